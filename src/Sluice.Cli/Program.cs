@@ -1,0 +1,33 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+
+namespace Sluice.Cli;
+
+/// <summary>The `sluice` command: builds the command tree and maps outcomes to exit codes.</summary>
+public static class Program
+{
+    /// <summary>Exit codes: 0 success, 1 the operation failed, 2 the command line was wrong.</summary>
+    public const int ExitOk = 0, ExitFailure = 1, ExitUsage = 2;
+
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand(
+            "Sluice: a high-performance S3 data path for .NET on Linux (client, embedded server, transfer engine).");
+        // Commands (cp, ls, rm, mb, rb, sync, presign, serve, bench) attach here as they are built.
+        root.SetAction(parseResult =>
+        {
+            // No command given: show the help text, as `sluice --help` does.
+            new HelpAction().Invoke(parseResult);
+            return ExitOk;
+        });
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            // One line on stderr, then a usage exit code: scripts can tell a typo from a failed transfer.
+            Console.Error.WriteLine($"sluice: {parsed.Errors[0].Message} (see 'sluice --help')");
+            return ExitUsage;
+        }
+        return parsed.Invoke();
+    }
+}
