@@ -1,0 +1,32 @@
+using System.Diagnostics;
+
+namespace Sluice.Cli.Tests;
+
+/// <summary>Runs the real `sluice` executable (the built sluice.dll beside the tests) and captures its output.</summary>
+internal static class SluiceProcess
+{
+    public sealed record Result(int ExitCode, string StdOut, string StdErr);
+
+    public static Result Run(params string[] args)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "sluice.dll");
+        Assert.True(File.Exists(dll), $"sluice.dll not found beside the tests at {dll}");
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(dll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromSeconds(60)))
+        {
+            p.Kill(entireProcessTree: true);
+            Assert.Fail("sluice did not exit within 60 s");
+        }
+        return new Result(p.ExitCode, stdout.Result, stderr.Result);
+    }
+}
