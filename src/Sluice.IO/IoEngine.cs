@@ -1,0 +1,76 @@
+using System.Net;
+using Sluice.IO.Managed;
+using Sluice.IO.Uring;
+
+namespace Sluice.IO;
+
+/// <summary>
+/// The I/O core: reactors, connections and listeners. Two implementations share this surface: io_uring (a thread
+/// per reactor, each with its own ring) and a managed fallback over System.Net.Sockets. Callers never branch on
+/// which one runs.
+/// </summary>
+public abstract class IoEngine : IAsyncDisposable
+{
+    /// <summary>"io_uring" or "managed".</summary>
+    public abstract string Name { get; }
+
+    /// <summary>How the engine was set up, e.g. the io_uring flags in use, or why the fallback was chosen.</summary>
+    public abstract string Description { get; }
+
+    public abstract int ReactorCount { get; }
+
+    /// <summary>Kernel interaction counts summed over reactors.</summary>
+    public abstract IoCounters Counters { get; }
+
+    /// <summary>Opens a TCP connection; fails with <see cref="IoTimeoutException"/> past <paramref name="timeout"/>.</summary>
+    public abstract ValueTask<Connection> ConnectAsync(EndPoint endPoint, TimeSpan timeout,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Listens on <paramref name="endPoint"/> (port 0 picks one) and calls <paramref name="onConnection"/> for each
+    /// accepted connection — on the accepting reactor's thread with io_uring. The handler owns the connection.
+    /// </summary>
+    public abstract Listener Listen(IPEndPoint endPoint, Func<Connection, ValueTask> onConnection, int backlog = 512);
+
+    public abstract ValueTask DisposeAsync();
+
+    /// <summary>
+    /// Picks the engine: SLUICE_IO=managed forces the fallback, SLUICE_IO=uring demands io_uring (and throws when it
+    /// cannot start), otherwise io_uring with an automatic fallback, logged once to <paramref name="log"/>.
+    /// </summary>
+    public static IoEngine Create(IoEngineOptions? options = null, Action<string>? log = null)
+    {
+        options ??= new IoEngineOptions();
+        string? mode = options.Mode ?? Environment.GetEnvironmentVariable("SLUICE_IO");
+        int reactors = options.ReactorCount > 0 ? options.ReactorCount : Environment.ProcessorCount;
+        switch (mode?.Trim().ToLowerInvariant())
+        {
+            case "managed":
+                return new ManagedEngine(reactors, "forced by SLUICE_IO=managed");
+            case "uring" or "io_uring":
+                return UringEngine.TryCreate(reactors, options.RingEntries, out var why)
+                    ?? throw new IoException("io_uring_setup", why.Errno, $"io_uring unavailable: {why.Reason}");
+            case null or "" or "auto":
+                var engine = UringEngine.TryCreate(reactors, options.RingEntries, out var reason);
+                if (engine != null) return engine;
+                string line = $"sluice: io_uring unavailable ({reason.Reason}); using the managed I/O engine";
+                (log ?? Console.Error.WriteLine)(line);
+                return new ManagedEngine(reactors, reason.Reason);
+            default:
+                throw new ArgumentException($"SLUICE_IO must be 'uring', 'managed' or 'auto', not '{mode}'");
+        }
+    }
+}
+
+/// <summary>Engine choice and sizing.</summary>
+public sealed class IoEngineOptions
+{
+    /// <summary>"uring", "managed", "auto" or null (then SLUICE_IO decides).</summary>
+    public string? Mode { get; init; }
+
+    /// <summary>Reactor threads; 0 means one per core.</summary>
+    public int ReactorCount { get; init; }
+
+    /// <summary>Submission queue entries per ring.</summary>
+    public uint RingEntries { get; init; } = UringReactor.DefaultEntries;
+}

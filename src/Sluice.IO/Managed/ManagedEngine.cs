@@ -1,0 +1,135 @@
+using System.Net;
+using System.Net.Sockets;
+using Sluice.IO.Uring;
+
+namespace Sluice.IO.Managed;
+
+/// <summary>
+/// The fallback engine over System.Net.Sockets (epoll and the thread pool underneath). Same surface, same
+/// listener partitioning; it is also the baseline every io_uring benchmark is compared with.
+/// </summary>
+internal sealed class ManagedEngine : IoEngine
+{
+    private readonly int _reactors;
+    private readonly string _reason;
+
+    public ManagedEngine(int reactors, string reason)
+    {
+        _reactors = reactors;
+        _reason = reason;
+    }
+
+    public override string Name => "managed";
+    public override string Description => $"managed (System.Net.Sockets), {_reactors} listener(s): {_reason}";
+    public override int ReactorCount => _reactors;
+    public override IoCounters Counters => default;
+
+    public override async ValueTask<Connection> ConnectAsync(EndPoint endPoint, TimeSpan timeout,
+        CancellationToken cancellationToken = default)
+    {
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (timeout > TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan) cts.CancelAfter(timeout);
+        try
+        {
+            await socket.ConnectAsync(endPoint, cts.Token);
+            return new ManagedConnection(socket);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new IoTimeoutException("connect");
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw ManagedConnection.Translate("connect", e);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    public override Listener Listen(IPEndPoint endPoint, Func<Connection, ValueTask> onConnection, int backlog = 512) =>
+        ManagedListener.Start(_reactors, endPoint, onConnection, backlog);
+
+    public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
+
+/// <summary>Listening sockets (SO_REUSEPORT, one per configured reactor) with an accept loop each.</summary>
+internal sealed class ManagedListener : Listener
+{
+    private readonly Socket[] _sockets;
+    private readonly Task[] _loops;
+    private readonly CancellationTokenSource _stop = new();
+    private long _accepted;
+
+    private ManagedListener(Socket[] sockets, IPEndPoint local, Func<Connection, ValueTask> onConnection)
+    {
+        _sockets = sockets;
+        LocalEndPoint = local;
+        _loops = new Task[sockets.Length];
+        for (int i = 0; i < sockets.Length; i++) _loops[i] = AcceptLoop(sockets[i], onConnection);
+    }
+
+    public override IPEndPoint LocalEndPoint { get; }
+    public override long Accepted => Interlocked.Read(ref _accepted);
+
+    public static ManagedListener Start(int count, IPEndPoint endPoint, Func<Connection, ValueTask> onConnection,
+        int backlog)
+    {
+        var sockets = new Socket[Math.Max(1, count)];
+        var bound = endPoint;
+        try
+        {
+            for (int i = 0; i < sockets.Length; i++)
+            {
+                sockets[i] = UringListener.CreateListeningSocket(bound, backlog);
+                bound = (IPEndPoint)sockets[i].LocalEndPoint!;
+            }
+        }
+        catch
+        {
+            foreach (var s in sockets) s?.Dispose();
+            throw;
+        }
+        return new ManagedListener(sockets, bound, onConnection);
+    }
+
+    private async Task AcceptLoop(Socket listener, Func<Connection, ValueTask> onConnection)
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket accepted;
+            try { accepted = await listener.AcceptAsync(_stop.Token); }
+            catch (OperationCanceledException) { return; }
+            catch (ObjectDisposedException) { return; }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable)
+            {
+                await Task.Delay(50); // out of descriptors: pause instead of spinning
+                continue;
+            }
+            catch (SocketException) when (_stop.IsCancellationRequested) { return; }
+            catch (SocketException) { continue; } // a connection aborted before accept: keep listening
+            Interlocked.Increment(ref _accepted);
+            accepted.NoDelay = true;
+            _ = Handle(new ManagedConnection(accepted), onConnection);
+        }
+    }
+
+    private static async Task Handle(ManagedConnection connection, Func<Connection, ValueTask> onConnection)
+    {
+        try { await onConnection(connection); }
+        catch (Exception) { await connection.DisposeAsync(); }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        foreach (var s in _sockets) s.Dispose();
+        await Task.WhenAll(_loops);
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,111 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Sluice.IO.Native;
+
+namespace Sluice.IO.Uring;
+
+/// <summary>A socket whose I/O runs as io_uring requests on its owning reactor.</summary>
+internal sealed class UringConnection : Connection
+{
+    private readonly UringReactor _reactor;
+    private int _fd;
+    private EndPoint? _remote, _local;
+
+    public UringConnection(UringReactor reactor, int fd)
+    {
+        _reactor = reactor;
+        _fd = fd;
+    }
+
+    internal UringReactor Reactor => _reactor;
+    public override EndPoint? RemoteEndPoint => _remote ??= _fd >= 0 ? SockAddr.Peer(_fd) : null;
+    public override EndPoint? LocalEndPoint => _local ??= _fd >= 0 ? SockAddr.Local(_fd) : null;
+
+    internal static unsafe void SetNoDelay(int fd)
+    {
+        int one = 1;
+        LibC.SetSockOpt(fd, LibC.IpProtoTcp, LibC.TcpNoDelay, &one, sizeof(int));
+    }
+
+    private int Fd => _fd >= 0 ? _fd : throw new ObjectDisposedException(nameof(Connection));
+
+    public override unsafe ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var pin = buffer.Pin();
+        return UringOperation.Rent(_reactor)
+            .Set(IoUringOp.Recv, "recv", Fd, (ulong)pin.Pointer, (uint)buffer.Length)
+            .WithPin(pin).RunAsync(cancellationToken);
+    }
+
+    // Pooled builder: a send that does not complete synchronously reuses a state-machine box, no allocation.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public override async ValueTask SendAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        while (!buffer.IsEmpty)
+        {
+            int n = await SendOnce(buffer, cancellationToken);
+            buffer = buffer[n..];
+        }
+    }
+
+    private unsafe ValueTask<int> SendOnce(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
+    {
+        var pin = buffer.Pin();
+        return UringOperation.Rent(_reactor)
+            .Set(IoUringOp.Send, "send", Fd, (ulong)pin.Pointer, (uint)buffer.Length, 0, LibC.MsgNoSignal)
+            .WithPin(pin).RunAsync(cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public override async ValueTask SendAsync(ReadOnlyMemory<byte> head, ReadOnlyMemory<byte> body,
+        CancellationToken cancellationToken = default)
+    {
+        int total = head.Length + body.Length;
+        int n = await SendGathered(head, body, cancellationToken);
+        if (n == total) return;
+        // Short gathered write: finish with plain sends of what is left.
+        if (n < head.Length)
+        {
+            await SendAsync(head[n..], cancellationToken);
+            n = head.Length;
+        }
+        await SendAsync(body[(n - head.Length)..], cancellationToken);
+    }
+
+    private unsafe ValueTask<int> SendGathered(ReadOnlyMemory<byte> head, ReadOnlyMemory<byte> body, CancellationToken ct)
+    {
+        var op = UringOperation.Rent(_reactor);
+        var pinHead = head.Pin();
+        var pinBody = body.Pin();
+        // struct iovec { void* base; size_t len; } ×2, then struct msghdr pointing at them.
+        ulong* iov = (ulong*)(op.Scratch + UringOperation.IovecOffset);
+        iov[0] = (ulong)pinHead.Pointer; iov[1] = (ulong)head.Length;
+        iov[2] = (ulong)pinBody.Pointer; iov[3] = (ulong)body.Length;
+        ulong* msg = (ulong*)(op.Scratch + UringOperation.MsghdrOffset);
+        // msghdr: name, namelen(+pad), iov, iovlen, control, controllen, flags(+pad) = 7 × 8 bytes
+        msg[0] = 0; msg[1] = 0; msg[2] = (ulong)iov; msg[3] = 2; msg[4] = 0; msg[5] = 0; msg[6] = 0;
+        return op.Set(IoUringOp.SendMsg, "sendmsg", Fd, (ulong)msg, 1, 0, LibC.MsgNoSignal)
+            .WithPin(pinHead).WithPin(pinBody).RunAsync(ct);
+    }
+
+    public override async ValueTask ShutdownSendAsync()
+    {
+        if (_reactor.Ring.Supports(IoUringOp.Shutdown))
+            await UringOperation.Rent(_reactor).Set(IoUringOp.Shutdown, "shutdown", Fd, 0, LibC.ShutWr)
+                .RunAsync(CancellationToken.None);
+        else if (LibC.Shutdown(Fd, LibC.ShutWr) < 0)
+            throw IoException.FromErrno("shutdown", Marshal.GetLastPInvokeError());
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        int fd = Interlocked.Exchange(ref _fd, -1);
+        if (fd < 0) return ValueTask.CompletedTask;
+        // A request in the kernel holds its own file reference, so close alone would not end a pending recv.
+        // Shutting the socket down completes every pending request on it (recv sees EOF, send EPIPE).
+        LibC.Shutdown(fd, LibC.ShutRdWr);
+        LibC.Close(fd);
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,99 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Sluice.IO.Native;
+
+namespace Sluice.IO.Uring;
+
+/// <summary>The io_uring engine: N reactors, each a thread with its own ring.</summary>
+internal sealed class UringEngine : IoEngine
+{
+    private readonly UringReactor[] _reactors;
+    private int _next;
+
+    private UringEngine(UringReactor[] reactors) => _reactors = reactors;
+
+    public override string Name => "io_uring";
+    public override string Description => $"io_uring, {_reactors.Length} reactor(s), setup {_reactors[0].SetupName}";
+    public override int ReactorCount => _reactors.Length;
+    internal IReadOnlyList<UringReactor> Reactors => _reactors;
+
+    public override IoCounters Counters
+    {
+        get
+        {
+            IoCounters sum = default;
+            foreach (var r in _reactors) sum += r.Counters;
+            return sum;
+        }
+    }
+
+    public readonly record struct Failure(int Errno, string Reason);
+
+    public static UringEngine? TryCreate(int reactorCount, uint entries, out Failure failure)
+    {
+        failure = default;
+        var reactors = new List<UringReactor>();
+        for (int i = 0; i < reactorCount; i++)
+        {
+            var r = UringReactor.TryStart(i, entries, out int errno);
+            if (r == null)
+            {
+                foreach (var started in reactors) started.Dispose();
+                failure = new Failure(errno, Explain(errno));
+                return null;
+            }
+            reactors.Add(r);
+        }
+        return new UringEngine([.. reactors]);
+    }
+
+    private static string Explain(int errno) => errno switch
+    {
+        Errno.ENOSYS => "io_uring_setup: not supported by this kernel (ENOSYS)",
+        Errno.EPERM => "io_uring_setup: not permitted (EPERM: kernel.io_uring_disabled or a seccomp filter)",
+        Errno.EACCES => "io_uring_setup: access denied (EACCES)",
+        Errno.ENOMEM => "io_uring_setup: out of memory or locked-memory limit (ENOMEM)",
+        _ => $"io_uring_setup failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})",
+    };
+
+    internal UringReactor NextReactor() => _reactors[(int)((uint)Interlocked.Increment(ref _next) % (uint)_reactors.Length)];
+
+    public override async ValueTask<Connection> ConnectAsync(EndPoint endPoint, TimeSpan timeout,
+        CancellationToken cancellationToken = default)
+    {
+        var reactor = NextReactor();
+        var family = endPoint.AddressFamily == AddressFamily.InterNetworkV6 ? 10 : 2;
+        int fd = LibC.Socket(family, 1 /* SOCK_STREAM */ | LibC.SockCloexec, 0);
+        if (fd < 0) throw IoException.FromErrno("socket", Marshal.GetLastPInvokeError());
+        try
+        {
+            UringConnection.SetNoDelay(fd);
+            await ConnectOnReactor(reactor, fd, endPoint, timeout, cancellationToken);
+            return new UringConnection(reactor, fd);
+        }
+        catch
+        {
+            LibC.Close(fd);
+            throw;
+        }
+    }
+
+    private static unsafe ValueTask<int> ConnectOnReactor(UringReactor reactor, int fd, EndPoint endPoint,
+        TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var op = UringOperation.Rent(reactor);
+        byte* sa = op.Scratch + UringOperation.SockaddrOffset;
+        int len = SockAddr.Write(endPoint, sa, UringOperation.SockaddrCapacity);
+        return op.Set(IoUringOp.Connect, "connect", fd, (ulong)sa, 0, (ulong)len)
+            .WithTimeout(timeout).RunAsync(cancellationToken);
+    }
+
+    public override Listener Listen(IPEndPoint endPoint, Func<Connection, ValueTask> onConnection, int backlog = 512) =>
+        UringListener.Start(this, endPoint, onConnection, backlog);
+
+    public override async ValueTask DisposeAsync()
+    {
+        foreach (var r in _reactors) await r.StopAsync();
+    }
+}

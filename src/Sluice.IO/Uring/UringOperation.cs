@@ -1,0 +1,212 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using System.Threading.Tasks.Sources;
+using Sluice.IO.Native;
+
+namespace Sluice.IO.Uring;
+
+/// <summary>
+/// A pooled one-shot io_uring request and its awaitable: renting, submitting and awaiting it allocates nothing.
+/// It returns itself to its reactor's pool when the awaiter takes the result.
+/// </summary>
+internal sealed unsafe class UringOperation : IUringCompletion, IValueTaskSource<int>
+{
+    /// <summary>Per-operation native scratch: timespec, sockaddr, iovecs and msghdr live here while in flight.</summary>
+    private const int ScratchSize = 256;
+    internal const int TimespecOffset = 0, SockaddrOffset = 16, SockaddrCapacity = 128, IovecOffset = 144,
+        MsghdrOffset = 176;
+
+    private ManualResetValueTaskSourceCore<int> _core;   // continuations run where SetResult runs: the reactor
+    private MemoryHandle _pin, _pin2;
+    private CancellationTokenRegistration _ctr;
+    private CancellationToken _token;
+    private ulong _cancelTarget;
+    private bool _cancelRequested;
+
+    // Request fields, copied into the SQE by Prepare.
+    private IoUringOp _opcode;
+    private string _name = "";
+    private int _fd;
+    private ulong _addr, _off, _addr3;
+    private uint _len, _opFlags;
+    private ushort _ioPrio, _bufIndex;
+    private byte _sqeFlags;
+    private int _spliceFdIn;
+    private long _timeoutNs;
+
+    public UringOperation(UringReactor reactor)
+    {
+        Reactor = reactor;
+        Scratch = (byte*)NativeMemory.AlignedAlloc(ScratchSize, 64);
+        new Span<byte>(Scratch, ScratchSize).Clear();
+    }
+
+    public UringReactor Reactor { get; }
+    public ulong UserData { get; set; }
+    public byte* Scratch { get; private set; }
+    public int SqesNeeded => _timeoutNs > 0 ? 2 : 1;
+
+    public static UringOperation Rent(UringReactor reactor) =>
+        reactor.OperationPool.TryDequeue(out var op) ? op : new UringOperation(reactor);
+
+    public UringOperation Set(IoUringOp opcode, string name, int fd, ulong addr = 0, uint len = 0, ulong off = 0,
+        uint opFlags = 0)
+    {
+        _opcode = opcode;
+        _name = name;
+        _fd = fd;
+        _addr = addr;
+        _len = len;
+        _off = off;
+        _opFlags = opFlags;
+        return this;
+    }
+
+    public UringOperation WithIoPrio(ushort ioPrio) { _ioPrio = ioPrio; return this; }
+    public UringOperation WithBufIndex(ushort index) { _bufIndex = index; return this; }
+    public UringOperation WithSqeFlags(byte flags) { _sqeFlags |= flags; return this; }
+    public UringOperation WithSpliceFdIn(int fd) { _spliceFdIn = fd; return this; }
+    public UringOperation WithAddr3(ulong addr3) { _addr3 = addr3; return this; }
+    public UringOperation WithPin(MemoryHandle pin) { if (_pin.Pointer == null) _pin = pin; else _pin2 = pin; return this; }
+
+    /// <summary>Bounds the operation with a linked timeout; it then fails with <see cref="IoTimeoutException"/>.</summary>
+    public UringOperation WithTimeout(TimeSpan timeout)
+    {
+        if (timeout > TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan) _timeoutNs = timeout.Ticks * 100;
+        return this;
+    }
+
+    /// <summary>Submits and returns the awaitable result (bytes transferred, fd, or 0).</summary>
+    public ValueTask<int> RunAsync(CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            Release();
+            return ValueTask.FromCanceled<int>(cancellationToken);
+        }
+        _token = cancellationToken;
+        var task = new ValueTask<int>(this, _core.Version);
+        if (cancellationToken.CanBeCanceled)
+            _ctr = cancellationToken.UnsafeRegister(static s => ((UringOperation)s!).OnCancelRequested(), this);
+        Reactor.Submit(this);
+        return task;
+    }
+
+    private static readonly SendOrPostCallback CancelCallback = static s =>
+    {
+        var (op, target) = ((UringOperation, ulong))s!;
+        op.Reactor.CancelOnThread(op, target);
+    };
+
+    private void OnCancelRequested()
+    {
+        _cancelRequested = true;
+        // Boxing the pair is fine: cancellation is the exceptional path. The captured user_data makes sure a
+        // late cancel can never hit a later submission that reuses this object.
+        if (Reactor.IsOnReactorThread) Reactor.CancelOnThread(this, UserData);
+        else Reactor.Post(CancelCallback, (this, UserData == 0 ? _cancelTarget : UserData));
+    }
+
+    public void Prepare(IoUringSqe* sqe, ulong userData)
+    {
+        sqe->Opcode = _opcode;
+        sqe->Flags = _sqeFlags;
+        sqe->IoPrio = _ioPrio;
+        sqe->Fd = _fd;
+        sqe->Addr = _addr;
+        sqe->Len = _len;
+        sqe->Off = _off;
+        sqe->OpFlags = _opFlags;
+        sqe->BufIndex = _bufIndex;
+        sqe->SpliceFdIn = _spliceFdIn;
+        sqe->Addr3 = _addr3;
+        sqe->UserData = userData;
+        _cancelTarget = userData;
+        if (_timeoutNs > 0)
+        {
+            long* ts = (long*)(Scratch + TimespecOffset);
+            ts[0] = _timeoutNs / 1_000_000_000;
+            ts[1] = _timeoutNs % 1_000_000_000;
+            sqe->Flags |= IoUringFlags.SqeIoLink;
+            IoUringSqe* link = Reactor.NextSqeForLink();
+            link->Opcode = IoUringOp.LinkTimeout;
+            link->Fd = -1;
+            link->Addr = (ulong)ts;
+            link->Len = 1;
+            link->UserData = UringReactor.IgnoredUserData;
+        }
+        if (_cancelRequested) Reactor.CancelOnThread(this, userData); // cancelled while queued for an SQE
+    }
+
+    public bool OnCompletion(int result, uint flags)
+    {
+        UserData = 0;
+        if (result >= 0)
+        {
+            Finish();
+            _core.SetResult(result);
+            return true;
+        }
+        int errno = -result;
+        Exception error;
+        if (errno == Errno.ECANCELED && _cancelRequested && _token.IsCancellationRequested)
+            error = new OperationCanceledException(_token);
+        else if (errno == Errno.ECANCELED && _timeoutNs > 0 && !Reactor.IsStopping)
+            error = new IoTimeoutException(_name);
+        else if (errno == Errno.ECANCELED)
+            error = new OperationCanceledException($"{_name} was cancelled: the reactor is closing");
+        else
+            error = IoException.FromErrno(_name, errno);
+        Finish();
+        _core.SetException(error);
+        return true;
+    }
+
+    public void OnAbandoned()
+    {
+        Exception error = _cancelRequested && _token.IsCancellationRequested
+            ? new OperationCanceledException(_token)
+            : new OperationCanceledException($"{_name} was cancelled: the reactor is closing");
+        Finish();
+        _core.SetException(error);
+    }
+
+    private void Finish()
+    {
+        _ctr.Dispose();
+        _ctr = default;
+        _pin.Dispose();
+        _pin = default;
+        _pin2.Dispose();
+        _pin2 = default;
+    }
+
+    public int GetResult(short token)
+    {
+        try { return _core.GetResult(token); }
+        finally { Release(); }
+    }
+
+    private void Release()
+    {
+        _core.Reset();
+        _opcode = default; _name = ""; _fd = 0; _addr = _off = _addr3 = 0; _len = _opFlags = 0;
+        _ioPrio = _bufIndex = 0; _sqeFlags = 0; _spliceFdIn = 0; _timeoutNs = 0;
+        _cancelRequested = false; _token = default; _cancelTarget = 0; UserData = 0;
+        Finish();
+        if (Reactor.IsClosed) FreeNative();
+        else Reactor.OperationPool.Enqueue(this);
+    }
+
+    public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+
+    public void OnCompleted(Action<object?> continuation, object? state, short token,
+        ValueTaskSourceOnCompletedFlags flags) => _core.OnCompleted(continuation, state, token, flags);
+
+    internal void FreeNative()
+    {
+        if (Scratch == null) return;
+        NativeMemory.AlignedFree(Scratch);
+        Scratch = null;
+    }
+}

@@ -1,0 +1,353 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using Sluice.IO.Native;
+
+namespace Sluice.IO.Uring;
+
+/// <summary>
+/// One thread owning one io_uring: it alone fills SQEs and reaps CQEs. Work from other threads enters through
+/// a queue and an eventfd; SQEs prepared during a loop turn go to the kernel with one io_uring_enter.
+/// </summary>
+internal sealed unsafe partial class UringReactor : IDisposable
+{
+    /// <summary>user_data of CQEs nobody waits for (cancel requests, linked timeouts).</summary>
+    internal const ulong IgnoredUserData = ulong.MaxValue;
+    private const ulong WakeUserData = ulong.MaxValue - 1;
+
+    /// <summary>Default ring size: enough SQEs for a loop turn of a busy server; more requests queue, never fail.</summary>
+    public const uint DefaultEntries = 256;
+
+    private readonly IoUring _ring;
+    private readonly Thread _thread;
+    private readonly ReactorSynchronizationContext _context;
+    private readonly int _eventFd;
+    private readonly ulong* _wakeBuffer;
+
+    // --- touched by any thread ---
+    private readonly ConcurrentQueue<Work> _incoming = new();
+    private int _wakePending;           // 1 while an eventfd write is outstanding: later posters need not write
+    private volatile bool _stopping;
+    private volatile bool _closed;      // the loop has exited; posts run on the poster's thread
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    internal readonly ConcurrentQueue<UringOperation> OperationPool = new();
+
+    // --- owned by the reactor thread ---
+    private readonly Queue<Work> _local = new();
+    private readonly Queue<IUringCompletion> _waitingForSqes = new();
+    private IUringCompletion?[] _slots = new IUringCompletion?[64];
+    private uint[] _generations = new uint[64];
+    private readonly Stack<int> _freeSlots = new();
+    private int _nextSlot;
+    private int _inFlight;
+    private bool _wakeArmed;
+    private bool _cancelIssued;
+
+    public int Id { get; }
+    public string SetupName => _ring.SetupName;
+    internal IoUring Ring => _ring;
+    public bool IsOnReactorThread => Thread.CurrentThread == _thread;
+    public SynchronizationContext Context => _context;
+
+    private readonly record struct Work(SendOrPostCallback Callback, object? State);
+
+    private UringReactor(int id, IoUring ring, int eventFd)
+    {
+        Id = id;
+        _ring = ring;
+        _eventFd = eventFd;
+        _wakeBuffer = (ulong*)NativeMemory.AlignedAlloc(8, 8);
+        _context = new ReactorSynchronizationContext(this);
+        _thread = Thread.CurrentThread; // constructed on the thread that then runs the loop
+    }
+
+    /// <summary>Starts a reactor; the ring is created on the reactor's own thread (SINGLE_ISSUER ties it there).</summary>
+    public static UringReactor? TryStart(int id, uint entries, out int errno)
+    {
+        // The ring must be created by the thread that will submit to it when SINGLE_ISSUER is used: create it on
+        // a dedicated thread and hand it over by running the whole reactor on that same thread.
+        UringReactor? reactor = null;
+        int err = 0;
+        using var ready = new ManualResetEventSlim();
+        var t = new Thread(() =>
+        {
+            var ring = IoUring.TryCreate(entries, out err);
+            if (ring == null) { ready.Set(); return; }
+            int efd = LibC.EventFd(0, LibC.EfdCloexec);
+            if (efd < 0)
+            {
+                err = Marshal.GetLastPInvokeError();
+                ring.Dispose();
+                ready.Set();
+                return;
+            }
+            reactor = new UringReactor(id, ring, efd);
+            reactor.RunOnCurrentThread(ready);
+        }) { IsBackground = true, Name = $"sluice-reactor-{id}" };
+        t.Start();
+        ready.Wait();
+        errno = err;
+        return reactor;
+    }
+
+    private void RunOnCurrentThread(ManualResetEventSlim ready)
+    {
+        SynchronizationContext.SetSynchronizationContext(_context);
+        ready.Set();
+        Loop();
+    }
+
+    /// <summary>Posts a callback to run on the reactor thread (used by its SynchronizationContext too).</summary>
+    public void Post(SendOrPostCallback callback, object? state)
+    {
+        if (IsOnReactorThread)
+        {
+            _local.Enqueue(new Work(callback, state));
+            return;
+        }
+        _incoming.Enqueue(new Work(callback, state));
+        if (_closed) RunIncomingHere(); // the loop is gone: run it here (abandoned requests complete as cancelled)
+        else Wake();
+    }
+
+    private void RunIncomingHere()
+    {
+        while (_incoming.TryDequeue(out var w)) w.Callback(w.State);
+    }
+
+    private void Wake()
+    {
+        if (Interlocked.Exchange(ref _wakePending, 1) != 0) return;
+        ulong one = 1;
+        LibC.Write(_eventFd, &one, 8);
+    }
+
+    private static readonly SendOrPostCallback SubmitCallback = static s =>
+    {
+        var c = (IUringCompletion)s!;
+        c.Reactor.SubmitOnThread(c);
+    };
+
+    /// <summary>Submits a request from any thread; it is queued when the SQ is full, never rejected.</summary>
+    internal void Submit(IUringCompletion request)
+    {
+        if (IsOnReactorThread) SubmitOnThread(request);
+        else Post(SubmitCallback, request);
+    }
+
+    internal void SubmitOnThread(IUringCompletion request)
+    {
+        if (_stopping) { request.OnAbandoned(); return; }
+        if (_waitingForSqes.Count > 0 || !TryPrepare(request)) _waitingForSqes.Enqueue(request);
+    }
+
+    private bool TryPrepare(IUringCompletion request)
+    {
+        int needed = request.SqesNeeded;
+        if (_ring.SqSpace < needed)
+        {
+            // Flush what is prepared to make room; the kernel consumes SQEs during enter.
+            _ring.SubmitAndWait(0);
+            if (_ring.SqSpace < needed) return false;
+        }
+        int slot = AllocateSlot(request);
+        ulong userData = ((ulong)_generations[slot] << 32) | (uint)slot;
+        IoUringSqe* sqe = _ring.TryGetSqe();
+        request.Prepare(sqe, userData);
+        request.UserData = userData;
+        _inFlight++;
+        return true;
+    }
+
+    private int AllocateSlot(IUringCompletion request)
+    {
+        int slot;
+        if (_freeSlots.Count > 0) slot = _freeSlots.Pop();
+        else
+        {
+            if (_nextSlot == _slots.Length)
+            {
+                Array.Resize(ref _slots, _slots.Length * 2);
+                Array.Resize(ref _generations, _generations.Length * 2);
+            }
+            slot = _nextSlot++;
+        }
+        _slots[slot] = request;
+        return slot;
+    }
+
+    /// <summary>Gets one more SQE during a Prepare call (for a linked timeout that follows its operation).</summary>
+    internal IoUringSqe* NextSqeForLink() => _ring.TryGetSqe();
+
+    /// <summary>Asks the kernel to cancel an in-flight request (reactor thread).</summary>
+    internal void CancelOnThread(IUringCompletion request, ulong userData)
+    {
+        int slot = (int)(uint)userData;
+        if (userData != 0 && (uint)slot < (uint)_nextSlot && ReferenceEquals(_slots[slot], request)
+            && _generations[slot] == (uint)(userData >> 32))
+        {
+            IssueCancel(userData);
+            return;
+        }
+        // Not in the kernel yet: drop it from the waiting queue.
+        int n = _waitingForSqes.Count;
+        for (int i = 0; i < n; i++)
+        {
+            var r = _waitingForSqes.Dequeue();
+            if (ReferenceEquals(r, request)) r.OnAbandoned();
+            else _waitingForSqes.Enqueue(r);
+        }
+    }
+
+    private void IssueCancel(ulong target)
+    {
+        IoUringSqe* sqe = _ring.TryGetSqe();
+        if (sqe == null)
+        {
+            _ring.SubmitAndWait(0);
+            sqe = _ring.TryGetSqe();
+            if (sqe == null) return; // cancellation is best effort; the request still completes by itself
+        }
+        sqe->Opcode = IoUringOp.AsyncCancel;
+        sqe->Fd = -1;
+        sqe->Addr = target;
+        sqe->UserData = IgnoredUserData;
+    }
+
+    private struct CompletionDispatcher : ICompletionHandler
+    {
+        public UringReactor Reactor;
+
+        public void OnCompletion(ulong userData, int result, uint flags)
+        {
+            var r = Reactor;
+            if (userData == IgnoredUserData) return;
+            if (userData == WakeUserData)
+            {
+                r._wakeArmed = false;
+                Volatile.Write(ref r._wakePending, 0);
+                return;
+            }
+            int slot = (int)(uint)userData;
+            uint gen = (uint)(userData >> 32);
+            if ((uint)slot >= (uint)r._nextSlot || r._generations[slot] != gen || r._slots[slot] is not { } request)
+                return; // stale: cannot happen unless the kernel repeats a CQE; never complete twice
+            if ((flags & IoUringFlags.CqeFMore) == 0 || result < 0)
+            {
+                r._slots[slot] = null;
+                r._generations[slot]++;
+                r._freeSlots.Push(slot);
+                r._inFlight--;
+            }
+            request.OnCompletion(result, flags);
+        }
+    }
+
+    private void ArmWake()
+    {
+        if (_wakeArmed) return;
+        IoUringSqe* sqe = _ring.TryGetSqe();
+        if (sqe == null) return; // next turn
+        sqe->Opcode = IoUringOp.Read;
+        sqe->Fd = _eventFd;
+        sqe->Addr = (ulong)_wakeBuffer;
+        sqe->Len = 8;
+        sqe->Off = ulong.MaxValue; // -1: current position (eventfd has none)
+        sqe->UserData = WakeUserData;
+        _wakeArmed = true;
+    }
+
+    private void Loop()
+    {
+        var dispatcher = new CompletionDispatcher { Reactor = this };
+        try
+        {
+            while (true)
+            {
+                RunQueuedWork();
+                if (_stopping)
+                {
+                    if (!_cancelIssued) CancelEverything();
+                    if (_inFlight == 0) break;
+                }
+                while (_waitingForSqes.Count > 0 && TryPrepare(_waitingForSqes.Peek())) _waitingForSqes.Dequeue();
+                if (!_stopping) ArmWake();
+
+                bool busy = _local.Count > 0 || !_incoming.IsEmpty;
+                int r = _ring.SubmitAndWait(busy ? 0u : 1u);
+                if (r < 0 && r != -Errno.EINTR && r != -Errno.EBUSY && r != -Errno.EAGAIN)
+                    throw new IoException("io_uring_enter", -r);
+                _ring.DrainCompletions(ref dispatcher);
+            }
+        }
+        finally
+        {
+            Shutdown();
+        }
+    }
+
+    private void RunQueuedWork()
+    {
+        while (_incoming.TryDequeue(out var w)) _local.Enqueue(w);
+        // Bounded: continuations that post more work run next turn, after completions are reaped.
+        int n = _local.Count;
+        for (int i = 0; i < n; i++)
+        {
+            var w = _local.Dequeue();
+            try { w.Callback(w.State); }
+            catch (Exception e)
+            {
+                // Awaits capture their faults in their tasks; only a fire-and-forget callback can throw here, and
+                // continuing would leave its state undefined.
+                Environment.FailFast("sluice reactor: unhandled exception in a posted callback", e);
+            }
+        }
+    }
+
+    private void CancelEverything()
+    {
+        _cancelIssued = true;
+        while (_waitingForSqes.Count > 0) _waitingForSqes.Dequeue().OnAbandoned();
+        for (int i = 0; i < _nextSlot; i++)
+        {
+            if (_slots[i] != null) IssueCancel(((ulong)_generations[i] << 32) | (uint)i);
+        }
+        if (_wakeArmed) IssueCancel(WakeUserData);
+    }
+
+    private void Shutdown()
+    {
+        // Drain the eventfd read if it is still pending so the ring can be torn down cleanly.
+        while (_wakeArmed)
+        {
+            var d = new CompletionDispatcher { Reactor = this };
+            int r = _ring.SubmitAndWait(1);
+            if (r < 0 && r != -Errno.EINTR) break;
+            _ring.DrainCompletions(ref d);
+        }
+        RunQueuedWork();
+        _closed = true;
+        RunIncomingHere();
+        _ring.Dispose();
+        LibC.Close(_eventFd);
+        NativeMemory.AlignedFree(_wakeBuffer);
+        while (OperationPool.TryDequeue(out var op)) op.FreeNative();
+        _stopped.TrySetResult();
+    }
+
+    /// <summary>Counters for benchmarks: io_uring_enter calls, SQEs submitted, CQEs reaped.</summary>
+    public IoCounters Counters => new(Volatile.Read(ref _ring.EnterCalls), Volatile.Read(ref _ring.SqesSubmitted),
+        Volatile.Read(ref _ring.CqesReaped));
+
+    /// <summary>Cancels every pending operation, waits for the kernel to give them back, and closes the ring.</summary>
+    public Task StopAsync()
+    {
+        _stopping = true;
+        Wake();
+        return _stopped.Task;
+    }
+
+    public void Dispose() => StopAsync().GetAwaiter().GetResult();
+
+    public bool IsStopping => _stopping;
+    public bool IsClosed => _closed;
+}

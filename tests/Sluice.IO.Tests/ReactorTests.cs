@@ -1,0 +1,91 @@
+using System.Net;
+
+namespace Sluice.IO.Tests;
+
+public class ReactorTests
+{
+    private static readonly IPEndPoint AnyLoopback = new(IPAddress.Loopback, 0);
+
+    [Fact]
+    public async Task Continuations_run_on_the_owning_reactor_and_awaiting_io_does_not_allocate()
+    {
+        await using var engine = Engines.Create("uring", reactors: 1);
+        var threadNames = new List<string?>();
+        long allocated = -1;
+        var done = new TaskCompletionSource();
+        const int Rounds = 2000;
+        await using var listener = engine.Listen(AnyLoopback, async c =>
+        {
+            await using var _ = c;
+            var buf = new byte[64];
+            var reply = new byte[64];
+            // Warm up (first awaits create pooled operations and state-machine boxes), then measure.
+            for (int i = 0; i < 100; i++) { await Receive(c, buf); await c.SendAsync(reply); }
+            threadNames.Add(Thread.CurrentThread.Name);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < Rounds; i++) { await Receive(c, buf); await c.SendAsync(reply); }
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            threadNames.Add(Thread.CurrentThread.Name);
+            done.SetResult();
+        });
+        await using var client = await engine.ConnectAsync(listener.LocalEndPoint, TimeSpan.FromSeconds(10));
+        var msg = new byte[64];
+        var back = new byte[64];
+        for (int i = 0; i < Rounds + 100; i++)
+        {
+            await client.SendAsync(msg);
+            await Receive(client, back);
+        }
+        await done.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.All(threadNames, n => Assert.Equal("sluice-reactor-0", n));
+        // Allow a little slack for one-off growth (a queue segment), but nothing per request.
+        Assert.True(allocated < Rounds, $"{allocated} bytes allocated over {Rounds} request/response rounds");
+    }
+
+    private static async ValueTask Receive(Connection c, Memory<byte> into)
+    {
+        while (!into.IsEmpty)
+        {
+            int n = await c.ReceiveAsync(into);
+            if (n == 0) throw new EndOfStreamException();
+            into = into[n..];
+        }
+    }
+
+    [Fact]
+    public async Task Counters_show_batched_submissions()
+    {
+        await using var engine = Engines.Create("uring", reactors: 1);
+        await using var listener = engine.Listen(AnyLoopback, async c =>
+        {
+            await using var _ = c;
+            var buf = new byte[1024];
+            int n;
+            while ((n = await c.ReceiveAsync(buf)) > 0) await c.SendAsync(buf.AsMemory(0, n));
+        });
+        var before = engine.Counters;
+        await using (var client = await engine.ConnectAsync(listener.LocalEndPoint, TimeSpan.FromSeconds(10)))
+        {
+            var b = new byte[100];
+            for (int i = 0; i < 200; i++) { await client.SendAsync(b); await Receive(client, b); }
+        }
+        var d = engine.Counters - before;
+        Assert.True(d.Submissions >= 800, $"expected >= 800 SQEs for 200 round trips, got {d.Submissions}");
+        Assert.True(d.Completions >= 800);
+        Assert.True(d.EnterCalls > 0 && d.EnterCalls <= d.Submissions,
+            $"enter calls {d.EnterCalls} should not exceed submissions {d.Submissions}");
+    }
+
+    [Fact]
+    public async Task A_receive_pending_when_the_reactor_stops_completes_as_cancelled()
+    {
+        var engine = Engines.Create("uring", reactors: 1);
+        await using var listener = engine.Listen(AnyLoopback, _ => ValueTask.CompletedTask);
+        var client = await engine.ConnectAsync(listener.LocalEndPoint, TimeSpan.FromSeconds(10));
+        var pending = client.ReceiveAsync(new byte[16]).AsTask();
+        await Task.Delay(50);
+        await engine.DisposeAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending.WaitAsync(TimeSpan.FromSeconds(10)));
+        await client.DisposeAsync();
+    }
+}
