@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using System.Diagnostics.CodeAnalysis;
 
 namespace Sluice.S3.Errors;
 
@@ -17,7 +16,6 @@ namespace Sluice.S3.Errors;
 /// XAmzContentSHA256Mismatch) are not: a deterministic client bug would loop; the transfer layer may choose to
 /// resend after re-reading the source. Everything else is the caller's mistake and fails the same way again.
 /// </remarks>
-[SuppressMessage("Naming", "CA1707", Justification = "Names are the S3 error codes, spelled as on the wire.")]
 public static class S3ErrorCode
 {
     public const string AccessDenied = nameof(AccessDenied);
