@@ -1,0 +1,120 @@
+using System.Globalization;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using Sluice.S3.Checksums;
+
+namespace Sluice.Benchmarks;
+
+/// <summary>
+/// Throughput of every S3 checksum on one core: 1 MiB (bulk) and 4 KiB (small-object cost).
+/// Run: dotnet run -c Release --project bench/Sluice.Benchmarks -- --filter '*ChecksumBenchmarks*' --job short
+/// </summary>
+[MemoryDiagnoser]
+[Config(typeof(ThroughputConfig))]
+public class ChecksumBenchmarks
+{
+    private readonly byte[] _hash = new byte[32];
+    private byte[] _data = [];
+    private Md5Digest _md5 = null!;
+    private Sha1Digest _sha1 = null!;
+    private Sha256Digest _sha256 = null!;
+
+    [Params(4096, 1 << 20)]
+    public int Size { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _data = new byte[Size];
+        new Random(42).NextBytes(_data);
+        _md5 = new Md5Digest();
+        _sha1 = new Sha1Digest();
+        _sha256 = new Sha256Digest();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _md5.Dispose();
+        _sha1.Dispose();
+        _sha256.Dispose();
+    }
+
+    [Benchmark]
+    public uint Crc32() => S3.Checksums.Crc32.HashToUInt32(_data);
+
+    [Benchmark]
+    public uint Crc32C() => S3.Checksums.Crc32C.HashToUInt32(_data);
+
+    [Benchmark]
+    public ulong Crc64Nvme() => S3.Checksums.Crc64Nvme.HashToUInt64(_data);
+
+    [Benchmark]
+    public uint Crc32CTable() => (uint)CrcEngine.Crc32C.Update(uint.MaxValue, _data, CrcKernel.Table);
+
+    [Benchmark]
+    public int Md5()
+    {
+        _md5.Append(_data);
+        return _md5.GetHashAndReset(_hash);
+    }
+
+    [Benchmark]
+    public int Sha1()
+    {
+        _sha1.Append(_data);
+        return _sha1.GetHashAndReset(_hash);
+    }
+
+    [Benchmark]
+    public int Sha256()
+    {
+        _sha256.Append(_data);
+        return _sha256.GetHashAndReset(_hash);
+    }
+
+    private sealed class ThroughputConfig : ManualConfig
+    {
+        public ThroughputConfig() => AddColumn(new GibPerSecondColumn());
+    }
+
+    /// <summary>Size / mean time, in GiB/s.</summary>
+    private sealed class GibPerSecondColumn : IColumn
+    {
+        public string Id => nameof(GibPerSecondColumn);
+
+        public string ColumnName => "GiB/s";
+
+        public bool AlwaysShow => true;
+
+        public ColumnCategory Category => ColumnCategory.Custom;
+
+        public int PriorityInCategory => 0;
+
+        public bool IsNumeric => true;
+
+        public UnitType UnitType => UnitType.Dimensionless;
+
+        public string Legend => "Throughput: Size bytes / Mean, in GiB per second";
+
+        public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, summary.Style);
+
+        public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+        {
+            double? meanNs = summary[benchmarkCase]?.ResultStatistics?.Mean;
+            if (meanNs is not > 0 || benchmarkCase.Parameters["Size"] is not int size)
+            {
+                return "-";
+            }
+
+            return (size / (meanNs.Value * 1e-9) / (1 << 30)).ToString("F2", CultureInfo.InvariantCulture);
+        }
+
+        public bool IsAvailable(Summary summary) => true;
+
+        public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+    }
+}
