@@ -69,7 +69,7 @@ public static class AwsChunkedEncoder
 
     /// <summary>Content-Length of an aws-chunked body: <paramref name="payloadLength"/> bytes in
     /// <paramref name="chunkSize"/> chunks, the 0-size chunk, <paramref name="trailerLength"/> bytes of trailer lines
-    /// (sum of <see cref="GetTrailerLength"/>, including the trailer signature line if chunkSignatures), and the final CRLF.</summary>
+    /// (sum of <see cref="GetTrailerLength"/>, including the trailer signature line if signed), and the final CRLF.</summary>
     public static long GetEncodedLength(long payloadLength, int chunkSize, bool chunkSignatures, long trailerLength = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(payloadLength);

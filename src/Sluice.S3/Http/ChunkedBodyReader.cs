@@ -263,7 +263,9 @@ internal struct ChunkedBodyReader
         int lf = input[..searchLength].IndexOf((byte)'\n');
         if (lf < 0)
         {
-            return input.Length >= max + 2 ? Fail(ChunkDecodeError.LineTooLong) : OperationStatus.NeedMoreData;
+            // The line is already at least this long (a trailing CR may still become its CRLF).
+            int known = input.Length - (input.Length > 0 && input[^1] == '\r' ? 1 : 0);
+            return known > max ? Fail(ChunkDecodeError.LineTooLong) : OperationStatus.NeedMoreData;
         }
 
         if (lf == 0 || input[lf - 1] != '\r')

@@ -342,7 +342,8 @@ public static class HttpHeadParser
         int lf = rest[..searchLength].IndexOf((byte)'\n');
         if (lf < 0)
         {
-            if (rest.Length >= maxLength + 2)
+            // The line is already at least this long (a trailing CR may still become its CRLF).
+            if (rest.Length - (rest.Length > 0 && rest[^1] == '\r' ? 1 : 0) > maxLength)
             {
                 error = tooLong;
                 return LineStatus.Error;

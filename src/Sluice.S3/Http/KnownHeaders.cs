@@ -7,7 +7,7 @@ public static class KnownHeaders
 {
     private readonly record struct Entry(KnownHeader Id, byte[] Lower);
 
-    private static readonly byte[][] Names = new byte[(int)KnownHeader.XAmzBucketRegion + 1][];
+    private static readonly byte[][] Names = new byte[Enum.GetValues<KnownHeader>().Length][];
 
     // Candidates bucketed by name length: a lookup touches only the few names of equal length.
     private static readonly Entry[][] ByLength = Build();
@@ -141,9 +141,9 @@ public static class KnownHeaders
         Add(KnownHeader.XAmzBucketRegion, "x-amz-bucket-region"u8);
 
         int max = 0;
-        foreach (byte[] n in Names)
+        for (int id = 1; id < Names.Length; id++)
         {
-            max = Math.Max(max, n.Length);
+            max = Math.Max(max, Names[id].Length);
         }
 
         MaxKnownNameLength = max;
