@@ -93,7 +93,7 @@ internal sealed class BodyDecoder
 
     public static BodyDecoder Chunked(ChunkedLimits limits = default) => new(false, new ChunkedDecoder(limits), default);
 
-    public static BodyDecoder Aws(bool signed, ChunkedLimits limits = default) => new(true, default, new AwsChunkedDecoder(signed, limits));
+    public static BodyDecoder Aws(bool withSignatures, ChunkedLimits limits = default) => new(true, default, new AwsChunkedDecoder(withSignatures, limits));
 
     public ChunkDecodeError Error => _isAws ? _aws.Error : _http.Error;
 
