@@ -110,7 +110,7 @@ internal sealed class DecodeLog
 {
     public List<string> Events = [];
     public MemoryStream Data = new();
-    public OperationStatus Final;
+    public OperationStatus Final = OperationStatus.NeedMoreData;
     public long Consumed;
     public int Steps;
     public ChunkDecodeError Error;
