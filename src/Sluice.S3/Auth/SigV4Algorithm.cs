@@ -36,6 +36,7 @@ internal static class SigV4Algorithm
         int n = Put(sts, 0, AlgorithmName);
         n = PutLine(sts, n, timestamp);
         n = PutLine(sts, n, scope);
+        sts[n++] = (byte)'\n';
         HexEncoding.EncodeLower(canonicalRequestHash, sts.Slice(n, HexHashLength));
         n += HexHashLength;
         HMACSHA256.HashData(key, sts[..n], signature);
