@@ -42,6 +42,7 @@ public class ReactorTests
         Assert.True(allocated < Rounds, $"{allocated} bytes allocated over {Rounds} request/response rounds");
     }
 
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
     private static async ValueTask Receive(Connection c, Memory<byte> into)
     {
         while (!into.IsEmpty)

@@ -85,6 +85,9 @@ internal sealed unsafe class UringOperation : IUringCompletion, IValueTaskSource
             return ValueTask.FromCanceled<int>(cancellationToken);
         }
         _token = cancellationToken;
+        // Code running on the reactor resumes on the reactor, inline in its loop. Code from elsewhere resumes on its
+        // own context or the thread pool: foreign code must never run on (and possibly block) a reactor thread.
+        _core.RunContinuationsAsynchronously = !Reactor.IsOnReactorThread;
         var task = new ValueTask<int>(this, _core.Version);
         if (cancellationToken.CanBeCanceled)
             _ctr = cancellationToken.UnsafeRegister(static s => ((UringOperation)s!).OnCancelRequested(), this);

@@ -19,7 +19,6 @@ internal sealed unsafe partial class UringReactor : IDisposable
 
     private readonly IoUring _ring;
     private readonly Thread _thread;
-    private readonly ReactorSynchronizationContext _context;
     private readonly int _eventFd;
     private readonly ulong* _wakeBuffer;
 
@@ -46,7 +45,6 @@ internal sealed unsafe partial class UringReactor : IDisposable
     public string SetupName => _ring.SetupName;
     internal IoUring Ring => _ring;
     public bool IsOnReactorThread => Thread.CurrentThread == _thread;
-    public SynchronizationContext Context => _context;
 
     private readonly record struct Work(SendOrPostCallback Callback, object? State);
 
@@ -56,7 +54,6 @@ internal sealed unsafe partial class UringReactor : IDisposable
         _ring = ring;
         _eventFd = eventFd;
         _wakeBuffer = (ulong*)NativeMemory.AlignedAlloc(8, 8);
-        _context = new ReactorSynchronizationContext(this);
         _thread = Thread.CurrentThread; // constructed on the thread that then runs the loop
     }
 
@@ -91,15 +88,17 @@ internal sealed unsafe partial class UringReactor : IDisposable
 
     private void RunOnCurrentThread(ManualResetEventSlim ready)
     {
-        SynchronizationContext.SetSynchronizationContext(_context);
+        // No SynchronizationContext on purpose: awaits of this reactor's operations resume inline here because
+        // they complete here (see UringOperation); a context would make the BCL's awaitables post, and allocate,
+        // for every await. Code that awaits something foreign resumes where that completes.
         ready.Set();
         Loop();
     }
 
-    /// <summary>Posts a callback to run on the reactor thread (used by its SynchronizationContext too).</summary>
+    /// <summary>Posts a callback to run on the reactor thread.</summary>
     public void Post(SendOrPostCallback callback, object? state)
     {
-        if (IsOnReactorThread)
+        if (IsOnReactorThread && !_closed)
         {
             _local.Enqueue(new Work(callback, state));
             return;
@@ -324,9 +323,12 @@ internal sealed unsafe partial class UringReactor : IDisposable
             if (r < 0 && r != -Errno.EINTR) break;
             _ring.DrainCompletions(ref d);
         }
-        RunQueuedWork();
+        // Run everything still queued, including work that queued work posts, before declaring the loop gone.
+        while (_local.Count > 0 || !_incoming.IsEmpty) RunQueuedWork();
         _closed = true;
+        Interlocked.MemoryBarrier(); // store _closed before reading the queue (posters enqueue, then read _closed)
         RunIncomingHere();
+        while (_local.Count > 0) { var w = _local.Dequeue(); w.Callback(w.State); }
         _ring.Dispose();
         LibC.Close(_eventFd);
         NativeMemory.AlignedFree(_wakeBuffer);
