@@ -57,7 +57,7 @@ public readonly struct SigV4AuthResult
     /// <summary>True when the signature verified.</summary>
     public bool IsAuthenticated => Status == SigV4AuthStatus.Authenticated;
 
-    /// <summary>S3 error code when failed (see <see cref="SigV4ErrorCodes"/>).</summary>
+    /// <summary>S3 error code when failed (see <see cref="Errors.S3ErrorCode"/>).</summary>
     public string? ErrorCode { get; }
 
     /// <summary>Human-readable message when failed.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Sluice.S3.Errors;
 
 namespace Sluice.S3.Auth;
 
@@ -92,7 +93,7 @@ public sealed class SigV4Verifier
             || HasQueryParam(rawQuery, "X-Amz-Signature"u8);
         if (authorization >= 0 && queryAuth)
         {
-            return SigV4AuthResult.Fail(SigV4ErrorCodes.InvalidArgument, MsgTwoMechanisms);
+            return SigV4AuthResult.Fail(S3ErrorCode.InvalidArgument, MsgTwoMechanisms);
         }
 
         if (authorization >= 0)
@@ -106,7 +107,7 @@ public sealed class SigV4Verifier
         }
 
         return HasQueryParam(rawQuery, "AWSAccessKeyId"u8)
-            ? SigV4AuthResult.Fail(SigV4ErrorCodes.InvalidRequest, MsgUnsupported)
+            ? SigV4AuthResult.Fail(S3ErrorCode.InvalidRequest, MsgUnsupported)
             : SigV4AuthResult.Anonymous;
     }
 
@@ -118,7 +119,7 @@ public sealed class SigV4Verifier
         ReadOnlySpan<byte> algorithm = SigV4Algorithm.AlgorithmName;
         if (!auth.StartsWith(algorithm) || auth.Length == algorithm.Length || auth[algorithm.Length] != (byte)' ')
         {
-            return SigV4AuthResult.Fail(SigV4ErrorCodes.InvalidRequest, MsgUnsupported);
+            return SigV4AuthResult.Fail(S3ErrorCode.InvalidRequest, MsgUnsupported);
         }
 
         ReadOnlySpan<byte> credential = default;
@@ -144,16 +145,16 @@ public sealed class SigV4Verifier
             }
             else if (!part.IsEmpty)
             {
-                return SigV4AuthResult.Fail(SigV4ErrorCodes.AuthorizationHeaderMalformed, MsgComponents);
+                return SigV4AuthResult.Fail(S3ErrorCode.AuthorizationHeaderMalformed, MsgComponents);
             }
         }
 
         if (credential.IsEmpty || signedHeaders.IsEmpty || signature.IsEmpty)
         {
-            return SigV4AuthResult.Fail(SigV4ErrorCodes.AuthorizationHeaderMalformed, MsgComponents);
+            return SigV4AuthResult.Fail(S3ErrorCode.AuthorizationHeaderMalformed, MsgComponents);
         }
 
-        const string Malformed = SigV4ErrorCodes.AuthorizationHeaderMalformed;
+        const string Malformed = S3ErrorCode.AuthorizationHeaderMalformed;
         if (!TryParseCredential(credential, out ReadOnlySpan<byte> accessKey, out ReadOnlySpan<byte> scopeDate,
             out ReadOnlySpan<byte> region, out ReadOnlySpan<byte> service))
         {
@@ -179,7 +180,7 @@ public sealed class SigV4Verifier
             ReadOnlySpan<byte> value = HeaderLookup.Trim(headers.GetValue(amzDate));
             if (!AmzDate.TryParse(value, out requestTime))
             {
-                return SigV4AuthResult.Fail(SigV4ErrorCodes.AccessDenied, MsgDateRequired);
+                return SigV4AuthResult.Fail(S3ErrorCode.AccessDenied, MsgDateRequired);
             }
 
             value.CopyTo(timestamp);
@@ -189,7 +190,7 @@ public sealed class SigV4Verifier
             int date = HeaderLookup.IndexOf(headers, "date"u8);
             if (date < 0 || !AmzDate.TryParseHttpDate(headers.GetValue(date), out requestTime))
             {
-                return SigV4AuthResult.Fail(SigV4ErrorCodes.AccessDenied, MsgDateRequired);
+                return SigV4AuthResult.Fail(S3ErrorCode.AccessDenied, MsgDateRequired);
             }
 
             AmzDate.Format(requestTime, timestamp);
@@ -202,13 +203,13 @@ public sealed class SigV4Verifier
 
         if ((requestTime - now).Duration() > _options.MaxClockSkew)
         {
-            return SigV4AuthResult.Fail(SigV4ErrorCodes.RequestTimeTooSkewed, MsgSkew);
+            return SigV4AuthResult.Fail(S3ErrorCode.RequestTimeTooSkewed, MsgSkew);
         }
 
         if (!HeaderLookup.IsSigned(signedHeaders, "host"u8)
             || !HeaderLookup.IsSigned(signedHeaders, amzDate >= 0 ? "x-amz-date"u8 : "date"u8))
         {
-            return SigV4AuthResult.Fail(SigV4ErrorCodes.AccessDenied, MsgUnsigned);
+            return SigV4AuthResult.Fail(S3ErrorCode.AccessDenied, MsgUnsigned);
         }
 
         // The declared payload.
@@ -221,24 +222,24 @@ public sealed class SigV4Verifier
             payloadHash = HeaderLookup.Trim(headers.GetValue(contentSha));
             if (!SigV4PayloadHash.TryParse(payloadHash, out mode, declared))
             {
-                return SigV4AuthResult.Fail(SigV4ErrorCodes.InvalidArgument, MsgBadSha);
+                return SigV4AuthResult.Fail(S3ErrorCode.InvalidArgument, MsgBadSha);
             }
 
             if (!HeaderLookup.IsSigned(signedHeaders, "x-amz-content-sha256"u8))
             {
-                return SigV4AuthResult.Fail(SigV4ErrorCodes.AccessDenied, MsgUnsigned);
+                return SigV4AuthResult.Fail(S3ErrorCode.AccessDenied, MsgUnsigned);
             }
         }
         else if (_options.RequireContentSha256 || payloadHashHex.IsEmpty)
         {
-            return SigV4AuthResult.Fail(SigV4ErrorCodes.InvalidRequest, MsgMissingSha);
+            return SigV4AuthResult.Fail(S3ErrorCode.InvalidRequest, MsgMissingSha);
         }
         else
         {
             payloadHash = payloadHashHex;
             if (!SigV4PayloadHash.TryParse(payloadHash, out mode, declared))
             {
-                return SigV4AuthResult.Fail(SigV4ErrorCodes.InvalidArgument, MsgBadSha);
+                return SigV4AuthResult.Fail(S3ErrorCode.InvalidArgument, MsgBadSha);
             }
         }
 
@@ -247,13 +248,13 @@ public sealed class SigV4Verifier
         if ((tokenIndex >= 0 && !HeaderLookup.IsSigned(signedHeaders, "x-amz-security-token"u8))
             || (_options.RequireSignedAmzHeaders && !AllAmzHeadersSigned(headers, signedHeaders)))
         {
-            return SigV4AuthResult.Fail(SigV4ErrorCodes.AccessDenied, MsgUnsigned);
+            return SigV4AuthResult.Fail(S3ErrorCode.AccessDenied, MsgUnsigned);
         }
 
         Span<byte> claimed = stackalloc byte[SigV4Algorithm.HashLength];
         if (!HexEncoding.TryDecode(signature, claimed))
         {
-            return SigV4AuthResult.Fail(SigV4ErrorCodes.SignatureDoesNotMatch, MsgSignature);
+            return SigV4AuthResult.Fail(S3ErrorCode.SignatureDoesNotMatch, MsgSignature);
         }
 
         return Complete(SigV4AuthMethod.Header, method, rawPath, rawQuery, headers, accessKey, scopeDate, region, service,
@@ -264,7 +265,7 @@ public sealed class SigV4Verifier
         THeaders headers, DateTimeOffset now, ReadOnlySpan<byte> payloadHashHex)
         where THeaders : ISigV4Headers, allows ref struct
     {
-        const string QueryError = SigV4ErrorCodes.AuthorizationQueryParametersError;
+        const string QueryError = S3ErrorCode.AuthorizationQueryParametersError;
         if (!TryGetQueryParam(rawQuery, "X-Amz-Algorithm"u8, out ReadOnlySpan<byte> algorithmRaw)
             || !TryGetQueryParam(rawQuery, "X-Amz-Credential"u8, out ReadOnlySpan<byte> credentialRaw)
             || !TryGetQueryParam(rawQuery, "X-Amz-Date"u8, out ReadOnlySpan<byte> dateRaw)
@@ -345,18 +346,18 @@ public sealed class SigV4Verifier
             DateTimeOffset expires = requestTime.AddSeconds(expiresSeconds);
             if (requestTime - now > _options.MaxClockSkew)
             {
-                return SigV4AuthResult.Fail(SigV4ErrorCodes.AccessDenied, MsgNotYetValid);
+                return SigV4AuthResult.Fail(S3ErrorCode.AccessDenied, MsgNotYetValid);
             }
 
             if (now > expires)
             {
-                return SigV4AuthResult.Fail(SigV4ErrorCodes.AccessDenied, MsgExpired);
+                return SigV4AuthResult.Fail(S3ErrorCode.AccessDenied, MsgExpired);
             }
 
             if (!HeaderLookup.IsSigned(signedHeaders, "host"u8)
                 || (_options.RequireSignedAmzHeaders && !AllAmzHeadersSigned(headers, signedHeaders)))
             {
-                return SigV4AuthResult.Fail(SigV4ErrorCodes.AccessDenied, MsgUnsigned);
+                return SigV4AuthResult.Fail(S3ErrorCode.AccessDenied, MsgUnsigned);
             }
 
             // Presigned URLs cannot know the body: S3 signs UNSIGNED-PAYLOAD.
@@ -364,13 +365,13 @@ public sealed class SigV4Verifier
             ReadOnlySpan<byte> payloadHash = payloadHashHex.IsEmpty ? "UNSIGNED-PAYLOAD"u8 : payloadHashHex;
             if (!SigV4PayloadHash.TryParse(payloadHash, out SigV4PayloadMode mode, declared))
             {
-                return SigV4AuthResult.Fail(SigV4ErrorCodes.InvalidArgument, MsgBadSha);
+                return SigV4AuthResult.Fail(S3ErrorCode.InvalidArgument, MsgBadSha);
             }
 
             Span<byte> claimed = stackalloc byte[SigV4Algorithm.HashLength];
             if (!HexEncoding.TryDecode(signature, claimed))
             {
-                return SigV4AuthResult.Fail(SigV4ErrorCodes.SignatureDoesNotMatch, MsgSignature);
+                return SigV4AuthResult.Fail(S3ErrorCode.SignatureDoesNotMatch, MsgSignature);
             }
 
             return Complete(SigV4AuthMethod.QueryString, method, rawPath, rawQuery, headers, accessKey, scopeDate, region,
@@ -406,7 +407,7 @@ public sealed class SigV4Verifier
     {
         if (!_credentials.TryGetCredential(accessKey, out SigV4Credential? credential))
         {
-            return SigV4AuthResult.Fail(SigV4ErrorCodes.InvalidAccessKeyId, MsgUnknownKey);
+            return SigV4AuthResult.Fail(S3ErrorCode.InvalidAccessKeyId, MsgUnknownKey);
         }
 
         // Temporary credentials are bound to their token; static keys ignore one.
@@ -414,12 +415,12 @@ public sealed class SigV4Verifier
         {
             if (!hasToken)
             {
-                return SigV4AuthResult.Fail(SigV4ErrorCodes.MissingSecurityHeader, MsgMissingToken);
+                return SigV4AuthResult.Fail(S3ErrorCode.MissingSecurityHeader, MsgMissingToken);
             }
 
             if (!CryptographicOperations.FixedTimeEquals(token, credential.SessionTokenUtf8))
             {
-                return SigV4AuthResult.Fail(SigV4ErrorCodes.InvalidToken, MsgBadToken);
+                return SigV4AuthResult.Fail(S3ErrorCode.InvalidToken, MsgBadToken);
             }
         }
 
@@ -431,7 +432,7 @@ public sealed class SigV4Verifier
         SigV4Algorithm.SignRequest(key.Key, timestamp, key.ScopeUtf8, canonicalHash, computed);
         if (!CryptographicOperations.FixedTimeEquals(computed, claimedSignature))
         {
-            return SigV4AuthResult.Fail(SigV4ErrorCodes.SignatureDoesNotMatch, MsgSignature);
+            return SigV4AuthResult.Fail(S3ErrorCode.SignatureDoesNotMatch, MsgSignature);
         }
 
         return new SigV4AuthResult(credential, authMethod, mode, key, requestTime, expires, timestamp, computed, declared);

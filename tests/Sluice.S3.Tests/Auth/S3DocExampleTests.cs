@@ -1,5 +1,7 @@
 using System.Text;
 using Sluice.S3.Auth;
+using Sluice.S3.Errors;
+using Sluice.S3.Http;
 using static Sluice.S3.Tests.Auth.AuthTestHelpers;
 
 namespace Sluice.S3.Tests.Auth;
@@ -44,7 +46,7 @@ public sealed class S3DocExampleTests
             "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,SignedHeaders=host;range;x-amz-content-sha256;x-amz-date,Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41");
         Assert.True(Verify(Verifier(), "GET", "/test.txt", "", docsForm, DocTime).IsAuthenticated);
 
-        Assert.Equal(SigV4ErrorCodes.SignatureDoesNotMatch,
+        Assert.Equal(S3ErrorCode.SignatureDoesNotMatch,
             Verify(Verifier(), "GET", "/test.txt", "", With(headers, "Range", "bytes=0-10"), DocTime).ErrorCode);
     }
 
@@ -85,7 +87,7 @@ public sealed class S3DocExampleTests
         Assert.Equal(signature, signed.SignatureHex);
 
         Assert.True(Verify(Verifier(), "GET", "/", query, headers, DocTime).IsAuthenticated);
-        Assert.Equal(SigV4ErrorCodes.SignatureDoesNotMatch, Verify(Verifier(), "GET", "/", query + "&acl", headers, DocTime).ErrorCode);
+        Assert.Equal(S3ErrorCode.SignatureDoesNotMatch, Verify(Verifier(), "GET", "/", query + "&acl", headers, DocTime).ErrorCode);
     }
 
     [Fact]
@@ -104,23 +106,23 @@ public sealed class S3DocExampleTests
         Assert.Equal(DocTime.AddSeconds(86400), result.Expires);
 
         SigV4AuthResult expired = Verify(Verifier(), "GET", "/test.txt", query, headers, DocTime.AddSeconds(86401));
-        Assert.Equal(SigV4ErrorCodes.AccessDenied, expired.ErrorCode);
+        Assert.Equal(S3ErrorCode.AccessDenied, expired.ErrorCode);
         Assert.Equal("Request has expired", expired.ErrorMessage);
 
-        Assert.Equal(SigV4ErrorCodes.SignatureDoesNotMatch,
+        Assert.Equal(S3ErrorCode.SignatureDoesNotMatch,
             Verify(Verifier(), "GET", "/test2.txt", query, headers, DocTime).ErrorCode);
-        Assert.Equal(SigV4ErrorCodes.SignatureDoesNotMatch,
+        Assert.Equal(S3ErrorCode.SignatureDoesNotMatch,
             Verify(Verifier(), "GET", "/test.txt", query.Replace("X-Amz-Expires=86400", "X-Amz-Expires=86500", StringComparison.Ordinal), headers, DocTime).ErrorCode);
         SigV4AuthResult tooLong = Verify(Verifier(), "GET", "/test.txt",
             query.Replace("X-Amz-Expires=86400", "X-Amz-Expires=604801", StringComparison.Ordinal), headers, DocTime);
-        Assert.Equal(SigV4ErrorCodes.AuthorizationQueryParametersError, tooLong.ErrorCode);
+        Assert.Equal(S3ErrorCode.AuthorizationQueryParametersError, tooLong.ErrorCode);
     }
 
     [Fact]
     public void Chunked_upload_seed_chunks_and_content_length()
     {
         const string Seed = "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9";
-        long contentLength = AwsChunkedEncoding.EncodedLength(66560, 65536, signedChunks: true);
+        long contentLength = AwsChunkedEncoder.GetEncodedLength(66560, 65536, chunkSignatures: true);
         Assert.Equal(66824, contentLength);
 
         SigV4HeaderList headers = ToHeaderList([("Host", "s3.amazonaws.com"), ("x-amz-date", "20130524T000000Z"),
@@ -222,7 +224,8 @@ public sealed class S3DocExampleTests
 
         // Encoded length of that body: 66824 for the chunks plus the trailer line and its signature line.
         Assert.Equal(66824 + trailer.Length + "x-amz-trailer-signature:".Length + 64 + 2,
-            AwsChunkedEncoding.EncodedLength(66560, 65536, signedChunks: true, trailer.Length));
+            AwsChunkedEncoder.GetEncodedLength(66560, 65536, chunkSignatures: true,
+                trailer.Length + AwsChunkedEncoder.TrailerSignatureLineLength));
     }
 
     internal static SigV4HeaderList PutObjectHeaders(string bodyHash) =>

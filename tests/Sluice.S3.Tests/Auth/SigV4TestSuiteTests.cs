@@ -1,5 +1,6 @@
 using Sluice.S3.Auth;
 using static Sluice.S3.Tests.Auth.AuthTestHelpers;
+using Sluice.S3.Errors;
 
 namespace Sluice.S3.Tests.Auth;
 
@@ -172,7 +173,7 @@ public sealed class SigV4TestSuiteTests
         if (c.OmitToken)
         {
             // The token travels unsigned: S3 rules refuse unsigned x-amz-* headers.
-            Assert.Equal(SigV4ErrorCodes.AccessDenied, result.ErrorCode);
+            Assert.Equal(S3ErrorCode.AccessDenied, result.ErrorCode);
             return;
         }
 
@@ -182,7 +183,7 @@ public sealed class SigV4TestSuiteTests
 
         SigV4AuthResult tampered = Verify(verifier, request.Method == "GET" ? "PUT" : "GET", request.Path, request.Query,
             headers, SuiteTime, bodyHash);
-        Assert.Equal(SigV4ErrorCodes.SignatureDoesNotMatch, tampered.ErrorCode);
+        Assert.Equal(S3ErrorCode.SignatureDoesNotMatch, tampered.ErrorCode);
     }
 
     private static (SigV4HeaderList Headers, SigV4SigningResult Result, ParsedRequest Request) Sign(SuiteCase c)

@@ -3,6 +3,7 @@ using System.Text;
 using Sluice.S3.Auth;
 using static Sluice.S3.Tests.Auth.AuthTestHelpers;
 using static Sluice.S3.Tests.Auth.S3DocExampleTests;
+using Sluice.S3.Errors;
 
 namespace Sluice.S3.Tests.Auth;
 
@@ -40,29 +41,29 @@ public sealed class SigV4VerifierTests
     public void Rejects_tampered_header_query_path_method_and_signature()
     {
         SigV4HeaderList headers = SignedPut();
-        Assert.Equal(SigV4ErrorCodes.SignatureDoesNotMatch, VerifyPut(With(headers, "x-amz-storage-class", "STANDARD")).ErrorCode);
-        Assert.Equal(SigV4ErrorCodes.SignatureDoesNotMatch, VerifyPut(With(headers, "Date", "Fri, 24 May 2013 00:00:01 GMT")).ErrorCode);
-        Assert.Equal(SigV4ErrorCodes.SignatureDoesNotMatch, VerifyPut(headers, query: "acl").ErrorCode);
-        Assert.Equal(SigV4ErrorCodes.SignatureDoesNotMatch, VerifyPut(headers, path: "/test$file.txt").ErrorCode);
-        Assert.Equal(SigV4ErrorCodes.SignatureDoesNotMatch, VerifyPut(headers, path: "/test$file.text/").ErrorCode);
-        Assert.Equal(SigV4ErrorCodes.SignatureDoesNotMatch, Verify(Verifier(), "POST", Path, "", headers, DocTime).ErrorCode);
+        Assert.Equal(S3ErrorCode.SignatureDoesNotMatch, VerifyPut(With(headers, "x-amz-storage-class", "STANDARD")).ErrorCode);
+        Assert.Equal(S3ErrorCode.SignatureDoesNotMatch, VerifyPut(With(headers, "Date", "Fri, 24 May 2013 00:00:01 GMT")).ErrorCode);
+        Assert.Equal(S3ErrorCode.SignatureDoesNotMatch, VerifyPut(headers, query: "acl").ErrorCode);
+        Assert.Equal(S3ErrorCode.SignatureDoesNotMatch, VerifyPut(headers, path: "/test$file.txt").ErrorCode);
+        Assert.Equal(S3ErrorCode.SignatureDoesNotMatch, VerifyPut(headers, path: "/test$file.text/").ErrorCode);
+        Assert.Equal(S3ErrorCode.SignatureDoesNotMatch, Verify(Verifier(), "POST", Path, "", headers, DocTime).ErrorCode);
 
         string authorization = headers.GetValueOrDefault("Authorization")!;
         char last = authorization[^1];
         string flipped = authorization[..^1] + (last == '0' ? '1' : '0');
-        Assert.Equal(SigV4ErrorCodes.SignatureDoesNotMatch, VerifyPut(With(headers, "Authorization", flipped)).ErrorCode);
-        Assert.Equal(SigV4ErrorCodes.SignatureDoesNotMatch, VerifyPut(With(headers, "Authorization", authorization[..^2])).ErrorCode);
-        Assert.Equal(SigV4ErrorCodes.SignatureDoesNotMatch, VerifyPut(With(headers, "Authorization", authorization[..^1] + "g")).ErrorCode);
+        Assert.Equal(S3ErrorCode.SignatureDoesNotMatch, VerifyPut(With(headers, "Authorization", flipped)).ErrorCode);
+        Assert.Equal(S3ErrorCode.SignatureDoesNotMatch, VerifyPut(With(headers, "Authorization", authorization[..^2])).ErrorCode);
+        Assert.Equal(S3ErrorCode.SignatureDoesNotMatch, VerifyPut(With(headers, "Authorization", authorization[..^1] + "g")).ErrorCode);
     }
 
     [Fact]
     public void Rejects_wrong_secret_and_unknown_key()
     {
         SigV4HeaderList headers = SignedPut();
-        Assert.Equal(SigV4ErrorCodes.SignatureDoesNotMatch, VerifyPut(headers, verifier: Verifier(secret: "not-the-secret")).ErrorCode);
+        Assert.Equal(S3ErrorCode.SignatureDoesNotMatch, VerifyPut(headers, verifier: Verifier(secret: "not-the-secret")).ErrorCode);
         var empty = new SigV4Verifier(new SigV4CredentialStore());
         SigV4AuthResult unknown = VerifyPut(headers, verifier: empty);
-        Assert.Equal(SigV4ErrorCodes.InvalidAccessKeyId, unknown.ErrorCode);
+        Assert.Equal(S3ErrorCode.InvalidAccessKeyId, unknown.ErrorCode);
         Assert.Equal(SigV4AuthStatus.Failed, unknown.Status);
     }
 
@@ -72,8 +73,8 @@ public sealed class SigV4VerifierTests
         SigV4HeaderList headers = SignedPut();
         Assert.True(VerifyPut(headers, DocTime.AddMinutes(14)).IsAuthenticated);
         Assert.True(VerifyPut(headers, DocTime.AddMinutes(-14)).IsAuthenticated);
-        Assert.Equal(SigV4ErrorCodes.RequestTimeTooSkewed, VerifyPut(headers, DocTime.AddMinutes(16)).ErrorCode);
-        Assert.Equal(SigV4ErrorCodes.RequestTimeTooSkewed, VerifyPut(headers, DocTime.AddMinutes(-16)).ErrorCode);
+        Assert.Equal(S3ErrorCode.RequestTimeTooSkewed, VerifyPut(headers, DocTime.AddMinutes(16)).ErrorCode);
+        Assert.Equal(S3ErrorCode.RequestTimeTooSkewed, VerifyPut(headers, DocTime.AddMinutes(-16)).ErrorCode);
     }
 
     [Fact]
@@ -81,14 +82,14 @@ public sealed class SigV4VerifierTests
     {
         SigV4HeaderList headers = SignedPut();
         string authorization = headers.GetValueOrDefault("Authorization")!;
-        Assert.Equal(SigV4ErrorCodes.AuthorizationHeaderMalformed,
+        Assert.Equal(S3ErrorCode.AuthorizationHeaderMalformed,
             VerifyPut(With(headers, "Authorization", authorization.Replace("/20130524/", "/20130525/", StringComparison.Ordinal))).ErrorCode);
-        Assert.Equal(SigV4ErrorCodes.AuthorizationHeaderMalformed,
+        Assert.Equal(S3ErrorCode.AuthorizationHeaderMalformed,
             VerifyPut(With(headers, "Authorization", authorization.Replace("/s3/", "/iam/", StringComparison.Ordinal))).ErrorCode);
-        Assert.Equal(SigV4ErrorCodes.AuthorizationHeaderMalformed,
+        Assert.Equal(S3ErrorCode.AuthorizationHeaderMalformed,
             VerifyPut(With(headers, "Authorization", authorization.Replace("aws4_request", "aws5_request", StringComparison.Ordinal))).ErrorCode);
         SigV4AuthResult region = VerifyPut(headers, verifier: Verifier(options: new SigV4VerifierOptions { Region = "eu-west-1" }));
-        Assert.Equal(SigV4ErrorCodes.AuthorizationHeaderMalformed, region.ErrorCode);
+        Assert.Equal(S3ErrorCode.AuthorizationHeaderMalformed, region.ErrorCode);
         Assert.Contains("us-east-1", region.ErrorMessage, StringComparison.Ordinal);
         // Without a configured region any region verifies (the key is derived for it).
         Assert.True(VerifyPut(headers, verifier: Verifier(options: new SigV4VerifierOptions())).IsAuthenticated);
@@ -99,7 +100,7 @@ public sealed class SigV4VerifierTests
     {
         SigV4HeaderList headers = SignedPut();
         SigV4AuthResult extra = VerifyPut(With(headers, "x-amz-meta-color", "red"));
-        Assert.Equal(SigV4ErrorCodes.AccessDenied, extra.ErrorCode);
+        Assert.Equal(S3ErrorCode.AccessDenied, extra.ErrorCode);
         Assert.Equal("There were headers present in the request which were not signed", extra.ErrorMessage);
         // Non-amz headers may travel unsigned (user-agent, content-length added by a proxy, ...).
         Assert.True(VerifyPut(With(headers, "User-Agent", "test/1.0")).IsAuthenticated);
@@ -109,19 +110,19 @@ public sealed class SigV4VerifierTests
 
         string authorization = headers.GetValueOrDefault("Authorization")!;
         string noHost = authorization.Replace(";host;", ";", StringComparison.Ordinal);
-        Assert.Equal(SigV4ErrorCodes.AccessDenied, VerifyPut(With(headers, "Authorization", noHost)).ErrorCode);
+        Assert.Equal(S3ErrorCode.AccessDenied, VerifyPut(With(headers, "Authorization", noHost)).ErrorCode);
     }
 
     [Fact]
     public void Content_sha256_is_required_and_validated()
     {
         SigV4HeaderList headers = SignedPut();
-        Assert.Equal(SigV4ErrorCodes.InvalidRequest, VerifyPut(With(headers, "x-amz-content-sha256", null)).ErrorCode);
-        Assert.Equal(SigV4ErrorCodes.InvalidArgument, VerifyPut(With(headers, "x-amz-content-sha256", "abc")).ErrorCode);
-        Assert.Equal(SigV4ErrorCodes.InvalidArgument,
+        Assert.Equal(S3ErrorCode.InvalidRequest, VerifyPut(With(headers, "x-amz-content-sha256", null)).ErrorCode);
+        Assert.Equal(S3ErrorCode.InvalidArgument, VerifyPut(With(headers, "x-amz-content-sha256", "abc")).ErrorCode);
+        Assert.Equal(S3ErrorCode.InvalidArgument,
             VerifyPut(With(headers, "x-amz-content-sha256", "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD")).ErrorCode);
         // A different (valid) declared hash changes the canonical request.
-        Assert.Equal(SigV4ErrorCodes.SignatureDoesNotMatch, VerifyPut(With(headers, "x-amz-content-sha256", SigV4PayloadHash.EmptySha256)).ErrorCode);
+        Assert.Equal(S3ErrorCode.SignatureDoesNotMatch, VerifyPut(With(headers, "x-amz-content-sha256", SigV4PayloadHash.EmptySha256)).ErrorCode);
     }
 
     [Theory]
@@ -155,16 +156,16 @@ public sealed class SigV4VerifierTests
     }
 
     [Theory]
-    [InlineData("", SigV4ErrorCodes.InvalidRequest)]
-    [InlineData("AWS AKIAIOSFODNN7EXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg=", SigV4ErrorCodes.InvalidRequest)]
-    [InlineData("AWS4-HMAC-SHA256", SigV4ErrorCodes.InvalidRequest)]
-    [InlineData("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request", SigV4ErrorCodes.AuthorizationHeaderMalformed)]
-    [InlineData("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=", SigV4ErrorCodes.AuthorizationHeaderMalformed)]
-    [InlineData("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00", SigV4ErrorCodes.AuthorizationHeaderMalformed)]
-    [InlineData("AWS4-HMAC-SHA256 Credential=/20130524/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00", SigV4ErrorCodes.AuthorizationHeaderMalformed)]
-    [InlineData("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/2013052x/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00", SigV4ErrorCodes.AuthorizationHeaderMalformed)]
-    [InlineData("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, SignedHeaders=host;;x-amz-date, Signature=00", SigV4ErrorCodes.AuthorizationHeaderMalformed)]
-    [InlineData("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00, Extra=1", SigV4ErrorCodes.AuthorizationHeaderMalformed)]
+    [InlineData("", S3ErrorCode.InvalidRequest)]
+    [InlineData("AWS AKIAIOSFODNN7EXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg=", S3ErrorCode.InvalidRequest)]
+    [InlineData("AWS4-HMAC-SHA256", S3ErrorCode.InvalidRequest)]
+    [InlineData("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request", S3ErrorCode.AuthorizationHeaderMalformed)]
+    [InlineData("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=", S3ErrorCode.AuthorizationHeaderMalformed)]
+    [InlineData("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00", S3ErrorCode.AuthorizationHeaderMalformed)]
+    [InlineData("AWS4-HMAC-SHA256 Credential=/20130524/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00", S3ErrorCode.AuthorizationHeaderMalformed)]
+    [InlineData("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/2013052x/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00", S3ErrorCode.AuthorizationHeaderMalformed)]
+    [InlineData("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, SignedHeaders=host;;x-amz-date, Signature=00", S3ErrorCode.AuthorizationHeaderMalformed)]
+    [InlineData("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00, Extra=1", S3ErrorCode.AuthorizationHeaderMalformed)]
     public void Malformed_authorization_headers_fail_with_a_code(string authorization, string code)
     {
         SigV4HeaderList headers = With(SignedPut(), "Authorization", authorization);
@@ -179,8 +180,8 @@ public sealed class SigV4VerifierTests
     {
         SigV4HeaderList headers = With(With(SignedPut(), "x-amz-date", null), "Date", null);
         SigV4AuthResult result = VerifyPut(headers);
-        Assert.Equal(SigV4ErrorCodes.AccessDenied, result.ErrorCode);
-        Assert.Equal(SigV4ErrorCodes.AccessDenied, VerifyPut(With(SignedPut(), "x-amz-date", "2013-05-24T00:00:00Z")).ErrorCode);
+        Assert.Equal(S3ErrorCode.AccessDenied, result.ErrorCode);
+        Assert.Equal(S3ErrorCode.AccessDenied, VerifyPut(With(SignedPut(), "x-amz-date", "2013-05-24T00:00:00Z")).ErrorCode);
     }
 
     [Fact]
@@ -207,8 +208,8 @@ public sealed class SigV4VerifierTests
         SigV4HeaderList headers = SignedPut(Token);
         Assert.Equal(Token, headers.GetValueOrDefault("x-amz-security-token"));
         Assert.True(VerifyPut(headers, verifier: Verifier(token: Token)).IsAuthenticated);
-        Assert.Equal(SigV4ErrorCodes.InvalidToken, VerifyPut(headers, verifier: Verifier(token: Token + "x")).ErrorCode);
-        Assert.Equal(SigV4ErrorCodes.MissingSecurityHeader, VerifyPut(SignedPut(), verifier: Verifier(token: Token)).ErrorCode);
+        Assert.Equal(S3ErrorCode.InvalidToken, VerifyPut(headers, verifier: Verifier(token: Token + "x")).ErrorCode);
+        Assert.Equal(S3ErrorCode.MissingSecurityHeader, VerifyPut(SignedPut(), verifier: Verifier(token: Token)).ErrorCode);
     }
 
     [Fact]
@@ -222,9 +223,9 @@ public sealed class SigV4VerifierTests
         SigV4HeaderList presignHeaders = ToHeaderList([("Host", VirtualHost)]);
         string query = Signer().Presign(presignHeaders, "GET", "/test.txt", null, DocTime, 60);
         SigV4AuthResult both = Verify(Verifier(), "GET", "/test.txt", query, SignedPut(), DocTime);
-        Assert.Equal(SigV4ErrorCodes.InvalidArgument, both.ErrorCode);
+        Assert.Equal(S3ErrorCode.InvalidArgument, both.ErrorCode);
 
-        Assert.Equal(SigV4ErrorCodes.InvalidRequest,
+        Assert.Equal(S3ErrorCode.InvalidRequest,
             Verify(Verifier(), "GET", "/test.txt", "AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Expires=1&Signature=x", plain, DocTime).ErrorCode);
     }
 
@@ -241,21 +242,21 @@ public sealed class SigV4VerifierTests
         // The same URL with parameters reordered still verifies; a changed parameter does not.
         string reordered = string.Join('&', query.Split('&').Reverse());
         Assert.True(Verify(verifier, "PUT", "/bucket/my%20key.txt", reordered, headers, DocTime).IsAuthenticated);
-        Assert.Equal(SigV4ErrorCodes.SignatureDoesNotMatch,
+        Assert.Equal(S3ErrorCode.SignatureDoesNotMatch,
             Verify(verifier, "PUT", "/bucket/my%20key.txt", query.Replace("partNumber=1", "partNumber=2", StringComparison.Ordinal), headers, DocTime).ErrorCode);
         // Not valid before its date (beyond the skew allowance), nor after expiry.
         Assert.Equal("Request is not valid yet", Verify(verifier, "PUT", "/bucket/my%20key.txt", query, headers, DocTime.AddMinutes(-20)).ErrorMessage);
         Assert.Equal("Request has expired", Verify(verifier, "PUT", "/bucket/my%20key.txt", query, headers, DocTime.AddSeconds(3601)).ErrorMessage);
         // Unsigned x-amz-* headers sent along with a presigned URL are refused.
-        Assert.Equal(SigV4ErrorCodes.AccessDenied,
+        Assert.Equal(S3ErrorCode.AccessDenied,
             Verify(verifier, "PUT", "/bucket/my%20key.txt", query, With(headers, "x-amz-acl", "public-read"), DocTime).ErrorCode);
 
         string Drop(string name) => string.Join('&', query.Split('&').Where(p => !p.StartsWith(name + "=", StringComparison.Ordinal)));
-        Assert.Equal(SigV4ErrorCodes.AuthorizationQueryParametersError,
+        Assert.Equal(S3ErrorCode.AuthorizationQueryParametersError,
             Verify(verifier, "PUT", "/bucket/my%20key.txt", Drop("X-Amz-Date"), headers, DocTime).ErrorCode);
-        Assert.Equal(SigV4ErrorCodes.AuthorizationQueryParametersError,
+        Assert.Equal(S3ErrorCode.AuthorizationQueryParametersError,
             Verify(verifier, "PUT", "/bucket/my%20key.txt", query.Replace("X-Amz-Expires=3600", "X-Amz-Expires=-5", StringComparison.Ordinal), headers, DocTime).ErrorCode);
-        Assert.Equal(SigV4ErrorCodes.AuthorizationQueryParametersError,
+        Assert.Equal(S3ErrorCode.AuthorizationQueryParametersError,
             Verify(verifier, "PUT", "/bucket/my%20key.txt", query.Replace("AWS4-HMAC-SHA256", "AWS4-HMAC-SHA1", StringComparison.Ordinal), headers, DocTime).ErrorCode);
 
         Assert.Throws<ArgumentOutOfRangeException>(() => Signer().Presign(headers, "GET", "/b/k", null, DocTime, 604801));
