@@ -1,4 +1,5 @@
 using System.Net;
+using Sluice.IO.Buffers;
 using Sluice.IO.Managed;
 using Sluice.IO.Uring;
 
@@ -18,6 +19,12 @@ public abstract class IoEngine : IAsyncDisposable
     public abstract string Description { get; }
 
     public abstract int ReactorCount { get; }
+
+    /// <summary>
+    /// The engine's pool of page-aligned native buffers; with io_uring every size class is registered with every
+    /// ring, so file I/O into these buffers uses READ_FIXED / WRITE_FIXED.
+    /// </summary>
+    public abstract NativeBufferPool Buffers { get; }
 
     /// <summary>Kernel interaction counts summed over reactors.</summary>
     public abstract IoCounters Counters { get; }
@@ -46,16 +53,16 @@ public abstract class IoEngine : IAsyncDisposable
         switch (mode?.Trim().ToLowerInvariant())
         {
             case "managed":
-                return new ManagedEngine(reactors, "forced by SLUICE_IO=managed");
+                return new ManagedEngine(reactors, "forced by SLUICE_IO=managed", options.CreateBuffers());
             case "uring" or "io_uring":
-                return UringEngine.TryCreate(reactors, options.RingEntries, out var why)
+                return UringEngine.TryCreate(reactors, options, log, out var why)
                     ?? throw new IoException("io_uring_setup", why.Errno, $"io_uring unavailable: {why.Reason}");
             case null or "" or "auto":
-                var engine = UringEngine.TryCreate(reactors, options.RingEntries, out var reason);
+                var engine = UringEngine.TryCreate(reactors, options, log, out var reason);
                 if (engine != null) return engine;
                 string line = $"sluice: io_uring unavailable ({reason.Reason}); using the managed I/O engine";
                 (log ?? Console.Error.WriteLine)(line);
-                return new ManagedEngine(reactors, reason.Reason);
+                return new ManagedEngine(reactors, reason.Reason, options.CreateBuffers());
             default:
                 throw new ArgumentException($"SLUICE_IO must be 'uring', 'managed' or 'auto', not '{mode}'");
         }
@@ -73,4 +80,9 @@ public sealed class IoEngineOptions
 
     /// <summary>Submission queue entries per ring.</summary>
     public uint RingEntries { get; init; } = UringReactor.DefaultEntries;
+
+    /// <summary>Buffer pool size classes and counts; null gives <see cref="NativeBufferPool.CreateDefault"/>.</summary>
+    public Func<NativeBufferPool>? BufferPoolFactory { get; init; }
+
+    internal NativeBufferPool CreateBuffers() => BufferPoolFactory?.Invoke() ?? NativeBufferPool.CreateDefault();
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Sluice.IO.Buffers;
 using Sluice.IO.Uring;
 
 namespace Sluice.IO.Managed;
@@ -13,11 +14,14 @@ internal sealed class ManagedEngine : IoEngine
     private readonly int _reactors;
     private readonly string _reason;
 
-    public ManagedEngine(int reactors, string reason)
+    public ManagedEngine(int reactors, string reason, NativeBufferPool buffers)
     {
         _reactors = reactors;
         _reason = reason;
+        Buffers = buffers;
     }
+
+    public override NativeBufferPool Buffers { get; }
 
     public override string Name => "managed";
     public override string Description => $"managed (System.Net.Sockets), {_reactors} listener(s): {_reason}";
@@ -55,7 +59,11 @@ internal sealed class ManagedEngine : IoEngine
     public override Listener Listen(IPEndPoint endPoint, Func<Connection, ValueTask> onConnection, int backlog = 512) =>
         ManagedListener.Start(_reactors, endPoint, onConnection, backlog);
 
-    public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public override ValueTask DisposeAsync()
+    {
+        Buffers.Dispose();
+        return ValueTask.CompletedTask;
+    }
 }
 
 /// <summary>Listening sockets (SO_REUSEPORT, one per configured reactor) with an accept loop each.</summary>

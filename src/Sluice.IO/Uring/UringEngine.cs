@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using Sluice.IO.Buffers;
 using Sluice.IO.Native;
 
 namespace Sluice.IO.Uring;
@@ -11,7 +12,13 @@ internal sealed class UringEngine : IoEngine
     private readonly UringReactor[] _reactors;
     private int _next;
 
-    private UringEngine(UringReactor[] reactors) => _reactors = reactors;
+    private UringEngine(UringReactor[] reactors, NativeBufferPool buffers)
+    {
+        _reactors = reactors;
+        Buffers = buffers;
+    }
+
+    public override NativeBufferPool Buffers { get; }
 
     public override string Name => "io_uring";
     public override string Description => $"io_uring, {_reactors.Length} reactor(s), setup {_reactors[0].SetupName}";
@@ -30,13 +37,14 @@ internal sealed class UringEngine : IoEngine
 
     public readonly record struct Failure(int Errno, string Reason);
 
-    public static UringEngine? TryCreate(int reactorCount, uint entries, out Failure failure)
+    public static UringEngine? TryCreate(int reactorCount, IoEngineOptions options, Action<string>? log,
+        out Failure failure)
     {
         failure = default;
         var reactors = new List<UringReactor>();
         for (int i = 0; i < reactorCount; i++)
         {
-            var r = UringReactor.TryStart(i, entries, out int errno);
+            var r = UringReactor.TryStart(i, options.RingEntries, out int errno);
             if (r == null)
             {
                 foreach (var started in reactors) started.Dispose();
@@ -45,7 +53,39 @@ internal sealed class UringEngine : IoEngine
             }
             reactors.Add(r);
         }
-        return new UringEngine([.. reactors]);
+        var buffers = options.CreateBuffers();
+        RegisterBuffers(reactors, buffers, log);
+        return new UringEngine([.. reactors], buffers);
+    }
+
+    /// <summary>
+    /// Registers every size class's slab with every ring (IORING_REGISTER_BUFFERS, index = class). Pinned pages count
+    /// against RLIMIT_MEMLOCK without CAP_IPC_LOCK; when the kernel refuses, buffers still work, just not as fixed.
+    /// </summary>
+    private static unsafe void RegisterBuffers(List<UringReactor> reactors, NativeBufferPool buffers, Action<string>? log)
+    {
+        int n = buffers.ClassCount;
+        var iovecs = new ulong[n * 2];
+        for (int i = 0; i < n; i++)
+        {
+            var (address, length) = buffers.ClassSlab(i);
+            iovecs[2 * i] = (ulong)address;
+            iovecs[2 * i + 1] = (ulong)length;
+        }
+        foreach (var r in reactors)
+        {
+            int result = r.RunOnThread(() =>
+            {
+                fixed (ulong* iov = iovecs) return r.Ring.Register(IoUringFlags.RegisterBuffers, iov, (uint)n);
+            });
+            if (result < 0)
+            {
+                (log ?? Console.Error.WriteLine)($"sluice: registering I/O buffers failed ({Marshal.GetPInvokeErrorMessage(-result)}); " +
+                    "file I/O uses unregistered buffers");
+                return;
+            }
+        }
+        buffers.IsRegistered = true;
     }
 
     private static string Explain(int errno) => errno switch
@@ -95,5 +135,6 @@ internal sealed class UringEngine : IoEngine
     public override async ValueTask DisposeAsync()
     {
         foreach (var r in _reactors) await r.StopAsync();
+        Buffers.Dispose(); // after the rings are gone: nothing can still be using the memory
     }
 }

@@ -336,6 +336,20 @@ internal sealed unsafe partial class UringReactor : IDisposable
         _stopped.TrySetResult();
     }
 
+    /// <summary>Runs a function on the reactor thread and waits for its result (setup work such as registration).</summary>
+    internal T RunOnThread<T>(Func<T> work)
+    {
+        if (IsOnReactorThread) return work();
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(static s =>
+        {
+            var (w, d) = ((Func<T>, TaskCompletionSource<T>))s!;
+            try { d.SetResult(w()); }
+            catch (Exception e) { d.SetException(e); }
+        }, (work, done));
+        return done.Task.GetAwaiter().GetResult();
+    }
+
     /// <summary>Counters for benchmarks: io_uring_enter calls, SQEs submitted, CQEs reaped.</summary>
     public IoCounters Counters => new(Volatile.Read(ref _ring.EnterCalls), Volatile.Read(ref _ring.SqesSubmitted),
         Volatile.Read(ref _ring.CqesReaped));
