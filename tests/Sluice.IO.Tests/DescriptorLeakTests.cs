@@ -46,4 +46,34 @@ public class DescriptorLeakTests
         var finished = await Task.WhenAny(pending, Task.Delay(TimeSpan.FromSeconds(10)));
         Assert.Same(pending, finished);
     }
+
+    [Fact]
+    public async Task Closing_an_io_uring_engine_frees_all_its_native_memory()
+    {
+        long before = Native.NativeAllocations.Live;
+        long beforeBytes = Native.NativeAllocations.LiveBytes;
+        for (int i = 0; i < 2; i++) await CloseCycle("uring");
+        Assert.Equal(before, Native.NativeAllocations.Live);
+        Assert.Equal(beforeBytes, Native.NativeAllocations.LiveBytes);
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.Both), MemberType = typeof(Engines))]
+    public async Task Running_out_of_descriptors_is_a_typed_emfile_error_and_the_engine_recovers(string mode)
+    {
+        // Lowering RLIMIT_NOFILE is process-wide, so it runs in a process of its own (the test host needs descriptors).
+        var dll = Path.Combine(AppContext.BaseDirectory, "Sluice.IO.FaultHost.dll");
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(dll);
+        psi.ArgumentList.Add("emfile");
+        psi.ArgumentList.Add(mode);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(p.ExitCode == 0, $"exit {p.ExitCode}: {await stderr}");
+        string output = await stdout;
+        Assert.Contains($"error errno={Native.Errno.EMFILE} operation=socket type=IoException", output);
+        Assert.Contains("recovered", output);
+    }
 }

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.InteropServices;
 
+using Sluice.IO.Native;
+
 namespace Sluice.IO.Buffers;
 
 /// <summary>
@@ -133,7 +135,7 @@ public sealed class NativeBufferPool : IDisposable
         {
             Size = size;
             Count = count;
-            Slab = (byte*)NativeMemory.AlignedAlloc((nuint)size * (nuint)count, Alignment);
+            Slab = (byte*)NativeAllocations.AlignedAlloc((nuint)size * (nuint)count, Alignment);
             _buffers = new NativeBuffer[count];
             _free = new int[count];
             for (int i = 0; i < count; i++)
@@ -201,7 +203,7 @@ public sealed class NativeBufferPool : IDisposable
             foreach (var where in _rentedBy)
                 if (where != null) Debug.WriteLine($"NativeBuffer leaked, rented at:\n{where}");
 #endif
-            if (Slab != null) NativeMemory.AlignedFree(Slab);
+            NativeAllocations.AlignedFree(Slab, (nuint)Size * (nuint)Count);
             Slab = null;
         }
     }

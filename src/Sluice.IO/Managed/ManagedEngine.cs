@@ -31,7 +31,9 @@ internal sealed class ManagedEngine : IoEngine
     public override async ValueTask<Connection> ConnectAsync(EndPoint endPoint, TimeSpan timeout,
         CancellationToken cancellationToken = default)
     {
-        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        Socket socket;
+        try { socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true }; }
+        catch (SocketException e) { throw ManagedConnection.Translate("socket", e); }
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (timeout > TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan) cts.CancelAfter(timeout);
         try

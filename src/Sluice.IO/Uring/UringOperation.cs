@@ -37,7 +37,7 @@ internal sealed unsafe class UringOperation : IUringCompletion, IValueTaskSource
     public UringOperation(UringReactor reactor)
     {
         Reactor = reactor;
-        Scratch = (byte*)NativeMemory.AlignedAlloc(ScratchSize, 64);
+        Scratch = (byte*)NativeAllocations.AlignedAlloc(ScratchSize, 64);
         new Span<byte>(Scratch, ScratchSize).Clear();
     }
 
@@ -197,8 +197,14 @@ internal sealed unsafe class UringOperation : IUringCompletion, IValueTaskSource
         _ioPrio = _bufIndex = 0; _sqeFlags = 0; _spliceFdIn = 0; _timeoutNs = 0;
         _cancelRequested = false; _token = default; _cancelTarget = 0; UserData = 0;
         Finish();
-        if (Reactor.IsClosed) FreeNative();
-        else Reactor.OperationPool.Enqueue(this);
+        if (Reactor.IsClosed)
+        {
+            FreeNative();
+            return;
+        }
+        Reactor.OperationPool.Enqueue(this);
+        // The reactor may have closed and emptied its pool meanwhile: whoever sees that frees what is left.
+        if (Reactor.IsClosed) Reactor.FreePooledOperations();
     }
 
     public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
@@ -209,7 +215,7 @@ internal sealed unsafe class UringOperation : IUringCompletion, IValueTaskSource
     internal void FreeNative()
     {
         if (Scratch == null) return;
-        NativeMemory.AlignedFree(Scratch);
+        NativeAllocations.AlignedFree(Scratch, ScratchSize);
         Scratch = null;
     }
 }

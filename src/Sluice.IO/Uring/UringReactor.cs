@@ -53,7 +53,7 @@ internal sealed unsafe partial class UringReactor : IDisposable
         Id = id;
         _ring = ring;
         _eventFd = eventFd;
-        _wakeBuffer = (ulong*)NativeMemory.AlignedAlloc(8, 8);
+        _wakeBuffer = (ulong*)NativeAllocations.AlignedAlloc(8, 8);
         _thread = Thread.CurrentThread; // constructed on the thread that then runs the loop
     }
 
@@ -245,7 +245,12 @@ internal sealed unsafe partial class UringReactor : IDisposable
     {
         if (_wakeArmed) return;
         IoUringSqe* sqe = _ring.TryGetSqe();
-        if (sqe == null) return; // next turn
+        if (sqe == null)
+        {
+            _ring.SubmitAndWait(0); // the kernel consumes what is queued, freeing SQEs
+            sqe = _ring.TryGetSqe();
+            if (sqe == null) return; // still full (the kernel refused to take more): the loop will not block
+        }
         sqe->Opcode = IoUringOp.Read;
         sqe->Fd = _eventFd;
         sqe->Addr = (ulong)_wakeBuffer;
@@ -268,10 +273,14 @@ internal sealed unsafe partial class UringReactor : IDisposable
                     if (!_cancelIssued) CancelEverything();
                     if (_inFlight == 0) break;
                 }
-                while (_waitingForSqes.Count > 0 && TryPrepare(_waitingForSqes.Peek())) _waitingForSqes.Dequeue();
+                // The wake-up read goes in first: if it were crowded out of a full SQ, the reactor could block with
+                // nobody listening for work posted by other threads.
                 if (!_stopping) ArmWake();
+                while (_waitingForSqes.Count > 0 && TryPrepare(_waitingForSqes.Peek())) _waitingForSqes.Dequeue();
 
-                bool busy = _local.Count > 0 || !_incoming.IsEmpty;
+                // Block only when nothing is left to do here: requests still waiting for SQEs may be the very ones the
+                // in-flight requests depend on (a send that a pending recv's peer is waiting for).
+                bool busy = _local.Count > 0 || !_incoming.IsEmpty || _waitingForSqes.Count > 0 || (!_wakeArmed && !_stopping);
                 int r = _ring.SubmitAndWait(busy ? 0u : 1u);
                 if (r < 0 && r != -Errno.EINTR && r != -Errno.EBUSY && r != -Errno.EAGAIN)
                     throw new IoException("io_uring_enter", -r);
@@ -331,9 +340,14 @@ internal sealed unsafe partial class UringReactor : IDisposable
         while (_local.Count > 0) { var w = _local.Dequeue(); w.Callback(w.State); }
         _ring.Dispose();
         LibC.Close(_eventFd);
-        NativeMemory.AlignedFree(_wakeBuffer);
-        while (OperationPool.TryDequeue(out var op)) op.FreeNative();
+        NativeAllocations.AlignedFree(_wakeBuffer, 8);
+        FreePooledOperations();
         _stopped.TrySetResult();
+    }
+
+    internal void FreePooledOperations()
+    {
+        while (OperationPool.TryDequeue(out var op)) op.FreeNative();
     }
 
     /// <summary>Runs a function on the reactor thread and waits for its result (setup work such as registration).</summary>
