@@ -29,7 +29,16 @@ public abstract class IoEngine : IAsyncDisposable
     /// <summary>Kernel interaction counts summed over reactors.</summary>
     public abstract IoCounters Counters { get; }
 
-    /// <summary>Opens a TCP connection; fails with <see cref="IoTimeoutException"/> past <paramref name="timeout"/>.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> on a reactor (round robin), so that its I/O is submitted and resumed there without
+    /// crossing threads: connections it opens belong to that reactor. The managed engine runs it on the thread pool.
+    /// </summary>
+    public abstract Task RunAsync(Func<ValueTask> work);
+
+    /// <summary>
+    /// Opens a TCP connection; fails with <see cref="IoTimeoutException"/> past <paramref name="timeout"/>. Called on a
+    /// reactor, the connection belongs to that reactor; otherwise reactors are taken in turn.
+    /// </summary>
     public abstract ValueTask<Connection> ConnectAsync(EndPoint endPoint, TimeSpan timeout,
         CancellationToken cancellationToken = default);
 

@@ -89,4 +89,47 @@ public class ReactorTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending.WaitAsync(TimeSpan.FromSeconds(10)));
         await client.DisposeAsync();
     }
+
+    [Theory]
+    [MemberData(nameof(Engines.Both), MemberType = typeof(Engines))]
+    public async Task RunAsync_keeps_a_client_and_its_connection_on_one_reactor(string mode)
+    {
+        await using var engine = Engines.Create(mode, reactors: 2);
+        await using var listener = engine.Listen(AnyLoopback, async c =>
+        {
+            await using var _ = c;
+            var buf = new byte[8];
+            int n;
+            while ((n = await c.ReceiveAsync(buf)) > 0) await c.SendAsync(buf.AsMemory(0, n));
+        });
+        var names = new System.Collections.Concurrent.ConcurrentBag<string?>();
+        await engine.RunAsync(async () =>
+        {
+            names.Add(Thread.CurrentThread.Name);
+            await using var c = await engine.ConnectAsync(listener.LocalEndPoint, TimeSpan.FromSeconds(10));
+            var b = new byte[8];
+            for (int i = 0; i < 50; i++)
+            {
+                await c.SendAsync(b);
+                await Receive(c, b);
+                names.Add(Thread.CurrentThread.Name);
+            }
+        }).WaitAsync(TimeSpan.FromSeconds(30));
+        if (mode == "uring")
+        {
+            var distinct = names.Distinct().ToList();
+            Assert.Single(distinct);
+            Assert.StartsWith("sluice-reactor-", distinct[0]);
+        }
+        Assert.Equal(51, names.Count);
+    }
+
+    [Fact]
+    public async Task RunAsync_reports_the_work_s_failure()
+    {
+        await using var engine = Engines.Create("uring", reactors: 1);
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            engine.RunAsync(() => throw new InvalidOperationException("boom")));
+        Assert.Equal("boom", ex.Message);
+    }
 }

@@ -28,6 +28,8 @@ internal sealed class ManagedEngine : IoEngine
     public override int ReactorCount => _reactors;
     public override IoCounters Counters => default;
 
+    public override Task RunAsync(Func<ValueTask> work) => Task.Run(async () => await work());
+
     public override async ValueTask<Connection> ConnectAsync(EndPoint endPoint, TimeSpan timeout,
         CancellationToken cancellationToken = default)
     {

@@ -99,10 +99,31 @@ internal sealed class UringEngine : IoEngine
 
     internal UringReactor NextReactor() => _reactors[(int)((uint)Interlocked.Increment(ref _next) % (uint)_reactors.Length)];
 
+    public override Task RunAsync(Func<ValueTask> work)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        NextReactor().Post(static s =>
+        {
+            var (w, d) = ((Func<ValueTask>, TaskCompletionSource))s!;
+            _ = Run(w, d);
+        }, (work, done));
+        return done.Task;
+
+        static async Task Run(Func<ValueTask> work, TaskCompletionSource done)
+        {
+            try
+            {
+                await work();
+                done.TrySetResult();
+            }
+            catch (Exception e) { done.TrySetException(e); }
+        }
+    }
+
     public override async ValueTask<Connection> ConnectAsync(EndPoint endPoint, TimeSpan timeout,
         CancellationToken cancellationToken = default)
     {
-        var reactor = NextReactor();
+        var reactor = UringReactor.Current is { } current && Array.IndexOf(_reactors, current) >= 0 ? current : NextReactor();
         var family = endPoint.AddressFamily == AddressFamily.InterNetworkV6 ? 10 : 2;
         int fd = LibC.Socket(family, 1 /* SOCK_STREAM */ | LibC.SockCloexec, 0);
         if (fd < 0) throw IoException.FromErrno("socket", Marshal.GetLastPInvokeError());

@@ -46,6 +46,11 @@ internal sealed unsafe partial class UringReactor : IDisposable
     internal IoUring Ring => _ring;
     public bool IsOnReactorThread => Thread.CurrentThread == _thread;
 
+    [ThreadStatic] private static UringReactor? t_current;
+
+    /// <summary>The reactor whose thread is running, or null off reactor threads.</summary>
+    public static UringReactor? Current => t_current;
+
     private readonly record struct Work(SendOrPostCallback Callback, object? State);
 
     private UringReactor(int id, IoUring ring, int eventFd)
@@ -91,6 +96,7 @@ internal sealed unsafe partial class UringReactor : IDisposable
         // No SynchronizationContext on purpose: awaits of this reactor's operations resume inline here because
         // they complete here (see UringOperation); a context would make the BCL's awaitables post, and allocate,
         // for every await. Code that awaits something foreign resumes where that completes.
+        t_current = this;
         ready.Set();
         Loop();
     }
