@@ -1,0 +1,39 @@
+using System.Globalization;
+
+namespace Sluice.IoBench;
+
+/// <summary>One child measurement (its @result fields) and which repetition it came from.</summary>
+internal sealed record RunRecord(int Run, Dictionary<string, string> Fields)
+{
+    private const double GiB = 1L << 30;
+
+    public string Scenario => Fields["scenario"];
+    /// <summary>The engine variant, see <see cref="EngineVariant.Key"/>.</summary>
+    public string Engine => EngineVariant.KeyOf(Fields);
+    public int Streams => Fields.TryGetValue("streams", out var s) ? int.Parse(s, CultureInfo.InvariantCulture) : 0;
+
+    public double Number(string key) => double.Parse(Fields[key], CultureInfo.InvariantCulture);
+
+    public double Seconds => Number("seconds");
+    public double Cpu => Number("cpu");
+    public double Requests => Number("requests");
+    public double GibiBytes => Number("bytes") / GiB;
+
+    // reqresp
+    public double RequestsPerSecond => Requests / Seconds;
+    public double CpuPerMillion => Cpu / Requests * 1e6;
+    public double UserPerMillion => Number("user") / Requests * 1e6;
+    public double SysPerMillion => Number("sys") / Requests * 1e6;
+    public double RequestsPerCpuSecond => Requests / Cpu;
+    public double SwitchesPerRequest => Number("switches") / Requests;
+    public double EntersPerRequest => Number("enters") / Requests;
+    public double SqesPerRequest => Number("sqes") / Requests;
+
+    // stream
+    public double GibPerSecond => GibiBytes / Seconds;
+    public double CpuPerGib => Cpu / GibiBytes;
+    public double UserPerGib => Number("user") / GibiBytes;
+    public double SysPerGib => Number("sys") / GibiBytes;
+    public double EntersPerGib => Number("enters") / GibiBytes;
+    public double SwitchesPerGib => Number("switches") / GibiBytes;
+}
