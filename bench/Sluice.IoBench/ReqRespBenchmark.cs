@@ -140,7 +140,7 @@ internal sealed class ReqRespBenchmark
     {
         int size = _options.MessageSize;
         var connection = await _engine.ConnectAsync(_endPoint, ConnectTimeout);
-        if (_options.ClientsOnReactor) await new ReactorHop(connection);
+        if (_options.ClientsOnReactor) await connection.ResumeOnOwner();
         try
         {
             using var sendLease = _buffers.Rent(size);

@@ -97,7 +97,7 @@ internal sealed class StreamBenchmark
     private async Task ReceiveAsync(long bytes)
     {
         var connection = await _engine.ConnectAsync(_endPoint, ConnectTimeout);
-        if (_options.ClientsOnReactor) await new ReactorHop(connection);
+        if (_options.ClientsOnReactor) await connection.ResumeOnOwner();
         try
         {
             using var lease = _buffers.Rent(_options.Chunk);

@@ -25,6 +25,11 @@ public abstract class Connection : IAsyncDisposable
     /// <summary>Half-closes: the peer then reads end of stream; receiving still works.</summary>
     public abstract ValueTask ShutdownSendAsync();
 
+    /// <summary>Continues the awaiting method on the reactor that owns this connection (see <see cref="OwnerAwaitable"/>).</summary>
+    public OwnerAwaitable ResumeOnOwner() => new(Owner);
+
+    internal virtual Uring.UringReactor? Owner => null;
+
     /// <summary>A Stream over this connection, e.g. for SslStream. Disposing the stream disposes the connection.</summary>
     public Stream AsStream() => new ConnectionStream(this);
 

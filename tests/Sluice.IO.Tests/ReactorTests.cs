@@ -132,4 +132,32 @@ public class ReactorTests
             engine.RunAsync(() => throw new InvalidOperationException("boom")));
         Assert.Equal("boom", ex.Message);
     }
+
+    [Theory]
+    [MemberData(nameof(Engines.Both), MemberType = typeof(Engines))]
+    public async Task ResumeOnOwner_moves_thread_pool_code_onto_the_connection_s_reactor(string mode)
+    {
+        await using var engine = Engines.Create(mode, reactors: 2);
+        await using var listener = engine.Listen(AnyLoopback, async c =>
+        {
+            await using var _ = c;
+            var buf = new byte[8];
+            int n;
+            while ((n = await c.ReceiveAsync(buf)) > 0) await c.SendAsync(buf.AsMemory(0, n));
+        });
+        await Task.Run(async () =>
+        {
+            await using var c = await engine.ConnectAsync(listener.LocalEndPoint, TimeSpan.FromSeconds(10));
+            await c.ResumeOnOwner();
+            string? owner = Thread.CurrentThread.Name;
+            if (mode == "uring") Assert.StartsWith("sluice-reactor-", owner);
+            var b = new byte[8];
+            for (int i = 0; i < 20; i++)
+            {
+                await c.SendAsync(b);
+                await Receive(c, b);
+                Assert.Equal(owner, Thread.CurrentThread.Name); // every await resumed on the same reactor
+            }
+        }).WaitAsync(TimeSpan.FromSeconds(30));
+    }
 }

@@ -19,6 +19,7 @@ internal sealed class UringConnection : Connection
     }
 
     internal UringReactor Reactor => _reactor;
+    internal override UringReactor? Owner => _reactor;
     public override EndPoint? RemoteEndPoint => _remote ??= _fd >= 0 ? SockAddr.Peer(_fd) : null;
     public override EndPoint? LocalEndPoint => _local ??= _fd >= 0 ? SockAddr.Local(_fd) : null;
 
