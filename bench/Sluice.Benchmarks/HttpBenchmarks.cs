@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using Sluice.S3.Http;
+using Sluice.S3.Tests.Http;
 
 namespace Sluice.Benchmarks;
 
@@ -9,34 +10,15 @@ namespace Sluice.Benchmarks;
 [MemoryDiagnoser]
 public class HttpBenchmarks
 {
-    // AWS S3 API reference chunked-upload example head (Authorization included), ~10 fields.
+    // The AWS S3 API reference heads the tests check (S3Heads, linked from the test project): the chunked-upload
+    // example (Authorization included) plus two more fields, and the GetObject sample response.
     private static readonly byte[] PutHead = Encoding.ASCII.GetBytes(
-        "PUT /examplebucket/chunkObject.txt HTTP/1.1\r\n" +
-        "Host: s3.amazonaws.com\r\n" +
-        "x-amz-date: 20130524T000000Z\r\n" +
-        "x-amz-storage-class: REDUCED_REDUNDANCY\r\n" +
-        "Authorization: AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,SignedHeaders=content-encoding;content-length;host;x-amz-content-sha256;x-amz-date;x-amz-decoded-content-length;x-amz-storage-class,Signature=4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9\r\n" +
-        "x-amz-content-sha256: STREAMING-AWS4-HMAC-SHA256-PAYLOAD\r\n" +
-        "Content-Encoding: aws-chunked\r\n" +
-        "x-amz-decoded-content-length: 66560\r\n" +
-        "Content-Length: 66824\r\n" +
+        S3Heads.ChunkedPut[..^2] +
         "x-amz-meta-owner: benchmark\r\n" +
         "User-Agent: sluice/0.1\r\n" +
         "\r\n");
 
-    // AWS S3 API reference GetObject sample response.
-    private static readonly byte[] GetResponse = Encoding.ASCII.GetBytes(
-        "HTTP/1.1 200 OK\r\n" +
-        "x-amz-id-2: eftixk72aD6Ap51TnqcoF8eFidJG9Z/2mkiDFu8yU9AS1ed4OpIszj7UDNEHGran\r\n" +
-        "x-amz-request-id: 318BC8BC148832E5\r\n" +
-        "Date: Mon, 3 Oct 2016 22:32:00 GMT\r\n" +
-        "Last-Modified: Wed, 12 Oct 2009 17:50:00 GMT\r\n" +
-        "ETag: \"fba9dede5f27731c9771645a39863328\"\r\n" +
-        "Content-Length: 434234\r\n" +
-        "Content-Type: text/plain\r\n" +
-        "Connection: close\r\n" +
-        "Server: AmazonS3\r\n" +
-        "\r\n");
+    private static readonly byte[] GetResponse = Encoding.ASCII.GetBytes(S3Heads.GetResponse);
 
     private static readonly DateTimeOffset LastModified = new(2009, 10, 12, 17, 50, 0, TimeSpan.Zero);
 

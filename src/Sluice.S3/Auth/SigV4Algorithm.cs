@@ -33,12 +33,8 @@ internal static class SigV4Algorithm
         ReadOnlySpan<byte> canonicalRequestHash, Span<byte> signature)
     {
         Span<byte> sts = stackalloc byte[StringToSignFixedBytes + MaxScopeLength];
-        int n = Put(sts, 0, AlgorithmName);
-        n = PutLine(sts, n, timestamp);
-        n = PutLine(sts, n, scope);
-        sts[n++] = (byte)'\n';
-        HexEncoding.EncodeLower(canonicalRequestHash, sts.Slice(n, HexHashLength));
-        n += HexHashLength;
+        int n = PutHead(sts, AlgorithmName, timestamp, scope);
+        n = PutHexLine(sts, n, canonicalRequestHash);
         HMACSHA256.HashData(key, sts[..n], signature);
     }
 
@@ -47,16 +43,10 @@ internal static class SigV4Algorithm
         ReadOnlySpan<byte> previousSignature, ReadOnlySpan<byte> chunkHash, Span<byte> signature)
     {
         Span<byte> sts = stackalloc byte[ChunkStringToSignFixedBytes + MaxScopeLength];
-        int n = Put(sts, 0, ChunkAlgorithm);
-        n = PutLine(sts, n, timestamp);
-        n = PutLine(sts, n, scope);
-        sts[n++] = (byte)'\n';
-        HexEncoding.EncodeLower(previousSignature, sts.Slice(n, HexHashLength));
-        n += HexHashLength;
+        int n = PutHead(sts, ChunkAlgorithm, timestamp, scope);
+        n = PutHexLine(sts, n, previousSignature);
         n = PutLine(sts, n, EmptyHashHex);
-        sts[n++] = (byte)'\n';
-        HexEncoding.EncodeLower(chunkHash, sts.Slice(n, HexHashLength));
-        n += HexHashLength;
+        n = PutHexLine(sts, n, chunkHash);
         HMACSHA256.HashData(key, sts[..n], signature);
     }
 
@@ -65,16 +55,19 @@ internal static class SigV4Algorithm
         ReadOnlySpan<byte> previousSignature, ReadOnlySpan<byte> trailerHash, Span<byte> signature)
     {
         Span<byte> sts = stackalloc byte[ChunkStringToSignFixedBytes + MaxScopeLength];
-        int n = Put(sts, 0, TrailerAlgorithm);
-        n = PutLine(sts, n, timestamp);
-        n = PutLine(sts, n, scope);
-        sts[n++] = (byte)'\n';
-        HexEncoding.EncodeLower(previousSignature, sts.Slice(n, HexHashLength));
-        n += HexHashLength;
-        sts[n++] = (byte)'\n';
-        HexEncoding.EncodeLower(trailerHash, sts.Slice(n, HexHashLength));
-        n += HexHashLength;
+        int n = PutHead(sts, TrailerAlgorithm, timestamp, scope);
+        n = PutHexLine(sts, n, previousSignature);
+        n = PutHexLine(sts, n, trailerHash);
         HMACSHA256.HashData(key, sts[..n], signature);
+    }
+
+    /// <summary>A chunk signature chain starts from the request's 16-byte timestamp and 32-byte seed signature.</summary>
+    public static void ThrowIfInvalidChainSeed(ReadOnlySpan<byte> timestamp, ReadOnlySpan<byte> seedSignature)
+    {
+        if (timestamp.Length != AmzDate.Length || seedSignature.Length != HashLength)
+        {
+            throw new ArgumentException("Expected a 16-byte timestamp and a 32-byte seed signature.");
+        }
     }
 
     /// <summary>kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request").</summary>
@@ -174,6 +167,23 @@ internal static class SigV4Algorithm
                 System.Buffers.ArrayPool<SigV4Encoding.QueryParam>.Shared.Return(rented);
             }
         }
+    }
+
+    // Every string to sign starts "algorithm\ntimestamp\nscope"; the lines after it differ.
+    private static int PutHead(Span<byte> destination, ReadOnlySpan<byte> algorithm, ReadOnlySpan<byte> timestamp,
+        ReadOnlySpan<byte> scope)
+    {
+        int n = Put(destination, 0, algorithm);
+        n = PutLine(destination, n, timestamp);
+        return PutLine(destination, n, scope);
+    }
+
+    // "\n" + the lowercase hex of a 32-byte hash.
+    private static int PutHexLine(Span<byte> destination, int offset, ReadOnlySpan<byte> hash)
+    {
+        destination[offset++] = (byte)'\n';
+        HexEncoding.EncodeLower(hash, destination.Slice(offset, HexHashLength));
+        return offset + HexHashLength;
     }
 
     private static int Put(Span<byte> destination, int offset, ReadOnlySpan<byte> value)

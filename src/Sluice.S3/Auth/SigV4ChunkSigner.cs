@@ -23,10 +23,7 @@ public sealed class SigV4ChunkSigner
     public SigV4ChunkSigner(SigV4SigningKey key, ReadOnlySpan<byte> timestamp, ReadOnlySpan<byte> seedSignature)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (timestamp.Length != AmzDate.Length || seedSignature.Length != SigV4Algorithm.HashLength)
-        {
-            throw new ArgumentException("Expected a 16-byte timestamp and a 32-byte seed signature.");
-        }
+        SigV4Algorithm.ThrowIfInvalidChainSeed(timestamp, seedSignature);
 
         _key = key;
         timestamp.CopyTo(_timestamp);

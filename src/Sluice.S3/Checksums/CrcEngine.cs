@@ -238,97 +238,25 @@ internal sealed class CrcEngine
     {
         ref byte data = ref MemoryMarshal.GetReference(source);
         nuint length = (nuint)source.Length;
-        nuint offset;
-        Vector128<ulong> r;
 
+        // Four accumulators of the widest supported vector, each folded four vectors ahead, so four multiply
+        // chains overlap the PCLMULQDQ latency.
+        Vector128<ulong> r;
         if (kernel == CrcKernel.Vector512 && Pclmulqdq.V512.IsSupported && length >= Vector512MinLength)
         {
-            // Four 512-bit accumulators: 256 bytes per iteration, each 128-bit lane folded 2048 bits ahead.
-            Vector512<ulong> a0 = Load512(ref data, 0) ^ Vector512.CreateScalar(register);
-            Vector512<ulong> a1 = Load512(ref data, 64);
-            Vector512<ulong> a2 = Load512(ref data, 128);
-            Vector512<ulong> a3 = Load512(ref data, 192);
-            Vector512<ulong> k = _fold2048x4;
-            for (offset = 256; length - offset >= 256; offset += 256)
-            {
-                a0 = Fold(a0, k, Load512(ref data, offset));
-                a1 = Fold(a1, k, Load512(ref data, offset + 64));
-                a2 = Fold(a2, k, Load512(ref data, offset + 128));
-                a3 = Fold(a3, k, Load512(ref data, offset + 192));
-            }
-
-            k = _fold512x4;
-            a0 = Fold(a0, k, a1);
-            a0 = Fold(a0, k, a2);
-            a0 = Fold(a0, k, a3);
-            for (; length - offset >= 64; offset += 64)
-            {
-                a0 = Fold(a0, k, Load512(ref data, offset));
-            }
-
-            Vector256<ulong> lower = a0.GetLower();
-            Vector256<ulong> upper = a0.GetUpper();
-            r = Fold(lower.GetLower(), _fold128, lower.GetUpper());
-            r = Fold(r, _fold128, upper.GetLower());
-            r = Fold(r, _fold128, upper.GetUpper());
+            r = FoldFour<Lanes512, Vector512<ulong>>(ref data, length, register, _fold2048x4, _fold512x4, _fold128);
         }
         else if (kernel >= CrcKernel.Vector256 && Pclmulqdq.V256.IsSupported && length >= Vector256MinLength)
         {
-            // Four 256-bit accumulators: 128 bytes per iteration, each lane folded 1024 bits ahead.
-            Vector256<ulong> a0 = Load256(ref data, 0) ^ Vector256.CreateScalar(register);
-            Vector256<ulong> a1 = Load256(ref data, 32);
-            Vector256<ulong> a2 = Load256(ref data, 64);
-            Vector256<ulong> a3 = Load256(ref data, 96);
-            Vector256<ulong> k = _fold1024x2;
-            for (offset = 128; length - offset >= 128; offset += 128)
-            {
-                a0 = Fold(a0, k, Load256(ref data, offset));
-                a1 = Fold(a1, k, Load256(ref data, offset + 32));
-                a2 = Fold(a2, k, Load256(ref data, offset + 64));
-                a3 = Fold(a3, k, Load256(ref data, offset + 96));
-            }
-
-            k = _fold256x2;
-            a0 = Fold(a0, k, a1);
-            a0 = Fold(a0, k, a2);
-            a0 = Fold(a0, k, a3);
-            for (; length - offset >= 32; offset += 32)
-            {
-                a0 = Fold(a0, k, Load256(ref data, offset));
-            }
-
-            r = Fold(a0.GetLower(), _fold128, a0.GetUpper());
+            r = FoldFour<Lanes256, Vector256<ulong>>(ref data, length, register, _fold1024x2, _fold256x2, _fold128);
         }
         else if (length >= 64)
         {
-            // Four 128-bit accumulators: 64 bytes per iteration, each folded 512 bits ahead, so four
-            // multiply chains overlap the PCLMULQDQ latency.
-            Vector128<ulong> a0 = Load128(ref data, 0) ^ Vector128.CreateScalar(register);
-            Vector128<ulong> a1 = Load128(ref data, 16);
-            Vector128<ulong> a2 = Load128(ref data, 32);
-            Vector128<ulong> a3 = Load128(ref data, 48);
-            Vector128<ulong> k = _fold512;
-            for (offset = 64; length - offset >= 64; offset += 64)
-            {
-                a0 = Fold(a0, k, Load128(ref data, offset));
-                a1 = Fold(a1, k, Load128(ref data, offset + 16));
-                a2 = Fold(a2, k, Load128(ref data, offset + 32));
-                a3 = Fold(a3, k, Load128(ref data, offset + 48));
-            }
-
-            r = Fold(a0, _fold128, a1);
-            r = Fold(r, _fold128, a2);
-            r = Fold(r, _fold128, a3);
+            r = FoldFour<Lanes128, Vector128<ulong>>(ref data, length, register, _fold512, _fold128, _fold128);
         }
         else
         {
-            r = Load128(ref data, 0) ^ Vector128.CreateScalar(register);
-            offset = 16;
-        }
-
-        for (; length - offset >= 16; offset += 16)
-        {
-            r = Fold(r, _fold128, Load128(ref data, offset));
+            r = FoldBlocks(Load128(ref data, 0) ^ Vector128.CreateScalar(register), _fold128, ref data, 16, length);
         }
 
         // r ≡ (everything folded) mod P in the frame of the last block: its CRC from a zero register is the
@@ -343,27 +271,61 @@ internal sealed class CrcEngine
         return Step8(Step8(low) ^ high);
     }
 
+    /// <summary>
+    /// The folding loop at one vector width: four accumulators take four vectors per iteration, each moved
+    /// <paramref name="far"/> ahead (four vectors); then they merge and take one vector at a time with
+    /// <paramref name="near"/> (one vector), the lanes reduce to 128 bits, and the last 16-byte blocks follow.
+    /// The JIT specialises it per width (struct type arguments), so each copy is the loop written out by hand.
+    /// </summary>
+    private static Vector128<ulong> FoldFour<TLanes, TVector>(ref byte data, nuint length, ulong register,
+        TVector far, TVector near, Vector128<ulong> fold128)
+        where TLanes : struct, IFoldLanes<TVector>
+        where TVector : struct
+    {
+        nuint size = (nuint)Unsafe.SizeOf<TVector>();
+        TVector a0 = TLanes.XorRegister(TLanes.Load(ref data, 0), register);
+        TVector a1 = TLanes.Load(ref data, size);
+        TVector a2 = TLanes.Load(ref data, 2 * size);
+        TVector a3 = TLanes.Load(ref data, 3 * size);
+        nuint offset;
+        for (offset = 4 * size; length - offset >= 4 * size; offset += 4 * size)
+        {
+            a0 = TLanes.Fold(a0, far, TLanes.Load(ref data, offset));
+            a1 = TLanes.Fold(a1, far, TLanes.Load(ref data, offset + size));
+            a2 = TLanes.Fold(a2, far, TLanes.Load(ref data, offset + (2 * size)));
+            a3 = TLanes.Fold(a3, far, TLanes.Load(ref data, offset + (3 * size)));
+        }
+
+        a0 = TLanes.Fold(a0, near, a1);
+        a0 = TLanes.Fold(a0, near, a2);
+        a0 = TLanes.Fold(a0, near, a3);
+        for (; length - offset >= size; offset += size)
+        {
+            a0 = TLanes.Fold(a0, near, TLanes.Load(ref data, offset));
+        }
+
+        return FoldBlocks(TLanes.Reduce(a0, fold128), fold128, ref data, offset, length);
+    }
+
+    // Folds the remaining 16-byte blocks one at a time.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<ulong> FoldBlocks(Vector128<ulong> r, Vector128<ulong> fold128, ref byte data, nuint offset, nuint length)
+    {
+        for (; length - offset >= 16; offset += 16)
+        {
+            r = Fold(r, fold128, Load128(ref data, offset));
+        }
+
+        return r;
+    }
+
     // Moves acc forward by the distance k was built for, then adds the block found there.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<ulong> Fold(Vector128<ulong> acc, Vector128<ulong> k, Vector128<ulong> next) =>
         Pclmulqdq.CarrylessMultiply(acc, k, 0x00) ^ Pclmulqdq.CarrylessMultiply(acc, k, 0x11) ^ next;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<ulong> Fold(Vector256<ulong> acc, Vector256<ulong> k, Vector256<ulong> next) =>
-        Pclmulqdq.V256.CarrylessMultiply(acc, k, 0x00) ^ Pclmulqdq.V256.CarrylessMultiply(acc, k, 0x11) ^ next;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<ulong> Fold(Vector512<ulong> acc, Vector512<ulong> k, Vector512<ulong> next) =>
-        Pclmulqdq.V512.CarrylessMultiply(acc, k, 0x00) ^ Pclmulqdq.V512.CarrylessMultiply(acc, k, 0x11) ^ next;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<ulong> Load128(ref byte data, nuint offset) => Vector128.LoadUnsafe(ref data, offset).AsUInt64();
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<ulong> Load256(ref byte data, nuint offset) => Vector256.LoadUnsafe(ref data, offset).AsUInt64();
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<ulong> Load512(ref byte data, nuint offset) => Vector512.LoadUnsafe(ref data, offset).AsUInt64();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong ReadUInt64LittleEndian(ref byte data, nuint offset)
@@ -426,4 +388,72 @@ internal sealed class CrcEngine
     /// </summary>
     internal Vector128<ulong> FoldConstants(int distance) =>
         Vector128.Create(XPowMod(distance + 63) << (64 - Width), XPowMod(distance - 1) << (64 - Width));
+
+    /// <summary>One vector width of <see cref="FoldFour"/>: loads, the carry-less fold, and the reduction of its
+    /// 128-bit lanes to one (lowest lane first, as the data lies in memory).</summary>
+    private interface IFoldLanes<TVector>
+    {
+        static abstract TVector Load(ref byte data, nuint offset);
+
+        static abstract TVector XorRegister(TVector block, ulong register);
+
+        static abstract TVector Fold(TVector acc, TVector k, TVector next);
+
+        static abstract Vector128<ulong> Reduce(TVector acc, Vector128<ulong> fold128);
+    }
+
+    private readonly struct Lanes128 : IFoldLanes<Vector128<ulong>>
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<ulong> Load(ref byte data, nuint offset) => Load128(ref data, offset);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<ulong> XorRegister(Vector128<ulong> block, ulong register) => block ^ Vector128.CreateScalar(register);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<ulong> Fold(Vector128<ulong> acc, Vector128<ulong> k, Vector128<ulong> next) => CrcEngine.Fold(acc, k, next);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<ulong> Reduce(Vector128<ulong> acc, Vector128<ulong> fold128) => acc;
+    }
+
+    private readonly struct Lanes256 : IFoldLanes<Vector256<ulong>>
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<ulong> Load(ref byte data, nuint offset) => Vector256.LoadUnsafe(ref data, offset).AsUInt64();
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<ulong> XorRegister(Vector256<ulong> block, ulong register) => block ^ Vector256.CreateScalar(register);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<ulong> Fold(Vector256<ulong> acc, Vector256<ulong> k, Vector256<ulong> next) =>
+            Pclmulqdq.V256.CarrylessMultiply(acc, k, 0x00) ^ Pclmulqdq.V256.CarrylessMultiply(acc, k, 0x11) ^ next;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<ulong> Reduce(Vector256<ulong> acc, Vector128<ulong> fold128) =>
+            CrcEngine.Fold(acc.GetLower(), fold128, acc.GetUpper());
+    }
+
+    private readonly struct Lanes512 : IFoldLanes<Vector512<ulong>>
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<ulong> Load(ref byte data, nuint offset) => Vector512.LoadUnsafe(ref data, offset).AsUInt64();
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<ulong> XorRegister(Vector512<ulong> block, ulong register) => block ^ Vector512.CreateScalar(register);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<ulong> Fold(Vector512<ulong> acc, Vector512<ulong> k, Vector512<ulong> next) =>
+            Pclmulqdq.V512.CarrylessMultiply(acc, k, 0x00) ^ Pclmulqdq.V512.CarrylessMultiply(acc, k, 0x11) ^ next;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<ulong> Reduce(Vector512<ulong> acc, Vector128<ulong> fold128)
+        {
+            Vector256<ulong> lower = acc.GetLower();
+            Vector256<ulong> upper = acc.GetUpper();
+            Vector128<ulong> r = CrcEngine.Fold(lower.GetLower(), fold128, lower.GetUpper());
+            r = CrcEngine.Fold(r, fold128, upper.GetLower());
+            return CrcEngine.Fold(r, fold128, upper.GetUpper());
+        }
+    }
 }

@@ -100,13 +100,7 @@ public sealed class ListBucketResult
             w.WriteEndElement("Contents"u8);
         }
 
-        IList<string> prefixes = CommonPrefixes;
-        for (int i = 0; i < prefixes.Count; i++)
-        {
-            w.WriteStartElement("CommonPrefixes"u8);
-            w.WriteKeyElement("Prefix"u8, prefixes[i], url);
-            w.WriteEndElement("CommonPrefixes"u8);
-        }
+        CommonPrefixesXml.Write(ref w, CommonPrefixes, url);
 
         w.WriteEndElement("ListBucketResult"u8);
         w.Flush();
@@ -171,18 +165,7 @@ public sealed class ListBucketResult
                         result.Contents.Add(ReadObject(reader));
                         break;
                     case "CommonPrefixes":
-                        foreach (string child in reader.Children())
-                        {
-                            if (child == "Prefix")
-                            {
-                                result.CommonPrefixes.Add(reader.ReadKey());
-                            }
-                            else
-                            {
-                                reader.Skip();
-                            }
-                        }
-
+                        CommonPrefixesXml.Read(reader, result.CommonPrefixes);
                         break;
                     default:
                         reader.Skip();
@@ -203,10 +186,7 @@ public sealed class ListBucketResult
                     item.Key = XmlBodyReader.UrlDecode(item.Key);
                 }
 
-                for (int i = 0; i < result.CommonPrefixes.Count; i++)
-                {
-                    result.CommonPrefixes[i] = XmlBodyReader.UrlDecode(result.CommonPrefixes[i]);
-                }
+                CommonPrefixesXml.UrlDecode(result.CommonPrefixes);
             }
 
             return result;

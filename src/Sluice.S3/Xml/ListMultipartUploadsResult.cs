@@ -71,12 +71,7 @@ public sealed class ListMultipartUploadsResult
             w.WriteEndElement("Upload"u8);
         }
 
-        foreach (string prefix in CommonPrefixes)
-        {
-            w.WriteStartElement("CommonPrefixes"u8);
-            w.WriteKeyElement("Prefix"u8, prefix, url);
-            w.WriteEndElement("CommonPrefixes"u8);
-        }
+        CommonPrefixesXml.Write(ref w, CommonPrefixes, url);
 
         w.WriteEndElement("ListMultipartUploadsResult"u8);
         w.Flush();
@@ -125,18 +120,7 @@ public sealed class ListMultipartUploadsResult
                         result.Uploads.Add(ReadUpload(reader));
                         break;
                     case "CommonPrefixes":
-                        foreach (string child in reader.Children())
-                        {
-                            if (child == "Prefix")
-                            {
-                                result.CommonPrefixes.Add(reader.ReadKey());
-                            }
-                            else
-                            {
-                                reader.Skip();
-                            }
-                        }
-
+                        CommonPrefixesXml.Read(reader, result.CommonPrefixes);
                         break;
                     default:
                         reader.Skip();
@@ -155,10 +139,7 @@ public sealed class ListMultipartUploadsResult
                     upload.Key = XmlBodyReader.UrlDecode(upload.Key);
                 }
 
-                for (int i = 0; i < result.CommonPrefixes.Count; i++)
-                {
-                    result.CommonPrefixes[i] = XmlBodyReader.UrlDecode(result.CommonPrefixes[i]);
-                }
+                CommonPrefixesXml.UrlDecode(result.CommonPrefixes);
             }
 
             return result;
