@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using Sluice.IO.Buffers;
 using Sluice.IO.Files;
 using Sluice.IO.Managed;
@@ -65,6 +66,7 @@ public abstract class IoEngine : IAsyncDisposable
     /// space; the managed engine reads into a pooled native buffer and sends it. A file shorter than
     /// offset + count fails before anything is sent. The file must not be O_DIRECT (splice works on the page cache).
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask SendFileAsync(IoFile file, long offset, long count, Connection connection,
         CancellationToken cancellationToken = default)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Sluice.IO.Buffers;
 
 namespace Sluice.IO.Files;
@@ -9,6 +10,7 @@ namespace Sluice.IO.Files;
 /// </summary>
 internal static class BufferedTransfer
 {
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public static async ValueTask SendFileAsync(NativeBufferPool pool, IoFile file, long offset, long count,
         Connection connection, CancellationToken cancellationToken)
     {
@@ -33,6 +35,7 @@ internal static class BufferedTransfer
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public static async ValueTask ReceiveToFileAsync(NativeBufferPool pool, Connection connection, IoFile file,
         long offset, long count, CancellationToken cancellationToken)
     {

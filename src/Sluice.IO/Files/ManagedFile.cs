@@ -110,14 +110,16 @@ internal sealed class ManagedFile : IoFile
 
     /// <summary>
     /// The errno behind a BCL exception: on Unix an IOException for an unmapped error carries the raw errno in
-    /// HResult; the mapped ones come back as their exception types.
+    /// HResult; the mapped ones come back as their exception types. UnauthorizedAccessException stands for EACCES,
+    /// EPERM or EBADF; on a descriptor that is already open it is EBADF when the file lacks the access mode.
     /// </summary>
     private IoException Translate(string operation, Exception e)
     {
+        bool wrongMode = operation == "write" ? !CanWrite : !CanRead;
         int errno = e switch
         {
             ObjectDisposedException => Errno.EBADF,
-            UnauthorizedAccessException => Errno.EACCES,
+            UnauthorizedAccessException => wrongMode ? Errno.EBADF : Errno.EACCES,
             FileNotFoundException or DirectoryNotFoundException => Errno.ENOENT,
             IOException { HResult: > 0 and < 4096 } io => io.HResult,
             _ => Errno.EIO,

@@ -40,6 +40,7 @@ internal sealed class UringFile : IoFile
         {
             try { return await Transfer(read: true, Address(pin), buffer.Length, offset, -1, cancellationToken); }
             catch (IoException e) when (FileErrors.IsTransient(e)) { }
+            catch (IoException e) { throw FileErrors.WithPath(e, Path); }
         }
     }
 
@@ -57,6 +58,7 @@ internal sealed class UringFile : IoFile
                 return n;
             }
             catch (IoException e) when (FileErrors.IsTransient(e)) { }
+            catch (IoException e) { throw FileErrors.WithPath(e, Path); }
         }
     }
 
@@ -86,6 +88,7 @@ internal sealed class UringFile : IoFile
             int n;
             try { n = await Transfer(read: false, address + (ulong)done, length - done, offset + done, fixedIndex, cancellationToken); }
             catch (IoException e) when (FileErrors.IsTransient(e)) { continue; }
+            catch (IoException e) { throw FileErrors.WithPath(e, Path); }
             // A regular file never accepts 0 bytes of a non-empty write without an error; looping would spin.
             if (n == 0) throw new IoException("write", Errno.EIO, $"write {Path}: no progress at offset {offset + done}");
             done += n;
@@ -145,6 +148,7 @@ internal sealed class UringFile : IoFile
                 return;
             }
             catch (IoException e) when (FileErrors.IsTransient(e)) { }
+            catch (IoException e) { throw FileErrors.WithPath(e, Path); }
         }
     }
 

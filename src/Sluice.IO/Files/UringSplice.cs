@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Sluice.IO.Native;
 using Sluice.IO.Uring;
 
@@ -23,6 +24,7 @@ internal static class UringSplice
     private const ulong NoOffset = ulong.MaxValue; // -1: the pipe or socket end has no file position
     private const int PageSize = 4096;
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public static async ValueTask SendFileAsync(UringReactor reactor, PipePool pipes, UringFile file, long offset,
         long count, int socketFd, CancellationToken cancellationToken)
     {
@@ -68,6 +70,7 @@ internal static class UringSplice
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public static async ValueTask ReceiveToFileAsync(UringReactor reactor, PipePool pipes, int socketFd, UringFile file,
         long offset, long count, CancellationToken cancellationToken)
     {
@@ -106,6 +109,7 @@ internal static class UringSplice
     }
 
     /// <summary>The follower's byte count, or 0 when the kernel never ran it because the link broke.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<int> FollowerResult(ValueTask<int> follower)
     {
         try { return await follower; }
@@ -113,6 +117,7 @@ internal static class UringSplice
     }
 
     /// <summary>Waits for a linked follower without letting its outcome hide the head's error.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private static async ValueTask Settle(ValueTask<int> follower)
     {
         try { await follower; }
@@ -120,6 +125,7 @@ internal static class UringSplice
         catch (OperationCanceledException) { }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<int> SpliceAll(UringReactor reactor, int fdIn, ulong offIn, int fdOut, ulong offOut,
         int length, string what, CancellationToken cancellationToken)
     {
