@@ -222,4 +222,33 @@ public class SpliceTests
             }
         }
     }
+
+    [Fact]
+    public async Task A_short_first_splice_breaks_the_link_and_what_reached_the_pipe_is_still_delivered()
+    {
+        // Bypasses the engine's up-front length check to make the kernel see end of file mid-step: the file → pipe
+        // half returns 6000 of 10000 bytes, the linked pipe → socket half is cancelled, and the 6000 bytes must
+        // still be drained to the socket before the end of file is reported.
+        using var dir = new TempDirectory();
+        await using var engine = Engines.Create("uring");
+        var uring = (Uring.UringEngine)engine;
+        string path = dir.File("eof");
+        var data = await WriteRandomFile(path, 10_000);
+        var (listener, served) = ServeOnce(engine, async c =>
+        {
+            await using var file = (UringFile)await engine.OpenFileAsync(path, IoFileOptions.OpenRead);
+            var connection = (Uring.UringConnection)c;
+            await UringSplice.SendFileAsync(connection.Reactor, uring.Pipes, file, 4000, 10_000,
+                connection.FileDescriptor, CancellationToken.None);
+        });
+        await using (listener)
+        {
+            await using var client = await engine.ConnectAsync(listener.LocalEndPoint, ConnectTimeout);
+            var received = await ReceiveAll(client, 10_000).WaitAsync(TestTimeout);
+            var e = await Assert.ThrowsAsync<IoException>(() => served.WaitAsync(TestTimeout));
+            Assert.Contains("the file ends before offset 10000", e.Message);
+            Assert.Equal(data[4000..], received);
+            Assert.Equal(1, uring.Pipes.OpenPipes); // drained, so pooled rather than closed
+        }
+    }
 }
