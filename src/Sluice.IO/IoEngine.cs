@@ -1,5 +1,7 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using Sluice.IO.Buffers;
+using Sluice.IO.Files;
 using Sluice.IO.Managed;
 using Sluice.IO.Uring;
 
@@ -49,6 +51,72 @@ public abstract class IoEngine : IAsyncDisposable
     public abstract Listener Listen(IPEndPoint endPoint, Func<Connection, ValueTask> onConnection, int backlog = 512);
 
     public abstract ValueTask DisposeAsync();
+
+    /// <summary>
+    /// Opens (or creates) a file. With io_uring this is IORING_OP_OPENAT and the file's I/O runs on the calling
+    /// reactor (or the next one); fails with <see cref="IoException"/> (operation "openat": ENOENT, EACCES, EEXIST,
+    /// EISDIR, ...).
+    /// </summary>
+    public abstract ValueTask<IoFile> OpenFileAsync(string path, IoFileOptions options,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>statx(2) of a path (symbolic links followed).</summary>
+    public abstract ValueTask<IoFileStat> StatAsync(string path, CancellationToken cancellationToken = default);
+
+    /// <summary>rename(2): atomically replaces <paramref name="destination"/> when it exists (same filesystem only).</summary>
+    public abstract ValueTask RenameAsync(string source, string destination, CancellationToken cancellationToken = default);
+
+    /// <summary>unlink(2) of a file.</summary>
+    public abstract ValueTask DeleteAsync(string path, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Sends <paramref name="count"/> bytes of <paramref name="file"/> from <paramref name="offset"/> to the
+    /// connection. With io_uring the payload moves file → pipe → socket by splice and is never copied into user
+    /// space; the managed engine reads into a pooled native buffer and sends it. A file shorter than
+    /// offset + count fails before anything is sent. The file must not be O_DIRECT (splice works on the page cache).
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask SendFileAsync(IoFile file, long offset, long count, Connection connection,
+        CancellationToken cancellationToken = default)
+    {
+        ValidateTransfer(file, offset, count, connection);
+        if (count == 0) return;
+        long length = await file.GetLengthAsync(cancellationToken).ConfigureAwait(false);
+        if (offset > length - count)
+            throw new IoException("sendfile", 0, $"sendfile {file.Path}: the file is {length} bytes, " +
+                $"so bytes [{offset}, {offset + count}) cannot be sent");
+        await SendFileCoreAsync(file, offset, count, connection, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Receives exactly <paramref name="count"/> bytes from the connection into <paramref name="file"/> at
+    /// <paramref name="offset"/> (socket → pipe → file with io_uring). The peer ending the stream early is an
+    /// <see cref="IoException"/> saying how many bytes arrived.
+    /// </summary>
+    public ValueTask ReceiveToFileAsync(Connection connection, IoFile file, long offset, long count,
+        CancellationToken cancellationToken = default)
+    {
+        ValidateTransfer(file, offset, count, connection);
+        return count == 0 ? ValueTask.CompletedTask
+            : ReceiveToFileCoreAsync(connection, file, offset, count, cancellationToken);
+    }
+
+    private protected abstract ValueTask SendFileCoreAsync(IoFile file, long offset, long count, Connection connection,
+        CancellationToken cancellationToken);
+
+    private protected abstract ValueTask ReceiveToFileCoreAsync(Connection connection, IoFile file, long offset,
+        long count, CancellationToken cancellationToken);
+
+    private static void ValidateTransfer(IoFile file, long offset, long count, Connection connection)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (file.IsDirect)
+            throw new ArgumentException($"{file.Path} is open with O_DIRECT; splice transfers go through the page " +
+                "cache, so open the file without Direct", nameof(file));
+    }
 
     /// <summary>
     /// Picks the engine: SLUICE_IO=managed forces the fallback, SLUICE_IO=uring demands io_uring (and throws when it

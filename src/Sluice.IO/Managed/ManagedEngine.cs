@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Sluice.IO.Buffers;
+using Sluice.IO.Files;
 using Sluice.IO.Uring;
 
 namespace Sluice.IO.Managed;
@@ -59,6 +60,26 @@ internal sealed class ManagedEngine : IoEngine
             throw;
         }
     }
+
+    public override ValueTask<IoFile> OpenFileAsync(string path, IoFileOptions options,
+        CancellationToken cancellationToken = default) => ManagedFileSystem.OpenAsync(path, options, cancellationToken);
+
+    public override ValueTask<IoFileStat> StatAsync(string path, CancellationToken cancellationToken = default) =>
+        ManagedFileSystem.StatAsync(path, cancellationToken);
+
+    public override ValueTask RenameAsync(string source, string destination, CancellationToken cancellationToken = default) =>
+        ManagedFileSystem.RenameAsync(source, destination, cancellationToken);
+
+    public override ValueTask DeleteAsync(string path, CancellationToken cancellationToken = default) =>
+        ManagedFileSystem.DeleteAsync(path, cancellationToken);
+
+    private protected override ValueTask SendFileCoreAsync(IoFile file, long offset, long count, Connection connection,
+        CancellationToken cancellationToken) =>
+        BufferedTransfer.SendFileAsync(Buffers, file, offset, count, connection, cancellationToken);
+
+    private protected override ValueTask ReceiveToFileCoreAsync(Connection connection, IoFile file, long offset,
+        long count, CancellationToken cancellationToken) =>
+        BufferedTransfer.ReceiveToFileAsync(Buffers, connection, file, offset, count, cancellationToken);
 
     public override Listener Listen(IPEndPoint endPoint, Func<Connection, ValueTask> onConnection, int backlog = 512) =>
         ManagedListener.Start(_reactors, endPoint, onConnection, backlog);

@@ -76,4 +76,51 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Lib, EntryPoint = "getsockname", SetLastError = true)]
     public static partial int GetSockName(int fd, byte* addr, uint* length);
+
+    // --- files (fallbacks where a ring lacks an opcode, and the managed engine) ---
+
+    public const int AtFdCwd = -100, AtEmptyPath = 0x1000, AtRemoveDir = 0x200;
+    public const int ORdOnly = 0, OWrOnly = 1, ORdWr = 2, OCreat = 0x40, OExcl = 0x80, OTrunc = 0x200,
+        OCloexec = 0x80000;
+
+    /// <summary>O_DIRECT is one of the few open flags whose value differs between x86-64 and arm64.</summary>
+    public static int ODirect => RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm
+        ? 0x10000 : 0x4000;
+
+    [LibraryImport(Lib, EntryPoint = "openat", SetLastError = true)]
+    public static partial int OpenAt(int dirFd, byte* path, int flags, uint mode);
+
+    [LibraryImport(Lib, EntryPoint = "pread", SetLastError = true)]
+    public static partial nint PRead(int fd, void* buf, nuint count, long offset);
+
+    [LibraryImport(Lib, EntryPoint = "pwrite", SetLastError = true)]
+    public static partial nint PWrite(int fd, void* buf, nuint count, long offset);
+
+    [LibraryImport(Lib, EntryPoint = "fsync", SetLastError = true)]
+    public static partial int FSync(int fd);
+
+    [LibraryImport(Lib, EntryPoint = "fdatasync", SetLastError = true)]
+    public static partial int FDataSync(int fd);
+
+    [LibraryImport(Lib, EntryPoint = "fallocate", SetLastError = true)]
+    public static partial int FAllocate(int fd, int mode, long offset, long length);
+
+    [LibraryImport(Lib, EntryPoint = "statx", SetLastError = true)]
+    public static partial int Statx(int dirFd, byte* path, int flags, uint mask, byte* statxBuffer);
+
+    [LibraryImport(Lib, EntryPoint = "renameat", SetLastError = true)]
+    public static partial int RenameAt(int oldDirFd, byte* oldPath, int newDirFd, byte* newPath);
+
+    [LibraryImport(Lib, EntryPoint = "unlinkat", SetLastError = true)]
+    public static partial int UnlinkAt(int dirFd, byte* path, int flags);
+
+    // --- pipes for splice ---
+
+    public const int FSetPipeSize = 1031, FGetPipeSize = 1032; // F_LINUX_SPECIFIC_BASE + 7 / + 8
+
+    [LibraryImport(Lib, EntryPoint = "pipe2", SetLastError = true)]
+    public static partial int Pipe2(int* fds, int flags);
+
+    [LibraryImport(Lib, EntryPoint = "fcntl", SetLastError = true)]
+    public static partial int Fcntl(int fd, int command, int argument);
 }

@@ -31,6 +31,9 @@ internal sealed class UringConnection : Connection
 
     private int Fd => _fd >= 0 ? _fd : throw new ObjectDisposedException(nameof(Connection));
 
+    /// <summary>The socket descriptor, for splice to and from files.</summary>
+    internal int FileDescriptor => Fd;
+
     public override unsafe ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var pin = buffer.Pin();

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Sluice.IO.Buffers;
+using Sluice.IO.Files;
 using Sluice.IO.Native;
 
 namespace Sluice.IO.Uring;
@@ -97,6 +98,20 @@ internal sealed class UringEngine : IoEngine
         _ => $"io_uring_setup failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})",
     };
 
+    /// <summary>READ_FIXED / WRITE_FIXED operations completed by this engine's files (tests check the path is used).</summary>
+    internal long FixedReads, FixedWrites;
+
+    private readonly PipePool _pipes = new();
+    internal PipePool Pipes => _pipes;
+
+    /// <summary>The calling reactor when called on one (its awaits then resume inline), else the next in turn.</summary>
+    internal UringReactor CurrentOrNextReactor()
+    {
+        foreach (var r in _reactors)
+            if (r.IsOnReactorThread) return r;
+        return NextReactor();
+    }
+
     internal UringReactor NextReactor() => _reactors[(int)((uint)Interlocked.Increment(ref _next) % (uint)_reactors.Length)];
 
     public override Task RunAsync(Func<ValueTask> work)
@@ -150,12 +165,47 @@ internal sealed class UringEngine : IoEngine
             .WithTimeout(timeout).RunAsync(cancellationToken);
     }
 
+    public override ValueTask<IoFile> OpenFileAsync(string path, IoFileOptions options,
+        CancellationToken cancellationToken = default) => UringFileSystem.OpenAsync(this, path, options, cancellationToken);
+
+    public override ValueTask<IoFileStat> StatAsync(string path, CancellationToken cancellationToken = default) =>
+        UringFileSystem.StatAsync(this, path, cancellationToken);
+
+    public override ValueTask RenameAsync(string source, string destination, CancellationToken cancellationToken = default) =>
+        UringFileSystem.RenameAsync(this, source, destination, cancellationToken);
+
+    public override ValueTask DeleteAsync(string path, CancellationToken cancellationToken = default) =>
+        UringFileSystem.DeleteAsync(this, path, cancellationToken);
+
+    private protected override ValueTask SendFileCoreAsync(IoFile file, long offset, long count, Connection connection,
+        CancellationToken cancellationToken)
+    {
+        var (f, c) = Own(file, connection);
+        return c.Reactor.Ring.Supports(IoUringOp.Splice)
+            ? UringSplice.SendFileAsync(c.Reactor, _pipes, f, offset, count, c.FileDescriptor, cancellationToken)
+            : BufferedTransfer.SendFileAsync(Buffers, file, offset, count, connection, cancellationToken);
+    }
+
+    private protected override ValueTask ReceiveToFileCoreAsync(Connection connection, IoFile file, long offset,
+        long count, CancellationToken cancellationToken)
+    {
+        var (f, c) = Own(file, connection);
+        return c.Reactor.Ring.Supports(IoUringOp.Splice)
+            ? UringSplice.ReceiveToFileAsync(c.Reactor, _pipes, c.FileDescriptor, f, offset, count, cancellationToken)
+            : BufferedTransfer.ReceiveToFileAsync(Buffers, connection, file, offset, count, cancellationToken);
+    }
+
+    private static (UringFile, UringConnection) Own(IoFile file, Connection connection) =>
+        (file as UringFile ?? throw new ArgumentException("the file was opened by another engine", nameof(file)),
+         connection as UringConnection ?? throw new ArgumentException("the connection belongs to another engine", nameof(connection)));
+
     public override Listener Listen(IPEndPoint endPoint, Func<Connection, ValueTask> onConnection, int backlog = 512) =>
         UringListener.Start(this, endPoint, onConnection, backlog);
 
     public override async ValueTask DisposeAsync()
     {
         foreach (var r in _reactors) await r.StopAsync();
+        _pipes.Dispose(); // no splice can be in flight once the rings are gone
         Buffers.Dispose(); // after the rings are gone: nothing can still be using the memory
     }
 }

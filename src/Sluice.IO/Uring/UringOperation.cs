@@ -33,6 +33,8 @@ internal sealed unsafe class UringOperation : IUringCompletion, IValueTaskSource
     private byte _sqeFlags;
     private int _spliceFdIn;
     private long _timeoutNs;
+    private UringOperation? _linkedNext;   // prepared right after this one, IOSQE_IO_LINK between them
+    private bool _isLinkedFollower;
 
     public UringOperation(UringReactor reactor)
     {
@@ -44,7 +46,7 @@ internal sealed unsafe class UringOperation : IUringCompletion, IValueTaskSource
     public UringReactor Reactor { get; }
     public ulong UserData { get; set; }
     public byte* Scratch { get; private set; }
-    public int SqesNeeded => _timeoutNs > 0 ? 2 : 1;
+    public int SqesNeeded => (_timeoutNs > 0 ? 2 : 1) + (_linkedNext?.SqesNeeded ?? 0);
 
     public static UringOperation Rent(UringReactor reactor) =>
         reactor.OperationPool.TryDequeue(out var op) ? op : new UringOperation(reactor);
@@ -76,14 +78,45 @@ internal sealed unsafe class UringOperation : IUringCompletion, IValueTaskSource
         return this;
     }
 
+    /// <summary>
+    /// Chains <paramref name="next"/> after this operation with IOSQE_IO_LINK: both SQEs reach the kernel in the same
+    /// submission, and next starts only once this one completes in full. A failure or a short result of this one
+    /// completes next with an <see cref="IoException"/> (ECANCELED). Await next through <see cref="ArmLinkedAsync"/>
+    /// (before calling <see cref="RunAsync"/> on this one, which submits both).
+    /// </summary>
+    public UringOperation LinkNext(UringOperation next)
+    {
+        if (_timeoutNs > 0 || next._timeoutNs > 0)
+            throw new InvalidOperationException("a linked pair cannot also carry a linked timeout");
+        if (!ReferenceEquals(next.Reactor, Reactor)) throw new InvalidOperationException("linked operations share a ring");
+        _linkedNext = next;
+        next._isLinkedFollower = true;
+        return this;
+    }
+
     /// <summary>Submits and returns the awaitable result (bytes transferred, fd, or 0).</summary>
     public ValueTask<int> RunAsync(CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)
         {
+            AbandonLinked();
             Release();
             return ValueTask.FromCanceled<int>(cancellationToken);
         }
+        var task = Arm(cancellationToken);
+        Reactor.Submit(this);
+        return task;
+    }
+
+    /// <summary>The awaitable of an operation linked after another: the head's <see cref="RunAsync"/> submits it.</summary>
+    public ValueTask<int> ArmLinkedAsync(CancellationToken cancellationToken)
+    {
+        if (!_isLinkedFollower) throw new InvalidOperationException("not linked after another operation");
+        return Arm(cancellationToken);
+    }
+
+    private ValueTask<int> Arm(CancellationToken cancellationToken)
+    {
         _token = cancellationToken;
         // Code running on the reactor resumes on the reactor, inline in its loop. Code from elsewhere resumes on its
         // own context or the thread pool: foreign code must never run on (and possibly block) a reactor thread.
@@ -91,8 +124,14 @@ internal sealed unsafe class UringOperation : IUringCompletion, IValueTaskSource
         var task = new ValueTask<int>(this, _core.Version);
         if (cancellationToken.CanBeCanceled)
             _ctr = cancellationToken.UnsafeRegister(static s => ((UringOperation)s!).OnCancelRequested(), this);
-        Reactor.Submit(this);
         return task;
+    }
+
+    private void AbandonLinked()
+    {
+        var next = _linkedNext;
+        _linkedNext = null;
+        next?.OnAbandoned();
     }
 
     private static readonly SendOrPostCallback CancelCallback = static s =>
@@ -138,6 +177,13 @@ internal sealed unsafe class UringOperation : IUringCompletion, IValueTaskSource
             link->Len = 1;
             link->UserData = UringReactor.IgnoredUserData;
         }
+        if (_linkedNext != null)
+        {
+            // The follower's SQE must come directly after this one: prepare it before anything else takes an SQE.
+            sqe->Flags |= IoUringFlags.SqeIoLink;
+            Reactor.PrepareLinked(_linkedNext);
+            _linkedNext = null;
+        }
         if (_cancelRequested) Reactor.CancelOnThread(this, userData); // cancelled while queued for an SQE
     }
 
@@ -156,6 +202,8 @@ internal sealed unsafe class UringOperation : IUringCompletion, IValueTaskSource
             error = new OperationCanceledException(_token);
         else if (errno == Errno.ECANCELED && _timeoutNs > 0 && !Reactor.IsStopping)
             error = new IoTimeoutException(_name);
+        else if (errno == Errno.ECANCELED && _isLinkedFollower && !Reactor.IsStopping)
+            error = new IoException(_name, errno, $"{_name} did not run: the operation linked before it failed or ended short");
         else if (errno == Errno.ECANCELED)
             error = new OperationCanceledException($"{_name} was cancelled: the reactor is closing");
         else
@@ -167,6 +215,7 @@ internal sealed unsafe class UringOperation : IUringCompletion, IValueTaskSource
 
     public void OnAbandoned()
     {
+        AbandonLinked();
         Exception error = _cancelRequested && _token.IsCancellationRequested
             ? new OperationCanceledException(_token)
             : new OperationCanceledException($"{_name} was cancelled: the reactor is closing");
@@ -195,6 +244,7 @@ internal sealed unsafe class UringOperation : IUringCompletion, IValueTaskSource
         _core.Reset();
         _opcode = default; _name = ""; _fd = 0; _addr = _off = _addr3 = 0; _len = _opFlags = 0;
         _ioPrio = _bufIndex = 0; _sqeFlags = 0; _spliceFdIn = 0; _timeoutNs = 0;
+        _linkedNext = null; _isLinkedFollower = false;
         _cancelRequested = false; _token = default; _cancelTarget = 0; UserData = 0;
         Finish();
         if (Reactor.IsClosed)

@@ -154,13 +154,24 @@ internal sealed unsafe partial class UringReactor : IDisposable
             _ring.SubmitAndWait(0);
             if (_ring.SqSpace < needed) return false;
         }
+        PrepareInNewSlot(request);
+        return true;
+    }
+
+    /// <summary>
+    /// Prepares a request linked after the one being prepared, in the very next SQE (its head counted the room in
+    /// SqesNeeded). Reactor thread, from inside the head's Prepare.
+    /// </summary>
+    internal void PrepareLinked(IUringCompletion request) => PrepareInNewSlot(request);
+
+    private void PrepareInNewSlot(IUringCompletion request)
+    {
         int slot = AllocateSlot(request);
         ulong userData = ((ulong)_generations[slot] << 32) | (uint)slot;
         IoUringSqe* sqe = _ring.TryGetSqe();
         request.Prepare(sqe, userData);
         request.UserData = userData;
         _inFlight++;
-        return true;
     }
 
     private int AllocateSlot(IUringCompletion request)

@@ -1,0 +1,5 @@
+namespace Sluice.IO.Files;
+
+/// <summary>What statx(2) says about a file: size, last write, preferred I/O block size, and its type.</summary>
+public readonly record struct IoFileStat(long Length, DateTimeOffset LastWriteTime, int BlockSize, bool IsDirectory,
+    UnixFileMode Permissions);
