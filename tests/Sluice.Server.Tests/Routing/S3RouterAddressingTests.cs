@@ -189,7 +189,7 @@ public sealed class S3RouterAddressingTests
         var router = new S3Router();
         var route = new S3Route();
         string longKey = new('k', 1000);
-        byte[] longPath = Encoding.ASCII.GetBytes("/bucket/" + new string('%', 0) + string.Concat(Enumerable.Repeat("%6B", 1000)));
+        byte[] longPath = Encoding.ASCII.GetBytes("/bucket/" + string.Concat(Enumerable.Repeat("%6B", 1000)));
         Assert.True(router.Route(KnownMethod.Get, longPath, default, "h"u8, false, route).IsNone);
         Assert.Equal(longKey, route.GetKeyString());
         Assert.True(router.Route(KnownMethod.Head, "/other"u8, default, "h"u8, false, route).IsNone);
