@@ -1,0 +1,11 @@
+namespace Sluice.Server.Routing;
+
+/// <summary>Where a request named its bucket.</summary>
+public enum S3Addressing
+{
+    /// <summary>In the path: <c>/bucket/key</c>.</summary>
+    PathStyle,
+
+    /// <summary>In the Host: <c>bucket.domain</c>, the path being <c>/key</c>.</summary>
+    VirtualHosted,
+}

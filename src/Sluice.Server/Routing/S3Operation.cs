@@ -1,0 +1,49 @@
+namespace Sluice.Server.Routing;
+
+/// <summary>The S3 operations the server answers. A request that names anything else never gets one of these: the
+/// router refuses it (NotImplemented, MethodNotAllowed, InvalidArgument) instead.</summary>
+public enum S3Operation
+{
+    /// <summary>Not classified (the route failed).</summary>
+    None = 0,
+    /// <summary>GET /</summary>
+    ListBuckets,
+    /// <summary>PUT /bucket</summary>
+    CreateBucket,
+    /// <summary>HEAD /bucket</summary>
+    HeadBucket,
+    /// <summary>DELETE /bucket</summary>
+    DeleteBucket,
+    /// <summary>GET /bucket?location</summary>
+    GetBucketLocation,
+    /// <summary>GET /bucket?list-type=2</summary>
+    ListObjectsV2,
+    /// <summary>GET /bucket</summary>
+    ListObjects,
+    /// <summary>GET /bucket?uploads</summary>
+    ListMultipartUploads,
+    /// <summary>POST /bucket?delete</summary>
+    DeleteObjects,
+    /// <summary>PUT /bucket/key</summary>
+    PutObject,
+    /// <summary>PUT /bucket/key with x-amz-copy-source</summary>
+    CopyObject,
+    /// <summary>GET /bucket/key</summary>
+    GetObject,
+    /// <summary>HEAD /bucket/key</summary>
+    HeadObject,
+    /// <summary>DELETE /bucket/key</summary>
+    DeleteObject,
+    /// <summary>POST /bucket/key?uploads</summary>
+    CreateMultipartUpload,
+    /// <summary>PUT /bucket/key?partNumber&amp;uploadId</summary>
+    UploadPart,
+    /// <summary>PUT /bucket/key?partNumber&amp;uploadId with x-amz-copy-source</summary>
+    UploadPartCopy,
+    /// <summary>POST /bucket/key?uploadId</summary>
+    CompleteMultipartUpload,
+    /// <summary>DELETE /bucket/key?uploadId</summary>
+    AbortMultipartUpload,
+    /// <summary>GET /bucket/key?uploadId</summary>
+    ListParts,
+}

@@ -1,0 +1,366 @@
+using System.Numerics;
+using System.Text;
+using Sluice.S3.Errors;
+using Sluice.S3.Http;
+using Sluice.Server.Semantics;
+
+namespace Sluice.Server.Routing;
+
+/// <summary>
+/// Classifies a parsed request without touching a socket: addressing (path-style or virtual-hosted), bucket, decoded
+/// key and S3 operation, then checks names and the operation's query parameters. Immutable and thread-safe: one per
+/// server, shared by all reactors.
+/// </summary>
+/// <remarks>
+/// Dispatch follows the REST API (one path, the method and one subresource selector pick the operation). A selector
+/// the server does not implement answers NotImplemented, never another operation's success; two selectors at once
+/// answer S3's "Conflicting query string parameters"; a method the resource does not take answers MethodNotAllowed;
+/// a HEAD with any selector answers 405, as S3 does (measured by github.com/brekkylab/backlot,
+/// backlot/routers/s3.py).
+/// </remarks>
+public sealed class S3Router
+{
+    private static readonly System.Buffers.SearchValues<byte> Ipv4Chars = System.Buffers.SearchValues.Create("0123456789."u8);
+    private static readonly ulong BucketScope = ScopeMask(S3Subresources.Bucket);
+    private static readonly ulong ObjectScope = ScopeMask(S3Subresources.Object);
+
+    private readonly byte[][] _domains;
+    private readonly bool _partNumberReads;
+
+    /// <summary>Creates a router with <paramref name="options"/> (default: <see cref="S3RouterOptions"/>).</summary>
+    public S3Router(S3RouterOptions? options = null)
+    {
+        options ??= new S3RouterOptions();
+        _domains = options.VirtualHostDomains
+            .Select(d => d.Trim().TrimEnd('.').ToLowerInvariant())
+            .Where(d => d.Length > 0)
+            .OrderByDescending(d => d.Length)
+            .Select(Encoding.ASCII.GetBytes)
+            .ToArray();
+        _partNumberReads = options.PartNumberReads;
+    }
+
+    /// <summary>Routes a request parsed by <see cref="S3RequestHead"/> from <paramref name="buffer"/>. The authority
+    /// of an absolute-form target takes precedence over Host (RFC 9112 §3.2.2).</summary>
+    public S3Problem Route(S3RequestHead head, ReadOnlySpan<byte> buffer, S3Route route)
+    {
+        ArgumentNullException.ThrowIfNull(head);
+        ReadOnlySpan<byte> host = head.Authority.IsEmpty ? head.Headers.GetValue(KnownHeader.Host, buffer) : head.Authority.Of(buffer);
+        bool hasCopySource = head.Headers.TryGet(KnownHeader.XAmzCopySource, out _);
+        return Route(head.Method, head.Path.Of(buffer), head.Query.Of(buffer), host, hasCopySource, route);
+    }
+
+    /// <summary>
+    /// Routes one request: <paramref name="path"/> percent-encoded as sent, <paramref name="query"/> without '?',
+    /// <paramref name="host"/> the Host value (may carry a port). Fills <paramref name="route"/>; returns the problem
+    /// to answer, or <c>default</c> when <see cref="S3Route.Operation"/> is set.
+    /// </summary>
+    public S3Problem Route(KnownMethod method, ReadOnlySpan<byte> path, ReadOnlySpan<byte> query, ReadOnlySpan<byte> host,
+        bool hasCopySource, S3Route route)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        route.Reset();
+        if (path.IsEmpty)
+        {
+            path = "/"u8;
+        }
+
+        if (path[0] != '/')
+        {
+            return S3Problem.Of(S3ErrorCode.InvalidURI);
+        }
+
+        Span<byte> names = route.Reserve(host.Length + path.Length);
+        HttpSlice bucket, key;
+        if (TryGetVirtualHostBucket(host, out ReadOnlySpan<byte> label))
+        {
+            int n = Ascii.ToLower(label, names, out int lowered) == System.Buffers.OperationStatus.Done ? lowered : 0;
+            if (!UriDecoding.TryDecode(path[1..], names[n..], plusIsSpace: false, strict: true, out int keyLength))
+            {
+                return S3Problem.Of(S3ErrorCode.InvalidURI);
+            }
+
+            bucket = new HttpSlice(0, n);
+            key = new HttpSlice(n, keyLength);
+            route.Addressing = S3Addressing.VirtualHosted;
+        }
+        else
+        {
+            // The key is the raw remainder after "/bucket/", decoded and nothing else: "..", "//" and trailing
+            // slashes are part of it.
+            if (!UriDecoding.TryDecode(path[1..], names, plusIsSpace: false, strict: true, out int length))
+            {
+                return S3Problem.Of(S3ErrorCode.InvalidURI);
+            }
+
+            int slash = names[..length].IndexOf((byte)'/');
+            bucket = new HttpSlice(0, slash < 0 ? length : slash);
+            key = slash < 0 ? default : new HttpSlice(slash + 1, length - slash - 1);
+        }
+
+        route.SetNames(bucket, key);
+        route.Query.Parse(query);
+        S3Problem problem = Classify(method, route, hasCopySource, out S3Operation operation);
+        if (!problem.IsNone)
+        {
+            return problem;
+        }
+
+        if (route.HasBucket && !BucketNameRules.IsValid(route.Bucket))
+        {
+            return S3Problem.Of(S3ErrorCode.InvalidBucketName, null, "BucketName", Encoding.UTF8.GetString(route.Bucket));
+        }
+
+        if (route.HasKey)
+        {
+            problem = ObjectKeyRules.Validate(route.Key);
+            if (!problem.IsNone)
+            {
+                return problem;
+            }
+        }
+
+        problem = route.Query.Validate(operation, _partNumberReads);
+        if (problem.IsNone)
+        {
+            route.Operation = operation;
+        }
+
+        return problem;
+    }
+
+    private S3Problem Classify(KnownMethod method, S3Route route, bool hasCopySource, out S3Operation operation)
+    {
+        operation = S3Operation.None;
+        if (method is KnownMethod.Unknown or KnownMethod.Options)
+        {
+            // An unrecognised method is 501 (RFC 9110 §15.6.2); OPTIONS would be CORS, which is not implemented.
+            return S3Problem.Of(S3ErrorCode.NotImplemented, "The method is not implemented.");
+        }
+
+        if (!route.HasBucket)
+        {
+            operation = method == KnownMethod.Get ? S3Operation.ListBuckets : S3Operation.None;
+            return operation == S3Operation.None ? MethodNotAllowed(method, "SERVICE") : default;
+        }
+
+        if (method is not (KnownMethod.Get or KnownMethod.Head or KnownMethod.Put or KnownMethod.Post or KnownMethod.Delete))
+        {
+            return MethodNotAllowed(method, route.HasKey ? "OBJECT" : "BUCKET");
+        }
+
+        S3Query q = route.Query;
+        ulong selectors = q.Selectors & (route.HasKey ? ObjectScope : BucketScope);
+        if (BitOperations.PopCount(selectors) > 1)
+        {
+            return Conflict(selectors);
+        }
+
+        int selector = selectors == 0 ? -1 : BitOperations.TrailingZeroCount(selectors);
+        if (selector >= 0 && selector != S3Subresources.Location && selector != S3Subresources.Uploads
+            && selector != S3Subresources.Delete && selector != S3Subresources.UploadId)
+        {
+            // No subresource has a HEAD form (S3 answers 405 before anything else).
+            return method == KnownMethod.Head
+                ? MethodNotAllowed(method, route.HasKey ? "OBJECT" : "BUCKET")
+                : S3Problem.Of(S3ErrorCode.NotImplemented,
+                    $"The '{Encoding.ASCII.GetString(S3Subresources.Table[selector].Name)}' subresource is not implemented.");
+        }
+
+        operation = route.HasKey ? ClassifyObject(method, selector, hasCopySource, q, out S3Problem p) : ClassifyBucket(method, selector, q, out p);
+        if (operation == S3Operation.None && p.IsNone)
+        {
+            p = MethodNotAllowed(method, route.HasKey ? "OBJECT" : "BUCKET");
+        }
+
+        return p;
+    }
+
+    private static S3Operation ClassifyBucket(KnownMethod method, int selector, S3Query q, out S3Problem problem)
+    {
+        problem = default;
+        if (selector < 0)
+        {
+            switch (method)
+            {
+                case KnownMethod.Get:
+                    // Only list-type=2 selects V2; any other value (or none) is V1, as on AWS.
+                    return q.Get(S3QueryParameter.ListType).SequenceEqual("2"u8) ? S3Operation.ListObjectsV2 : S3Operation.ListObjects;
+                case KnownMethod.Head:
+                    return S3Operation.HeadBucket;
+                case KnownMethod.Put:
+                    return S3Operation.CreateBucket;
+                case KnownMethod.Delete:
+                    return S3Operation.DeleteBucket;
+                default:
+                    // POST on a bucket is the browser form upload (PostObject).
+                    problem = S3Problem.Of(S3ErrorCode.NotImplemented, "POST object uploads (HTML forms) are not implemented.");
+                    return S3Operation.None;
+            }
+        }
+
+        if (selector == S3Subresources.Location && method == KnownMethod.Get)
+        {
+            return S3Operation.GetBucketLocation;
+        }
+
+        if (selector == S3Subresources.Uploads && method == KnownMethod.Get)
+        {
+            return S3Operation.ListMultipartUploads;
+        }
+
+        return selector == S3Subresources.Delete && method == KnownMethod.Post ? S3Operation.DeleteObjects : S3Operation.None;
+    }
+
+    private S3Operation ClassifyObject(KnownMethod method, int selector, bool hasCopySource, S3Query q, out S3Problem problem)
+    {
+        problem = default;
+        if (q.Has(S3QueryParameter.VersionId))
+        {
+            problem = S3Problem.Of(S3ErrorCode.NotImplemented, "Object versions are not implemented.");
+            return S3Operation.None;
+        }
+
+        bool hasPartNumber = q.Has(S3QueryParameter.PartNumber);
+        if (selector < 0)
+        {
+            switch (method)
+            {
+                case KnownMethod.Get:
+                case KnownMethod.Head:
+                    if (hasPartNumber && !_partNumberReads)
+                    {
+                        problem = S3Problem.Of(S3ErrorCode.NotImplemented, "Reading one part of an object (partNumber) is not implemented.");
+                        return S3Operation.None;
+                    }
+
+                    return method == KnownMethod.Get ? S3Operation.GetObject : S3Operation.HeadObject;
+                case KnownMethod.Put:
+                    if (hasPartNumber)
+                    {
+                        problem = S3Problem.InvalidArgument("This operation does not accept partNumber without uploadId", "partNumber", q.Get(S3QueryParameter.PartNumber));
+                        return S3Operation.None;
+                    }
+
+                    return hasCopySource ? S3Operation.CopyObject : S3Operation.PutObject;
+                case KnownMethod.Delete:
+                    return S3Operation.DeleteObject;
+                default:
+                    return S3Operation.None;
+            }
+        }
+
+        if (selector == S3Subresources.Uploads)
+        {
+            return method == KnownMethod.Post ? S3Operation.CreateMultipartUpload : S3Operation.None;
+        }
+
+        // selector == uploadId
+        switch (method)
+        {
+            case KnownMethod.Get:
+                return S3Operation.ListParts;
+            case KnownMethod.Post:
+                return S3Operation.CompleteMultipartUpload;
+            case KnownMethod.Delete:
+                return S3Operation.AbortMultipartUpload;
+            case KnownMethod.Put:
+                if (!hasPartNumber)
+                {
+                    problem = S3Problem.InvalidArgument("Part number must be an integer between 1 and 10000, inclusive", "partNumber", string.Empty);
+                    return S3Operation.None;
+                }
+
+                return hasCopySource ? S3Operation.UploadPartCopy : S3Operation.UploadPart;
+            default:
+                return S3Operation.None;
+        }
+    }
+
+    /// <summary>True when <paramref name="host"/> is <c>label.domain[:port]</c> for a configured domain; an IP
+    /// literal or the bare domain never is.</summary>
+    private bool TryGetVirtualHostBucket(ReadOnlySpan<byte> host, out ReadOnlySpan<byte> label)
+    {
+        label = default;
+        host = host.Trim(" \t"u8);
+        if (host.IsEmpty || host[0] == '[')
+        {
+            return false;
+        }
+
+        int colon = host.LastIndexOf((byte)':');
+        if (colon >= 0)
+        {
+            host = host[..colon];
+        }
+
+        if (!host.IsEmpty && host[^1] == '.')
+        {
+            host = host[..^1];
+        }
+
+        if (host.IndexOfAnyExcept(Ipv4Chars) < 0)
+        {
+            return false;
+        }
+
+        // Longest first, so a configured "s3.localhost" is the bare domain rather than bucket "s3" of "localhost".
+        foreach (byte[] domain in _domains)
+        {
+            if (Ascii.EqualsIgnoreCase(host, domain))
+            {
+                return false;
+            }
+
+            int labelLength = host.Length - domain.Length - 1;
+            if (labelLength > 0 && host[labelLength] == '.' && Ascii.EqualsIgnoreCase(host[(labelLength + 1)..], domain))
+            {
+                label = host[..labelLength];
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static S3Problem MethodNotAllowed(KnownMethod method, string resourceType) =>
+        S3Problem.Of(S3ErrorCode.MethodNotAllowed, null, "Method", MethodName(method), "ResourceType", resourceType);
+
+    private static S3Problem Conflict(ulong selectors)
+    {
+        var names = new List<string>();
+        for (ulong s = selectors; s != 0; s &= s - 1)
+        {
+            names.Add(Encoding.ASCII.GetString(S3Subresources.Table[BitOperations.TrailingZeroCount(s)].Name));
+        }
+
+        return S3Problem.InvalidArgument("Conflicting query string parameters: " + string.Join(", ", names), "ResourceType", names[0]);
+    }
+
+    private static string MethodName(KnownMethod method) => method switch
+    {
+        KnownMethod.Get => "GET",
+        KnownMethod.Put => "PUT",
+        KnownMethod.Post => "POST",
+        KnownMethod.Delete => "DELETE",
+        KnownMethod.Head => "HEAD",
+        KnownMethod.Patch => "PATCH",
+        KnownMethod.Trace => "TRACE",
+        KnownMethod.Connect => "CONNECT",
+        _ => "OPTIONS",
+    };
+
+    private static ulong ScopeMask(byte scope)
+    {
+        ulong mask = 0;
+        for (int i = 0; i < S3Subresources.Table.Length; i++)
+        {
+            if ((S3Subresources.Table[i].Scope & scope) != 0)
+            {
+                mask |= S3Subresources.Bit(i);
+            }
+        }
+
+        return mask;
+    }
+}

@@ -1,0 +1,100 @@
+using System.Text;
+using Sluice.S3.Errors;
+using Sluice.S3.Http;
+using Sluice.Server.Semantics;
+
+namespace Sluice.Server.Tests.Semantics;
+
+/// <summary>x-amz-copy-source ("bucket/key" or "/bucket/key", URL-encoded; CopyObject API reference) and
+/// x-amz-copy-source-range (UploadPartCopy API reference: "bytes=first-last").</summary>
+public sealed class CopySourceTests
+{
+    [Theory]
+    // The CopyObject reference's examples: "awsexamplebucket/reports/january.pdf" and its URL-encoded form.
+    [InlineData("awsexamplebucket/reports/january.pdf", "awsexamplebucket", "reports/january.pdf")]
+    [InlineData("awsexamplebucket%2Freports%2Fjanuary.pdf", "awsexamplebucket", "reports/january.pdf")]
+    [InlineData("/awsexamplebucket/reports/january.pdf", "awsexamplebucket", "reports/january.pdf")]
+    [InlineData("/b-1/a%20b%2Bc+d", "b-1", "a b+c+d")]
+    [InlineData("b-1/..%2F..%2Fx", "b-1", "../../x")]
+    [InlineData("b-1//", "b-1", "/")]
+    [InlineData("b-1/%E4%BD%A0?x-id=CopyObject", "b-1", "你")]
+    public void Parses(string value, string bucket, string key)
+    {
+        byte[] raw = Encoding.UTF8.GetBytes(value);
+        byte[] decoded = new byte[raw.Length];
+        S3Problem p = CopySource.Parse(raw, decoded, out HttpSlice b, out HttpSlice k);
+        Assert.True(p.IsNone, p.ToString());
+        Assert.Equal(bucket, Encoding.ASCII.GetString(b.Of(decoded)));
+        Assert.Equal(key, Encoding.UTF8.GetString(k.Of(decoded)));
+    }
+
+    [Theory]
+    [InlineData("", CopySource.MissingPartsMessage)]
+    [InlineData("bucket", CopySource.MissingPartsMessage)]
+    [InlineData("/bucket", CopySource.MissingPartsMessage)]
+    [InlineData("bucket/", CopySource.MissingPartsMessage)]
+    [InlineData("/bucket/", CopySource.MissingPartsMessage)]
+    [InlineData("//key", CopySource.MissingPartsMessage)]
+    [InlineData("Bad_Bucket/key", "Invalid copy source bucket name")]
+    [InlineData("bucket/%FF", "Invalid copy source encoding")]
+    [InlineData("bucket/a%zz", "Invalid copy source encoding")]
+    public void Refuses(string value, string message)
+    {
+        byte[] raw = Encoding.UTF8.GetBytes(value);
+        S3Problem p = CopySource.Parse(raw, new byte[raw.Length], out _, out _);
+        Assert.Equal(S3ErrorCode.InvalidArgument, p.Code);
+        Assert.Equal(message, p.Message);
+        Assert.Equal("x-amz-copy-source", p.GetDetail("ArgumentName"));
+        Assert.Equal(value, p.GetDetail("ArgumentValue"));
+    }
+
+    [Fact]
+    public void Version_ids_are_not_implemented()
+    {
+        byte[] raw = "bucket/key?versionId=QUpfdndhfd8438MNFDN93jdnJFkdmqnh893"u8.ToArray();
+        Assert.Equal(S3ErrorCode.NotImplemented, CopySource.Parse(raw, new byte[raw.Length], out _, out _).Code);
+    }
+
+    [Fact]
+    public void Long_keys_are_KeyTooLongError()
+    {
+        byte[] raw = Encoding.ASCII.GetBytes("bucket/" + new string('k', 1025));
+        Assert.Equal(S3ErrorCode.KeyTooLongError, CopySource.Parse(raw, new byte[raw.Length], out _, out _).Code);
+    }
+
+    [Theory]
+    [InlineData("bytes=0-9", 10, 0, 10)]
+    [InlineData("bytes=5-5", 10, 5, 1)]
+    [InlineData("bytes=0-5242879", 5242880, 0, 5242880)]
+    public void Copy_range_within_the_source(string value, long size, long offset, long length)
+    {
+        Assert.True(CopySourceRange.Parse(Encoding.ASCII.GetBytes(value), size, out ByteRange r).IsNone);
+        Assert.Equal(new ByteRange(offset, length), r);
+    }
+
+    [Theory]
+    [InlineData("bytes=0-")]
+    [InlineData("bytes=-5")]
+    [InlineData("bytes=5-2")]
+    [InlineData("bytes=a-b")]
+    [InlineData("bytes=0-1,3-4")]
+    [InlineData("0-5")]
+    [InlineData("bytes=99999999999999999999-99999999999999999999")]
+    public void Malformed_copy_range_is_InvalidArgument(string value)
+    {
+        S3Problem p = CopySourceRange.Parse(Encoding.ASCII.GetBytes(value), 10, out _);
+        Assert.Equal(S3ErrorCode.InvalidArgument, p.Code);
+        Assert.Equal(CopySourceRange.MalformedMessage, p.Message);
+        Assert.Equal("x-amz-copy-source-range", p.GetDetail("ArgumentName"));
+    }
+
+    [Theory]
+    [InlineData("bytes=0-10")]
+    [InlineData("bytes=10-10")]
+    public void Copy_range_past_the_source_is_refused(string value)
+    {
+        S3Problem p = CopySourceRange.Parse(Encoding.ASCII.GetBytes(value), 10, out _);
+        Assert.Equal(S3ErrorCode.InvalidArgument, p.Code);
+        Assert.Equal("Range specified is not valid for source object of size: 10", p.Message);
+    }
+}
