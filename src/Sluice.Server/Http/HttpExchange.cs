@@ -1,0 +1,244 @@
+using System.Buffers;
+using System.Globalization;
+using Sluice.IO;
+using Sluice.S3.Errors;
+using Sluice.S3.Http;
+
+namespace Sluice.Server.Http;
+
+/// <summary>
+/// One request and its response on a connection. The request head is parsed in place in the connection's receive
+/// buffer (its fields are offsets into <see cref="HeadBytes"/>); the body is read through <see cref="ReadBodyAsync"/>
+/// (Content-Length or chunked, transfer-decoded); the response head is built into a reused buffer and sent with the
+/// body in one gathered write. Reused for every request of the connection: nothing here allocates per request.
+/// </summary>
+public sealed class HttpExchange
+{
+    /// <summary>Room for a status line and the headers S3 responses carry, user metadata included.</summary>
+    private const int ResponseHeadCapacity = 16 * 1024;
+
+    private static readonly byte[] ContinueResponse = "HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray();
+
+    private readonly HttpServerConnection _owner;
+    private readonly byte[] _responseHead = new byte[ResponseHeadCapacity];
+    private int _responseHeadLength;
+    private int _status;
+    private long _bodyRemaining;        // Content-Length framing: bytes still to read
+    private ChunkedDecoder _chunked;
+    private int _pendingDataOffset, _pendingDataLength; // decoded chunk data not yet handed out
+    private bool _continueSent;
+
+    internal HttpExchange(HttpServerConnection owner)
+    {
+        _owner = owner;
+        Request = new S3RequestHead(owner.Options.Limits);
+    }
+
+    /// <summary>The parsed request head; its slices index into <see cref="HeadBytes"/>.</summary>
+    public S3RequestHead Request { get; }
+
+    /// <summary>The request head's bytes (valid until the next request on the connection).</summary>
+    public ReadOnlyMemory<byte> HeadBytes => _owner.Buffer.AsMemory(HeadOffset, Request.HeadLength);
+
+    internal int HeadOffset { get; private set; }
+
+    /// <summary>The connection (for zero-copy file sends of a response body).</summary>
+    public Connection Connection => _owner.Connection;
+
+    /// <summary>A per-request id, sent as x-amz-request-id.</summary>
+    public ulong RequestId { get; private set; }
+
+    public bool ResponseStarted { get; private set; }
+
+    /// <summary>Set to close the connection after this response (the front also closes on framing errors).</summary>
+    public bool CloseAfterResponse { get; set; }
+
+    /// <summary>True when every body byte has been read (or there was no body).</summary>
+    public bool BodyCompleted => Request.IsChunked ? _chunked.IsCompleted && _pendingDataLength == 0 : _bodyRemaining == 0;
+
+    internal void Begin(int headOffset, ulong requestId)
+    {
+        HeadOffset = headOffset;
+        RequestId = requestId;
+        ResponseStarted = false;
+        CloseAfterResponse = false;
+        _responseHeadLength = 0;
+        _status = 0;
+        _continueSent = false;
+        _pendingDataLength = 0;
+        _bodyRemaining = Request.IsChunked ? 0 : Math.Max(0, Request.ContentLength);
+        _chunked = new ChunkedDecoder();
+    }
+
+    // ---------------------------------------------------------------- request body
+
+    /// <summary>
+    /// Reads body bytes into <paramref name="destination"/>; returns 0 once the body is complete. With Content-Length
+    /// framing, bytes not already buffered are received straight into the destination (no copy). A client that
+    /// stops early, a malformed chunk or a stalled receive throws <see cref="HttpBodyException"/>.
+    /// </summary>
+    public async ValueTask<int> ReadBodyAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
+    {
+        if (destination.IsEmpty) return 0;
+        if (Request.ExpectsContinue && !_continueSent && !ResponseStarted)
+        {
+            _continueSent = true;
+            await _owner.Connection.SendAsync(ContinueResponse, cancellationToken);
+        }
+        return Request.IsChunked ? await ReadChunkedAsync(destination, cancellationToken)
+            : await ReadContentLengthAsync(destination, cancellationToken);
+    }
+
+    private async ValueTask<int> ReadContentLengthAsync(Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        if (_bodyRemaining == 0) return 0;
+        int want = (int)Math.Min(destination.Length, _bodyRemaining);
+        int buffered = _owner.BufferedCount;
+        if (buffered > 0)
+        {
+            int n = Math.Min(want, buffered);
+            _owner.Buffer.AsSpan(_owner.BufferedStart, n).CopyTo(destination.Span);
+            _owner.Consume(n);
+            _bodyRemaining -= n;
+            return n;
+        }
+        int got = await _owner.ReceiveBodyAsync(destination[..want], cancellationToken);
+        if (got == 0)
+            throw new HttpBodyException(S3ErrorCode.IncompleteBody,
+                $"the client closed the connection with {_bodyRemaining} body bytes still to come");
+        _bodyRemaining -= got;
+        return got;
+    }
+
+    private async ValueTask<int> ReadChunkedAsync(Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (_pendingDataLength > 0)
+            {
+                int n = Math.Min(_pendingDataLength, destination.Length);
+                _owner.Buffer.AsSpan(_pendingDataOffset, n).CopyTo(destination.Span);
+                _pendingDataOffset += n;
+                _pendingDataLength -= n;
+                if (_pendingDataLength == 0) _owner.ConsumeTo(_pendingDataOffset);
+                return n;
+            }
+            if (_chunked.IsCompleted) return 0;
+            var input = _owner.Buffer.AsSpan(_owner.BufferedStart, _owner.BufferedCount);
+            var status = _chunked.Decode(input, out int consumed, out ChunkEvent evt);
+            if (status == OperationStatus.InvalidData)
+                throw new HttpBodyException(S3ErrorCode.InvalidRequest, $"malformed chunked body ({_chunked.Error})");
+            if (status == OperationStatus.NeedMoreData)
+            {
+                if (await _owner.ReceiveMoreAsync(cancellationToken) == 0)
+                    throw new HttpBodyException(S3ErrorCode.IncompleteBody, "the client closed the connection mid-body");
+                continue;
+            }
+            if (evt.Kind == ChunkEventKind.Data)
+            {
+                // The data is a slice of the receive buffer: hand it out from there, consuming the framing around it.
+                _pendingDataOffset = _owner.BufferedStart + (consumed - evt.Data.Length);
+                _pendingDataLength = evt.Data.Length;
+                _owner.Consume(consumed - evt.Data.Length);
+                continue;
+            }
+            _owner.Consume(consumed);
+        }
+    }
+
+    /// <summary>Reads and discards the rest of the body, up to <paramref name="limit"/> bytes; false if more remained.</summary>
+    internal async ValueTask<bool> TryDrainBodyAsync(long limit, CancellationToken cancellationToken)
+    {
+        var scratch = _owner.DrainBuffer;
+        long drained = 0;
+        while (!BodyCompleted)
+        {
+            if (drained > limit) return false;
+            int n = await ReadBodyAsync(scratch, cancellationToken);
+            if (n == 0) break;
+            drained += n;
+        }
+        return true;
+    }
+
+    // ---------------------------------------------------------------- response
+
+    /// <summary>Starts the response head with its status line and the headers every response carries.</summary>
+    public void SetStatus(int statusCode)
+    {
+        if (ResponseStarted) throw new InvalidOperationException("the response was already sent");
+        _status = statusCode;
+        var w = new HttpHeadWriter(_responseHead);
+        bool ok = w.TryWriteStatusLine(statusCode)
+            && w.TryWriteHeader(KnownHeader.Date, DateTimeOffset.UtcNow)
+            && w.TryWriteHeader("Server"u8, _owner.ServerNameUtf8);
+        Span<char> id = stackalloc char[16];
+        Span<byte> idBytes = stackalloc byte[16];
+        RequestId.TryFormat(id, out _, "X16", CultureInfo.InvariantCulture);
+        for (int i = 0; i < 16; i++) idBytes[i] = (byte)id[i];
+        ok = ok && w.TryWriteHeader(KnownHeader.XAmzRequestId, idBytes);
+        if (!ok) throw new InvalidOperationException($"response head: {w.Error}");
+        _responseHeadLength = w.BytesWritten;
+    }
+
+    public void AddHeader(KnownHeader header, ReadOnlySpan<byte> value) => Add(header, default, value, null);
+
+    public void AddHeader(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value) => Add(KnownHeader.Unknown, name, value, null);
+
+    public void AddHeader(KnownHeader header, long value) => Add(header, default, default, value);
+
+    private void Add(KnownHeader header, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, long? number)
+    {
+        if (_status == 0) throw new InvalidOperationException("SetStatus first");
+        var w = new HttpHeadWriter(_responseHead.AsSpan(_responseHeadLength));
+        bool ok = number is long n ? w.TryWriteHeader(header, n)
+            : header == KnownHeader.Unknown ? w.TryWriteHeader(name, value) : w.TryWriteHeader(header, value);
+        if (!ok) throw new InvalidOperationException($"response header rejected: {w.Error}");
+        _responseHeadLength += w.BytesWritten;
+    }
+
+    /// <summary>Sends the response with a whole body (Content-Length set here) in one gathered write.</summary>
+    public ValueTask SendAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
+    {
+        FinishHead(body.Length);
+        return body.IsEmpty
+            ? _owner.Connection.SendAsync(_responseHead.AsMemory(0, _responseHeadLength), cancellationToken)
+            : _owner.Connection.SendAsync(_responseHead.AsMemory(0, _responseHeadLength), body, cancellationToken);
+    }
+
+    /// <summary>
+    /// Sends only the head, announcing <paramref name="contentLength"/> body bytes that the caller then writes to
+    /// <see cref="Connection"/> (e.g. with the engine's zero-copy SendFileAsync). For HEAD, nothing follows.
+    /// </summary>
+    public ValueTask SendHeadAsync(long contentLength, CancellationToken cancellationToken = default)
+    {
+        FinishHead(contentLength);
+        return _owner.Connection.SendAsync(_responseHead.AsMemory(0, _responseHeadLength), cancellationToken);
+    }
+
+    private void FinishHead(long contentLength)
+    {
+        if (_status == 0) throw new InvalidOperationException("SetStatus first");
+        if (ResponseStarted) throw new InvalidOperationException("the response was already sent");
+        var w = new HttpHeadWriter(_responseHead.AsSpan(_responseHeadLength));
+        bool close = CloseAfterResponse || !Request.KeepAlive || _owner.IsShuttingDown;
+        bool ok = w.TryWriteContentLength(contentLength)
+            && (!close || w.TryWriteHeader(KnownHeader.Connection, "close"u8))
+            && w.TryWriteEnd();
+        if (!ok) throw new InvalidOperationException($"response head too large: {w.Error}");
+        _responseHeadLength += w.BytesWritten;
+        CloseAfterResponse = close;
+        ResponseStarted = true;
+    }
+
+    /// <summary>Sends an S3 XML error response.</summary>
+    public ValueTask SendErrorAsync(S3Error error, CancellationToken cancellationToken = default)
+    {
+        error.RequestId ??= RequestId.ToString("X16", CultureInfo.InvariantCulture);
+        var body = new ArrayBufferWriter<byte>(512); // error path: allocation is fine here
+        error.WriteTo(body);
+        SetStatus(error.HttpStatus);
+        AddHeader(KnownHeader.ContentType, "application/xml"u8);
+        return SendAsync(body.WrittenMemory, cancellationToken);
+    }
+}

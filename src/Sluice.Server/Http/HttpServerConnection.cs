@@ -1,0 +1,239 @@
+using System.Buffers;
+using System.Text;
+using Sluice.IO;
+using Sluice.S3.Errors;
+using Sluice.S3.Http;
+
+namespace Sluice.Server.Http;
+
+/// <summary>
+/// Serves HTTP/1.1 on one connection: parse a head in place, run the handler, repeat while keep-alive holds.
+/// Pipelined requests are answered in order because the next head is parsed only after the previous response; the
+/// bytes after a request's body stay in the buffer for it. Malformed heads get 400 and the connection is closed.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001",
+    Justification = "RunAsync owns the connection's lifetime and disposes the timeout source when it returns.")]
+internal sealed class HttpServerConnection
+{
+    private readonly IHttpHandler _handler;
+    private readonly HttpServer? _server;
+    private readonly HttpExchange _exchange;
+    private CancellationTokenSource _timeout = new();
+    private int _start, _end;            // buffered, unconsumed bytes: Buffer[_start.._end)
+    private int _bodyFloor;              // during a request: compaction may not move bytes below the head's end
+    private volatile bool _idle;
+    private ulong _requests;
+
+    public HttpServerConnection(Connection connection, IHttpHandler handler, HttpServerOptions options, HttpServer? server)
+    {
+        Connection = connection;
+        _handler = handler;
+        Options = options;
+        _server = server;
+        ServerNameUtf8 = Encoding.ASCII.GetBytes(options.ServerName);
+        Buffer = ArrayPool<byte>.Shared.Rent(Math.Max(options.ReceiveBufferSize, HttpLimits.DefaultMaxHeadBytes * 2));
+        DrainBuffer = new byte[8192];
+        _exchange = new HttpExchange(this);
+    }
+
+    public Connection Connection { get; }
+    public HttpServerOptions Options { get; }
+    public byte[] Buffer { get; private set; }
+    public byte[] DrainBuffer { get; }
+    public byte[] ServerNameUtf8 { get; }
+    public bool IsShuttingDown => _server?.IsStopping ?? false;
+
+    public int BufferedStart => _start;
+    public int BufferedCount => _end - _start;
+    public void Consume(int count) => _start += count;
+    public void ConsumeTo(int offset) => _start = offset;
+
+    /// <summary>Closes an idle keep-alive connection at once (server shutdown); a busy one finishes its request first.</summary>
+    public void CloseIfIdle()
+    {
+        if (_idle) _timeout.Cancel();
+    }
+
+    public async ValueTask RunAsync()
+    {
+        try
+        {
+            while (!IsShuttingDown)
+            {
+                if (!await ReadHeadAsync()) return;
+                _exchange.Begin(_start, ((ulong)Connection.GetHashCode() << 32) | ++_requests);
+                _start += _exchange.Request.HeadLength;
+                _bodyFloor = _start;
+                if (!await HandleAsync()) return;
+                if (_exchange.CloseAfterResponse) return;
+                if (!_exchange.BodyCompleted)
+                {
+                    // The handler answered without reading the whole body: skip it, unless it is too large to wait for.
+                    try
+                    {
+                        if (!await _exchange.TryDrainBodyAsync(Options.MaxDrainBytes, default)) return;
+                    }
+                    catch (Exception e) when (e is HttpBodyException or IoException or OperationCanceledException) { return; }
+                }
+            }
+        }
+        catch (Exception e) when (e is IoException or OperationCanceledException)
+        {
+            // The peer went away or stalled while idle or sending a head: nothing to answer.
+        }
+        finally
+        {
+            _server?.Forget(this);
+            await Connection.DisposeAsync();
+            _timeout.Dispose();
+            ArrayPool<byte>.Shared.Return(Buffer);
+            Buffer = [];
+        }
+    }
+
+    /// <summary>Reads until a complete head is buffered; false when the connection should close.</summary>
+    private async ValueTask<bool> ReadHeadAsync()
+    {
+        // Keep-alive: what follows the previous request moves to the front, so a head is always contiguous.
+        if (_start > 0)
+        {
+            Buffer.AsSpan(_start, _end - _start).CopyTo(Buffer);
+            _end -= _start;
+            _start = 0;
+        }
+        _bodyFloor = 0;
+        while (true)
+        {
+            if (_end > _start)
+            {
+                var result = _exchange.Request.Parse(Buffer.AsSpan(_start, _end - _start));
+                if (result.Status == HttpParseStatus.Complete) return true;
+                if (result.Status == HttpParseStatus.Error)
+                {
+                    await SendFrontErrorAsync(S3ErrorCode.InvalidRequest, $"malformed HTTP request ({result.Error})");
+                    return false;
+                }
+                if (_end == Buffer.Length)
+                {
+                    await SendFrontErrorAsync(S3ErrorCode.InvalidRequest, "request head too large");
+                    return false;
+                }
+            }
+            bool idle = _end == _start;
+            _idle = idle;
+            int n;
+            try
+            {
+                n = await ReceiveAsync(Buffer.AsMemory(_end), idle ? Options.IdleTimeout : Options.HeaderTimeout);
+            }
+            catch (OperationCanceledException) when (!idle)
+            {
+                await SendFrontErrorAsync(S3ErrorCode.RequestTimeout, null); // slow head: answer, then close
+                return false;
+            }
+            finally
+            {
+                _idle = false;
+            }
+            if (n == 0) return false; // the client closed between requests (or mid-head)
+            _end += n;
+        }
+    }
+
+    private async ValueTask<bool> HandleAsync()
+    {
+        try
+        {
+            await _handler.HandleAsync(_exchange);
+            if (!_exchange.ResponseStarted)
+            {
+                await _exchange.SendErrorAsync(new S3Error(S3ErrorCode.InternalError, "the handler sent no response"));
+                return false;
+            }
+            return true;
+        }
+        catch (HttpBodyException e)
+        {
+            if (!_exchange.ResponseStarted)
+            {
+                _exchange.CloseAfterResponse = true;
+                await TrySendAsync(new S3Error(e.Code, e.Message));
+            }
+            return false;
+        }
+        catch (OperationCanceledException)
+        {
+            // Only the body timeout cancels reads the front started.
+            if (!_exchange.ResponseStarted)
+            {
+                _exchange.CloseAfterResponse = true;
+                await TrySendAsync(new S3Error(S3ErrorCode.RequestTimeout));
+            }
+            return false;
+        }
+        catch (IoException)
+        {
+            return false; // the connection broke: nobody to answer
+        }
+        catch (Exception e)
+        {
+            if (!_exchange.ResponseStarted)
+            {
+                _exchange.CloseAfterResponse = true;
+                await TrySendAsync(new S3Error(S3ErrorCode.InternalError, "We encountered an internal error. Please try again.")
+                    .WithDetail("Exception", e.GetType().Name));
+            }
+            return false;
+        }
+    }
+
+    private async ValueTask TrySendAsync(S3Error error)
+    {
+        try { await _exchange.SendErrorAsync(error); }
+        catch (Exception e) when (e is IoException or OperationCanceledException) { } // the peer is gone
+    }
+
+    private async ValueTask SendFrontErrorAsync(string code, string? message)
+    {
+        _exchange.Begin(0, ((ulong)Connection.GetHashCode() << 32) | ++_requests);
+        _exchange.CloseAfterResponse = true;
+        await TrySendAsync(new S3Error(code, message));
+    }
+
+    /// <summary>Receives more framing bytes after the buffered ones (compacting above the current head).</summary>
+    public async ValueTask<int> ReceiveMoreAsync(CancellationToken cancellationToken)
+    {
+        if (_start > _bodyFloor)
+        {
+            Buffer.AsSpan(_start, _end - _start).CopyTo(Buffer.AsSpan(_bodyFloor));
+            _end -= _start - _bodyFloor;
+            _start = _bodyFloor;
+        }
+        if (_end == Buffer.Length) throw new HttpBodyException(S3ErrorCode.InvalidRequest, "chunk framing line too long");
+        int n = await ReceiveAsync(Buffer.AsMemory(_end), Options.BodyReadTimeout);
+        _end += n;
+        return n;
+    }
+
+    /// <summary>Receives body bytes straight into the caller's memory (Content-Length framing, nothing buffered).</summary>
+    public ValueTask<int> ReceiveBodyAsync(Memory<byte> destination, CancellationToken cancellationToken) =>
+        ReceiveAsync(destination, Options.BodyReadTimeout);
+
+    private async ValueTask<int> ReceiveAsync(Memory<byte> destination, TimeSpan timeout)
+    {
+        if (!_timeout.TryReset())
+        {
+            _timeout.Dispose();
+            _timeout = new CancellationTokenSource();
+        }
+        _timeout.CancelAfter(timeout);
+        try
+        {
+            return await Connection.ReceiveAsync(destination, _timeout.Token);
+        }
+        finally
+        {
+            _timeout.CancelAfter(Timeout.Infinite);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using Sluice.S3.Http;
+
+namespace Sluice.Server.Http;
+
+/// <summary>Limits and timeouts of the HTTP/1.1 front. Defaults follow what S3 clients expect of a server.</summary>
+public sealed class HttpServerOptions
+{
+    /// <summary>Head size, header count and line-length limits (the codec's defaults: 16 KiB, 100 headers).</summary>
+    public HttpLimits Limits { get; init; }
+
+    /// <summary>
+    /// Receive buffer per connection. Holds a whole request head (so at least the head limit) and lets pipelined
+    /// requests and small bodies arrive in one receive.
+    /// </summary>
+    public int ReceiveBufferSize { get; init; } = 64 * 1024;
+
+    /// <summary>A keep-alive connection with no new request for this long is closed quietly.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Once a request has started, its head must arrive within this time: a client trickling bytes (slowloris)
+    /// cannot hold a connection.
+    /// </summary>
+    public TimeSpan HeaderTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Each body receive must make progress within this time, else 400 RequestTimeout (as S3 answers).</summary>
+    public TimeSpan BodyReadTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Unread request body the server drains to keep a connection alive after a response; beyond it, it closes.</summary>
+    public long MaxDrainBytes { get; init; } = 1 << 20;
+
+    /// <summary>The Server response header.</summary>
+    public string ServerName { get; init; } = "Sluice";
+}
