@@ -29,7 +29,7 @@ public static class ContinuationToken
     {
         ArgumentNullException.ThrowIfNull(token);
         lastItem = [];
-        if (token.Length == 0 || token.Length > Base64Url.GetEncodedLength(IndexEntry.MaxKeyLength + Overhead))
+        if (token.Length == 0 || token.Length > Base64Url.GetEncodedLength(IndexEntry.MaxKeyLength + Overhead) || !Base64Url.IsValid(token))
         {
             return false;
         }

@@ -32,7 +32,7 @@ public sealed class ListPage : IListingSink<IndexEntry>
     /// V1 NextMarker: S3 returns it only when the request had a delimiter and the page is truncated; otherwise a
     /// client continues from the last Key. Null when absent.
     /// </summary>
-    public ReadOnlyMemory<byte>? NextMarker => IsTruncated && HasDelimiter ? LastItem : null;
+    public ReadOnlyMemory<byte>? NextMarker => IsTruncated && HasDelimiter ? LastItem : (ReadOnlyMemory<byte>?)null;
 
     /// <summary>Empties the page for reuse.</summary>
     public void Clear()

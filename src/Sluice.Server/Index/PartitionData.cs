@@ -168,8 +168,8 @@ internal sealed class PartitionData
     }
 
     /// <summary>
-    /// Splits into two runs of about equal size (at a chunk boundary when there are several chunks); the right
-    /// run's first key becomes the boundary. Needs at least two entries.
+    /// Splits into two runs at the middle entry (cutting the chunk that holds it, if needed); the right run's first
+    /// key becomes the boundary. Needs at least two entries.
     /// </summary>
     public (PartitionData Left, PartitionData Right, byte[] SplitKey) Split()
     {
@@ -178,28 +178,32 @@ internal sealed class PartitionData
             throw new InvalidOperationException("A partition needs two keys to split.");
         }
 
-        if (_chunks.Length == 1)
+        int leftCount = Count / 2, ci = 0, before = 0;
+        while (before + _chunks[ci].Length <= leftCount)
         {
-            IndexEntry[] only = _chunks[0];
-            int half = only.Length / 2;
-            return (new PartitionData([only[..half]], half), new PartitionData([only[half..]], only.Length - half), only[half].KeyArray);
+            before += _chunks[ci].Length;
+            ci++;
         }
 
-        // The chunk boundary closest to the middle entry.
-        int target = Count / 2, seen = 0, at = 1, best = int.MaxValue, leftCount = 0;
-        for (int i = 0; i < _chunks.Length - 1; i++)
+        // Entry leftCount is chunk ci's entry at cut (cut == 0 means the split falls on a chunk boundary).
+        int cut = leftCount - before;
+        IndexEntry[][] left, right;
+        if (cut == 0)
         {
-            seen += _chunks[i].Length;
-            int distance = Math.Abs(seen - target);
-            if (distance < best)
-            {
-                best = distance;
-                at = i + 1;
-                leftCount = seen;
-            }
+            left = _chunks[..ci];
+            right = _chunks[ci..];
+        }
+        else
+        {
+            left = new IndexEntry[ci + 1][];
+            _chunks.AsSpan(0, ci).CopyTo(left);
+            left[ci] = _chunks[ci][..cut];
+            right = new IndexEntry[_chunks.Length - ci][];
+            right[0] = _chunks[ci][cut..];
+            _chunks.AsSpan(ci + 1).CopyTo(right.AsSpan(1));
         }
 
-        return (new PartitionData(_chunks[..at], leftCount), new PartitionData(_chunks[at..], Count - leftCount), _chunks[at][0].KeyArray);
+        return (new PartitionData(left, leftCount), new PartitionData(right, Count - leftCount), right[0][0].KeyArray);
     }
 
     /// <summary>Every entry in order (for snapshots and tests).</summary>
