@@ -1,0 +1,638 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace Sluice.Server.Index;
+
+/// <summary>
+/// One bucket's ordered key index, partitioned by key range like S3's keymap. Each partition holds a sorted run
+/// of <see cref="IndexEntry"/> for [low, high); a partition splits in two when it passes
+/// <see cref="KeyIndexOptions.SplitKeyCount"/> keys, and an emptied one merges into its neighbour.
+/// </summary>
+/// <remarks>
+/// <para>Reads (Get, List, the partition map) take no lock: the map and every partition's run are immutable
+/// snapshots swapped in with a volatile write. A list page reads each partition's run once, so it never
+/// skips or repeats a key; a write that lands while a page is walked may or may not appear in it.</para>
+/// <para>Writes serialize per bucket on one short lock: apply to the partition (copy-on-write of one small
+/// chunk) and append the record to the journal buffer, both in sequence order. The fsync is not under the
+/// lock: <see cref="WaitDurableAsync"/> group-commits every record buffered so far with one fsync.</para>
+/// <para>Persistence (when opened on a directory): an append-only journal of framed, CRC-32C-checked put and
+/// delete records, compacted into a snapshot (temp file, fsync, rename, directory fsync) when it grows past
+/// <see cref="KeyIndexOptions.CompactJournalBytes"/>. Load replays snapshot + journal; a torn last record is
+/// cut off, other damage throws <see cref="IndexCorruptException"/>.</para>
+/// </remarks>
+public sealed class BucketIndex : IDisposable
+{
+    private readonly object _writeLock = new();
+    private readonly object _compactLock = new();
+    private readonly KeyIndexOptions _options;
+    private readonly string? _directory;
+    private KeyPartition[] _map;
+    private JournalWriter? _journal;
+    private long _generation;
+    private long _sequence;
+    private int _count;
+    private bool _replaying;
+    private bool _disposed;
+    private Task? _compaction;
+
+    private BucketIndex(KeyIndexOptions? options, string? directory)
+    {
+        _options = options ?? new KeyIndexOptions();
+        _options.Validate();
+        _directory = directory;
+        _map = [new KeyPartition([], null, PartitionData.Empty)];
+    }
+
+    /// <summary>Keys in the bucket.</summary>
+    public int Count => Volatile.Read(ref _count);
+
+    /// <summary>The directory the index persists to; null for an in-memory index.</summary>
+    public string? Directory => _directory;
+
+    /// <summary>The last failure of a background compaction (the index keeps working on its journal).</summary>
+    public Exception? BackgroundError { get; private set; }
+
+    /// <summary>An index that lives only in memory (tests, benchmarks, scratch buckets).</summary>
+    public static BucketIndex CreateInMemory(KeyIndexOptions? options = null) => new(options, null);
+
+    /// <summary>
+    /// Opens (creating if needed) the index persisted in <paramref name="directory"/>: snapshot plus journal replay.
+    /// </summary>
+    /// <exception cref="IndexCorruptException">A file is damaged beyond a torn journal tail.</exception>
+    public static BucketIndex Open(string directory, KeyIndexOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        System.IO.Directory.CreateDirectory(directory);
+        var index = new BucketIndex(options, Path.GetFullPath(directory));
+        index.Load();
+        return index;
+    }
+
+    /// <summary>
+    /// Opens the index in <paramref name="directory"/>, or, when it has neither snapshot nor journal (lost, or
+    /// never written), rebuilds it from <paramref name="scan"/> — the object store's walk of its files.
+    /// </summary>
+    public static BucketIndex OpenOrRebuild(string directory, Func<IEnumerable<IndexEntry>> scan, KeyIndexOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(scan);
+        bool missing = !File.Exists(Path.Combine(directory, IndexFiles.SnapshotName))
+            && (!System.IO.Directory.Exists(directory) || IndexFiles.ListJournalGenerations(directory).Count == 0);
+        return missing ? Rebuild(directory, scan(), options) : Open(directory, options);
+    }
+
+    /// <summary>
+    /// Replaces whatever index <paramref name="directory"/> holds with one built from <paramref name="entries"/>
+    /// (a later duplicate key wins), persisted as a fresh snapshot before this returns.
+    /// </summary>
+    public static BucketIndex Rebuild(string directory, IEnumerable<IndexEntry> entries, KeyIndexOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(entries);
+        System.IO.Directory.CreateDirectory(directory);
+        var index = new BucketIndex(options, Path.GetFullPath(directory));
+        List<IndexEntry> sorted = SortUnique(entries);
+        index.BuildMap([], sorted);
+
+        // A generation above anything present, so leftovers can never be replayed over the new snapshot.
+        long generation = 1;
+        if (File.Exists(Path.Combine(index._directory!, IndexFiles.SnapshotName)))
+        {
+            try
+            {
+                generation = IndexFiles.ReadSnapshot(Path.Combine(index._directory!, IndexFiles.SnapshotName)).Generation + 1;
+            }
+            catch (IndexCorruptException)
+            {
+                // Rebuilding is how a corrupt index is repaired; its generation only needs to be exceeded.
+            }
+        }
+
+        foreach (long existing in IndexFiles.ListJournalGenerations(index._directory!))
+        {
+            generation = Math.Max(generation, existing + 1);
+        }
+
+        index.WriteSnapshotAndRotate(generation, 1);
+        return index;
+    }
+
+    /// <summary>Looks a key up (UTF-8 bytes).</summary>
+    public bool TryGet(ReadOnlySpan<byte> key, [NotNullWhen(true)] out IndexEntry? entry)
+    {
+        KeyPartition[] map = Volatile.Read(ref _map);
+        KeyPartition partition = map[FindPartition(map, key)];
+        partition.CountRead();
+        return partition.Data.TryGet(key, out entry);
+    }
+
+    /// <summary>Inserts or replaces the entry for its key. The write is visible at once and durable after
+    /// <see cref="WaitDurableAsync"/> on the returned ticket.</summary>
+    public CommitTicket Put(IndexEntry entry)
+    {
+        TryPut(entry, PutCondition.None, out CommitTicket ticket, out _);
+        return ticket;
+    }
+
+    /// <summary>
+    /// Puts the entry if <paramref name="condition"/> holds for the current entry (checked atomically with the
+    /// write). <paramref name="previous"/> is the entry that was replaced, or that failed the condition.
+    /// </summary>
+    public bool TryPut(IndexEntry entry, PutCondition condition, out CommitTicket ticket, out IndexEntry? previous)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        lock (_writeLock)
+        {
+            ThrowIfDisposed();
+            KeyPartition[] map = _map;
+            int p = FindPartition(map, entry.Key);
+            KeyPartition partition = map[p];
+            PartitionData data = partition.Data;
+            data.TryGet(entry.Key, out previous);
+            if (!condition.Allows(previous))
+            {
+                ticket = default;
+                return false;
+            }
+
+            ticket = Journal(entry, default);
+            PartitionData updated = data.With(entry, out _);
+            partition.Publish(updated);
+            partition.CountWrite();
+            if (previous is null)
+            {
+                Volatile.Write(ref _count, _count + 1);
+            }
+
+            if (updated.Count > _options.SplitKeyCount)
+            {
+                SplitLocked(p);
+            }
+
+            AfterWriteLocked();
+            return true;
+        }
+    }
+
+    /// <summary>Removes a key. False (and no journal record) when it was not there.</summary>
+    public bool TryDelete(ReadOnlySpan<byte> key, [NotNullWhen(true)] out IndexEntry? removed, out CommitTicket ticket)
+    {
+        lock (_writeLock)
+        {
+            ThrowIfDisposed();
+            KeyPartition[] map = _map;
+            int p = FindPartition(map, key);
+            KeyPartition partition = map[p];
+            PartitionData data = partition.Data;
+            if (!data.TryGet(key, out removed))
+            {
+                ticket = default;
+                return false;
+            }
+
+            ticket = Journal(null, key);
+            PartitionData updated = data.Without(key, out _);
+            partition.Publish(updated);
+            partition.CountWrite();
+            Volatile.Write(ref _count, _count - 1);
+            if (updated.Count == 0 && map.Length > 1)
+            {
+                MergeEmptyLocked(p);
+            }
+
+            AfterWriteLocked();
+            return true;
+        }
+    }
+
+    /// <summary>Lists one page with S3's rules (see <see cref="ListingWalker"/>).</summary>
+    public ListPage List(in ListQuery query)
+    {
+        var page = new ListPage();
+        List(query, page);
+        return page;
+    }
+
+    /// <summary>Lists one page into <paramref name="page"/> (cleared first), for callers that reuse pages.</summary>
+    public void List(in ListQuery query, ListPage page)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        page.Clear();
+        var cursor = new IndexCursor(Volatile.Read(ref _map));
+        WalkResult result = ListingWalker.Walk<IndexCursor, IndexEntry, ListPage>(ref cursor, query.Prefix, query.Delimiter, query.After, query.MaxKeys, page);
+        page.Complete(result, !query.Delimiter.IsEmpty);
+    }
+
+    /// <summary>The partition map now: ordered, disjoint ranges covering every key.</summary>
+    public IReadOnlyList<PartitionInfo> GetPartitionMap()
+    {
+        KeyPartition[] map = Volatile.Read(ref _map);
+        var infos = new PartitionInfo[map.Length];
+        for (int i = 0; i < map.Length; i++)
+        {
+            KeyPartition p = map[i];
+            infos[i] = new PartitionInfo(p.LowKey, p.HighKey ?? ReadOnlyMemory<byte>.Empty, p.Data.Count, p.Reads, p.Writes);
+        }
+
+        return infos;
+    }
+
+    /// <summary>
+    /// Splits the partition holding <paramref name="key"/> at its middle key, whatever its size: the hook for a
+    /// request-rate policy (watch <see cref="PartitionInfo.Reads"/>/<see cref="PartitionInfo.Writes"/>, split the
+    /// hot range). False when the partition has fewer than two keys.
+    /// </summary>
+    public bool TrySplitPartition(ReadOnlySpan<byte> key)
+    {
+        lock (_writeLock)
+        {
+            ThrowIfDisposed();
+            int p = FindPartition(_map, key);
+            if (_map[p].Data.Count < 2)
+            {
+                return false;
+            }
+
+            SplitLocked(p);
+            return true;
+        }
+    }
+
+    /// <summary>Completes when the write behind <paramref name="ticket"/> (and every earlier one) is on disk.</summary>
+    public Task WaitDurableAsync(CommitTicket ticket)
+    {
+        JournalWriter? journal = Volatile.Read(ref _journal);
+        return journal is null || ticket.Sequence <= 0 ? Task.CompletedTask : journal.WaitDurableAsync(ticket.Sequence);
+    }
+
+    /// <summary>Blocking form of <see cref="WaitDurableAsync"/>; never call it on a reactor thread.</summary>
+    public void WaitDurable(CommitTicket ticket) => WaitDurableAsync(ticket).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Folds the journal into a new snapshot: writers pause only to flush and rotate the journal; the snapshot is
+    /// written from the captured immutable runs while writes continue into the new journal.
+    /// </summary>
+    public void Compact()
+    {
+        if (_directory is null)
+        {
+            return;
+        }
+
+        lock (_compactLock)
+        {
+            long generation;
+            long nextSequence;
+            KeyPartition[] map;
+            PartitionData[] runs;
+            int count;
+            JournalWriter old;
+            lock (_writeLock)
+            {
+                ThrowIfDisposed();
+                old = _journal!;
+                old.Flush();
+                generation = _generation + 1;
+                nextSequence = _sequence + 1;
+                Volatile.Write(ref _journal, IndexFiles.CreateJournal(_directory, generation, nextSequence));
+                _generation = generation;
+                map = _map;
+                runs = Array.ConvertAll(map, p => p.Data);
+                count = _count;
+            }
+
+            old.Dispose();
+            IndexFiles.WriteSnapshot(_directory, generation, nextSequence, Boundaries(map), runs.SelectMany(r => r.Enumerate()), count);
+            DeleteJournalsBefore(generation);
+        }
+    }
+
+    /// <summary>Flushes the journal and closes the index; later writes throw.</summary>
+    public void Dispose()
+    {
+        Task? compaction;
+        lock (_writeLock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            compaction = _compaction;
+        }
+
+        try
+        {
+            compaction?.Wait();
+        }
+        catch (AggregateException)
+        {
+            // Already recorded in BackgroundError; the journal still holds every write.
+        }
+
+        lock (_compactLock)
+        {
+            lock (_writeLock)
+            {
+                _disposed = true;
+                try
+                {
+                    _journal?.Flush();
+                }
+                finally
+                {
+                    _journal?.Dispose();
+                }
+            }
+        }
+    }
+
+    /// <summary>Index of the partition whose range holds <paramref name="key"/>.</summary>
+    internal static int FindPartition(KeyPartition[] map, ReadOnlySpan<byte> key)
+    {
+        // Last partition whose low key is <= key; the first one's low key is empty, so there always is one.
+        int lo = 1, hi = map.Length;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (key.SequenceCompareTo(map[mid].LowKey) >= 0)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo - 1;
+    }
+
+    private static List<byte[]> Boundaries(KeyPartition[] map)
+    {
+        var boundaries = new List<byte[]>(map.Length - 1);
+        for (int i = 1; i < map.Length; i++)
+        {
+            boundaries.Add(map[i].LowKey);
+        }
+
+        return boundaries;
+    }
+
+    private static List<IndexEntry> SortUnique(IEnumerable<IndexEntry> entries)
+    {
+        var list = new List<IndexEntry>(entries);
+
+        // Stable sort, then keep the last of equal keys.
+        var order = new int[list.Count];
+        for (int i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+
+        Array.Sort(order, (a, b) =>
+        {
+            int c = list[a].Key.SequenceCompareTo(list[b].Key);
+            return c != 0 ? c : a.CompareTo(b);
+        });
+        var unique = new List<IndexEntry>(list.Count);
+        for (int i = 0; i < order.Length; i++)
+        {
+            if (i + 1 < order.Length && list[order[i]].Key.SequenceEqual(list[order[i + 1]].Key))
+            {
+                continue;
+            }
+
+            unique.Add(list[order[i]]);
+        }
+
+        return unique;
+    }
+
+    private CommitTicket Journal(IndexEntry? put, ReadOnlySpan<byte> deleteKey)
+    {
+        if (_journal is null || _replaying)
+        {
+            return default;
+        }
+
+        long sequence = _sequence + 1;
+        Span<byte> record = stackalloc byte[IndexRecordCodec.MaxRecordLength];
+        int length = put is not null
+            ? IndexRecordCodec.WritePut(record, sequence, put)
+            : IndexRecordCodec.WriteDelete(record, sequence, deleteKey);
+
+        // Append first: if the journal has failed this throws and nothing is applied.
+        _journal.Append(record[..length], sequence);
+        _sequence = sequence;
+        return new CommitTicket(sequence);
+    }
+
+    private void AfterWriteLocked()
+    {
+        if (_journal is null || _replaying || _options.CompactJournalBytes == 0 || _compaction is { IsCompleted: false }
+            || _journal.Length < _options.CompactJournalBytes)
+        {
+            return;
+        }
+
+        _compaction = Task.Run(() =>
+        {
+            try
+            {
+                Compact();
+                BackgroundError = null;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                BackgroundError = ex;
+            }
+            catch (ObjectDisposedException)
+            {
+                // Closed while the compaction waited for its turn.
+            }
+        });
+    }
+
+    private void SplitLocked(int p)
+    {
+        KeyPartition[] map = _map;
+        KeyPartition old = map[p];
+        (PartitionData left, PartitionData right, byte[] splitKey) = old.Data.Split();
+        var next = new KeyPartition[map.Length + 1];
+        map.AsSpan(0, p).CopyTo(next);
+        next[p] = new KeyPartition(old.LowKey, splitKey, left);
+        next[p + 1] = new KeyPartition(splitKey, old.HighKey, right);
+        map.AsSpan(p + 1).CopyTo(next.AsSpan(p + 2));
+        Volatile.Write(ref _map, next);
+    }
+
+    private void MergeEmptyLocked(int p)
+    {
+        // The empty range joins its left neighbour (or, for the first partition, the right one).
+        KeyPartition[] map = _map;
+        var next = new KeyPartition[map.Length - 1];
+        if (p > 0)
+        {
+            map.AsSpan(0, p - 1).CopyTo(next);
+            next[p - 1] = new KeyPartition(map[p - 1].LowKey, map[p].HighKey, map[p - 1].Data);
+            map.AsSpan(p + 1).CopyTo(next.AsSpan(p));
+        }
+        else
+        {
+            next[0] = new KeyPartition(map[0].LowKey, map[1].HighKey, map[1].Data);
+            map.AsSpan(2).CopyTo(next.AsSpan(1));
+        }
+
+        Volatile.Write(ref _map, next);
+    }
+
+    /// <summary>Builds partitions from sorted entries: at the given boundaries, else in half-full runs.</summary>
+    private void BuildMap(List<byte[]> boundaries, List<IndexEntry> sorted)
+    {
+        var lows = new List<byte[]> { Array.Empty<byte>() };
+        if (boundaries.Count > 0)
+        {
+            lows.AddRange(boundaries);
+        }
+        else
+        {
+            // Half full so the next inserts do not split every partition at once.
+            int run = Math.Max(1, _options.SplitKeyCount / 2);
+            for (int i = run; i < sorted.Count; i += run)
+            {
+                lows.Add(sorted[i].KeyArray);
+            }
+        }
+
+        IndexEntry[] all = [.. sorted];
+        var map = new KeyPartition[lows.Count];
+        int start = 0;
+        for (int i = 0; i < lows.Count; i++)
+        {
+            byte[]? high = i + 1 < lows.Count ? lows[i + 1] : null;
+            int end = start;
+            while (end < all.Length && (high is null || all[end].Key.SequenceCompareTo(high) < 0))
+            {
+                end++;
+            }
+
+            map[i] = new KeyPartition(lows[i], high, PartitionData.FromSorted(all.AsSpan(start, end - start)));
+            start = end;
+        }
+
+        _map = map;
+        _count = all.Length;
+
+        // The split threshold may have shrunk since the snapshot was written.
+        for (int p = 0; p < _map.Length; p++)
+        {
+            while (_map[p].Data.Count > _options.SplitKeyCount)
+            {
+                SplitLocked(p);
+            }
+        }
+    }
+
+    private void Load()
+    {
+        string directory = _directory!;
+        File.Delete(Path.Combine(directory, IndexFiles.SnapshotName + IndexFiles.TempSuffix));
+        string snapshotPath = Path.Combine(directory, IndexFiles.SnapshotName);
+        List<long> journals = IndexFiles.ListJournalGenerations(directory);
+        SnapshotContents snapshot = File.Exists(snapshotPath)
+            ? IndexFiles.ReadSnapshot(snapshotPath)
+            : new SnapshotContents(0, 1, [], []);
+        if (!File.Exists(snapshotPath) && journals.Count > 0 && journals[0] != 0)
+        {
+            throw new IndexCorruptException(snapshotPath, 0, $"the snapshot is missing but journals start at generation {journals[0]}");
+        }
+
+        BuildMap(snapshot.Boundaries, snapshot.Entries);
+        _generation = snapshot.Generation;
+        _sequence = snapshot.NextSequence - 1;
+        DeleteJournalsBefore(snapshot.Generation);
+        journals.RemoveAll(g => g < snapshot.Generation);
+        for (int i = 0; i < journals.Count; i++)
+        {
+            if (journals[i] != snapshot.Generation + i)
+            {
+                throw new IndexCorruptException(IndexFiles.JournalPath(directory, snapshot.Generation + i), 0, "a journal generation is missing");
+            }
+        }
+
+        if (journals.Count == 0)
+        {
+            _journal = IndexFiles.CreateJournal(directory, _generation, _sequence + 1);
+            return;
+        }
+
+        _replaying = true;
+        long validLength = 0;
+        bool headerValid = false;
+        try
+        {
+            long next = _sequence + 1;
+            for (int i = 0; i < journals.Count; i++)
+            {
+                next = IndexFiles.ReplayJournal(
+                    IndexFiles.JournalPath(directory, journals[i]), journals[i], next, i == journals.Count - 1,
+                    e => Put(e), k => TryDelete(k, out _, out _), out validLength, out headerValid);
+            }
+
+            _sequence = next - 1;
+        }
+        finally
+        {
+            _replaying = false;
+        }
+
+        _generation = journals[^1];
+        _journal = headerValid
+            ? ReopenJournal(IndexFiles.JournalPath(directory, _generation), validLength, _sequence)
+            : IndexFiles.CreateJournal(directory, _generation, _sequence + 1);
+    }
+
+    private static JournalWriter ReopenJournal(string path, long validLength, long lastSequence)
+    {
+        var file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+        try
+        {
+            if (RandomAccess.GetLength(file) != validLength)
+            {
+                // Cut the torn tail so new records follow the last good one.
+                RandomAccess.SetLength(file, validLength);
+                RandomAccess.FlushToDisk(file);
+            }
+
+            return new JournalWriter(path, file, validLength, lastSequence);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    private void WriteSnapshotAndRotate(long generation, long nextSequence)
+    {
+        KeyPartition[] map = _map;
+        IndexFiles.WriteSnapshot(_directory!, generation, nextSequence, Boundaries(map), map.SelectMany(p => p.Data.Enumerate()), _count);
+        DeleteJournalsBefore(generation);
+        _generation = generation;
+        _sequence = nextSequence - 1;
+        _journal = IndexFiles.CreateJournal(_directory!, generation, nextSequence);
+    }
+
+    private void DeleteJournalsBefore(long generation)
+    {
+        foreach (long g in IndexFiles.ListJournalGenerations(_directory!))
+        {
+            if (g < generation)
+            {
+                File.Delete(IndexFiles.JournalPath(_directory!, g));
+            }
+        }
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+}
