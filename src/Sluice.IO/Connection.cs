@@ -22,6 +22,16 @@ public abstract class Connection : IAsyncDisposable
     public abstract ValueTask SendAsync(ReadOnlyMemory<byte> head, ReadOnlyMemory<byte> body,
         CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Sends <paramref name="length"/> bytes of a pool buffer. With io_uring, a buffer registered with the ring goes
+    /// out as SEND_ZC from the fixed buffer (no copy into the socket, no per-send page pinning); the call completes
+    /// when the kernel has released the buffer. Worth it for large sends on real NICs; on loopback the kernel copies
+    /// anyway (see docs/benchmarks.md). Otherwise it is a plain send.
+    /// </summary>
+    public virtual ValueTask SendAsync(Buffers.NativeBuffer buffer, int offset, int length,
+        CancellationToken cancellationToken = default) =>
+        SendAsync(buffer.Memory.Slice(offset, length), cancellationToken);
+
     /// <summary>Half-closes: the peer then reads end of stream; receiving still works.</summary>
     public abstract ValueTask ShutdownSendAsync();
 

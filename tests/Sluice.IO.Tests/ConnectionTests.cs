@@ -229,4 +229,33 @@ public class ConnectionTests
         using var cert = req.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
         return X509CertificateLoader.LoadPkcs12(cert.Export(X509ContentType.Pkcs12), null);
     }
+
+    [Theory]
+    [MemberData(nameof(Engines.Both), MemberType = typeof(Engines))]
+    public async Task Sending_from_a_registered_buffer_arrives_byte_exact(string mode)
+    {
+        await using var engine = Engines.Create(mode);
+        await using var listener = StartEcho(engine);
+        await using var c = await engine.ConnectAsync(listener.LocalEndPoint, ConnectTimeout);
+        Assert.True(engine.Buffers.TryRent(1 << 20, out var buffer));
+        try
+        {
+            RandomNumberGenerator.Fill(buffer.GetSpan());
+            var expected = buffer.GetSpan().Slice(123, 900_000).ToArray();
+            var send = c.SendAsync(buffer, 123, 900_000).AsTask();
+            var back = new byte[expected.Length];
+            await ReceiveExactly(c, back);
+            await send;
+            Assert.Equal(expected, back);
+            if (mode == "uring")
+            {
+                long zc = ((Uring.UringEngine)engine).Reactors.Sum(r => Interlocked.Read(ref r.ZeroCopySends));
+                Assert.True(zc > 0, "the registered buffer should go out with SEND_ZC");
+            }
+        }
+        finally
+        {
+            buffer.Return();
+        }
+    }
 }

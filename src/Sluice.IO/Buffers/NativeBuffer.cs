@@ -28,6 +28,7 @@ public sealed unsafe class NativeBuffer : MemoryManager<byte>
     public int Length { get; }
 
     internal int SizeClass { get; }
+    internal NativeBufferPool Pool => _pool;
     internal int Slot { get; }
 
     /// <summary>

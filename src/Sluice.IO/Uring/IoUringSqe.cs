@@ -62,7 +62,10 @@ internal static class IoUringFlags
     public const byte SqeFixedFile = 1 << 0, SqeIoLink = 1 << 2, SqeAsync = 1 << 4, SqeCqeSkipSuccess = 1 << 6;
 
     // cqe->flags
-    public const uint CqeFMore = 1u << 1;
+    public const uint CqeFMore = 1u << 1, CqeFNotif = 1u << 3;
+
+    // ioprio for send/recv: use the registered buffer named by buf_index
+    public const ushort RecvSendFixedBuf = 1 << 2;
 
     // ioprio for accept / recv
     public const ushort AcceptMultishot = 1 << 0;

@@ -53,6 +53,36 @@ internal sealed class UringConnection : Connection
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public override async ValueTask SendAsync(Buffers.NativeBuffer buffer, int offset, int length,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(offset + length, buffer.Length);
+        if (!ReferenceEquals(_reactor.RegisteredPool, buffer.Pool) || !_reactor.Ring.Supports(IoUringOp.SendZc))
+        {
+            await SendAsync(buffer.Memory.Slice(offset, length), cancellationToken);
+            return;
+        }
+        while (length > 0)
+        {
+            int n = await SendFixedOnce(buffer, offset, length, cancellationToken);
+            offset += n;
+            length -= n;
+        }
+    }
+
+    private unsafe ValueTask<int> SendFixedOnce(Buffers.NativeBuffer buffer, int offset, int length, CancellationToken ct)
+    {
+        // The fixed buffer is the whole size-class slab (index = class); the address selects the bytes inside it.
+        Interlocked.Increment(ref _reactor.ZeroCopySends);
+        return UringOperation.Rent(_reactor)
+            .Set(IoUringOp.SendZc, "send_zc", Fd, (ulong)(buffer.Address + offset), (uint)length, 0, LibC.MsgNoSignal)
+            .WithIoPrio(IoUringFlags.RecvSendFixedBuf).WithBufIndex((ushort)buffer.RegisteredIndex)
+            .WithZeroCopyNotification().RunAsync(ct);
+    }
+
     private unsafe ValueTask<int> SendOnce(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
     {
         var pin = buffer.Pin();

@@ -87,6 +87,7 @@ internal sealed class UringEngine : IoEngine
             }
         }
         buffers.IsRegistered = true;
+        foreach (var r in reactors) r.RegisteredPool = buffers;
     }
 
     private static string Explain(int errno) => errno switch

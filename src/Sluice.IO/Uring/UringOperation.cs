@@ -33,6 +33,8 @@ internal sealed unsafe class UringOperation : IUringCompletion, IValueTaskSource
     private byte _sqeFlags;
     private int _spliceFdIn;
     private long _timeoutNs;
+    private bool _zeroCopy;        // SEND_ZC: the result CQE (F_MORE) is followed by a notification CQE (F_NOTIF)
+    private int _zeroCopyResult;
     private UringOperation? _linkedNext;   // prepared right after this one, IOSQE_IO_LINK between them
     private bool _isLinkedFollower;
 
@@ -65,6 +67,9 @@ internal sealed unsafe class UringOperation : IUringCompletion, IValueTaskSource
     }
 
     public UringOperation WithIoPrio(ushort ioPrio) { _ioPrio = ioPrio; return this; }
+
+    /// <summary>Marks a SEND_ZC: complete on its notification, when the kernel no longer reads the buffer.</summary>
+    public UringOperation WithZeroCopyNotification() { _zeroCopy = true; return this; }
     public UringOperation WithBufIndex(ushort index) { _bufIndex = index; return this; }
     public UringOperation WithSqeFlags(byte flags) { _sqeFlags |= flags; return this; }
     public UringOperation WithSpliceFdIn(int fd) { _spliceFdIn = fd; return this; }
@@ -189,6 +194,16 @@ internal sealed unsafe class UringOperation : IUringCompletion, IValueTaskSource
 
     public bool OnCompletion(int result, uint flags)
     {
+        if (_zeroCopy)
+        {
+            // The bytes count arrives first; the buffer is the kernel's until the notification says it is done.
+            if ((flags & IoUringFlags.CqeFNotif) != 0) result = _zeroCopyResult;
+            else if ((flags & IoUringFlags.CqeFMore) != 0 && result >= 0)
+            {
+                _zeroCopyResult = result;
+                return false;
+            }
+        }
         UserData = 0;
         if (result >= 0)
         {
@@ -243,7 +258,7 @@ internal sealed unsafe class UringOperation : IUringCompletion, IValueTaskSource
     {
         _core.Reset();
         _opcode = default; _name = ""; _fd = 0; _addr = _off = _addr3 = 0; _len = _opFlags = 0;
-        _ioPrio = _bufIndex = 0; _sqeFlags = 0; _spliceFdIn = 0; _timeoutNs = 0;
+        _ioPrio = _bufIndex = 0; _sqeFlags = 0; _spliceFdIn = 0; _timeoutNs = 0; _zeroCopy = false; _zeroCopyResult = 0;
         _linkedNext = null; _isLinkedFollower = false;
         _cancelRequested = false; _token = default; _cancelTarget = 0; UserData = 0;
         Finish();

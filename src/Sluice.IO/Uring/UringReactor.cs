@@ -42,6 +42,12 @@ internal sealed unsafe partial class UringReactor : IDisposable
     private bool _cancelIssued;
 
     public int Id { get; }
+
+    /// <summary>The pool whose size classes are registered with this ring as fixed buffers (index = class).</summary>
+    internal Buffers.NativeBufferPool? RegisteredPool { get; set; }
+
+    /// <summary>SEND_ZC requests from registered buffers (tests assert the zero-copy path ran).</summary>
+    internal long ZeroCopySends;
     public string SetupName => _ring.SetupName;
     internal IoUring Ring => _ring;
     public bool IsOnReactorThread => Thread.CurrentThread == _thread;
