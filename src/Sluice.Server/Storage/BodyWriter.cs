@@ -90,6 +90,8 @@ public abstract class BodyWriter : IAsyncDisposable
         string? expectedChecksum)
     {
         CheckOpen();
+        if (expectedChecksum != null && _checksum == null)
+            throw new InvalidOperationException("an expected checksum needs a writer started with that checksum algorithm");
         _finished = true;
         var md5 = new byte[Md5Digest.HashSizeInBytes];
         _md5.GetHashAndReset(md5);
@@ -105,9 +107,7 @@ public abstract class BodyWriter : IAsyncDisposable
             mismatch = "The Content-MD5 you specified did not match what we received.";
         else if (expectedChecksum != null)
         {
-            if (checksum == null)
-                throw new InvalidOperationException("an expected checksum needs a writer started with that checksum algorithm");
-            if (!FixedTimeEquals(checksum, expectedChecksum.Trim()))
+            if (!FixedTimeEquals(checksum!, expectedChecksum.Trim()))
                 mismatch = $"The {ChecksumAlgorithm.GetHeaderName()} you specified did not match the calculated checksum.";
         }
         if (mismatch != null)
