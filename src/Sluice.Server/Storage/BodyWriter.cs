@@ -1,0 +1,176 @@
+using System.Security.Cryptography;
+using Sluice.IO;
+using Sluice.IO.Buffers;
+using Sluice.IO.Files;
+using Sluice.S3.Checksums;
+using Sluice.S3.Errors;
+
+namespace Sluice.Server.Storage;
+
+/// <summary>
+/// Receives a body into a temp file under DIR/.tmp, hashing it (MD5 for the ETag, plus the optional S3 checksum) in
+/// the same pass that writes it. Nothing is visible until the subclass commits; abandoning the writer (or a crash)
+/// leaves only a temp file, removed at the next open. Writes are sequential: await each before the next.
+/// </summary>
+public abstract class BodyWriter : IAsyncDisposable
+{
+    private readonly Md5Digest _md5 = new();
+    private readonly S3Checksum? _checksum;
+    private IoFile? _file;
+    private bool _finished;
+
+    private protected BodyWriter(ObjectStore store, string tempPath, IoFile file, ChecksumAlgorithm checksumAlgorithm)
+    {
+        Store = store;
+        TempPath = tempPath;
+        _file = file;
+        ChecksumAlgorithm = checksumAlgorithm;
+        if (checksumAlgorithm != ChecksumAlgorithm.None) _checksum = new S3Checksum(checksumAlgorithm);
+    }
+
+    private protected ObjectStore Store { get; }
+
+    /// <summary>The temp file; it changes only if a large header makes the body move at commit.</summary>
+    private protected string TempPath { get; private set; }
+
+    /// <summary>Where the body starts in the temp file (the header region before it is filled at commit).</summary>
+    private protected long BodyOffset { get; private set; } = ObjectHeader.DefaultBodyOffset;
+
+    /// <summary>Body bytes written so far.</summary>
+    public long Length { get; private set; }
+
+    /// <summary>The additional checksum computed while writing (None: only MD5).</summary>
+    public ChecksumAlgorithm ChecksumAlgorithm { get; }
+
+    /// <summary>Appends <paramref name="chunk"/> to the body.</summary>
+    public async ValueTask WriteAsync(ReadOnlyMemory<byte> chunk, CancellationToken cancellationToken = default)
+    {
+        var file = CheckOpen();
+        _md5.Append(chunk.Span);
+        _checksum?.Append(chunk.Span);
+        await file.WriteAsync(chunk, BodyOffset + Length, cancellationToken).ConfigureAwait(false);
+        Length += chunk.Length;
+    }
+
+    /// <summary>Appends the first <paramref name="length"/> bytes of a native buffer (WRITE_FIXED with io_uring).</summary>
+    public async ValueTask WriteAsync(NativeBuffer buffer, int length, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)length, (uint)buffer.Length, nameof(length));
+        var file = CheckOpen();
+        var bytes = buffer.GetSpan()[..length];
+        _md5.Append(bytes);
+        _checksum?.Append(bytes);
+        await file.WriteAsync(buffer, length, BodyOffset + Length, cancellationToken).ConfigureAwait(false);
+        Length += length;
+    }
+
+    /// <summary>Discards the body: the temp file is removed and nothing visible changes.</summary>
+    public async ValueTask AbortAsync()
+    {
+        if (_finished) return;
+        _finished = true;
+        await CloseAndDeleteAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Aborts unless committed.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await AbortAsync().ConfigureAwait(false);
+        _md5.Dispose();
+        _checksum?.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>
+    /// Ends the body and checks it against what the client sent: Content-MD5 and/or the checksum value. A mismatch
+    /// aborts (BadDigest). Returns the MD5 and the checksum (base64, or null).
+    /// </summary>
+    private protected async ValueTask<(byte[] Md5, string? Checksum)> FinishBodyAsync(string? expectedContentMd5,
+        string? expectedChecksum)
+    {
+        CheckOpen();
+        if (expectedChecksum != null && _checksum == null)
+            throw new InvalidOperationException("an expected checksum needs a writer started with that checksum algorithm");
+        _finished = true;
+        var md5 = new byte[Md5Digest.HashSizeInBytes];
+        _md5.GetHashAndReset(md5);
+        string? checksum = null;
+        if (_checksum != null)
+        {
+            Span<char> base64 = stackalloc char[ChecksumAlgorithmExtensions.MaxBase64Length];
+            _checksum.TryFormatBase64(base64, out int n);
+            checksum = new string(base64[..n]);
+        }
+        string? mismatch = null;
+        if (expectedContentMd5 != null && !FixedTimeEquals(Convert.ToBase64String(md5), expectedContentMd5.Trim()))
+            mismatch = "The Content-MD5 you specified did not match what we received.";
+        else if (expectedChecksum != null)
+        {
+            if (!FixedTimeEquals(checksum!, expectedChecksum.Trim()))
+                mismatch = $"The {ChecksumAlgorithm.GetHeaderName()} you specified did not match the calculated checksum.";
+        }
+        if (mismatch != null)
+        {
+            await CloseAndDeleteAsync().ConfigureAwait(false);
+            throw S3StorageException.Of(S3ErrorCode.BadDigest, mismatch);
+        }
+        return (md5, checksum);
+    }
+
+    /// <summary>
+    /// Writes the header, makes the file durable (fdatasync) and closes it; afterwards <see cref="TempPath"/> holds
+    /// a complete file ready to be renamed into place. A header larger than the reserved region moves the body once
+    /// (kernel copy) into a fresh temp file with room for it.
+    /// </summary>
+    private protected async ValueTask SealAsync(byte[] metadata, CancellationToken cancellationToken)
+    {
+        var file = _file!;
+        try
+        {
+            long needed = ObjectHeader.BodyOffsetFor(metadata.Length);
+            if (needed > BodyOffset)
+            {
+                await file.DisposeAsync().ConfigureAwait(false);
+                _file = null;
+                string moved = Store.Layout.NewTemp();
+                file = await Store.Engine.OpenFileAsync(moved, ObjectStore.CreateNew, cancellationToken).ConfigureAwait(false);
+                _file = file;
+                string old = TempPath;
+                TempPath = moved;
+                await KernelCopy.CopyAsync(Store.Engine, old, BodyOffset, moved, needed, Length, cancellationToken)
+                    .ConfigureAwait(false);
+                await Store.Engine.DeleteAsync(old, cancellationToken).ConfigureAwait(false);
+                BodyOffset = needed;
+            }
+            await file.WriteAsync(ObjectHeader.Build(metadata, BodyOffset, Length), 0, cancellationToken).ConfigureAwait(false);
+            await file.FlushAsync(dataOnly: true, cancellationToken).ConfigureAwait(false);
+            await file.DisposeAsync().ConfigureAwait(false);
+            _file = null;
+        }
+        catch
+        {
+            await CloseAndDeleteAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private IoFile CheckOpen()
+    {
+        ObjectDisposedException.ThrowIf(_finished || _file == null, this);
+        return _file;
+    }
+
+    private async ValueTask CloseAndDeleteAsync()
+    {
+        if (_file != null)
+        {
+            await _file.DisposeAsync().ConfigureAwait(false);
+            _file = null;
+        }
+        await Store.TryDeleteFileAsync(TempPath).ConfigureAwait(false);
+    }
+
+    private static bool FixedTimeEquals(string a, string b) =>
+        CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(a), System.Text.Encoding.UTF8.GetBytes(b));
+}

@@ -1,0 +1,26 @@
+namespace Sluice.Server.Storage;
+
+/// <summary>
+/// What a client sets on an object and S3 stores and echoes back: the standard content headers, storage class and
+/// user metadata (x-amz-meta-* names without the prefix, in the order given). CopyObject's metadata directive
+/// decides whether a copy keeps the source's attributes or takes new ones; that choice is the caller's.
+/// </summary>
+public sealed record ObjectAttributes
+{
+    public static ObjectAttributes Empty { get; } = new();
+
+    public string? ContentType { get; init; }
+    public string? ContentEncoding { get; init; }
+    public string? ContentDisposition { get; init; }
+    public string? ContentLanguage { get; init; }
+    public string? CacheControl { get; init; }
+
+    /// <summary>The Expires header as the client sent it (S3 stores and returns it verbatim).</summary>
+    public string? Expires { get; init; }
+
+    /// <summary>STANDARD, REDUCED_REDUNDANCY, ...; null means STANDARD (not echoed).</summary>
+    public string? StorageClass { get; init; }
+
+    /// <summary>x-amz-meta-* pairs (name without the prefix, lower case as S3 returns it).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> UserMetadata { get; init; } = [];
+}

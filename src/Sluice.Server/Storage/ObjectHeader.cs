@@ -1,0 +1,262 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text.Json;
+using Sluice.IO;
+using Sluice.IO.Files;
+using Sluice.S3.Checksums;
+
+namespace Sluice.Server.Storage;
+
+/// <summary>
+/// The header block at the start of every stored file (objects, parts, upload records):
+/// <code>
+/// [0, 8)    magic "SLUICEOB"
+/// [8, 12)   format version (u32 LE)
+/// [12, 16)  metadata length n (u32 LE)
+/// [16, 20)  CRC-32C of the metadata (u32 LE)
+/// [20, 24)  reserved, 0
+/// [24, 32)  body offset (u64 LE; a multiple of 4096)
+/// [32, 40)  body length (u64 LE)
+/// [40, 40+n) metadata, UTF-8 JSON
+/// ... zeros (a hole) up to the body offset, then the body
+/// </code>
+/// Header and body live in one file so one rename publishes both together (a sidecar would need two renames and
+/// could pair new metadata with old bytes after a crash). HEAD reads one page; the page-aligned body keeps GET's
+/// splice and copy_file_range on whole pages (and reflinks possible where the filesystem has them).
+/// </summary>
+internal static class ObjectHeader
+{
+    public const int FixedSize = 40;
+
+    /// <summary>Body offsets are multiples of a page.</summary>
+    public const int Alignment = 4096;
+
+    /// <summary>
+    /// The region a writer reserves before the body: one page holds the metadata S3 allows (key ≤ 1 KiB, user
+    /// metadata ≤ 2 KiB) plus the standard headers; more moves the body once at commit (kernel copy).
+    /// </summary>
+    public const int DefaultBodyOffset = Alignment;
+
+    /// <summary>Encoded metadata beyond this is MetadataTooLarge (far above what S3 accepts).</summary>
+    public const int MaxMetadataBytes = 64 * 1024;
+
+    public const uint FormatVersion = 1;
+
+    private static ReadOnlySpan<byte> Magic => "SLUICEOB"u8;
+
+    /// <summary>Where the body starts for a header of <paramref name="metadataLength"/> bytes.</summary>
+    public static long BodyOffsetFor(int metadataLength) =>
+        (FixedSize + (long)metadataLength + Alignment - 1) / Alignment * Alignment;
+
+    /// <summary>The metadata as JSON.</summary>
+    public static byte[] EncodeMetadata(ObjectMetadata m, int partNumber = 0)
+    {
+        var output = new ArrayBufferWriter<byte>(512);
+        using (var w = new Utf8JsonWriter(output))
+        {
+            w.WriteStartObject();
+            w.WriteString("key"u8, m.Key);
+            w.WriteNumber("size"u8, m.Size);
+            w.WriteString("etag"u8, m.ETag);
+            w.WriteNumber("modified"u8, m.LastModified.ToUnixTimeMilliseconds());
+            if (partNumber > 0) w.WriteNumber("part"u8, partNumber);
+            if (m.PartCount > 0) w.WriteNumber("parts"u8, m.PartCount);
+            if (m.ChecksumAlgorithm != ChecksumAlgorithm.None)
+            {
+                w.WriteString("checksumAlgorithm"u8, m.ChecksumAlgorithm.GetS3Name());
+                if (m.Checksum != null) w.WriteString("checksum"u8, m.Checksum);
+                if (m.ChecksumType != null) w.WriteString("checksumType"u8, m.ChecksumType);
+            }
+            var a = m.Attributes;
+            WriteOptional(w, "contentType"u8, a.ContentType);
+            WriteOptional(w, "contentEncoding"u8, a.ContentEncoding);
+            WriteOptional(w, "contentDisposition"u8, a.ContentDisposition);
+            WriteOptional(w, "contentLanguage"u8, a.ContentLanguage);
+            WriteOptional(w, "cacheControl"u8, a.CacheControl);
+            WriteOptional(w, "expires"u8, a.Expires);
+            WriteOptional(w, "storageClass"u8, a.StorageClass);
+            if (a.UserMetadata.Count > 0)
+            {
+                w.WriteStartArray("meta"u8);
+                foreach (var (name, value) in a.UserMetadata)
+                {
+                    w.WriteStartArray();
+                    w.WriteStringValue(name);
+                    w.WriteStringValue(value);
+                    w.WriteEndArray();
+                }
+                w.WriteEndArray();
+            }
+            w.WriteEndObject();
+        }
+        if (output.WrittenCount > MaxMetadataBytes)
+            throw S3StorageException.Of(S3.Errors.S3ErrorCode.MetadataTooLarge);
+        return output.WrittenSpan.ToArray();
+    }
+
+    private static void WriteOptional(Utf8JsonWriter w, ReadOnlySpan<byte> name, string? value)
+    {
+        if (value != null) w.WriteString(name, value);
+    }
+
+    /// <summary>The fixed part followed by the metadata: the bytes to write at offset 0.</summary>
+    public static byte[] Build(ReadOnlySpan<byte> metadata, long bodyOffset, long bodyLength)
+    {
+        if (bodyOffset < FixedSize + metadata.Length || bodyOffset % Alignment != 0)
+            throw new ArgumentOutOfRangeException(nameof(bodyOffset));
+        var block = new byte[FixedSize + metadata.Length];
+        Magic.CopyTo(block);
+        BinaryPrimitives.WriteUInt32LittleEndian(block.AsSpan(8), FormatVersion);
+        BinaryPrimitives.WriteUInt32LittleEndian(block.AsSpan(12), (uint)metadata.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(block.AsSpan(16), Crc32C.HashToUInt32(metadata));
+        BinaryPrimitives.WriteInt64LittleEndian(block.AsSpan(24), bodyOffset);
+        BinaryPrimitives.WriteInt64LittleEndian(block.AsSpan(32), bodyLength);
+        metadata.CopyTo(block.AsSpan(FixedSize));
+        return block;
+    }
+
+    /// <summary>
+    /// Reads and checks the header of an open file: one read of a page in the usual case. A file that is not a
+    /// well-formed header (wrong magic, version, CRC) is an <see cref="IoException"/> (EIO): the store never
+    /// publishes such a file, so it means outside damage.
+    /// </summary>
+    public static async ValueTask<StoredHeader> ReadAsync(IoFile file, CancellationToken cancellationToken)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(Alignment);
+        try
+        {
+            int have = await ReadFullyAsync(file, buffer.AsMemory(0, Alignment), 0, cancellationToken).ConfigureAwait(false);
+            if (have < FixedSize || !buffer.AsSpan(0, 8).SequenceEqual(Magic))
+                throw Corrupt(file.Path, "no object header");
+            uint version = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(8));
+            int length = (int)Math.Min(BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(12)), int.MaxValue);
+            uint crc = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(16));
+            long bodyOffset = BinaryPrimitives.ReadInt64LittleEndian(buffer.AsSpan(24));
+            long bodyLength = BinaryPrimitives.ReadInt64LittleEndian(buffer.AsSpan(32));
+            if (version != FormatVersion) throw Corrupt(file.Path, $"header version {version}");
+            if (length > MaxMetadataBytes || bodyOffset < FixedSize + length || bodyLength < 0)
+                throw Corrupt(file.Path, "header fields out of range");
+            if (FixedSize + length > buffer.Length)
+            {
+                byte[] larger = ArrayPool<byte>.Shared.Rent(FixedSize + length);
+                buffer.AsSpan(0, have).CopyTo(larger);
+                ArrayPool<byte>.Shared.Return(buffer);
+                buffer = larger;
+            }
+            if (have < FixedSize + length)
+                have += await ReadFullyAsync(file, buffer.AsMemory(have, FixedSize + length - have), have, cancellationToken)
+                    .ConfigureAwait(false);
+            if (have < FixedSize + length) throw Corrupt(file.Path, "header cut short");
+            var metadata = buffer.AsSpan(FixedSize, length);
+            if (Crc32C.HashToUInt32(metadata) != crc) throw Corrupt(file.Path, "header checksum mismatch");
+            var (meta, part) = Parse(metadata, file.Path);
+            if (meta.Size != bodyLength) throw Corrupt(file.Path, "size disagrees with the header");
+            return new StoredHeader(meta, bodyOffset, bodyLength, part);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static async ValueTask<int> ReadFullyAsync(IoFile file, Memory<byte> buffer, long offset,
+        CancellationToken cancellationToken)
+    {
+        int total = 0;
+        while (total < buffer.Length)
+        {
+            int n = await file.ReadAsync(buffer[total..], offset + total, cancellationToken).ConfigureAwait(false);
+            if (n == 0) break;
+            total += n;
+        }
+        return total;
+    }
+
+    private static (ObjectMetadata Metadata, int PartNumber) Parse(ReadOnlySpan<byte> json, string path)
+    {
+        string? key = null, etag = null, checksum = null, checksumType = null;
+        string? contentType = null, contentEncoding = null, contentDisposition = null, contentLanguage = null;
+        string? cacheControl = null, expires = null, storageClass = null;
+        long size = -1, modified = 0;
+        int parts = 0, part = 0;
+        var algorithm = ChecksumAlgorithm.None;
+        List<KeyValuePair<string, string>>? meta = null;
+        try
+        {
+            var r = new Utf8JsonReader(json);
+            if (!r.Read() || r.TokenType != JsonTokenType.StartObject) throw Corrupt(path, "metadata is not an object");
+            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+            {
+                string name = r.GetString()!;
+                r.Read();
+                switch (name)
+                {
+                    case "key": key = r.GetString(); break;
+                    case "size": size = r.GetInt64(); break;
+                    case "etag": etag = r.GetString(); break;
+                    case "modified": modified = r.GetInt64(); break;
+                    case "part": part = r.GetInt32(); break;
+                    case "parts": parts = r.GetInt32(); break;
+                    case "checksumAlgorithm":
+                        if (!ChecksumAlgorithmExtensions.TryParse(r.GetString().AsSpan(), out algorithm))
+                            throw Corrupt(path, "unknown checksum algorithm");
+                        break;
+                    case "checksum": checksum = r.GetString(); break;
+                    case "checksumType": checksumType = r.GetString(); break;
+                    case "contentType": contentType = r.GetString(); break;
+                    case "contentEncoding": contentEncoding = r.GetString(); break;
+                    case "contentDisposition": contentDisposition = r.GetString(); break;
+                    case "contentLanguage": contentLanguage = r.GetString(); break;
+                    case "cacheControl": cacheControl = r.GetString(); break;
+                    case "expires": expires = r.GetString(); break;
+                    case "storageClass": storageClass = r.GetString(); break;
+                    case "meta":
+                        meta = [];
+                        while (r.Read() && r.TokenType == JsonTokenType.StartArray)
+                        {
+                            r.Read();
+                            string n = r.GetString()!;
+                            r.Read();
+                            string v = r.GetString()!;
+                            r.Read();
+                            meta.Add(new(n, v));
+                        }
+                        break;
+                    default: r.Skip(); break; // fields from a later minor format are ignored
+                }
+            }
+        }
+        catch (JsonException e) { throw Corrupt(path, "metadata JSON: " + e.Message); }
+        catch (InvalidOperationException e) { throw Corrupt(path, "metadata JSON: " + e.Message); }
+        if (key == null || etag == null || size < 0) throw Corrupt(path, "metadata lacks key, size or etag");
+        var attributes = new ObjectAttributes
+        {
+            ContentType = contentType,
+            ContentEncoding = contentEncoding,
+            ContentDisposition = contentDisposition,
+            ContentLanguage = contentLanguage,
+            CacheControl = cacheControl,
+            Expires = expires,
+            StorageClass = storageClass,
+            UserMetadata = (IReadOnlyList<KeyValuePair<string, string>>?)meta ?? [],
+        };
+        return (new ObjectMetadata
+        {
+            Key = key,
+            Size = size,
+            ETag = etag,
+            LastModified = DateTimeOffset.FromUnixTimeMilliseconds(modified),
+            Attributes = attributes,
+            ChecksumAlgorithm = algorithm,
+            Checksum = checksum,
+            ChecksumType = checksumType,
+            PartCount = parts,
+        }, part);
+    }
+
+    private static IoException Corrupt(string path, string what) =>
+        new("read", 5 /* EIO */, $"corrupt stored object {path}: {what}");
+}
+
+/// <summary>A parsed header: the metadata and where the body lies in the file.</summary>
+internal readonly record struct StoredHeader(ObjectMetadata Metadata, long BodyOffset, long BodyLength, int PartNumber);

@@ -1,0 +1,363 @@
+using System.Buffers.Binary;
+using Sluice.IO;
+using Sluice.IO.Files;
+using Sluice.S3.Checksums;
+using Sluice.S3.Errors;
+using Sluice.Server.Semantics;
+
+namespace Sluice.Server.Storage;
+
+// Multipart uploads: staged under DIR/.multipart/<bucket>/<uploadId>/, assembled at Complete by kernel copy.
+public sealed partial class ObjectStore
+{
+    /// <summary>Every part but the last must be at least 5 MiB (Amazon S3 User Guide, "Multipart upload limits").</summary>
+    public const long MinPartSize = 5L << 20;
+
+    /// <summary>Part numbers run from 1 to 10,000.</summary>
+    public const int MaxPartNumber = 10_000;
+
+    /// <summary>
+    /// CreateMultipartUpload: a staging directory holding the upload record (key, attributes, checksum algorithm,
+    /// initiation time), prepared under DIR/.tmp and published by one rename.
+    /// </summary>
+    public async ValueTask<MultipartUploadInfo> CreateMultipartUploadAsync(string bucket, string key,
+        ObjectAttributes? attributes = null, ChecksumAlgorithm checksumAlgorithm = ChecksumAlgorithm.None,
+        CancellationToken cancellationToken = default)
+    {
+        var location = Layout.Object(bucket, key);
+        await ThrowIfNoBucketAsync(bucket, cancellationToken).ConfigureAwait(false);
+        var upload = new MultipartUploadInfo(bucket, key, StorageLayout.NewUploadId(), Now(),
+            attributes ?? ObjectAttributes.Empty, checksumAlgorithm);
+        var record = new ObjectMetadata
+        {
+            Key = key,
+            Size = 0,
+            ETag = "",
+            LastModified = upload.Initiated,
+            Attributes = upload.Attributes,
+            ChecksumAlgorithm = checksumAlgorithm,
+        };
+        string staging = Layout.NewTemp();
+        StorageNative.MakeDirectory(staging);
+        try
+        {
+            await EnsureDirectoryAsync(Layout.MultipartBucket(bucket), Layout.Multipart).ConfigureAwait(false);
+            await WriteAssembledAsync(Path.Join(staging, "upload"), record, (_, _) => ValueTask.CompletedTask,
+                cancellationToken).ConfigureAwait(false);
+            await FsyncDirectoryAsync(staging, cancellationToken).ConfigureAwait(false);
+            // Under the key's stripe: DeleteBucket holds all stripes, so it sees this upload or the bucket is gone.
+            var stripe = _stripes[location.Stripe];
+            await stripe.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await ThrowIfNoBucketAsync(bucket, cancellationToken).ConfigureAwait(false);
+                if (!StorageNative.RenameNoReplace(staging, Layout.Upload(bucket, upload.UploadId)))
+                    throw new IoException("rename", StorageNative.EEXIST, "upload id collision");
+            }
+            finally
+            {
+                stripe.Release();
+            }
+        }
+        catch
+        {
+            DeleteTree(staging);
+            throw;
+        }
+        await FsyncDirectoryAsync(Layout.MultipartBucket(bucket), CancellationToken.None).ConfigureAwait(false);
+        return upload;
+    }
+
+    /// <summary>The upload's record; NoSuchUpload when it does not exist or belongs to another key.</summary>
+    public async ValueTask<MultipartUploadInfo> GetMultipartUploadAsync(string bucket, string key, string uploadId,
+        CancellationToken cancellationToken = default)
+    {
+        StorageLayout.KeyBytes(key);
+        var upload = await TryReadUploadAsync(bucket, uploadId, cancellationToken).ConfigureAwait(false);
+        if (upload == null)
+        {
+            await ThrowIfNoBucketAsync(bucket, cancellationToken).ConfigureAwait(false);
+            throw S3StorageException.NoSuchUpload(uploadId);
+        }
+        if (!string.Equals(upload.Key, key, StringComparison.Ordinal)) throw S3StorageException.NoSuchUpload(uploadId);
+        return upload;
+    }
+
+    /// <summary>UploadPart: a writer for part <paramref name="partNumber"/> (1..10000, else InvalidArgument).</summary>
+    public async ValueTask<PartWriter> BeginUploadPartAsync(string bucket, string key, string uploadId, int partNumber,
+        CancellationToken cancellationToken = default)
+    {
+        if (partNumber is < 1 or > MaxPartNumber)
+            throw new S3StorageException(new S3Error(S3ErrorCode.InvalidArgument,
+                    "Part number must be an integer between 1 and 10000, inclusive")
+                .WithDetail("ArgumentName", "partNumber").WithDetail("ArgumentValue", partNumber.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var upload = await GetMultipartUploadAsync(bucket, key, uploadId, cancellationToken).ConfigureAwait(false);
+        string temp = Layout.NewTemp();
+        var file = await Engine.OpenFileAsync(temp, CreateNew, cancellationToken).ConfigureAwait(false);
+        return new PartWriter(this, upload, partNumber, temp, file);
+    }
+
+    /// <summary>Renames a sealed part into its upload (under the upload's lock) and fsyncs the upload directory.</summary>
+    internal async ValueTask PublishPartAsync(string temp, MultipartUploadInfo upload, int partNumber,
+        CancellationToken cancellationToken)
+    {
+        bool published = false;
+        var gate = UploadLock(upload.UploadId);
+        try
+        {
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (!await UploadExistsAsync(upload, cancellationToken).ConfigureAwait(false))
+                    throw S3StorageException.NoSuchUpload(upload.UploadId);
+                await Engine.RenameAsync(temp, Layout.Part(upload.Bucket, upload.UploadId, partNumber), cancellationToken)
+                    .ConfigureAwait(false);
+                published = true;
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
+        finally
+        {
+            if (!published) await TryDeleteFileAsync(temp).ConfigureAwait(false);
+        }
+        await FsyncDirectoryAsync(Layout.Upload(upload.Bucket, upload.UploadId), CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>ListParts: the committed parts in part-number order.</summary>
+    public async ValueTask<IReadOnlyList<PartInfo>> ListPartsAsync(string bucket, string key, string uploadId,
+        CancellationToken cancellationToken = default)
+    {
+        var upload = await GetMultipartUploadAsync(bucket, key, uploadId, cancellationToken).ConfigureAwait(false);
+        var parts = new List<PartInfo>();
+        foreach (var (number, path) in PartFiles(upload))
+        {
+            var header = await TryReadHeaderAsync(path, cancellationToken).ConfigureAwait(false);
+            if (header is { } h) parts.Add(ToPartInfo(number, h));
+        }
+        parts.Sort((a, b) => a.PartNumber.CompareTo(b.PartNumber));
+        return parts;
+    }
+
+    /// <summary>AbortMultipartUpload: the staging directory disappears in one rename, then is deleted.</summary>
+    public async ValueTask AbortMultipartUploadAsync(string bucket, string key, string uploadId,
+        CancellationToken cancellationToken = default)
+    {
+        var gate = UploadLock(StorageLayout.CheckUploadId(uploadId));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await GetMultipartUploadAsync(bucket, key, uploadId, cancellationToken).ConfigureAwait(false);
+            await RemoveDirectoryDurablyAsync(Layout.Upload(bucket, uploadId), Layout.MultipartBucket(bucket),
+                cancellationToken).ConfigureAwait(false);
+            _uploads.TryRemove(new(uploadId, gate));
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// CompleteMultipartUpload: checks the list (ascending numbers → InvalidPartOrder; unknown part, ETag or checksum
+    /// mismatch → InvalidPart; a non-last part under 5 MiB → EntityTooSmall), copies the parts' bodies into one new
+    /// object inside the kernel (copy_file_range: their bytes never pass through user space again), publishes it
+    /// like a PUT (with <paramref name="condition"/>), then removes the upload. ETag: MD5 of the parts' binary MD5s
+    /// plus "-N". With a checksum algorithm: CRC64NVME gives the full-object CRC (combined from the parts'), the
+    /// others S3's composite checksum (the algorithm over the parts' binary checksums, plus "-N").
+    /// </summary>
+    public async ValueTask<ObjectMetadata> CompleteMultipartUploadAsync(string bucket, string key, string uploadId,
+        IReadOnlyList<CompletedPart> parts, WriteCondition? condition = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        var location = Layout.Object(bucket, key);
+        if (parts.Count == 0)
+            throw S3StorageException.Of(S3ErrorCode.MalformedXML,
+                "The XML you provided was not well-formed or did not validate against our published schema");
+        for (int i = 1; i < parts.Count; i++)
+            if (parts[i].PartNumber <= parts[i - 1].PartNumber) throw S3StorageException.Of(S3ErrorCode.InvalidPartOrder);
+
+        var gate = UploadLock(StorageLayout.CheckUploadId(uploadId));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var upload = await GetMultipartUploadAsync(bucket, key, uploadId, cancellationToken).ConfigureAwait(false);
+            var headers = new StoredHeader[parts.Count];
+            using var etag = new MultipartETag();
+            var md5 = new byte[Md5Digest.HashSizeInBytes];
+            long size = 0;
+            for (int i = 0; i < parts.Count; i++)
+            {
+                var part = parts[i];
+                if (part.PartNumber is < 1 or > MaxPartNumber) throw InvalidPart(part);
+                var found = await TryReadHeaderAsync(Layout.Part(bucket, uploadId, part.PartNumber), cancellationToken)
+                    .ConfigureAwait(false);
+                if (found is not { } header) throw InvalidPart(part);
+                if (!ETag.Matches(System.Text.Encoding.UTF8.GetBytes(part.ETag.Trim()),
+                        System.Text.Encoding.UTF8.GetBytes(header.Metadata.ETag), weakComparison: false))
+                    throw InvalidPart(part);
+                if (part.Checksum != null && !string.Equals(part.Checksum.Trim(), header.Metadata.Checksum, StringComparison.Ordinal))
+                    throw InvalidPart(part);
+                if (i < parts.Count - 1 && header.BodyLength < MinPartSize)
+                    throw new S3StorageException(new S3Error(S3ErrorCode.EntityTooSmall)
+                        .WithDetail("ProposedSize", header.BodyLength.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                        .WithDetail("MinSizeAllowed", MinPartSize.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                        .WithDetail("PartNumber", part.PartNumber.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                ETag.TryParse(System.Text.Encoding.ASCII.GetBytes(header.Metadata.ETag), md5, out _);
+                etag.AddPart(md5);
+                headers[i] = header;
+                size += header.BodyLength;
+            }
+            var etagText = new byte[ETag.MaxLength];
+            int etagLength = etag.Format(etagText);
+            var (checksum, checksumType) = CombineChecksums(upload.ChecksumAlgorithm, headers);
+            var metadata = new ObjectMetadata
+            {
+                Key = key,
+                Size = size,
+                ETag = System.Text.Encoding.ASCII.GetString(etagText, 0, etagLength),
+                LastModified = Now(),
+                Attributes = upload.Attributes,
+                ChecksumAlgorithm = checksum == null ? ChecksumAlgorithm.None : upload.ChecksumAlgorithm,
+                Checksum = checksum,
+                ChecksumType = checksumType,
+                PartCount = parts.Count,
+            };
+            string temp = Layout.NewTemp();
+            try
+            {
+                await WriteAssembledAsync(temp, metadata, async (bodyOffset, ct) =>
+                {
+                    long at = bodyOffset;
+                    for (int i = 0; i < parts.Count; i++)
+                    {
+                        await KernelCopy.CopyAsync(Engine, Layout.Part(bucket, uploadId, parts[i].PartNumber),
+                            headers[i].BodyOffset, temp, at, headers[i].BodyLength, ct).ConfigureAwait(false);
+                        at += headers[i].BodyLength;
+                    }
+                }, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await TryDeleteFileAsync(temp).ConfigureAwait(false);
+                throw;
+            }
+            await PublishAsync(temp, bucket, key, location, condition, cancellationToken).ConfigureAwait(false);
+            // A crash before this line leaves the object complete and the upload still listed; completing again
+            // republishes the same bytes, aborting drops the staging copy.
+            await RemoveDirectoryDurablyAsync(Layout.Upload(bucket, uploadId), Layout.MultipartBucket(bucket),
+                CancellationToken.None).ConfigureAwait(false);
+            _uploads.TryRemove(new(uploadId, gate));
+            return metadata;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>ListMultipartUploads: the bucket's in-progress uploads, by key then initiation time.</summary>
+    public async ValueTask<IReadOnlyList<MultipartUploadInfo>> ListMultipartUploadsAsync(string bucket,
+        CancellationToken cancellationToken = default)
+    {
+        await ThrowIfNoBucketAsync(bucket, cancellationToken).ConfigureAwait(false);
+        var uploads = new List<MultipartUploadInfo>();
+        string directory = Layout.MultipartBucket(bucket);
+        if (!System.IO.Directory.Exists(directory)) return uploads;
+        foreach (string path in System.IO.Directory.EnumerateDirectories(directory))
+        {
+            string id = Path.GetFileName(path);
+            if (id.Length != StorageLayout.UploadIdLength) continue;
+            var upload = await TryReadUploadAsync(bucket, id, cancellationToken).ConfigureAwait(false);
+            if (upload != null) uploads.Add(upload);
+        }
+        uploads.Sort((a, b) =>
+        {
+            int byKey = string.CompareOrdinal(a.Key, b.Key);
+            return byKey != 0 ? byKey : a.Initiated.CompareTo(b.Initiated);
+        });
+        return uploads;
+    }
+
+    private async ValueTask<MultipartUploadInfo?> TryReadUploadAsync(string bucket, string uploadId,
+        CancellationToken cancellationToken)
+    {
+        var header = await TryReadHeaderAsync(Layout.UploadRecord(bucket, uploadId), cancellationToken).ConfigureAwait(false);
+        if (header is not { } h) return null;
+        return new MultipartUploadInfo(bucket, h.Metadata.Key, uploadId, h.Metadata.LastModified, h.Metadata.Attributes,
+            h.Metadata.ChecksumAlgorithm);
+    }
+
+    private async ValueTask<bool> UploadExistsAsync(MultipartUploadInfo upload, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Engine.StatAsync(Layout.UploadRecord(upload.Bucket, upload.UploadId), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (IoException e) when (e.Errno == StorageNative.ENOENT)
+        {
+            return false;
+        }
+    }
+
+    private async ValueTask<StoredHeader?> TryReadHeaderAsync(string path, CancellationToken cancellationToken)
+    {
+        var file = await TryOpenAsync(path, cancellationToken).ConfigureAwait(false);
+        if (file == null) return null;
+        await using (file.ConfigureAwait(false))
+            return await ObjectHeader.ReadAsync(file, cancellationToken).ConfigureAwait(false);
+    }
+
+    private IEnumerable<(int Number, string Path)> PartFiles(MultipartUploadInfo upload)
+    {
+        foreach (string path in System.IO.Directory.EnumerateFiles(Layout.Upload(upload.Bucket, upload.UploadId), "part-*"))
+        {
+            if (int.TryParse(Path.GetFileName(path).AsSpan(5), System.Globalization.NumberStyles.None,
+                    System.Globalization.CultureInfo.InvariantCulture, out int number) && number is >= 1 and <= MaxPartNumber)
+                yield return (number, path);
+        }
+    }
+
+    private SemaphoreSlim UploadLock(string uploadId) => _uploads.GetOrAdd(uploadId, _ => new SemaphoreSlim(1, 1));
+
+    private static PartInfo ToPartInfo(int number, StoredHeader header) =>
+        new(number, header.BodyLength, header.Metadata.ETag, header.Metadata.LastModified, header.Metadata.Checksum);
+
+    private static S3StorageException InvalidPart(CompletedPart part) =>
+        new(new S3Error(S3ErrorCode.InvalidPart)
+            .WithDetail("PartNumber", part.PartNumber.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .WithDetail("ETag", part.ETag));
+
+    /// <summary>The object's checksum from its parts' (null when the upload has none or a part lacks one).</summary>
+    private static (string? Checksum, string? Type) CombineChecksums(ChecksumAlgorithm algorithm, StoredHeader[] parts)
+    {
+        if (algorithm == ChecksumAlgorithm.None) return (null, null);
+        int length = algorithm.GetHashLength();
+        var binary = new byte[length * parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            string? value = parts[i].Metadata.Checksum;
+            if (value == null || !Convert.TryFromBase64String(value, binary.AsSpan(i * length, length), out int n) || n != length)
+                return (null, null);
+        }
+        Span<byte> result = stackalloc byte[ChecksumAlgorithmExtensions.MaxHashLength];
+        if (algorithm == ChecksumAlgorithm.Crc64Nvme)
+        {
+            ulong crc = 0;
+            for (int i = 0; i < parts.Length; i++)
+            {
+                ulong part = BinaryPrimitives.ReadUInt64BigEndian(binary.AsSpan(i * length));
+                if (i == 0) crc = part;
+                else S3Checksum.TryCombine(algorithm, crc, part, parts[i].BodyLength, out crc);
+            }
+            BinaryPrimitives.WriteUInt64BigEndian(result, crc);
+            return (Convert.ToBase64String(result[..length]), FullObject);
+        }
+        int written = S3Checksum.HashData(algorithm, binary, result);
+        return (Convert.ToBase64String(result[..written]) + "-" + parts.Length.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Composite);
+    }
+}

@@ -1,0 +1,373 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Sluice.IO;
+using Sluice.IO.Files;
+using Sluice.S3.Checksums;
+using Sluice.S3.Errors;
+using Sluice.Server.Semantics;
+
+namespace Sluice.Server.Storage;
+
+/// <summary>
+/// The durable object store under a data directory (layout: <see cref="StorageLayout"/>). Every write lands in a temp
+/// file under DIR/.tmp, is fsynced, renamed over its final name, and the directory is fsynced before the call returns:
+/// after a crash a key holds either its old object or its new one, never part of one. All file contents, renames,
+/// unlinks and fsyncs go through the <see cref="IoEngine"/> (io_uring or managed); directory creation, listing and
+/// the few calls the engine lacks (RENAME_NOREPLACE, copy_file_range, flock) use libc directly.
+/// One process owns a directory at a time (flock on DIR/.lock). Storage errors that are S3 errors are
+/// <see cref="S3StorageException"/>; disk failures (ENOSPC, EIO, ...) stay <see cref="IoException"/>.
+/// </summary>
+public sealed partial class ObjectStore : IAsyncDisposable
+{
+    internal const string FullObject = "FULL_OBJECT";
+    internal const string Composite = "COMPOSITE";
+
+    internal static readonly IoFileOptions CreateNew = new() { Write = true, CreateExclusive = true };
+
+    // Commits (rename over a key's file, with its condition check) and deletes of keys on one stripe are
+    // serialized; DeleteBucket takes every stripe so no commit can land in a bucket it is removing.
+    private readonly SemaphoreSlim[] _stripes;
+
+    // Directories created (and made durable) by this process, so a PUT into an existing fan-out directory costs
+    // no mkdir; Lazy so concurrent writers wait for the one that fsyncs the parent.
+    private readonly ConcurrentDictionary<string, Lazy<Task>> _directories = new();
+
+    // Per-upload locks: part commits, Complete and Abort of one upload never interleave.
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _uploads = new();
+
+    private int _lockFd;
+
+    private ObjectStore(IoEngine engine, StorageLayout layout, int lockFd)
+    {
+        Engine = engine;
+        Layout = layout;
+        _lockFd = lockFd;
+        _stripes = new SemaphoreSlim[StorageLayout.StripeCount];
+        for (int i = 0; i < _stripes.Length; i++) _stripes[i] = new SemaphoreSlim(1, 1);
+    }
+
+    internal IoEngine Engine { get; }
+    internal StorageLayout Layout { get; }
+
+    /// <summary>The data directory (full path).</summary>
+    public string Directory => Layout.Root;
+
+    /// <summary>
+    /// Opens (creating if needed) the store in <paramref name="directory"/>, takes its lock (an <see cref="IoException"/>
+    /// when another process holds it) and removes temp files left by a crash.
+    /// </summary>
+    public static async ValueTask<ObjectStore> OpenAsync(IoEngine engine, string directory,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        var layout = new StorageLayout(directory);
+        System.IO.Directory.CreateDirectory(layout.Root);
+        bool created = StorageNative.MakeDirectory(layout.Temp) | StorageNative.MakeDirectory(layout.Multipart);
+        int fd = StorageNative.Open(layout.LockFile, StorageNative.ORdWr | StorageNative.OCreat);
+        try
+        {
+            if (!StorageNative.TryLockExclusive(fd, layout.LockFile))
+                throw new IoException("flock", StorageNative.EWOULDBLOCK,
+                    $"{layout.Root} is in use by another process (it holds {layout.LockFile})");
+        }
+        catch
+        {
+            StorageNative.Close(fd);
+            throw;
+        }
+        var store = new ObjectStore(engine, layout, fd);
+        try
+        {
+            if (created) await store.FsyncDirectoryAsync(layout.Root, cancellationToken).ConfigureAwait(false);
+            await store.CleanupAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        return store;
+    }
+
+    /// <summary>
+    /// Removes everything under DIR/.tmp: bodies of writes that never committed, snapshots and trees being deleted.
+    /// Run at open, before any writer exists.
+    /// </summary>
+    public async ValueTask CleanupAsync(CancellationToken cancellationToken = default)
+    {
+        foreach (string entry in System.IO.Directory.EnumerateFileSystemEntries(Layout.Temp))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (System.IO.Directory.Exists(entry) && !File.GetAttributes(entry).HasFlag(FileAttributes.ReparsePoint))
+                DeleteTree(entry);
+            else
+                await TryDeleteFileAsync(entry).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Releases the directory lock. Writers still open are abandoned (their temp files go at the next open).</summary>
+    public ValueTask DisposeAsync()
+    {
+        int fd = Interlocked.Exchange(ref _lockFd, -1);
+        if (fd >= 0) StorageNative.Close(fd);
+        return ValueTask.CompletedTask;
+    }
+
+    // ---- objects ----
+
+    /// <summary>
+    /// Starts a PutObject: checks the bucket and key, opens a temp file. The writer computes MD5 (and the
+    /// <paramref name="checksumAlgorithm"/> checksum when not None) while it writes.
+    /// </summary>
+    public async ValueTask<ObjectWriter> BeginPutAsync(string bucket, string key,
+        ChecksumAlgorithm checksumAlgorithm = ChecksumAlgorithm.None, CancellationToken cancellationToken = default)
+    {
+        var location = Layout.Object(bucket, key);
+        await ThrowIfNoBucketAsync(bucket, cancellationToken).ConfigureAwait(false);
+        string temp = Layout.NewTemp();
+        var file = await Engine.OpenFileAsync(temp, CreateNew, cancellationToken).ConfigureAwait(false);
+        return new ObjectWriter(this, bucket, key, location, temp, file, checksumAlgorithm);
+    }
+
+    /// <summary>PutObject of a body held in memory (BeginPut, one write, Commit).</summary>
+    public async ValueTask<ObjectMetadata> PutAsync(string bucket, string key, ReadOnlyMemory<byte> body,
+        ObjectAttributes? attributes = null, ObjectCommitOptions? options = null,
+        ChecksumAlgorithm checksumAlgorithm = ChecksumAlgorithm.None, CancellationToken cancellationToken = default)
+    {
+        await using var writer = await BeginPutAsync(bucket, key, checksumAlgorithm, cancellationToken).ConfigureAwait(false);
+        await writer.WriteAsync(body, cancellationToken).ConfigureAwait(false);
+        return await writer.CommitAsync(attributes, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>HeadObject: the metadata, read from the header block alone (the body is not touched).</summary>
+    public async ValueTask<ObjectMetadata> HeadAsync(string bucket, string key, CancellationToken cancellationToken = default)
+    {
+        var location = Layout.Object(bucket, key);
+        var file = await TryOpenAsync(location.File, cancellationToken).ConfigureAwait(false);
+        if (file == null) throw await MissingObjectAsync(bucket, key, cancellationToken).ConfigureAwait(false);
+        await using (file.ConfigureAwait(false))
+        {
+            var header = await ObjectHeader.ReadAsync(file, cancellationToken).ConfigureAwait(false);
+            if (!string.Equals(header.Metadata.Key, key, StringComparison.Ordinal)) throw S3StorageException.NoSuchKey(bucket, key);
+            return header.Metadata;
+        }
+    }
+
+    /// <summary>
+    /// GetObject: the metadata and an open handle on the body. The handle pins this version: a concurrent overwrite
+    /// or delete does not change what it reads. Dispose it when done.
+    /// </summary>
+    public async ValueTask<ObjectReader> OpenReadAsync(string bucket, string key, CancellationToken cancellationToken = default)
+    {
+        var location = Layout.Object(bucket, key);
+        var file = await TryOpenAsync(location.File, cancellationToken).ConfigureAwait(false);
+        if (file == null) throw await MissingObjectAsync(bucket, key, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var header = await ObjectHeader.ReadAsync(file, cancellationToken).ConfigureAwait(false);
+            if (!string.Equals(header.Metadata.Key, key, StringComparison.Ordinal)) throw S3StorageException.NoSuchKey(bucket, key);
+            return new ObjectReader(Engine, file, header);
+        }
+        catch
+        {
+            await file.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// DeleteObject: unlinks the key's file and fsyncs its directory. False when there was no such key (S3 answers
+    /// 204 either way). <paramref name="condition"/>'s If-Match is checked atomically with the delete.
+    /// </summary>
+    public async ValueTask<bool> DeleteAsync(string bucket, string key, WriteCondition? condition = null,
+        CancellationToken cancellationToken = default)
+    {
+        var location = Layout.Object(bucket, key);
+        var stripe = _stripes[location.Stripe];
+        await stripe.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (condition != null) await CheckConditionAsync(bucket, key, location, condition, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await Engine.DeleteAsync(location.File, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IoException e) when (e.Errno == StorageNative.ENOENT)
+            {
+                await ThrowIfNoBucketAsync(bucket, cancellationToken).ConfigureAwait(false);
+                return false;
+            }
+        }
+        finally
+        {
+            stripe.Release();
+        }
+        await FsyncDirectoryAsync(location.Directory, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>
+    /// CopyObject: copies the source's body inside the kernel (copy_file_range) into a new object, published like a
+    /// PUT. <paramref name="attributes"/> sees the source's metadata (check copy-source conditions there, throwing
+    /// an <see cref="S3StorageException"/>) and returns the attributes to store: the source's for COPY, new ones for
+    /// REPLACE. The ETag, checksum and part count carry over (same bytes).
+    /// </summary>
+    public async ValueTask<ObjectMetadata> CopyAsync(string sourceBucket, string sourceKey, string bucket, string key,
+        Func<ObjectMetadata, ObjectAttributes>? attributes = null, WriteCondition? condition = null,
+        CancellationToken cancellationToken = default)
+    {
+        var source = Layout.Object(sourceBucket, sourceKey);
+        var destination = Layout.Object(bucket, key);
+        await ThrowIfNoBucketAsync(bucket, cancellationToken).ConfigureAwait(false);
+        // A hard link pins the source version for the whole copy, even if it is overwritten meanwhile.
+        string snapshot = Layout.NewTemp();
+        try
+        {
+            StorageNative.HardLink(source.File, snapshot);
+        }
+        catch (IoException e) when (e.Errno == StorageNative.ENOENT)
+        {
+            throw await MissingObjectAsync(sourceBucket, sourceKey, cancellationToken).ConfigureAwait(false);
+        }
+        string? temp = null;
+        try
+        {
+            StoredHeader header;
+            await using (var file = await Engine.OpenFileAsync(snapshot, IoFileOptions.OpenRead, cancellationToken).ConfigureAwait(false))
+                header = await ObjectHeader.ReadAsync(file, cancellationToken).ConfigureAwait(false);
+            if (!string.Equals(header.Metadata.Key, sourceKey, StringComparison.Ordinal))
+                throw S3StorageException.NoSuchKey(sourceBucket, sourceKey);
+            var metadata = header.Metadata with
+            {
+                Key = key,
+                LastModified = Now(),
+                Attributes = attributes?.Invoke(header.Metadata) ?? header.Metadata.Attributes,
+            };
+            temp = Layout.NewTemp();
+            await WriteAssembledAsync(temp, metadata, async (bodyOffset, ct) =>
+                await KernelCopy.CopyAsync(Engine, snapshot, header.BodyOffset, temp, bodyOffset, header.BodyLength, ct)
+                    .ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            string published = temp;
+            temp = null; // PublishAsync owns it now
+            await PublishAsync(published, bucket, key, destination, condition, cancellationToken).ConfigureAwait(false);
+            return metadata;
+        }
+        finally
+        {
+            await TryDeleteFileAsync(snapshot).ConfigureAwait(false);
+            if (temp != null) await TryDeleteFileAsync(temp).ConfigureAwait(false);
+        }
+    }
+
+    // ---- commit machinery ----
+
+    /// <summary>
+    /// Creates <paramref name="temp"/> holding <paramref name="metadata"/>'s header and a body filled by
+    /// <paramref name="fillBody"/> (given the body offset), then fdatasyncs it.
+    /// </summary>
+    private async ValueTask WriteAssembledAsync(string temp, ObjectMetadata metadata,
+        Func<long, CancellationToken, ValueTask> fillBody, CancellationToken cancellationToken)
+    {
+        byte[] json = ObjectHeader.EncodeMetadata(metadata);
+        long bodyOffset = ObjectHeader.BodyOffsetFor(json.Length);
+        await using var file = await Engine.OpenFileAsync(temp, CreateNew, cancellationToken).ConfigureAwait(false);
+        await file.WriteAsync(ObjectHeader.Build(json, bodyOffset, metadata.Size), 0, cancellationToken).ConfigureAwait(false);
+        await fillBody(bodyOffset, cancellationToken).ConfigureAwait(false);
+        await file.FlushAsync(dataOnly: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Publishes a sealed temp file as <paramref name="key"/>: condition check and rename under the key's stripe
+    /// lock, then the directory fsync. The temp file is gone afterwards whatever happens.
+    /// </summary>
+    internal async ValueTask PublishAsync(string temp, string bucket, string key, ObjectLocation location,
+        WriteCondition? condition, CancellationToken cancellationToken)
+    {
+        bool published = false;
+        try
+        {
+            await EnsureObjectDirectoriesAsync(bucket, location, cancellationToken).ConfigureAwait(false);
+            var stripe = _stripes[location.Stripe];
+            await stripe.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                bool createOnly = condition != null &&
+                    await CheckConditionAsync(bucket, key, location, condition, cancellationToken).ConfigureAwait(false);
+                await RenameIntoPlaceAsync(temp, bucket, location, createOnly, cancellationToken).ConfigureAwait(false);
+                published = true;
+            }
+            finally
+            {
+                stripe.Release();
+            }
+        }
+        finally
+        {
+            if (!published) await TryDeleteFileAsync(temp).ConfigureAwait(false);
+        }
+        await FsyncDirectoryAsync(location.Directory, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Evaluates a write condition against the current object (called under the stripe lock). Returns true when the
+    /// rename must not replace an existing file (If-None-Match: *), which RENAME_NOREPLACE then enforces atomically.
+    /// </summary>
+    private async ValueTask<bool> CheckConditionAsync(string bucket, string key, ObjectLocation location,
+        WriteCondition condition, CancellationToken cancellationToken)
+    {
+        ObjectMetadata? current = null;
+        var file = await TryOpenAsync(location.File, cancellationToken).ConfigureAwait(false);
+        if (file != null)
+        {
+            await using (file.ConfigureAwait(false))
+            {
+                var header = await ObjectHeader.ReadAsync(file, cancellationToken).ConfigureAwait(false);
+                if (string.Equals(header.Metadata.Key, key, StringComparison.Ordinal)) current = header.Metadata;
+            }
+        }
+        var result = Preconditions.EvaluateWrite(Encoding.UTF8.GetBytes(condition.IfMatch ?? ""),
+            Encoding.UTF8.GetBytes(condition.IfNoneMatch ?? ""), current != null,
+            Encoding.UTF8.GetBytes(current?.ETag ?? ""));
+        return result switch
+        {
+            ConditionResult.Proceed => !string.IsNullOrWhiteSpace(condition.IfNoneMatch),
+            ConditionResult.NoSuchKey => throw S3StorageException.NoSuchKey(bucket, key),
+            ConditionResult.NotImplemented => throw S3StorageException.Of(S3ErrorCode.NotImplemented,
+                "A header you provided implies functionality that is not implemented: If-None-Match on a write takes only *."),
+            _ => throw S3StorageException.Of(S3ErrorCode.PreconditionFailed, null, "/" + bucket + "/" + key),
+        };
+    }
+
+    private async ValueTask RenameIntoPlaceAsync(string temp, string bucket, ObjectLocation location, bool createOnly,
+        CancellationToken cancellationToken)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                if (!createOnly)
+                    await Engine.RenameAsync(temp, location.File, cancellationToken).ConfigureAwait(false);
+                else if (!StorageNative.RenameNoReplace(temp, location.File))
+                    throw S3StorageException.Of(S3ErrorCode.PreconditionFailed, null, "/" + bucket);
+                return;
+            }
+            catch (IoException e) when (e.Errno == StorageNative.ENOENT && attempt == 0)
+            {
+                // The fan-out directory vanished: the bucket was deleted (and maybe created again) since we checked.
+                await ThrowIfNoBucketAsync(bucket, cancellationToken).ConfigureAwait(false);
+                _directories.TryRemove(location.OuterDirectory, out _);
+                _directories.TryRemove(location.Directory, out _);
+                await EnsureObjectDirectoriesAsync(bucket, location, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    internal static DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+
+    private static S3StorageException NoSuchBucketOr(bool bucketExists, string bucket, Func<S3StorageException> otherwise) =>
+        bucketExists ? otherwise() : S3StorageException.NoSuchBucket(bucket);
+
+    private async ValueTask<S3StorageException> MissingObjectAsync(string bucket, string key, CancellationToken cancellationToken) =>
+        NoSuchBucketOr(await BucketExistsAsync(bucket, cancellationToken).ConfigureAwait(false), bucket,
+            () => S3StorageException.NoSuchKey(bucket, key));
+}

@@ -1,0 +1,53 @@
+using Sluice.IO.Files;
+using Sluice.S3.Checksums;
+using Sluice.Server.Semantics;
+
+namespace Sluice.Server.Storage;
+
+/// <summary>
+/// A PutObject in progress (from <see cref="ObjectStore.BeginPutAsync"/>): write the body in chunks, then
+/// <see cref="CommitAsync"/> publishes it atomically and durably, or <see cref="BodyWriter.AbortAsync"/> drops it.
+/// </summary>
+public sealed class ObjectWriter : BodyWriter
+{
+    private readonly ObjectLocation _location;
+
+    internal ObjectWriter(ObjectStore store, string bucket, string key, ObjectLocation location, string tempPath,
+        IoFile file, ChecksumAlgorithm checksumAlgorithm)
+        : base(store, tempPath, file, checksumAlgorithm)
+    {
+        Bucket = bucket;
+        Key = key;
+        _location = location;
+    }
+
+    public string Bucket { get; }
+    public string Key { get; }
+
+    /// <summary>
+    /// Verifies the digests (BadDigest), writes the header, fsyncs the file, renames it over the key's file (subject to
+    /// <see cref="ObjectCommitOptions.Condition"/>) and fsyncs the directory. When this returns the object survives a
+    /// crash; if it throws, nothing visible changed.
+    /// </summary>
+    public async ValueTask<ObjectMetadata> CommitAsync(ObjectAttributes? attributes = null, ObjectCommitOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        var (md5, checksum) = await FinishBodyAsync(options?.ExpectedContentMd5, options?.ExpectedChecksum).ConfigureAwait(false);
+        Span<byte> etag = stackalloc byte[ETag.SinglePartLength];
+        ETag.FormatSinglePart(md5, etag);
+        var metadata = new ObjectMetadata
+        {
+            Key = Key,
+            Size = Length,
+            ETag = System.Text.Encoding.ASCII.GetString(etag),
+            LastModified = ObjectStore.Now(),
+            Attributes = attributes ?? ObjectAttributes.Empty,
+            ChecksumAlgorithm = ChecksumAlgorithm,
+            Checksum = checksum,
+            ChecksumType = checksum == null ? null : ObjectStore.FullObject,
+        };
+        await SealAsync(ObjectHeader.EncodeMetadata(metadata), cancellationToken).ConfigureAwait(false);
+        await Store.PublishAsync(TempPath, Bucket, Key, _location, options?.Condition, cancellationToken).ConfigureAwait(false);
+        return metadata;
+    }
+}
