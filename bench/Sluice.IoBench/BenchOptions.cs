@@ -10,9 +10,9 @@ internal sealed class BenchOptions
     private const long DefaultBytes = 4L << 30, AllBytes = 4L << 30;
     private const int DefaultRepeatSingle = 1, DefaultRepeatAll = 3;
 
-    // files: 10 s per workload alone; 4 s in `all`, which with 3 repeats of 3 workloads on 3 runners (io_uring,
-    // managed, fio) is ~2.3 minutes and keeps the whole `all` run under ~6 minutes on 2 cores.
-    private static readonly TimeSpan DefaultFileDuration = TimeSpan.FromSeconds(10), AllFileDuration = TimeSpan.FromSeconds(4);
+    // files: 10 s per workload alone; 3 s in `all`, which with 3 repeats of 3 workloads on 3 runners (io_uring,
+    // managed, fio) is ~2 minutes and keeps the whole `all` run under ~6 minutes on 2 cores.
+    private static readonly TimeSpan DefaultFileDuration = TimeSpan.FromSeconds(10), AllFileDuration = TimeSpan.FromSeconds(3);
     private const long DefaultFileSize = 2L << 30, DefaultSendFileSize = 1L << 30;
     private const int DefaultRandomDepth = 32, DefaultSequentialDepth = 4, DefaultPasses = 2;
     public const string DefaultDirectory = "/var/tmp";
@@ -57,7 +57,7 @@ internal sealed class BenchOptions
                                    sequential writes, then one fsync inside the timing); default all three
           --random-depth N         reads in flight for randread (default 32)
           --sequential-depth N     I/Os in flight for read and write (default 4)
-          --file-duration DURATION measured time per workload (default 10s; all: 4s)
+          --file-duration DURATION measured time per workload (default 10s; all: 3s)
           --fio / --no-fio         also run fio with the same parameters (default: when fio is installed)
         sendfile (a page-cached file to a loopback connection; the receiver drains into a 1 MiB buffer):
           --sendfile-size SIZE     file size (default 1GiB)

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Sluice.IoBench;
 
 /// <summary>The files (engines vs fio) and sendfile (splice vs read+send) sections of the report.</summary>
@@ -77,41 +75,46 @@ internal sealed partial class Report
         Line($"### sendfile: {FormatBytes(o.SendFileSize)} page-cached file sent {o.Passes} time(s) per measurement over one " +
              $"loopback connection, after {o.Warmup.TotalSeconds:G} s warm-up; the receiver drains into a 1 MiB buffer");
         Line();
-        Line("CPU is the whole process: sender and receiver (and, for splice, the io_uring worker threads that run it) together.");
-        Line();
-        Line("| metric | splice (io_uring) | read+send (io_uring) | read+send (managed) | splice / read+send (io_uring) | goal | met? | splice / read+send (managed) |");
-        Line("|---|---|---|---|---|---|---|---|");
-        bool IsSplice(RunRecord r) => r.Engine == Uring && r.Variant == Splice;
-        bool IsUringCopy(RunRecord r) => r.Engine == Uring && r.Variant == ReadSend;
-        bool IsManagedCopy(RunRecord r) => r.Engine == Managed && r.Variant == ReadSend;
-        void Row3(string metric, Func<RunRecord, double> value, string format, Func<RunRecord, double>? second = null,
-            bool goal = false, bool ratio = true)
+        Line("CPU is the whole process: sender and receiver (and, for splice, the io_uring worker threads that run it) " +
+             "together. io_uring is measured with both ends on one reactor and on two (reconnecting until the kernel's " +
+             "accept placement matches); the managed engine (thread pool, placement n/a) is the same in both tables.");
+        foreach (var (placement, title) in new[] { (SendFileBenchmark.Same, "one reactor"), (SendFileBenchmark.Split, "two reactors") })
         {
-            if (second != null)
+            bool IsSplice(RunRecord r) => r.Engine == Uring && r.Variant == Splice && r.Placement == placement;
+            bool IsUringCopy(RunRecord r) => r.Engine == Uring && r.Variant == ReadSend && r.Placement == placement;
+            bool IsManagedCopy(RunRecord r) => r.Engine == Managed && r.Variant == ReadSend;
+            if (!sr.Any(IsSplice) && !sr.Any(IsUringCopy)) continue;
+            Line();
+            Line($"Sender and receiver on {title} (io_uring):");
+            Line();
+            Line("| metric | splice (io_uring) | read+send (io_uring) | read+send (managed) | splice / read+send (io_uring) | goal | met? | splice / read+send (managed) |");
+            Line("|---|---|---|---|---|---|---|---|");
+            void Row3(string metric, Func<RunRecord, double> value, string format, Func<RunRecord, double>? second = null,
+                bool goal = false, bool ratio = true)
             {
-                string Both(Func<RunRecord, bool> which) =>
-                    Pair(MedianOf(sr, which, value), MedianOf(sr, which, second), format);
-                Line($"| {metric} | {Both(IsSplice)} | {Both(IsUringCopy)} | {Both(IsManagedCopy)} | | | | |");
-                return;
+                if (second != null)
+                {
+                    string Both(Func<RunRecord, bool> which) =>
+                        Pair(MedianOf(sr, which, value), MedianOf(sr, which, second), format);
+                    Line($"| {metric} | {Both(IsSplice)} | {Both(IsUringCopy)} | {Both(IsManagedCopy)} | | | | |");
+                    return;
+                }
+                double? s = MedianOf(sr, IsSplice, value), c = MedianOf(sr, IsUringCopy, value), m = MedianOf(sr, IsManagedCopy, value);
+                string goalText = "", met = "";
+                if (goal && s is { } a && c is { } b && b > 0)
+                {
+                    goalText = $"≤ {Format(GoalSpliceCpu, "0.##")}x";
+                    met = a / b <= GoalSpliceCpu ? "yes" : "**no**";
+                }
+                Line($"| {metric} | {Opt(s, format)} | {Opt(c, format)} | {Opt(m, format)} | {(ratio ? Ratio(s, c) : "")} | " +
+                     $"{goalText} | {met} | {(ratio ? Ratio(s, m) : "")} |");
             }
-            double? s = MedianOf(sr, IsSplice, value), c = MedianOf(sr, IsUringCopy, value), m = MedianOf(sr, IsManagedCopy, value);
-            string goalText = "", met = "";
-            if (goal && s is { } a && c is { } b && b > 0)
-            {
-                goalText = $"≤ {Format(GoalSpliceCpu, "0.##")}x";
-                met = a / b <= GoalSpliceCpu ? "yes" : "**no**";
-            }
-            Line($"| {metric} | {Opt(s, format)} | {Opt(c, format)} | {Opt(m, format)} | {(ratio ? Ratio(s, c) : "")} | " +
-                 $"{goalText} | {met} | {(ratio ? Ratio(s, m) : "")} |");
+            Row3("GiB/s", r => r.GibPerSecond, "F2");
+            Row3("CPU s per GiB", r => r.CpuPerGib, "F3", goal: true);
+            Row3("— user / sys CPU s per GiB", r => r.UserPerGib, "F3", r => r.SysPerGib);
+            Row3("context switches per GiB", r => r.SwitchesPerGib, "N0");
+            Row3("io_uring_enter per GiB (engine counter)", r => r.EntersPerGib, "N0", ratio: false);
         }
-        Row3("GiB/s", r => r.GibPerSecond, "F2");
-        Row3("CPU s per GiB", r => r.CpuPerGib, "F3", goal: true);
-        Row3("— user / sys CPU s per GiB", r => r.UserPerGib, "F3", r => r.SysPerGib);
-        Row3("context switches per GiB", r => r.SwitchesPerGib, "N0");
-        Row3("io_uring_enter per GiB (engine counter)", r => r.EntersPerGib, "N0", ratio: false);
-        string Shared(Func<RunRecord, bool> which) =>
-            string.Create(CultureInfo.InvariantCulture, $"{sr.Count(r => which(r) && r.Number("shared") > 0)} of {sr.Count(which)}");
-        Line($"| runs with sender and receiver on one reactor | {Shared(IsSplice)} | {Shared(IsUringCopy)} | n/a | | | | |");
     }
 
     private static double? MedianOf(List<RunRecord> rows, Func<RunRecord, bool> which, Func<RunRecord, double> value)

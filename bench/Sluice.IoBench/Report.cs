@@ -131,6 +131,7 @@ internal sealed partial class Report(BenchOptions options, List<RunRecord> runs,
         Line("| run | scenario | engine | wall s | requests or GiB | CPU s (user + sys) | io_uring_enter | context switches |");
         Line("|---|---|---|---|---|---|---|---|");
         foreach (var r in runs.OrderBy(r => r.Scenario).ThenBy(r => r.Streams).ThenBy(r => r.Workload).ThenBy(r => r.Variant)
+                     .ThenBy(r => r.Placement)
                      .ThenBy(r => r.Engine).ThenBy(r => r.Run))
         {
             string what = r.Scenario switch
@@ -143,7 +144,7 @@ internal sealed partial class Report(BenchOptions options, List<RunRecord> runs,
             {
                 "reqresp" => "reqresp",
                 "files" => $"files {r.Workload}",
-                "sendfile" => $"sendfile {r.Variant}" + (r.Number("shared") > 0 ? " (one reactor)" : ""),
+                "sendfile" => $"sendfile {r.Variant}, {r.Placement}",
                 _ => $"stream x{r.Streams}",
             };
             Line($"| {r.Run + 1} | {name} | {r.Engine} | {Format(r.Seconds, "F2")} | {what} | " +

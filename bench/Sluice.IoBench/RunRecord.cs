@@ -15,6 +15,8 @@ internal sealed record RunRecord(int Run, Dictionary<string, string> Fields)
     public string Workload => Fields.GetValueOrDefault("workload") ?? "";
     /// <summary>sendfile: splice or read+send.</summary>
     public string Variant => Fields.GetValueOrDefault("variant") ?? "";
+    /// <summary>sendfile: same (one reactor), split (two) or any (managed).</summary>
+    public string Placement => Fields.GetValueOrDefault("placement") ?? "";
 
     public double Number(string key) => double.Parse(Fields[key], CultureInfo.InvariantCulture);
 

@@ -13,6 +13,9 @@ namespace Sluice.IoBench;
 /// read+send (read a 1 MiB chunk into a pool buffer, send it; what the managed engine's SendFileAsync does). The
 /// sender runs on a reactor via <see cref="IoEngine.RunAsync"/>; the receiver is the listener's handler, draining
 /// into a 1 MiB buffer and counting. Both ends share the process, so its CPU time is sender plus receiver.
+/// With io_uring, where the two ends run matters (one reactor thread doing both, or each on its own reactor), and
+/// the accepting reactor is the kernel's SO_REUSEPORT pick: each placement is measured on purpose, by reconnecting
+/// until the receiver (which first sends its thread id) landed where asked.
 /// </summary>
 internal sealed class SendFileBenchmark
 {
@@ -24,6 +27,12 @@ internal sealed class SendFileBenchmark
 
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Connections tried for a placement: each lands right with about even odds on 2 reactors.</summary>
+    private const int PlacementAttempts = 64;
+
+    /// <summary>io_uring: both ends on one reactor ("same") or on two ("split"); managed: the thread pool ("any").</summary>
+    public const string Same = "same", Split = "split", Any = "any";
 
     /// <summary>Slowest rate a transfer is allowed (a bound, not an expectation).</summary>
     private const double SlowestBytesPerSecond = 32 << 20;
@@ -37,9 +46,8 @@ internal sealed class SendFileBenchmark
     private readonly HandlerTracker _handlers = new();
     private IPEndPoint _endPoint = new(IPAddress.Loopback, 0);
 
-    // Set by the receiver's handler, read by the main thread after the transfer.
+    // Added to by the receivers' handlers (0 from connections dropped for placement), read by the main thread.
     private long _received;
-    private int _receiverThread, _senderThread;
 
     private SendFileBenchmark(BenchOptions options, IoEngine engine, string path, long size)
     {
@@ -79,14 +87,18 @@ internal sealed class SendFileBenchmark
         _endPoint = new IPEndPoint(IPAddress.Loopback, listener.LocalEndPoint.Port);
         try
         {
+            string[] placements = _engine.Name == "managed" || _engine.ReactorCount < 2 ? [Any] : [Same, Split];
             foreach (string variant in Variants(_options.Engine!))
             {
                 // Warm-up: whole-file transfers until the time is up (the JIT's final code, the file in the page cache).
                 var warmup = Stopwatch.StartNew();
-                while (warmup.Elapsed < _options.Warmup) Transfer(variant, 1);
-                var start = Measurement.Take(_engine);
-                Transfer(variant, _options.Passes);
-                Report(variant, Measurement.Take(_engine).Since(start));
+                while (warmup.Elapsed < _options.Warmup) Transfer(variant, Any, 1);
+                foreach (string placement in placements)
+                {
+                    var start = Measurement.Take(_engine);
+                    Transfer(variant, placement, _options.Passes);
+                    Report(variant, placement, Measurement.Take(_engine).Since(start));
+                }
             }
         }
         finally
@@ -96,10 +108,10 @@ internal sealed class SendFileBenchmark
     }
 
     /// <summary>Sends the file <paramref name="passes"/> times on one new connection; returns when both ends are done.</summary>
-    private void Transfer(string variant, int passes)
+    private void Transfer(string variant, string placement, int passes)
     {
-        Volatile.Write(ref _received, -1);
-        var send = _engine.RunAsync(() => SendAsync(variant, passes));
+        Volatile.Write(ref _received, 0);
+        var send = _engine.RunAsync(() => SendAsync(variant, placement, passes));
         var limit = TimeSpan.FromSeconds(passes * _size / SlowestBytesPerSecond) + DrainTimeout;
         if (!send.Wait(limit)) throw new TimeoutException($"{variant}: {passes} x {_size} bytes did not arrive in time");
         send.GetAwaiter().GetResult();
@@ -108,13 +120,12 @@ internal sealed class SendFileBenchmark
         if (received != passes * _size) throw new InvalidDataException($"{variant}: received {received} bytes, expected {passes * _size}");
     }
 
-    private async ValueTask SendAsync(string variant, int passes)
+    private async ValueTask SendAsync(string variant, string placement, int passes)
     {
         // On a reactor (io_uring): the connection and the file are opened here, so both belong to this reactor.
-        var connection = await _engine.ConnectAsync(_endPoint, ConnectTimeout);
+        var connection = await ConnectPlacedAsync(placement);
         try
         {
-            Volatile.Write(ref _senderThread, Environment.CurrentManagedThreadId);
             var file = await _engine.OpenFileAsync(_path, IoFileOptions.OpenRead);
             try
             {
@@ -137,6 +148,34 @@ internal sealed class SendFileBenchmark
         {
             await connection.DisposeAsync();
         }
+    }
+
+    /// <summary>Connects until the receiver's reactor is this one (same) or another (split); any takes the first.</summary>
+    private async ValueTask<Connection> ConnectPlacedAsync(string placement)
+    {
+        var id = new byte[sizeof(int)];
+        for (int attempt = 0; attempt < PlacementAttempts; attempt++)
+        {
+            var connection = await _engine.ConnectAsync(_endPoint, ConnectTimeout);
+            try
+            {
+                for (int got = 0; got < id.Length;)
+                {
+                    int n = await connection.ReceiveAsync(id.AsMemory(got));
+                    if (n == 0) throw new InvalidDataException("the receiver closed before sending its thread id");
+                    got += n;
+                }
+                bool same = BitConverter.ToInt32(id) == Environment.CurrentManagedThreadId;
+                if (placement == Any || same == (placement == Same)) return connection;
+            }
+            catch
+            {
+                await connection.DisposeAsync();
+                throw;
+            }
+            await connection.DisposeAsync(); // landed on the wrong reactor: its receiver sees end of stream at once
+        }
+        throw new InvalidOperationException($"no connection landed with placement '{placement}' in {PlacementAttempts} attempts");
     }
 
     private async ValueTask ReadSendAsync(IoFile file, Connection connection)
@@ -163,11 +202,13 @@ internal sealed class SendFileBenchmark
         _handlers.Enter();
         try
         {
-            Volatile.Write(ref _receiverThread, Environment.CurrentManagedThreadId);
             var buffer = await _engine.Buffers.RentAsync(Chunk);
             long total = 0;
             try
             {
+                // The sender learns where this end runs (a reactor thread with io_uring) and may reconnect.
+                BitConverter.TryWriteBytes(buffer.Memory.Span, Environment.CurrentManagedThreadId);
+                await connection.SendAsync(buffer.Memory[..sizeof(int)]);
                 while (true)
                 {
                     int n = await connection.ReceiveAsync(buffer.Memory);
@@ -179,7 +220,7 @@ internal sealed class SendFileBenchmark
             {
                 buffer.Return();
             }
-            Volatile.Write(ref _received, total);
+            Interlocked.Add(ref _received, total);
         }
         finally
         {
@@ -188,16 +229,14 @@ internal sealed class SendFileBenchmark
         }
     }
 
-    private void Report(string variant, Interval interval)
+    private void Report(string variant, string placement, Interval interval)
     {
         long bytes = _options.Passes * _size;
         double gib = bytes / GiB;
-        // With io_uring both ends run on reactor threads: the same thread id means one reactor does both.
-        bool shared = _engine.Name != "managed" && Volatile.Read(ref _senderThread) == Volatile.Read(ref _receiverThread);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"sendfile {_engine.Name} {variant}: {gib:F2} GiB in {interval.WallSeconds:F2} s = {gib / interval.WallSeconds:F2} GiB/s, " +
             $"{interval.Cpu.TotalSeconds / gib:F3} CPU s/GiB (user {interval.Cpu.UserSeconds:F2} s, sys {interval.Cpu.SystemSeconds:F2} s), " +
-            $"{interval.Counters.EnterCalls / gib:N0} io_uring_enter/GiB{(shared ? ", sender and receiver on one reactor" : "")}"));
+            $"{interval.Counters.EnterCalls / gib:N0} io_uring_enter/GiB, placement {placement}"));
         var line = new ResultLine();
         line.Add("scenario", "sendfile");
         line.Add("engine", _engine.Name);
@@ -205,7 +244,7 @@ internal sealed class SendFileBenchmark
         line.Add("variant", variant);
         line.Add("bytes", bytes);
         line.Add("passes", _options.Passes);
-        line.Add("shared", shared ? 1 : 0);
+        line.Add("placement", placement);
         interval.AddTo(line);
         Console.WriteLine(line);
     }
