@@ -19,7 +19,30 @@ internal sealed partial class DataFile : IDisposable
 
     private const int PosixFadvDontNeed = 4;
 
-    private DataFile(string path) => Path = path;
+    /// <summary>Files not yet deleted, removed on SIGINT/SIGTERM too: an interrupted run leaves no 2 GiB file behind.</summary>
+    private static readonly HashSet<string> Live = [];
+    private static PosixSignalRegistration[]? _signals;
+
+    private DataFile(string path)
+    {
+        Path = path;
+        lock (Live)
+        {
+            Live.Add(path);
+            // The handlers do not cancel the signal: the process still ends as it would have.
+            _signals ??= [PosixSignalRegistration.Create(PosixSignal.SIGINT, DeleteLive),
+                PosixSignalRegistration.Create(PosixSignal.SIGTERM, DeleteLive)];
+        }
+    }
+
+    private static void DeleteLive(PosixSignalContext context)
+    {
+        lock (Live)
+        {
+            foreach (string path in Live) File.Delete(path);
+            Live.Clear();
+        }
+    }
 
     public string Path { get; }
 
@@ -64,7 +87,11 @@ internal sealed partial class DataFile : IDisposable
         return file;
     }
 
-    public void Dispose() => File.Delete(Path);
+    public void Dispose()
+    {
+        lock (Live) Live.Remove(Path);
+        File.Delete(Path);
+    }
 
     [LibraryImport("libc", EntryPoint = "posix_fadvise")]
     private static partial int Fadvise(SafeHandle fd, long offset, long length, int advice);
