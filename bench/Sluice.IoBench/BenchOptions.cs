@@ -10,13 +10,21 @@ internal sealed class BenchOptions
     private const long DefaultBytes = 4L << 30, AllBytes = 4L << 30;
     private const int DefaultRepeatSingle = 1, DefaultRepeatAll = 3;
 
+    // files: 10 s per workload alone; 3 s in `all`, which with 3 repeats of 3 workloads on 3 runners (io_uring,
+    // managed, fio) is ~2 minutes and keeps the whole `all` run under ~6 minutes on 2 cores.
+    private static readonly TimeSpan DefaultFileDuration = TimeSpan.FromSeconds(10), AllFileDuration = TimeSpan.FromSeconds(3);
+    private const long DefaultFileSize = 2L << 30, DefaultSendFileSize = 1L << 30;
+    private const int DefaultRandomDepth = 32, DefaultSequentialDepth = 4, DefaultPasses = 2;
+    public const string DefaultDirectory = "/var/tmp";
+    public static readonly string[] AllWorkloads = ["randread", "read", "write"];
+
     /// <summary>Requests of the small strace run; the large one makes <see cref="Orchestrator.StraceLargeFactor"/> times as many.</summary>
     private const long DefaultStraceRequests = 20_000;
 
     public const string Usage = """
         Sluice.IoBench: io_uring engine vs the managed fallback, loopback only.
 
-          dotnet run -c Release --project bench/Sluice.IoBench -- <reqresp|stream|all> [options]
+          dotnet run -c Release --project bench/Sluice.IoBench -- <reqresp|stream|files|sendfile|all> [options]
 
         Without --engine, each engine runs in its own child process (same binary) and a markdown table compares them.
         With --engine, the scenario runs in this process and prints one @result line per measurement.
@@ -42,6 +50,20 @@ internal sealed class BenchOptions
           --streams LIST           connection counts to measure (default 1,8)
           --chunk SIZE             send size and receive buffer size (default 256KiB)
 
+        files (O_DIRECT on one data file; io_uring and managed engines, and fio --ioengine=io_uring on the same file):
+          --dir DIR                where the data file is created and deleted (default /var/tmp)
+          --file-size SIZE         data file size (default 2GiB)
+          --workloads LIST         randread (4 KiB random reads), read (1 MiB sequential reads), write (1 MiB
+                                   sequential writes, then one fsync inside the timing); default all three
+          --random-depth N         reads in flight for randread (default 32)
+          --sequential-depth N     I/Os in flight for read and write (default 4)
+          --file-duration DURATION measured time per workload (default 10s; all: 3s)
+          --fio / --no-fio         also run fio with the same parameters (default: when fio is installed)
+        sendfile (a page-cached file to a loopback connection; the receiver drains into a 1 MiB buffer):
+          --sendfile-size SIZE     file size (default 1GiB)
+          --passes N               times the file is sent per measurement, on one connection (default 2)
+          (uses --dir too)
+
         SIZE: bytes with an optional K/KiB/M/MiB/G/GiB suffix. DURATION: seconds, or with s/ms suffix.
         """;
 
@@ -61,6 +83,17 @@ internal sealed class BenchOptions
     public long Bytes { get; private set; }
     public int[] Streams { get; private set; } = [1, 8];
     public int Chunk { get; private set; } = 256 << 10;
+    public string Directory { get; private set; } = DefaultDirectory;
+    /// <summary>A data file prepared by the parent (children only); without it a child creates and deletes its own.</summary>
+    public string? File { get; private set; }
+    public long FileSize { get; private set; } = DefaultFileSize;
+    public string[] Workloads { get; private set; } = AllWorkloads;
+    public int RandomDepth { get; private set; } = DefaultRandomDepth;
+    public int SequentialDepth { get; private set; } = DefaultSequentialDepth;
+    public TimeSpan FileDuration { get; private set; }
+    public bool? Fio { get; private set; }
+    public long SendFileSize { get; private set; } = DefaultSendFileSize;
+    public int Passes { get; private set; } = DefaultPasses;
 
     /// <summary>The arguments as given, for the report's "exact command".</summary>
     public IReadOnlyList<string> Arguments { get; private set; } = [];
@@ -73,13 +106,14 @@ internal sealed class BenchOptions
         int? repeat = null;
         TimeSpan? duration = null;
         long? bytes = null;
+        TimeSpan? fileDuration = null;
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{a} needs a value");
             switch (a)
             {
-                case "reqresp" or "stream" or "all" when o.Scenario.Length == 0: o.Scenario = a; break;
+                case "reqresp" or "stream" or "files" or "sendfile" or "all" when o.Scenario.Length == 0: o.Scenario = a; break;
                 case "--engine":
                     o.Engine = Next() switch
                     {
@@ -119,16 +153,36 @@ internal sealed class BenchOptions
                     o.Streams = [.. Next().Split(',').Select(s => (int)Positive(a, ParseLong(s)))];
                     break;
                 case "--chunk": o.Chunk = (int)Positive(a, ParseSize(Next())); break;
+                case "--dir": o.Directory = Next(); break;
+                case "--file": o.File = Next(); break;
+                case "--file-size": o.FileSize = Positive(a, ParseSize(Next())); break;
+                case "--workloads":
+                    o.Workloads = [.. Next().Split(',').Select(w => AllWorkloads.Contains(w) ? w
+                        : throw new ArgumentException($"--workloads: '{w}' is not one of {string.Join(", ", AllWorkloads)}"))];
+                    break;
+                case "--random-depth": o.RandomDepth = (int)Positive(a, ParseLong(Next())); break;
+                case "--sequential-depth": o.SequentialDepth = (int)Positive(a, ParseLong(Next())); break;
+                case "--file-duration": fileDuration = ParseDuration(Next()); break;
+                case "--fio": o.Fio = true; break;
+                case "--no-fio": o.Fio = false; break;
+                case "--sendfile-size": o.SendFileSize = Positive(a, ParseSize(Next())); break;
+                case "--passes": o.Passes = (int)Positive(a, ParseLong(Next())); break;
                 default: throw new ArgumentException($"unknown argument '{a}'");
             }
         }
-        if (o.Scenario.Length == 0) throw new ArgumentException("name a scenario: reqresp, stream or all");
-        if (o.Strace == true && o.Scenario == "stream") throw new ArgumentException("--strace counts reqresp system calls; use it with reqresp or all");
-        if (o.IsAll && o.Engine != null) throw new ArgumentException("all runs both engines; --engine applies to reqresp or stream");
+        if (o.Scenario.Length == 0) throw new ArgumentException("name a scenario: reqresp, stream, files, sendfile or all");
+        if (o.Strace == true && o.Scenario is not ("reqresp" or "all"))
+            throw new ArgumentException("--strace counts reqresp system calls; use it with reqresp or all");
+        if (o.IsAll && o.Engine != null) throw new ArgumentException("all runs both engines; --engine applies to one scenario");
         o.Repeat = repeat ?? (o.IsAll ? DefaultRepeatAll : DefaultRepeatSingle);
         o.Duration = duration ?? (o.IsAll ? AllDuration : DefaultDuration);
         o.Bytes = bytes ?? (o.IsAll ? AllBytes : DefaultBytes);
+        o.FileDuration = fileDuration ?? (o.IsAll ? AllFileDuration : DefaultFileDuration);
         if (o.Duration <= TimeSpan.Zero) throw new ArgumentException("--duration must be positive");
+        if (o.FileDuration <= TimeSpan.Zero) throw new ArgumentException("--file-duration must be positive");
+        // Whole sequential blocks that wrap around exactly, and whole random blocks.
+        if (o.FileSize % FilesBenchmark.SequentialBlock != 0 || o.FileSize < (long)FilesBenchmark.SequentialBlock * o.SequentialDepth)
+            throw new ArgumentException($"--file-size must be a multiple of {FilesBenchmark.SequentialBlock >> 20} MiB and hold --sequential-depth blocks");
         if (o.MessageSize < sizeof(long)) throw new ArgumentException("--message-size must be at least 8 bytes (a sequence number)");
         foreach (int s in o.Streams)
         {
@@ -141,7 +195,8 @@ internal sealed class BenchOptions
     /// Arguments for a child that runs <paramref name="scenario"/> on <paramref name="engine"/> with every setting
     /// spelled out, so parent and child cannot disagree on a default.
     /// </summary>
-    public List<string> ChildArguments(string scenario, EngineVariant variant, long? requests = null, TimeSpan? warmup = null)
+    public List<string> ChildArguments(string scenario, EngineVariant variant, long? requests = null, TimeSpan? warmup = null,
+        string? file = null, string? workload = null)
     {
         var args = new List<string> { scenario, "--engine", variant.Engine, "--buffers", ArrayBuffers ? "array" : "native",
             "--clients", variant.ClientsOnReactor ? "reactor" : "pool", "--warmup", Seconds(warmup ?? Warmup) };
@@ -153,16 +208,28 @@ internal sealed class BenchOptions
             long n = requests ?? Requests;
             if (n > 0) args.AddRange(["--requests", Invariant(n)]);
         }
-        else
+        else if (scenario == "stream")
         {
             args.AddRange(["--bytes", Invariant(Bytes), "--chunk", Invariant(Chunk), "--streams",
                 string.Join(',', Streams.Select(s => Invariant(s)))]);
         }
+        else if (scenario == "files")
+        {
+            args.AddRange(["--dir", Directory, "--file-size", Invariant(FileSize), "--workloads", workload ?? string.Join(',', Workloads),
+                "--random-depth", Invariant(RandomDepth), "--sequential-depth", Invariant(SequentialDepth),
+                "--file-duration", Seconds(FileDuration)]);
+            if (file != null) args.AddRange(["--file", file]);
+        }
+        else
+        {
+            args.AddRange(["--dir", Directory, "--sendfile-size", Invariant(SendFileSize), "--passes", Invariant(Passes)]);
+            if (file != null) args.AddRange(["--file", file]);
+        }
         return args;
     }
 
-    private static string Invariant(long v) => v.ToString(CultureInfo.InvariantCulture);
-    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("R", CultureInfo.InvariantCulture) + "s";
+    internal static string Invariant(long v) => v.ToString(CultureInfo.InvariantCulture);
+    internal static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("R", CultureInfo.InvariantCulture) + "s";
 
     private static long Positive(string option, long v) =>
         v > 0 ? v : throw new ArgumentException($"{option} must be positive");

@@ -6,12 +6,15 @@ namespace Sluice.IoBench;
 /// </summary>
 internal readonly record struct EngineVariant(string Engine, bool ClientsOnReactor)
 {
-    public const string UringKey = "io_uring", UringPoolKey = "io_uring/pool", ManagedKey = "managed";
+    public const string UringKey = "io_uring", UringPoolKey = "io_uring/pool", ManagedKey = "managed", FioKey = "fio";
 
     public string Key => Engine == "managed" ? ManagedKey : ClientsOnReactor ? UringKey : UringPoolKey;
 
-    /// <summary>The key of a child's result line (engine and clients fields).</summary>
-    public static string KeyOf(Dictionary<string, string> fields) =>
-        fields["engine"] == "managed" ? ManagedKey
-            : fields.GetValueOrDefault("clients") == "pool" ? UringPoolKey : UringKey;
+    /// <summary>The key of a child's result line (engine and clients fields); fio's lines are the fio runner's.</summary>
+    public static string KeyOf(Dictionary<string, string> fields) => fields["engine"] switch
+    {
+        "managed" => ManagedKey,
+        "fio" => FioKey,
+        _ => fields.GetValueOrDefault("clients") == "pool" ? UringPoolKey : UringKey,
+    };
 }

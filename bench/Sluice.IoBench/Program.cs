@@ -24,9 +24,13 @@ try
             Console.Error.WriteLine("sluice-iobench: time limit exceeded, exiting");
             Environment.Exit(124);
         }, null, Orchestrator.Limit(options, options.Scenario), Timeout.InfiniteTimeSpan);
-        return options.Scenario == "reqresp"
-            ? ReqRespBenchmark.Run(options)
-            : StreamBenchmark.Run(options);
+        return options.Scenario switch
+        {
+            "reqresp" => ReqRespBenchmark.Run(options),
+            "files" => FilesBenchmark.Run(options),
+            "sendfile" => SendFileBenchmark.Run(options),
+            _ => StreamBenchmark.Run(options),
+        };
     }
     return Orchestrator.Run(options);
 }

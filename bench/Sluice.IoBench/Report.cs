@@ -8,7 +8,7 @@ namespace Sluice.IoBench;
 /// The markdown report: machine, command, a table of medians per scenario with the io_uring/managed ratio and the
 /// goal each ratio is held to, the strace breakdown, and every run's raw numbers.
 /// </summary>
-internal sealed class Report(BenchOptions options, List<RunRecord> runs, Dictionary<string, StraceSummary> syscalls)
+internal sealed partial class Report(BenchOptions options, List<RunRecord> runs, Dictionary<string, StraceSummary> syscalls)
 {
     private const string Managed = EngineVariant.ManagedKey, UringPool = EngineVariant.UringPoolKey;
 
@@ -44,6 +44,8 @@ internal sealed class Report(BenchOptions options, List<RunRecord> runs, Diction
                  : " io_uring client loops stay on the thread pool (--clients pool)."));
         if (runs.Any(r => r.Scenario == "reqresp")) ReqResp();
         if (runs.Any(r => r.Scenario == "stream")) Stream();
+        if (runs.Any(r => r.Scenario == "files")) Files();
+        if (runs.Any(r => r.Scenario == "sendfile")) SendFile();
         if (syscalls.Count > 0) Syscalls();
         if (runs.Count > 0) Raw();
         return _md.ToString();
@@ -128,10 +130,23 @@ internal sealed class Report(BenchOptions options, List<RunRecord> runs, Diction
         Line();
         Line("| run | scenario | engine | wall s | requests or GiB | CPU s (user + sys) | io_uring_enter | context switches |");
         Line("|---|---|---|---|---|---|---|---|");
-        foreach (var r in runs.OrderBy(r => r.Scenario).ThenBy(r => r.Streams).ThenBy(r => r.Engine).ThenBy(r => r.Run))
+        foreach (var r in runs.OrderBy(r => r.Scenario).ThenBy(r => r.Streams).ThenBy(r => r.Workload).ThenBy(r => r.Variant)
+                     .ThenBy(r => r.Placement)
+                     .ThenBy(r => r.Engine).ThenBy(r => r.Run))
         {
-            string what = r.Scenario == "reqresp" ? Format(r.Requests, "N0") : Format(r.GibiBytes, "F2") + " GiB";
-            string name = r.Scenario == "reqresp" ? "reqresp" : $"stream x{r.Streams}";
+            string what = r.Scenario switch
+            {
+                "reqresp" => Format(r.Requests, "N0"),
+                "files" => $"{Format(r.GibiBytes, "F2")} GiB ({Format(r.Ops, "N0")} I/Os)",
+                _ => Format(r.GibiBytes, "F2") + " GiB",
+            };
+            string name = r.Scenario switch
+            {
+                "reqresp" => "reqresp",
+                "files" => $"files {r.Workload}",
+                "sendfile" => $"sendfile {r.Variant}, {r.Placement}",
+                _ => $"stream x{r.Streams}",
+            };
             Line($"| {r.Run + 1} | {name} | {r.Engine} | {Format(r.Seconds, "F2")} | {what} | " +
                  $"{Format(r.Cpu, "F2")} ({Format(r.Number("user"), "F2")} + {Format(r.Number("sys"), "F2")}) | " +
                  $"{Format(r.Number("enters"), "N0")} | {Format(r.Number("switches"), "N0")} |");

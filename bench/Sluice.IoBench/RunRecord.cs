@@ -11,6 +11,12 @@ internal sealed record RunRecord(int Run, Dictionary<string, string> Fields)
     /// <summary>The engine variant, see <see cref="EngineVariant.Key"/>.</summary>
     public string Engine => EngineVariant.KeyOf(Fields);
     public int Streams => Fields.TryGetValue("streams", out var s) ? int.Parse(s, CultureInfo.InvariantCulture) : 0;
+    /// <summary>files: randread, read or write.</summary>
+    public string Workload => Fields.GetValueOrDefault("workload") ?? "";
+    /// <summary>sendfile: splice or read+send.</summary>
+    public string Variant => Fields.GetValueOrDefault("variant") ?? "";
+    /// <summary>sendfile: same (one reactor), split (two) or any (managed).</summary>
+    public string Placement => Fields.GetValueOrDefault("placement") ?? "";
 
     public double Number(string key) => double.Parse(Fields[key], CultureInfo.InvariantCulture);
 
@@ -36,4 +42,11 @@ internal sealed record RunRecord(int Run, Dictionary<string, string> Fields)
     public double SysPerGib => Number("sys") / GibiBytes;
     public double EntersPerGib => Number("enters") / GibiBytes;
     public double SwitchesPerGib => Number("switches") / GibiBytes;
+
+    // files
+    public double Ops => Number("ops");
+    public double Iops => Ops / Seconds;
+    public double CpuMicrosPerOp => Cpu / Ops * 1e6;
+    public double EntersPerOp => Number("enters") / Ops;
+    public double SwitchesPerOp => Number("switches") / Ops;
 }
