@@ -123,4 +123,15 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Lib, EntryPoint = "fcntl", SetLastError = true)]
     public static partial int Fcntl(int fd, int command, int argument);
+
+    public const int FGetFl = 3, FSetFl = 4, ONonBlock = 0x800;
+    public const int RwfNoWait = 0x8;
+    public const uint PollOut = 0x4;
+
+
+    [LibraryImport(Lib, EntryPoint = "sendfile64", SetLastError = true)]
+    public static partial nint SendFile(int outFd, int inFd, long* offset, nuint count);
+
+    [LibraryImport(Lib, EntryPoint = "preadv2", SetLastError = true)]
+    public static partial nint PReadV2(int fd, void* iov, int iovCount, long offset, int flags);
 }

@@ -183,7 +183,7 @@ internal sealed class UringEngine : IoEngine
     {
         var (f, c) = Own(file, connection);
         return c.Reactor.Ring.Supports(IoUringOp.Splice)
-            ? UringSplice.SendFileAsync(c.Reactor, _pipes, f, offset, count, c.FileDescriptor, cancellationToken)
+            ? UringSendFile.SendFileAsync(c.Reactor, _pipes, f, offset, count, c.FileDescriptor, cancellationToken)
             : BufferedTransfer.SendFileAsync(Buffers, file, offset, count, connection, cancellationToken);
     }
 

@@ -45,6 +45,47 @@ public class SpliceTests
     }
 
     [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Io_uring_sends_cached_pages_inline_and_uncached_pages_through_splice(bool dropCache)
+    {
+        using var dir = new TempDirectory();
+        await using var engine = Engines.Create("uring");
+        string path = dir.File("payload");
+        var data = await WriteRandomFile(path, LargeSize);
+        if (dropCache) DropFromPageCache(path);
+        long inlineBefore = Interlocked.Read(ref UringSendFile.InlineSteps);
+        long splicedBefore = Interlocked.Read(ref UringSendFile.SplicedSteps);
+        var (listener, served) = ServeOnce(engine, async c =>
+        {
+            await using var file = await engine.OpenFileAsync(path, IoFileOptions.OpenRead);
+            await engine.SendFileAsync(file, 0, LargeSize, c);
+        });
+        await using (listener)
+        {
+            await using var client = await engine.ConnectAsync(listener.LocalEndPoint, ConnectTimeout);
+            var received = await ReceiveAll(client, LargeSize).WaitAsync(TestTimeout);
+            await served.WaitAsync(TestTimeout);
+            Assert.True(data.AsSpan().SequenceEqual(received), "payload differs");
+        }
+        long spliced = Interlocked.Read(ref UringSendFile.SplicedSteps) - splicedBefore;
+        long inline = Interlocked.Read(ref UringSendFile.InlineSteps) - inlineBefore;
+        if (dropCache) Assert.True(spliced > 0, "uncached steps must go through splice (worker threads), not block the reactor");
+        else Assert.True(inline > 0 && spliced == 0, $"cached data should go inline (inline {inline}, spliced {spliced})");
+    }
+
+    /// <summary>fsync then POSIX_FADV_DONTNEED: the file's pages leave the page cache.</summary>
+    private static void DropFromPageCache(string path)
+    {
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite);
+        RandomAccess.FlushToDisk(handle);
+        Assert.Equal(0, posix_fadvise((int)handle.DangerousGetHandle(), 0, 0, 4 /* POSIX_FADV_DONTNEED */));
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc")]
+    private static extern int posix_fadvise(int fd, long offset, long length, int advice);
+
+    [Theory]
     [InlineData("uring", 0)]
     [InlineData("uring", (3 << 20) + 5)]
     [InlineData("managed", 0)]

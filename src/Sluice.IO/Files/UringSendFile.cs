@@ -1,0 +1,92 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Sluice.IO.Native;
+using Sluice.IO.Uring;
+
+namespace Sluice.IO.Files;
+
+/// <summary>
+/// File → socket for data already in the page cache: sendfile(2) on the reactor thread, with an io_uring poll when
+/// the socket is full. io_uring runs every splice in a kernel worker thread (two hand-offs per pipe-full); for
+/// cached pages that costs more CPU than it saves (docs/benchmarks.md), while sendfile hands the pages to the
+/// socket inline. A range whose pages are not cached would make sendfile block the reactor on the disk, so each
+/// step first asks the page cache (a 1-byte RWF_NOWAIT read at both ends of the step) and sends uncached steps
+/// through the splice path, whose worker threads are the right place to wait for the disk.
+/// </summary>
+internal static class UringSendFile
+{
+    /// <summary>Bytes per step: large enough to amortize the residency probe, small enough that a probe is meaningful.</summary>
+    private const int StepBytes = 1 << 20;
+
+    /// <summary>Steps sent inline with sendfile and steps handed to splice (tests check both paths run).</summary>
+    internal static long InlineSteps, SplicedSteps;
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public static async ValueTask SendFileAsync(UringReactor reactor, PipePool pipes, UringFile file, long offset,
+        long count, int socketFd, CancellationToken cancellationToken)
+    {
+        EnsureNonBlocking(socketFd);
+        long total = count;
+        while (count > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int step = (int)Math.Min(count, StepBytes);
+            if (!IsCached(file.Fd, offset, step))
+            {
+                Interlocked.Increment(ref SplicedSteps);
+                await UringSplice.SendFileAsync(reactor, pipes, file, offset, step, socketFd, cancellationToken);
+                offset += step;
+                count -= step;
+                continue;
+            }
+            Interlocked.Increment(ref InlineSteps);
+            long sent = SendInline(socketFd, file, offset, step, count, total);
+            if (sent < 0) await PollWritable(reactor, socketFd, cancellationToken); // socket full: wait, no thread
+            else
+            {
+                offset += sent;
+                count -= sent;
+            }
+        }
+    }
+
+    /// <summary>Sends what the socket takes now; -1 when it is full.</summary>
+    private static unsafe long SendInline(int socketFd, UringFile file, long offset, int step, long count, long total)
+    {
+        while (true)
+        {
+            long position = offset;
+            nint n = LibC.SendFile(socketFd, file.Fd, &position, (nuint)step);
+            if (n > 0) return n;
+            if (n == 0)
+                throw new IoException("sendfile", 0, $"sendfile {file.Path}: the file ends before offset {offset}; " +
+                    $"{count} of {total} bytes were still to send");
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == Errno.EINTR) continue;
+            if (errno == Errno.EAGAIN) return -1;
+            throw IoException.FromErrno("sendfile", errno);
+        }
+    }
+
+    private static ValueTask<int> PollWritable(UringReactor reactor, int socketFd, CancellationToken cancellationToken) =>
+        UringOperation.Rent(reactor).Set(IoUringOp.PollAdd, "poll", socketFd, 0, 0, 0, LibC.PollOut)
+            .RunAsync(cancellationToken);
+
+    /// <summary>True when the first and last bytes of the range are in the page cache (reads would not block).</summary>
+    private static unsafe bool IsCached(int fd, long offset, int length)
+    {
+        byte probe;
+        ulong* iov = stackalloc ulong[2];
+        iov[0] = (ulong)&probe;
+        iov[1] = 1;
+        return LibC.PReadV2(fd, iov, 1, offset, LibC.RwfNoWait) == 1
+            && LibC.PReadV2(fd, iov, 1, offset + length - 1, LibC.RwfNoWait) == 1;
+    }
+
+    /// <summary>sendfile must never block the reactor: the socket is switched to non-blocking (io_uring copes with both).</summary>
+    private static void EnsureNonBlocking(int fd)
+    {
+        int flags = LibC.Fcntl(fd, LibC.FGetFl, 0);
+        if (flags >= 0 && (flags & LibC.ONonBlock) == 0) LibC.Fcntl(fd, LibC.FSetFl, flags | LibC.ONonBlock);
+    }
+}
