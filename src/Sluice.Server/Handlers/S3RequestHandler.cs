@@ -100,6 +100,7 @@ public sealed partial class S3RequestHandler : IHttpHandler
         S3Operation.CopyObject => CopyObjectAsync(x, c),
         S3Operation.CreateMultipartUpload => CreateMultipartUploadAsync(x, c),
         S3Operation.UploadPart => UploadPartAsync(x, c, auth),
+        S3Operation.UploadPartCopy => UploadPartCopyAsync(x, c),
         S3Operation.CompleteMultipartUpload => CompleteMultipartUploadAsync(x, c, auth),
         S3Operation.AbortMultipartUpload => AbortMultipartUploadAsync(x, c),
         S3Operation.ListParts => ListPartsAsync(x, c),

@@ -87,4 +87,36 @@ public class MultipartHandlerTests
         Assert.Equal("NoSuchUpload", (await c.SendAsync("PUT", "/mpu/k", $"partNumber=1&uploadId={id}", [1])).ErrorCode);
         Assert.Equal(404, (await c.SendAsync("GET", "/mpu/k")).Status);
     }
+
+    [Fact]
+    public async Task Upload_part_copy_takes_a_range_of_a_source_object()
+    {
+        await using var t = await TestServer.StartAsync();
+        var c = t.Client;
+        Assert.Equal(200, (await c.SendAsync("PUT", "/mpu")).Status);
+        var source = RandomNumberGenerator.GetBytes(6 * 1024 * 1024);
+        var tail = RandomNumberGenerator.GetBytes(1000);
+        await c.PutObjectAsync("mpu", "source", source);
+        await c.PutObjectAsync("mpu", "tail", tail);
+        string id = Uri.EscapeDataString(Element((await c.SendAsync("POST", "/mpu/joined", "uploads")).Text, "UploadId"));
+
+        var p1 = await c.SendAsync("PUT", "/mpu/joined", $"partNumber=1&uploadId={id}", headers:
+            [("x-amz-copy-source", "/mpu/source"), ("x-amz-copy-source-range", "bytes=100-5243027")]);
+        Assert.Equal(200, p1.Status);
+        Assert.Contains("<CopyPartResult", p1.Text);
+        var p2 = await c.SendAsync("PUT", "/mpu/joined", $"partNumber=2&uploadId={id}", headers: [("x-amz-copy-source", "/mpu/tail")]);
+        Assert.Equal(200, p2.Status);
+        var badRange = await c.SendAsync("PUT", "/mpu/joined", $"partNumber=3&uploadId={id}", headers:
+            [("x-amz-copy-source", "/mpu/tail"), ("x-amz-copy-source-range", "bytes=0-5000")]);
+        Assert.Equal("InvalidArgument", badRange.ErrorCode);
+        var failed = await c.SendAsync("PUT", "/mpu/joined", $"partNumber=3&uploadId={id}", headers:
+            [("x-amz-copy-source", "/mpu/tail"), ("x-amz-copy-source-if-none-match", S3TestClient.Md5ETag(tail))]);
+        Assert.Equal(412, failed.Status);
+
+        var complete = await c.SendAsync("POST", "/mpu/joined", "uploadId=" + id,
+            CompleteXml((1, System.Net.WebUtility.HtmlDecode(Element(p1.Text, "ETag"))), (2, System.Net.WebUtility.HtmlDecode(Element(p2.Text, "ETag")))));
+        Assert.Equal(200, complete.Status);
+        var joined = await c.GetObjectAsync("mpu", "joined");
+        Assert.Equal(source[100..5243028].Concat(tail).ToArray(), joined.Body);
+    }
 }
