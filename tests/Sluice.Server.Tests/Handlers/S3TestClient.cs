@@ -46,7 +46,8 @@ internal sealed class S3TestClient : IDisposable
 
     public Task<S3Response> SendAsync(string method, string path, string? query = null, byte[]? body = null,
         IEnumerable<(string Name, string Value)>? headers = null, bool sign = true, bool unsignedPayload = false,
-        string? secret = null, string? accessKey = null)
+        string? secret = null, string? accessKey = null, string? payloadHash = null,
+        Func<SigV4SigningResult, byte[]>? bodyFromSeed = null)
     {
         body ??= [];
         var list = new SigV4HeaderList();
@@ -54,9 +55,10 @@ internal sealed class S3TestClient : IDisposable
         foreach (var (n, v) in headers ?? []) list.Add(n, v);
         if (sign)
         {
-            string payloadHash = unsignedPayload ? "UNSIGNED-PAYLOAD" : Convert.ToHexStringLower(SHA256.HashData(body));
-            new SigV4Signer(accessKey ?? _accessKey, secret ?? _secret, Region)
+            payloadHash ??= unsignedPayload ? "UNSIGNED-PAYLOAD" : Convert.ToHexStringLower(SHA256.HashData(body));
+            var seed = new SigV4Signer(accessKey ?? _accessKey, secret ?? _secret, Region)
                 .SignHeaders(list, method, path, query, payloadHash, DateTimeOffset.UtcNow);
+            if (bodyFromSeed != null) body = bodyFromSeed(seed);
         }
         return SendRawAsync(method, path, query, body, list);
     }
