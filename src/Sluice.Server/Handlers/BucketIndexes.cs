@@ -31,7 +31,7 @@ public sealed class BucketIndexes : IDisposable
             await GetAsync(bucket.Name, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The bucket's index (the caller has checked that the bucket exists).</summary>
+    /// <summary>The bucket's index; NoSuchBucket (<see cref="S3StorageException"/>) when there is no such bucket.</summary>
     public ValueTask<BucketIndex> GetAsync(string bucket, CancellationToken cancellationToken = default) =>
         _open.TryGetValue(bucket, out var index) ? ValueTask.FromResult(index) : OpenAsync(bucket, cancellationToken);
 
@@ -41,6 +41,7 @@ public sealed class BucketIndexes : IDisposable
         try
         {
             if (_open.TryGetValue(bucket, out var index)) return index;
+            await _store.GetBucketAsync(bucket, cancellationToken).ConfigureAwait(false); // NoSuchBucket: no index for it
             var entries = new List<IndexEntry>();
             string directory = DirectoryOf(bucket);
             if (!System.IO.Directory.Exists(directory) || !System.IO.Directory.EnumerateFileSystemEntries(directory).Any())

@@ -171,9 +171,15 @@ public sealed partial class S3RequestHandler
         foreach (var p in request.Value.Parts)
             parts.Add(new StoredPart(p.PartNumber, p.ETag, FirstChecksum(p.Checksums)));
 
-        var metadata = await _store.CompleteMultipartUploadAsync(bucket, key, uploadId, parts, condition);
         var index = await _indexes.GetAsync(bucket);
-        await DurableAsync(index, index.Put(BucketIndexes.EntryFor(metadata)));
+        Storage.ObjectMetadata metadata;
+        Index.CommitTicket ticket;
+        using (await _keyLocks.AcquireAsync(bucket, key))
+        {
+            metadata = await _store.CompleteMultipartUploadAsync(bucket, key, uploadId, parts, condition);
+            ticket = index.Put(BucketIndexes.EntryFor(metadata));
+        }
+        await DurableAsync(index, ticket);
 
         var result = new CompleteMultipartUploadResult
         {

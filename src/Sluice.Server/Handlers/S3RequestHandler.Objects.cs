@@ -41,18 +41,23 @@ public sealed partial class S3RequestHandler
 
         c.Payload.Reset(x, auth);
         ObjectMetadata metadata;
+        CommitTicket ticket;
         await using (var writer = await _store.BeginPutAsync(bucket, key, algorithm))
         {
             await CopyPayloadAsync(c.Payload, writer);
             string? expected = checksumHeader ?? (inTrailer ? ObjectHeaders.FindTrailer(c.Payload.Trailers, algorithm) : null);
-            metadata = await writer.CommitAsync(attributes, new ObjectCommitOptions
+            using (await _keyLocks.AcquireAsync(bucket, key))
             {
-                ExpectedContentMd5 = contentMd5,
-                ExpectedChecksum = expected,
-                Condition = condition,
-            });
+                metadata = await writer.CommitAsync(attributes, new ObjectCommitOptions
+                {
+                    ExpectedContentMd5 = contentMd5,
+                    ExpectedChecksum = expected,
+                    Condition = condition,
+                });
+                ticket = index.Put(BucketIndexes.EntryFor(metadata));
+            }
         }
-        await DurableAsync(index, index.Put(BucketIndexes.EntryFor(metadata)));
+        await DurableAsync(index, ticket);
         x.SetStatus(200);
         AddHeader(x, KnownHeader.ETag, metadata.ETag);
         AddChecksumHeaders(x, metadata);
@@ -216,9 +221,14 @@ public sealed partial class S3RequestHandler
     private async ValueTask DeleteObjectAsync(HttpExchange x, RequestContext c)
     {
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
-        await _store.DeleteAsync(bucket, key);
         var index = await _indexes.GetAsync(bucket);
-        if (index.TryDelete(c.Route.Key, out _, out var ticket)) await DurableAsync(index, ticket);
+        CommitTicket ticket = default;
+        using (await _keyLocks.AcquireAsync(bucket, key))
+        {
+            await _store.DeleteAsync(bucket, key);
+            index.TryDelete(c.Route.Key, out _, out ticket);
+        }
+        await DurableAsync(index, ticket);
         await SendEmptyAsync(x, 204);
     }
 
@@ -261,8 +271,11 @@ public sealed partial class S3RequestHandler
             }
             try
             {
-                await _store.DeleteAsync(bucket, o.Key);
-                if (index.TryDelete(keyBytes, out _, out var ticket)) last = ticket;
+                using (await _keyLocks.AcquireAsync(bucket, o.Key))
+                {
+                    await _store.DeleteAsync(bucket, o.Key);
+                    if (index.TryDelete(keyBytes, out _, out var ticket)) last = ticket;
+                }
                 if (!request.Value.Quiet) result.Deleted.Add(new DeletedObject { Key = o.Key });
             }
             catch (S3StorageException e)
@@ -319,15 +332,21 @@ public sealed partial class S3RequestHandler
                 "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
         var condition = ReadWriteCondition(x);
 
-        var metadata = await _store.CopyAsync(sourceBucket, sourceKey, bucket, key, source =>
-        {
-            CheckCopySourceConditions(x, source);
-            if (replacement != null) return replacement;
-            return storageClass == null ? source.Attributes
-                : source.Attributes with { StorageClass = storageClass == "STANDARD" ? null : storageClass };
-        }, condition);
         var index = await _indexes.GetAsync(bucket);
-        await DurableAsync(index, index.Put(BucketIndexes.EntryFor(metadata)));
+        ObjectMetadata metadata;
+        CommitTicket ticket;
+        using (await _keyLocks.AcquireAsync(bucket, key))
+        {
+            metadata = await _store.CopyAsync(sourceBucket, sourceKey, bucket, key, source =>
+            {
+                CheckCopySourceConditions(x, source);
+                if (replacement != null) return replacement;
+                return storageClass == null ? source.Attributes
+                    : source.Attributes with { StorageClass = storageClass == "STANDARD" ? null : storageClass };
+            }, condition);
+            ticket = index.Put(BucketIndexes.EntryFor(metadata));
+        }
+        await DurableAsync(index, ticket);
 
         var result = new CopyObjectResult { LastModified = metadata.LastModified, ETag = metadata.ETag };
         SetChecksum(result.Checksums, metadata.ChecksumAlgorithm, metadata.Checksum);

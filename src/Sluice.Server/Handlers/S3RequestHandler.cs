@@ -38,6 +38,7 @@ public sealed partial class S3RequestHandler : IHttpHandler
     private readonly RequestAuthenticator _auth;
     private readonly string _region;
     private readonly ConditionalWeakTable<HttpExchange, RequestContext> _contexts = new();
+    private readonly KeyLocks _keyLocks = new();
 
     public S3RequestHandler(ObjectStore store, BucketIndexes indexes, S3Router router, RequestAuthenticator authenticator, string region)
     {

@@ -130,4 +130,27 @@ public class ListingHandlerTests
         var list = await t.Client.SendAsync("GET", "/rebuild", "list-type=2");
         Assert.Equal(Enumerable.Range(0, 10).Select(i => $"r{i}").ToList(), Keys(list.Text));
     }
+
+    [Fact]
+    public async Task Concurrent_overwrites_leave_the_listing_agreeing_with_the_object()
+    {
+        await using var t = await TestServer.StartAsync();
+        var c = t.Client;
+        Assert.Equal(200, (await c.SendAsync("PUT", "/race")).Status);
+        await Parallel.ForEachAsync(Enumerable.Range(1, 40), new ParallelOptions { MaxDegreeOfParallelism = 8 },
+            async (n, _) => Assert.Equal(200, (await c.PutObjectAsync("race", "same", new byte[n])).Status));
+        var head = await c.SendAsync("HEAD", "/race/same");
+        var list = await c.SendAsync("GET", "/race", "list-type=2");
+        Assert.Equal(head.Header("Content-Length"), Element(list.Text, "Size"));
+        Assert.Equal(head.Header("ETag"), Element(list.Text, "ETag"));
+    }
+
+    [Fact]
+    public async Task Object_requests_to_a_missing_bucket_create_no_index()
+    {
+        await using var t = await TestServer.StartAsync();
+        Assert.Equal("NoSuchBucket", (await t.Client.SendAsync("DELETE", "/ghost/k")).ErrorCode);
+        Assert.Equal("NoSuchBucket", (await t.Client.PutObjectAsync("ghost", "k", [1])).ErrorCode);
+        Assert.False(Directory.Exists(Path.Combine(t.Directory, ".index", "ghost")));
+    }
 }
