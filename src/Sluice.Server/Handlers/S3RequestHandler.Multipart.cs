@@ -135,30 +135,6 @@ public sealed partial class S3RequestHandler
         return actual[..n].SequenceEqual(expected.AsSpan().Trim());
     }
 
-    /// <summary>Streams the payload into a writer, also feeding <paramref name="extra"/> when given.</summary>
-    private static async ValueTask CopyPayloadAsync(PayloadReader payload, BodyWriter writer, S3Checksum? extra)
-    {
-        if (extra == null)
-        {
-            await CopyPayloadAsync(payload, writer);
-            return;
-        }
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(BodyBufferSize);
-        try
-        {
-            int n;
-            while ((n = await payload.ReadAsync(buffer)) > 0)
-            {
-                extra.Append(buffer.AsSpan(0, n));
-                await writer.WriteAsync(buffer.AsMemory(0, n));
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
     private async ValueTask CompleteMultipartUploadAsync(HttpExchange x, RequestContext c, SigV4AuthResult auth)
     {
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();

@@ -105,15 +105,44 @@ public sealed partial class S3RequestHandler
         return ifMatch == null && ifNoneMatch == null ? null : new WriteCondition(ifMatch, ifNoneMatch);
     }
 
-    /// <summary>Streams the verified payload into a body writer.</summary>
-    private static async ValueTask CopyPayloadAsync(PayloadReader payload, BodyWriter writer)
+    /// <summary>
+    /// Streams the verified payload into a body writer, also feeding <paramref name="extra"/> when given. Bytes are
+    /// received into a registered native buffer when one is free (the writer then writes it with WRITE_FIXED on
+    /// io_uring), filling it before each write so writes stay large; else into a pooled array.
+    /// </summary>
+    private async ValueTask CopyPayloadAsync(PayloadReader payload, BodyWriter writer, S3Checksum? extra = null)
     {
+        if (_store.Engine.Buffers.TryRent(BodyBufferSize, out var native))
+        {
+            try
+            {
+                var memory = native.Memory[..BodyBufferSize];
+                while (true)
+                {
+                    int filled = 0, n = 0;
+                    while (filled < memory.Length && (n = await payload.ReadAsync(memory[filled..])) > 0) filled += n;
+                    if (filled > 0)
+                    {
+                        extra?.Append(native.GetSpan()[..filled]);
+                        await writer.WriteAsync(native, filled);
+                    }
+                    if (n == 0) return; // the payload is complete and verified
+                }
+            }
+            finally
+            {
+                native.Return();
+            }
+        }
         byte[] buffer = ArrayPool<byte>.Shared.Rent(BodyBufferSize);
         try
         {
             int n;
             while ((n = await payload.ReadAsync(buffer)) > 0)
+            {
+                extra?.Append(buffer.AsSpan(0, n));
                 await writer.WriteAsync(buffer.AsMemory(0, n));
+            }
         }
         finally
         {
