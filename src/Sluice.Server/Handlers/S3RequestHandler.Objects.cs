@@ -116,7 +116,7 @@ public sealed partial class S3RequestHandler
         {
             try
             {
-                var memory = native.Memory[..BodyBufferSize];
+                var memory = native.Memory; // the whole size class: fewer, larger file writes
                 while (true)
                 {
                     int filled = 0, n = 0;
