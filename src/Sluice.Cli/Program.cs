@@ -14,6 +14,7 @@ public static class Program
         var root = new RootCommand(
             "Sluice: a high-performance S3 data path for .NET on Linux (client, embedded server, transfer engine).");
         // Commands (cp, ls, rm, mb, rb, sync, presign, serve, bench) attach here as they are built.
+        root.Subcommands.Add(ServeCommand.Create());
         root.SetAction(parseResult =>
         {
             // No command given: show the help text, as `sluice --help` does.

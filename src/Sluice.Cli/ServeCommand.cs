@@ -1,0 +1,98 @@
+using System.CommandLine;
+using System.Net;
+using System.Runtime.InteropServices;
+using Sluice.Server;
+
+namespace Sluice.Cli;
+
+/// <summary>
+/// <c>sluice serve</c>: runs the embedded S3 server until SIGINT or SIGTERM, then stops gracefully (requests in
+/// flight finish, key indexes are flushed) and exits 0.
+/// </summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var data = new Option<string>("--data") { Description = "Data directory (created if missing)", Required = true };
+        var listen = new Option<IPEndPoint>("--listen")
+        {
+            Description = "Address and port to listen on (port 0 picks a free one)",
+            DefaultValueFactory = _ => new IPEndPoint(IPAddress.Loopback, 9000),
+            CustomParser = result =>
+            {
+                string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+                if (IPEndPoint.TryParse(text, out var endPoint) && text.Contains(':', StringComparison.Ordinal)) return endPoint;
+                result.AddError($"--listen: '{text}' is not an address:port such as 127.0.0.1:9000");
+                return null;
+            },
+        };
+        var accessKey = new Option<string>("--access-key") { Description = "Access key (default: AWS_ACCESS_KEY_ID, else the development pair)" };
+        var secretKey = new Option<string>("--secret-key") { Description = "Secret key for --access-key" };
+        var region = new Option<string>("--region") { Description = "Region requests are signed for", DefaultValueFactory = _ => "us-east-1" };
+        var reactors = new Option<int>("--reactors") { Description = "Reactor threads (0 = engine default)" };
+        var anonymous = new Option<bool>("--anonymous") { Description = "Allow unsigned requests" };
+        var engine = new Option<string>("--engine") { Description = "I/O engine: uring, managed or auto" };
+        engine.AcceptOnlyFromAmong("uring", "managed", "auto");
+
+        var command = new Command("serve", "Run the embedded S3-compatible server")
+        {
+            data, listen, accessKey, secretKey, region, reactors, anonymous, engine,
+        };
+        command.Validators.Add(result =>
+        {
+            bool hasKey = result.GetResult(accessKey) != null, hasSecret = result.GetResult(secretKey) != null;
+            if (hasKey != hasSecret) result.AddError("--access-key and --secret-key go together");
+            if (result.GetValue(reactors) < 0) result.AddError("--reactors must be 0 or more");
+        });
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            string? key = parse.GetValue(accessKey), secret = parse.GetValue(secretKey);
+            var options = new SluiceServerOptions
+            {
+                DataDirectory = Path.GetFullPath(parse.GetValue(data)!),
+                Listen = parse.GetValue(listen)!,
+                Credentials = key != null && secret != null ? new Dictionary<string, string> { [key] = secret } : null,
+                Region = parse.GetValue(region)!,
+                Reactors = parse.GetValue(reactors),
+                AllowAnonymous = parse.GetValue(anonymous),
+                EngineMode = parse.GetValue(engine),
+            };
+            return await RunAsync(options, cancellationToken);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(SluiceServerOptions options, CancellationToken cancellationToken)
+    {
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true; // we exit ourselves, after a graceful stop
+            stop.TrySetResult();
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using var cancelled = cancellationToken.Register(() => stop.TrySetResult());
+
+        SluiceServer server;
+        try
+        {
+            server = await SluiceServer.StartAsync(options, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Sluice.IO.IoException
+            or System.Net.Sockets.SocketException or Sluice.Server.Index.IndexCorruptException)
+        {
+            await Console.Error.WriteLineAsync($"sluice: cannot serve: {e.Message}");
+            return Program.ExitFailure;
+        }
+        string credentials = server.CredentialsSource == "development defaults"
+            ? $"development credentials {SluiceServerOptions.DevAccessKey} / {SluiceServerOptions.DevSecretKey}"
+            : $"credentials from {server.CredentialsSource}";
+        Console.WriteLine($"sluice: serving S3 at {server.Endpoint} (data {options.DataDirectory}, engine {server.EngineName}, region {options.Region}, {credentials}{(options.AllowAnonymous ? ", anonymous allowed" : "")})");
+        await Console.Out.FlushAsync(CancellationToken.None);
+        await stop.Task;
+        await server.StopAsync();
+        Console.WriteLine("sluice: stopped");
+        return Program.ExitOk;
+    }
+}

@@ -1,0 +1,12 @@
+using Sluice.Server.Auth;
+using Sluice.Server.Routing;
+
+namespace Sluice.Server.Handlers;
+
+/// <summary>Per-connection state the handler reuses for every request of the connection.</summary>
+internal sealed class RequestContext
+{
+    public S3Route Route { get; } = new();
+
+    public PayloadReader Payload { get; } = new();
+}

@@ -1,0 +1,69 @@
+using System.Buffers;
+using Sluice.S3.Auth;
+using Sluice.S3.Errors;
+using Sluice.S3.Http;
+using Sluice.S3.Xml;
+using Sluice.Server.Http;
+
+namespace Sluice.Server.Handlers;
+
+public sealed partial class S3RequestHandler
+{
+    private async ValueTask ListBucketsAsync(HttpExchange x)
+    {
+        var buckets = await _store.ListBucketsAsync();
+        var result = new ListAllMyBucketsResult { Owner = Owner };
+        foreach (var b in buckets)
+            result.Buckets.Add(new ListedBucket { Name = b.Name, CreationDate = b.CreationDate, BucketRegion = _region });
+        var body = new ArrayBufferWriter<byte>(256 + (buckets.Count * 128));
+        result.WriteTo(body);
+        await SendXmlAsync(x, body);
+    }
+
+    private async ValueTask CreateBucketAsync(HttpExchange x, RequestContext c, SigV4AuthResult auth)
+    {
+        string bucket = c.Route.GetBucketString();
+        byte[] xml = await ReadSmallPayloadAsync(x, c.Payload, auth);
+        if (xml.AsSpan().Trim(" \t\r\n"u8).Length > 0)
+        {
+            var config = CreateBucketConfiguration.Read(xml);
+            if (!config.IsSuccess) ThrowProblem(S3ErrorCode.MalformedXML, config.Detail);
+            string? location = config.Value!.LocationConstraint;
+            // us-east-1 is the empty constraint; any other must name this server's region.
+            if (!string.IsNullOrEmpty(location) && !string.Equals(location, _region, StringComparison.Ordinal))
+                ThrowProblem(S3ErrorCode.InvalidLocationConstraint,
+                    $"The specified location-constraint is not valid for this server (region {_region}).");
+        }
+        await _store.CreateBucketAsync(bucket);
+        await _indexes.CreateAsync(bucket);
+        x.SetStatus(200);
+        x.AddHeader(KnownHeader.Location, Utf8("/" + bucket));
+        await x.SendAsync(ReadOnlyMemory<byte>.Empty);
+    }
+
+    private async ValueTask HeadBucketAsync(HttpExchange x, RequestContext c)
+    {
+        await _store.GetBucketAsync(c.Route.GetBucketString());
+        x.SetStatus(200);
+        AddHeader(x, KnownHeader.XAmzBucketRegion, _region);
+        await x.SendHeadAsync(0);
+    }
+
+    private async ValueTask DeleteBucketAsync(HttpExchange x, RequestContext c)
+    {
+        string bucket = c.Route.GetBucketString();
+        await _store.DeleteBucketAsync(bucket);
+        await _indexes.DeleteAsync(bucket);
+        await SendEmptyAsync(x, 204);
+    }
+
+    private async ValueTask GetBucketLocationAsync(HttpExchange x, RequestContext c)
+    {
+        await _store.GetBucketAsync(c.Route.GetBucketString());
+        // S3 reports us-east-1 as an empty LocationConstraint.
+        var result = new LocationConstraint { Region = _region == "us-east-1" ? null : _region };
+        var body = new ArrayBufferWriter<byte>(256);
+        result.WriteTo(body);
+        await SendXmlAsync(x, body);
+    }
+}

@@ -1,0 +1,304 @@
+using System.Buffers;
+using System.Text;
+using Sluice.S3.Auth;
+using Sluice.S3.Checksums;
+using Sluice.S3.Errors;
+using Sluice.S3.Http;
+using Sluice.S3.Xml;
+using Sluice.Server.Auth;
+using Sluice.Server.Http;
+using Sluice.Server.Routing;
+using Sluice.Server.Storage;
+using StoredPart = Sluice.Server.Storage.CompletedPart;
+
+namespace Sluice.Server.Handlers;
+
+public sealed partial class S3RequestHandler
+{
+    /// <summary>S3's largest part (5 GiB).</summary>
+    private const long MaxPartSize = 5L << 30;
+
+    private async ValueTask CreateMultipartUploadAsync(HttpExchange x, RequestContext c)
+    {
+        string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
+        var attributes = ReadWriteAttributes(x);
+        string? named = ObjectHeaders.Get(x, KnownHeader.XAmzChecksumAlgorithm);
+        var algorithm = ChecksumAlgorithm.None;
+        if (named != null && !ChecksumAlgorithmExtensions.TryParse(named.Trim().AsSpan(), out algorithm))
+            throw new S3StorageException(new S3Error(S3ErrorCode.InvalidRequest, "Invalid x-amz-checksum-algorithm."));
+        var upload = await _store.CreateMultipartUploadAsync(bucket, key, attributes, algorithm);
+        var result = new InitiateMultipartUploadResult { Bucket = bucket, Key = key, UploadId = upload.UploadId };
+        var body = new ArrayBufferWriter<byte>(512);
+        result.WriteTo(body);
+        x.SetStatus(200);
+        x.AddHeader(KnownHeader.ContentType, "application/xml"u8);
+        if (algorithm != ChecksumAlgorithm.None)
+        {
+            AddHeader(x, KnownHeader.XAmzChecksumAlgorithm, algorithm.GetS3Name());
+            AddHeader(x, KnownHeader.XAmzChecksumType, "COMPOSITE");
+        }
+        await x.SendAsync(body.WrittenMemory);
+    }
+
+    private async ValueTask UploadPartAsync(HttpExchange x, RequestContext c, SigV4AuthResult auth)
+    {
+        string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
+        string uploadId = c.Route.Query.GetString(S3QueryParameter.UploadId) ?? string.Empty;
+        int partNumber = c.Route.Query.PartNumber;
+        CheckUploadLength(x, auth, MaxPartSize);
+        if (!ObjectHeaders.TryGetChecksum(x, out var algorithm, out string? checksumHeader, out bool inTrailer))
+            ThrowProblem(S3ErrorCode.InvalidRequest, "Expecting a single x-amz-checksum- header.");
+        string? contentMd5 = ObjectHeaders.Get(x, KnownHeader.ContentMD5);
+        CheckContentMd5Syntax(contentMd5);
+
+        c.Payload.Reset(x, auth);
+        PartInfo part;
+        await using (var writer = await _store.BeginUploadPartAsync(bucket, key, uploadId, partNumber))
+        {
+            // A checksum other than the upload's is verified here; the upload's own is verified by the writer.
+            using var extra = algorithm != ChecksumAlgorithm.None && algorithm != writer.ChecksumAlgorithm
+                ? new S3Checksum(algorithm) : null;
+            await CopyPayloadAsync(c.Payload, writer, extra);
+            string? expected = checksumHeader ?? (inTrailer ? ObjectHeaders.FindTrailer(c.Payload.Trailers, algorithm) : null);
+            if (extra != null && expected != null && !MatchesBase64(extra, expected))
+            {
+                await writer.AbortAsync();
+                ThrowProblem(S3ErrorCode.BadDigest, $"The {algorithm.GetHeaderName()} you specified did not match the calculated checksum.");
+            }
+            part = await writer.CommitAsync(contentMd5, extra == null ? expected : null);
+            if (extra == null && writer.ChecksumAlgorithm != ChecksumAlgorithm.None) algorithm = writer.ChecksumAlgorithm;
+        }
+        x.SetStatus(200);
+        AddHeader(x, KnownHeader.ETag, part.ETag);
+        if (part.Checksum != null && algorithm != ChecksumAlgorithm.None)
+            x.AddHeader(algorithm.GetHeaderNameUtf8(), Encoding.ASCII.GetBytes(part.Checksum));
+        await x.SendAsync(ReadOnlyMemory<byte>.Empty);
+    }
+
+    /// <summary>
+    /// UploadPartCopy: the source version (or x-amz-copy-source-range of it) becomes a part, after the copy-source
+    /// conditions. The bytes go through a pooled buffer (positional reads into the part writer, which hashes them).
+    /// </summary>
+    private async ValueTask UploadPartCopyAsync(HttpExchange x, RequestContext c)
+    {
+        string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
+        string uploadId = c.Route.Query.GetString(S3QueryParameter.UploadId) ?? string.Empty;
+        int partNumber = c.Route.Query.PartNumber;
+        ParseCopySource(x, out string sourceBucket, out string sourceKey);
+        await _store.GetMultipartUploadAsync(bucket, key, uploadId);
+        await using var reader = await _store.OpenReadAsync(sourceBucket, sourceKey);
+        CheckCopySourceConditions(x, reader.Metadata);
+        var range = CopyRange(x, reader.Length);
+        if (range.Length > MaxPartSize) ThrowProblem(S3ErrorCode.EntityTooLarge);
+
+        PartInfo part;
+        await using (var writer = await _store.BeginUploadPartAsync(bucket, key, uploadId, partNumber))
+        {
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(BodyBufferSize);
+            try
+            {
+                long done = 0;
+                while (done < range.Length)
+                {
+                    int want = (int)Math.Min(buffer.Length, range.Length - done);
+                    int n = await reader.ReadAsync(buffer.AsMemory(0, want), range.Offset + done);
+                    if (n == 0) throw new IOException("the source object ended early");
+                    await writer.WriteAsync(buffer.AsMemory(0, n));
+                    done += n;
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+            part = await writer.CommitAsync();
+        }
+        var result = new CopyPartResult { LastModified = part.LastModified, ETag = part.ETag };
+        var body = new ArrayBufferWriter<byte>(256);
+        result.WriteTo(body);
+        await SendXmlAsync(x, body);
+    }
+
+    private static Semantics.ByteRange CopyRange(HttpExchange x, long sourceLength)
+    {
+        var value = x.Request.Headers.GetValue(KnownHeader.XAmzCopySourceRange, x.HeadBytes.Span);
+        if (value.IsEmpty) return new Semantics.ByteRange(0, sourceLength);
+        var problem = Semantics.CopySourceRange.Parse(value, sourceLength, out var range);
+        if (!problem.IsNone) throw new S3StorageException(problem.ToError());
+        return range;
+    }
+
+    private static bool MatchesBase64(S3Checksum digest, string expected)
+    {
+        Span<char> actual = stackalloc char[ChecksumAlgorithmExtensions.MaxBase64Length];
+        digest.TryFormatBase64(actual, out int n);
+        return actual[..n].SequenceEqual(expected.AsSpan().Trim());
+    }
+
+    private async ValueTask CompleteMultipartUploadAsync(HttpExchange x, RequestContext c, SigV4AuthResult auth)
+    {
+        string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
+        string uploadId = c.Route.Query.GetString(S3QueryParameter.UploadId) ?? string.Empty;
+        var condition = ReadWriteCondition(x);
+        byte[] xml = await ReadSmallPayloadAsync(x, c.Payload, auth);
+        var request = CompleteMultipartUpload.Read(xml);
+        if (!request.IsSuccess) ThrowProblem(S3ErrorCode.MalformedXML, request.Detail);
+        var parts = new List<StoredPart>(request.Value!.Parts.Count);
+        foreach (var p in request.Value.Parts)
+            parts.Add(new StoredPart(p.PartNumber, p.ETag, FirstChecksum(p.Checksums)));
+
+        var index = await _indexes.GetAsync(bucket);
+        Storage.ObjectMetadata metadata;
+        Index.CommitTicket ticket;
+        using (await _keyLocks.AcquireAsync(bucket, key))
+        {
+            metadata = await _store.CompleteMultipartUploadAsync(bucket, key, uploadId, parts, condition);
+            ticket = index.Put(BucketIndexes.EntryFor(metadata));
+        }
+        await DurableAsync(index, ticket);
+
+        var result = new CompleteMultipartUploadResult
+        {
+            Location = "/" + bucket + "/" + key,
+            Bucket = bucket,
+            Key = key,
+            ETag = metadata.ETag,
+        };
+        SetChecksum(result.Checksums, metadata.ChecksumAlgorithm, metadata.Checksum);
+        if (metadata.Checksum != null) result.Checksums.ChecksumType = metadata.ChecksumType;
+        var body = new ArrayBufferWriter<byte>(512);
+        result.WriteTo(body);
+        await SendXmlAsync(x, body);
+    }
+
+    private static string? FirstChecksum(ObjectChecksums c) =>
+        c.ChecksumCrc32 ?? c.ChecksumCrc32C ?? c.ChecksumCrc64Nvme ?? c.ChecksumSha1 ?? c.ChecksumSha256;
+
+    private async ValueTask AbortMultipartUploadAsync(HttpExchange x, RequestContext c)
+    {
+        string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
+        string uploadId = c.Route.Query.GetString(S3QueryParameter.UploadId) ?? string.Empty;
+        await _store.AbortMultipartUploadAsync(bucket, key, uploadId);
+        await SendEmptyAsync(x, 204);
+    }
+
+    private async ValueTask ListPartsAsync(HttpExchange x, RequestContext c)
+    {
+        string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
+        var q = c.Route.Query;
+        string uploadId = q.GetString(S3QueryParameter.UploadId) ?? string.Empty;
+        var upload = await _store.GetMultipartUploadAsync(bucket, key, uploadId);
+        var parts = await _store.ListPartsAsync(bucket, key, uploadId);
+        int maxParts = Math.Min(q.MaxParts, S3Query.MaxPageSize);
+        var result = new ListPartsResult
+        {
+            Bucket = bucket,
+            Key = key,
+            UploadId = uploadId,
+            Initiator = Owner,
+            Owner = Owner,
+            StorageClass = upload.Attributes.StorageClass ?? "STANDARD",
+            PartNumberMarker = q.PartNumberMarker,
+            MaxParts = q.MaxParts,
+            ChecksumAlgorithm = upload.ChecksumAlgorithm == ChecksumAlgorithm.None ? null : upload.ChecksumAlgorithm.GetS3Name(),
+        };
+        int last = 0;
+        foreach (var part in parts)
+        {
+            if (part.PartNumber <= q.PartNumberMarker) continue;
+            if (result.Parts.Count == maxParts)
+            {
+                result.IsTruncated = true;
+                break;
+            }
+            var listed = new ListedPart { PartNumber = part.PartNumber, LastModified = part.LastModified, ETag = part.ETag, Size = part.Size };
+            SetChecksum(listed.Checksums, upload.ChecksumAlgorithm, part.Checksum);
+            result.Parts.Add(listed);
+            last = part.PartNumber;
+        }
+        if (result.IsTruncated) result.NextPartNumberMarker = last;
+        var body = new ArrayBufferWriter<byte>(512 + (result.Parts.Count * 256));
+        result.WriteTo(body);
+        await SendXmlAsync(x, body);
+    }
+
+    private async ValueTask ListMultipartUploadsAsync(HttpExchange x, RequestContext c)
+    {
+        string bucket = c.Route.GetBucketString();
+        var q = c.Route.Query;
+        var uploads = await _store.ListMultipartUploadsAsync(bucket);
+        string prefix = q.GetString(S3QueryParameter.Prefix) ?? string.Empty;
+        string? delimiter = q.GetString(S3QueryParameter.Delimiter);
+        string keyMarker = q.GetString(S3QueryParameter.KeyMarker) ?? string.Empty;
+        string uploadIdMarker = q.GetString(S3QueryParameter.UploadIdMarker) ?? string.Empty;
+        int max = Math.Min(q.MaxUploads, S3Query.MaxPageSize);
+        var result = new ListMultipartUploadsResult
+        {
+            Bucket = bucket,
+            KeyMarker = keyMarker,
+            UploadIdMarker = uploadIdMarker,
+            Prefix = prefix,
+            Delimiter = string.IsNullOrEmpty(delimiter) ? null : delimiter,
+            EncodingType = q.UrlEncoded ? "url" : null,
+            MaxUploads = q.MaxUploads,
+        };
+        // Uploads are in (key, initiation) order; a marker pair resumes right after that upload.
+        bool afterMarker = keyMarker.Length == 0;
+        string? lastKey = null, lastUploadId = null;
+        foreach (var u in uploads)
+        {
+            if (!afterMarker)
+            {
+                int byKey = string.CompareOrdinal(u.Key, keyMarker);
+                if (byKey < 0) continue;
+                if (byKey == 0)
+                {
+                    if (uploadIdMarker.Length == 0) continue;
+                    if (u.UploadId == uploadIdMarker) afterMarker = true;
+                    continue;
+                }
+                afterMarker = true;
+            }
+            if (!u.Key.StartsWith(prefix, StringComparison.Ordinal)) continue;
+            string? common = null;
+            if (!string.IsNullOrEmpty(delimiter))
+            {
+                int at = u.Key.IndexOf(delimiter, prefix.Length, StringComparison.Ordinal);
+                if (at >= 0) common = u.Key[..(at + delimiter.Length)];
+            }
+            if (common != null && result.CommonPrefixes.Count > 0 && result.CommonPrefixes[^1] == common) continue;
+            if (result.Uploads.Count + result.CommonPrefixes.Count == max)
+            {
+                result.IsTruncated = true;
+                break;
+            }
+            if (common != null)
+            {
+                result.CommonPrefixes.Add(common);
+                lastKey = common;
+                lastUploadId = null;
+                continue;
+            }
+            result.Uploads.Add(new ListedUpload
+            {
+                Key = u.Key,
+                UploadId = u.UploadId,
+                Initiator = Owner,
+                Owner = Owner,
+                StorageClass = u.Attributes.StorageClass ?? "STANDARD",
+                Initiated = u.Initiated,
+                ChecksumAlgorithm = u.ChecksumAlgorithm == ChecksumAlgorithm.None ? null : u.ChecksumAlgorithm.GetS3Name(),
+            });
+            lastKey = u.Key;
+            lastUploadId = u.UploadId;
+        }
+        if (result.IsTruncated)
+        {
+            result.NextKeyMarker = lastKey;
+            result.NextUploadIdMarker = lastUploadId;
+        }
+        var body = new ArrayBufferWriter<byte>(512 + (result.Uploads.Count * 256));
+        result.WriteTo(body);
+        await SendXmlAsync(x, body);
+    }
+}

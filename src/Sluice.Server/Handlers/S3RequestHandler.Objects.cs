@@ -1,0 +1,419 @@
+using System.Buffers;
+using System.Text;
+using Sluice.S3.Auth;
+using Sluice.S3.Checksums;
+using Sluice.S3.Errors;
+using Sluice.S3.Http;
+using Sluice.S3.Xml;
+using Sluice.Server.Auth;
+using Sluice.Server.Http;
+using Sluice.Server.Index;
+using Sluice.Server.Routing;
+using Sluice.Server.Semantics;
+using Sluice.Server.Storage;
+
+namespace Sluice.Server.Handlers;
+
+public sealed partial class S3RequestHandler
+{
+    private static readonly HashSet<string> StorageClasses = new(StringComparer.Ordinal)
+    {
+        "STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER",
+        "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE",
+    };
+
+    // ---------------------------------------------------------------- PutObject
+
+    private async ValueTask PutObjectAsync(HttpExchange x, RequestContext c, SigV4AuthResult auth)
+    {
+        string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
+        CheckUploadLength(x, auth, MaxPutSize);
+        var attributes = ReadWriteAttributes(x);
+        var condition = ReadWriteCondition(x);
+        if (!ObjectHeaders.TryGetChecksum(x, out var algorithm, out string? checksumHeader, out bool inTrailer))
+            ThrowProblem(S3ErrorCode.InvalidRequest, "Expecting a single x-amz-checksum- header.");
+        string? contentMd5 = ObjectHeaders.Get(x, KnownHeader.ContentMD5);
+        CheckContentMd5Syntax(contentMd5);
+        var index = await _indexes.GetAsync(bucket);
+        // Create-only against a key that exists: refuse before receiving the body (the store re-checks atomically).
+        if (condition?.IfNoneMatch == "*" && index.TryGet(c.Route.Key, out _))
+            ThrowProblem(S3ErrorCode.PreconditionFailed, "At least one of the pre-conditions you specified did not hold");
+
+        c.Payload.Reset(x, auth);
+        ObjectMetadata metadata;
+        CommitTicket ticket;
+        await using (var writer = await _store.BeginPutAsync(bucket, key, algorithm))
+        {
+            await CopyPayloadAsync(c.Payload, writer);
+            string? expected = checksumHeader ?? (inTrailer ? ObjectHeaders.FindTrailer(c.Payload.Trailers, algorithm) : null);
+            using (await _keyLocks.AcquireAsync(bucket, key))
+            {
+                metadata = await writer.CommitAsync(attributes, new ObjectCommitOptions
+                {
+                    ExpectedContentMd5 = contentMd5,
+                    ExpectedChecksum = expected,
+                    Condition = condition,
+                });
+                ticket = index.Put(BucketIndexes.EntryFor(metadata));
+            }
+        }
+        await DurableAsync(index, ticket);
+        x.SetStatus(200);
+        AddHeader(x, KnownHeader.ETag, metadata.ETag);
+        AddChecksumHeaders(x, metadata);
+        await x.SendAsync(ReadOnlyMemory<byte>.Empty);
+    }
+
+    /// <summary>MissingContentLength without a length; EntityTooLarge past <paramref name="limit"/>.</summary>
+    private static void CheckUploadLength(HttpExchange x, SigV4AuthResult auth, long limit)
+    {
+        long length = x.Request.ContentLength;
+        string? decoded = ObjectHeaders.Get(x, KnownHeader.XAmzDecodedContentLength);
+        if (decoded != null && long.TryParse(decoded, System.Globalization.NumberStyles.None, null, out long d)) length = d;
+        if (length < 0 && !x.Request.IsChunked)
+            ThrowProblem(S3ErrorCode.MissingContentLength);
+        if (length > limit)
+            throw new S3StorageException(new S3Error(S3ErrorCode.EntityTooLarge)
+                .WithDetail("ProposedSize", length.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .WithDetail("MaxSizeAllowed", limit.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        _ = auth;
+    }
+
+    private static void CheckContentMd5Syntax(string? contentMd5)
+    {
+        if (contentMd5 == null) return;
+        Span<byte> md5 = stackalloc byte[18];
+        if (!Convert.TryFromBase64String(contentMd5.Trim(), md5, out int n) || n != 16)
+            ThrowProblem(S3ErrorCode.InvalidDigest);
+    }
+
+    private static ObjectAttributes ReadWriteAttributes(HttpExchange x)
+    {
+        var attributes = ObjectHeaders.ReadAttributes(x);
+        if (attributes.StorageClass != null && !StorageClasses.Contains(attributes.StorageClass))
+            ThrowProblem(S3ErrorCode.InvalidStorageClass);
+        return attributes;
+    }
+
+    /// <summary>If-Match / If-None-Match on a write; S3 takes only "*" in If-None-Match there.</summary>
+    private static WriteCondition? ReadWriteCondition(HttpExchange x)
+    {
+        string? ifMatch = ObjectHeaders.Get(x, KnownHeader.IfMatch)?.Trim();
+        string? ifNoneMatch = ObjectHeaders.Get(x, KnownHeader.IfNoneMatch)?.Trim();
+        if (ifNoneMatch != null && ifNoneMatch != "*")
+            ThrowProblem(S3ErrorCode.NotImplemented, "If-None-Match on a write takes only '*'.");
+        return ifMatch == null && ifNoneMatch == null ? null : new WriteCondition(ifMatch, ifNoneMatch);
+    }
+
+    /// <summary>
+    /// Streams the verified payload into a body writer, also feeding <paramref name="extra"/> when given. Bytes are
+    /// received into a registered native buffer when one is free (the writer then writes it with WRITE_FIXED on
+    /// io_uring), filling it before each write so writes stay large; else into a pooled array.
+    /// </summary>
+    private async ValueTask CopyPayloadAsync(PayloadReader payload, BodyWriter writer, S3Checksum? extra = null)
+    {
+        if (_store.Engine.Buffers.TryRent(BodyBufferSize, out var native))
+        {
+            try
+            {
+                var memory = native.Memory; // the whole size class: fewer, larger file writes
+                while (true)
+                {
+                    int filled = 0, n = 0;
+                    while (filled < memory.Length && (n = await payload.ReadAsync(memory[filled..])) > 0) filled += n;
+                    if (filled > 0)
+                    {
+                        extra?.Append(native.GetSpan()[..filled]);
+                        await writer.WriteAsync(native, filled);
+                    }
+                    if (n == 0) return; // the payload is complete and verified
+                }
+            }
+            finally
+            {
+                native.Return();
+            }
+        }
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(BodyBufferSize);
+        try
+        {
+            int n;
+            while ((n = await payload.ReadAsync(buffer)) > 0)
+            {
+                extra?.Append(buffer.AsSpan(0, n));
+                await writer.WriteAsync(buffer.AsMemory(0, n));
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static void AddChecksumHeaders(HttpExchange x, ObjectMetadata metadata)
+    {
+        if (metadata.Checksum == null || metadata.ChecksumAlgorithm == ChecksumAlgorithm.None) return;
+        x.AddHeader(metadata.ChecksumAlgorithm.GetHeaderNameUtf8(), Encoding.ASCII.GetBytes(metadata.Checksum));
+        AddHeader(x, KnownHeader.XAmzChecksumType, metadata.ChecksumType);
+    }
+
+    // ---------------------------------------------------------------- GetObject / HeadObject
+
+    private async ValueTask GetObjectAsync(HttpExchange x, RequestContext c, bool head)
+    {
+        string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
+        await using var reader = await _store.OpenReadAsync(bucket, key);
+        var outcome = PrepareRead(x, c.Route.Query, reader.Metadata, out var range);
+        switch (outcome)
+        {
+            case ReadOutcome.NotModified:
+                await x.SendHeadAsync(0);
+                return;
+            case ReadOutcome.PreconditionFailed:
+                await SendErrorAsync(x, new S3Error(S3ErrorCode.PreconditionFailed,
+                    "At least one of the pre-conditions you specified did not hold") { Resource = c.Route.GetResource() }
+                    .WithDetail("Condition", "If-Match"));
+                return;
+            case ReadOutcome.Unsatisfiable:
+                await SendInvalidRangeAsync(x, c.Route.GetResource(), reader.Length);
+                return;
+        }
+        await x.SendHeadAsync(range.Length);
+        if (!head && range.Length > 0)
+            await reader.SendAsync(x.Connection, range.Offset, range.Length);
+    }
+
+    private enum ReadOutcome { Send, NotModified, PreconditionFailed, Unsatisfiable }
+
+    private static ValueTask SendInvalidRangeAsync(HttpExchange x, string resource, long size)
+    {
+        var head = x.HeadBytes.Span;
+        var problem = S3Problem.InvalidRange(x.Request.Headers.GetValue(KnownHeader.Range, head), size);
+        Span<byte> contentRange = stackalloc byte[RangeHeader.MaxContentRangeLength];
+        RangeHeader.TryFormatUnsatisfiedContentRange(size, contentRange, out int n);
+        return SendErrorAsync(x, problem.ToError(resource), contentRange[..n]);
+    }
+
+    /// <summary>Evaluates conditions and Range and, unless the answer is an error, starts the response head.</summary>
+    private static ReadOutcome PrepareRead(HttpExchange x, S3Query query, ObjectMetadata m, out ByteRange range)
+    {
+        var head = x.HeadBytes.Span;
+        var headers = x.Request.Headers;
+        range = new ByteRange(0, m.Size);
+        Span<byte> etag = stackalloc byte[64];
+        int etagLength = Encoding.ASCII.GetBytes(m.ETag, etag);
+        var conditions = ConditionalHeaders.FromRequest(headers, head);
+        if (!conditions.IsEmpty)
+        {
+            var result = Preconditions.EvaluateRead(conditions, etag[..etagLength], m.LastModified);
+            if (result == ConditionResult.PreconditionFailed) return ReadOutcome.PreconditionFailed;
+            if (result == ConditionResult.NotModified)
+            {
+                x.SetStatus(304);
+                x.AddHeader(KnownHeader.ETag, etag[..etagLength]);
+                AddDateHeader(x, KnownHeader.LastModified, m.LastModified);
+                return ReadOutcome.NotModified;
+            }
+        }
+        var rangeOutcome = RangeHeader.Evaluate(headers.GetValue(KnownHeader.Range, head), m.Size, out var r);
+        if (rangeOutcome == RangeOutcome.Unsatisfiable) return ReadOutcome.Unsatisfiable;
+        bool partial = rangeOutcome == RangeOutcome.Partial;
+        if (partial) range = r;
+
+        x.SetStatus(partial ? 206 : 200);
+        AddDateHeader(x, KnownHeader.LastModified, m.LastModified);
+        x.AddHeader(KnownHeader.ETag, etag[..etagLength]);
+        x.AddHeader(KnownHeader.AcceptRanges, "bytes"u8);
+        if (partial)
+        {
+            Span<byte> contentRange = stackalloc byte[RangeHeader.MaxContentRangeLength];
+            RangeHeader.TryFormatContentRange(range, m.Size, contentRange, out int n);
+            x.AddHeader(KnownHeader.ContentRange, contentRange[..n]);
+        }
+        var a = m.Attributes;
+        AddHeader(x, KnownHeader.ContentType, query.GetString(S3QueryParameter.ResponseContentType) ?? a.ContentType ?? "binary/octet-stream");
+        AddHeader(x, KnownHeader.ContentEncoding, query.GetString(S3QueryParameter.ResponseContentEncoding) ?? a.ContentEncoding);
+        AddHeader(x, KnownHeader.ContentDisposition, query.GetString(S3QueryParameter.ResponseContentDisposition) ?? a.ContentDisposition);
+        AddHeader(x, KnownHeader.ContentLanguage, query.GetString(S3QueryParameter.ResponseContentLanguage) ?? a.ContentLanguage);
+        AddHeader(x, KnownHeader.CacheControl, query.GetString(S3QueryParameter.ResponseCacheControl) ?? a.CacheControl);
+        AddHeader(x, KnownHeader.Expires, query.GetString(S3QueryParameter.ResponseExpires) ?? a.Expires);
+        AddHeader(x, KnownHeader.XAmzStorageClass, a.StorageClass);
+        foreach (var pair in a.UserMetadata) AddHeader(x, "x-amz-meta-" + pair.Key, pair.Value);
+        // Checksums describe the whole object: S3 returns them only when asked, and not for a range.
+        if (!partial && Ascii.EqualsIgnoreCase(headers.GetValue(KnownHeader.XAmzChecksumMode, head), "ENABLED"u8))
+            AddChecksumHeaders(x, m);
+        return ReadOutcome.Send;
+    }
+
+    // ---------------------------------------------------------------- DeleteObject / DeleteObjects
+
+    private async ValueTask DeleteObjectAsync(HttpExchange x, RequestContext c)
+    {
+        string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
+        var index = await _indexes.GetAsync(bucket);
+        CommitTicket ticket = default;
+        using (await _keyLocks.AcquireAsync(bucket, key))
+        {
+            await _store.DeleteAsync(bucket, key);
+            index.TryDelete(c.Route.Key, out _, out ticket);
+        }
+        await DurableAsync(index, ticket);
+        await SendEmptyAsync(x, 204);
+    }
+
+    private async ValueTask DeleteObjectsAsync(HttpExchange x, RequestContext c, SigV4AuthResult auth)
+    {
+        string bucket = c.Route.GetBucketString();
+        await _store.GetBucketAsync(bucket);
+        if (!ObjectHeaders.TryGetChecksum(x, out var algorithm, out string? checksumHeader, out bool inTrailer))
+            ThrowProblem(S3ErrorCode.InvalidRequest, "Expecting a single x-amz-checksum- header.");
+        string? contentMd5 = ObjectHeaders.Get(x, KnownHeader.ContentMD5);
+        CheckContentMd5Syntax(contentMd5);
+        byte[] xml = await ReadSmallPayloadAsync(x, c.Payload, auth);
+        string? checksum = checksumHeader ?? (inTrailer ? ObjectHeaders.FindTrailer(c.Payload.Trailers, algorithm) : null);
+        // S3 requires an integrity check on Multi-Object Delete: Content-MD5 or an x-amz-checksum-*.
+        if (contentMd5 == null && checksum == null)
+            ThrowProblem(S3ErrorCode.InvalidRequest, "Missing required header for this request: Content-MD5");
+        VerifyDigests(xml, contentMd5, algorithm, checksum);
+        var request = DeleteObjectsRequest.Read(xml);
+        if (!request.IsSuccess) ThrowProblem(S3ErrorCode.MalformedXML, request.Detail);
+        var objects = request.Value!.Objects;
+        if (objects.Count == 0 || objects.Count > 1000)
+            ThrowProblem(S3ErrorCode.MalformedXML, "The XML you provided was not well-formed or did not validate against our published schema");
+
+        var index = await _indexes.GetAsync(bucket);
+        var result = new DeleteResult();
+        CommitTicket last = default;
+        foreach (var o in objects)
+        {
+            byte[] keyBytes = Encoding.UTF8.GetBytes(o.Key);
+            var problem = ObjectKeyRules.Validate(keyBytes);
+            if (!problem.IsNone)
+            {
+                result.Errors.Add(new DeleteError { Key = o.Key, Code = problem.Code!, Message = problem.Message });
+                continue;
+            }
+            if (o.VersionId != null && o.VersionId != "null")
+            {
+                result.Errors.Add(new DeleteError { Key = o.Key, VersionId = o.VersionId, Code = S3ErrorCode.NoSuchVersion, Message = "The specified version does not exist." });
+                continue;
+            }
+            try
+            {
+                using (await _keyLocks.AcquireAsync(bucket, o.Key))
+                {
+                    await _store.DeleteAsync(bucket, o.Key);
+                    if (index.TryDelete(keyBytes, out _, out var ticket)) last = ticket;
+                }
+                if (!request.Value.Quiet) result.Deleted.Add(new DeletedObject { Key = o.Key });
+            }
+            catch (S3StorageException e)
+            {
+                result.Errors.Add(new DeleteError { Key = o.Key, Code = e.Code, Message = e.Error.Message });
+            }
+        }
+        await DurableAsync(index, last);
+        var body = new ArrayBufferWriter<byte>(256 + (objects.Count * 64));
+        result.WriteTo(body);
+        await SendXmlAsync(x, body);
+    }
+
+    /// <summary>Checks an in-memory body against Content-MD5 and/or a checksum (BadDigest).</summary>
+    private static void VerifyDigests(ReadOnlySpan<byte> body, string? contentMd5, ChecksumAlgorithm algorithm, string? checksum)
+    {
+        if (contentMd5 != null)
+        {
+            Span<byte> md5 = stackalloc byte[Md5Digest.HashSizeInBytes];
+            using (var digest = new Md5Digest())
+            {
+                digest.Append(body);
+                digest.GetHashAndReset(md5);
+            }
+            if (!string.Equals(Convert.ToBase64String(md5), contentMd5.Trim(), StringComparison.Ordinal))
+                ThrowProblem(S3ErrorCode.BadDigest, "The Content-MD5 you specified did not match what we received.");
+        }
+        if (checksum != null && algorithm != ChecksumAlgorithm.None)
+        {
+            using var digest = new S3Checksum(algorithm);
+            digest.Append(body);
+            Span<char> actual = stackalloc char[ChecksumAlgorithmExtensions.MaxBase64Length];
+            digest.TryFormatBase64(actual, out int n);
+            if (!actual[..n].SequenceEqual(checksum.AsSpan().Trim()))
+                ThrowProblem(S3ErrorCode.BadDigest, $"The {algorithm.GetHeaderName()} you specified did not match the calculated checksum.");
+        }
+    }
+
+    // ---------------------------------------------------------------- CopyObject
+
+    private async ValueTask CopyObjectAsync(HttpExchange x, RequestContext c)
+    {
+        string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
+        ParseCopySource(x, out string sourceBucket, out string sourceKey);
+        string directive = ObjectHeaders.Get(x, KnownHeader.XAmzMetadataDirective)?.Trim() ?? "COPY";
+        if (directive is not ("COPY" or "REPLACE"))
+            throw new S3StorageException(new S3Error(S3ErrorCode.InvalidArgument, "Unknown metadata directive.")
+                .WithDetail("ArgumentName", "x-amz-metadata-directive").WithDetail("ArgumentValue", directive));
+        ObjectAttributes? replacement = directive == "REPLACE" ? ReadWriteAttributes(x) : null;
+        string? storageClass = ObjectHeaders.Get(x, KnownHeader.XAmzStorageClass)?.Trim();
+        if (storageClass != null && !StorageClasses.Contains(storageClass)) ThrowProblem(S3ErrorCode.InvalidStorageClass);
+        if (replacement == null && storageClass == null && sourceBucket == bucket && sourceKey == key)
+            ThrowProblem(S3ErrorCode.InvalidRequest,
+                "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
+        var condition = ReadWriteCondition(x);
+
+        var index = await _indexes.GetAsync(bucket);
+        ObjectMetadata metadata;
+        CommitTicket ticket;
+        using (await _keyLocks.AcquireAsync(bucket, key))
+        {
+            metadata = await _store.CopyAsync(sourceBucket, sourceKey, bucket, key, source =>
+            {
+                CheckCopySourceConditions(x, source);
+                if (replacement != null) return replacement;
+                return storageClass == null ? source.Attributes
+                    : source.Attributes with { StorageClass = storageClass == "STANDARD" ? null : storageClass };
+            }, condition);
+            ticket = index.Put(BucketIndexes.EntryFor(metadata));
+        }
+        await DurableAsync(index, ticket);
+
+        var result = new CopyObjectResult { LastModified = metadata.LastModified, ETag = metadata.ETag };
+        SetChecksum(result.Checksums, metadata.ChecksumAlgorithm, metadata.Checksum);
+        var body = new ArrayBufferWriter<byte>(256);
+        result.WriteTo(body);
+        await SendXmlAsync(x, body);
+    }
+
+    private static void ParseCopySource(HttpExchange x, out string bucket, out string key)
+    {
+        var value = x.Request.Headers.GetValue(KnownHeader.XAmzCopySource, x.HeadBytes.Span);
+        var decoded = new byte[value.Length];
+        var problem = CopySource.Parse(value, decoded, out var b, out var k);
+        if (!problem.IsNone) throw new S3StorageException(problem.ToError());
+        bucket = Encoding.ASCII.GetString(b.Of(decoded));
+        key = Encoding.UTF8.GetString(k.Of(decoded));
+    }
+
+    /// <summary>x-amz-copy-source-if-* against the source version being copied (PreconditionFailed).</summary>
+    private static void CheckCopySourceConditions(HttpExchange x, ObjectMetadata source)
+    {
+        var conditions = ConditionalHeaders.FromCopySource(x.Request.Headers, x.HeadBytes.Span);
+        if (conditions.IsEmpty) return;
+        Span<byte> etag = stackalloc byte[64];
+        int n = Encoding.ASCII.GetBytes(source.ETag, etag);
+        if (Preconditions.EvaluateCopySource(conditions, etag[..n], source.LastModified) != ConditionResult.Proceed)
+            ThrowProblem(S3ErrorCode.PreconditionFailed, "At least one of the pre-conditions you specified did not hold");
+    }
+
+    private static void SetChecksum(ObjectChecksums checksums, ChecksumAlgorithm algorithm, string? value)
+    {
+        switch (algorithm)
+        {
+            case ChecksumAlgorithm.Crc32: checksums.ChecksumCrc32 = value; break;
+            case ChecksumAlgorithm.Crc32C: checksums.ChecksumCrc32C = value; break;
+            case ChecksumAlgorithm.Crc64Nvme: checksums.ChecksumCrc64Nvme = value; break;
+            case ChecksumAlgorithm.Sha1: checksums.ChecksumSha1 = value; break;
+            case ChecksumAlgorithm.Sha256: checksums.ChecksumSha256 = value; break;
+        }
+    }
+}

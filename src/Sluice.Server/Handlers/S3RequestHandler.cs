@@ -1,0 +1,194 @@
+using System.Buffers;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Sluice.S3.Auth;
+using Sluice.S3.Errors;
+using Sluice.S3.Http;
+using Sluice.S3.Xml;
+using Sluice.Server.Auth;
+using Sluice.Server.Http;
+using Sluice.Server.Index;
+using Sluice.Server.Routing;
+using Sluice.Server.Storage;
+
+namespace Sluice.Server.Handlers;
+
+/// <summary>
+/// The S3 server's one <see cref="IHttpHandler"/>: routes the request (an <see cref="Semantics.S3Problem"/> is
+/// answered as is), authenticates it, then dispatches on the <see cref="S3Operation"/> to the bucket, object, listing
+/// and multipart handlers. Every object write or delete is applied to the bucket's key index and made durable there
+/// before the response; listings read the index. Storage outcomes that are S3 errors arrive as
+/// <see cref="S3StorageException"/> and are answered as S3 XML errors.
+/// </summary>
+public sealed partial class S3RequestHandler : IHttpHandler
+{
+    /// <summary>Largest XML request body read into memory (DeleteObjects of 1000 long keys fits).</summary>
+    private const int MaxXmlBodyBytes = 2 << 20;
+
+    /// <summary>Receive buffer for object bodies, rented per upload.</summary>
+    private const int BodyBufferSize = 256 * 1024;
+
+    /// <summary>S3's largest single PUT (5 GiB).</summary>
+    private const long MaxPutSize = 5L << 30;
+
+    private readonly ObjectStore _store;
+    private readonly BucketIndexes _indexes;
+    private readonly S3Router _router;
+    private readonly RequestAuthenticator _auth;
+    private readonly string _region;
+    private readonly ConditionalWeakTable<HttpExchange, RequestContext> _contexts = new();
+    private readonly KeyLocks _keyLocks = new();
+
+    public S3RequestHandler(ObjectStore store, BucketIndexes indexes, S3Router router, RequestAuthenticator authenticator, string region)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(indexes);
+        ArgumentNullException.ThrowIfNull(router);
+        ArgumentNullException.ThrowIfNull(authenticator);
+        _store = store;
+        _indexes = indexes;
+        _router = router;
+        _auth = authenticator;
+        _region = region ?? "us-east-1";
+    }
+
+    private static readonly S3Owner Owner = new() { Id = "sluice", DisplayName = "sluice" };
+
+    public async ValueTask HandleAsync(HttpExchange exchange)
+    {
+        ArgumentNullException.ThrowIfNull(exchange);
+        var context = _contexts.GetValue(exchange, static _ => new RequestContext());
+        var route = context.Route;
+        var problem = _router.Route(exchange.Request, exchange.HeadBytes.Span, route);
+        if (!problem.IsNone)
+        {
+            await SendErrorAsync(exchange, problem.ToError(route.GetResource()));
+            return;
+        }
+        var auth = _auth.Authenticate(exchange, out var authError);
+        if (authError != null)
+        {
+            authError.Resource ??= route.GetResource();
+            await SendErrorAsync(exchange, authError);
+            return;
+        }
+        try
+        {
+            await DispatchAsync(exchange, context, auth);
+        }
+        catch (S3StorageException e) when (!exchange.ResponseStarted)
+        {
+            e.Error.Resource ??= route.GetResource();
+            await SendErrorAsync(exchange, e.Error);
+        }
+    }
+
+    private ValueTask DispatchAsync(HttpExchange x, RequestContext c, SigV4AuthResult auth) => c.Route.Operation switch
+    {
+        S3Operation.ListBuckets => ListBucketsAsync(x),
+        S3Operation.CreateBucket => CreateBucketAsync(x, c, auth),
+        S3Operation.HeadBucket => HeadBucketAsync(x, c),
+        S3Operation.DeleteBucket => DeleteBucketAsync(x, c),
+        S3Operation.GetBucketLocation => GetBucketLocationAsync(x, c),
+        S3Operation.ListObjectsV2 => ListObjectsAsync(x, c, v2: true),
+        S3Operation.ListObjects => ListObjectsAsync(x, c, v2: false),
+        S3Operation.PutObject => PutObjectAsync(x, c, auth),
+        S3Operation.GetObject => GetObjectAsync(x, c, head: false),
+        S3Operation.HeadObject => GetObjectAsync(x, c, head: true),
+        S3Operation.DeleteObject => DeleteObjectAsync(x, c),
+        S3Operation.DeleteObjects => DeleteObjectsAsync(x, c, auth),
+        S3Operation.CopyObject => CopyObjectAsync(x, c),
+        S3Operation.CreateMultipartUpload => CreateMultipartUploadAsync(x, c),
+        S3Operation.UploadPart => UploadPartAsync(x, c, auth),
+        S3Operation.UploadPartCopy => UploadPartCopyAsync(x, c),
+        S3Operation.CompleteMultipartUpload => CompleteMultipartUploadAsync(x, c, auth),
+        S3Operation.AbortMultipartUpload => AbortMultipartUploadAsync(x, c),
+        S3Operation.ListParts => ListPartsAsync(x, c),
+        S3Operation.ListMultipartUploads => ListMultipartUploadsAsync(x, c),
+        _ => SendErrorAsync(x, new S3Error(S3ErrorCode.NotImplemented,
+            "A header or query you provided implies functionality that is not implemented.") { Resource = c.Route.GetResource() }),
+    };
+
+    // ---------------------------------------------------------------- responses
+
+    /// <summary>Sends an S3 XML error; a HEAD request gets the status and headers only (HEAD has no body).</summary>
+    internal static ValueTask SendErrorAsync(HttpExchange x, S3Error error, ReadOnlySpan<byte> contentRange = default)
+    {
+        error.RequestId ??= x.RequestId.ToString("X16", CultureInfo.InvariantCulture);
+        var body = new ArrayBufferWriter<byte>(512);
+        error.WriteTo(body);
+        x.SetStatus(error.HttpStatus);
+        x.AddHeader(KnownHeader.ContentType, "application/xml"u8);
+        if (!contentRange.IsEmpty) x.AddHeader(KnownHeader.ContentRange, contentRange);
+        if (x.Request.Method == KnownMethod.Head) return x.SendHeadAsync(0);
+        return x.SendAsync(body.WrittenMemory);
+    }
+
+    private static ValueTask SendXmlAsync(HttpExchange x, ArrayBufferWriter<byte> body, int status = 200)
+    {
+        x.SetStatus(status);
+        x.AddHeader(KnownHeader.ContentType, "application/xml"u8);
+        return x.SendAsync(body.WrittenMemory);
+    }
+
+    private static ValueTask SendEmptyAsync(HttpExchange x, int status)
+    {
+        x.SetStatus(status);
+        return x.SendAsync(ReadOnlyMemory<byte>.Empty);
+    }
+
+    private static void AddHeader(HttpExchange x, KnownHeader header, string? value)
+    {
+        if (string.IsNullOrEmpty(value)) return;
+        x.AddHeader(header, Utf8(value));
+    }
+
+    private static void AddHeader(HttpExchange x, string name, string? value)
+    {
+        if (string.IsNullOrEmpty(value)) return;
+        x.AddHeader(Encoding.ASCII.GetBytes(name), Utf8(value));
+    }
+
+    private static void AddDateHeader(HttpExchange x, KnownHeader header, DateTimeOffset value)
+    {
+        Span<byte> text = stackalloc byte[32];
+        value.UtcDateTime.TryFormat(text, out int n, "R", CultureInfo.InvariantCulture);
+        x.AddHeader(header, text[..n]);
+    }
+
+    private static byte[] Utf8(string value) => Encoding.UTF8.GetBytes(value);
+
+    // ---------------------------------------------------------------- request helpers
+
+    /// <summary>A header's value as a string, or null when absent.</summary>
+    private static string? Header(HttpExchange x, KnownHeader header)
+    {
+        if (!x.Request.Headers.TryGet(header, out var field)) return null;
+        return Encoding.UTF8.GetString(field.Value.Of(x.HeadBytes.Span));
+    }
+
+    private static void ThrowProblem(string code, string? message = null) =>
+        throw new S3StorageException(new S3Error(code, message));
+
+    /// <summary>Reads a whole (small, XML) payload into memory; larger than the limit is MalformedXML as S3 answers.</summary>
+    private static async ValueTask<byte[]> ReadSmallPayloadAsync(HttpExchange x, PayloadReader payload, SigV4AuthResult auth)
+    {
+        payload.Reset(x, auth);
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        while (true)
+        {
+            var memory = buffer.GetMemory(4096);
+            int n = await payload.ReadAsync(memory);
+            if (n == 0) break;
+            buffer.Advance(n);
+            if (buffer.WrittenCount > MaxXmlBodyBytes)
+                ThrowProblem(S3ErrorCode.MalformedXML, "The XML you provided was too large.");
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Makes the index write behind <paramref name="ticket"/> durable (a failure there fails the request).</summary>
+    private static async ValueTask DurableAsync(BucketIndex index, CommitTicket ticket) =>
+        await index.WaitDurableAsync(ticket).ConfigureAwait(false);
+}

@@ -1,0 +1,122 @@
+using System.Net;
+using Sluice.IO;
+using Sluice.S3.Auth;
+using Sluice.Server.Auth;
+using Sluice.Server.Handlers;
+using Sluice.Server.Http;
+using Sluice.Server.Routing;
+using Sluice.Server.Storage;
+
+namespace Sluice.Server;
+
+/// <summary>
+/// The embedded S3 server: the I/O engine, the object store on <see cref="SluiceServerOptions.DataDirectory"/>, one key
+/// index per bucket and the HTTP/1.1 front serving <see cref="S3RequestHandler"/>. Start it with
+/// <see cref="StartAsync"/>; <see cref="StopAsync"/> lets requests in flight finish, then flushes the indexes and
+/// releases the directory.
+/// </summary>
+public sealed class SluiceServer : IAsyncDisposable
+{
+    private readonly IoEngine _engine;
+    private readonly ObjectStore _store;
+    private readonly BucketIndexes _indexes;
+    private readonly HttpServer _http;
+    private readonly TimeSpan _grace;
+    private int _stopped;
+
+    private SluiceServer(IoEngine engine, ObjectStore store, BucketIndexes indexes, HttpServer http, TimeSpan grace,
+        string credentialsSource)
+    {
+        _engine = engine;
+        _store = store;
+        _indexes = indexes;
+        _http = http;
+        _grace = grace;
+        CredentialsSource = credentialsSource;
+        var local = http.LocalEndPoint;
+        string host = local.Address.Equals(IPAddress.Any) ? "127.0.0.1"
+            : local.Address.Equals(IPAddress.IPv6Any) ? "[::1]" : new IPEndPoint(local.Address, 0).ToString()[..^2];
+        Endpoint = new Uri($"http://{host}:{local.Port}");
+    }
+
+    /// <summary>The base URL clients use (path-style), e.g. http://127.0.0.1:9000.</summary>
+    public Uri Endpoint { get; }
+
+    /// <summary>The bound address (the real port when started on port 0).</summary>
+    public IPEndPoint LocalEndPoint => _http.LocalEndPoint;
+
+    /// <summary>Where the credentials came from: "options", "environment" or "development defaults".</summary>
+    public string CredentialsSource { get; }
+
+    /// <summary>The I/O engine in use ("uring" or "managed").</summary>
+    public string EngineName => _engine.Name;
+
+    /// <summary>Opens the data directory, loads (or rebuilds) every bucket's key index and starts listening.</summary>
+    public static async Task<SluiceServer> StartAsync(SluiceServerOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrEmpty(options.DataDirectory);
+        var (credentials, source) = ResolveCredentials(options);
+        var engine = IoEngine.Create(new IoEngineOptions { Mode = options.EngineMode, ReactorCount = options.Reactors });
+        ObjectStore? store = null;
+        BucketIndexes? indexes = null;
+        try
+        {
+            store = await ObjectStore.OpenAsync(engine, options.DataDirectory, cancellationToken).ConfigureAwait(false);
+            indexes = new BucketIndexes(store);
+            await indexes.OpenAllAsync(cancellationToken).ConfigureAwait(false);
+            var routerOptions = new S3RouterOptions();
+            if (options.VirtualHostDomains != null)
+            {
+                routerOptions.VirtualHostDomains.Clear();
+                foreach (var d in options.VirtualHostDomains) routerOptions.VirtualHostDomains.Add(d);
+            }
+            var handler = new S3RequestHandler(store, indexes, new S3Router(routerOptions),
+                new RequestAuthenticator(credentials, options.Region, options.AllowAnonymous), options.Region);
+            var http = HttpServer.Start(engine, options.Listen, handler);
+            return new SluiceServer(engine, store, indexes, http, options.ShutdownGrace, source);
+        }
+        catch
+        {
+            indexes?.Dispose();
+            if (store != null) await store.DisposeAsync().ConfigureAwait(false);
+            await engine.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static (SigV4CredentialStore, string) ResolveCredentials(SluiceServerOptions options)
+    {
+        var store = new SigV4CredentialStore();
+        string source;
+        if (options.Credentials is { Count: > 0 } given)
+        {
+            foreach (var (key, secret) in given) store.Add(new SigV4Credential(key, secret));
+            source = "options";
+        }
+        else if (Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID") is { Length: > 0 } envKey
+            && Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY") is { Length: > 0 } envSecret)
+        {
+            store.Add(new SigV4Credential(envKey, envSecret));
+            source = "environment";
+        }
+        else
+        {
+            store.Add(new SigV4Credential(SluiceServerOptions.DevAccessKey, SluiceServerOptions.DevSecretKey));
+            source = "development defaults";
+        }
+        return (store, source);
+    }
+
+    /// <summary>Stops accepting, lets requests in flight finish (up to the grace period), then closes everything.</summary>
+    public async Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
+        await _http.StopAsync(_grace).ConfigureAwait(false);
+        _indexes.Dispose();
+        await _store.DisposeAsync().ConfigureAwait(false);
+        await _engine.DisposeAsync().ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+}

@@ -1,0 +1,43 @@
+using System.Net;
+
+namespace Sluice.Server;
+
+/// <summary>How <see cref="SluiceServer.StartAsync"/> starts the embedded S3 server.</summary>
+public sealed class SluiceServerOptions
+{
+    /// <summary>Access key of the development pair used when no credentials are configured anywhere.</summary>
+    public const string DevAccessKey = "sluice";
+
+    /// <summary>Secret key of the development pair (documented, local use only).</summary>
+    public const string DevSecretKey = "sluice-dev-secret";
+
+    /// <summary>Where buckets, objects and key indexes live (created if missing).</summary>
+    public required string DataDirectory { get; init; }
+
+    /// <summary>Listen address; port 0 picks a free port (see <see cref="SluiceServer.Endpoint"/>).</summary>
+    public IPEndPoint Listen { get; init; } = new(IPAddress.Loopback, 9000);
+
+    /// <summary>
+    /// Access key → secret key. Null: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY from the environment when both are
+    /// set, else the development pair <see cref="DevAccessKey"/> / <see cref="DevSecretKey"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Credentials { get; init; }
+
+    /// <summary>The region requests are signed for and GetBucketLocation reports.</summary>
+    public string Region { get; init; } = "us-east-1";
+
+    /// <summary>Reactor threads; 0 = the engine's default.</summary>
+    public int Reactors { get; init; }
+
+    /// <summary>Serve unsigned requests (off by default: they get AccessDenied).</summary>
+    public bool AllowAnonymous { get; init; }
+
+    /// <summary>I/O engine: "uring", "managed", or null for the best available.</summary>
+    public string? EngineMode { get; init; }
+
+    /// <summary>Domains for virtual-hosted-style addressing (Host: bucket.domain); default "localhost".</summary>
+    public IReadOnlyList<string>? VirtualHostDomains { get; init; }
+
+    /// <summary>How long <see cref="SluiceServer.StopAsync"/> lets requests in flight finish.</summary>
+    public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(10);
+}

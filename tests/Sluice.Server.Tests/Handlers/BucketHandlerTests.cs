@@ -1,0 +1,91 @@
+namespace Sluice.Server.Tests.Handlers;
+
+/// <summary>Bucket operations, authentication refusals and unimplemented features through the real server.</summary>
+public class BucketHandlerTests
+{
+    public static TheoryData<string> Engines => new() { "uring", "managed" };
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task Bucket_lifecycle_answers_as_S3_does(string engine)
+    {
+        await using var t = await TestServer.StartAsync(engine);
+        var c = t.Client;
+        Assert.Equal(200, (await c.SendAsync("PUT", "/alpha")).Status);
+        var again = await c.SendAsync("PUT", "/alpha");
+        Assert.Equal(409, again.Status);
+        Assert.Equal("BucketAlreadyOwnedByYou", again.ErrorCode);
+        Assert.Equal(200, (await c.SendAsync("HEAD", "/alpha")).Status);
+        var missing = await c.SendAsync("HEAD", "/nope");
+        Assert.Equal(404, missing.Status);
+        Assert.Empty(missing.Body);
+
+        var list = await c.SendAsync("GET", "/");
+        Assert.Equal(200, list.Status);
+        Assert.Contains("<Name>alpha</Name>", list.Text);
+        Assert.StartsWith("<?xml", list.Text);
+
+        var location = await c.SendAsync("GET", "/alpha", "location");
+        Assert.Equal(200, location.Status);
+        Assert.Contains("LocationConstraint", location.Text);
+
+        Assert.Equal(200, (await c.PutObjectAsync("alpha", "k", [1, 2, 3])).Status);
+        var notEmpty = await c.SendAsync("DELETE", "/alpha");
+        Assert.Equal(409, notEmpty.Status);
+        Assert.Equal("BucketNotEmpty", notEmpty.ErrorCode);
+        Assert.Equal(204, (await c.SendAsync("DELETE", "/alpha/k")).Status);
+        Assert.Equal(204, (await c.SendAsync("DELETE", "/alpha")).Status);
+        Assert.Equal(404, (await c.SendAsync("HEAD", "/alpha")).Status);
+        var gone = await c.SendAsync("GET", "/alpha", "list-type=2");
+        Assert.Equal("NoSuchBucket", gone.ErrorCode);
+    }
+
+    [Fact]
+    public async Task Create_bucket_takes_a_configuration_body_and_refuses_bad_xml_and_names()
+    {
+        await using var t = await TestServer.StartAsync();
+        var c = t.Client;
+        var config = "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><LocationConstraint>us-east-1</LocationConstraint></CreateBucketConfiguration>"u8.ToArray();
+        Assert.Equal(200, (await c.SendAsync("PUT", "/configured", body: config)).Status);
+        var other = "<CreateBucketConfiguration><LocationConstraint>eu-west-1</LocationConstraint></CreateBucketConfiguration>"u8.ToArray();
+        Assert.Equal("InvalidLocationConstraint", (await c.SendAsync("PUT", "/elsewhere", body: other)).ErrorCode);
+        Assert.Equal("MalformedXML", (await c.SendAsync("PUT", "/broken", body: "<nope"u8.ToArray())).ErrorCode);
+        Assert.Equal("InvalidBucketName", (await c.SendAsync("PUT", "/Bad_Name")).ErrorCode);
+    }
+
+    [Fact]
+    public async Task Unsigned_forged_and_unknown_key_requests_are_refused()
+    {
+        await using var t = await TestServer.StartAsync();
+        var c = t.Client;
+        var anonymous = await c.SendAsync("GET", "/", sign: false);
+        Assert.Equal(403, anonymous.Status);
+        Assert.Equal("AccessDenied", anonymous.ErrorCode);
+        var forged = await c.SendAsync("GET", "/", secret: "wrong");
+        Assert.Equal(403, forged.Status);
+        Assert.Equal("SignatureDoesNotMatch", forged.ErrorCode);
+        var unknown = await c.SendAsync("GET", "/", accessKey: "AKIDUNKNOWN");
+        Assert.Equal(403, unknown.Status);
+        Assert.Equal("InvalidAccessKeyId", unknown.ErrorCode);
+    }
+
+    [Fact]
+    public async Task Anonymous_access_works_when_allowed()
+    {
+        await using var t = await TestServer.StartAsync(anonymous: true);
+        Assert.Equal(200, (await t.Client.SendAsync("PUT", "/open", sign: false)).Status);
+        Assert.Equal(200, (await t.Client.SendAsync("GET", "/", sign: false)).Status);
+    }
+
+    [Fact]
+    public async Task Unimplemented_subresources_answer_501_NotImplemented()
+    {
+        await using var t = await TestServer.StartAsync();
+        Assert.Equal(200, (await t.Client.SendAsync("PUT", "/bkt")).Status);
+        var acl = await t.Client.SendAsync("GET", "/bkt", "acl");
+        Assert.Equal(501, acl.Status);
+        Assert.Equal("NotImplemented", acl.ErrorCode);
+        var tagging = await t.Client.SendAsync("GET", "/bkt/k", "tagging");
+        Assert.Equal(501, tagging.Status);
+    }
+}

@@ -1,0 +1,122 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Sluice.Server.Tests.Handlers;
+
+/// <summary>Multipart uploads through the server: create, upload, list, complete, abort, and their errors.</summary>
+public class MultipartHandlerTests
+{
+    private static string Element(string xml, string name) => Regex.Match(xml, $"<{name}>([^<]*)</{name}>").Groups[1].Value;
+
+    private static byte[] CompleteXml(params (int Number, string ETag)[] parts) => Encoding.UTF8.GetBytes(
+        "<CompleteMultipartUpload>" + string.Concat(parts.Select(p =>
+            $"<Part><PartNumber>{p.Number}</PartNumber><ETag>{System.Security.SecurityElement.Escape(p.ETag)}</ETag></Part>"))
+        + "</CompleteMultipartUpload>");
+
+    [Theory]
+    [InlineData("uring")]
+    [InlineData("managed")]
+    public async Task A_two_part_upload_completes_into_the_concatenated_object(string engine)
+    {
+        await using var t = await TestServer.StartAsync(engine);
+        var c = t.Client;
+        Assert.Equal(200, (await c.SendAsync("PUT", "/mpu")).Status);
+        var create = await c.SendAsync("POST", "/mpu/big%20file", "uploads", headers: [("Content-Type", "application/x-big")]);
+        Assert.Equal(200, create.Status);
+        string uploadId = Element(create.Text, "UploadId");
+        Assert.NotEmpty(uploadId);
+
+        var part1 = RandomNumberGenerator.GetBytes(5 * 1024 * 1024);
+        var part2 = RandomNumberGenerator.GetBytes(12345);
+        string q(int n) => $"partNumber={n}&uploadId={Uri.EscapeDataString(uploadId)}";
+        var up1 = await c.SendAsync("PUT", "/mpu/big%20file", q(1), part1);
+        var up2 = await c.SendAsync("PUT", "/mpu/big%20file", q(2), part2);
+        Assert.Equal(200, up1.Status);
+        Assert.Equal(S3TestClient.Md5ETag(part1), up1.Header("ETag"));
+        Assert.Equal(S3TestClient.Md5ETag(part2), up2.Header("ETag"));
+
+        var parts = await c.SendAsync("GET", "/mpu/big%20file", "uploadId=" + Uri.EscapeDataString(uploadId));
+        Assert.Equal(200, parts.Status);
+        Assert.Equal(2, Regex.Count(parts.Text, "<Part>"));
+        var uploads = await c.SendAsync("GET", "/mpu", "uploads");
+        Assert.Contains(uploadId, uploads.Text);
+
+        var outOfOrder = await c.SendAsync("POST", "/mpu/big%20file", "uploadId=" + Uri.EscapeDataString(uploadId),
+            CompleteXml((2, up2.Header("ETag")!), (1, up1.Header("ETag")!)));
+        Assert.Equal("InvalidPartOrder", outOfOrder.ErrorCode);
+        var wrongETag = await c.SendAsync("POST", "/mpu/big%20file", "uploadId=" + Uri.EscapeDataString(uploadId),
+            CompleteXml((1, up1.Header("ETag")!), (2, "\"00000000000000000000000000000000\"")));
+        Assert.Equal("InvalidPart", wrongETag.ErrorCode);
+
+        var complete = await c.SendAsync("POST", "/mpu/big%20file", "uploadId=" + Uri.EscapeDataString(uploadId),
+            CompleteXml((1, up1.Header("ETag")!), (2, up2.Header("ETag")!)));
+        Assert.Equal(200, complete.Status);
+        // S3's multipart ETag: MD5 of the concatenated binary part MD5s, then "-" and the part count.
+        string expected = "\"" + Convert.ToHexStringLower(S3TestClient.Md5(
+            S3TestClient.Md5(part1).Concat(S3TestClient.Md5(part2)).ToArray())) + "-2\"";
+        Assert.Equal(expected, System.Net.WebUtility.HtmlDecode(Element(complete.Text, "ETag")));
+
+        var get = await c.SendAsync("GET", "/mpu/big%20file");
+        Assert.Equal(part1.Concat(part2).ToArray(), get.Body);
+        Assert.Equal(expected, get.Header("ETag"));
+        Assert.Equal("application/x-big", get.Header("Content-Type"));
+        var list = await c.SendAsync("GET", "/mpu", "list-type=2");
+        Assert.Contains("<Key>big file</Key>", list.Text);
+        Assert.DoesNotContain(uploadId, (await c.SendAsync("GET", "/mpu", "uploads")).Text);
+    }
+
+    [Fact]
+    public async Task Small_parts_abort_and_unknown_uploads_are_refused()
+    {
+        await using var t = await TestServer.StartAsync();
+        var c = t.Client;
+        Assert.Equal(200, (await c.SendAsync("PUT", "/mpu")).Status);
+        string uploadId = Element((await c.SendAsync("POST", "/mpu/k", "uploads")).Text, "UploadId");
+        string id = Uri.EscapeDataString(uploadId);
+        var a = await c.SendAsync("PUT", "/mpu/k", $"partNumber=1&uploadId={id}", new byte[100]);
+        var b = await c.SendAsync("PUT", "/mpu/k", $"partNumber=2&uploadId={id}", new byte[100]);
+        var tooSmall = await c.SendAsync("POST", "/mpu/k", "uploadId=" + id, CompleteXml((1, a.Header("ETag")!), (2, b.Header("ETag")!)));
+        Assert.Equal(400, tooSmall.Status);
+        Assert.Equal("EntityTooSmall", tooSmall.ErrorCode);
+
+        Assert.Equal(204, (await c.SendAsync("DELETE", "/mpu/k", "uploadId=" + id)).Status);
+        var after = await c.SendAsync("GET", "/mpu/k", "uploadId=" + id);
+        Assert.Equal(404, after.Status);
+        Assert.Equal("NoSuchUpload", after.ErrorCode);
+        Assert.Equal("NoSuchUpload", (await c.SendAsync("PUT", "/mpu/k", $"partNumber=1&uploadId={id}", [1])).ErrorCode);
+        Assert.Equal(404, (await c.SendAsync("GET", "/mpu/k")).Status);
+    }
+
+    [Fact]
+    public async Task Upload_part_copy_takes_a_range_of_a_source_object()
+    {
+        await using var t = await TestServer.StartAsync();
+        var c = t.Client;
+        Assert.Equal(200, (await c.SendAsync("PUT", "/mpu")).Status);
+        var source = RandomNumberGenerator.GetBytes(6 * 1024 * 1024);
+        var tail = RandomNumberGenerator.GetBytes(1000);
+        await c.PutObjectAsync("mpu", "source", source);
+        await c.PutObjectAsync("mpu", "tail", tail);
+        string id = Uri.EscapeDataString(Element((await c.SendAsync("POST", "/mpu/joined", "uploads")).Text, "UploadId"));
+
+        var p1 = await c.SendAsync("PUT", "/mpu/joined", $"partNumber=1&uploadId={id}", headers:
+            [("x-amz-copy-source", "/mpu/source"), ("x-amz-copy-source-range", "bytes=100-5243027")]);
+        Assert.Equal(200, p1.Status);
+        Assert.Contains("<CopyPartResult", p1.Text);
+        var p2 = await c.SendAsync("PUT", "/mpu/joined", $"partNumber=2&uploadId={id}", headers: [("x-amz-copy-source", "/mpu/tail")]);
+        Assert.Equal(200, p2.Status);
+        var badRange = await c.SendAsync("PUT", "/mpu/joined", $"partNumber=3&uploadId={id}", headers:
+            [("x-amz-copy-source", "/mpu/tail"), ("x-amz-copy-source-range", "bytes=0-5000")]);
+        Assert.Equal("InvalidArgument", badRange.ErrorCode);
+        var failed = await c.SendAsync("PUT", "/mpu/joined", $"partNumber=3&uploadId={id}", headers:
+            [("x-amz-copy-source", "/mpu/tail"), ("x-amz-copy-source-if-none-match", S3TestClient.Md5ETag(tail))]);
+        Assert.Equal(412, failed.Status);
+
+        var complete = await c.SendAsync("POST", "/mpu/joined", "uploadId=" + id,
+            CompleteXml((1, System.Net.WebUtility.HtmlDecode(Element(p1.Text, "ETag"))), (2, System.Net.WebUtility.HtmlDecode(Element(p2.Text, "ETag")))));
+        Assert.Equal(200, complete.Status);
+        var joined = await c.GetObjectAsync("mpu", "joined");
+        Assert.Equal(source[100..5243028].Concat(tail).ToArray(), joined.Body);
+    }
+}

@@ -1,0 +1,81 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Sluice.S3.Auth;
+
+namespace Sluice.Server.Tests.Handlers;
+
+/// <summary>aws-chunked PutObject bodies (as the AWS SDKs send them) through the handlers: signed chunks, checksum
+/// trailers verified against the stored bytes, aws-chunked not leaking into Content-Encoding.</summary>
+public class StreamingUploadTests
+{
+    private static string Crc32Base64(byte[] data) => Convert.ToBase64String(BitConverter.GetBytes(
+        System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(Sluice.S3.Checksums.Crc32.HashToUInt32(data))));
+
+    private static byte[] UnsignedTrailerBody(byte[] payload, string crc) => Encoding.ASCII.GetBytes(
+        $"{payload.Length:x}\r\n").Concat(payload).Concat(Encoding.ASCII.GetBytes($"\r\n0\r\nx-amz-checksum-crc32:{crc}\r\n\r\n")).ToArray();
+
+    private static byte[] SignedChunks(byte[] payload, int chunkSize, SigV4SigningResult seed)
+    {
+        var signer = new SigV4ChunkSigner(seed);
+        var body = new MemoryStream();
+        for (int offset = 0; ; offset += chunkSize)
+        {
+            var chunk = payload.AsSpan(Math.Min(offset, payload.Length), Math.Max(0, Math.Min(chunkSize, payload.Length - offset))).ToArray();
+            body.Write(Encoding.ASCII.GetBytes($"{chunk.Length:x};chunk-signature={signer.SignChunk(chunk)}\r\n"));
+            body.Write(chunk);
+            body.Write("\r\n"u8);
+            if (chunk.Length == 0) break;
+        }
+        return body.ToArray();
+    }
+
+    [Fact]
+    public async Task Unsigned_payload_with_a_crc32_trailer_is_verified_and_stored()
+    {
+        await using var t = await TestServer.StartAsync();
+        var c = t.Client;
+        Assert.Equal(200, (await c.SendAsync("PUT", "/stream")).Status);
+        var payload = RandomNumberGenerator.GetBytes(70_000);
+        string crc = Crc32Base64(payload);
+        (string, string)[] headers = [("Content-Encoding", "aws-chunked"), ("x-amz-decoded-content-length", payload.Length.ToString(CultureInfo.InvariantCulture)),
+            ("x-amz-trailer", "x-amz-checksum-crc32")];
+        var put = await c.SendAsync("PUT", "/stream/t", body: UnsignedTrailerBody(payload, crc), headers: headers,
+            payloadHash: SigV4PayloadHash.StreamingUnsignedTrailer);
+        Assert.True(put.Status == 200, put.Text);
+        Assert.Equal(crc, put.Header("x-amz-checksum-crc32"));
+        var get = await c.GetObjectAsync("stream", "t", ("x-amz-checksum-mode", "ENABLED"));
+        Assert.Equal(payload, get.Body);
+        Assert.Equal(crc, get.Header("x-amz-checksum-crc32"));
+        Assert.Null(get.Header("Content-Encoding"));
+
+        var wrong = await c.SendAsync("PUT", "/stream/t", body: UnsignedTrailerBody(payload, Crc32Base64([1, 2, 3])), headers: headers,
+            payloadHash: SigV4PayloadHash.StreamingUnsignedTrailer);
+        Assert.Equal("BadDigest", wrong.ErrorCode);
+        Assert.Equal(payload, (await c.GetObjectAsync("stream", "t")).Body);
+    }
+
+    [Fact]
+    public async Task Signed_chunks_are_stored_and_a_forged_chunk_changes_nothing()
+    {
+        await using var t = await TestServer.StartAsync();
+        var c = t.Client;
+        Assert.Equal(200, (await c.SendAsync("PUT", "/stream")).Status);
+        var payload = RandomNumberGenerator.GetBytes(150_000);
+        (string, string)[] headers = [("Content-Encoding", "aws-chunked"), ("x-amz-decoded-content-length", payload.Length.ToString(CultureInfo.InvariantCulture))];
+        var put = await c.SendAsync("PUT", "/stream/s", headers: headers, payloadHash: SigV4PayloadHash.StreamingSigned,
+            bodyFromSeed: seed => SignedChunks(payload, 64 * 1024, seed));
+        Assert.True(put.Status == 200, put.Text);
+        Assert.Equal(payload, (await c.GetObjectAsync("stream", "s")).Body);
+
+        var forged = await c.SendAsync("PUT", "/stream/s", headers: headers, payloadHash: SigV4PayloadHash.StreamingSigned,
+            bodyFromSeed: seed =>
+            {
+                var body = SignedChunks(payload, 64 * 1024, seed);
+                body[body.Length / 2] ^= 1; // a data byte inside the second chunk
+                return body;
+            });
+        Assert.Equal("SignatureDoesNotMatch", forged.ErrorCode);
+        Assert.Equal(payload, (await c.GetObjectAsync("stream", "s")).Body);
+    }
+}
