@@ -8,6 +8,7 @@ using Sluice.S3.Auth;
 using Sluice.S3.Http;
 using Sluice.Server.Auth;
 using Sluice.Server.Http;
+using Sluice.Server.Tests.Http;
 
 namespace Sluice.Server.Tests.Auth;
 
@@ -93,23 +94,8 @@ public class SignedRequestTests
         using var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 10_000 };
         s.Connect(server.LocalEndPoint);
         s.Send(request);
-        var data = new List<byte>();
-        var buf = new byte[65536];
-        while (true)
-        {
-            string text = Encoding.UTF8.GetString(data.ToArray());
-            int end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-            if (end >= 0)
-            {
-                var m = System.Text.RegularExpressions.Regex.Match(text[..end], @"Content-Length: (\d+)");
-                int length = int.Parse(m.Groups[1].Value);
-                if (data.Count >= end + 4 + length)
-                    return (int.Parse(text.Split(' ')[1]), text.Substring(end + 4, length));
-            }
-            int n = s.Receive(buf);
-            if (n == 0) throw new EndOfStreamException(text);
-            data.AddRange(buf.Take(n));
-        }
+        var (status, _, body) = RawHttp.ReadResponse(s);
+        return (status, body);
     }
 
     private static byte[] Concat(params byte[][] parts) => parts.SelectMany(p => p).ToArray();
