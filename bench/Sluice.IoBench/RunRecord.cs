@@ -43,6 +43,14 @@ internal sealed record RunRecord(int Run, Dictionary<string, string> Fields)
     public double EntersPerGib => Number("enters") / GibiBytes;
     public double SwitchesPerGib => Number("switches") / GibiBytes;
 
+    // sendfile, split placement: the process minus the receiver's reactor thread; NaN where the ends share a thread
+    public double SenderCpuPerGib => Fields.ContainsKey("receiver_thread_cpu")
+        ? (Cpu - Number("receiver_thread_cpu")) / GibiBytes : double.NaN;
+    public double SenderThreadCpuPerGib => Fields.ContainsKey("sender_thread_cpu")
+        ? Number("sender_thread_cpu") / GibiBytes : double.NaN;
+    public double ReceiverThreadCpuPerGib => Fields.ContainsKey("receiver_thread_cpu")
+        ? Number("receiver_thread_cpu") / GibiBytes : double.NaN;
+
     // files
     public double Ops => Number("ops");
     public double Iops => Ops / Seconds;

@@ -49,6 +49,9 @@ internal sealed class SendFileBenchmark
     // Added to by the receivers' handlers (0 from connections dropped for placement), read by the main thread.
     private long _received;
 
+    // Kernel thread ids of the last measured transfer's two ends (io_uring: their reactor threads).
+    private volatile int _senderTid, _receiverTid;
+
     private SendFileBenchmark(BenchOptions options, IoEngine engine, string path, long size)
     {
         _options = options;
@@ -95,9 +98,13 @@ internal sealed class SendFileBenchmark
                 while (warmup.Elapsed < _options.Warmup) Transfer(variant, Any, 1);
                 foreach (string placement in placements)
                 {
+                    var threads = ThreadCpu.Sample(ThreadCpu.ReactorPrefix);
                     var start = Measurement.Take(_engine);
                     Transfer(variant, placement, _options.Passes);
-                    Report(variant, placement, Measurement.Take(_engine).Since(start));
+                    var interval = Measurement.Take(_engine).Since(start);
+                    var after = ThreadCpu.Sample(ThreadCpu.ReactorPrefix);
+                    Report(variant, placement, interval, ThreadSeconds(threads, after, _senderTid),
+                        ThreadSeconds(threads, after, _receiverTid));
                 }
             }
         }
@@ -120,8 +127,13 @@ internal sealed class SendFileBenchmark
         if (received != passes * _size) throw new InvalidDataException($"{variant}: received {received} bytes, expected {passes * _size}");
     }
 
+    /// <summary>CPU seconds of one reactor thread between two samples; null off reactors (managed engine).</summary>
+    private static double? ThreadSeconds(Dictionary<int, ThreadCpu.Sched> start, Dictionary<int, ThreadCpu.Sched> end, int tid) =>
+        start.TryGetValue(tid, out var s) && end.TryGetValue(tid, out var e) ? (e.RunNs - s.RunNs) / 1e9 : null;
+
     private async ValueTask SendAsync(string variant, string placement, int passes)
     {
+        _senderTid = ThreadCpu.CurrentTid();
         // On a reactor (io_uring): the connection and the file are opened here, so both belong to this reactor.
         var connection = await ConnectPlacedAsync(placement);
         try
@@ -200,6 +212,7 @@ internal sealed class SendFileBenchmark
     private async ValueTask DrainAsync(Connection connection)
     {
         _handlers.Enter();
+        int tid = ThreadCpu.CurrentTid(); // a handler stays on its reactor (io_uring)
         try
         {
             var buffer = await _engine.Buffers.RentAsync(Chunk);
@@ -221,6 +234,7 @@ internal sealed class SendFileBenchmark
                 buffer.Return();
             }
             Interlocked.Add(ref _received, total);
+            if (total > 0) _receiverTid = tid;
         }
         finally
         {
@@ -229,14 +243,21 @@ internal sealed class SendFileBenchmark
         }
     }
 
-    private void Report(string variant, string placement, Interval interval)
+    private void Report(string variant, string placement, Interval interval, double? senderThread, double? receiverThread)
     {
         long bytes = _options.Passes * _size;
         double gib = bytes / GiB;
+        // Split placement: the receiver has a reactor thread of its own, so the sender's side is the rest of the process
+        // (its reactor thread, io_uring's workers, the idle main thread). With one reactor the two cannot be told apart.
+        bool separable = placement == Split && senderThread != null && receiverThread != null;
+        string sides = separable
+            ? string.Create(CultureInfo.InvariantCulture, $", sender side {(interval.Cpu.TotalSeconds - receiverThread!.Value) / gib:F3} CPU s/GiB " +
+                $"(its reactor thread {senderThread!.Value / gib:F3}), receiver thread {receiverThread.Value / gib:F3}")
+            : "";
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"sendfile {_engine.Name} {variant}: {gib:F2} GiB in {interval.WallSeconds:F2} s = {gib / interval.WallSeconds:F2} GiB/s, " +
             $"{interval.Cpu.TotalSeconds / gib:F3} CPU s/GiB (user {interval.Cpu.UserSeconds:F2} s, sys {interval.Cpu.SystemSeconds:F2} s), " +
-            $"{interval.Counters.EnterCalls / gib:N0} io_uring_enter/GiB, placement {placement}"));
+            $"{interval.Counters.EnterCalls / gib:N0} io_uring_enter/GiB, placement {placement}{sides}"));
         var line = new ResultLine();
         line.Add("scenario", "sendfile");
         line.Add("engine", _engine.Name);
@@ -245,6 +266,11 @@ internal sealed class SendFileBenchmark
         line.Add("bytes", bytes);
         line.Add("passes", _options.Passes);
         line.Add("placement", placement);
+        if (separable)
+        {
+            line.Add("sender_thread_cpu", senderThread!.Value);
+            line.Add("receiver_thread_cpu", receiverThread!.Value);
+        }
         interval.AddTo(line);
         Console.WriteLine(line);
     }

@@ -27,6 +27,12 @@ internal sealed class StreamBenchmark
     private readonly HandlerTracker _handlers = new();
     private IPEndPoint _endPoint = new(IPAddress.Loopback, 0);
 
+    /// <summary>Connections whose two ends ran on one thread (one reactor), counted by the server ends.</summary>
+    private int _samePairs;
+
+    /// <summary>The request: the byte count, then the client's thread id (placement diagnostics).</summary>
+    private const int RequestBytes = sizeof(long) + sizeof(int);
+
     private StreamBenchmark(BenchOptions options, IoEngine engine)
     {
         _options = options;
@@ -66,9 +72,12 @@ internal sealed class StreamBenchmark
                 var warmup = Stopwatch.StartNew();
                 while (warmup.Elapsed < _options.Warmup)
                     Transfer(streams, Math.Min(_options.Bytes, WarmupBytesPerConnection * streams));
+                var reactors = ThreadCpu.Sample(ThreadCpu.ReactorPrefix);
+                _samePairs = 0;
                 var start = Measurement.Take(_engine);
                 Transfer(streams, _options.Bytes);
-                Report(streams, Measurement.Take(_engine).Since(start));
+                var interval = Measurement.Take(_engine).Since(start);
+                Report(streams, interval, ThreadCpu.Delta(reactors, ThreadCpu.Sample(ThreadCpu.ReactorPrefix)));
             }
         }
         finally
@@ -103,7 +112,8 @@ internal sealed class StreamBenchmark
             using var lease = _buffers.Rent(_options.Chunk);
             var buffer = lease.Memory;
             BinaryPrimitives.WriteInt64LittleEndian(buffer.Span, bytes);
-            await connection.SendAsync(buffer[..sizeof(long)]);
+            BinaryPrimitives.WriteInt32LittleEndian(buffer.Span[sizeof(long)..], Environment.CurrentManagedThreadId);
+            await connection.SendAsync(buffer[..RequestBytes]);
             long received = 0;
             while (true)
             {
@@ -127,13 +137,15 @@ internal sealed class StreamBenchmark
             using var lease = _buffers.Rent(_options.Chunk);
             var buffer = lease.Memory;
             int got = 0;
-            while (got < sizeof(long))
+            while (got < RequestBytes)
             {
-                int n = await connection.ReceiveAsync(buffer[got..sizeof(long)]);
+                int n = await connection.ReceiveAsync(buffer[got..RequestBytes]);
                 if (n == 0) return; // the client went away before asking
                 got += n;
             }
             long remaining = BinaryPrimitives.ReadInt64LittleEndian(buffer.Span);
+            if (BinaryPrimitives.ReadInt32LittleEndian(buffer.Span[sizeof(long)..]) == Environment.CurrentManagedThreadId)
+                Interlocked.Increment(ref _samePairs);
             buffer.Span.Fill((byte)'d');
             while (remaining > 0)
             {
@@ -151,13 +163,16 @@ internal sealed class StreamBenchmark
         }
     }
 
-    private void Report(int streams, Interval interval)
+    private void Report(int streams, Interval interval, (double Run, double Wait)[] reactorCpu)
     {
         double gib = _options.Bytes / GiB;
+        string busy = ThreadCpu.PerWall(reactorCpu.Select(r => r.Run), interval.WallSeconds);
+        string starved = ThreadCpu.PerWall(reactorCpu.Select(r => r.Wait), interval.WallSeconds);
+        int same = Volatile.Read(ref _samePairs);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"stream {_engine.Name} x{streams}: {gib:F2} GiB in {interval.WallSeconds:F2} s = {gib / interval.WallSeconds:F2} GiB/s, " +
             $"{interval.Cpu.TotalSeconds / gib:F3} CPU s/GiB (user {interval.Cpu.UserSeconds:F2} s, sys {interval.Cpu.SystemSeconds:F2} s), " +
-            $"{interval.Counters.EnterCalls / gib:N0} io_uring_enter/GiB"));
+            $"{interval.Counters.EnterCalls / gib:N0} io_uring_enter/GiB, reactor busy {busy} + waiting for a CPU {starved}, {same} pair(s) on one thread"));
         var line = new ResultLine();
         line.Add("scenario", "stream");
         line.Add("engine", _engine.Name);
@@ -166,6 +181,12 @@ internal sealed class StreamBenchmark
         line.Add("streams", streams);
         line.Add("chunk", _options.Chunk);
         line.Add("bytes", _options.Bytes);
+        if (reactorCpu.Length > 0)
+        {
+            line.Add("reactor_busy", busy);
+            line.Add("reactor_runqueue", starved);
+        }
+        line.Add("same_pairs", same);
         interval.AddTo(line);
         Console.WriteLine(line);
     }

@@ -16,6 +16,7 @@ internal sealed class UringFile : IoFile
 
     private readonly UringEngine _engine;
     private int _fd;
+    private int _slot = -1;     // index in the reactor's registered file table, or -1: reads and writes use _fd
 
     public UringFile(UringEngine engine, UringReactor reactor, int fd, string path, bool canRead, bool canWrite,
         bool isDirect) : base(path, canRead, canWrite, isDirect)
@@ -27,6 +28,39 @@ internal sealed class UringFile : IoFile
 
     internal UringReactor Reactor { get; }
     internal int Fd => _fd >= 0 ? _fd : throw new ObjectDisposedException(Path);
+
+    /// <summary>True when reads and writes name the file by its registered slot (IOSQE_FIXED_FILE).</summary>
+    internal bool IsRegistered => _slot >= 0;
+
+    /// <summary>
+    /// Installs the descriptor in the reactor's registered file table (FILES_UPDATE, the kernel picks the slot), so
+    /// reads and writes skip the per-request file lookup and reference count. A full table or an old kernel leaves
+    /// the file unregistered, which works the same.
+    /// </summary>
+    internal async ValueTask TryRegisterAsync()
+    {
+        if (Reactor.Ring.FileSlots == 0) return;
+        nint cell;
+        unsafe { cell = (nint)NativeAllocations.AlignedAlloc(sizeof(int), sizeof(int)); }
+        try
+        {
+            unsafe { *(int*)cell = Fd; }
+            int n;
+            try
+            {
+                n = await UringOperation.Rent(Reactor)
+                    .Set(IoUringOp.FilesUpdate, "files_update", -1, (ulong)cell, 1, IoUringFlags.FileIndexAlloc)
+                    .RunAsync(CancellationToken.None); // not cancellable: the open has succeeded, the file must come back
+            }
+            catch (IoException) { return; } // ENFILE: the table is full
+            catch (OperationCanceledException) { return; } // the reactor is closing
+            unsafe { if (n == 1) _slot = *(int*)cell; }
+        }
+        finally
+        {
+            unsafe { NativeAllocations.AlignedFree((void*)cell, sizeof(int)); }
+        }
+    }
     private IoUring Ring => Reactor.Ring;
 
     private static unsafe ulong Address(in MemoryHandle pin) => (ulong)pin.Pointer;
@@ -122,7 +156,9 @@ internal sealed class UringFile : IoFile
                 : LibC.PWrite(Fd, (void*)address, (nuint)length, offset);
             return r >= 0 ? ValueTask.FromResult((int)r) : ValueTask.FromException<int>(FileErrors.LastError(name, Path));
         }
-        var op = UringOperation.Rent(Reactor).Set(opcode, name, Fd, address, (uint)length, (ulong)offset);
+        int slot = _slot;
+        var op = UringOperation.Rent(Reactor).Set(opcode, name, slot >= 0 ? slot : Fd, address, (uint)length, (ulong)offset);
+        if (slot >= 0) op.WithSqeFlags(IoUringFlags.SqeFixedFile);
         if (fixedIndex >= 0) op.WithBufIndex((ushort)fixedIndex);
         return op.RunAsync(cancellationToken);
     }
@@ -179,6 +215,18 @@ internal sealed class UringFile : IoFile
     {
         int fd = Interlocked.Exchange(ref _fd, -1);
         if (fd < 0) return;
+        int slot = _slot;
+        _slot = -1;
+        if (slot >= 0 && !Reactor.IsStopping)
+        {
+            // Empty the slot (CLOSE of a fixed file: file_index = slot + 1, fd 0); the table holds its own reference.
+            try
+            {
+                await UringOperation.Rent(Reactor).Set(IoUringOp.Close, "close", 0).WithSpliceFdIn(slot + 1)
+                    .RunAsync(CancellationToken.None);
+            }
+            catch (OperationCanceledException) { } // the reactor is closing: the table goes with the ring
+        }
         if (!Ring.Supports(IoUringOp.Close) || Reactor.IsStopping)
         {
             if (LibC.Close(fd) < 0) throw FileErrors.LastError("close", Path);

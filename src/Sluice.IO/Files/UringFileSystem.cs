@@ -36,7 +36,9 @@ internal static class UringFileSystem
                 if (fd < 0) throw FileErrors.LastError("openat", full);
             }
         }
-        return new UringFile(engine, reactor, fd, full, options.Read, options.Write, options.Direct);
+        var file = new UringFile(engine, reactor, fd, full, options.Read, options.Write, options.Direct);
+        await file.TryRegisterAsync();
+        return file;
     }
 
     public static async ValueTask<IoFileStat> StatAsync(UringEngine engine, string path, CancellationToken cancellationToken)

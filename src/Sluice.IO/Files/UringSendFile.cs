@@ -16,7 +16,7 @@ namespace Sluice.IO.Files;
 internal static class UringSendFile
 {
     /// <summary>Bytes per step: large enough to amortize the residency probe, small enough that a probe is meaningful.</summary>
-    private const int StepBytes = 1 << 20;
+    private static readonly int StepBytes = int.TryParse(Environment.GetEnvironmentVariable("SLUICE_IO_SENDFILE_STEP"), out int v) ? v : 1 << 20;
 
     /// <summary>Steps sent inline with sendfile and steps handed to splice (tests check both paths run).</summary>
     internal static long InlineSteps, SplicedSteps;

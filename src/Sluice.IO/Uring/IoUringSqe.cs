@@ -81,7 +81,13 @@ internal static class IoUringFlags
 
     // io_uring_register opcodes
     public const uint RegisterBuffers = 0, UnregisterBuffers = 1, RegisterFiles = 2, UnregisterFiles = 3,
-        RegisterProbe = 8, RegisterFilesUpdate2 = 14, RegisterFileAllocRange = 25;
+        RegisterProbe = 8, RegisterFiles2 = 13, RegisterFilesUpdate2 = 14, RegisterFileAllocRange = 25;
+
+    // io_uring_rsrc_register.flags: a table of empty slots, filled later
+    public const uint RsrcRegisterSparse = 1u << 0;
+
+    // FILES_UPDATE offset: let the kernel pick a free slot and write its index back
+    public const ulong FileIndexAlloc = uint.MaxValue;
 
     public const ushort ProbeOpSupported = 1 << 0;
 }

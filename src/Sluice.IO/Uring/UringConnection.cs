@@ -9,13 +9,15 @@ namespace Sluice.IO.Uring;
 internal sealed class UringConnection : Connection
 {
     private readonly UringReactor _reactor;
+    private readonly bool _accepted;    // counted in its reactor's AcceptedConnections until disposed
     private int _fd;
     private EndPoint? _remote, _local;
 
-    public UringConnection(UringReactor reactor, int fd)
+    public UringConnection(UringReactor reactor, int fd, bool accepted = false)
     {
         _reactor = reactor;
         _fd = fd;
+        _accepted = accepted;
     }
 
     internal UringReactor Reactor => _reactor;
@@ -136,6 +138,7 @@ internal sealed class UringConnection : Connection
     {
         int fd = Interlocked.Exchange(ref _fd, -1);
         if (fd < 0) return ValueTask.CompletedTask;
+        if (_accepted) Interlocked.Decrement(ref _reactor.AcceptedConnections);
         // A request in the kernel holds its own file reference, so close alone would not end a pending recv.
         // Shutting the socket down completes every pending request on it (recv sees EOF, send EPIPE).
         LibC.Shutdown(fd, LibC.ShutRdWr);

@@ -12,14 +12,19 @@ internal sealed class UringListener : Listener
 {
     private readonly Socket[] _sockets;
     private readonly Acceptor[] _acceptors;
+    private readonly IReadOnlyList<UringReactor> _reactors;
     private long _accepted;
 
-    private UringListener(Socket[] sockets, Acceptor[] acceptors, IPEndPoint local)
+    private UringListener(Socket[] sockets, Acceptor[] acceptors, IPEndPoint local, IReadOnlyList<UringReactor> reactors)
     {
         _sockets = sockets;
         _acceptors = acceptors;
         LocalEndPoint = local;
+        _reactors = reactors;
     }
+
+    /// <summary>Connections accepted on one reactor and handed to another because it had fewer (tests read it).</summary>
+    internal long Rebalanced;
 
     public override IPEndPoint LocalEndPoint { get; }
     public override long Accepted => Interlocked.Read(ref _accepted);
@@ -43,7 +48,7 @@ internal sealed class UringListener : Listener
             throw;
         }
         var acceptors = new Acceptor[sockets.Length];
-        var listener = new UringListener(sockets, acceptors, bound);
+        var listener = new UringListener(sockets, acceptors, bound, engine.Reactors);
         for (int i = 0; i < sockets.Length; i++)
         {
             acceptors[i] = new Acceptor(listener, engine.Reactors[i], (int)sockets[i].Handle, onConnection);
@@ -73,6 +78,28 @@ internal sealed class UringListener : Listener
                 _ => Errno.EINVAL,
             }, $"listen on {endPoint} failed: {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// Where an accepted connection lives: the accepting reactor unless another has fewer live accepted connections.
+    /// The kernel's SO_REUSEPORT pick is a hash of the addresses, so with few busy connections it is often lopsided
+    /// (8 streams on 2 reactors landed 6:2), leaving one reactor idle while the other is the bottleneck; one
+    /// cross-thread post per connection buys an even split.
+    /// </summary>
+    private UringReactor Place(UringReactor accepting)
+    {
+        var best = accepting;
+        int least = Volatile.Read(ref accepting.AcceptedConnections);
+        foreach (var r in _reactors)
+        {
+            int n = Volatile.Read(ref r.AcceptedConnections);
+            if (n < least && !r.IsStopping)
+            {
+                best = r;
+                least = n;
+            }
+        }
+        return best;
     }
 
     public override async ValueTask DisposeAsync()
@@ -147,7 +174,20 @@ internal sealed class UringListener : Listener
                 else
                 {
                     UringConnection.SetNoDelay(result);
-                    _ = Handle(new UringConnection(Reactor, result));
+                    var target = _listener.Place(Reactor);
+                    Interlocked.Increment(ref target.AcceptedConnections);
+                    var connection = new UringConnection(target, result, accepted: true);
+                    if (ReferenceEquals(target, Reactor)) _ = Handle(connection);
+                    else
+                    {
+                        // The handler starts on its reactor, so its awaits resume inline there.
+                        Interlocked.Increment(ref _listener.Rebalanced);
+                        target.Post(static s =>
+                        {
+                            var (acceptor, c) = ((Acceptor, UringConnection))s!;
+                            _ = acceptor.Handle(c);
+                        }, (this, connection));
+                    }
                 }
             }
             bool fallback = result == -Errno.EINVAL && _multishot && !_stopping;

@@ -111,6 +111,44 @@ public class FileTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Engines.Both), MemberType = typeof(Engines))]
+    public async Task Files_are_named_by_registered_slot_on_io_uring_and_slots_come_back(string mode)
+    {
+        using var dir = new TempDirectory();
+        await using var engine = Engines.Create(mode, reactors: 1);
+        var a = RandomNumberGenerator.GetBytes(8192);
+        var b = RandomNumberGenerator.GetBytes(8192);
+        await using (var fa = await engine.OpenFileAsync(dir.File("a"), IoFileOptions.CreateReadWrite))
+        await using (var fb = await engine.OpenFileAsync(dir.File("b"), IoFileOptions.CreateReadWrite))
+        {
+            if (fa is UringFile ua && fb is UringFile ub)
+            {
+                Assert.True(ua.IsRegistered, "the first file was not installed in the ring's file table");
+                Assert.True(ub.IsRegistered, "the second file was not installed in the ring's file table");
+            }
+            // Each file's reads and writes must reach that file: a wrong slot would read the other one's bytes.
+            using var buffer = await engine.Buffers.RentAsync(8192);
+            a.CopyTo(buffer.GetSpan());
+            await fa.WriteAsync(buffer, 8192, 0);
+            b.CopyTo(buffer.GetSpan());
+            await fb.WriteAsync(buffer, 8192, 0);
+            var back = new byte[8192];
+            Assert.Equal(8192, await fa.ReadAsync(back, 0));
+            Assert.Equal(a, back);
+            Assert.Equal(8192, await fb.ReadAsync(back, 0));
+            Assert.Equal(b, back);
+        }
+        // More opens than the table has slots, one after another: every one still gets a slot, so disposing frees it.
+        for (int i = 0; i < UringReactor.FileTableSlots + 8; i++)
+        {
+            await using var f = await engine.OpenFileAsync(dir.File("a"), IoFileOptions.OpenRead);
+            if (f is UringFile u) Assert.True(u.IsRegistered, $"open #{i} found no free slot: disposed files keep theirs");
+            if (i % 256 == 0) Assert.Equal(4096, await f.ReadAsync(new byte[4096], 4096));
+        }
+        Assert.Equal(a, await File.ReadAllBytesAsync(dir.File("a")));
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.Both), MemberType = typeof(Engines))]
     public async Task Direct_io_round_trips_aligned_blocks_and_rejects_misaligned_ones(string mode)
     {
         using var dir = new TempDirectory();
