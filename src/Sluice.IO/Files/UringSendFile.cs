@@ -15,8 +15,11 @@ namespace Sluice.IO.Files;
 /// </summary>
 internal static class UringSendFile
 {
-    /// <summary>Bytes per step: large enough to amortize the residency probe, small enough that a probe is meaningful.</summary>
-    private static readonly int StepBytes = int.TryParse(Environment.GetEnvironmentVariable("SLUICE_IO_SENDFILE_STEP"), out int v) ? v : 1 << 20;
+    /// <summary>
+    /// Bytes per step: large enough to amortize the residency probe and the sendfile call (4 MiB took ~15% less
+    /// sender CPU than 1 MiB, docs/benchmarks-io.md), small enough that probing its two ends is meaningful.
+    /// </summary>
+    private const int StepBytes = 4 << 20;
 
     /// <summary>Steps sent inline with sendfile and steps handed to splice (tests check both paths run).</summary>
     internal static long InlineSteps, SplicedSteps;
@@ -41,7 +44,7 @@ internal static class UringSendFile
             }
             Interlocked.Increment(ref InlineSteps);
             long sent = SendInline(socketFd, file, offset, step, count, total);
-            if (sent < 0) await PollWritable(reactor, socketFd, cancellationToken); // socket full: wait, no thread
+            if (sent < 0) await UringSplice.PollWritable(reactor, socketFd, cancellationToken); // socket full: wait, no thread
             else
             {
                 offset += sent;
@@ -67,10 +70,6 @@ internal static class UringSendFile
             throw IoException.FromErrno("sendfile", errno);
         }
     }
-
-    private static ValueTask<int> PollWritable(UringReactor reactor, int socketFd, CancellationToken cancellationToken) =>
-        UringOperation.Rent(reactor).Set(IoUringOp.PollAdd, "poll", socketFd, 0, 0, 0, LibC.PollOut)
-            .RunAsync(cancellationToken);
 
     /// <summary>True when the first and last bytes of the range are in the page cache (reads would not block).</summary>
     private static unsafe bool IsCached(int fd, long offset, int length)

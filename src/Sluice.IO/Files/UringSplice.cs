@@ -58,7 +58,11 @@ internal static class UringSplice
                 }
                 // A short first half broke the link, or the socket took less: drain what is left in the pipe.
                 for (int left = inPipe - sent; left > 0;)
-                    left -= await SpliceAll(reactor, pipe.ReadFd, NoOffset, socketFd, NoOffset, left, "sendfile", cancellationToken);
+                {
+                    int n = await SpliceToSocket(reactor, pipe.ReadFd, socketFd, left, cancellationToken);
+                    if (n < 0) await PollWritable(reactor, socketFd, cancellationToken);
+                    else left -= n;
+                }
                 offset += inPipe;
                 count -= inPipe;
             }
@@ -108,13 +112,33 @@ internal static class UringSplice
         }
     }
 
-    /// <summary>The follower's byte count, or 0 when the kernel never ran it because the link broke.</summary>
+    /// <summary>
+    /// The follower's byte count, or 0 when the kernel never ran it because the link broke, or when the socket was
+    /// full and non-blocking (EAGAIN: the drain loop waits for room).
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<int> FollowerResult(ValueTask<int> follower)
     {
         try { return await follower; }
-        catch (IoException e) when (e.Errno == Errno.ECANCELED) { return 0; }
+        catch (IoException e) when (e.Errno is Errno.ECANCELED or Errno.EAGAIN) { return 0; }
     }
+
+    /// <summary>
+    /// Pipe → socket; -1 when the socket is full. A non-blocking socket (UringSendFile makes it one for its inline
+    /// sendfile) returns EAGAIN from splice, and io_uring does not poll-retry splice as it does send.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<int> SpliceToSocket(UringReactor reactor, int pipeFd, int socketFd, int length,
+        CancellationToken cancellationToken)
+    {
+        try { return await SpliceAll(reactor, pipeFd, NoOffset, socketFd, NoOffset, length, "sendfile", cancellationToken); }
+        catch (IoException e) when (e.Errno == Errno.EAGAIN) { return -1; }
+    }
+
+    /// <summary>Waits, with an io_uring poll and no thread, until the socket has room.</summary>
+    internal static ValueTask<int> PollWritable(UringReactor reactor, int socketFd, CancellationToken cancellationToken) =>
+        UringOperation.Rent(reactor).Set(IoUringOp.PollAdd, "poll", socketFd, 0, 0, 0, LibC.PollOut)
+            .RunAsync(cancellationToken);
 
     /// <summary>Waits for a linked follower without letting its outcome hide the head's error.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]

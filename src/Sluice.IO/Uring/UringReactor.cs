@@ -269,14 +269,8 @@ internal sealed unsafe partial class UringReactor : IDisposable
                 r._inFlight--;
             }
             request.OnCompletion(result, flags);
-            // Requests prepared by the continuations just run go to the kernel now, not after the whole batch:
-            // a disk read issued 10 completions earlier is 10 continuations' time closer to done.
-            if (r._ring.Pending >= r.FlushEvery) r._ring.SubmitAndWait(0);
         }
     }
-
-    /// <summary>Prepared SQEs that make the reactor submit in the middle of a completion batch.</summary>
-    internal uint FlushEvery = uint.TryParse(Environment.GetEnvironmentVariable("SLUICE_IO_FLUSH_EVERY"), out uint f) ? f : 8;
 
     private void ArmWake()
     {

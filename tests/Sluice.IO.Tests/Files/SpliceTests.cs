@@ -1,3 +1,4 @@
+using Sluice.IO.Uring;
 using System.Net;
 using System.Security.Cryptography;
 using Sluice.IO.Files;
@@ -72,6 +73,35 @@ public class SpliceTests
         long inline = Interlocked.Read(ref UringSendFile.InlineSteps) - inlineBefore;
         if (dropCache) Assert.True(spliced > 0, "uncached steps must go through splice (worker threads), not block the reactor");
         else Assert.True(inline > 0 && spliced == 0, $"cached data should go inline (inline {inline}, spliced {spliced})");
+    }
+
+    [Fact]
+    public async Task Spliced_steps_wait_for_a_full_non_blocking_socket_instead_of_failing()
+    {
+        // sendfile switches the socket to non-blocking for its inline steps; the spliced (uncached) steps then meet a
+        // full socket as EAGAIN (io_uring does not poll-retry splice), which must mean "wait until writable".
+        const int Size = 32 << 20;
+        using var dir = new TempDirectory();
+        await using var engine = Engines.Create("uring");
+        string path = dir.File("payload");
+        var data = await WriteRandomFile(path, Size);
+        var uring = (UringEngine)engine;
+        var (listener, served) = ServeOnce(engine, async c =>
+        {
+            await using var file = await engine.OpenFileAsync(path, IoFileOptions.OpenRead);
+            var uc = (UringConnection)c;
+            int fd = uc.FileDescriptor;
+            Assert.True(LibC.Fcntl(fd, LibC.FSetFl, LibC.Fcntl(fd, LibC.FGetFl, 0) | LibC.ONonBlock) >= 0);
+            await UringSplice.SendFileAsync(uc.Reactor, uring.Pipes, (UringFile)file, 0, Size, fd, CancellationToken.None);
+        });
+        await using (listener)
+        {
+            await using var client = await engine.ConnectAsync(listener.LocalEndPoint, ConnectTimeout);
+            await Task.Delay(1000); // a slow reader: the socket buffers fill while the sender keeps splicing
+            var received = await ReceiveAll(client, Size).WaitAsync(TestTimeout);
+            await served.WaitAsync(TestTimeout);
+            Assert.True(data.AsSpan().SequenceEqual(received), "payload differs");
+        }
     }
 
     /// <summary>fsync then POSIX_FADV_DONTNEED: the file's pages leave the page cache.</summary>
