@@ -18,8 +18,8 @@ internal static class FioRunner
             .Any(dir => File.Exists(Path.Combine(dir, "fio")));
 
     /// <summary>
-    /// fio's arguments for a workload. --fixedbufs and --registerfiles match (and slightly exceed: Sluice does not
-    /// register files) what the io_uring engine does; --norandommap makes fio's offsets plainly uniform, like ours;
+    /// fio's arguments for a workload. --fixedbufs and --registerfiles match what the io_uring engine does (READ_FIXED /
+    /// WRITE_FIXED from the registered pool, IOSQE_FIXED_FILE from the ring's file table); --norandommap makes fio's offsets plainly uniform, like ours;
     /// --end_fsync puts the writes' fsync inside the timed run, like ours.
     /// </summary>
     public static List<string> Arguments(BenchOptions o, string workload, string file)

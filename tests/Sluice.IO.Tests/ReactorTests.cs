@@ -6,6 +6,46 @@ public class ReactorTests
 {
     private static readonly IPEndPoint AnyLoopback = new(IPAddress.Loopback, 0);
 
+    [Theory]
+    [MemberData(nameof(Engines.Both), MemberType = typeof(Engines))]
+    public async Task Accepted_connections_are_spread_evenly_over_the_reactors(string mode)
+    {
+        // SO_REUSEPORT hashes addresses, so 8 connections often land 6:2 on 2 sockets; placement evens them out.
+        const int Connections = 8;
+        await using var engine = Engines.Create(mode, reactors: 2);
+        var where = new System.Collections.Concurrent.ConcurrentBag<string?>();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var arrived = new SemaphoreSlim(0);
+        await using var listener = engine.Listen(AnyLoopback, async c =>
+        {
+            await using var _ = c;
+            where.Add(Uring.UringReactor.Current?.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "pool");
+            arrived.Release();
+            await release.Task; // the connection stays live (and counted) until every one has arrived
+        });
+        var clients = new List<Connection>();
+        try
+        {
+            for (int i = 0; i < Connections; i++)
+            {
+                clients.Add(await engine.ConnectAsync(listener.LocalEndPoint, TimeSpan.FromSeconds(10)));
+                Assert.True(await arrived.WaitAsync(TimeSpan.FromSeconds(10)), "the handler did not start");
+            }
+            if (mode == "uring")
+            {
+                var counts = where.GroupBy(w => w).ToDictionary(g => g.Key!, g => g.Count());
+                Assert.Equal(2, counts.Count);
+                Assert.All(counts.Values, n => Assert.Equal(Connections / 2, n));
+            }
+            else Assert.Equal(Connections, where.Count);
+        }
+        finally
+        {
+            release.SetResult();
+            foreach (var c in clients) await c.DisposeAsync();
+        }
+    }
+
     [Fact]
     public async Task Continuations_run_on_the_owning_reactor_and_awaiting_io_does_not_allocate()
     {
