@@ -67,21 +67,6 @@ public abstract class IoFile : IAsyncDisposable
     /// <summary>Makes written data durable: fsync, or fdatasync when <paramref name="dataOnly"/> (skips metadata such as mtime).</summary>
     public abstract ValueTask FlushAsync(bool dataOnly = false, CancellationToken cancellationToken = default);
 
-    /// <summary>
-    /// Starts writing back the dirty pages of [offset, offset+length) without waiting for the disk
-    /// (sync_file_range SYNC_FILE_RANGE_WRITE). Durability still needs <see cref="FlushAsync"/>; this only lets the
-    /// disk work while more data arrives, so the final flush has little left to write. Best effort: never fails
-    /// for lack of support.
-    /// </summary>
-    public ValueTask StartWritebackAsync(long offset, long length, CancellationToken cancellationToken = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(offset);
-        ArgumentOutOfRangeException.ThrowIfNegative(length);
-        return length == 0 ? ValueTask.CompletedTask : StartWritebackCoreAsync(offset, length, cancellationToken);
-    }
-
-    protected abstract ValueTask StartWritebackCoreAsync(long offset, long length, CancellationToken cancellationToken);
-
     /// <summary>Reserves disk blocks for [offset, offset+length) (fallocate mode 0: the file grows to cover it).</summary>
     public ValueTask AllocateAsync(long offset, long length, CancellationToken cancellationToken = default)
     {

@@ -56,23 +56,6 @@ internal sealed class ManagedFile : IoFile
     public override ValueTask FlushAsync(bool dataOnly = false, CancellationToken cancellationToken = default) =>
         RunBlocking(dataOnly ? "fdatasync" : "fsync", dataOnly ? 1 : 0, 0, 0, cancellationToken);
 
-    /// <summary>SYNC_FILE_RANGE_WRITE only queues I/O; run inline (it may wait briefly for a congested queue).</summary>
-    protected override ValueTask StartWritebackCoreAsync(long offset, long length, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        bool added = false;
-        _handle.DangerousAddRef(ref added);
-        try
-        {
-            _ = LibC.SyncFileRange((int)_handle.DangerousGetHandle(), offset, length, LibC.SyncFileRangeWrite); // best effort
-        }
-        finally
-        {
-            if (added) _handle.DangerousRelease();
-        }
-        return ValueTask.CompletedTask;
-    }
-
     protected override ValueTask AllocateCoreAsync(long offset, long length, CancellationToken cancellationToken) =>
         RunBlocking("fallocate", 2, offset, length, cancellationToken);
 

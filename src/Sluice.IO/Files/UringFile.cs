@@ -127,21 +127,6 @@ internal sealed class UringFile : IoFile
         return op.RunAsync(cancellationToken);
     }
 
-    /// <summary>IORING_OP_SYNC_FILE_RANGE (io-wq: queuing writeback may wait for the block layer); errors are ignored.</summary>
-    protected override async ValueTask StartWritebackCoreAsync(long offset, long length, CancellationToken cancellationToken)
-    {
-        if (!Ring.Supports(IoUringOp.SyncFileRange) || length > uint.MaxValue) return;
-        try
-        {
-            await UringOperation.Rent(Reactor).Set(IoUringOp.SyncFileRange, "sync_file_range", Fd, 0, (uint)length,
-                (ulong)offset, LibC.SyncFileRangeWrite).RunAsync(cancellationToken);
-        }
-        catch (IoException)
-        {
-            // best effort: the final flush makes the data durable anyway
-        }
-    }
-
     public override async ValueTask FlushAsync(bool dataOnly = false, CancellationToken cancellationToken = default)
     {
         string name = dataOnly ? "fdatasync" : "fsync";

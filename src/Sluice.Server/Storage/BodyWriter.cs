@@ -14,16 +14,7 @@ namespace Sluice.Server.Storage;
 /// </summary>
 public abstract class BodyWriter : IAsyncDisposable
 {
-    /// <summary>
-    /// Every this many body bytes, writeback of the bytes written so far starts (sync_file_range, no wait): a large
-    /// body then reaches the disk while the rest arrives, and the fdatasync before the acknowledgement has only
-    /// the last window left to write, instead of the whole body (the kernel would not start on its own below
-    /// dirty_background_ratio, gigabytes on a large machine).
-    /// </summary>
-    internal const int WritebackWindowBytes = 8 << 20;
-
     private readonly Md5Digest _md5 = new();
-    private long _writebackStart;
     private readonly S3Checksum? _checksum;
     private IoFile? _file;
     private bool _finished;
@@ -59,16 +50,6 @@ public abstract class BodyWriter : IAsyncDisposable
         _checksum?.Append(chunk.Span);
         await file.WriteAsync(chunk, BodyOffset + Length, cancellationToken).ConfigureAwait(false);
         Length += chunk.Length;
-        await StartWritebackAsync(file, cancellationToken).ConfigureAwait(false);
-    }
-
-    private ValueTask StartWritebackAsync(IoFile file, CancellationToken cancellationToken)
-    {
-        long pending = Length - _writebackStart;
-        if (pending < WritebackWindowBytes) return ValueTask.CompletedTask;
-        long start = _writebackStart;
-        _writebackStart = Length;
-        return file.StartWritebackAsync(BodyOffset + start, pending, cancellationToken);
     }
 
     /// <summary>Appends the first <paramref name="length"/> bytes of a native buffer (WRITE_FIXED with io_uring).</summary>
@@ -82,7 +63,6 @@ public abstract class BodyWriter : IAsyncDisposable
         _checksum?.Append(bytes);
         await file.WriteAsync(buffer, length, BodyOffset + Length, cancellationToken).ConfigureAwait(false);
         Length += length;
-        await StartWritebackAsync(file, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Discards the body: the temp file is removed and nothing visible changes.</summary>

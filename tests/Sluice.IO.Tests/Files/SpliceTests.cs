@@ -168,29 +168,6 @@ public class SpliceTests
 
     [Theory]
     [MemberData(nameof(Engines.Both), MemberType = typeof(Engines))]
-    public async Task StartWriteback_keeps_the_written_bytes_and_flush_still_works(string mode)
-    {
-        using var dir = new TempDirectory();
-        await using var engine = Engines.Create(mode);
-        string path = dir.File("written");
-        var data = RandomNumberGenerator.GetBytes(3 << 20);
-        await using (var file = await engine.OpenFileAsync(path, IoFileOptions.CreateReadWrite))
-        {
-            await file.WriteAsync(data.AsMemory(0, 2 << 20), 0);
-            await file.StartWritebackAsync(0, 2 << 20);
-            await file.WriteAsync(data.AsMemory(2 << 20), 2 << 20);
-            await file.StartWritebackAsync(2 << 20, 1 << 20);
-            await file.StartWritebackAsync(0, 0); // nothing to do
-            await file.FlushAsync(dataOnly: true);
-        }
-        var written = await File.ReadAllBytesAsync(path);
-        Assert.True(data.AsSpan().SequenceEqual(written), "file differs");
-        await using var reopened = await engine.OpenFileAsync(path, IoFileOptions.OpenRead);
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => reopened.StartWritebackAsync(-1, 1).AsTask());
-    }
-
-    [Theory]
-    [MemberData(nameof(Engines.Both), MemberType = typeof(Engines))]
     public async Task SendFile_with_a_head_past_the_end_of_the_file_sends_nothing(string mode)
     {
         using var dir = new TempDirectory();
