@@ -11,8 +11,8 @@ namespace Sluice.IO.Files;
 internal static class BufferedTransfer
 {
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public static async ValueTask SendFileAsync(NativeBufferPool pool, IoFile file, long offset, long count,
-        Connection connection, CancellationToken cancellationToken)
+    public static async ValueTask SendFileAsync(NativeBufferPool pool, ReadOnlyMemory<byte> head, IoFile file,
+        long offset, long count, Connection connection, CancellationToken cancellationToken)
     {
         long total = count;
         var buffer = await pool.RentAsync(ChunkSize(pool, count), cancellationToken);
@@ -24,7 +24,9 @@ internal static class BufferedTransfer
                 if (n == 0)
                     throw new IoException("read", 0, $"sendfile {file.Path}: the file ends before offset {offset}; " +
                         $"{count} of {total} bytes were still to send");
-                await connection.SendAsync(buffer.Memory[..n], cancellationToken);
+                if (head.IsEmpty) await connection.SendAsync(buffer.Memory[..n], cancellationToken);
+                else await connection.SendAsync(head, buffer.Memory[..n], cancellationToken); // one gathered write
+                head = default;
                 offset += n;
                 count -= n;
             }

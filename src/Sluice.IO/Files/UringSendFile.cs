@@ -11,7 +11,9 @@ namespace Sluice.IO.Files;
 /// cached pages that costs more CPU than it saves (docs/benchmarks.md), while sendfile hands the pages to the
 /// socket inline. A range whose pages are not cached would make sendfile block the reactor on the disk, so each
 /// step first asks the page cache (a 1-byte RWF_NOWAIT read at both ends of the step) and sends uncached steps
-/// through the splice path, whose worker threads are the right place to wait for the disk.
+/// through the splice path, whose worker threads are the right place to wait for the disk. A head given with the
+/// file (an HTTP response head) goes first with MSG_MORE, so it leaves in the same segment as the first file bytes
+/// instead of as a packet of its own: one transmit and one wake-up of the peer fewer per response.
 /// </summary>
 internal static class UringSendFile
 {
@@ -25,10 +27,17 @@ internal static class UringSendFile
     internal static long InlineSteps, SplicedSteps;
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public static async ValueTask SendFileAsync(UringReactor reactor, PipePool pipes, UringFile file, long offset,
-        long count, int socketFd, CancellationToken cancellationToken)
+    public static async ValueTask SendFileAsync(UringReactor reactor, PipePool pipes, ReadOnlyMemory<byte> head,
+        UringFile file, long offset, long count, int socketFd, CancellationToken cancellationToken)
     {
         EnsureNonBlocking(socketFd);
+        while (!head.IsEmpty)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int sent = SendHeadInline(socketFd, head.Span);
+            if (sent < 0) await PollWritable(reactor, socketFd, cancellationToken);
+            else head = head[sent..];
+        }
         long total = count;
         while (count > 0)
         {
@@ -49,6 +58,26 @@ internal static class UringSendFile
             {
                 offset += sent;
                 count -= sent;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sends what the socket takes of the head now, held back (MSG_MORE) until the file bytes follow; -1 when the
+    /// socket is full. The sendfile that follows always pushes: its last chunk goes without MSG_MORE.
+    /// </summary>
+    private static unsafe int SendHeadInline(int socketFd, ReadOnlySpan<byte> head)
+    {
+        fixed (byte* p = head)
+        {
+            while (true)
+            {
+                nint n = LibC.Send(socketFd, p, (nuint)head.Length, LibC.MsgMore | LibC.MsgNoSignal | LibC.MsgDontWait);
+                if (n >= 0) return (int)n;
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == Errno.EINTR) continue;
+                if (errno == Errno.EAGAIN) return -1;
+                throw IoException.FromErrno("send", errno);
             }
         }
     }

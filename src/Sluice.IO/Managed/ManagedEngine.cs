@@ -73,9 +73,9 @@ internal sealed class ManagedEngine : IoEngine
     public override ValueTask DeleteAsync(string path, CancellationToken cancellationToken = default) =>
         ManagedFileSystem.DeleteAsync(path, cancellationToken);
 
-    private protected override ValueTask SendFileCoreAsync(IoFile file, long offset, long count, Connection connection,
-        CancellationToken cancellationToken) =>
-        BufferedTransfer.SendFileAsync(Buffers, file, offset, count, connection, cancellationToken);
+    private protected override ValueTask SendFileCoreAsync(ReadOnlyMemory<byte> head, IoFile file, long offset, long count,
+        Connection connection, CancellationToken cancellationToken) =>
+        BufferedTransfer.SendFileAsync(Buffers, head, file, offset, count, connection, cancellationToken);
 
     private protected override ValueTask ReceiveToFileCoreAsync(Connection connection, IoFile file, long offset,
         long count, CancellationToken cancellationToken) =>

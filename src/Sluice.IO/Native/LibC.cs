@@ -60,7 +60,10 @@ internal static unsafe partial class LibC
     public const int SolSocket = 1, SoReuseAddr = 2, SoReusePort = 15, IpProtoTcp = 6, TcpNoDelay = 1;
     public const int ShutRd = 0, ShutWr = 1, ShutRdWr = 2;
     public const int SockCloexec = 0x80000;
-    public const int MsgNoSignal = 0x4000;
+    public const int MsgNoSignal = 0x4000, MsgDontWait = 0x40, MsgMore = 0x8000;
+
+    [LibraryImport(Lib, EntryPoint = "send", SetLastError = true)]
+    public static partial nint Send(int fd, void* buf, nuint length, int flags);
 
     [LibraryImport(Lib, EntryPoint = "socket", SetLastError = true)]
     public static partial int Socket(int domain, int type, int protocol);

@@ -178,13 +178,13 @@ internal sealed class UringEngine : IoEngine
     public override ValueTask DeleteAsync(string path, CancellationToken cancellationToken = default) =>
         UringFileSystem.DeleteAsync(this, path, cancellationToken);
 
-    private protected override ValueTask SendFileCoreAsync(IoFile file, long offset, long count, Connection connection,
-        CancellationToken cancellationToken)
+    private protected override ValueTask SendFileCoreAsync(ReadOnlyMemory<byte> head, IoFile file, long offset, long count,
+        Connection connection, CancellationToken cancellationToken)
     {
         var (f, c) = Own(file, connection);
         return c.Reactor.Ring.Supports(IoUringOp.Splice)
-            ? UringSendFile.SendFileAsync(c.Reactor, _pipes, f, offset, count, c.FileDescriptor, cancellationToken)
-            : BufferedTransfer.SendFileAsync(Buffers, file, offset, count, connection, cancellationToken);
+            ? UringSendFile.SendFileAsync(c.Reactor, _pipes, head, f, offset, count, c.FileDescriptor, cancellationToken)
+            : BufferedTransfer.SendFileAsync(Buffers, head, file, offset, count, connection, cancellationToken);
     }
 
     private protected override ValueTask ReceiveToFileCoreAsync(Connection connection, IoFile file, long offset,

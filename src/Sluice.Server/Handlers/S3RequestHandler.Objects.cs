@@ -178,9 +178,8 @@ public sealed partial class S3RequestHandler
                 await SendInvalidRangeAsync(x, c.Route.GetResource(), reader.Length);
                 return;
         }
-        await x.SendHeadAsync(range.Length);
-        if (!head && range.Length > 0)
-            await reader.SendAsync(x.Connection, range.Offset, range.Length);
+        if (head || range.Length == 0) await x.SendHeadAsync(range.Length);
+        else await reader.SendAsync(x.CompleteHead(range.Length), x.Connection, range.Offset, range.Length);
     }
 
     private enum ReadOutcome { Send, NotModified, PreconditionFailed, Unsatisfiable }

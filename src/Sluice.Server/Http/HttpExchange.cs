@@ -216,6 +216,17 @@ public sealed class HttpExchange
         return _owner.Connection.SendAsync(_responseHead.AsMemory(0, _responseHeadLength), cancellationToken);
     }
 
+    /// <summary>
+    /// Completes the head, announcing <paramref name="contentLength"/> body bytes, and returns it unsent: the caller
+    /// sends it together with the body (e.g. the engine's SendFileAsync with a head, so head and first body bytes
+    /// share a segment). The response counts as started.
+    /// </summary>
+    public ReadOnlyMemory<byte> CompleteHead(long contentLength)
+    {
+        FinishHead(contentLength);
+        return _responseHead.AsMemory(0, _responseHeadLength);
+    }
+
     private void FinishHead(long contentLength)
     {
         if (_status == 0) throw new InvalidOperationException("SetStatus first");

@@ -53,13 +53,21 @@ public sealed class ObjectReader : IAsyncDisposable
     }
 
     /// <summary>Sends body bytes [position, position + count) to <paramref name="connection"/> (engine.SendFileAsync).</summary>
-    public ValueTask SendAsync(Connection connection, long position, long count, CancellationToken cancellationToken = default)
+    public ValueTask SendAsync(Connection connection, long position, long count, CancellationToken cancellationToken = default) =>
+        SendAsync(ReadOnlyMemory<byte>.Empty, connection, position, count, cancellationToken);
+
+    /// <summary>
+    /// Sends <paramref name="head"/> (the response head) and then body bytes [position, position + count), the head
+    /// in the same segments as the first body bytes (engine.SendFileAsync with a head).
+    /// </summary>
+    public ValueTask SendAsync(ReadOnlyMemory<byte> head, Connection connection, long position, long count,
+        CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(position);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         if (position > Length - count)
             throw new ArgumentOutOfRangeException(nameof(count), $"bytes [{position}, {position + count}) lie beyond the {Length}-byte body");
-        return _engine.SendFileAsync(File, BodyOffset + position, count, connection, cancellationToken);
+        return _engine.SendFileAsync(head, File, BodyOffset + position, count, connection, cancellationToken);
     }
 
     public ValueTask DisposeAsync() => File.DisposeAsync();

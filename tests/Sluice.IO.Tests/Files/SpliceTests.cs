@@ -167,6 +167,58 @@ public class SpliceTests
     }
 
     [Theory]
+    [InlineData("uring", 3000)]
+    [InlineData("uring", (2 << 20) + 7)]
+    [InlineData("managed", 3000)]
+    [InlineData("managed", (2 << 20) + 7)]
+    public async Task SendFile_with_a_head_delivers_the_head_then_the_range(string mode, int size)
+    {
+        using var dir = new TempDirectory();
+        await using var engine = Engines.Create(mode);
+        string path = dir.File("payload");
+        var data = await WriteRandomFile(path, size + 100);
+        byte[] head = "HTTP/1.1 200 OK\r\nContent-Length: 42\r\n\r\n"u8.ToArray();
+        var (listener, served) = ServeOnce(engine, async c =>
+        {
+            await using var file = await engine.OpenFileAsync(path, IoFileOptions.OpenRead);
+            await engine.SendFileAsync(head, file, 100, size, c);
+            await engine.SendFileAsync(head, file, 0, 0, c); // nothing to send but the head
+        });
+        await using (listener)
+        {
+            await using var client = await engine.ConnectAsync(listener.LocalEndPoint, ConnectTimeout);
+            var received = await ReceiveAll(client, head.Length * 2 + size).WaitAsync(TestTimeout);
+            await served.WaitAsync(TestTimeout);
+            Assert.Equal(head.Length * 2 + size, received.Length);
+            Assert.True(received.AsSpan(0, head.Length).SequenceEqual(head), "head differs");
+            Assert.True(received.AsSpan(head.Length, size).SequenceEqual(data.AsSpan(100, size)), "payload differs");
+            Assert.True(received.AsSpan(head.Length + size).SequenceEqual(head), "second head differs");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.Both), MemberType = typeof(Engines))]
+    public async Task SendFile_with_a_head_past_the_end_of_the_file_sends_nothing(string mode)
+    {
+        using var dir = new TempDirectory();
+        await using var engine = Engines.Create(mode);
+        string path = dir.File("short");
+        await WriteRandomFile(path, 1000);
+        var (listener, served) = ServeOnce(engine, async c =>
+        {
+            await using var file = await engine.OpenFileAsync(path, IoFileOptions.OpenRead);
+            await engine.SendFileAsync("HTTP/1.1 200 OK\r\n\r\n"u8.ToArray(), file, 500, 501, c);
+        });
+        await using (listener)
+        {
+            await using var client = await engine.ConnectAsync(listener.LocalEndPoint, ConnectTimeout);
+            var received = await ReceiveAll(client, 0).WaitAsync(TestTimeout);
+            await Assert.ThrowsAsync<IoException>(() => served.WaitAsync(TestTimeout));
+            Assert.Empty(received);
+        }
+    }
+
+    [Theory]
     [MemberData(nameof(Engines.Both), MemberType = typeof(Engines))]
     public async Task SendFile_past_the_end_of_the_file_fails_before_sending(string mode)
     {
