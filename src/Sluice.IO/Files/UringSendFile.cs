@@ -35,7 +35,7 @@ internal static class UringSendFile
         {
             cancellationToken.ThrowIfCancellationRequested();
             int sent = SendHeadInline(socketFd, head.Span);
-            if (sent < 0) await PollWritable(reactor, socketFd, cancellationToken);
+            if (sent < 0) await UringSplice.PollWritable(reactor, socketFd, cancellationToken);
             else head = head[sent..];
         }
         long total = count;
