@@ -247,6 +247,20 @@ public sealed partial class S3RequestHandler
 
     // ---------------------------------------------------------------- DeleteObject / DeleteObjects
 
+    private async ValueTask GetObjectTaggingAsync(HttpExchange x, RequestContext c)
+    {
+        // Tags are not stored (PUT ?tagging is NotImplemented), so an existing object's tag set is always empty.
+        await _store.HeadAsync(c.Route.GetBucketString(), c.Route.GetKeyString());
+        var body = new ArrayBufferWriter<byte>(128);
+        var w = new Utf8XmlWriter(body);
+        w.WriteDeclaration();
+        w.WriteRootStart("Tagging"u8);
+        w.WriteRaw("<TagSet/>"u8);
+        w.WriteEndElement("Tagging"u8);
+        w.Flush();
+        await SendXmlAsync(x, body);
+    }
+
     private async ValueTask DeleteObjectAsync(HttpExchange x, RequestContext c)
     {
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
