@@ -90,8 +90,12 @@ public sealed class CompatServer : IAsyncLifetime
         foreach (var a in args) psi.ArgumentList.Add(a);
         // No proxy, no user config: the client talks to this server only and sees only the config the test gives it.
         psi.Environment["HOME"] = WorkDirectory;
-        foreach (var name in new[] { "http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY" })
-            psi.Environment.Remove(name);
+        foreach (var name in psi.Environment.Keys.ToList())
+        {
+            if (name.StartsWith("AWS_", StringComparison.Ordinal) || name.StartsWith("RCLONE_", StringComparison.Ordinal)
+                || name.EndsWith("_proxy", StringComparison.OrdinalIgnoreCase))
+                psi.Environment.Remove(name);
+        }
         psi.Environment["NO_PROXY"] = "*";
         if (environment != null)
             foreach (var (k, v) in environment) psi.Environment[k] = v;
