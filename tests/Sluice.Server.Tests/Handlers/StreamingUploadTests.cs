@@ -78,4 +78,49 @@ public class StreamingUploadTests
         Assert.Equal("SignatureDoesNotMatch", forged.ErrorCode);
         Assert.Equal(payload, (await c.GetObjectAsync("stream", "s")).Body);
     }
+
+    [Fact]
+    public async Task Signed_trailer_is_verified_and_a_missing_or_forged_trailer_signature_is_refused()
+    {
+        await using var t = await TestServer.StartAsync();
+        var c = t.Client;
+        Assert.Equal(200, (await c.SendAsync("PUT", "/stream")).Status);
+        var payload = RandomNumberGenerator.GetBytes(100_000);
+        string crc = Crc32Base64(payload);
+        (string, string)[] headers = [("Content-Encoding", "aws-chunked"), ("x-amz-decoded-content-length", payload.Length.ToString(CultureInfo.InvariantCulture)),
+            ("x-amz-trailer", "x-amz-checksum-crc32")];
+
+        // Signed chunks, the final 0-size chunk, then "x-amz-checksum-crc32:…" and "x-amz-trailer-signature:…" lines.
+        byte[] Body(SigV4SigningResult seed, string sentCrc, bool signTrailer)
+        {
+            var signer = new SigV4ChunkSigner(seed);
+            var body = new MemoryStream();
+            foreach (var chunk in new[] { payload[..65536], payload[65536..], [] })
+            {
+                body.Write(Encoding.ASCII.GetBytes($"{chunk.Length:x};chunk-signature={signer.SignChunk(chunk)}\r\n"));
+                body.Write(chunk);
+                if (chunk.Length > 0) body.Write("\r\n"u8);
+            }
+            string trailer = $"x-amz-checksum-crc32:{crc}\r\n";
+            string signature = signer.SignTrailer(Encoding.ASCII.GetBytes(trailer));
+            body.Write(Encoding.ASCII.GetBytes($"x-amz-checksum-crc32:{sentCrc}\r\n"));
+            if (signTrailer) body.Write(Encoding.ASCII.GetBytes($"x-amz-trailer-signature:{signature}\r\n"));
+            body.Write("\r\n"u8);
+            return body.ToArray();
+        }
+
+        var put = await c.SendAsync("PUT", "/stream/st", headers: headers, payloadHash: SigV4PayloadHash.StreamingSignedTrailer,
+            bodyFromSeed: seed => Body(seed, crc, signTrailer: true));
+        Assert.True(put.Status == 200, put.Text);
+        Assert.Equal(crc, put.Header("x-amz-checksum-crc32"));
+        Assert.Equal(payload, (await c.GetObjectAsync("stream", "st")).Body);
+
+        foreach (var (sentCrc, signTrailer) in new[] { (crc, false), (Crc32Base64([9]), true) })
+        {
+            var bad = await c.SendAsync("PUT", "/stream/st2", headers: headers, payloadHash: SigV4PayloadHash.StreamingSignedTrailer,
+                bodyFromSeed: seed => Body(seed, sentCrc, signTrailer));
+            Assert.Equal("SignatureDoesNotMatch", bad.ErrorCode);
+            Assert.Equal(404, (await c.GetObjectAsync("stream", "st2")).Status);
+        }
+    }
 }
