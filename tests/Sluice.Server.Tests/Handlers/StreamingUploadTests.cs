@@ -123,4 +123,30 @@ public class StreamingUploadTests
             Assert.Equal(404, (await c.GetObjectAsync("stream", "st2")).Status);
         }
     }
+
+    [Fact]
+    public async Task Unsigned_payload_with_a_crc64nvme_trailer_as_current_sdks_send_by_default()
+    {
+        await using var t = await TestServer.StartAsync();
+        var c = t.Client;
+        Assert.Equal(200, (await c.SendAsync("PUT", "/stream")).Status);
+        var payload = RandomNumberGenerator.GetBytes(90_000);
+        var crcBytes = new byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(crcBytes, Sluice.S3.Checksums.Crc64Nvme.HashToUInt64(payload));
+        string crc = Convert.ToBase64String(crcBytes);
+        (string, string)[] headers = [("Content-Encoding", "aws-chunked"), ("x-amz-decoded-content-length", payload.Length.ToString(CultureInfo.InvariantCulture)),
+            ("x-amz-trailer", "x-amz-checksum-crc64nvme"), ("x-amz-sdk-checksum-algorithm", "CRC64NVME")];
+        byte[] Body(string value) => Encoding.ASCII.GetBytes($"{payload.Length:x}\r\n").Concat(payload)
+            .Concat(Encoding.ASCII.GetBytes($"\r\n0\r\nx-amz-checksum-crc64nvme:{value}\r\n\r\n")).ToArray();
+        var put = await c.SendAsync("PUT", "/stream/n", body: Body(crc), headers: headers, payloadHash: SigV4PayloadHash.StreamingUnsignedTrailer);
+        Assert.True(put.Status == 200, put.Text);
+        Assert.Equal(crc, put.Header("x-amz-checksum-crc64nvme"));
+        var get = await c.GetObjectAsync("stream", "n", ("x-amz-checksum-mode", "ENABLED"));
+        Assert.Equal(payload, get.Body);
+        Assert.Equal(crc, get.Header("x-amz-checksum-crc64nvme"));
+        Assert.Equal("FULL_OBJECT", get.Header("x-amz-checksum-type"));
+        var wrong = await c.SendAsync("PUT", "/stream/n2", body: Body(Convert.ToBase64String(new byte[8])), headers: headers,
+            payloadHash: SigV4PayloadHash.StreamingUnsignedTrailer);
+        Assert.Equal("BadDigest", wrong.ErrorCode);
+    }
 }
