@@ -245,7 +245,7 @@ public sealed partial class S3RequestHandler
         return ReadOutcome.Send;
     }
 
-    // ---------------------------------------------------------------- DeleteObject / DeleteObjects
+    // ---------------------------------------------------------------- GetObjectTagging
 
     private async ValueTask GetObjectTaggingAsync(HttpExchange x, RequestContext c)
     {
@@ -260,6 +260,8 @@ public sealed partial class S3RequestHandler
         w.Flush();
         await SendXmlAsync(x, body);
     }
+
+    // ---------------------------------------------------------------- DeleteObject / DeleteObjects
 
     private async ValueTask DeleteObjectAsync(HttpExchange x, RequestContext c)
     {

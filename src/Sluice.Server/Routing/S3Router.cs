@@ -157,8 +157,7 @@ public sealed class S3Router
         }
 
         int selector = selectors == 0 ? -1 : BitOperations.TrailingZeroCount(selectors);
-        // GET ?tagging on an object is the one read of a subresource served (an always-empty tag set): awscli asks for
-        // it before every multipart copy.
+        // GET ?tagging on an object is served (always an empty tag set): awscli reads it before every multipart copy.
         bool objectTagsRead = selector == S3Subresources.Tagging && route.HasKey && method == KnownMethod.Get;
         if (selector >= 0 && selector != S3Subresources.Location && selector != S3Subresources.Uploads
             && selector != S3Subresources.Delete && selector != S3Subresources.UploadId && !objectTagsRead)
