@@ -28,6 +28,7 @@ public sealed class PayloadReader : IDisposable
     private readonly byte[] _declaredSha256 = new byte[32];
     private readonly ArrayBufferWriter<byte> _trailerLines = new(256);
     private readonly List<KeyValuePair<string, string>> _trailers = [];
+    private bool _trailerSigned;
     private HttpExchange? _exchange;
     private SigV4PayloadMode _mode;
     private bool _chunked, _signedChunks, _checkSha256, _done;
@@ -58,6 +59,7 @@ public sealed class PayloadReader : IDisposable
         _start = _end = _dataOffset = _dataLength = 0;
         _decoded = 0;
         _done = false;
+        _trailerSigned = false;
         _trailers.Clear();
         _trailerLines.ResetWrittenCount();
         var head = exchange.HeadBytes.Span;
@@ -130,6 +132,8 @@ public sealed class PayloadReader : IDisposable
                     OnTrailer(evt.TrailerName, evt.TrailerValue);
                     break;
                 case ChunkEventKind.Completed:
+                    // A signed-trailer upload must end with a verified trailer signature, else its checksum is unsigned.
+                    if (_mode == SigV4PayloadMode.StreamingSignedTrailer && !_trailerSigned) throw Forged();
                     _done = true;
                     if (_decoded != _declaredLength)
                         throw new HttpBodyException(S3ErrorCode.IncompleteBody,
@@ -146,8 +150,11 @@ public sealed class PayloadReader : IDisposable
         {
             if (_mode != SigV4PayloadMode.StreamingSignedTrailer || !_chunks.VerifyTrailer(_trailerLines.WrittenSpan, value))
                 throw Forged();
+            _trailerSigned = true;
             return;
         }
+        // Nothing may follow the signature: it would not be covered by it.
+        if (_trailerSigned) throw Forged();
         // The trailer signature covers "name:value\n" for each trailer, in order.
         _trailerLines.Write(name);
         _trailerLines.Write(":"u8);

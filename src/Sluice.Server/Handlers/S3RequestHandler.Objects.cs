@@ -244,6 +244,22 @@ public sealed partial class S3RequestHandler
         return ReadOutcome.Send;
     }
 
+    // ---------------------------------------------------------------- GetObjectTagging
+
+    private async ValueTask GetObjectTaggingAsync(HttpExchange x, RequestContext c)
+    {
+        // Tags are not stored (PUT ?tagging is NotImplemented), so an existing object's tag set is always empty.
+        await _store.HeadAsync(c.Route.GetBucketString(), c.Route.GetKeyString());
+        var body = new ArrayBufferWriter<byte>(128);
+        var w = new Utf8XmlWriter(body);
+        w.WriteDeclaration();
+        w.WriteRootStart("Tagging"u8);
+        w.WriteRaw("<TagSet/>"u8);
+        w.WriteEndElement("Tagging"u8);
+        w.Flush();
+        await SendXmlAsync(x, body);
+    }
+
     // ---------------------------------------------------------------- DeleteObject / DeleteObjects
 
     private async ValueTask DeleteObjectAsync(HttpExchange x, RequestContext c)

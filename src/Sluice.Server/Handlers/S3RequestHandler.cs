@@ -97,6 +97,7 @@ public sealed partial class S3RequestHandler : IHttpHandler
         S3Operation.GetObject => GetObjectAsync(x, c, head: false),
         S3Operation.HeadObject => GetObjectAsync(x, c, head: true),
         S3Operation.DeleteObject => DeleteObjectAsync(x, c),
+        S3Operation.GetObjectTagging => GetObjectTaggingAsync(x, c),
         S3Operation.DeleteObjects => DeleteObjectsAsync(x, c, auth),
         S3Operation.CopyObject => CopyObjectAsync(x, c),
         S3Operation.CreateMultipartUpload => CreateMultipartUploadAsync(x, c),

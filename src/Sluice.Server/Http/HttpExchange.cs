@@ -232,7 +232,10 @@ public sealed class HttpExchange
         if (_status == 0) throw new InvalidOperationException("SetStatus first");
         if (ResponseStarted) throw new InvalidOperationException("the response was already sent");
         var w = new HttpHeadWriter(_responseHead.AsSpan(_responseHeadLength));
-        bool close = CloseAfterResponse || !Request.KeepAlive || _owner.IsShuttingDown;
+        // A final answer to "Expect: 100-continue" before any 100: the client may send the body or not (botocore does
+        // not), so where the next request starts is unknown. Close instead of draining.
+        bool close = CloseAfterResponse || !Request.KeepAlive || _owner.IsShuttingDown
+            || (Request.ExpectsContinue && !_continueSent && !BodyCompleted);
         bool ok = w.TryWriteContentLength(contentLength)
             && (!close || w.TryWriteHeader(KnownHeader.Connection, "close"u8))
             && w.TryWriteEnd();

@@ -34,6 +34,8 @@ public enum S3Operation
     HeadObject,
     /// <summary>DELETE /bucket/key</summary>
     DeleteObject,
+    /// <summary>GET /bucket/key?tagging (Sluice stores no tags: always an empty set)</summary>
+    GetObjectTagging,
     /// <summary>POST /bucket/key?uploads</summary>
     CreateMultipartUpload,
     /// <summary>PUT /bucket/key?partNumber&amp;uploadId</summary>

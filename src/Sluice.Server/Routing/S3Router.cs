@@ -157,8 +157,10 @@ public sealed class S3Router
         }
 
         int selector = selectors == 0 ? -1 : BitOperations.TrailingZeroCount(selectors);
+        // GET ?tagging on an object is served (always an empty tag set): awscli reads it before every multipart copy.
+        bool objectTagsRead = selector == S3Subresources.Tagging && route.HasKey && method == KnownMethod.Get;
         if (selector >= 0 && selector != S3Subresources.Location && selector != S3Subresources.Uploads
-            && selector != S3Subresources.Delete && selector != S3Subresources.UploadId)
+            && selector != S3Subresources.Delete && selector != S3Subresources.UploadId && !objectTagsRead)
         {
             // No subresource has a HEAD form (S3 answers 405 before anything else).
             return method == KnownMethod.Head
@@ -253,6 +255,11 @@ public sealed class S3Router
         if (selector == S3Subresources.Uploads)
         {
             return method == KnownMethod.Post ? S3Operation.CreateMultipartUpload : S3Operation.None;
+        }
+
+        if (selector == S3Subresources.Tagging)
+        {
+            return S3Operation.GetObjectTagging;
         }
 
         // selector == uploadId

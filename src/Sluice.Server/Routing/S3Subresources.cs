@@ -57,6 +57,7 @@ internal static class S3Subresources
 
     public static readonly int Delete = IndexOf("delete"u8);
     public static readonly int Location = IndexOf("location"u8);
+    public static readonly int Tagging = IndexOf("tagging"u8);
     public static readonly int UploadId = IndexOf("uploadId"u8);
     public static readonly int Uploads = IndexOf("uploads"u8);
 

@@ -165,6 +165,25 @@ public class HttpServerTests
 
     [Theory]
     [MemberData(nameof(Engines))]
+    public async Task Final_answer_before_100_continue_closes_the_connection(string mode)
+    {
+        // The client waits for 100 before sending its body; a refusal means it never sends it (botocore's behaviour),
+        // so the server must not read the next request as that body.
+        var (engine, server) = await Start(mode, new EchoHandler { SkipBody = true });
+        using (var s = Connect(server))
+        {
+            Send(s, "PUT /k HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n");
+            var r = ReadResponse(s);
+            Assert.Equal(200, r.Status);
+            Assert.Equal("PUT /k|", r.Body);
+            Assert.Contains("Connection: close", r.Head);
+            Assert.True(ClosedByServer(s));
+        }
+        await Stop(engine, server);
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
     public async Task Malformed_head_gets_400_with_an_s3_error_and_the_connection_closes(string mode)
     {
         var (engine, server) = await Start(mode, new EchoHandler());

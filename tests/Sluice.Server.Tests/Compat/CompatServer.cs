@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Sluice.Server.Tests.Compat;
+
+/// <summary>
+/// One in-process server per test class (free loopback port, temp data directory) plus a temp work directory for
+/// the client's config and files; runs client processes with a timeout and captures their output.
+/// </summary>
+public sealed class CompatServer : IAsyncLifetime
+{
+    public const string AccessKey = "AKIDCOMPATTEST", Secret = "compat/secret+KEY0123";
+    public const string Region = "us-east-1";
+
+    /// <summary>Over every client's multipart threshold once configured (awscli 8 MiB, rclone/s3cmd as set up).</summary>
+    public const int LargeSize = 100 * 1024 * 1024 + 12345;
+
+    private static readonly TimeSpan s_defaultTimeout = TimeSpan.FromMinutes(3);
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "sluice-compat-" + Guid.NewGuid().ToString("N"));
+    private SluiceServer? _server;
+    private int _fileCounter;
+
+    public SluiceServer Server => _server ?? throw new InvalidOperationException("not started");
+
+    /// <summary>The endpoint as clients take it: "http://127.0.0.1:port" (no trailing slash).</summary>
+    public string Endpoint => Server.Endpoint.ToString().TrimEnd('/');
+
+    public string HostPort => $"{Server.Endpoint.Host}:{Server.Endpoint.Port}";
+
+    /// <summary>A directory for client configs and files, removed with the server.</summary>
+    public string WorkDirectory => Path.Combine(_root, "work");
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(WorkDirectory);
+        _server = await SluiceServer.StartAsync(new SluiceServerOptions
+        {
+            DataDirectory = Path.Combine(_root, "data"),
+            Listen = new IPEndPoint(IPAddress.Loopback, 0),
+            Credentials = new Dictionary<string, string> { [AccessKey] = Secret },
+            Reactors = 2,
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_server != null) await _server.StopAsync();
+        try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
+    }
+
+    /// <summary>A path in the work directory that does not exist yet.</summary>
+    public string NewPath(string hint = "file") =>
+        Path.Combine(WorkDirectory, $"{hint}-{Interlocked.Increment(ref _fileCounter)}");
+
+    /// <summary>Writes <paramref name="size"/> random bytes to a new file; returns its path and contents.</summary>
+    public (string Path, byte[] Data) RandomFile(int size, string hint = "data")
+    {
+        var data = new byte[size];
+        RandomNumberGenerator.Fill(data);
+        string path = NewPath(hint);
+        File.WriteAllBytes(path, data);
+        return (path, data);
+    }
+
+    /// <summary>Byte-exact comparison of a downloaded file with what was uploaded (a hash first, for a short message).</summary>
+    public static void AssertFileEquals(byte[] expected, string path)
+    {
+        Assert.True(File.Exists(path), $"{path} was not written");
+        var actual = File.ReadAllBytes(path);
+        Assert.Equal(expected.Length, actual.Length);
+        Assert.True(expected.AsSpan().SequenceEqual(actual), $"{path}: contents differ from the upload");
+    }
+
+    /// <summary>Runs a client with the given arguments and environment; kills it (and fails) after the timeout.</summary>
+    public async Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> args,
+        IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null)
+    {
+        var psi = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = WorkDirectory,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        // No proxy, no user config: the client talks to this server only and sees only the config the test gives it.
+        psi.Environment["HOME"] = WorkDirectory;
+        foreach (var name in psi.Environment.Keys.ToList())
+        {
+            if (name.StartsWith("AWS_", StringComparison.Ordinal) || name.StartsWith("RCLONE_", StringComparison.Ordinal)
+                || name.EndsWith("_proxy", StringComparison.OrdinalIgnoreCase))
+                psi.Environment.Remove(name);
+        }
+        psi.Environment["NO_PROXY"] = "*";
+        if (environment != null)
+            foreach (var (k, v) in environment) psi.Environment[k] = v;
+
+        string command = Path.GetFileName(fileName) + " " + string.Join(' ', psi.ArgumentList);
+        using var p = Process.Start(psi)!;
+        p.StandardInput.Close();
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout ?? s_defaultTimeout);
+        try
+        {
+            await p.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            p.Kill(entireProcessTree: true);
+            await p.WaitForExitAsync();
+            Assert.Fail($"`{command}` timed out after {timeout ?? s_defaultTimeout}\nstderr: {await stderr}");
+        }
+        return new ProcessResult(command, p.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>A plain HTTP request (for presigned URLs the clients made): status and body.</summary>
+    public static async Task<(int Status, byte[] Body)> HttpAsync(HttpMethod method, string url, byte[]? body = null)
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false });
+        using var request = new HttpRequestMessage(method, url);
+        if (body != null) request.Content = new ByteArrayContent(body);
+        using var response = await http.SendAsync(request);
+        return ((int)response.StatusCode, await response.Content.ReadAsByteArrayAsync());
+    }
+}
