@@ -77,6 +77,12 @@ public sealed partial class TransferEngine
             await sink.FailAsync(keepForResume: false).ConfigureAwait(false);
             throw;
         }
+        catch (S3Exception e) when (opened && e.Code == S3ClientErrorCodes.ChecksumMismatch)
+        {
+            // The client checked a whole-object response against its x-amz-checksum-* header.
+            await sink.FailAsync(keepForResume: false).ConfigureAwait(false);
+            throw new ChecksumMismatchException($"s3://{bucket}/{key}: {e.Message}; nothing was kept", e);
+        }
         catch (OperationCanceledException) when (opened && cancellationToken.IsCancellationRequested)
         {
             await sink.FailAsync(keepForResume: true).ConfigureAwait(false);

@@ -83,6 +83,7 @@ public sealed partial class TransferEngine
         {
             PartBuffer? buffer = first;
             int length = firstLength;
+            await slots.WaitAsync(cts.Token).ConfigureAwait(false); // every part in flight holds a slot, the first too
             for (int partNumber = 1; ; partNumber++)
             {
                 if (partNumber > PartPlanner.MaximumPartCount)

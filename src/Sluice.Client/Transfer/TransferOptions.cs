@@ -7,7 +7,7 @@ namespace Sluice.Client.Transfer;
 /// concurrency, as aws-c-s3 does), the fixed memory budget every part buffer is reserved from, the checksum
 /// carried end to end, and overrides for each derived value.
 /// </summary>
-public sealed class TransferOptions
+public sealed record TransferOptions
 {
     /// <summary>aws-c-s3's default target.</summary>
     public const double DefaultTargetGbps = 10;
