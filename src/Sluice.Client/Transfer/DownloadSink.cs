@@ -22,8 +22,8 @@ internal abstract class DownloadSink : IAsyncDisposable
     /// <summary>Memory the part may be received into directly (no buffer from the budget), or empty.</summary>
     public virtual Memory<byte> DirectTarget(long offset, int length) => Memory<byte>.Empty;
 
-    /// <summary>Stores a verified part. Parts arrive in any order.</summary>
-    public abstract ValueTask WritePartAsync(int index, long offset, ReadOnlyMemory<byte> data, ulong crc, CancellationToken cancellationToken);
+    /// <summary>Stores a verified part (<paramref name="data"/>, held in <paramref name="buffer"/> unless received directly). Parts arrive in any order.</summary>
+    public abstract ValueTask WritePartAsync(int index, long offset, ReadOnlyMemory<byte> data, PartBuffer? buffer, ulong crc, CancellationToken cancellationToken);
 
     /// <summary>The CRC of all bytes under another algorithm (a second pass), or null when the sink cannot re-read.</summary>
     public virtual ValueTask<ulong?> RehashAsync(ChecksumAlgorithm algorithm, long size, MemoryBudget budget, CancellationToken cancellationToken) =>

@@ -102,9 +102,10 @@ internal sealed class FileDownloadSink : DownloadSink
         _state.Save(SidecarPath);
     }
 
-    public override async ValueTask WritePartAsync(int index, long offset, ReadOnlyMemory<byte> data, ulong crc, CancellationToken cancellationToken)
+    public override async ValueTask WritePartAsync(int index, long offset, ReadOnlyMemory<byte> data, PartBuffer? buffer, ulong crc, CancellationToken cancellationToken)
     {
-        await _file!.WriteAsync(data, offset, cancellationToken).ConfigureAwait(false);
+        if (buffer != null) await _file!.WriteAsync(buffer, data.Length, offset, cancellationToken).ConfigureAwait(false);
+        else await _file!.WriteAsync(data, offset, cancellationToken).ConfigureAwait(false);
         bool save;
         lock (_lock)
         {

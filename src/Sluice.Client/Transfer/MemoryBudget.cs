@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Sluice.IO.Buffers;
 
 namespace Sluice.Client.Transfer;
 
@@ -7,7 +8,9 @@ namespace Sluice.Client.Transfer;
 /// (<see cref="RentAsync"/>) before its request is sent; when the budget is spent the caller waits, first come
 /// first served, so peak memory depends on the budget and never on object size or the number of transfers.
 /// Buffers are page-aligned native memory (usable with O_DIRECT) sized to the request rounded up to a page, so a
-/// small GET holds a small buffer. Freed buffers are kept for reuse while the budget allows.
+/// small GET holds a small buffer. Freed buffers are kept for reuse while the budget allows. Given the I/O engine's
+/// registered pool, a request that exactly fits one of its classes (a power-of-two part size) takes a registered
+/// buffer instead, so file reads and writes of that part become READ_FIXED / WRITE_FIXED on io_uring.
 /// </summary>
 public sealed class MemoryBudget : IDisposable
 {
@@ -25,12 +28,20 @@ public sealed class MemoryBudget : IDisposable
     private long _cached;     // bytes in freed buffers kept for reuse (reserved + cached <= capacity)
     private long _peak;
     private bool _disposed;
+    private readonly NativeBufferPool? _registered;
 
-    public MemoryBudget(long capacity)
+    /// <param name="capacity">Bytes of part buffers that may exist at once.</param>
+    /// <param name="registered">The engine's buffer pool, used for requests that exactly fit one of its classes.</param>
+    public MemoryBudget(long capacity, NativeBufferPool? registered = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, Alignment);
         Capacity = capacity;
+        _registered = registered;
     }
+
+    /// <summary>Buffers handed out from the engine's registered pool so far (READ_FIXED / WRITE_FIXED capable).</summary>
+    public long RegisteredRents => Interlocked.Read(ref _registeredRents);
+    private long _registeredRents;
 
     /// <summary>Bytes the budget allows in part buffers at once.</summary>
     public long Capacity { get; }
@@ -64,8 +75,8 @@ public sealed class MemoryBudget : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             // FIFO: a request may take memory only when nobody waits before it, so large parts are not starved.
-            if (_waiters.Count == 0 && TryTakeLocked(size, out nint memory))
-                return ValueTask.FromResult(new PartBuffer(this, memory, size, length));
+            if (_waiters.Count == 0 && TryTakeLocked(size, out var block))
+                return ValueTask.FromResult(new PartBuffer(this, block, size, length));
             waiter = new Waiter(size, length);
             waiter.Node = _waiters.AddLast(waiter);
         }
@@ -80,9 +91,9 @@ public sealed class MemoryBudget : IDisposable
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (size <= Capacity && _waiters.Count == 0 && TryTakeLocked(size, out nint memory))
+            if (size <= Capacity && _waiters.Count == 0 && TryTakeLocked(size, out var block))
             {
-                buffer = new PartBuffer(this, memory, size, length);
+                buffer = new PartBuffer(this, block, size, length);
                 return true;
             }
         }
@@ -96,8 +107,8 @@ public sealed class MemoryBudget : IDisposable
         {
             try
             {
-                nint memory = await waiter.Task.ConfigureAwait(false);
-                return new PartBuffer(this, memory, waiter.Size, waiter.Length);
+                var block = await waiter.Task.ConfigureAwait(false);
+                return new PartBuffer(this, block, waiter.Size, waiter.Length);
             }
             catch (OperationCanceledException)
             {
@@ -113,27 +124,31 @@ public sealed class MemoryBudget : IDisposable
         }
     }
 
-    internal void Return(nint memory, int size)
+    internal void Return(Block block, int size)
     {
         lock (_lock)
         {
-            ReleaseLocked(memory, size);
+            ReleaseLocked(block, size);
             GrantWaitersLocked();
         }
     }
 
-    private void ReleaseLocked(nint memory, int size)
+    private void ReleaseLocked(Block block, int size)
     {
         _reserved -= size;
-        if (!_disposed && size >= MinimumCachedSize)
+        if (block.Native != null)
+        {
+            block.Native.Return(); // the pool keeps it
+        }
+        else if (!_disposed && size >= MinimumCachedSize)
         {
             if (!_cache.TryGetValue(size, out var stack)) _cache[size] = stack = new Stack<nint>();
-            stack.Push(memory);
+            stack.Push(block.Address);
             _cached += size;
         }
         else
         {
-            Free(memory);
+            Free(block.Address);
         }
     }
 
@@ -142,16 +157,25 @@ public sealed class MemoryBudget : IDisposable
         while (_waiters.First is { } first)
         {
             var w = first.Value;
-            if (!TryTakeLocked(w.Size, out nint memory)) return;
+            if (!TryTakeLocked(w.Size, out var block)) return;
             _waiters.RemoveFirst();
-            if (!w.TryGrant(memory)) ReleaseLocked(memory, w.Size); // cancelled meanwhile
+            if (!w.TryGrant(block)) ReleaseLocked(block, w.Size); // cancelled meanwhile
         }
     }
 
-    private bool TryTakeLocked(int size, out nint memory)
+    private bool TryTakeLocked(int size, out Block block)
     {
-        memory = 0;
+        block = default;
         if (_reserved + size > Capacity) return false;
+        nint memory;
+        if (TryRentRegistered(size, out var native))
+        {
+            block = new Block(0, native);
+            Interlocked.Increment(ref _registeredRents);
+            _reserved += size;
+            if (_reserved > _peak) _peak = _reserved;
+            return true;
+        }
         if (_cache.TryGetValue(size, out var stack) && stack.Count > 0)
         {
             memory = stack.Pop();
@@ -163,9 +187,21 @@ public sealed class MemoryBudget : IDisposable
             while (_reserved + _cached + size > Capacity && EvictOneLocked()) { }
             unsafe { memory = (nint)NativeMemory.AlignedAlloc((nuint)size, Alignment); }
         }
+        block = new Block(memory, null);
         _reserved += size;
         if (_reserved > _peak) _peak = _reserved;
         return true;
+    }
+
+    /// <summary>A registered buffer when the pool has a class of exactly this size and one is free (never waits).</summary>
+    private bool TryRentRegistered(int size, out NativeBuffer? buffer)
+    {
+        buffer = null;
+        // Only part-sized classes: the small ones serve the connections' socket I/O and must not be drained by parts.
+        if (_registered is null || size <= MinimumCachedSize) return false;
+        for (int c = 0; c < _registered.ClassCount; c++)
+            if (_registered.ClassSize(c) == size) return _registered.TryRent(size, out buffer!);
+        return false;
     }
 
     private bool EvictOneLocked()
@@ -195,14 +231,17 @@ public sealed class MemoryBudget : IDisposable
         }
     }
 
+    /// <summary>Memory behind a part buffer: native memory of ours, or a registered buffer of the engine's pool.</summary>
+    internal readonly record struct Block(nint Address, NativeBuffer? Native);
+
     private sealed class Waiter(int size, int length)
     {
-        private readonly TaskCompletionSource<nint> _tcs = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<Block> _tcs = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public int Size { get; } = size;
         public int Length { get; } = length;
         public LinkedListNode<Waiter>? Node;
-        public Task<nint> Task => _tcs.Task;
-        public bool TryGrant(nint memory) => _tcs.TrySetResult(memory);
+        public Task<Block> Task => _tcs.Task;
+        public bool TryGrant(Block block) => _tcs.TrySetResult(block);
         public void Cancel() => _tcs.TrySetCanceled();
         public void Fail(Exception e) => _tcs.TrySetException(e);
     }

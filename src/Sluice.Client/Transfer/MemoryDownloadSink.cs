@@ -19,7 +19,7 @@ internal sealed class MemoryDownloadSink : DownloadSink
 
     public override Memory<byte> DirectTarget(long offset, int length) => _data.AsMemory((int)offset, length);
 
-    public override ValueTask WritePartAsync(int index, long offset, ReadOnlyMemory<byte> data, ulong crc, CancellationToken cancellationToken)
+    public override ValueTask WritePartAsync(int index, long offset, ReadOnlyMemory<byte> data, PartBuffer? buffer, ulong crc, CancellationToken cancellationToken)
     {
         var target = _data.AsMemory((int)offset, data.Length);
         if (!data.Equals(target)) data.CopyTo(target);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Sluice.IO.Buffers;
 
 namespace Sluice.Client.Transfer;
 
@@ -10,15 +11,20 @@ namespace Sluice.Client.Transfer;
 public sealed unsafe class PartBuffer : MemoryManager<byte>
 {
     private readonly MemoryBudget _budget;
+    private readonly MemoryBudget.Block _block;
     private nint _memory;
 
-    internal PartBuffer(MemoryBudget budget, nint memory, int capacity, int length)
+    internal PartBuffer(MemoryBudget budget, MemoryBudget.Block block, int capacity, int length)
     {
         _budget = budget;
-        _memory = memory;
+        _block = block;
+        _memory = block.Native != null ? (nint)block.Native.Address : block.Address;
         Capacity = capacity;
         Length = length;
     }
+
+    /// <summary>The engine's registered buffer behind this one (file I/O through it is READ_FIXED / WRITE_FIXED), or null.</summary>
+    public NativeBuffer? Registered => _memory != 0 ? _block.Native : null;
 
     /// <summary>Bytes reserved (the requested length rounded up to a page).</summary>
     public int Capacity { get; }
@@ -49,6 +55,6 @@ public sealed unsafe class PartBuffer : MemoryManager<byte>
     {
         nint memory = Interlocked.Exchange(ref _memory, 0);
         if (memory == 0) throw new InvalidOperationException("PartBuffer returned twice");
-        _budget.Return(memory, Capacity);
+        _budget.Return(_block, Capacity);
     }
 }

@@ -86,6 +86,28 @@ public sealed class PartFile : IAsyncDisposable
         }
     }
 
+    /// <summary>Reads the first <paramref name="length"/> bytes of a part buffer (READ_FIXED when it is registered).</summary>
+    public async ValueTask ReadExactlyAsync(PartBuffer buffer, int length, long offset, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        int done = 0;
+        if (buffer.Registered is { } native && length > 0)
+        {
+            done = await For(length, offset).ReadAsync(native, length, offset, cancellationToken).ConfigureAwait(false);
+            if (done == 0) throw new IOException($"{Path}: file ended at {offset} while reading {length} bytes (it changed during the transfer?)");
+        }
+        if (done < length) await ReadExactlyAsync(buffer.Memory[done..length], offset + done, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes the first <paramref name="length"/> bytes of a part buffer (WRITE_FIXED when it is registered).</summary>
+    public ValueTask WriteAsync(PartBuffer buffer, int length, long offset, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        return buffer.Registered is { } native
+            ? For(length, offset).WriteAsync(native, length, offset, cancellationToken)
+            : WriteAsync(buffer.Memory[..length], offset, cancellationToken);
+    }
+
     /// <summary>Writes all of <paramref name="buffer"/> at <paramref name="offset"/>.</summary>
     public ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, long offset, CancellationToken cancellationToken = default) =>
         For(buffer.Length, offset).WriteAsync(buffer, offset, cancellationToken);

@@ -15,7 +15,7 @@ internal sealed class StreamDownloadSink(Stream destination) : DownloadSink
     public override ValueTask OpenAsync(string bucket, string key, PartPlan plan, string etag, ChecksumAlgorithm algorithm, CancellationToken cancellationToken) =>
         ValueTask.CompletedTask;
 
-    public override async ValueTask WritePartAsync(int index, long offset, ReadOnlyMemory<byte> data, ulong crc, CancellationToken cancellationToken)
+    public override async ValueTask WritePartAsync(int index, long offset, ReadOnlyMemory<byte> data, PartBuffer? buffer, ulong crc, CancellationToken cancellationToken)
     {
         await TurnOf(index).Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         await destination.WriteAsync(data, cancellationToken).ConfigureAwait(false);

@@ -146,7 +146,7 @@ public sealed partial class TransferEngine
                 var data = buffer.Memory[..firstPart];
                 ulong crc = PartChecksums.Compute(algorithm, data.Span);
                 sums.Set(0, crc);
-                await sink.WritePartAsync(0, 0, data, crc, cancellationToken).ConfigureAwait(false);
+                await sink.WritePartAsync(0, 0, data, buffer, crc, cancellationToken).ConfigureAwait(false);
                 tracker.AddBytes(firstPart);
                 tracker.PartDone();
             }
@@ -208,7 +208,7 @@ public sealed partial class TransferEngine
                             $"{meta.ObjectSize}-byte object; expected {length} bytes of {plan.ObjectSize}", bucket, key);
                     ulong crc = PartChecksums.Compute(sums.Algorithm, target.Span);
                     sums.Set(index, crc);
-                    await sink.WritePartAsync(index, offset, target, crc, ct).ConfigureAwait(false);
+                    await sink.WritePartAsync(index, offset, target, buffer, crc, ct).ConfigureAwait(false);
                     tracker.AddBytes(length);
                     tracker.PartDone();
                 }

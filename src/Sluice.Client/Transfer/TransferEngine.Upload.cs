@@ -28,14 +28,14 @@ public sealed partial class TransferEngine
             try
             {
                 var data = buffer.Memory[..(int)size];
-                await file.ReadExactlyAsync(data, 0, cancellationToken).ConfigureAwait(false);
+                await file.ReadExactlyAsync(buffer, (int)size, 0, cancellationToken).ConfigureAwait(false);
                 return await PutSingleAsync(bucket, key, options, data, tracker, cancellationToken).ConfigureAwait(false);
             }
             finally { buffer.Return(); }
         }
         var plan = PartPlanner.Plan(size, Options);
         return await UploadMultipartAsync(bucket, key, options, plan, tracker,
-            (offset, memory, ct) => file.ReadExactlyAsync(memory, offset, ct), cancellationToken).ConfigureAwait(false);
+            (offset, buffer, length, ct) => file.ReadExactlyAsync(buffer, length, offset, ct), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -193,7 +193,7 @@ public sealed partial class TransferEngine
     }
 
     private async Task<TransferResult> UploadMultipartAsync(string bucket, string key, UploadOptions options, PartPlan plan,
-        ProgressTracker tracker, Func<long, Memory<byte>, CancellationToken, ValueTask> readPart, CancellationToken cancellationToken)
+        ProgressTracker tracker, Func<long, PartBuffer, int, CancellationToken, ValueTask> readPart, CancellationToken cancellationToken)
     {
         var algorithm = EffectiveAlgorithm;
         var listed = new Dictionary<int, ListedPart>();
@@ -236,7 +236,7 @@ public sealed partial class TransferEngine
                     {
                         int length = (int)plan.LengthOf(index);
                         var data = buffer.Memory[..length];
-                        await readPart(plan.OffsetOf(index), data, ct).ConfigureAwait(false);
+                        await readPart(plan.OffsetOf(index), buffer, length, ct).ConfigureAwait(false);
                         ulong crc = PartChecksums.Compute(algorithm, data.Span);
                         sums.Set(index, crc);
                         string b64 = PartChecksums.ToBase64(algorithm, crc);

@@ -1,5 +1,6 @@
 using Sluice.Client.Model;
 using Sluice.IO;
+using Sluice.IO.Buffers;
 using Sluice.S3.Checksums;
 
 namespace Sluice.Client.Transfer;
@@ -23,7 +24,8 @@ public sealed partial class TransferEngine : IDisposable
         Options.Validate();
         Client = client;
         _ownsBudget = budget is null;
-        Memory = budget ?? new MemoryBudget(Options.MemoryBudget);
+        // Part buffers come from the engine's registered pool where it has a class of the part size (see CreateBufferPool).
+        Memory = budget ?? new MemoryBudget(Options.MemoryBudget, client.Engine.Buffers);
     }
 
     public S3Client Client { get; }
@@ -33,6 +35,29 @@ public sealed partial class TransferEngine : IDisposable
     public MemoryBudget Memory { get; }
 
     private IoEngine Io => Client.Engine;
+
+    /// <summary>
+    /// A buffer pool for <see cref="IoEngineOptions.BufferPoolFactory"/> that adds a class of the part size holding
+    /// the whole memory budget, so part buffers are registered with the rings (file I/O becomes READ_FIXED /
+    /// WRITE_FIXED). Registration pins that memory for the engine's lifetime; without this pool part buffers are
+    /// ordinary native memory reserved on demand. Needs a power-of-two part size (the 8 MiB default is).
+    /// </summary>
+    public static NativeBufferPool CreateBufferPool(TransferOptions? options = null)
+    {
+        options ??= new TransferOptions();
+        long part = options.PartSize ?? PartPlanner.DefaultPartSize;
+        if (!System.Numerics.BitOperations.IsPow2(part) || part <= SmallestPartClass || part > int.MaxValue)
+            throw new ArgumentException($"registered part buffers need a power-of-two part size above {SmallestPartClass} bytes (got {part})", nameof(options));
+        int count = (int)Math.Max(1, options.MemoryBudget / part);
+        return new NativeBufferPool([4 << 10, 64 << 10, SmallestPartClass, (int)part], [256, 64, 16, count]);
+    }
+
+    /// <summary>The default pool's largest class (1 MiB), kept for socket and small-object I/O.</summary>
+    private const int SmallestPartClass = 1 << 20;
+
+    /// <summary>An I/O engine whose buffer pool holds registered part buffers (<see cref="CreateBufferPool"/>), for an <see cref="S3Client"/>.</summary>
+    public static IoEngine CreateIoEngine(TransferOptions? options = null, int reactors = 0) =>
+        IoEngine.Create(new IoEngineOptions { ReactorCount = reactors, BufferPoolFactory = () => CreateBufferPool(options) });
 
     private ChecksumAlgorithm Algorithm => Options.ChecksumAlgorithm;
 

@@ -325,6 +325,31 @@ public class TransferEngineTests(TransferServerFixture fx) : IClassFixture<Trans
         Assert.Equal("NoSuchBucket", up.Code);
     }
 
+    [Fact]
+    public async Task Part_buffers_come_from_the_engines_registered_pool_when_it_has_a_part_class()
+    {
+        string bucket = await fx.NewBucketAsync();
+        var options = new TransferOptions { PartSize = 8 * MiB, MemoryBudget = 32 * MiB, ProgressInterval = TimeSpan.Zero };
+        await using var io = TransferEngine.CreateIoEngine(options, reactors: 1);
+        await using var client = new S3Client(new S3ClientOptions
+        {
+            Endpoint = fx.Server.Endpoint,
+            AccessKeyId = Sluice.Server.SluiceServerOptions.DevAccessKey,
+            SecretAccessKey = Sluice.Server.SluiceServerOptions.DevSecretKey,
+        }, io);
+        using var engine = new TransferEngine(client, options);
+        var data = TransferServerFixture.RandomBytes(20 * MiB + 123, 12);
+        await engine.UploadFileAsync(fx.WriteFile(data), bucket, "fixed");
+        string target = Path.Combine(fx.NewDirectory(), "fixed");
+        var result = await engine.DownloadFileAsync(bucket, "fixed", target);
+        Assert.True(result.ChecksumVerified);
+        Assert.Equal(data, await File.ReadAllBytesAsync(target));
+        Assert.True(engine.Memory.RegisteredRents >= 4, $"registered rents {engine.Memory.RegisteredRents}");
+        Assert.True(engine.Memory.PeakReserved <= 32 * MiB);
+        Assert.Equal(0, io.Buffers.Outstanding);
+        Assert.Throws<ArgumentException>(() => TransferEngine.CreateBufferPool(new TransferOptions { PartSize = 5 * MiB }));
+    }
+
     /// <summary>IProgress that reports synchronously on the reporting thread (Progress&lt;T&gt; posts to the pool).</summary>
     private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
     {
