@@ -23,7 +23,6 @@ public sealed partial class TransferEngine
         var enumeration = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = false, AttributesToSkip = 0 };
         foreach (var info in new DirectoryInfo(root).EnumerateFiles("*", enumeration))
         {
-            if (info.LinkTarget != null && info.ResolveLinkTarget(true) is not FileInfo) continue;
             string relative = Path.GetRelativePath(root, info.FullName).Replace(Path.DirectorySeparatorChar, '/');
             if (filter.IsMatch(relative)) files.Add((info.FullName, relative, info.Length));
             else skipped++;
