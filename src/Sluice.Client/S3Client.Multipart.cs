@@ -75,7 +75,7 @@ public sealed partial class S3Client
         call.Headers = headers;
         call.BodyLength = 0;
         CopyPartResult result = await SendXmlAsync(call, CopyPartResult.Read, cancellationToken).ConfigureAwait(false);
-        return new UploadPartResponse(request.PartNumber, result.ETag, result.Checksums);
+        return new UploadPartResponse(request.PartNumber, QuoteETag(result.ETag), result.Checksums);
     }
 
     /// <summary>

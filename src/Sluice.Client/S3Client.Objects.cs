@@ -168,7 +168,14 @@ public sealed partial class S3Client
         S3Call call = S3Call.Create("PUT", request.Bucket, request.Key, null, idempotent: true);
         call.Headers = headers;
         call.BodyLength = 0;
-        return SendXmlAsync(call, CopyObjectResult.Read, cancellationToken);
+        return CopyAsync(call, cancellationToken);
+    }
+
+    private async Task<CopyObjectResult> CopyAsync(S3Call call, CancellationToken cancellationToken)
+    {
+        CopyObjectResult result = await SendXmlAsync(call, CopyObjectResult.Read, cancellationToken).ConfigureAwait(false);
+        result.ETag = QuoteETag(result.ETag);
+        return result;
     }
 
     /// <summary>Content-MD5: S3 demands it on DeleteObjects as an integrity check (not for security).</summary>

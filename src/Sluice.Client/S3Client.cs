@@ -105,6 +105,10 @@ public sealed partial class S3Client : IAsyncDisposable
     private static string CopySource(string bucket, string key, string? versionId) =>
         "/" + bucket + "/" + SigV4Encoding.UriEncode(key, keepSlash: true) + (versionId is null ? "" : "?versionId=" + Encode(versionId));
 
+    /// <summary>ETags as S3 sends them, in quotes (RADOS Gateway leaves them out of copy results).</summary>
+    private static string QuoteETag(string eTag) =>
+        eTag.Length == 0 || eTag[0] == '"' || eTag.StartsWith("W/", StringComparison.Ordinal) ? eTag : "\"" + eTag + "\"";
+
     private static string ComputeChecksum(ChecksumAlgorithm algorithm, ReadOnlySpan<byte> data)
     {
         Span<byte> hash = stackalloc byte[ChecksumAlgorithmExtensions.MaxHashLength];
