@@ -21,7 +21,44 @@ public sealed partial class S3Client
     {
         S3CallResult result = await _transport.SendAsync(ReadCall(request, "GET"), new ResponseSink(destination),
             cancellationToken).ConfigureAwait(false);
+        if (request.ChecksumMode && request.RangeStart is null && request.PartNumber is null)
+        {
+            VerifyChecksum(result.Metadata!, destination.Span[..(int)result.Delivered]);
+        }
+
         return result.Metadata!;
+    }
+
+    /// <summary>
+    /// With ChecksumMode on a whole-object read into memory, the bytes are checked against the full-object checksum
+    /// the server sent (composite "-N" checksums of multipart objects cover parts, not the object, and are skipped).
+    /// </summary>
+    private static void VerifyChecksum(ObjectMetadata metadata, ReadOnlySpan<byte> body)
+    {
+        ObjectChecksums c = metadata.Checksums;
+        if (string.Equals(c.ChecksumType, "COMPOSITE", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        (ChecksumAlgorithm algorithm, string? expected) = c.ChecksumCrc64Nvme is { } a ? (ChecksumAlgorithm.Crc64Nvme, a)
+            : c.ChecksumCrc32C is { } b ? (ChecksumAlgorithm.Crc32C, b)
+            : c.ChecksumCrc32 is { } d ? (ChecksumAlgorithm.Crc32, d)
+            : c.ChecksumSha256 is { } e ? (ChecksumAlgorithm.Sha256, e)
+            : c.ChecksumSha1 is { } f ? (ChecksumAlgorithm.Sha1, f)
+            : (ChecksumAlgorithm.None, null);
+        if (expected is null || expected.Contains('-', StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        string actual = ComputeChecksum(algorithm, body);
+        if (actual != expected)
+        {
+            throw new S3Exception(S3ClientErrorCodes.ChecksumMismatch, metadata.StatusCode,
+                $"The {algorithm.GetS3Name()} of the {body.Length} bytes received is {actual}, the server's is {expected}.",
+                metadata.RequestId, isRetryable: true);
+        }
     }
 
     /// <summary>GetObject into an <see cref="IBufferWriter{T}"/> (received into the writer's memory directly).</summary>

@@ -17,6 +17,9 @@ internal enum FaultKind
 
     /// <summary>Relay until <see cref="Fault.AfterBytes"/> bytes, then reset (RST).</summary>
     Reset,
+
+    /// <summary>Relay everything but flip the bits of the response byte at <see cref="Fault.AfterBytes"/>.</summary>
+    Corrupt,
 }
 
 /// <summary>A fault for one proxied connection.</summary>

@@ -190,6 +190,27 @@ public class FaultInjectionTests
     }
 
     [Fact]
+    public async Task A_body_corrupted_in_transit_fails_the_checksum_check()
+    {
+        await using var server = await ClientTestServer.StartAsync();
+        await using (var direct = server.CreateClient())
+        {
+            await direct.CreateBucketAsync("faults");
+            await direct.PutObjectAsync(new PutObjectRequest("faults", "summed") { ChecksumAlgorithm = Sluice.S3.Checksums.ChecksumAlgorithm.Crc32C },
+                RandomNumberGenerator.GetBytes(100_000));
+            byte[] ok = new byte[100_000];
+            var m = await direct.GetObjectAsync(new GetObjectRequest("faults", "summed") { ChecksumMode = true }, ok);
+            Assert.NotNull(m.Checksums.ChecksumCrc32C);
+        }
+
+        await using var proxy = new FaultProxy(server.LocalEndPoint, _ => new Fault(FaultKind.Corrupt, AfterBytes: 50_000));
+        await using var client = new S3Client(Fast(server.Options(proxy.Endpoint), attempts: 1));
+        var e = await Assert.ThrowsAsync<S3Exception>(() => client.GetObjectAsync(
+            new GetObjectRequest("faults", "summed") { ChecksumMode = true }, new byte[100_000]));
+        Assert.Equal(S3ClientErrorCodes.ChecksumMismatch, e.Code);
+    }
+
+    [Fact]
     public async Task Wrong_credentials_are_typed_errors()
     {
         await using var server = await ClientTestServer.StartAsync();

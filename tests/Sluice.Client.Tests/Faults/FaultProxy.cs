@@ -136,7 +136,15 @@ internal sealed class FaultProxy : IAsyncDisposable
                 return;
             }
 
-            if (fault.Kind != FaultKind.None && relayed + n >= fault.AfterBytes)
+            if (fault.Kind == FaultKind.Corrupt)
+            {
+                long at = fault.AfterBytes - relayed;
+                if (at >= 0 && at < n)
+                {
+                    buffer[at] ^= 0xFF;
+                }
+            }
+            else if (fault.Kind != FaultKind.None && relayed + n >= fault.AfterBytes)
             {
                 int allowed = (int)(fault.AfterBytes - relayed);
                 if (allowed > 0)

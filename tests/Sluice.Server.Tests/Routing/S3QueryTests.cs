@@ -23,6 +23,21 @@ public sealed class S3QueryTests
     }
 
     [Fact]
+    public void A_reused_query_forgets_the_previous_requests_parameters()
+    {
+        // The query object lives per connection: a keep-alive request without max-keys must not see the last one's.
+        var q = new S3Query();
+        q.Parse("max-keys=250&prefix=abc"u8);
+        Assert.True(q.Validate(S3Operation.ListObjects, partNumberReads: false).IsNone);
+        Assert.Equal(250, q.MaxKeys);
+        q.Parse("list-type=2&delimiter=%2F"u8);
+        Assert.True(q.Get(S3QueryParameter.MaxKeys).IsEmpty);
+        Assert.True(q.Get(S3QueryParameter.Prefix).IsEmpty);
+        Assert.True(q.Validate(S3Operation.ListObjectsV2, partNumberReads: false).IsNone);
+        Assert.Equal(S3Query.MaxPageSize, q.MaxKeys);
+    }
+
+    [Fact]
     public void Malformed_escapes_in_the_query_stay_literal()
     {
         var q = new S3Query();
