@@ -89,6 +89,8 @@ internal static class ServeCommand
             ? $"development credentials {SluiceServerOptions.DevAccessKey} / {SluiceServerOptions.DevSecretKey}"
             : $"credentials from {server.CredentialsSource}";
         Console.WriteLine($"sluice: serving S3 at {server.Endpoint} (data {options.DataDirectory}, engine {server.EngineName}, region {options.Region}, {credentials}{(options.AllowAnonymous ? ", anonymous allowed" : "")})");
+        if (server.StartupRepair is { Reconciled: true } r)
+            Console.WriteLine($"sluice: the last run did not stop cleanly; key index checked against the store ({r.Added} added, {r.Updated} updated, {r.Removed} removed)");
         await Console.Out.FlushAsync(CancellationToken.None);
         await stop.Task;
         await server.StopAsync();

@@ -25,8 +25,9 @@ public sealed class SluiceServer : IAsyncDisposable
     private int _stopped;
 
     private SluiceServer(IoEngine engine, ObjectStore store, BucketIndexes indexes, HttpServer http, TimeSpan grace,
-        string credentialsSource)
+        string credentialsSource, IndexRepair startupRepair)
     {
+        StartupRepair = startupRepair;
         _engine = engine;
         _store = store;
         _indexes = indexes;
@@ -48,6 +49,9 @@ public sealed class SluiceServer : IAsyncDisposable
     /// <summary>Where the credentials came from: "options", "environment" or "development defaults".</summary>
     public string CredentialsSource { get; }
 
+    /// <summary>What start-up reconciliation of the key indexes with the store changed (after an unclean stop).</summary>
+    public IndexRepair StartupRepair { get; }
+
     /// <summary>The I/O engine in use ("uring" or "managed").</summary>
     public string EngineName => _engine.Name;
 
@@ -64,7 +68,7 @@ public sealed class SluiceServer : IAsyncDisposable
         {
             store = await ObjectStore.OpenAsync(engine, options.DataDirectory, cancellationToken).ConfigureAwait(false);
             indexes = new BucketIndexes(store);
-            await indexes.OpenAllAsync(cancellationToken).ConfigureAwait(false);
+            var repair = await indexes.OpenAllAsync(cancellationToken).ConfigureAwait(false);
             var routerOptions = new S3RouterOptions();
             if (options.VirtualHostDomains != null)
             {
@@ -74,7 +78,7 @@ public sealed class SluiceServer : IAsyncDisposable
             var handler = new S3RequestHandler(store, indexes, new S3Router(routerOptions),
                 new RequestAuthenticator(credentials, options.Region, options.AllowAnonymous), options.Region);
             var http = HttpServer.Start(engine, options.Listen, handler);
-            return new SluiceServer(engine, store, indexes, http, options.ShutdownGrace, source);
+            return new SluiceServer(engine, store, indexes, http, options.ShutdownGrace, source, repair);
         }
         catch
         {
@@ -113,7 +117,11 @@ public sealed class SluiceServer : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
         await _http.StopAsync(_grace).ConfigureAwait(false);
+        // A request still running past the grace period may commit to the store after the indexes close: then the
+        // next start must reconcile, so the stop is not marked clean.
+        bool drained = _http.ActiveConnections == 0;
         _indexes.Dispose();
+        if (drained) _indexes.MarkCleanStop();
         await _store.DisposeAsync().ConfigureAwait(false);
         await _engine.DisposeAsync().ConfigureAwait(false);
     }

@@ -222,6 +222,21 @@ public sealed class BucketIndex : IDisposable
         page.Complete(result, !query.Delimiter.IsEmpty);
     }
 
+    /// <summary>
+    /// Every entry in key order, from the map as it is now (a fixed snapshot: later writes are not seen). For
+    /// reconciling the index with the object store at start; listings use <see cref="List(in ListQuery)"/>.
+    /// </summary>
+    public IEnumerable<IndexEntry> EnumerateEntries()
+    {
+        foreach (KeyPartition partition in Volatile.Read(ref _map))
+        {
+            foreach (IndexEntry entry in partition.Data.Enumerate())
+            {
+                yield return entry;
+            }
+        }
+    }
+
     /// <summary>The partition map now: ordered, disjoint ranges covering every key.</summary>
     public IReadOnlyList<PartitionInfo> GetPartitionMap()
     {
