@@ -4,6 +4,7 @@ using Sluice.S3.Auth;
 using Sluice.Server.Auth;
 using Sluice.Server.Handlers;
 using Sluice.Server.Http;
+using Sluice.Server.Index;
 using Sluice.Server.Routing;
 using Sluice.Server.Storage;
 
@@ -111,6 +112,18 @@ public sealed class SluiceServer : IAsyncDisposable
         }
         return (store, source);
     }
+
+    /// <summary>
+    /// A bucket's key-index partition map: ordered key ranges with key counts and read/write counters — what an
+    /// operator or a request-rate split policy reads. NoSuchBucket as <see cref="Storage.S3StorageException"/>.
+    /// </summary>
+    public async ValueTask<IReadOnlyList<PartitionInfo>> GetPartitionMapAsync(string bucket, CancellationToken cancellationToken = default) =>
+        (await _indexes.GetAsync(bucket, cancellationToken).ConfigureAwait(false)).GetPartitionMap();
+
+    /// <summary>Splits the partition holding <paramref name="key"/> at its middle key (the request-rate hook); false
+    /// when it holds fewer than two keys.</summary>
+    public async ValueTask<bool> SplitPartitionAsync(string bucket, string key, CancellationToken cancellationToken = default) =>
+        (await _indexes.GetAsync(bucket, cancellationToken).ConfigureAwait(false)).TrySplitPartition(System.Text.Encoding.UTF8.GetBytes(key));
 
     /// <summary>Stops accepting, lets requests in flight finish (up to the grace period), then closes everything.</summary>
     public async Task StopAsync()

@@ -125,6 +125,14 @@ public sealed class BucketIndex : IDisposable
         return partition.Data.TryGet(key, out entry);
     }
 
+    /// <summary>Counts a read of <paramref name="key"/> in its partition's request counter without a lookup (GETs are
+    /// served from the store by key; the counter still has to see them for a request-rate policy).</summary>
+    public void CountRead(ReadOnlySpan<byte> key)
+    {
+        KeyPartition[] map = Volatile.Read(ref _map);
+        map[FindPartition(map, key)].CountRead();
+    }
+
     /// <summary>Inserts or replaces the entry for its key. The write is visible at once and durable after
     /// <see cref="WaitDurableAsync"/> on the returned ticket.</summary>
     public CommitTicket Put(IndexEntry entry)

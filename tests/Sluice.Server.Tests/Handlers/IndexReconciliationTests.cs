@@ -67,3 +67,30 @@ public class IndexReconciliationTests
         Assert.Equal(["a"], ListedKeys((await t.Client.SendAsync("GET", "/rec2", "list-type=2")).Text));
     }
 }
+
+/// <summary>The partition map and the split hook as the server exposes them.</summary>
+public class PartitionMapTests
+{
+    [Fact]
+    public async Task The_map_counts_requests_per_range_and_a_split_divides_the_hot_range()
+    {
+        await using var t = await TestServer.StartAsync();
+        Assert.Equal(200, (await t.Client.SendAsync("PUT", "/hot")).Status);
+        foreach (string key in new[] { "a", "b", "c", "d" })
+            Assert.Equal(200, (await t.Client.PutObjectAsync("hot", key, [1])).Status);
+        var map = await t.Server.GetPartitionMapAsync("hot");
+        var only = Assert.Single(map);
+        Assert.Equal(4, only.KeyCount);
+        Assert.Equal(4, only.Writes);
+
+        Assert.True(await t.Server.SplitPartitionAsync("hot", "a"));
+        map = await t.Server.GetPartitionMapAsync("hot");
+        Assert.Equal(2, map.Count);
+        Assert.Equal("c", System.Text.Encoding.UTF8.GetString(map[1].LowKey.Span));
+        Assert.Equal([2, 2], map.Select(p => p.KeyCount));
+        for (int i = 0; i < 3; i++) Assert.Equal(200, (await t.Client.GetObjectAsync("hot", "d")).Status);
+        map = await t.Server.GetPartitionMapAsync("hot");
+        Assert.True(map[1].Reads >= 3 && map[0].Reads == 0, $"reads {map[0].Reads}/{map[1].Reads}");
+        await Assert.ThrowsAsync<S3StorageException>(async () => await t.Server.GetPartitionMapAsync("nope"));
+    }
+}
