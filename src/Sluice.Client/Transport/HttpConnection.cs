@@ -80,6 +80,9 @@ internal sealed class HttpConnection : IAsyncDisposable
     /// <summary>Response bytes received for the current request (0 = the server said nothing).</summary>
     public long ResponseBytes { get; private set; }
 
+    /// <summary>Body bytes handed to the caller for the current response.</summary>
+    public long BodyDelivered { get; private set; }
+
     /// <summary>True once the request was handed to the socket in full.</summary>
     public bool RequestSent { get; private set; }
 
@@ -210,6 +213,7 @@ internal sealed class HttpConnection : IAsyncDisposable
     public void BeginBody(bool hasBody)
     {
         _pendingLength = 0;
+        BodyDelivered = 0;
         if (!hasBody)
         {
             _mode = BodyMode.None;
@@ -256,6 +260,7 @@ internal sealed class HttpConnection : IAsyncDisposable
                 _mode = BodyMode.None;
             }
 
+            BodyDelivered += n;
             return n;
         }
 
@@ -266,6 +271,13 @@ internal sealed class HttpConnection : IAsyncDisposable
 
     /// <summary>The next body bytes as a slice of the receive buffer (valid until the next call); empty at the end.</summary>
     public async ValueTask<ReadOnlyMemory<byte>> NextSegmentAsync(int max, CancellationToken cancellationToken)
+    {
+        ReadOnlyMemory<byte> segment = await NextSegmentCoreAsync(max, cancellationToken).ConfigureAwait(false);
+        BodyDelivered += segment.Length;
+        return segment;
+    }
+
+    private async ValueTask<ReadOnlyMemory<byte>> NextSegmentCoreAsync(int max, CancellationToken cancellationToken)
     {
         while (true)
         {

@@ -123,11 +123,15 @@ internal sealed class S3Transport : IAsyncDisposable
                 await WaitForPrefixAsync(prefix, cancellationToken).ConfigureAwait(false);
             }
 
-            HttpConnection connection = await RentAsync(pool, cancellationToken).ConfigureAwait(false);
+            HttpConnection? connection = null;
             bool reuse = false;
-            bool reused = connection.Uses > 0;
+            bool reused = false;
+            bool bodyStarted = false;
+            long deliveredBefore = delivered;
             try
             {
+                connection = await pool.RentAsync(cancellationToken).ConfigureAwait(false);
+                reused = connection.Uses > 0;
                 connection.BeginRequest();
                 long rangeStart = call.RangeStart, rangeEnd = call.RangeEnd;
                 bool resuming = delivered > 0 && sink.Kind is SinkKind.Memory or SinkKind.Writer or SinkKind.Stream;
@@ -138,7 +142,7 @@ internal sealed class S3Transport : IAsyncDisposable
                 }
                 else
                 {
-                    delivered = 0;
+                    delivered = deliveredBefore = 0;
                 }
 
                 int headLength = WriteHead(connection, call, hostHeader, path, rangeStart, rangeEnd,
@@ -192,6 +196,7 @@ internal sealed class S3Transport : IAsyncDisposable
                 string? requestId = call.WantMetadata ? firstMetadata?.RequestId : null;
                 byte[]? collected = null;
                 int collectedLength = 0;
+                bodyStarted = true;
                 switch (sink.Kind)
                 {
                     case SinkKind.Memory:
@@ -225,7 +230,13 @@ internal sealed class S3Transport : IAsyncDisposable
             catch (S3Exception e)
             {
                 e.Attempts = attempt;
-                bool safe = call.Idempotent || !connection.RequestSent || IsThrottle(e)
+                if (bodyStarted && connection is not null)
+                {
+                    // What reached the caller stays there; the next attempt asks for the rest only.
+                    delivered = deliveredBefore + connection.BodyDelivered;
+                }
+
+                bool safe = call.Idempotent || connection is null || !connection.RequestSent || IsThrottle(e)
                     || (reused && connection.ResponseBytes == 0 && e.Code == S3ClientErrorCodes.ConnectionReset);
                 bool rewindable = call.BodyStream is null || streamStart >= 0;
                 if (e.Code == S3ErrorCode.SlowDown && call.Bucket is not null && retry.PerPrefixSlowDown)
@@ -241,15 +252,15 @@ internal sealed class S3Transport : IAsyncDisposable
             }
             finally
             {
-                await pool.ReturnAsync(connection, reuse).ConfigureAwait(false);
+                if (connection is not null)
+                {
+                    await pool.ReturnAsync(connection, reuse).ConfigureAwait(false);
+                }
             }
 
             await Task.Delay(Backoff.Delay(retry, attempt), cancellationToken).ConfigureAwait(false);
         }
     }
-
-    private static async ValueTask<HttpConnection> RentAsync(HostPool pool, CancellationToken cancellationToken) =>
-        await pool.RentAsync(cancellationToken).ConfigureAwait(false);
 
     private HostPool GetPool(string host) =>
         _pools.TryGetValue(host, out HostPool? pool) ? pool

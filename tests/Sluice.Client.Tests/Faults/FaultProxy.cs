@@ -1,0 +1,227 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Sluice.Client.Tests.Faults;
+
+/// <summary>
+/// A TCP proxy on 127.0.0.1 in front of the embedded server that injects faults per connection: canned 500/503
+/// answers, resets, stalls and truncated responses. Real sockets both ways; the policy picks the fault for the
+/// n-th accepted connection.
+/// </summary>
+internal sealed class FaultProxy : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly IPEndPoint _upstream;
+    private readonly Func<int, Fault> _policy;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task> _tasks = [];
+    private readonly Task _accept;
+    private int _connections;
+
+    public FaultProxy(IPEndPoint upstream, Func<int, Fault> policy)
+    {
+        _upstream = upstream;
+        _policy = policy;
+        _listener.Start();
+        _accept = AcceptLoopAsync();
+    }
+
+    public Uri Endpoint => new($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
+
+    /// <summary>Connections accepted so far.</summary>
+    public int Connections => Volatile.Read(ref _connections);
+
+    /// <summary>Request heads seen on relayed connections (first line and Range), for assertions.</summary>
+    public List<string> RequestHeads { get; } = [];
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await _listener.AcceptSocketAsync(_stop.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            int index = Interlocked.Increment(ref _connections) - 1;
+            lock (_tasks)
+            {
+                _tasks.Add(Task.Run(() => HandleAsync(client, _policy(index))));
+            }
+        }
+    }
+
+    private async Task HandleAsync(Socket client, Fault fault)
+    {
+        using var _ = client;
+        try
+        {
+            if (fault.Kind == FaultKind.Respond)
+            {
+                await RespondAsync(client, fault);
+                return;
+            }
+
+            using var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await server.ConnectAsync(_upstream, _stop.Token);
+            Task up = RelayRequestsAsync(client, server);
+            Task down = RelayResponsesAsync(server, client, fault);
+            await Task.WhenAny(up, down);
+            if (fault.Kind == FaultKind.Truncate)
+            {
+                // Let the client read the clean end of stream before the sockets close (an early close would RST).
+                await Task.WhenAny(up, Task.Delay(TimeSpan.FromSeconds(5), _stop.Token));
+            }
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException or IOException)
+        {
+        }
+    }
+
+    private async Task RelayRequestsAsync(Socket from, Socket to)
+    {
+        byte[] buffer = new byte[64 * 1024];
+        while (true)
+        {
+            int n = await from.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
+            if (n == 0)
+            {
+                to.Shutdown(SocketShutdown.Send);
+                return;
+            }
+
+            Record(buffer.AsSpan(0, n));
+            await to.SendAsync(buffer.AsMemory(0, n), SocketFlags.None, _stop.Token);
+        }
+    }
+
+    private void Record(ReadOnlySpan<byte> bytes)
+    {
+        string text = Encoding.Latin1.GetString(bytes);
+        foreach (string method in new[] { "GET ", "PUT ", "HEAD ", "POST ", "DELETE " })
+        {
+            int at = text.IndexOf(method, StringComparison.Ordinal);
+            if (at < 0)
+            {
+                continue;
+            }
+
+            int end = text.IndexOf("\r\n\r\n", at, StringComparison.Ordinal);
+            string head = end < 0 ? text[at..] : text[at..end];
+            string line = head.Split("\r\n")[0];
+            string? range = head.Split("\r\n").FirstOrDefault(l => l.StartsWith("range:", StringComparison.OrdinalIgnoreCase));
+            lock (RequestHeads)
+            {
+                RequestHeads.Add(range is null ? line : line + " | " + range);
+            }
+        }
+    }
+
+    private async Task RelayResponsesAsync(Socket from, Socket to, Fault fault)
+    {
+        byte[] buffer = new byte[64 * 1024];
+        long relayed = 0;
+        while (true)
+        {
+            int n = await from.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
+            if (n == 0)
+            {
+                to.Shutdown(SocketShutdown.Send);
+                return;
+            }
+
+            if (fault.Kind != FaultKind.None && relayed + n >= fault.AfterBytes)
+            {
+                int allowed = (int)(fault.AfterBytes - relayed);
+                if (allowed > 0)
+                {
+                    await to.SendAsync(buffer.AsMemory(0, allowed), SocketFlags.None, _stop.Token);
+                }
+
+                switch (fault.Kind)
+                {
+                    case FaultKind.Stall:
+                        await Task.Delay(Timeout.Infinite, _stop.Token);
+                        return;
+                    case FaultKind.Truncate:
+                        to.Shutdown(SocketShutdown.Send);
+                        return;
+                    default:
+                        to.LingerState = new LingerOption(true, 0); // close with RST
+                        to.Close();
+                        return;
+                }
+            }
+
+            await to.SendAsync(buffer.AsMemory(0, n), SocketFlags.None, _stop.Token);
+            relayed += n;
+        }
+    }
+
+    /// <summary>Reads one request (head and Content-Length body) and answers it with an S3 error, then closes.</summary>
+    private async Task RespondAsync(Socket client, Fault fault)
+    {
+        byte[] buffer = new byte[1024 * 1024];
+        int used = 0, headEnd;
+        while ((headEnd = buffer.AsSpan(0, used).IndexOf("\r\n\r\n"u8)) < 0)
+        {
+            int n = await client.ReceiveAsync(buffer.AsMemory(used), SocketFlags.None, _stop.Token);
+            if (n == 0)
+            {
+                return;
+            }
+
+            used += n;
+        }
+
+        string head = Encoding.Latin1.GetString(buffer, 0, headEnd);
+        string? lengthLine = head.Split("\r\n").FirstOrDefault(l => l.StartsWith("content-length:", StringComparison.OrdinalIgnoreCase));
+        long bodyLength = lengthLine is null ? 0 : long.Parse(lengthLine[15..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        long pending = bodyLength - (used - headEnd - 4);
+        while (pending > 0)
+        {
+            int n = await client.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
+            if (n == 0)
+            {
+                return;
+            }
+
+            pending -= n;
+        }
+
+        string body = $"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{fault.Code}</Code><Message>injected</Message><RequestId>proxy-{Guid.NewGuid():N}</RequestId></Error>";
+        bool isHead = head.StartsWith("HEAD ", StringComparison.Ordinal);
+        string response = $"HTTP/1.1 {fault.Status} Injected\r\nContent-Type: application/xml\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\n" +
+            $"x-amz-request-id: proxy\r\nConnection: close\r\n\r\n{(isHead ? "" : body)}";
+        await client.SendAsync(Encoding.UTF8.GetBytes(response), SocketFlags.None, _stop.Token);
+        client.Shutdown(SocketShutdown.Both);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        await _accept;
+        Task[] tasks;
+        lock (_tasks)
+        {
+            tasks = [.. _tasks];
+        }
+
+        try
+        {
+            await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (Exception e) when (e is OperationCanceledException or TimeoutException)
+        {
+        }
+
+        _stop.Dispose();
+    }
+}
