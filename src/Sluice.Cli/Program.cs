@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using Sluice.Cli.Commands;
 
 namespace Sluice.Cli;
 
@@ -13,7 +14,12 @@ public static class Program
     {
         var root = new RootCommand(
             "Sluice: a high-performance S3 data path for .NET on Linux (client, embedded server, transfer engine).");
-        // Commands (cp, ls, rm, mb, rb, sync, presign, serve, bench) attach here as they are built.
+        root.Subcommands.Add(CpCommand.Create());
+        root.Subcommands.Add(LsCommand.Create());
+        root.Subcommands.Add(RmCommand.Create());
+        root.Subcommands.Add(BucketCommands.CreateMakeBucket());
+        root.Subcommands.Add(BucketCommands.CreateRemoveBucket());
+        root.Subcommands.Add(PresignCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         root.SetAction(parseResult =>
         {

@@ -44,7 +44,7 @@ public sealed class BucketIndexes : IDisposable
         System.IO.Directory.CreateDirectory(_root);
         string marker = Path.Join(_root, CleanMarkerName);
         bool clean = File.Exists(marker);
-        var repair = new IndexRepair(Reconciled: !clean, 0, 0, 0);
+        var repair = default(IndexRepair);
         foreach (var bucket in await _store.ListBucketsAsync(cancellationToken).ConfigureAwait(false))
         {
             var index = await GetAsync(bucket.Name, cancellationToken).ConfigureAwait(false);
@@ -97,13 +97,24 @@ public sealed class BucketIndexes : IDisposable
         return new IndexRepair(Reconciled: true, added, updated, removed);
     }
 
-    /// <summary>Records a clean stop (after every index is flushed) so the next start can skip reconciling.</summary>
-    public void MarkCleanStop()
+    /// <summary>
+    /// Records a clean stop (after every index is flushed) so the next start can skip reconciling. False when the
+    /// marker could not be written (the directory is gone or read-only): the next start then reconciles, which is safe.
+    /// </summary>
+    public bool MarkCleanStop()
     {
         string marker = Path.Join(_root, CleanMarkerName);
-        using (var file = new FileStream(marker, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.WriteThrough))
-            file.Flush(flushToDisk: true);
-        DirectorySync.Flush(_root);
+        try
+        {
+            using (var file = new FileStream(marker, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.WriteThrough))
+                file.Flush(flushToDisk: true);
+            DirectorySync.Flush(_root);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The bucket's index; NoSuchBucket (<see cref="S3StorageException"/>) when there is no such bucket.</summary>

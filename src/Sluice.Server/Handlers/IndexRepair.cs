@@ -4,7 +4,7 @@ namespace Sluice.Server.Handlers;
 /// What reconciling the key indexes with the object store changed at start (see <see cref="BucketIndexes"/>).
 /// All zero after a clean stop, when <see cref="Reconciled"/> is false.
 /// </summary>
-/// <param name="Reconciled">True when the last run did not stop cleanly and the indexes were checked.</param>
+/// <param name="Reconciled">True when the last run did not stop cleanly and at least one bucket's index was checked.</param>
 /// <param name="Added">Objects on disk the index lacked (a write committed, not yet recorded, at the crash).</param>
 /// <param name="Updated">Entries that described an older version than the file on disk.</param>
 /// <param name="Removed">Entries whose object was gone (a delete committed, not yet recorded).</param>

@@ -3,7 +3,7 @@ using System.Net;
 using System.Runtime.InteropServices;
 using Sluice.Server;
 
-namespace Sluice.Cli;
+namespace Sluice.Cli.Commands;
 
 /// <summary>
 /// <c>sluice serve</c>: runs the embedded S3 server until SIGINT or SIGTERM, then stops gracefully (requests in
