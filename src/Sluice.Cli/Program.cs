@@ -21,6 +21,7 @@ public static class Program
         root.Subcommands.Add(BucketCommands.CreateRemoveBucket());
         root.Subcommands.Add(PresignCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         root.SetAction(parseResult =>
         {
             // No command given: show the help text, as `sluice --help` does.
@@ -32,7 +33,9 @@ public static class Program
         if (parsed.Errors.Count > 0)
         {
             // One line on stderr, then a usage exit code: scripts can tell a typo from a failed transfer.
-            Console.Error.WriteLine($"sluice: {parsed.Errors[0].Message} (see 'sluice --help')");
+            // Some parser messages list choices on separate lines; the contract is one line.
+            string message = System.Text.RegularExpressions.Regex.Replace(parsed.Errors[0].Message, @"\s*[\r\n]+\s*", " ");
+            Console.Error.WriteLine($"sluice: {message} (see 'sluice --help')");
             return ExitUsage;
         }
         return parsed.Invoke();

@@ -52,7 +52,7 @@ public static class BenchComparison
     }
 
     private static string Describe(BenchConfig c) =>
-        $"{(c.EmbeddedServer ? "embedded server" : c.Endpoint)}, io {c.Io}, concurrency {c.Concurrency}, keys {c.Keys}";
+        $"{(c.EmbeddedServer ? "embedded server" : c.Endpoint)}, io {c.Io}, concurrency {(c.Concurrency > 0 ? c.Concurrency.ToString(CultureInfo.InvariantCulture) : "auto")}, keys {c.Keys}";
 
     private static string Format(double? value) => value switch
     {
