@@ -81,7 +81,7 @@ internal static class CpCommand
                     else
                     {
                         var result = await engine.UploadDirectoryAsync(src.LocalPath!, dst.Bucket!, keyPrefix, filter, progress, ct);
-                        foreach (var r in result.Files) await Say($"upload: s3://{r.Bucket}/{r.Key} ({Bench.Units.FormatSize(r.Size)})");
+                        foreach (var r in result.Files) await Say($"upload: {Path.Combine(src.LocalPath!, r.Key[keyPrefix.Length..])} to s3://{r.Bucket}/{r.Key}");
                     }
                 }
                 else
@@ -114,7 +114,7 @@ internal static class CpCommand
                     else
                     {
                         var result = await engine.DownloadDirectoryAsync(src.Bucket!, keyPrefix, dst.LocalPath!, filter, progress, ct);
-                        foreach (var r in result.Files) await Say($"download: s3://{r.Bucket}/{r.Key} ({Bench.Units.FormatSize(r.Size)})");
+                        foreach (var r in result.Files) await Say($"download: s3://{r.Bucket}/{r.Key} to {Path.Combine(dst.LocalPath!, r.Key[keyPrefix.Length..])}");
                     }
                 }
                 else
