@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using Sluice.Cli.Commands;
 
 namespace Sluice.Cli;
 
@@ -13,8 +14,14 @@ public static class Program
     {
         var root = new RootCommand(
             "Sluice: a high-performance S3 data path for .NET on Linux (client, embedded server, transfer engine).");
-        // Commands (cp, ls, rm, mb, rb, sync, presign, serve, bench) attach here as they are built.
+        root.Subcommands.Add(CpCommand.Create());
+        root.Subcommands.Add(LsCommand.Create());
+        root.Subcommands.Add(RmCommand.Create());
+        root.Subcommands.Add(BucketCommands.CreateMakeBucket());
+        root.Subcommands.Add(BucketCommands.CreateRemoveBucket());
+        root.Subcommands.Add(PresignCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         root.SetAction(parseResult =>
         {
             // No command given: show the help text, as `sluice --help` does.
@@ -26,7 +33,9 @@ public static class Program
         if (parsed.Errors.Count > 0)
         {
             // One line on stderr, then a usage exit code: scripts can tell a typo from a failed transfer.
-            Console.Error.WriteLine($"sluice: {parsed.Errors[0].Message} (see 'sluice --help')");
+            // Some parser messages list choices on separate lines; the contract is one line.
+            string message = System.Text.RegularExpressions.Regex.Replace(parsed.Errors[0].Message, @"\s*[\r\n]+\s*", " ");
+            Console.Error.WriteLine($"sluice: {message} (see 'sluice --help')");
             return ExitUsage;
         }
         return parsed.Invoke();

@@ -4,6 +4,7 @@ using Sluice.S3.Auth;
 using Sluice.Server.Auth;
 using Sluice.Server.Handlers;
 using Sluice.Server.Http;
+using Sluice.Server.Index;
 using Sluice.Server.Routing;
 using Sluice.Server.Storage;
 
@@ -25,8 +26,9 @@ public sealed class SluiceServer : IAsyncDisposable
     private int _stopped;
 
     private SluiceServer(IoEngine engine, ObjectStore store, BucketIndexes indexes, HttpServer http, TimeSpan grace,
-        string credentialsSource)
+        string credentialsSource, IndexRepair startupRepair)
     {
+        StartupRepair = startupRepair;
         _engine = engine;
         _store = store;
         _indexes = indexes;
@@ -48,6 +50,9 @@ public sealed class SluiceServer : IAsyncDisposable
     /// <summary>Where the credentials came from: "options", "environment" or "development defaults".</summary>
     public string CredentialsSource { get; }
 
+    /// <summary>What start-up reconciliation of the key indexes with the store changed (after an unclean stop).</summary>
+    public IndexRepair StartupRepair { get; }
+
     /// <summary>The I/O engine in use ("uring" or "managed").</summary>
     public string EngineName => _engine.Name;
 
@@ -64,7 +69,7 @@ public sealed class SluiceServer : IAsyncDisposable
         {
             store = await ObjectStore.OpenAsync(engine, options.DataDirectory, cancellationToken).ConfigureAwait(false);
             indexes = new BucketIndexes(store);
-            await indexes.OpenAllAsync(cancellationToken).ConfigureAwait(false);
+            var repair = await indexes.OpenAllAsync(cancellationToken).ConfigureAwait(false);
             var routerOptions = new S3RouterOptions();
             if (options.VirtualHostDomains != null)
             {
@@ -74,7 +79,7 @@ public sealed class SluiceServer : IAsyncDisposable
             var handler = new S3RequestHandler(store, indexes, new S3Router(routerOptions),
                 new RequestAuthenticator(credentials, options.Region, options.AllowAnonymous), options.Region);
             var http = HttpServer.Start(engine, options.Listen, handler);
-            return new SluiceServer(engine, store, indexes, http, options.ShutdownGrace, source);
+            return new SluiceServer(engine, store, indexes, http, options.ShutdownGrace, source, repair);
         }
         catch
         {
@@ -108,12 +113,28 @@ public sealed class SluiceServer : IAsyncDisposable
         return (store, source);
     }
 
+    /// <summary>
+    /// A bucket's key-index partition map: ordered key ranges with key counts and read/write counters — what an
+    /// operator or a request-rate split policy reads. NoSuchBucket as <see cref="Storage.S3StorageException"/>.
+    /// </summary>
+    public async ValueTask<IReadOnlyList<PartitionInfo>> GetPartitionMapAsync(string bucket, CancellationToken cancellationToken = default) =>
+        (await _indexes.GetAsync(bucket, cancellationToken).ConfigureAwait(false)).GetPartitionMap();
+
+    /// <summary>Splits the partition holding <paramref name="key"/> at its middle key (the request-rate hook); false
+    /// when it holds fewer than two keys.</summary>
+    public async ValueTask<bool> SplitPartitionAsync(string bucket, string key, CancellationToken cancellationToken = default) =>
+        (await _indexes.GetAsync(bucket, cancellationToken).ConfigureAwait(false)).TrySplitPartition(System.Text.Encoding.UTF8.GetBytes(key));
+
     /// <summary>Stops accepting, lets requests in flight finish (up to the grace period), then closes everything.</summary>
     public async Task StopAsync()
     {
         if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
         await _http.StopAsync(_grace).ConfigureAwait(false);
+        // A request still running past the grace period may commit to the store after the indexes close: then the
+        // next start must reconcile, so the stop is not marked clean.
+        bool drained = _http.ActiveConnections == 0;
         _indexes.Dispose();
+        if (drained) _indexes.MarkCleanStop();
         await _store.DisposeAsync().ConfigureAwait(false);
         await _engine.DisposeAsync().ConfigureAwait(false);
     }

@@ -7,7 +7,10 @@ internal static class SluiceProcess
 {
     public sealed record Result(int ExitCode, string StdOut, string StdErr);
 
-    public static Result Run(params string[] args)
+    public static Result Run(params string[] args) => Run(null, null, args);
+
+    /// <summary>Runs sluice with extra environment variables (a null value removes one) and optional stdin bytes.</summary>
+    public static Result Run(IReadOnlyDictionary<string, string?>? environment, byte[]? stdin, params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "sluice.dll");
         Assert.True(File.Exists(dll), $"sluice.dll not found beside the tests at {dll}");
@@ -15,11 +18,25 @@ internal static class SluiceProcess
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = stdin != null,
             UseShellExecute = false,
         };
+        if (environment != null)
+        {
+            foreach (var (name, value) in environment)
+            {
+                if (value is null) psi.Environment.Remove(name);
+                else psi.Environment[name] = value;
+            }
+        }
         psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
+        if (stdin != null)
+        {
+            p.StandardInput.BaseStream.Write(stdin);
+            p.StandardInput.Close();
+        }
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         if (!p.WaitForExit(TimeSpan.FromSeconds(60)))

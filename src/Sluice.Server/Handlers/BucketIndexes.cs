@@ -8,12 +8,22 @@ namespace Sluice.Server.Handlers;
 /// One <see cref="BucketIndex"/> per bucket, persisted under DIR/.index/&lt;bucket&gt; (a name the object store never
 /// uses: bucket names cannot start with '.'). An index with no files is rebuilt from the store's scan of the bucket.
 /// </summary>
+/// <remarks>
+/// The store commits a write before the index records it, so a crash between the two leaves an object the index
+/// lacks (or, for a delete, an entry whose object is gone). Neither write was acknowledged, but listings must agree
+/// with GET. A clean stop leaves DIR/.index/.clean; a start that finds it missing reconciles every index with the
+/// store (<see cref="OpenAllAsync"/>). The marker is removed, durably, before the server takes any request.
+/// </remarks>
 public sealed class BucketIndexes : IDisposable
 {
     private readonly ObjectStore _store;
     private readonly string _root;
     private readonly ConcurrentDictionary<string, BucketIndex> _open = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly HashSet<string> _rebuilt = new(StringComparer.Ordinal);
+
+    // Outside any bucket's index directory: bucket names cannot start with '.'.
+    private const string CleanMarkerName = ".clean";
 
     public BucketIndexes(ObjectStore store)
     {
@@ -24,11 +34,87 @@ public sealed class BucketIndexes : IDisposable
 
     private string DirectoryOf(string bucket) => Path.Join(_root, bucket);
 
-    /// <summary>Opens the index of every existing bucket (rebuilding lost ones) so requests never wait for a scan.</summary>
-    public async ValueTask OpenAllAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Opens the index of every existing bucket (rebuilding lost ones) so requests never wait for a scan. When the
+    /// last run did not stop cleanly, every loaded index is reconciled with the store; the returned repair counts
+    /// what that changed. Call once, before serving.
+    /// </summary>
+    public async ValueTask<IndexRepair> OpenAllAsync(CancellationToken cancellationToken = default)
     {
+        System.IO.Directory.CreateDirectory(_root);
+        string marker = Path.Join(_root, CleanMarkerName);
+        bool clean = File.Exists(marker);
+        var repair = default(IndexRepair);
         foreach (var bucket in await _store.ListBucketsAsync(cancellationToken).ConfigureAwait(false))
-            await GetAsync(bucket.Name, cancellationToken).ConfigureAwait(false);
+        {
+            var index = await GetAsync(bucket.Name, cancellationToken).ConfigureAwait(false);
+            if (!clean && !_rebuilt.Contains(bucket.Name))
+                repair += await ReconcileAsync(bucket.Name, index, cancellationToken).ConfigureAwait(false);
+        }
+        if (clean)
+        {
+            // From here on a crash must be noticed by the next start.
+            File.Delete(marker);
+            DirectorySync.Flush(_root);
+        }
+        return repair;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="index"/> agree with the store's files: adds objects it lacks, updates entries that
+    /// differ, drops entries whose object is gone; durable before it returns. Requests must not run meanwhile.
+    /// </summary>
+    public async ValueTask<IndexRepair> ReconcileAsync(string bucket, BucketIndex index, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        var stored = new Dictionary<string, IndexEntry>(StringComparer.Ordinal);
+        await foreach (var found in _store.EnumerateObjectsAsync(bucket, cancellationToken).ConfigureAwait(false))
+            stored[found.Key] = EntryFor(found.Metadata);
+
+        int added = 0, updated = 0, removed = 0;
+        CommitTicket last = default;
+        foreach (var entry in index.EnumerateEntries())
+        {
+            string key = entry.GetKeyString();
+            if (stored.Remove(key, out var actual))
+            {
+                if (actual.ContentEquals(entry)) continue;
+                last = index.Put(actual);
+                updated++;
+            }
+            else if (index.TryDelete(entry.Key, out _, out var ticket))
+            {
+                last = ticket;
+                removed++;
+            }
+        }
+        foreach (var entry in stored.Values)
+        {
+            last = index.Put(entry);
+            added++;
+        }
+        await index.WaitDurableAsync(last).ConfigureAwait(false);
+        return new IndexRepair(Reconciled: true, added, updated, removed);
+    }
+
+    /// <summary>
+    /// Records a clean stop (after every index is flushed) so the next start can skip reconciling. False when the
+    /// marker could not be written (the directory is gone or read-only): the next start then reconciles, which is safe.
+    /// </summary>
+    public bool MarkCleanStop()
+    {
+        string marker = Path.Join(_root, CleanMarkerName);
+        try
+        {
+            using (var file = new FileStream(marker, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.WriteThrough))
+                file.Flush(flushToDisk: true);
+            DirectorySync.Flush(_root);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The bucket's index; NoSuchBucket (<see cref="S3StorageException"/>) when there is no such bucket.</summary>
@@ -46,6 +132,7 @@ public sealed class BucketIndexes : IDisposable
             string directory = DirectoryOf(bucket);
             if (!System.IO.Directory.Exists(directory) || !System.IO.Directory.EnumerateFileSystemEntries(directory).Any())
             {
+                _rebuilt.Add(bucket);
                 await foreach (var stored in _store.EnumerateObjectsAsync(bucket, cancellationToken).ConfigureAwait(false))
                     entries.Add(EntryFor(stored.Metadata));
             }

@@ -163,6 +163,7 @@ public sealed partial class S3RequestHandler
     {
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
         await using var reader = await _store.OpenReadAsync(bucket, key);
+        (await _indexes.GetAsync(bucket)).CountRead(c.Route.Key);
         var outcome = PrepareRead(x, c.Route.Query, reader.Metadata, out var range);
         switch (outcome)
         {

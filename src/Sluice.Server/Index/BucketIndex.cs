@@ -125,6 +125,14 @@ public sealed class BucketIndex : IDisposable
         return partition.Data.TryGet(key, out entry);
     }
 
+    /// <summary>Counts a read of <paramref name="key"/> in its partition's request counter without a lookup (GETs are
+    /// served from the store by key; the counter still has to see them for a request-rate policy).</summary>
+    public void CountRead(ReadOnlySpan<byte> key)
+    {
+        KeyPartition[] map = Volatile.Read(ref _map);
+        map[FindPartition(map, key)].CountRead();
+    }
+
     /// <summary>Inserts or replaces the entry for its key. The write is visible at once and durable after
     /// <see cref="WaitDurableAsync"/> on the returned ticket.</summary>
     public CommitTicket Put(IndexEntry entry)
@@ -220,6 +228,21 @@ public sealed class BucketIndex : IDisposable
         var cursor = new IndexCursor(Volatile.Read(ref _map));
         WalkResult result = ListingWalker.Walk<IndexCursor, IndexEntry, ListPage>(ref cursor, query.Prefix, query.Delimiter, query.After, query.MaxKeys, page);
         page.Complete(result, !query.Delimiter.IsEmpty);
+    }
+
+    /// <summary>
+    /// Every entry in key order, from the map as it is now (a fixed snapshot: later writes are not seen). For
+    /// reconciling the index with the object store at start; listings use <see cref="List(in ListQuery)"/>.
+    /// </summary>
+    public IEnumerable<IndexEntry> EnumerateEntries()
+    {
+        foreach (KeyPartition partition in Volatile.Read(ref _map))
+        {
+            foreach (IndexEntry entry in partition.Data.Enumerate())
+            {
+                yield return entry;
+            }
+        }
     }
 
     /// <summary>The partition map now: ordered, disjoint ranges covering every key.</summary>

@@ -143,11 +143,13 @@ internal sealed class TestServer : IAsyncDisposable
         AllowAnonymous = anonymous,
     };
 
-    /// <summary>Stops the server and starts a new one on the same directory (a restart).</summary>
-    public async Task RestartAsync(string? engine = null)
+    /// <summary>Stops the server and starts a new one on the same directory (a restart), running
+    /// <paramref name="whileStopped"/> in between.</summary>
+    public async Task RestartAsync(string? engine = null, Func<Task>? whileStopped = null)
     {
         await Server.StopAsync();
         Client.Dispose();
+        if (whileStopped != null) await whileStopped();
         Server = await SluiceServer.StartAsync(Options(Directory, engine, false));
         Client = new S3TestClient(Server.Endpoint, AccessKey, Secret);
     }

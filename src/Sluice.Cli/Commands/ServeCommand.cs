@@ -3,7 +3,7 @@ using System.Net;
 using System.Runtime.InteropServices;
 using Sluice.Server;
 
-namespace Sluice.Cli;
+namespace Sluice.Cli.Commands;
 
 /// <summary>
 /// <c>sluice serve</c>: runs the embedded S3 server until SIGINT or SIGTERM, then stops gracefully (requests in
@@ -28,6 +28,10 @@ internal static class ServeCommand
         };
         var accessKey = new Option<string>("--access-key") { Description = "Access key (default: AWS_ACCESS_KEY_ID, else the development pair)" };
         var secretKey = new Option<string>("--secret-key") { Description = "Secret key for --access-key" };
+        var credentialsFile = new Option<FileInfo>("--credentials")
+        {
+            Description = "File of access-key/secret-key pairs, one 'KEY SECRET' per line (# comments); instead of --access-key",
+        };
         var region = new Option<string>("--region") { Description = "Region requests are signed for", DefaultValueFactory = _ => "us-east-1" };
         var reactors = new Option<int>("--reactors") { Description = "Reactor threads (0 = engine default)" };
         var anonymous = new Option<bool>("--anonymous") { Description = "Allow unsigned requests" };
@@ -36,22 +40,37 @@ internal static class ServeCommand
 
         var command = new Command("serve", "Run the embedded S3-compatible server")
         {
-            data, listen, accessKey, secretKey, region, reactors, anonymous, engine,
+            data, listen, accessKey, secretKey, credentialsFile, region, reactors, anonymous, engine,
         };
         command.Validators.Add(result =>
         {
             bool hasKey = result.GetResult(accessKey) != null, hasSecret = result.GetResult(secretKey) != null;
             if (hasKey != hasSecret) result.AddError("--access-key and --secret-key go together");
+            if (hasKey && result.GetResult(credentialsFile) != null) result.AddError("--credentials and --access-key are alternatives");
             if (result.GetValue(reactors) < 0) result.AddError("--reactors must be 0 or more");
         });
         command.SetAction(async (parse, cancellationToken) =>
         {
             string? key = parse.GetValue(accessKey), secret = parse.GetValue(secretKey);
+            IReadOnlyDictionary<string, string>? credentials = key != null && secret != null
+                ? new Dictionary<string, string> { [key] = secret } : null;
+            if (parse.GetValue(credentialsFile) is { } file)
+            {
+                try
+                {
+                    credentials = ReadCredentials(file.FullName);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+                {
+                    await Console.Error.WriteLineAsync($"sluice: --credentials: {e.Message}");
+                    return Program.ExitFailure;
+                }
+            }
             var options = new SluiceServerOptions
             {
                 DataDirectory = Path.GetFullPath(parse.GetValue(data)!),
                 Listen = parse.GetValue(listen)!,
-                Credentials = key != null && secret != null ? new Dictionary<string, string> { [key] = secret } : null,
+                Credentials = credentials,
                 Region = parse.GetValue(region)!,
                 Reactors = parse.GetValue(reactors),
                 AllowAnonymous = parse.GetValue(anonymous),
@@ -60,6 +79,26 @@ internal static class ServeCommand
             return await RunAsync(options, cancellationToken);
         });
         return command;
+    }
+
+    /// <summary>Reads 'ACCESS_KEY SECRET_KEY' pairs, one per line; blank lines and '#' comments are skipped.</summary>
+    internal static Dictionary<string, string> ReadCredentials(string path)
+    {
+        var pairs = new Dictionary<string, string>(StringComparer.Ordinal);
+        int number = 0;
+        foreach (string raw in File.ReadLines(path))
+        {
+            number++;
+            string line = raw.Trim();
+            if (line.Length == 0 || line.StartsWith('#')) continue;
+            string[] fields = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length != 2)
+                throw new FormatException($"{path}:{number}: expected 'ACCESS_KEY SECRET_KEY'");
+            if (!pairs.TryAdd(fields[0], fields[1]))
+                throw new FormatException($"{path}:{number}: access key '{fields[0]}' appears twice");
+        }
+        if (pairs.Count == 0) throw new FormatException($"{path}: no credentials in the file");
+        return pairs;
     }
 
     private static async Task<int> RunAsync(SluiceServerOptions options, CancellationToken cancellationToken)
@@ -89,6 +128,8 @@ internal static class ServeCommand
             ? $"development credentials {SluiceServerOptions.DevAccessKey} / {SluiceServerOptions.DevSecretKey}"
             : $"credentials from {server.CredentialsSource}";
         Console.WriteLine($"sluice: serving S3 at {server.Endpoint} (data {options.DataDirectory}, engine {server.EngineName}, region {options.Region}, {credentials}{(options.AllowAnonymous ? ", anonymous allowed" : "")})");
+        if (server.StartupRepair is { Reconciled: true } r)
+            Console.WriteLine($"sluice: the last run did not stop cleanly; key index checked against the store ({r.Added} added, {r.Updated} updated, {r.Removed} removed)");
         await Console.Out.FlushAsync(CancellationToken.None);
         await stop.Task;
         await server.StopAsync();

@@ -1,0 +1,35 @@
+namespace Sluice.Cli.Bench;
+
+/// <summary>Everything that shaped a run, written with its results so two runs can be compared fairly.</summary>
+public sealed record BenchConfig
+{
+    /// <summary>The S3 endpoint, or the embedded server's address.</summary>
+    public required string Endpoint { get; init; }
+
+    /// <summary>True when bench started its own server on a temporary directory.</summary>
+    public bool EmbeddedServer { get; init; }
+
+    /// <summary>Workloads run, in order (get, put, mixed, list, delete, multipart).</summary>
+    public required IReadOnlyList<string> Workloads { get; init; }
+
+    /// <summary>Object sizes in bytes, one run of each workload per size.</summary>
+    public required IReadOnlyList<long> Sizes { get; init; }
+
+    /// <summary>Objects prepared per size (GET/list/delete) or the PUT key space.</summary>
+    public int Objects { get; init; }
+
+    /// <summary>Requests in flight.</summary>
+    public int Concurrency { get; init; }
+
+    /// <summary>Time limit per workload and size, in seconds.</summary>
+    public double DurationSeconds { get; init; }
+
+    /// <summary>Key naming: sequential, random, hashed or reversed.</summary>
+    public required string Keys { get; init; }
+
+    /// <summary>The client's I/O engine (uring or managed).</summary>
+    public required string Io { get; init; }
+
+    /// <summary>Processor count, OS and .NET version of the machine that ran it.</summary>
+    public required string Machine { get; init; }
+}

@@ -1,0 +1,54 @@
+namespace Sluice.Cli.Bench;
+
+/// <summary>
+/// Operations, bytes and errors per one-second slot since the start of a run, for the throughput-over-time chart
+/// and the live progress line. Fixed capacity, interlocked adds: workers record without locks or allocation.
+/// </summary>
+public sealed class BenchTimeline
+{
+    private readonly long _start;
+    private readonly long[] _ops;
+    private readonly long[] _bytes;
+    private readonly long[] _errors;
+
+    /// <summary>A timeline of at most <paramref name="seconds"/> slots starting now (later records land in the last).</summary>
+    public BenchTimeline(int seconds)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(seconds, 1);
+        _start = System.Diagnostics.Stopwatch.GetTimestamp();
+        _ops = new long[seconds];
+        _bytes = new long[seconds];
+        _errors = new long[seconds];
+    }
+
+    /// <summary>Seconds since the timeline started.</summary>
+    public double Elapsed => System.Diagnostics.Stopwatch.GetElapsedTime(_start).TotalSeconds;
+
+    /// <summary>Records a finished operation that moved <paramref name="bytes"/>.</summary>
+    public void Record(long bytes, bool failed)
+    {
+        int slot = Slot();
+        Interlocked.Increment(ref _ops[slot]);
+        Interlocked.Add(ref _bytes[slot], bytes);
+        if (failed) Interlocked.Increment(ref _errors[slot]);
+    }
+
+    /// <summary>The slots up to <paramref name="seconds"/> (rounded up) as chart points.</summary>
+    public IReadOnlyList<TimelinePoint> Points(double seconds)
+    {
+        int n = Math.Clamp((int)Math.Ceiling(seconds), 1, _ops.Length);
+        var points = new TimelinePoint[n];
+        for (int i = 0; i < n; i++)
+            points[i] = new TimelinePoint(i + 1, Volatile.Read(ref _ops[i]), Volatile.Read(ref _bytes[i]), Volatile.Read(ref _errors[i]));
+        return points;
+    }
+
+    /// <summary>Totals over the last whole second (for the live line).</summary>
+    public TimelinePoint LastSecond()
+    {
+        int slot = Math.Max(0, Slot() - 1);
+        return new TimelinePoint(slot + 1, Volatile.Read(ref _ops[slot]), Volatile.Read(ref _bytes[slot]), Volatile.Read(ref _errors[slot]));
+    }
+
+    private int Slot() => Math.Min((int)Elapsed, _ops.Length - 1);
+}

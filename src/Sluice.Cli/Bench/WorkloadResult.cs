@@ -1,0 +1,71 @@
+namespace Sluice.Cli.Bench;
+
+/// <summary>The measured outcome of one workload at one object size.</summary>
+public sealed record WorkloadResult
+{
+    /// <summary>Workload and size, e.g. "get 4KiB".</summary>
+    public required string Name { get; init; }
+
+    /// <summary>get, put, mixed, list, delete or multipart.</summary>
+    public required string Workload { get; init; }
+
+    /// <summary>Object size in bytes.</summary>
+    public long ObjectSize { get; init; }
+
+    /// <summary>Requests in flight.</summary>
+    public int Concurrency { get; init; }
+
+    /// <summary>Measured wall time.</summary>
+    public double Seconds { get; init; }
+
+    /// <summary>Operations completed (successful or not).</summary>
+    public long Operations { get; init; }
+
+    /// <summary>Payload bytes moved by successful operations.</summary>
+    public long Bytes { get; init; }
+
+    /// <summary>Operations per second.</summary>
+    public double OpsPerSecond { get; init; }
+
+    /// <summary>Payload GiB per second.</summary>
+    public double GiBPerSecond { get; init; }
+
+    /// <summary>Latency percentiles (ms).</summary>
+    public required LatencySummary Latency { get; init; }
+
+    /// <summary>Failed operations by S3 error code (or exception type).</summary>
+    public required IReadOnlyDictionary<string, long> Errors { get; init; }
+
+    /// <summary>CPU seconds the client process used.</summary>
+    public double ClientCpuSeconds { get; init; }
+
+    /// <summary>Client CPU seconds per GiB moved (null when no payload moved).</summary>
+    public double? ClientCpuSecondsPerGiB { get; init; }
+
+    /// <summary>Client CPU milliseconds per operation.</summary>
+    public double ClientCpuMsPerOp { get; init; }
+
+    /// <summary>Peak resident set of the client process so far (bytes).</summary>
+    public long ClientPeakRssBytes { get; init; }
+
+    /// <summary>io_uring_enter calls (or socket system calls on the fallback) per request, from the reactors' counters.</summary>
+    public double? SyscallsPerRequest { get; init; }
+
+    /// <summary>CPU seconds of the embedded server (null for a remote endpoint).</summary>
+    public double? ServerCpuSeconds { get; init; }
+
+    /// <summary>Server CPU milliseconds per operation (embedded server only).</summary>
+    public double? ServerCpuMsPerOp { get; init; }
+
+    /// <summary>Server CPU seconds per GiB (embedded server only).</summary>
+    public double? ServerCpuSecondsPerGiB { get; init; }
+
+    /// <summary>Peak resident set of the embedded server process (bytes).</summary>
+    public long? ServerPeakRssBytes { get; init; }
+
+    /// <summary>Per-second throughput.</summary>
+    public required IReadOnlyList<TimelinePoint> Timeline { get; init; }
+
+    /// <summary>The latency distribution.</summary>
+    public required IReadOnlyList<LatencyBucket> Latencies { get; init; }
+}

@@ -1,0 +1,59 @@
+using System.CommandLine;
+using Sluice.Client;
+using Sluice.Client.Model;
+
+namespace Sluice.Cli.Commands;
+
+/// <summary><c>sluice mb s3://bucket</c> and <c>sluice rb s3://bucket [--force]</c>.</summary>
+internal static class BucketCommands
+{
+    public static Command CreateMakeBucket()
+    {
+        var target = new Argument<string>("bucket") { Description = "s3://bucket to create" };
+        var command = new Command("mb", "Create a bucket\n\nExample:\n  sluice mb s3://photos") { target };
+        var shared = ClientCommand.AddTo(command);
+        command.SetAction((parse, ct) => shared.RunAsync(parse, async () =>
+        {
+            string bucket = BucketOf(parse.GetValue(target)!, "mb");
+            await using var client = shared.CreateClient(parse);
+            await client.CreateBucketAsync(bucket, null, ct);
+            if (!parse.GetValue(shared.Quiet)) await Console.Out.WriteLineAsync($"make_bucket: {bucket}");
+            return Program.ExitOk;
+        }));
+        return command;
+    }
+
+    public static Command CreateRemoveBucket()
+    {
+        var target = new Argument<string>("bucket") { Description = "s3://bucket to delete" };
+        var force = new Option<bool>("--force") { Description = "Delete every object (and abort every multipart upload) first" };
+        var command = new Command("rb", "Delete a bucket (it must be empty unless --force)\n\nExamples:\n  sluice rb s3://scratch\n  sluice rb --force s3://scratch")
+        {
+            target, force,
+        };
+        var shared = ClientCommand.AddTo(command);
+        command.SetAction((parse, ct) => shared.RunAsync(parse, async () =>
+        {
+            string bucket = BucketOf(parse.GetValue(target)!, "rb");
+            await using var client = shared.CreateClient(parse);
+            if (parse.GetValue(force))
+            {
+                await RmCommand.DeleteAllAsync(client, bucket, "", null, dryRun: false, quiet: true, ct);
+                await foreach (var upload in client.ListMultipartUploadsAsync(bucket, null, ct))
+                    await client.AbortMultipartUploadAsync(bucket, upload.Key, upload.UploadId, ct);
+            }
+            await client.DeleteBucketAsync(bucket, ct);
+            if (!parse.GetValue(shared.Quiet)) await Console.Out.WriteLineAsync($"remove_bucket: {bucket}");
+            return Program.ExitOk;
+        }));
+        return command;
+    }
+
+    internal static string BucketOf(string text, string verb)
+    {
+        if (!S3Path.TryParse(text, out var path, out string? error) || !path.IsS3)
+            throw new CliException($"{verb}: {error ?? $"'{text}' is not an s3:// location"}", Program.ExitUsage);
+        if (path.Key.Length > 0) throw new CliException($"{verb}: '{text}' names an object, not a bucket", Program.ExitUsage);
+        return path.Bucket!;
+    }
+}

@@ -1,0 +1,136 @@
+using System.CommandLine;
+using Sluice.Client;
+using Sluice.Client.Config;
+using Sluice.Client.Transfer;
+using Sluice.IO;
+
+namespace Sluice.Cli.Commands;
+
+/// <summary>
+/// What every client command (cp, ls, rm, mb, rb, presign, sync) shares: endpoint, profile and region options with
+/// the AWS precedence (flags, then environment, then profile), --io, --quiet and --debug, the client it builds, and
+/// one place that turns failures into one line on stderr and an exit code.
+/// </summary>
+internal sealed class ClientCommand
+{
+    /// <summary>Where `sluice serve` listens by default: the target when nothing else is configured.</summary>
+    public static readonly Uri LocalServer = new("http://127.0.0.1:9000");
+
+    public Option<string> Endpoint { get; } = new("--endpoint")
+    {
+        Description = "S3 endpoint URL (else AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL / the profile's endpoint_url; with no " +
+            "credentials configured at all, the local `sluice serve` at http://127.0.0.1:9000 with its development keys)",
+    };
+
+    public Option<string> Profile { get; } = new("--profile") { Description = "Profile in ~/.aws/credentials and ~/.aws/config (else AWS_PROFILE)" };
+
+    public Option<string> Region { get; } = new("--region") { Description = "Region to sign for (else AWS_REGION / AWS_DEFAULT_REGION / the profile)" };
+
+    public Option<string> Io { get; } = new("--io") { Description = "I/O engine: uring, managed or auto (default auto)" };
+
+    public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "Print nothing but errors" };
+
+    public Option<bool> Debug { get; } = new("--debug") { Description = "Show stack traces on errors" };
+
+    private ClientCommand()
+    {
+        Io.AcceptOnlyFromAmong("uring", "managed", "auto");
+    }
+
+    /// <summary>Creates the shared options and adds them to <paramref name="command"/>.</summary>
+    public static ClientCommand AddTo(Command command)
+    {
+        var shared = new ClientCommand();
+        command.Options.Add(shared.Endpoint);
+        command.Options.Add(shared.Profile);
+        command.Options.Add(shared.Region);
+        command.Options.Add(shared.Io);
+        command.Options.Add(shared.Quiet);
+        command.Options.Add(shared.Debug);
+        return shared;
+    }
+
+    /// <summary>The client options: flags over environment over profile; the local server when nothing is configured.</summary>
+    public S3ClientOptions LoadOptions(ParseResult parse)
+    {
+        string? endpoint = parse.GetValue(Endpoint), region = parse.GetValue(Region), profile = parse.GetValue(Profile);
+        if (endpoint != null && (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https")))
+            throw new CliException($"--endpoint: '{endpoint}' is not an http(s) URL", Program.ExitUsage);
+        var current = AwsConfigSource.Current;
+        var source = current with
+        {
+            GetEnvironmentVariable = name => name switch
+            {
+                "AWS_ENDPOINT_URL_S3" when endpoint != null => endpoint,
+                "AWS_REGION" when region != null => region,
+                _ => current.GetEnvironmentVariable(name),
+            },
+        };
+        try
+        {
+            return AwsConfigLoader.Load(source, profile);
+        }
+        catch (InvalidOperationException) when (profile == null && !HasCredentials(source))
+        {
+            // No credentials anywhere: talk to a `sluice serve` (local by default) with its development keys.
+            string? configured = endpoint ?? source.GetEnvironmentVariable("AWS_ENDPOINT_URL_S3") ?? source.GetEnvironmentVariable("AWS_ENDPOINT_URL");
+            return new S3ClientOptions
+            {
+                Endpoint = string.IsNullOrEmpty(configured) ? LocalServer : new Uri(configured),
+                Region = region ?? AwsConfigLoader.DefaultRegion,
+                AccessKeyId = Server.SluiceServerOptions.DevAccessKey,
+                SecretAccessKey = Server.SluiceServerOptions.DevSecretKey,
+                Source = "development defaults",
+            };
+        }
+        catch (Exception e) when (e is InvalidOperationException or UriFormatException)
+        {
+            throw new CliException(e.Message);
+        }
+    }
+
+    // Credentials files are read by the loader; here only "none of the environment's" matters, since the loader
+    // already failed to find any in the files.
+    private static bool HasCredentials(AwsConfigSource source) =>
+        !string.IsNullOrEmpty(source.GetEnvironmentVariable("AWS_ACCESS_KEY_ID"))
+        || !string.IsNullOrEmpty(source.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY"));
+
+    /// <summary>A client on its own I/O engine (the --io choice, passed the way SLUICE_IO is).</summary>
+    public S3Client CreateClient(ParseResult parse)
+    {
+        var options = LoadOptions(parse);
+        if (parse.GetValue(Io) is { } mode and not "auto") Environment.SetEnvironmentVariable("SLUICE_IO", mode);
+        return new S3Client(options);
+    }
+
+    /// <summary>
+    /// Runs a command body: <see cref="CliException"/>, S3 and transfer errors, I/O errors and cancellation end as one
+    /// line on stderr ("sluice: ...") with exit 1 (2 for usage); --debug adds the stack trace.
+    /// </summary>
+    public async Task<int> RunAsync(ParseResult parse, Func<Task<int>> body)
+    {
+        bool debug = parse.GetValue(Debug);
+        try
+        {
+            return await body();
+        }
+        catch (Exception e) when (Describe(e) is { } message)
+        {
+            await Console.Error.WriteLineAsync("sluice: " + message);
+            if (debug) await Console.Error.WriteLineAsync(e.ToString());
+            return e is CliException cli ? cli.ExitCode : Program.ExitFailure;
+        }
+    }
+
+    /// <summary>The one-line message for an expected failure; null for a bug (which then crashes loudly).</summary>
+    internal static string? Describe(Exception e) => e switch
+    {
+        CliException => e.Message,
+        S3Exception s3 => (s3.Message.StartsWith(s3.Code, StringComparison.Ordinal) ? s3.Message : $"{s3.Code}: {s3.Message}")
+            + (s3.StatusCode > 0 ? $" (HTTP {s3.StatusCode})" : ""),
+        TransferException or ChecksumMismatchException => e.Message,
+        OperationCanceledException => "cancelled",
+        IOException or UnauthorizedAccessException or IoException => e.Message,
+        _ => null,
+    };
+}

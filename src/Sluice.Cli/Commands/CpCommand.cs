@@ -1,0 +1,188 @@
+using System.CommandLine;
+using Sluice.Client;
+using Sluice.Client.Model;
+using Sluice.Client.Transfer;
+using Sluice.S3.Checksums;
+
+namespace Sluice.Cli.Commands;
+
+/// <summary>
+/// <c>sluice cp SRC DST</c>: local→s3 (multipart in parallel above the threshold), s3→local (parallel ranged GETs,
+/// verified, published only when complete), s3→s3 (server-side copy), "-" for stdin/stdout, and --recursive for
+/// directories and prefixes with include/exclude globs. Everything draws part buffers from one memory budget.
+/// </summary>
+internal static class CpCommand
+{
+    public static Command Create()
+    {
+        var source = new Argument<string>("source") { Description = "Local path, s3://bucket/key, or - for stdin" };
+        var destination = new Argument<string>("destination") { Description = "Local path, s3://bucket/key, or - for stdout" };
+        var recursive = new Option<bool>("--recursive", "-r") { Description = "Copy a directory or every key under a prefix" };
+        var include = new Option<string[]>("--include") { Description = "Only paths matching this glob (relative; repeatable)" };
+        var exclude = new Option<string[]>("--exclude") { Description = "Skip paths matching this glob (repeatable)" };
+        var partSize = new Option<string>("--part-size") { Description = "Part size, e.g. 8MiB (default: derived; at least 5MiB)" };
+        var concurrency = new Option<int?>("--concurrency") { Description = "Parts in flight per transfer (default: derived from the target throughput)" };
+        var memory = new Option<string>("--memory") { Description = "Memory budget for part buffers (default 256MiB)" };
+        var checksum = new Option<string>("--checksum") { Description = "Checksum carried end to end: crc64nvme (default) or crc32c", DefaultValueFactory = _ => "crc64nvme" };
+        checksum.AcceptOnlyFromAmong("crc64nvme", "crc32c");
+        var contentType = new Option<string>("--content-type") { Description = "Content-Type for uploads" };
+        var dryRun = new Option<bool>("--dryrun") { Description = "Show what would be copied" };
+        var command = new Command("cp", "Copy files and objects\n\nExamples:\n  sluice cp big.iso s3://isos/\n  sluice cp s3://isos/big.iso /tmp/big.iso\n" +
+            "  sluice cp -r ./photos s3://photos/2024/ --exclude '*.tmp'\n  sluice cp s3://a/k s3://b/k\n  tar c . | sluice cp - s3://backups/home.tar")
+        {
+            source, destination, recursive, include, exclude, partSize, concurrency, memory, checksum, contentType, dryRun,
+        };
+        var shared = ClientCommand.AddTo(command);
+        command.SetAction((parse, ct) => shared.RunAsync(parse, async () =>
+        {
+            var src = Parse(parse.GetValue(source)!);
+            var dst = Parse(parse.GetValue(destination)!);
+            bool quiet = parse.GetValue(shared.Quiet), recurse = parse.GetValue(recursive), dry = parse.GetValue(dryRun);
+            if (!src.IsS3 && !dst.IsS3) throw new CliException("cp: one side must be an s3:// location", Program.ExitUsage);
+            if (recurse && (src.IsStdio || dst.IsStdio)) throw new CliException("cp: --recursive does not take '-'", Program.ExitUsage);
+            var options = new TransferOptions
+            {
+                PartSize = Size(parse.GetValue(partSize), "--part-size"),
+                Concurrency = parse.GetValue(concurrency),
+                MemoryBudget = Size(parse.GetValue(memory), "--memory") ?? TransferOptions.DefaultMemoryBudget,
+                ChecksumAlgorithm = parse.GetValue(checksum) == "crc32c" ? ChecksumAlgorithm.Crc32C : ChecksumAlgorithm.Crc64Nvme,
+            };
+            if (options.PartSize is < 5L << 20) throw new CliException("cp: --part-size must be at least 5MiB", Program.ExitUsage);
+            if (options.Concurrency is < 1) throw new CliException("cp: --concurrency must be at least 1", Program.ExitUsage);
+            var filter = PathGlobs.Create("cp", parse.GetValue(include), parse.GetValue(exclude));
+            var upload = new UploadOptions { ContentType = parse.GetValue(contentType) };
+
+            await using var client = shared.CreateClient(parse);
+            using var engine = new TransferEngine(client, options);
+            using var progress = new ProgressLine(quiet || dst.IsStdio);
+            async Task Say(string line)
+            {
+                progress.Dispose();
+                if (!quiet) await (dst.IsStdio ? Console.Error : Console.Out).WriteLineAsync(line);
+            }
+            string prefix = dry ? "(dryrun) " : "";
+
+            if (!src.IsS3)
+            {
+                if (src.IsStdio)
+                {
+                    string key = KeyFor(dst, null);
+                    if (!dry) await engine.UploadStreamAsync(Console.OpenStandardInput(), dst.Bucket!, key, upload, progress, ct);
+                    await Say($"{prefix}upload: - to s3://{dst.Bucket}/{key}");
+                }
+                else if (recurse)
+                {
+                    if (!Directory.Exists(src.LocalPath)) throw new CliException($"cp: {src.LocalPath}: no such directory");
+                    string keyPrefix = AsPrefix(dst.Key);
+                    if (dry)
+                    {
+                        foreach (var f in LocalFiles(src.LocalPath!, filter)) await Say($"{prefix}upload: {f.Path} to s3://{dst.Bucket}/{keyPrefix}{f.Relative}");
+                    }
+                    else
+                    {
+                        var result = await engine.UploadDirectoryAsync(src.LocalPath!, dst.Bucket!, keyPrefix, filter, progress, ct);
+                        foreach (var r in result.Files) await Say($"upload: {Path.Combine(src.LocalPath!, r.Key[keyPrefix.Length..])} to s3://{r.Bucket}/{r.Key}");
+                    }
+                }
+                else
+                {
+                    if (Directory.Exists(src.LocalPath)) throw new CliException($"cp: {src.LocalPath} is a directory (use --recursive)", Program.ExitUsage);
+                    if (!File.Exists(src.LocalPath)) throw new CliException($"cp: {src.LocalPath}: no such file");
+                    string key = KeyFor(dst, Path.GetFileName(src.LocalPath));
+                    if (!dry) await engine.UploadFileAsync(src.LocalPath!, dst.Bucket!, key, upload, progress, ct);
+                    await Say($"{prefix}upload: {src.LocalPath} to s3://{dst.Bucket}/{key}");
+                }
+                return Program.ExitOk;
+            }
+
+            if (!dst.IsS3)
+            {
+                if (dst.IsStdio)
+                {
+                    if (src.Key.Length == 0) throw new CliException("cp: give an object key to write to stdout", Program.ExitUsage);
+                    await using var stdout = Console.OpenStandardOutput();
+                    if (!dry) await engine.DownloadToStreamAsync(src.Bucket!, src.Key, stdout, null, ct);
+                }
+                else if (recurse)
+                {
+                    string keyPrefix = AsPrefix(src.Key);
+                    if (dry)
+                    {
+                        await foreach (var o in client.ListObjectsV2Async(new ListObjectsRequest(src.Bucket!) { Prefix = NullIfEmpty(keyPrefix) }, ct))
+                            if (filter.IsMatch(o.Key[keyPrefix.Length..])) await Say($"{prefix}download: s3://{src.Bucket}/{o.Key} to {Path.Combine(dst.LocalPath!, o.Key[keyPrefix.Length..])}");
+                    }
+                    else
+                    {
+                        var result = await engine.DownloadDirectoryAsync(src.Bucket!, keyPrefix, dst.LocalPath!, filter, progress, ct);
+                        foreach (var r in result.Files) await Say($"download: s3://{r.Bucket}/{r.Key} to {Path.Combine(dst.LocalPath!, r.Key[keyPrefix.Length..])}");
+                    }
+                }
+                else
+                {
+                    if (src.Key.Length == 0 || src.Key.EndsWith('/')) throw new CliException($"cp: {src} is a prefix (use --recursive)", Program.ExitUsage);
+                    string path = dst.LocalPath!;
+                    if (Directory.Exists(path) || path.EndsWith('/')) path = Path.Combine(path, src.Key[(src.Key.LastIndexOf('/') + 1)..]);
+                    if (!dry) await engine.DownloadFileAsync(src.Bucket!, src.Key, path, progress, ct);
+                    await Say($"{prefix}download: {src} to {path}");
+                }
+                return Program.ExitOk;
+            }
+
+            // s3 → s3: the bytes never pass through this process.
+            if (recurse)
+            {
+                string from = AsPrefix(src.Key), to = AsPrefix(dst.Key);
+                var keys = new List<string>();
+                await foreach (var o in client.ListObjectsV2Async(new ListObjectsRequest(src.Bucket!) { Prefix = NullIfEmpty(from) }, ct))
+                    if (filter.IsMatch(o.Key[from.Length..])) keys.Add(o.Key);
+                await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = options.FileConcurrency, CancellationToken = ct }, async (key, token) =>
+                {
+                    string target = to + key[from.Length..];
+                    if (!dry) await engine.CopyAsync(src.Bucket!, key, dst.Bucket!, target, null, token);
+                    await Say($"{prefix}copy: s3://{src.Bucket}/{key} to s3://{dst.Bucket}/{target}");
+                });
+            }
+            else
+            {
+                if (src.Key.Length == 0) throw new CliException($"cp: {src} names a bucket (use --recursive)", Program.ExitUsage);
+                string key = KeyFor(dst, src.Key[(src.Key.LastIndexOf('/') + 1)..]);
+                if (!dry) await engine.CopyAsync(src.Bucket!, src.Key, dst.Bucket!, key, progress, ct);
+                await Say($"{prefix}copy: {src} to s3://{dst.Bucket}/{key}");
+            }
+            return Program.ExitOk;
+        }));
+        return command;
+    }
+
+    private static S3Path Parse(string text) =>
+        S3Path.TryParse(text, out var path, out string? error) ? path : throw new CliException("cp: " + error, Program.ExitUsage);
+
+    // "s3://b/" or "s3://b/dir/" + a file name → the name appended, as `aws s3 cp` does.
+    private static string KeyFor(S3Path destination, string? name)
+    {
+        if (destination.Key.Length > 0 && !destination.Key.EndsWith('/')) return destination.Key;
+        if (name is null) throw new CliException($"cp: {destination} needs an object key", Program.ExitUsage);
+        return destination.Key + name;
+    }
+
+    private static string AsPrefix(string key) => key.Length == 0 || key.EndsWith('/') ? key : key + "/";
+
+    private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
+
+    private static long? Size(string? text, string option)
+    {
+        if (text is null) return null;
+        return Bench.Units.TryParseSize(text, out long bytes) && bytes > 0 ? bytes
+            : throw new CliException($"cp: {option}: '{text}' is not a size such as 8MiB", Program.ExitUsage);
+    }
+
+    private static IEnumerable<(string Path, string Relative)> LocalFiles(string root, GlobFilter filter)
+    {
+        string full = Path.GetFullPath(root);
+        foreach (string file in Directory.EnumerateFiles(full, "*", SearchOption.AllDirectories))
+        {
+            string relative = Path.GetRelativePath(full, file).Replace(Path.DirectorySeparatorChar, '/');
+            if (filter.IsMatch(relative)) yield return (file, relative);
+        }
+    }
+}

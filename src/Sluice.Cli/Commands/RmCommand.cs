@@ -1,0 +1,83 @@
+using System.CommandLine;
+using Sluice.Client;
+using Sluice.Client.Model;
+using Sluice.Client.Transfer;
+
+namespace Sluice.Cli.Commands;
+
+/// <summary>
+/// <c>sluice rm s3://bucket/key</c>, or with --recursive every key under a prefix (include/exclude globs), deleted in
+/// batches of 1,000 with DeleteObjects. A key that fails is reported and the exit code is 1.
+/// </summary>
+internal static class RmCommand
+{
+    public static Command Create()
+    {
+        var target = new Argument<string>("target") { Description = "s3://bucket/key, or a prefix with --recursive" };
+        var recursive = new Option<bool>("--recursive", "-r") { Description = "Delete every key under the prefix" };
+        var include = new Option<string[]>("--include") { Description = "Only keys matching this glob (relative to the prefix; repeatable)" };
+        var exclude = new Option<string[]>("--exclude") { Description = "Skip keys matching this glob (repeatable)" };
+        var dryRun = new Option<bool>("--dryrun") { Description = "Show what would be deleted" };
+        var command = new Command("rm", "Delete objects\n\nExamples:\n  sluice rm s3://photos/cat.jpg\n  sluice rm -r --exclude '*.keep' s3://photos/tmp/")
+        {
+            target, recursive, include, exclude, dryRun,
+        };
+        var shared = ClientCommand.AddTo(command);
+        command.SetAction((parse, ct) => shared.RunAsync(parse, async () =>
+        {
+            string text = parse.GetValue(target)!;
+            if (!S3Path.TryParse(text, out var path, out string? error) || !path.IsS3)
+                throw new CliException($"rm: {error ?? $"'{text}' is not an s3:// location"}", Program.ExitUsage);
+            bool quiet = parse.GetValue(shared.Quiet), dry = parse.GetValue(dryRun);
+            await using var client = shared.CreateClient(parse);
+            if (!parse.GetValue(recursive))
+            {
+                if (path.Key.Length == 0) throw new CliException("rm: give a key, or --recursive for a whole bucket or prefix", Program.ExitUsage);
+                if (!dry) await client.DeleteObjectAsync(path.Bucket!, path.Key, null, ct);
+                if (!quiet) await Console.Out.WriteLineAsync($"{(dry ? "(dryrun) " : "")}delete: {path}");
+                return Program.ExitOk;
+            }
+            var filter = PathGlobs.Create("rm", parse.GetValue(include), parse.GetValue(exclude));
+            int failed = await DeleteAllAsync(client, path.Bucket!, path.Key, filter, dry, quiet, ct);
+            return failed == 0 ? Program.ExitOk : Program.ExitFailure;
+        }));
+        return command;
+    }
+
+    /// <summary>Deletes every key under <paramref name="prefix"/> that passes <paramref name="filter"/>; returns the failures.</summary>
+    internal static async Task<int> DeleteAllAsync(S3Client client, string bucket, string prefix, GlobFilter? filter, bool dryRun,
+        bool quiet, CancellationToken cancellationToken)
+    {
+        var batch = new List<string>(S3Client.MaxDeleteBatch);
+        int failed = 0;
+        async Task FlushAsync()
+        {
+            if (batch.Count == 0) return;
+            if (dryRun)
+            {
+                if (!quiet) foreach (string key in batch) await Console.Out.WriteLineAsync($"(dryrun) delete: s3://{bucket}/{key}");
+            }
+            else
+            {
+                var result = await client.DeleteObjectsAsync(bucket, batch, quiet, cancellationToken);
+                if (!quiet) foreach (var d in result.Deleted) await Console.Out.WriteLineAsync($"delete: s3://{bucket}/{d.Key}");
+                foreach (var e in result.Errors)
+                {
+                    failed++;
+                    await Console.Error.WriteLineAsync($"sluice: delete failed: s3://{bucket}/{e.Key}: {e.Code}: {e.Message}");
+                }
+            }
+            batch.Clear();
+        }
+
+        // Listing first and deleting after each full page keeps memory flat and never re-lists deleted keys.
+        await foreach (var o in client.ListObjectsV2Async(new ListObjectsRequest(bucket) { Prefix = prefix.Length > 0 ? prefix : null }, cancellationToken))
+        {
+            if (filter != null && !filter.IsMatch(o.Key[prefix.Length..])) continue;
+            batch.Add(o.Key);
+            if (batch.Count == S3Client.MaxDeleteBatch) await FlushAsync();
+        }
+        await FlushAsync();
+        return failed;
+    }
+}

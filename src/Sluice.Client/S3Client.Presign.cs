@@ -1,0 +1,35 @@
+using Sluice.S3.Auth;
+
+namespace Sluice.Client;
+
+public sealed partial class S3Client
+{
+    /// <summary>
+    /// A presigned URL for <paramref name="method"/> (GET, PUT, HEAD, DELETE) on an object, valid for
+    /// <paramref name="expiresIn"/> (1 second to 7 days) from <paramref name="now"/> (default: the current time).
+    /// Made locally, no request is sent; anyone holding the URL can use it until it expires.
+    /// </summary>
+    public Uri Presign(string method, string bucket, string key, TimeSpan expiresIn, DateTimeOffset? now = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(method);
+        ArgumentException.ThrowIfNullOrEmpty(bucket);
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        int seconds = checked((int)Math.Ceiling(expiresIn.TotalSeconds));
+        if (seconds < 1 || seconds > SigV4VerifierOptions.MaxPresignedExpirySeconds)
+            throw new ArgumentOutOfRangeException(nameof(expiresIn), expiresIn, "A presigned URL lasts from 1 second to 7 days.");
+
+        Uri endpoint = Options.Endpoint;
+        string authority = endpoint.IsDefaultPort ? endpoint.Host : $"{endpoint.Host}:{endpoint.Port}";
+        bool pathStyle = UsesPathStyle(bucket);
+        string host = pathStyle ? authority : $"{bucket}.{authority}";
+        string basePath = endpoint.AbsolutePath.TrimEnd('/');
+        string encodedKey = SigV4Encoding.UriEncode(key, keepSlash: true);
+        string path = pathStyle ? $"{basePath}/{bucket}/{encodedKey}" : $"{basePath}/{encodedKey}";
+
+        var headers = new SigV4HeaderList();
+        headers.Add("host", host);
+        var signer = new SigV4Signer(Options.AccessKeyId, Options.SecretAccessKey, Options.Region, Options.SessionToken);
+        string query = signer.Presign(headers, method.ToUpperInvariant(), path, null, now ?? DateTimeOffset.UtcNow, seconds);
+        return new Uri($"{endpoint.Scheme}://{host}{path}?{query}");
+    }
+}

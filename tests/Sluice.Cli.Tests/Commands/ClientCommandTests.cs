@@ -1,0 +1,180 @@
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+using Sluice.Server;
+
+namespace Sluice.Cli.Tests.Commands;
+
+/// <summary>
+/// cp/ls/rm/mb/rb/presign as a user runs them: the real sluice executable against the embedded server (in this
+/// process, real loopback sockets), configured the AWS way through the environment.
+/// </summary>
+public sealed class ClientCommandTests : IAsyncLifetime
+{
+    private const string AccessKey = "AKIDCLICOMMANDS", Secret = "cli/commands+secret";
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "sluice-cli-" + Guid.NewGuid().ToString("N"));
+    private SluiceServer _server = null!;
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_root);
+        _server = await SluiceServer.StartAsync(new SluiceServerOptions
+        {
+            DataDirectory = Path.Combine(_root, "data"),
+            Listen = new IPEndPoint(IPAddress.Loopback, 0),
+            Credentials = new Dictionary<string, string> { [AccessKey] = Secret },
+            Reactors = 2,
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.StopAsync();
+        try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
+    }
+
+    private Dictionary<string, string?> Environment(string secret = Secret) => new()
+    {
+        ["AWS_ENDPOINT_URL"] = _server.Endpoint.ToString(),
+        ["AWS_ACCESS_KEY_ID"] = AccessKey,
+        ["AWS_SECRET_ACCESS_KEY"] = secret,
+        ["AWS_PROFILE"] = null,
+        ["AWS_CONFIG_FILE"] = Path.Combine(_root, "no-config"),
+        ["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(_root, "no-credentials"),
+    };
+
+    private SluiceProcess.Result Sluice(params string[] args) => SluiceProcess.Run(Environment(), null, args);
+
+    private static void Ok(SluiceProcess.Result r) => Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}: {r.StdErr}");
+
+    private static void OneLineError(SluiceProcess.Result r, int exitCode, string pattern)
+    {
+        Assert.Equal(exitCode, r.ExitCode);
+        string[] lines = r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, "one line on stderr: " + r.StdErr);
+        Assert.Matches(pattern, lines[0]);
+    }
+
+    private string NewFile(string relative, int size, int seed)
+    {
+        string path = Path.Combine(_root, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var bytes = new byte[size];
+        new Random(seed).NextBytes(bytes);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    [Fact]
+    public void Files_go_up_and_down_byte_exact_in_parts_and_listings_show_them()
+    {
+        Ok(Sluice("mb", "s3://files"));
+        string big = NewFile("up/big.bin", 21 << 20, 1); // above the 16 MiB single-PUT threshold: multipart
+        var up = Sluice("cp", "--part-size", "5MiB", big, "s3://files/dir/");
+        Ok(up);
+        Assert.Contains("upload: ", up.StdOut);
+        Assert.Equal("", up.StdErr); // no progress bar when stderr is not a terminal
+
+        string back = Path.Combine(_root, "down", "big.bin");
+        Ok(Sluice("cp", "s3://files/dir/big.bin", back));
+        Assert.Equal(File.ReadAllBytes(big), File.ReadAllBytes(back));
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(back)!, "*.sluice-*")); // no part or state file left
+
+        Ok(Sluice("cp", "s3://files/dir/big.bin", "s3://files/copy/big.bin"));
+        var ls = Sluice("ls", "s3://files");
+        Ok(ls);
+        Assert.Matches(@"^\s+PRE copy/\n\s+PRE dir/\n$", ls.StdOut);
+        var lsr = Sluice("ls", "--recursive", "--human-readable", "--summarize", "s3://files");
+        Ok(lsr);
+        Assert.Matches(@"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+21MiB copy/big.bin\n", lsr.StdOut);
+        Assert.Contains("Total Objects: 2", lsr.StdOut);
+        var json = Sluice("ls", "--json", "s3://files/dir/");
+        Ok(json);
+        Assert.Matches("^\\{\"key\":\"dir/big.bin\",\"size\":22020096,\"etag\":\"\\\\\"[0-9a-f]{32}-5\\\\\"\"", json.StdOut);
+        Assert.Contains("files", Sluice("ls").StdOut);
+    }
+
+    [Fact]
+    public void Directories_copy_recursively_with_globs_and_rm_and_rb_clean_up()
+    {
+        Ok(Sluice("mb", "s3://tree"));
+        NewFile("tree/a.txt", 10, 2);
+        NewFile("tree/sub/b.txt", 20, 3);
+        NewFile("tree/sub/skip.tmp", 30, 4);
+        Ok(Sluice("cp", "-r", "--exclude", "*.tmp", Path.Combine(_root, "tree"), "s3://tree/t"));
+        var ls = Sluice("ls", "-r", "s3://tree");
+        Assert.Contains("t/a.txt", ls.StdOut);
+        Assert.Contains("t/sub/b.txt", ls.StdOut);
+        Assert.DoesNotContain("skip.tmp", ls.StdOut);
+
+        string back = Path.Combine(_root, "tree-back");
+        Ok(Sluice("cp", "-r", "s3://tree/t/", back));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(_root, "tree/sub/b.txt")), File.ReadAllBytes(Path.Combine(back, "sub/b.txt")));
+
+        var dry = Sluice("rm", "-r", "--dryrun", "s3://tree/t/");
+        Assert.Contains("(dryrun) delete: s3://tree/t/a.txt", dry.StdOut);
+        OneLineError(Sluice("rb", "s3://tree"), 1, "^sluice: BucketNotEmpty: ");
+        var rm = Sluice("rm", "-r", "--include", "sub/*", "s3://tree/t/");
+        Ok(rm);
+        Assert.Equal("delete: s3://tree/t/sub/b.txt\n", rm.StdOut);
+        Ok(Sluice("rm", "s3://tree/t/a.txt"));
+        Assert.Equal("", Sluice("ls", "-r", "s3://tree").StdOut);
+        Ok(Sluice("rb", "s3://tree"));
+
+        Ok(Sluice("mb", "s3://full"));
+        Ok(Sluice("cp", Path.Combine(_root, "tree/a.txt"), "s3://full/a"));
+        Ok(Sluice("rb", "--force", "s3://full"));
+        Assert.DoesNotContain("full", Sluice("ls").StdOut);
+    }
+
+    [Fact]
+    public async Task Stdin_and_stdout_stream_and_presigned_urls_work_for_anyone()
+    {
+        Ok(Sluice("mb", "s3://pipes"));
+        string text = string.Concat(Enumerable.Range(0, 200_000).Select(i => (char)('a' + i % 26)));
+        Ok(SluiceProcess.Run(Environment(), Encoding.ASCII.GetBytes(text), "cp", "-", "s3://pipes/from-stdin.txt"));
+        var cat = Sluice("cp", "s3://pipes/from-stdin.txt", "-");
+        Ok(cat);
+        Assert.Equal(text, cat.StdOut);
+
+        var get = Sluice("presign", "--expires-in", "300", "s3://pipes/from-stdin.txt");
+        Ok(get);
+        using var http = new HttpClient();
+        Assert.Equal(text, await http.GetStringAsync(get.StdOut.Trim()));
+        var put = Sluice("presign", "--method", "PUT", "s3://pipes/by-url.txt");
+        Ok(put);
+        Assert.Contains("X-Amz-Expires=3600", put.StdOut);
+        using (var response = await http.PutAsync(put.StdOut.Trim(), new StringContent("via url")))
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("via url", Sluice("cp", "s3://pipes/by-url.txt", "-").StdOut);
+    }
+
+    [Fact]
+    public void Failures_are_one_line_with_the_documented_exit_code()
+    {
+        OneLineError(Sluice("ls", "s3://no-such-bucket"), 1, "^sluice: NoSuchBucket: .*\\(HTTP 404\\)$");
+        OneLineError(SluiceProcess.Run(Environment("wrong-secret"), null, "ls"), 1, "^sluice: SignatureDoesNotMatch: ");
+        OneLineError(Sluice("cp", Path.Combine(_root, "missing.bin"), "s3://x/y"), 1, "^sluice: cp: .*missing.bin: no such file$");
+        OneLineError(Sluice("cp", "a", "b"), 2, "^sluice: cp: one side must be an s3:// location$");
+        OneLineError(Sluice("cp", "--part-size", "lots", "a", "s3://x/"), 2, "^sluice: cp: --part-size: 'lots' is not a size");
+        OneLineError(Sluice("ls", "s3:///key"), 2, "^sluice: ls: .*has no bucket name");
+        OneLineError(Sluice("mb", "s3://b/key"), 2, "^sluice: mb: .*names an object");
+        OneLineError(Sluice("presign", "--expires-in", "999999", "s3://b/k"), 2, "^sluice: presign: --expires-in");
+        OneLineError(Sluice("cp", "s3://pipes-none/k", Path.Combine(_root, "nothing")), 1, "^sluice: download of s3://pipes-none/k failed: NoSuchBucket");
+        Assert.False(File.Exists(Path.Combine(_root, "nothing")), "a failed download leaves no file");
+        OneLineError(SluiceProcess.Run(Environment(), null, "ls", "--endpoint", "ftp://x"), 2, "^sluice: --endpoint: 'ftp://x' is not an http\\(s\\) URL$");
+        OneLineError(Sluice("ls", "--endpoint", "http://127.0.0.1:1"), 1, "^sluice: ");
+    }
+
+    [Fact]
+    public void Help_has_examples_for_every_client_command()
+    {
+        foreach (string command in new[] { "cp", "ls", "rm", "mb", "rb", "presign" })
+        {
+            var help = SluiceProcess.Run(command, "--help");
+            Assert.Equal(0, help.ExitCode);
+            Assert.Contains("Example", help.StdOut);
+            Assert.Matches(new Regex("sluice " + command + " "), help.StdOut);
+        }
+    }
+}
