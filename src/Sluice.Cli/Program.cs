@@ -20,6 +20,7 @@ public static class Program
         root.Subcommands.Add(BucketCommands.CreateMakeBucket());
         root.Subcommands.Add(BucketCommands.CreateRemoveBucket());
         root.Subcommands.Add(PresignCommand.Create());
+        root.Subcommands.Add(SyncCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.SetAction(parseResult =>

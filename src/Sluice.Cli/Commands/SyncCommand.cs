@@ -1,0 +1,209 @@
+using System.CommandLine;
+using Sluice.Client;
+using Sluice.Client.Model;
+using Sluice.Client.Transfer;
+
+namespace Sluice.Cli.Commands;
+
+/// <summary>
+/// <c>sluice sync SRC DST</c> (local→s3, s3→local, s3→s3): lists both sides, and copies a path only when it is missing
+/// on the destination, its size differs, or its content differs — the local MD5 against a single-PUT ETag, else the
+/// local CRC64NVME against a stored FULL_OBJECT checksum, else (nothing to compare content with) the source being
+/// newer. --mtime compares modification times instead of content, --size-only sizes alone. --delete removes
+/// destination paths with no source counterpart, but only within the include/exclude set. Files run in parallel.
+/// </summary>
+internal static class SyncCommand
+{
+    private const string FullObject = "FULL_OBJECT";
+
+    public static Command Create()
+    {
+        var source = new Argument<string>("source") { Description = "Local directory or s3://bucket/prefix" };
+        var destination = new Argument<string>("destination") { Description = "Local directory or s3://bucket/prefix" };
+        var delete = new Option<bool>("--delete") { Description = "Delete destination paths that are not in the source (only those the globs select)" };
+        var include = new Option<string[]>("--include") { Description = "Only paths matching this glob (relative; repeatable)" };
+        var exclude = new Option<string[]>("--exclude") { Description = "Skip paths matching this glob (repeatable)" };
+        var mtime = new Option<bool>("--mtime") { Description = "Compare modification times instead of content: copy when the source is newer" };
+        var sizeOnly = new Option<bool>("--size-only") { Description = "Copy only when the sizes differ" };
+        var parallel = new Option<int?>("--parallel") { Description = $"Files transferred at once (default {new TransferOptions().FileConcurrency})" };
+        var memory = new Option<string>("--memory") { Description = "Memory budget for part buffers (default 256MiB)" };
+        var dryRun = new Option<bool>("--dryrun") { Description = "Show what would be copied and deleted; change nothing" };
+        var command = new Command("sync", "Copy what changed between a directory and a prefix, or two prefixes\n\nExamples:\n" +
+            "  sluice sync ./photos s3://photos/2024/\n  sluice sync --delete --exclude '*.tmp' ./site s3://www/\n" +
+            "  sluice sync s3://backups/home/ ./restore\n  sluice sync --mtime s3://a/data/ s3://b/data/")
+        {
+            source, destination, delete, include, exclude, mtime, sizeOnly, parallel, memory, dryRun,
+        };
+        var shared = ClientCommand.AddTo(command);
+        command.SetAction((parse, ct) => shared.RunAsync(parse, async () =>
+        {
+            var src = Parse(parse.GetValue(source)!);
+            var dst = Parse(parse.GetValue(destination)!);
+            if (src.IsStdio || dst.IsStdio) throw new CliException("sync: '-' is not a directory or prefix", Program.ExitUsage);
+            if (!src.IsS3 && !dst.IsS3) throw new CliException("sync: one side must be an s3:// location", Program.ExitUsage);
+            bool quiet = parse.GetValue(shared.Quiet), dry = parse.GetValue(dryRun), byTime = parse.GetValue(mtime), bySize = parse.GetValue(sizeOnly);
+            if (byTime && bySize) throw new CliException("sync: --mtime and --size-only exclude each other", Program.ExitUsage);
+            int files = parse.GetValue(parallel) ?? new TransferOptions().FileConcurrency;
+            if (files < 1) throw new CliException("sync: --parallel must be at least 1", Program.ExitUsage);
+            long budget = TransferOptions.DefaultMemoryBudget;
+            if (parse.GetValue(memory) is { } text && (!Bench.Units.TryParseSize(text, out budget) || budget <= 0))
+                throw new CliException($"sync: --memory: '{text}' is not a size such as 256MiB", Program.ExitUsage);
+            var filter = PathGlobs.Create("sync", parse.GetValue(include), parse.GetValue(exclude));
+            if (!src.IsS3 && !Directory.Exists(src.LocalPath)) throw new CliException($"sync: {src.LocalPath}: no such directory");
+            if (!dst.IsS3 && File.Exists(dst.LocalPath)) throw new CliException($"sync: {dst.LocalPath} is a file, not a directory", Program.ExitUsage);
+
+            await using var client = shared.CreateClient(parse);
+            using var engine = new TransferEngine(client, new TransferOptions { FileConcurrency = files, MemoryBudget = budget });
+            var sources = await ListAsync(client, src, filter, ct);
+            var targets = await ListAsync(client, dst, filter, ct);
+            string prefix = dry ? "(dryrun) " : "";
+            string verb = !src.IsS3 ? "upload" : !dst.IsS3 ? "download" : "copy";
+            int failed = 0;
+            async Task Fail(string what, Exception e)
+            {
+                Interlocked.Increment(ref failed);
+                await Console.Error.WriteLineAsync($"sluice: {what} failed: {ClientCommand.Describe(e)}");
+            }
+
+            // Does the destination copy differ from the source? Only called when both exist.
+            async Task<bool> ChangedAsync(SyncEntry s, SyncEntry d, CancellationToken token)
+            {
+                if (s.Size != d.Size) return true;
+                if (bySize) return false;
+                if (byTime) return Newer(s, d);
+                if (src.IsS3 && dst.IsS3)
+                {
+                    if (s.ETag == d.ETag) return false;
+                    string? a = await FullObjectCrcAsync(client, src, s, token), b = a is null ? null : await FullObjectCrcAsync(client, dst, d, token);
+                    return a is null || a != b;
+                }
+                var (local, remote, at) = src.IsS3 ? (dst, s, src) : (src, d, dst);
+                string path = LocalPath(local, remote.Relative);
+                if (Md5Hex(remote.ETag) is { } md5) return md5 != await LocalDigest.Md5HexAsync(path, token);
+                if (await FullObjectCrcAsync(client, at, remote, token) is { } crc) return crc != await LocalDigest.Crc64NvmeBase64Async(path, token);
+                return Newer(s, d); // a multipart ETag and no whole-object checksum: nothing to compare the bytes with
+            }
+
+            var pending = sources.Values.OrderBy(e => e.Relative, StringComparer.Ordinal).ToList();
+            await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = files, CancellationToken = ct }, async (s, token) =>
+            {
+                string from = Location(src, s.Relative), to = Location(dst, s.Relative);
+                try
+                {
+                    if (!dst.IsS3 && !TransferEngine.IsSafeRelativePath(s.Relative))
+                        throw new CliException($"{from} would land outside {dst.LocalPath}");
+                    if (targets.TryGetValue(s.Relative, out var d) && !await ChangedAsync(s, d, token)) return;
+                    if (!dry)
+                    {
+                        if (!src.IsS3) await engine.UploadFileAsync(from, dst.Bucket!, Key(dst, s.Relative), null, null, token);
+                        else if (dst.IsS3) await engine.CopyAsync(src.Bucket!, Key(src, s.Relative), dst.Bucket!, Key(dst, s.Relative), null, token);
+                        else
+                        {
+                            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(to))!);
+                            await engine.DownloadFileAsync(src.Bucket!, Key(src, s.Relative), to, null, token);
+                            // The object's time, as `aws s3 sync` does: the next sync (either way) sees them as equal.
+                            File.SetLastWriteTimeUtc(to, s.LastModified.UtcDateTime);
+                        }
+                    }
+                    if (!quiet) await Console.Out.WriteLineAsync($"{prefix}{verb}: {from} to {to}");
+                }
+                catch (Exception e) when (e is not OperationCanceledException && ClientCommand.Describe(e) is not null)
+                {
+                    await Fail($"{verb}: {from} to {to}", e);
+                }
+            });
+
+            if (parse.GetValue(delete))
+            {
+                var extra = targets.Keys.Where(k => !sources.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
+                if (dst.IsS3 && !dry && extra.Count > 0)
+                {
+                    var result = await client.DeleteObjectsAsync(dst.Bucket!, extra.Select(r => Key(dst, r)), quiet, ct);
+                    if (!quiet) foreach (var d in result.Deleted) await Console.Out.WriteLineAsync($"delete: s3://{dst.Bucket}/{d.Key}");
+                    foreach (var e in result.Errors)
+                    {
+                        Interlocked.Increment(ref failed);
+                        await Console.Error.WriteLineAsync($"sluice: delete failed: s3://{dst.Bucket}/{e.Key}: {e.Code}: {e.Message}");
+                    }
+                }
+                else
+                {
+                    foreach (string relative in extra)
+                    {
+                        string target = Location(dst, relative);
+                        try
+                        {
+                            if (!dry) File.Delete(target);
+                            if (!quiet) await Console.Out.WriteLineAsync($"{prefix}delete: {target}");
+                        }
+                        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                        {
+                            await Fail($"delete: {target}", e);
+                        }
+                    }
+                }
+            }
+            return failed == 0 ? Program.ExitOk : Program.ExitFailure;
+        }));
+        return command;
+    }
+
+    private static S3Path Parse(string text) =>
+        S3Path.TryParse(text, out var path, out string? error) ? path : throw new CliException("sync: " + error, Program.ExitUsage);
+
+    private static string AsPrefix(string key) => key.Length == 0 || key.EndsWith('/') ? key : key + "/";
+
+    private static string Key(S3Path side, string relative) => AsPrefix(side.Key) + relative;
+
+    private static string LocalPath(S3Path side, string relative) => Path.Combine(side.LocalPath!, relative.Replace('/', Path.DirectorySeparatorChar));
+
+    private static string Location(S3Path side, string relative) =>
+        side.IsS3 ? $"s3://{side.Bucket}/{Key(side, relative)}" : LocalPath(side, relative);
+
+    // S3 keeps times to the second (listings may show milliseconds, HTTP dates do not): compare whole seconds, or a
+    // file written and uploaded within one second would look newer forever.
+    private static bool Newer(SyncEntry source, SyncEntry destination) =>
+        source.LastModified.ToUnixTimeSeconds() > destination.LastModified.ToUnixTimeSeconds();
+
+    // A single-PUT (or CopyObject) ETag is the quoted MD5 of the bytes; a multipart one ends in "-N" and is not.
+    private static string? Md5Hex(string? etag)
+    {
+        string? hex = etag?.Trim('"');
+        return hex is { Length: 32 } && hex.All(char.IsAsciiHexDigit) ? hex.ToLowerInvariant() : null;
+    }
+
+    private static async Task<string?> FullObjectCrcAsync(S3Client client, S3Path side, SyncEntry entry, CancellationToken cancellationToken)
+    {
+        var head = await client.HeadObjectAsync(new GetObjectRequest(side.Bucket!, Key(side, entry.Relative)) { ChecksumMode = true }, cancellationToken);
+        return head.Checksums is { ChecksumType: FullObject, ChecksumCrc64Nvme: { } crc } ? crc : null;
+    }
+
+    /// <summary>Every file under a directory (a missing one is empty) or object under a prefix that the globs select.</summary>
+    private static async Task<Dictionary<string, SyncEntry>> ListAsync(S3Client client, S3Path side, GlobFilter filter, CancellationToken cancellationToken)
+    {
+        var entries = new Dictionary<string, SyncEntry>(StringComparer.Ordinal);
+        if (!side.IsS3)
+        {
+            if (!Directory.Exists(side.LocalPath)) return entries;
+            string root = Path.GetFullPath(side.LocalPath!);
+            foreach (string file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
+            {
+                // An interrupted download's part and state files are not content to sync.
+                if (file.EndsWith(".sluice-part", StringComparison.Ordinal) || file.EndsWith(".sluice-part.json", StringComparison.Ordinal)) continue;
+                string relative = Path.GetRelativePath(root, file).Replace(Path.DirectorySeparatorChar, '/');
+                if (!filter.IsMatch(relative)) continue;
+                var info = new FileInfo(file);
+                entries[relative] = new SyncEntry(relative, info.Length, info.LastWriteTimeUtc, null);
+            }
+            return entries;
+        }
+        string prefix = AsPrefix(side.Key);
+        await foreach (var o in client.ListObjectsV2Async(new ListObjectsRequest(side.Bucket!) { Prefix = prefix.Length > 0 ? prefix : null }, cancellationToken))
+        {
+            string relative = o.Key[prefix.Length..];
+            if (relative.Length == 0 || relative.EndsWith('/') || !filter.IsMatch(relative)) continue; // directory markers are not files
+            entries[relative] = new SyncEntry(relative, o.Size, o.LastModified, o.ETag);
+        }
+        return entries;
+    }
+}
