@@ -105,13 +105,21 @@ public class HttpHeadWriterTests
             total += Write(buffer, date);
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 10_000; i++)
+        // The least of three rounds: a per-call allocation shows in every round (10,000 calls), while a one-off
+        // allocation by the runtime on this thread (seen once under a heavily loaded parallel run) shows in one.
+        long least = long.MaxValue;
+        for (int round = 0; round < 3; round++)
         {
-            total += Write(buffer, date);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 10_000; i++)
+            {
+                total += Write(buffer, date);
+            }
+
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, least);
         Assert.True(total > 0);
 
         static int Write(byte[] buffer, DateTimeOffset date)
