@@ -38,7 +38,8 @@ internal static class ServeCommand
         var engine = new Option<string>("--engine") { Description = "I/O engine: uring, managed or auto" };
         engine.AcceptOnlyFromAmong("uring", "managed", "auto");
 
-        var command = new Command("serve", "Run the embedded S3-compatible server")
+        var command = new Command("serve", "Run the embedded S3-compatible server\n\nExamples:\n  sluice serve --data ./s3-data\n" +
+            "  sluice serve --data /srv/s3 --listen 127.0.0.1:9000 --credentials keys.txt\n  AWS_ACCESS_KEY_ID=k AWS_SECRET_ACCESS_KEY=s sluice serve --data ./d --reactors 2")
         {
             data, listen, accessKey, secretKey, credentialsFile, region, reactors, anonymous, engine,
         };

@@ -85,6 +85,7 @@ internal static class SyncCommand
             }
 
             var pending = sources.Values.OrderBy(e => e.Relative, StringComparer.Ordinal).ToList();
+            using var progress = new SyncProgress(quiet || dry, pending.Sum(e => e.Size), pending.Count);
             await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = files, CancellationToken = ct }, async (s, token) =>
             {
                 string from = Location(src, s.Relative), to = Location(dst, s.Relative);
@@ -92,20 +93,30 @@ internal static class SyncCommand
                 {
                     if (!dst.IsS3 && !TransferEngine.IsSafeRelativePath(s.Relative))
                         throw new CliException($"{from} would land outside {dst.LocalPath}");
-                    if (targets.TryGetValue(s.Relative, out var d) && !await ChangedAsync(s, d, token)) return;
+                    if (targets.TryGetValue(s.Relative, out var d) && !await ChangedAsync(s, d, token))
+                    {
+                        progress.FileDone(s.Relative, s.Size);
+                        return;
+                    }
+                    var fileProgress = progress.For(s.Relative);
                     if (!dry)
                     {
-                        if (!src.IsS3) await engine.UploadFileAsync(from, dst.Bucket!, Key(dst, s.Relative), null, null, token);
-                        else if (dst.IsS3) await engine.CopyAsync(src.Bucket!, Key(src, s.Relative), dst.Bucket!, Key(dst, s.Relative), null, token);
+                        if (!src.IsS3) await engine.UploadFileAsync(from, dst.Bucket!, Key(dst, s.Relative), null, fileProgress, token);
+                        else if (dst.IsS3) await engine.CopyAsync(src.Bucket!, Key(src, s.Relative), dst.Bucket!, Key(dst, s.Relative), fileProgress, token);
                         else
                         {
                             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(to))!);
-                            await engine.DownloadFileAsync(src.Bucket!, Key(src, s.Relative), to, null, token);
+                            await engine.DownloadFileAsync(src.Bucket!, Key(src, s.Relative), to, fileProgress, token);
                             // The object's time, as `aws s3 sync` does: the next sync (either way) sees them as equal.
                             File.SetLastWriteTimeUtc(to, s.LastModified.UtcDateTime);
                         }
                     }
-                    if (!quiet) await Console.Out.WriteLineAsync($"{prefix}{verb}: {from} to {to}");
+                    progress.FileDone(s.Relative, s.Size);
+                    if (!quiet)
+                    {
+                        progress.Clear();
+                        await Console.Out.WriteLineAsync($"{prefix}{verb}: {from} to {to}");
+                    }
                 }
                 catch (Exception e) when (e is not OperationCanceledException && ClientCommand.Describe(e) is not null)
                 {

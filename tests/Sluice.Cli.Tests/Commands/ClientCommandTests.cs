@@ -169,7 +169,7 @@ public sealed class ClientCommandTests : IAsyncLifetime
     [Fact]
     public void Help_has_examples_for_every_client_command()
     {
-        foreach (string command in new[] { "cp", "ls", "rm", "mb", "rb", "presign", "sync" })
+        foreach (string command in new[] { "cp", "ls", "rm", "mb", "rb", "presign", "sync", "serve", "bench" })
         {
             var help = SluiceProcess.Run(command, "--help");
             Assert.Equal(0, help.ExitCode);
