@@ -24,6 +24,9 @@ public sealed record BenchConfig
     /// <summary>Time limit per workload and size, in seconds.</summary>
     public double DurationSeconds { get; init; }
 
+    /// <summary>Operations per workload and size, when limited by count.</summary>
+    public long? Count { get; init; }
+
     /// <summary>Key naming: sequential, random, hashed or reversed.</summary>
     public required string Keys { get; init; }
 

@@ -47,7 +47,7 @@ internal sealed class BenchRunner
         int seconds = (int)Math.Ceiling(_settings.Duration.TotalSeconds) + 2;
         var timeline = new BenchTimeline(seconds);
         var errors = new System.Collections.Concurrent.ConcurrentDictionary<string, long>(StringComparer.Ordinal);
-        long nextPut = objects, nextDelete = -1, operations = 0, bytes = 0;
+        long nextPut = objects, nextDelete = -1, operations = 0, bytes = 0, claimed = 0;
         using var self = Process.GetCurrentProcess();
         TimeSpan clientCpu0 = self.TotalProcessorTime, serverCpu0 = _server?.CpuTime ?? TimeSpan.Zero;
         var io0 = _client.Engine.Counters;
@@ -62,6 +62,8 @@ internal sealed class BenchRunner
             var random = new Random(worker * 7919 + 1);
             while (!stop.IsCancellationRequested)
             {
+                // --count: claim an operation before starting it, so exactly Count run.
+                if (_settings.Count is { } limit && Interlocked.Increment(ref claimed) > limit) return;
                 long t0 = Stopwatch.GetTimestamp();
                 long moved = 0;
                 bool failed = false;

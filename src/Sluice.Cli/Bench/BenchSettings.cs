@@ -13,6 +13,9 @@ internal sealed record BenchSettings
     public int? Concurrency { get; init; }
 
     public TimeSpan Duration { get; init; }
+
+    /// <summary>Operations per workload and size (the run ends at this count or the duration, whichever comes first).</summary>
+    public long? Count { get; init; }
     public required string Keys { get; init; }
     public required string Bucket { get; init; }
     public bool Quiet { get; init; }

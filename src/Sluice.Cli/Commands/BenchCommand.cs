@@ -29,6 +29,7 @@ internal static class BenchCommand
         var objects = new Option<int?>("--objects") { Description = "Objects prepared for get/mixed/list/delete (default 500 small, up to 1 GiB of large)" };
         var concurrency = new Option<int?>("--concurrency", "-c") { Description = "Requests in flight (default 32 for small objects, 8 for large)" };
         var duration = new Option<string>("--duration", "-d") { Description = "Time per workload and size, e.g. 30s or 2m (default 10s)", DefaultValueFactory = _ => "10s" };
+        var count = new Option<long?>("--count", "-n") { Description = "Stop each workload after this many operations (or at --duration, whichever is first)" };
         var keys = new Option<string>("--keys") { Description = "Key naming: sequential, random, hashed or reversed", DefaultValueFactory = _ => "sequential" };
         keys.AcceptOnlyFromAmong([.. BenchKeys.Schemes]);
         var bucket = new Option<string>("--bucket") { Description = "Bucket to use (default: a new one, deleted afterwards)" };
@@ -38,7 +39,7 @@ internal static class BenchCommand
             "  sluice bench\n  sluice bench -w get -s 4KiB -c 64 -d 30s --json a.json --report a.html\n" +
             "  sluice bench --endpoint http://127.0.0.1:7480 -w mixed --keys hashed\n  sluice bench compare a.json b.json")
         {
-            workload, sizes, objects, concurrency, duration, keys, bucket, json, report,
+            workload, sizes, objects, concurrency, duration, count, keys, bucket, json, report,
         };
         var shared = ClientCommand.AddTo(command);
         command.Subcommands.Add(CreateCompare());
@@ -53,6 +54,7 @@ internal static class BenchCommand
                     throw new CliException($"bench: --size: '{s}' is not a size from 1B to 1GiB", Program.ExitUsage);
                 sizeList.Add(n);
             }
+            if (parse.GetValue(count) is < 1) throw new CliException("bench: --count must be at least 1", Program.ExitUsage);
             if (parse.GetValue(objects) is < 1) throw new CliException("bench: --objects must be at least 1", Program.ExitUsage);
             if (parse.GetValue(concurrency) is < 1 or > 4096) throw new CliException("bench: --concurrency must be 1 to 4096", Program.ExitUsage);
             var workloads = parse.GetValue(workload) is { Length: > 0 } w ? w.Distinct().ToArray() : ["put", "get"];
@@ -79,7 +81,7 @@ internal static class BenchCommand
                 var settings = new BenchSettings
                 {
                     Workloads = workloads, Sizes = sizeList, Objects = parse.GetValue(objects), Concurrency = parse.GetValue(concurrency),
-                    Duration = time, Keys = parse.GetValue(keys)!, Bucket = bucketName, Quiet = quiet,
+                    Duration = time, Count = parse.GetValue(count), Keys = parse.GetValue(keys)!, Bucket = bucketName, Quiet = quiet,
                 };
                 var results = new List<WorkloadResult>();
                 var runner = new BenchRunner(client, settings, server);
@@ -113,7 +115,7 @@ internal static class BenchCommand
                     Config = new BenchConfig
                     {
                         Endpoint = options.Endpoint.ToString(), EmbeddedServer = server != null, Workloads = workloads, Sizes = sizeList,
-                        Objects = settings.Objects ?? 0, Concurrency = settings.Concurrency ?? 0, DurationSeconds = time.TotalSeconds,
+                        Objects = settings.Objects ?? 0, Concurrency = settings.Concurrency ?? 0, DurationSeconds = time.TotalSeconds, Count = settings.Count,
                         Keys = settings.Keys, Io = client.Engine.Name,
                         Machine = $"{Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}",
                     },

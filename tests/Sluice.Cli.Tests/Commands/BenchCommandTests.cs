@@ -87,11 +87,31 @@ public class BenchCommandTests
         }
     }
 
+    [Fact]
+    public void Count_ends_each_workload_after_exactly_that_many_operations()
+    {
+        string json = Path.Combine(Path.GetTempPath(), $"sluice-bench-count-{Guid.NewGuid():N}.json");
+        try
+        {
+            var run = SluiceProcess.Run("bench", "-n", "25", "-d", "60s", "-s", "4KiB", "-w", "put", "-w", "delete", "--objects", "40", "-c", "4", "--quiet", "--json", json);
+            Assert.True(run.ExitCode == 0, run.StdErr);
+            var report = BenchReport.Load(json);
+            Assert.Equal(25, report.Config.Count);
+            Assert.All(report.Results, r => Assert.Equal(25, r.Operations));
+            Assert.All(report.Results, r => Assert.True(r.Seconds < 30, $"{r.Name} ran {r.Seconds:F1}s: the count did not end it"));
+        }
+        finally
+        {
+            File.Delete(json);
+        }
+    }
+
     [Theory]
     [InlineData("unknown workload", "bench", "-w", "teleport")]
     [InlineData("bad size", "bench", "-s", "lots")]
     [InlineData("bad duration", "bench", "-d", "soon")]
     [InlineData("zero concurrency", "bench", "-c", "0")]
+    [InlineData("zero count", "bench", "-n", "0")]
     public void Bad_bench_arguments_are_one_line_usage_errors(string why, params string[] args)
     {
         var r = SluiceProcess.Run(args);

@@ -166,6 +166,27 @@ public sealed class ClientCommandTests : IAsyncLifetime
         OneLineError(Sluice("ls", "--endpoint", "http://127.0.0.1:1"), 1, "^sluice: ");
     }
 
+    /// <summary>On a terminal (a pseudo-terminal from util-linux `script`), cp draws a progress line in place.</summary>
+    [Fact]
+    public void Cp_draws_progress_on_a_terminal_only()
+    {
+        if (!File.Exists("/usr/bin/script")) return; // util-linux is part of every Debian system
+        Ok(Sluice("mb", "s3://tty"));
+        string file = NewFile("tty/big.bin", 40 << 20, 9);
+        string dll = Path.Combine(AppContext.BaseDirectory, "sluice.dll");
+        var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/script") { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var (name, value) in Environment()) if (value is null) psi.Environment.Remove(name); else psi.Environment[name] = value;
+        psi.ArgumentList.Add("-qec");
+        psi.ArgumentList.Add($"dotnet '{dll}' cp --part-size 5MiB --concurrency 1 '{file}' s3://tty/big.bin");
+        psi.ArgumentList.Add("/dev/null");
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        string output = p.StandardOutput.ReadToEnd();
+        Assert.True(p.WaitForExit(TimeSpan.FromSeconds(120)));
+        Assert.Equal(0, p.ExitCode);
+        Assert.Matches(@"\r[0-9.]+[KMG]?i?B / 40MiB \(\d+%\)", output);
+        Assert.Contains("upload: ", output);
+    }
+
     [Fact]
     public void Help_has_examples_for_every_client_command()
     {
