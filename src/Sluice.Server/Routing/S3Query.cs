@@ -69,7 +69,8 @@ public sealed class S3Query
     public bool Has(S3QueryParameter parameter) => (_present & (1u << (int)parameter)) != 0;
 
     /// <summary>The decoded value of <paramref name="parameter"/>; empty when absent or empty.</summary>
-    public ReadOnlySpan<byte> Get(S3QueryParameter parameter) => _values[(int)parameter].Of(_buffer);
+    /// Absent parameters must not read a previous request's slice (the query object is reused per connection).
+    public ReadOnlySpan<byte> Get(S3QueryParameter parameter) => Has(parameter) ? _values[(int)parameter].Of(_buffer) : default;
 
     /// <summary>The decoded value as a string (allocates), or null when absent.</summary>
     public string? GetString(S3QueryParameter parameter) =>

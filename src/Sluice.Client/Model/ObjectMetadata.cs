@@ -1,0 +1,55 @@
+using Sluice.S3.Xml;
+
+namespace Sluice.Client.Model;
+
+/// <summary>
+/// What a GetObject or HeadObject response says about the object: entity headers, user metadata, checksums and the
+/// range served. For GetObject, <see cref="ContentLength"/> is the number of body bytes delivered to the caller.
+/// </summary>
+public sealed record ObjectMetadata
+{
+    public int StatusCode { get; init; }
+
+    /// <summary>The ETag as sent, quotes included.</summary>
+    public string? ETag { get; init; }
+
+    public DateTimeOffset? LastModified { get; init; }
+
+    /// <summary>Bytes of this response's body (the range length for a ranged GET).</summary>
+    public long ContentLength { get; init; }
+
+    /// <summary>The whole object's size (from Content-Range when ranged, else Content-Length).</summary>
+    public long ObjectSize { get; init; }
+
+    /// <summary>The range served (first, last byte) when the answer was 206.</summary>
+    public (long First, long Last)? Range { get; init; }
+
+    public string? ContentType { get; init; }
+
+    public string? ContentEncoding { get; init; }
+
+    public string? ContentDisposition { get; init; }
+
+    public string? ContentLanguage { get; init; }
+
+    public string? CacheControl { get; init; }
+
+    public string? Expires { get; init; }
+
+    public string? VersionId { get; init; }
+
+    public string? StorageClass { get; init; }
+
+    /// <summary>x-amz-mp-parts-count, for objects completed from multipart uploads when asked with partNumber.</summary>
+    public int? PartsCount { get; init; }
+
+    /// <summary>x-amz-meta-* headers with the prefix removed; names are lower case.</summary>
+    public IReadOnlyDictionary<string, string> UserMetadata { get; init; } = EmptyMetadata;
+
+    /// <summary>x-amz-checksum-* values (sent when the request asked with x-amz-checksum-mode: ENABLED).</summary>
+    public ObjectChecksums Checksums { get; init; } = new();
+
+    public string? RequestId { get; init; }
+
+    internal static readonly IReadOnlyDictionary<string, string> EmptyMetadata = new Dictionary<string, string>();
+}

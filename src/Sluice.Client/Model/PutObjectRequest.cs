@@ -1,0 +1,34 @@
+using Sluice.S3.Checksums;
+
+namespace Sluice.Client.Model;
+
+/// <summary>A PutObject (or CreateMultipartUpload) request: the key, standard headers, user metadata, checksum.</summary>
+public sealed record PutObjectRequest(string Bucket, string Key)
+{
+    public string? ContentType { get; init; }
+
+    public string? ContentEncoding { get; init; }
+
+    public string? ContentDisposition { get; init; }
+
+    public string? ContentLanguage { get; init; }
+
+    public string? CacheControl { get; init; }
+
+    public string? Expires { get; init; }
+
+    public string? StorageClass { get; init; }
+
+    /// <summary>User metadata, sent as x-amz-meta-NAME (ASCII names and values).</summary>
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+
+    /// <summary>Write preconditions: IfNoneMatch = "*" creates only; IfMatch replaces only that version.</summary>
+    public ObjectConditions? Conditions { get; init; }
+
+    /// <summary>Compute this checksum over the body and send it as x-amz-checksum-*; the server verifies it.
+    /// For CreateMultipartUpload it is sent as x-amz-checksum-algorithm.</summary>
+    public ChecksumAlgorithm ChecksumAlgorithm { get; init; }
+
+    /// <summary>A precomputed base64 checksum for <see cref="ChecksumAlgorithm"/> (skips computing it).</summary>
+    public string? ChecksumValue { get; init; }
+}

@@ -1,0 +1,13 @@
+using Sluice.S3.Checksums;
+
+namespace Sluice.Client.Model;
+
+/// <summary>An UploadPart request.</summary>
+public sealed record UploadPartRequest(string Bucket, string Key, string UploadId, int PartNumber)
+{
+    /// <summary>Compute and send this checksum of the part (x-amz-checksum-*).</summary>
+    public ChecksumAlgorithm ChecksumAlgorithm { get; init; }
+
+    /// <summary>A precomputed base64 checksum (skips computing it).</summary>
+    public string? ChecksumValue { get; init; }
+}

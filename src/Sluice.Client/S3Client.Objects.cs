@@ -1,0 +1,261 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using Sluice.Client.Model;
+using Sluice.Client.Transport;
+using Sluice.S3.Checksums;
+using Sluice.S3.Errors;
+using Sluice.S3.Xml;
+
+namespace Sluice.Client;
+
+public sealed partial class S3Client
+{
+    /// <summary>
+    /// GetObject into <paramref name="destination"/>: the body is received straight into it (no intermediate copy when
+    /// the receive buffer is empty). Fails with DestinationTooSmall when the body does not fit. The returned metadata's
+    /// ContentLength is the number of bytes written.
+    /// </summary>
+    public async Task<ObjectMetadata> GetObjectAsync(GetObjectRequest request, Memory<byte> destination,
+        CancellationToken cancellationToken = default)
+    {
+        S3CallResult result = await _transport.SendAsync(ReadCall(request, "GET"), new ResponseSink(destination),
+            cancellationToken).ConfigureAwait(false);
+        return result.Metadata!;
+    }
+
+    /// <summary>GetObject into an <see cref="IBufferWriter{T}"/> (received into the writer's memory directly).</summary>
+    public async Task<ObjectMetadata> GetObjectAsync(GetObjectRequest request, IBufferWriter<byte> destination,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        S3CallResult result = await _transport.SendAsync(ReadCall(request, "GET"), new ResponseSink(destination),
+            cancellationToken).ConfigureAwait(false);
+        return result.Metadata!;
+    }
+
+    /// <summary>GetObject written to <paramref name="destination"/> as it arrives.</summary>
+    public async Task<ObjectMetadata> GetObjectAsync(GetObjectRequest request, Stream destination,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        S3CallResult result = await _transport.SendAsync(ReadCall(request, "GET"), new ResponseSink(destination),
+            cancellationToken).ConfigureAwait(false);
+        return result.Metadata!;
+    }
+
+    /// <summary>GetObject of a whole object into a new array (convenience for small objects).</summary>
+    public async Task<byte[]> GetObjectBytesAsync(string bucket, string key, CancellationToken cancellationToken = default)
+    {
+        var writer = new ArrayBufferWriter<byte>();
+        await GetObjectAsync(new GetObjectRequest(bucket, key), writer, cancellationToken).ConfigureAwait(false);
+        return writer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>HeadObject: the object's metadata (NoSuchKey when absent). Range and conditions apply as for GET.</summary>
+    public async Task<ObjectMetadata> HeadObjectAsync(GetObjectRequest request, CancellationToken cancellationToken = default)
+    {
+        S3Call call = ReadCall(request, "HEAD");
+        call.NotFoundCode = S3ErrorCode.NoSuchKey;
+        S3CallResult result = await _transport.SendAsync(call, ResponseSink.Discard, cancellationToken).ConfigureAwait(false);
+        return result.Metadata!;
+    }
+
+    /// <summary>HeadObject of a key.</summary>
+    public Task<ObjectMetadata> HeadObjectAsync(string bucket, string key, CancellationToken cancellationToken = default) =>
+        HeadObjectAsync(new GetObjectRequest(bucket, key), cancellationToken);
+
+    /// <summary>PutObject from memory (Content-Length = body length, one gathered write for small bodies).</summary>
+    public async Task<PutObjectResponse> PutObjectAsync(PutObjectRequest request, ReadOnlyMemory<byte> body,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        string? checksum = request.ChecksumAlgorithm == ChecksumAlgorithm.None ? null
+            : request.ChecksumValue ?? ComputeChecksum(request.ChecksumAlgorithm, body.Span);
+        S3Call call = WriteCall(request, checksum);
+        call.Body = body;
+        call.BodyLength = body.Length;
+        return ToPutResponse(await _transport.SendAsync(call, ResponseSink.Discard, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// PutObject from a stream of exactly <paramref name="contentLength"/> bytes. A seekable stream is rewound for
+    /// retries; a non-seekable one is not retried once read.
+    /// </summary>
+    public async Task<PutObjectResponse> PutObjectAsync(PutObjectRequest request, Stream body, long contentLength,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentOutOfRangeException.ThrowIfNegative(contentLength);
+        string? checksum = request.ChecksumAlgorithm == ChecksumAlgorithm.None ? null
+            : request.ChecksumValue ?? await ComputeChecksumAsync(request.ChecksumAlgorithm, body, contentLength, cancellationToken).ConfigureAwait(false);
+        S3Call call = WriteCall(request, checksum);
+        call.BodyStream = body;
+        call.BodyLength = contentLength;
+        return ToPutResponse(await _transport.SendAsync(call, ResponseSink.Discard, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>DeleteObject (succeeds for a missing key too, as S3 does).</summary>
+    public async Task DeleteObjectAsync(string bucket, string key, string? versionId = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(bucket);
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        string? query = versionId is null ? null : "versionId=" + Encode(versionId);
+        await _transport.SendAsync(S3Call.Create("DELETE", bucket, key, query, idempotent: true), ResponseSink.Discard,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// DeleteObjects: deletes the keys in batches of <see cref="MaxDeleteBatch"/> (one request per batch, Content-MD5
+    /// as S3 requires) and merges the results; per-key failures are in <see cref="DeleteResult.Errors"/>.
+    /// </summary>
+    public async Task<DeleteResult> DeleteObjectsAsync(string bucket, IEnumerable<string> keys, bool quiet = false,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(bucket);
+        ArgumentNullException.ThrowIfNull(keys);
+        var merged = new DeleteResult();
+        foreach (string[] batch in keys.Chunk(MaxDeleteBatch))
+        {
+            var request = new DeleteObjectsRequest { Quiet = quiet };
+            foreach (string key in batch)
+            {
+                request.Objects.Add(new ObjectIdentifier { Key = key });
+            }
+
+            var body = new ArrayBufferWriter<byte>();
+            request.WriteTo(body);
+            S3Call call = S3Call.Create("POST", bucket, null, "delete", idempotent: true);
+            call.Body = body.WrittenMemory;
+            call.BodyLength = body.WrittenCount;
+            call.PayloadHash = Sluice.S3.Auth.SigV4PayloadHash.Sha256Hex(body.WrittenSpan);
+            call.Headers = [new("content-md5", ContentMd5(body.WrittenSpan)),
+                new("content-type", "application/xml")];
+            DeleteResult result = await SendXmlAsync(call, DeleteResult.Read, cancellationToken).ConfigureAwait(false);
+            foreach (DeletedObject d in result.Deleted)
+            {
+                merged.Deleted.Add(d);
+            }
+
+            foreach (DeleteError e in result.Errors)
+            {
+                merged.Errors.Add(e);
+            }
+        }
+
+        return merged;
+    }
+
+    /// <summary>CopyObject: server-side copy with metadata COPY or REPLACE and source preconditions.</summary>
+    public Task<CopyObjectResult> CopyObjectAsync(CopyObjectRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        List<KeyValuePair<string, string>>? headers = [new("x-amz-copy-source", CopySource(request.SourceBucket, request.SourceKey, request.SourceVersionId))];
+        AddConditions(ref headers, request.SourceConditions, "x-amz-copy-source-");
+        AddConditions(ref headers, request.Conditions, "");
+        AddHeader(ref headers, "x-amz-metadata-directive", request.ReplaceMetadata ? "REPLACE" : "COPY");
+        if (request.ReplaceMetadata)
+        {
+            AddMetadata(ref headers, request.Metadata);
+            AddHeader(ref headers, "content-type", request.ContentType);
+            AddHeader(ref headers, "cache-control", request.CacheControl);
+            AddHeader(ref headers, "content-disposition", request.ContentDisposition);
+            AddHeader(ref headers, "content-encoding", request.ContentEncoding);
+        }
+
+        AddHeader(ref headers, "x-amz-storage-class", request.StorageClass);
+        S3Call call = S3Call.Create("PUT", request.Bucket, request.Key, null, idempotent: true);
+        call.Headers = headers;
+        call.BodyLength = 0;
+        return SendXmlAsync(call, CopyObjectResult.Read, cancellationToken);
+    }
+
+    /// <summary>Content-MD5: S3 demands it on DeleteObjects as an integrity check (not for security).</summary>
+    private static string ContentMd5(ReadOnlySpan<byte> body)
+    {
+        Span<byte> hash = stackalloc byte[Md5Digest.HashSizeInBytes];
+        Md5Digest.HashData(body, hash);
+        return Convert.ToBase64String(hash);
+    }
+
+    private static S3Call ReadCall(GetObjectRequest request, string method)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentException.ThrowIfNullOrEmpty(request.Bucket);
+        ArgumentException.ThrowIfNullOrEmpty(request.Key);
+        if (request.RangeEnd is { } end && (request.RangeStart is not { } start || end < start))
+        {
+            throw new ArgumentException("RangeEnd needs a RangeStart at or before it.", nameof(request));
+        }
+
+        string? query = null;
+        if (request.VersionId is not null || request.PartNumber is not null || request.ResponseContentType is not null
+            || request.ResponseContentDisposition is not null || request.ResponseContentEncoding is not null
+            || request.ResponseContentLanguage is not null || request.ResponseCacheControl is not null
+            || request.ResponseExpires is not null)
+        {
+            var q = new StringBuilder();
+            AddQuery(q, "partNumber", request.PartNumber?.ToString(CultureInfo.InvariantCulture));
+            AddQuery(q, "response-cache-control", request.ResponseCacheControl);
+            AddQuery(q, "response-content-disposition", request.ResponseContentDisposition);
+            AddQuery(q, "response-content-encoding", request.ResponseContentEncoding);
+            AddQuery(q, "response-content-language", request.ResponseContentLanguage);
+            AddQuery(q, "response-content-type", request.ResponseContentType);
+            AddQuery(q, "response-expires", request.ResponseExpires);
+            AddQuery(q, "versionId", request.VersionId);
+            query = q.ToString();
+        }
+
+        S3Call call = S3Call.Create(method, request.Bucket, request.Key, query, idempotent: true);
+        call.RangeStart = request.RangeStart ?? -1;
+        call.RangeEnd = request.RangeEnd ?? -1;
+        call.WantMetadata = true;
+        List<KeyValuePair<string, string>>? headers = null;
+        AddConditions(ref headers, request.Conditions, "");
+        if (request.ChecksumMode)
+        {
+            AddHeader(ref headers, "x-amz-checksum-mode", "ENABLED");
+        }
+
+        call.Headers = headers;
+        return call;
+    }
+
+    private static S3Call WriteCall(PutObjectRequest request, string? checksum)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(request.Bucket);
+        ArgumentException.ThrowIfNullOrEmpty(request.Key);
+        S3Call call = S3Call.Create("PUT", request.Bucket, request.Key, null, idempotent: true);
+        call.WantMetadata = true;
+        List<KeyValuePair<string, string>>? headers = ContentHeaders(request);
+        if (checksum is not null)
+        {
+            AddHeader(ref headers, request.ChecksumAlgorithm.GetHeaderName(), checksum);
+        }
+
+        call.Headers = headers;
+        return call;
+    }
+
+    private static List<KeyValuePair<string, string>>? ContentHeaders(PutObjectRequest request)
+    {
+        List<KeyValuePair<string, string>>? headers = null;
+        AddHeader(ref headers, "content-type", request.ContentType);
+        AddHeader(ref headers, "content-encoding", request.ContentEncoding);
+        AddHeader(ref headers, "content-disposition", request.ContentDisposition);
+        AddHeader(ref headers, "content-language", request.ContentLanguage);
+        AddHeader(ref headers, "cache-control", request.CacheControl);
+        AddHeader(ref headers, "expires", request.Expires);
+        AddHeader(ref headers, "x-amz-storage-class", request.StorageClass);
+        AddMetadata(ref headers, request.Metadata);
+        AddConditions(ref headers, request.Conditions, "");
+        return headers;
+    }
+
+    private static PutObjectResponse ToPutResponse(S3CallResult result)
+    {
+        ObjectMetadata m = result.Metadata!;
+        return new PutObjectResponse(m.ETag, m.VersionId, m.Checksums, m.RequestId);
+    }
+}

@@ -1,0 +1,183 @@
+using System.Buffers;
+using System.Text;
+using Sluice.Client.Model;
+using Sluice.Client.Transport;
+using Sluice.IO;
+using Sluice.S3.Auth;
+using Sluice.S3.Checksums;
+using Sluice.S3.Errors;
+using Sluice.S3.Xml;
+
+namespace Sluice.Client;
+
+/// <summary>
+/// An S3 client: one method per S3 operation, each one HTTP request (with retries), async, cancellable, over pooled
+/// keep-alive HTTP/1.1 connections on Sluice's I/O engine. Errors are <see cref="S3Exception"/>. Thread-safe; create
+/// one per endpoint and credential and share it. See docs/client.md.
+/// </summary>
+public sealed partial class S3Client : IAsyncDisposable
+{
+    private readonly S3Transport _transport;
+
+    /// <summary>Creates a client. Without <paramref name="engine"/> the client starts (and later disposes) its own.</summary>
+    public S3Client(S3ClientOptions options, IoEngine? engine = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(options.Endpoint);
+        ArgumentException.ThrowIfNullOrEmpty(options.AccessKeyId);
+        ArgumentException.ThrowIfNullOrEmpty(options.SecretAccessKey);
+        ArgumentException.ThrowIfNullOrEmpty(options.Region);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Retry.MaxAttempts, 1);
+        bool owns = engine is null;
+        engine ??= IoEngine.Create(new IoEngineOptions { ReactorCount = Math.Min(OwnReactors, Environment.ProcessorCount) },
+            static _ => { });
+        _transport = new S3Transport(options, engine, owns);
+    }
+
+    /// <summary>Reactors of an engine the client starts for itself.</summary>
+    private const int OwnReactors = 2;
+
+    /// <summary>Most keys one DeleteObjects request may carry.</summary>
+    public const int MaxDeleteBatch = 1000;
+
+    public S3ClientOptions Options => _transport.Options;
+
+    /// <summary>The I/O engine the connections run on.</summary>
+    public IoEngine Engine => _transport.Engine;
+
+    /// <summary>Connections opened so far (all hosts); with keep-alive this stays near the concurrency.</summary>
+    public int ConnectionsOpened => _transport.ConnectionsOpened;
+
+    /// <summary>Tokens left in the retry budget.</summary>
+    public int RetryBudgetAvailable => _transport.RetryBudgetAvailable;
+
+    /// <summary>True when requests for <paramref name="bucket"/> use path-style addressing.</summary>
+    public bool UsesPathStyle(string bucket) => _transport.UsesPathStyle(bucket);
+
+    public ValueTask DisposeAsync() => _transport.DisposeAsync();
+
+    private static string Encode(string value) => SigV4Encoding.UriEncode(value, keepSlash: false);
+
+    private static void AddQuery(StringBuilder query, string name, string? value)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        if (query.Length > 0)
+        {
+            query.Append('&');
+        }
+
+        query.Append(name).Append('=').Append(Encode(value));
+    }
+
+    private static void AddHeader(ref List<KeyValuePair<string, string>>? headers, string name, string? value)
+    {
+        if (value is not null)
+        {
+            (headers ??= []).Add(new(name, value));
+        }
+    }
+
+    private static void AddMetadata(ref List<KeyValuePair<string, string>>? headers, IReadOnlyDictionary<string, string>? metadata)
+    {
+        if (metadata is null)
+        {
+            return;
+        }
+
+        foreach (KeyValuePair<string, string> m in metadata)
+        {
+            AddHeader(ref headers, "x-amz-meta-" + m.Key, m.Value);
+        }
+    }
+
+    private static void AddConditions(ref List<KeyValuePair<string, string>>? headers, ObjectConditions? conditions, string prefix)
+    {
+        if (conditions is not null)
+        {
+            conditions.AddTo(headers ??= [], prefix);
+        }
+    }
+
+    private static string CopySource(string bucket, string key, string? versionId) =>
+        "/" + bucket + "/" + SigV4Encoding.UriEncode(key, keepSlash: true) + (versionId is null ? "" : "?versionId=" + Encode(versionId));
+
+    private static string ComputeChecksum(ChecksumAlgorithm algorithm, ReadOnlySpan<byte> data)
+    {
+        Span<byte> hash = stackalloc byte[ChecksumAlgorithmExtensions.MaxHashLength];
+        int n = S3Checksum.HashData(algorithm, data, hash);
+        return Convert.ToBase64String(hash[..n]);
+    }
+
+    private static async Task<string> ComputeChecksumAsync(ChecksumAlgorithm algorithm, Stream body, long length,
+        CancellationToken cancellationToken)
+    {
+        if (!body.CanSeek)
+        {
+            throw new ArgumentException("A checksum of a non-seekable stream must be given precomputed (ChecksumValue).");
+        }
+
+        long start = body.Position;
+        using var checksum = new S3Checksum(algorithm);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(256 * 1024);
+        try
+        {
+            long left = length;
+            while (left > 0)
+            {
+                int n = await body.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, left)), cancellationToken).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    throw new ArgumentException($"The body stream ended {left} bytes before the declared length of {length}.");
+                }
+
+                checksum.Append(buffer.AsSpan(0, n));
+                left -= n;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        body.Position = start;
+        Span<char> text = stackalloc char[ChecksumAlgorithmExtensions.MaxBase64Length];
+        checksum.TryFormatBase64(text, out int written);
+        return new string(text[..written]);
+    }
+
+    /// <summary>Sends a call whose 2xx body is XML and parses it with <paramref name="read"/>.</summary>
+    private async Task<T> SendXmlAsync<T>(S3Call call, Func<ReadOnlyMemory<byte>, XmlReadResult<T>> read,
+        CancellationToken cancellationToken)
+        where T : class
+    {
+        S3CallResult result = await _transport.SendAsync(call, ResponseSink.Collect, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // The XML readers keep no reference to the buffer (they produce strings), so the pooled array goes back.
+            XmlReadResult<T> parsed = read(result.BodyMemory);
+            if (parsed.Value is { } value)
+            {
+                return value;
+            }
+
+            XmlReadResult<S3Error> error = S3Error.Read(result.BodyMemory);
+            if (error.Value is { } e)
+            {
+                // CompleteMultipartUpload and CopyObject may answer 200 and then an Error document.
+                throw new S3Exception(e.Code, result.Status, $"{e.Code}: {e.Message}", e.RequestId, e.HostId, e.Resource,
+                    isRetryable: e.Code is S3ErrorCode.InternalError or S3ErrorCode.SlowDown);
+            }
+
+            throw new S3Exception(S3ClientErrorCodes.MalformedResponse, result.Status,
+                $"The {typeof(T).Name} response could not be read: {parsed.Detail}", isRetryable: false);
+        }
+        finally
+        {
+            result.ReturnBody();
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using Sluice.Client.Retry;
+
+namespace Sluice.Client;
+
+/// <summary>
+/// Everything an <see cref="S3Client"/> needs: where, who, and how patient to be. Build one by hand, or let
+/// <see cref="Config.AwsConfigLoader"/> fill it the AWS way (environment, ~/.aws/credentials, ~/.aws/config).
+/// </summary>
+public sealed record S3ClientOptions
+{
+    /// <summary>Default wait for a TCP (and TLS) connection.</summary>
+    public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Default wait from the end of the request to the first response byte.</summary>
+    public static readonly TimeSpan DefaultFirstByteTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>Default stall window: a connection moving less than <see cref="StallMinBytesPerSecond"/> for this long is dropped.</summary>
+    public static readonly TimeSpan DefaultStallTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Idle pooled connections older than this are closed instead of reused (servers close at ~60 s).</summary>
+    public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromSeconds(20);
+
+    /// <summary>The service endpoint, e.g. https://s3.us-east-1.amazonaws.com or http://127.0.0.1:9000.</summary>
+    public required Uri Endpoint { get; init; }
+
+    /// <summary>The SigV4 signing region.</summary>
+    public string Region { get; init; } = "us-east-1";
+
+    public required string AccessKeyId { get; init; }
+
+    public required string SecretAccessKey { get; init; }
+
+    /// <summary>For temporary credentials (x-amz-security-token).</summary>
+    public string? SessionToken { get; init; }
+
+    /// <summary>Path-style addressing (/bucket/key) when true, virtual-hosted (bucket.host) when false; null picks
+    /// path style for IP-address and localhost endpoints and virtual-hosted style otherwise.</summary>
+    public bool? ForcePathStyle { get; init; }
+
+    public TimeSpan ConnectTimeout { get; init; } = DefaultConnectTimeout;
+
+    public TimeSpan FirstByteTimeout { get; init; } = DefaultFirstByteTimeout;
+
+    /// <summary>The stall window (see <see cref="StallMinBytesPerSecond"/>).</summary>
+    public TimeSpan StallTimeout { get; init; } = DefaultStallTimeout;
+
+    /// <summary>Minimum average rate over the stall window, in bytes per second, in either direction.</summary>
+    public double StallMinBytesPerSecond { get; init; } = 1;
+
+    public TimeSpan IdleTimeout { get; init; } = DefaultIdleTimeout;
+
+    /// <summary>Most connections open at once per host; more concurrent requests wait for one.</summary>
+    public int MaxConnectionsPerHost { get; init; } = 256;
+
+    /// <summary>Retry behaviour (attempts, backoff, budget).</summary>
+    public RetryOptions Retry { get; init; } = new();
+
+    /// <summary>For https: a PEM file of CA certificates to trust in addition to (not instead of) the system store.</summary>
+    public string? CaBundlePath { get; init; }
+
+    /// <summary>For https: accept any server certificate. Tests only.</summary>
+    public bool InsecureSkipTlsVerify { get; init; }
+
+    /// <summary>Sign the SHA-256 of bodies sent from memory (otherwise UNSIGNED-PAYLOAD, as over TLS SDKs do).</summary>
+    public bool SignPayload { get; init; }
+
+    /// <summary>Where the options came from (for diagnostics), e.g. "env", "profile default".</summary>
+    public string? Source { get; init; }
+}

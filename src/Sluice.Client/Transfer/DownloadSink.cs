@@ -1,0 +1,39 @@
+using Sluice.S3.Checksums;
+
+namespace Sluice.Client.Transfer;
+
+/// <summary>Where a download's parts go: a file at offsets, memory, or a stream in order.</summary>
+internal abstract class DownloadSink : IAsyncDisposable
+{
+    /// <summary>Parts already present from an earlier attempt (index → CRC); empty when starting fresh.</summary>
+    public virtual IReadOnlyDictionary<int, ulong> ResumedParts => EmptyParts;
+
+    /// <summary>Resume state found by <see cref="PrepareAsync"/>: the object's ETag, size and part size, or null.</summary>
+    public virtual DownloadState? Resume => null;
+
+    protected static readonly IReadOnlyDictionary<int, ulong> EmptyParts = new Dictionary<int, ulong>();
+
+    /// <summary>Looks for resumable state before the first request.</summary>
+    public virtual ValueTask PrepareAsync(string bucket, string key, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>Called once the object's size and ETag are known (after the first response).</summary>
+    public abstract ValueTask OpenAsync(string bucket, string key, PartPlan plan, string etag, ChecksumAlgorithm algorithm, CancellationToken cancellationToken);
+
+    /// <summary>Memory the part may be received into directly (no buffer from the budget), or empty.</summary>
+    public virtual Memory<byte> DirectTarget(long offset, int length) => Memory<byte>.Empty;
+
+    /// <summary>Stores a verified part. Parts arrive in any order.</summary>
+    public abstract ValueTask WritePartAsync(int index, long offset, ReadOnlyMemory<byte> data, ulong crc, CancellationToken cancellationToken);
+
+    /// <summary>The CRC of all bytes under another algorithm (a second pass), or null when the sink cannot re-read.</summary>
+    public virtual ValueTask<ulong?> RehashAsync(ChecksumAlgorithm algorithm, long size, MemoryBudget budget, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<ulong?>(null);
+
+    /// <summary>Everything arrived and verified: make it visible (rename into place, flush).</summary>
+    public abstract ValueTask CommitAsync(CancellationToken cancellationToken);
+
+    /// <summary>The transfer failed: keep what can be resumed (<paramref name="keepForResume"/>) or remove it.</summary>
+    public abstract ValueTask FailAsync(bool keepForResume);
+
+    public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}

@@ -1,0 +1,321 @@
+using Sluice.Client.Model;
+using Sluice.S3.Checksums;
+using Sluice.S3.Xml;
+
+namespace Sluice.Client.Transfer;
+
+public sealed partial class TransferEngine
+{
+    /// <summary>
+    /// Uploads a file: one PutObject up to <see cref="TransferOptions.MultipartThreshold"/>, else a multipart upload
+    /// whose parts are read from the file at their offsets and sent in parallel, each with its CRC. On failure the
+    /// <see cref="TransferException"/> carries the UploadId; pass it as <see cref="UploadOptions.ResumeUploadId"/> to resume.
+    /// </summary>
+    public async Task<TransferResult> UploadFileAsync(string sourcePath, string bucket, string key, UploadOptions? options = null,
+        IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sourcePath);
+        ArgumentException.ThrowIfNullOrEmpty(bucket);
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        options ??= new UploadOptions();
+        await using var file = await PartFile.OpenReadAsync(Io, sourcePath, direct: false, cancellationToken).ConfigureAwait(false);
+        long size = await file.GetLengthAsync(cancellationToken).ConfigureAwait(false);
+        var tracker = new ProgressTracker(sourcePath, progress, Options.ProgressInterval, size);
+        if (size <= Options.MultipartThreshold && options.ResumeUploadId is null)
+        {
+            tracker.SetTotal(size, 1);
+            var buffer = await Memory.RentAsync((int)Math.Max(1, size), cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var data = buffer.Memory[..(int)size];
+                await file.ReadExactlyAsync(data, 0, cancellationToken).ConfigureAwait(false);
+                return await PutSingleAsync(bucket, key, options, data, tracker, cancellationToken).ConfigureAwait(false);
+            }
+            finally { buffer.Return(); }
+        }
+        var plan = PartPlanner.Plan(size, Options);
+        return await UploadMultipartAsync(bucket, key, options, plan, tracker,
+            (offset, memory, ct) => file.ReadExactlyAsync(memory, offset, ct), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Uploads a stream of unknown length: parts are read in order into budget buffers and sent in parallel. A stream
+    /// that ends within the first part goes up with one PutObject. Resuming needs a file (a stream cannot be re-read).
+    /// </summary>
+    public async Task<TransferResult> UploadStreamAsync(Stream source, string bucket, string key, UploadOptions? options = null,
+        IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentException.ThrowIfNullOrEmpty(bucket);
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        options ??= new UploadOptions();
+        if (options.ResumeUploadId != null) throw new ArgumentException("resuming an upload needs a file source", nameof(options));
+        var tracker = new ProgressTracker(key, progress, Options.ProgressInterval);
+        long partSize = Options.PartSize ?? PartPlanner.DefaultPartSize;
+        var algorithm = EffectiveAlgorithm;
+
+        var first = await Memory.RentAsync((int)partSize, cancellationToken).ConfigureAwait(false);
+        int firstLength;
+        try { firstLength = await FillAsync(source, first.Memory, cancellationToken).ConfigureAwait(false); }
+        catch { first.Return(); throw; }
+        if (firstLength < partSize)
+        {
+            try
+            {
+                tracker.SetTotal(firstLength, 1);
+                return await PutSingleAsync(bucket, key, options, first.Memory[..firstLength], tracker, cancellationToken).ConfigureAwait(false);
+            }
+            finally { first.Return(); }
+        }
+
+        string uploadId;
+        try { uploadId = await Client.CreateMultipartUploadAsync(PutRequest(bucket, key, options) with { ChecksumAlgorithm = algorithm }, cancellationToken).ConfigureAwait(false); }
+        catch { first.Return(); throw; }
+        var completed = new List<CompletedPart>();
+        var crcs = new List<(ulong Crc, long Length)>();
+        var failure = (Exception?)null;
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        int concurrency = PartPlanner.ConcurrencyFor(Options, partSize, int.MaxValue);
+        using var slots = new SemaphoreSlim(concurrency, concurrency);
+        var inflight = new List<Task>();
+        long total = 0;
+        try
+        {
+            PartBuffer? buffer = first;
+            int length = firstLength;
+            await slots.WaitAsync(cts.Token).ConfigureAwait(false); // every part in flight holds a slot, the first too
+            for (int partNumber = 1; ; partNumber++)
+            {
+                if (partNumber > PartPlanner.MaximumPartCount)
+                {
+                    buffer?.Return();
+                    throw new TransferException($"the stream is longer than {PartPlanner.MaximumPartCount} parts of {partSize} bytes; set a larger PartSize",
+                        bucket, key, uploadId);
+                }
+                var data = buffer!.Memory[..length];
+                ulong crc = PartChecksums.Compute(algorithm, data.Span);
+                lock (crcs) crcs.Add((crc, length));
+                total += length;
+                var part = buffer;
+                int number = partNumber;
+                inflight.Add(Task.Run(async () =>
+                {
+                    try
+                    {
+                        var response = await Client.UploadPartAsync(new UploadPartRequest(bucket, key, uploadId, number)
+                        {
+                            ChecksumAlgorithm = algorithm, ChecksumValue = PartChecksums.ToBase64(algorithm, crc),
+                        }, data, cts.Token).ConfigureAwait(false);
+                        lock (completed) completed.Add(response.ToCompletedPart());
+                        tracker.AddBytes(data.Length);
+                        tracker.PartDone();
+                    }
+                    catch (Exception e)
+                    {
+                        Interlocked.CompareExchange(ref failure, e, null);
+                        await cts.CancelAsync().ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        part.Return();
+                        slots.Release();
+                    }
+                }, CancellationToken.None));
+                if (length < partSize) break; // the stream ended inside this part
+                await slots.WaitAsync(cts.Token).ConfigureAwait(false);
+                buffer = null;
+                buffer = await Memory.RentAsync((int)partSize, cts.Token).ConfigureAwait(false);
+                try { length = await FillAsync(source, buffer.Memory, cts.Token).ConfigureAwait(false); }
+                catch { buffer.Return(); slots.Release(); throw; }
+                if (length == 0) { buffer.Return(); slots.Release(); break; }
+            }
+            await Task.WhenAll(inflight).ConfigureAwait(false);
+            if (failure != null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+            var plan = new PartPlan(total, partSize, crcs.Count, concurrency);
+            var sums = new PartChecksums(algorithm, plan);
+            for (int i = 0; i < crcs.Count; i++) sums.Set(i, crcs[i].Crc);
+            tracker.SetTotal(total, crcs.Count);
+            return await CompleteAsync(bucket, key, uploadId, plan, sums, completed, 0, tracker, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not TransferException)
+        {
+            try { await Task.WhenAll(inflight).ConfigureAwait(false); } catch (Exception) { } // buffers come back before we leave
+            if (e is OperationCanceledException && cancellationToken.IsCancellationRequested) throw;
+            throw await UploadFailedAsync(bucket, key, uploadId, options, failure ?? e).ConfigureAwait(false);
+        }
+    }
+
+    private ChecksumAlgorithm EffectiveAlgorithm => Algorithm == ChecksumAlgorithm.None ? ChecksumAlgorithm.Crc64Nvme : Algorithm;
+
+    private static async ValueTask<int> FillAsync(Stream source, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        int done = 0;
+        while (done < buffer.Length)
+        {
+            int n = await source.ReadAsync(buffer[done..], cancellationToken).ConfigureAwait(false);
+            if (n == 0) break;
+            done += n;
+        }
+        return done;
+    }
+
+    private static PutObjectRequest PutRequest(string bucket, string key, UploadOptions options) => new(bucket, key)
+    {
+        ContentType = options.ContentType,
+        CacheControl = options.CacheControl,
+        ContentDisposition = options.ContentDisposition,
+        ContentEncoding = options.ContentEncoding,
+        StorageClass = options.StorageClass,
+        Metadata = options.Metadata,
+    };
+
+    private async Task<TransferResult> PutSingleAsync(string bucket, string key, UploadOptions options, ReadOnlyMemory<byte> data,
+        ProgressTracker tracker, CancellationToken cancellationToken)
+    {
+        var algorithm = EffectiveAlgorithm;
+        string ours = PartChecksums.ToBase64(algorithm, PartChecksums.Compute(algorithm, data.Span));
+        var response = await Client.PutObjectAsync(PutRequest(bucket, key, options) with { ChecksumAlgorithm = algorithm, ChecksumValue = ours },
+            data, cancellationToken).ConfigureAwait(false);
+        // The server verified our checksum against the bytes it received (BadDigest otherwise); if it echoes a value
+        // it must be ours.
+        string? echoed = ChecksumOf(response.Checksums, algorithm);
+        if (echoed != null && echoed != ours)
+            throw new ChecksumMismatchException($"s3://{bucket}/{key}: the server stored {algorithm.GetS3Name()} {echoed} for bytes whose checksum is {ours}",
+                bucket, key, echoed, ours);
+        tracker.AddBytes(data.Length);
+        tracker.PartDone();
+        tracker.Complete();
+        return new TransferResult
+        {
+            Bucket = bucket, Key = key, Size = data.Length, ETag = response.ETag, PartCount = 1,
+            ChecksumAlgorithm = algorithm, Checksum = echoed ?? ours, ChecksumVerified = true,
+        };
+    }
+
+    private async Task<TransferResult> UploadMultipartAsync(string bucket, string key, UploadOptions options, PartPlan plan,
+        ProgressTracker tracker, Func<long, Memory<byte>, CancellationToken, ValueTask> readPart, CancellationToken cancellationToken)
+    {
+        var algorithm = EffectiveAlgorithm;
+        var listed = new Dictionary<int, ListedPart>();
+        string uploadId;
+        if (options.ResumeUploadId is { } resumeId)
+        {
+            uploadId = resumeId;
+            try
+            {
+                await foreach (var part in Client.ListPartsAsync(bucket, key, uploadId, cancellationToken: cancellationToken).ConfigureAwait(false))
+                    listed[part.PartNumber] = part;
+            }
+            catch (S3Exception e)
+            {
+                throw new TransferException($"cannot resume upload {uploadId} of s3://{bucket}/{key}: {e.Message}", bucket, key, uploadId, e);
+            }
+            // Parts must be cut as before: take the part size the earlier attempt used.
+            if (listed.TryGetValue(1, out var p1) && p1.Size != plan.PartSize && listed.Count > 1 && p1.Size >= PartPlanner.MinimumPartSize)
+            {
+                int count = PartPlanner.CountParts(plan.ObjectSize, p1.Size);
+                plan = plan with { PartSize = p1.Size, PartCount = count, Concurrency = PartPlanner.ConcurrencyFor(Options, p1.Size, count) };
+            }
+        }
+        else
+        {
+            uploadId = await Client.CreateMultipartUploadAsync(PutRequest(bucket, key, options) with { ChecksumAlgorithm = algorithm },
+                cancellationToken).ConfigureAwait(false);
+        }
+        tracker.SetTotal(plan.ObjectSize, plan.PartCount);
+        var sums = new PartChecksums(algorithm, plan);
+        var completed = new CompletedPart[plan.PartCount];
+        int resumed = 0;
+        try
+        {
+            await PartScheduler.RunAsync(Enumerable.Range(0, plan.PartCount).ToArray(), plan.Concurrency,
+                (index, ct) => Memory.RentAsync((int)Math.Max(1, plan.LengthOf(index)), ct),
+                async (index, buffer, ct) =>
+                {
+                    try
+                    {
+                        int length = (int)plan.LengthOf(index);
+                        var data = buffer.Memory[..length];
+                        await readPart(plan.OffsetOf(index), data, ct).ConfigureAwait(false);
+                        ulong crc = PartChecksums.Compute(algorithm, data.Span);
+                        sums.Set(index, crc);
+                        string b64 = PartChecksums.ToBase64(algorithm, crc);
+                        if (listed.TryGetValue(index + 1, out var have) && have.Size == length && SamePart(have, algorithm, b64, data.Span))
+                        {
+                            var part = new CompletedPart { PartNumber = index + 1, ETag = have.ETag };
+                            SetChecksum(part.Checksums, algorithm, b64);
+                            completed[index] = part;
+                            Interlocked.Increment(ref resumed);
+                        }
+                        else
+                        {
+                            var response = await Client.UploadPartAsync(new UploadPartRequest(bucket, key, uploadId, index + 1)
+                            {
+                                ChecksumAlgorithm = algorithm, ChecksumValue = b64,
+                            }, data, ct).ConfigureAwait(false);
+                            completed[index] = response.ToCompletedPart();
+                        }
+                        tracker.AddBytes(length);
+                        tracker.PartDone();
+                    }
+                    finally { buffer.Return(); }
+                },
+                cancellationToken).ConfigureAwait(false);
+            return await CompleteAsync(bucket, key, uploadId, plan, sums, completed, resumed, tracker, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not TransferException && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            throw await UploadFailedAsync(bucket, key, uploadId, options, e).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A listed part is ours when its checksum matches, or (without one) its ETag is the MD5 of our bytes.</summary>
+    private static bool SamePart(ListedPart have, ChecksumAlgorithm algorithm, string checksum, ReadOnlySpan<byte> data)
+    {
+        string? listedChecksum = ChecksumOf(have.Checksums, algorithm);
+        if (listedChecksum != null) return listedChecksum == checksum;
+        Span<byte> md5 = stackalloc byte[16];
+        Md5Digest.HashData(data, md5); // ETag of a part: S3's format, not a security use
+        return string.Equals(have.ETag.Trim('"'), Convert.ToHexStringLower(md5), StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static void SetChecksum(ObjectChecksums checksums, ChecksumAlgorithm algorithm, string value)
+    {
+        if (algorithm == ChecksumAlgorithm.Crc32C) checksums.ChecksumCrc32C = value;
+        else if (algorithm == ChecksumAlgorithm.Crc64Nvme) checksums.ChecksumCrc64Nvme = value;
+    }
+
+    private async Task<TransferResult> CompleteAsync(string bucket, string key, string uploadId, PartPlan plan, PartChecksums sums,
+        IEnumerable<CompletedPart> parts, int resumed, ProgressTracker tracker, CancellationToken cancellationToken)
+    {
+        var result = await Client.CompleteMultipartUploadAsync(bucket, key, uploadId, parts, cancellationToken).ConfigureAwait(false);
+        string? stored = ChecksumOf(result.Checksums, sums.Algorithm);
+        string expected = stored != null && stored.Contains('-', StringComparison.Ordinal)
+            ? sums.Composite() : PartChecksums.ToBase64(sums.Algorithm, sums.Combine());
+        if (stored != null && stored != expected)
+            throw new ChecksumMismatchException($"s3://{bucket}/{key}: the server assembled an object with {sums.Algorithm.GetS3Name()} {stored}; " +
+                $"the parts sent combine to {expected}", bucket, key, stored, expected);
+        tracker.Complete();
+        return new TransferResult
+        {
+            Bucket = bucket, Key = key, Size = plan.ObjectSize, ETag = result.ETag, PartCount = plan.PartCount, ResumedParts = resumed,
+            ChecksumAlgorithm = sums.Algorithm, Checksum = stored ?? expected, ChecksumVerified = stored != null, UploadId = uploadId,
+        };
+    }
+
+    private async Task<TransferException> UploadFailedAsync(string bucket, string key, string uploadId, UploadOptions options, Exception cause)
+    {
+        if (options.AbortOnFailure)
+        {
+            try { await Client.AbortMultipartUploadAsync(bucket, key, uploadId, CancellationToken.None).ConfigureAwait(false); }
+            catch (Exception abort) when (abort is S3Exception or IOException)
+            {
+                return new TransferException($"upload of s3://{bucket}/{key} failed ({cause.Message}) and aborting upload {uploadId} failed too " +
+                    $"({abort.Message})", bucket, key, uploadId, cause);
+            }
+            return new TransferException($"upload of s3://{bucket}/{key} failed: {cause.Message} (upload {uploadId} aborted)", bucket, key, null, cause);
+        }
+        return new TransferException($"upload of s3://{bucket}/{key} failed: {cause.Message} (resume with upload id {uploadId}, or abort it)",
+            bucket, key, uploadId, cause);
+    }
+}

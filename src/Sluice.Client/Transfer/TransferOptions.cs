@@ -1,0 +1,69 @@
+using Sluice.S3.Checksums;
+
+namespace Sluice.Client.Transfer;
+
+/// <summary>
+/// How a <see cref="TransferEngine"/> moves data: the throughput it aims for (which sets part size and
+/// concurrency, as aws-c-s3 does), the fixed memory budget every part buffer is reserved from, the checksum
+/// carried end to end, and overrides for each derived value.
+/// </summary>
+public sealed record TransferOptions
+{
+    /// <summary>aws-c-s3's default target.</summary>
+    public const double DefaultTargetGbps = 10;
+
+    /// <summary>256 MiB: enough for 32 parts of 8 MiB in flight, small enough to run anywhere.</summary>
+    public const long DefaultMemoryBudget = 256L << 20;
+
+    /// <summary>Objects at most this large go up with one PutObject (16 MiB, aws-c-s3 and the CLI use similar).</summary>
+    public const long DefaultMultipartThreshold = 16L << 20;
+
+    /// <summary>Copies above this use UploadPartCopy in parallel; CopyObject itself is capped by S3 at 5 GiB.</summary>
+    public const long DefaultMultipartCopyThreshold = 512L << 20;
+
+    /// <summary>Throughput to plan for, in gigabits per second. Connections = ceil(target / 0.4 Gbps per connection).</summary>
+    public double TargetGbps { get; init; } = DefaultTargetGbps;
+
+    /// <summary>Part size; null derives it (8 MiB, raised so an object needs at most 10,000 parts).</summary>
+    public long? PartSize { get; init; }
+
+    /// <summary>Parts in flight per transfer; null derives it from <see cref="TargetGbps"/>, capped by the memory budget.</summary>
+    public int? Concurrency { get; init; }
+
+    /// <summary>Bytes of part buffers all transfers of one engine may hold at once. Peak buffer memory never exceeds it.</summary>
+    public long MemoryBudget { get; init; } = DefaultMemoryBudget;
+
+    /// <summary>Uploads at most this large use a single PutObject.</summary>
+    public long MultipartThreshold { get; init; } = DefaultMultipartThreshold;
+
+    /// <summary>Copies above this size use parallel UploadPartCopy; at or below, one CopyObject.</summary>
+    public long MultipartCopyThreshold { get; init; } = DefaultMultipartCopyThreshold;
+
+    /// <summary>Checksum computed per part, sent on upload and verified on download: CRC32C or CRC64NVME (default).</summary>
+    public ChecksumAlgorithm ChecksumAlgorithm { get; init; } = ChecksumAlgorithm.Crc64Nvme;
+
+    /// <summary>Files transferred at once by directory transfers (each still draws parts from the one budget).</summary>
+    public int FileConcurrency { get; init; } = 16;
+
+    /// <summary>Open destination files with O_DIRECT for part-aligned writes when the file system allows it.</summary>
+    public bool UseDirectIo { get; init; } = true;
+
+    /// <summary>How often progress is reported at most (the final report is always sent).</summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    internal void Validate()
+    {
+        if (!(TargetGbps > 0)) throw new ArgumentOutOfRangeException(nameof(TargetGbps), TargetGbps, "must be positive");
+        if (MemoryBudget < PartPlanner.MinimumPartSize)
+            throw new ArgumentOutOfRangeException(nameof(MemoryBudget), MemoryBudget, $"must be at least {PartPlanner.MinimumPartSize} bytes (one part)");
+        if (PartSize is { } p && (p < PartPlanner.MinimumPartSize || p > PartPlanner.MaximumPartSize))
+            throw new ArgumentOutOfRangeException(nameof(PartSize), p, $"must be within {PartPlanner.MinimumPartSize}..{PartPlanner.MaximumPartSize} (S3's part limits)");
+        if (PartSize is { } q && q > MemoryBudget)
+            throw new ArgumentOutOfRangeException(nameof(PartSize), q, $"is larger than the memory budget ({MemoryBudget})");
+        if (Concurrency is { } c && c < 1) throw new ArgumentOutOfRangeException(nameof(Concurrency), c, "must be at least 1");
+        if (FileConcurrency < 1) throw new ArgumentOutOfRangeException(nameof(FileConcurrency), FileConcurrency, "must be at least 1");
+        if (MultipartThreshold < 0) throw new ArgumentOutOfRangeException(nameof(MultipartThreshold));
+        if (ChecksumAlgorithm is not (ChecksumAlgorithm.Crc32C or ChecksumAlgorithm.Crc64Nvme or ChecksumAlgorithm.None))
+            throw new ArgumentOutOfRangeException(nameof(ChecksumAlgorithm), ChecksumAlgorithm, "the transfer engine carries CRC32C or CRC64NVME (combinable per part)");
+    }
+}

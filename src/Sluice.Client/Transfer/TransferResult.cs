@@ -1,0 +1,31 @@
+using Sluice.S3.Checksums;
+
+namespace Sluice.Client.Transfer;
+
+/// <summary>What a completed transfer moved and how it was checked.</summary>
+public sealed record TransferResult
+{
+    public required string Bucket { get; init; }
+    public required string Key { get; init; }
+    public required long Size { get; init; }
+    public string? ETag { get; init; }
+    public int PartCount { get; init; }
+
+    /// <summary>Parts taken over from an earlier, interrupted attempt instead of being transferred again.</summary>
+    public int ResumedParts { get; init; }
+
+    public ChecksumAlgorithm ChecksumAlgorithm { get; init; }
+
+    /// <summary>The object's checksum as S3 shows it (full-object base64, or composite "base64-N").</summary>
+    public string? Checksum { get; init; }
+
+    /// <summary>
+    /// True when the bytes were checked against a checksum the server stored (download) or computed (upload).
+    /// False only when the server offered nothing comparable (no stored checksum, or a composite one whose part
+    /// layout is unknown); a mismatch is never a false here but a <see cref="ChecksumMismatchException"/>.
+    /// </summary>
+    public bool ChecksumVerified { get; init; }
+
+    /// <summary>The multipart upload used (uploads and multipart copies).</summary>
+    public string? UploadId { get; init; }
+}

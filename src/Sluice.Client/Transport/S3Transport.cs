@@ -1,0 +1,734 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Sluice.Client.Model;
+using Sluice.Client.Retry;
+using Sluice.IO;
+using Sluice.S3.Auth;
+using Sluice.S3.Errors;
+using Sluice.S3.Http;
+using Sluice.S3.Xml;
+
+namespace Sluice.Client.Transport;
+
+/// <summary>
+/// Sends one S3 request with retries: addressing (path or virtual-hosted style), SigV4 signing per attempt,
+/// head writing into the connection's reused buffer, the body from memory or a stream, the response head parsed in
+/// place, the body delivered to a <see cref="ResponseSink"/>, and S3 errors turned into <see cref="S3Exception"/>.
+/// Ranged reads that fail midway resume from the next byte (If-Match on the first ETag) rather than start over.
+/// </summary>
+internal sealed class S3Transport : IAsyncDisposable
+{
+    /// <summary>Largest error body read (S3 error documents are a few hundred bytes).</summary>
+    private const int MaxErrorBody = 64 * 1024;
+
+    /// <summary>First allocation for a collected body of unknown length.</summary>
+    private const int InitialCollectSize = 16 * 1024;
+
+    /// <summary>Streamed request bodies move through a pooled buffer of this size.</summary>
+    private const int StreamCopySize = 256 * 1024;
+
+    /// <summary>Longest request target written from the stack.</summary>
+    private const int StackTargetBytes = 2048;
+
+    private readonly S3ClientOptions _options;
+    private readonly IoEngine _engine;
+    private readonly bool _ownsEngine;
+    private readonly SigV4Signer _signer;
+    private readonly TlsSettings? _tls;
+    private readonly RetryBudget _budget;
+    private readonly ConcurrentDictionary<string, HostPool> _pools = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, long> _slowPrefixes = new(StringComparer.Ordinal);
+    private readonly string _endpointHost;
+    private readonly int _port;
+    private readonly string _hostHeader;
+    private readonly string _basePath;
+    private readonly bool _pathStyle;
+    private readonly bool _https;
+    private int _slowPrefixCount;
+
+    public S3Transport(S3ClientOptions options, IoEngine engine, bool ownsEngine)
+    {
+        _options = options;
+        _engine = engine;
+        _ownsEngine = ownsEngine;
+        Uri endpoint = options.Endpoint;
+        _https = endpoint.Scheme == Uri.UriSchemeHttps;
+        if (!_https && endpoint.Scheme != Uri.UriSchemeHttp)
+        {
+            throw new ArgumentException($"The endpoint must be http or https, not {endpoint.Scheme}.", nameof(options));
+        }
+
+        _endpointHost = endpoint.IdnHost;
+        _port = endpoint.Port;
+        _hostHeader = endpoint.IsDefaultPort ? endpoint.Host : $"{endpoint.Host}:{endpoint.Port}";
+        _basePath = endpoint.AbsolutePath.TrimEnd('/');
+        _pathStyle = options.ForcePathStyle ?? (endpoint.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6
+            || endpoint.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase));
+        _tls = _https ? new TlsSettings(options.CaBundlePath, options.InsecureSkipTlsVerify) : null;
+        _signer = new SigV4Signer(options.AccessKeyId, options.SecretAccessKey, options.Region, options.SessionToken);
+        _budget = new RetryBudget(options.Retry.BudgetCapacity);
+    }
+
+    public S3ClientOptions Options => _options;
+
+    public IoEngine Engine => _engine;
+
+    /// <summary>Retry budget tokens left (diagnostics, tests).</summary>
+    public int RetryBudgetAvailable => _budget.Available;
+
+    /// <summary>Connections opened so far, over all hosts.</summary>
+    public int ConnectionsOpened
+    {
+        get
+        {
+            int total = 0;
+            foreach (HostPool pool in _pools.Values)
+            {
+                total += Volatile.Read(ref pool.Opened);
+            }
+
+            return total;
+        }
+    }
+
+    /// <summary>True when requests for <paramref name="bucket"/> use path-style addressing.</summary>
+    public bool UsesPathStyle(string? bucket) =>
+        _pathStyle || bucket is null || !IsDnsCompatible(bucket) || (_https && bucket.Contains('.', StringComparison.Ordinal));
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<S3CallResult> SendAsync(S3Call call, ResponseSink sink, CancellationToken cancellationToken)
+    {
+        RetryOptions retry = _options.Retry;
+        bool pathStyle = UsesPathStyle(call.Bucket);
+        string host = pathStyle ? _endpointHost : $"{call.Bucket}.{_endpointHost}";
+        string hostHeader = pathStyle ? _hostHeader : $"{call.Bucket}.{_hostHeader}";
+        string path = BuildPath(call, pathStyle);
+        HostPool pool = GetPool(host);
+        long streamStart = call.BodyStream is { CanSeek: true } s ? s.Position : -1;
+        bool streamTouched = false;
+        long delivered = 0;
+        long objectTotal = -1;
+        ObjectMetadata? firstMetadata = null;
+        string? resumeETag = null;
+        string? prefix = null;
+
+        for (int attempt = 1; ; attempt++)
+        {
+            if (Volatile.Read(ref _slowPrefixCount) > 0 && call.Bucket is not null)
+            {
+                prefix ??= SlowDownPrefix(call.Bucket, call.Key);
+                await WaitForPrefixAsync(prefix, cancellationToken).ConfigureAwait(false);
+            }
+
+            HttpConnection connection = await RentAsync(pool, cancellationToken).ConfigureAwait(false);
+            bool reuse = false;
+            bool reused = connection.Uses > 0;
+            try
+            {
+                connection.BeginRequest();
+                long rangeStart = call.RangeStart, rangeEnd = call.RangeEnd;
+                bool resuming = delivered > 0 && sink.Kind is SinkKind.Memory or SinkKind.Writer or SinkKind.Stream;
+                if (resuming)
+                {
+                    rangeStart = (call.RangeStart >= 0 ? call.RangeStart : 0) + delivered;
+                    rangeEnd = call.RangeEnd >= 0 ? call.RangeEnd : objectTotal - 1;
+                }
+                else
+                {
+                    delivered = 0;
+                }
+
+                int headLength = WriteHead(connection, call, hostHeader, path, rangeStart, rangeEnd,
+                    resuming ? resumeETag : null);
+                if (call.BodyStream is not null)
+                {
+                    if (streamTouched && streamStart >= 0)
+                    {
+                        call.BodyStream.Position = streamStart;
+                    }
+
+                    streamTouched = true;
+                    await connection.SendAsync(headLength, ReadOnlyMemory<byte>.Empty, false, cancellationToken).ConfigureAwait(false);
+                    await SendStreamAsync(connection, call.BodyStream, call.BodyLength, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await connection.SendAsync(headLength, call.Body, true, cancellationToken).ConfigureAwait(false);
+                }
+
+                await connection.ReadHeadAsync(cancellationToken).ConfigureAwait(false);
+                S3ResponseHead head = connection.Head;
+                int status = head.StatusCode;
+                bool hasBody = call.Method != "HEAD" && status is not (204 or 304);
+                connection.BeginBody(hasBody);
+                if (status is < 200 or >= 300)
+                {
+                    S3Exception error = await ReadErrorAsync(connection, call, status, cancellationToken).ConfigureAwait(false);
+                    reuse = true;
+                    throw error;
+                }
+
+                if (resuming)
+                {
+                    CheckResumed(connection, rangeStart);
+                }
+                else
+                {
+                    objectTotal = ObjectTotal(connection);
+                    if (call.WantMetadata)
+                    {
+                        firstMetadata = BuildMetadata(connection);
+                        resumeETag = firstMetadata.ETag;
+                    }
+                    else if (sink.Kind is SinkKind.Memory or SinkKind.Writer or SinkKind.Stream)
+                    {
+                        resumeETag = GetString(connection, KnownHeader.ETag);
+                    }
+                }
+
+                string? requestId = call.WantMetadata ? firstMetadata?.RequestId : null;
+                byte[]? collected = null;
+                int collectedLength = 0;
+                switch (sink.Kind)
+                {
+                    case SinkKind.Memory:
+                        delivered = await ReadIntoMemoryAsync(connection, sink.Memory, delivered, cancellationToken).ConfigureAwait(false);
+                        break;
+                    case SinkKind.Writer:
+                        delivered = await ReadIntoWriterAsync(connection, sink.Writer!, delivered, cancellationToken).ConfigureAwait(false);
+                        break;
+                    case SinkKind.Stream:
+                        delivered = await ReadIntoStreamAsync(connection, sink.Stream!, delivered, cancellationToken).ConfigureAwait(false);
+                        break;
+                    case SinkKind.Buffer:
+                        (collected, collectedLength) = await CollectAsync(connection, cancellationToken).ConfigureAwait(false);
+                        break;
+                    default:
+                        await connection.DrainAsync(cancellationToken).ConfigureAwait(false);
+                        break;
+                }
+
+                reuse = true;
+                _budget.Deposit(retry.SuccessRefund);
+                ObjectMetadata? metadata = firstMetadata;
+                if (metadata is not null && sink.Kind is SinkKind.Memory or SinkKind.Writer or SinkKind.Stream
+                    && metadata.ContentLength != delivered)
+                {
+                    metadata = metadata with { ContentLength = delivered };
+                }
+
+                return new S3CallResult(status, metadata, delivered, collected, collectedLength, requestId);
+            }
+            catch (S3Exception e)
+            {
+                e.Attempts = attempt;
+                bool safe = call.Idempotent || !connection.RequestSent || IsThrottle(e)
+                    || (reused && connection.ResponseBytes == 0 && e.Code == S3ClientErrorCodes.ConnectionReset);
+                bool rewindable = call.BodyStream is null || streamStart >= 0;
+                if (e.Code == S3ErrorCode.SlowDown && call.Bucket is not null && retry.PerPrefixSlowDown)
+                {
+                    NoteSlowDown(prefix ??= SlowDownPrefix(call.Bucket, call.Key), attempt);
+                }
+
+                if (!e.IsRetryable || !safe || !rewindable || attempt >= retry.MaxAttempts
+                    || !_budget.TryWithdraw(IsTimeout(e) ? retry.TimeoutRetryCost : retry.RetryCost))
+                {
+                    throw;
+                }
+            }
+            finally
+            {
+                await pool.ReturnAsync(connection, reuse).ConfigureAwait(false);
+            }
+
+            await Task.Delay(Backoff.Delay(retry, attempt), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async ValueTask<HttpConnection> RentAsync(HostPool pool, CancellationToken cancellationToken) =>
+        await pool.RentAsync(cancellationToken).ConfigureAwait(false);
+
+    private HostPool GetPool(string host) =>
+        _pools.TryGetValue(host, out HostPool? pool) ? pool
+            : _pools.GetOrAdd(host, static (h, t) => new HostPool(t._engine, t._options, h, t._port, t._tls), this);
+
+    private string BuildPath(in S3Call call, bool pathStyle)
+    {
+        if (call.Bucket is null)
+        {
+            return _basePath.Length == 0 ? "/" : _basePath + "/";
+        }
+
+        string key = call.Key is null ? string.Empty : SigV4Encoding.UriEncode(call.Key, keepSlash: true);
+        return pathStyle ? $"{_basePath}/{call.Bucket}/{key}" : $"{_basePath}/{key}";
+    }
+
+    private int WriteHead(HttpConnection connection, in S3Call call, string hostHeader, string path, long rangeStart,
+        long rangeEnd, string? ifMatch)
+    {
+        SigV4HeaderList headers = connection.Headers;
+        headers.Clear();
+        headers.Add("host", hostHeader);
+        if (rangeStart >= 0)
+        {
+            Span<byte> range = stackalloc byte[48];
+            "bytes="u8.CopyTo(range);
+            int n = 6;
+            rangeStart.TryFormat(range[n..], out int w, default, CultureInfo.InvariantCulture);
+            n += w;
+            range[n++] = (byte)'-';
+            if (rangeEnd >= 0)
+            {
+                rangeEnd.TryFormat(range[n..], out w, default, CultureInfo.InvariantCulture);
+                n += w;
+            }
+
+            headers.Add("range"u8, range[..n]);
+        }
+
+        if (ifMatch is not null)
+        {
+            headers.Add("if-match", ifMatch);
+        }
+
+        if (call.Headers is not null)
+        {
+            foreach (KeyValuePair<string, string> h in call.Headers)
+            {
+                if (ifMatch is null || !h.Key.Equals("if-match", StringComparison.OrdinalIgnoreCase))
+                {
+                    headers.Add(h.Key, h.Value);
+                }
+            }
+        }
+
+        string payloadHash = call.PayloadHash ?? (call.BodyLength <= 0 ? SigV4PayloadHash.EmptySha256
+            : _options.SignPayload && call.BodyStream is null ? SigV4PayloadHash.Sha256Hex(call.Body.Span)
+            : SigV4PayloadHash.UnsignedPayload);
+        _signer.SignHeaders(headers, call.Method, path, call.Query, payloadHash, DateTimeOffset.UtcNow);
+
+        var writer = new HttpHeadWriter(connection.HeadBuffer);
+        int targetLength = path.Length + (call.Query is null ? 0 : call.Query.Length + 1);
+        byte[]? rented = targetLength > StackTargetBytes ? ArrayPool<byte>.Shared.Rent(targetLength) : null;
+        Span<byte> target = rented ?? stackalloc byte[StackTargetBytes];
+        try
+        {
+            int t = Encoding.ASCII.GetBytes(path, target);
+            if (call.Query is not null)
+            {
+                target[t++] = (byte)'?';
+                t += Encoding.ASCII.GetBytes(call.Query, target[t..]);
+            }
+
+            Span<byte> method = stackalloc byte[16];
+            int m = Encoding.ASCII.GetBytes(call.Method, method);
+            bool ok = writer.TryWriteRequestLine(method[..m], target[..t]);
+            for (int i = 0; ok && i < headers.Count; i++)
+            {
+                ok = writer.TryWriteHeader(headers.GetName(i), headers.GetValue(i));
+            }
+
+            if (ok && call.BodyLength >= 0)
+            {
+                ok = writer.TryWriteContentLength(call.BodyLength);
+            }
+
+            if (!ok || !writer.TryWriteEnd())
+            {
+                throw new ArgumentException($"The request cannot be written ({writer.Error}): a header value or the key " +
+                    "holds characters HTTP does not allow, or the headers exceed 16 KiB.");
+            }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+
+        return writer.BytesWritten;
+    }
+
+    private static async ValueTask SendStreamAsync(HttpConnection connection, Stream body, long length,
+        CancellationToken cancellationToken)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(StreamCopySize);
+        try
+        {
+            long left = length;
+            while (left > 0)
+            {
+                int n = await body.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, left)), cancellationToken).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    throw new ArgumentException($"The body stream ended {left} bytes before the declared length of {length}.");
+                }
+
+                left -= n;
+                await connection.SendBodyAsync(buffer.AsMemory(0, n), left == 0, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (length == 0)
+            {
+                await connection.SendBodyAsync(ReadOnlyMemory<byte>.Empty, true, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static async ValueTask<long> ReadIntoMemoryAsync(HttpConnection connection, Memory<byte> destination,
+        long delivered, CancellationToken cancellationToken)
+    {
+        long declared = connection.Head.IsChunked ? -1 : connection.Head.ContentLength;
+        if (declared > destination.Length - delivered)
+        {
+            throw TooSmall(destination.Length, delivered + declared);
+        }
+
+        while (true)
+        {
+            Memory<byte> free = destination[(int)delivered..];
+            if (free.IsEmpty)
+            {
+                if (!(await connection.NextSegmentAsync(1, cancellationToken).ConfigureAwait(false)).IsEmpty)
+                {
+                    throw TooSmall(destination.Length, -1);
+                }
+
+                return delivered;
+            }
+
+            int n = await connection.ReadBodyAsync(free, cancellationToken).ConfigureAwait(false);
+            if (n == 0)
+            {
+                return delivered;
+            }
+
+            delivered += n;
+        }
+    }
+
+    private static S3Exception TooSmall(int capacity, long needed) => new(S3ClientErrorCodes.DestinationTooSmall, 0,
+        needed >= 0 ? $"The body ({needed} bytes) does not fit the destination ({capacity} bytes)."
+            : $"The body is larger than the destination ({capacity} bytes).", isRetryable: false);
+
+    private static async ValueTask<long> ReadIntoWriterAsync(HttpConnection connection, IBufferWriter<byte> writer,
+        long delivered, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Memory<byte> memory = writer.GetMemory(HttpConnection.ReceiveBufferSize);
+            int n = await connection.ReadBodyAsync(memory, cancellationToken).ConfigureAwait(false);
+            if (n == 0)
+            {
+                return delivered;
+            }
+
+            writer.Advance(n);
+            delivered += n;
+        }
+    }
+
+    private static async ValueTask<long> ReadIntoStreamAsync(HttpConnection connection, Stream stream, long delivered,
+        CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            ReadOnlyMemory<byte> segment = await connection.NextSegmentAsync(int.MaxValue, cancellationToken).ConfigureAwait(false);
+            if (segment.IsEmpty)
+            {
+                return delivered;
+            }
+
+            await stream.WriteAsync(segment, cancellationToken).ConfigureAwait(false);
+            delivered += segment.Length;
+        }
+    }
+
+    private static async ValueTask<(byte[] Buffer, int Length)> CollectAsync(HttpConnection connection,
+        CancellationToken cancellationToken, int limit = int.MaxValue)
+    {
+        long declared = connection.Head.IsChunked ? -1 : connection.Head.ContentLength;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(declared > 0 && declared < limit ? (int)declared : InitialCollectSize);
+        int length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (length >= limit)
+                    {
+                        await connection.DrainAsync(cancellationToken).ConfigureAwait(false);
+                        return (buffer, length);
+                    }
+
+                    byte[] bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, length).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+
+                int n = await connection.ReadBodyAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    return (buffer, length);
+                }
+
+                length += n;
+            }
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+    }
+
+    private static async ValueTask<S3Exception> ReadErrorAsync(HttpConnection connection, S3Call call, int status,
+        CancellationToken cancellationToken)
+    {
+        string? requestId = GetString(connection, KnownHeader.XAmzRequestId);
+        string? hostId = GetString(connection, KnownHeader.XAmzId2);
+        (byte[] body, int length) = await CollectAsync(connection, cancellationToken, MaxErrorBody).ConfigureAwait(false);
+        try
+        {
+            if (length > 0)
+            {
+                XmlReadResult<S3Error> parsed = S3Error.Read(body.AsMemory(0, length).ToArray());
+                if (parsed.Value is { } error)
+                {
+                    return new S3Exception(error.Code, status, $"{error.Code}: {error.Message}",
+                        requestId ?? error.RequestId, hostId ?? error.HostId, error.Resource, IsRetryable(error.Code, status));
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(body);
+        }
+
+        string code = status switch
+        {
+            304 => S3ClientErrorCodes.NotModified,
+            404 => call.NotFoundCode ?? S3ClientErrorCodes.NotFound,
+            412 => S3ErrorCode.PreconditionFailed,
+            403 => S3ErrorCode.AccessDenied,
+            416 => S3ErrorCode.InvalidRange,
+            503 => S3ErrorCode.SlowDown,
+            500 => S3ErrorCode.InternalError,
+            _ => "Http" + status.ToString(CultureInfo.InvariantCulture),
+        };
+        return new S3Exception(code, status, $"{code}: HTTP {status} for {call.Method} {call.Bucket}/{call.Key}",
+            requestId, hostId, isRetryable: IsRetryable(code, status));
+    }
+
+    private static bool IsRetryable(string code, int status) =>
+        status is 429 or >= 500 || IsThrottleCode(code) || code is S3ErrorCode.RequestTimeout or "RequestTimeTooSkewed"
+        || S3ErrorCode.IsRetryable(code, status);
+
+    private static bool IsThrottleCode(string code) => code is S3ErrorCode.SlowDown or "Throttling" or "ThrottlingException"
+        or "RequestLimitExceeded" or "TooManyRequests" or "RequestThrottled" or "BandwidthLimitExceeded";
+
+    /// <summary>Throttling answers mean the server did not act, so even non-idempotent requests may go again.</summary>
+    private static bool IsThrottle(S3Exception e) => e.StatusCode is 429 or 503 || IsThrottleCode(e.Code);
+
+    private static bool IsTimeout(S3Exception e) =>
+        e.Code is S3ClientErrorCodes.FirstByteTimeout or S3ClientErrorCodes.Stalled or S3ClientErrorCodes.ConnectTimeout;
+
+    /// <summary>A resumed range must start where asked (a server ignoring Range would corrupt the output).</summary>
+    private static void CheckResumed(HttpConnection connection, long expectedStart)
+    {
+        if (connection.Head.StatusCode != 206
+            || !ContentRange.TryParse(connection.Head.Headers.GetValue(KnownHeader.ContentRange, connection.HeadBytes),
+                out long first, out _, out _) || first != expectedStart)
+        {
+            throw new S3Exception(S3ClientErrorCodes.MalformedResponse, connection.Head.StatusCode,
+                $"Resuming a read at byte {expectedStart}, the server did not answer with that range.", isRetryable: false);
+        }
+    }
+
+    private static long ObjectTotal(HttpConnection connection)
+    {
+        S3ResponseHead head = connection.Head;
+        if (head.StatusCode == 206
+            && ContentRange.TryParse(head.Headers.GetValue(KnownHeader.ContentRange, connection.HeadBytes), out _, out _, out long total))
+        {
+            return total;
+        }
+
+        return head.ContentLength;
+    }
+
+    private static string? GetString(HttpConnection connection, KnownHeader header) =>
+        connection.Head.Headers.TryGet(header, out HttpField f) ? Encoding.UTF8.GetString(f.Value.Of(connection.HeadBytes)) : null;
+
+    private static ObjectMetadata BuildMetadata(HttpConnection connection)
+    {
+        S3ResponseHead head = connection.Head;
+        ReadOnlySpan<byte> bytes = connection.HeadBytes;
+        Dictionary<string, string>? user = null;
+        var checksums = new ObjectChecksums();
+        string? eTag = null, contentType = null, encoding = null, disposition = null, language = null, cacheControl = null;
+        string? expires = null, versionId = null, storageClass = null, requestId = null;
+        DateTimeOffset? lastModified = null;
+        int? partsCount = null;
+        (long, long)? range = null;
+        long objectSize = head.ContentLength;
+        foreach (HttpField f in head.Headers.Fields)
+        {
+            ReadOnlySpan<byte> value = f.Value.Of(bytes);
+            switch (f.Header)
+            {
+                case KnownHeader.ETag: eTag = Encoding.UTF8.GetString(value); break;
+                case KnownHeader.LastModified:
+                    if (HttpDate.TryParseImfFixdate(value, out DateTimeOffset lm))
+                    {
+                        lastModified = lm;
+                    }
+
+                    break;
+                case KnownHeader.ContentType: contentType = Encoding.UTF8.GetString(value); break;
+                case KnownHeader.ContentEncoding: encoding = Encoding.UTF8.GetString(value); break;
+                case KnownHeader.ContentDisposition: disposition = Encoding.UTF8.GetString(value); break;
+                case KnownHeader.ContentLanguage: language = Encoding.UTF8.GetString(value); break;
+                case KnownHeader.CacheControl: cacheControl = Encoding.UTF8.GetString(value); break;
+                case KnownHeader.Expires: expires = Encoding.UTF8.GetString(value); break;
+                case KnownHeader.XAmzVersionId: versionId = Encoding.UTF8.GetString(value); break;
+                case KnownHeader.XAmzStorageClass: storageClass = Encoding.UTF8.GetString(value); break;
+                case KnownHeader.XAmzRequestId: requestId = Encoding.UTF8.GetString(value); break;
+                case KnownHeader.XAmzMpPartsCount:
+                    if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int pc))
+                    {
+                        partsCount = pc;
+                    }
+
+                    break;
+                case KnownHeader.ContentRange:
+                    if (ContentRange.TryParse(value, out long first, out long last, out long total))
+                    {
+                        range = (first, last);
+                        objectSize = total;
+                    }
+
+                    break;
+                case KnownHeader.XAmzChecksumCrc32: checksums.ChecksumCrc32 = Encoding.UTF8.GetString(value); break;
+                case KnownHeader.XAmzChecksumCrc32C: checksums.ChecksumCrc32C = Encoding.UTF8.GetString(value); break;
+                case KnownHeader.XAmzChecksumCrc64Nvme: checksums.ChecksumCrc64Nvme = Encoding.UTF8.GetString(value); break;
+                case KnownHeader.XAmzChecksumSha1: checksums.ChecksumSha1 = Encoding.UTF8.GetString(value); break;
+                case KnownHeader.XAmzChecksumSha256: checksums.ChecksumSha256 = Encoding.UTF8.GetString(value); break;
+                case KnownHeader.XAmzChecksumType: checksums.ChecksumType = Encoding.UTF8.GetString(value); break;
+                case KnownHeader.Unknown:
+                    ReadOnlySpan<byte> name = f.Name.Of(bytes);
+                    if (name.Length > 11 && Ascii.EqualsIgnoreCase(name[..11], "x-amz-meta-"u8))
+                    {
+                        user ??= new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+                        user[Encoding.ASCII.GetString(name[11..]).ToLowerInvariant()] = Encoding.UTF8.GetString(value);
+                    }
+
+                    break;
+            }
+        }
+
+        return new ObjectMetadata
+        {
+            StatusCode = head.StatusCode,
+            ETag = eTag,
+            LastModified = lastModified,
+            ContentLength = head.IsChunked ? -1 : head.ContentLength,
+            ObjectSize = objectSize,
+            Range = range,
+            ContentType = contentType,
+            ContentEncoding = encoding,
+            ContentDisposition = disposition,
+            ContentLanguage = language,
+            CacheControl = cacheControl,
+            Expires = expires,
+            VersionId = versionId,
+            StorageClass = storageClass,
+            PartsCount = partsCount,
+            UserMetadata = user ?? ObjectMetadata.EmptyMetadata,
+            Checksums = checksums,
+            RequestId = requestId,
+        };
+    }
+
+    private static string SlowDownPrefix(string bucket, string? key)
+    {
+        int slash = key?.IndexOf('/', StringComparison.Ordinal) ?? -1;
+        return slash > 0 ? bucket + "/" + key![..slash] : bucket;
+    }
+
+    private void NoteSlowDown(string prefix, int attempt)
+    {
+        long until = Environment.TickCount64 + (long)Backoff.Delay(_options.Retry, attempt).TotalMilliseconds;
+        if (_slowPrefixes.TryAdd(prefix, until))
+        {
+            Interlocked.Increment(ref _slowPrefixCount);
+        }
+        else
+        {
+            _slowPrefixes[prefix] = until;
+        }
+    }
+
+    private async ValueTask WaitForPrefixAsync(string prefix, CancellationToken cancellationToken)
+    {
+        if (!_slowPrefixes.TryGetValue(prefix, out long until))
+        {
+            return;
+        }
+
+        long wait = until - Environment.TickCount64;
+        if (wait <= 0)
+        {
+            if (_slowPrefixes.TryRemove(prefix, out _))
+            {
+                Interlocked.Decrement(ref _slowPrefixCount);
+            }
+
+            return;
+        }
+
+        await Task.Delay(TimeSpan.FromMilliseconds(wait), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static bool IsDnsCompatible(string bucket)
+    {
+        if (bucket.Length is < 3 or > 63)
+        {
+            return false;
+        }
+
+        foreach (char c in bucket)
+        {
+            if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '.'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (HostPool pool in _pools.Values)
+        {
+            await pool.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _pools.Clear();
+        if (_ownsEngine)
+        {
+            await _engine.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
