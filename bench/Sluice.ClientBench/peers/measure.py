@@ -3,7 +3,9 @@
 every descendant it waited for, and its peak resident set (wait4 rusage). The same wrapper measures every client, so
 their numbers are comparable. If this wrapper's parent dies, the command is killed: nothing outlives the benchmark.
 
-usage: measure.py COMMAND [ARGS...]   (prints '@rusage wall=S user=S sys=S maxrss_kib=N exit=N' on stdout last)
+usage: measure.py [--stdout-null] COMMAND [ARGS...]
+prints '@rusage wall=S user=S sys=S maxrss_kib=N exit=N' on stdout last; --stdout-null sends the command's standard
+output to /dev/null (for a client that downloads to its stdout).
 """
 import os
 import signal
@@ -17,9 +19,14 @@ def main():
     if len(sys.argv) < 2:
         print("usage: measure.py COMMAND [ARGS...]", file=sys.stderr)
         return 2
+    command = sys.argv[1:]
+    sink = None
+    if command[0] == "--stdout-null":
+        command = command[1:]
+        sink = subprocess.DEVNULL
     parent = os.getppid()
     start = time.monotonic()
-    child = subprocess.Popen(sys.argv[1:], start_new_session=True)
+    child = subprocess.Popen(command, start_new_session=True, stdout=sink)
 
     def forward(signum, _frame):
         try:
