@@ -39,11 +39,12 @@ internal static class ClientKinds
         _ => Runner(c, client, ["get", "--key", key, .. file == null ? Array.Empty<string>() : ["--file", file]], defaults),
     };
 
+    /// <summary>Uploads <paramref name="file"/>; rclone gets --ignore-times, or it skips a same-size, same-time object of an earlier run.</summary>
     public static ChildCommand Put(Context c, string client, string key, string file) => client switch
     {
         Rclone => new(["rclone", "--config", c.RcloneConfig, "copyto", file, $"s3:{c.Bucket}/{key}",
             "--s3-upload-concurrency", Str(c.Options.Concurrency), "--s3-chunk-size", RcloneSize(c.Options.PartSize),
-            "--s3-upload-cutoff", RcloneSize(c.Options.PartSize), "--s3-disable-checksum"]),
+            "--s3-upload-cutoff", RcloneSize(c.Options.PartSize), "--s3-disable-checksum", "--ignore-times"]),
         _ => Runner(c, client, ["put", "--key", key, "--file", file], defaults: false),
     };
 
