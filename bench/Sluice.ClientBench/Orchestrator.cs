@@ -13,7 +13,7 @@ internal sealed class Orchestrator(Layout layout, BenchOptions options)
     private const string LargeKey = "large", BudgetKey = "budget";
     private static readonly int[] SmallSizes = [4 << 10, 64 << 10];
     private static readonly TimeSpan ChildLimit = TimeSpan.FromMinutes(5);
-    private static readonly TimeSpan SeedLimit = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan SeedLimit = TimeSpan.FromMinutes(30);
 
     public List<Sample> Samples { get; } = [];
     public List<Failure> Failures { get; } = [];

@@ -21,6 +21,11 @@ internal static class Program
             await Console.Error.WriteLineAsync(e.Message);
             return 2;
         }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException)
+        {
+            await Console.Error.WriteLineAsync($"Sluice.ClientBench: {e.Message}");
+            return 1;
+        }
     }
 
     private static int Orchestrate(BenchOptions options)

@@ -16,7 +16,11 @@ from boto3.s3.transfer import TransferConfig
 def main():
     endpoint, op, *args = sys.argv[1:]
     s3 = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id="sluice", aws_secret_access_key="sluice-dev-secret",
-                      region_name="us-east-1", config=botocore.config.Config(s3={"addressing_style": "path"}))
+                      region_name="us-east-1",
+                      # Completing a multi-GiB upload can take minutes on a busy machine: wait for it rather than retry
+                      # (a retried CompleteMultipartUpload finds the upload already gone).
+                      config=botocore.config.Config(s3={"addressing_style": "path"}, read_timeout=1800,
+                                                    retries={"max_attempts": 1}))
     if op == "bucket":
         try:
             s3.head_bucket(Bucket=args[0])
