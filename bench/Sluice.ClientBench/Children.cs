@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace Sluice.ClientBench;
+
+/// <summary>
+/// Every process the benchmark starts, so that all of them are killed (by process id, with their descendants)
+/// when it ends, fails, or is interrupted. Children also run under peers/measure.py, which kills its command when
+/// it finds itself orphaned, so not even a SIGKILL of the benchmark leaves a server behind.
+/// </summary>
+internal static class Children
+{
+    private static readonly Lock Sync = new();
+    private static readonly HashSet<Process> Live = [];
+    private static PosixSignalRegistration? _sigterm, _sigint;
+
+    public static void InstallCleanup()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAll();
+        _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => KillAll());
+        _sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => KillAll());
+    }
+
+    public static void Add(Process process)
+    {
+        lock (Sync) Live.Add(process);
+    }
+
+    public static void Remove(Process process)
+    {
+        lock (Sync) Live.Remove(process);
+    }
+
+    public static void Kill(Process process)
+    {
+        try
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            process.WaitForExit(5000);
+        }
+        catch (InvalidOperationException)
+        {
+            // already gone
+        }
+        Remove(process);
+    }
+
+    public static void KillAll()
+    {
+        Process[] all;
+        lock (Sync) all = [.. Live];
+        foreach (var p in all) Kill(p);
+        _ = _sigterm;
+        _ = _sigint;
+    }
+}

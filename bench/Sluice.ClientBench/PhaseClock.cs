@@ -1,0 +1,47 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Sluice.ClientBench;
+
+/// <summary>Wall time and this process's CPU time (getrusage, all threads) across one phase; prints an @result line.</summary>
+internal readonly partial struct PhaseClock
+{
+    private const int RusageSelf = 0, RusageLongs = 18;
+    private readonly long _start;
+    private readonly double _cpu;
+
+    private PhaseClock(long start, double cpu)
+    {
+        _start = start;
+        _cpu = cpu;
+    }
+
+    public static PhaseClock Start() => new(Stopwatch.GetTimestamp(), CpuSeconds());
+
+    public void Report(string phase, IEnumerable<(string Key, long Value)> fields, double[]? latencies = null)
+    {
+        double seconds = Stopwatch.GetElapsedTime(_start).TotalSeconds, cpu = CpuSeconds() - _cpu;
+        var line = new StringBuilder(ResultLine.ResultPrefix);
+        line.Append(CultureInfo.InvariantCulture, $" phase={phase} seconds={seconds:F6} cpu={cpu:F6}");
+        foreach (var (k, v) in fields) line.Append(CultureInfo.InvariantCulture, $" {k}={v}");
+        if (latencies is { Length: > 0 })
+        {
+            Array.Sort(latencies);
+            line.Append(CultureInfo.InvariantCulture,
+                $" p50_ms={Stats.Percentile(latencies, 0.50) * 1000:F3} p99_ms={Stats.Percentile(latencies, 0.99) * 1000:F3}");
+        }
+        Console.WriteLine(line.ToString());
+    }
+
+    [LibraryImport("libc", EntryPoint = "getrusage", SetLastError = true)]
+    private static unsafe partial int GetRUsage(int who, long* usage);
+
+    private static unsafe double CpuSeconds()
+    {
+        long* u = stackalloc long[RusageLongs];
+        if (GetRUsage(RusageSelf, u) != 0) throw new InvalidOperationException($"getrusage failed: errno {Marshal.GetLastPInvokeError()}");
+        return u[0] + (u[1] / 1e6) + u[2] + (u[3] / 1e6);
+    }
+}
