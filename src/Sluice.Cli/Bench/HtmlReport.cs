@@ -31,8 +31,9 @@ public static class HtmlReport
         Row(html, "endpoint", c.EmbeddedServer ? $"{c.Endpoint} (embedded server, temporary directory)" : c.Endpoint);
         Row(html, "workloads", string.Join(", ", c.Workloads));
         Row(html, "sizes", string.Join(", ", c.Sizes.Select(Units.FormatSize)));
-        Row(html, "objects", c.Objects.ToString(CultureInfo.InvariantCulture));
-        Row(html, "concurrency", c.Concurrency.ToString(CultureInfo.InvariantCulture));
+        Row(html, "objects", c.Objects > 0 ? c.Objects.ToString(CultureInfo.InvariantCulture) : "auto (500 small, up to 1 GiB of large)");
+        Row(html, "concurrency", c.Concurrency > 0 ? c.Concurrency.ToString(CultureInfo.InvariantCulture) : "auto (32 small, 8 large)");
+        if (c.Count is { } count) Row(html, "count", $"{count.ToString(CultureInfo.InvariantCulture)} operations per workload");
         Row(html, "duration", $"{c.DurationSeconds.ToString(CultureInfo.InvariantCulture)} s per workload");
         Row(html, "keys", c.Keys);
         Row(html, "client I/O", c.Io);
