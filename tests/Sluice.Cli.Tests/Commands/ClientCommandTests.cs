@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
-using Sluice.Server;
 
 namespace Sluice.Cli.Tests.Commands;
 
@@ -9,55 +8,11 @@ namespace Sluice.Cli.Tests.Commands;
 /// cp/ls/rm/mb/rb/presign as a user runs them: the real sluice executable against the embedded server (in this
 /// process, real loopback sockets), configured the AWS way through the environment.
 /// </summary>
-public sealed class ClientCommandTests : IAsyncLifetime
+public sealed class ClientCommandTests() : ServerCommandTests("AKIDCLICOMMANDS", "cli/commands+secret", "cli")
 {
-    private const string AccessKey = "AKIDCLICOMMANDS", Secret = "cli/commands+secret";
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "sluice-cli-" + Guid.NewGuid().ToString("N"));
-    private SluiceServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        Directory.CreateDirectory(_root);
-        _server = await SluiceServer.StartAsync(new SluiceServerOptions
-        {
-            DataDirectory = Path.Combine(_root, "data"),
-            Listen = new IPEndPoint(IPAddress.Loopback, 0),
-            Credentials = new Dictionary<string, string> { [AccessKey] = Secret },
-            Reactors = 2,
-        });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.StopAsync();
-        try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
-    }
-
-    private Dictionary<string, string?> Environment(string secret = Secret) => new()
-    {
-        ["AWS_ENDPOINT_URL"] = _server.Endpoint.ToString(),
-        ["AWS_ACCESS_KEY_ID"] = AccessKey,
-        ["AWS_SECRET_ACCESS_KEY"] = secret,
-        ["AWS_PROFILE"] = null,
-        ["AWS_CONFIG_FILE"] = Path.Combine(_root, "no-config"),
-        ["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(_root, "no-credentials"),
-    };
-
-    private SluiceProcess.Result Sluice(params string[] args) => SluiceProcess.Run(Environment(), null, args);
-
-    private static void Ok(SluiceProcess.Result r) => Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}: {r.StdErr}");
-
-    private static void OneLineError(SluiceProcess.Result r, int exitCode, string pattern)
-    {
-        Assert.Equal(exitCode, r.ExitCode);
-        string[] lines = r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.True(lines.Length == 1, "one line on stderr: " + r.StdErr);
-        Assert.Matches(pattern, lines[0]);
-    }
-
     private string NewFile(string relative, int size, int seed)
     {
-        string path = Path.Combine(_root, relative);
+        string path = Path.Combine(Root, relative);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var bytes = new byte[size];
         new Random(seed).NextBytes(bytes);
@@ -75,7 +30,7 @@ public sealed class ClientCommandTests : IAsyncLifetime
         Assert.Contains("upload: ", up.StdOut);
         Assert.Equal("", up.StdErr); // no progress bar when stderr is not a terminal
 
-        string back = Path.Combine(_root, "down", "big.bin");
+        string back = Path.Combine(Root, "down", "big.bin");
         Ok(Sluice("cp", "s3://files/dir/big.bin", back));
         Assert.Equal(File.ReadAllBytes(big), File.ReadAllBytes(back));
         Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(back)!, "*.sluice-*")); // no part or state file left
@@ -101,15 +56,15 @@ public sealed class ClientCommandTests : IAsyncLifetime
         NewFile("tree/a.txt", 10, 2);
         NewFile("tree/sub/b.txt", 20, 3);
         NewFile("tree/sub/skip.tmp", 30, 4);
-        Ok(Sluice("cp", "-r", "--exclude", "*.tmp", Path.Combine(_root, "tree"), "s3://tree/t"));
+        Ok(Sluice("cp", "-r", "--exclude", "*.tmp", Path.Combine(Root, "tree"), "s3://tree/t"));
         var ls = Sluice("ls", "-r", "s3://tree");
         Assert.Contains("t/a.txt", ls.StdOut);
         Assert.Contains("t/sub/b.txt", ls.StdOut);
         Assert.DoesNotContain("skip.tmp", ls.StdOut);
 
-        string back = Path.Combine(_root, "tree-back");
+        string back = Path.Combine(Root, "tree-back");
         Ok(Sluice("cp", "-r", "s3://tree/t/", back));
-        Assert.Equal(File.ReadAllBytes(Path.Combine(_root, "tree/sub/b.txt")), File.ReadAllBytes(Path.Combine(back, "sub/b.txt")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(Root, "tree/sub/b.txt")), File.ReadAllBytes(Path.Combine(back, "sub/b.txt")));
 
         var dry = Sluice("rm", "-r", "--dryrun", "s3://tree/t/");
         Assert.Contains("(dryrun) delete: s3://tree/t/a.txt", dry.StdOut);
@@ -122,7 +77,7 @@ public sealed class ClientCommandTests : IAsyncLifetime
         Ok(Sluice("rb", "s3://tree"));
 
         Ok(Sluice("mb", "s3://full"));
-        Ok(Sluice("cp", Path.Combine(_root, "tree/a.txt"), "s3://full/a"));
+        Ok(Sluice("cp", Path.Combine(Root, "tree/a.txt"), "s3://full/a"));
         Ok(Sluice("rb", "--force", "s3://full"));
         Assert.DoesNotContain("full", Sluice("ls").StdOut);
     }
@@ -154,14 +109,14 @@ public sealed class ClientCommandTests : IAsyncLifetime
     {
         OneLineError(Sluice("ls", "s3://no-such-bucket"), 1, "^sluice: NoSuchBucket: .*\\(HTTP 404\\)$");
         OneLineError(SluiceProcess.Run(Environment("wrong-secret"), null, "ls"), 1, "^sluice: SignatureDoesNotMatch: ");
-        OneLineError(Sluice("cp", Path.Combine(_root, "missing.bin"), "s3://x/y"), 1, "^sluice: cp: .*missing.bin: no such file$");
+        OneLineError(Sluice("cp", Path.Combine(Root, "missing.bin"), "s3://x/y"), 1, "^sluice: cp: .*missing.bin: no such file$");
         OneLineError(Sluice("cp", "a", "b"), 2, "^sluice: cp: one side must be an s3:// location$");
         OneLineError(Sluice("cp", "--part-size", "lots", "a", "s3://x/"), 2, "^sluice: cp: --part-size: 'lots' is not a size");
         OneLineError(Sluice("ls", "s3:///key"), 2, "^sluice: ls: .*has no bucket name");
         OneLineError(Sluice("mb", "s3://b/key"), 2, "^sluice: mb: .*names an object");
         OneLineError(Sluice("presign", "--expires-in", "999999", "s3://b/k"), 2, "^sluice: presign: --expires-in");
-        OneLineError(Sluice("cp", "s3://pipes-none/k", Path.Combine(_root, "nothing")), 1, "^sluice: download of s3://pipes-none/k failed: NoSuchBucket");
-        Assert.False(File.Exists(Path.Combine(_root, "nothing")), "a failed download leaves no file");
+        OneLineError(Sluice("cp", "s3://pipes-none/k", Path.Combine(Root, "nothing")), 1, "^sluice: download of s3://pipes-none/k failed: NoSuchBucket");
+        Assert.False(File.Exists(Path.Combine(Root, "nothing")), "a failed download leaves no file");
         OneLineError(SluiceProcess.Run(Environment(), null, "ls", "--endpoint", "ftp://x"), 2, "^sluice: --endpoint: 'ftp://x' is not an http\\(s\\) URL$");
         OneLineError(Sluice("ls", "--endpoint", "http://127.0.0.1:1"), 1, "^sluice: ");
     }

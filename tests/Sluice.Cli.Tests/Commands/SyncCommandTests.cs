@@ -1,5 +1,3 @@
-using System.Net;
-using Sluice.Server;
 
 namespace Sluice.Cli.Tests.Commands;
 
@@ -7,58 +5,14 @@ namespace Sluice.Cli.Tests.Commands;
 /// `sluice sync` as a user runs it: the real executable against the embedded server (in this process, real loopback
 /// sockets), with real files — what changed is copied, nothing else, in every direction.
 /// </summary>
-public sealed class SyncCommandTests : IAsyncLifetime
+public sealed class SyncCommandTests() : ServerCommandTests("AKIDSYNC", "sync/secret", "sync")
 {
-    private const string AccessKey = "AKIDSYNC", Secret = "sync/secret";
     private static readonly DateTime LongAgo = new(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "sluice-sync-" + Guid.NewGuid().ToString("N"));
-    private SluiceServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        Directory.CreateDirectory(_root);
-        _server = await SluiceServer.StartAsync(new SluiceServerOptions
-        {
-            DataDirectory = Path.Combine(_root, "data"),
-            Listen = new IPEndPoint(IPAddress.Loopback, 0),
-            Credentials = new Dictionary<string, string> { [AccessKey] = Secret },
-            Reactors = 2,
-        });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.StopAsync();
-        try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
-    }
-
-    private SluiceProcess.Result Sluice(params string[] args) => SluiceProcess.Run(new Dictionary<string, string?>
-    {
-        ["AWS_ENDPOINT_URL"] = _server.Endpoint.ToString(),
-        ["AWS_ACCESS_KEY_ID"] = AccessKey,
-        ["AWS_SECRET_ACCESS_KEY"] = Secret,
-        ["AWS_PROFILE"] = null,
-        ["AWS_CONFIG_FILE"] = Path.Combine(_root, "no-config"),
-        ["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(_root, "no-credentials"),
-    }, null, args);
-
-    private static SluiceProcess.Result Ok(SluiceProcess.Result r)
-    {
-        Assert.True(r.ExitCode == 0, $"exit {r.ExitCode}: {r.StdErr}");
-        return r;
-    }
 
     private static string[] Lines(SluiceProcess.Result r) => r.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal).ToArray();
 
-    private static void OneLineError(SluiceProcess.Result r, int exitCode, string pattern)
-    {
-        Assert.Equal(exitCode, r.ExitCode);
-        string[] lines = r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.True(lines.Length == 1, "one line on stderr: " + r.StdErr);
-        Assert.Matches(pattern, lines[0]);
-    }
 
-    private string Local(string relative) => Path.Combine(_root, relative);
+    private string Local(string relative) => Path.Combine(Root, relative);
 
     private string NewFile(string relative, int size, int seed)
     {
