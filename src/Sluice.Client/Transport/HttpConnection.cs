@@ -91,6 +91,12 @@ internal sealed class HttpConnection : IAsyncDisposable
 
     public ReadOnlySpan<byte> HeadBytes => Buffer.AsSpan(HeadStart);
 
+    /// <summary>True without TLS: every await of an exchange is then an operation of the socket's own reactor.</summary>
+    public bool IsPlain => _tls is null;
+
+    /// <summary>Continues on the reactor owning the socket (completes at once with the managed engine).</summary>
+    public OwnerAwaitable ResumeOnOwner() => _connection.ResumeOnOwner();
+
     /// <summary>Prepares for a new request on this connection.</summary>
     public void BeginRequest()
     {

@@ -124,6 +124,7 @@ internal sealed class S3Transport : IAsyncDisposable
             }
 
             HttpConnection? connection = null;
+            bool onReactor = false;
             bool reuse = false;
             bool reused = false;
             bool bodyStarted = false;
@@ -131,6 +132,19 @@ internal sealed class S3Transport : IAsyncDisposable
             try
             {
                 connection = await pool.RentAsync(cancellationToken).ConfigureAwait(false);
+                if (connection.IsPlain && call.BodyStream is null && sink.Kind is SinkKind.Memory or SinkKind.Buffer or SinkKind.None)
+                {
+                    // The whole exchange then runs inline on the socket's reactor: each send and receive is submitted
+                    // and resumed there, instead of an eventfd hand-off in and a thread-pool hop out per operation.
+                    // Caller code (streams, buffer writers, TLS) never runs there, so those exchanges stay put.
+                    OwnerAwaitable owner = connection.ResumeOnOwner();
+                    if (!owner.IsCompleted)
+                    {
+                        onReactor = true;
+                        await owner;
+                    }
+                }
+
                 reused = connection.Uses > 0;
                 connection.BeginRequest();
                 long rangeStart = call.RangeStart, rangeEnd = call.RangeEnd;
@@ -255,6 +269,12 @@ internal sealed class S3Transport : IAsyncDisposable
                 if (connection is not null)
                 {
                     await pool.ReturnAsync(connection, reuse).ConfigureAwait(false);
+                }
+
+                if (onReactor)
+                {
+                    // Back to the thread pool: the caller's continuation (and a retry's backoff) must not run on a reactor.
+                    await Task.Yield();
                 }
             }
 
