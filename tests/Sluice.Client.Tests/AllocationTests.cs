@@ -11,8 +11,15 @@ namespace Sluice.Client.Tests;
 /// per request (blocking sockets, prebuilt responses on its own thread), so the process-wide allocation count
 /// is the client's.
 /// </summary>
+[Collection(AllocationTests.Serial)]
 public class AllocationTests
 {
+    /// <summary>
+    /// Counts are process-wide, so this collection runs alone: other test classes (the RADOS Gateway suite, the fault
+    /// proxy) would otherwise add their allocations to the client's.
+    /// </summary>
+    public const string Serial = "allocation (runs alone)";
+
     private const int BodySize = 64 * 1024;
     private const int Calls = 100;
 
@@ -139,4 +146,10 @@ public class AllocationTests
             _thread.Join(TimeSpan.FromSeconds(5));
         }
     }
+}
+
+/// <summary>Runs <see cref="AllocationTests"/> with no other test class in parallel.</summary>
+[CollectionDefinition(AllocationTests.Serial, DisableParallelization = true)]
+public sealed class AllocationTestsRunAlone
+{
 }
