@@ -4,6 +4,7 @@ using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Amazon.S3.Transfer;
+using Sluice.ClientBench;
 
 namespace Sluice.ClientBench.AwsSdk;
 
@@ -18,8 +19,8 @@ internal static class Program
 {
     public static async Task<int> Main(string[] args)
     {
-        Arguments a;
-        try { a = Arguments.Parse(args); }
+        RunnerArguments a;
+        try { a = RunnerArguments.Parse(args); }
         catch (ArgumentException e)
         {
             await Console.Error.WriteLineAsync($"awssdk-bench: {e.Message}");
@@ -73,7 +74,7 @@ internal static class Program
         return 0;
     }
 
-    private static async Task SmallAsync(AmazonS3Client client, Arguments a)
+    private static async Task SmallAsync(AmazonS3Client client, RunnerArguments a)
     {
         byte[] payload = new byte[a.ObjectSize];
         for (int i = 0; i < payload.Length; i++) payload[i] = (byte)((i * 131) + 7);

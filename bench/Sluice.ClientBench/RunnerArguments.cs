@@ -2,7 +2,10 @@ using System.Globalization;
 
 namespace Sluice.ClientBench;
 
-/// <summary>The client runner's command line, the same flags as the peer runners'.</summary>
+/// <summary>
+/// The command line of the runners started as child processes (Sluice's and the AWS SDK's, which links this file),
+/// the same flags as the Python peers'.
+/// </summary>
 internal sealed class RunnerArguments
 {
     public string Mode { get; private set; } = "";
@@ -16,11 +19,13 @@ internal sealed class RunnerArguments
     public int Count { get; private set; } = 2000;
     public int ObjectSize { get; private set; } = 4096;
     public bool Defaults { get; private set; }
+    public string AccessKey { get; private set; } = "sluice";
+    public string SecretKey { get; private set; } = "sluice-dev-secret";
 
     public static RunnerArguments Parse(string[] args)
     {
         if (args.Length == 0 || args[0] is not ("get" or "put" or "small"))
-            throw new ArgumentException("usage: sluice-run get|put|small --endpoint URL --bucket B ...");
+            throw new ArgumentException("usage: get|put|small --endpoint URL --bucket B ...");
         var a = new RunnerArguments { Mode = args[0] };
         for (int i = 1; i < args.Length; i++)
         {
@@ -38,6 +43,8 @@ internal sealed class RunnerArguments
                 case "--count": a.Count = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--object-size": a.ObjectSize = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--defaults": a.Defaults = bool.Parse(value); break;
+                case "--access-key": a.AccessKey = value; break;
+                case "--secret-key": a.SecretKey = value; break;
                 default: throw new ArgumentException($"unknown option {name}");
             }
         }
