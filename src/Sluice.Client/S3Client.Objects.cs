@@ -107,8 +107,7 @@ public sealed partial class S3Client
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        string? checksum = request.ChecksumAlgorithm == ChecksumAlgorithm.None ? null
-            : request.ChecksumValue ?? ComputeChecksum(request.ChecksumAlgorithm, body.Span);
+        string? checksum = WriteChecksum(request.ChecksumAlgorithm, request.ChecksumValue, body.Span);
         S3Call call = WriteCall(request, checksum);
         call.Body = body;
         call.BodyLength = body.Length;
@@ -125,8 +124,8 @@ public sealed partial class S3Client
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(body);
         ArgumentOutOfRangeException.ThrowIfNegative(contentLength);
-        string? checksum = request.ChecksumAlgorithm == ChecksumAlgorithm.None ? null
-            : request.ChecksumValue ?? await ComputeChecksumAsync(request.ChecksumAlgorithm, body, contentLength, cancellationToken).ConfigureAwait(false);
+        string? checksum = await WriteChecksumAsync(request.ChecksumAlgorithm, request.ChecksumValue, body, contentLength,
+            cancellationToken).ConfigureAwait(false);
         S3Call call = WriteCall(request, checksum);
         call.BodyStream = body;
         call.BodyLength = contentLength;

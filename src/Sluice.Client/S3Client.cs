@@ -109,6 +109,15 @@ public sealed partial class S3Client : IAsyncDisposable
     private static string QuoteETag(string eTag) =>
         eTag.Length == 0 || eTag[0] == '"' || eTag.StartsWith("W/", StringComparison.Ordinal) ? eTag : "\"" + eTag + "\"";
 
+    // The checksum a write sends (PutObject, UploadPart): none, the caller's precomputed value, or one computed here.
+    private static string? WriteChecksum(ChecksumAlgorithm algorithm, string? given, ReadOnlySpan<byte> body) =>
+        algorithm == ChecksumAlgorithm.None ? null : given ?? ComputeChecksum(algorithm, body);
+
+    private static async ValueTask<string?> WriteChecksumAsync(ChecksumAlgorithm algorithm, string? given, Stream body,
+        long length, CancellationToken cancellationToken) =>
+        algorithm == ChecksumAlgorithm.None ? null
+            : given ?? await ComputeChecksumAsync(algorithm, body, length, cancellationToken).ConfigureAwait(false);
+
     private static string ComputeChecksum(ChecksumAlgorithm algorithm, ReadOnlySpan<byte> data)
     {
         Span<byte> hash = stackalloc byte[ChecksumAlgorithmExtensions.MaxHashLength];
