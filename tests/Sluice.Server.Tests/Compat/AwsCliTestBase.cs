@@ -11,17 +11,8 @@ public abstract class AwsCliTestBase
     protected AwsCliTestBase(CompatServer server)
     {
         _s = server;
-        string config = Path.Combine(_s.WorkDirectory, "aws-config"), credentials = Path.Combine(_s.WorkDirectory, "aws-credentials");
-        File.WriteAllText(config, $"[default]\nregion = {CompatServer.Region}\noutput = json\n");
-        File.WriteAllText(credentials,
-            $"[default]\naws_access_key_id = {CompatServer.AccessKey}\naws_secret_access_key = {CompatServer.Secret}\n");
-        _env = new()
-        {
-            ["AWS_CONFIG_FILE"] = config,
-            ["AWS_SHARED_CREDENTIALS_FILE"] = credentials,
-            ["AWS_EC2_METADATA_DISABLED"] = "true",
-            ["AWS_PAGER"] = "",
-        };
+        _env = _s.AwsProfileEnvironment("aws", "output = json\n");
+        _env["AWS_PAGER"] = "";
     }
 
     private protected Task<ProcessResult> Aws(params string[] args) =>

@@ -20,17 +20,8 @@ public sealed class Boto3CompatTests : IClassFixture<CompatServer>
     public Boto3CompatTests(CompatServer server)
     {
         _s = server;
-        string config = Path.Combine(_s.WorkDirectory, "boto-config"), credentials = Path.Combine(_s.WorkDirectory, "boto-credentials");
-        File.WriteAllText(config, $"[default]\nregion = {CompatServer.Region}\n");
-        File.WriteAllText(credentials,
-            $"[default]\naws_access_key_id = {CompatServer.AccessKey}\naws_secret_access_key = {CompatServer.Secret}\n");
-        _env = new()
-        {
-            ["AWS_CONFIG_FILE"] = config,
-            ["AWS_SHARED_CREDENTIALS_FILE"] = credentials,
-            ["AWS_EC2_METADATA_DISABLED"] = "true",
-            ["PYTHONDONTWRITEBYTECODE"] = "1",
-        };
+        _env = _s.AwsProfileEnvironment("boto");
+        _env["PYTHONDONTWRITEBYTECODE"] = "1";
     }
 
     private async Task<JsonElement> Run(string scenario, params string[] args)

@@ -74,6 +74,24 @@ public sealed class CompatServer : IAsyncLifetime
     }
 
     /// <summary>Runs a client with the given arguments and environment; kills it (and fails) after the timeout.</summary>
+    /// <summary>
+    /// An AWS SDK-style profile for this server (config and credentials files named after <paramref name="name"/> in
+    /// the work directory, with <paramref name="extraConfig"/> lines under [default]) and the environment pointing
+    /// awscli or botocore at it, never at the machine's own ~/.aws or instance metadata.
+    /// </summary>
+    public Dictionary<string, string> AwsProfileEnvironment(string name, string extraConfig = "")
+    {
+        string config = Path.Combine(WorkDirectory, name + "-config"), credentials = Path.Combine(WorkDirectory, name + "-credentials");
+        File.WriteAllText(config, $"[default]\nregion = {Region}\n{extraConfig}");
+        File.WriteAllText(credentials, $"[default]\naws_access_key_id = {AccessKey}\naws_secret_access_key = {Secret}\n");
+        return new()
+        {
+            ["AWS_CONFIG_FILE"] = config,
+            ["AWS_SHARED_CREDENTIALS_FILE"] = credentials,
+            ["AWS_EC2_METADATA_DISABLED"] = "true",
+        };
+    }
+
     public async Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> args,
         IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null)
     {
