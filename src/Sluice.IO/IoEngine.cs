@@ -173,8 +173,32 @@ public sealed class IoEngineOptions
     /// <summary>Submission queue entries per ring.</summary>
     public uint RingEntries { get; init; } = UringReactor.DefaultEntries;
 
+    /// <summary>
+    /// io_uring: install every connection's socket in its reactor's registered file table and name it by slot
+    /// (IOSQE_FIXED_FILE) in recv, send, sendmsg and shutdown, which spares the kernel a file lookup and reference
+    /// count per request. The socket keeps its descriptor too (sendfile, splice, socket options need one). Null:
+    /// SLUICE_IO_DIRECT (1/0, on/off) decides, else <see cref="DefaultDirectDescriptors"/>. Ignored by the managed
+    /// engine, and where the kernel lacks a sparse file table or the table is full (the socket then uses its fd).
+    /// </summary>
+    public bool? DirectDescriptors { get; init; }
+
+    /// <summary>The default of <see cref="DirectDescriptors"/>, chosen by measurement (docs/io.md).</summary>
+    public const bool DefaultDirectDescriptors = true;
+
     /// <summary>Buffer pool size classes and counts; null gives <see cref="NativeBufferPool.CreateDefault"/>.</summary>
     public Func<NativeBufferPool>? BufferPoolFactory { get; init; }
+
+    internal bool ResolveDirectDescriptors()
+    {
+        if (DirectDescriptors is { } set) return set;
+        return Environment.GetEnvironmentVariable("SLUICE_IO_DIRECT")?.Trim().ToLowerInvariant() switch
+        {
+            null or "" => DefaultDirectDescriptors,
+            "1" or "on" or "true" => true,
+            "0" or "off" or "false" => false,
+            var v => throw new ArgumentException($"SLUICE_IO_DIRECT must be 1/on or 0/off, not '{v}'"),
+        };
+    }
 
     internal NativeBufferPool CreateBuffers() => BufferPoolFactory?.Invoke() ?? NativeBufferPool.CreateDefault();
 }

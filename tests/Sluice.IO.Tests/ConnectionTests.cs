@@ -37,7 +37,7 @@ public class ConnectionTests
     }
 
     [Theory]
-    [MemberData(nameof(Engines.Both), MemberType = typeof(Engines))]
+    [MemberData(nameof(Engines.Sockets), MemberType = typeof(Engines))]
     public async Task Echo_one_mebibyte_round_trips_byte_exact(string mode)
     {
         await using var engine = Engines.Create(mode);
@@ -53,7 +53,7 @@ public class ConnectionTests
     }
 
     [Theory]
-    [MemberData(nameof(Engines.Both), MemberType = typeof(Engines))]
+    [MemberData(nameof(Engines.Sockets), MemberType = typeof(Engines))]
     public async Task Sixty_four_concurrent_connections_with_a_tiny_ring_all_complete(string mode)
     {
         // 8 SQEs per ring and 64 connections each with a pending recv: requests beyond the ring queue, never fail.
@@ -77,7 +77,7 @@ public class ConnectionTests
     }
 
     [Theory]
-    [MemberData(nameof(Engines.Both), MemberType = typeof(Engines))]
+    [MemberData(nameof(Engines.Sockets), MemberType = typeof(Engines))]
     public async Task Gathered_send_of_head_and_body_arrives_in_order(string mode)
     {
         await using var engine = Engines.Create(mode);
@@ -93,7 +93,7 @@ public class ConnectionTests
     }
 
     [Theory]
-    [MemberData(nameof(Engines.Both), MemberType = typeof(Engines))]
+    [MemberData(nameof(Engines.Sockets), MemberType = typeof(Engines))]
     public async Task Connection_refused_is_a_typed_error_with_errno(string mode)
     {
         await using var engine = Engines.Create(mode);
@@ -107,7 +107,7 @@ public class ConnectionTests
     }
 
     [Theory]
-    [MemberData(nameof(Engines.Both), MemberType = typeof(Engines))]
+    [MemberData(nameof(Engines.Sockets), MemberType = typeof(Engines))]
     public async Task Connect_times_out_when_the_peer_never_answers(string mode)
     {
         await using var engine = Engines.Create(mode);
@@ -141,7 +141,7 @@ public class ConnectionTests
     }
 
     [Theory]
-    [MemberData(nameof(Engines.Both), MemberType = typeof(Engines))]
+    [MemberData(nameof(Engines.Sockets), MemberType = typeof(Engines))]
     public async Task Peer_close_mid_message_reads_as_end_of_stream(string mode)
     {
         await using var engine = Engines.Create(mode);
@@ -158,7 +158,7 @@ public class ConnectionTests
     }
 
     [Theory]
-    [MemberData(nameof(Engines.Both), MemberType = typeof(Engines))]
+    [MemberData(nameof(Engines.Sockets), MemberType = typeof(Engines))]
     public async Task Reset_by_peer_is_a_typed_connection_reset(string mode)
     {
         await using var engine = Engines.Create(mode);
@@ -180,7 +180,7 @@ public class ConnectionTests
     }
 
     [Theory]
-    [MemberData(nameof(Engines.Both), MemberType = typeof(Engines))]
+    [MemberData(nameof(Engines.Sockets), MemberType = typeof(Engines))]
     public async Task Cancelling_a_pending_receive_completes_it_promptly(string mode)
     {
         await using var engine = Engines.Create(mode);
@@ -197,7 +197,7 @@ public class ConnectionTests
     }
 
     [Theory]
-    [MemberData(nameof(Engines.Both), MemberType = typeof(Engines))]
+    [MemberData(nameof(Engines.Sockets), MemberType = typeof(Engines))]
     public async Task Tls_runs_over_a_connection_stream(string mode)
     {
         using var cert = SelfSignedCertificate();
@@ -231,7 +231,7 @@ public class ConnectionTests
     }
 
     [Theory]
-    [MemberData(nameof(Engines.Both), MemberType = typeof(Engines))]
+    [MemberData(nameof(Engines.Sockets), MemberType = typeof(Engines))]
     public async Task Sending_from_a_registered_buffer_arrives_byte_exact(string mode)
     {
         await using var engine = Engines.Create(mode);
@@ -247,7 +247,7 @@ public class ConnectionTests
             await ReceiveExactly(c, back);
             await send;
             Assert.Equal(expected, back);
-            if (mode == "uring")
+            if (Engines.IsUring(mode))
             {
                 long zc = ((Uring.UringEngine)engine).Reactors.Sum(r => Interlocked.Read(ref r.ZeroCopySends));
                 Assert.True(zc > 0, "the registered buffer should go out with SEND_ZC");

@@ -37,30 +37,8 @@ internal sealed class UringFile : IoFile
     /// reads and writes skip the per-request file lookup and reference count. A full table or an old kernel leaves
     /// the file unregistered, which works the same.
     /// </summary>
-    internal async ValueTask TryRegisterAsync()
-    {
-        if (Reactor.Ring.FileSlots == 0) return;
-        nint cell;
-        unsafe { cell = (nint)NativeAllocations.AlignedAlloc(sizeof(int), sizeof(int)); }
-        try
-        {
-            unsafe { *(int*)cell = Fd; }
-            int n;
-            try
-            {
-                n = await UringOperation.Rent(Reactor)
-                    .Set(IoUringOp.FilesUpdate, "files_update", -1, (ulong)cell, 1, IoUringFlags.FileIndexAlloc)
-                    .RunAsync(CancellationToken.None); // not cancellable: the open has succeeded, the file must come back
-            }
-            catch (IoException) { return; } // ENFILE: the table is full
-            catch (OperationCanceledException) { return; } // the reactor is closing
-            unsafe { if (n == 1) _slot = *(int*)cell; }
-        }
-        finally
-        {
-            unsafe { NativeAllocations.AlignedFree((void*)cell, sizeof(int)); }
-        }
-    }
+    internal async ValueTask TryRegisterAsync() => _slot = await Reactor.TryInstallFileAsync(Fd);
+
     private IoUring Ring => Reactor.Ring;
 
     private static unsafe ulong Address(in MemoryHandle pin) => (ulong)pin.Pointer;
@@ -217,16 +195,7 @@ internal sealed class UringFile : IoFile
         if (fd < 0) return;
         int slot = _slot;
         _slot = -1;
-        if (slot >= 0 && !Reactor.IsStopping)
-        {
-            // Empty the slot (CLOSE of a fixed file: file_index = slot + 1, fd 0); the table holds its own reference.
-            try
-            {
-                await UringOperation.Rent(Reactor).Set(IoUringOp.Close, "close", 0).WithSpliceFdIn(slot + 1)
-                    .RunAsync(CancellationToken.None);
-            }
-            catch (OperationCanceledException) { } // the reactor is closing: the table goes with the ring
-        }
+        await Reactor.ReleaseSlotAsync(slot); // empty the slot first: the table holds its own reference
         if (!Ring.Supports(IoUringOp.Close) || Reactor.IsStopping)
         {
             if (LibC.Close(fd) < 0) throw FileErrors.LastError("close", Path);

@@ -11,6 +11,7 @@ internal sealed class UringConnection : Connection
     private readonly UringReactor _reactor;
     private readonly bool _accepted;    // counted in its reactor's AcceptedConnections until disposed
     private int _fd;
+    private int _slot = -1;             // the socket's slot in the reactor's file table, or -1: requests name _fd
     private EndPoint? _remote, _local;
 
     public UringConnection(UringReactor reactor, int fd, bool accepted = false)
@@ -36,12 +37,41 @@ internal sealed class UringConnection : Connection
     /// <summary>The socket descriptor, for splice to and from files.</summary>
     internal int FileDescriptor => Fd;
 
+    /// <summary>True when requests name the socket by its registered slot (IOSQE_FIXED_FILE).</summary>
+    internal bool IsRegistered => _slot >= 0;
+
+    /// <summary>
+    /// Installs the socket in the owning reactor's file table when the engine uses direct descriptors. A slot is an
+    /// index into one ring's table, so this runs once the connection has its final reactor, and only that reactor's
+    /// requests name it. A full table or a kernel without one leaves the connection on its descriptor.
+    /// </summary>
+    internal async ValueTask TryInstallAsync()
+    {
+        if (!_reactor.DirectSockets || _fd < 0) return;
+        int slot = await _reactor.TryInstallFileAsync(_fd);
+        if (slot < 0) return;
+        Volatile.Write(ref _slot, slot);
+        // Disposed meanwhile (from another thread): whichever of us takes the slot back empties it.
+        if (Volatile.Read(ref _fd) < 0 && Interlocked.Exchange(ref _slot, -1) is >= 0 and var taken)
+            _reactor.ReleaseSlot(taken);
+    }
+
+    /// <summary>A request on this socket: by slot with IOSQE_FIXED_FILE when registered, else by descriptor.</summary>
+    private UringOperation Op(IoUringOp opcode, string name, ulong addr = 0, uint len = 0, ulong off = 0, uint opFlags = 0)
+    {
+        int fd = Fd; // throws once disposed, before anything is rented
+        int slot = _slot;
+        var op = UringOperation.Rent(_reactor);
+        return slot >= 0
+            ? op.Set(opcode, name, slot, addr, len, off, opFlags).WithSqeFlags(IoUringFlags.SqeFixedFile)
+            : op.Set(opcode, name, fd, addr, len, off, opFlags);
+    }
+
     public override unsafe ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        var op = Op(IoUringOp.Recv, "recv");
         var pin = buffer.Pin();
-        return UringOperation.Rent(_reactor)
-            .Set(IoUringOp.Recv, "recv", Fd, (ulong)pin.Pointer, (uint)buffer.Length)
-            .WithPin(pin).RunAsync(cancellationToken);
+        return op.WithAddress((ulong)pin.Pointer, (uint)buffer.Length).WithPin(pin).RunAsync(cancellationToken);
     }
 
     // Pooled builder: a send that does not complete synchronously reuses a state-machine box, no allocation.
@@ -79,18 +109,16 @@ internal sealed class UringConnection : Connection
     {
         // The fixed buffer is the whole size-class slab (index = class); the address selects the bytes inside it.
         Interlocked.Increment(ref _reactor.ZeroCopySends);
-        return UringOperation.Rent(_reactor)
-            .Set(IoUringOp.SendZc, "send_zc", Fd, (ulong)(buffer.Address + offset), (uint)length, 0, LibC.MsgNoSignal)
+        return Op(IoUringOp.SendZc, "send_zc", (ulong)(buffer.Address + offset), (uint)length, 0, LibC.MsgNoSignal)
             .WithIoPrio(IoUringFlags.RecvSendFixedBuf).WithBufIndex((ushort)buffer.RegisteredIndex)
             .WithZeroCopyNotification().RunAsync(ct);
     }
 
     private unsafe ValueTask<int> SendOnce(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
     {
+        var op = Op(IoUringOp.Send, "send", 0, 0, 0, LibC.MsgNoSignal);
         var pin = buffer.Pin();
-        return UringOperation.Rent(_reactor)
-            .Set(IoUringOp.Send, "send", Fd, (ulong)pin.Pointer, (uint)buffer.Length, 0, LibC.MsgNoSignal)
-            .WithPin(pin).RunAsync(cancellationToken);
+        return op.WithAddress((ulong)pin.Pointer, (uint)buffer.Length).WithPin(pin).RunAsync(cancellationToken);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
@@ -111,7 +139,7 @@ internal sealed class UringConnection : Connection
 
     private unsafe ValueTask<int> SendGathered(ReadOnlyMemory<byte> head, ReadOnlyMemory<byte> body, CancellationToken ct)
     {
-        var op = UringOperation.Rent(_reactor);
+        var op = Op(IoUringOp.SendMsg, "sendmsg", 0, 1, 0, LibC.MsgNoSignal);
         var pinHead = head.Pin();
         var pinBody = body.Pin();
         // struct iovec { void* base; size_t len; } ×2, then struct msghdr pointing at them.
@@ -121,15 +149,13 @@ internal sealed class UringConnection : Connection
         ulong* msg = (ulong*)(op.Scratch + UringOperation.MsghdrOffset);
         // msghdr: name, namelen(+pad), iov, iovlen, control, controllen, flags(+pad) = 7 × 8 bytes
         msg[0] = 0; msg[1] = 0; msg[2] = (ulong)iov; msg[3] = 2; msg[4] = 0; msg[5] = 0; msg[6] = 0;
-        return op.Set(IoUringOp.SendMsg, "sendmsg", Fd, (ulong)msg, 1, 0, LibC.MsgNoSignal)
-            .WithPin(pinHead).WithPin(pinBody).RunAsync(ct);
+        return op.WithAddress((ulong)msg, 1).WithPin(pinHead).WithPin(pinBody).RunAsync(ct);
     }
 
     public override async ValueTask ShutdownSendAsync()
     {
         if (_reactor.Ring.Supports(IoUringOp.Shutdown))
-            await UringOperation.Rent(_reactor).Set(IoUringOp.Shutdown, "shutdown", Fd, 0, LibC.ShutWr)
-                .RunAsync(CancellationToken.None);
+            await Op(IoUringOp.Shutdown, "shutdown", 0, LibC.ShutWr).RunAsync(CancellationToken.None);
         else if (LibC.Shutdown(Fd, LibC.ShutWr) < 0)
             throw IoException.FromErrno("shutdown", Marshal.GetLastPInvokeError());
     }
@@ -143,6 +169,9 @@ internal sealed class UringConnection : Connection
         // Shutting the socket down completes every pending request on it (recv sees EOF, send EPIPE).
         LibC.Shutdown(fd, LibC.ShutRdWr);
         LibC.Close(fd);
+        // The table's reference keeps the (shut down) socket alive until the slot is emptied on the owning ring.
+        int slot = Interlocked.Exchange(ref _slot, -1);
+        if (slot >= 0) _reactor.ReleaseSlot(slot);
         return ValueTask.CompletedTask;
     }
 }

@@ -52,6 +52,7 @@ internal sealed class UringEngine : IoEngine
                 failure = new Failure(errno, Explain(errno));
                 return null;
             }
+            r.DirectSockets = options.ResolveDirectDescriptors() && r.Ring.FileSlots > 0;
             reactors.Add(r);
         }
         var buffers = options.CreateBuffers();
@@ -147,13 +148,15 @@ internal sealed class UringEngine : IoEngine
         {
             UringConnection.SetNoDelay(fd);
             await ConnectOnReactor(reactor, fd, endPoint, timeout, cancellationToken);
-            return new UringConnection(reactor, fd);
         }
         catch
         {
             LibC.Close(fd);
             throw;
         }
+        var connection = new UringConnection(reactor, fd);
+        await connection.TryInstallAsync();
+        return connection;
     }
 
     private static unsafe ValueTask<int> ConnectOnReactor(UringReactor reactor, int fd, EndPoint endPoint,

@@ -212,7 +212,11 @@ internal sealed class UringListener : Listener
 
         private async Task Handle(UringConnection connection)
         {
-            try { await _onConnection(connection); }
+            try
+            {
+                await connection.TryInstallAsync(); // on its final reactor: a slot belongs to one ring's table
+                await _onConnection(connection);
+            }
             catch (Exception) { await connection.DisposeAsync(); } // the handler owns errors; never the reactor
         }
 

@@ -66,6 +66,9 @@ internal sealed unsafe class UringOperation : IUringCompletion, IValueTaskSource
         return this;
     }
 
+    /// <summary>Sets addr and len after <see cref="Set"/> (for buffers pinned once the request is rented).</summary>
+    public UringOperation WithAddress(ulong addr, uint len) { _addr = addr; _len = len; return this; }
+
     public UringOperation WithIoPrio(ushort ioPrio) { _ioPrio = ioPrio; return this; }
 
     /// <summary>Marks a SEND_ZC: complete on its notification, when the kernel no longer reads the buffer.</summary>
