@@ -28,6 +28,26 @@ internal static unsafe class SockAddr
     public static EndPoint? Peer(int fd) => Query(fd, peer: true);
     public static EndPoint? Local(int fd) => Query(fd, peer: false);
 
+    /// <summary>
+    /// The port of a socket's local or peer address when that address is a loopback one (127/8, ::1, or
+    /// ::ffff:127/104), else -1. No allocation: placement decisions call it per connection.
+    /// </summary>
+    public static int LoopbackPort(int fd, bool peer)
+    {
+        byte* buf = stackalloc byte[128];
+        uint len = 128;
+        int r = peer ? LibC.GetPeerName(fd, buf, &len) : LibC.GetSockName(fd, buf, &len);
+        if (r != 0 || len < 8) return -1;
+        int port = (buf[2] << 8) | buf[3];
+        ushort family = *(ushort*)buf;
+        if (family == 2) return buf[4] == 127 ? port : -1;                   // sockaddr_in: sin_addr at 4
+        if (family != 10 || len < 24) return -1;                             // sockaddr_in6: sin6_addr at 8
+        var addr = new ReadOnlySpan<byte>(buf + 8, 16);
+        bool v6Loopback = addr[..15].IndexOfAnyExcept((byte)0) < 0 && addr[15] == 1;
+        bool mapped = addr[..10].IndexOfAnyExcept((byte)0) < 0 && addr[10] == 0xff && addr[11] == 0xff && addr[12] == 127;
+        return v6Loopback || mapped ? port : -1;
+    }
+
     private static EndPoint? Query(int fd, bool peer)
     {
         byte* buf = stackalloc byte[128];

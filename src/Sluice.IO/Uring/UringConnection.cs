@@ -12,6 +12,8 @@ internal sealed class UringConnection : Connection
     private readonly bool _accepted;    // counted in its reactor's AcceptedConnections until disposed
     private int _fd;
     private int _slot = -1;             // the socket's slot in the reactor's file table, or -1: requests name _fd
+    private LoopbackPairs? _pairs;      // set for an in-process loopback client: its port is removed on dispose
+    private int _pairPort = -1;
     private EndPoint? _remote, _local;
 
     public UringConnection(UringReactor reactor, int fd, bool accepted = false)
@@ -22,6 +24,13 @@ internal sealed class UringConnection : Connection
     }
 
     internal UringReactor Reactor => _reactor;
+
+    /// <summary>Lets the engine's listener find this client's reactor when it accepts the other end.</summary>
+    internal void JoinPairs(LoopbackPairs pairs)
+    {
+        _pairPort = pairs.Join(_fd, _reactor);
+        if (_pairPort >= 0) _pairs = pairs;
+    }
     internal override UringReactor? Owner => _reactor;
     public override EndPoint? RemoteEndPoint => _remote ??= _fd >= 0 ? SockAddr.Peer(_fd) : null;
     public override EndPoint? LocalEndPoint => _local ??= _fd >= 0 ? SockAddr.Local(_fd) : null;
@@ -165,6 +174,7 @@ internal sealed class UringConnection : Connection
         int fd = Interlocked.Exchange(ref _fd, -1);
         if (fd < 0) return ValueTask.CompletedTask;
         if (_accepted) Interlocked.Decrement(ref _reactor.AcceptedConnections);
+        _pairs?.Remove(_pairPort);
         // A request in the kernel holds its own file reference, so close alone would not end a pending recv.
         // Shutting the socket down completes every pending request on it (recv sees EOF, send EPIPE).
         LibC.Shutdown(fd, LibC.ShutRdWr);

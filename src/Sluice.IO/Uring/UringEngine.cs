@@ -104,6 +104,8 @@ internal sealed class UringEngine : IoEngine
     internal long FixedReads, FixedWrites;
 
     private readonly PipePool _pipes = new();
+    private readonly LoopbackPairs _pairs = new();
+    internal LoopbackPairs Pairs => _pairs;
     internal PipePool Pipes => _pipes;
 
     /// <summary>The calling reactor when called on one (its awaits then resume inline), else the next in turn.</summary>
@@ -144,17 +146,25 @@ internal sealed class UringEngine : IoEngine
         var family = endPoint.AddressFamily == AddressFamily.InterNetworkV6 ? 10 : 2;
         int fd = LibC.Socket(family, 1 /* SOCK_STREAM */ | LibC.SockCloexec, 0);
         if (fd < 0) throw IoException.FromErrno("socket", Marshal.GetLastPInvokeError());
+        bool loopback = endPoint is IPEndPoint { Address: var address } && IPAddress.IsLoopback(address);
+        if (loopback) _pairs.BeginConnect();
+        UringConnection connection;
         try
         {
             UringConnection.SetNoDelay(fd);
             await ConnectOnReactor(reactor, fd, endPoint, timeout, cancellationToken);
+            connection = new UringConnection(reactor, fd);
+            if (loopback) connection.JoinPairs(_pairs);
         }
         catch
         {
             LibC.Close(fd);
             throw;
         }
-        var connection = new UringConnection(reactor, fd);
+        finally
+        {
+            if (loopback) _pairs.EndConnect();
+        }
         await connection.TryInstallAsync();
         return connection;
     }

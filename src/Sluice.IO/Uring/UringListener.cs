@@ -13,10 +13,13 @@ internal sealed class UringListener : Listener
     private readonly Socket[] _sockets;
     private readonly Acceptor[] _acceptors;
     private readonly IReadOnlyList<UringReactor> _reactors;
+    private readonly LoopbackPairs _pairs;
     private long _accepted;
 
-    private UringListener(Socket[] sockets, Acceptor[] acceptors, IPEndPoint local, IReadOnlyList<UringReactor> reactors)
+    private UringListener(Socket[] sockets, Acceptor[] acceptors, IPEndPoint local, IReadOnlyList<UringReactor> reactors,
+        LoopbackPairs pairs)
     {
+        _pairs = pairs;
         _sockets = sockets;
         _acceptors = acceptors;
         LocalEndPoint = local;
@@ -25,6 +28,7 @@ internal sealed class UringListener : Listener
 
     /// <summary>Connections accepted on one reactor and handed to another because it had fewer (tests read it).</summary>
     internal long Rebalanced;
+
 
     public override IPEndPoint LocalEndPoint { get; }
     public override long Accepted => Interlocked.Read(ref _accepted);
@@ -48,7 +52,7 @@ internal sealed class UringListener : Listener
             throw;
         }
         var acceptors = new Acceptor[sockets.Length];
-        var listener = new UringListener(sockets, acceptors, bound, engine.Reactors);
+        var listener = new UringListener(sockets, acceptors, bound, engine.Reactors, engine.Pairs);
         for (int i = 0; i < sockets.Length; i++)
         {
             acceptors[i] = new Acceptor(listener, engine.Reactors[i], (int)sockets[i].Handle, onConnection);
@@ -123,6 +127,7 @@ internal sealed class UringListener : Listener
         private readonly UringListener _listener;
         private readonly int _fd;
         private readonly Func<Connection, ValueTask> _onConnection;
+        private readonly Action<int, UringReactor?> _dispatchParked;
         private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private bool _multishot;
         private volatile bool _stopping;
@@ -135,6 +140,7 @@ internal sealed class UringListener : Listener
             _fd = fd;
             _onConnection = onConnection;
             _multishot = Environment.OSVersion.Version >= new Version(5, 19);
+            _dispatchParked = Start;
         }
 
         public UringReactor Reactor { get; }
@@ -174,20 +180,7 @@ internal sealed class UringListener : Listener
                 else
                 {
                     UringConnection.SetNoDelay(result);
-                    var target = _listener.Place(Reactor);
-                    Interlocked.Increment(ref target.AcceptedConnections);
-                    var connection = new UringConnection(target, result, accepted: true);
-                    if (ReferenceEquals(target, Reactor)) _ = Handle(connection);
-                    else
-                    {
-                        // The handler starts on its reactor, so its awaits resume inline there.
-                        Interlocked.Increment(ref _listener.Rebalanced);
-                        target.Post(static s =>
-                        {
-                            var (acceptor, c) = ((Acceptor, UringConnection))s!;
-                            _ = acceptor.Handle(c);
-                        }, (this, connection));
-                    }
+                    Dispatch(result);
                 }
             }
             bool fallback = result == -Errno.EINVAL && _multishot && !_stopping;
@@ -201,6 +194,43 @@ internal sealed class UringListener : Listener
                 else _stopped.TrySetResult(); // the socket itself failed (closed, invalid): accepting is over
             }
             return !more;
+        }
+
+        /// <summary>Places an accepted socket: with its in-process client if it has one, else the least loaded.</summary>
+        private void Dispatch(int fd)
+        {
+            UringReactor? target = null;
+            if (!_listener._pairs.IsEmpty)
+            {
+                target = _listener._pairs.Find(fd, _dispatchParked, out bool parked);
+                if (parked) return; // its client's ring has not recorded the connect yet: dispatched from there
+            }
+            Start(fd, target);
+        }
+
+        /// <summary>Starts the connection's handler on <paramref name="target"/>, or on the least loaded reactor.</summary>
+        private void Start(int fd, UringReactor? target)
+        {
+            if (_stopping || Reactor.IsStopping)
+            {
+                LibC.Close(fd);
+                return;
+            }
+            target ??= _listener.Place(Reactor);
+            Interlocked.Increment(ref target.AcceptedConnections);
+            var connection = new UringConnection(target, fd, accepted: true);
+            if (!ReferenceEquals(target, Reactor)) Interlocked.Increment(ref _listener.Rebalanced);
+            if (target.IsOnReactorThread) _ = Handle(connection);
+            else
+            {
+                // The handler starts on its reactor, so its awaits resume inline there (a parked socket is dispatched
+                // from its client's thread, which may be any).
+                target.Post(static s =>
+                {
+                    var (acceptor, c) = ((Acceptor, UringConnection))s!;
+                    _ = acceptor.Handle(c);
+                }, (this, connection));
+            }
         }
 
         private async Task RearmLater()
