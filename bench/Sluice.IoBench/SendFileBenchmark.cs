@@ -72,6 +72,7 @@ internal sealed class SendFileBenchmark
             Mode = o.Engine,
             ReactorCount = o.Reactors,
             BufferPoolFactory = () => new NativeBufferPool([Chunk], [PoolBuffers]),
+            PairLoopbackConnections = false, // the split placement needs ends on different reactors
         });
         try
         {

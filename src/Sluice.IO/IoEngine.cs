@@ -185,6 +185,13 @@ public sealed class IoEngineOptions
     /// <summary>The default of <see cref="DirectDescriptors"/>, chosen by measurement (docs/io.md).</summary>
     public const bool DefaultDirectDescriptors = true;
 
+    /// <summary>
+    /// io_uring: the accepted end of a loopback connection this engine opened itself runs on the client's reactor,
+    /// so an in-process pair shares one thread (docs/io.md). Off: accepted connections are placed by load only
+    /// (benchmarks that measure split pairs turn it off). Ignored by the managed engine.
+    /// </summary>
+    public bool PairLoopbackConnections { get; init; } = true;
+
     /// <summary>Buffer pool size classes and counts; null gives <see cref="NativeBufferPool.CreateDefault"/>.</summary>
     public Func<NativeBufferPool>? BufferPoolFactory { get; init; }
 

@@ -49,6 +49,26 @@ public class LoopbackPairTests
     }
 
     [Fact]
+    public async Task With_pairing_off_accepted_ends_are_placed_by_load_only()
+    {
+        await using var engine = (UringEngine)IoEngine.Create(new IoEngineOptions
+        {
+            Mode = "uring",
+            ReactorCount = 2,
+            PairLoopbackConnections = false,
+        });
+        await using var listener = StartThreadNameServer(engine);
+        var names = new HashSet<string>();
+        for (int i = 0; i < 8; i++)
+        {
+            await using var c = await engine.ConnectAsync(listener.LocalEndPoint, ConnectTimeout);
+            names.Add(await AskThreadName(c));
+        }
+        Assert.Equal(0, engine.Pairs.Paired);
+        Assert.All(names, n => Assert.StartsWith("sluice-reactor-", n));
+    }
+
+    [Fact]
     public async Task Another_process_style_client_accepted_during_an_in_process_connect_is_still_served()
     {
         await using var engine = (UringEngine)Engines.Create("uring", reactors: 2);

@@ -13,8 +13,11 @@ internal sealed class UringEngine : IoEngine
     private readonly UringReactor[] _reactors;
     private int _next;
 
-    private UringEngine(UringReactor[] reactors, NativeBufferPool buffers)
+    private readonly bool _pairLoopback;
+
+    private UringEngine(UringReactor[] reactors, NativeBufferPool buffers, bool pairLoopback)
     {
+        _pairLoopback = pairLoopback;
         _reactors = reactors;
         Buffers = buffers;
     }
@@ -57,7 +60,7 @@ internal sealed class UringEngine : IoEngine
         }
         var buffers = options.CreateBuffers();
         RegisterBuffers(reactors, buffers, log);
-        return new UringEngine([.. reactors], buffers);
+        return new UringEngine([.. reactors], buffers, options.PairLoopbackConnections);
     }
 
     /// <summary>
@@ -146,7 +149,7 @@ internal sealed class UringEngine : IoEngine
         var family = endPoint.AddressFamily == AddressFamily.InterNetworkV6 ? 10 : 2;
         int fd = LibC.Socket(family, 1 /* SOCK_STREAM */ | LibC.SockCloexec, 0);
         if (fd < 0) throw IoException.FromErrno("socket", Marshal.GetLastPInvokeError());
-        bool loopback = endPoint is IPEndPoint { Address: var address } && IPAddress.IsLoopback(address);
+        bool loopback = _pairLoopback && endPoint is IPEndPoint { Address: var address } && IPAddress.IsLoopback(address);
         if (loopback) _pairs.BeginConnect();
         UringConnection connection;
         try
