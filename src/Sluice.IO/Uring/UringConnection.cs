@@ -31,6 +31,7 @@ internal sealed class UringConnection : Connection
         _pairPort = pairs.Join(_fd, _reactor);
         if (_pairPort >= 0) _pairs = pairs;
     }
+
     internal override UringReactor? Owner => _reactor;
     public override EndPoint? RemoteEndPoint => _remote ??= _fd >= 0 ? SockAddr.Peer(_fd) : null;
     public override EndPoint? LocalEndPoint => _local ??= _fd >= 0 ? SockAddr.Local(_fd) : null;

@@ -26,9 +26,11 @@ internal sealed class UringListener : Listener
         _reactors = reactors;
     }
 
-    /// <summary>Connections accepted on one reactor and handed to another because it had fewer (tests read it).</summary>
+    /// <summary>
+    /// Connections accepted on one reactor and handled on another: it had fewer, or the connection's in-process client
+    /// runs there (tests read it).
+    /// </summary>
     internal long Rebalanced;
-
 
     public override IPEndPoint LocalEndPoint { get; }
     public override long Accepted => Interlocked.Read(ref _accepted);
