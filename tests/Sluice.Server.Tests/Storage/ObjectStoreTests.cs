@@ -189,8 +189,8 @@ public class ObjectStoreTests
         byte[] body = StoreFixture.Pattern(50_000, 9);
         await f.Store.PutAsync("bucket", "big-meta", body, new ObjectAttributes { UserMetadata = meta });
         await using var reader = await f.Store.OpenReadAsync("bucket", "big-meta");
-        Assert.True(reader.BodyOffset > 4096);
-        Assert.Equal(0, reader.BodyOffset % 4096);
+        Assert.True(reader.FirstSegmentOffset > 4096);
+        Assert.Equal(0, reader.FirstSegmentOffset % 4096);
         Assert.Equal(meta, reader.Metadata.Attributes.UserMetadata);
         Assert.Equal(body, await StoreFixture.ReadRangeAsync(reader, 0, reader.Length));
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(f.Directory, ".tmp")));
