@@ -290,14 +290,28 @@ public sealed partial class ObjectStore
                 }
                 if (header is { IsManifest: true } h && h.PartsDirectory == name)
                 {
-                    if (h.UploadId != null && h.UploadId.Length == StorageLayout.UploadIdLength &&
-                        System.IO.Directory.Exists(Layout.Upload(bucket, h.UploadId)))
-                        await RemoveDirectoryDurablyAsync(Layout.Upload(bucket, h.UploadId), Layout.MultipartBucket(bucket),
-                            cancellationToken).ConfigureAwait(false);
+                    string? upload = UploadDirectoryOrNull(bucket, h.UploadId);
+                    if (upload != null && System.IO.Directory.Exists(upload))
+                        await RemoveDirectoryDurablyAsync(upload, Layout.MultipartBucket(bucket), cancellationToken)
+                            .ConfigureAwait(false);
                     continue;
                 }
                 await RemoveDirectoryDurablyAsync(directory, root, cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>The staging directory of <paramref name="uploadId"/>; null for none or an id that is not ours.</summary>
+    private string? UploadDirectoryOrNull(string bucket, string? uploadId)
+    {
+        if (uploadId == null) return null;
+        try
+        {
+            return Layout.Upload(bucket, uploadId);
+        }
+        catch (S3StorageException)
+        {
+            return null;
         }
     }
 
