@@ -246,12 +246,20 @@ public class MultipartTests
         Assert.Equal(done.ETag, copy.ETag);
         Assert.Equal(2, copy.PartCount);
         Assert.Equal(2, Directory.EnumerateDirectories(PartsRoot(f)).Count());
+        // The index rebuild sees each manifest once, and nothing of the parts directories.
+        var enumerated = new List<(string, string)>();
+        await foreach (var o in f.Store.EnumerateObjectsAsync()) enumerated.Add((o.Key, o.Metadata.ETag));
+        Assert.Equal([("dst", done.ETag), ("src", done.ETag)], enumerated.Order());
         Assert.True(await f.Store.DeleteAsync("bucket", "src"));
         await f.ReopenAsync();
         Assert.Equal(whole, await StoreFixture.ReadAllAsync(f.Store, "bucket", "dst"));
         await using var reader = await f.Store.OpenReadAsync("bucket", "dst");
         Assert.Equal(whole.AsSpan(FiveMiB - 7, 14).ToArray(), await StoreFixture.ReadRangeAsync(reader, FiveMiB - 7, 14));
         Assert.Single(Directory.EnumerateDirectories(PartsRoot(f)));
+        // A bucket whose only remaining object is deleted can be deleted (the emptied .parts does not count).
+        Assert.True(await f.Store.DeleteAsync("bucket", "dst"));
+        await f.Store.DeleteBucketAsync("bucket");
+        Assert.False(Directory.Exists(Path.Combine(f.Directory, "bucket")));
     }
 
     [Theory]
