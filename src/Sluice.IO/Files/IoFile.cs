@@ -67,6 +67,19 @@ public abstract class IoFile : IAsyncDisposable
     /// <summary>Makes written data durable: fsync, or fdatasync when <paramref name="dataOnly"/> (skips metadata such as mtime).</summary>
     public abstract ValueTask FlushAsync(bool dataOnly = false, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// sync_file_range(2) on [offset, offset+length): starts and/or waits for writeback of those pages, so a large
+    /// sequential write keeps the disk busy while it is still being produced instead of leaving it all to the final
+    /// flush. Not a durability barrier (<see cref="FlushAsync"/> still is). A length of 0 means "to end of file".
+    /// </summary>
+    public ValueTask SyncRangeAsync(long offset, long length, SyncRangeMode mode, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        if (mode == SyncRangeMode.None) return ValueTask.CompletedTask;
+        return SyncRangeCoreAsync(offset, length, mode, cancellationToken);
+    }
+
     /// <summary>Reserves disk blocks for [offset, offset+length) (fallocate mode 0: the file grows to cover it).</summary>
     public ValueTask AllocateAsync(long offset, long length, CancellationToken cancellationToken = default)
     {
@@ -89,6 +102,7 @@ public abstract class IoFile : IAsyncDisposable
     protected abstract ValueTask WriteCoreAsync(ReadOnlyMemory<byte> buffer, long offset, CancellationToken cancellationToken);
     protected abstract ValueTask WriteCoreAsync(NativeBuffer buffer, int length, long offset, CancellationToken cancellationToken);
     protected abstract ValueTask AllocateCoreAsync(long offset, long length, CancellationToken cancellationToken);
+    protected abstract ValueTask SyncRangeCoreAsync(long offset, long length, SyncRangeMode mode, CancellationToken cancellationToken);
 
     private void CheckNative(NativeBuffer buffer, int length, long offset, string operation)
     {

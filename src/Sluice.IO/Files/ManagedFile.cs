@@ -59,8 +59,12 @@ internal sealed class ManagedFile : IoFile
     protected override ValueTask AllocateCoreAsync(long offset, long length, CancellationToken cancellationToken) =>
         RunBlocking("fallocate", 2, offset, length, cancellationToken);
 
-    /// <summary>fsync and fallocate may wait for the disk: they run on the thread pool, as RandomAccess does.</summary>
-    private async ValueTask RunBlocking(string name, int call, long offset, long length, CancellationToken cancellationToken)
+    protected override ValueTask SyncRangeCoreAsync(long offset, long length, SyncRangeMode mode,
+        CancellationToken cancellationToken) => RunBlocking("sync_file_range", 3, offset, length, cancellationToken, mode);
+
+    /// <summary>fsync, sync_file_range and fallocate may wait for the disk: they run on the thread pool, as RandomAccess does.</summary>
+    private async ValueTask RunBlocking(string name, int call, long offset, long length, CancellationToken cancellationToken,
+        SyncRangeMode mode = SyncRangeMode.None)
     {
         bool added = false;
         _handle.DangerousAddRef(ref added); // keeps the descriptor from being closed and reused meanwhile
@@ -75,6 +79,7 @@ internal sealed class ManagedFile : IoFile
                     {
                         0 => LibC.FSync(fd),
                         1 => LibC.FDataSync(fd),
+                        3 => LibC.SyncFileRange(fd, offset, length, (uint)mode),
                         _ => LibC.FAllocate(fd, 0, offset, length),
                     };
                     if (r == 0) return;

@@ -166,6 +166,41 @@ internal sealed class UringFile : IoFile
         }
     }
 
+    protected override async ValueTask SyncRangeCoreAsync(long offset, long length, SyncRangeMode mode,
+        CancellationToken cancellationToken)
+    {
+        // SYNC_FILE_RANGE carries the length in len (32 bits) and the flags in the op flags: longer ranges are split.
+        const long MaxRequest = 1L << 30;
+        if (!Ring.Supports(IoUringOp.SyncFileRange))
+        {
+            int fd = Fd;
+            await Task.Run(() =>
+            {
+                while (LibC.SyncFileRange(fd, offset, length, (uint)mode) < 0)
+                {
+                    var e = FileErrors.LastError("sync_file_range", Path);
+                    if (!FileErrors.IsTransient(e)) throw e;
+                }
+            }, cancellationToken);
+            return;
+        }
+        long end = offset + length;
+        while (true)
+        {
+            uint chunk = length == 0 ? 0u : (uint)Math.Min(MaxRequest, end - offset); // 0: to the end of the file
+            try
+            {
+                await UringOperation.Rent(Reactor)
+                    .Set(IoUringOp.SyncFileRange, "sync_file_range", Fd, 0, chunk, (ulong)offset, (uint)mode)
+                    .RunAsync(cancellationToken);
+            }
+            catch (IoException e) when (FileErrors.IsTransient(e)) { continue; }
+            catch (IoException e) { throw FileErrors.WithPath(e, Path); }
+            offset += chunk;
+            if (chunk == 0 || offset >= end) return;
+        }
+    }
+
     protected override async ValueTask AllocateCoreAsync(long offset, long length, CancellationToken cancellationToken)
     {
         if (!Ring.Supports(IoUringOp.Fallocate))

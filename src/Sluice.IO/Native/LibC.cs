@@ -105,6 +105,9 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "fdatasync", SetLastError = true)]
     public static partial int FDataSync(int fd);
 
+    [LibraryImport(Lib, EntryPoint = "sync_file_range", SetLastError = true)]
+    public static partial int SyncFileRange(int fd, long offset, long length, uint flags);
+
     [LibraryImport(Lib, EntryPoint = "fallocate", SetLastError = true)]
     public static partial int FAllocate(int fd, int mode, long offset, long length);
 

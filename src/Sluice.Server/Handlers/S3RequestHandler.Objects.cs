@@ -162,9 +162,11 @@ public sealed partial class S3RequestHandler
     private async ValueTask GetObjectAsync(HttpExchange x, RequestContext c, bool head)
     {
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
-        await using var reader = await _store.OpenReadAsync(bucket, key);
+        // HEAD reads the header alone: a multipart object's part files are opened only to send them.
+        await using var reader = head ? null : await _store.OpenReadAsync(bucket, key);
+        var metadata = reader?.Metadata ?? await _store.HeadAsync(bucket, key);
         (await _indexes.GetAsync(bucket)).CountRead(c.Route.Key);
-        var outcome = PrepareRead(x, c.Route.Query, reader.Metadata, out var range);
+        var outcome = PrepareRead(x, c.Route.Query, metadata, out var range);
         switch (outcome)
         {
             case ReadOutcome.NotModified:
@@ -176,10 +178,10 @@ public sealed partial class S3RequestHandler
                     .WithDetail("Condition", "If-Match"));
                 return;
             case ReadOutcome.Unsatisfiable:
-                await SendInvalidRangeAsync(x, c.Route.GetResource(), reader.Length);
+                await SendInvalidRangeAsync(x, c.Route.GetResource(), metadata.Size);
                 return;
         }
-        if (head || range.Length == 0) await x.SendHeadAsync(range.Length);
+        if (reader == null || range.Length == 0) await x.SendHeadAsync(range.Length);
         else await reader.SendAsync(x.CompleteHead(range.Length), x.Connection, range.Offset, range.Length);
     }
 

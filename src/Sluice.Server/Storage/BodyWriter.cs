@@ -14,10 +14,26 @@ namespace Sluice.Server.Storage;
 /// </summary>
 public abstract class BodyWriter : IAsyncDisposable
 {
+    /// <summary>
+    /// Early writeback: every this many new body bytes, the writer asks the kernel to start writing them to disk
+    /// (sync_file_range WRITE), so the disk works while the body is still arriving and the final fdatasync only has
+    /// the tail left. Large enough that each request is a long sequential I/O, small enough to start soon.
+    /// </summary>
+    internal const long WritebackChunkBytes = 8L << 20;
+
+    /// <summary>
+    /// Dirty data a body may keep ahead of the disk: pages further than this behind the writeback front are waited
+    /// for (sync_file_range WAIT_BEFORE), so one large PUT neither floods the page cache nor leaves a backlog.
+    /// </summary>
+    internal const long DirtyLimitBytes = 64L << 20;
+
     private readonly Md5Digest _md5 = new();
     private readonly S3Checksum? _checksum;
     private IoFile? _file;
     private bool _finished;
+    private long _writebackStart;   // body bytes [0, _writebackStart) have had writeback started
+    private long _waitedUpTo;       // body bytes [0, _waitedUpTo) have been waited for
+    private Task? _writeback;       // the writeback request in flight (runs beside the next writes)
 
     private protected BodyWriter(ObjectStore store, string tempPath, IoFile file, ChecksumAlgorithm checksumAlgorithm)
     {
@@ -50,6 +66,7 @@ public abstract class BodyWriter : IAsyncDisposable
         _checksum?.Append(chunk.Span);
         await file.WriteAsync(chunk, BodyOffset + Length, cancellationToken).ConfigureAwait(false);
         Length += chunk.Length;
+        if (Length - _writebackStart >= WritebackChunkBytes) await StartWritebackAsync(file).ConfigureAwait(false);
     }
 
     /// <summary>Appends the first <paramref name="length"/> bytes of a native buffer (WRITE_FIXED with io_uring).</summary>
@@ -63,6 +80,37 @@ public abstract class BodyWriter : IAsyncDisposable
         _checksum?.Append(bytes);
         await file.WriteAsync(buffer, length, BodyOffset + Length, cancellationToken).ConfigureAwait(false);
         Length += length;
+        if (Length - _writebackStart >= WritebackChunkBytes) await StartWritebackAsync(file).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Starts writeback of the bytes written since the last call and waits for what lies more than
+    /// <see cref="DirtyLimitBytes"/> behind, as one request running beside the next writes (the previous one is
+    /// awaited first, so at most one is in flight). Durability is unchanged: the commit's fdatasync still decides.
+    /// </summary>
+    private async ValueTask StartWritebackAsync(IoFile file)
+    {
+        if (_writeback != null) await _writeback.ConfigureAwait(false);
+        long start = _writebackStart, end = Length;
+        long waitFrom = _waitedUpTo, waitTo = Math.Max(_waitedUpTo, end - DirtyLimitBytes);
+        _writebackStart = end;
+        _waitedUpTo = waitTo;
+        _writeback = WritebackAsync(file, BodyOffset, start, end, waitFrom, waitTo);
+    }
+
+    private static async Task WritebackAsync(IoFile file, long bodyOffset, long start, long end, long waitFrom, long waitTo)
+    {
+        await file.SyncRangeAsync(bodyOffset + start, end - start, SyncRangeMode.Write).ConfigureAwait(false);
+        if (waitTo > waitFrom)
+            await file.SyncRangeAsync(bodyOffset + waitFrom, waitTo - waitFrom, SyncRangeMode.WaitBefore).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits for the writeback request in flight; a failure there (EIO) fails the body.</summary>
+    private async ValueTask DrainWritebackAsync()
+    {
+        var pending = _writeback;
+        _writeback = null;
+        if (pending != null) await pending.ConfigureAwait(false);
     }
 
     /// <summary>Discards the body: the temp file is removed and nothing visible changes.</summary>
@@ -90,6 +138,7 @@ public abstract class BodyWriter : IAsyncDisposable
         string? expectedChecksum)
     {
         CheckOpen();
+        await DrainWritebackAsync().ConfigureAwait(false);
         if (expectedChecksum != null && _checksum == null)
             throw new InvalidOperationException("an expected checksum needs a writer started with that checksum algorithm");
         _finished = true;
@@ -163,6 +212,14 @@ public abstract class BodyWriter : IAsyncDisposable
 
     private async ValueTask CloseAndDeleteAsync()
     {
+        try
+        {
+            await DrainWritebackAsync().ConfigureAwait(false);
+        }
+        catch (IoException)
+        {
+            // The body is being discarded: a writeback failure on it no longer matters.
+        }
         if (_file != null)
         {
             await _file.DisposeAsync().ConfigureAwait(false);

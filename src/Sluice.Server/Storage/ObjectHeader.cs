@@ -20,6 +20,10 @@ namespace Sluice.Server.Storage;
 /// [40, 40+n) metadata, UTF-8 JSON
 /// ... zeros (a hole) up to the body offset, then the body
 /// </code>
+/// Version 1 is a single-file object (or part, or upload record): the body is the object's bytes. Version 2 is a
+/// multipart object's manifest: the "body" region holds the list of its part files (<see cref="ObjectManifest"/>),
+/// which live in the bucket's parts directory named by the "partsDir" field; the body length is still the
+/// object's size.
 /// Header and body live in one file so one rename publishes both together (a sidecar would need two renames and
 /// could pair new metadata with old bytes after a crash). HEAD reads one page; the page-aligned body keeps GET's
 /// splice and copy_file_range on whole pages (and reflinks possible where the filesystem has them).
@@ -40,7 +44,11 @@ internal static class ObjectHeader
     /// <summary>Encoded metadata beyond this is MetadataTooLarge (far above what S3 accepts).</summary>
     public const int MaxMetadataBytes = 64 * 1024;
 
-    public const uint FormatVersion = 1;
+    /// <summary>A file whose body is the object's bytes.</summary>
+    public const uint SingleFileVersion = 1;
+
+    /// <summary>A multipart object's manifest: the body is the list of its part files.</summary>
+    public const uint ManifestVersion = 2;
 
     private static ReadOnlySpan<byte> Magic => "SLUICEOB"u8;
 
@@ -49,7 +57,8 @@ internal static class ObjectHeader
         (FixedSize + (long)metadataLength + Alignment - 1) / Alignment * Alignment;
 
     /// <summary>The metadata as JSON.</summary>
-    public static byte[] EncodeMetadata(ObjectMetadata m, int partNumber = 0)
+    public static byte[] EncodeMetadata(ObjectMetadata m, int partNumber = 0, string? partsDirectory = null,
+        string? uploadId = null)
     {
         var output = new ArrayBufferWriter<byte>(512);
         using (var w = new Utf8JsonWriter(output))
@@ -61,6 +70,8 @@ internal static class ObjectHeader
             w.WriteNumber("modified"u8, m.LastModified.ToUnixTimeMilliseconds());
             if (partNumber > 0) w.WriteNumber("part"u8, partNumber);
             if (m.PartCount > 0) w.WriteNumber("parts"u8, m.PartCount);
+            if (partsDirectory != null) w.WriteString("partsDir"u8, partsDirectory);
+            if (uploadId != null) w.WriteString("upload"u8, uploadId);
             if (m.ChecksumAlgorithm != ChecksumAlgorithm.None)
             {
                 w.WriteString("checksumAlgorithm"u8, m.ChecksumAlgorithm.GetS3Name());
@@ -100,13 +111,14 @@ internal static class ObjectHeader
     }
 
     /// <summary>The fixed part followed by the metadata: the bytes to write at offset 0.</summary>
-    public static byte[] Build(ReadOnlySpan<byte> metadata, long bodyOffset, long bodyLength)
+    public static byte[] Build(ReadOnlySpan<byte> metadata, long bodyOffset, long bodyLength,
+        uint version = SingleFileVersion)
     {
         if (bodyOffset < FixedSize + metadata.Length || bodyOffset % Alignment != 0)
             throw new ArgumentOutOfRangeException(nameof(bodyOffset));
         var block = new byte[FixedSize + metadata.Length];
         Magic.CopyTo(block);
-        BinaryPrimitives.WriteUInt32LittleEndian(block.AsSpan(8), FormatVersion);
+        BinaryPrimitives.WriteUInt32LittleEndian(block.AsSpan(8), version);
         BinaryPrimitives.WriteUInt32LittleEndian(block.AsSpan(12), (uint)metadata.Length);
         BinaryPrimitives.WriteUInt32LittleEndian(block.AsSpan(16), Crc32C.HashToUInt32(metadata));
         BinaryPrimitives.WriteInt64LittleEndian(block.AsSpan(24), bodyOffset);
@@ -133,7 +145,7 @@ internal static class ObjectHeader
             uint crc = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(16));
             long bodyOffset = BinaryPrimitives.ReadInt64LittleEndian(buffer.AsSpan(24));
             long bodyLength = BinaryPrimitives.ReadInt64LittleEndian(buffer.AsSpan(32));
-            if (version != FormatVersion) throw Corrupt(file.Path, $"header version {version}");
+            if (version is not (SingleFileVersion or ManifestVersion)) throw Corrupt(file.Path, $"header version {version}");
             if (length > MaxMetadataBytes || bodyOffset < FixedSize + length || bodyLength < 0)
                 throw Corrupt(file.Path, "header fields out of range");
             if (FixedSize + length > buffer.Length)
@@ -149,9 +161,12 @@ internal static class ObjectHeader
             if (have < FixedSize + length) throw Corrupt(file.Path, "header cut short");
             var metadata = buffer.AsSpan(FixedSize, length);
             if (Crc32C.HashToUInt32(metadata) != crc) throw Corrupt(file.Path, "header checksum mismatch");
-            var (meta, part) = Parse(metadata, file.Path);
+            var (meta, part, partsDirectory, uploadId) = Parse(metadata, file.Path);
             if (meta.Size != bodyLength) throw Corrupt(file.Path, "size disagrees with the header");
-            return new StoredHeader(meta, bodyOffset, bodyLength, part);
+            bool manifest = version == ManifestVersion;
+            if (manifest && partsDirectory == null) throw Corrupt(file.Path, "a manifest without its parts directory");
+            return new StoredHeader(meta, bodyOffset, bodyLength, part, manifest ? partsDirectory : null,
+                manifest ? uploadId : null);
         }
         finally
         {
@@ -172,8 +187,10 @@ internal static class ObjectHeader
         return total;
     }
 
-    private static (ObjectMetadata Metadata, int PartNumber) Parse(ReadOnlySpan<byte> json, string path)
+    private static (ObjectMetadata Metadata, int PartNumber, string? PartsDirectory, string? UploadId) Parse(
+        ReadOnlySpan<byte> json, string path)
     {
+        string? partsDirectory = null, uploadId = null;
         string? key = null, etag = null, checksum = null, checksumType = null;
         string? contentType = null, contentEncoding = null, contentDisposition = null, contentLanguage = null;
         string? cacheControl = null, expires = null, storageClass = null;
@@ -197,6 +214,8 @@ internal static class ObjectHeader
                     case "modified": modified = r.GetInt64(); break;
                     case "part": part = r.GetInt32(); break;
                     case "parts": parts = r.GetInt32(); break;
+                    case "partsDir": partsDirectory = r.GetString(); break;
+                    case "upload": uploadId = r.GetString(); break;
                     case "checksumAlgorithm":
                         if (!ChecksumAlgorithmExtensions.TryParse(r.GetString().AsSpan(), out algorithm))
                             throw Corrupt(path, "unknown checksum algorithm");
@@ -251,12 +270,20 @@ internal static class ObjectHeader
             Checksum = checksum,
             ChecksumType = checksumType,
             PartCount = parts,
-        }, part);
+        }, part, partsDirectory, uploadId);
     }
 
-    private static IoException Corrupt(string path, string what) =>
+    internal static IoException Corrupt(string path, string what) =>
         new("read", 5 /* EIO */, $"corrupt stored object {path}: {what}");
 }
 
-/// <summary>A parsed header: the metadata and where the body lies in the file.</summary>
-internal readonly record struct StoredHeader(ObjectMetadata Metadata, long BodyOffset, long BodyLength, int PartNumber);
+/// <summary>
+/// A parsed header: the metadata and where the body lies in the file. For a manifest (version 2),
+/// <see cref="PartsDirectory"/> names its parts directory and <see cref="UploadId"/> the upload it completed (null for
+/// a copy); the body region then holds the part list.
+/// </summary>
+internal readonly record struct StoredHeader(ObjectMetadata Metadata, long BodyOffset, long BodyLength, int PartNumber,
+    string? PartsDirectory = null, string? UploadId = null)
+{
+    public bool IsManifest => PartsDirectory != null;
+}

@@ -7,19 +7,45 @@ namespace Sluice.Server.Storage;
 /// <summary>
 /// An open object version (from <see cref="ObjectStore.OpenReadAsync"/>): its metadata and its body, addressed by
 /// position within the body (0 = first byte). Serves ranges by positional reads, or straight to a socket with
-/// <see cref="SendAsync"/> (splice on io_uring: the bytes never enter user space). The open descriptor keeps this
-/// version readable even if the key is overwritten or deleted meanwhile.
+/// <see cref="SendAsync"/> (splice on io_uring: the bytes never enter user space). A single-file object is one
+/// segment of its file; a multipart object (a manifest) is its parts' files in order, a range crossing part
+/// boundaries is served from each in turn. The open descriptors keep this version readable even if the key is
+/// overwritten or deleted meanwhile.
 /// </summary>
 public sealed class ObjectReader : IAsyncDisposable
 {
     private readonly IoEngine _engine;
+    private readonly IoFile[] _files;     // one per segment
+    private readonly long[] _offsets;     // where each segment starts in its file
+    private readonly long[] _starts;      // where each segment starts in the body (ascending)
 
     internal ObjectReader(IoEngine engine, IoFile file, StoredHeader header)
+        : this(engine, header.Metadata, [file], [header.BodyOffset], [0])
+    {
+    }
+
+    private ObjectReader(IoEngine engine, ObjectMetadata metadata, IoFile[] files, long[] offsets, long[] starts)
     {
         _engine = engine;
-        File = file;
-        Metadata = header.Metadata;
-        BodyOffset = header.BodyOffset;
+        Metadata = metadata;
+        _files = files;
+        _offsets = offsets;
+        _starts = starts;
+    }
+
+    /// <summary>A reader over a manifest's opened part files (<paramref name="files"/>[i] holds <paramref name="parts"/>[i]).</summary>
+    internal static ObjectReader ForParts(IoEngine engine, ObjectMetadata metadata, IoFile[] files, ManifestPart[] parts)
+    {
+        var offsets = new long[parts.Length];
+        var starts = new long[parts.Length];
+        long at = 0;
+        for (int i = 0; i < parts.Length; i++)
+        {
+            offsets[i] = parts[i].Offset;
+            starts[i] = at;
+            at += parts[i].Length;
+        }
+        return new ObjectReader(engine, metadata, files, offsets, starts);
     }
 
     public ObjectMetadata Metadata { get; }
@@ -27,29 +53,31 @@ public sealed class ObjectReader : IAsyncDisposable
     /// <summary>Body length in bytes.</summary>
     public long Length => Metadata.Size;
 
-    /// <summary>The underlying file; the body occupies [BodyOffset, BodyOffset + Length).</summary>
-    public IoFile File { get; }
+    /// <summary>How many files the body spans: 1, or a multipart object's part count.</summary>
+    public int SegmentCount => _files.Length;
 
-    /// <summary>Where the body starts in <see cref="File"/> (page-aligned).</summary>
-    public long BodyOffset { get; }
+    /// <summary>Where the first segment starts in its file (page-aligned; the body offset of a single-file object).</summary>
+    internal long FirstSegmentOffset => _offsets[0];
 
-    /// <summary>Reads body bytes from <paramref name="position"/>; 0 at the end of the body.</summary>
+    /// <summary>Reads body bytes from <paramref name="position"/> (at most to the end of the segment holding it); 0 at the end of the body.</summary>
     public ValueTask<int> ReadAsync(Memory<byte> buffer, long position, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(position);
-        long left = Length - position;
-        if (left <= 0 || buffer.IsEmpty) return ValueTask.FromResult(0);
+        if (position >= Length || buffer.IsEmpty) return ValueTask.FromResult(0);
+        int i = Segment(position);
+        long left = SegmentEnd(i) - position;
         if (buffer.Length > left) buffer = buffer[..(int)left];
-        return File.ReadAsync(buffer, BodyOffset + position, cancellationToken);
+        return _files[i].ReadAsync(buffer, _offsets[i] + position - _starts[i], cancellationToken);
     }
 
     /// <summary>Reads up to <paramref name="length"/> body bytes into a native buffer (READ_FIXED with io_uring).</summary>
     public ValueTask<int> ReadAsync(NativeBuffer buffer, int length, long position, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(position);
-        long left = Length - position;
-        if (left <= 0 || length == 0) return ValueTask.FromResult(0);
-        return File.ReadAsync(buffer, (int)Math.Min(length, left), BodyOffset + position, cancellationToken);
+        if (position >= Length || length == 0) return ValueTask.FromResult(0);
+        int i = Segment(position);
+        long left = SegmentEnd(i) - position;
+        return _files[i].ReadAsync(buffer, (int)Math.Min(length, left), _offsets[i] + position - _starts[i], cancellationToken);
     }
 
     /// <summary>Sends body bytes [position, position + count) to <paramref name="connection"/> (engine.SendFileAsync).</summary>
@@ -58,7 +86,8 @@ public sealed class ObjectReader : IAsyncDisposable
 
     /// <summary>
     /// Sends <paramref name="head"/> (the response head) and then body bytes [position, position + count), the head
-    /// in the same segments as the first body bytes (engine.SendFileAsync with a head).
+    /// in the same segments as the first body bytes (engine.SendFileAsync with a head), each part of a multipart
+    /// object by its own zero-copy send.
     /// </summary>
     public ValueTask SendAsync(ReadOnlyMemory<byte> head, Connection connection, long position, long count,
         CancellationToken cancellationToken = default)
@@ -67,8 +96,43 @@ public sealed class ObjectReader : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         if (position > Length - count)
             throw new ArgumentOutOfRangeException(nameof(count), $"bytes [{position}, {position + count}) lie beyond the {Length}-byte body");
-        return _engine.SendFileAsync(head, File, BodyOffset + position, count, connection, cancellationToken);
+        if (_files.Length == 1) return _engine.SendFileAsync(head, _files[0], _offsets[0] + position, count, connection, cancellationToken);
+        return SendSegmentsAsync(head, connection, position, count, cancellationToken);
     }
 
-    public ValueTask DisposeAsync() => File.DisposeAsync();
+    private async ValueTask SendSegmentsAsync(ReadOnlyMemory<byte> head, Connection connection, long position, long count,
+        CancellationToken cancellationToken)
+    {
+        if (count == 0)
+        {
+            await _engine.SendFileAsync(head, _files[0], _offsets[0], 0, connection, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        long end = position + count;
+        for (int i = Segment(position); position < end; i++)
+        {
+            long n = Math.Min(SegmentEnd(i), end) - position;
+            if (n == 0) continue;
+            await _engine.SendFileAsync(head, _files[i], _offsets[i] + position - _starts[i], n, connection, cancellationToken)
+                .ConfigureAwait(false);
+            head = ReadOnlyMemory<byte>.Empty;
+            position += n;
+        }
+    }
+
+    /// <summary>The segment holding body byte <paramref name="position"/> (&lt; Length): the last one starting at or before it.</summary>
+    private int Segment(long position)
+    {
+        int i = Array.BinarySearch(_starts, position);
+        if (i < 0) return ~i - 1;
+        while (i + 1 < _starts.Length && _starts[i + 1] == position) i++; // skip empty segments
+        return i;
+    }
+
+    private long SegmentEnd(int i) => i + 1 < _starts.Length ? _starts[i + 1] : Length;
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var file in _files) await file.DisposeAsync().ConfigureAwait(false);
+    }
 }

@@ -123,8 +123,12 @@ public sealed partial class ObjectStore
     private static bool HoldsObjects(string bucketPath)
     {
         foreach (string outer in System.IO.Directory.EnumerateDirectories(bucketPath))
+        {
+            // .parts holds only manifests' part files: with no object left, whatever remains there is garbage.
+            if (Path.GetFileName(outer.AsSpan()).StartsWith('.')) continue;
             foreach (string inner in System.IO.Directory.EnumerateDirectories(outer))
                 if (HoldsEntries(inner)) return true;
+        }
         return false;
     }
 

@@ -25,6 +25,7 @@ public sealed partial class ObjectStore
             if (!System.IO.Directory.Exists(root)) continue;
             foreach (string outer in System.IO.Directory.EnumerateDirectories(root))
             {
+                if (Path.GetFileName(outer.AsSpan()).StartsWith('.')) continue; // .parts: manifests' part files
                 foreach (string inner in System.IO.Directory.EnumerateDirectories(outer))
                 {
                     foreach (string path in System.IO.Directory.EnumerateFiles(inner))

@@ -7,7 +7,7 @@ using Sluice.Server.Semantics;
 
 namespace Sluice.Server.Storage;
 
-// Multipart uploads: staged under DIR/.multipart/<bucket>/<uploadId>/, assembled at Complete by kernel copy.
+// Multipart uploads: staged under DIR/.multipart/<bucket>/<uploadId>/; Complete publishes a manifest naming the parts.
 public sealed partial class ObjectStore
 {
     /// <summary>Every part but the last must be at least 5 MiB (Amazon S3 User Guide, "Multipart upload limits").</summary>
@@ -162,9 +162,10 @@ public sealed partial class ObjectStore
 
     /// <summary>
     /// CompleteMultipartUpload: checks the list (ascending numbers → InvalidPartOrder; unknown part, ETag or checksum
-    /// mismatch → InvalidPart; a non-last part under 5 MiB → EntityTooSmall), copies the parts' bodies into one new
-    /// object inside the kernel (copy_file_range: their bytes never pass through user space again), publishes it
-    /// like a PUT (with <paramref name="condition"/>), then removes the upload. ETag: MD5 of the parts' binary MD5s
+    /// mismatch → InvalidPart; a non-last part under 5 MiB → EntityTooSmall), publishes the object as a manifest
+    /// naming the part files, which move (hard links) into the object's own parts directory: no byte is copied.
+    /// Published like a PUT (with <paramref name="condition"/>), then the upload is removed. A retry after a
+    /// success (its answer lost) answers the same metadata while the key still holds that upload's object. ETag: MD5 of the parts' binary MD5s
     /// plus "-N". With a checksum algorithm: CRC64NVME gives the full-object CRC (combined from the parts'), the
     /// others S3's composite checksum (the algorithm over the parts' binary checksums, plus "-N").
     /// </summary>
@@ -183,7 +184,21 @@ public sealed partial class ObjectStore
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var upload = await GetMultipartUploadAsync(bucket, key, uploadId, cancellationToken).ConfigureAwait(false);
+            MultipartUploadInfo upload;
+            try
+            {
+                upload = await GetMultipartUploadAsync(bucket, key, uploadId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (S3StorageException e) when (e.Error.Code == S3ErrorCode.NoSuchUpload)
+            {
+                // A retry of a Complete that succeeded (its answer was lost): S3 answers success again. The object
+                // still being the manifest this upload published is the record of that.
+                var header = await TryReadHeaderAsync(location.File, cancellationToken).ConfigureAwait(false);
+                if (header is { IsManifest: true } h && h.UploadId == uploadId &&
+                    string.Equals(h.Metadata.Key, key, StringComparison.Ordinal) && h.Metadata.PartCount == parts.Count)
+                    return h.Metadata;
+                throw;
+            }
             var headers = new StoredHeader[parts.Count];
             using var etag = new MultipartETag();
             var md5 = new byte[Md5Digest.HashSizeInBytes];
@@ -225,28 +240,15 @@ public sealed partial class ObjectStore
                 ChecksumType = checksumType,
                 PartCount = parts.Count,
             };
-            string temp = Layout.NewTemp();
-            try
-            {
-                await WriteAssembledAsync(temp, metadata, async (bodyOffset, ct) =>
-                {
-                    long at = bodyOffset;
-                    for (int i = 0; i < parts.Count; i++)
-                    {
-                        await KernelCopy.CopyAsync(Engine, Layout.Part(bucket, uploadId, parts[i].PartNumber),
-                            headers[i].BodyOffset, temp, at, headers[i].BodyLength, ct).ConfigureAwait(false);
-                        at += headers[i].BodyLength;
-                    }
-                }, cancellationToken).ConfigureAwait(false);
-            }
-            catch
-            {
-                await TryDeleteFileAsync(temp).ConfigureAwait(false);
-                throw;
-            }
-            await PublishAsync(temp, bucket, key, location, condition, cancellationToken).ConfigureAwait(false);
-            // A crash before this line leaves the object complete and the upload still listed; completing again
-            // republishes the same bytes, aborting drops the staging copy.
+            var manifest = new ManifestPart[parts.Count];
+            for (int i = 0; i < parts.Count; i++)
+                manifest[i] = new ManifestPart(parts[i].PartNumber, headers[i].BodyOffset, headers[i].BodyLength);
+            if (!await PublishManifestAsync(bucket, key, location, metadata, manifest,
+                    n => Layout.Part(bucket, uploadId, n), uploadId, condition, cancellationToken).ConfigureAwait(false))
+                throw new IoException("link", StorageNative.ENOENT, $"a part of upload {uploadId} vanished during its completion");
+            // A crash before this line leaves the object complete and the upload still listed; the next open sees
+            // the manifest naming this upload and removes it (completing again before that republishes the same
+            // parts; aborting drops only the upload's names for them).
             await RemoveDirectoryDurablyAsync(Layout.Upload(bucket, uploadId), Layout.MultipartBucket(bucket),
                 CancellationToken.None).ConfigureAwait(false);
             _uploads.TryRemove(new(uploadId, gate));
@@ -255,6 +257,61 @@ public sealed partial class ObjectStore
         finally
         {
             gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Start-up reconciliation of manifests' parts directories (run at open, before any writer): a directory its
+    /// object's manifest does not name is left from a crash (a Complete or copy that never published, or a version
+    /// replaced before its parts were removed) and is removed; an upload whose manifest was published but whose
+    /// staging directory survived a crash is finished (removed). Costs one header read per multipart object.
+    /// </summary>
+    internal async ValueTask ReconcilePartsAsync(CancellationToken cancellationToken)
+    {
+        foreach (string bucketPath in System.IO.Directory.EnumerateDirectories(Layout.Root))
+        {
+            string bucket = Path.GetFileName(bucketPath);
+            string root = Path.Join(bucketPath, ".parts");
+            if (bucket.StartsWith('.') || !System.IO.Directory.Exists(root)) continue;
+            foreach (string directory in System.IO.Directory.EnumerateDirectories(root))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                string name = Path.GetFileName(directory);
+                if (!StorageLayout.TryParsePartsDirectoryName(name, out string objectName)) continue; // not ours
+                StoredHeader? header;
+                try
+                {
+                    header = await TryReadHeaderAsync(Layout.ObjectByName(bucket, objectName).File, cancellationToken)
+                        .ConfigureAwait(false);
+                }
+                catch (IoException e) when (e.Errno == 5)
+                {
+                    continue; // a damaged object file: keep what may be its parts
+                }
+                if (header is { IsManifest: true } h && h.PartsDirectory == name)
+                {
+                    string? upload = UploadDirectoryOrNull(bucket, h.UploadId);
+                    if (upload != null && System.IO.Directory.Exists(upload))
+                        await RemoveDirectoryDurablyAsync(upload, Layout.MultipartBucket(bucket), cancellationToken)
+                            .ConfigureAwait(false);
+                    continue;
+                }
+                await RemoveDirectoryDurablyAsync(directory, root, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The staging directory of <paramref name="uploadId"/>; null for none or an id that is not ours.</summary>
+    private string? UploadDirectoryOrNull(string bucket, string? uploadId)
+    {
+        if (uploadId == null) return null;
+        try
+        {
+            return Layout.Upload(bucket, uploadId);
+        }
+        catch (S3StorageException)
+        {
+            return null;
         }
     }
 

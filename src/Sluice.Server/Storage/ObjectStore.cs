@@ -22,6 +22,9 @@ public sealed partial class ObjectStore : IAsyncDisposable
     internal const string FullObject = "FULL_OBJECT";
     internal const string Composite = "COMPOSITE";
 
+    /// <summary>Opens of a multipart object retried when it is replaced between reading its manifest and opening its parts.</summary>
+    private const int MaxOpenAttempts = 8;
+
     internal static readonly IoFileOptions CreateNew = new() { Write = true, CreateExclusive = true };
 
     // Commits (rename over a key's file, with its condition check) and deletes of keys on one stripe are
@@ -80,6 +83,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
         {
             if (created) await store.FsyncDirectoryAsync(layout.Root, cancellationToken).ConfigureAwait(false);
             await store.CleanupAsync(cancellationToken).ConfigureAwait(false);
+            await store.ReconcilePartsAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -160,19 +164,56 @@ public sealed partial class ObjectStore : IAsyncDisposable
     public async ValueTask<ObjectReader> OpenReadAsync(string bucket, string key, CancellationToken cancellationToken = default)
     {
         var location = Layout.Object(bucket, key);
-        var file = await TryOpenAsync(location.File, cancellationToken).ConfigureAwait(false);
-        if (file == null) throw await MissingObjectAsync(bucket, key, cancellationToken).ConfigureAwait(false);
+        for (int attempt = 0; attempt < MaxOpenAttempts; attempt++)
+        {
+            var file = await TryOpenAsync(location.File, cancellationToken).ConfigureAwait(false);
+            if (file == null) throw await MissingObjectAsync(bucket, key, cancellationToken).ConfigureAwait(false);
+            StoredHeader header;
+            ManifestPart[] parts;
+            try
+            {
+                header = await ObjectHeader.ReadAsync(file, cancellationToken).ConfigureAwait(false);
+                if (!string.Equals(header.Metadata.Key, key, StringComparison.Ordinal)) throw S3StorageException.NoSuchKey(bucket, key);
+                if (!header.IsManifest) return new ObjectReader(Engine, file, header);
+                parts = await ObjectManifest.ReadAsync(file, header, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await file.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+            await file.DisposeAsync().ConfigureAwait(false);
+            // The part files' descriptors pin this version; a part that is already gone means the manifest was
+            // replaced (and its parts removed) between our two opens: start again on the new version.
+            var files = await TryOpenPartsAsync(bucket, header.PartsDirectory!, parts, cancellationToken).ConfigureAwait(false);
+            if (files != null) return ObjectReader.ForParts(Engine, header.Metadata, files, parts);
+        }
+        throw new IoException("open", StorageNative.EAGAIN, $"{bucket}/{key} kept being replaced while it was opened");
+    }
+
+    /// <summary>Opens a manifest's part files in order; null (nothing left open) when one no longer exists.</summary>
+    private async ValueTask<IoFile[]?> TryOpenPartsAsync(string bucket, string partsDirectory, ManifestPart[] parts,
+        CancellationToken cancellationToken)
+    {
+        string directory = Layout.PartsDirectory(bucket, partsDirectory);
+        var files = new IoFile[parts.Length];
+        int opened = 0;
         try
         {
-            var header = await ObjectHeader.ReadAsync(file, cancellationToken).ConfigureAwait(false);
-            if (!string.Equals(header.Metadata.Key, key, StringComparison.Ordinal)) throw S3StorageException.NoSuchKey(bucket, key);
-            return new ObjectReader(Engine, file, header);
+            for (; opened < parts.Length; opened++)
+            {
+                var file = await TryOpenAsync(Path.Join(directory, StorageLayout.PartFileName(parts[opened].Number)),
+                    cancellationToken).ConfigureAwait(false);
+                if (file == null) break;
+                files[opened] = file;
+            }
         }
-        catch
+        finally
         {
-            await file.DisposeAsync().ConfigureAwait(false);
-            throw;
+            if (opened < parts.Length)
+                for (int i = 0; i < opened; i++) await files[i].DisposeAsync().ConfigureAwait(false);
         }
+        return opened < parts.Length ? null : files;
     }
 
     /// <summary>
@@ -184,10 +225,12 @@ public sealed partial class ObjectStore : IAsyncDisposable
     {
         var location = Layout.Object(bucket, key);
         var stripe = _stripes[location.Stripe];
+        string? oldParts;
         await stripe.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (condition != null) await CheckConditionAsync(bucket, key, location, condition, cancellationToken).ConfigureAwait(false);
+            oldParts = await CurrentPartsDirectoryAsync(location, cancellationToken).ConfigureAwait(false);
             try
             {
                 await Engine.DeleteAsync(location.File, cancellationToken).ConfigureAwait(false);
@@ -203,14 +246,16 @@ public sealed partial class ObjectStore : IAsyncDisposable
             stripe.Release();
         }
         await FsyncDirectoryAsync(location.Directory, cancellationToken).ConfigureAwait(false);
+        if (oldParts != null) await RemovePartsDirectoryAsync(bucket, oldParts).ConfigureAwait(false);
         return true;
     }
 
     /// <summary>
     /// CopyObject: copies the source's body inside the kernel (copy_file_range) into a new object, published like a
-    /// PUT. <paramref name="attributes"/> sees the source's metadata (check copy-source conditions there, throwing
-    /// an <see cref="S3StorageException"/>) and returns the attributes to store: the source's for COPY, new ones for
-    /// REPLACE. The ETag, checksum and part count carry over (same bytes).
+    /// PUT; a multipart source (a manifest) is copied by hard-linking its part files into the new object's own
+    /// parts directory (no byte is copied). <paramref name="attributes"/> sees the source's metadata (check
+    /// copy-source conditions there, throwing an <see cref="S3StorageException"/>) and returns the attributes to
+    /// store: the source's for COPY, new ones for REPLACE. The ETag, checksum and part count carry over (same bytes).
     /// </summary>
     public async ValueTask<ObjectMetadata> CopyAsync(string sourceBucket, string sourceKey, string bucket, string key,
         Func<ObjectMetadata, ObjectAttributes>? attributes = null, WriteCondition? condition = null,
@@ -219,44 +264,62 @@ public sealed partial class ObjectStore : IAsyncDisposable
         var source = Layout.Object(sourceBucket, sourceKey);
         var destination = Layout.Object(bucket, key);
         await ThrowIfNoBucketAsync(bucket, cancellationToken).ConfigureAwait(false);
-        // A hard link pins the source version for the whole copy, even if it is overwritten meanwhile.
-        string snapshot = Layout.NewTemp();
-        try
+        for (int attempt = 0; attempt < MaxOpenAttempts; attempt++)
         {
-            StorageNative.HardLink(source.File, snapshot);
-        }
-        catch (IoException e) when (e.Errno == StorageNative.ENOENT)
-        {
-            throw await MissingObjectAsync(sourceBucket, sourceKey, cancellationToken).ConfigureAwait(false);
-        }
-        string? temp = null;
-        try
-        {
-            StoredHeader header;
-            await using (var file = await Engine.OpenFileAsync(snapshot, IoFileOptions.OpenRead, cancellationToken).ConfigureAwait(false))
-                header = await ObjectHeader.ReadAsync(file, cancellationToken).ConfigureAwait(false);
-            if (!string.Equals(header.Metadata.Key, sourceKey, StringComparison.Ordinal))
-                throw S3StorageException.NoSuchKey(sourceBucket, sourceKey);
-            var metadata = header.Metadata with
+            // A hard link pins the source version for the whole copy, even if it is overwritten meanwhile.
+            string snapshot = Layout.NewTemp();
+            try
             {
-                Key = key,
-                LastModified = Now(),
-                Attributes = attributes?.Invoke(header.Metadata) ?? header.Metadata.Attributes,
-            };
-            temp = Layout.NewTemp();
-            await WriteAssembledAsync(temp, metadata, async (bodyOffset, ct) =>
-                await KernelCopy.CopyAsync(Engine, snapshot, header.BodyOffset, temp, bodyOffset, header.BodyLength, ct)
-                    .ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-            string published = temp;
-            temp = null; // PublishAsync owns it now
-            await PublishAsync(published, bucket, key, destination, condition, cancellationToken).ConfigureAwait(false);
-            return metadata;
+                StorageNative.HardLink(source.File, snapshot);
+            }
+            catch (IoException e) when (e.Errno == StorageNative.ENOENT)
+            {
+                throw await MissingObjectAsync(sourceBucket, sourceKey, cancellationToken).ConfigureAwait(false);
+            }
+            string? temp = null;
+            try
+            {
+                StoredHeader header;
+                ManifestPart[]? parts = null;
+                await using (var file = await Engine.OpenFileAsync(snapshot, IoFileOptions.OpenRead, cancellationToken).ConfigureAwait(false))
+                {
+                    header = await ObjectHeader.ReadAsync(file, cancellationToken).ConfigureAwait(false);
+                    if (header.IsManifest) parts = await ObjectManifest.ReadAsync(file, header, cancellationToken).ConfigureAwait(false);
+                }
+                if (!string.Equals(header.Metadata.Key, sourceKey, StringComparison.Ordinal))
+                    throw S3StorageException.NoSuchKey(sourceBucket, sourceKey);
+                var metadata = header.Metadata with
+                {
+                    Key = key,
+                    LastModified = Now(),
+                    Attributes = attributes?.Invoke(header.Metadata) ?? header.Metadata.Attributes,
+                };
+                if (parts != null)
+                {
+                    string sourceParts = Layout.PartsDirectory(sourceBucket, header.PartsDirectory!);
+                    // False: the source's parts went with a newer version (overwritten after the snapshot): again.
+                    if (await PublishManifestAsync(bucket, key, destination, metadata, parts,
+                            n => Path.Join(sourceParts, StorageLayout.PartFileName(n)), null, condition, cancellationToken)
+                            .ConfigureAwait(false))
+                        return metadata;
+                    continue;
+                }
+                temp = Layout.NewTemp();
+                await WriteAssembledAsync(temp, metadata, async (bodyOffset, ct) =>
+                    await KernelCopy.CopyAsync(Engine, snapshot, header.BodyOffset, temp, bodyOffset, header.BodyLength, ct)
+                        .ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                string published = temp;
+                temp = null; // PublishAsync owns it now
+                await PublishAsync(published, bucket, key, destination, condition, cancellationToken).ConfigureAwait(false);
+                return metadata;
+            }
+            finally
+            {
+                await TryDeleteFileAsync(snapshot).ConfigureAwait(false);
+                if (temp != null) await TryDeleteFileAsync(temp).ConfigureAwait(false);
+            }
         }
-        finally
-        {
-            await TryDeleteFileAsync(snapshot).ConfigureAwait(false);
-            if (temp != null) await TryDeleteFileAsync(temp).ConfigureAwait(false);
-        }
+        throw new IoException("link", StorageNative.EAGAIN, $"{sourceBucket}/{sourceKey} kept being replaced while it was copied");
     }
 
     // ---- commit machinery ----
@@ -277,6 +340,107 @@ public sealed partial class ObjectStore : IAsyncDisposable
     }
 
     /// <summary>
+    /// Publishes a multipart object as a manifest: hard-links each part file (<paramref name="partFile"/> names the
+    /// source of part number n) into a fresh directory under DIR/.tmp, fsyncs it, renames it into the bucket's
+    /// parts directory (fsync), writes the manifest (header version 2 + part list, fdatasync) and publishes it like a
+    /// PUT. No body byte is copied. False, with nothing changed, when a source part file does not exist. A crash
+    /// before the manifest's rename leaves an unreferenced parts directory, which the next open removes.
+    /// </summary>
+    private async ValueTask<bool> PublishManifestAsync(string bucket, string key, ObjectLocation location,
+        ObjectMetadata metadata, ManifestPart[] parts, Func<int, string> partFile, string? uploadId,
+        WriteCondition? condition, CancellationToken cancellationToken)
+    {
+        string name = StorageLayout.NewPartsDirectoryName(location);
+        string staging = Layout.NewTemp();
+        string root = Layout.PartsRoot(bucket);
+        string target = Path.Join(root, name);
+        bool moved = false, published = false;
+        StorageNative.MakeDirectory(staging);
+        try
+        {
+            foreach (var part in parts)
+            {
+                try
+                {
+                    StorageNative.HardLink(partFile(part.Number), Path.Join(staging, StorageLayout.PartFileName(part.Number)));
+                }
+                catch (IoException e) when (e.Errno == StorageNative.ENOENT)
+                {
+                    return false;
+                }
+            }
+            await FsyncDirectoryAsync(staging, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await EnsureDirectoryAsync(root, Layout.Bucket(bucket)).ConfigureAwait(false);
+                await Engine.RenameAsync(staging, target, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IoException e) when (e.Errno == StorageNative.ENOENT)
+            {
+                await ThrowIfNoBucketAsync(bucket, cancellationToken).ConfigureAwait(false);
+                _directories.TryRemove(root, out _);
+                throw;
+            }
+            moved = true;
+            await FsyncDirectoryAsync(root, cancellationToken).ConfigureAwait(false);
+            byte[] json = ObjectHeader.EncodeMetadata(metadata, 0, name, uploadId);
+            long bodyOffset = ObjectHeader.BodyOffsetFor(json.Length);
+            string temp = Layout.NewTemp();
+            try
+            {
+                await using (var file = await Engine.OpenFileAsync(temp, CreateNew, cancellationToken).ConfigureAwait(false))
+                {
+                    await file.WriteAsync(ObjectHeader.Build(json, bodyOffset, metadata.Size, ObjectHeader.ManifestVersion), 0,
+                        cancellationToken).ConfigureAwait(false);
+                    await file.WriteAsync(ObjectManifest.Encode(parts), bodyOffset, cancellationToken).ConfigureAwait(false);
+                    await file.FlushAsync(dataOnly: true, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch
+            {
+                await TryDeleteFileAsync(temp).ConfigureAwait(false);
+                throw;
+            }
+            await PublishAsync(temp, bucket, key, location, condition, cancellationToken).ConfigureAwait(false);
+            published = true;
+            return true;
+        }
+        finally
+        {
+            if (!moved) DeleteTree(staging);
+            else if (!published) await RemovePartsDirectoryAsync(bucket, name).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The parts directory of the manifest at <paramref name="location"/>; null for none, a single-file or damaged object.</summary>
+    private async ValueTask<string?> CurrentPartsDirectoryAsync(ObjectLocation location, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var header = await TryReadHeaderAsync(location.File, cancellationToken).ConfigureAwait(false);
+            return header?.PartsDirectory;
+        }
+        catch (IoException e) when (e.Errno == 5 /* EIO: damaged, replaced anyway */)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Removes a parts directory no manifest refers to any more; on failure the next open's reconciliation does.</summary>
+    private async ValueTask RemovePartsDirectoryAsync(string bucket, string name)
+    {
+        try
+        {
+            await RemoveDirectoryDurablyAsync(Layout.PartsDirectory(bucket, name), Layout.PartsRoot(bucket), CancellationToken.None)
+                .ConfigureAwait(false);
+        }
+        catch (IoException)
+        {
+            // Left for ReconcilePartsAsync at the next open.
+        }
+    }
+
+    /// <summary>
     /// Publishes a sealed temp file as <paramref name="key"/>: condition check and rename under the key's stripe
     /// lock, then the directory fsync. The temp file is gone afterwards whatever happens.
     /// </summary>
@@ -284,6 +448,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
         WriteCondition? condition, CancellationToken cancellationToken)
     {
         bool published = false;
+        string? oldParts = null;
         try
         {
             await EnsureObjectDirectoriesAsync(bucket, location, cancellationToken).ConfigureAwait(false);
@@ -293,6 +458,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
             {
                 bool createOnly = condition != null &&
                     await CheckConditionAsync(bucket, key, location, condition, cancellationToken).ConfigureAwait(false);
+                oldParts = createOnly ? null : await CurrentPartsDirectoryAsync(location, cancellationToken).ConfigureAwait(false);
                 await RenameIntoPlaceAsync(temp, bucket, location, createOnly, cancellationToken).ConfigureAwait(false);
                 published = true;
             }
@@ -306,6 +472,9 @@ public sealed partial class ObjectStore : IAsyncDisposable
             if (!published) await TryDeleteFileAsync(temp).ConfigureAwait(false);
         }
         await FsyncDirectoryAsync(location.Directory, CancellationToken.None).ConfigureAwait(false);
+        // The replaced version was a manifest: its parts go now (a crash before this leaves them unreferenced, and
+        // the next open removes them). Readers that opened it hold the part files open and keep reading.
+        if (oldParts != null) await RemovePartsDirectoryAsync(bucket, oldParts).ConfigureAwait(false);
     }
 
     /// <summary>

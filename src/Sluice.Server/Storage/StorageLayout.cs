@@ -14,7 +14,9 @@ namespace Sluice.Server.Storage;
 /// DIR/.tmp/                               temp files and directories (same filesystem; emptied at open)
 /// DIR/.multipart/&lt;bucket&gt;/&lt;uploadId&gt;/      upload record "upload" and part files "part-00001" ...
 /// DIR/&lt;bucket&gt;/.bucket                      creation date
-/// DIR/&lt;bucket&gt;/ab/cd/abcd…(64 hex)         object = header block + body (ab, cd: the hash's first bytes)
+/// DIR/&lt;bucket&gt;/ab/cd/abcd…(64 hex)         object = header block + body (ab, cd: the hash's first bytes),
+///                                         or a multipart object's manifest (header + part list)
+/// DIR/&lt;bucket&gt;/.parts/abcd….&lt;id&gt;/       a manifest's part files "part-00001" ... (hard links of the upload's)
 /// </code>
 /// Names starting with "." cannot be buckets (bucket names start with a letter or digit), so system entries and
 /// buckets never meet.
@@ -48,6 +50,43 @@ internal sealed class StorageLayout
 
     public string Part(string bucket, string uploadId, int partNumber) =>
         Path.Join(Upload(bucket, uploadId), PartFileName(partNumber));
+
+    /// <summary>The bucket's directory of manifests' part directories.</summary>
+    public string PartsRoot(string bucket) => Path.Join(Bucket(bucket), ".parts");
+
+    /// <summary>A manifest's parts directory; a name that is not ours is damage (EIO), never a path.</summary>
+    public string PartsDirectory(string bucket, string name)
+    {
+        if (!TryParsePartsDirectoryName(name, out _))
+            throw new IO.IoException("read", 5 /* EIO */, $"corrupt manifest in bucket {bucket}: parts directory '{name}'");
+        return Path.Join(PartsRoot(bucket), name);
+    }
+
+    /// <summary>A fresh parts directory name for the object at <paramref name="location"/>: its file name, '.', 128 random bits.</summary>
+    public static string NewPartsDirectoryName(ObjectLocation location) =>
+        Path.GetFileName(location.File) + "." + NewUploadId();
+
+    /// <summary>Whether <paramref name="name"/> is a parts directory name; <paramref name="objectName"/> is its object's file name.</summary>
+    public static bool TryParsePartsDirectoryName(string name, out string objectName)
+    {
+        objectName = "";
+        int dot = 2 * SHA256.HashSizeInBytes;
+        if (name.Length != dot + 1 + UploadIdLength || name[dot] != '.' || !IsObjectFileName(name.AsSpan(0, dot)))
+            return false;
+        foreach (char c in name.AsSpan(dot + 1))
+            if (!char.IsAsciiLetterOrDigit(c) && c != '-' && c != '_') return false;
+        objectName = name[..dot];
+        return true;
+    }
+
+    /// <summary>The location of the object whose file is named <paramref name="objectName"/> (64 hex digits).</summary>
+    public ObjectLocation ObjectByName(string bucket, string objectName)
+    {
+        string outer = Path.Join(Bucket(bucket), objectName[..2]);
+        string inner = Path.Join(outer, objectName[2..4]);
+        int first = Convert.ToInt32(objectName[..2], 16);
+        return new ObjectLocation(outer, inner, Path.Join(inner, objectName), first % StripeCount);
+    }
 
     public static string PartFileName(int partNumber) => "part-" + partNumber.ToString("D5", System.Globalization.CultureInfo.InvariantCulture);
 

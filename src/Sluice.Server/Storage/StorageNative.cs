@@ -14,6 +14,7 @@ internal static unsafe partial class StorageNative
 
     public const int ENOENT = 2;
     public const int EINTR = 4;
+    public const int EAGAIN = 11;
     public const int EXDEV = 18;
     public const int EEXIST = 17;
     public const int EINVAL = 22;

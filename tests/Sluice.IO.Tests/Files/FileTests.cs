@@ -189,6 +189,32 @@ public class FileTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Engines.Both), MemberType = typeof(Engines))]
+    public async Task Sync_range_starts_and_waits_for_writeback_and_reports_kernel_errors(string mode)
+    {
+        using var dir = new TempDirectory();
+        await using var engine = Engines.Create(mode);
+        var data = RandomNumberGenerator.GetBytes(3 << 20);
+        string path = dir.File("range");
+        await using var file = await engine.OpenFileAsync(path, IoFileOptions.CreateReadWrite);
+        await file.WriteAsync(data, 0);
+        await file.SyncRangeAsync(0, 1 << 20, SyncRangeMode.Write);
+        await file.SyncRangeAsync(0, 1 << 20, SyncRangeMode.WaitBefore);
+        await file.SyncRangeAsync(1 << 20, 0, SyncRangeMode.WaitBefore | SyncRangeMode.Write | SyncRangeMode.WaitAfter);
+        await file.SyncRangeAsync(0, 1, SyncRangeMode.None);
+        var back = new byte[data.Length];
+        int got = 0;
+        while (got < back.Length) got += await file.ReadAsync(back.AsMemory(got), got);
+        Assert.Equal(data, back);
+        // A flag the kernel does not know is its EINVAL, with the operation and the path.
+        var e = await Assert.ThrowsAsync<IoException>(async () => await file.SyncRangeAsync(0, 4096, (SyncRangeMode)8));
+        Assert.Equal(Errno.EINVAL, e.Errno);
+        Assert.Equal("sync_file_range", e.Operation);
+        Assert.Contains(path, e.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await file.SyncRangeAsync(-1, 1, SyncRangeMode.Write));
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines.Both), MemberType = typeof(Engines))]
     public async Task Flush_allocate_and_stat(string mode)
     {
         using var dir = new TempDirectory();

@@ -119,4 +119,75 @@ public class MultipartHandlerTests
         var joined = await c.GetObjectAsync("mpu", "joined");
         Assert.Equal(source[100..5243028].Concat(tail).ToArray(), joined.Body);
     }
+
+    [Theory]
+    [InlineData("uring")]
+    [InlineData("managed")]
+    public async Task A_manifest_object_serves_ranges_copies_deletes_overwrites_and_survives_a_restart(string engine)
+    {
+        await using var t = await TestServer.StartAsync(engine);
+        var c = t.Client;
+        Assert.Equal(200, (await c.SendAsync("PUT", "/mpu")).Status);
+        string id = Uri.EscapeDataString(Element((await c.SendAsync("POST", "/mpu/m", "uploads")).Text, "UploadId"));
+        byte[][] parts = [RandomNumberGenerator.GetBytes(5 << 20), RandomNumberGenerator.GetBytes((5 << 20) + 777),
+            RandomNumberGenerator.GetBytes(4321)];
+        var etags = new List<(int, string)>();
+        for (int n = 1; n <= parts.Length; n++)
+            etags.Add((n, (await c.SendAsync("PUT", "/mpu/m", $"partNumber={n}&uploadId={id}", parts[n - 1])).Header("ETag")!));
+        byte[] whole = [.. parts[0], .. parts[1], .. parts[2]];
+        var complete = await c.SendAsync("POST", "/mpu/m", "uploadId=" + id, CompleteXml([.. etags]));
+        Assert.Equal(200, complete.Status);
+        string etag = System.Net.WebUtility.HtmlDecode(Element(complete.Text, "ETag"));
+        // A retried Complete (the first answer lost) succeeds again with the same ETag.
+        var again = await c.SendAsync("POST", "/mpu/m", "uploadId=" + id, CompleteXml([.. etags]));
+        Assert.Equal(200, again.Status);
+        Assert.Equal(etag, System.Net.WebUtility.HtmlDecode(Element(again.Text, "ETag")));
+
+        async Task CheckRangesAsync(string key)
+        {
+            Assert.Equal(whole, (await c.GetObjectAsync("mpu", key)).Body);
+            long b1 = parts[0].Length, b2 = b1 + parts[1].Length;
+            foreach (var (first, last) in new (long, long)[] { (b1 - 3, b1 + 2), (b1 - 1, b2), (10, whole.Length - 10), (b2, b2), (b1, b2 - 1) })
+            {
+                var ranged = await c.GetObjectAsync("mpu", key, ("Range", $"bytes={first}-{last}"));
+                Assert.Equal(206, ranged.Status);
+                Assert.Equal(whole[(int)first..(int)(last + 1)], ranged.Body);
+            }
+            var suffix = await c.GetObjectAsync("mpu", key, ("Range", "bytes=-5000"));
+            Assert.Equal(whole[^5000..], suffix.Body);
+        }
+        await CheckRangesAsync("m");
+        Assert.Equal(whole.Length.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            (await c.SendAsync("HEAD", "/mpu/m")).Header("Content-Length"));
+
+        // CopyObject and UploadPartCopy (a range across the part 1/2 boundary) from the manifest.
+        Assert.Equal(200, (await c.SendAsync("PUT", "/mpu/copy", headers: [("x-amz-copy-source", "/mpu/m")])).Status);
+        string id2 = Uri.EscapeDataString(Element((await c.SendAsync("POST", "/mpu/pc", "uploads")).Text, "UploadId"));
+        var pc = await c.SendAsync("PUT", "/mpu/pc", $"partNumber=1&uploadId={id2}", headers:
+            [("x-amz-copy-source", "/mpu/m"), ("x-amz-copy-source-range", $"bytes={(5 << 20) - 100}-{(5 << 20) + 99}")]);
+        Assert.Equal(200, pc.Status);
+        Assert.Equal(200, (await c.SendAsync("POST", "/mpu/pc", "uploadId=" + id2,
+            CompleteXml((1, System.Net.WebUtility.HtmlDecode(Element(pc.Text, "ETag")))))).Status);
+        Assert.Equal(whole[((5 << 20) - 100)..((5 << 20) + 100)], (await c.GetObjectAsync("mpu", "pc")).Body);
+
+        // Deleting and overwriting the source leave the copy intact and no parts behind.
+        Assert.Equal(204, (await c.SendAsync("DELETE", "/mpu/m")).Status);
+        Assert.Equal(404, (await c.SendAsync("GET", "/mpu/m")).Status);
+        await CheckRangesAsync("copy");
+        Assert.Equal(200, (await c.PutObjectAsync("mpu", "copy", "small"u8.ToArray())).Status);
+        Assert.Equal("small"u8.ToArray(), (await c.GetObjectAsync("mpu", "copy")).Body);
+        string partsRoot = Path.Combine(t.Directory, "mpu", ".parts");
+        Assert.Single(Directory.EnumerateDirectories(partsRoot)); // only "pc"'s
+
+        // Once the key holds something else, the old upload id is unknown again.
+        Assert.Equal("NoSuchUpload", (await c.SendAsync("POST", "/mpu/m", "uploadId=" + id, CompleteXml([.. etags]))).ErrorCode);
+        await t.RestartAsync(engine);
+        c = t.Client;
+        Assert.Equal(whole[((5 << 20) - 100)..((5 << 20) + 100)], (await t.Client.GetObjectAsync("mpu", "pc")).Body);
+        Assert.Single(Directory.EnumerateDirectories(partsRoot));
+        Assert.Equal(204, (await c.SendAsync("DELETE", "/mpu/pc")).Status);
+        Assert.Equal(204, (await c.SendAsync("DELETE", "/mpu/copy")).Status);
+        Assert.Empty(Directory.EnumerateDirectories(partsRoot));
+        Assert.Equal(204, (await c.SendAsync("DELETE", "/mpu")).Status);
+    }
 }

@@ -194,4 +194,125 @@ public class MultipartTests
         Assert.Equal(StoreFixture.Pattern(10, 1), await StoreFixture.ReadAllAsync(f.Store, "bucket", "k"));
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(f.Directory, ".tmp")));
     }
+
+    private static async Task<(byte[] Whole, ObjectMetadata Done, string UploadId)> CompleteTwoPartsAsync(StoreFixture f, string key,
+        Action<string>? beforeComplete = null)
+    {
+        var upload = await f.Store.CreateMultipartUploadAsync("bucket", key);
+        byte[] p1 = StoreFixture.Pattern(FiveMiB, 11), p2 = StoreFixture.Pattern(3333, 12);
+        var i1 = await UploadPartAsync(f.Store, key, upload.UploadId, 1, p1);
+        var i2 = await UploadPartAsync(f.Store, key, upload.UploadId, 2, p2);
+        beforeComplete?.Invoke(upload.UploadId);
+        var done = await f.Store.CompleteMultipartUploadAsync("bucket", key, upload.UploadId, [new(1, i1.ETag), new(2, i2.ETag)]);
+        return ([.. p1, .. p2], done, upload.UploadId);
+    }
+
+    private static string PartsRoot(StoreFixture f) => Path.Combine(f.Directory, "bucket", ".parts");
+
+    [Theory]
+    [MemberData(nameof(StorageEngines.Both), MemberType = typeof(StorageEngines))]
+    public async Task Complete_moves_the_parts_without_copying_and_a_reader_keeps_its_version(string mode)
+    {
+        await using var f = await StoreFixture.CreateAsync(mode);
+        var (whole, done, _) = await CompleteTwoPartsAsync(f, "k");
+        // The object's file is a small manifest; its parts are the very files that were uploaded (one more link each).
+        var partsDirectory = Assert.Single(Directory.EnumerateDirectories(PartsRoot(f)));
+        Assert.Equal(2, Directory.EnumerateFiles(partsDirectory).Count());
+        string objectFile = f.AllFiles().Single(p => Path.GetFileName(p).Length == 64);
+        Assert.True(new FileInfo(objectFile).Length < 8192);
+
+        await using (var reader = await f.Store.OpenReadAsync("bucket", "k"))
+        {
+            Assert.Equal(2, reader.SegmentCount);
+            await f.Store.PutAsync("bucket", "k", "new"u8.ToArray());
+            Assert.Empty(Directory.EnumerateDirectories(PartsRoot(f))); // the replaced manifest's parts are gone ...
+            Assert.Equal(whole, await StoreFixture.ReadRangeAsync(reader, 0, whole.Length)); // ... but still read here
+            Assert.Equal(done.ETag, reader.Metadata.ETag);
+        }
+        Assert.Equal("new"u8.ToArray(), await StoreFixture.ReadAllAsync(f.Store, "bucket", "k"));
+        Assert.True(await f.Store.DeleteAsync("bucket", "k"));
+        // Nothing of the object is left: no object file, no part file, no temp file.
+        Assert.DoesNotContain(f.AllFiles(), p => Path.GetFileName(p).Length == 64 || Path.GetFileName(p).StartsWith("part-", StringComparison.Ordinal)
+            || p.Contains(Path.DirectorySeparatorChar + ".tmp" + Path.DirectorySeparatorChar, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(StorageEngines.Both), MemberType = typeof(StorageEngines))]
+    public async Task Copy_of_a_manifest_links_the_parts_and_outlives_its_source(string mode)
+    {
+        await using var f = await StoreFixture.CreateAsync(mode);
+        var (whole, done, _) = await CompleteTwoPartsAsync(f, "src");
+        var copy = await f.Store.CopyAsync("bucket", "src", "bucket", "dst");
+        Assert.Equal(done.ETag, copy.ETag);
+        Assert.Equal(2, copy.PartCount);
+        Assert.Equal(2, Directory.EnumerateDirectories(PartsRoot(f)).Count());
+        // The index rebuild sees each manifest once, and nothing of the parts directories.
+        var enumerated = new List<(string, string)>();
+        await foreach (var o in f.Store.EnumerateObjectsAsync()) enumerated.Add((o.Key, o.Metadata.ETag));
+        Assert.Equal([("dst", done.ETag), ("src", done.ETag)], enumerated.Order());
+        Assert.True(await f.Store.DeleteAsync("bucket", "src"));
+        await f.ReopenAsync();
+        Assert.Equal(whole, await StoreFixture.ReadAllAsync(f.Store, "bucket", "dst"));
+        await using var reader = await f.Store.OpenReadAsync("bucket", "dst");
+        Assert.Equal(whole.AsSpan(FiveMiB - 7, 14).ToArray(), await StoreFixture.ReadRangeAsync(reader, FiveMiB - 7, 14));
+        Assert.Single(Directory.EnumerateDirectories(PartsRoot(f)));
+        // A bucket whose only remaining object is deleted can be deleted (the emptied .parts does not count).
+        Assert.True(await f.Store.DeleteAsync("bucket", "dst"));
+        await f.Store.DeleteBucketAsync("bucket");
+        Assert.False(Directory.Exists(Path.Combine(f.Directory, "bucket")));
+    }
+
+    [Theory]
+    [MemberData(nameof(StorageEngines.Both), MemberType = typeof(StorageEngines))]
+    public async Task A_crash_around_Complete_leaves_no_partial_object_and_no_leaked_parts(string mode)
+    {
+        await using var f = await StoreFixture.CreateAsync(mode);
+        string? savedUpload = null;
+        var (whole, done, uploadId) = await CompleteTwoPartsAsync(f, "k", id =>
+        {
+            // Keep a copy of the staging directory, to put back as if the crash came before its removal.
+            savedUpload = Path.Combine(f.Directory, "saved-upload");
+            CopyTree(Path.Combine(f.Directory, ".multipart", "bucket", id), savedUpload);
+        });
+        string published = Assert.Single(Directory.EnumerateDirectories(PartsRoot(f)));
+        // Crash 1: parts moved for another Complete (or copy) of "k" whose manifest never got renamed into place.
+        CopyTree(published, published[..^22] + "AAAAAAAAAAAAAAAAAAAAAA");
+        // Crash 2: a parts directory whose object does not exist at all.
+        CopyTree(published, Path.Combine(PartsRoot(f), new string('0', 64) + ".BBBBBBBBBBBBBBBBBBBBBB"));
+        // Crash 3: the manifest was published but the upload's staging directory was not removed yet.
+        Directory.Move(savedUpload!, Path.Combine(f.Directory, ".multipart", "bucket", uploadId));
+        Assert.Single(await f.Store.ListMultipartUploadsAsync("bucket"));
+
+        await f.ReopenAsync();
+        Assert.Equal(published, Assert.Single(Directory.EnumerateDirectories(PartsRoot(f))));
+        Assert.Empty(await f.Store.ListMultipartUploadsAsync("bucket"));
+        Assert.Equal(whole, await StoreFixture.ReadAllAsync(f.Store, "bucket", "k"));
+        Assert.Equal(done.ETag, (await f.Store.HeadAsync("bucket", "k")).ETag);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(f.Directory, ".tmp")));
+        // A retried Complete of the finished upload answers the same object.
+        var retried = await f.Store.CompleteMultipartUploadAsync("bucket", "k", uploadId, [new(1, "x"), new(2, "y")]);
+        Assert.Equal(done.ETag, retried.ETag);
+    }
+
+    [Theory]
+    [MemberData(nameof(StorageEngines.Both), MemberType = typeof(StorageEngines))]
+    public async Task A_damaged_manifest_is_an_io_error_not_wrong_bytes(string mode)
+    {
+        await using var f = await StoreFixture.CreateAsync(mode);
+        await CompleteTwoPartsAsync(f, "k");
+        string objectFile = f.AllFiles().Single(p => Path.GetFileName(p).Length == 64);
+        await using (var stream = new FileStream(objectFile, FileMode.Open, FileAccess.ReadWrite))
+        {
+            stream.Position = 4096 + 8 + 10; // inside the first entry's offset: the list's CRC no longer matches
+            stream.WriteByte(0x7F);
+        }
+        var e = await Assert.ThrowsAsync<Sluice.IO.IoException>(async () => await f.Store.OpenReadAsync("bucket", "k"));
+        Assert.Contains("manifest checksum mismatch", e.Message, StringComparison.Ordinal);
+    }
+
+    private static void CopyTree(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (string file in Directory.EnumerateFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+    }
 }
