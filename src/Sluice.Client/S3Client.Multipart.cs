@@ -140,9 +140,9 @@ public sealed partial class S3Client
         {
             head = await HeadObjectAsync(new GetObjectRequest(bucket, key) { ChecksumMode = true }, cancellationToken).ConfigureAwait(false);
         }
-        catch (S3Exception e) when (e.StatusCode == 404)
+        catch (S3Exception)
         {
-            return null;
+            return null; // no object (404), or it cannot be checked now: the NoSuchUpload answer stands
         }
 
         if (head.ETag is null || !string.Equals(head.ETag.Trim('"'), expected, StringComparison.OrdinalIgnoreCase))
