@@ -18,6 +18,8 @@ internal sealed class BenchOptions
           --port N             server port on 127.0.0.1 (default 80: this awscrt always connects to port 80)
           --work DIR           scratch directory (default: a new one under the temp directory; removed at the end)
           --out FILE           also write the markdown results there
+          --sluice-runner DLL  run Sluice from this build of Sluice.ClientBench.dll instead of this one (e.g. a
+                               ReadyToRun publish: dotnet publish -c Release -r linux-x64 -p:PublishReadyToRun=true)
         """;
 
     public string Scenario { get; private set; } = "all";
@@ -32,6 +34,7 @@ internal sealed class BenchOptions
     public int Port { get; private set; } = 80;
     public string? Work { get; private set; }
     public string? Out { get; private set; }
+    public string? SluiceRunner { get; private set; }
 
     public static BenchOptions Parse(string[] args)
     {
@@ -53,6 +56,7 @@ internal sealed class BenchOptions
                 case "--port": o.Port = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--work": o.Work = value; break;
                 case "--out": o.Out = value; break;
+                case "--sluice-runner": o.SluiceRunner = File.Exists(value) ? Path.GetFullPath(value) : throw new ArgumentException($"--sluice-runner: no file {value}"); break;
                 case "--clients":
                     o.Clients = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                     foreach (string c in o.Clients)

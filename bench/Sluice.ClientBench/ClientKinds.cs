@@ -85,7 +85,7 @@ internal static class ClientKinds
             AwsCrt => new(["/usr/bin/python3", c.Layout.Peer("awscrt_bench.py"), .. tail]),
             Boto3 => new(["/usr/bin/python3", c.Layout.Peer("boto3_bench.py"), .. tail]),
             AwsSdk => new([c.Layout.DotNet, c.Layout.AwsSdkDll, .. tail]),
-            Sluice or SluiceManaged => new([.. c.Layout.SelfCommand, SluiceRunner.Command, .. tail, .. defaults ? ["--defaults", "true"] : Array.Empty<string>()],
+            Sluice or SluiceManaged => new([.. c.Options.SluiceRunner is { } runner ? [c.Layout.DotNet, runner] : c.Layout.SelfCommand, SluiceRunner.Command, .. tail, .. defaults ? ["--defaults", "true"] : Array.Empty<string>()],
                 new Dictionary<string, string?> { ["SLUICE_IO"] = client == Sluice ? "uring" : "managed" }),
             _ => throw new ArgumentException($"unknown client {client}"),
         };

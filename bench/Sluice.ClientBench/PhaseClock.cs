@@ -11,11 +11,15 @@ internal readonly partial struct PhaseClock
     private const int RusageSelf = 0, RusageLongs = 18;
     private readonly long _start;
     private readonly double _cpu;
+    private readonly long _jitMethods;
+    private readonly TimeSpan _jitTime;
 
     private PhaseClock(long start, double cpu)
     {
         _start = start;
         _cpu = cpu;
+        _jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount();
+        _jitTime = System.Runtime.JitInfo.GetCompilationTime();
     }
 
     public static PhaseClock Start() => new(Stopwatch.GetTimestamp(), CpuSeconds());
@@ -26,6 +30,9 @@ internal readonly partial struct PhaseClock
         var line = new StringBuilder(ResultLine.ResultPrefix);
         line.Append(CultureInfo.InvariantCulture, $" phase={phase} seconds={seconds:F6} cpu={cpu:F6}");
         foreach (var (k, v) in fields) line.Append(CultureInfo.InvariantCulture, $" {k}={v}");
+        // The .NET runners' JIT work inside the phase (methods compiled or recompiled, wall time spent in the JIT).
+        line.Append(CultureInfo.InvariantCulture, $" jit_methods={System.Runtime.JitInfo.GetCompiledMethodCount() - _jitMethods}");
+        line.Append(CultureInfo.InvariantCulture, $" jit_ms={(System.Runtime.JitInfo.GetCompilationTime() - _jitTime).TotalMilliseconds:F0}");
         if (latencies is { Length: > 0 })
         {
             Array.Sort(latencies);

@@ -16,6 +16,7 @@ internal static class Report
         sb.AppendLine();
         sb.AppendLine(F($"- load before: `{uptimeBefore.Trim()}`"));
         sb.AppendLine(F($"- load after: `{uptimeAfter.Trim()}`"));
+        sb.AppendLine(F($"- Sluice runner: {(options.SluiceRunner is { } r ? "`" + Path.GetFileName(Path.GetDirectoryName(r)) + "/" + Path.GetFileName(r) + "` (--sluice-runner)" : "this build (JIT, TieredPGO off)")}"));
         foreach (string note in o.Notes) sb.AppendLine("- " + note);
         sb.AppendLine();
 

@@ -5,6 +5,7 @@ using System.Text;
 using Sluice.Client.Model;
 using Sluice.Client.Transport;
 using Sluice.S3.Checksums;
+using Sluice.S3.Errors;
 using Sluice.S3.Xml;
 
 namespace Sluice.Client;
@@ -79,9 +80,12 @@ public sealed partial class S3Client
 
     /// <summary>
     /// CompleteMultipartUpload with the parts in ascending part-number order. A 200 carrying an Error document (S3 may
-    /// answer so after a long assembly) is an <see cref="S3Exception"/>.
+    /// answer so after a long assembly) is an <see cref="S3Exception"/>. A NoSuchUpload answer (typically a retry after
+    /// the connection was lost once the server had completed the upload) is confirmed with HeadObject: when the key now
+    /// holds an object whose ETag is the multipart ETag of exactly these parts, the completion succeeded and its result
+    /// is returned; otherwise the NoSuchUpload <see cref="S3Exception"/> stands.
     /// </summary>
-    public Task<CompleteMultipartUploadResult> CompleteMultipartUploadAsync(string bucket, string key, string uploadId,
+    public async Task<CompleteMultipartUploadResult> CompleteMultipartUploadAsync(string bucket, string key, string uploadId,
         IEnumerable<CompletedPart> parts, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(uploadId);
@@ -101,7 +105,86 @@ public sealed partial class S3Client
         call.BodyLength = body.WrittenCount;
         call.PayloadHash = Sluice.S3.Auth.SigV4PayloadHash.Sha256Hex(body.WrittenSpan);
         call.Headers = [new("content-type", "application/xml")];
-        return SendXmlAsync(call, CompleteMultipartUploadResult.Read, cancellationToken);
+        try
+        {
+            return await SendXmlAsync(call, CompleteMultipartUploadResult.Read, cancellationToken).ConfigureAwait(false);
+        }
+        catch (S3Exception e) when (e.Code == S3ErrorCode.NoSuchUpload)
+        {
+            CompleteMultipartUploadResult? done = await ConfirmCompletedAsync(bucket, key, document.Parts, cancellationToken).ConfigureAwait(false);
+            if (done is null)
+            {
+                throw;
+            }
+
+            return done;
+        }
+    }
+
+    /// <summary>
+    /// After NoSuchUpload: the result of the completion when <paramref name="key"/> holds the object these parts
+    /// assemble (its ETag is MD5 over the parts' MD5s, "-" and the part count), else null. Parts whose ETags are not
+    /// plain MD5s (SSE-KMS, some gateways) cannot be matched, so nothing is confirmed then.
+    /// </summary>
+    private async Task<CompleteMultipartUploadResult?> ConfirmCompletedAsync(string bucket, string key, IList<CompletedPart> parts,
+        CancellationToken cancellationToken)
+    {
+        string? expected = MultipartETagOf(parts);
+        if (expected is null)
+        {
+            return null;
+        }
+
+        ObjectMetadata head;
+        try
+        {
+            head = await HeadObjectAsync(new GetObjectRequest(bucket, key) { ChecksumMode = true }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (S3Exception)
+        {
+            return null; // no object (404), or it cannot be checked now: the NoSuchUpload answer stands
+        }
+
+        if (head.ETag is null || !string.Equals(head.ETag.Trim('"'), expected, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var result = new CompleteMultipartUploadResult { Bucket = bucket, Key = key, ETag = head.ETag };
+        ObjectChecksums stored = head.Checksums;
+        result.Checksums.ChecksumCrc32 = stored.ChecksumCrc32;
+        result.Checksums.ChecksumCrc32C = stored.ChecksumCrc32C;
+        result.Checksums.ChecksumCrc64Nvme = stored.ChecksumCrc64Nvme;
+        result.Checksums.ChecksumSha1 = stored.ChecksumSha1;
+        result.Checksums.ChecksumSha256 = stored.ChecksumSha256;
+        result.Checksums.ChecksumType = stored.ChecksumType;
+        return result;
+    }
+
+    /// <summary>The multipart ETag (unquoted) of parts listed in order, or null when a part's ETag is not an MD5.</summary>
+    internal static string? MultipartETagOf(IList<CompletedPart> parts)
+    {
+        if (parts.Count == 0)
+        {
+            return null;
+        }
+
+        using var digest = new Md5Digest();
+        Span<byte> md5 = stackalloc byte[Md5Digest.HashSizeInBytes];
+        foreach (CompletedPart part in parts)
+        {
+            ReadOnlySpan<char> hex = part.ETag.AsSpan().Trim('"');
+            if (hex.Length != 2 * Md5Digest.HashSizeInBytes
+                || Convert.FromHexString(hex, md5, out _, out int written) != OperationStatus.Done || written != md5.Length)
+            {
+                return null;
+            }
+
+            digest.Append(md5); // S3's multipart ETag format, not a security use
+        }
+
+        digest.GetHashAndReset(md5);
+        return Convert.ToHexStringLower(md5) + "-" + parts.Count.ToString(CultureInfo.InvariantCulture);
     }
 
     /// <summary>CompleteMultipartUpload from UploadPart responses.</summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Sluice.Client.Tests.Faults;
@@ -17,12 +18,21 @@ internal sealed class FaultProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _tasks = [];
     private readonly Task _accept;
+    private readonly Func<string, bool>? _dropResponseTo;
     private int _connections;
+    private int _dropped;
 
-    public FaultProxy(IPEndPoint upstream, Func<int, Fault> policy)
+    /// <param name="upstream">The server.</param>
+    /// <param name="policy">The fault for the n-th accepted connection.</param>
+    /// <param name="dropResponseTo">
+    /// Once, for the first request whose request line matches: relay the request, let the server act on it, then reset
+    /// the client's connection instead of relaying the answer (a success the client never sees).
+    /// </param>
+    public FaultProxy(IPEndPoint upstream, Func<int, Fault> policy, Func<string, bool>? dropResponseTo = null)
     {
         _upstream = upstream;
         _policy = policy;
+        _dropResponseTo = dropResponseTo;
         _listener.Start();
         _accept = AcceptLoopAsync();
     }
@@ -70,8 +80,9 @@ internal sealed class FaultProxy : IAsyncDisposable
 
             using var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             await server.ConnectAsync(_upstream, _stop.Token);
-            Task up = RelayRequestsAsync(client, server);
-            Task down = RelayResponsesAsync(server, client, fault);
+            var drop = new StrongBox<bool>();
+            Task up = RelayRequestsAsync(client, server, drop);
+            Task down = RelayResponsesAsync(server, client, fault, drop);
             await Task.WhenAny(up, down);
             if (fault.Kind == FaultKind.Truncate)
             {
@@ -84,7 +95,7 @@ internal sealed class FaultProxy : IAsyncDisposable
         }
     }
 
-    private async Task RelayRequestsAsync(Socket from, Socket to)
+    private async Task RelayRequestsAsync(Socket from, Socket to, StrongBox<bool> drop)
     {
         byte[] buffer = new byte[64 * 1024];
         while (true)
@@ -96,13 +107,22 @@ internal sealed class FaultProxy : IAsyncDisposable
                 return;
             }
 
-            Record(buffer.AsSpan(0, n));
+            // HTTP/1.1 without pipelining: when a request arrives, every earlier answer on the connection was relayed,
+            // so the next bytes from the server answer this request.
+            if (Record(buffer.AsSpan(0, n)) is { } line && _dropResponseTo is not null && _dropResponseTo(line)
+                && Interlocked.Exchange(ref _dropped, 1) == 0)
+            {
+                Volatile.Write(ref drop.Value, true);
+            }
+
             await to.SendAsync(buffer.AsMemory(0, n), SocketFlags.None, _stop.Token);
         }
     }
 
-    private void Record(ReadOnlySpan<byte> bytes)
+    /// <summary>Records the request heads that start in <paramref name="bytes"/>; returns the last request line.</summary>
+    private string? Record(ReadOnlySpan<byte> bytes)
     {
+        string? last = null;
         string text = Encoding.Latin1.GetString(bytes);
         foreach (string method in new[] { "GET ", "PUT ", "HEAD ", "POST ", "DELETE " })
         {
@@ -115,15 +135,18 @@ internal sealed class FaultProxy : IAsyncDisposable
             int end = text.IndexOf("\r\n\r\n", at, StringComparison.Ordinal);
             string head = end < 0 ? text[at..] : text[at..end];
             string line = head.Split("\r\n")[0];
+            last = line;
             string? range = head.Split("\r\n").FirstOrDefault(l => l.StartsWith("range:", StringComparison.OrdinalIgnoreCase));
             lock (RequestHeads)
             {
                 RequestHeads.Add(range is null ? line : line + " | " + range);
             }
         }
+
+        return last;
     }
 
-    private async Task RelayResponsesAsync(Socket from, Socket to, Fault fault)
+    private async Task RelayResponsesAsync(Socket from, Socket to, Fault fault, StrongBox<bool> drop)
     {
         byte[] buffer = new byte[64 * 1024];
         long relayed = 0;
@@ -133,6 +156,13 @@ internal sealed class FaultProxy : IAsyncDisposable
             if (n == 0)
             {
                 to.Shutdown(SocketShutdown.Send);
+                return;
+            }
+
+            if (Volatile.Read(ref drop.Value))
+            {
+                to.LingerState = new LingerOption(true, 0); // the server has answered: the client sees a reset instead
+                to.Close();
                 return;
             }
 
