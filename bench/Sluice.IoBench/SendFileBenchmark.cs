@@ -72,6 +72,7 @@ internal sealed class SendFileBenchmark
             Mode = o.Engine,
             ReactorCount = o.Reactors,
             BufferPoolFactory = () => new NativeBufferPool([Chunk], [PoolBuffers]),
+            ZeroCopyToLoopback = true, // the "splice" variant measures the zero-copy path, which loopback would skip
         });
         try
         {

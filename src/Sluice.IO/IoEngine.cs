@@ -176,5 +176,12 @@ public sealed class IoEngineOptions
     /// <summary>Buffer pool size classes and counts; null gives <see cref="NativeBufferPool.CreateDefault"/>.</summary>
     public Func<NativeBufferPool>? BufferPoolFactory { get; init; }
 
+    /// <summary>
+    /// io_uring: send files to loopback peers zero-copy (sendfile) too. By default a transfer of 1 MiB or more to a
+    /// loopback peer is read into a pool buffer and sent instead, which measured cheaper for the receiver and no
+    /// dearer for the sender (docs/io.md, "File → socket"); tests and benchmarks of the zero-copy path set this.
+    /// </summary>
+    public bool ZeroCopyToLoopback { get; init; }
+
     internal NativeBufferPool CreateBuffers() => BufferPoolFactory?.Invoke() ?? NativeBufferPool.CreateDefault();
 }

@@ -13,10 +13,13 @@ internal sealed class UringEngine : IoEngine
     private readonly UringReactor[] _reactors;
     private int _next;
 
-    private UringEngine(UringReactor[] reactors, NativeBufferPool buffers)
+    private readonly bool _zeroCopyToLoopback;
+
+    private UringEngine(UringReactor[] reactors, NativeBufferPool buffers, bool zeroCopyToLoopback)
     {
         _reactors = reactors;
         Buffers = buffers;
+        _zeroCopyToLoopback = zeroCopyToLoopback;
     }
 
     public override NativeBufferPool Buffers { get; }
@@ -56,7 +59,7 @@ internal sealed class UringEngine : IoEngine
         }
         var buffers = options.CreateBuffers();
         RegisterBuffers(reactors, buffers, log);
-        return new UringEngine([.. reactors], buffers);
+        return new UringEngine([.. reactors], buffers, options.ZeroCopyToLoopback);
     }
 
     /// <summary>
@@ -103,6 +106,15 @@ internal sealed class UringEngine : IoEngine
     internal long FixedReads, FixedWrites;
 
     private readonly PipePool _pipes = new();
+
+    /// <summary>
+    /// Transfers to a loopback peer from this size up are copied (read + send) instead of sendfile'd; smaller ones
+    /// stay on sendfile, where the difference is too small to pay for the peer-address check.
+    /// </summary>
+    private const long LoopbackCopyMinBytes = 1 << 20;
+
+    /// <summary>File transfers copied to a loopback peer instead of sendfile'd (tests check the choice).</summary>
+    internal static long LoopbackCopies;
     internal PipePool Pipes => _pipes;
 
     /// <summary>The calling reactor when called on one (its awaits then resume inline), else the next in turn.</summary>
@@ -182,9 +194,19 @@ internal sealed class UringEngine : IoEngine
         Connection connection, CancellationToken cancellationToken)
     {
         var (f, c) = Own(file, connection);
-        return c.Reactor.Ring.Supports(IoUringOp.Splice)
-            ? UringSendFile.SendFileAsync(c.Reactor, _pipes, head, f, offset, count, c.FileDescriptor, cancellationToken)
-            : BufferedTransfer.SendFileAsync(Buffers, head, file, offset, count, connection, cancellationToken);
+        if (!c.Reactor.Ring.Supports(IoUringOp.Splice))
+            return BufferedTransfer.SendFileAsync(Buffers, head, file, offset, count, connection, cancellationToken);
+        // A loopback peer copies every byte out of the socket anyway; a copy just made (read into a registered
+        // buffer, then send) is cache-hot for it, page-cache pages are not: zero copy costs the receiver more than
+        // it saves the sender there (docs/benchmarks.md, "GET of a 1 GiB object"). Only when a buffer is free:
+        // sendfile never waits for one.
+        if (!_zeroCopyToLoopback && count >= LoopbackCopyMinBytes && SockAddr.PeerIsLoopback(c.FileDescriptor)
+            && Buffers.TryRent(BufferedTransfer.ChunkSize(Buffers, count), out var buffer))
+        {
+            Interlocked.Increment(ref LoopbackCopies);
+            return BufferedTransfer.SendFileAsync(buffer, head, file, offset, count, connection, cancellationToken);
+        }
+        return UringSendFile.SendFileAsync(c.Reactor, _pipes, head, f, offset, count, c.FileDescriptor, cancellationToken);
     }
 
     private protected override ValueTask ReceiveToFileCoreAsync(Connection connection, IoFile file, long offset,
