@@ -5,9 +5,10 @@ namespace Sluice.Server.Tests.Handlers;
 
 /// <summary>
 /// Whole-object GETs of a large object to several slow readers at once, while the object's pages keep leaving the page
-/// cache: the send-file path meets a full socket over and over (EAGAIN, poll) and, with io_uring, alternates inline
-/// sendfile steps with spliced ones. Every response must carry exactly Content-Length bytes, byte-exact — a short
-/// or failed send must never end a response early without an error.
+/// cache: the send-file path meets a full socket over and over and its file reads miss the cache. Every response
+/// must carry exactly Content-Length bytes, byte-exact — a short or failed send must never end a response early
+/// without an error. (Over loopback both engines copy: read + send. The zero-copy path's own full-socket and
+/// uncached-step tests are in Sluice.IO.Tests' SpliceTests.)
 /// </summary>
 public partial class LargeGetTests
 {
