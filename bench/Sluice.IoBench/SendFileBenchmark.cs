@@ -73,6 +73,7 @@ internal sealed class SendFileBenchmark
             ReactorCount = o.Reactors,
             BufferPoolFactory = () => new NativeBufferPool([Chunk], [PoolBuffers]),
             PairLoopbackConnections = false, // the split placement needs ends on different reactors
+            ZeroCopyToLoopback = true, // the "splice" variant measures the zero-copy path, which loopback would skip
         });
         try
         {
@@ -99,13 +100,16 @@ internal sealed class SendFileBenchmark
                 while (warmup.Elapsed < _options.Warmup) Transfer(variant, Any, 1);
                 foreach (string placement in placements)
                 {
-                    var threads = ThreadCpu.Sample(ThreadCpu.ReactorPrefix);
+                    var threads = ThreadCpu.Sample("");
+                    long inline = Interlocked.Read(ref UringSendFile.InlineSteps), spliced = Interlocked.Read(ref UringSendFile.SplicedSteps);
                     var start = Measurement.Take(_engine);
                     Transfer(variant, placement, _options.Passes);
                     var interval = Measurement.Take(_engine).Since(start);
-                    var after = ThreadCpu.Sample(ThreadCpu.ReactorPrefix);
+                    var after = ThreadCpu.Sample("");
                     Report(variant, placement, interval, ThreadSeconds(threads, after, _senderTid),
                         ThreadSeconds(threads, after, _receiverTid));
+                    ReportThreads(threads, after, Interlocked.Read(ref UringSendFile.InlineSteps) - inline,
+                        Interlocked.Read(ref UringSendFile.SplicedSteps) - spliced);
                 }
             }
         }
@@ -242,6 +246,16 @@ internal sealed class SendFileBenchmark
             await connection.DisposeAsync();
             _handlers.Exit();
         }
+    }
+
+    /// <summary>Where the CPU outside the two measured ends went (by thread name), and the send-file steps taken.</summary>
+    private void ReportThreads(Dictionary<int, ThreadCpu.Sched> start, Dictionary<int, ThreadCpu.Sched> end, long inline, long spliced)
+    {
+        double gib = _options.Passes * _size / GiB;
+        var others = ThreadCpu.ByName(start, end, ThreadCpu.Names(), _senderTid, _receiverTid);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  other threads CPU s/GiB: {string.Join(", ", others.Take(5).Select(o => $"{o.Name} {o.Seconds / gib:F3}"))}; " +
+            $"send-file steps inline {inline}, spliced {spliced}"));
     }
 
     private void Report(string variant, string placement, Interval interval, double? senderThread, double? receiverThread)

@@ -49,6 +49,31 @@ internal static partial class ThreadCpu
         return result;
     }
 
+    /// <summary>
+    /// CPU seconds per thread name (digits dropped, so io_uring's iou-wrk-N workers add up) between two samples of
+    /// every thread (<see cref="Sample"/> with an empty prefix), leaving out <paramref name="exclude"/>; busiest first.
+    /// Threads that started and ended between the samples are missing: the process total minus these is their share.
+    /// </summary>
+    public static (string Name, double Seconds)[] ByName(Dictionary<int, Sched> start, Dictionary<int, Sched> end,
+        Dictionary<int, string> names, params int[] exclude) =>
+        [.. end.Where(e => !exclude.Contains(e.Key))
+            .GroupBy(e => names.GetValueOrDefault(e.Key, "?").TrimEnd('0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '-'))
+            .Select(g => (g.Key, g.Sum(e => (e.Value.RunNs - start.GetValueOrDefault(e.Key).RunNs) / 1e9)))
+            .Where(g => g.Item2 > 0).OrderByDescending(g => g.Item2)];
+
+    /// <summary>Thread id → name (the kernel's comm) of every thread of this process.</summary>
+    public static Dictionary<int, string> Names()
+    {
+        var result = new Dictionary<int, string>();
+        foreach (string dir in Directory.EnumerateDirectories("/proc/self/task"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out int tid)) continue;
+            try { result[tid] = File.ReadAllText(Path.Combine(dir, "comm")).TrimEnd('\n'); }
+            catch (IOException) { }
+        }
+        return result;
+    }
+
     /// <summary>Each thread's (CPU seconds, seconds waiting for a CPU) between two samples, busiest first.</summary>
     public static (double Run, double Wait)[] Delta(Dictionary<int, Sched> start, Dictionary<int, Sched> end) =>
         [.. end.Select(e =>

@@ -71,8 +71,9 @@ public abstract class IoEngine : IAsyncDisposable
 
     /// <summary>
     /// Sends <paramref name="count"/> bytes of <paramref name="file"/> from <paramref name="offset"/> to the
-    /// connection. With io_uring the payload moves file → pipe → socket by splice and is never copied into user
-    /// space; the managed engine reads into a pooled native buffer and sends it. A file shorter than
+    /// connection. With io_uring the payload goes by sendfile (splice through a pipe where the pages are not cached)
+    /// and is never copied into user space, except to a loopback peer (see <see cref="IoEngineOptions.ZeroCopyToLoopback"/>);
+    /// the managed engine reads into a pooled native buffer and sends it. A file shorter than
     /// offset + count fails before anything is sent. The file must not be O_DIRECT (splice works on the page cache).
     /// </summary>
     public ValueTask SendFileAsync(IoFile file, long offset, long count, Connection connection,
@@ -206,6 +207,13 @@ public sealed class IoEngineOptions
             var v => throw new ArgumentException($"SLUICE_IO_DIRECT must be 1/on or 0/off, not '{v}'"),
         };
     }
+
+    /// <summary>
+    /// io_uring: send files to loopback peers zero-copy (sendfile) too. By default a transfer of 1 MiB or more to a
+    /// loopback peer is read into a pool buffer and sent instead, which measured cheaper for the receiver and no
+    /// dearer for the sender (docs/io.md, "File → socket"); tests and benchmarks of the zero-copy path set this.
+    /// </summary>
+    public bool ZeroCopyToLoopback { get; init; }
 
     internal NativeBufferPool CreateBuffers() => BufferPoolFactory?.Invoke() ?? NativeBufferPool.CreateDefault();
 }

@@ -12,12 +12,13 @@ public static class Engines
 
     public static bool IsUring(string mode) => mode.StartsWith("uring", StringComparison.Ordinal);
 
-    public static IoEngine Create(string mode, int reactors = 2, uint ringEntries = 0) =>
+    public static IoEngine Create(string mode, int reactors = 2, uint ringEntries = 0, bool zeroCopyToLoopback = false) =>
         IoEngine.Create(new IoEngineOptions
         {
             Mode = IsUring(mode) ? "uring" : mode,
             ReactorCount = reactors,
             RingEntries = ringEntries == 0 ? Uring.UringReactor.DefaultEntries : ringEntries,
             DirectDescriptors = mode switch { "uring-direct" => true, "uring-fd" => false, _ => null },
+            ZeroCopyToLoopback = zeroCopyToLoopback,
         });
 }

@@ -14,8 +14,16 @@ internal static class BufferedTransfer
     public static async ValueTask SendFileAsync(NativeBufferPool pool, ReadOnlyMemory<byte> head, IoFile file,
         long offset, long count, Connection connection, CancellationToken cancellationToken)
     {
-        long total = count;
         var buffer = await pool.RentAsync(ChunkSize(pool, count), cancellationToken);
+        await SendFileAsync(buffer, head, file, offset, count, connection, cancellationToken);
+    }
+
+    /// <summary>The same through a buffer the caller rented; it goes back to its pool when the transfer ends.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public static async ValueTask SendFileAsync(NativeBuffer buffer, ReadOnlyMemory<byte> head, IoFile file,
+        long offset, long count, Connection connection, CancellationToken cancellationToken)
+    {
+        long total = count;
         try
         {
             while (count > 0)
@@ -63,6 +71,6 @@ internal static class BufferedTransfer
     }
 
     /// <summary>The whole transfer when it fits, else the pool's largest buffer: fewest system calls per byte.</summary>
-    private static int ChunkSize(NativeBufferPool pool, long count) =>
+    internal static int ChunkSize(NativeBufferPool pool, long count) =>
         (int)Math.Min(count, pool.ClassSize(pool.ClassCount - 1));
 }

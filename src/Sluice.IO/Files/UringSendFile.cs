@@ -10,10 +10,11 @@ namespace Sluice.IO.Files;
 /// the socket is full. io_uring runs every splice in a kernel worker thread (two hand-offs per pipe-full); for
 /// cached pages that costs more CPU than it saves (docs/benchmarks.md), while sendfile hands the pages to the
 /// socket inline. A range whose pages are not cached would make sendfile block the reactor on the disk, so each
-/// step first asks the page cache (a 1-byte RWF_NOWAIT read at both ends of the step) and sends uncached steps
-/// through the splice path, whose worker threads are the right place to wait for the disk. A head given with the
-/// file (an HTTP response head) goes first with MSG_MORE, so it leaves in the same segment as the first file bytes
-/// instead of as a packet of its own: one transmit and one wake-up of the peer fewer per response.
+/// step first asks the page cache (a 1-byte RWF_NOWAIT read at each end of the step not already probed: one per
+/// sendfile call once the transfer is under way) and sends uncached steps through the splice path, whose worker
+/// threads are the right place to wait for the disk. A head given with the file (an HTTP response head) goes first
+/// with MSG_MORE, so it leaves in the same segment as the first file bytes instead of as a packet of its own: one
+/// transmit and one wake-up of the peer fewer per response.
 /// </summary>
 internal static class UringSendFile
 {
@@ -23,7 +24,7 @@ internal static class UringSendFile
     /// </summary>
     private const int StepBytes = 4 << 20;
 
-    /// <summary>Steps sent inline with sendfile and steps handed to splice (tests check both paths run).</summary>
+    /// <summary>Inline sendfile calls and steps handed to splice (tests and the I/O benchmark check both paths run).</summary>
     internal static long InlineSteps, SplicedSteps;
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
@@ -39,11 +40,15 @@ internal static class UringSendFile
             else head = head[sent..];
         }
         long total = count;
+        long cachedEnd = offset; // bytes before this were judged cached by an earlier probe
         while (count > 0)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            // Each call asks for a whole step from where the socket stopped taking bytes (no small remainders), and
+            // only the step's ends not already probed are probed: after the first, one probe per call.
             int step = (int)Math.Min(count, StepBytes);
-            if (!IsCached(file.Fd, offset, step))
+            long last = offset + step - 1;
+            if (!(offset < cachedEnd || IsCached(file.Fd, offset)) || !(last < cachedEnd || IsCached(file.Fd, last)))
             {
                 Interlocked.Increment(ref SplicedSteps);
                 await UringSplice.SendFileAsync(reactor, pipes, file, offset, step, socketFd, cancellationToken);
@@ -51,6 +56,7 @@ internal static class UringSendFile
                 count -= step;
                 continue;
             }
+            cachedEnd = Math.Max(cachedEnd, last + 1);
             Interlocked.Increment(ref InlineSteps);
             long sent = SendInline(socketFd, file, offset, step, count, total);
             if (sent < 0) await UringSplice.PollWritable(reactor, socketFd, cancellationToken); // socket full: wait, no thread
@@ -100,15 +106,14 @@ internal static class UringSendFile
         }
     }
 
-    /// <summary>True when the first and last bytes of the range are in the page cache (reads would not block).</summary>
-    private static unsafe bool IsCached(int fd, long offset, int length)
+    /// <summary>True when the page holding byte <paramref name="offset"/> is in the page cache (a read would not block).</summary>
+    private static unsafe bool IsCached(int fd, long offset)
     {
         byte probe;
         ulong* iov = stackalloc ulong[2];
         iov[0] = (ulong)&probe;
         iov[1] = 1;
-        return LibC.PReadV2(fd, iov, 1, offset, LibC.RwfNoWait) == 1
-            && LibC.PReadV2(fd, iov, 1, offset + length - 1, LibC.RwfNoWait) == 1;
+        return LibC.PReadV2(fd, iov, 1, offset, LibC.RwfNoWait) == 1;
     }
 
     /// <summary>sendfile must never block the reactor: the socket is switched to non-blocking (io_uring copes with both).</summary>

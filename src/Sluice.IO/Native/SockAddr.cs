@@ -26,6 +26,23 @@ internal static unsafe class SockAddr
     }
 
     public static EndPoint? Peer(int fd) => Query(fd, peer: true);
+
+    /// <summary>True when the socket's peer is a loopback address (127/8, ::1, or ::ffff:127/104); no allocation.</summary>
+    public static bool PeerIsLoopback(int fd)
+    {
+        byte* buf = stackalloc byte[128];
+        uint len = 128;
+        if (LibC.GetPeerName(fd, buf, &len) != 0 || len < 8) return false;
+        ushort family = *(ushort*)buf;
+        if (family == 2) return buf[4] == 127; // sockaddr_in: family, port, then the address
+        if (family != 10 || len < 24) return false;
+        byte* a = buf + 8; // sockaddr_in6: family, port, flowinfo, then the address
+        bool v4Mapped = true, zeros = true;
+        for (int i = 0; i < 10; i++) v4Mapped &= a[i] == 0;
+        v4Mapped &= a[10] == 0xff && a[11] == 0xff && a[12] == 127;
+        for (int i = 0; i < 15; i++) zeros &= a[i] == 0;
+        return v4Mapped || (zeros && a[15] == 1);
+    }
     public static EndPoint? Local(int fd) => Query(fd, peer: false);
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Sluice.IO.Buffers;
 using Sluice.IO.Files;
@@ -14,12 +15,14 @@ internal sealed class UringEngine : IoEngine
     private int _next;
 
     private readonly bool _pairLoopback;
+    private readonly bool _zeroCopyToLoopback;
 
-    private UringEngine(UringReactor[] reactors, NativeBufferPool buffers, bool pairLoopback)
+    private UringEngine(UringReactor[] reactors, NativeBufferPool buffers, bool pairLoopback, bool zeroCopyToLoopback)
     {
         _pairLoopback = pairLoopback;
         _reactors = reactors;
         Buffers = buffers;
+        _zeroCopyToLoopback = zeroCopyToLoopback;
     }
 
     public override NativeBufferPool Buffers { get; }
@@ -60,7 +63,7 @@ internal sealed class UringEngine : IoEngine
         }
         var buffers = options.CreateBuffers();
         RegisterBuffers(reactors, buffers, log);
-        return new UringEngine([.. reactors], buffers, options.PairLoopbackConnections);
+        return new UringEngine([.. reactors], buffers, options.PairLoopbackConnections, options.ZeroCopyToLoopback);
     }
 
     /// <summary>
@@ -109,6 +112,17 @@ internal sealed class UringEngine : IoEngine
     private readonly PipePool _pipes = new();
     private readonly LoopbackPairs _pairs = new();
     internal LoopbackPairs Pairs => _pairs;
+
+    /// <summary>
+    /// Transfers to a loopback peer from this size up are copied (read + send) instead of sendfile'd; smaller ones
+    /// stay on sendfile, where the difference is too small to pay for the peer-address check.
+    /// </summary>
+    private const long LoopbackCopyMinBytes = 1 << 20;
+
+    /// <summary>File transfers copied to a loopback peer instead of sendfile'd (tests check the choice).</summary>
+    internal static long LoopbackCopies;
+
+    private int _loopbackCopiesInFlight;
     internal PipePool Pipes => _pipes;
 
     /// <summary>The calling reactor when called on one (its awaits then resume inline), else the next in turn.</summary>
@@ -194,13 +208,37 @@ internal sealed class UringEngine : IoEngine
     public override ValueTask DeleteAsync(string path, CancellationToken cancellationToken = default) =>
         UringFileSystem.DeleteAsync(this, path, cancellationToken);
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask CopyToLoopbackAsync(NativeBuffer buffer, ReadOnlyMemory<byte> head, IoFile file, long offset,
+        long count, Connection connection, CancellationToken cancellationToken)
+    {
+        try { await BufferedTransfer.SendFileAsync(buffer, head, file, offset, count, connection, cancellationToken); }
+        finally { Interlocked.Decrement(ref _loopbackCopiesInFlight); }
+    }
+
     private protected override ValueTask SendFileCoreAsync(ReadOnlyMemory<byte> head, IoFile file, long offset, long count,
         Connection connection, CancellationToken cancellationToken)
     {
         var (f, c) = Own(file, connection);
-        return c.Reactor.Ring.Supports(IoUringOp.Splice)
-            ? UringSendFile.SendFileAsync(c.Reactor, _pipes, head, f, offset, count, c.FileDescriptor, cancellationToken)
-            : BufferedTransfer.SendFileAsync(Buffers, head, file, offset, count, connection, cancellationToken);
+        if (!c.Reactor.Ring.Supports(IoUringOp.Splice))
+            return BufferedTransfer.SendFileAsync(Buffers, head, file, offset, count, connection, cancellationToken);
+        // A loopback peer copies every byte out of the socket anyway; a copy just made (read into a registered
+        // buffer, then send) is cache-hot for it, page-cache pages are not: zero copy costs the receiver more than
+        // it saves the sender there (docs/benchmarks.md, "GET of a 1 GiB object"). Only while a buffer is free and
+        // at most half of the largest buffers are held this way (a slow reader keeps its buffer for the whole
+        // transfer; uploads need those buffers too): sendfile never waits for one.
+        if (!_zeroCopyToLoopback && count >= LoopbackCopyMinBytes && SockAddr.PeerIsLoopback(c.FileDescriptor))
+        {
+            int limit = Buffers.ClassCapacity(Buffers.ClassCount - 1) / 2;
+            if (Interlocked.Increment(ref _loopbackCopiesInFlight) <= limit
+                && Buffers.TryRent(BufferedTransfer.ChunkSize(Buffers, count), out var buffer))
+            {
+                Interlocked.Increment(ref LoopbackCopies);
+                return CopyToLoopbackAsync(buffer, head, file, offset, count, connection, cancellationToken);
+            }
+            Interlocked.Decrement(ref _loopbackCopiesInFlight);
+        }
+        return UringSendFile.SendFileAsync(c.Reactor, _pipes, head, f, offset, count, c.FileDescriptor, cancellationToken);
     }
 
     private protected override ValueTask ReceiveToFileCoreAsync(Connection connection, IoFile file, long offset,

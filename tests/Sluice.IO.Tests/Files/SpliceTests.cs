@@ -51,7 +51,7 @@ public class SpliceTests
     public async Task Io_uring_sends_cached_pages_inline_and_uncached_pages_through_splice(bool dropCache)
     {
         using var dir = new TempDirectory();
-        await using var engine = Engines.Create("uring");
+        await using var engine = Engines.Create("uring", zeroCopyToLoopback: true);
         string path = dir.File("payload");
         var data = await WriteRandomFile(path, LargeSize);
         if (dropCache) DropFromPageCache(path);
@@ -76,13 +76,45 @@ public class SpliceTests
     }
 
     [Fact]
+    public async Task Io_uring_copies_to_a_loopback_peer_by_default_and_zero_copies_when_asked()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("payload");
+        var data = await WriteRandomFile(path, LargeSize);
+        foreach (bool zeroCopy in new[] { false, true })
+        {
+            await using var engine = Engines.Create("uring", zeroCopyToLoopback: zeroCopy);
+            long inlineBefore = Interlocked.Read(ref UringSendFile.InlineSteps);
+            long copiesBefore = Interlocked.Read(ref UringEngine.LoopbackCopies);
+            var (listener, served) = ServeOnce(engine, async c =>
+            {
+                await using var file = await engine.OpenFileAsync(path, IoFileOptions.OpenRead);
+                await engine.SendFileAsync("head\n"u8.ToArray(), file, 0, LargeSize, c);
+            });
+            await using (listener)
+            {
+                await using var client = await engine.ConnectAsync(listener.LocalEndPoint, ConnectTimeout);
+                var received = await ReceiveAll(client, LargeSize + 5).WaitAsync(TestTimeout);
+                await served.WaitAsync(TestTimeout);
+                Assert.True("head\n"u8.SequenceEqual(received.AsSpan(0, 5)), "head differs");
+                Assert.True(data.AsSpan().SequenceEqual(received.AsSpan(5)), "payload differs");
+            }
+            long inline = Interlocked.Read(ref UringSendFile.InlineSteps) - inlineBefore;
+            long copies = Interlocked.Read(ref UringEngine.LoopbackCopies) - copiesBefore;
+            // Other tests may send files at the same time: the counters only show that a path ran, not that it alone did.
+            if (zeroCopy) Assert.True(inline > 0, "zero copy to loopback was asked for: sendfile must run");
+            else Assert.True(copies > 0, "a loopback peer gets a copy (read + send) by default");
+        }
+    }
+
+    [Fact]
     public async Task Spliced_steps_wait_for_a_full_non_blocking_socket_instead_of_failing()
     {
         // sendfile switches the socket to non-blocking for its inline steps; the spliced (uncached) steps then meet a
         // full socket as EAGAIN (io_uring does not poll-retry splice), which must mean "wait until writable".
         const int Size = 32 << 20;
         using var dir = new TempDirectory();
-        await using var engine = Engines.Create("uring");
+        await using var engine = Engines.Create("uring", zeroCopyToLoopback: true);
         string path = dir.File("payload");
         var data = await WriteRandomFile(path, Size);
         var uring = (UringEngine)engine;
@@ -123,7 +155,7 @@ public class SpliceTests
     public async Task SendFile_delivers_the_file_range_byte_exact(string mode, int offset)
     {
         using var dir = new TempDirectory();
-        await using var engine = Engines.Create(mode);
+        await using var engine = Engines.Create(mode, zeroCopyToLoopback: true);
         string path = dir.File("payload");
         var data = await WriteRandomFile(path, LargeSize);
         int count = LargeSize - offset;
@@ -147,7 +179,7 @@ public class SpliceTests
     public async Task SendFile_of_a_small_unaligned_range_and_of_nothing(string mode)
     {
         using var dir = new TempDirectory();
-        await using var engine = Engines.Create(mode);
+        await using var engine = Engines.Create(mode, zeroCopyToLoopback: true);
         string path = dir.File("small");
         var data = await WriteRandomFile(path, 10_000);
         var (listener, served) = ServeOnce(engine, async c =>
@@ -174,7 +206,7 @@ public class SpliceTests
     public async Task SendFile_with_a_head_delivers_the_head_then_the_range(string mode, int size)
     {
         using var dir = new TempDirectory();
-        await using var engine = Engines.Create(mode);
+        await using var engine = Engines.Create(mode, zeroCopyToLoopback: true);
         string path = dir.File("payload");
         var data = await WriteRandomFile(path, size + 100);
         byte[] head = "HTTP/1.1 200 OK\r\nContent-Length: 42\r\n\r\n"u8.ToArray();
@@ -207,7 +239,7 @@ public class SpliceTests
     public async Task SendFile_past_the_end_of_the_file_fails_before_sending(string mode, bool withHead)
     {
         using var dir = new TempDirectory();
-        await using var engine = Engines.Create(mode);
+        await using var engine = Engines.Create(mode, zeroCopyToLoopback: true);
         string path = dir.File("short");
         await WriteRandomFile(path, 1000);
         var (listener, served) = ServeOnce(engine, async c =>
@@ -231,7 +263,7 @@ public class SpliceTests
     public async Task SendFile_to_a_peer_that_closed_fails_with_a_reset(string mode)
     {
         using var dir = new TempDirectory();
-        await using var engine = Engines.Create(mode);
+        await using var engine = Engines.Create(mode, zeroCopyToLoopback: true);
         string path = dir.File("big");
         await using (var f = await engine.OpenFileAsync(path, IoFileOptions.CreateReadWrite))
             await f.AllocateAsync(0, 256L << 20); // more than loopback socket buffers can absorb; reads as zeros
@@ -260,7 +292,7 @@ public class SpliceTests
     public async Task ReceiveToFile_writes_exactly_the_bytes_sent(string mode, int offset)
     {
         using var dir = new TempDirectory();
-        await using var engine = Engines.Create(mode);
+        await using var engine = Engines.Create(mode, zeroCopyToLoopback: true);
         string path = dir.File("upload");
         var data = RandomNumberGenerator.GetBytes(LargeSize);
         var trailer = "next request"u8.ToArray();
@@ -292,7 +324,7 @@ public class SpliceTests
     public async Task ReceiveToFile_fails_clearly_when_the_peer_ends_early(string mode)
     {
         using var dir = new TempDirectory();
-        await using var engine = Engines.Create(mode);
+        await using var engine = Engines.Create(mode, zeroCopyToLoopback: true);
         string path = dir.File("partial");
         var (listener, served) = ServeOnce(engine, async c =>
         {
@@ -315,7 +347,7 @@ public class SpliceTests
     public async Task Direct_files_are_refused_for_splice(string mode)
     {
         using var dir = new TempDirectory();
-        await using var engine = Engines.Create(mode);
+        await using var engine = Engines.Create(mode, zeroCopyToLoopback: true);
         IoFile file;
         try { file = await engine.OpenFileAsync(dir.File("d"), new IoFileOptions { Write = true, Create = true, Direct = true }); }
         catch (IoException e) when (e.Errno == Errno.EINVAL) { return; } // no O_DIRECT here: nothing to refuse
@@ -338,7 +370,7 @@ public class SpliceTests
         // half returns 6000 of 10000 bytes, the linked pipe → socket half is cancelled, and the 6000 bytes must
         // still be drained to the socket before the end of file is reported.
         using var dir = new TempDirectory();
-        await using var engine = Engines.Create("uring");
+        await using var engine = Engines.Create("uring", zeroCopyToLoopback: true);
         var uring = (Uring.UringEngine)engine;
         string path = dir.File("eof");
         var data = await WriteRandomFile(path, 10_000);
