@@ -83,10 +83,19 @@ public sealed class TransferServerFixture : IAsyncLifetime
         return Path.Combine(DataDirectory, bucket, name[..2], name[2..4], name);
     }
 
-    /// <summary>Flips one byte of a stored object's body, <paramref name="fromEnd"/> bytes before its end.</summary>
+    /// <summary>
+    /// Flips one byte of a stored object's body, <paramref name="fromEnd"/> bytes before its end: in its file, or for a
+    /// multipart object (a manifest naming its part files, docs/server.md) in its last part file.
+    /// </summary>
     public void CorruptStoredObject(string bucket, string key, long fromEnd)
     {
-        using var f = new FileStream(ObjectFile(bucket, key), FileMode.Open, FileAccess.ReadWrite);
+        string file = ObjectFile(bucket, key);
+        string parts = Path.Combine(DataDirectory, bucket, ".parts");
+        string? partsDir = Directory.Exists(parts)
+            ? Directory.GetDirectories(parts, Path.GetFileName(file) + ".*").SingleOrDefault()
+            : null;
+        if (partsDir is not null) file = Directory.GetFiles(partsDir, "part-*").Order(StringComparer.Ordinal).Last();
+        using var f = new FileStream(file, FileMode.Open, FileAccess.ReadWrite);
         f.Position = f.Length - fromEnd;
         int b = f.ReadByte();
         f.Position = f.Length - fromEnd;
