@@ -8,11 +8,14 @@ namespace Sluice.Server.Storage;
 /// An open object version (from <see cref="ObjectStore.OpenReadAsync"/>): its metadata and its body, addressed by
 /// position within the body (0 = first byte). Serves ranges by positional reads, or straight to a socket with
 /// <see cref="SendAsync"/> (splice on io_uring: the bytes never enter user space). The open descriptor keeps this
-/// version readable even if the key is overwritten or deleted meanwhile.
+/// version readable even if the key is overwritten or deleted meanwhile. Reference counted: one reader may be shared
+/// by concurrent requests through the <see cref="OpenObjectCache"/>; each holder disposes its reference, and the last
+/// one closes the file.
 /// </summary>
 public sealed class ObjectReader : IAsyncDisposable
 {
     private readonly IoEngine _engine;
+    private int _references = 1;
 
     internal ObjectReader(IoEngine engine, IoFile file, StoredHeader header)
     {
@@ -70,5 +73,14 @@ public sealed class ObjectReader : IAsyncDisposable
         return _engine.SendFileAsync(head, File, BodyOffset + position, count, connection, cancellationToken);
     }
 
-    public ValueTask DisposeAsync() => File.DisposeAsync();
+    /// <summary>One more holder (the cache, or a request served from it); each disposes once.</summary>
+    internal void AddReference()
+    {
+        if (Interlocked.Increment(ref _references) <= 1)
+            throw new ObjectDisposedException(File.Path, "a closed object reader cannot gain a reference");
+    }
+
+    /// <summary>Drops this holder's reference; the last one closes the file.</summary>
+    public ValueTask DisposeAsync() =>
+        Interlocked.Decrement(ref _references) == 0 ? File.DisposeAsync() : ValueTask.CompletedTask;
 }

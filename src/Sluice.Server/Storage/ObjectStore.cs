@@ -35,13 +35,17 @@ public sealed partial class ObjectStore : IAsyncDisposable
     // Per-upload locks: part commits, Complete and Abort of one upload never interleave.
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _uploads = new();
 
+    // Open small objects by key for GET and HEAD; every rename over or unlink of an object file tells it.
+    private readonly OpenObjectCache _openObjects;
+
     private int _lockFd;
 
-    private ObjectStore(IoEngine engine, StorageLayout layout, int lockFd)
+    private ObjectStore(IoEngine engine, StorageLayout layout, int lockFd, int openCacheCapacity)
     {
         Engine = engine;
         Layout = layout;
         _lockFd = lockFd;
+        _openObjects = new OpenObjectCache(openCacheCapacity);
         _stripes = new SemaphoreSlim[StorageLayout.StripeCount];
         for (int i = 0; i < _stripes.Length; i++) _stripes[i] = new SemaphoreSlim(1, 1);
     }
@@ -56,9 +60,18 @@ public sealed partial class ObjectStore : IAsyncDisposable
     /// Opens (creating if needed) the store in <paramref name="directory"/>, takes its lock (an <see cref="IoException"/>
     /// when another process holds it) and removes temp files left by a crash.
     /// </summary>
-    public static async ValueTask<ObjectStore> OpenAsync(IoEngine engine, string directory,
+    public static ValueTask<ObjectStore> OpenAsync(IoEngine engine, string directory,
+        CancellationToken cancellationToken = default) =>
+        OpenAsync(engine, directory, OpenObjectCache.DefaultCapacity, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="OpenAsync(IoEngine, string, CancellationToken)"/>, keeping up to
+    /// <paramref name="openCacheCapacity"/> small objects open for reads (0: none).
+    /// </summary>
+    public static async ValueTask<ObjectStore> OpenAsync(IoEngine engine, string directory, int openCacheCapacity,
         CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(openCacheCapacity);
         ArgumentNullException.ThrowIfNull(engine);
         var layout = new StorageLayout(directory);
         System.IO.Directory.CreateDirectory(layout.Root);
@@ -75,7 +88,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
             StorageNative.Close(fd);
             throw;
         }
-        var store = new ObjectStore(engine, layout, fd);
+        var store = new ObjectStore(engine, layout, fd, openCacheCapacity);
         try
         {
             if (created) await store.FsyncDirectoryAsync(layout.Root, cancellationToken).ConfigureAwait(false);
@@ -105,13 +118,19 @@ public sealed partial class ObjectStore : IAsyncDisposable
         }
     }
 
-    /// <summary>Releases the directory lock. Writers still open are abandoned (their temp files go at the next open).</summary>
-    public ValueTask DisposeAsync()
+    /// <summary>
+    /// Closes the cached open objects and releases the directory lock. Writers still open are abandoned (their temp
+    /// files go at the next open).
+    /// </summary>
+    public async ValueTask DisposeAsync()
     {
+        await DisposeAllAsync(_openObjects.Clear()).ConfigureAwait(false);
         int fd = Interlocked.Exchange(ref _lockFd, -1);
         if (fd >= 0) StorageNative.Close(fd);
-        return ValueTask.CompletedTask;
     }
+
+    /// <summary>Open-object cache counters (tests).</summary>
+    internal OpenObjectCache OpenObjects => _openObjects;
 
     // ---- objects ----
 
@@ -155,25 +174,39 @@ public sealed partial class ObjectStore : IAsyncDisposable
 
     /// <summary>
     /// GetObject: the metadata and an open handle on the body. The handle pins this version: a concurrent overwrite
-    /// or delete does not change what it reads. Dispose it when done.
+    /// or delete does not change what it reads. Dispose it when done. Small objects come from (and go to) the
+    /// open-object cache, so a hot key costs no open, header read or close.
     /// </summary>
     public async ValueTask<ObjectReader> OpenReadAsync(string bucket, string key, CancellationToken cancellationToken = default)
     {
+        if (_openObjects.TryGet(bucket, key, out var cached)) return cached!;
+        long snapshot = _openObjects.Snapshot(bucket, key); // before the open: a change after it keeps this reader out
         var location = Layout.Object(bucket, key);
         var file = await TryOpenAsync(location.File, cancellationToken).ConfigureAwait(false);
         if (file == null) throw await MissingObjectAsync(bucket, key, cancellationToken).ConfigureAwait(false);
+        ObjectReader reader;
         try
         {
             var header = await ObjectHeader.ReadAsync(file, cancellationToken).ConfigureAwait(false);
             if (!string.Equals(header.Metadata.Key, key, StringComparison.Ordinal)) throw S3StorageException.NoSuchKey(bucket, key);
-            return new ObjectReader(Engine, file, header);
+            reader = new ObjectReader(Engine, file, header);
         }
         catch
         {
             await file.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+        var evicted = _openObjects.TryAdd(bucket, key, snapshot, reader);
+        if (evicted != null) await evicted.DisposeAsync().ConfigureAwait(false);
+        return reader;
     }
+
+    /// <summary>
+    /// The cached open object for (bucket, key) as the router holds them, without allocating; false on a miss (then
+    /// call <see cref="OpenReadAsync"/>). Dispose the reader when done.
+    /// </summary>
+    public bool TryOpenCached(ReadOnlySpan<byte> bucket, ReadOnlySpan<byte> key, out ObjectReader? reader) =>
+        _openObjects.TryGet(bucket, key, out reader);
 
     /// <summary>
     /// DeleteObject: unlinks the key's file and fsyncs its directory. False when there was no such key (S3 answers
@@ -188,6 +221,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
         try
         {
             if (condition != null) await CheckConditionAsync(bucket, key, location, condition, cancellationToken).ConfigureAwait(false);
+            await DisposeAsync(_openObjects.BeginChange(bucket, key)).ConfigureAwait(false);
             try
             {
                 await Engine.DeleteAsync(location.File, cancellationToken).ConfigureAwait(false);
@@ -196,6 +230,10 @@ public sealed partial class ObjectStore : IAsyncDisposable
             {
                 await ThrowIfNoBucketAsync(bucket, cancellationToken).ConfigureAwait(false);
                 return false;
+            }
+            finally
+            {
+                await DisposeAsync(_openObjects.EndChange(bucket, key)).ConfigureAwait(false);
             }
         }
         finally
@@ -293,7 +331,15 @@ public sealed partial class ObjectStore : IAsyncDisposable
             {
                 bool createOnly = condition != null &&
                     await CheckConditionAsync(bucket, key, location, condition, cancellationToken).ConfigureAwait(false);
-                await RenameIntoPlaceAsync(temp, bucket, location, createOnly, cancellationToken).ConfigureAwait(false);
+                await DisposeAsync(_openObjects.BeginChange(bucket, key)).ConfigureAwait(false);
+                try
+                {
+                    await RenameIntoPlaceAsync(temp, bucket, location, createOnly, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    await DisposeAsync(_openObjects.EndChange(bucket, key)).ConfigureAwait(false);
+                }
                 published = true;
             }
             finally
@@ -360,6 +406,13 @@ public sealed partial class ObjectStore : IAsyncDisposable
                 await EnsureObjectDirectoriesAsync(bucket, location, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    private static ValueTask DisposeAsync(ObjectReader? reader) => reader?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    private static async ValueTask DisposeAllAsync(List<ObjectReader> readers)
+    {
+        foreach (var reader in readers) await reader.DisposeAsync().ConfigureAwait(false);
     }
 
     internal static DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
