@@ -183,6 +183,7 @@ public sealed partial class S3RequestHandler
                 return;
         }
         if (head || range.Length == 0) await x.SendHeadAsync(range.Length);
+        else if (reader.HasInlineBody) await x.SendAsync(reader.InlineBody.Slice((int)range.Offset, (int)range.Length));
         else await reader.SendAsync(x.CompleteHead(range.Length), x.Connection, range.Offset, range.Length);
     }
 

@@ -23,7 +23,19 @@ public sealed class ObjectReader : IAsyncDisposable
         File = file;
         Metadata = header.Metadata;
         BodyOffset = header.BodyOffset;
+        _inlineBody = header.InlineBody;
     }
+
+    private readonly byte[]? _inlineBody;
+
+    /// <summary>
+    /// True when the whole body was read with the header (objects up to <see cref="ObjectStore.InlineBodyBytes"/>):
+    /// a GET then sends head and body in one write from <see cref="InlineBody"/>, with no file system call at all.
+    /// </summary>
+    public bool HasInlineBody => _inlineBody != null;
+
+    /// <summary>The body's bytes when <see cref="HasInlineBody"/>; empty otherwise.</summary>
+    public ReadOnlyMemory<byte> InlineBody => _inlineBody;
 
     public ObjectMetadata Metadata { get; }
 

@@ -22,6 +22,13 @@ public sealed partial class ObjectStore : IAsyncDisposable
     internal const string FullObject = "FULL_OBJECT";
     internal const string Composite = "COMPOSITE";
 
+    /// <summary>
+    /// Bodies up to this size are read with their header (one read) and kept with the open object, so a GET sends
+    /// head and body in one write instead of a head, a page-cache probe and a sendfile (docs/server.md). Bounds the
+    /// open-object cache's memory to capacity × this (16 MiB at the default 1024 entries).
+    /// </summary>
+    public const int InlineBodyBytes = 16 * 1024;
+
     internal static readonly IoFileOptions CreateNew = new() { Write = true, CreateExclusive = true };
 
     // Commits (rename over a key's file, with its condition check) and deletes of keys on one stripe are
@@ -187,7 +194,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
         ObjectReader reader;
         try
         {
-            var header = await ObjectHeader.ReadAsync(file, cancellationToken).ConfigureAwait(false);
+            var header = await ObjectHeader.ReadAsync(file, cancellationToken, InlineBodyBytes).ConfigureAwait(false);
             if (!string.Equals(header.Metadata.Key, key, StringComparison.Ordinal)) throw S3StorageException.NoSuchKey(bucket, key);
             reader = new ObjectReader(Engine, file, header);
         }

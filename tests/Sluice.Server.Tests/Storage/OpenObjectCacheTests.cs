@@ -134,6 +134,39 @@ public class OpenObjectCacheTests
 
     [Theory]
     [MemberData(nameof(StorageEngines.Both), MemberType = typeof(StorageEngines))]
+    public async Task Small_bodies_come_with_the_header_and_GETs_of_them_are_byte_exact_whole_and_ranged(string mode)
+    {
+        await using var t = await TestServer.StartAsync(mode);
+        Assert.Equal(200, (await t.Client.SendAsync("PUT", "/bkt")).Status);
+        var store = t.Server.Store;
+        foreach (int size in new[] { 0, 1, 4096, ObjectStore.InlineBodyBytes, ObjectStore.InlineBodyBytes + 1, 100_000 })
+        {
+            string key = "size-" + size;
+            for (int version = 0; version < 2; version++) // the second version must replace the first, cached or not
+            {
+                byte[] body = StoreFixture.Pattern(size, size * 2 + version);
+                Assert.Equal(200, (await t.Client.PutObjectAsync("bkt", key, body)).Status);
+                for (int read = 0; read < 2; read++) // a miss, then a hit
+                {
+                    var get = await t.Client.GetObjectAsync("bkt", key);
+                    Assert.Equal(200, get.Status);
+                    Assert.Equal(body, get.Body);
+                    Assert.Equal(S3TestClient.Md5ETag(body), get.Header("ETag"));
+                    if (size < 2) continue;
+                    var ranged = await t.Client.GetObjectAsync("bkt", key, ("Range", $"bytes=1-{size / 2}"));
+                    Assert.Equal(206, ranged.Status);
+                    Assert.Equal(body.AsSpan(1, size / 2).ToArray(), ranged.Body);
+                    var tail = await t.Client.GetObjectAsync("bkt", key, ("Range", "bytes=-1"));
+                    Assert.Equal(body[^1..], tail.Body);
+                }
+            }
+            await using var reader = await store.OpenReadAsync("bkt", key);
+            Assert.Equal(size <= ObjectStore.InlineBodyBytes, reader.HasInlineBody);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(StorageEngines.Both), MemberType = typeof(StorageEngines))]
     public async Task A_cache_hit_allocates_nothing(string mode)
     {
         await using var f = await StoreFixture.CreateAsync(mode);
