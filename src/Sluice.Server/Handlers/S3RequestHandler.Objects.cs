@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Sluice.S3.Auth;
 using Sluice.S3.Checksums;
@@ -159,6 +160,7 @@ public sealed partial class S3RequestHandler
 
     // ---------------------------------------------------------------- GetObject / HeadObject
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask GetObjectAsync(HttpExchange x, RequestContext c, bool head)
     {
         // A hot small object comes from the store's open-object cache with no allocation and no system call.
