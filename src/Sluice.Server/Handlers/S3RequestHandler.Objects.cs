@@ -165,7 +165,7 @@ public sealed partial class S3RequestHandler
     {
         // A hot small object comes from the store's open-object cache with no allocation and no system call.
         if (!_store.TryOpenCached(c.Route.Bucket, c.Route.Key, out var cached))
-            cached = await _store.OpenReadAsync(c.Route.GetBucketString(), c.Route.GetKeyString());
+            cached = await _store.OpenUncachedAsync(c.Route.GetBucketString(), c.Route.GetKeyString());
         await using var reader = cached!;
         if (!_indexes.TryGetOpen(c.Route.Bucket, out var index)) index = await _indexes.GetAsync(c.Route.GetBucketString());
         index!.CountRead(c.Route.Key);

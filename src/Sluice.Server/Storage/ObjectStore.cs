@@ -184,9 +184,15 @@ public sealed partial class ObjectStore : IAsyncDisposable
     /// or delete does not change what it reads. Dispose it when done. Small objects come from (and go to) the
     /// open-object cache, so a hot key costs no open, header read or close.
     /// </summary>
-    public async ValueTask<ObjectReader> OpenReadAsync(string bucket, string key, CancellationToken cancellationToken = default)
+    public ValueTask<ObjectReader> OpenReadAsync(string bucket, string key, CancellationToken cancellationToken = default) =>
+        _openObjects.TryGet(bucket, key, out var cached) ? ValueTask.FromResult(cached!) : OpenUncachedAsync(bucket, key, cancellationToken);
+
+    /// <summary>
+    /// <see cref="OpenReadAsync"/> after a <see cref="TryOpenCached"/> miss: opens the file (and offers the reader to
+    /// the cache) without looking the key up again.
+    /// </summary>
+    public async ValueTask<ObjectReader> OpenUncachedAsync(string bucket, string key, CancellationToken cancellationToken = default)
     {
-        if (_openObjects.TryGet(bucket, key, out var cached)) return cached!;
         long snapshot = _openObjects.Snapshot(bucket, key); // before the open: a change after it keeps this reader out
         var location = Layout.Object(bucket, key);
         var file = await TryOpenAsync(location.File, cancellationToken).ConfigureAwait(false);
