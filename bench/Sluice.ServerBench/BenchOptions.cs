@@ -18,6 +18,7 @@ internal sealed class BenchOptions
           --part-parallel N    parts uploaded in parallel (default 4)
           --engines LIST       sluice engines to compare (default uring,managed)
           --sluice PATH        sluice.dll to run (default: src/Sluice.Cli/bin/Release/net10.0/sluice.dll)
+          --open-cache N       sluice serve --open-cache N (0: every GET opens, reads the header and closes)
           --keep               keep the working directory
         """;
 
@@ -33,6 +34,7 @@ internal sealed class BenchOptions
     public int PartParallel { get; private set; } = 4;
     public string[] Engines { get; private set; } = ["uring", "managed"];
     public string? SluiceDll { get; private set; }
+    public int? OpenCache { get; private set; }
     public bool Keep { get; private set; }
 
     public bool ShouldRun(string part) => Part == "all" || Part == part;
@@ -79,6 +81,7 @@ internal sealed class BenchOptions
                         throw new ArgumentException("--engines takes uring and/or managed");
                     break;
                 case "--sluice": o.SluiceDll = Value(); break;
+                case "--open-cache": o.OpenCache = Int(0); break;
                 case "--keep": o.Keep = true; break;
                 default: throw new ArgumentException($"unknown option '{name}'");
             }

@@ -44,7 +44,7 @@ internal sealed partial class ServerProcess : IDisposable
 
     public long PeakRssBytes() => ProcFs.TreePeakRss(Pid);
 
-    public static ServerProcess StartSluice(string dll, string engine, string dataDirectory)
+    public static ServerProcess StartSluice(string dll, string engine, string dataDirectory, int? openCache = null)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -52,6 +52,11 @@ internal sealed partial class ServerProcess : IDisposable
         };
         foreach (string a in new[] { dll, "serve", "--data", dataDirectory, "--listen", "127.0.0.1:0", "--engine", engine })
             psi.ArgumentList.Add(a);
+        if (openCache is { } size)
+        {
+            psi.ArgumentList.Add("--open-cache");
+            psi.ArgumentList.Add(size.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
         var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start sluice");
         var server = new ServerProcess($"sluice-{engine}", process);
         var ready = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -44,7 +44,7 @@ internal sealed class Session : IDisposable
         string dll = Options.SluiceDll ?? FindSluiceDll();
         foreach (string engine in Options.Engines)
         {
-            var server = ServerProcess.StartSluice(dll, engine, Path.Combine(Directory, $"data-{engine}"));
+            var server = ServerProcess.StartSluice(dll, engine, Path.Combine(Directory, $"data-{engine}"), Options.OpenCache);
             Sluice[engine] = server;
             var requests = new S3Requests(server.Port, sign: true);
             using var connection = HttpConnection.ConnectAsync(server.EndPoint).GetAwaiter().GetResult();

@@ -20,6 +20,9 @@ public sealed class SluiceServer : IAsyncDisposable
 {
     private readonly IoEngine _engine;
     private readonly ObjectStore _store;
+
+    /// <summary>The object store (tests read its open-object cache counters).</summary>
+    internal ObjectStore Store => _store;
     private readonly BucketIndexes _indexes;
     private readonly HttpServer _http;
     private readonly TimeSpan _grace;
@@ -67,7 +70,7 @@ public sealed class SluiceServer : IAsyncDisposable
         BucketIndexes? indexes = null;
         try
         {
-            store = await ObjectStore.OpenAsync(engine, options.DataDirectory, cancellationToken).ConfigureAwait(false);
+            store = await ObjectStore.OpenAsync(engine, options.DataDirectory, options.OpenObjectCacheSize, cancellationToken).ConfigureAwait(false);
             indexes = new BucketIndexes(store);
             var repair = await indexes.OpenAllAsync(cancellationToken).ConfigureAwait(false);
             var routerOptions = new S3RouterOptions();

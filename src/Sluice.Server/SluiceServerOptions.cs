@@ -38,6 +38,12 @@ public sealed class SluiceServerOptions
     /// <summary>Domains for virtual-hosted-style addressing (Host: bucket.domain); default "localhost".</summary>
     public IReadOnlyList<string>? VirtualHostDomains { get; init; }
 
+    /// <summary>
+    /// Small objects (≤ 1 MiB) kept open, with their parsed headers, for GET and HEAD of hot keys; 0 turns the cache
+    /// off. Writes and deletes drop a key's entry before they return, so it never serves an older version.
+    /// </summary>
+    public int OpenObjectCacheSize { get; init; } = 1024;
+
     /// <summary>How long <see cref="SluiceServer.StopAsync"/> lets requests in flight finish.</summary>
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(10);
 }

@@ -37,11 +37,16 @@ internal static class ServeCommand
         var anonymous = new Option<bool>("--anonymous") { Description = "Allow unsigned requests" };
         var engine = new Option<string>("--engine") { Description = "I/O engine: uring, managed or auto" };
         engine.AcceptOnlyFromAmong("uring", "managed", "auto");
+        var openCache = new Option<int>("--open-cache")
+        {
+            Description = "Small objects kept open for GET/HEAD of hot keys (0 = off)",
+            DefaultValueFactory = _ => 1024,
+        };
 
         var command = new Command("serve", "Run the embedded S3-compatible server\n\nExamples:\n  sluice serve --data ./s3-data\n" +
             "  sluice serve --data /srv/s3 --listen 127.0.0.1:9000 --credentials keys.txt\n  AWS_ACCESS_KEY_ID=k AWS_SECRET_ACCESS_KEY=s sluice serve --data ./d --reactors 2")
         {
-            data, listen, accessKey, secretKey, credentialsFile, region, reactors, anonymous, engine,
+            data, listen, accessKey, secretKey, credentialsFile, region, reactors, anonymous, engine, openCache,
         };
         command.Validators.Add(result =>
         {
@@ -49,6 +54,7 @@ internal static class ServeCommand
             if (hasKey != hasSecret) result.AddError("--access-key and --secret-key go together");
             if (hasKey && result.GetResult(credentialsFile) != null) result.AddError("--credentials and --access-key are alternatives");
             if (result.GetValue(reactors) < 0) result.AddError("--reactors must be 0 or more");
+            if (result.GetValue(openCache) < 0) result.AddError("--open-cache must be 0 or more");
         });
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -76,6 +82,7 @@ internal static class ServeCommand
                 Reactors = parse.GetValue(reactors),
                 AllowAnonymous = parse.GetValue(anonymous),
                 EngineMode = parse.GetValue(engine),
+                OpenObjectCacheSize = parse.GetValue(openCache),
             };
             return await RunAsync(options, cancellationToken);
         });

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Sluice.IO.Native;
 
 namespace Sluice.IO.Managed;
@@ -15,6 +16,7 @@ internal sealed class ManagedConnection : Connection
     public override EndPoint? RemoteEndPoint => _socket.RemoteEndPoint;
     public override EndPoint? LocalEndPoint => _socket.LocalEndPoint;
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // once per request on a server: reuse the box
     public override async ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         try { return await _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken); }

@@ -25,7 +25,7 @@ internal static class CanonicalRequest
         try
         {
             Write(ref builder, method, rawPath, rawQuery, omitSignatureParam, headers, signedHeaders, payloadHash, mode);
-            SHA256.HashData(builder.Written, hash);
+            SigV4Hashes.Sha256(builder.Written, hash);
         }
         finally
         {

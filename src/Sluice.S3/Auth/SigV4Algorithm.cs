@@ -35,7 +35,7 @@ internal static class SigV4Algorithm
         Span<byte> sts = stackalloc byte[StringToSignFixedBytes + MaxScopeLength];
         int n = PutHead(sts, AlgorithmName, timestamp, scope);
         n = PutHexLine(sts, n, canonicalRequestHash);
-        HMACSHA256.HashData(key, sts[..n], signature);
+        SigV4Hashes.HmacSha256(key, sts[..n], signature);
     }
 
     /// <summary>Chunk signature: chained from the previous signature over the chunk data's SHA-256.</summary>
@@ -47,7 +47,7 @@ internal static class SigV4Algorithm
         n = PutHexLine(sts, n, previousSignature);
         n = PutLine(sts, n, EmptyHashHex);
         n = PutHexLine(sts, n, chunkHash);
-        HMACSHA256.HashData(key, sts[..n], signature);
+        SigV4Hashes.HmacSha256(key, sts[..n], signature);
     }
 
     /// <summary>Trailer signature: chained from the final chunk's signature over the canonical trailers' SHA-256.</summary>
@@ -58,7 +58,7 @@ internal static class SigV4Algorithm
         int n = PutHead(sts, TrailerAlgorithm, timestamp, scope);
         n = PutHexLine(sts, n, previousSignature);
         n = PutHexLine(sts, n, trailerHash);
-        HMACSHA256.HashData(key, sts[..n], signature);
+        SigV4Hashes.HmacSha256(key, sts[..n], signature);
     }
 
     /// <summary>A chunk signature chain starts from the request's 16-byte timestamp and 32-byte seed signature.</summary>
@@ -156,7 +156,7 @@ internal static class SigV4Algorithm
                 output.Append((byte)'\n');
             }
 
-            SHA256.HashData(output.Written, hash);
+            SigV4Hashes.Sha256(output.Written, hash);
         }
         finally
         {

@@ -18,6 +18,8 @@ public sealed class BucketIndexes : IDisposable
 {
     private readonly ObjectStore _store;
     private readonly string _root;
+    private const int MaxBucketNameLength = 63;
+
     private readonly ConcurrentDictionary<string, BucketIndex> _open = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly HashSet<string> _rebuilt = new(StringComparer.Ordinal);
@@ -118,7 +120,17 @@ public sealed class BucketIndexes : IDisposable
     }
 
     /// <summary>The bucket's index; NoSuchBucket (<see cref="S3StorageException"/>) when there is no such bucket.</summary>
-    public ValueTask<BucketIndex> GetAsync(string bucket, CancellationToken cancellationToken = default) =>
+    /// <summary>The open index of a bucket named by its ASCII bytes (as routed), without allocating; false if not open yet.</summary>
+    public bool TryGetOpen(ReadOnlySpan<byte> bucket, out BucketIndex? index)
+    {
+        index = null;
+        if (bucket.Length > MaxBucketNameLength) return false;
+        Span<char> name = stackalloc char[bucket.Length];
+        int n = System.Text.Encoding.ASCII.GetChars(bucket, name);
+        return _open.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(name[..n], out index);
+    }
+
+        public ValueTask<BucketIndex> GetAsync(string bucket, CancellationToken cancellationToken = default) =>
         _open.TryGetValue(bucket, out var index) ? ValueTask.FromResult(index) : OpenAsync(bucket, cancellationToken);
 
     private async ValueTask<BucketIndex> OpenAsync(string bucket, CancellationToken cancellationToken)

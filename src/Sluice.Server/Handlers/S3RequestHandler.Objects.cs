@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Sluice.S3.Auth;
 using Sluice.S3.Checksums;
@@ -159,13 +160,17 @@ public sealed partial class S3RequestHandler
 
     // ---------------------------------------------------------------- GetObject / HeadObject
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask GetObjectAsync(HttpExchange x, RequestContext c, bool head)
     {
-        string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
-        // HEAD reads the header alone: a multipart object's part files are opened only to send them.
-        await using var reader = head ? null : await _store.OpenReadAsync(bucket, key);
-        var metadata = reader?.Metadata ?? await _store.HeadAsync(bucket, key);
-        (await _indexes.GetAsync(bucket)).CountRead(c.Route.Key);
+        // A hot small object comes from the store's open-object cache with no allocation and no system call; otherwise
+        // HEAD reads the header alone (a multipart object's part files are opened only to send them).
+        if (!_store.TryOpenCached(c.Route.Bucket, c.Route.Key, out var cached) && !head)
+            cached = await _store.OpenUncachedAsync(c.Route.GetBucketString(), c.Route.GetKeyString());
+        await using var reader = cached;
+        var metadata = reader?.Metadata ?? await _store.HeadAsync(c.Route.GetBucketString(), c.Route.GetKeyString());
+        if (!_indexes.TryGetOpen(c.Route.Bucket, out var index)) index = await _indexes.GetAsync(c.Route.GetBucketString());
+        index!.CountRead(c.Route.Key);
         var outcome = PrepareRead(x, c.Route.Query, metadata, out var range);
         switch (outcome)
         {
@@ -181,7 +186,8 @@ public sealed partial class S3RequestHandler
                 await SendInvalidRangeAsync(x, c.Route.GetResource(), metadata.Size);
                 return;
         }
-        if (reader == null || range.Length == 0) await x.SendHeadAsync(range.Length);
+        if (head || reader == null || range.Length == 0) await x.SendHeadAsync(range.Length);
+        else if (reader.HasInlineBody) await x.SendAsync(reader.InlineBody.Slice((int)range.Offset, (int)range.Length));
         else await reader.SendAsync(x.CompleteHead(range.Length), x.Connection, range.Offset, range.Length);
     }
 

@@ -55,6 +55,7 @@ public sealed partial class S3RequestHandler : IHttpHandler
 
     private static readonly S3Owner Owner = new() { Id = "sluice", DisplayName = "sluice" };
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))] // one per request: reuse the state machine box
     public async ValueTask HandleAsync(HttpExchange exchange)
     {
         ArgumentNullException.ThrowIfNull(exchange);
@@ -139,10 +140,19 @@ public sealed partial class S3RequestHandler : IHttpHandler
         return x.SendAsync(ReadOnlyMemory<byte>.Empty);
     }
 
+    /// <summary>Header values this long or shorter are encoded on the stack (a GET's content type, ETag...), not in an array.</summary>
+    private const int StackHeaderBytes = 256;
+
     private static void AddHeader(HttpExchange x, KnownHeader header, string? value)
     {
         if (string.IsNullOrEmpty(value)) return;
-        x.AddHeader(header, Utf8(value));
+        if (value.Length > StackHeaderBytes / 3) // UTF-8 takes at most 3 bytes per UTF-16 unit
+        {
+            x.AddHeader(header, Utf8(value));
+            return;
+        }
+        Span<byte> bytes = stackalloc byte[StackHeaderBytes];
+        x.AddHeader(header, bytes[..Encoding.UTF8.GetBytes(value, bytes)]);
     }
 
     private static void AddHeader(HttpExchange x, string name, string? value)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Sluice.IO;
 using Sluice.S3.Errors;
@@ -92,6 +93,7 @@ internal sealed class HttpServerConnection
     }
 
     /// <summary>Reads until a complete head is buffered; false when the connection should close.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // once or more per request: reuse the box
     private async ValueTask<bool> ReadHeadAsync()
     {
         // Keep-alive: what follows the previous request moves to the front, so a head is always contiguous.
@@ -140,6 +142,7 @@ internal sealed class HttpServerConnection
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // once or more per request: reuse the box
     private async ValueTask<bool> HandleAsync()
     {
         try
@@ -219,6 +222,7 @@ internal sealed class HttpServerConnection
     public ValueTask<int> ReceiveBodyAsync(Memory<byte> destination, CancellationToken cancellationToken) =>
         ReceiveAsync(destination, Options.BodyReadTimeout);
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // once or more per request: reuse the box
     private async ValueTask<int> ReceiveAsync(Memory<byte> destination, TimeSpan timeout)
     {
         if (!_timeout.TryReset())

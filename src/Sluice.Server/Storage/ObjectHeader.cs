@@ -130,14 +130,18 @@ internal static class ObjectHeader
     /// <summary>
     /// Reads and checks the header of an open file: one read of a page in the usual case. A file that is not a
     /// well-formed header (wrong magic, version, CRC) is an <see cref="IoException"/> (EIO): the store never
-    /// publishes such a file, so it means outside damage.
+    /// publishes such a file, so it means outside damage. With <paramref name="inlineBody"/> &gt; 0 the same read
+    /// also takes up to that many body bytes, and a body no longer than that comes back in
+    /// <see cref="StoredHeader.InlineBody"/>: a small object costs one read in all.
     /// </summary>
-    public static async ValueTask<StoredHeader> ReadAsync(IoFile file, CancellationToken cancellationToken)
+    public static async ValueTask<StoredHeader> ReadAsync(IoFile file, CancellationToken cancellationToken, int inlineBody = 0)
     {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(Alignment);
+        ArgumentOutOfRangeException.ThrowIfNegative(inlineBody);
+        int first = DefaultBodyOffset + inlineBody;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(first);
         try
         {
-            int have = await ReadFullyAsync(file, buffer.AsMemory(0, Alignment), 0, cancellationToken).ConfigureAwait(false);
+            int have = await ReadAtLeastAsync(file, buffer.AsMemory(0, first), 0, FixedSize, cancellationToken).ConfigureAwait(false);
             if (have < FixedSize || !buffer.AsSpan(0, 8).SequenceEqual(Magic))
                 throw Corrupt(file.Path, "no object header");
             uint version = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(8));
@@ -156,8 +160,8 @@ internal static class ObjectHeader
                 buffer = larger;
             }
             if (have < FixedSize + length)
-                have += await ReadFullyAsync(file, buffer.AsMemory(have, FixedSize + length - have), have, cancellationToken)
-                    .ConfigureAwait(false);
+                have += await ReadAtLeastAsync(file, buffer.AsMemory(have, FixedSize + length - have), have,
+                    FixedSize + length - have, cancellationToken).ConfigureAwait(false);
             if (have < FixedSize + length) throw Corrupt(file.Path, "header cut short");
             var metadata = buffer.AsSpan(FixedSize, length);
             if (Crc32C.HashToUInt32(metadata) != crc) throw Corrupt(file.Path, "header checksum mismatch");
@@ -165,8 +169,21 @@ internal static class ObjectHeader
             if (meta.Size != bodyLength) throw Corrupt(file.Path, "size disagrees with the header");
             bool manifest = version == ManifestVersion;
             if (manifest && partsDirectory == null) throw Corrupt(file.Path, "a manifest without its parts directory");
+            byte[]? body = null;
+            // A manifest's body region is its part list, never the object's bytes: it is not read inline.
+            bool inline = !manifest && inlineBody > 0 && bodyLength <= inlineBody && bodyOffset + bodyLength <= first;
+            if (inline && bodyLength == 0) body = []; // an empty body's file may end before the body offset
+            else if (inline)
+            {
+                int end = (int)(bodyOffset + bodyLength);
+                if (have < end)
+                    have += await ReadAtLeastAsync(file, buffer.AsMemory(have, end - have), have, end - have, cancellationToken)
+                        .ConfigureAwait(false);
+                if (have < end) throw Corrupt(file.Path, "body cut short");
+                body = buffer.AsSpan((int)bodyOffset, (int)bodyLength).ToArray();
+            }
             return new StoredHeader(meta, bodyOffset, bodyLength, part, manifest ? partsDirectory : null,
-                manifest ? uploadId : null);
+                manifest ? uploadId : null, body);
         }
         finally
         {
@@ -174,11 +191,12 @@ internal static class ObjectHeader
         }
     }
 
-    private static async ValueTask<int> ReadFullyAsync(IoFile file, Memory<byte> buffer, long offset,
+    /// <summary>Reads into <paramref name="buffer"/> until at least <paramref name="minimum"/> bytes are in, or the end.</summary>
+    private static async ValueTask<int> ReadAtLeastAsync(IoFile file, Memory<byte> buffer, long offset, int minimum,
         CancellationToken cancellationToken)
     {
         int total = 0;
-        while (total < buffer.Length)
+        while (total < minimum)
         {
             int n = await file.ReadAsync(buffer[total..], offset + total, cancellationToken).ConfigureAwait(false);
             if (n == 0) break;
@@ -278,12 +296,12 @@ internal static class ObjectHeader
 }
 
 /// <summary>
-/// A parsed header: the metadata and where the body lies in the file. For a manifest (version 2),
-/// <see cref="PartsDirectory"/> names its parts directory and <see cref="UploadId"/> the upload it completed (null for
-/// a copy); the body region then holds the part list.
+/// A parsed header: the metadata and where the body lies in the file (and the body itself when read inline). For a
+/// manifest (version 2), <see cref="PartsDirectory"/> names its parts directory and <see cref="UploadId"/> the upload it
+/// completed (null for a copy); the body region then holds the part list.
 /// </summary>
 internal readonly record struct StoredHeader(ObjectMetadata Metadata, long BodyOffset, long BodyLength, int PartNumber,
-    string? PartsDirectory = null, string? UploadId = null)
+    string? PartsDirectory = null, string? UploadId = null, byte[]? InlineBody = null)
 {
     public bool IsManifest => PartsDirectory != null;
 }

@@ -10,7 +10,8 @@ namespace Sluice.Server.Storage;
 /// <see cref="SendAsync"/> (splice on io_uring: the bytes never enter user space). A single-file object is one
 /// segment of its file; a multipart object (a manifest) is its parts' files in order, a range crossing part
 /// boundaries is served from each in turn. The open descriptors keep this version readable even if the key is
-/// overwritten or deleted meanwhile.
+/// overwritten or deleted meanwhile. Reference counted: one reader may be shared by concurrent requests through the
+/// <see cref="OpenObjectCache"/>; each holder disposes its reference, and the last one closes the files.
 /// </summary>
 public sealed class ObjectReader : IAsyncDisposable
 {
@@ -18,10 +19,13 @@ public sealed class ObjectReader : IAsyncDisposable
     private readonly IoFile[] _files;     // one per segment
     private readonly long[] _offsets;     // where each segment starts in its file
     private readonly long[] _starts;      // where each segment starts in the body (ascending)
+    private readonly byte[]? _inlineBody;
+    private int _references = 1;
 
     internal ObjectReader(IoEngine engine, IoFile file, StoredHeader header)
         : this(engine, header.Metadata, [file], [header.BodyOffset], [0])
     {
+        _inlineBody = header.InlineBody;
     }
 
     private ObjectReader(IoEngine engine, ObjectMetadata metadata, IoFile[] files, long[] offsets, long[] starts)
@@ -47,6 +51,15 @@ public sealed class ObjectReader : IAsyncDisposable
         }
         return new ObjectReader(engine, metadata, files, offsets, starts);
     }
+
+    /// <summary>
+    /// True when the whole body was read with the header (objects up to <see cref="ObjectStore.InlineBodyBytes"/>):
+    /// a GET then sends head and body in one write from <see cref="InlineBody"/>, with no file system call at all.
+    /// </summary>
+    public bool HasInlineBody => _inlineBody != null;
+
+    /// <summary>The body's bytes when <see cref="HasInlineBody"/>; empty otherwise.</summary>
+    public ReadOnlyMemory<byte> InlineBody => _inlineBody;
 
     public ObjectMetadata Metadata { get; }
 
@@ -131,8 +144,17 @@ public sealed class ObjectReader : IAsyncDisposable
 
     private long SegmentEnd(int i) => i + 1 < _starts.Length ? _starts[i + 1] : Length;
 
+    /// <summary>One more holder (the cache, or a request served from it); each disposes once.</summary>
+    internal void AddReference()
+    {
+        if (Interlocked.Increment(ref _references) <= 1)
+            throw new ObjectDisposedException(_files[0].Path, "a closed object reader cannot gain a reference");
+    }
+
+    /// <summary>Drops this holder's reference; the last one closes the files.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Decrement(ref _references) != 0) return;
         foreach (var file in _files) await file.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -76,6 +76,7 @@ public sealed partial class ObjectStore
             if (HoldsObjects(path) || HoldsEntries(Layout.MultipartBucket(bucket)))
                 throw S3StorageException.Of(S3ErrorCode.BucketNotEmpty, null, "/" + bucket);
             ForgetDirectories(path);
+            await DisposeAllAsync(_openObjects.Clear()).ConfigureAwait(false); // none can be of this bucket; cheap to be sure
             await RemoveDirectoryDurablyAsync(path, Layout.Root, cancellationToken).ConfigureAwait(false);
             StorageNative.RemoveDirectory(Layout.MultipartBucket(bucket)); // empty, checked above
         }

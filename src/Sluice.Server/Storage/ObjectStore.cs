@@ -25,6 +25,13 @@ public sealed partial class ObjectStore : IAsyncDisposable
     /// <summary>Opens of a multipart object retried when it is replaced between reading its manifest and opening its parts.</summary>
     private const int MaxOpenAttempts = 8;
 
+    /// <summary>
+    /// Bodies up to this size are read with their header (one read) and kept with the open object, so a GET sends
+    /// head and body in one write instead of a head, a page-cache probe and a sendfile (docs/server.md). Bounds the
+    /// open-object cache's memory to capacity × this (16 MiB at the default 1024 entries).
+    /// </summary>
+    public const int InlineBodyBytes = 16 * 1024;
+
     internal static readonly IoFileOptions CreateNew = new() { Write = true, CreateExclusive = true };
 
     // Commits (rename over a key's file, with its condition check) and deletes of keys on one stripe are
@@ -38,13 +45,17 @@ public sealed partial class ObjectStore : IAsyncDisposable
     // Per-upload locks: part commits, Complete and Abort of one upload never interleave.
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _uploads = new();
 
+    // Open small objects by key for GET and HEAD; every rename over or unlink of an object file tells it.
+    private readonly OpenObjectCache _openObjects;
+
     private int _lockFd;
 
-    private ObjectStore(IoEngine engine, StorageLayout layout, int lockFd)
+    private ObjectStore(IoEngine engine, StorageLayout layout, int lockFd, int openCacheCapacity)
     {
         Engine = engine;
         Layout = layout;
         _lockFd = lockFd;
+        _openObjects = new OpenObjectCache(openCacheCapacity);
         _stripes = new SemaphoreSlim[StorageLayout.StripeCount];
         for (int i = 0; i < _stripes.Length; i++) _stripes[i] = new SemaphoreSlim(1, 1);
     }
@@ -59,9 +70,18 @@ public sealed partial class ObjectStore : IAsyncDisposable
     /// Opens (creating if needed) the store in <paramref name="directory"/>, takes its lock (an <see cref="IoException"/>
     /// when another process holds it) and removes temp files left by a crash.
     /// </summary>
-    public static async ValueTask<ObjectStore> OpenAsync(IoEngine engine, string directory,
+    public static ValueTask<ObjectStore> OpenAsync(IoEngine engine, string directory,
+        CancellationToken cancellationToken = default) =>
+        OpenAsync(engine, directory, OpenObjectCache.DefaultCapacity, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="OpenAsync(IoEngine, string, CancellationToken)"/>, keeping up to
+    /// <paramref name="openCacheCapacity"/> small objects open for reads (0: none).
+    /// </summary>
+    public static async ValueTask<ObjectStore> OpenAsync(IoEngine engine, string directory, int openCacheCapacity,
         CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(openCacheCapacity);
         ArgumentNullException.ThrowIfNull(engine);
         var layout = new StorageLayout(directory);
         System.IO.Directory.CreateDirectory(layout.Root);
@@ -78,7 +98,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
             StorageNative.Close(fd);
             throw;
         }
-        var store = new ObjectStore(engine, layout, fd);
+        var store = new ObjectStore(engine, layout, fd, openCacheCapacity);
         try
         {
             if (created) await store.FsyncDirectoryAsync(layout.Root, cancellationToken).ConfigureAwait(false);
@@ -109,13 +129,19 @@ public sealed partial class ObjectStore : IAsyncDisposable
         }
     }
 
-    /// <summary>Releases the directory lock. Writers still open are abandoned (their temp files go at the next open).</summary>
-    public ValueTask DisposeAsync()
+    /// <summary>
+    /// Closes the cached open objects and releases the directory lock. Writers still open are abandoned (their temp
+    /// files go at the next open).
+    /// </summary>
+    public async ValueTask DisposeAsync()
     {
+        await DisposeAllAsync(_openObjects.Clear()).ConfigureAwait(false);
         int fd = Interlocked.Exchange(ref _lockFd, -1);
         if (fd >= 0) StorageNative.Close(fd);
-        return ValueTask.CompletedTask;
     }
+
+    /// <summary>Open-object cache counters (tests).</summary>
+    internal OpenObjectCache OpenObjects => _openObjects;
 
     // ---- objects ----
 
@@ -159,29 +185,40 @@ public sealed partial class ObjectStore : IAsyncDisposable
 
     /// <summary>
     /// GetObject: the metadata and an open handle on the body. The handle pins this version: a concurrent overwrite
-    /// or delete does not change what it reads. Dispose it when done.
+    /// or delete does not change what it reads. Dispose it when done. Small objects come from (and go to) the
+    /// open-object cache, so a hot key costs no open, header read or close.
     /// </summary>
-    public async ValueTask<ObjectReader> OpenReadAsync(string bucket, string key, CancellationToken cancellationToken = default)
+    public ValueTask<ObjectReader> OpenReadAsync(string bucket, string key, CancellationToken cancellationToken = default) =>
+        _openObjects.TryGet(bucket, key, out var cached) ? ValueTask.FromResult(cached!) : OpenUncachedAsync(bucket, key, cancellationToken);
+
+    /// <summary>
+    /// <see cref="OpenReadAsync"/> after a <see cref="TryOpenCached"/> miss: opens the file (and offers the reader to
+    /// the cache) without looking the key up again.
+    /// </summary>
+    public async ValueTask<ObjectReader> OpenUncachedAsync(string bucket, string key, CancellationToken cancellationToken = default)
     {
+        long snapshot = _openObjects.Snapshot(bucket, key); // before the open: a change after it keeps this reader out
         var location = Layout.Object(bucket, key);
         for (int attempt = 0; attempt < MaxOpenAttempts; attempt++)
         {
             var file = await TryOpenAsync(location.File, cancellationToken).ConfigureAwait(false);
             if (file == null) throw await MissingObjectAsync(bucket, key, cancellationToken).ConfigureAwait(false);
             StoredHeader header;
-            ManifestPart[] parts;
+            ManifestPart[] parts = [];
+            ObjectReader? single = null;
             try
             {
-                header = await ObjectHeader.ReadAsync(file, cancellationToken).ConfigureAwait(false);
+                header = await ObjectHeader.ReadAsync(file, cancellationToken, InlineBodyBytes).ConfigureAwait(false);
                 if (!string.Equals(header.Metadata.Key, key, StringComparison.Ordinal)) throw S3StorageException.NoSuchKey(bucket, key);
-                if (!header.IsManifest) return new ObjectReader(Engine, file, header);
-                parts = await ObjectManifest.ReadAsync(file, header, cancellationToken).ConfigureAwait(false);
+                if (!header.IsManifest) single = new ObjectReader(Engine, file, header);
+                else parts = await ObjectManifest.ReadAsync(file, header, cancellationToken).ConfigureAwait(false);
             }
             catch
             {
                 await file.DisposeAsync().ConfigureAwait(false);
                 throw;
             }
+            if (single != null) return await OfferAsync(bucket, key, snapshot, single).ConfigureAwait(false);
             await file.DisposeAsync().ConfigureAwait(false);
             // The part files' descriptors pin this version; a part that is already gone means the manifest was
             // replaced (and its parts removed) between our two opens: start again on the new version.
@@ -217,6 +254,25 @@ public sealed partial class ObjectStore : IAsyncDisposable
     }
 
     /// <summary>
+    /// Offers a freshly opened single-file reader to the open-object cache (which keeps it only if the key has not
+    /// changed since <paramref name="snapshot"/>) and returns it. Multipart readers are not cached: they hold a
+    /// descriptor per part.
+    /// </summary>
+    private async ValueTask<ObjectReader> OfferAsync(string bucket, string key, long snapshot, ObjectReader reader)
+    {
+        var evicted = _openObjects.TryAdd(bucket, key, snapshot, reader);
+        if (evicted != null) await evicted.DisposeAsync().ConfigureAwait(false);
+        return reader;
+    }
+
+    /// <summary>
+    /// The cached open object for (bucket, key) as the router holds them, without allocating; false on a miss (then
+    /// call <see cref="OpenReadAsync"/>). Dispose the reader when done.
+    /// </summary>
+    public bool TryOpenCached(ReadOnlySpan<byte> bucket, ReadOnlySpan<byte> key, out ObjectReader? reader) =>
+        _openObjects.TryGet(bucket, key, out reader);
+
+    /// <summary>
     /// DeleteObject: unlinks the key's file and fsyncs its directory. False when there was no such key (S3 answers
     /// 204 either way). <paramref name="condition"/>'s If-Match is checked atomically with the delete.
     /// </summary>
@@ -231,6 +287,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
         {
             if (condition != null) await CheckConditionAsync(bucket, key, location, condition, cancellationToken).ConfigureAwait(false);
             oldParts = await CurrentPartsDirectoryAsync(location, cancellationToken).ConfigureAwait(false);
+            await DisposeAsync(_openObjects.BeginChange(bucket, key)).ConfigureAwait(false);
             try
             {
                 await Engine.DeleteAsync(location.File, cancellationToken).ConfigureAwait(false);
@@ -239,6 +296,10 @@ public sealed partial class ObjectStore : IAsyncDisposable
             {
                 await ThrowIfNoBucketAsync(bucket, cancellationToken).ConfigureAwait(false);
                 return false;
+            }
+            finally
+            {
+                await DisposeAsync(_openObjects.EndChange(bucket, key)).ConfigureAwait(false);
             }
         }
         finally
@@ -459,7 +520,15 @@ public sealed partial class ObjectStore : IAsyncDisposable
                 bool createOnly = condition != null &&
                     await CheckConditionAsync(bucket, key, location, condition, cancellationToken).ConfigureAwait(false);
                 oldParts = createOnly ? null : await CurrentPartsDirectoryAsync(location, cancellationToken).ConfigureAwait(false);
-                await RenameIntoPlaceAsync(temp, bucket, location, createOnly, cancellationToken).ConfigureAwait(false);
+                await DisposeAsync(_openObjects.BeginChange(bucket, key)).ConfigureAwait(false);
+                try
+                {
+                    await RenameIntoPlaceAsync(temp, bucket, location, createOnly, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    await DisposeAsync(_openObjects.EndChange(bucket, key)).ConfigureAwait(false);
+                }
                 published = true;
             }
             finally
@@ -529,6 +598,13 @@ public sealed partial class ObjectStore : IAsyncDisposable
                 await EnsureObjectDirectoriesAsync(bucket, location, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    private static ValueTask DisposeAsync(ObjectReader? reader) => reader?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    private static async ValueTask DisposeAllAsync(List<ObjectReader> readers)
+    {
+        foreach (var reader in readers) await reader.DisposeAsync().ConfigureAwait(false);
     }
 
     internal static DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
