@@ -11,7 +11,8 @@ namespace Sluice.Client.Tests;
 /// https: SslStream over the engine's connection, SNI and host-name checks, and a CA bundle to trust a private CA.
 /// A TLS-terminating relay (real SslStream server, certificate from a test CA) sits in front of the embedded server.
 /// </summary>
-public sealed class TlsTests : IAsyncDisposable
+// IAsyncLifetime, not IAsyncDisposable: xunit 2 disposes test classes only through IDisposable/IAsyncLifetime.
+public sealed class TlsTests : IAsyncLifetime
 {
     private readonly string _caFile = Path.Combine(Path.GetTempPath(), $"sluice-ca-{Guid.NewGuid():N}.pem");
     private readonly X509Certificate2 _leaf;
@@ -120,7 +121,9 @@ public sealed class TlsTests : IAsyncDisposable
         Assert.Equal(S3ClientErrorCodes.TlsFailed, e.Code);
     }
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
         await _stop.CancelAsync();
         _listener.Stop();
