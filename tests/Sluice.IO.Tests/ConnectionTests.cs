@@ -12,9 +12,11 @@ public class ConnectionTests
     private static readonly IPEndPoint AnyLoopback = new(IPAddress.Loopback, 0);
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
 
-    private static Listener StartEcho(IoEngine engine, Action<string?>? onThread = null) =>
+    /// <summary>An echo server on a free loopback port; <paramref name="onAccept"/> sees each accepted connection.</summary>
+    internal static Listener StartEcho(IoEngine engine, Action<string?>? onThread = null, Action<Connection>? onAccept = null) =>
         engine.Listen(AnyLoopback, async c =>
         {
+            onAccept?.Invoke(c);
             await using var _ = c;
             var buf = new byte[64 * 1024];
             while (true)
@@ -26,7 +28,7 @@ public class ConnectionTests
             }
         });
 
-    private static async Task ReceiveExactly(Connection c, Memory<byte> into)
+    internal static async Task ReceiveExactly(Connection c, Memory<byte> into)
     {
         while (!into.IsEmpty)
         {

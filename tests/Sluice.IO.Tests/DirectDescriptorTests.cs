@@ -62,28 +62,9 @@ public partial class DirectDescriptorTests
     }
 
     private static Listener StartEcho(IoEngine engine, List<Connection> accepted) =>
-        engine.Listen(AnyLoopback, async c =>
-        {
-            lock (accepted) accepted.Add(c);
-            await using var _ = c;
-            var buf = new byte[64 * 1024];
-            while (true)
-            {
-                int n = await c.ReceiveAsync(buf);
-                if (n == 0) return;
-                await c.SendAsync(buf.AsMemory(0, n));
-            }
-        });
+        ConnectionTests.StartEcho(engine, onAccept: c => { lock (accepted) accepted.Add(c); });
 
-    private static async Task ReceiveExactly(Connection c, Memory<byte> into)
-    {
-        while (!into.IsEmpty)
-        {
-            int n = await c.ReceiveAsync(into);
-            Assert.True(n > 0, "unexpected end of stream");
-            into = into[n..];
-        }
-    }
+    private static Task ReceiveExactly(Connection c, Memory<byte> into) => ConnectionTests.ReceiveExactly(c, into);
 
     [Theory]
     [MemberData(nameof(OnOff))]
