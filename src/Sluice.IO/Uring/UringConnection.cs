@@ -47,6 +47,18 @@ internal sealed class UringConnection : Connection
     /// <summary>The socket descriptor, for splice to and from files.</summary>
     internal int FileDescriptor => Fd;
 
+    private int _peerLoopback; // 0: not asked yet, 1: yes, -1: no — a connection's peer never changes
+
+    /// <summary>Whether the peer is on this host (127/8, ::1, ::ffff:127/104): one getpeername per connection.</summary>
+    internal bool PeerIsLoopback
+    {
+        get
+        {
+            if (_peerLoopback == 0) _peerLoopback = SockAddr.PeerIsLoopback(Fd) ? 1 : -1;
+            return _peerLoopback > 0;
+        }
+    }
+
     /// <summary>True when requests name the socket by its registered slot (IOSQE_FIXED_FILE).</summary>
     internal bool IsRegistered => _slot >= 0;
 

@@ -227,7 +227,7 @@ internal sealed class UringEngine : IoEngine
         // it saves the sender there (docs/benchmarks.md, "GET of a 1 GiB object"). Only while a buffer is free and
         // at most half of the largest buffers are held this way (a slow reader keeps its buffer for the whole
         // transfer; uploads need those buffers too): sendfile never waits for one.
-        if (!_zeroCopyToLoopback && count >= LoopbackCopyMinBytes && SockAddr.PeerIsLoopback(c.FileDescriptor))
+        if (!_zeroCopyToLoopback && count >= LoopbackCopyMinBytes && c.PeerIsLoopback)
         {
             int limit = Buffers.ClassCapacity(Buffers.ClassCount - 1) / 2;
             if (Interlocked.Increment(ref _loopbackCopiesInFlight) <= limit
