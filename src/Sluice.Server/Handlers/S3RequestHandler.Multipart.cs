@@ -58,7 +58,7 @@ public sealed partial class S3RequestHandler
             // A checksum other than the upload's is verified here; the upload's own is verified by the writer.
             using var extra = algorithm != ChecksumAlgorithm.None && algorithm != writer.ChecksumAlgorithm
                 ? new S3Checksum(algorithm) : null;
-            await CopyPayloadAsync(c.Payload, writer, extra);
+            await CopyPayloadAsync(x, c.Payload, writer, extra);
             string? expected = checksumHeader ?? (inTrailer ? ObjectHeaders.FindTrailer(c.Payload.Trailers, algorithm) : null);
             if (extra != null && expected != null && !MatchesBase64(extra, expected))
             {

@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text;
+using Sluice.IO;
+using Sluice.IO.Buffers;
 using Sluice.S3.Auth;
 using Sluice.S3.Checksums;
 using Sluice.S3.Errors;
@@ -45,7 +47,7 @@ public sealed partial class S3RequestHandler
         CommitTicket ticket;
         await using (var writer = await _store.BeginPutAsync(bucket, key, algorithm))
         {
-            await CopyPayloadAsync(c.Payload, writer);
+            await CopyPayloadAsync(x, c.Payload, writer);
             string? expected = checksumHeader ?? (inTrailer ? ObjectHeaders.FindTrailer(c.Payload.Trailers, algorithm) : null);
             using (await _keyLocks.AcquireAsync(bucket, key))
             {
@@ -111,8 +113,17 @@ public sealed partial class S3RequestHandler
     /// received into a registered native buffer when one is free (the writer then writes it with WRITE_FIXED on
     /// io_uring), filling it before each write so writes stay large; else into a pooled array.
     /// </summary>
-    private async ValueTask CopyPayloadAsync(PayloadReader payload, BodyWriter writer, S3Checksum? extra = null)
+    private async ValueTask CopyPayloadAsync(HttpExchange x, PayloadReader payload, BodyWriter writer, S3Checksum? extra = null)
     {
+        if (x.Request.ContentLength >= PipelinedBodyMinBytes && _store.Engine.Buffers.TryRent(BodyBufferSize, out var first))
+        {
+            if (_store.Engine.Buffers.TryRent(BodyBufferSize, out var second))
+            {
+                await CopyPayloadPipelinedAsync(x.Connection, payload, writer, first, second, extra);
+                return;
+            }
+            first.Return();
+        }
         if (_store.Engine.Buffers.TryRent(BodyBufferSize, out var native))
         {
             try
@@ -149,6 +160,70 @@ public sealed partial class S3RequestHandler
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>
+    /// A large body with two registered buffers: while one buffer is written and hashed (the hash on another core,
+    /// see <see cref="BodyWriter.WriteHashingElsewhereAsync"/>), the reactor receives into the other, so receiving,
+    /// hashing and writing overlap instead of taking turns on one core. Returns both buffers.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2012:Use ValueTasks correctly",
+        Justification = "Each chunk's ValueTask is held while the next chunk arrives and awaited once: inFlight tracks it.")]
+    private static async ValueTask CopyPayloadPipelinedAsync(Connection owner, PayloadReader payload, BodyWriter writer,
+        NativeBuffer first, NativeBuffer second, S3Checksum? extra)
+    {
+        var current = first;
+        var other = second;
+        ValueTask pending = default;
+        bool inFlight = false;
+        try
+        {
+            while (true)
+            {
+                var memory = current.Memory;
+                int filled = 0, n = 0;
+                while (filled < memory.Length && (n = await payload.ReadAsync(memory[filled..])) > 0) filled += n;
+                if (inFlight)
+                {
+                    inFlight = false;
+                    await pending;
+                    await owner.ResumeOnOwner();
+                }
+                if (filled > 0)
+                {
+                    pending = writer.WriteHashingElsewhereAsync(current, filled, extra);
+                    inFlight = true;
+                    (current, other) = (other, current);
+                }
+                if (n == 0) break; // the payload is complete and verified
+            }
+            if (inFlight)
+            {
+                inFlight = false;
+                await pending;
+                await owner.ResumeOnOwner();
+            }
+        }
+        finally
+        {
+            if (inFlight) await DrainAfterFailureAsync(owner, pending);
+            first.Return();
+            second.Return();
+        }
+    }
+
+    /// <summary>The request already failed: wait until the chunk in flight no longer reads its buffer.</summary>
+    private static async ValueTask DrainAfterFailureAsync(Connection owner, ValueTask pending)
+    {
+        try
+        {
+            await pending;
+        }
+        catch (Exception e) when (e is IoException or IOException or ObjectDisposedException)
+        {
+            // The body is abandoned either way; the first failure is the one reported.
+        }
+        await owner.ResumeOnOwner();
     }
 
     private static void AddChecksumHeaders(HttpExchange x, ObjectMetadata metadata)

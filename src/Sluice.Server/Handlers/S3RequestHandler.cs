@@ -29,6 +29,9 @@ public sealed partial class S3RequestHandler : IHttpHandler
     /// <summary>Receive buffer for object bodies, rented per upload.</summary>
     private const int BodyBufferSize = 256 * 1024;
 
+    /// <summary>Bodies at least this long are received, hashed and written as a pipeline (two buffers).</summary>
+    private const long PipelinedBodyMinBytes = 1 << 20;
+
     /// <summary>S3's largest single PUT (5 GiB).</summary>
     private const long MaxPutSize = 5L << 30;
 

@@ -34,6 +34,7 @@ public abstract class BodyWriter : IAsyncDisposable
     private long _writebackStart;   // body bytes [0, _writebackStart) have had writeback started
     private long _waitedUpTo;       // body bytes [0, _waitedUpTo) have been waited for
     private Task? _writeback;       // the writeback request in flight (runs beside the next writes)
+    private OffThreadHasher? _hasher;
 
     private protected BodyWriter(ObjectStore store, string tempPath, IoFile file, ChecksumAlgorithm checksumAlgorithm)
     {
@@ -81,6 +82,32 @@ public abstract class BodyWriter : IAsyncDisposable
         await file.WriteAsync(buffer, length, BodyOffset + Length, cancellationToken).ConfigureAwait(false);
         Length += length;
         if (Length - _writebackStart >= WritebackChunkBytes) await StartWritebackAsync(file).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Appends a native buffer's bytes as <see cref="WriteAsync(NativeBuffer, int, CancellationToken)"/> does, but the
+    /// digests run on a thread-pool thread while the write runs, so the caller can receive the next chunk meanwhile
+    /// (MD5 is the slowest step of a large PUT and cannot be split). Completes when the buffer may be reused, possibly
+    /// on a thread-pool thread: the caller resumes on its reactor before its next I/O. Await each call before the
+    /// next one (that keeps the digests in body order). <paramref name="extra"/> is a caller's checksum fed alongside.
+    /// </summary>
+    internal async ValueTask WriteHashingElsewhereAsync(NativeBuffer buffer, int length, S3Checksum? extra)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)length, (uint)buffer.Length, nameof(length));
+        var file = CheckOpen();
+        _hasher ??= new OffThreadHasher();
+        var hashing = _hasher.HashAsync(_md5, _checksum, extra, buffer, length);
+        try
+        {
+            await file.WriteAsync(buffer, length, BodyOffset + Length).ConfigureAwait(false);
+            Length += length;
+            if (Length - _writebackStart >= WritebackChunkBytes) await StartWritebackAsync(file).ConfigureAwait(false);
+        }
+        finally
+        {
+            await hashing.ConfigureAwait(false); // the hash reads the buffer until it is done
+        }
     }
 
     /// <summary>

@@ -15,7 +15,8 @@ public class StreamingUploadTests
     private static byte[] UnsignedTrailerBody(byte[] payload, string crc) => Encoding.ASCII.GetBytes(
         $"{payload.Length:x}\r\n").Concat(payload).Concat(Encoding.ASCII.GetBytes($"\r\n0\r\nx-amz-checksum-crc32:{crc}\r\n\r\n")).ToArray();
 
-    private static byte[] SignedChunks(byte[] payload, int chunkSize, SigV4SigningResult seed)
+    /// <summary>An aws-chunked body of signed chunks of <paramref name="chunkSize"/> bytes (the last one empty).</summary>
+    internal static byte[] SignedChunks(byte[] payload, int chunkSize, SigV4SigningResult seed)
     {
         var signer = new SigV4ChunkSigner(seed);
         var body = new MemoryStream();
