@@ -81,7 +81,7 @@ public sealed class SluiceServer : IAsyncDisposable
             }
             var handler = new S3RequestHandler(store, indexes, new S3Router(routerOptions),
                 new RequestAuthenticator(credentials, options.Region, options.AllowAnonymous), options.Region);
-            var http = HttpServer.Start(engine, options.Listen, handler);
+            var http = HttpServer.Start(engine, options.Listen, handler, new HttpServerOptions { ErrorLog = options.ErrorLog });
             return new SluiceServer(engine, store, indexes, http, options.ShutdownGrace, source, repair);
         }
         catch

@@ -44,6 +44,12 @@ public sealed class SluiceServerOptions
     /// </summary>
     public int OpenObjectCacheSize { get; init; } = 1024;
 
+    /// <summary>
+    /// Where server-side failures are written, one line each: 5xx answers and exceptions that broke a request (time,
+    /// request id, method, path, code, cause). `sluice serve` writes them to stderr; null (the default): nowhere.
+    /// </summary>
+    public TextWriter? ErrorLog { get; init; }
+
     /// <summary>How long <see cref="SluiceServer.StopAsync"/> lets requests in flight finish.</summary>
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(10);
 }

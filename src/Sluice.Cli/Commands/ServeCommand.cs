@@ -83,6 +83,7 @@ internal static class ServeCommand
                 AllowAnonymous = parse.GetValue(anonymous),
                 EngineMode = parse.GetValue(engine),
                 OpenObjectCacheSize = parse.GetValue(openCache),
+                ErrorLog = Console.Error,
             };
             return await RunAsync(options, cancellationToken);
         });

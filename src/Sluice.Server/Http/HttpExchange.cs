@@ -48,6 +48,9 @@ public sealed class HttpExchange
     /// <summary>A per-request id, sent as x-amz-request-id.</summary>
     public ulong RequestId { get; private set; }
 
+    /// <summary>This request's failure is already in the error log (with its exception): its 5xx answer adds no line.</summary>
+    internal bool FailureLogged { get; set; }
+
     public bool ResponseStarted { get; private set; }
 
     /// <summary>Set to close the connection after this response (the front also closes on framing errors).</summary>
@@ -60,6 +63,7 @@ public sealed class HttpExchange
     {
         HeadOffset = headOffset;
         RequestId = requestId;
+        FailureLogged = false;
         ResponseStarted = false;
         CloseAfterResponse = false;
         _responseHeadLength = 0;
@@ -249,6 +253,8 @@ public sealed class HttpExchange
     public ValueTask SendErrorAsync(S3Error error, CancellationToken cancellationToken = default)
     {
         error.RequestId ??= RequestId.ToString("X16", CultureInfo.InvariantCulture);
+        if (error.HttpStatus >= 500 && !FailureLogged && _owner.Options.ErrorLog is { } log)
+            ServerErrorLog.Write(log, this, error.HttpStatus, error.Code, error.Message, null);
         var body = new ArrayBufferWriter<byte>(512); // error path: allocation is fine here
         error.WriteTo(body);
         SetStatus(error.HttpStatus);

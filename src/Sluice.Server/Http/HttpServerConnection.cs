@@ -174,20 +174,41 @@ internal sealed class HttpServerConnection
             }
             return false;
         }
-        catch (IoException)
+        catch (IoException e) when (e.IsConnectionReset || e is IoTimeoutException)
         {
-            return false; // the connection broke: nobody to answer
+            return false; // the peer went away: nobody to answer, and not the server's failure
+        }
+        catch (IoException e)
+        {
+            // A stored file that is damaged or ended early, EIO: answered like any internal error while the response
+            // has not started, else it would only show as a closed connection.
+            await FailAsync(e, "an I/O operation failed");
+            return false;
         }
         catch (Exception e)
         {
-            if (!_exchange.ResponseStarted)
-            {
-                _exchange.CloseAfterResponse = true;
-                await TrySendAsync(new S3Error(S3ErrorCode.InternalError, "We encountered an internal error. Please try again.")
-                    .WithDetail("Exception", e.GetType().Name));
-            }
+            await FailAsync(e, null);
             return false;
         }
+    }
+
+    /// <summary>
+    /// A request broke inside the server: the error log gets the cause, the client a 500 InternalError if its
+    /// response had not started (else the connection just closes), and the connection ends either way.
+    /// </summary>
+    private async ValueTask FailAsync(Exception e, string? what)
+    {
+        bool started = _exchange.ResponseStarted;
+        if (Options.ErrorLog is { } log)
+        {
+            string? message = started ? (what ?? "failed") + " after the response started; the connection is closed" : what;
+            ServerErrorLog.Write(log, _exchange, started ? null : 500, S3ErrorCode.InternalError, message, e);
+            _exchange.FailureLogged = true;
+        }
+        if (started) return;
+        _exchange.CloseAfterResponse = true;
+        await TrySendAsync(new S3Error(S3ErrorCode.InternalError, "We encountered an internal error. Please try again.")
+            .WithDetail("Exception", e.GetType().Name));
     }
 
     private async ValueTask TrySendAsync(S3Error error)

@@ -29,6 +29,9 @@ public sealed class HttpServerOptions
     /// <summary>Unread request body the server drains to keep a connection alive after a response; beyond it, it closes.</summary>
     public long MaxDrainBytes { get; init; } = 1 << 20;
 
+    /// <summary>Where server-side failures are written, one line each (see <see cref="ServerErrorLog"/>); null: nowhere.</summary>
+    public TextWriter? ErrorLog { get; init; }
+
     /// <summary>The Server response header.</summary>
     public string ServerName { get; init; } = "Sluice";
 }
