@@ -151,13 +151,7 @@ public sealed partial class S3Client
         }
 
         var result = new CompleteMultipartUploadResult { Bucket = bucket, Key = key, ETag = head.ETag };
-        ObjectChecksums stored = head.Checksums;
-        result.Checksums.ChecksumCrc32 = stored.ChecksumCrc32;
-        result.Checksums.ChecksumCrc32C = stored.ChecksumCrc32C;
-        result.Checksums.ChecksumCrc64Nvme = stored.ChecksumCrc64Nvme;
-        result.Checksums.ChecksumSha1 = stored.ChecksumSha1;
-        result.Checksums.ChecksumSha256 = stored.ChecksumSha256;
-        result.Checksums.ChecksumType = stored.ChecksumType;
+        head.Checksums.CopyTo(result.Checksums);
         return result;
     }
 

@@ -9,11 +9,7 @@ public sealed record UploadPartResponse(int PartNumber, string ETag, ObjectCheck
     public CompletedPart ToCompletedPart()
     {
         var part = new CompletedPart { PartNumber = PartNumber, ETag = ETag };
-        part.Checksums.ChecksumCrc32 = Checksums.ChecksumCrc32;
-        part.Checksums.ChecksumCrc32C = Checksums.ChecksumCrc32C;
-        part.Checksums.ChecksumCrc64Nvme = Checksums.ChecksumCrc64Nvme;
-        part.Checksums.ChecksumSha1 = Checksums.ChecksumSha1;
-        part.Checksums.ChecksumSha256 = Checksums.ChecksumSha256;
+        Checksums.CopyTo(part.Checksums, includeType: false);
         return part;
     }
 }

@@ -24,6 +24,21 @@ public sealed class ObjectChecksums
         ChecksumCrc32 is null && ChecksumCrc32C is null && ChecksumCrc64Nvme is null &&
         ChecksumSha1 is null && ChecksumSha256 is null && ChecksumType is null;
 
+    /// <summary>
+    /// Copies the checksum values into <paramref name="target"/>; the checksum type too unless
+    /// <paramref name="includeType"/> is false (a part carries no type).
+    /// </summary>
+    public void CopyTo(ObjectChecksums target, bool includeType = true)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        target.ChecksumCrc32 = ChecksumCrc32;
+        target.ChecksumCrc32C = ChecksumCrc32C;
+        target.ChecksumCrc64Nvme = ChecksumCrc64Nvme;
+        target.ChecksumSha1 = ChecksumSha1;
+        target.ChecksumSha256 = ChecksumSha256;
+        if (includeType) target.ChecksumType = ChecksumType;
+    }
+
     internal void Write(ref Utf8XmlWriter writer)
     {
         writer.WriteOptionalElement("ChecksumCRC32"u8, ChecksumCrc32);

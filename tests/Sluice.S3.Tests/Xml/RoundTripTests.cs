@@ -286,4 +286,21 @@ public class RoundTripTests
         var location = new LocationConstraint { Region = region };
         Assert.Equal(region, Reread(Sluice.S3.Xml.LocationConstraint.Read(WriteBytes(location.WriteTo))).Region);
     }
+
+    [Fact]
+    public void ObjectChecksums_copy_every_value_and_the_type_only_when_asked()
+    {
+        var source = new ObjectChecksums
+        {
+            ChecksumCrc32 = "a", ChecksumCrc32C = "b", ChecksumCrc64Nvme = "c", ChecksumSha1 = "d", ChecksumSha256 = "e",
+            ChecksumType = "FULL_OBJECT",
+        };
+        var whole = new ObjectChecksums();
+        source.CopyTo(whole);
+        Assert.Equal(("a", "b", "c", "d", "e", "FULL_OBJECT"),
+            (whole.ChecksumCrc32, whole.ChecksumCrc32C, whole.ChecksumCrc64Nvme, whole.ChecksumSha1, whole.ChecksumSha256, whole.ChecksumType));
+        var part = new ObjectChecksums { ChecksumType = "COMPOSITE" };
+        source.CopyTo(part, includeType: false);
+        Assert.Equal(("a", "e", "COMPOSITE"), (part.ChecksumCrc32, part.ChecksumSha256, part.ChecksumType));
+    }
 }
