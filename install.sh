@@ -30,7 +30,7 @@ staging="${prefix}.new"
 rm -rf "$staging"
 log=$(mktemp)
 trap 'rm -f "$log"; rm -rf "$staging"' EXIT
-if ! dotnet publish src/Sluice.Cli/Sluice.Cli.csproj -c Release -o "$staging" >"$log" 2>&1; then
+if ! dotnet publish src/Sluice.Cli/Sluice.Cli.csproj -c Release -o "$staging" -nodeReuse:false >"$log" 2>&1; then
     tail -n 30 "$log" >&2
     echo "install.sh: dotnet publish failed" >&2
     exit 1

@@ -20,7 +20,7 @@ internal static class PublishedBuild
             UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true,
             WorkingDirectory = layout.Root,
         };
-        foreach (string a in new[] { "publish", Path.Combine(layout.Root, project), "-c", "Release", "-o", output, "-nologo" })
+        foreach (string a in new[] { "publish", Path.Combine(layout.Root, project), "-c", "Release", "-o", output, "-nologo", "-nodeReuse:false" })
             psi.ArgumentList.Add(a);
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         using var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start dotnet publish");
