@@ -14,12 +14,12 @@ internal sealed class BenchOptions
           --concurrency N      parts in flight for large transfers (default 8)
           --small-concurrency N  requests in flight for small objects (default 32)
           --budget-size N      size of the default-budget download (default 10G; a multiple of --size)
-          --clients LIST       comma-separated subset of: awscrt,boto3,rclone,awssdk,sluice,sluice-managed
+          --clients LIST       comma-separated subset of: awscrt,boto3,rclone,awssdk,sluice,sluice-managed,sluice-cli
           --port N             server port on 127.0.0.1 (default 80: this awscrt always connects to port 80)
           --work DIR           scratch directory (default: a new one under the temp directory; removed at the end)
           --out FILE           also write the markdown results there
-          --sluice-runner DLL  run Sluice from this build of Sluice.ClientBench.dll instead of this one (e.g. a
-                               ReadyToRun publish: dotnet publish -c Release -r linux-x64 -p:PublishReadyToRun=true)
+          --sluice-runner DLL  run Sluice from this build of Sluice.ClientBench.dll instead of the one the harness
+                               publishes at start (ReadyToRun, src/Sluice.Cli/Publish.props, as the CLI ships)
         """;
 
     public string Scenario { get; private set; } = "all";

@@ -9,10 +9,10 @@ namespace Sluice.ClientBench;
 internal static class ClientKinds
 {
     public const string AwsCrt = "awscrt", Boto3 = "boto3", Rclone = "rclone", AwsSdk = "awssdk",
-        Sluice = "sluice", SluiceManaged = "sluice-managed";
+        Sluice = "sluice", SluiceManaged = "sluice-managed", SluiceCli = "sluice-cli";
 
     /// <summary>Order of the tables: the baseline first.</summary>
-    public static readonly IReadOnlyList<string> All = [AwsCrt, Boto3, Rclone, AwsSdk, Sluice, SluiceManaged];
+    public static readonly IReadOnlyList<string> All = [AwsCrt, Boto3, Rclone, AwsSdk, Sluice, SluiceManaged, SluiceCli];
 
     /// <summary>Display names for the tables.</summary>
     public static string Title(string client) => client switch
@@ -23,11 +23,15 @@ internal static class ClientKinds
         AwsSdk => "AWS SDK for .NET",
         Sluice => "Sluice (io_uring)",
         SluiceManaged => "Sluice (managed)",
+        SluiceCli => "sluice cp (CLI, io_uring)",
         _ => client,
     };
 
-    /// <summary>Whether the client's runner reports its own phase timings (all but rclone, which is timed whole).</summary>
-    public static bool ReportsPhases(string client) => client != Rclone;
+    /// <summary>Whether the client's runner reports its own phase timings (all but rclone and `sluice cp`, which are timed whole).</summary>
+    public static bool ReportsPhases(string client) => client is not (Rclone or SluiceCli);
+
+    /// <summary>Whether the client takes part in the small-object runs (`sluice cp` copies one object per process).</summary>
+    public static bool RunsSmall(string client) => client != SluiceCli;
 
     public static ChildCommand Get(Context c, string client, string key, string? file, bool defaults = false) => client switch
     {
@@ -36,6 +40,7 @@ internal static class ClientKinds
             : new(["rclone", "--config", c.RcloneConfig, "copyto", $"s3:{c.Bucket}/{key}", file,
                 "--multi-thread-streams", Str(c.Options.Concurrency), "--multi-thread-cutoff", RcloneSize(c.Options.PartSize),
                 "--ignore-checksum"]),
+        SluiceCli => Cli(c, [$"s3://{c.Bucket}/{key}", file ?? "-"], toStdout: file == null),
         _ => Runner(c, client, ["get", "--key", key, .. file == null ? Array.Empty<string>() : ["--file", file]], defaults),
     };
 
@@ -45,6 +50,7 @@ internal static class ClientKinds
         Rclone => new(["rclone", "--config", c.RcloneConfig, "copyto", file, $"s3:{c.Bucket}/{key}",
             "--s3-upload-concurrency", Str(c.Options.Concurrency), "--s3-chunk-size", RcloneSize(c.Options.PartSize),
             "--s3-upload-cutoff", RcloneSize(c.Options.PartSize), "--s3-disable-checksum", "--ignore-times"]),
+        SluiceCli => Cli(c, [file, $"s3://{c.Bucket}/{key}"], toStdout: false),
         _ => Runner(c, client, ["put", "--key", key, "--file", file], defaults: false),
     };
 
@@ -85,11 +91,26 @@ internal static class ClientKinds
             AwsCrt => new(["/usr/bin/python3", c.Layout.Peer("awscrt_bench.py"), .. tail]),
             Boto3 => new(["/usr/bin/python3", c.Layout.Peer("boto3_bench.py"), .. tail]),
             AwsSdk => new([c.Layout.DotNet, c.Layout.AwsSdkDll, .. tail]),
-            Sluice or SluiceManaged => new([.. c.Options.SluiceRunner is { } runner ? [c.Layout.DotNet, runner] : c.Layout.SelfCommand, SluiceRunner.Command, .. tail, .. defaults ? ["--defaults", "true"] : Array.Empty<string>()],
+            Sluice or SluiceManaged => new([.. c.SluiceRunner is { } runner ? [c.Layout.DotNet, runner] : c.Layout.SelfCommand, SluiceRunner.Command, .. tail, .. defaults ? ["--defaults", "true"] : Array.Empty<string>()],
                 new Dictionary<string, string?> { ["SLUICE_IO"] = client == Sluice ? "uring" : "managed" }),
             _ => throw new ArgumentException($"unknown client {client}"),
         };
     }
+
+    /// <summary>
+    /// `sluice cp SRC DST` from the published CLI, as a user runs it: the development keys the server takes, the
+    /// io_uring engine, the same part size and parts in flight; "-" writes the object to stdout (sent to /dev/null).
+    /// </summary>
+    private static ChildCommand Cli(Context c, string[] paths, bool toStdout) =>
+        new([.. toStdout ? ["--stdout-null"] : Array.Empty<string>(), c.SluiceCli ?? throw new InvalidOperationException("the CLI was not published"),
+            "cp", .. paths, "--endpoint", c.Endpoint, "--part-size", Str(c.Options.PartSize), "--concurrency", Str(c.Options.Concurrency), "--quiet"],
+            new Dictionary<string, string?>
+            {
+                ["SLUICE_IO"] = "uring",
+                ["AWS_ACCESS_KEY_ID"] = ServerProcess.AccessKey,
+                ["AWS_SECRET_ACCESS_KEY"] = ServerProcess.SecretKey,
+                ["AWS_REGION"] = "us-east-1",
+            });
 
     private static string Str(long value) => value.ToString(CultureInfo.InvariantCulture);
 
@@ -100,5 +121,9 @@ internal static class ClientKinds
 /// <summary>A child command line and the environment variables it needs.</summary>
 internal sealed record ChildCommand(IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string?>? Environment = null);
 
-/// <summary>What every command needs: where things are, the server, the bucket and the options.</summary>
-internal sealed record Context(Layout Layout, BenchOptions Options, string Endpoint, string Bucket, string RcloneConfig, string Work);
+/// <summary>
+/// What every command needs: where things are, the server, the bucket and the options; the Sluice runner's DLL (null:
+/// this build) and the published `sluice` executable (null when sluice-cli is not measured).
+/// </summary>
+internal sealed record Context(Layout Layout, BenchOptions Options, string Endpoint, string Bucket, string RcloneConfig, string Work,
+    string? SluiceRunner, string? SluiceCli);

@@ -6,6 +6,7 @@ namespace Sluice.ClientBench;
 /// </summary>
 internal sealed class Layout
 {
+    public required string Root { get; init; }
     public required string PeersDirectory { get; init; }
     public required string SluiceDll { get; init; }
     public required string AwsSdkDll { get; init; }
@@ -29,6 +30,7 @@ internal sealed class Layout
         string dotnet = Path.GetFileNameWithoutExtension(exe) == "dotnet" ? exe : "dotnet";
         var layout = new Layout
         {
+            Root = root,
             PeersDirectory = Path.Combine(baseDir, "peers"),
             SluiceDll = Output("src/Sluice.Cli", "sluice.dll"),
             AwsSdkDll = Output("bench/Sluice.ClientBench.AwsSdk", "Sluice.ClientBench.AwsSdk.dll"),

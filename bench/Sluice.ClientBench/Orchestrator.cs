@@ -28,6 +28,20 @@ internal sealed class Orchestrator(Layout layout, BenchOptions options)
             Notes.Add("aws-c-s3 skipped: this awscrt connects to port 80 whatever the endpoint says, and --port is not 80.");
         if (!OnPath("rclone") && clients.Remove(ClientKinds.Rclone)) Notes.Add("rclone skipped: not installed.");
         string rcloneConfig = Path.Combine(work, "rclone.conf");
+        // The precompiled builds, published before anything is measured: the Sluice runner (unless --sluice-runner
+        // names one) and the `sluice` command, both as install.sh publishes the CLI.
+        string? runner = options.SluiceRunner;
+        if (runner == null && clients.Any(c => c is ClientKinds.Sluice or ClientKinds.SluiceManaged))
+        {
+            PublishedBuild.Publish(layout, "bench/Sluice.ClientBench/Sluice.ClientBench.csproj", Path.Combine(work, "runner"));
+            runner = Path.Combine(work, "runner", "Sluice.ClientBench.dll");
+        }
+        string? cli = null;
+        if (clients.Contains(ClientKinds.SluiceCli))
+        {
+            PublishedBuild.Publish(layout, "src/Sluice.Cli/Sluice.Cli.csproj", Path.Combine(work, "cli"));
+            cli = Path.Combine(work, "cli", "sluice");
+        }
         using (var server = ServerProcess.Start(layout, Path.Combine(work, "data"), options.Port))
         {
             File.WriteAllText(rcloneConfig, $"""
@@ -41,10 +55,10 @@ internal sealed class Orchestrator(Layout layout, BenchOptions options)
                 force_path_style = true
 
                 """);
-            _c = new Context(layout, options, server.Endpoint, Bucket, rcloneConfig, work);
+            _c = new Context(layout, options, server.Endpoint, Bucket, rcloneConfig, work, runner, cli);
             Seed("bucket", Bucket);
             if (options.Scenario is "all" or "large") Large(clients);
-            if (options.Scenario is "all" or "small") Small(clients);
+            if (options.Scenario is "all" or "small") Small([.. clients.Where(ClientKinds.RunsSmall)]);
             if (options.Scenario is "all" or "budget") Budget(clients);
         }
         // GET-only runs against nginx on the same address (the server above is stopped first: awscrt needs port 80).

@@ -16,7 +16,9 @@ internal static class Report
         sb.AppendLine();
         sb.AppendLine(F($"- load before: `{uptimeBefore.Trim()}`"));
         sb.AppendLine(F($"- load after: `{uptimeAfter.Trim()}`"));
-        sb.AppendLine(F($"- Sluice runner: {(options.SluiceRunner is { } r ? "`" + Path.GetFileName(Path.GetDirectoryName(r)) + "/" + Path.GetFileName(r) + "` (--sluice-runner)" : "this build (JIT, TieredPGO off)")}"));
+        sb.AppendLine(F($"- Sluice runner: {(options.SluiceRunner is { } r ? "`" + Path.GetFileName(Path.GetDirectoryName(r)) + "/" + Path.GetFileName(r) + "` (--sluice-runner)" : "published ReadyToRun as the CLI ships (src/Sluice.Cli/Publish.props)")}"));
+        if (options.Clients.Contains(ClientKinds.SluiceCli))
+            sb.AppendLine("- sluice cp: the published CLI (install.sh's build), timed whole: its GiB/s and CPU include process start-up");
         foreach (string note in o.Notes) sb.AppendLine("- " + note);
         sb.AppendLine();
 

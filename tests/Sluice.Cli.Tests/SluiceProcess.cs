@@ -14,7 +14,13 @@ internal static class SluiceProcess
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "sluice.dll");
         Assert.True(File.Exists(dll), $"sluice.dll not found beside the tests at {dll}");
-        var psi = new ProcessStartInfo("dotnet")
+        return RunExecutable("dotnet", environment, stdin, [dll, .. args]);
+    }
+
+    /// <summary>Runs another build of sluice (an installed one: <paramref name="executable"/> is its path).</summary>
+    public static Result RunExecutable(string executable, IReadOnlyDictionary<string, string?>? environment, byte[]? stdin, params string[] args)
+    {
+        var psi = new ProcessStartInfo(executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -29,7 +35,6 @@ internal static class SluiceProcess
                 else psi.Environment[name] = value;
             }
         }
-        psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         if (stdin != null)

@@ -67,7 +67,11 @@ internal static class CpCommand
                 if (src.IsStdio)
                 {
                     string key = KeyFor(dst, null);
-                    if (!dry) await engine.UploadStreamAsync(Console.OpenStandardInput(), dst.Bucket!, key, upload, progress, ct);
+                    if (!dry)
+                    {
+                        await using var stdin = StandardStream(0, FileAccess.Read);
+                        await engine.UploadStreamAsync(stdin, dst.Bucket!, key, upload, progress, ct);
+                    }
                     await Say($"{prefix}upload: - to s3://{dst.Bucket}/{key}");
                 }
                 else if (recurse)
@@ -100,7 +104,7 @@ internal static class CpCommand
                 if (dst.IsStdio)
                 {
                     if (src.Key.Length == 0) throw new CliException("cp: give an object key to write to stdout", Program.ExitUsage);
-                    await using var stdout = Console.OpenStandardOutput();
+                    await using var stdout = StandardStream(1, FileAccess.Write);
                     if (!dry) await engine.DownloadToStreamAsync(src.Bucket!, src.Key, stdout, null, ct);
                 }
                 else if (recurse)
@@ -153,6 +157,14 @@ internal static class CpCommand
         }));
         return command;
     }
+
+    /// <summary>
+    /// Standard input or output as a FileStream over the descriptor (left open): the console stream reads and writes
+    /// part buffers (native memory) through a pooled array, a copy of every byte and 8 MiB arrays held; a FileStream
+    /// reads and writes them in place.
+    /// </summary>
+    private static FileStream StandardStream(int descriptor, FileAccess access) =>
+        new(new Microsoft.Win32.SafeHandles.SafeFileHandle(descriptor, ownsHandle: false), access, bufferSize: 0);
 
     private static S3Path Parse(string text) =>
         S3Path.TryParse(text, out var path, out string? error) ? path : throw new CliException("cp: " + error, Program.ExitUsage);

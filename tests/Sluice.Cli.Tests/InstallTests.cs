@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Reflection.PortableExecutable;
+using System.Text.Json;
+using Sluice.Cli.Tests.Commands;
+
+namespace Sluice.Cli.Tests;
+
+/// <summary>
+/// The README's install command (install.sh) run for real into a temp directory: it must publish a precompiled
+/// `sluice` (ReadyToRun, Dynamic PGO off) and link it into the bin directory, and that installed executable must
+/// work against the embedded server: version, mb, cp up, ls, cp to stdout.
+/// </summary>
+public sealed class InstallTests() : ServerCommandTests("AKIDINSTALL", "install/secret", "install")
+{
+    private static readonly TimeSpan PublishLimit = TimeSpan.FromMinutes(10);
+
+    [Fact]
+    public void Install_script_publishes_a_precompiled_sluice_that_works()
+    {
+        string prefix = Path.Combine(Root, "lib"), bin = Path.Combine(Root, "bin");
+        RunInstall(prefix, bin);
+
+        string sluice = Path.Combine(bin, "sluice");
+        // A link to the published executable (or, where the runtime is not in its default place, a script running it).
+        var link = new FileInfo(sluice);
+        Assert.Contains(Path.Combine(prefix, "sluice"), link.LinkTarget ?? File.ReadAllText(sluice));
+        using (var pe = new PEReader(File.OpenRead(Path.Combine(prefix, "sluice.dll"))))
+            Assert.True((pe.PEHeaders.CorHeader!.Flags & CorFlags.ILLibrary) != 0, "sluice.dll is not ReadyToRun");
+        using (var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(prefix, "sluice.runtimeconfig.json"))))
+            Assert.False(config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties").GetProperty("System.Runtime.TieredPGO").GetBoolean());
+
+        var version = Installed(sluice, null, "--version");
+        Assert.Matches(@"^\d+\.\d+", version.StdOut.Trim());
+
+        // Text, so the copy to stdout can be compared as captured; 300 KB, several reads and writes.
+        byte[] random = new byte[150_000];
+        new Random(7).NextBytes(random);
+        string payload = Convert.ToHexString(random);
+        string file = Path.Combine(Root, "payload.txt");
+        File.WriteAllText(file, payload);
+        Installed(sluice, null, "mb", "s3://installed");
+        Installed(sluice, null, "cp", file, "s3://installed/dir/payload.txt");
+        Assert.Contains("dir/payload.txt", Installed(sluice, null, "ls", "s3://installed", "--recursive").StdOut);
+        var download = Installed(sluice, null, "cp", "s3://installed/dir/payload.txt", "-");
+        Assert.Equal(payload, download.StdOut);
+
+        var bad = SluiceProcess.RunExecutable(sluice, Environment(), null, "cp", "s3://installed/missing", "-");
+        OneLineError(bad, Program.ExitFailure, "^sluice: ");
+    }
+
+    private SluiceProcess.Result Installed(string sluice, byte[]? stdin, params string[] args) =>
+        Ok(SluiceProcess.RunExecutable(sluice, Environment(), stdin, args));
+
+    private static void RunInstall(string prefix, string bin)
+    {
+        string root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "Sluice.slnx")))
+            root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("no Sluice.slnx above " + AppContext.BaseDirectory);
+        var psi = new ProcessStartInfo("bash")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = root,
+        };
+        foreach (string a in new[] { Path.Combine(root, "install.sh"), "--prefix", prefix, "--bin", bin }) psi.ArgumentList.Add(a);
+        // The test host's MSBuild settings must not leak into the nested `dotnet publish`.
+        foreach (string name in psi.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase)).ToList())
+            psi.Environment.Remove(name);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(PublishLimit))
+        {
+            p.Kill(entireProcessTree: true);
+            Assert.Fail($"install.sh did not finish within {PublishLimit.TotalMinutes} min");
+        }
+        Assert.True(p.ExitCode == 0, $"install.sh exit {p.ExitCode}: {stdout.Result}\n{stderr.Result}");
+        Assert.Contains("installed: " + Path.Combine(bin, "sluice"), stdout.Result);
+    }
+}
