@@ -133,6 +133,8 @@ internal sealed class UringListener : Listener
         private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private bool _multishot;
         private volatile bool _stopping;
+
+        public bool SubmitImmediately => false;
         private bool _armed;
 
         public Acceptor(UringListener listener, UringReactor reactor, int fd, Func<Connection, ValueTask> onConnection)
