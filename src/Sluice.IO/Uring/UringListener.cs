@@ -133,8 +133,6 @@ internal sealed class UringListener : Listener
         private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private bool _multishot;
         private volatile bool _stopping;
-
-        public bool SubmitImmediately => false;
         private bool _armed;
 
         public Acceptor(UringListener listener, UringReactor reactor, int fd, Func<Connection, ValueTask> onConnection)
@@ -150,6 +148,7 @@ internal sealed class UringListener : Listener
         public UringReactor Reactor { get; }
         public ulong UserData { get; set; }
         public int SqesNeeded => 1;
+        public bool SubmitImmediately => false;
         public Task Stopped => _stopped.Task;
 
         public void Stop()
