@@ -62,6 +62,8 @@ internal sealed class BenchOptions
         sendfile (a page-cached file to a loopback connection; the receiver drains into a 1 MiB buffer):
           --sendfile-size SIZE     file size (default 1GiB)
           --passes N               times the file is sent per measurement, on one connection (default 2)
+          --variants LIST          splice and/or read+send (default both; managed: read+send only), e.g. to
+                                   profile one sender path alone
           (uses --dir too)
 
         SIZE: bytes with an optional K/KiB/M/MiB/G/GiB suffix. DURATION: seconds, or with s/ms suffix.
@@ -94,6 +96,8 @@ internal sealed class BenchOptions
     public bool? Fio { get; private set; }
     public long SendFileSize { get; private set; } = DefaultSendFileSize;
     public int Passes { get; private set; } = DefaultPasses;
+    /// <summary>sendfile variants to measure; null: every variant the engine has.</summary>
+    public string[]? SendFileVariants { get; private set; }
 
     /// <summary>The arguments as given, for the report's "exact command".</summary>
     public IReadOnlyList<string> Arguments { get; private set; } = [];
@@ -167,6 +171,11 @@ internal sealed class BenchOptions
                 case "--no-fio": o.Fio = false; break;
                 case "--sendfile-size": o.SendFileSize = Positive(a, ParseSize(Next())); break;
                 case "--passes": o.Passes = (int)Positive(a, ParseLong(Next())); break;
+                case "--variants":
+                    o.SendFileVariants = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    foreach (string v in o.SendFileVariants)
+                        if (v is not ("splice" or "read+send")) throw new ArgumentException($"--variants: unknown variant '{v}' (splice, read+send)");
+                    break;
                 default: throw new ArgumentException($"unknown argument '{a}'");
             }
         }
@@ -224,6 +233,7 @@ internal sealed class BenchOptions
         {
             args.AddRange(["--dir", Directory, "--sendfile-size", Invariant(SendFileSize), "--passes", Invariant(Passes)]);
             if (file != null) args.AddRange(["--file", file]);
+            if (SendFileVariants != null) args.AddRange(["--variants", string.Join(',', SendFileVariants)]);
         }
         return args;
     }

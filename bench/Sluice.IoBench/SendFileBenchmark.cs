@@ -93,7 +93,8 @@ internal sealed class SendFileBenchmark
         try
         {
             string[] placements = _engine.Name == "managed" || _engine.ReactorCount < 2 ? [Any] : [Same, Split];
-            foreach (string variant in Variants(_options.Engine!))
+            var variants = Variants(_options.Engine!).Where(v => _options.SendFileVariants?.Contains(v) ?? true);
+            foreach (string variant in variants)
             {
                 // Warm-up: whole-file transfers until the time is up (the JIT's final code, the file in the page cache).
                 var warmup = Stopwatch.StartNew();

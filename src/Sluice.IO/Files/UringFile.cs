@@ -138,6 +138,8 @@ internal sealed class UringFile : IoFile
         var op = UringOperation.Rent(Reactor).Set(opcode, name, slot >= 0 ? slot : Fd, address, (uint)length, (ulong)offset);
         if (slot >= 0) op.WithSqeFlags(IoUringFlags.SqeFixedFile);
         if (fixedIndex >= 0) op.WithBufIndex((ushort)fixedIndex);
+        // O_DIRECT goes to the device: hand it over now rather than after the rest of the loop turn (see SubmitImmediately).
+        if (IsDirect) op.WithImmediateSubmit();
         return op.RunAsync(cancellationToken);
     }
 

@@ -10,6 +10,13 @@ internal interface IUringCompletion
     /// <returns>How many SQEs it needs (1, or 2 with a linked timeout).</returns>
     int SqesNeeded { get; }
 
+    /// <summary>
+    /// Enter the kernel as soon as the SQE is prepared instead of at the end of the loop turn. Block-device I/O asks
+    /// for it: the device starts on a read the moment it gets it, so a read prepared by a completion's continuation
+    /// should not wait for the continuations of the rest of the batch (fio submits the same way).
+    /// </summary>
+    bool SubmitImmediately { get; }
+
     /// <summary>The user_data of the current submission (set by the reactor; used to cancel it).</summary>
     ulong UserData { get; set; }
 

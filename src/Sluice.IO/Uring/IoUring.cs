@@ -195,8 +195,11 @@ internal sealed unsafe class IoUring : IDisposable
         return r;
     }
 
-    /// <summary>Visits every available CQE and frees its slot; returns how many were seen.</summary>
-    public int DrainCompletions<THandler>(ref THandler handler) where THandler : struct, ICompletionHandler
+    /// <summary>
+    /// Visits every available CQE and frees its slot, also those posted while it runs, until <paramref name="limit"/>
+    /// are handled (then only those already seen); returns how many were handled.
+    /// </summary>
+    public int DrainCompletions<THandler>(ref THandler handler, int limit) where THandler : struct, ICompletionHandler
     {
         uint head = *_cqHead;
         uint tail = Volatile.Read(ref *_cqTail); // acquire: CQE contents after the tail
@@ -209,7 +212,7 @@ internal sealed unsafe class IoUring : IDisposable
             // Release the slot before handling: the handler may submit and enter again.
             Volatile.Write(ref *_cqHead, head);
             handler.OnCompletion(cqe.UserData, cqe.Res, cqe.Flags);
-            if (head == tail) tail = Volatile.Read(ref *_cqTail);
+            if (head == tail && n < limit) tail = Volatile.Read(ref *_cqTail);
         }
         CqesReaped += n;
         return n;

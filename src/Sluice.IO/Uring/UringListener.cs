@@ -148,6 +148,7 @@ internal sealed class UringListener : Listener
         public UringReactor Reactor { get; }
         public ulong UserData { get; set; }
         public int SqesNeeded => 1;
+        public bool SubmitImmediately => false;
         public Task Stopped => _stopped.Task;
 
         public void Stop()

@@ -33,6 +33,7 @@ internal sealed unsafe class UringOperation : IUringCompletion, IValueTaskSource
     private byte _sqeFlags;
     private int _spliceFdIn;
     private long _timeoutNs;
+    private bool _submitImmediately;
     private bool _zeroCopy;        // SEND_ZC: the result CQE (F_MORE) is followed by a notification CQE (F_NOTIF)
     private int _zeroCopyResult;
     private UringOperation? _linkedNext;   // prepared right after this one, IOSQE_IO_LINK between them
@@ -47,6 +48,7 @@ internal sealed unsafe class UringOperation : IUringCompletion, IValueTaskSource
 
     public UringReactor Reactor { get; }
     public ulong UserData { get; set; }
+    public bool SubmitImmediately => _submitImmediately;
     public byte* Scratch { get; private set; }
     public int SqesNeeded => (_timeoutNs > 0 ? 2 : 1) + (_linkedNext?.SqesNeeded ?? 0);
 
@@ -73,6 +75,8 @@ internal sealed unsafe class UringOperation : IUringCompletion, IValueTaskSource
 
     /// <summary>Marks a SEND_ZC: complete on its notification, when the kernel no longer reads the buffer.</summary>
     public UringOperation WithZeroCopyNotification() { _zeroCopy = true; return this; }
+    /// <summary>Submits this request on its own the moment it is prepared (see <see cref="IUringCompletion.SubmitImmediately"/>).</summary>
+    public UringOperation WithImmediateSubmit() { _submitImmediately = true; return this; }
     public UringOperation WithBufIndex(ushort index) { _bufIndex = index; return this; }
     public UringOperation WithSqeFlags(byte flags) { _sqeFlags |= flags; return this; }
     public UringOperation WithSpliceFdIn(int fd) { _spliceFdIn = fd; return this; }
@@ -261,7 +265,7 @@ internal sealed unsafe class UringOperation : IUringCompletion, IValueTaskSource
     {
         _core.Reset();
         _opcode = default; _name = ""; _fd = 0; _addr = _off = _addr3 = 0; _len = _opFlags = 0;
-        _ioPrio = _bufIndex = 0; _sqeFlags = 0; _spliceFdIn = 0; _timeoutNs = 0; _zeroCopy = false; _zeroCopyResult = 0;
+        _ioPrio = _bufIndex = 0; _sqeFlags = 0; _spliceFdIn = 0; _timeoutNs = 0; _zeroCopy = false; _zeroCopyResult = 0; _submitImmediately = false;
         _linkedNext = null; _isLinkedFollower = false;
         _cancelRequested = false; _token = default; _cancelTarget = 0; UserData = 0;
         Finish();

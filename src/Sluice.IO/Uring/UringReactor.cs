@@ -17,6 +17,12 @@ internal sealed unsafe partial class UringReactor : IDisposable
     /// <summary>Default ring size: enough SQEs for a loop turn of a busy server; more requests queue, never fail.</summary>
     public const uint DefaultEntries = 256;
 
+    /// <summary>
+    /// CQEs one drain may handle before the loop turns again. Completions can keep arriving during a drain (immediate
+    /// submits post them), and posted work from other threads must not starve behind them.
+    /// </summary>
+    private const int MaxCompletionsPerTurn = 1024;
+
     /// <summary>Slots of each ring's registered file table; files beyond it simply run unregistered.</summary>
     public const int FileTableSlots = 1024;
 
@@ -157,7 +163,15 @@ internal sealed unsafe partial class UringReactor : IDisposable
     {
         if (_stopping) { request.OnAbandoned(); return; }
         if (_waitingForSqes.Count > 0 || !TryPrepare(request)) _waitingForSqes.Enqueue(request);
+        else if (request.SubmitImmediately) SubmitNow();
     }
+
+    /// <summary>
+    /// Enters the kernel with what is prepared (without waiting). With DEFER_TASKRUN the same call also posts the
+    /// completions that arrived meanwhile, which the drain in progress then reaps: reap, queue, submit, like fio.
+    /// A failure (EBUSY/EAGAIN while the CQ is full) leaves the SQEs to the loop's next enter.
+    /// </summary>
+    private void SubmitNow() => _ring.SubmitAndWait(0);
 
     private bool TryPrepare(IUringCompletion request)
     {
@@ -315,7 +329,7 @@ internal sealed unsafe partial class UringReactor : IDisposable
                 int r = _ring.SubmitAndWait(busy ? 0u : 1u);
                 if (r < 0 && r != -Errno.EINTR && r != -Errno.EBUSY && r != -Errno.EAGAIN)
                     throw new IoException("io_uring_enter", -r);
-                _ring.DrainCompletions(ref dispatcher);
+                _ring.DrainCompletions(ref dispatcher, MaxCompletionsPerTurn);
             }
         }
         finally
@@ -361,7 +375,7 @@ internal sealed unsafe partial class UringReactor : IDisposable
             var d = new CompletionDispatcher { Reactor = this };
             int r = _ring.SubmitAndWait(1);
             if (r < 0 && r != -Errno.EINTR) break;
-            _ring.DrainCompletions(ref d);
+            _ring.DrainCompletions(ref d, MaxCompletionsPerTurn);
         }
         // Run everything still queued, including work that queued work posts, before declaring the loop gone.
         while (_local.Count > 0 || !_incoming.IsEmpty) RunQueuedWork();
