@@ -13,6 +13,8 @@ internal readonly partial struct PhaseClock
     private readonly double _cpu;
     private readonly long _jitMethods;
     private readonly TimeSpan _jitTime;
+    private readonly long _allocated;
+    private readonly int _gen0;
 
     private PhaseClock(long start, double cpu)
     {
@@ -20,6 +22,8 @@ internal readonly partial struct PhaseClock
         _cpu = cpu;
         _jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount();
         _jitTime = System.Runtime.JitInfo.GetCompilationTime();
+        _allocated = GC.GetTotalAllocatedBytes();
+        _gen0 = GC.CollectionCount(0);
     }
 
     public static PhaseClock Start() => new(Stopwatch.GetTimestamp(), CpuSeconds());
@@ -33,6 +37,8 @@ internal readonly partial struct PhaseClock
         // The .NET runners' JIT work inside the phase (methods compiled or recompiled, wall time spent in the JIT).
         line.Append(CultureInfo.InvariantCulture, $" jit_methods={System.Runtime.JitInfo.GetCompiledMethodCount() - _jitMethods}");
         line.Append(CultureInfo.InvariantCulture, $" jit_ms={(System.Runtime.JitInfo.GetCompilationTime() - _jitTime).TotalMilliseconds:F0}");
+        // Managed allocation and garbage collections inside the phase (bytes allocated on the GC heap, gen-0 collections).
+        line.Append(CultureInfo.InvariantCulture, $" alloc_bytes={GC.GetTotalAllocatedBytes() - _allocated} gc0={GC.CollectionCount(0) - _gen0}");
         if (latencies is { Length: > 0 })
         {
             Array.Sort(latencies);
