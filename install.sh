@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs the `sluice` command: publishes src/Sluice.Cli precompiled (ReadyToRun, linux-x64, the settings in
-# src/Sluice.Cli/Publish.props) into a directory and links `sluice` into a directory on PATH.
+# Installs the `sluice` command: publishes src/Sluice.Cli precompiled (self-contained, one ReadyToRun composite image
+# of Sluice and the runtime, linux-x64; the settings in src/Sluice.Cli/Publish.props) into a directory and links
+# `sluice` into a directory on PATH.
 #
 #   bash install.sh                       # into ~/.local/lib/sluice, linked as ~/.local/bin/sluice
 #   bash install.sh --prefix DIR --bin DIR
 #
-# Needs the .NET 10 SDK to publish and the .NET 10 runtime to run (the publish is framework-dependent).
+# Needs the .NET 10 SDK to publish; the result carries its own runtime (about 95 MB).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -15,7 +16,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --prefix) prefix="${2:?--prefix needs a directory}"; shift 2 ;;
         --bin) bin="${2:?--bin needs a directory}"; shift 2 ;;
-        -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done

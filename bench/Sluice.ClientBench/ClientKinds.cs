@@ -91,7 +91,7 @@ internal static class ClientKinds
             AwsCrt => new(["/usr/bin/python3", c.Layout.Peer("awscrt_bench.py"), .. tail]),
             Boto3 => new(["/usr/bin/python3", c.Layout.Peer("boto3_bench.py"), .. tail]),
             AwsSdk => new([c.Layout.DotNet, c.Layout.AwsSdkDll, .. tail]),
-            Sluice or SluiceManaged => new([.. c.SluiceRunner is { } runner ? [c.Layout.DotNet, runner] : c.Layout.SelfCommand, SluiceRunner.Command, .. tail, .. defaults ? ["--defaults", "true"] : Array.Empty<string>()],
+            Sluice or SluiceManaged => new([.. RunnerCommand(c), SluiceRunner.Command, .. tail, .. defaults ? ["--defaults", "true"] : Array.Empty<string>()],
                 new Dictionary<string, string?> { ["SLUICE_IO"] = client == Sluice ? "uring" : "managed" }),
             _ => throw new ArgumentException($"unknown client {client}"),
         };
@@ -111,6 +111,14 @@ internal static class ClientKinds
                 ["AWS_SECRET_ACCESS_KEY"] = ServerProcess.SecretKey,
                 ["AWS_REGION"] = "us-east-1",
             });
+
+    /// <summary>A runner DLL (--sluice-runner) runs under `dotnet`; the harness's self-contained publish is an executable.</summary>
+    private static string[] RunnerCommand(Context c) => c.SluiceRunner switch
+    {
+        null => [.. c.Layout.SelfCommand],
+        { } dll when dll.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) => [c.Layout.DotNet, dll],
+        { } executable => [executable],
+    };
 
     private static string Str(long value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -34,7 +34,7 @@ internal sealed class Orchestrator(Layout layout, BenchOptions options)
         if (runner == null && clients.Any(c => c is ClientKinds.Sluice or ClientKinds.SluiceManaged))
         {
             PublishedBuild.Publish(layout, "bench/Sluice.ClientBench/Sluice.ClientBench.csproj", Path.Combine(work, "runner"));
-            runner = Path.Combine(work, "runner", "Sluice.ClientBench.dll");
+            runner = Path.Combine(work, "runner", "Sluice.ClientBench"); // self-contained: its own executable
         }
         string? cli = null;
         if (clients.Contains(ClientKinds.SluiceCli))
