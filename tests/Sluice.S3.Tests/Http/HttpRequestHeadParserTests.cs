@@ -258,16 +258,22 @@ public class HttpRequestHeadParserTests
             table.Parse(head);
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 10_000; i++)
+        // A tier-up of the loop's methods by the runtime can allocate a little on this thread once; a parser that
+        // allocates does so in every attempt, so the best of three must be zero.
+        long allocated = long.MaxValue;
+        int attempts = 0;
+        for (; attempts < 3 && allocated != 0; attempts++)
         {
-            known += ParseOnce(head);
-            table.Parse(head);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 10_000; i++)
+            {
+                known += ParseOnce(head);
+                table.Parse(head);
+            }
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
         }
-
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(0, allocated);
-        Assert.Equal(10_100 * 8, known);
+        Assert.Equal((100 + (attempts * 10_000)) * 8, known);
         Assert.Equal(66824, table.ContentLength);
 
         static int ParseOnce(byte[] head)
