@@ -219,7 +219,7 @@ public sealed partial class S3RequestHandler
         {
             await pending;
         }
-        catch (Exception e) when (e is IoException or IOException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or ObjectDisposedException) // IoException is an IOException
         {
             // The body is abandoned either way; the first failure is the one reported.
         }

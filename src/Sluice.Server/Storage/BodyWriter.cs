@@ -66,8 +66,7 @@ public abstract class BodyWriter : IAsyncDisposable
         _md5.Append(chunk.Span);
         _checksum?.Append(chunk.Span);
         await file.WriteAsync(chunk, BodyOffset + Length, cancellationToken).ConfigureAwait(false);
-        Length += chunk.Length;
-        if (Length - _writebackStart >= WritebackChunkBytes) await StartWritebackAsync(file).ConfigureAwait(false);
+        await AdvanceAsync(file, chunk.Length).ConfigureAwait(false);
     }
 
     /// <summary>Appends the first <paramref name="length"/> bytes of a native buffer (WRITE_FIXED with io_uring).</summary>
@@ -80,8 +79,7 @@ public abstract class BodyWriter : IAsyncDisposable
         _md5.Append(bytes);
         _checksum?.Append(bytes);
         await file.WriteAsync(buffer, length, BodyOffset + Length, cancellationToken).ConfigureAwait(false);
-        Length += length;
-        if (Length - _writebackStart >= WritebackChunkBytes) await StartWritebackAsync(file).ConfigureAwait(false);
+        await AdvanceAsync(file, length).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -101,13 +99,19 @@ public abstract class BodyWriter : IAsyncDisposable
         try
         {
             await file.WriteAsync(buffer, length, BodyOffset + Length).ConfigureAwait(false);
-            Length += length;
-            if (Length - _writebackStart >= WritebackChunkBytes) await StartWritebackAsync(file).ConfigureAwait(false);
+            await AdvanceAsync(file, length).ConfigureAwait(false);
         }
         finally
         {
             await hashing.ConfigureAwait(false); // the hash reads the buffer until it is done
         }
+    }
+
+    /// <summary>Counts <paramref name="length"/> written bytes and starts writeback once a chunk's worth has built up.</summary>
+    private ValueTask AdvanceAsync(IoFile file, int length)
+    {
+        Length += length;
+        return Length - _writebackStart >= WritebackChunkBytes ? StartWritebackAsync(file) : default;
     }
 
     /// <summary>
