@@ -45,6 +45,30 @@ internal static class Children
         Remove(process);
     }
 
+    /// <summary>
+    /// Runs a child to its end with its output captured (tracked like every child, killed if it outlives
+    /// <paramref name="limit"/> or the call fails); <paramref name="what"/> names it in errors.
+    /// </summary>
+    public static (int ExitCode, string StdOut, string StdErr) Run(ProcessStartInfo psi, TimeSpan limit, string what)
+    {
+        psi.UseShellExecute = false;
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {what}");
+        Add(p);
+        try
+        {
+            var stderr = p.StandardError.ReadToEndAsync();
+            string stdout = p.StandardOutput.ReadToEnd();
+            if (!p.WaitForExit(limit)) throw new TimeoutException($"{what} did not finish within {limit.TotalSeconds:F0} s");
+            return (p.ExitCode, stdout, stderr.Result);
+        }
+        finally
+        {
+            Kill(p);
+        }
+    }
+
     public static void KillAll()
     {
         Process[] all;

@@ -264,23 +264,13 @@ internal sealed class Orchestrator(Layout layout, BenchOptions options)
 
     private string RunSeed(string[] args)
     {
-        var psi = new ProcessStartInfo("/usr/bin/python3") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        var psi = new ProcessStartInfo("/usr/bin/python3");
         foreach (string a in new[] { layout.Peer("seed.py"), _c.Endpoint }.Concat(args)) psi.ArgumentList.Add(a);
         ChildEnvironment.Isolate(psi, null);
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start seed.py");
-        Children.Add(p);
-        try
-        {
-            var stderr = p.StandardError.ReadToEndAsync();
-            string stdout = p.StandardOutput.ReadToEnd();
-            if (!p.WaitForExit(SeedLimit)) throw new TimeoutException($"seed.py {string.Join(' ', args)} timed out");
-            if (p.ExitCode != 0) throw new InvalidOperationException($"seed.py {string.Join(' ', args)} failed: {stderr.Result}");
-            return stdout;
-        }
-        finally
-        {
-            Children.Kill(p);
-        }
+        string what = $"seed.py {string.Join(' ', args)}";
+        var (exitCode, stdout, stderr) = Children.Run(psi, SeedLimit, what);
+        if (exitCode != 0) throw new InvalidOperationException($"{what} failed: {stderr}");
+        return stdout;
     }
 
     private static void Sync()

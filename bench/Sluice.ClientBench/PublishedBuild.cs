@@ -15,30 +15,15 @@ internal static class PublishedBuild
     public static void Publish(Layout layout, string project, string output)
     {
         Orchestrator.Progress($"publishing {project} (ReadyToRun, src/Sluice.Cli/Publish.props) into {output}");
-        var psi = new ProcessStartInfo(layout.DotNet)
-        {
-            UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true,
-            WorkingDirectory = layout.Root,
-        };
+        var psi = new ProcessStartInfo(layout.DotNet) { WorkingDirectory = layout.Root };
         foreach (string a in new[] { "publish", Path.Combine(layout.Root, project), "-c", "Release", "-o", output, "-nologo", "-nodeReuse:false" })
             psi.ArgumentList.Add(a);
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start dotnet publish");
-        Children.Add(p);
-        try
+        var (exitCode, stdout, stderr) = Children.Run(psi, Limit, $"dotnet publish {project}");
+        if (exitCode != 0)
         {
-            var stderr = p.StandardError.ReadToEndAsync();
-            string stdout = p.StandardOutput.ReadToEnd();
-            if (!p.WaitForExit(Limit)) throw new TimeoutException($"dotnet publish {project} did not finish within {Limit.TotalMinutes:F0} min");
-            if (p.ExitCode != 0)
-            {
-                string tail = string.Join('\n', (stdout + stderr.Result).Split('\n').TakeLast(20));
-                throw new InvalidOperationException($"dotnet publish {project} failed:\n{tail}");
-            }
-        }
-        finally
-        {
-            Children.Kill(p);
+            string tail = string.Join('\n', (stdout + stderr).Split('\n').TakeLast(20));
+            throw new InvalidOperationException($"dotnet publish {project} failed:\n{tail}");
         }
     }
 }
