@@ -40,14 +40,7 @@ rm -rf "$prefix"
 mv "$staging" "$prefix"
 mkdir -p "$bin"
 rm -f "$bin/sluice"
-if env -u DOTNET_ROOT "$prefix/sluice" --version >/dev/null 2>&1; then
-    ln -s "$prefix/sluice" "$bin/sluice"
-else
-    # The runtime is not where the executable looks by default: point it at the one that published.
-    dotnet_root=${DOTNET_ROOT:-$(dirname "$(readlink -f "$(command -v dotnet)")")}
-    printf '#!/bin/sh\nDOTNET_ROOT=%s exec %s "$@"\n' "'$dotnet_root'" "'$prefix/sluice'" >"$bin/sluice"
-    chmod +x "$bin/sluice"
-fi
+ln -s "$prefix/sluice" "$bin/sluice" # self-contained: it finds its own runtime, wherever .NET is installed
 
 "$bin/sluice" --version >/dev/null
 echo "installed: $bin/sluice -> $prefix/sluice (ReadyToRun, $("$bin/sluice" --version))"
