@@ -14,6 +14,9 @@ namespace Sluice.IO;
 /// </summary>
 public abstract class IoEngine : IAsyncDisposable
 {
+    /// <summary>How long disposal waits for rented buffers to come back before it reports the rest as leaked.</summary>
+    private protected static readonly TimeSpan BufferReturnLimit = TimeSpan.FromSeconds(5);
+
     /// <summary>"io_uring" or "managed".</summary>
     public abstract string Name { get; }
 

@@ -110,13 +110,28 @@ public sealed class NativeBufferPool : IDisposable
         _classes[buffer.SizeClass].Return(buffer);
     }
 
-    /// <summary>Frees the slabs. Every buffer must have been returned; a leak is reported as an exception.</summary>
+    /// <summary>
+    /// Waits up to <paramref name="limit"/> for every rented buffer to come back: an engine's owners (a request handler
+    /// unwinding after its I/O was cancelled, a digest running on a pool thread) may still hold buffers when the
+    /// engine's loops have stopped.
+    /// </summary>
+    public async Task WaitForReturnsAsync(TimeSpan limit)
+    {
+        long deadline = Environment.TickCount64 + (long)limit.TotalMilliseconds;
+        while (Outstanding != 0 && Environment.TickCount64 < deadline) await Task.Delay(5).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Frees the slabs. Every buffer must have been returned; a leak is reported as an exception, and a class with a
+    /// buffer still rented is not freed (its renter may still read or write it: leaking is safe, freeing is not).
+    /// </summary>
     public void Dispose()
     {
         if (_disposed) return;
         int outstanding = Outstanding;
         _disposed = true;
-        foreach (var c in _classes) c.Free();
+        foreach (var c in _classes)
+            if (c.Outstanding == 0) c.Free();
         if (outstanding != 0)
             throw new InvalidOperationException($"NativeBufferPool disposed with {outstanding} buffer(s) still rented (leak)");
     }

@@ -84,10 +84,11 @@ internal sealed class ManagedEngine : IoEngine
     public override Listener Listen(IPEndPoint endPoint, Func<Connection, ValueTask> onConnection, int backlog = 512) =>
         ManagedListener.Start(_reactors, endPoint, onConnection, backlog);
 
-    public override ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
+        // Operations run on the thread pool: their owners may still be finishing with a buffer.
+        await Buffers.WaitForReturnsAsync(BufferReturnLimit);
         Buffers.Dispose();
-        return ValueTask.CompletedTask;
     }
 }
 

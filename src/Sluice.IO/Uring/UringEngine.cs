@@ -261,6 +261,8 @@ internal sealed class UringEngine : IoEngine
     {
         foreach (var r in _reactors) await r.StopAsync();
         _pipes.Dispose(); // no splice can be in flight once the rings are gone
-        Buffers.Dispose(); // after the rings are gone: nothing can still be using the memory
+        // The kernel no longer uses the buffers once the rings are gone, but their renters may still be unwinding.
+        await Buffers.WaitForReturnsAsync(BufferReturnLimit);
+        Buffers.Dispose();
     }
 }
