@@ -66,19 +66,22 @@ public sealed class TransferFaultTests : IDisposable
         var options = TransferServerFixture.SmallParts() with { Concurrency = 1 };
         string uploadId;
         var server = await StartAsync(data);
+        Task? stopping = null;
         await using (var client = ClientFor(server))
         {
             using var engine = new TransferEngine(client, options);
             await client.CreateBucketAsync("bkt");
             var stopAfterTwoParts = new Progress(p =>
             {
-                if (p.PartsDone == 2) _ = Task.Run(server.StopAsync);
+                if (p.PartsDone == 2) Interlocked.CompareExchange(ref stopping, Task.Run(server.StopAsync), null);
             });
             var e = await Assert.ThrowsAsync<TransferException>(() => engine.UploadFileAsync(source, "bkt", "obj", progress: stopAfterTwoParts));
             Assert.NotNull(e.UploadId);
             Assert.Contains(e.UploadId, e.Message);
             uploadId = e.UploadId;
         }
+        // The stopped server has let go of the data directory before another one opens it.
+        await stopping!;
 
         await using var restarted = await StartAsync(data);
         await using var again = ClientFor(restarted);
