@@ -12,6 +12,7 @@ public static class Program
 
     public static int Main(string[] args)
     {
+        TieredRelaunch.IfLongRunning(args);
         var root = new RootCommand(
             "Sluice: a high-performance S3 data path for .NET on Linux (client, embedded server, transfer engine).");
         root.Subcommands.Add(CpCommand.Create());

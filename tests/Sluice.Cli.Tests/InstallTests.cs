@@ -26,7 +26,12 @@ public sealed class InstallTests() : ServerCommandTests("AKIDINSTALL", "install/
         using (var pe = new PEReader(File.OpenRead(Path.Combine(prefix, "sluice.dll"))))
             Assert.True((pe.PEHeaders.CorHeader!.Flags & CorFlags.ILLibrary) != 0, "sluice.dll is not ReadyToRun");
         using (var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(prefix, "sluice.runtimeconfig.json"))))
-            Assert.False(config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties").GetProperty("System.Runtime.TieredPGO").GetBoolean());
+        {
+            var properties = config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+            Assert.False(properties.GetProperty("System.Runtime.TieredPGO").GetBoolean());
+            Assert.False(properties.GetProperty("System.Runtime.TieredCompilation").GetBoolean());
+        }
+        ServeRunsTiered(sluice);
 
         var version = Installed(sluice, null, "--version");
         Assert.Matches(@"^\d+\.\d+", version.StdOut.Trim());
@@ -45,6 +50,32 @@ public sealed class InstallTests() : ServerCommandTests("AKIDINSTALL", "install/
 
         var bad = SluiceProcess.RunExecutable(sluice, Environment(), null, "cp", "s3://installed/missing", "-");
         OneLineError(bad, Program.ExitFailure, "^sluice: ");
+    }
+
+    /// <summary>The installed `sluice serve` has re-executed itself (same pid) with tiered compilation on.</summary>
+    private void ServeRunsTiered(string sluice)
+    {
+        var psi = new ProcessStartInfo(sluice) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string a in new[] { "serve", "--data", Path.Combine(Root, "serve-data"), "--listen", "127.0.0.1:0" }) psi.ArgumentList.Add(a);
+        psi.Environment.Remove("DOTNET_TieredCompilation"); // a choice made here would stand (no relaunch)
+        psi.Environment.Remove("COMPlus_TieredCompilation");
+        using var p = Process.Start(psi)!;
+        try
+        {
+            _ = p.StandardError.ReadToEndAsync();
+            var firstLine = p.StandardOutput.ReadLineAsync();
+            Assert.True(firstLine.Wait(TimeSpan.FromSeconds(60)), "sluice serve did not start");
+            Assert.True(firstLine.Result?.Contains("serving S3 at", StringComparison.Ordinal), $"serve: {firstLine.Result}");
+            string environment = File.ReadAllText($"/proc/{p.Id}/environ");
+            Assert.Contains("\0DOTNET_TieredCompilation=1\0", "\0" + environment);
+            Assert.Equal(Path.GetFullPath(Path.Combine(Path.GetDirectoryName(sluice)!, new FileInfo(sluice).LinkTarget!)),
+                new FileInfo($"/proc/{p.Id}/exe").LinkTarget);
+        }
+        finally
+        {
+            p.Kill();
+            p.WaitForExit();
+        }
     }
 
     private SluiceProcess.Result Installed(string sluice, byte[]? stdin, params string[] args) =>
