@@ -30,19 +30,21 @@ public sealed class TransferFaultTests : IDisposable
         var bytes = TransferServerFixture.RandomBytes(30 * MiB, 21);
         var options = TransferServerFixture.SmallParts() with { Concurrency = 1 };
         var server = await StartAsync(data);
+        Task? stopping = null;
         await using (var client = ClientFor(server))
         {
             using var engine = new TransferEngine(client, options);
             await client.CreateBucketAsync("bkt");
             await client.PutObjectAsync(new Model.PutObjectRequest("bkt", "obj") { ChecksumAlgorithm = S3.Checksums.ChecksumAlgorithm.Crc64Nvme }, bytes);
-            var stopped = new TaskCompletionSource();
             var stopAfterTwoParts = new Progress(p =>
             {
-                if (p.PartsDone == 2) _ = Task.Run(async () => { await server.StopAsync(); stopped.TrySetResult(); });
+                if (p.PartsDone == 2) stopping ??= Task.Run(server.StopAsync); // StopAsync is idempotent: a racing second call is harmless
             });
             var e = await Assert.ThrowsAsync<TransferException>(() => engine.DownloadFileAsync("bkt", "obj", target, stopAfterTwoParts));
             Assert.Contains("resume", e.Message);
-            await stopped.Task;
+            // The stop itself must succeed (awaiting its task, not a flag it sets at the end: a failed stop fails the test
+            // here instead of leaving it waiting).
+            await stopping!;
             Assert.False(File.Exists(target));
             Assert.True(File.Exists(DownloadState.PartialPath(target)));
             Assert.True(DownloadState.Load(DownloadState.SidecarPath(target))!.Parts.Count >= 2);
@@ -73,7 +75,7 @@ public sealed class TransferFaultTests : IDisposable
             await client.CreateBucketAsync("bkt");
             var stopAfterTwoParts = new Progress(p =>
             {
-                if (p.PartsDone == 2) Interlocked.CompareExchange(ref stopping, Task.Run(server.StopAsync), null);
+                if (p.PartsDone == 2) stopping ??= Task.Run(server.StopAsync); // StopAsync is idempotent: a racing second call is harmless
             });
             var e = await Assert.ThrowsAsync<TransferException>(() => engine.UploadFileAsync(source, "bkt", "obj", progress: stopAfterTwoParts));
             Assert.NotNull(e.UploadId);
