@@ -206,22 +206,29 @@ public sealed partial class S3RequestHandler
         }
         finally
         {
-            if (inFlight) await DrainAfterFailureAsync(owner, pending);
-            first.Return();
-            second.Return();
+            try
+            {
+                if (inFlight) await DrainAfterFailureAsync(owner, pending);
+            }
+            finally
+            {
+                first.Return();
+                second.Return();
+            }
         }
     }
 
     /// <summary>The request already failed: wait until the chunk in flight no longer reads its buffer.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1031:Do not catch general exception types",
+        Justification = "The body is abandoned whatever the chunk's own outcome (an I/O error, a cancelled operation when the server stops); the first failure is the one reported.")]
     private static async ValueTask DrainAfterFailureAsync(Connection owner, ValueTask pending)
     {
         try
         {
             await pending;
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException) // IoException is an IOException
+        catch (Exception)
         {
-            // The body is abandoned either way; the first failure is the one reported.
         }
         await owner.ResumeOnOwner();
     }
