@@ -14,9 +14,11 @@ internal sealed class LoopbackPairs
 {
     /// <summary>
     /// How long an accepted loopback connection waits for its client to be recorded before it is placed as any other.
-    /// Only reached when the peer is another process that connected while an in-process connect was under way.
+    /// Reached when the peer is another process that connected while in-process connects kept going (the last one
+    /// ending places it at once), or when the client's thread is starved of CPU: 20 ms was passed on a loaded 2-core
+    /// machine, leaving an in-process pair split.
     /// </summary>
-    private static readonly TimeSpan ParkLimit = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan ParkLimit = TimeSpan.FromMilliseconds(250);
 
     private readonly ConcurrentDictionary<int, UringReactor> _clients = new();
     private readonly ConcurrentDictionary<int, Parked> _parked = new();
