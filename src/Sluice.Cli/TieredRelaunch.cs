@@ -39,7 +39,7 @@ internal static partial class TieredRelaunch
     private static unsafe void Exec(string path, List<string> argv, List<string> envp)
     {
         nint file = Marshal.StringToCoTaskMemUTF8(path);
-        nint* a = stackalloc nint[argv.Count + 1];
+        nint* a = (nint*)NativeMemory.Alloc((nuint)(argv.Count + 1), (nuint)sizeof(nint));
         nint* e = (nint*)NativeMemory.Alloc((nuint)(envp.Count + 1), (nuint)sizeof(nint));
         for (int i = 0; i < argv.Count; i++) a[i] = Marshal.StringToCoTaskMemUTF8(argv[i]);
         for (int i = 0; i < envp.Count; i++) e[i] = Marshal.StringToCoTaskMemUTF8(envp[i]);
@@ -49,6 +49,7 @@ internal static partial class TieredRelaunch
         // Failed (the process continues untiered): give the strings back.
         for (int i = 0; i < argv.Count; i++) Marshal.FreeCoTaskMem(a[i]);
         for (int i = 0; i < envp.Count; i++) Marshal.FreeCoTaskMem(e[i]);
+        NativeMemory.Free(a);
         NativeMemory.Free(e);
         Marshal.FreeCoTaskMem(file);
     }

@@ -206,15 +206,9 @@ public sealed partial class S3RequestHandler
         }
         finally
         {
-            try
-            {
-                if (inFlight) await DrainAfterFailureAsync(owner, pending);
-            }
-            finally
-            {
-                first.Return();
-                second.Return();
-            }
+            if (inFlight) await DrainAfterFailureAsync(owner, pending); // never throws: the buffers always go back
+            first.Return();
+            second.Return();
         }
     }
 
