@@ -33,10 +33,19 @@ public sealed class BenchTimeline
         if (failed) Interlocked.Increment(ref _errors[slot]);
     }
 
-    /// <summary>The slots up to <paramref name="seconds"/> (rounded up) as chart points.</summary>
+    /// <summary>
+    /// The slots up to <paramref name="seconds"/> (rounded up) as chart points, and any later slot that holds a record:
+    /// the run's own clock starts a moment after the timeline's, so its last operations can land one slot further.
+    /// </summary>
     public IReadOnlyList<TimelinePoint> Points(double seconds)
     {
         int n = Math.Clamp((int)Math.Ceiling(seconds), 1, _ops.Length);
+        for (int i = _ops.Length - 1; i >= n; i--)
+        {
+            if (Volatile.Read(ref _ops[i]) == 0) continue;
+            n = i + 1;
+            break;
+        }
         var points = new TimelinePoint[n];
         for (int i = 0; i < n; i++)
             points[i] = new TimelinePoint(i + 1, Volatile.Read(ref _ops[i]), Volatile.Read(ref _bytes[i]), Volatile.Read(ref _errors[i]));
