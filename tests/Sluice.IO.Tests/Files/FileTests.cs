@@ -426,7 +426,8 @@ public class FileTests(ITestOutputHelper output)
         await using var client = await engine.ConnectAsync(listener.LocalEndPoint, TimeSpan.FromSeconds(10));
         await done.Task.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.All(threads, n => Assert.Equal("sluice-reactor-0", n));
-        Assert.True(allocated < Rounds, $"{allocated} bytes allocated over {Rounds} write+read rounds");
+        // Slack for one-off growth (a queue segment), but nothing per round (one object each would be >= 48 KB).
+        Assert.True(allocated < 8192, $"{allocated} bytes allocated over {Rounds} write+read rounds");
     }
 
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
