@@ -12,7 +12,7 @@ namespace Sluice.Cli;
 /// </summary>
 internal static partial class TieredRelaunch
 {
-    internal const string Variable = "DOTNET_TieredCompilation";
+    private const string Variable = "DOTNET_TieredCompilation";
 
     /// <summary>Execs the tiered runtime for long-running commands; returns when there is nothing to do (or exec failed).</summary>
     public static void IfLongRunning(string[] args)

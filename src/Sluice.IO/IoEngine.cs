@@ -15,7 +15,17 @@ namespace Sluice.IO;
 public abstract class IoEngine : IAsyncDisposable
 {
     /// <summary>How long disposal waits for rented buffers to come back before it reports the rest as leaked.</summary>
-    private protected static readonly TimeSpan BufferReturnLimit = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan BufferReturnLimit = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Disposal's last step: waits for rented buffers to come back (their renters may still be unwinding once the engine's
+    /// loops have stopped), then frees the pool.
+    /// </summary>
+    private protected async ValueTask DisposeBuffersAsync()
+    {
+        await Buffers.WaitForReturnsAsync(BufferReturnLimit).ConfigureAwait(false);
+        Buffers.Dispose();
+    }
 
     /// <summary>"io_uring" or "managed".</summary>
     public abstract string Name { get; }

@@ -84,12 +84,8 @@ internal sealed class ManagedEngine : IoEngine
     public override Listener Listen(IPEndPoint endPoint, Func<Connection, ValueTask> onConnection, int backlog = 512) =>
         ManagedListener.Start(_reactors, endPoint, onConnection, backlog);
 
-    public override async ValueTask DisposeAsync()
-    {
-        // Operations run on the thread pool: their owners may still be finishing with a buffer.
-        await Buffers.WaitForReturnsAsync(BufferReturnLimit);
-        Buffers.Dispose();
-    }
+    // Operations run on the thread pool: their owners may still be finishing with a buffer.
+    public override ValueTask DisposeAsync() => DisposeBuffersAsync();
 }
 
 /// <summary>Listening sockets (SO_REUSEPORT, one per configured reactor) with an accept loop each.</summary>

@@ -261,8 +261,6 @@ internal sealed class UringEngine : IoEngine
     {
         foreach (var r in _reactors) await r.StopAsync();
         _pipes.Dispose(); // no splice can be in flight once the rings are gone
-        // The kernel no longer uses the buffers once the rings are gone, but their renters may still be unwinding.
-        await Buffers.WaitForReturnsAsync(BufferReturnLimit);
-        Buffers.Dispose();
+        await DisposeBuffersAsync(); // the kernel is done with them once the rings are gone; their renters may not be
     }
 }
