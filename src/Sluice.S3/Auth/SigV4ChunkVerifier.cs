@@ -90,7 +90,7 @@ public sealed class SigV4ChunkVerifier : IDisposable
     private bool Accept(ReadOnlySpan<byte> computed, ReadOnlySpan<byte> claimedSignatureHex)
     {
         Span<byte> claimed = stackalloc byte[SigV4Algorithm.HashLength];
-        if (!HexEncoding.TryDecode(claimedSignatureHex, claimed) || !CryptographicOperations.FixedTimeEquals(computed, claimed))
+        if (!HexEncoding.TryDecodeLower(claimedSignatureHex, claimed) || !CryptographicOperations.FixedTimeEquals(computed, claimed))
         {
             return Fail();
         }

@@ -48,6 +48,18 @@ public sealed class SigV4Verifier
         "X-Amz-Expires must be less than a week (in seconds) that is, the given X-Amz-Expires must be less than 604800 seconds";
     private const string MsgExpired = "Request has expired";
     private const string MsgNotYetValid = "Request is not valid yet";
+    private const string MsgRepeatedComponent =
+        "The authorization header is malformed; each of Credential, SignedHeaders and Signature must appear exactly once.";
+    private const string MsgRepeatedHeader = "The authorization header is malformed; only one Authorization header is allowed.";
+    private const string MsgRepeatedQuery =
+        "Error parsing the query parameters; each X-Amz-* authentication parameter must appear exactly once.";
+
+    /// <summary>The presigned-URL parameters; each may appear only once (which copy would count is ambiguous).</summary>
+    private static readonly byte[][] QueryAuthNames =
+    [
+        "X-Amz-Algorithm"u8.ToArray(), "X-Amz-Credential"u8.ToArray(), "X-Amz-Date"u8.ToArray(), "X-Amz-Expires"u8.ToArray(),
+        "X-Amz-SignedHeaders"u8.ToArray(), "X-Amz-Signature"u8.ToArray(), "X-Amz-Security-Token"u8.ToArray(),
+    ];
 
     private readonly ISigV4CredentialProvider _credentials;
     private readonly SigningKeyCache _keys;
@@ -98,6 +110,11 @@ public sealed class SigV4Verifier
 
         if (authorization >= 0)
         {
+            if (HasSecondHeader(headers, authorization, "authorization"u8))
+            {
+                return SigV4AuthResult.Fail(S3ErrorCode.AuthorizationHeaderMalformed, MsgRepeatedHeader);
+            }
+
             return VerifyHeader(method, rawPath, rawQuery, headers, headers.GetValue(authorization), now, payloadHashHex);
         }
 
@@ -125,22 +142,40 @@ public sealed class SigV4Verifier
         ReadOnlySpan<byte> credential = default;
         ReadOnlySpan<byte> signedHeaders = default;
         ReadOnlySpan<byte> signature = default;
+        int seen = 0;
         ReadOnlySpan<byte> rest = auth[(algorithm.Length + 1)..];
         while (!rest.IsEmpty)
         {
             int comma = rest.IndexOf((byte)',');
             ReadOnlySpan<byte> part = HeaderLookup.Trim(comma < 0 ? rest : rest[..comma]);
             rest = comma < 0 ? default : rest[(comma + 1)..];
+            // A repeated component is refused, never resolved: a client and an intermediary could each take a
+            // different copy as the one that counts.
             if (part.StartsWith("Credential="u8))
             {
+                if (!MarkSeen(ref seen, 1))
+                {
+                    return SigV4AuthResult.Fail(S3ErrorCode.AuthorizationHeaderMalformed, MsgRepeatedComponent);
+                }
+
                 credential = part["Credential="u8.Length..];
             }
             else if (part.StartsWith("SignedHeaders="u8))
             {
+                if (!MarkSeen(ref seen, 2))
+                {
+                    return SigV4AuthResult.Fail(S3ErrorCode.AuthorizationHeaderMalformed, MsgRepeatedComponent);
+                }
+
                 signedHeaders = part["SignedHeaders="u8.Length..];
             }
             else if (part.StartsWith("Signature="u8))
             {
+                if (!MarkSeen(ref seen, 4))
+                {
+                    return SigV4AuthResult.Fail(S3ErrorCode.AuthorizationHeaderMalformed, MsgRepeatedComponent);
+                }
+
                 signature = part["Signature="u8.Length..];
             }
             else if (!part.IsEmpty)
@@ -252,7 +287,7 @@ public sealed class SigV4Verifier
         }
 
         Span<byte> claimed = stackalloc byte[SigV4Algorithm.HashLength];
-        if (!HexEncoding.TryDecode(signature, claimed))
+        if (!HexEncoding.TryDecodeLower(signature, claimed))
         {
             return SigV4AuthResult.Fail(S3ErrorCode.SignatureDoesNotMatch, MsgSignature);
         }
@@ -266,6 +301,11 @@ public sealed class SigV4Verifier
         where THeaders : ISigV4Headers, allows ref struct
     {
         const string QueryError = S3ErrorCode.AuthorizationQueryParametersError;
+        if (HasRepeatedAuthParam(rawQuery))
+        {
+            return SigV4AuthResult.Fail(QueryError, MsgRepeatedQuery);
+        }
+
         if (!TryGetQueryParam(rawQuery, "X-Amz-Algorithm"u8, out ReadOnlySpan<byte> algorithmRaw)
             || !TryGetQueryParam(rawQuery, "X-Amz-Credential"u8, out ReadOnlySpan<byte> credentialRaw)
             || !TryGetQueryParam(rawQuery, "X-Amz-Date"u8, out ReadOnlySpan<byte> dateRaw)
@@ -369,7 +409,7 @@ public sealed class SigV4Verifier
             }
 
             Span<byte> claimed = stackalloc byte[SigV4Algorithm.HashLength];
-            if (!HexEncoding.TryDecode(signature, claimed))
+            if (!HexEncoding.TryDecodeLower(signature, claimed))
             {
                 return SigV4AuthResult.Fail(S3ErrorCode.SignatureDoesNotMatch, MsgSignature);
             }
@@ -512,6 +552,107 @@ public sealed class SigV4Verifier
             {
                 return false;
             }
+        }
+
+        return true;
+    }
+
+    /// <summary>Marks component <paramref name="bit"/> seen; false when it already was.</summary>
+    private static bool MarkSeen(ref int seen, int bit)
+    {
+        if ((seen & bit) != 0)
+        {
+            return false;
+        }
+
+        seen |= bit;
+        return true;
+    }
+
+    private static bool HasSecondHeader<THeaders>(THeaders headers, int first, ReadOnlySpan<byte> name)
+        where THeaders : ISigV4Headers, allows ref struct
+    {
+        int count = headers.Count;
+        for (int i = first + 1; i < count; i++)
+        {
+            if (Ascii.EqualsIgnoreCase(headers.GetName(i), name))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// True when a presigned-URL parameter appears twice, counting names as the canonicalizer sees them (percent-decoded),
+    /// so <c>X-Amz-Signature</c> and <c>X%2DAmz-Signature</c> are the same parameter.
+    /// </summary>
+    private static bool HasRepeatedAuthParam(ReadOnlySpan<byte> query)
+    {
+        int seen = 0;
+        Span<byte> decoded = stackalloc byte[32]; // longer than any auth parameter name
+        ReadOnlySpan<byte> rest = query;
+        while (!rest.IsEmpty)
+        {
+            int amp = rest.IndexOf((byte)'&');
+            ReadOnlySpan<byte> pair = amp < 0 ? rest : rest[..amp];
+            rest = amp < 0 ? default : rest[(amp + 1)..];
+            int eq = pair.IndexOf((byte)'=');
+            ReadOnlySpan<byte> rawName = eq < 0 ? pair : pair[..eq];
+            if (!TryDecodeShortName(rawName, decoded, out int length))
+            {
+                continue;
+            }
+
+            for (int i = 0; i < QueryAuthNames.Length; i++)
+            {
+                if (decoded[..length].SequenceEqual(QueryAuthNames[i]))
+                {
+                    if ((seen & (1 << i)) != 0)
+                    {
+                        return true;
+                    }
+
+                    seen |= 1 << i;
+                    break;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Percent-decodes a query parameter name that fits <paramref name="destination"/>; false otherwise.</summary>
+    private static bool TryDecodeShortName(ReadOnlySpan<byte> raw, Span<byte> destination, out int length)
+    {
+        length = 0;
+        for (int i = 0; i < raw.Length; i++)
+        {
+            if (length == destination.Length)
+            {
+                return false;
+            }
+
+            byte b = raw[i];
+            if (b == (byte)'%' && i + 2 < raw.Length)
+            {
+                int hi = HexEncoding.Value(raw[i + 1]);
+                int lo = HexEncoding.Value(raw[i + 2]);
+                if ((hi | lo) < 0)
+                {
+                    return false;
+                }
+
+                b = (byte)((hi << 4) | lo);
+                i += 2;
+            }
+            else if (b == (byte)'+')
+            {
+                b = (byte)' ';
+            }
+
+            destination[length++] = b;
         }
 
         return true;

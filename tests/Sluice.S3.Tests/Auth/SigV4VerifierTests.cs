@@ -175,6 +175,69 @@ public sealed class SigV4VerifierTests
         Assert.False(string.IsNullOrEmpty(result.ErrorMessage));
     }
 
+    [Theory]
+    [InlineData("AWS4-HMAC-SHA256 Credential={0}, Credential={0}, SignedHeaders={1}, Signature={2}")]
+    [InlineData("AWS4-HMAC-SHA256 Credential=AKIDWRONG/20130524/us-east-1/s3/aws4_request, Credential={0}, SignedHeaders={1}, Signature={2}")]
+    [InlineData("AWS4-HMAC-SHA256 Credential={0}, SignedHeaders=host, SignedHeaders={1}, Signature={2}")]
+    [InlineData("AWS4-HMAC-SHA256 Credential={0}, SignedHeaders={1}, Signature=0000000000000000000000000000000000000000000000000000000000000000, Signature={2}")]
+    [InlineData("AWS4-HMAC-SHA256 Credential={0}, SignedHeaders={1}, Signature={2}, Signature={2}")]
+    public void A_repeated_authorization_component_is_malformed_even_when_one_copy_is_valid(string format)
+    {
+        SigV4HeaderList headers = SignedPut();
+        string authorization = headers.GetValueOrDefault("Authorization")!;
+        string value = string.Format(System.Globalization.CultureInfo.InvariantCulture, format,
+            "AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request", SignedHeadersOf(authorization), SignatureOf(authorization));
+        SigV4AuthResult result = VerifyPut(With(headers, "Authorization", value));
+        Assert.Equal(S3ErrorCode.AuthorizationHeaderMalformed, result.ErrorCode);
+    }
+
+    [Fact]
+    public void A_second_authorization_header_is_malformed()
+    {
+        SigV4HeaderList headers = SignedPut();
+        string authorization = headers.GetValueOrDefault("Authorization")!;
+        headers.Add("Authorization", authorization);
+        Assert.Equal(S3ErrorCode.AuthorizationHeaderMalformed, VerifyPut(headers).ErrorCode);
+    }
+
+    [Fact]
+    public void An_uppercase_hex_signature_does_not_match()
+    {
+        SigV4HeaderList headers = SignedPut();
+        string authorization = headers.GetValueOrDefault("Authorization")!;
+        string signature = SignatureOf(authorization);
+        Assert.Contains(signature, c => c is >= 'a' and <= 'f'); // else upper-casing would change nothing
+        string upper = authorization.Replace(signature, signature.ToUpperInvariant(), StringComparison.Ordinal);
+        Assert.Equal(S3ErrorCode.SignatureDoesNotMatch, VerifyPut(With(headers, "Authorization", upper)).ErrorCode);
+
+        SigV4HeaderList presignHeaders = ToHeaderList([("Host", VirtualHost)]);
+        string query = Signer().Presign(presignHeaders, "GET", "/test.txt", null, DocTime, 60);
+        string querySignature = query[(query.IndexOf("X-Amz-Signature=", StringComparison.Ordinal) + 16)..];
+        Assert.True(Verify(Verifier(), "GET", "/test.txt", query, presignHeaders, DocTime).IsAuthenticated);
+        Assert.Equal(S3ErrorCode.SignatureDoesNotMatch, Verify(Verifier(), "GET", "/test.txt",
+            query.Replace(querySignature, querySignature.ToUpperInvariant(), StringComparison.Ordinal), presignHeaders, DocTime).ErrorCode);
+    }
+
+    [Theory]
+    [InlineData("X-Amz-Signature", "0000000000000000000000000000000000000000000000000000000000000000", false)] // the valid one first
+    [InlineData("X-Amz-Signature", "0000000000000000000000000000000000000000000000000000000000000000", true)]  // the valid one last
+    [InlineData("X%2DAmz-Signature", "0000000000000000000000000000000000000000000000000000000000000000", false)] // same name, escaped
+    [InlineData("X-Amz-Credential", "AKIDWRONG%2F20130524%2Fus-east-1%2Fs3%2Faws4_request", false)]
+    [InlineData("X-Amz-Date", "20130524T000001Z", false)]
+    [InlineData("X-Amz-Expires", "604799", false)]
+    [InlineData("X-Amz-SignedHeaders", "host", false)]
+    [InlineData("X-Amz-Algorithm", "AWS4-HMAC-SHA256", false)]
+    public void A_repeated_presigned_parameter_is_refused(string name, string value, bool prepend)
+    {
+        SigV4HeaderList headers = ToHeaderList([("Host", VirtualHost)]);
+        string query = Signer().Presign(headers, "GET", "/test.txt", null, DocTime, 60);
+        Assert.True(Verify(Verifier(), "GET", "/test.txt", query, headers, DocTime).IsAuthenticated);
+        string extra = name + "=" + value;
+        string doubled = prepend ? extra + "&" + query : query + "&" + extra;
+        Assert.Equal(S3ErrorCode.AuthorizationQueryParametersError,
+            Verify(Verifier(), "GET", "/test.txt", doubled, headers, DocTime).ErrorCode);
+    }
+
     [Fact]
     public void Date_header_or_x_amz_date_is_required()
     {

@@ -115,6 +115,23 @@ public sealed class StreamingUploadTests
     }
 
     [Fact]
+    public void An_uppercase_hex_chunk_signature_fails()
+    {
+        var (_, auth) = BuildExample();
+        byte[] first = new byte[65536];
+        Array.Fill(first, (byte)'a');
+        const string Signature = "ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648"; // the S3 docs' first chunk
+        using var verifier = new SigV4ChunkVerifier();
+        verifier.Reset(auth);
+        verifier.AppendChunkData(first);
+        // The same bytes in hex, upper-cased: not the signature SigV4 defines, so not accepted.
+        Assert.False(verifier.VerifyChunk(System.Text.Encoding.ASCII.GetBytes(Signature.ToUpperInvariant())));
+        verifier.Reset(auth);
+        verifier.AppendChunkData(first);
+        Assert.True(verifier.VerifyChunk(System.Text.Encoding.ASCII.GetBytes(Signature)));
+    }
+
+    [Fact]
     public void A_chunk_out_of_order_fails_because_signatures_chain()
     {
         var (_, auth) = BuildExample();
