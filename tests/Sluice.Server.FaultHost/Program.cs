@@ -35,7 +35,7 @@ public static class Program
                     await writer.WriteAsync(body.AsMemory(at, Math.Min(16_384, body.Length - at)));
                 await writer.CommitAsync();
             }
-            await store.PutAsync("crash", "same", body, new ObjectAttributes { UserMetadata = [new("version", i.ToString(System.Globalization.CultureInfo.InvariantCulture))] });
+            await store.PutAsync("crash", "same", body, new ObjectAttributes { UserMetadata = [new("version", System.Text.Encoding.ASCII.GetBytes(i.ToString(System.Globalization.CultureInfo.InvariantCulture)))] });
             Console.WriteLine("ack " + i);
         }
     }

@@ -28,14 +28,14 @@ internal static class ObjectHeaders
     {
         var head = x.HeadBytes.Span;
         var headers = x.Request.Headers;
-        List<KeyValuePair<string, string>>? meta = null;
+        List<KeyValuePair<string, byte[]>>? meta = null;
         foreach (var field in headers.Fields)
         {
             var name = field.Name.Of(head);
             if (name.Length > 11 && Ascii.EqualsIgnoreCase(name[..11], "x-amz-meta-"u8))
             {
                 meta ??= [];
-                meta.Add(new(Encoding.UTF8.GetString(name[11..]).ToLowerInvariant(), Encoding.UTF8.GetString(field.Value.Of(head))));
+                meta.Add(new(Encoding.ASCII.GetString(name[11..]).ToLowerInvariant(), field.Value.Of(head).ToArray()));
             }
         }
         return new ObjectAttributes
@@ -47,20 +47,22 @@ internal static class ObjectHeaders
             CacheControl = Get(x, KnownHeader.CacheControl),
             Expires = Get(x, KnownHeader.Expires),
             StorageClass = NullIfStandard(Get(x, KnownHeader.XAmzStorageClass)),
-            UserMetadata = (IReadOnlyList<KeyValuePair<string, string>>?)meta ?? [],
+            UserMetadata = (IReadOnlyList<KeyValuePair<string, byte[]>>?)meta ?? [],
         };
     }
 
     private static string? NullIfStandard(string? storageClass) =>
         string.IsNullOrEmpty(storageClass) || storageClass == "STANDARD" ? null : storageClass;
 
-    /// <summary>aws-chunked is the transfer's encoding, not the object's: S3 drops it from Content-Encoding.</summary>
+    /// <summary>
+    /// aws-chunked is the transfer's encoding, not the object's: S3 drops it from Content-Encoding. The other codings
+    /// are kept exactly as sent ("deflate, gzip" stays so).
+    /// </summary>
     private static string? StripAwsChunked(string? value)
     {
-        if (value == null) return null;
-        var kept = value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-            .Where(v => !v.Equals("aws-chunked", StringComparison.OrdinalIgnoreCase));
-        string joined = string.Join(",", kept);
+        if (value == null || !value.Contains("aws-chunked", StringComparison.OrdinalIgnoreCase)) return value;
+        var kept = value.Split(',').Where(v => !v.Trim().Equals("aws-chunked", StringComparison.OrdinalIgnoreCase));
+        string joined = string.Join(",", kept).Trim();
         return joined.Length == 0 ? null : joined;
     }
 

@@ -322,11 +322,22 @@ public sealed partial class S3RequestHandler
         AddHeader(x, KnownHeader.CacheControl, query.GetString(S3QueryParameter.ResponseCacheControl) ?? a.CacheControl);
         AddHeader(x, KnownHeader.Expires, query.GetString(S3QueryParameter.ResponseExpires) ?? a.Expires);
         AddHeader(x, KnownHeader.XAmzStorageClass, a.StorageClass);
-        foreach (var pair in a.UserMetadata) AddHeader(x, "x-amz-meta-" + pair.Key, pair.Value);
+        foreach (var pair in a.UserMetadata) AddUserMetadata(x, pair.Key, pair.Value);
         // Checksums describe the whole object: S3 returns them only when asked, and not for a range.
         if (!partial && Ascii.EqualsIgnoreCase(headers.GetValue(KnownHeader.XAmzChecksumMode, head), "ENABLED"u8))
             AddChecksumHeaders(x, m);
         return ReadOutcome.Send;
+    }
+
+    /// <summary>One x-amz-meta-* header with the stored bytes as they were sent (possibly empty).</summary>
+    private static void AddUserMetadata(HttpExchange x, string name, byte[] value)
+    {
+        Span<byte> header = stackalloc byte[StackHeaderBytes];
+        int length = "x-amz-meta-"u8.Length + name.Length; // names are ASCII tokens
+        if (length > header.Length) header = new byte[length];
+        "x-amz-meta-"u8.CopyTo(header);
+        Encoding.ASCII.GetBytes(name, header["x-amz-meta-"u8.Length..]);
+        x.AddHeader(header[..length], value);
     }
 
     // ---------------------------------------------------------------- GetObjectTagging

@@ -21,6 +21,10 @@ public sealed record ObjectAttributes
     /// <summary>STANDARD, REDUCED_REDUNDANCY, ...; null means STANDARD (not echoed).</summary>
     public string? StorageClass { get; init; }
 
-    /// <summary>x-amz-meta-* pairs (name without the prefix, lower case as S3 returns it).</summary>
-    public IReadOnlyList<KeyValuePair<string, string>> UserMetadata { get; init; } = [];
+    /// <summary>
+    /// x-amz-meta-* pairs: the name without the prefix, lower case as S3 returns it, and the value's bytes exactly as
+    /// sent (SigV4 signs them as bytes; a client may send UTF-8, Latin-1 or an RFC 2047 encoded word, and gets back
+    /// what it sent). An empty value is a value.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, byte[]>> UserMetadata { get; init; } = [];
 }

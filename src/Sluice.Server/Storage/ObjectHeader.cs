@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using Sluice.IO;
 using Sluice.IO.Files;
 using Sluice.S3.Checksums;
@@ -86,23 +88,37 @@ internal static class ObjectHeader
             WriteOptional(w, "cacheControl"u8, a.CacheControl);
             WriteOptional(w, "expires"u8, a.Expires);
             WriteOptional(w, "storageClass"u8, a.StorageClass);
-            if (a.UserMetadata.Count > 0)
-            {
-                w.WriteStartArray("meta"u8);
-                foreach (var (name, value) in a.UserMetadata)
-                {
-                    w.WriteStartArray();
-                    w.WriteStringValue(name);
-                    w.WriteStringValue(value);
-                    w.WriteEndArray();
-                }
-                w.WriteEndArray();
-            }
+            WriteUserMetadata(w, a.UserMetadata);
             w.WriteEndObject();
         }
         if (output.WrittenCount > MaxMetadataBytes)
             throw S3StorageException.Of(S3.Errors.S3ErrorCode.MetadataTooLarge);
         return output.WrittenSpan.ToArray();
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>
+    /// User metadata keeps its bytes exactly. Values that are all valid UTF-8 are written as JSON strings in "meta"
+    /// (the format older versions wrote and read; UTF-8 → string → UTF-8 gives the same bytes back); if any value is
+    /// not, the pairs go in "metaBase64" instead, values base64-encoded, so no byte is rewritten.
+    /// </summary>
+    private static void WriteUserMetadata(Utf8JsonWriter w, IReadOnlyList<KeyValuePair<string, byte[]>> meta)
+    {
+        if (meta.Count == 0) return;
+        bool text = true;
+        foreach (var (_, value) in meta)
+            if (!Utf8.IsValid(value)) text = false;
+        w.WriteStartArray(text ? "meta"u8 : "metaBase64"u8);
+        foreach (var (name, value) in meta)
+        {
+            w.WriteStartArray();
+            w.WriteStringValue(name);
+            if (text) w.WriteStringValue(StrictUtf8.GetString(value));
+            else w.WriteBase64StringValue(value);
+            w.WriteEndArray();
+        }
+        w.WriteEndArray();
     }
 
     private static void WriteOptional(Utf8JsonWriter w, ReadOnlySpan<byte> name, string? value)
@@ -215,7 +231,7 @@ internal static class ObjectHeader
         long size = -1, modified = 0;
         int parts = 0, part = 0;
         var algorithm = ChecksumAlgorithm.None;
-        List<KeyValuePair<string, string>>? meta = null;
+        List<KeyValuePair<string, byte[]>>? meta = null;
         try
         {
             var r = new Utf8JsonReader(json);
@@ -248,13 +264,15 @@ internal static class ObjectHeader
                     case "expires": expires = r.GetString(); break;
                     case "storageClass": storageClass = r.GetString(); break;
                     case "meta":
+                    case "metaBase64":
+                        bool base64 = name == "metaBase64";
                         meta = [];
                         while (r.Read() && r.TokenType == JsonTokenType.StartArray)
                         {
                             r.Read();
                             string n = r.GetString()!;
                             r.Read();
-                            string v = r.GetString()!;
+                            byte[] v = base64 ? r.GetBytesFromBase64() : Encoding.UTF8.GetBytes(r.GetString()!);
                             r.Read();
                             meta.Add(new(n, v));
                         }
@@ -275,7 +293,7 @@ internal static class ObjectHeader
             CacheControl = cacheControl,
             Expires = expires,
             StorageClass = storageClass,
-            UserMetadata = (IReadOnlyList<KeyValuePair<string, string>>?)meta ?? [],
+            UserMetadata = (IReadOnlyList<KeyValuePair<string, byte[]>>?)meta ?? [],
         };
         return (new ObjectMetadata
         {

@@ -56,7 +56,7 @@ public class KillTests
             for (int i = 0; i <= lastAck; i++)
                 Assert.Equal(Program.Body(i), await StoreFixture.ReadAllAsync(store, "crash", "k-" + i));
             var same = await store.HeadAsync("crash", "same");
-            int version = int.Parse(same.Attributes.UserMetadata.Single().Value, CultureInfo.InvariantCulture);
+            int version = int.Parse(System.Text.Encoding.ASCII.GetString(same.Attributes.UserMetadata.Single().Value), CultureInfo.InvariantCulture);
             Assert.InRange(version, lastAck, lastAck + 1);
             Assert.Equal(Program.Body(version), await StoreFixture.ReadAllAsync(store, "crash", "same"));
             // Every visible object is whole: its bytes hash to its ETag, and at most one unacknowledged key exists.

@@ -16,4 +16,11 @@ internal static class StorageAssert
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA5351", Justification = "S3 ETags are MD5 by definition.")]
     public static string Md5ETag(ReadOnlySpan<byte> body) =>
         "\"" + Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(body)) + "\"";
+
+    /// <summary>User metadata as comparable text: name and the value's bytes in hex.</summary>
+    public static string[] Meta(IReadOnlyList<KeyValuePair<string, byte[]>> meta) =>
+        meta.Select(p => p.Key + "=" + Convert.ToHexString(p.Value)).ToArray();
+
+    /// <summary>A metadata pair whose value is the UTF-8 of <paramref name="value"/>.</summary>
+    public static KeyValuePair<string, byte[]> Pair(string name, string value) => new(name, System.Text.Encoding.UTF8.GetBytes(value));
 }
