@@ -315,12 +315,12 @@ public sealed partial class S3RequestHandler
             x.AddHeader(KnownHeader.ContentRange, contentRange[..n]);
         }
         var a = m.Attributes;
-        AddHeader(x, KnownHeader.ContentType, query.GetString(S3QueryParameter.ResponseContentType) ?? a.ContentType ?? "binary/octet-stream");
-        AddHeader(x, KnownHeader.ContentEncoding, query.GetString(S3QueryParameter.ResponseContentEncoding) ?? a.ContentEncoding);
-        AddHeader(x, KnownHeader.ContentDisposition, query.GetString(S3QueryParameter.ResponseContentDisposition) ?? a.ContentDisposition);
-        AddHeader(x, KnownHeader.ContentLanguage, query.GetString(S3QueryParameter.ResponseContentLanguage) ?? a.ContentLanguage);
-        AddHeader(x, KnownHeader.CacheControl, query.GetString(S3QueryParameter.ResponseCacheControl) ?? a.CacheControl);
-        AddHeader(x, KnownHeader.Expires, query.GetString(S3QueryParameter.ResponseExpires) ?? a.Expires);
+        AddHeader(x, KnownHeader.ContentType, Override(query, S3QueryParameter.ResponseContentType) ?? a.ContentType ?? "binary/octet-stream");
+        AddHeader(x, KnownHeader.ContentEncoding, Override(query, S3QueryParameter.ResponseContentEncoding) ?? a.ContentEncoding);
+        AddHeader(x, KnownHeader.ContentDisposition, Override(query, S3QueryParameter.ResponseContentDisposition) ?? a.ContentDisposition);
+        AddHeader(x, KnownHeader.ContentLanguage, Override(query, S3QueryParameter.ResponseContentLanguage) ?? a.ContentLanguage);
+        AddHeader(x, KnownHeader.CacheControl, Override(query, S3QueryParameter.ResponseCacheControl) ?? a.CacheControl);
+        AddHeader(x, KnownHeader.Expires, Override(query, S3QueryParameter.ResponseExpires) ?? a.Expires);
         AddHeader(x, KnownHeader.XAmzStorageClass, a.StorageClass);
         foreach (var pair in a.UserMetadata) AddUserMetadata(x, pair.Key, pair.Value);
         // Checksums describe the whole object: S3 returns them only when asked, and not for a range.
@@ -328,6 +328,10 @@ public sealed partial class S3RequestHandler
             AddChecksumHeaders(x, m);
         return ReadOutcome.Send;
     }
+
+    /// <summary>A response-* override (control characters were refused by the router), without the spaces a header
+    /// value cannot start or end with; null when absent.</summary>
+    private static string? Override(S3Query query, S3QueryParameter parameter) => query.GetString(parameter)?.Trim(' ');
 
     /// <summary>One x-amz-meta-* header with the stored bytes as they were sent (possibly empty).</summary>
     private static void AddUserMetadata(HttpExchange x, string name, byte[] value)

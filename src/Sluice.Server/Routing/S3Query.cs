@@ -174,11 +174,36 @@ public sealed class S3Query
                 return ParsePartNumber();
             case S3Operation.GetObject:
             case S3Operation.HeadObject:
-                return partNumberReads && Has(S3QueryParameter.PartNumber) ? ParsePartNumber() : default;
+            {
+                S3Problem p = ValidateResponseOverrides();
+                return p.IsNone && partNumberReads && Has(S3QueryParameter.PartNumber) ? ParsePartNumber() : p;
+            }
+
             default:
                 return default;
         }
     }
+
+    /// <summary>
+    /// The response-* parameters become response header values: one with a control character (CR or LF would start
+    /// a header of the caller's choosing; NUL, DEL and TAB are refused too, none belongs in these headers) is
+    /// InvalidArgument naming the parameter, as AWS answers a value it cannot put in a header.
+    /// </summary>
+    private S3Problem ValidateResponseOverrides()
+    {
+        for (var p = S3QueryParameter.ResponseContentType; p <= S3QueryParameter.ResponseContentEncoding; p++)
+        {
+            if (Has(p) && ContainsControl(Get(p)))
+            {
+                return S3Problem.InvalidArgument("Header value contains a control character.", Encoding.ASCII.GetString(Names[(int)p]));
+            }
+        }
+
+        return default;
+    }
+
+    private static bool ContainsControl(ReadOnlySpan<byte> value) =>
+        value.IndexOfAnyInRange((byte)0, (byte)0x1F) >= 0 || value.Contains((byte)0x7F);
 
     private S3Problem ValidateListObjects(bool v2)
     {
