@@ -10,6 +10,7 @@ using Sluice.Server.Auth;
 using Sluice.Server.Http;
 using Sluice.Server.Index;
 using Sluice.Server.Routing;
+using Sluice.Server.Semantics;
 using Sluice.Server.Storage;
 
 namespace Sluice.Server.Handlers;
@@ -58,6 +59,9 @@ public sealed partial class S3RequestHandler : IHttpHandler
 
     private static readonly S3Owner Owner = new() { Id = "sluice", DisplayName = "sluice" };
 
+    /// <summary>The one owner of every bucket, as x-amz-expected-bucket-owner must name it.</summary>
+    private static ReadOnlySpan<byte> OwnerId => "sluice"u8;
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))] // one per request: reuse the state machine box
     public async ValueTask HandleAsync(HttpExchange exchange)
     {
@@ -75,6 +79,14 @@ public sealed partial class S3RequestHandler : IHttpHandler
         {
             authError.Resource ??= route.GetResource();
             await SendErrorAsync(exchange, authError);
+            return;
+        }
+        // A header asking for a feature the server lacks (encryption, object lock, ACL grants, tags...) is refused
+        // before anything changes, never ignored.
+        problem = UnsupportedFeatureRules.Check(route.Operation, exchange.Request.Headers, exchange.HeadBytes.Span, OwnerId);
+        if (!problem.IsNone)
+        {
+            await SendErrorAsync(exchange, problem.ToError(route.GetResource()));
             return;
         }
         try
@@ -156,12 +168,6 @@ public sealed partial class S3RequestHandler : IHttpHandler
         }
         Span<byte> bytes = stackalloc byte[StackHeaderBytes];
         x.AddHeader(header, bytes[..Encoding.UTF8.GetBytes(value, bytes)]);
-    }
-
-    private static void AddHeader(HttpExchange x, string name, string? value)
-    {
-        if (string.IsNullOrEmpty(value)) return;
-        x.AddHeader(Encoding.ASCII.GetBytes(name), Utf8(value));
     }
 
     private static void AddDateHeader(HttpExchange x, KnownHeader header, DateTimeOffset value)

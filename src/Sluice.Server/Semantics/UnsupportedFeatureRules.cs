@@ -1,0 +1,200 @@
+using System.Text;
+using Sluice.S3.Errors;
+using Sluice.S3.Http;
+using Sluice.Server.Routing;
+
+namespace Sluice.Server.Semantics;
+
+/// <summary>
+/// Refuses requests whose headers ask for a feature the server does not have: encryption (SSE-S3, SSE-KMS, SSE-C),
+/// object lock, ACLs and grants, tagging on write, website redirects, appends (<c>x-amz-write-offset-bytes</c>).
+/// Ignoring such a header would answer 200 while storing the object without what the client asked for (plaintext,
+/// unlocked, untagged), so the request is refused before anything changes: 501 NotImplemented naming the header
+/// for a valid value, 400 InvalidArgument for a value S3 itself would refuse. Values the server honours as they
+/// are — the default <c>x-amz-acl: private</c> (and <c>bucket-owner-full-control</c>: the one owner is the bucket
+/// owner), <c>x-amz-bucket-object-lock-enabled: false</c>, <c>x-amz-object-ownership: BucketOwnerEnforced</c>, an
+/// empty <c>x-amz-tagging</c>, <c>x-amz-tagging-directive</c> COPY or REPLACE (objects have no tags) — are accepted.
+/// </summary>
+/// <remarks>Only headers whose name is not one the handlers read are looked at by name, so a request without any
+/// costs one pass over its header table and allocates nothing; strings appear only in a refusal.</remarks>
+public static class UnsupportedFeatureRules
+{
+    private const string MsgNotImplemented = "A header you provided implies functionality that is not implemented.";
+
+    /// <summary>
+    /// The first reason to refuse <paramref name="operation"/> for its headers, or <c>default</c>. Every bucket is
+    /// owned by <paramref name="ownerId"/>: an <c>x-amz-expected-bucket-owner</c> (or, on a copy,
+    /// <c>x-amz-source-expected-bucket-owner</c>) naming anyone else is AccessDenied, as S3 answers a mismatch.
+    /// </summary>
+    public static S3Problem Check(S3Operation operation, HttpHeaderTable headers, ReadOnlySpan<byte> buffer, ReadOnlySpan<byte> ownerId)
+    {
+        if (headers.TryGet(KnownHeader.XAmzExpectedBucketOwner, out var expected) && !Trim(expected.Value.Of(buffer)).SequenceEqual(ownerId))
+        {
+            return S3Problem.Of(S3ErrorCode.AccessDenied, "Access Denied");
+        }
+
+        var scope = ScopeOf(operation);
+        if (scope == Scope.None)
+        {
+            return default;
+        }
+
+        foreach (var field in headers.Fields)
+        {
+            S3Problem p = field.Header == KnownHeader.Unknown
+                ? CheckByName(scope, field.Name.Of(buffer), field.Value.Of(buffer), ownerId)
+                : CheckKnown(scope, field.Header, field.Name.Of(buffer), field.Value.Of(buffer));
+            if (!p.IsNone)
+            {
+                return p;
+            }
+        }
+
+        return default;
+    }
+
+    /// <summary>Which headers an operation can be asked to honour.</summary>
+    private enum Scope
+    {
+        /// <summary>Nothing to check (listings, deletes, bucket reads).</summary>
+        None,
+        /// <summary>Object reads: only SSE-C (no stored object is encrypted with a customer key).</summary>
+        ObjectRead,
+        /// <summary>UploadPart, CompleteMultipartUpload: the upload's SSE-C key.</summary>
+        Part,
+        /// <summary>UploadPartCopy: SSE-C for the part and for the copy source.</summary>
+        PartCopy,
+        /// <summary>PutObject, CreateMultipartUpload: everything an object is created with.</summary>
+        ObjectWrite,
+        /// <summary>CopyObject: an object write plus the copy source's SSE-C and the tagging directive.</summary>
+        ObjectCopy,
+        /// <summary>CreateBucket: ACLs, grants, object lock, object ownership.</summary>
+        BucketCreate,
+    }
+
+    private static Scope ScopeOf(S3Operation operation) => operation switch
+    {
+        S3Operation.GetObject or S3Operation.HeadObject => Scope.ObjectRead,
+        S3Operation.UploadPart or S3Operation.CompleteMultipartUpload => Scope.Part,
+        S3Operation.UploadPartCopy => Scope.PartCopy,
+        S3Operation.PutObject or S3Operation.CreateMultipartUpload => Scope.ObjectWrite,
+        S3Operation.CopyObject => Scope.ObjectCopy,
+        S3Operation.CreateBucket => Scope.BucketCreate,
+        _ => Scope.None,
+    };
+
+    private static S3Problem CheckKnown(Scope scope, KnownHeader header, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    {
+        bool objectWrite = scope is Scope.ObjectWrite or Scope.ObjectCopy;
+        switch (header)
+        {
+            case KnownHeader.XAmzAcl when objectWrite || scope == Scope.BucketCreate:
+                return CheckCannedAcl(value);
+            case KnownHeader.XAmzServerSideEncryption when objectWrite:
+                return IsAny(Trim(value), "AES256"u8, "aws:kms"u8, "aws:kms:dsse"u8)
+                    ? NotImplemented(name)
+                    : Invalid("The encryption method specified is not supported", name, value);
+            case KnownHeader.XAmzTagging when objectWrite:
+                return Trim(value).IsEmpty ? default : NotImplemented(name); // an empty tag set is what is stored
+            case KnownHeader.XAmzWebsiteRedirectLocation when objectWrite:
+            case KnownHeader.XAmzWriteOffsetBytes when objectWrite: // an append: ignoring it would overwrite the object
+                return NotImplemented(name);
+            case KnownHeader.XAmzTaggingDirective when scope == Scope.ObjectCopy:
+                return IsAny(Trim(value), "COPY"u8, "REPLACE"u8) ? default : Invalid("Unknown tagging directive.", name, value);
+            default:
+                return default;
+        }
+    }
+
+    private static S3Problem CheckByName(Scope scope, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, ReadOnlySpan<byte> ownerId)
+    {
+        if (name.Length <= 6 || !Ascii.EqualsIgnoreCase(name[..6], "x-amz-"u8))
+        {
+            return default;
+        }
+
+        if ((scope is Scope.ObjectCopy or Scope.PartCopy) && Ascii.EqualsIgnoreCase(name, "x-amz-source-expected-bucket-owner"u8)
+            && !Trim(value).SequenceEqual(ownerId))
+        {
+            return S3Problem.Of(S3ErrorCode.AccessDenied, "Access Denied");
+        }
+
+        // Every scope checked here carries a customer-provided key on some request of its kind.
+        if (StartsWith(name, "x-amz-server-side-encryption-customer-"u8))
+        {
+            return NotImplemented(name);
+        }
+
+        if (StartsWith(name, "x-amz-copy-source-server-side-encryption-customer-"u8))
+        {
+            return scope is Scope.ObjectCopy or Scope.PartCopy ? NotImplemented(name) : default;
+        }
+
+        bool objectWrite = scope is Scope.ObjectWrite or Scope.ObjectCopy;
+        if (objectWrite && (StartsWith(name, "x-amz-server-side-encryption-"u8) || StartsWith(name, "x-amz-object-lock-"u8)))
+        {
+            return NotImplemented(name); // SSE-KMS key id / context / bucket key; retention mode, date, legal hold
+        }
+
+        if ((objectWrite || scope == Scope.BucketCreate) && StartsWith(name, "x-amz-grant-"u8))
+        {
+            return NotImplemented(name);
+        }
+
+        if (scope == Scope.BucketCreate)
+        {
+            if (Ascii.EqualsIgnoreCase(name, "x-amz-bucket-object-lock-enabled"u8))
+            {
+                var v = Trim(value);
+                return Ascii.EqualsIgnoreCase(v, "false"u8) ? default
+                    : Ascii.EqualsIgnoreCase(v, "true"u8) ? NotImplemented(name)
+                    : Invalid("Invalid value for x-amz-bucket-object-lock-enabled.", name, value);
+            }
+
+            if (Ascii.EqualsIgnoreCase(name, "x-amz-object-ownership"u8))
+            {
+                var v = Trim(value);
+                return v.SequenceEqual("BucketOwnerEnforced"u8) ? default
+                    : IsAny(v, "BucketOwnerPreferred"u8, "ObjectWriter"u8) ? NotImplemented(name)
+                    : Invalid("Invalid x-amz-object-ownership header.", name, value);
+            }
+        }
+
+        return default;
+    }
+
+    /// <summary>
+    /// The canned ACLs that describe what the server does anyway (only the owner, who owns every bucket, has
+    /// access) are accepted; the others would grant access the server would not give.
+    /// </summary>
+    private static S3Problem CheckCannedAcl(ReadOnlySpan<byte> raw)
+    {
+        var value = Trim(raw);
+        if (IsAny(value, "private"u8, "bucket-owner-full-control"u8))
+        {
+            return default;
+        }
+
+        return IsAny(value, "public-read"u8, "public-read-write"u8, "authenticated-read"u8, "aws-exec-read"u8)
+            || IsAny(value, "bucket-owner-read"u8, "log-delivery-write"u8)
+            ? NotImplemented("x-amz-acl"u8)
+            : Invalid("Invalid canned ACL.", "x-amz-acl"u8, raw);
+    }
+
+    private static S3Problem NotImplemented(ReadOnlySpan<byte> header) =>
+        S3Problem.Of(S3ErrorCode.NotImplemented, MsgNotImplemented, "Header", Lower(header));
+
+    private static S3Problem Invalid(string message, ReadOnlySpan<byte> header, ReadOnlySpan<byte> value) =>
+        S3Problem.InvalidArgument(message, Lower(header), value);
+
+    private static string Lower(ReadOnlySpan<byte> name) => Encoding.ASCII.GetString(name).ToLowerInvariant();
+
+    private static bool StartsWith(ReadOnlySpan<byte> name, ReadOnlySpan<byte> prefix) =>
+        name.Length >= prefix.Length && Ascii.EqualsIgnoreCase(name[..prefix.Length], prefix);
+
+    private static bool IsAny(ReadOnlySpan<byte> value, ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, ReadOnlySpan<byte> c = default,
+        ReadOnlySpan<byte> d = default) =>
+        value.SequenceEqual(a) || value.SequenceEqual(b) || (!c.IsEmpty && value.SequenceEqual(c)) || (!d.IsEmpty && value.SequenceEqual(d));
+
+    private static ReadOnlySpan<byte> Trim(ReadOnlySpan<byte> value) => value.Trim(" \t"u8);
+}
