@@ -690,6 +690,14 @@ public sealed class BucketIndex : IDisposable
             }
 
             _unpersisted = true;
+            try
+            {
+                EnsureWritableLocked(); // a snapshot now, if the disk allows it
+            }
+            catch (IndexReadOnlyException)
+            {
+                // Read-only until a write can persist it (ReadOnlyCause says why).
+            }
         }
     }
 
