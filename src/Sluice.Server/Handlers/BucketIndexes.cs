@@ -9,9 +9,9 @@ namespace Sluice.Server.Handlers;
 /// uses: bucket names cannot start with '.'). An index with no files is rebuilt from the store's scan of the bucket.
 /// </summary>
 /// <remarks>
-/// The store commits a write before the index records it, so a crash between the two leaves an object the index
-/// lacks (or, for a delete, an entry whose object is gone). Neither write was acknowledged, but listings must agree
-/// with GET. A clean stop leaves DIR/.index/.clean; a start that finds it missing reconciles every index with the
+/// The index records a write (durably) before the store publishes it, so a crash between the two leaves an entry
+/// for a version the store does not have (or, for a delete, no entry for an object still there). Neither write was
+/// acknowledged, but listings must agree with GET. A clean stop leaves DIR/.index/.clean; a start that finds it missing reconciles every index with the
 /// store (<see cref="OpenAllAsync"/>). The marker is removed, durably, before the server takes any request.
 /// </remarks>
 public sealed class BucketIndexes : IDisposable
