@@ -56,6 +56,12 @@ public sealed class SluiceServer : IAsyncDisposable
     /// <summary>What start-up reconciliation of the key indexes with the store changed (after an unclean stop).</summary>
     public IndexRepair StartupRepair { get; }
 
+    /// <summary>
+    /// Buckets whose key index cannot be written now (its file system is full or failing): they serve reads and answer
+    /// writes 503 ServiceUnavailable until the index can be written again, which each write tries first.
+    /// </summary>
+    public IReadOnlyList<(string Bucket, Exception Cause)> ReadOnlyBuckets => _indexes.ReadOnlyBuckets();
+
     /// <summary>The I/O engine in use ("uring" or "managed").</summary>
     public string EngineName => _engine.Name;
 

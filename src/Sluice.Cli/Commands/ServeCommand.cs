@@ -139,6 +139,8 @@ internal static class ServeCommand
         Console.WriteLine($"sluice: serving S3 at {server.Endpoint} (data {options.DataDirectory}, engine {server.EngineName}, region {options.Region}, {credentials}{(options.AllowAnonymous ? ", anonymous allowed" : "")})");
         if (server.StartupRepair is { Reconciled: true } r)
             Console.WriteLine($"sluice: the last run did not stop cleanly; key index checked against the store ({r.Added} added, {r.Updated} updated, {r.Removed} removed)");
+        foreach (var (bucket, cause) in server.ReadOnlyBuckets)
+            await Console.Error.WriteLineAsync($"sluice: bucket {bucket} is read-only: its key index cannot be written ({cause.Message}); writes get 503 until it can");
         await Console.Out.FlushAsync(CancellationToken.None);
         await stop.Task;
         await server.StopAsync();

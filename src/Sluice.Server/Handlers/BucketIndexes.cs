@@ -9,9 +9,9 @@ namespace Sluice.Server.Handlers;
 /// uses: bucket names cannot start with '.'). An index with no files is rebuilt from the store's scan of the bucket.
 /// </summary>
 /// <remarks>
-/// The store commits a write before the index records it, so a crash between the two leaves an object the index
-/// lacks (or, for a delete, an entry whose object is gone). Neither write was acknowledged, but listings must agree
-/// with GET. A clean stop leaves DIR/.index/.clean; a start that finds it missing reconciles every index with the
+/// The index records a write (durably) before the store publishes it, so a crash between the two leaves an entry
+/// for a version the store does not have (or, for a delete, no entry for an object still there). Neither write was
+/// acknowledged, but listings must agree with GET. A clean stop leaves DIR/.index/.clean; a start that finds it missing reconciles every index with the
 /// store (<see cref="OpenAllAsync"/>). The marker is removed, durably, before the server takes any request.
 /// </remarks>
 public sealed class BucketIndexes : IDisposable
@@ -23,6 +23,7 @@ public sealed class BucketIndexes : IDisposable
     private readonly ConcurrentDictionary<string, BucketIndex> _open = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly HashSet<string> _rebuilt = new(StringComparer.Ordinal);
+    private bool _allPersisted = true;
 
     // Outside any bucket's index directory: bucket names cannot start with '.'.
     private const string CleanMarkerName = ".clean";
@@ -73,31 +74,53 @@ public sealed class BucketIndexes : IDisposable
         await foreach (var found in _store.EnumerateObjectsAsync(bucket, cancellationToken).ConfigureAwait(false))
             stored[found.Key] = EntryFor(found.Metadata);
 
-        int added = 0, updated = 0, removed = 0;
-        CommitTicket last = default;
+        var puts = new List<IndexEntry>();
+        var deletes = new List<byte[]>();
+        int added = 0, updated = 0;
         foreach (var entry in index.EnumerateEntries())
         {
             string key = entry.GetKeyString();
             if (stored.Remove(key, out var actual))
             {
                 if (actual.ContentEquals(entry)) continue;
-                last = index.Put(actual);
+                puts.Add(actual);
                 updated++;
             }
-            else if (index.TryDelete(entry.Key, out _, out var ticket))
+            else
             {
-                last = ticket;
-                removed++;
+                deletes.Add(entry.Key.ToArray());
             }
         }
         foreach (var entry in stored.Values)
         {
-            last = index.Put(entry);
+            puts.Add(entry);
             added++;
         }
-        await index.WaitDurableAsync(last).ConfigureAwait(false);
-        return new IndexRepair(Reconciled: true, added, updated, removed);
+        try
+        {
+            await index.WaitDurableAsync(Apply(index, puts, deletes)).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // The index cannot be written (a full or failing disk): it was undone to what its files hold. Serve the
+            // store's truth from memory anyway; the bucket stays read-only until a write can persist it all.
+            index.ApplyUnjournaled(i => Apply(i, puts, deletes));
+        }
+        return new IndexRepair(Reconciled: true, added, updated, deletes.Count);
     }
+
+    private static CommitTicket Apply(BucketIndex index, List<IndexEntry> puts, List<byte[]> deletes)
+    {
+        CommitTicket last = default;
+        foreach (var key in deletes)
+            if (index.TryDelete(key, out _, out var ticket)) last = ticket;
+        foreach (var entry in puts) last = index.Put(entry);
+        return last;
+    }
+
+    /// <summary>Buckets whose index cannot be written now (read-only for writes), with the reason.</summary>
+    public IReadOnlyList<(string Bucket, Exception Cause)> ReadOnlyBuckets() =>
+        [.. _open.Where(p => p.Value.ReadOnlyCause != null).Select(p => (p.Key, p.Value.ReadOnlyCause!))];
 
     /// <summary>
     /// Records a clean stop (after every index is flushed) so the next start can skip reconciling. False when the
@@ -105,6 +128,8 @@ public sealed class BucketIndexes : IDisposable
     /// </summary>
     public bool MarkCleanStop()
     {
+        // An index whose files lack what it held (its disk was full at the end) must be reconciled at the next start.
+        if (!_allPersisted) return false;
         string marker = Path.Join(_root, CleanMarkerName);
         try
         {
@@ -207,7 +232,11 @@ public sealed class BucketIndexes : IDisposable
     /// <summary>Flushes and closes every index.</summary>
     public void Dispose()
     {
-        foreach (var index in _open.Values) index.Dispose();
+        foreach (var index in _open.Values)
+        {
+            index.Dispose();
+            _allPersisted &= index.IsPersisted;
+        }
         _open.Clear();
         _gate.Dispose();
     }

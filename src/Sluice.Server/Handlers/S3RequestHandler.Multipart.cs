@@ -149,13 +149,20 @@ public sealed partial class S3RequestHandler
 
         var index = await _indexes.GetAsync(bucket);
         Storage.ObjectMetadata metadata;
-        Index.CommitTicket ticket;
         using (await _keyLocks.AcquireAsync(bucket, key))
         {
-            metadata = await _store.CompleteMultipartUploadAsync(bucket, key, uploadId, parts, condition);
-            ticket = index.Put(BucketIndexes.EntryFor(metadata));
+            bool recorded = false;
+            try
+            {
+                metadata = await _store.CompleteMultipartUploadAsync(bucket, key, uploadId, parts, condition,
+                    beforePublish: async m => { await RecordPutAsync(index, m); recorded = true; });
+            }
+            catch when (recorded)
+            {
+                await ResyncIndexAsync(index, bucket, key);
+                throw;
+            }
         }
-        await DurableAsync(index, ticket);
 
         var result = new CompleteMultipartUploadResult
         {

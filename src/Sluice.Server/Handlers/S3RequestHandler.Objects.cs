@@ -44,23 +44,30 @@ public sealed partial class S3RequestHandler
 
         c.Payload.Reset(x, auth);
         ObjectMetadata metadata;
-        CommitTicket ticket;
         await using (var writer = await _store.BeginPutAsync(bucket, key, algorithm))
         {
             await CopyPayloadAsync(x, c.Payload, writer);
             string? expected = checksumHeader ?? (inTrailer ? ObjectHeaders.FindTrailer(c.Payload.Trailers, algorithm) : null);
             using (await _keyLocks.AcquireAsync(bucket, key))
             {
-                metadata = await writer.CommitAsync(attributes, new ObjectCommitOptions
+                bool recorded = false;
+                try
                 {
-                    ExpectedContentMd5 = contentMd5,
-                    ExpectedChecksum = expected,
-                    Condition = condition,
-                });
-                ticket = index.Put(BucketIndexes.EntryFor(metadata));
+                    metadata = await writer.CommitAsync(attributes, new ObjectCommitOptions
+                    {
+                        ExpectedContentMd5 = contentMd5,
+                        ExpectedChecksum = expected,
+                        Condition = condition,
+                        BeforePublish = async m => { await RecordPutAsync(index, m); recorded = true; },
+                    });
+                }
+                catch when (recorded)
+                {
+                    await ResyncIndexAsync(index, bucket, key);
+                    throw;
+                }
             }
         }
-        await DurableAsync(index, ticket);
         x.SetStatus(200);
         AddHeader(x, KnownHeader.ETag, metadata.ETag);
         AddChecksumHeaders(x, metadata);
@@ -366,13 +373,9 @@ public sealed partial class S3RequestHandler
     {
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
         var index = await _indexes.GetAsync(bucket);
-        CommitTicket ticket = default;
+        byte[] keyBytes = c.Route.Key.ToArray();
         using (await _keyLocks.AcquireAsync(bucket, key))
-        {
-            await _store.DeleteAsync(bucket, key);
-            index.TryDelete(c.Route.Key, out _, out ticket);
-        }
-        await DurableAsync(index, ticket);
+            await DeleteRecordedAsync(index, bucket, key, keyBytes);
         await SendEmptyAsync(x, 204);
     }
 
@@ -398,7 +401,6 @@ public sealed partial class S3RequestHandler
 
         var index = await _indexes.GetAsync(bucket);
         var result = new DeleteResult();
-        CommitTicket last = default;
         foreach (var o in objects)
         {
             byte[] keyBytes = Encoding.UTF8.GetBytes(o.Key);
@@ -416,10 +418,7 @@ public sealed partial class S3RequestHandler
             try
             {
                 using (await _keyLocks.AcquireAsync(bucket, o.Key))
-                {
-                    await _store.DeleteAsync(bucket, o.Key);
-                    if (index.TryDelete(keyBytes, out _, out var ticket)) last = ticket;
-                }
+                    await DeleteRecordedAsync(index, bucket, o.Key, keyBytes);
                 if (!request.Value.Quiet) result.Deleted.Add(new DeletedObject { Key = o.Key });
             }
             catch (S3StorageException e)
@@ -427,10 +426,24 @@ public sealed partial class S3RequestHandler
                 result.Errors.Add(new DeleteError { Key = o.Key, Code = e.Code, Message = e.Error.Message });
             }
         }
-        await DurableAsync(index, last);
         var body = new ArrayBufferWriter<byte>(256 + (objects.Count * 64));
         result.WriteTo(body);
         await SendXmlAsync(x, body);
+    }
+
+    /// <summary>Deletes a key from the store, the index journaling it first (under the caller's key lock).</summary>
+    private async ValueTask DeleteRecordedAsync(BucketIndex index, string bucket, string key, byte[] keyBytes)
+    {
+        bool recorded = false;
+        try
+        {
+            await _store.DeleteAsync(bucket, key, beforeDelete: async () => { await RecordDeleteAsync(index, keyBytes); recorded = true; });
+        }
+        catch when (recorded)
+        {
+            await ResyncIndexAsync(index, bucket, key);
+            throw;
+        }
     }
 
     /// <summary>Checks an in-memory body against Content-MD5 and/or a checksum (BadDigest).</summary>
@@ -478,19 +491,25 @@ public sealed partial class S3RequestHandler
 
         var index = await _indexes.GetAsync(bucket);
         ObjectMetadata metadata;
-        CommitTicket ticket;
         using (await _keyLocks.AcquireAsync(bucket, key))
         {
-            metadata = await _store.CopyAsync(sourceBucket, sourceKey, bucket, key, source =>
+            bool recorded = false;
+            try
             {
-                CheckCopySourceConditions(x, source);
-                if (replacement != null) return replacement;
-                return storageClass == null ? source.Attributes
-                    : source.Attributes with { StorageClass = storageClass == "STANDARD" ? null : storageClass };
-            }, condition);
-            ticket = index.Put(BucketIndexes.EntryFor(metadata));
+                metadata = await _store.CopyAsync(sourceBucket, sourceKey, bucket, key, source =>
+                {
+                    CheckCopySourceConditions(x, source);
+                    if (replacement != null) return replacement;
+                    return storageClass == null ? source.Attributes
+                        : source.Attributes with { StorageClass = storageClass == "STANDARD" ? null : storageClass };
+                }, condition, beforePublish: async m => { await RecordPutAsync(index, m); recorded = true; });
+            }
+            catch when (recorded)
+            {
+                await ResyncIndexAsync(index, bucket, key);
+                throw;
+            }
         }
-        await DurableAsync(index, ticket);
 
         var result = new CopyObjectResult { LastModified = metadata.LastModified, ETag = metadata.ETag };
         SetChecksum(result.Checksums, metadata.ChecksumAlgorithm, metadata.Checksum);

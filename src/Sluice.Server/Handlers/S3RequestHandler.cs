@@ -207,8 +207,4 @@ public sealed partial class S3RequestHandler : IHttpHandler
         }
         return buffer.WrittenSpan.ToArray();
     }
-
-    /// <summary>Makes the index write behind <paramref name="ticket"/> durable (a failure there fails the request).</summary>
-    private static async ValueTask DurableAsync(BucketIndex index, CommitTicket ticket) =>
-        await index.WaitDurableAsync(ticket).ConfigureAwait(false);
 }

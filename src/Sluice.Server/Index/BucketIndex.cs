@@ -18,6 +18,11 @@ namespace Sluice.Server.Index;
 /// delete records, compacted into a snapshot (temp file, fsync, rename, directory fsync) when it grows past
 /// <see cref="KeyIndexOptions.CompactJournalBytes"/>. Load replays snapshot + journal; a torn last record is
 /// cut off, other damage throws <see cref="IndexCorruptException"/>.</para>
+/// <para>A write the journal fails to make durable changes nothing: the index undoes every write past the last
+/// durable one (in memory, newest first) and cuts the journal back to it, so the owner of each failed write sees an
+/// error and the index agrees with disk again. When the journal (or, at open, a new journal or snapshot) cannot be
+/// written, the index stays readable and refuses writes with <see cref="IndexReadOnlyException"/>; each later write
+/// tries to heal it first, so the bucket takes writes again as soon as space returns.</para>
 /// </remarks>
 public sealed class BucketIndex : IDisposable
 {
@@ -33,6 +38,16 @@ public sealed class BucketIndex : IDisposable
     private bool _replaying;
     private bool _disposed;
     private Task? _compaction;
+
+    // Journaled writes not yet known durable, oldest first: what a journal failure undoes. Under _writeLock.
+    private readonly Queue<UndoRecord> _undo = new();
+
+    // Recoveries from journal failures so far, and for each ended epoch the last sequence durable when it ended.
+    private long _epoch;
+    private readonly List<long> _epochDurable = [];
+
+    // Memory holds changes no index file has (a start that could not write them): a snapshot must come first.
+    private bool _unpersisted;
 
     private BucketIndex(KeyIndexOptions? options, string? directory)
     {
@@ -50,6 +65,24 @@ public sealed class BucketIndex : IDisposable
 
     /// <summary>The last failure of a background compaction (the index keeps working on its journal).</summary>
     public Exception? BackgroundError { get; private set; }
+
+    /// <summary>Why the index is read-only now (null when it takes writes): the last failure to write its files.</summary>
+    public Exception? ReadOnlyCause { get; private set; }
+
+    /// <summary>
+    /// True when the index files hold exactly what memory holds (always for an in-memory index): false while a failed
+    /// journal is not yet healed or changes made at open could not be written.
+    /// </summary>
+    public bool IsPersisted
+    {
+        get
+        {
+            lock (_writeLock)
+            {
+                return _directory is null || (!_unpersisted && _journal is { Failed: false });
+            }
+        }
+    }
 
     /// <summary>An index that lives only in memory (tests, benchmarks, scratch buckets).</summary>
     public static BucketIndex CreateInMemory(KeyIndexOptions? options = null) => new(options, null);
@@ -112,7 +145,17 @@ public sealed class BucketIndex : IDisposable
             generation = Math.Max(generation, existing + 1);
         }
 
-        index.WriteSnapshotAndRotate(generation, 1);
+        try
+        {
+            index.WriteSnapshotAndRotate(generation, 1);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Serve the rebuilt keys from memory; the first write persists them (or is refused while it cannot).
+            index._unpersisted = true;
+            index.ReadOnlyCause = ex;
+        }
+
         return index;
     }
 
@@ -151,6 +194,7 @@ public sealed class BucketIndex : IDisposable
         lock (_writeLock)
         {
             ThrowIfDisposed();
+            EnsureWritableLocked();
             KeyPartition[] map = _map;
             int p = FindPartition(map, entry.Key);
             KeyPartition partition = map[p];
@@ -162,7 +206,7 @@ public sealed class BucketIndex : IDisposable
                 return false;
             }
 
-            ticket = Journal(entry, default);
+            ticket = Journal(entry, entry.KeyArray, previous);
             PartitionData updated = data.With(entry, out _);
             partition.Publish(updated);
             partition.CountWrite();
@@ -187,6 +231,7 @@ public sealed class BucketIndex : IDisposable
         lock (_writeLock)
         {
             ThrowIfDisposed();
+            EnsureWritableLocked();
             KeyPartition[] map = _map;
             int p = FindPartition(map, key);
             KeyPartition partition = map[p];
@@ -197,7 +242,7 @@ public sealed class BucketIndex : IDisposable
                 return false;
             }
 
-            ticket = Journal(null, key);
+            ticket = Journal(null, removed.KeyArray, removed);
             PartitionData updated = data.Without(key, out _);
             partition.Publish(updated);
             partition.CountWrite();
@@ -281,11 +326,28 @@ public sealed class BucketIndex : IDisposable
     }
 
     /// <summary>Completes when the write behind <paramref name="ticket"/> (and every earlier one) is on disk.</summary>
+    /// <exception cref="IOException">The journal failed to write it: the write (and every other one not yet durable)
+    /// has been undone.</exception>
     public Task WaitDurableAsync(CommitTicket ticket)
     {
-        JournalWriter? journal = Volatile.Read(ref _journal);
-        return journal is null || ticket.Sequence <= 0 ? Task.CompletedTask : journal.WaitDurableAsync(ticket.Sequence);
+        if (_directory is null || ticket.Sequence <= 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        // No journal only while one is being replaced, after the old one was flushed (or failed: a new epoch).
+        Task wait = Volatile.Read(ref _journal)?.WaitDurableAsync(ticket.Sequence) ?? Task.CompletedTask;
+
+        // Read after the wait started: a recovery bumps the epoch before it heals the journal (and before any
+        // sequence is reused), so an unchanged epoch means the wait is for this ticket's record.
+        if (Volatile.Read(ref _epoch) != ticket.Epoch)
+        {
+            return DurableInEndedEpoch(ticket) ? Task.CompletedTask : Task.FromException(LostWrite());
+        }
+
+        return wait.IsCompletedSuccessfully ? wait : UndoOnFailureAsync(wait);
     }
+
 
     /// <summary>Blocking form of <see cref="WaitDurableAsync"/>; never call it on a reactor thread.</summary>
     public void WaitDurable(CommitTicket ticket) => WaitDurableAsync(ticket).GetAwaiter().GetResult();
@@ -312,11 +374,14 @@ public sealed class BucketIndex : IDisposable
             lock (_writeLock)
             {
                 ThrowIfDisposed();
+
+                // Never snapshot writes a failed journal lost: undo and heal first (or fail, still read-only).
+                EnsureWritableLocked();
                 old = _journal!;
                 old.Flush();
                 generation = _generation + 1;
                 nextSequence = _sequence + 1;
-                Volatile.Write(ref _journal, IndexFiles.CreateJournal(_directory, generation, nextSequence));
+                Volatile.Write(ref _journal, IndexFiles.CreateJournal(_directory, generation, nextSequence, _options.Faults));
                 _generation = generation;
                 map = _map;
                 runs = Array.ConvertAll(map, p => p.Data);
@@ -324,7 +389,7 @@ public sealed class BucketIndex : IDisposable
             }
 
             old.Dispose();
-            IndexFiles.WriteSnapshot(_directory, generation, nextSequence, Boundaries(map), runs.SelectMany(r => r.Enumerate()), count);
+            IndexFiles.WriteSnapshot(_directory, generation, nextSequence, Boundaries(map), runs.SelectMany(r => r.Enumerate()), count, _options.Faults);
             DeleteJournalsBefore(generation);
         }
     }
@@ -359,7 +424,14 @@ public sealed class BucketIndex : IDisposable
                 _disposed = true;
                 try
                 {
+                    // Every acknowledged write is durable already; what is left was never acknowledged. A journal
+                    // that failed is cut back to its durable records so they are all a restart replays.
                     _journal?.Flush();
+                    _journal?.Heal();
+                }
+                catch (IOException ex)
+                {
+                    ReadOnlyCause = ex; // IsPersisted stays false: the next start reconciles
                 }
                 finally
                 {
@@ -431,23 +503,202 @@ public sealed class BucketIndex : IDisposable
         return unique;
     }
 
-    private CommitTicket Journal(IndexEntry? put, ReadOnlySpan<byte> deleteKey)
+    private CommitTicket Journal(IndexEntry? put, byte[] key, IndexEntry? previous)
     {
-        if (_journal is null || _replaying)
+        if (_directory is null || _replaying)
         {
             return default;
         }
 
+        JournalWriter journal = _journal!;
         long sequence = _sequence + 1;
         Span<byte> record = stackalloc byte[IndexRecordCodec.MaxRecordLength];
         int length = put is not null
             ? IndexRecordCodec.WritePut(record, sequence, put)
-            : IndexRecordCodec.WriteDelete(record, sequence, deleteKey);
+            : IndexRecordCodec.WriteDelete(record, sequence, key);
 
         // Append first: if the journal has failed this throws and nothing is applied.
-        _journal.Append(record[..length], sequence);
+        journal.Append(record[..length], sequence);
         _sequence = sequence;
-        return new CommitTicket(sequence);
+        long durable = journal.Durable;
+        while (_undo.Count > 0 && _undo.Peek().Sequence <= durable)
+        {
+            _undo.Dequeue();
+        }
+
+        _undo.Enqueue(new UndoRecord(sequence, key, previous));
+        return new CommitTicket(sequence) { Epoch = _epoch };
+    }
+
+    /// <summary>
+    /// Makes the index writable or throws <see cref="IndexReadOnlyException"/>: after a journal failure, undoes the
+    /// lost writes and cuts the journal back; when memory is ahead of the files (or there is no journal), writes a
+    /// snapshot of memory and a fresh journal.
+    /// </summary>
+    private void EnsureWritableLocked()
+    {
+        if (_directory is null || _replaying || (!_unpersisted && _journal is { Failed: false }))
+        {
+            return;
+        }
+
+        UndoLostLocked();
+        try
+        {
+            if (_unpersisted || _journal is null)
+            {
+                JournalWriter? old = _journal;
+                if (old is { Failed: false })
+                {
+                    // Its waiters must see their records durable (the snapshot holds them too, but they wait on it).
+                    try
+                    {
+                        old.Flush();
+                    }
+                    catch (IOException)
+                    {
+                        UndoLostLocked();
+                    }
+                }
+
+                long generation = _generation + 1;
+                foreach (long existing in IndexFiles.ListJournalGenerations(_directory))
+                {
+                    generation = Math.Max(generation, existing + 1);
+                }
+
+                try
+                {
+                    WriteSnapshotAndRotate(generation, _sequence + 1);
+                }
+                finally
+                {
+                    if (old is not null && !ReferenceEquals(old, _journal))
+                    {
+                        old.Dispose();
+                    }
+                }
+
+                _unpersisted = false;
+            }
+            else
+            {
+                _journal.Heal();
+            }
+
+            ReadOnlyCause = null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            ReadOnlyCause = ex;
+            throw new IndexReadOnlyException(_directory, ex);
+        }
+    }
+
+    /// <summary>After a journal failure: undoes, newest first, every write the journal did not make durable.</summary>
+    private void UndoLostLocked()
+    {
+        if (_journal is not { Failed: true } journal)
+        {
+            return;
+        }
+
+        long durable = journal.Durable;
+        if (_sequence <= durable)
+        {
+            return; // already undone
+        }
+
+        UndoRecord[] lost = [.. _undo];
+        _undo.Clear();
+        _replaying = true;
+        try
+        {
+            for (int i = lost.Length - 1; i >= 0 && lost[i].Sequence > durable; i--)
+            {
+                if (lost[i].Previous is { } previous)
+                {
+                    TryPut(previous, PutCondition.None, out _, out _);
+                }
+                else
+                {
+                    TryDelete(lost[i].Key, out _, out _);
+                }
+            }
+        }
+        finally
+        {
+            _replaying = false;
+        }
+
+        // Tickets of the ended epoch past `durable` are lost; their sequence numbers are reused from here on.
+        _epochDurable.Add(durable);
+        Volatile.Write(ref _epoch, _epoch + 1);
+        _sequence = durable;
+    }
+
+    private bool DurableInEndedEpoch(CommitTicket ticket)
+    {
+        lock (_writeLock)
+        {
+            return ticket.Epoch < _epochDurable.Count && ticket.Sequence <= _epochDurable[(int)ticket.Epoch];
+        }
+    }
+
+    private IOException LostWrite() =>
+        new($"Writing the key index journal in '{_directory}' failed; the write was undone.", ReadOnlyCause);
+
+    private async Task UndoOnFailureAsync(Task wait)
+    {
+        try
+        {
+            await wait.ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // Undo at once, so listings stop showing the failed writes even if no other write comes to heal.
+            lock (_writeLock)
+            {
+                if (!_disposed)
+                {
+                    UndoLostLocked();
+                }
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Applies changes in memory only (the start-up reconciliation, when the journal cannot take them): the index
+    /// then agrees with the store for reads, and the next write persists everything with a snapshot first.
+    /// </summary>
+    internal void ApplyUnjournaled(Action<BucketIndex> changes)
+    {
+        lock (_writeLock)
+        {
+            ThrowIfDisposed();
+            UndoLostLocked();
+            _replaying = true;
+            try
+            {
+                changes(this);
+            }
+            finally
+            {
+                _replaying = false;
+            }
+
+            _unpersisted = true;
+            try
+            {
+                EnsureWritableLocked(); // a snapshot now, if the disk allows it
+            }
+            catch (IndexReadOnlyException)
+            {
+                // Read-only until a write can persist it (ReadOnlyCause says why).
+            }
+        }
     }
 
     private void AfterWriteLocked()
@@ -585,7 +836,7 @@ public sealed class BucketIndex : IDisposable
 
         if (journals.Count == 0)
         {
-            _journal = IndexFiles.CreateJournal(directory, _generation, _sequence + 1);
+            OpenJournalOrDegrade(() => IndexFiles.CreateJournal(directory, _generation, _sequence + 1, _options.Faults));
             return;
         }
 
@@ -610,12 +861,29 @@ public sealed class BucketIndex : IDisposable
         }
 
         _generation = journals[^1];
-        _journal = headerValid
-            ? ReopenJournal(IndexFiles.JournalPath(directory, _generation), validLength, _sequence)
-            : IndexFiles.CreateJournal(directory, _generation, _sequence + 1);
+        OpenJournalOrDegrade(() => headerValid
+            ? ReopenJournal(IndexFiles.JournalPath(directory, _generation), validLength, _sequence, _options.Faults)
+            : IndexFiles.CreateJournal(directory, _generation, _sequence + 1, _options.Faults));
     }
 
-    private static JournalWriter ReopenJournal(string path, long validLength, long lastSequence)
+    /// <summary>
+    /// Opens the journal to append to; when its file system cannot be written, the index opens read-only (every key
+    /// readable, writes refused until <see cref="EnsureWritableLocked"/> can write a snapshot and a new journal).
+    /// </summary>
+    private void OpenJournalOrDegrade(Func<JournalWriter> open)
+    {
+        try
+        {
+            _journal = open();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _journal = null;
+            ReadOnlyCause = ex;
+        }
+    }
+
+    private static JournalWriter ReopenJournal(string path, long validLength, long lastSequence, IndexFaults? faults)
     {
         var file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
         try
@@ -627,7 +895,7 @@ public sealed class BucketIndex : IDisposable
                 RandomAccess.FlushToDisk(file);
             }
 
-            return new JournalWriter(path, file, validLength, lastSequence);
+            return new JournalWriter(path, file, validLength, lastSequence, faults);
         }
         catch
         {
@@ -639,11 +907,12 @@ public sealed class BucketIndex : IDisposable
     private void WriteSnapshotAndRotate(long generation, long nextSequence)
     {
         KeyPartition[] map = _map;
-        IndexFiles.WriteSnapshot(_directory!, generation, nextSequence, Boundaries(map), map.SelectMany(p => p.Data.Enumerate()), _count);
+        IndexFiles.WriteSnapshot(_directory!, generation, nextSequence, Boundaries(map), map.SelectMany(p => p.Data.Enumerate()), _count, _options.Faults);
         DeleteJournalsBefore(generation);
         _generation = generation;
         _sequence = nextSequence - 1;
-        _journal = IndexFiles.CreateJournal(_directory!, generation, nextSequence);
+        _journal = null; // the old journal's file is gone: until the new one exists, writes must snapshot again
+        _journal = IndexFiles.CreateJournal(_directory!, generation, nextSequence, _options.Faults);
     }
 
     private void DeleteJournalsBefore(long generation)
@@ -658,4 +927,7 @@ public sealed class BucketIndex : IDisposable
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    /// <summary>A journaled write and how to undo it: put <see cref="Previous"/> back, or delete <see cref="Key"/>.</summary>
+    private readonly record struct UndoRecord(long Sequence, byte[] Key, IndexEntry? Previous);
 }

@@ -39,8 +39,9 @@ internal static class IndexFiles
     }
 
     /// <summary>Creates (or replaces) journal <paramref name="generation"/> with its header, durable before return.</summary>
-    public static JournalWriter CreateJournal(string directory, long generation, long firstSequence)
+    public static JournalWriter CreateJournal(string directory, long generation, long firstSequence, IndexFaults? faults = null)
     {
+        faults?.BeforeCreate();
         string path = JournalPath(directory, generation);
         SafeFileHandle file = File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite, FileShare.Read);
         try
@@ -50,7 +51,7 @@ internal static class IndexFiles
             RandomAccess.Write(file, header[..length], 0);
             RandomAccess.FlushToDisk(file);
             DirectorySync.Flush(directory);
-            return new JournalWriter(path, file, length, firstSequence - 1);
+            return new JournalWriter(path, file, length, firstSequence - 1, faults);
         }
         catch
         {
@@ -132,11 +133,29 @@ internal static class IndexFiles
     }
 
     /// <summary>Writes a snapshot: temp file, fsync, rename over <c>snapshot</c>, fsync the directory.</summary>
-    public static void WriteSnapshot(string directory, long generation, long nextSequence, IReadOnlyList<byte[]> boundaries, IEnumerable<IndexEntry> entries, long count)
+    public static void WriteSnapshot(string directory, long generation, long nextSequence, IReadOnlyList<byte[]> boundaries, IEnumerable<IndexEntry> entries, long count, IndexFaults? faults = null)
     {
+        faults?.BeforeCreate();
         string path = Path.Combine(directory, SnapshotName);
         string temp = path + TempSuffix;
         byte[] record = new byte[IndexRecordCodec.MaxRecordLength];
+        try
+        {
+            WriteSnapshotFile(temp, record, generation, nextSequence, boundaries, entries, count);
+        }
+        catch
+        {
+            // A partial temp file would hold on to the space a full file system needs back.
+            File.Delete(temp);
+            throw;
+        }
+
+        File.Move(temp, path, overwrite: true);
+        DirectorySync.Flush(directory);
+    }
+
+    private static void WriteSnapshotFile(string temp, byte[] record, long generation, long nextSequence, IReadOnlyList<byte[]> boundaries, IEnumerable<IndexEntry> entries, long count)
+    {
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
         {
             stream.Write(record, 0, IndexRecordCodec.WriteValues(record, RecordKind.SnapshotHeader, [SnapshotMagic, generation, nextSequence, boundaries.Count, count]));
@@ -160,9 +179,6 @@ internal static class IndexFiles
             stream.Write(record, 0, IndexRecordCodec.WriteValues(record, RecordKind.SnapshotEnd, [count]));
             stream.Flush(flushToDisk: true);
         }
-
-        File.Move(temp, path, overwrite: true);
-        DirectorySync.Flush(directory);
     }
 
     /// <summary>Reads and fully checks a snapshot; any damage throws <see cref="IndexCorruptException"/>.</summary>

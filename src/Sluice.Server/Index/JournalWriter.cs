@@ -8,14 +8,17 @@ namespace Sluice.Server.Index;
 /// joins, a flush that writes everything buffered so far and fsyncs once. Requests arriving during a flush
 /// join the next one, so N concurrent durable puts cost about two fsyncs, not N.
 /// </summary>
-/// <remarks>An I/O error is sticky: the journal refuses further appends (the bucket becomes read-only), because
-/// after a failed fsync the kernel may have dropped the dirty pages and nothing later could be trusted.</remarks>
+/// <remarks>A failed write or fsync fails its batch and every record buffered behind it, and the journal refuses appends
+/// until <see cref="Heal"/> cuts the file back to the end of the last durable batch (a failed write may have left a
+/// torn frame, and after a failed fsync the kernel may have dropped the batch's pages) and fsyncs that. Records past
+/// <see cref="Durable"/> are then gone: the owner (<see cref="BucketIndex"/>) undoes them in memory first.</remarks>
 internal sealed class JournalWriter : IDisposable
 {
     // Buffered but unrequested bytes past this are flushed in the background so memory stays bounded.
     private const int BackgroundFlushBytes = 256 << 10;
 
     private readonly SafeFileHandle _file;
+    private readonly IndexFaults? _faults;
     private readonly object _bufferLock = new();
     private readonly object _gate = new();
     private byte[] _pending = new byte[64 << 10];
@@ -31,10 +34,11 @@ internal sealed class JournalWriter : IDisposable
     private TaskCompletionSource? _next;
     private Exception? _failure;
 
-    public JournalWriter(string path, SafeFileHandle file, long length, long durableSequence)
+    public JournalWriter(string path, SafeFileHandle file, long length, long durableSequence, IndexFaults? faults = null)
     {
         Path = path;
         _file = file;
+        _faults = faults;
         _length = length;
         _durable = durableSequence;
         _lastAppended = durableSequence;
@@ -53,6 +57,21 @@ internal sealed class JournalWriter : IDisposable
             }
         }
     }
+
+    /// <summary>The last sequence on disk.</summary>
+    public long Durable
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _durable;
+            }
+        }
+    }
+
+    /// <summary>A write failed and <see cref="Heal"/> has not yet succeeded: appends are refused.</summary>
+    public bool Failed => Volatile.Read(ref _failure) is not null;
 
     public long LastAppended
     {
@@ -73,7 +92,7 @@ internal sealed class JournalWriter : IDisposable
         {
             if (Volatile.Read(ref _failure) is { } failure)
             {
-                throw new IOException($"The key index journal '{Path}' failed earlier; the bucket is read-only.", failure);
+                throw new IOException($"The key index journal '{Path}' failed and is not healed yet.", failure);
             }
 
             if (_pending.Length - _pendingLength < record.Length)
@@ -99,14 +118,14 @@ internal sealed class JournalWriter : IDisposable
     {
         lock (_gate)
         {
-            if (_failure is not null)
-            {
-                return Task.FromException(new IOException($"The key index journal '{Path}' failed.", _failure));
-            }
-
             if (_durable >= sequence)
             {
                 return Task.CompletedTask;
+            }
+
+            if (_failure is not null)
+            {
+                return Task.FromException(new IOException($"Writing the key index journal '{Path}' failed.", _failure));
             }
 
             if (_flushing && _inFlightUpTo >= sequence)
@@ -127,6 +146,29 @@ internal sealed class JournalWriter : IDisposable
 
     /// <summary>Writes and fsyncs everything appended so far, on the calling thread's behalf.</summary>
     public void Flush() => WaitDurableAsync(LastAppended).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// After a failure: cuts the file back to the end of the last durable batch and fsyncs it, then takes appends
+    /// again (the next record continues at sequence <see cref="Durable"/> + 1). Throws (still failed) when that fails.
+    /// </summary>
+    public void Heal()
+    {
+        lock (_gate)
+        {
+            if (_failure is null)
+            {
+                return;
+            }
+
+            // No flush runs while failed: WaitDurableAsync starts none, and the failed loop has ended.
+            RandomAccess.SetLength(_file, _length);
+            RandomAccess.FlushToDisk(_file);
+            lock (_bufferLock)
+            {
+                Volatile.Write(ref _failure, null);
+            }
+        }
+    }
 
     public void Dispose() => _file.Dispose();
 
@@ -164,6 +206,7 @@ internal sealed class JournalWriter : IDisposable
 
             try
             {
+                _faults?.BeforeWrite(_file, _writing.AsSpan(0, count), offset);
                 RandomAccess.Write(_file, _writing.AsSpan(0, count), offset);
                 RandomAccess.FlushToDisk(_file);
             }
@@ -172,7 +215,15 @@ internal sealed class JournalWriter : IDisposable
                 TaskCompletionSource? next;
                 lock (_gate)
                 {
-                    Volatile.Write(ref _failure, ex);
+                    lock (_bufferLock)
+                    {
+                        // This batch and everything buffered behind it is lost; Heal cuts the file back to offset.
+                        Volatile.Write(ref _failure, ex);
+                        _length = offset;
+                        _pendingLength = 0;
+                        _lastAppended = _durable;
+                    }
+
                     next = _next;
                     _next = null;
                     _inFlight = null;

@@ -22,6 +22,9 @@ public sealed class KeyIndexOptions
     /// <summary>Journal bytes after which a compaction starts; 0 disables automatic compaction.</summary>
     public long CompactJournalBytes { get; init; } = DefaultCompactJournalBytes;
 
+    /// <summary>Injected write failures (tests).</summary>
+    internal IndexFaults? Faults { get; init; }
+
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(SplitKeyCount, 2, nameof(SplitKeyCount));

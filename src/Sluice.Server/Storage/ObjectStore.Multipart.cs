@@ -170,7 +170,8 @@ public sealed partial class ObjectStore
     /// others S3's composite checksum (the algorithm over the parts' binary checksums, plus "-N").
     /// </summary>
     public async ValueTask<ObjectMetadata> CompleteMultipartUploadAsync(string bucket, string key, string uploadId,
-        IReadOnlyList<CompletedPart> parts, WriteCondition? condition = null, CancellationToken cancellationToken = default)
+        IReadOnlyList<CompletedPart> parts, WriteCondition? condition = null,
+        Func<ObjectMetadata, ValueTask>? beforePublish = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(parts);
         var location = Layout.Object(bucket, key);
@@ -244,7 +245,8 @@ public sealed partial class ObjectStore
             for (int i = 0; i < parts.Count; i++)
                 manifest[i] = new ManifestPart(parts[i].PartNumber, headers[i].BodyOffset, headers[i].BodyLength);
             if (!await PublishManifestAsync(bucket, key, location, metadata, manifest,
-                    n => Layout.Part(bucket, uploadId, n), uploadId, condition, cancellationToken).ConfigureAwait(false))
+                    n => Layout.Part(bucket, uploadId, n), uploadId, condition,
+                    beforePublish == null ? null : () => beforePublish(metadata), cancellationToken).ConfigureAwait(false))
                 throw new IoException("link", StorageNative.ENOENT, $"a part of upload {uploadId} vanished during its completion");
             // A crash before this line leaves the object complete and the upload still listed; the next open sees
             // the manifest naming this upload and removes it (completing again before that republishes the same

@@ -275,9 +275,11 @@ public sealed partial class ObjectStore : IAsyncDisposable
     /// <summary>
     /// DeleteObject: unlinks the key's file and fsyncs its directory. False when there was no such key (S3 answers
     /// 204 either way). <paramref name="condition"/>'s If-Match is checked atomically with the delete.
+    /// <paramref name="beforeDelete"/> runs under the key's commit lock just before the unlink (the server records
+    /// the delete in its key index there); if it throws, nothing changed.
     /// </summary>
     public async ValueTask<bool> DeleteAsync(string bucket, string key, WriteCondition? condition = null,
-        CancellationToken cancellationToken = default)
+        Func<ValueTask>? beforeDelete = null, CancellationToken cancellationToken = default)
     {
         var location = Layout.Object(bucket, key);
         var stripe = _stripes[location.Stripe];
@@ -287,6 +289,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
         {
             if (condition != null) await CheckConditionAsync(bucket, key, location, condition, cancellationToken).ConfigureAwait(false);
             oldParts = await CurrentPartsDirectoryAsync(location, cancellationToken).ConfigureAwait(false);
+            if (beforeDelete != null) await beforeDelete().ConfigureAwait(false);
             await DisposeAsync(_openObjects.BeginChange(bucket, key)).ConfigureAwait(false);
             try
             {
@@ -317,10 +320,11 @@ public sealed partial class ObjectStore : IAsyncDisposable
     /// parts directory (no byte is copied). <paramref name="attributes"/> sees the source's metadata (check
     /// copy-source conditions there, throwing an <see cref="S3StorageException"/>) and returns the attributes to
     /// store: the source's for COPY, new ones for REPLACE. The ETag, checksum and part count carry over (same bytes).
+    /// <paramref name="beforePublish"/> as in <see cref="ObjectCommitOptions.BeforePublish"/>.
     /// </summary>
     public async ValueTask<ObjectMetadata> CopyAsync(string sourceBucket, string sourceKey, string bucket, string key,
         Func<ObjectMetadata, ObjectAttributes>? attributes = null, WriteCondition? condition = null,
-        CancellationToken cancellationToken = default)
+        Func<ObjectMetadata, ValueTask>? beforePublish = null, CancellationToken cancellationToken = default)
     {
         var source = Layout.Object(sourceBucket, sourceKey);
         var destination = Layout.Object(bucket, key);
@@ -360,8 +364,8 @@ public sealed partial class ObjectStore : IAsyncDisposable
                     string sourceParts = Layout.PartsDirectory(sourceBucket, header.PartsDirectory!);
                     // False: the source's parts went with a newer version (overwritten after the snapshot): again.
                     if (await PublishManifestAsync(bucket, key, destination, metadata, parts,
-                            n => Path.Join(sourceParts, StorageLayout.PartFileName(n)), null, condition, cancellationToken)
-                            .ConfigureAwait(false))
+                            n => Path.Join(sourceParts, StorageLayout.PartFileName(n)), null, condition,
+                            beforePublish == null ? null : () => beforePublish(metadata), cancellationToken).ConfigureAwait(false))
                         return metadata;
                     continue;
                 }
@@ -371,7 +375,8 @@ public sealed partial class ObjectStore : IAsyncDisposable
                         .ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
                 string published = temp;
                 temp = null; // PublishAsync owns it now
-                await PublishAsync(published, bucket, key, destination, condition, cancellationToken).ConfigureAwait(false);
+                await PublishAsync(published, bucket, key, destination, condition, cancellationToken,
+                    beforePublish == null ? null : () => beforePublish(metadata)).ConfigureAwait(false);
                 return metadata;
             }
             finally
@@ -409,7 +414,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
     /// </summary>
     private async ValueTask<bool> PublishManifestAsync(string bucket, string key, ObjectLocation location,
         ObjectMetadata metadata, ManifestPart[] parts, Func<int, string> partFile, string? uploadId,
-        WriteCondition? condition, CancellationToken cancellationToken)
+        WriteCondition? condition, Func<ValueTask>? beforePublish, CancellationToken cancellationToken)
     {
         string name = StorageLayout.NewPartsDirectoryName(location);
         string staging = Layout.NewTemp();
@@ -462,7 +467,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
                 await TryDeleteFileAsync(temp).ConfigureAwait(false);
                 throw;
             }
-            await PublishAsync(temp, bucket, key, location, condition, cancellationToken).ConfigureAwait(false);
+            await PublishAsync(temp, bucket, key, location, condition, cancellationToken, beforePublish).ConfigureAwait(false);
             published = true;
             return true;
         }
@@ -503,10 +508,11 @@ public sealed partial class ObjectStore : IAsyncDisposable
 
     /// <summary>
     /// Publishes a sealed temp file as <paramref name="key"/>: condition check and rename under the key's stripe
-    /// lock, then the directory fsync. The temp file is gone afterwards whatever happens.
+    /// lock, then the directory fsync. The temp file is gone afterwards whatever happens. <paramref name="beforePublish"/>
+    /// runs under that lock after the condition check, just before the rename; if it throws, nothing changed.
     /// </summary>
     internal async ValueTask PublishAsync(string temp, string bucket, string key, ObjectLocation location,
-        WriteCondition? condition, CancellationToken cancellationToken)
+        WriteCondition? condition, CancellationToken cancellationToken, Func<ValueTask>? beforePublish = null)
     {
         bool published = false;
         string? oldParts = null;
@@ -520,6 +526,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
                 bool createOnly = condition != null &&
                     await CheckConditionAsync(bucket, key, location, condition, cancellationToken).ConfigureAwait(false);
                 oldParts = createOnly ? null : await CurrentPartsDirectoryAsync(location, cancellationToken).ConfigureAwait(false);
+                if (beforePublish != null) await beforePublish().ConfigureAwait(false);
                 await DisposeAsync(_openObjects.BeginChange(bucket, key)).ConfigureAwait(false);
                 try
                 {

@@ -47,7 +47,9 @@ public sealed class ObjectWriter : BodyWriter
             ChecksumType = checksum == null ? null : ObjectStore.FullObject,
         };
         await SealAsync(ObjectHeader.EncodeMetadata(metadata), cancellationToken).ConfigureAwait(false);
-        await Store.PublishAsync(TempPath, Bucket, Key, _location, options?.Condition, cancellationToken).ConfigureAwait(false);
+        Func<ValueTask>? beforePublish = options?.BeforePublish is { } hook ? () => hook(metadata) : null;
+        await Store.PublishAsync(TempPath, Bucket, Key, _location, options?.Condition, cancellationToken, beforePublish)
+            .ConfigureAwait(false);
         return metadata;
     }
 }
