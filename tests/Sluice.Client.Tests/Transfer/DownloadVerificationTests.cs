@@ -196,6 +196,26 @@ public class DownloadVerificationTests(TransferServerFixture fx) : IClassFixture
     }
 
     [Fact]
+    public async Task A_part_damaged_once_is_fetched_again_when_the_object_has_a_stored_checksum()
+    {
+        string bucket = await fx.NewBucketAsync();
+        var data = TransferServerFixture.RandomBytes(16 * MiB + 9, 9);
+        using (var up = fx.Engine()) await up.UploadFileAsync(fx.WriteFile(data), bucket, "crc");
+        await using var proxy = Proxy(fx, GetOf("crc", 10L * MiB), corruptions: 1);
+        await using var client = ClientVia(proxy);
+        using var engine = new TransferEngine(client, TransferServerFixture.SmallParts());
+
+        string target = Path.Combine(fx.NewDirectory(), "crc");
+        var result = await engine.DownloadFileAsync(bucket, "crc", target);
+        Assert.Equal(1, proxy.Corrupted);
+        Assert.Equal(data, await File.ReadAllBytesAsync(target));
+        Assert.Equal(TransferVerification.Checksum, result.Verification);
+        // The damaged part was fetched again (the parts before it too, to find it; none after it).
+        Assert.Equal(2, proxy.RequestHeads.Count(h => h.Contains(string.Create(CultureInfo.InvariantCulture, $"bytes={10L * MiB}-"), StringComparison.Ordinal)));
+        Assert.Equal(1, proxy.RequestHeads.Count(h => h.Contains(string.Create(CultureInfo.InvariantCulture, $"bytes={15L * MiB}-"), StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task An_object_with_a_stored_checksum_is_verified_by_it_without_an_md5()
     {
         string bucket = await fx.NewBucketAsync();
