@@ -14,12 +14,14 @@ public sealed partial class S3Client
 {
     /// <summary>
     /// CreateMultipartUpload: returns the upload id. Not idempotent (a retry would start a second upload), so it is
-    /// retried only when the server certainly did not act (throttled, or the request never left).
+    /// retried only when the server certainly did not act (throttled, or the request never left) or answered with a
+    /// server error (5xx); a lost answer is not retried.
     /// </summary>
     public async Task<string> CreateMultipartUploadAsync(PutObjectRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         S3Call call = S3Call.Create("POST", request.Bucket, request.Key, "uploads", idempotent: false);
+        call.RetryServerErrors = true;
         List<KeyValuePair<string, string>>? headers = ContentHeaders(request);
         if (request.ChecksumAlgorithm != ChecksumAlgorithm.None)
         {

@@ -61,6 +61,15 @@ internal static class CpCommand
                 if (!quiet) await (dst.IsStdio ? Console.Error : Console.Out).WriteLineAsync(line);
             }
             string prefix = dry ? "(dryrun) " : "";
+            // Downloaded bytes nothing could check (no stored checksum, no usable MD5 ETag): said once, even with --quiet.
+            async Task WarnUnverified(IReadOnlyList<TransferResult> results)
+            {
+                var unverified = results.Where(r => !r.ChecksumVerified).ToList();
+                if (unverified.Count == 0) return;
+                progress.Dispose();
+                await Console.Error.WriteLineAsync($"sluice: warning: {(results.Count == 1 ? "" : $"{unverified.Count} of {results.Count} objects, e.g. ")}" +
+                    $"s3://{unverified[0].Bucket}/{unverified[0].Key} could not be verified: {unverified[0].UnverifiedReason}");
+            }
 
             if (!src.IsS3)
             {
@@ -105,7 +114,7 @@ internal static class CpCommand
                 {
                     if (src.Key.Length == 0) throw new CliException("cp: give an object key to write to stdout", Program.ExitUsage);
                     await using var stdout = StandardStream(1, FileAccess.Write);
-                    if (!dry) await engine.DownloadToStreamAsync(src.Bucket!, src.Key, stdout, null, ct);
+                    if (!dry) await WarnUnverified([await engine.DownloadToStreamAsync(src.Bucket!, src.Key, stdout, null, ct)]);
                 }
                 else if (recurse)
                 {
@@ -119,6 +128,7 @@ internal static class CpCommand
                     {
                         var result = await engine.DownloadDirectoryAsync(src.Bucket!, keyPrefix, dst.LocalPath!, filter, progress, ct);
                         foreach (var r in result.Files) await Say($"download: s3://{r.Bucket}/{r.Key} to {Path.Combine(dst.LocalPath!, r.Key[keyPrefix.Length..])}");
+                        await WarnUnverified(result.Files);
                     }
                 }
                 else
@@ -126,7 +136,7 @@ internal static class CpCommand
                     if (src.Key.Length == 0 || src.Key.EndsWith('/')) throw new CliException($"cp: {src} is a prefix (use --recursive)", Program.ExitUsage);
                     string path = dst.LocalPath!;
                     if (Directory.Exists(path) || path.EndsWith('/')) path = Path.Combine(path, src.Key[(src.Key.LastIndexOf('/') + 1)..]);
-                    if (!dry) await engine.DownloadFileAsync(src.Bucket!, src.Key, path, progress, ct);
+                    if (!dry) await WarnUnverified([await engine.DownloadFileAsync(src.Bucket!, src.Key, path, progress, ct)]);
                     await Say($"{prefix}download: {src} to {path}");
                 }
                 return Program.ExitOk;

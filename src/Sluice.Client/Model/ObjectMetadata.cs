@@ -43,6 +43,12 @@ public sealed record ObjectMetadata
     /// <summary>x-amz-mp-parts-count, for objects completed from multipart uploads when asked with partNumber.</summary>
     public int? PartsCount { get; init; }
 
+    /// <summary>x-amz-server-side-encryption (AES256, aws:kms, aws:kms:dsse), or null.</summary>
+    public string? ServerSideEncryption { get; init; }
+
+    /// <summary>x-amz-server-side-encryption-customer-algorithm: set when the object is encrypted with SSE-C.</summary>
+    public string? SseCustomerAlgorithm { get; init; }
+
     /// <summary>x-amz-meta-* headers with the prefix removed; names are lower case.</summary>
     public IReadOnlyDictionary<string, string> UserMetadata { get; init; } = EmptyMetadata;
 

@@ -29,6 +29,13 @@ internal abstract class DownloadSink : IAsyncDisposable
     public virtual ValueTask<ulong?> RehashAsync(ChecksumAlgorithm algorithm, long size, MemoryBudget budget, CancellationToken cancellationToken) =>
         ValueTask.FromResult<ulong?>(null);
 
+    /// <summary>Whether written parts can be read back (<see cref="ReadBackAsync"/>) and written again (a file or memory, not a stream).</summary>
+    public virtual bool CanReadBack => false;
+
+    /// <summary>Reads written bytes back (at an offset that is a multiple of 1 MiB, for O_DIRECT).</summary>
+    public virtual ValueTask ReadBackAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("this destination cannot be read back");
+
     /// <summary>Everything arrived and verified: make it visible (rename into place, flush).</summary>
     public abstract ValueTask CommitAsync(CancellationToken cancellationToken);
 

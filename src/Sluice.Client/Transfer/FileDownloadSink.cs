@@ -144,6 +144,11 @@ internal sealed class FileDownloadSink : DownloadSink
         return crc;
     }
 
+    public override bool CanReadBack => true;
+
+    public override ValueTask ReadBackAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken) =>
+        _file!.ReadExactlyAsync(destination, offset, cancellationToken);
+
     public override async ValueTask CommitAsync(CancellationToken cancellationToken)
     {
         await _file!.FlushAsync(cancellationToken).ConfigureAwait(false);

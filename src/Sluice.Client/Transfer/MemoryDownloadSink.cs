@@ -29,6 +29,14 @@ internal sealed class MemoryDownloadSink : DownloadSink
     public override ValueTask<ulong?> RehashAsync(ChecksumAlgorithm algorithm, long size, MemoryBudget budget, CancellationToken cancellationToken) =>
         ValueTask.FromResult<ulong?>(PartChecksums.Compute(algorithm, _data));
 
+    public override bool CanReadBack => true;
+
+    public override ValueTask ReadBackAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        _data.AsMemory((int)offset, destination.Length).CopyTo(destination);
+        return ValueTask.CompletedTask;
+    }
+
     public override ValueTask CommitAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     public override ValueTask FailAsync(bool keepForResume)

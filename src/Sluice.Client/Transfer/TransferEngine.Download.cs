@@ -100,6 +100,13 @@ public sealed partial class TransferEngine
         }
     }
 
+
+    /// <summary>
+    /// How many times a part that can be verified on its own (an object fetched in one request) is fetched before its
+    /// mismatch fails the transfer; a damaged response is rare, the same damage every time means the stored bytes differ.
+    /// </summary>
+    private const int MaxPartFetches = 3;
+
     private async Task<TransferResult> FreshDownloadAsync(string bucket, string key, DownloadSink sink, long sizeHint,
         ProgressTracker tracker, CancellationToken cancellationToken)
     {
@@ -117,7 +124,7 @@ public sealed partial class TransferEngine
                 var request = whole
                     ? new GetObjectRequest(bucket, key) { ChecksumMode = true }
                     : GetObjectRequest.ForRange(bucket, key, 0, partSize - 1) with { ChecksumMode = true };
-                first = await Client.GetObjectAsync(request, buffer.Memory, cancellationToken).ConfigureAwait(false);
+                first = await GetFirstAsync(request, buffer.Memory, cancellationToken).ConfigureAwait(false);
             }
             catch (S3Exception e) when (e.StatusCode == 416 || whole && e.Code == S3ClientErrorCodes.DestinationTooSmall)
             {
@@ -128,25 +135,50 @@ public sealed partial class TransferEngine
                     buffer = null!;
                     return await FreshDownloadAsync(bucket, key, sink, -1, tracker, cancellationToken).ConfigureAwait(false);
                 }
-                first = await Client.GetObjectAsync(new GetObjectRequest(bucket, key) { ChecksumMode = true }, buffer.Memory, cancellationToken).ConfigureAwait(false);
+                first = await GetFirstAsync(new GetObjectRequest(bucket, key) { ChecksumMode = true }, buffer.Memory, cancellationToken).ConfigureAwait(false);
             }
             string etag = first.ETag ?? throw new TransferException($"s3://{bucket}/{key}: the response carried no ETag", bucket, key);
             long size = first.ObjectSize;
             int count = PartPlanner.CountParts(size, partSize);
             var plan = new PartPlan(size, partSize, count, PartPlanner.ConcurrencyFor(Options, partSize, count));
             tracker.SetTotal(size, count);
-            var algorithm = Algorithm == ChecksumAlgorithm.None ? ChecksumAlgorithm.Crc64Nvme : Algorithm;
+
+            // A whole-object response carried the stored checksums; otherwise one HEAD pinned to the ETag asks for them,
+            // before the other parts, so the check (and whether an MD5 must be computed) is known as their bytes land.
+            var stored = first.Range is null ? first : await HeadPinnedAsync(bucket, key, etag, cancellationToken).ConfigureAwait(false);
+            var check = await PlanCheckAsync(bucket, key, etag, plan, stored, fixedAlgorithm: null, cancellationToken).ConfigureAwait(false);
+            var algorithm = check.Kind == TransferVerification.Checksum ? check.Algorithm
+                : Algorithm == ChecksumAlgorithm.None ? ChecksumAlgorithm.Crc64Nvme : Algorithm;
             var sums = new PartChecksums(algorithm, plan);
+            using var digest = check.NewDigest();
             await sink.OpenAsync(bucket, key, plan, etag, algorithm, cancellationToken).ConfigureAwait(false);
 
             var pending = new List<int>(count);
             int firstPart = (int)plan.LengthOf(0);
+            bool verified = false;
             if (first.ContentLength == firstPart && (first.Range is null || first.Range.Value.First == 0))
             {
                 var data = buffer.Memory[..firstPart];
                 ulong crc = PartChecksums.Compute(algorithm, data.Span);
                 sums.Set(0, crc);
+                if (count == 1 && check.Kind != TransferVerification.None)
+                {
+                    // The whole object is in memory: check it before anything is written (a stream cannot take bytes
+                    // back), fetching it again when it arrived damaged.
+                    for (int fetches = 1; ; fetches++)
+                    {
+                        string actual = OneshotActual(check, sums, data.Span);
+                        if (actual == check.Expected) break;
+                        if (fetches == MaxPartFetches || firstPart == 0) throw Mismatch(bucket, key, check, actual, fetches);
+                        var again = await Client.GetObjectAsync(GetObjectRequest.ForRange(bucket, key, 0, firstPart - 1) with { Conditions = IfMatch(etag) },
+                            data, cancellationToken).ConfigureAwait(false);
+                        CheckPartLength(bucket, key, plan, 0, again);
+                        sums.Set(0, crc = PartChecksums.Compute(algorithm, data.Span));
+                    }
+                    verified = true;
+                }
                 await sink.WritePartAsync(0, 0, data, buffer, crc, cancellationToken).ConfigureAwait(false);
+                if (digest != null && !verified) await digest.AppendInOrderAsync(0, data, cancellationToken).ConfigureAwait(false);
                 tracker.AddBytes(firstPart);
                 tracker.PartDone();
             }
@@ -155,8 +187,9 @@ public sealed partial class TransferEngine
             buffer = null!;
             for (int i = 1; i < count; i++) pending.Add(i);
 
-            await FetchPartsAsync(bucket, key, etag, plan, pending, sink, sums, tracker, cancellationToken).ConfigureAwait(false);
-            return await FinishDownloadAsync(bucket, key, etag, plan, sums, sink, first.Range is null ? first : null, 0, tracker, cancellationToken).ConfigureAwait(false);
+            await FetchPartsAsync(bucket, key, etag, plan, pending, sink, sums, verified ? null : digest, tracker, cancellationToken).ConfigureAwait(false);
+            return await FinishDownloadAsync(bucket, key, etag, plan, sums, sink, check, verified ? null : digest, verified, 0, tracker, cancellationToken)
+                .ConfigureAwait(false);
         }
         finally
         {
@@ -164,11 +197,32 @@ public sealed partial class TransferEngine
         }
     }
 
+    /// <summary>The first GET; a whole-object answer that fails its checksum (checked by the client) is fetched again.</summary>
+    private async Task<ObjectMetadata> GetFirstAsync(GetObjectRequest request, Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        for (int fetches = 1; ; fetches++)
+        {
+            try
+            {
+                return await Client.GetObjectAsync(request, destination, cancellationToken).ConfigureAwait(false);
+            }
+            catch (S3Exception e) when (e.Code == S3ClientErrorCodes.ChecksumMismatch && fetches < MaxPartFetches)
+            {
+            }
+        }
+    }
+
+    private Task<ObjectMetadata> HeadPinnedAsync(string bucket, string key, string etag, CancellationToken cancellationToken) =>
+        Client.HeadObjectAsync(new GetObjectRequest(bucket, key) { Conditions = IfMatch(etag), ChecksumMode = true }, cancellationToken);
+
     private async Task<TransferResult> ResumeDownloadAsync(string bucket, string key, DownloadSink sink, DownloadState resume,
         ProgressTracker tracker, CancellationToken cancellationToken)
     {
         int count = PartPlanner.CountParts(resume.Size, resume.PartSize);
         var plan = new PartPlan(resume.Size, resume.PartSize, count, PartPlanner.ConcurrencyFor(Options, resume.PartSize, count));
+        // Pinned to the recorded ETag: an object changed since answers 412 and the download starts over.
+        var stored = await HeadPinnedAsync(bucket, key, resume.ETag, cancellationToken).ConfigureAwait(false);
+        var check = await PlanCheckAsync(bucket, key, resume.ETag, plan, stored, resume.Algorithm, cancellationToken).ConfigureAwait(false);
         var sums = new PartChecksums(resume.Algorithm, plan);
         var pending = new List<int>();
         long resumedBytes = 0;
@@ -180,13 +234,18 @@ public sealed partial class TransferEngine
         tracker.SetTotal(resume.Size, count);
         tracker.AddBytes(resumedBytes);
         await sink.OpenAsync(bucket, key, plan, resume.ETag, resume.Algorithm, cancellationToken).ConfigureAwait(false);
-        await FetchPartsAsync(bucket, key, resume.ETag, plan, pending, sink, sums, tracker, cancellationToken).ConfigureAwait(false);
-        return await FinishDownloadAsync(bucket, key, resume.ETag, plan, sums, sink, null, count - pending.Count, tracker, cancellationToken).ConfigureAwait(false);
+        // An ETag check re-reads the file at the end (the resumed parts were not in memory in order).
+        await FetchPartsAsync(bucket, key, resume.ETag, plan, pending, sink, sums, null, tracker, cancellationToken).ConfigureAwait(false);
+        return await FinishDownloadAsync(bucket, key, resume.ETag, plan, sums, sink, check, null, false, count - pending.Count, tracker, cancellationToken)
+            .ConfigureAwait(false);
     }
 
-    /// <summary>Fetches parts in parallel, each into a buffer reserved before its request, pinned to the ETag.</summary>
+    /// <summary>
+    /// Fetches parts in parallel, each into a buffer reserved before its request, pinned to the ETag. With an ETag
+    /// check, each part is also fed to <paramref name="digest"/> in part order.
+    /// </summary>
     private Task FetchPartsAsync(string bucket, string key, string etag, PartPlan plan, List<int> pending, DownloadSink sink,
-        PartChecksums sums, ProgressTracker tracker, CancellationToken cancellationToken) =>
+        PartChecksums sums, ETagDigest? digest, ProgressTracker tracker, CancellationToken cancellationToken) =>
         PartScheduler.RunAsync<PartBuffer?>(pending, plan.Concurrency,
             async (index, ct) =>
             {
@@ -203,12 +262,11 @@ public sealed partial class TransferEngine
                     var target = buffer?.Memory[..length] ?? sink.DirectTarget(offset, length);
                     var request = GetObjectRequest.ForRange(bucket, key, offset, offset + length - 1) with { Conditions = IfMatch(etag) };
                     var meta = await Client.GetObjectAsync(request, target, ct).ConfigureAwait(false);
-                    if (meta.ContentLength != length || meta.ObjectSize != plan.ObjectSize)
-                        throw new TransferException($"s3://{bucket}/{key}: part {index + 1} came back with {meta.ContentLength} bytes of a " +
-                            $"{meta.ObjectSize}-byte object; expected {length} bytes of {plan.ObjectSize}", bucket, key);
+                    CheckPartLength(bucket, key, plan, index, meta);
                     ulong crc = PartChecksums.Compute(sums.Algorithm, target.Span);
                     sums.Set(index, crc);
                     await sink.WritePartAsync(index, offset, target, buffer, crc, ct).ConfigureAwait(false);
+                    if (digest != null) await digest.AppendInOrderAsync(index, target, ct).ConfigureAwait(false);
                     tracker.AddBytes(length);
                     tracker.PartDone();
                 }
@@ -219,51 +277,167 @@ public sealed partial class TransferEngine
             },
             cancellationToken);
 
-    /// <summary>Checks the combined CRC against the checksum the server stored, then commits the sink.</summary>
-    private async Task<TransferResult> FinishDownloadAsync(string bucket, string key, string etag, PartPlan plan, PartChecksums sums,
-        DownloadSink sink, ObjectMetadata? wholeResponse, int resumedParts, ProgressTracker tracker, CancellationToken cancellationToken)
+    private static void CheckPartLength(string bucket, string key, PartPlan plan, int index, ObjectMetadata meta)
     {
-        // A whole-object response carried the stored checksums already; otherwise one HEAD (pinned to the ETag, which
-        // also proves the object did not change while parts were fetched) asks for them.
-        var meta = wholeResponse ?? await Client.HeadObjectAsync(new GetObjectRequest(bucket, key) { Conditions = IfMatch(etag), ChecksumMode = true },
-            cancellationToken).ConfigureAwait(false);
-        var (storedAlgorithm, stored) = StoredCrc(meta.Checksums);
-        bool verified = false;
-        string? ours = null;
+        long length = plan.LengthOf(index);
+        if (meta.ContentLength != length || meta.ObjectSize != plan.ObjectSize)
+            throw new TransferException($"s3://{bucket}/{key}: part {index + 1} came back with {meta.ContentLength} bytes of a " +
+                $"{meta.ObjectSize}-byte object; expected {length} bytes of {plan.ObjectSize}", bucket, key);
+    }
+
+    /// <summary>
+    /// Decides what the bytes will be checked against (see <see cref="DownloadCheck"/>). <paramref name="fixedAlgorithm"/>
+    /// is the CRC the parts are computed with when it cannot follow the stored one (a resumed download's).
+    /// </summary>
+    private async Task<DownloadCheck> PlanCheckAsync(string bucket, string key, string etag, PartPlan plan, ObjectMetadata meta,
+        ChecksumAlgorithm? fixedAlgorithm, CancellationToken cancellationToken)
+    {
+        var (algorithm, stored) = StoredCrc(meta.Checksums);
+        string? composite = null;
         if (stored != null)
         {
             int dash = stored.IndexOf('-', StringComparison.Ordinal);
-            if (dash >= 0)
+            if (dash < 0) return new DownloadCheck { Kind = TransferVerification.Checksum, Algorithm = algorithm, Expected = stored };
+            // COMPOSITE: a CRC of the uploader's part CRCs. Comparable only when our parts are the uploader's.
+            if ((fixedAlgorithm is null || fixedAlgorithm == algorithm)
+                && stored.AsSpan(dash + 1).SequenceEqual(plan.PartCount.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+                return new DownloadCheck { Kind = TransferVerification.Checksum, Algorithm = algorithm, Expected = stored, IsComposite = true };
+            composite = $"its composite {algorithm.GetS3Name()} covers another part layout";
+        }
+        string none = composite ?? "it has no stored checksum";
+        if (meta.SseCustomerAlgorithm != null || meta.ServerSideEncryption?.StartsWith("aws:kms", StringComparison.OrdinalIgnoreCase) == true)
+            return DownloadCheck.Unverifiable($"{none}, and it is encrypted with {(meta.SseCustomerAlgorithm != null ? "SSE-C" : "SSE-KMS")}, so its ETag is not an MD5 of its bytes");
+        string normalized = ETagDigest.Normalize(etag);
+        if (ETagDigest.IsMd5(normalized)) return new DownloadCheck { Kind = TransferVerification.Md5ETag, Expected = normalized };
+        if (!ETagDigest.TryParseMultipart(normalized, out int parts))
+            return DownloadCheck.Unverifiable($"{none}, and its ETag {etag} is not an MD5");
+
+        // A multipart ETag is the MD5 of the parts' MD5s: computable when the part boundaries are known. The first
+        // part's size and the part count (HEAD ?partNumber=1) give them for the uniform parts uploaders cut.
+        ObjectMetadata first;
+        try
+        {
+            first = await Client.HeadObjectAsync(new GetObjectRequest(bucket, key) { PartNumber = 1, Conditions = IfMatch(etag) }, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (S3Exception e) when (!IsPreconditionFailed(e))
+        {
+            return DownloadCheck.Unverifiable($"{none}, it was uploaded in {parts} parts, and the server does not tell their sizes (partNumber: {e.Code})");
+        }
+        long partSize = first.ContentLength;
+        if (first.PartsCount != parts || partSize <= 0 || PartPlanner.CountParts(plan.ObjectSize, partSize) != parts)
+            return DownloadCheck.Unverifiable($"{none}, and the part sizes the server gives ({first.PartsCount} parts, the first {partSize} bytes) " +
+                $"do not fit its ETag ({parts} parts of {plan.ObjectSize} bytes)");
+        return new DownloadCheck { Kind = TransferVerification.MultipartETag, Expected = normalized, UploaderPartSize = partSize, UploaderParts = parts };
+    }
+
+    /// <summary>The checked value of a download held whole in one part (<paramref name="data"/>, its CRC set in <paramref name="sums"/>).</summary>
+    private static string OneshotActual(DownloadCheck check, PartChecksums sums, ReadOnlySpan<byte> data)
+    {
+        if (check.Kind == TransferVerification.Checksum)
+            return check.IsComposite ? sums.Composite() : PartChecksums.ToBase64(check.Algorithm, sums.Combine());
+        using var digest = check.NewDigest()!;
+        digest.Append(data);
+        return digest.Finish();
+    }
+
+    /// <summary>
+    /// The checked value of the whole download: the parts' CRCs combined (or the file re-read for another CRC), the
+    /// composite, or the ETag from <paramref name="digest"/> (fed in order) or from re-reading the sink. Null when
+    /// the sink cannot be re-read.
+    /// </summary>
+    private async Task<string?> ActualAsync(DownloadCheck check, PartPlan plan, PartChecksums sums, DownloadSink sink, ETagDigest? digest,
+        CancellationToken cancellationToken)
+    {
+        if (check.Kind == TransferVerification.Checksum)
+        {
+            if (check.IsComposite) return sums.Composite();
+            ulong? value = check.Algorithm == sums.Algorithm ? sums.Combine()
+                : await sink.RehashAsync(check.Algorithm, plan.ObjectSize, Memory, cancellationToken).ConfigureAwait(false);
+            return value is { } v ? PartChecksums.ToBase64(check.Algorithm, v) : null;
+        }
+        if (digest != null) return digest.Finish();
+        if (!sink.CanReadBack) return null;
+        using var reread = check.NewDigest()!;
+        const int Step = 1 << 20;
+        using var buffer = await Memory.RentAsync((int)Math.Clamp(plan.ObjectSize, 1, Step), cancellationToken).ConfigureAwait(false);
+        for (long done = 0; done < plan.ObjectSize;)
+        {
+            var memory = buffer.Memory[..(int)Math.Min(Step, plan.ObjectSize - done)];
+            await sink.ReadBackAsync(done, memory, cancellationToken).ConfigureAwait(false);
+            reread.Append(memory.Span);
+            done += memory.Length;
+        }
+        return reread.Finish();
+    }
+
+    /// <summary>
+    /// After a whole-object mismatch, which part was damaged is unknown: fetch the parts again one at a time and
+    /// replace any whose bytes come back different (its CRC differs from the first fetch's), re-checking after each.
+    /// Each part is fetched once more at most. Returns the checked value once it matches, else null.
+    /// </summary>
+    private async Task<string?> RefetchDifferingPartsAsync(string bucket, string key, string etag, PartPlan plan, PartChecksums sums,
+        DownloadSink sink, DownloadCheck check, CancellationToken cancellationToken)
+    {
+        for (int index = 0; index < plan.PartCount; index++)
+        {
+            long offset = plan.OffsetOf(index);
+            int length = (int)plan.LengthOf(index);
+            if (length == 0) continue;
+            using var buffer = await Memory.RentAsync(length, cancellationToken).ConfigureAwait(false);
+            var data = buffer.Memory[..length];
+            var meta = await Client.GetObjectAsync(GetObjectRequest.ForRange(bucket, key, offset, offset + length - 1) with { Conditions = IfMatch(etag) },
+                data, cancellationToken).ConfigureAwait(false);
+            CheckPartLength(bucket, key, plan, index, meta);
+            ulong crc = PartChecksums.Compute(sums.Algorithm, data.Span);
+            if (crc == sums.Get(index)) continue;
+            await sink.WritePartAsync(index, offset, data, buffer, crc, cancellationToken).ConfigureAwait(false);
+            sums.Set(index, crc);
+            string? actual = await ActualAsync(check, plan, sums, sink, null, cancellationToken).ConfigureAwait(false);
+            if (actual == check.Expected) return actual;
+        }
+        return null;
+    }
+
+    private static ChecksumMismatchException Mismatch(string bucket, string key, DownloadCheck check, string? actual, int fetches) =>
+        new($"s3://{bucket}/{key}: the downloaded bytes do not match the object's {check.Describe()} (got {actual}" +
+            (fetches > 1 ? $", fetched {fetches} times" : "") + "); nothing was kept", bucket, key, check.Expected, actual);
+
+    /// <summary>Checks the bytes (see <see cref="DownloadCheck"/>), repairing damaged parts where the sink allows, then commits the sink.</summary>
+    private async Task<TransferResult> FinishDownloadAsync(string bucket, string key, string etag, PartPlan plan, PartChecksums sums,
+        DownloadSink sink, DownloadCheck check, ETagDigest? digest, bool verified, int resumedParts, ProgressTracker tracker,
+        CancellationToken cancellationToken)
+    {
+        string? reason = check.Reason;
+        if (!verified && check.Kind != TransferVerification.None)
+        {
+            string? actual = await ActualAsync(check, plan, sums, sink, digest, cancellationToken).ConfigureAwait(false);
+            if (actual is null)
             {
-                // COMPOSITE: a CRC of the uploader's part CRCs. Comparable only when our parts are the uploader's.
-                if (storedAlgorithm == sums.Algorithm && stored.AsSpan(dash + 1).SequenceEqual(plan.PartCount.ToString(System.Globalization.CultureInfo.InvariantCulture)))
-                {
-                    ours = sums.Composite();
-                    verified = ours == stored;
-                }
+                reason = $"the server stored a {check.Describe()}, which cannot be computed over bytes already streamed";
             }
-            else
+            else if (actual != check.Expected)
             {
-                ulong? actual = storedAlgorithm == sums.Algorithm ? sums.Combine()
-                    : await sink.RehashAsync(storedAlgorithm, plan.ObjectSize, Memory, cancellationToken).ConfigureAwait(false);
-                if (actual is { } value)
-                {
-                    ours = PartChecksums.ToBase64(storedAlgorithm, value);
-                    if (ours != stored)
-                        throw new ChecksumMismatchException($"s3://{bucket}/{key}: the downloaded bytes have {storedAlgorithm.GetS3Name()} {ours}, " +
-                            $"the server stored {stored}; nothing was kept", bucket, key, stored, ours);
-                    verified = true;
-                }
+                // A file or memory can take a part back; a stream already has the bytes.
+                string? repaired = sink.CanReadBack
+                    ? await RefetchDifferingPartsAsync(bucket, key, etag, plan, sums, sink, check, cancellationToken).ConfigureAwait(false)
+                    : null;
+                if (repaired is null) throw Mismatch(bucket, key, check, actual, sink.CanReadBack ? 2 : 1);
+                verified = true;
             }
+            else verified = true;
         }
         await sink.CommitAsync(cancellationToken).ConfigureAwait(false);
         tracker.Complete();
+        bool stored = check.Kind == TransferVerification.Checksum;
         return new TransferResult
         {
             Bucket = bucket, Key = key, Size = plan.ObjectSize, ETag = etag, PartCount = plan.PartCount, ResumedParts = resumedParts,
-            ChecksumAlgorithm = stored != null ? storedAlgorithm : sums.Algorithm,
-            Checksum = stored ?? PartChecksums.ToBase64(sums.Algorithm, sums.Combine()),
+            ChecksumAlgorithm = stored ? check.Algorithm : sums.Algorithm,
+            Checksum = stored ? check.Expected : PartChecksums.ToBase64(sums.Algorithm, sums.Combine()),
             ChecksumVerified = verified,
+            Verification = verified ? check.Kind : TransferVerification.None,
+            UnverifiedReason = verified ? null : reason,
         };
     }
 }

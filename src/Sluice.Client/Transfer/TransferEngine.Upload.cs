@@ -188,7 +188,7 @@ public sealed partial class TransferEngine
         return new TransferResult
         {
             Bucket = bucket, Key = key, Size = data.Length, ETag = response.ETag, PartCount = 1,
-            ChecksumAlgorithm = algorithm, Checksum = echoed ?? ours, ChecksumVerified = true,
+            ChecksumAlgorithm = algorithm, Checksum = echoed ?? ours, ChecksumVerified = true, Verification = TransferVerification.Checksum,
         };
     }
 
@@ -300,6 +300,8 @@ public sealed partial class TransferEngine
         {
             Bucket = bucket, Key = key, Size = plan.ObjectSize, ETag = result.ETag, PartCount = plan.PartCount, ResumedParts = resumed,
             ChecksumAlgorithm = sums.Algorithm, Checksum = stored ?? expected, ChecksumVerified = stored != null, UploadId = uploadId,
+            Verification = stored != null ? TransferVerification.Checksum : TransferVerification.None,
+            UnverifiedReason = stored != null ? null : "the server reported no checksum for the completed upload",
         };
     }
 

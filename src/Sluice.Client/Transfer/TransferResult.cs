@@ -20,11 +20,18 @@ public sealed record TransferResult
     public string? Checksum { get; init; }
 
     /// <summary>
-    /// True when the bytes were checked against a checksum the server stored (download) or computed (upload).
-    /// False only when the server offered nothing comparable (no stored checksum, or a composite one whose part
-    /// layout is unknown); a mismatch is never a false here but a <see cref="ChecksumMismatchException"/>.
+    /// True when the bytes were checked against a checksum the server stored (download) or computed (upload), or, for
+    /// a download of an object stored without one, against its MD5 ETag (<see cref="Verification"/> says which).
+    /// False only when the server offered nothing comparable (<see cref="UnverifiedReason"/>); a mismatch is never a
+    /// false here but a <see cref="ChecksumMismatchException"/>.
     /// </summary>
     public bool ChecksumVerified { get; init; }
+
+    /// <summary>What the bytes were checked against.</summary>
+    public TransferVerification Verification { get; init; }
+
+    /// <summary>Why nothing could be checked, when <see cref="ChecksumVerified"/> is false (one line, for a warning).</summary>
+    public string? UnverifiedReason { get; init; }
 
     /// <summary>The multipart upload used (uploads and multipart copies).</summary>
     public string? UploadId { get; init; }

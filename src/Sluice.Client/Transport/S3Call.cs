@@ -13,6 +13,13 @@ internal struct S3Call
     /// <summary>Whether blind retries are safe (the same request twice has the effect of once).</summary>
     public bool Idempotent;
 
+    /// <summary>
+    /// Retry a 5xx answer even though the request is not idempotent: the server failed rather than acted (a
+    /// CreateMultipartUpload that did start an upload anyway leaves an empty one, which costs nothing; the AWS SDKs
+    /// retry it the same way).
+    /// </summary>
+    public bool RetryServerErrors;
+
     /// <summary>First byte of a Range, or -1 for none.</summary>
     public long RangeStart;
 

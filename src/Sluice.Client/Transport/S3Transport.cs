@@ -251,6 +251,7 @@ internal sealed class S3Transport : IAsyncDisposable
                 }
 
                 bool safe = call.Idempotent || connection is null || !connection.RequestSent || IsThrottle(e)
+                    || (call.RetryServerErrors && e.StatusCode >= 500)
                     || (reused && connection.ResponseBytes == 0 && e.Code == S3ClientErrorCodes.ConnectionReset);
                 bool rewindable = call.BodyStream is null || streamStart >= 0;
                 if (e.Code == S3ErrorCode.SlowDown && call.Bucket is not null && retry.PerPrefixSlowDown)
@@ -561,8 +562,9 @@ internal sealed class S3Transport : IAsyncDisposable
             requestId, hostId, isRetryable: IsRetryable(code, status));
     }
 
+    // 501 NotImplemented is an answer about the request, not a transient failure: asking again gets it again.
     private static bool IsRetryable(string code, int status) =>
-        status is 429 or >= 500 || IsThrottleCode(code) || code is S3ErrorCode.RequestTimeout or "RequestTimeTooSkewed"
+        status is 429 or (>= 500 and not 501) || IsThrottleCode(code) || code is S3ErrorCode.RequestTimeout or "RequestTimeTooSkewed"
         || S3ErrorCode.IsRetryable(code, status);
 
     private static bool IsThrottleCode(string code) => code is S3ErrorCode.SlowDown or "Throttling" or "ThrottlingException"
@@ -608,7 +610,7 @@ internal sealed class S3Transport : IAsyncDisposable
         Dictionary<string, string>? user = null;
         var checksums = new ObjectChecksums();
         string? eTag = null, contentType = null, encoding = null, disposition = null, language = null, cacheControl = null;
-        string? expires = null, versionId = null, storageClass = null, requestId = null;
+        string? expires = null, versionId = null, storageClass = null, requestId = null, sse = null, sseCustomer = null;
         DateTimeOffset? lastModified = null;
         int? partsCount = null;
         (long, long)? range = null;
@@ -655,6 +657,7 @@ internal sealed class S3Transport : IAsyncDisposable
                 case KnownHeader.XAmzChecksumCrc64Nvme: checksums.ChecksumCrc64Nvme = Encoding.UTF8.GetString(value); break;
                 case KnownHeader.XAmzChecksumSha1: checksums.ChecksumSha1 = Encoding.UTF8.GetString(value); break;
                 case KnownHeader.XAmzChecksumSha256: checksums.ChecksumSha256 = Encoding.UTF8.GetString(value); break;
+                case KnownHeader.XAmzServerSideEncryption: sse = Encoding.UTF8.GetString(value); break;
                 case KnownHeader.XAmzChecksumType: checksums.ChecksumType = Encoding.UTF8.GetString(value); break;
                 case KnownHeader.Unknown:
                     ReadOnlySpan<byte> name = f.Name.Of(bytes);
@@ -662,6 +665,10 @@ internal sealed class S3Transport : IAsyncDisposable
                     {
                         user ??= new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
                         user[Encoding.ASCII.GetString(name[11..]).ToLowerInvariant()] = Encoding.UTF8.GetString(value);
+                    }
+                    else if (Ascii.EqualsIgnoreCase(name, "x-amz-server-side-encryption-customer-algorithm"u8))
+                    {
+                        sseCustomer = Encoding.UTF8.GetString(value);
                     }
 
                     break;
@@ -685,6 +692,8 @@ internal sealed class S3Transport : IAsyncDisposable
             VersionId = versionId,
             StorageClass = storageClass,
             PartsCount = partsCount,
+            ServerSideEncryption = sse,
+            SseCustomerAlgorithm = sseCustomer,
             UserMetadata = user ?? ObjectMetadata.EmptyMetadata,
             Checksums = checksums,
             RequestId = requestId,

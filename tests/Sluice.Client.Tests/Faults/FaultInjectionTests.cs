@@ -190,6 +190,28 @@ public class FaultInjectionTests
     }
 
     [Fact]
+    public async Task CreateMultipartUpload_answered_with_a_server_error_is_retried()
+    {
+        await using var server = await ClientTestServer.StartAsync();
+        await SeedAsync(server);
+        // The first connection answers 500 InternalError (the server failed); the retry goes through.
+        await using var proxy = new FaultProxy(server.LocalEndPoint, i => i == 0 ? new Fault(FaultKind.Respond, Status: 500, Code: "InternalError") : Fault.None);
+        await using var client = new S3Client(Fast(server.Options(proxy.Endpoint), attempts: 5));
+        string uploadId = await client.CreateMultipartUploadAsync(new PutObjectRequest("faults", "mp"));
+        Assert.False(string.IsNullOrEmpty(uploadId));
+        Assert.True(proxy.Connections >= 2);
+
+        await using var direct = server.CreateClient();
+        var uploads = new List<Sluice.S3.Xml.ListedUpload>();
+        await foreach (var u in direct.ListMultipartUploadsAsync("faults"))
+        {
+            uploads.Add(u);
+        }
+
+        Assert.Equal(uploadId, Assert.Single(uploads).UploadId);
+    }
+
+    [Fact]
     public async Task A_body_corrupted_in_transit_fails_the_checksum_check()
     {
         await using var server = await ClientTestServer.StartAsync();

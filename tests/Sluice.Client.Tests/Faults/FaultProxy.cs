@@ -19,8 +19,11 @@ internal sealed class FaultProxy : IAsyncDisposable
     private readonly List<Task> _tasks = [];
     private readonly Task _accept;
     private readonly Func<string, bool>? _dropResponseTo;
+    private readonly Func<string, bool>? _corruptResponseTo;
+    private readonly Func<string, string?>? _answer;
     private int _connections;
     private int _dropped;
+    private int _corruptionsLeft;
 
     /// <param name="upstream">The server.</param>
     /// <param name="policy">The fault for the n-th accepted connection.</param>
@@ -28,11 +31,20 @@ internal sealed class FaultProxy : IAsyncDisposable
     /// Once, for the first request whose request line matches: relay the request, let the server act on it, then reset
     /// the client's connection instead of relaying the answer (a success the client never sees).
     /// </param>
-    public FaultProxy(IPEndPoint upstream, Func<int, Fault> policy, Func<string, bool>? dropResponseTo = null)
+    /// <param name="corruptResponseTo">
+    /// For the first <paramref name="corruptions"/> requests whose head (as in <see cref="RequestHeads"/>) matches: relay
+    /// the answer with one body byte flipped (<see cref="CorruptBodyOffset"/>), as a damaged wire would.
+    /// </param>
+    /// <param name="answer">A raw HTTP response to send instead of relaying a bodiless request whose head matches, or null to relay it.</param>
+    public FaultProxy(IPEndPoint upstream, Func<int, Fault> policy, Func<string, bool>? dropResponseTo = null,
+        Func<string, bool>? corruptResponseTo = null, int corruptions = int.MaxValue, Func<string, string?>? answer = null)
     {
         _upstream = upstream;
         _policy = policy;
         _dropResponseTo = dropResponseTo;
+        _corruptResponseTo = corruptResponseTo;
+        _corruptionsLeft = corruptions;
+        _answer = answer;
         _listener.Start();
         _accept = AcceptLoopAsync();
     }
@@ -44,6 +56,14 @@ internal sealed class FaultProxy : IAsyncDisposable
 
     /// <summary>Request heads seen on relayed connections (first line and Range), for assertions.</summary>
     public List<string> RequestHeads { get; } = [];
+
+    /// <summary>Which body byte of a corrupted answer is flipped.</summary>
+    public const int CorruptBodyOffset = 1000;
+
+    /// <summary>Answers relayed with a flipped byte so far.</summary>
+    public int Corrupted => Volatile.Read(ref _corrupted);
+
+    private int _corrupted;
 
     private async Task AcceptLoopAsync()
     {
@@ -81,8 +101,9 @@ internal sealed class FaultProxy : IAsyncDisposable
             using var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             await server.ConnectAsync(_upstream, _stop.Token);
             var drop = new StrongBox<bool>();
-            Task up = RelayRequestsAsync(client, server, drop);
-            Task down = RelayResponsesAsync(server, client, fault, drop);
+            var corrupt = new StrongBox<bool>();
+            Task up = RelayRequestsAsync(client, server, drop, corrupt);
+            Task down = RelayResponsesAsync(server, client, fault, drop, corrupt);
             await Task.WhenAny(up, down);
             if (fault.Kind == FaultKind.Truncate)
             {
@@ -95,7 +116,7 @@ internal sealed class FaultProxy : IAsyncDisposable
         }
     }
 
-    private async Task RelayRequestsAsync(Socket from, Socket to, StrongBox<bool> drop)
+    private async Task RelayRequestsAsync(Socket from, Socket to, StrongBox<bool> drop, StrongBox<bool> corrupt)
     {
         byte[] buffer = new byte[64 * 1024];
         while (true)
@@ -109,20 +130,34 @@ internal sealed class FaultProxy : IAsyncDisposable
 
             // HTTP/1.1 without pipelining: when a request arrives, every earlier answer on the connection was relayed,
             // so the next bytes from the server answer this request.
-            if (Record(buffer.AsSpan(0, n)) is { } line && _dropResponseTo is not null && _dropResponseTo(line)
+            var (line, head) = Record(buffer.AsSpan(0, n));
+            if (line is not null && _dropResponseTo is not null && _dropResponseTo(line)
                 && Interlocked.Exchange(ref _dropped, 1) == 0)
             {
                 Volatile.Write(ref drop.Value, true);
+            }
+
+            if (head is not null && _corruptResponseTo is not null && _corruptResponseTo(head)
+                && Interlocked.Decrement(ref _corruptionsLeft) >= 0)
+            {
+                Volatile.Write(ref corrupt.Value, true);
+            }
+
+            if (head is not null && _answer?.Invoke(head) is { } response)
+            {
+                // The server never sees it; nothing else is being answered on this connection (no pipelining).
+                await from.SendAsync(Encoding.Latin1.GetBytes(response), SocketFlags.None, _stop.Token);
+                continue;
             }
 
             await to.SendAsync(buffer.AsMemory(0, n), SocketFlags.None, _stop.Token);
         }
     }
 
-    /// <summary>Records the request heads that start in <paramref name="bytes"/>; returns the last request line.</summary>
-    private string? Record(ReadOnlySpan<byte> bytes)
+    /// <summary>Records the request heads that start in <paramref name="bytes"/>; returns the last request line and its record.</summary>
+    private (string? Line, string? Head) Record(ReadOnlySpan<byte> bytes)
     {
-        string? last = null;
+        string? last = null, lastHead = null;
         string text = Encoding.Latin1.GetString(bytes);
         foreach (string method in new[] { "GET ", "PUT ", "HEAD ", "POST ", "DELETE " })
         {
@@ -137,19 +172,22 @@ internal sealed class FaultProxy : IAsyncDisposable
             string line = head.Split("\r\n")[0];
             last = line;
             string? range = head.Split("\r\n").FirstOrDefault(l => l.StartsWith("range:", StringComparison.OrdinalIgnoreCase));
+            lastHead = range is null ? line : line + " | " + range;
             lock (RequestHeads)
             {
-                RequestHeads.Add(range is null ? line : line + " | " + range);
+                RequestHeads.Add(lastHead);
             }
         }
 
-        return last;
+        return (last, lastHead);
     }
 
-    private async Task RelayResponsesAsync(Socket from, Socket to, Fault fault, StrongBox<bool> drop)
+    private async Task RelayResponsesAsync(Socket from, Socket to, Fault fault, StrongBox<bool> drop, StrongBox<bool> corrupt)
     {
         byte[] buffer = new byte[64 * 1024];
         long relayed = 0;
+        int headMatched = 0; // bytes of "\r\n\r\n" seen at the end of the answer's head so far
+        long bodySeen = 0;
         while (true)
         {
             int n = await from.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
@@ -157,6 +195,26 @@ internal sealed class FaultProxy : IAsyncDisposable
             {
                 to.Shutdown(SocketShutdown.Send);
                 return;
+            }
+
+            if (Volatile.Read(ref corrupt.Value))
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    if (headMatched < 4)
+                    {
+                        headMatched = buffer[i] == "\r\n\r\n"u8[headMatched] ? headMatched + 1 : buffer[i] == (byte)'\r' ? 1 : 0;
+                    }
+                    else if (bodySeen++ == CorruptBodyOffset)
+                    {
+                        buffer[i] ^= 0x01;
+                        headMatched = 0;
+                        bodySeen = 0;
+                        Volatile.Write(ref corrupt.Value, false);
+                        Interlocked.Increment(ref _corrupted);
+                        break;
+                    }
+                }
             }
 
             if (Volatile.Read(ref drop.Value))

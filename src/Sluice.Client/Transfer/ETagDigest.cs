@@ -1,0 +1,125 @@
+using System.Globalization;
+using Sluice.S3.Checksums;
+
+namespace Sluice.Client.Transfer;
+
+/// <summary>
+/// Recomputes an S3 ETag from an object's bytes fed in object order: the MD5 of a single-part object, or for a
+/// multipart object the MD5 of its parts' MD5s followed by "-N", given the uploader's part size (every part that size
+/// but the last). What a download checks when the server stored no CRC. Parts that finish out of order wait for their
+/// turn (<see cref="AppendInOrderAsync"/>), as the in-order stream sink does, so the bytes are hashed once, on the fly.
+/// </summary>
+internal sealed class ETagDigest : IDisposable
+{
+    private const int Md5Size = Md5Digest.HashSizeInBytes;
+
+    private readonly Md5Digest _md5 = new();
+    private readonly long _partSize;
+    private readonly byte[]? _partMd5s;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<int, TaskCompletionSource> _turns = [];
+    private long _inPart;
+    private int _parts;
+    private int _nextIndex;
+
+    private ETagDigest(long partSize, int partCount)
+    {
+        _partSize = partSize;
+        PartCount = partCount;
+        _partMd5s = partCount > 0 ? new byte[partCount * Md5Size] : null;
+    }
+
+    /// <summary>The uploader's part count, or 0 for a single-part object.</summary>
+    public int PartCount { get; }
+
+    public static ETagDigest ForSinglePart() => new(long.MaxValue, 0);
+
+    public static ETagDigest ForMultipart(long uploaderPartSize, int partCount) => new(uploaderPartSize, partCount);
+
+    /// <summary>The ETag without quotes, lower case.</summary>
+    public static string Normalize(string etag) => etag.Trim().Trim('"').ToLowerInvariant();
+
+    /// <summary>True for a single-part ETag: 32 hex digits (the MD5 of the bytes, unless the object is SSE-KMS/SSE-C).</summary>
+    public static bool IsMd5(ReadOnlySpan<char> etag) => etag.Length == 2 * Md5Size && !etag.ContainsAnyExcept(HexDigits);
+
+    /// <summary>True for a multipart ETag: 32 hex digits, '-', the part count (1..10,000).</summary>
+    public static bool TryParseMultipart(string etag, out int partCount)
+    {
+        partCount = 0;
+        int dash = etag.IndexOf('-', StringComparison.Ordinal);
+        return dash == 2 * Md5Size && IsMd5(etag.AsSpan(0, dash))
+            && int.TryParse(etag.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out partCount)
+            && partCount is >= 1 and <= 10_000;
+    }
+
+    private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
+
+    /// <summary>Hashes the next bytes of the object (any length, across the uploader's part boundaries).</summary>
+    public void Append(ReadOnlySpan<byte> data)
+    {
+        while (!data.IsEmpty)
+        {
+            int take = (int)Math.Min(data.Length, _partSize - _inPart);
+            _md5.Append(data[..take]);
+            _inPart += take;
+            data = data[take..];
+            if (_inPart == _partSize) EndPart();
+        }
+    }
+
+    /// <summary>
+    /// Hashes download part <paramref name="index"/> once every part before it has been hashed (waiting for its turn).
+    /// The scheduler reserves parts in order, so the part waited for is always in flight.
+    /// </summary>
+    public async ValueTask AppendInOrderAsync(int index, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        await TurnOf(index).Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        Append(data.Span);
+        lock (_lock)
+        {
+            _nextIndex = index + 1;
+            _turns.Remove(index);
+        }
+        TurnOf(index + 1).TrySetResult();
+    }
+
+    private TaskCompletionSource TurnOf(int index)
+    {
+        lock (_lock)
+        {
+            if (!_turns.TryGetValue(index, out var tcs))
+            {
+                tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                if (index <= _nextIndex) tcs.TrySetResult();
+                _turns[index] = tcs;
+            }
+            return tcs;
+        }
+    }
+
+    private void EndPart()
+    {
+        Span<byte> scratch = stackalloc byte[Md5Size];
+        // More parts than the ETag names cannot match; Finish reports the count.
+        _md5.GetHashAndReset(_parts < PartCount ? _partMd5s.AsSpan(_parts * Md5Size, Md5Size) : scratch);
+        _parts++;
+        _inPart = 0;
+    }
+
+    /// <summary>The ETag of the bytes fed (lower case, no quotes).</summary>
+    public string Finish()
+    {
+        Span<byte> hash = stackalloc byte[Md5Size];
+        if (_partMd5s is null)
+        {
+            _md5.GetHashAndReset(hash);
+            return Convert.ToHexStringLower(hash);
+        }
+        if (_inPart > 0) EndPart();
+        if (_parts != PartCount) return $"({_parts} parts of {_partSize} bytes, not {PartCount})";
+        Md5Digest.HashData(_partMd5s, hash);
+        return Convert.ToHexStringLower(hash) + "-" + PartCount.ToString(CultureInfo.InvariantCulture);
+    }
+
+    public void Dispose() => _md5.Dispose();
+}

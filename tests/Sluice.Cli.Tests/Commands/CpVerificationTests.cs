@@ -1,0 +1,65 @@
+using Sluice.Client;
+using Sluice.Client.Model;
+using Sluice.Client.Tests.Faults;
+
+namespace Sluice.Cli.Tests.Commands;
+
+/// <summary>
+/// `sluice cp` downloads that cannot be checked say so once on stderr (and still succeed); damaged bytes that a
+/// second fetch cannot repair make the command fail with one line and a non-zero exit, leaving no file.
+/// </summary>
+public sealed class CpVerificationTests() : ServerCommandTests("AKIDCLIVERIFY", "cli/verify+secret", "cli-verify")
+{
+    private S3Client Client() => new(new S3ClientOptions { Endpoint = Server.Endpoint, AccessKeyId = AccessKey, SecretAccessKey = Secret });
+
+    private static byte[] Bytes(int size, int seed)
+    {
+        var bytes = new byte[size];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
+
+    [Fact]
+    public async Task A_download_nothing_can_verify_warns_once_and_a_verified_one_does_not()
+    {
+        Ok(Sluice("mb", "s3://unverified"));
+        await using var client = Client();
+        // Uploaded in parts without checksums; the embedded server cannot tell part sizes (partNumber reads answer
+        // 501), so neither a stored CRC nor the multipart ETag can be checked.
+        var data = Bytes(6 << 20, 1);
+        string id = await client.CreateMultipartUploadAsync(new PutObjectRequest("unverified", "parts"));
+        var p1 = await client.UploadPartAsync(new UploadPartRequest("unverified", "parts", id, 1), data.AsMemory(0, 5 << 20));
+        var p2 = await client.UploadPartAsync(new UploadPartRequest("unverified", "parts", id, 2), data.AsMemory(5 << 20));
+        await client.CompleteMultipartUploadAsync("unverified", "parts", id, [p1.ToCompletedPart(), p2.ToCompletedPart()]);
+
+        string back = Path.Combine(Root, "parts.bin");
+        var file = Ok(Sluice("cp", "--quiet", "s3://unverified/parts", back));
+        Assert.Equal(data, File.ReadAllBytes(back));
+        Assert.Matches("^sluice: warning: s3://unverified/parts could not be verified: [^\n]*partNumber[^\n]*\n$", file.StdErr);
+
+        var stdout = Ok(Sluice("cp", "s3://unverified/parts", "-"));
+        Assert.NotEmpty(stdout.StdOut); // binary, decoded as text by the runner: only the warning is checked here
+        Assert.Matches("^sluice: warning: s3://unverified/parts could not be verified: [^\n]*\n$", stdout.StdErr);
+
+        // A plain PUT without a checksum is checked by its MD5 ETag: nothing to warn about.
+        await client.PutObjectAsync(new PutObjectRequest("unverified", "plain"), Bytes(100_000, 2));
+        var plain = Ok(Sluice("cp", "s3://unverified/plain", Path.Combine(Root, "plain.bin")));
+        Assert.Equal("", plain.StdErr);
+    }
+
+    [Fact]
+    public async Task A_download_damaged_every_time_fails_with_one_line_and_leaves_no_file()
+    {
+        Ok(Sluice("mb", "s3://damaged"));
+        await using var client = Client();
+        await client.PutObjectAsync(new PutObjectRequest("damaged", "obj"), Bytes(1 << 20, 3));
+        await using var proxy = new FaultProxy(Server.LocalEndPoint, _ => Fault.None,
+            corruptResponseTo: head => head.StartsWith("GET /damaged/obj ", StringComparison.Ordinal));
+
+        string back = Path.Combine(Root, "damaged.bin");
+        OneLineError(Sluice("cp", "--endpoint", proxy.Endpoint.ToString(), "s3://damaged/obj", back), 1,
+            "^sluice: .*s3://damaged/obj: the downloaded bytes do not match the object's ETag");
+        Assert.True(proxy.Corrupted >= 3);
+        Assert.Empty(Directory.GetFiles(Root, "damaged.bin*"));
+    }
+}
