@@ -348,7 +348,6 @@ public sealed class BucketIndex : IDisposable
         return wait.IsCompletedSuccessfully ? wait : UndoOnFailureAsync(wait);
     }
 
-
     /// <summary>Blocking form of <see cref="WaitDurableAsync"/>; never call it on a reactor thread.</summary>
     public void WaitDurable(CommitTicket ticket) => WaitDurableAsync(ticket).GetAwaiter().GetResult();
 

@@ -65,6 +65,19 @@ public class IndexSpaceTests
             Assert.Equal(404, (await t.Client.SendAsync("HEAD", "/full/" + added)).Status);
             Assert.Equal(expected, await ListAsync(t, "full"));
 
+            // The same for a copy and for a completed multipart upload, which stays open to complete again later.
+            string copied = "a-copied-key-whose-record-is-longer-than-the-overwrite";
+            Assert.True((await t.Client.SendAsync("PUT", "/full/" + copied, headers: [("x-amz-copy-source", "/full/keep-00")])).Status is 500 or 503);
+            Assert.Equal(404, (await t.Client.SendAsync("HEAD", "/full/" + copied)).Status);
+            string completed = "a-completed-key-whose-record-is-longer-than-the-overwrite";
+            string uploadId = Uri.EscapeDataString(Regex.Match((await t.Client.SendAsync("POST", "/full/" + completed, "uploads")).Text,
+                "<UploadId>([^<]*)</UploadId>").Groups[1].Value);
+            string partETag = (await t.Client.SendAsync("PUT", "/full/" + completed, $"partNumber=1&uploadId={uploadId}", Bytes("part"))).Header("ETag")!;
+            byte[] completeXml = Bytes($"<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>{System.Security.SecurityElement.Escape(partETag)}</ETag></Part></CompleteMultipartUpload>");
+            Assert.True((await t.Client.SendAsync("POST", "/full/" + completed, "uploadId=" + uploadId, completeXml)).Status is 500 or 503);
+            Assert.Equal(404, (await t.Client.SendAsync("HEAD", "/full/" + completed)).Status);
+            Assert.Equal(expected, await ListAsync(t, "full"));
+
             // Deletes (shorter records) until one no longer fits: that object stays, readable and listed.
             string? kept = null;
             for (int i = 19; i > 0 && kept == null; i--)
@@ -88,8 +101,11 @@ public class IndexSpaceTests
             Assert.Equal(204, (await t.Client.SendAsync("DELETE", "/full/" + kept)).Status);
             Assert.Equal(404, (await t.Client.SendAsync("HEAD", "/full/" + kept)).Status);
             Assert.Equal(200, (await t.Client.PutObjectAsync("full", added, Bytes("y"))).Status);
+            Assert.Equal(200, (await t.Client.SendAsync("PUT", "/full/" + copied, headers: [("x-amz-copy-source", "/full/keep-00")])).Status);
+            Assert.Equal(200, (await t.Client.SendAsync("POST", "/full/" + completed, "uploadId=" + uploadId, completeXml)).Status);
+            Assert.Equal("part", (await t.Client.GetObjectAsync("full", completed)).Text);
             expected.Remove(kept);
-            expected.Add(added);
+            expected.AddRange([added, copied, completed]);
             expected.Sort(StringComparer.Ordinal);
             Assert.Equal(expected, await ListAsync(t, "full"));
 
