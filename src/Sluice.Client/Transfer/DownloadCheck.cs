@@ -24,6 +24,12 @@ internal sealed record DownloadCheck
 
     public int UploaderParts { get; init; }
 
+    /// <summary>
+    /// Each part's exact size, when the parts are not all <see cref="UploaderPartSize"/> (an uploader that cut uneven
+    /// parts, UploadPartCopy); null while the uniform parts are assumed.
+    /// </summary>
+    public long[]? PartSizes { get; init; }
+
     /// <summary>Why nothing can be checked (<see cref="TransferVerification.None"/>).</summary>
     public string? Reason { get; init; }
 
@@ -33,7 +39,7 @@ internal sealed record DownloadCheck
     public ETagDigest? NewDigest() => Kind switch
     {
         TransferVerification.Md5ETag => ETagDigest.ForSinglePart(),
-        TransferVerification.MultipartETag => ETagDigest.ForMultipart(UploaderPartSize, UploaderParts),
+        TransferVerification.MultipartETag => PartSizes is { } sizes ? ETagDigest.ForParts(sizes) : ETagDigest.ForMultipart(UploaderPartSize, UploaderParts),
         _ => null,
     };
 

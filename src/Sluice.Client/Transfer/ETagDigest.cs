@@ -6,7 +6,7 @@ namespace Sluice.Client.Transfer;
 /// <summary>
 /// Recomputes an S3 ETag from an object's bytes fed in object order: the MD5 of a single-part object, or for a
 /// multipart object the MD5 of its parts' MD5s followed by "-N", given the uploader's part size (every part that size
-/// but the last). What a download checks when the server stored no CRC. Parts that finish out of order wait for their
+/// but the last) or, for parts of uneven sizes, each part's exact size. What a download checks when the server stored no CRC. Parts that finish out of order wait for their
 /// turn (<see cref="AppendInOrderAsync"/>), as the in-order stream sink does, so the bytes are hashed once, on the fly.
 /// </summary>
 internal sealed class ETagDigest : IDisposable
@@ -15,6 +15,7 @@ internal sealed class ETagDigest : IDisposable
 
     private readonly Md5Digest _md5 = new();
     private readonly long _partSize;
+    private readonly long[]? _partSizes;
     private readonly byte[]? _partMd5s;
     private readonly Lock _lock = new();
     private readonly Dictionary<int, TaskCompletionSource> _turns = [];
@@ -22,9 +23,10 @@ internal sealed class ETagDigest : IDisposable
     private int _parts;
     private int _nextIndex;
 
-    private ETagDigest(long partSize, int partCount)
+    private ETagDigest(long partSize, int partCount, long[]? partSizes = null)
     {
         _partSize = partSize;
+        _partSizes = partSizes;
         PartCount = partCount;
         _partMd5s = partCount > 0 ? new byte[partCount * Md5Size] : null;
     }
@@ -35,6 +37,12 @@ internal sealed class ETagDigest : IDisposable
     public static ETagDigest ForSinglePart() => new(long.MaxValue, 0);
 
     public static ETagDigest ForMultipart(long uploaderPartSize, int partCount) => new(uploaderPartSize, partCount);
+
+    /// <summary>For a multipart object whose parts' exact sizes are known (in part order; they sum to the object's size).</summary>
+    public static ETagDigest ForParts(long[] partSizes) => new(0, partSizes.Length, partSizes);
+
+    /// <summary>The size of the part being hashed: the uploader's, or the exact one (bytes beyond the last part end nothing).</summary>
+    private long CurrentPartSize => _partSizes is null ? _partSize : _parts < _partSizes.Length ? _partSizes[_parts] : long.MaxValue;
 
     /// <summary>The ETag without quotes, lower case.</summary>
     public static string Normalize(string etag) => etag.Trim().Trim('"').ToLowerInvariant();
@@ -59,11 +67,12 @@ internal sealed class ETagDigest : IDisposable
     {
         while (!data.IsEmpty)
         {
-            int take = (int)Math.Min(data.Length, _partSize - _inPart);
+            long partSize = CurrentPartSize;
+            int take = (int)Math.Min(data.Length, partSize - _inPart);
             _md5.Append(data[..take]);
             _inPart += take;
             data = data[take..];
-            if (_inPart == _partSize) EndPart();
+            if (_inPart == partSize) EndPart();
         }
     }
 
@@ -116,7 +125,10 @@ internal sealed class ETagDigest : IDisposable
             return Convert.ToHexStringLower(hash);
         }
         if (_inPart > 0) EndPart();
-        if (_parts != PartCount) return $"({_parts} parts of {_partSize} bytes, not {PartCount})";
+        // Exact sizes may end with an empty part, which no byte ever ended.
+        while (_partSizes != null && _parts < PartCount && _partSizes[_parts] == 0) EndPart();
+        if (_parts != PartCount)
+            return _partSizes is null ? $"({_parts} parts of {_partSize} bytes, not {PartCount})" : $"({_parts} of {PartCount} parts)";
         Md5Digest.HashData(_partMd5s, hash);
         return Convert.ToHexStringLower(hash) + "-" + PartCount.ToString(CultureInfo.InvariantCulture);
     }

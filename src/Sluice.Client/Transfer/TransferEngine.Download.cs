@@ -165,20 +165,31 @@ public sealed partial class TransferEngine
                 {
                     // The whole object is in memory: check it before anything is written (a stream cannot take bytes
                     // back), fetching it again when it arrived damaged.
+                    string? unknownSizes = null;
                     for (int fetches = 1; ; fetches++)
                     {
                         string actual = OneshotActual(check, sums, data.Span);
-                        if (actual == check.Expected) break;
-                        if (fetches == MaxPartFetches || firstPart == 0) throw Mismatch(bucket, key, check, actual, fetches);
+                        if (actual == check.Expected) { verified = true; break; }
+                        if (fetches == 1 && AssumesUniformParts(check))
+                        {
+                            (check, unknownSizes) = await ExactPartsAsync(bucket, key, etag, size, check, cancellationToken).ConfigureAwait(false);
+                            if (check.PartSizes != null && OneshotActual(check, sums, data.Span) == check.Expected) { verified = true; break; }
+                        }
+                        if (fetches == MaxPartFetches || firstPart == 0)
+                        {
+                            if (unknownSizes is null) throw Mismatch(bucket, key, check, actual, fetches);
+                            check = DownloadCheck.Unverifiable(UnevenPartsReason(check, unknownSizes, refetched: firstPart > 0));
+                            break;
+                        }
                         var again = await Client.GetObjectAsync(GetObjectRequest.ForRange(bucket, key, 0, firstPart - 1) with { Conditions = IfMatch(etag) },
                             data, cancellationToken).ConfigureAwait(false);
                         CheckPartLength(bucket, key, plan, 0, again);
                         sums.Set(0, crc = PartChecksums.Compute(algorithm, data.Span));
                     }
-                    verified = true;
                 }
                 await sink.WritePartAsync(0, 0, data, buffer, crc, cancellationToken).ConfigureAwait(false);
-                if (digest != null && !verified) await digest.AppendInOrderAsync(0, data, cancellationToken).ConfigureAwait(false);
+                if (digest != null && !verified && check.Kind != TransferVerification.None)
+                    await digest.AppendInOrderAsync(0, data, cancellationToken).ConfigureAwait(false);
                 tracker.AddBytes(firstPart);
                 tracker.PartDone();
             }
@@ -325,11 +336,77 @@ public sealed partial class TransferEngine
             return DownloadCheck.Unverifiable($"{none}, it was uploaded in {parts} parts, and the server does not tell their sizes (partNumber: {e.Code})");
         }
         long partSize = first.ContentLength;
-        if (first.PartsCount != parts || partSize <= 0 || PartPlanner.CountParts(plan.ObjectSize, partSize) != parts)
+        if (first.PartsCount != parts || partSize <= 0)
             return DownloadCheck.Unverifiable($"{none}, and the part sizes the server gives ({first.PartsCount} parts, the first {partSize} bytes) " +
                 $"do not fit its ETag ({parts} parts of {plan.ObjectSize} bytes)");
-        return new DownloadCheck { Kind = TransferVerification.MultipartETag, Expected = normalized, UploaderPartSize = partSize, UploaderParts = parts };
+        var check = new DownloadCheck { Kind = TransferVerification.MultipartETag, Expected = normalized, UploaderPartSize = partSize, UploaderParts = parts };
+        if (PartPlanner.CountParts(plan.ObjectSize, partSize) == parts) return check;
+        // The count shows the parts are uneven: ask each one's size now, so the bytes are still hashed as they land.
+        var (sizes, unknown) = await PartSizesAsync(bucket, key, etag, parts, plan.ObjectSize, cancellationToken).ConfigureAwait(false);
+        return sizes is null
+            ? DownloadCheck.Unverifiable($"{none}, it was uploaded in {parts} parts of uneven sizes, and {unknown}")
+            : check with { PartSizes = sizes };
     }
+
+    /// <summary>How many HEAD ?partNumber=i requests are in flight at once when asking the parts' sizes.</summary>
+    private const int PartSizeQueries = 8;
+
+    /// <summary>
+    /// Each part's exact size, from HEAD ?partNumber=i (i = 1..<paramref name="parts"/>, pinned to the ETag, a few at a
+    /// time), or why they cannot be had. A 412 (the object changed) is thrown.
+    /// </summary>
+    private async Task<(long[]? Sizes, string? Unknown)> PartSizesAsync(string bucket, string key, string etag, int parts, long objectSize,
+        CancellationToken cancellationToken)
+    {
+        var sizes = new long[parts];
+        try
+        {
+            await Parallel.ForEachAsync(Enumerable.Range(1, parts),
+                new ParallelOptions { MaxDegreeOfParallelism = PartSizeQueries, CancellationToken = cancellationToken },
+                async (number, ct) =>
+                {
+                    var meta = await Client.HeadObjectAsync(new GetObjectRequest(bucket, key) { PartNumber = number, Conditions = IfMatch(etag) }, ct)
+                        .ConfigureAwait(false);
+                    sizes[number - 1] = meta.PartsCount == parts ? meta.ContentLength : -1;
+                }).ConfigureAwait(false);
+        }
+        catch (S3Exception e) when (!IsPreconditionFailed(e))
+        {
+            return (null, $"the server does not tell its parts' sizes (partNumber: {e.Code})");
+        }
+        long total = 0;
+        foreach (long partLength in sizes)
+        {
+            if (partLength < 0) return (null, $"the server's answers for its parts do not say {parts} parts");
+            total += partLength;
+        }
+        return total == objectSize ? (sizes, null) : (null, $"the part sizes the server gives add up to {total} bytes, not {objectSize}");
+    }
+
+    /// <summary>A multipart ETag check that assumed the uploader's parts were all the first one's size.</summary>
+    private static bool AssumesUniformParts(DownloadCheck check) => check.Kind == TransferVerification.MultipartETag && check.PartSizes is null;
+
+    /// <summary>
+    /// After a multipart ETag mismatch under uniform parts assumed: an uploader may have cut uneven parts whose count
+    /// still fits (AWS SDKs, UploadPartCopy). Asks each part's size (a HEAD each, cheaper than fetching the object again)
+    /// and returns the check over the exact boundaries when they are uneven, the same check when they are uniform (the
+    /// mismatch is then real), or why the sizes are unknown (the mismatch cannot be told from uneven parts).
+    /// </summary>
+    private async Task<(DownloadCheck Check, string? Unknown)> ExactPartsAsync(string bucket, string key, string etag, long objectSize,
+        DownloadCheck check, CancellationToken cancellationToken)
+    {
+        var (sizes, unknown) = await PartSizesAsync(bucket, key, etag, check.UploaderParts, objectSize, cancellationToken).ConfigureAwait(false);
+        if (sizes is null) return (check, unknown);
+        // The sizes add up to the object's: the first N-1 being the first part's size makes the last one fit too.
+        for (int i = 0; i < sizes.Length - 1; i++)
+            if (sizes[i] != check.UploaderPartSize) return (check with { PartSizes = sizes }, null);
+        return (check, null);
+    }
+
+    private static string UnevenPartsReason(DownloadCheck check, string unknown, bool refetched) =>
+        $"the bytes do not match the object's {check.Describe()} computed over {check.UploaderParts} parts of {check.UploaderPartSize} bytes" +
+        (refetched ? " and came back the same when fetched again" : "") +
+        $", but its parts may be of uneven sizes and {unknown}";
 
     /// <summary>The checked value of a download held whole in one part (<paramref name="data"/>, its CRC set in <paramref name="sums"/>).</summary>
     private static string OneshotActual(DownloadCheck check, PartChecksums sums, ReadOnlySpan<byte> data)
@@ -412,9 +489,19 @@ public sealed partial class TransferEngine
         if (!verified && check.Kind != TransferVerification.None)
         {
             string? actual = await ActualAsync(check, plan, sums, sink, digest, cancellationToken).ConfigureAwait(false);
+            string? unknownSizes = null;
+            if (actual != null && actual != check.Expected && AssumesUniformParts(check))
+            {
+                // Before fetching anything again: the parts may be uneven, the bytes right (a re-read hashes them again).
+                (check, unknownSizes) = await ExactPartsAsync(bucket, key, etag, plan.ObjectSize, check, cancellationToken).ConfigureAwait(false);
+                if (check.PartSizes != null)
+                    actual = await ActualAsync(check, plan, sums, sink, null, cancellationToken).ConfigureAwait(false);
+            }
             if (actual is null)
             {
-                reason = $"the server stored a {check.Describe()}, which cannot be computed over bytes already streamed";
+                reason = check.PartSizes is null
+                    ? $"the server stored a {check.Describe()}, which cannot be computed over bytes already streamed"
+                    : $"the object was uploaded in parts of uneven sizes: its {check.Describe()} cannot be computed over bytes already streamed";
             }
             else if (actual != check.Expected)
             {
@@ -422,8 +509,9 @@ public sealed partial class TransferEngine
                 string? repaired = sink.CanReadBack
                     ? await RefetchDifferingPartsAsync(bucket, key, etag, plan, sums, sink, check, cancellationToken).ConfigureAwait(false)
                     : null;
-                if (repaired is null) throw Mismatch(bucket, key, check, actual, sink.CanReadBack ? 2 : 1);
-                verified = true;
+                if (repaired != null) verified = true;
+                else if (unknownSizes != null) reason = UnevenPartsReason(check, unknownSizes, sink.CanReadBack);
+                else throw Mismatch(bucket, key, check, actual, sink.CanReadBack ? 2 : 1);
             }
             else verified = true;
         }

@@ -69,6 +69,40 @@ public class DownloadVerificationTests(TransferServerFixture fx) : IClassFixture
                 $"ETag: {etag}\r\nx-amz-mp-parts-count: {parts}\r\nx-amz-request-id: proxy\r\n\r\n")
             : null;
 
+    /// <summary>A multipart upload without checksums in parts of the given sizes, in order.</summary>
+    private async Task<(byte[] Data, string ETag)> PutPartsPlainAsync(string bucket, string key, int[] partSizes, int seed)
+    {
+        var data = TransferServerFixture.RandomBytes(partSizes.Sum(), seed);
+        string uploadId = await fx.Client.CreateMultipartUploadAsync(new PutObjectRequest(bucket, key));
+        var parts = new List<CompletedPart>();
+        for (int i = 0, offset = 0; i < partSizes.Length; offset += partSizes[i], i++)
+        {
+            var part = await fx.Client.UploadPartAsync(new UploadPartRequest(bucket, key, uploadId, i + 1), data.AsMemory(offset, partSizes[i]));
+            parts.Add(part.ToCompletedPart());
+        }
+        var done = await fx.Client.CompleteMultipartUploadAsync(bucket, key, uploadId, parts);
+        Assert.EndsWith($"-{parts.Count}\"", done.ETag, StringComparison.Ordinal);
+        return (data, done.ETag);
+    }
+
+    /// <summary>
+    /// What S3 answers to HEAD ?partNumber=i for i = 1..<paramref name="answered"/> (each part's length and range, the
+    /// part count); later part numbers are relayed to the embedded server, which answers 501.
+    /// </summary>
+    private static Func<string, string?> PartHeads(string key, int[] partSizes, int answered, string etag) => head =>
+    {
+        if (!head.StartsWith("HEAD ", StringComparison.Ordinal)) return null;
+        long offset = 0;
+        for (int i = 0; i < answered; offset += partSizes[i], i++)
+        {
+            if (!head.Contains(string.Create(CultureInfo.InvariantCulture, $"/{key}?partNumber={i + 1} "), StringComparison.Ordinal)) continue;
+            return string.Create(CultureInfo.InvariantCulture,
+                $"HTTP/1.1 206 Partial Content\r\nContent-Length: {partSizes[i]}\r\nContent-Range: bytes {offset}-{offset + partSizes[i] - 1}/{partSizes.Sum()}\r\n" +
+                $"ETag: {etag}\r\nx-amz-mp-parts-count: {partSizes.Length}\r\nx-amz-request-id: proxy\r\n\r\n");
+        }
+        return null;
+    };
+
     private static Func<string, bool> GetOf(string key, long rangeStart = -1) => head =>
         head.StartsWith("GET ", StringComparison.Ordinal) && head.Contains($"/{key} ", StringComparison.Ordinal)
         && (rangeStart < 0 || head.Contains(string.Create(CultureInfo.InvariantCulture, $"bytes={rangeStart}-"), StringComparison.Ordinal));
@@ -231,5 +265,80 @@ public class DownloadVerificationTests(TransferServerFixture fx) : IClassFixture
         Assert.Equal(data, await File.ReadAllBytesAsync(target));
         Assert.Equal(TransferVerification.Checksum, result.Verification);
         Assert.DoesNotContain(proxy.RequestHeads, h => h.Contains("partNumber", StringComparison.Ordinal));
+    }
+
+    /// <summary>Uploader parts of 5, 7, 5 and 3 MiB: 4 parts, as many as 20 MiB cut in parts of the first one's 5 MiB.</summary>
+    private static readonly int[] UnevenFitting = [5 * MiB, 7 * MiB, 5 * MiB, 3 * MiB];
+
+    [Fact]
+    public async Task An_uneven_multipart_object_whose_part_count_fits_uniform_parts_is_verified_over_its_exact_parts()
+    {
+        string bucket = await fx.NewBucketAsync();
+        var (data, etag) = await PutPartsPlainAsync(bucket, "uneven", UnevenFitting, 10);
+        await using var proxy = Proxy(fx, answer: PartHeads("uneven", UnevenFitting, UnevenFitting.Length, etag));
+        await using var client = ClientVia(proxy);
+        using var engine = new TransferEngine(client, TransferServerFixture.SmallParts());
+
+        string target = Path.Combine(fx.NewDirectory(), "uneven");
+        var result = await engine.DownloadFileAsync(bucket, "uneven", target);
+        Assert.Equal(data, await File.ReadAllBytesAsync(target));
+        Assert.True(result.ChecksumVerified);
+        Assert.Equal(TransferVerification.MultipartETag, result.Verification);
+        // Every part's size was asked; nothing was fetched twice.
+        Assert.Contains(proxy.RequestHeads, h => h.StartsWith("HEAD ", StringComparison.Ordinal) && h.Contains("partNumber=4 ", StringComparison.Ordinal));
+        Assert.Equal(4, proxy.RequestHeads.Count(h => h.StartsWith("GET ", StringComparison.Ordinal)));
+
+        Assert.Equal(data, await engine.DownloadBytesAsync(bucket, "uneven"));
+
+        // A stream cannot be hashed again over the exact boundaries: said, not failed, and not passed off as verified.
+        using var output = new MemoryStream();
+        var streamed = await engine.DownloadToStreamAsync(bucket, "uneven", output);
+        Assert.Equal(data, output.ToArray());
+        Assert.False(streamed.ChecksumVerified);
+        Assert.Contains("uneven", streamed.UnverifiedReason, StringComparison.Ordinal);
+        Assert.Equal(0, engine.Memory.Reserved);
+    }
+
+    [Fact]
+    public async Task An_uneven_multipart_object_whose_part_sizes_cannot_be_had_is_unverified_not_failed()
+    {
+        string bucket = await fx.NewBucketAsync();
+        var (data, etag) = await PutPartsPlainAsync(bucket, "uneven-unknown", UnevenFitting, 11);
+        // Only part 1 is told (5 MiB, 4 parts): the uniform parts fit, the ETag does not, part 2 answers 501.
+        await using var proxy = Proxy(fx, answer: PartHeads("uneven-unknown", UnevenFitting, 1, etag));
+        await using var client = ClientVia(proxy);
+        using var engine = new TransferEngine(client, TransferServerFixture.SmallParts());
+
+        string target = Path.Combine(fx.NewDirectory(), "uneven-unknown");
+        var result = await engine.DownloadFileAsync(bucket, "uneven-unknown", target);
+        Assert.Equal(data, await File.ReadAllBytesAsync(target));
+        Assert.False(result.ChecksumVerified);
+        Assert.Equal(TransferVerification.None, result.Verification);
+        Assert.Contains("uneven", result.UnverifiedReason, StringComparison.Ordinal);
+        Assert.Contains("partNumber", result.UnverifiedReason, StringComparison.Ordinal);
+
+        using var output = new MemoryStream();
+        var streamed = await engine.DownloadToStreamAsync(bucket, "uneven-unknown", output);
+        Assert.Equal(data, output.ToArray());
+        Assert.False(streamed.ChecksumVerified);
+        Assert.Contains("uneven", streamed.UnverifiedReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_uneven_multipart_object_whose_part_count_shows_it_is_verified_as_it_streams()
+    {
+        string bucket = await fx.NewBucketAsync();
+        // 5, 5 and 7 MiB: 17 MiB in parts of 5 MiB would be 4, the ETag says 3, so the sizes are asked before the bytes come.
+        int[] sizes = [5 * MiB, 5 * MiB, 7 * MiB];
+        var (data, etag) = await PutPartsPlainAsync(bucket, "uneven-count", sizes, 12);
+        await using var proxy = Proxy(fx, answer: PartHeads("uneven-count", sizes, sizes.Length, etag));
+        await using var client = ClientVia(proxy);
+        using var engine = new TransferEngine(client, TransferServerFixture.SmallParts());
+
+        using var output = new MemoryStream();
+        var result = await engine.DownloadToStreamAsync(bucket, "uneven-count", output);
+        Assert.Equal(data, output.ToArray());
+        Assert.True(result.ChecksumVerified);
+        Assert.Equal(TransferVerification.MultipartETag, result.Verification);
     }
 }
