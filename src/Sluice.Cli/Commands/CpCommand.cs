@@ -40,15 +40,13 @@ internal static class CpCommand
             bool quiet = parse.GetValue(shared.Quiet), recurse = parse.GetValue(recursive), dry = parse.GetValue(dryRun);
             if (!src.IsS3 && !dst.IsS3) throw new CliException("cp: one side must be an s3:// location", Program.ExitUsage);
             if (recurse && (src.IsStdio || dst.IsStdio)) throw new CliException("cp: --recursive does not take '-'", Program.ExitUsage);
-            var options = new TransferOptions
+            var options = TransferLimits.Check("cp", new TransferOptions
             {
-                PartSize = Size(parse.GetValue(partSize), "--part-size"),
-                Concurrency = parse.GetValue(concurrency),
-                MemoryBudget = Size(parse.GetValue(memory), "--memory") ?? TransferOptions.DefaultMemoryBudget,
+                PartSize = TransferLimits.Size("cp", "--part-size", parse.GetValue(partSize)),
+                Concurrency = TransferLimits.Count("cp", "--concurrency", parse.GetValue(concurrency)),
+                MemoryBudget = TransferLimits.Size("cp", "--memory", parse.GetValue(memory)) ?? TransferOptions.DefaultMemoryBudget,
                 ChecksumAlgorithm = parse.GetValue(checksum) == "crc32c" ? ChecksumAlgorithm.Crc32C : ChecksumAlgorithm.Crc64Nvme,
-            };
-            if (options.PartSize is < 5L << 20) throw new CliException("cp: --part-size must be at least 5MiB", Program.ExitUsage);
-            if (options.Concurrency is < 1) throw new CliException("cp: --concurrency must be at least 1", Program.ExitUsage);
+            }, partSizeGiven: parse.GetValue(partSize) != null);
             var filter = PathGlobs.Create("cp", parse.GetValue(include), parse.GetValue(exclude));
             var upload = new UploadOptions { ContentType = parse.GetValue(contentType) };
 
@@ -86,6 +84,9 @@ internal static class CpCommand
                     {
                         var result = await engine.UploadDirectoryAsync(src.LocalPath!, dst.Bucket!, keyPrefix, filter, progress, ct);
                         foreach (var r in result.Files) await Say($"upload: {Path.Combine(src.LocalPath!, r.Key[keyPrefix.Length..])} to s3://{r.Bucket}/{r.Key}");
+                        // Skipped as `aws s3 cp` skips them, but the copy is not whole: say so and fail.
+                        foreach (string path in result.NotRegularFiles) await Console.Error.WriteLineAsync($"sluice: warning: skipping {path}: not a regular file");
+                        if (result.NotRegularFiles.Count > 0) return Program.ExitFailure;
                     }
                 }
                 else
@@ -180,13 +181,6 @@ internal static class CpCommand
     private static string AsPrefix(string key) => key.Length == 0 || key.EndsWith('/') ? key : key + "/";
 
     private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
-
-    private static long? Size(string? text, string option)
-    {
-        if (text is null) return null;
-        return Bench.Units.TryParseSize(text, out long bytes) && bytes > 0 ? bytes
-            : throw new CliException($"cp: {option}: '{text}' is not a size such as 8MiB", Program.ExitUsage);
-    }
 
     private static IEnumerable<(string Path, string Relative)> LocalFiles(string root, GlobFilter filter)
     {

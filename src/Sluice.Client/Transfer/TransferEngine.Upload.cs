@@ -10,6 +10,8 @@ public sealed partial class TransferEngine
     /// Uploads a file: one PutObject up to <see cref="TransferOptions.MultipartThreshold"/>, else a multipart upload
     /// whose parts are read from the file at their offsets and sent in parallel, each with its CRC. On failure the
     /// <see cref="TransferException"/> carries the UploadId; pass it as <see cref="UploadOptions.ResumeUploadId"/> to resume.
+    /// A source that is not a regular file (a FIFO, a device, /dev/fd/N of a pipe) has no length to plan parts by: it
+    /// is read in order like <see cref="UploadStreamAsync"/>, so the object holds exactly the bytes read.
     /// </summary>
     public async Task<TransferResult> UploadFileAsync(string sourcePath, string bucket, string key, UploadOptions? options = null,
         IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -18,6 +20,12 @@ public sealed partial class TransferEngine
         ArgumentException.ThrowIfNullOrEmpty(bucket);
         ArgumentException.ThrowIfNullOrEmpty(key);
         options ??= new UploadOptions();
+        if (await IsStreamFileAsync(sourcePath, cancellationToken).ConfigureAwait(false))
+        {
+            if (options.ResumeUploadId != null) throw new ArgumentException($"{sourcePath} is not a regular file: it cannot be re-read to resume", nameof(options));
+            await using var stream = new FileStream(sourcePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
+            return await UploadStreamAsync(stream, bucket, key, options, progress, cancellationToken).ConfigureAwait(false);
+        }
         await using var file = await PartFile.OpenReadAsync(Io, sourcePath, direct: false, cancellationToken).ConfigureAwait(false);
         long size = await file.GetLengthAsync(cancellationToken).ConfigureAwait(false);
         var tracker = new ProgressTracker(sourcePath, progress, Options.ProgressInterval, size);
