@@ -148,7 +148,11 @@ public sealed partial class TransferEngine
         catch (Exception e) when (e is not TransferException)
         {
             try { await Task.WhenAll(inflight).ConfigureAwait(false); } catch (Exception) { } // buffers come back before we leave
-            if (e is OperationCanceledException && cancellationToken.IsCancellationRequested) throw;
+            if (e is OperationCanceledException && cancellationToken.IsCancellationRequested)
+            {
+                await AbortIfAskedAsync(bucket, key, uploadId, options).ConfigureAwait(false);
+                throw;
+            }
             throw await UploadFailedAsync(bucket, key, uploadId, options, failure ?? e).ConfigureAwait(false);
         }
     }
@@ -271,10 +275,26 @@ public sealed partial class TransferEngine
                 cancellationToken).ConfigureAwait(false);
             return await CompleteAsync(bucket, key, uploadId, plan, sums, completed, resumed, tracker, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not TransferException && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await AbortIfAskedAsync(bucket, key, uploadId, options).ConfigureAwait(false);
+            throw;
+        }
+        catch (Exception e) when (e is not TransferException)
         {
             throw await UploadFailedAsync(bucket, key, uploadId, options, e).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// A cancelled upload is left for a resume, unless <see cref="UploadOptions.AbortOnFailure"/> asks that nothing be
+    /// left behind (the caller cannot resume it, e.g. its stream is gone): then it is aborted, best effort.
+    /// </summary>
+    private async Task AbortIfAskedAsync(string bucket, string key, string uploadId, UploadOptions options)
+    {
+        if (!options.AbortOnFailure) return;
+        try { await Client.AbortMultipartUploadAsync(bucket, key, uploadId, CancellationToken.None).ConfigureAwait(false); }
+        catch (Exception e) when (e is S3Exception or IOException or OperationCanceledException) { }
     }
 
     /// <summary>A listed part is ours when its checksum matches, or (without one) its ETag is the MD5 of our bytes.</summary>
