@@ -56,12 +56,15 @@ internal sealed class PartGateProxy : IAsyncDisposable
         Task? answers = null;
         try
         {
+            // Head and body are relayed as separate writes: without NODELAY each would wait out a delayed ACK.
+            client.NoDelay = true;
+            server.NoDelay = true;
             await server.ConnectAsync(_upstream, _stop.Token);
             using var fromClient = new NetworkStream(client, ownsSocket: false);
             using var toServer = new NetworkStream(server, ownsSocket: false);
             answers = CopyAsync(toServer, fromClient);
             var head = new List<byte>();
-            var buffer = new byte[1 << 16];
+            var buffer = new byte[1 << 20];
             int have = 0, start = 0;
             while (true)
             {

@@ -25,14 +25,18 @@ public sealed class UploadResumeTests() : ServerCommandTests("AKIDRESUME", "resu
     /// <summary>Starts `sluice cp`, waits until the proxy holds a part, sends SIGINT and waits for the exit.</summary>
     private async Task<SluiceProcess.Result> InterruptAsync(PartGateProxy proxy, params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // env(1) restores SIGINT's default before exec'ing dotnet: a test host started in the background by a
+        // non-interactive shell inherits SIGINT ignored, and an ignored signal stays ignored across exec.
+        var psi = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var (name, value) in Through(proxy)) if (value is null) psi.Environment.Remove(name); else psi.Environment[name] = value;
+        psi.ArgumentList.Add("--default-signal=INT");
+        psi.ArgumentList.Add("dotnet");
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "sluice.dll"));
         foreach (string a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(120)); // hang guard only
+        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(10)); // hang guard only
         var exited = p.WaitForExitAsync(guard.Token);
         await Task.WhenAny(proxy.Held.Task, exited);
         Assert.True(proxy.Held.Task.IsCompleted, $"sluice exited before its part was held: {await stderr}");
