@@ -66,7 +66,9 @@ public static class Units
             : t.EndsWith('m') ? (t[..^1], 60)
             : t.EndsWith('h') ? (t[..^1], 3600)
             : (t, 1);
-        if (!double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double value) || value <= 0)
+        // "NaN" and "Infinity" parse whatever the styles say, and a huge number overflows TimeSpan: both are not durations.
+        if (!double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double value) || !(value > 0)
+            || !(value * scale < TimeSpan.MaxValue.TotalSeconds / 2))
             return false;
         duration = TimeSpan.FromSeconds(value * scale);
         return true;

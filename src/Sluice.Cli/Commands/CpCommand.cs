@@ -3,6 +3,7 @@ using Sluice.Client;
 using Sluice.Client.Model;
 using Sluice.Client.Transfer;
 using Sluice.S3.Checksums;
+using Sluice.S3.Xml;
 
 namespace Sluice.Cli.Commands;
 
@@ -27,10 +28,18 @@ internal static class CpCommand
         checksum.AcceptOnlyFromAmong("crc64nvme", "crc32c");
         var contentType = new Option<string>("--content-type") { Description = "Content-Type for uploads" };
         var dryRun = new Option<bool>("--dryrun") { Description = "Show what would be copied" };
+        var resume = new Option<bool>("--resume")
+        {
+            Description = "Continue an interrupted transfer (the default): a multipart upload's parts already on the server, a download's partial file",
+        };
+        var noResume = new Option<bool>("--no-resume")
+        {
+            Description = "Start over: abort an interrupted upload of the key (or drop a partial download), and abort this upload if it fails or is cancelled",
+        };
         var command = new Command("cp", "Copy files and objects\n\nExamples:\n  sluice cp big.iso s3://isos/\n  sluice cp s3://isos/big.iso /tmp/big.iso\n" +
             "  sluice cp -r ./photos s3://photos/2024/ --exclude '*.tmp'\n  sluice cp s3://a/k s3://b/k\n  tar c . | sluice cp - s3://backups/home.tar")
         {
-            source, destination, recursive, include, exclude, partSize, concurrency, memory, checksum, contentType, dryRun,
+            source, destination, recursive, include, exclude, partSize, concurrency, memory, checksum, contentType, dryRun, resume, noResume,
         };
         var shared = ClientCommand.AddTo(command);
         command.SetAction((parse, ct) => shared.RunAsync(parse, async () =>
@@ -40,15 +49,15 @@ internal static class CpCommand
             bool quiet = parse.GetValue(shared.Quiet), recurse = parse.GetValue(recursive), dry = parse.GetValue(dryRun);
             if (!src.IsS3 && !dst.IsS3) throw new CliException("cp: one side must be an s3:// location", Program.ExitUsage);
             if (recurse && (src.IsStdio || dst.IsStdio)) throw new CliException("cp: --recursive does not take '-'", Program.ExitUsage);
-            var options = new TransferOptions
+            if (parse.GetValue(resume) && parse.GetValue(noResume)) throw new CliException("cp: --resume and --no-resume exclude each other", Program.ExitUsage);
+            bool fresh = parse.GetValue(noResume);
+            var options = TransferLimits.Check("cp", new TransferOptions
             {
-                PartSize = Size(parse.GetValue(partSize), "--part-size"),
-                Concurrency = parse.GetValue(concurrency),
-                MemoryBudget = Size(parse.GetValue(memory), "--memory") ?? TransferOptions.DefaultMemoryBudget,
+                PartSize = TransferLimits.Size("cp", "--part-size", parse.GetValue(partSize)),
+                Concurrency = TransferLimits.Count("cp", "--concurrency", parse.GetValue(concurrency)),
+                MemoryBudget = TransferLimits.Size("cp", "--memory", parse.GetValue(memory)) ?? TransferOptions.DefaultMemoryBudget,
                 ChecksumAlgorithm = parse.GetValue(checksum) == "crc32c" ? ChecksumAlgorithm.Crc32C : ChecksumAlgorithm.Crc64Nvme,
-            };
-            if (options.PartSize is < 5L << 20) throw new CliException("cp: --part-size must be at least 5MiB", Program.ExitUsage);
-            if (options.Concurrency is < 1) throw new CliException("cp: --concurrency must be at least 1", Program.ExitUsage);
+            }, partSizeGiven: parse.GetValue(partSize) != null);
             var filter = PathGlobs.Create("cp", parse.GetValue(include), parse.GetValue(exclude));
             var upload = new UploadOptions { ContentType = parse.GetValue(contentType) };
 
@@ -79,7 +88,8 @@ internal static class CpCommand
                     if (!dry)
                     {
                         await using var stdin = StandardStream(0, FileAccess.Read);
-                        await engine.UploadStreamAsync(stdin, dst.Bucket!, key, upload, progress, ct);
+                        // What was read from stdin cannot be read again: an interrupted upload is aborted, not kept.
+                        await engine.UploadStreamAsync(stdin, dst.Bucket!, key, upload with { AbortOnFailure = true }, progress, ct);
                     }
                     await Say($"{prefix}upload: - to s3://{dst.Bucket}/{key}");
                 }
@@ -95,6 +105,9 @@ internal static class CpCommand
                     {
                         var result = await engine.UploadDirectoryAsync(src.LocalPath!, dst.Bucket!, keyPrefix, filter, progress, ct);
                         foreach (var r in result.Files) await Say($"upload: {Path.Combine(src.LocalPath!, r.Key[keyPrefix.Length..])} to s3://{r.Bucket}/{r.Key}");
+                        // Skipped as `aws s3 cp` skips them, but the copy is not whole: say so and fail.
+                        foreach (string path in result.NotRegularFiles) await Console.Error.WriteLineAsync($"sluice: warning: skipping {path}: not a regular file");
+                        if (result.NotRegularFiles.Count > 0) return Program.ExitFailure;
                     }
                 }
                 else
@@ -102,8 +115,13 @@ internal static class CpCommand
                     if (Directory.Exists(src.LocalPath)) throw new CliException($"cp: {src.LocalPath} is a directory (use --recursive)", Program.ExitUsage);
                     if (!File.Exists(src.LocalPath)) throw new CliException($"cp: {src.LocalPath}: no such file");
                     string key = KeyFor(dst, Path.GetFileName(src.LocalPath));
-                    if (!dry) await engine.UploadFileAsync(src.LocalPath!, dst.Bucket!, key, upload, progress, ct);
-                    await Say($"{prefix}upload: {src.LocalPath} to s3://{dst.Bucket}/{key}");
+                    string resumed = "";
+                    if (!dry)
+                    {
+                        var result = await UploadFileAsync(engine, src.LocalPath!, dst.Bucket!, key, upload, fresh, progress, ct);
+                        if (result.ResumedParts > 0) resumed = $" (resumed: {result.ResumedParts} of {result.PartCount} parts were already uploaded)";
+                    }
+                    await Say($"{prefix}upload: {src.LocalPath} to s3://{dst.Bucket}/{key}{resumed}");
                 }
                 return Program.ExitOk;
             }
@@ -136,6 +154,11 @@ internal static class CpCommand
                     if (src.Key.Length == 0 || src.Key.EndsWith('/')) throw new CliException($"cp: {src} is a prefix (use --recursive)", Program.ExitUsage);
                     string path = dst.LocalPath!;
                     if (Directory.Exists(path) || path.EndsWith('/')) path = Path.Combine(path, src.Key[(src.Key.LastIndexOf('/') + 1)..]);
+                    if (!dry && fresh)
+                    {
+                        File.Delete(DownloadState.PartialPath(Path.GetFullPath(path)));
+                        File.Delete(DownloadState.SidecarPath(Path.GetFullPath(path)));
+                    }
                     if (!dry) await WarnUnverified([await engine.DownloadFileAsync(src.Bucket!, src.Key, path, progress, ct)]);
                     await Say($"{prefix}download: {src} to {path}");
                 }
@@ -169,6 +192,59 @@ internal static class CpCommand
     }
 
     /// <summary>
+    /// Uploads one file. A regular file above the multipart threshold resumes the latest interrupted multipart upload of
+    /// the key by default (the engine keeps only listed parts whose checksum matches the file's bytes there, so a
+    /// changed file or a foreign upload costs nothing but the parts sent again); Ctrl-C keeps the upload for the next
+    /// run. With <paramref name="fresh"/> (--no-resume) earlier uploads of the key are aborted and this one is aborted
+    /// too if it fails or is cancelled. A FIFO or device is streamed and aborted when interrupted: it cannot be re-read.
+    /// </summary>
+    private static async Task<TransferResult> UploadFileAsync(TransferEngine engine, string path, string bucket, string key,
+        UploadOptions upload, bool fresh, IProgress<TransferProgress> progress, CancellationToken ct)
+    {
+        if (await engine.IsStreamFileAsync(path, ct))
+            return await engine.UploadFileAsync(path, bucket, key, upload with { AbortOnFailure = true }, progress, ct);
+        if (new FileInfo(path).Length <= engine.Options.MultipartThreshold)
+            return await engine.UploadFileAsync(path, bucket, key, upload, progress, ct);
+        var earlier = await InterruptedUploadsAsync(engine.Client, bucket, key, ct);
+        if (fresh)
+        {
+            foreach (var u in earlier) await engine.Client.AbortMultipartUploadAsync(bucket, key, u.UploadId, ct);
+            return await engine.UploadFileAsync(path, bucket, key, upload with { AbortOnFailure = true }, progress, ct);
+        }
+        var resumable = upload with { ResumeUploadId = earlier.MaxBy(u => u.Initiated)?.UploadId };
+        try
+        {
+            return await engine.UploadFileAsync(path, bucket, key, resumable, progress, ct);
+        }
+        catch (TransferException e) when (resumable.ResumeUploadId != null && e.InnerException is S3Exception { Code: Sluice.S3.Errors.S3ErrorCode.NoSuchUpload })
+        {
+            // Completed or aborted by someone else since it was listed: start a new one.
+            return await engine.UploadFileAsync(path, bucket, key, upload, progress, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            throw new CliException($"cp: cancelled; the multipart upload to s3://{bucket}/{key} is kept: run the same command again to resume it " +
+                "(or --no-resume to start over)");
+        }
+    }
+
+    /// <summary>Multipart uploads of exactly <paramref name="key"/> in progress; none when the listing is not allowed.</summary>
+    private static async Task<List<ListedUpload>> InterruptedUploadsAsync(S3Client client, string bucket, string key, CancellationToken ct)
+    {
+        var uploads = new List<ListedUpload>();
+        try
+        {
+            await foreach (var u in client.ListMultipartUploadsAsync(bucket, key, ct))
+                if (u.Key == key) uploads.Add(u);
+        }
+        catch (S3Exception e) when (e.StatusCode is 403 or 501)
+        {
+            // Not allowed to list (a policy without s3:ListBucketMultipartUploads) or not supported: nothing to resume.
+        }
+        return uploads;
+    }
+
+    /// <summary>
     /// Standard input or output as a FileStream over the descriptor (left open): the console stream reads and writes
     /// part buffers (native memory) through a pooled array, a copy of every byte and 8 MiB arrays held; a FileStream
     /// reads and writes them in place.
@@ -190,13 +266,6 @@ internal static class CpCommand
     private static string AsPrefix(string key) => key.Length == 0 || key.EndsWith('/') ? key : key + "/";
 
     private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
-
-    private static long? Size(string? text, string option)
-    {
-        if (text is null) return null;
-        return Bench.Units.TryParseSize(text, out long bytes) && bytes > 0 ? bytes
-            : throw new CliException($"cp: {option}: '{text}' is not a size such as 8MiB", Program.ExitUsage);
-    }
 
     private static IEnumerable<(string Path, string Relative)> LocalFiles(string root, GlobFilter filter)
     {

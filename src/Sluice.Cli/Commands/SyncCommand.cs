@@ -43,22 +43,32 @@ internal static class SyncCommand
             if (!src.IsS3 && !dst.IsS3) throw new CliException("sync: one side must be an s3:// location", Program.ExitUsage);
             bool quiet = parse.GetValue(shared.Quiet), dry = parse.GetValue(dryRun), byTime = parse.GetValue(mtime), bySize = parse.GetValue(sizeOnly);
             if (byTime && bySize) throw new CliException("sync: --mtime and --size-only exclude each other", Program.ExitUsage);
-            int files = parse.GetValue(parallel) ?? new TransferOptions().FileConcurrency;
-            if (files < 1) throw new CliException("sync: --parallel must be at least 1", Program.ExitUsage);
-            long budget = TransferOptions.DefaultMemoryBudget;
-            if (parse.GetValue(memory) is { } text && (!Bench.Units.TryParseSize(text, out budget) || budget <= 0))
-                throw new CliException($"sync: --memory: '{text}' is not a size such as 256MiB", Program.ExitUsage);
+            var options = TransferLimits.Check("sync", new TransferOptions
+            {
+                FileConcurrency = TransferLimits.Count("sync", "--parallel", parse.GetValue(parallel)) ?? new TransferOptions().FileConcurrency,
+                MemoryBudget = TransferLimits.Size("sync", "--memory", parse.GetValue(memory)) ?? TransferOptions.DefaultMemoryBudget,
+            }, partSizeGiven: false);
+            int files = options.FileConcurrency;
             var filter = PathGlobs.Create("sync", parse.GetValue(include), parse.GetValue(exclude));
             if (!src.IsS3 && !Directory.Exists(src.LocalPath)) throw new CliException($"sync: {src.LocalPath}: no such directory");
             if (!dst.IsS3 && File.Exists(dst.LocalPath)) throw new CliException($"sync: {dst.LocalPath} is a file, not a directory", Program.ExitUsage);
 
             await using var client = shared.CreateClient(parse);
-            using var engine = new TransferEngine(client, new TransferOptions { FileConcurrency = files, MemoryBudget = budget });
-            var sources = await ListAsync(client, src, filter, ct);
-            var targets = await ListAsync(client, dst, filter, ct);
+            using var engine = new TransferEngine(client, options);
+            var notRegular = new List<string>();
+            var sources = await ListAsync(engine, src, filter, notRegular, ct);
+            var targets = await ListAsync(engine, dst, filter, notRegular, ct);
             string prefix = dry ? "(dryrun) " : "";
             string verb = !src.IsS3 ? "upload" : !dst.IsS3 ? "download" : "copy";
             int failed = 0;
+            // Not regular files (devices, FIFOs, sockets) are neither read nor written, as `aws s3 sync` skips them: a
+            // FIFO with no writer blocks, a device never ends, and a download must not be renamed over either.
+            foreach (string relative in notRegular.Order(StringComparer.Ordinal))
+            {
+                failed++;
+                sources.Remove(relative);
+                await Console.Error.WriteLineAsync($"sluice: warning: skipping {Location(src.IsS3 ? dst : src, relative)}: not a regular file");
+            }
             async Task Fail(string what, Exception e)
             {
                 Interlocked.Increment(ref failed);
@@ -190,7 +200,8 @@ internal static class SyncCommand
     }
 
     /// <summary>Every file under a directory (a missing one is empty) or object under a prefix that the globs select.</summary>
-    private static async Task<Dictionary<string, SyncEntry>> ListAsync(S3Client client, S3Path side, GlobFilter filter, CancellationToken cancellationToken)
+    private static async Task<Dictionary<string, SyncEntry>> ListAsync(TransferEngine engine, S3Path side, GlobFilter filter, List<string> notRegular,
+        CancellationToken cancellationToken)
     {
         var entries = new Dictionary<string, SyncEntry>(StringComparer.Ordinal);
         if (!side.IsS3)
@@ -204,12 +215,18 @@ internal static class SyncCommand
                 string relative = Path.GetRelativePath(root, file).Replace(Path.DirectorySeparatorChar, '/');
                 if (!filter.IsMatch(relative)) continue;
                 var info = new FileInfo(file);
+                // Devices, FIFOs and sockets report no length: only empty entries (and links) need the statx that tells them apart.
+                if ((info.Length == 0 || info.LinkTarget != null) && await engine.IsStreamFileAsync(file, cancellationToken))
+                {
+                    notRegular.Add(relative);
+                    continue;
+                }
                 entries[relative] = new SyncEntry(relative, info.Length, info.LastWriteTimeUtc, null);
             }
             return entries;
         }
         string prefix = AsPrefix(side.Key);
-        await foreach (var o in client.ListObjectsV2Async(new ListObjectsRequest(side.Bucket!) { Prefix = prefix.Length > 0 ? prefix : null }, cancellationToken))
+        await foreach (var o in engine.Client.ListObjectsV2Async(new ListObjectsRequest(side.Bucket!) { Prefix = prefix.Length > 0 ? prefix : null }, cancellationToken))
         {
             string relative = o.Key[prefix.Length..];
             if (relative.Length == 0 || relative.EndsWith('/') || !filter.IsMatch(relative)) continue; // directory markers are not files

@@ -45,8 +45,8 @@ internal sealed class SyncProgress : IDisposable
     private void Draw(string name)
     {
         long bytes = Volatile.Read(ref _doneBytes) + _inFlight.Values.Sum();
-        _line.Report(new TransferProgress($"{Volatile.Read(ref _doneFiles)}/{_totalFiles} files  {name}", bytes, _totalBytes,
-            Volatile.Read(ref _doneFiles), _totalFiles, Stopwatch.GetElapsedTime(_start), false));
+        _line.Report(new TransferProgress(name, bytes, _totalBytes, Volatile.Read(ref _doneFiles), _totalFiles, Stopwatch.GetElapsedTime(_start), false),
+            $"{Volatile.Read(ref _doneFiles)}/{_totalFiles} files");
     }
 
     private sealed class Progress(SyncProgress owner, string name) : IProgress<TransferProgress>

@@ -8,4 +8,7 @@ public sealed record DirectoryTransferResult
 
     /// <summary>Entries the include/exclude globs left out.</summary>
     public int Skipped { get; init; }
+
+    /// <summary>Source entries left out because they are not regular files (devices, FIFOs, sockets), as full paths.</summary>
+    public IReadOnlyList<string> NotRegularFiles { get; init; } = [];
 }

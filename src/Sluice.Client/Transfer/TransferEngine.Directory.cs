@@ -8,7 +8,9 @@ public sealed partial class TransferEngine
     /// Uploads every file under <paramref name="directory"/> that passes <paramref name="filter"/> (globs over the
     /// '/'-separated relative path) to <c>prefix + relative path</c>, <see cref="TransferOptions.FileConcurrency"/>
     /// files at a time; all of them draw part buffers from the one budget. Every file is attempted; if any fails,
-    /// a <see cref="TransferException"/> lists the failures after the others finish.
+    /// a <see cref="TransferException"/> lists the failures after the others finish. Entries that are not regular files
+    /// (devices, FIFOs, sockets) are not uploaded but listed in <see cref="DirectoryTransferResult.NotRegularFiles"/>, as
+    /// the AWS CLI skips them: a FIFO with no writer would block forever, a device never ends.
     /// </summary>
     public async Task<DirectoryTransferResult> UploadDirectoryAsync(string directory, string bucket, string prefix,
         GlobFilter? filter = null, IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -19,13 +21,16 @@ public sealed partial class TransferEngine
         string root = Path.GetFullPath(directory);
         if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"{directory}: no such directory");
         var files = new List<(string Path, string Relative, long Size)>();
+        var notRegular = new List<string>();
         int skipped = 0;
         var enumeration = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = false, AttributesToSkip = 0 };
         foreach (var info in new DirectoryInfo(root).EnumerateFiles("*", enumeration))
         {
             string relative = Path.GetRelativePath(root, info.FullName).Replace(Path.DirectorySeparatorChar, '/');
-            if (filter.IsMatch(relative)) files.Add((info.FullName, relative, info.Length));
-            else skipped++;
+            if (!filter.IsMatch(relative)) skipped++;
+            // Devices, FIFOs and sockets report no length: only empty entries (and links) need the statx that tells them apart.
+            else if ((info.Length == 0 || info.LinkTarget != null) && await IsStreamFileAsync(info.FullName, cancellationToken).ConfigureAwait(false)) notRegular.Add(info.FullName);
+            else files.Add((info.FullName, relative, info.Length));
         }
         var total = new ProgressTracker(root, progress, Options.ProgressInterval, files.Sum(f => f.Size), files.Count);
         var results = await RunFilesAsync(files, async (f, ct) =>
@@ -36,7 +41,7 @@ public sealed partial class TransferEngine
             return result;
         }, f => f.Path, cancellationToken).ConfigureAwait(false);
         total.Complete();
-        return new DirectoryTransferResult { Files = results, Bytes = results.Sum(r => r.Size), Skipped = skipped };
+        return new DirectoryTransferResult { Files = results, Bytes = results.Sum(r => r.Size), Skipped = skipped, NotRegularFiles = notRegular };
     }
 
     /// <summary>

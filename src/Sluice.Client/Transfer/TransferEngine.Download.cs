@@ -9,6 +9,9 @@ public sealed partial class TransferEngine
     /// Downloads an object to a file. Bytes go to <c>&lt;dst&gt;.sluice-part</c> (with a sidecar recording finished
     /// parts) and are renamed to <paramref name="destinationPath"/> only when every part and the object checksum are
     /// verified. An interrupted download resumes from the sidecar when called again (if the object's ETag is unchanged).
+    /// A destination that exists and is not a regular file or directory (a device such as /dev/null, a FIFO,
+    /// /dev/stdout, or a link to one) is opened and written in order instead, like a stream: renaming a finished
+    /// file over it would replace the node itself.
     /// </summary>
     public Task<TransferResult> DownloadFileAsync(string bucket, string key, string destinationPath,
         IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default) =>
@@ -18,6 +21,12 @@ public sealed partial class TransferEngine
         IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(destinationPath);
+        if (await IsStreamFileAsync(destinationPath, cancellationToken).ConfigureAwait(false))
+        {
+            // O_WRONLY without O_TRUNC or O_CREAT: a device or FIFO is written as it is (a FIFO waits for its reader).
+            await using var stream = new FileStream(destinationPath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0);
+            return await DownloadToStreamAsync(bucket, key, stream, progress, cancellationToken).ConfigureAwait(false);
+        }
         await using var sink = new FileDownloadSink(Io, destinationPath, Options.UseDirectIo, resume: true);
         return await DownloadAsync(bucket, key, sink, sizeHint, progress, cancellationToken).ConfigureAwait(false);
     }

@@ -10,6 +10,8 @@ public sealed partial class TransferEngine
     /// Uploads a file: one PutObject up to <see cref="TransferOptions.MultipartThreshold"/>, else a multipart upload
     /// whose parts are read from the file at their offsets and sent in parallel, each with its CRC. On failure the
     /// <see cref="TransferException"/> carries the UploadId; pass it as <see cref="UploadOptions.ResumeUploadId"/> to resume.
+    /// A source that is not a regular file (a FIFO, a device, /dev/fd/N of a pipe) has no length to plan parts by: it
+    /// is read in order like <see cref="UploadStreamAsync"/>, so the object holds exactly the bytes read.
     /// </summary>
     public async Task<TransferResult> UploadFileAsync(string sourcePath, string bucket, string key, UploadOptions? options = null,
         IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -18,6 +20,12 @@ public sealed partial class TransferEngine
         ArgumentException.ThrowIfNullOrEmpty(bucket);
         ArgumentException.ThrowIfNullOrEmpty(key);
         options ??= new UploadOptions();
+        if (await IsStreamFileAsync(sourcePath, cancellationToken).ConfigureAwait(false))
+        {
+            if (options.ResumeUploadId != null) throw new ArgumentException($"{sourcePath} is not a regular file: it cannot be re-read to resume", nameof(options));
+            await using var stream = new FileStream(sourcePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
+            return await UploadStreamAsync(stream, bucket, key, options, progress, cancellationToken).ConfigureAwait(false);
+        }
         await using var file = await PartFile.OpenReadAsync(Io, sourcePath, direct: false, cancellationToken).ConfigureAwait(false);
         long size = await file.GetLengthAsync(cancellationToken).ConfigureAwait(false);
         var tracker = new ProgressTracker(sourcePath, progress, Options.ProgressInterval, size);
@@ -140,7 +148,11 @@ public sealed partial class TransferEngine
         catch (Exception e) when (e is not TransferException)
         {
             try { await Task.WhenAll(inflight).ConfigureAwait(false); } catch (Exception) { } // buffers come back before we leave
-            if (e is OperationCanceledException && cancellationToken.IsCancellationRequested) throw;
+            if (e is OperationCanceledException && cancellationToken.IsCancellationRequested)
+            {
+                await AbortIfAskedAsync(bucket, key, uploadId, options).ConfigureAwait(false);
+                throw;
+            }
             throw await UploadFailedAsync(bucket, key, uploadId, options, failure ?? e).ConfigureAwait(false);
         }
     }
@@ -263,10 +275,26 @@ public sealed partial class TransferEngine
                 cancellationToken).ConfigureAwait(false);
             return await CompleteAsync(bucket, key, uploadId, plan, sums, completed, resumed, tracker, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not TransferException && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await AbortIfAskedAsync(bucket, key, uploadId, options).ConfigureAwait(false);
+            throw;
+        }
+        catch (Exception e) when (e is not TransferException)
         {
             throw await UploadFailedAsync(bucket, key, uploadId, options, e).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// A cancelled upload is left for a resume, unless <see cref="UploadOptions.AbortOnFailure"/> asks that nothing be
+    /// left behind (the caller cannot resume it, e.g. its stream is gone): then it is aborted, best effort.
+    /// </summary>
+    private async Task AbortIfAskedAsync(string bucket, string key, string uploadId, UploadOptions options)
+    {
+        if (!options.AbortOnFailure) return;
+        try { await Client.AbortMultipartUploadAsync(bucket, key, uploadId, CancellationToken.None).ConfigureAwait(false); }
+        catch (Exception e) when (e is S3Exception or IOException or OperationCanceledException) { }
     }
 
     /// <summary>A listed part is ours when its checksum matches, or (without one) its ETag is the MD5 of our bytes.</summary>

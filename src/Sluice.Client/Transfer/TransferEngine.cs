@@ -84,6 +84,24 @@ public sealed partial class TransferEngine : IDisposable
         : checksums.ChecksumCrc32 != null ? (ChecksumAlgorithm.Crc32, checksums.ChecksumCrc32)
         : (ChecksumAlgorithm.None, null);
 
+    /// <summary>
+    /// Whether <paramref name="path"/> (links followed) exists and is neither a regular file nor a directory: a device,
+    /// FIFO or socket, whose bytes have no length and no offsets, so they can only be read or written in order.
+    /// </summary>
+    public async ValueTask<bool> IsStreamFileAsync(string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        try
+        {
+            var stat = await Io.StatAsync(path, cancellationToken).ConfigureAwait(false);
+            return !stat.IsRegularFile && !stat.IsDirectory;
+        }
+        catch (IoException)
+        {
+            return false; // missing (or unreadable): opening it as a file says why, as before
+        }
+    }
+
     private static ObjectConditions IfMatch(string? etag) => new() { IfMatch = etag };
 
     private static bool IsPreconditionFailed(Exception e) => e is S3Exception { StatusCode: 412 };

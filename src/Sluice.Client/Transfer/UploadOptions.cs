@@ -18,6 +18,6 @@ public sealed record UploadOptions
     /// </summary>
     public string? ResumeUploadId { get; init; }
 
-    /// <summary>Abort the multipart upload when the transfer fails instead of leaving it for a resume.</summary>
+    /// <summary>Abort the multipart upload when the transfer fails or is cancelled instead of leaving it for a resume.</summary>
     public bool AbortOnFailure { get; init; }
 }

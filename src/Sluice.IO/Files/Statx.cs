@@ -11,7 +11,7 @@ internal static unsafe class Statx
     public const uint Mask = 0x1 | 0x2 | 0x40 | 0x200;
 
     private const int BlockSizeOffset = 4, ModeOffset = 28, SizeOffset = 40, MtimeOffset = 112;
-    private const int TypeMask = 0xF000, TypeDirectory = 0x4000, PermissionMask = 0xFFF;
+    private const int TypeMask = 0xF000, TypeDirectory = 0x4000, TypeRegular = 0x8000, PermissionMask = 0xFFF;
 
     public static IoFileStat Parse(byte* buffer)
     {
@@ -25,6 +25,7 @@ internal static unsafe class Statx
             LastWriteTime: mtime,
             BlockSize: (int)BinaryPrimitives.ReadUInt32LittleEndian(b[BlockSizeOffset..]),
             IsDirectory: (mode & TypeMask) == TypeDirectory,
-            Permissions: (UnixFileMode)(mode & PermissionMask));
+            Permissions: (UnixFileMode)(mode & PermissionMask),
+            IsRegularFile: (mode & TypeMask) == TypeRegular);
     }
 }

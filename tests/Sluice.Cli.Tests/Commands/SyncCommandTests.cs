@@ -144,7 +144,7 @@ public sealed class SyncCommandTests() : ServerCommandTests("AKIDSYNC", "sync/se
     {
         Directory.CreateDirectory(Local("here"));
         OneLineError(Sluice("sync", Local("here"), Local("there")), 2, "^sluice: sync: one side must be an s3:// location$");
-        OneLineError(Sluice("sync", "--parallel", "0", Local("here"), "s3://b"), 2, "^sluice: sync: --parallel must be at least 1$");
+        OneLineError(Sluice("sync", "--parallel", "0", Local("here"), "s3://b"), 2, "^sluice: sync: --parallel must be from 1 to 4096$");
         OneLineError(Sluice("sync", "--mtime", "--size-only", Local("here"), "s3://b"), 2, "^sluice: sync: --mtime and --size-only");
         OneLineError(Sluice("sync", "s3://b"), 2, "^sluice: .*\\(see 'sluice --help'\\)$");
         OneLineError(Sluice("sync", Local("missing"), "s3://b"), 1, "^sluice: sync: .*missing: no such directory$");
