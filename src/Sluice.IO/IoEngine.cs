@@ -60,8 +60,12 @@ public abstract class IoEngine : IAsyncDisposable
     /// <summary>
     /// Listens on <paramref name="endPoint"/> (port 0 picks one) and calls <paramref name="onConnection"/> for each
     /// accepted connection — on the accepting reactor's thread with io_uring. The handler owns the connection.
+    /// Accepting pauses while the accepted connections open would leave too few file descriptors for the rest of the
+    /// process (see AcceptBudget), or while accept fails with EMFILE/ENFILE; <paramref name="log"/> (default:
+    /// stderr) gets one line per such episode.
     /// </summary>
-    public abstract Listener Listen(IPEndPoint endPoint, Func<Connection, ValueTask> onConnection, int backlog = 512);
+    public abstract Listener Listen(IPEndPoint endPoint, Func<Connection, ValueTask> onConnection, int backlog = 512,
+        Action<string>? log = null);
 
     public abstract ValueTask DisposeAsync();
 

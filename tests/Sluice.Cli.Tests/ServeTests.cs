@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Sluice.S3.Auth;
@@ -50,6 +52,142 @@ public class ServeTests
         finally
         {
             File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Serve_on_a_port_another_server_listens_on_exits_1_address_in_use()
+    {
+        await ServeAsync([], async (endpoint, _, _) =>
+        {
+            // SO_REUSEPORT lets sockets share a port: the second server must not join the first one's listeners.
+            string data = Path.Combine(Path.GetTempPath(), "sluice-serve-" + Guid.NewGuid().ToString("N"));
+            var second = SluiceProcess.Run("serve", "--data", data, "--listen", $"127.0.0.1:{endpoint.Port}", "--reactors", "2");
+            try { Directory.Delete(data, recursive: true); } catch (DirectoryNotFoundException) { }
+            Assert.Equal(Program.ExitFailure, second.ExitCode);
+            Assert.Contains("address already in use", second.StdErr, StringComparison.OrdinalIgnoreCase);
+            Assert.Single(second.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            return () => { };
+        });
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Serve_on_a_port_a_socket_listens_on_exits_1_address_in_use(bool reusePort)
+    {
+        using var other = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        if (reusePort) other.SetRawSocketOption(1, 15, BitConverter.GetBytes(1)); // SOL_SOCKET, SO_REUSEPORT
+        other.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        other.Listen();
+        int port = ((IPEndPoint)other.LocalEndPoint!).Port;
+        string data = Path.Combine(Path.GetTempPath(), "sluice-serve-" + Guid.NewGuid().ToString("N"));
+        var r = SluiceProcess.Run("serve", "--data", data, "--listen", $"127.0.0.1:{port}");
+        try { Directory.Delete(data, recursive: true); } catch (DirectoryNotFoundException) { }
+        Assert.Equal(Program.ExitFailure, r.ExitCode);
+        Assert.Contains("address already in use", r.StdErr, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Theory]
+    [InlineData("uring")]
+    [InlineData("managed")]
+    public async Task Serve_outlives_a_flood_of_connections_beyond_its_descriptor_limit(string engine)
+    {
+        // 256 descriptors, 400 connections: the server used to take them all, and the runtime, out of descriptors
+        // for a new thread, reported "Out of memory." and aborted. Now accepting pauses at the budget instead.
+        string data = Path.Combine(Path.GetTempPath(), "sluice-serve-" + Guid.NewGuid().ToString("N"));
+        var psi = new ProcessStartInfo("bash")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in new[] { "-c", "ulimit -n 256 && exec dotnet \"$@\"", "bash",
+                     Path.Combine(AppContext.BaseDirectory, "sluice.dll"), "serve", "--data", data,
+                     "--listen", "127.0.0.1:0", "--reactors", "2", "--anonymous", "--engine", engine })
+            psi.ArgumentList.Add(a);
+        using var process = Process.Start(psi)!;
+        var flood = new List<Socket>();
+        try
+        {
+            var paused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var stderrLines = new List<string>();
+            var stderr = Task.Run(async () =>
+            {
+                while (await process.StandardError.ReadLineAsync() is { } line)
+                {
+                    lock (stderrLines) stderrLines.Add(line);
+                    if (line.Contains("not accepting connections", StringComparison.Ordinal)) paused.TrySetResult();
+                }
+            });
+            string? first = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.NotNull(first);
+            var match = Regex.Match(first, @"serving S3 at http://127\.0\.0\.1:(\d+)/?");
+            Assert.True(match.Success, first);
+            var endPoint = new IPEndPoint(IPAddress.Loopback, int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+
+            using var established = await ConnectAsync(endPoint);
+            int status = await RequestAsync(established);
+
+            for (int i = 0; i < 400; i++) flood.Add(await ConnectAsync(endPoint));
+            var exited = process.WaitForExitAsync();
+            var hangGuard = Task.Delay(TimeSpan.FromMinutes(2));
+            var done = await Task.WhenAny(paused.Task, exited, hangGuard);
+            Assert.True(done == paused.Task, process.HasExited
+                ? $"the server died (exit {process.ExitCode}): {string.Join(" | ", stderrLines)}" : "no pause was logged");
+
+            Assert.Equal(status, await RequestAsync(established)); // connections already open are still served
+            Assert.False(process.HasExited);
+
+            foreach (var s in flood) s.Dispose();
+            flood.Clear();
+            using (var fresh = await ConnectAsync(endPoint)) Assert.Equal(status, await RequestAsync(fresh));
+            Assert.False(process.HasExited);
+
+            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+                await kill.WaitForExitAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await process.WaitForExitAsync(timeout.Token);
+            await stderr;
+            Assert.Equal(0, process.ExitCode);
+            Assert.Single(stderrLines, l => l.Contains("not accepting connections", StringComparison.Ordinal));
+        }
+        finally
+        {
+            foreach (var s in flood) s.Dispose();
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            try { Directory.Delete(data, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    private static async Task<Socket> ConnectAsync(IPEndPoint endPoint)
+    {
+        var s = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await s.ConnectAsync(endPoint, guard.Token);
+        return s;
+    }
+
+    /// <summary>Sends an unsigned GET and reads the whole response; returns its status.</summary>
+    private static async Task<int> RequestAsync(Socket s)
+    {
+        await s.SendAsync("GET /no-such-bucket HTTP/1.1\r\nHost: localhost\r\n\r\n"u8.ToArray());
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var received = new List<byte>();
+        var buffer = new byte[4096];
+        while (true)
+        {
+            string text = System.Text.Encoding.ASCII.GetString(received.ToArray());
+            int end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+            if (end >= 0)
+            {
+                var length = Regex.Match(text[..end], @"Content-Length: (\d+)", RegexOptions.IgnoreCase);
+                if (received.Count >= end + 4 + (length.Success ? int.Parse(length.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0))
+                    return int.Parse(text.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+            }
+            int n = await s.ReceiveAsync(buffer, guard.Token);
+            if (n == 0) throw new EndOfStreamException("the server closed the connection: " + text);
+            received.AddRange(buffer.AsSpan(0, n).ToArray());
         }
     }
 

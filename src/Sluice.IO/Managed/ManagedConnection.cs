@@ -9,9 +9,14 @@ namespace Sluice.IO.Managed;
 internal sealed class ManagedConnection : Connection
 {
     private readonly Socket _socket;
+    private readonly AcceptBudget? _budget; // an accepted connection counts in its listener's budget until disposed
     private int _disposed;
 
-    public ManagedConnection(Socket socket) => _socket = socket;
+    public ManagedConnection(Socket socket, AcceptBudget? budget = null)
+    {
+        _socket = socket;
+        _budget = budget;
+    }
 
     public override EndPoint? RemoteEndPoint => _socket.RemoteEndPoint;
     public override EndPoint? LocalEndPoint => _socket.LocalEndPoint;
@@ -58,6 +63,7 @@ internal sealed class ManagedConnection : Connection
         {
             try { _socket.Shutdown(SocketShutdown.Both); } catch (SocketException) { } // already reset or closed
             _socket.Dispose();
+            _budget?.Release();
         }
         return ValueTask.CompletedTask;
     }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Sluice.IO.Buffers;
 using Sluice.IO.Files;
+using Sluice.IO.Native;
 using Sluice.IO.Uring;
 
 namespace Sluice.IO.Managed;
@@ -81,8 +82,9 @@ internal sealed class ManagedEngine : IoEngine
         long count, CancellationToken cancellationToken) =>
         BufferedTransfer.ReceiveToFileAsync(Buffers, connection, file, offset, count, cancellationToken);
 
-    public override Listener Listen(IPEndPoint endPoint, Func<Connection, ValueTask> onConnection, int backlog = 512) =>
-        ManagedListener.Start(_reactors, endPoint, onConnection, backlog);
+    public override Listener Listen(IPEndPoint endPoint, Func<Connection, ValueTask> onConnection, int backlog = 512,
+        Action<string>? log = null) =>
+        ManagedListener.Start(_reactors, endPoint, onConnection, backlog, AcceptBudget.ForDescriptorLimit(log));
 
     // Operations run on the thread pool: their owners may still be finishing with a buffer.
     public override ValueTask DisposeAsync() => DisposeBuffersAsync();
@@ -94,11 +96,13 @@ internal sealed class ManagedListener : Listener
     private readonly Socket[] _sockets;
     private readonly Task[] _loops;
     private readonly CancellationTokenSource _stop = new();
+    private readonly AcceptBudget _budget;
     private long _accepted;
 
-    private ManagedListener(Socket[] sockets, IPEndPoint local, Func<Connection, ValueTask> onConnection)
+    private ManagedListener(Socket[] sockets, IPEndPoint local, Func<Connection, ValueTask> onConnection, AcceptBudget budget)
     {
         _sockets = sockets;
+        _budget = budget;
         LocalEndPoint = local;
         _loops = new Task[sockets.Length];
         for (int i = 0; i < sockets.Length; i++) _loops[i] = AcceptLoop(sockets[i], onConnection);
@@ -108,44 +112,45 @@ internal sealed class ManagedListener : Listener
     public override long Accepted => Interlocked.Read(ref _accepted);
 
     public static ManagedListener Start(int count, IPEndPoint endPoint, Func<Connection, ValueTask> onConnection,
-        int backlog)
+        int backlog, AcceptBudget budget)
     {
-        var sockets = new Socket[Math.Max(1, count)];
-        var bound = endPoint;
-        try
-        {
-            for (int i = 0; i < sockets.Length; i++)
-            {
-                sockets[i] = UringListener.CreateListeningSocket(bound, backlog);
-                bound = (IPEndPoint)sockets[i].LocalEndPoint!;
-            }
-        }
-        catch
-        {
-            foreach (var s in sockets) s?.Dispose();
-            throw;
-        }
-        return new ManagedListener(sockets, bound, onConnection);
+        var sockets = UringListener.CreateListeningSockets(endPoint, count, backlog);
+        return new ManagedListener(sockets, (IPEndPoint)sockets[0].LocalEndPoint!, onConnection, budget);
     }
 
     private async Task AcceptLoop(Socket listener, Func<Connection, ValueTask> onConnection)
     {
         while (!_stop.IsCancellationRequested)
         {
+            if (!_budget.HasRoom)
+            {
+                // At the budget: leave further connections in the backlog until one of ours closes.
+                _budget.Paused(_budget.LimitReason());
+                try { await _budget.WhenRoomAsync().WaitAsync(_stop.Token); }
+                catch (OperationCanceledException) { return; }
+                continue;
+            }
             Socket accepted;
             try { accepted = await listener.AcceptAsync(_stop.Token); }
             catch (OperationCanceledException) { return; }
             catch (ObjectDisposedException) { return; }
             catch (SocketException e) when (e.SocketErrorCode is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable)
             {
-                await Task.Delay(50); // out of descriptors: pause instead of spinning
+                if (e.SocketErrorCode == SocketError.TooManyOpenSockets) _budget.Paused(AcceptBudget.ErrnoReason(Errno.EMFILE));
+                try { await Task.Delay(AcceptBudget.RetryAfterError, _stop.Token); } // pause instead of spinning
+                catch (OperationCanceledException) { return; }
                 continue;
             }
             catch (SocketException) when (_stop.IsCancellationRequested) { return; }
             catch (SocketException) { continue; } // a connection aborted before accept: keep listening
             Interlocked.Increment(ref _accepted);
+            if (!_budget.TryTake())
+            {
+                accepted.Dispose(); // another loop took the last room meanwhile
+                continue;
+            }
             accepted.NoDelay = true;
-            _ = Handle(new ManagedConnection(accepted), onConnection);
+            _ = Handle(new ManagedConnection(accepted, _budget), onConnection);
         }
     }
 

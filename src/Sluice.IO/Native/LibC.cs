@@ -46,6 +46,12 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
 
+    public const int RLimitNoFile = 7;
+
+    /// <summary>getrlimit(2); <paramref name="limits"/> is struct rlimit: soft, then hard limit.</summary>
+    [LibraryImport(Lib, EntryPoint = "getrlimit", SetLastError = true)]
+    public static partial int GetRLimit(int resource, ulong* limits);
+
     public const int EfdCloexec = 0x80000, EfdNonblock = 0x800;
 
     [LibraryImport(Lib, EntryPoint = "eventfd", SetLastError = true)]

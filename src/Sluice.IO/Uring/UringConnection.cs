@@ -10,17 +10,19 @@ internal sealed class UringConnection : Connection
 {
     private readonly UringReactor _reactor;
     private readonly bool _accepted;    // counted in its reactor's AcceptedConnections until disposed
+    private readonly AcceptBudget? _budget; // an accepted connection counts in its listener's budget until disposed
     private int _fd;
     private int _slot = -1;             // the socket's slot in the reactor's file table, or -1: requests name _fd
     private LoopbackPairs? _pairs;      // set for an in-process loopback client: its port is removed on dispose
     private int _pairPort = -1;
     private EndPoint? _remote, _local;
 
-    public UringConnection(UringReactor reactor, int fd, bool accepted = false)
+    public UringConnection(UringReactor reactor, int fd, bool accepted = false, AcceptBudget? budget = null)
     {
         _reactor = reactor;
         _fd = fd;
         _accepted = accepted;
+        _budget = budget;
     }
 
     internal UringReactor Reactor => _reactor;
@@ -192,6 +194,7 @@ internal sealed class UringConnection : Connection
         // Shutting the socket down completes every pending request on it (recv sees EOF, send EPIPE).
         LibC.Shutdown(fd, LibC.ShutRdWr);
         LibC.Close(fd);
+        _budget?.Release();
         // The table's reference keeps the (shut down) socket alive until the slot is emptied on the owning ring.
         int slot = Interlocked.Exchange(ref _slot, -1);
         if (slot >= 0) _reactor.ReleaseSlot(slot);

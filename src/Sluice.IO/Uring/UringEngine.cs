@@ -254,8 +254,9 @@ internal sealed class UringEngine : IoEngine
         (file as UringFile ?? throw new ArgumentException("the file was opened by another engine", nameof(file)),
          connection as UringConnection ?? throw new ArgumentException("the connection belongs to another engine", nameof(connection)));
 
-    public override Listener Listen(IPEndPoint endPoint, Func<Connection, ValueTask> onConnection, int backlog = 512) =>
-        UringListener.Start(this, endPoint, onConnection, backlog);
+    public override Listener Listen(IPEndPoint endPoint, Func<Connection, ValueTask> onConnection, int backlog = 512,
+        Action<string>? log = null) =>
+        UringListener.Start(this, endPoint, onConnection, backlog, AcceptBudget.ForDescriptorLimit(log));
 
     public override async ValueTask DisposeAsync()
     {

@@ -14,12 +14,14 @@ internal sealed class UringListener : Listener
     private readonly Acceptor[] _acceptors;
     private readonly IReadOnlyList<UringReactor> _reactors;
     private readonly LoopbackPairs _pairs;
+    private readonly AcceptBudget _budget;
     private long _accepted;
 
     private UringListener(Socket[] sockets, Acceptor[] acceptors, IPEndPoint local, IReadOnlyList<UringReactor> reactors,
-        LoopbackPairs pairs)
+        LoopbackPairs pairs, AcceptBudget budget)
     {
         _pairs = pairs;
+        _budget = budget;
         _sockets = sockets;
         _acceptors = acceptors;
         LocalEndPoint = local;
@@ -36,25 +38,12 @@ internal sealed class UringListener : Listener
     public override long Accepted => Interlocked.Read(ref _accepted);
 
     public static UringListener Start(UringEngine engine, IPEndPoint endPoint, Func<Connection, ValueTask> onConnection,
-        int backlog)
+        int backlog, AcceptBudget budget)
     {
-        var sockets = new Socket[engine.ReactorCount];
-        var bound = endPoint;
-        try
-        {
-            for (int i = 0; i < sockets.Length; i++)
-            {
-                sockets[i] = CreateListeningSocket(bound, backlog);
-                bound = (IPEndPoint)sockets[i].LocalEndPoint!; // later sockets share the port the first one got
-            }
-        }
-        catch
-        {
-            foreach (var s in sockets) s?.Dispose();
-            throw;
-        }
+        var sockets = CreateListeningSockets(endPoint, engine.ReactorCount, backlog);
+        var bound = (IPEndPoint)sockets[0].LocalEndPoint!;
         var acceptors = new Acceptor[sockets.Length];
-        var listener = new UringListener(sockets, acceptors, bound, engine.Reactors, engine.Pairs);
+        var listener = new UringListener(sockets, acceptors, bound, engine.Reactors, engine.Pairs, budget);
         for (int i = 0; i < sockets.Length; i++)
         {
             acceptors[i] = new Acceptor(listener, engine.Reactors[i], (int)sockets[i].Handle, onConnection);
@@ -63,28 +52,74 @@ internal sealed class UringListener : Listener
         return listener;
     }
 
-    internal static Socket CreateListeningSocket(IPEndPoint endPoint, int backlog)
+    /// <summary>
+    /// <paramref name="count"/> SO_REUSEPORT listening sockets on one address and port (port 0: one free port for all).
+    /// SO_REUSEPORT alone would also let this process join another process's listeners on the port (a second server
+    /// would silently take part of the first one's traffic), so a probe socket without SO_REUSEPORT binds the address
+    /// first: it fails with EADDRINUSE if anyone listens there, and while it stays bound (not listening, SO_REUSEADDR
+    /// on both sides) our own sockets may still bind beside it. What remains is a window of microseconds in which two
+    /// servers starting at the same instant could both pass their probes.
+    /// </summary>
+    internal static Socket[] CreateListeningSockets(IPEndPoint endPoint, int count, int backlog)
+    {
+        var sockets = new Socket[Math.Max(1, count)];
+        using var probe = NewSocket(endPoint, reusePort: false);
+        try
+        {
+            Bind(probe, endPoint);
+            var bound = (IPEndPoint)probe.LocalEndPoint!; // port 0: every listener shares the port the probe got
+            for (int i = 0; i < sockets.Length; i++)
+            {
+                sockets[i] = NewSocket(bound, reusePort: true);
+                Bind(sockets[i], bound);
+                Listen(sockets[i], bound, backlog);
+            }
+            return sockets;
+        }
+        catch
+        {
+            foreach (var s in sockets) s?.Dispose();
+            throw;
+        }
+    }
+
+    private static Socket NewSocket(IPEndPoint endPoint, bool reusePort)
     {
         var s = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            s.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            s.SetRawSocketOption(LibC.SolSocket, LibC.SoReusePort, BitConverter.GetBytes(1));
-            s.Bind(endPoint);
-            s.Listen(backlog);
+            // SO_REUSEADDR: a restart may bind while the last run's connections linger in TIME_WAIT. Set raw: .NET's
+            // SocketOptionName.ReuseAddress sets SO_REUSEPORT too on Linux, which would defeat the probe.
+            s.SetRawSocketOption(LibC.SolSocket, LibC.SoReuseAddr, BitConverter.GetBytes(1));
+            if (reusePort) s.SetRawSocketOption(LibC.SolSocket, LibC.SoReusePort, BitConverter.GetBytes(1));
             return s;
         }
         catch (SocketException e)
         {
             s.Dispose();
-            throw new IoException("listen", e.ErrorCode == 0 ? Errno.EINVAL : (int)e.SocketErrorCode switch
-            {
-                (int)SocketError.AddressAlreadyInUse => Errno.EADDRINUSE,
-                (int)SocketError.AccessDenied => Errno.EACCES,
-                _ => Errno.EINVAL,
-            }, $"listen on {endPoint} failed: {e.Message}");
+            throw ListenFailed(endPoint, e);
         }
     }
+
+    private static void Bind(Socket s, IPEndPoint endPoint)
+    {
+        try { s.Bind(endPoint); }
+        catch (SocketException e) { throw ListenFailed(endPoint, e); }
+    }
+
+    private static void Listen(Socket s, IPEndPoint endPoint, int backlog)
+    {
+        try { s.Listen(backlog); }
+        catch (SocketException e) { throw ListenFailed(endPoint, e); }
+    }
+
+    private static IoException ListenFailed(IPEndPoint endPoint, SocketException e) =>
+        new("listen", e.ErrorCode == 0 ? Errno.EINVAL : (int)e.SocketErrorCode switch
+        {
+            (int)SocketError.AddressAlreadyInUse => Errno.EADDRINUSE,
+            (int)SocketError.AccessDenied => Errno.EACCES,
+            _ => Errno.EINVAL,
+        }, $"listen on {endPoint} failed: {e.Message}");
 
     /// <summary>
     /// Where an accepted connection lives: the accepting reactor unless another has fewer live accepted connections.
@@ -123,15 +158,14 @@ internal sealed class UringListener : Listener
     /// <summary>The multishot accept on one reactor.</summary>
     private sealed class Acceptor : IUringCompletion
     {
-        /// <summary>After EMFILE/ENFILE the accept is re-armed after this pause instead of spinning.</summary>
-        private static readonly TimeSpan RearmDelayAfterError = TimeSpan.FromMilliseconds(50);
-
         private readonly UringListener _listener;
         private readonly int _fd;
         private readonly Func<Connection, ValueTask> _onConnection;
         private readonly Action<int, UringReactor?> _dispatchParked;
         private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private bool _multishot;
+        private bool _multishot;            // the kernel has multishot accept
+        private bool _armedMultishot;       // the accept in flight is multishot
+        private bool _cancelling;           // its cancellation (near the budget) is requested
         private volatile bool _stopping;
         private bool _armed;
 
@@ -168,7 +202,11 @@ internal sealed class UringListener : Listener
             sqe->Opcode = IoUringOp.Accept;
             sqe->Fd = _fd;
             sqe->OpFlags = LibC.SockCloexec;
-            sqe->IoPrio = _multishot ? IoUringFlags.AcceptMultishot : (ushort)0;
+            var budget = _listener._budget;
+            bool multishot = _multishot && budget.Limit - budget.Open > AcceptBudget.MultishotHeadroom;
+            sqe->IoPrio = multishot ? IoUringFlags.AcceptMultishot : (ushort)0;
+            _armedMultishot = multishot;
+            _cancelling = false;
             sqe->UserData = userData;
         }
 
@@ -176,23 +214,47 @@ internal sealed class UringListener : Listener
         {
             bool more = (flags & IoUringFlags.CqeFMore) != 0 && result >= 0;
             if (!more) _armed = false;
+            var budget = _listener._budget;
             if (result >= 0)
             {
                 Interlocked.Increment(ref _listener._accepted);
-                if (_stopping) LibC.Close(result);
+                if (!budget.TryTake()) LibC.Close(result); // accepted by a multishot past the budget: refused
+                else if (_stopping)
+                {
+                    LibC.Close(result);
+                    budget.Release();
+                }
                 else
                 {
                     UringConnection.SetNoDelay(result);
                     Dispatch(result);
                 }
+                // Near the budget a multishot would overshoot it: end it; the next accept is armed singly.
+                if (more && !_stopping && !_cancelling && budget.Limit - budget.Open <= AcceptBudget.MultishotHeadroom)
+                {
+                    _cancelling = true;
+                    Reactor.CancelOnThread(this, UserData);
+                }
             }
-            bool fallback = result == -Errno.EINVAL && _multishot && !_stopping;
+            bool fallback = result == -Errno.EINVAL && _armedMultishot && !_stopping;
             if (fallback) _multishot = false; // a kernel without multishot accept: one accept per request
             if (!more)
             {
                 if (_stopping || Reactor.IsStopping) _stopped.TrySetResult();
-                else if (result is -Errno.EMFILE or -Errno.ENFILE or -Errno.ENOMEM or -Errno.ENOBUFS) _ = RearmLater();
-                else if (result >= 0 || fallback || result is -Errno.ECONNABORTED or -Errno.EINTR or -Errno.EAGAIN)
+                else if (!budget.HasRoom)
+                {
+                    // Further connections wait in the backlog until one of ours closes.
+                    budget.Paused(budget.LimitReason());
+                    _ = RearmWhenRoom();
+                }
+                else if (AcceptBudget.IsOutOfDescriptors(-result))
+                {
+                    budget.Paused(AcceptBudget.ErrnoReason(-result));
+                    _ = RearmLater();
+                }
+                else if (result is -Errno.ENOMEM or -Errno.ENOBUFS) _ = RearmLater();
+                else if (result >= 0 || fallback || result is -Errno.ECONNABORTED or -Errno.EINTR or -Errno.EAGAIN
+                         or -Errno.ECANCELED) // cancelled at the budget, and room came back meanwhile
                     Reactor.Submit(this);
                 else _stopped.TrySetResult(); // the socket itself failed (closed, invalid): accepting is over
             }
@@ -217,11 +279,12 @@ internal sealed class UringListener : Listener
             if (_stopping || Reactor.IsStopping)
             {
                 LibC.Close(fd);
+                _listener._budget.Release();
                 return;
             }
             target ??= _listener.Place(Reactor);
             Interlocked.Increment(ref target.AcceptedConnections);
-            var connection = new UringConnection(target, fd, accepted: true);
+            var connection = new UringConnection(target, fd, accepted: true, _listener._budget);
             if (!ReferenceEquals(target, Reactor)) Interlocked.Increment(ref _listener.Rebalanced);
             if (target.IsOnReactorThread) _ = Handle(connection);
             else
@@ -238,7 +301,14 @@ internal sealed class UringListener : Listener
 
         private async Task RearmLater()
         {
-            await Task.Delay(RearmDelayAfterError);
+            await Task.Delay(AcceptBudget.RetryAfterError);
+            if (_stopping) _stopped.TrySetResult();
+            else Reactor.Submit(this);
+        }
+
+        private async Task RearmWhenRoom()
+        {
+            await _listener._budget.WhenRoomAsync();
             if (_stopping) _stopped.TrySetResult();
             else Reactor.Submit(this);
         }

@@ -24,7 +24,7 @@ public sealed class HttpServer : IAsyncDisposable
             _connections.TryAdd(c, 0);
             if (_stopping) c.CloseIfIdle();
             return c.RunAsync();
-        });
+        }, log: options.ErrorLog is { } log ? line => { lock (log) log.WriteLine(line); } : null);
     }
 
     public static HttpServer Start(IoEngine engine, IPEndPoint endPoint, IHttpHandler handler, HttpServerOptions? options = null) =>

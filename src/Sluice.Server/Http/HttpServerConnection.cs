@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Sluice.IO;
@@ -24,6 +26,8 @@ internal sealed class HttpServerConnection
     private int _bodyFloor;              // during a request: compaction may not move bytes below the head's end
     private volatile bool _idle;
     private ulong _requests;
+    private long _bodyBytes;             // body (and chunk framing) bytes received for the current request
+    private long _bodyWaitTicks;         // Stopwatch ticks spent waiting for them (the data-rate check's clock)
 
     public HttpServerConnection(Connection connection, IHttpHandler handler, HttpServerOptions options, HttpServer? server)
     {
@@ -65,6 +69,8 @@ internal sealed class HttpServerConnection
                 _exchange.Begin(_start, ((ulong)Connection.GetHashCode() << 32) | ++_requests);
                 _start += _exchange.Request.HeadLength;
                 _bodyFloor = _start;
+                _bodyBytes = 0;
+                _bodyWaitTicks = 0;
                 if (!await HandleAsync()) return;
                 if (_exchange.CloseAfterResponse) return;
                 if (!_exchange.BodyCompleted)
@@ -104,6 +110,7 @@ internal sealed class HttpServerConnection
             _start = 0;
         }
         _bodyFloor = 0;
+        long headDeadline = 0; // Stopwatch timestamp: the whole head is due by then, counted from its first byte
         while (true)
         {
             if (_end > _start)
@@ -122,11 +129,22 @@ internal sealed class HttpServerConnection
                 }
             }
             bool idle = _end == _start;
+            var timeout = Options.IdleTimeout;
+            if (!idle)
+            {
+                if (headDeadline == 0) headDeadline = Stopwatch.GetTimestamp() + ToTicks(Options.HeaderTimeout);
+                timeout = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), headDeadline);
+                if (timeout <= TimeSpan.Zero)
+                {
+                    await SendFrontErrorAsync(S3ErrorCode.RequestTimeout, null); // slow head: answer, then close
+                    return false;
+                }
+            }
             _idle = idle;
             int n;
             try
             {
-                n = await ReceiveAsync(Buffer.AsMemory(_end), idle ? Options.IdleTimeout : Options.HeaderTimeout);
+                n = await ReceiveAsync(Buffer.AsMemory(_end), timeout);
             }
             catch (OperationCanceledException) when (!idle)
             {
@@ -234,17 +252,38 @@ internal sealed class HttpServerConnection
             _start = _bodyFloor;
         }
         if (_end == Buffer.Length) throw new HttpBodyException(S3ErrorCode.InvalidRequest, "chunk framing line too long");
-        int n = await ReceiveAsync(Buffer.AsMemory(_end), Options.BodyReadTimeout);
+        int n = await ReceiveBodyAsync(Buffer.AsMemory(_end), cancellationToken);
         _end += n;
         return n;
     }
 
-    /// <summary>Receives body bytes straight into the caller's memory (Content-Length framing, nothing buffered).</summary>
-    public ValueTask<int> ReceiveBodyAsync(Memory<byte> destination, CancellationToken cancellationToken) =>
-        ReceiveAsync(destination, Options.BodyReadTimeout);
+    /// <summary>
+    /// Receives body bytes (straight into the caller's memory for Content-Length framing). Each receive must make
+    /// progress within BodyReadTimeout and, after the grace period, the body must keep up MinRequestBodyDataRate:
+    /// the next byte is due when the time spent waiting reaches grace + bytes so far / rate. Only waiting counts, so
+    /// a handler that is slow to read (a busy disk) is not blamed on the client.
+    /// </summary>
+    public ValueTask<int> ReceiveBodyAsync(Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        var timeout = Options.BodyReadTimeout;
+        double rate = Options.MinRequestBodyDataRate;
+        if (rate > 0)
+        {
+            long due = ToTicks(Options.MinRequestBodyDataRateGracePeriod) + (long)(_bodyBytes / rate * Stopwatch.Frequency)
+                - _bodyWaitTicks;
+            if (due <= 0)
+                throw new HttpBodyException(S3ErrorCode.RequestTimeout,
+                    $"the request body arrived slower than {rate.ToString(CultureInfo.InvariantCulture)} bytes/s");
+            var dueIn = TimeSpan.FromSeconds((double)due / Stopwatch.Frequency);
+            if (dueIn < timeout) timeout = dueIn;
+        }
+        return ReceiveAsync(destination, timeout, body: true);
+    }
+
+    private static long ToTicks(TimeSpan time) => (long)(time.TotalSeconds * Stopwatch.Frequency);
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // once or more per request: reuse the box
-    private async ValueTask<int> ReceiveAsync(Memory<byte> destination, TimeSpan timeout)
+    private async ValueTask<int> ReceiveAsync(Memory<byte> destination, TimeSpan timeout, bool body = false)
     {
         if (!_timeout.TryReset())
         {
@@ -252,13 +291,17 @@ internal sealed class HttpServerConnection
             _timeout = new CancellationTokenSource();
         }
         _timeout.CancelAfter(timeout);
+        long started = body ? Stopwatch.GetTimestamp() : 0;
         try
         {
-            return await Connection.ReceiveAsync(destination, _timeout.Token);
+            int n = await Connection.ReceiveAsync(destination, _timeout.Token);
+            if (body) _bodyBytes += n;
+            return n;
         }
         finally
         {
             _timeout.CancelAfter(Timeout.Infinite);
+            if (body) _bodyWaitTicks += Stopwatch.GetTimestamp() - started;
         }
     }
 }

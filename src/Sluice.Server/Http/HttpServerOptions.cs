@@ -18,13 +18,24 @@ public sealed class HttpServerOptions
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
-    /// Once a request has started, its head must arrive within this time: a client trickling bytes (slowloris)
-    /// cannot hold a connection.
+    /// A request's whole head must arrive within this time of its first byte, else 400 RequestTimeout and the
+    /// connection closes: a client trickling bytes (slowloris) cannot hold a connection.
     /// </summary>
     public TimeSpan HeaderTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Each body receive must make progress within this time, else 400 RequestTimeout (as S3 answers).</summary>
     public TimeSpan BodyReadTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Bytes per second a request body must average once <see cref="MinRequestBodyDataRateGracePeriod"/> has passed,
+    /// counting only the time the server waits for it (Kestrel's MinRequestBodyDataRate: 240 bytes/s after 5 s), else
+    /// 400 RequestTimeout and the connection closes: a body trickling a byte every few seconds cannot hold a
+    /// connection. 0 turns the check off.
+    /// </summary>
+    public double MinRequestBodyDataRate { get; init; } = 240;
+
+    /// <summary>How long a request body may wait before <see cref="MinRequestBodyDataRate"/> applies.</summary>
+    public TimeSpan MinRequestBodyDataRateGracePeriod { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Unread request body the server drains to keep a connection alive after a response; beyond it, it closes.</summary>
     public long MaxDrainBytes { get; init; } = 1 << 20;

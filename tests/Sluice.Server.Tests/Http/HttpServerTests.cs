@@ -232,6 +232,75 @@ public class HttpServerTests
         await Stop(engine, server);
     }
 
+    public static TheoryData<string, bool> EnginesAndFramings => new()
+    {
+        { "uring", false }, { "uring", true }, { "managed", false }, { "managed", true },
+    };
+
+    /// <summary>
+    /// Sends <paramref name="bytes"/> one at a time, a tenth of a second apart (a slowloris client), until the server
+    /// answers; returns the answer. The pace only makes the client slow: nothing waits on the server's timing, and the
+    /// minute is a hang guard (a server that never cuts the client off would make the test fail there).
+    /// </summary>
+    private static async Task<(int Status, string Head, string Body)> TrickleUntilAnsweredAsync(Socket s, byte[] bytes)
+    {
+        s.ReceiveTimeout = 0;
+        var answer = Task.Run(() => ReadResponse(s));
+        var guard = Task.Delay(TimeSpan.FromMinutes(1));
+        for (int i = 0; i < bytes.Length && !answer.IsCompleted && !guard.IsCompleted; i++)
+        {
+            try { s.Send(bytes, i, 1, SocketFlags.None); }
+            catch (SocketException) { break; } // the server closed: its answer is already on the way
+            await Task.WhenAny(answer, Task.Delay(100));
+        }
+        Assert.True(await Task.WhenAny(answer, guard) == answer, "the server never cut the trickling client off");
+        return await answer;
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task A_head_trickled_a_byte_at_a_time_is_cut_off_by_its_total_deadline(string mode)
+    {
+        // Each byte arrives well within the head timeout: only a deadline from the head's first byte ends this.
+        var options = new HttpServerOptions
+        {
+            HeaderTimeout = TimeSpan.FromSeconds(1), IdleTimeout = TimeSpan.FromMinutes(5), BodyReadTimeout = TimeSpan.FromMinutes(5),
+        };
+        var (engine, server) = await Start(mode, new EchoHandler(), options);
+        using (var s = Connect(server))
+        {
+            var r = await TrickleUntilAnsweredAsync(s,
+                Encoding.ASCII.GetBytes("GET /slow HTTP/1.1\r\nHost: h\r\nX-Pad: " + new string('p', 8000) + "\r\n\r\n"));
+            Assert.Equal(400, r.Status);
+            Assert.Contains("<Code>RequestTimeout</Code>", r.Body);
+            Assert.True(ClosedByServer(s));
+        }
+        await Stop(engine, server);
+    }
+
+    [Theory]
+    [MemberData(nameof(EnginesAndFramings))]
+    public async Task A_body_trickled_below_the_minimum_data_rate_is_cut_off(string mode, bool chunked)
+    {
+        // Each byte arrives well within BodyReadTimeout: only the minimum data rate ends this.
+        var options = new HttpServerOptions
+        {
+            IdleTimeout = TimeSpan.FromMinutes(5), BodyReadTimeout = TimeSpan.FromMinutes(5),
+            MinRequestBodyDataRate = 100, MinRequestBodyDataRateGracePeriod = TimeSpan.FromSeconds(1),
+        };
+        var (engine, server) = await Start(mode, new EchoHandler(), options);
+        using (var s = Connect(server))
+        {
+            Send(s, chunked ? "PUT /k HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n100000\r\n"
+                : "PUT /k HTTP/1.1\r\nHost: h\r\nContent-Length: 1048576\r\n\r\n");
+            var r = await TrickleUntilAnsweredAsync(s, new byte[1 << 20]);
+            Assert.Equal(400, r.Status);
+            Assert.Contains("<Code>RequestTimeout</Code>", r.Body);
+            Assert.True(ClosedByServer(s));
+        }
+        await Stop(engine, server);
+    }
+
     [Theory]
     [MemberData(nameof(Engines))]
     public async Task An_idle_keep_alive_connection_is_closed_quietly(string mode)
