@@ -23,6 +23,8 @@ internal sealed class HttpServerConnection
     private int _start, _end;            // buffered, unconsumed bytes: Buffer[_start.._end)
     private int _bodyFloor;              // during a request: compaction may not move bytes below the head's end
     private volatile bool _idle;
+    private readonly Lock _lifetime = new(); // orders Abort (another thread) before the socket is closed
+    private bool _closed;
     private ulong _requests;
 
     public HttpServerConnection(Connection connection, IHttpHandler handler, HttpServerOptions options, HttpServer? server)
@@ -55,6 +57,15 @@ internal sealed class HttpServerConnection
         if (_idle) _timeout.Cancel();
     }
 
+    /// <summary>Ends the connection's I/O now (server shutdown past its grace period): the request in flight fails and unwinds.</summary>
+    public void Abort()
+    {
+        lock (_lifetime)
+        {
+            if (!_closed) Connection.Abort();
+        }
+    }
+
     public async ValueTask RunAsync()
     {
         try
@@ -84,11 +95,18 @@ internal sealed class HttpServerConnection
         }
         finally
         {
-            _server?.Forget(this);
-            await Connection.DisposeAsync();
-            _timeout.Dispose();
-            ArrayPool<byte>.Shared.Return(Buffer);
-            Buffer = [];
+            try
+            {
+                lock (_lifetime) _closed = true;
+                await Connection.DisposeAsync();
+                _timeout.Dispose();
+                ArrayPool<byte>.Shared.Return(Buffer);
+                Buffer = [];
+            }
+            finally
+            {
+                _server?.Forget(this); // last: a server stop waits for this, then disposes what the connection used
+            }
         }
     }
 
