@@ -25,6 +25,13 @@ internal sealed class HttpServerConnection
     private volatile bool _idle;
     private readonly Lock _lifetime = new(); // orders Abort (another thread) before the socket is closed
     private bool _closed;
+    private bool _linger;                // the connection closes after a response while the body may still be arriving
+
+    /// <summary>
+    /// How long a connection that answered before the body ended keeps discarding what the client still sends before
+    /// it closes (nginx's lingering close; it ends sooner when the client closes).
+    /// </summary>
+    private static readonly TimeSpan LingerTime = TimeSpan.FromSeconds(5);
     private ulong _requests;
 
     public HttpServerConnection(Connection connection, IHttpHandler handler, HttpServerOptions options, HttpServer? server)
@@ -76,14 +83,21 @@ internal sealed class HttpServerConnection
                 _exchange.Begin(_start, ((ulong)Connection.GetHashCode() << 32) | ++_requests);
                 _start += _exchange.Request.HeadLength;
                 _bodyFloor = _start;
-                if (!await HandleAsync()) return;
-                if (_exchange.CloseAfterResponse) return;
+                if (!await HandleAsync() || _exchange.CloseAfterResponse)
+                {
+                    _linger = _exchange.ResponseStarted && !_exchange.BodyCompleted;
+                    return;
+                }
                 if (!_exchange.BodyCompleted)
                 {
                     // The handler answered without reading the whole body: skip it, unless it is too large to wait for.
                     try
                     {
-                        if (!await _exchange.TryDrainBodyAsync(Options.MaxDrainBytes, default)) return;
+                        if (!await _exchange.TryDrainBodyAsync(Options.MaxDrainBytes, default))
+                        {
+                            _linger = true;
+                            return;
+                        }
                     }
                     catch (Exception e) when (e is HttpBodyException or IoException or OperationCanceledException) { return; }
                 }
@@ -97,6 +111,7 @@ internal sealed class HttpServerConnection
         {
             try
             {
+                if (_linger) await LingerAsync();
                 lock (_lifetime) _closed = true;
                 await Connection.DisposeAsync();
                 _timeout.Dispose();
@@ -107,6 +122,27 @@ internal sealed class HttpServerConnection
             {
                 _server?.Forget(this); // last: a server stop waits for this, then disposes what the connection used
             }
+        }
+    }
+
+    /// <summary>
+    /// Closes after a response that went out while the client was still sending its body. Closing with unread bytes
+    /// would reset the connection, and the client, still writing, would lose the response it has not read yet: so
+    /// the response is followed by a FIN, and what still arrives is discarded until the client closes or
+    /// <see cref="LingerTime"/> passes.
+    /// </summary>
+    private async ValueTask LingerAsync()
+    {
+        try
+        {
+            await Connection.ShutdownSendAsync();
+            long deadline = Environment.TickCount64 + (long)LingerTime.TotalMilliseconds;
+            for (long left = (long)LingerTime.TotalMilliseconds; left > 0; left = deadline - Environment.TickCount64)
+                if (await ReceiveAsync(Buffer, TimeSpan.FromMilliseconds(left)) == 0) return;
+        }
+        catch (Exception e) when (e is IoException or OperationCanceledException)
+        {
+            // reset, or the time is up: close
         }
     }
 
