@@ -30,8 +30,11 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 staging="${prefix}.new"
 rm -rf "$staging"
 log=$(mktemp)
-trap 'rm -f "$log"; rm -rf "$staging"' EXIT
-if ! dotnet publish src/Sluice.Cli/Sluice.Cli.csproj -c Release -o "$staging" -nodeReuse:false >"$log" 2>&1; then
+# Intermediate and build output go to a scratch directory, not the source tree's obj/ and bin/: the publish restores
+# for linux-x64 and rebuilds every project, which must not disturb builds or test runs using the tree meanwhile.
+build=$(mktemp -d)
+trap 'rm -f "$log"; rm -rf "$staging" "$build"' EXIT
+if ! dotnet publish src/Sluice.Cli/Sluice.Cli.csproj -c Release -o "$staging" --artifacts-path "$build" -nodeReuse:false >"$log" 2>&1; then
     tail -n 30 "$log" >&2
     echo "install.sh: dotnet publish failed" >&2
     exit 1

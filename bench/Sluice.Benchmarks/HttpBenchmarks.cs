@@ -57,6 +57,7 @@ public class HttpBenchmarks
     }
 
     [Benchmark]
+    [AllocationFree]
     public int ParseRequestHead()
     {
         Handler h = default;
@@ -64,9 +65,11 @@ public class HttpBenchmarks
     }
 
     [Benchmark]
+    [AllocationFree]
     public long ParseRequestHeadIntoS3RequestHead() => _requestHead.Parse(PutHead).BytesConsumed + _requestHead.ContentLength;
 
     [Benchmark]
+    [AllocationFree]
     public int ParseResponseHead()
     {
         Handler h = default;
@@ -74,9 +77,11 @@ public class HttpBenchmarks
     }
 
     [Benchmark]
+    [AllocationFree]
     public long ParseResponseHeadIntoS3ResponseHead() => _responseHead.Parse(GetResponse).BytesConsumed + _responseHead.ContentLength;
 
     [Benchmark]
+    [AllocationFree]
     public int WriteResponseHead()
     {
         var w = new HttpHeadWriter(_writeBuffer);
@@ -94,6 +99,7 @@ public class HttpBenchmarks
     }
 
     [Benchmark]
+    [AllocationFree]
     public long DecodeAwsChunked1MiB()
     {
         var decoder = new AwsChunkedDecoder(chunkSignatures: true);

@@ -66,10 +66,12 @@ public class SigV4Benchmarks
 
     /// <summary>Server: verify the same PUT from its raw bytes.</summary>
     [Benchmark]
+    [AllocationFree]
     public SigV4AuthResult Verify() => _verifier.Verify(_method, _path, _query, _signedRequest, Now);
 
     /// <summary>Server: hash a 64 KiB chunk and check its chained signature.</summary>
     [Benchmark]
+    [AllocationFree]
     public bool VerifyChunk()
     {
         _chunkVerifier.Reset(_streamingAuth);

@@ -35,6 +35,13 @@ public abstract class Connection : IAsyncDisposable
     /// <summary>Half-closes: the peer then reads end of stream; receiving still works.</summary>
     public abstract ValueTask ShutdownSendAsync();
 
+    /// <summary>
+    /// Shuts the socket down both ways without closing it: pending and later receives see end of stream, sends fail,
+    /// so whoever is using the connection unwinds (a server stopping past its grace period). The owner still disposes
+    /// it, and must not let this race that dispose (the descriptor could be reused by then).
+    /// </summary>
+    public abstract void Abort();
+
     /// <summary>Continues the awaiting method on the reactor that owns this connection (see <see cref="OwnerAwaitable"/>).</summary>
     public OwnerAwaitable ResumeOnOwner() => new(Owner);
 

@@ -14,18 +14,11 @@ namespace Sluice.IO;
 /// </summary>
 public abstract class IoEngine : IAsyncDisposable
 {
-    /// <summary>How long disposal waits for rented buffers to come back before it reports the rest as leaked.</summary>
-    private static readonly TimeSpan BufferReturnLimit = TimeSpan.FromSeconds(5);
-
     /// <summary>
-    /// Disposal's last step: waits for rented buffers to come back (their renters may still be unwinding once the engine's
-    /// loops have stopped), then frees the pool.
+    /// Disposal's last step, once no ring can use the registered slabs: the pool frees each slab now, or when its last
+    /// rented buffer comes back (a renter may still be unwinding once the engine's loops have stopped).
     /// </summary>
-    private protected async ValueTask DisposeBuffersAsync()
-    {
-        await Buffers.WaitForReturnsAsync(BufferReturnLimit).ConfigureAwait(false);
-        Buffers.Dispose();
-    }
+    private protected void DisposeBuffers() => Buffers.Dispose();
 
     /// <summary>"io_uring" or "managed".</summary>
     public abstract string Name { get; }

@@ -139,8 +139,8 @@ public sealed class SluiceServer : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
         await _http.StopAsync(_grace).ConfigureAwait(false);
-        // A request still running past the grace period may commit to the store after the indexes close: then the
-        // next start must reconcile, so the stop is not marked clean.
+        // Every connection has ended (those past the grace period were aborted), so no request commits after the
+        // indexes close; should one still be counted, the next start must reconcile, so the stop is not marked clean.
         bool drained = _http.ActiveConnections == 0;
         _indexes.Dispose();
         if (drained) _indexes.MarkCleanStop();

@@ -47,40 +47,33 @@ public class ReactorTests
     }
 
     [Fact]
-    public async Task Continuations_run_on_the_owning_reactor_and_awaiting_io_does_not_allocate()
+    public async Task Continuations_run_on_the_owning_reactor()
     {
         await using var engine = Engines.Create("uring", reactors: 1);
         var threadNames = new List<string?>();
-        long allocated = -1;
         var done = new TaskCompletionSource();
-        const int Rounds = 2000;
+        const int Rounds = 200;
         await using var listener = engine.Listen(AnyLoopback, async c =>
         {
             await using var _ = c;
             var buf = new byte[64];
             var reply = new byte[64];
-            // Warm up (first awaits create pooled operations and state-machine boxes), then measure.
-            for (int i = 0; i < 100; i++) { await Receive(c, buf); await c.SendAsync(reply); }
             threadNames.Add(Thread.CurrentThread.Name);
-            long before = GC.GetAllocatedBytesForCurrentThread();
             for (int i = 0; i < Rounds; i++) { await Receive(c, buf); await c.SendAsync(reply); }
-            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
             threadNames.Add(Thread.CurrentThread.Name);
             done.SetResult();
         });
         await using var client = await engine.ConnectAsync(listener.LocalEndPoint, TimeSpan.FromSeconds(10));
         var msg = new byte[64];
         var back = new byte[64];
-        for (int i = 0; i < Rounds + 100; i++)
+        for (int i = 0; i < Rounds; i++)
         {
             await client.SendAsync(msg);
             await Receive(client, back);
         }
-        await done.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await done.Task.WaitAsync(TimeSpan.FromMinutes(2));
         Assert.All(threadNames, n => Assert.Equal("sluice-reactor-0", n));
-        // Slack for one-off growth (a queue segment grew by 2,304 bytes once under a loaded run), but nothing per request:
-        // one object per round would be at least 24 bytes x 2,000 = 48 KB.
-        Assert.True(allocated < 8192, $"{allocated} bytes allocated over {Rounds} request/response rounds");
+        // That awaiting I/O allocates nothing is gated in bench/Sluice.AllocationGates, not here (it needs tiering off).
     }
 
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
@@ -125,9 +118,8 @@ public class ReactorTests
         await using var listener = engine.Listen(AnyLoopback, _ => ValueTask.CompletedTask);
         var client = await engine.ConnectAsync(listener.LocalEndPoint, TimeSpan.FromSeconds(10));
         var pending = client.ReceiveAsync(new byte[16]).AsTask();
-        await Task.Delay(50);
         await engine.DisposeAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending.WaitAsync(TimeSpan.FromSeconds(10)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending.WaitAsync(TimeSpan.FromMinutes(2)));
         await client.DisposeAsync();
     }
 

@@ -6,23 +6,28 @@ namespace Sluice.Cli.Bench;
 /// </summary>
 public sealed class BenchTimeline
 {
+    private readonly TimeProvider _clock;
     private readonly long _start;
     private readonly long[] _ops;
     private readonly long[] _bytes;
     private readonly long[] _errors;
 
-    /// <summary>A timeline of at most <paramref name="seconds"/> slots starting now (later records land in the last).</summary>
-    public BenchTimeline(int seconds)
+    /// <summary>
+    /// A timeline of at most <paramref name="seconds"/> slots starting now (later records land in the last), on
+    /// <paramref name="clock"/> (the system's by default; tests step their own).
+    /// </summary>
+    public BenchTimeline(int seconds, TimeProvider? clock = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(seconds, 1);
-        _start = System.Diagnostics.Stopwatch.GetTimestamp();
+        _clock = clock ?? TimeProvider.System;
+        _start = _clock.GetTimestamp();
         _ops = new long[seconds];
         _bytes = new long[seconds];
         _errors = new long[seconds];
     }
 
     /// <summary>Seconds since the timeline started.</summary>
-    public double Elapsed => System.Diagnostics.Stopwatch.GetElapsedTime(_start).TotalSeconds;
+    public double Elapsed => _clock.GetElapsedTime(_start).TotalSeconds;
 
     /// <summary>Records a finished operation that moved <paramref name="bytes"/>.</summary>
     public void Record(long bytes, bool failed)

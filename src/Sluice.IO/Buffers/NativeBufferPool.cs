@@ -11,6 +11,8 @@ namespace Sluice.IO.Buffers;
 /// so an engine can register the whole class with its rings as one fixed buffer (index = class number). Renting
 /// and returning take a short lock and never allocate. Exhaustion is explicit: <see cref="TryRent"/> fails,
 /// <see cref="RentAsync"/> waits for a return — memory use never grows past what the pool was created with.
+/// Disposing frees each class's slab when its last rented buffer comes back (at once for idle classes), so a renter
+/// still unwinding after its engine stopped never finds its memory gone, and nobody has to wait for it.
 /// </summary>
 public sealed class NativeBufferPool : IDisposable
 {
@@ -18,7 +20,9 @@ public sealed class NativeBufferPool : IDisposable
     public const int Alignment = 4096;
 
     private readonly SizeClass[] _classes;
-    private bool _disposed;
+    private volatile bool _disposed;
+    private int _liveSlabs;
+    private readonly TaskCompletionSource _freed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>
     /// Creates a pool: for each size (a power of two, at least 4 KiB) <paramref name="counts"/> gives how many buffers.
@@ -38,6 +42,7 @@ public sealed class NativeBufferPool : IDisposable
             _classes[i] = new SizeClass(this, i, size, counts[i]);
             previous = size;
         }
+        _liveSlabs = sizes.Length;
     }
 
     /// <summary>A pool sized for S3 traffic: small heads and XML, socket I/O, and part-sized file I/O.</summary>
@@ -111,29 +116,27 @@ public sealed class NativeBufferPool : IDisposable
     }
 
     /// <summary>
-    /// Waits up to <paramref name="limit"/> for every rented buffer to come back: an engine's owners (a request handler
-    /// unwinding after its I/O was cancelled, a digest running on a pool thread) may still hold buffers when the
-    /// engine's loops have stopped.
+    /// Completes once the pool is disposed and every slab is freed, i.e. when the last buffer rented at disposal came
+    /// back (tests and owners that must know nothing still holds the memory await it).
     /// </summary>
-    public async Task WaitForReturnsAsync(TimeSpan limit)
-    {
-        long deadline = Environment.TickCount64 + (long)limit.TotalMilliseconds;
-        while (Outstanding != 0 && Environment.TickCount64 < deadline) await Task.Delay(5).ConfigureAwait(false);
-    }
+    public Task Freed => _freed.Task;
 
     /// <summary>
-    /// Frees the slabs. Every buffer must have been returned; a leak is reported as an exception, and a class with a
-    /// buffer still rented is not freed (its renter may still read or write it: leaking is safe, freeing is not).
+    /// Stops renting and frees the slabs: a class with no buffer rented at once, a class with buffers still rented when
+    /// its last one comes back (its renter may still read or write it, say a handler unwinding after its engine's
+    /// loops stopped, or a digest on a pool thread). An engine disposes its pool only after its rings are gone, so
+    /// the kernel no longer holds the registered slabs either.
     /// </summary>
     public void Dispose()
     {
         if (_disposed) return;
-        int outstanding = Outstanding;
         _disposed = true;
-        foreach (var c in _classes)
-            if (c.Outstanding == 0) c.Free();
-        if (outstanding != 0)
-            throw new InvalidOperationException($"NativeBufferPool disposed with {outstanding} buffer(s) still rented (leak)");
+        foreach (var c in _classes) c.Close();
+    }
+
+    private void SlabFreed()
+    {
+        if (Interlocked.Decrement(ref _liveSlabs) == 0) _freed.TrySetResult();
     }
 
     private sealed unsafe class SizeClass
@@ -141,6 +144,8 @@ public sealed class NativeBufferPool : IDisposable
         private readonly NativeBuffer[] _buffers;
         private readonly int[] _free;       // stack of free slots
         private int _freeCount;
+        private bool _closed;               // the pool is disposed: no more rents, the last return frees the slab
+        private readonly NativeBufferPool _pool;
         private readonly Lock _lock = new();
 #if DEBUG
         private readonly string?[] _rentedBy;
@@ -148,6 +153,7 @@ public sealed class NativeBufferPool : IDisposable
 
         public SizeClass(NativeBufferPool pool, int index, int size, int count)
         {
+            _pool = pool;
             Size = size;
             Count = count;
             Slab = (byte*)NativeAllocations.AlignedAlloc((nuint)size * (nuint)count, Alignment);
@@ -187,6 +193,11 @@ public sealed class NativeBufferPool : IDisposable
         {
             lock (_lock)
             {
+                if (_closed)
+                {
+                    Available.Release(); // give back the count taken for this rent: the next waiter fails the same way
+                    throw new ObjectDisposedException(nameof(NativeBufferPool));
+                }
                 var buffer = _buffers[_free[--_freeCount]];
                 buffer.RentCount++;
 #if DEBUG
@@ -198,6 +209,7 @@ public sealed class NativeBufferPool : IDisposable
 
         public void Return(NativeBuffer buffer)
         {
+            bool last;
             lock (_lock)
             {
                 // A double return would hand one buffer to two owners: always an error, in every build.
@@ -208,11 +220,28 @@ public sealed class NativeBufferPool : IDisposable
 #if DEBUG
                 _rentedBy[buffer.Slot] = null;
 #endif
+                last = _closed && _freeCount == Count;
+                if (last) Free();
             }
-            Available.Release();
+            Available.Release(); // after disposal this wakes a waiting rent, which then fails
+            if (last) _pool.SlabFreed();
         }
 
-        public void Free()
+        /// <summary>The pool is disposed: frees the slab now if nothing is rented, else the last return will.</summary>
+        public void Close()
+        {
+            bool idle;
+            lock (_lock)
+            {
+                if (_closed) return;
+                _closed = true;
+                idle = _freeCount == Count;
+                if (idle) Free();
+            }
+            if (idle) _pool.SlabFreed();
+        }
+
+        private void Free()
         {
 #if DEBUG
             foreach (var where in _rentedBy)

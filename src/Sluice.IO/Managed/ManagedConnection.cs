@@ -57,6 +57,13 @@ internal sealed class ManagedConnection : Connection
         return ValueTask.CompletedTask;
     }
 
+    public override void Abort()
+    {
+        if (Volatile.Read(ref _disposed) != 0) return;
+        try { _socket.Shutdown(SocketShutdown.Both); }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException) { } // already reset or closed
+    }
+
     public override ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)

@@ -87,7 +87,11 @@ internal sealed class ManagedEngine : IoEngine
         ManagedListener.Start(_reactors, endPoint, onConnection, backlog, AcceptBudget.ForDescriptorLimit(log));
 
     // Operations run on the thread pool: their owners may still be finishing with a buffer.
-    public override ValueTask DisposeAsync() => DisposeBuffersAsync();
+    public override ValueTask DisposeAsync()
+    {
+        DisposeBuffers();
+        return ValueTask.CompletedTask;
+    }
 }
 
 /// <summary>Listening sockets (SO_REUSEPORT, one per configured reactor) with an accept loop each.</summary>

@@ -184,6 +184,12 @@ internal sealed class UringConnection : Connection
             throw IoException.FromErrno("shutdown", Marshal.GetLastPInvokeError());
     }
 
+    public override void Abort()
+    {
+        int fd = Volatile.Read(ref _fd);
+        if (fd >= 0) LibC.Shutdown(fd, LibC.ShutRdWr); // completes the requests pending on it, as in DisposeAsync
+    }
+
     public override ValueTask DisposeAsync()
     {
         int fd = Interlocked.Exchange(ref _fd, -1);

@@ -262,6 +262,6 @@ internal sealed class UringEngine : IoEngine
     {
         foreach (var r in _reactors) await r.StopAsync();
         _pipes.Dispose(); // no splice can be in flight once the rings are gone
-        await DisposeBuffersAsync(); // the kernel is done with them once the rings are gone; their renters may not be
+        DisposeBuffers(); // the kernel is done with them once the rings are gone; their renters may not be
     }
 }

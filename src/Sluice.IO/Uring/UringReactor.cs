@@ -383,6 +383,9 @@ internal sealed unsafe partial class UringReactor : IDisposable
         Interlocked.MemoryBarrier(); // store _closed before reading the queue (posters enqueue, then read _closed)
         RunIncomingHere();
         while (_local.Count > 0) { var w = _local.Dequeue(); w.Callback(w.State); }
+        // Release the pool's slabs before the ring goes (its teardown is asynchronous in the kernel): the pool may free
+        // a slab as soon as the engine is disposed.
+        if (RegisteredPool != null) _ring.Register(IoUringFlags.UnregisterBuffers, null, 0);
         _ring.Dispose();
         LibC.Close(_eventFd);
         NativeAllocations.AlignedFree(_wakeBuffer, 8);

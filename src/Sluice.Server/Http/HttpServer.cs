@@ -6,8 +6,9 @@ namespace Sluice.Server.Http;
 
 /// <summary>
 /// The HTTP/1.1 front: listens on the engine (one SO_REUSEPORT listener per reactor) and serves each connection on
-/// the reactor that accepted it. <see cref="StopAsync"/> stops accepting, closes idle connections and lets requests
-/// in flight finish.
+/// the reactor that accepted it. <see cref="StopAsync"/> stops accepting, closes idle connections, lets requests in
+/// flight finish for a grace period, aborts the rest, and returns once every connection has ended: what the
+/// connections use (the store, the engine) can be disposed after it.
 /// </summary>
 public sealed class HttpServer : IAsyncDisposable
 {
@@ -40,14 +41,26 @@ public sealed class HttpServer : IAsyncDisposable
         if (_stopping && _connections.IsEmpty) _drained.TrySetResult();
     }
 
-    /// <summary>Stops accepting, closes idle connections, and waits up to <paramref name="grace"/> for the rest.</summary>
+    /// <summary>
+    /// Stops accepting, closes idle connections, waits up to <paramref name="grace"/> for the requests in flight, then
+    /// aborts the connections still open and waits until every one has ended (its handler returned, its socket closed).
+    /// </summary>
     public async Task StopAsync(TimeSpan grace)
     {
         _stopping = true;
         await _listener.DisposeAsync();
         foreach (var c in _connections.Keys) c.CloseIfIdle();
         if (_connections.IsEmpty) _drained.TrySetResult();
-        await Task.WhenAny(_drained.Task, Task.Delay(grace));
+        try
+        {
+            await _drained.Task.WaitAsync(grace);
+        }
+        catch (TimeoutException)
+        {
+            // Past the grace period: the sockets are shut down, so every handler's I/O ends and it unwinds.
+            foreach (var c in _connections.Keys) c.Abort();
+        }
+        await _drained.Task;
     }
 
     public async ValueTask DisposeAsync() => await StopAsync(TimeSpan.FromSeconds(5));

@@ -25,6 +25,15 @@ internal sealed class HttpServerConnection
     private int _start, _end;            // buffered, unconsumed bytes: Buffer[_start.._end)
     private int _bodyFloor;              // during a request: compaction may not move bytes below the head's end
     private volatile bool _idle;
+    private readonly Lock _lifetime = new(); // orders Abort (another thread) before the socket is closed
+    private bool _closed;
+    private bool _linger;                // the connection closes after a response while the body may still be arriving
+
+    /// <summary>
+    /// How long a connection that answered before the body ended keeps discarding what the client still sends before
+    /// it closes (nginx's lingering close; it ends sooner when the client closes).
+    /// </summary>
+    private static readonly TimeSpan LingerTime = TimeSpan.FromSeconds(5);
     private ulong _requests;
     private long _bodyBytes;             // body (and chunk framing) bytes received for the current request
     private long _bodyWaitTicks;         // Stopwatch ticks spent waiting for them (the data-rate check's clock)
@@ -59,6 +68,15 @@ internal sealed class HttpServerConnection
         if (_idle) _timeout.Cancel();
     }
 
+    /// <summary>Ends the connection's I/O now (server shutdown past its grace period): the request in flight fails and unwinds.</summary>
+    public void Abort()
+    {
+        lock (_lifetime)
+        {
+            if (!_closed) Connection.Abort();
+        }
+    }
+
     public async ValueTask RunAsync()
     {
         try
@@ -71,14 +89,21 @@ internal sealed class HttpServerConnection
                 _bodyFloor = _start;
                 _bodyBytes = 0;
                 _bodyWaitTicks = 0;
-                if (!await HandleAsync()) return;
-                if (_exchange.CloseAfterResponse) return;
+                if (!await HandleAsync() || _exchange.CloseAfterResponse)
+                {
+                    _linger = _exchange.ResponseStarted && !_exchange.BodyCompleted;
+                    return;
+                }
                 if (!_exchange.BodyCompleted)
                 {
                     // The handler answered without reading the whole body: skip it, unless it is too large to wait for.
                     try
                     {
-                        if (!await _exchange.TryDrainBodyAsync(Options.MaxDrainBytes, default)) return;
+                        if (!await _exchange.TryDrainBodyAsync(Options.MaxDrainBytes, default))
+                        {
+                            _linger = true;
+                            return;
+                        }
                     }
                     catch (Exception e) when (e is HttpBodyException or IoException or OperationCanceledException) { return; }
                 }
@@ -90,11 +115,40 @@ internal sealed class HttpServerConnection
         }
         finally
         {
-            _server?.Forget(this);
-            await Connection.DisposeAsync();
-            _timeout.Dispose();
-            ArrayPool<byte>.Shared.Return(Buffer);
-            Buffer = [];
+            try
+            {
+                if (_linger) await LingerAsync();
+                lock (_lifetime) _closed = true;
+                await Connection.DisposeAsync();
+                _timeout.Dispose();
+                ArrayPool<byte>.Shared.Return(Buffer);
+                Buffer = [];
+            }
+            finally
+            {
+                _server?.Forget(this); // last: a server stop waits for this, then disposes what the connection used
+            }
+        }
+    }
+
+    /// <summary>
+    /// Closes after a response that went out while the client was still sending its body. Closing with unread bytes
+    /// would reset the connection, and the client, still writing, would lose the response it has not read yet: so
+    /// the response is followed by a FIN, and what still arrives is discarded until the client closes or
+    /// <see cref="LingerTime"/> passes.
+    /// </summary>
+    private async ValueTask LingerAsync()
+    {
+        try
+        {
+            await Connection.ShutdownSendAsync();
+            long deadline = Environment.TickCount64 + (long)LingerTime.TotalMilliseconds;
+            for (long left = (long)LingerTime.TotalMilliseconds; left > 0; left = deadline - Environment.TickCount64)
+                if (await ReceiveAsync(Buffer, TimeSpan.FromMilliseconds(left)) == 0) return;
+        }
+        catch (Exception e) when (e is IoException or OperationCanceledException)
+        {
+            // reset, or the time is up: close
         }
     }
 

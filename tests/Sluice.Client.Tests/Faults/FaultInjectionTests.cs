@@ -102,7 +102,7 @@ public class FaultInjectionTests
         var watch = Stopwatch.StartNew();
         var e = await Assert.ThrowsAsync<S3Exception>(() => client.GetObjectAsync(new GetObjectRequest("faults", "obj"), new byte[ObjectSize]));
         Assert.Equal(S3ClientErrorCodes.Stalled, e.Code);
-        Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(10));
+        Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(0.9), $"dropped after {watch.Elapsed}, before the stall window"); // no upper bound: a loaded machine is slow
 
         // A stall before the first byte is the first-byte timeout.
         await using var silent = new FaultProxy(server.LocalEndPoint, _ => new Fault(FaultKind.Stall, AfterBytes: 0));

@@ -108,7 +108,7 @@ internal sealed class FaultProxy : IAsyncDisposable
             if (fault.Kind == FaultKind.Truncate)
             {
                 // Let the client read the clean end of stream before the sockets close (an early close would RST).
-                await Task.WhenAny(up, Task.Delay(TimeSpan.FromSeconds(5), _stop.Token));
+                await Task.WhenAny(up, Task.Delay(TimeSpan.FromMinutes(2), _stop.Token)); // a hang guard: a loaded client reads late
             }
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException or IOException)

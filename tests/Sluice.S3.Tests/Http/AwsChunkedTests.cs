@@ -201,37 +201,6 @@ public class AwsChunkedTests
         Assert.Equal(88, n);
     }
 
-    [Fact]
-    public void DecodingOneMebibyte_AllocatesNothing()
-    {
-        byte[] payload = new byte[1 << 20];
-        byte[] body = Encode(payload, 64 * 1024, Enumerable.Range(0, 17).Select(i => Sig1).ToArray(), []);
-        long total = 0;
-        total += DecodeAll(body);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 50; i++)
-        {
-            total += DecodeAll(body);
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-        Assert.Equal(51L << 20, total);
-
-        static long DecodeAll(byte[] body)
-        {
-            var d = new AwsChunkedDecoder(chunkSignatures: true);
-            ReadOnlySpan<byte> rest = body;
-            long data = 0;
-            while (d.Decode(rest, out int consumed, out ChunkEvent evt) == OperationStatus.Done && evt.Kind != ChunkEventKind.Completed)
-            {
-                data += evt.Data.Length;
-                rest = rest[consumed..];
-            }
-
-            return data;
-        }
-    }
-
     /// <summary>Encodes with the encoder under test; signatures are used in order (last one for the 0-size chunk).</summary>
     internal static byte[] Encode(byte[] payload, int chunkSize, string[] signatures, List<(string Name, string Value)> trailers)
     {

@@ -19,7 +19,7 @@ public partial class LargeGetTests
     private const int ReadChunk = 64 << 10;
     private static readonly TimeSpan ReaderPause = TimeSpan.FromMilliseconds(15); // after each MiB read
     private static readonly TimeSpan EvictEvery = TimeSpan.FromMilliseconds(25);
-    private static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan TestTimeout = TimeSpan.FromMinutes(10); // a hang guard only
 
     [Theory]
     [MemberData(nameof(Engines))]

@@ -22,20 +22,39 @@ public class HttpServerTests
     /// <summary>Answers "METHOD PATH?QUERY|BODY" so tests see exactly what the server parsed and read.</summary>
     private sealed class EchoHandler : IHttpHandler
     {
-        public TimeSpan Delay { get; init; }
+        /// <summary>A request for /slow sets this when it reaches the handler, then waits for <see cref="Release"/>.</summary>
+        public TaskCompletionSource? Entered { get; init; }
+        public Task Release { get; init; } = Task.CompletedTask;
+        /// <summary>Set when the handler has returned or thrown.</summary>
+        public TaskCompletionSource? Exited { get; init; }
         public bool Throw { get; init; }
         public bool SkipBody { get; init; }
 
         public async ValueTask HandleAsync(HttpExchange x)
         {
+            try
+            {
+                await EchoAsync(x);
+            }
+            finally
+            {
+                Exited?.TrySetResult();
+            }
+        }
+
+        private async ValueTask EchoAsync(HttpExchange x)
+        {
             if (Throw) throw new InvalidOperationException("handler bug");
-            if (Delay > TimeSpan.Zero) await Task.Delay(Delay);
-            var head = x.HeadBytes.Span;
             var text = new MemoryStream();
-            text.Write(x.Request.MethodName.Of(head));
+            text.Write(x.Request.MethodName.Of(x.HeadBytes.Span));
             text.WriteByte((byte)' ');
-            text.Write(x.Request.Target.Of(head));
+            text.Write(x.Request.Target.Of(x.HeadBytes.Span));
             text.WriteByte((byte)'|');
+            if (x.Request.Target.Of(x.HeadBytes.Span).StartsWith("/slow"u8))
+            {
+                Entered?.TrySetResult();
+                await Release;
+            }
             if (!SkipBody)
             {
                 var buf = new byte[7]; // small on purpose: bodies arrive over many reads
@@ -380,23 +399,74 @@ public class HttpServerTests
 
     [Theory]
     [MemberData(nameof(Engines))]
+    public async Task A_client_still_sending_when_the_server_answers_and_closes_gets_the_response(string mode)
+    {
+        // The handler answers without reading the body, which is too large to drain, so the connection closes while
+        // the client still sends (as after a refused signature mid-body). The body is larger than the sockets can
+        // buffer: the client is certainly still writing when the server is done.
+        var (engine, server) = await Start(mode, new EchoHandler { SkipBody = true },
+            new HttpServerOptions { MaxDrainBytes = 0 });
+        const int BodySize = 16 << 20; // more than loopback sockets buffer (about 6 MiB received, 4 MiB sent)
+        using (var s = Connect(server))
+        {
+            Send(s, $"PUT /big HTTP/1.1\r\nHost: h\r\nContent-Length: {BodySize}\r\n\r\n");
+            var body = new byte[BodySize];
+            var sending = Task.Run(() =>
+            {
+                for (int sent = 0; sent < BodySize;) sent += s.Send(body, sent, Math.Min(1 << 20, BodySize - sent), SocketFlags.None);
+            });
+            await sending.WaitAsync(TimeSpan.FromMinutes(2)); // a reset would fail the send
+            var r = ReadResponse(s);
+            Assert.Equal(200, r.Status);
+            Assert.Equal("PUT /big|", r.Body);
+            Assert.True(ClosedByServer(s));
+        }
+        await Stop(engine, server);
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
     public async Task Stopping_finishes_the_request_in_flight_then_closes(string mode)
     {
-        var (engine, server) = await Start(mode, new EchoHandler { Delay = TimeSpan.FromMilliseconds(300) },
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var (engine, server) = await Start(mode, new EchoHandler { Entered = entered, Release = release.Task },
             new HttpServerOptions { IdleTimeout = TimeSpan.FromSeconds(30) });
         using var busy = Connect(server);
         using var idle = Connect(server);
         Send(idle, "GET /warm HTTP/1.1\r\nHost: h\r\n\r\n");
         Assert.Equal(200, ReadResponse(idle).Status);
         Send(busy, "GET /slow HTTP/1.1\r\nHost: h\r\n\r\n");
-        await Task.Delay(100);
-        var stop = server.StopAsync(TimeSpan.FromSeconds(10));
+        await entered.Task.WaitAsync(TimeSpan.FromMinutes(2)); // in the handler: the request is in flight
+        var stop = server.StopAsync(TimeSpan.FromMinutes(2));
+        Assert.True(ClosedByServer(idle)); // the idle connection closes at once, the busy one is waited for
+        Assert.False(stop.IsCompleted);
+        release.TrySetResult();
         var r = ReadResponse(busy);
         Assert.Equal("GET /slow|", r.Body);
         Assert.Contains("Connection: close", r.Head);
         await stop;
-        Assert.True(ClosedByServer(idle));
         Assert.Equal(0, server.ActiveConnections);
+        await engine.DisposeAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task Stopping_past_the_grace_period_aborts_the_request_and_waits_for_it_to_end(string mode)
+    {
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var exited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var patient = new HttpServerOptions { IdleTimeout = TimeSpan.FromMinutes(10), BodyReadTimeout = TimeSpan.FromMinutes(10) };
+        var (engine, server) = await Start(mode, new EchoHandler { Entered = entered, Exited = exited }, patient);
+        using var s = Connect(server);
+        Send(s, "PUT /slow HTTP/1.1\r\nHost: h\r\nContent-Length: 100\r\n\r\npart"); // the rest never comes
+        await entered.Task.WaitAsync(TimeSpan.FromMinutes(2));
+        await server.StopAsync(TimeSpan.Zero).WaitAsync(TimeSpan.FromMinutes(2));
+        // The handler was blocked reading the body: the stop aborted it and returned only once it had ended, so the
+        // engine (and a store) can go now.
+        Assert.True(exited.Task.IsCompleted, "the stop returned while the handler still ran");
+        Assert.Equal(0, server.ActiveConnections);
+        Assert.True(ClosedByServer(s));
         await engine.DisposeAsync();
     }
 

@@ -92,9 +92,7 @@ public class ConcurrencyTests
             }
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
 
-        var watch = Stopwatch.StartNew();
-        await Task.WhenAll([.. writers, .. readers]);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30));
+        await Task.WhenAll([.. writers, .. readers]).WaitAsync(TimeSpan.FromMinutes(10)); // a hang guard, not a speed check
         Assert.True(failures.Count == 0, string.Join("\n", failures.Take(10)));
         Assert.True(pages > 10 && writes > 1000, $"{pages} pages, {writes} writes");
         PartitionTests.AssertCovering(index.GetPartitionMap(), index.Count);
