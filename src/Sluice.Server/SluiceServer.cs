@@ -77,7 +77,7 @@ public sealed class SluiceServer : IAsyncDisposable
         try
         {
             store = await ObjectStore.OpenAsync(engine, options.DataDirectory, options.OpenObjectCacheSize, cancellationToken).ConfigureAwait(false);
-            indexes = new BucketIndexes(store);
+            indexes = new BucketIndexes(store, options.IndexFaults == null ? null : new KeyIndexOptions { Faults = options.IndexFaults });
             var repair = await indexes.OpenAllAsync(cancellationToken).ConfigureAwait(false);
             var routerOptions = new S3RouterOptions();
             if (options.VirtualHostDomains != null)

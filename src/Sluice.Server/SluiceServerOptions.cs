@@ -52,4 +52,7 @@ public sealed class SluiceServerOptions
 
     /// <summary>How long <see cref="SluiceServer.StopAsync"/> lets requests in flight finish.</summary>
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Injected failures of every bucket's key-index writes (tests).</summary>
+    internal Index.IndexFaults? IndexFaults { get; init; }
 }

@@ -18,6 +18,7 @@ public sealed class BucketIndexes : IDisposable
 {
     private readonly ObjectStore _store;
     private readonly string _root;
+    private readonly KeyIndexOptions? _options;
     private const int MaxBucketNameLength = 63;
 
     private readonly ConcurrentDictionary<string, BucketIndex> _open = new(StringComparer.Ordinal);
@@ -28,10 +29,11 @@ public sealed class BucketIndexes : IDisposable
     // Outside any bucket's index directory: bucket names cannot start with '.'.
     private const string CleanMarkerName = ".clean";
 
-    public BucketIndexes(ObjectStore store)
+    public BucketIndexes(ObjectStore store, KeyIndexOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         _store = store;
+        _options = options;
         _root = Path.Join(store.Directory, ".index");
     }
 
@@ -173,7 +175,7 @@ public sealed class BucketIndexes : IDisposable
                 await foreach (var stored in _store.EnumerateObjectsAsync(bucket, cancellationToken).ConfigureAwait(false))
                     entries.Add(EntryFor(stored.Metadata));
             }
-            index = BucketIndex.OpenOrRebuild(directory, () => entries);
+            index = BucketIndex.OpenOrRebuild(directory, () => entries, _options);
             _open[bucket] = index;
             return index;
         }
@@ -190,7 +192,7 @@ public sealed class BucketIndexes : IDisposable
         try
         {
             if (_open.TryRemove(bucket, out var old)) old.Dispose();
-            _open[bucket] = BucketIndex.Rebuild(DirectoryOf(bucket), []);
+            _open[bucket] = BucketIndex.Rebuild(DirectoryOf(bucket), [], _options);
         }
         finally
         {

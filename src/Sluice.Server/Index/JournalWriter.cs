@@ -128,9 +128,9 @@ internal sealed class JournalWriter : IDisposable
                 return Task.FromException(new IOException($"Writing the key index journal '{Path}' failed.", _failure));
             }
 
-            if (_flushing && _inFlightUpTo >= sequence)
+            if (_inFlight is { } inFlight && _inFlightUpTo >= sequence)
             {
-                return _inFlight!.Task;
+                return inFlight.Task;
             }
 
             _next ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -227,6 +227,9 @@ internal sealed class JournalWriter : IDisposable
                     next = _next;
                     _next = null;
                     _inFlight = null;
+
+                    // Sequences past _durable are reused after Heal: a stale bound must not claim them.
+                    _inFlightUpTo = _durable;
                     _flushing = false;
                 }
 

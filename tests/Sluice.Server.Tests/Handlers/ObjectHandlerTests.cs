@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
+using Sluice.Server.Index;
 
 namespace Sluice.Server.Tests.Handlers;
 
@@ -243,5 +245,43 @@ public class ObjectHandlerTests
         Assert.DoesNotContain("<Key>d0</Key>", list.Text);
         Assert.DoesNotContain("<Key>d3</Key>", list.Text);
         Assert.Contains("<Key>d4</Key>", list.Text);
+    }
+
+    [Fact]
+    public async Task Delete_objects_the_index_cannot_journal_change_nothing_and_answer_errors_then_delete_for_good()
+    {
+        // More keys than the handler deletes at once, so the concurrent deletes share failed and healthy group commits.
+        var faults = new IndexFaults();
+        await using var t = await TestServer.StartAsync(indexFaults: faults);
+        Assert.Equal(200, (await t.Client.SendAsync("PUT", "/bkt")).Status);
+        var keys = Enumerable.Range(0, 300).Select(i => $"many/{i:D3}").ToList();
+        foreach (var key in keys) Assert.Equal(200, (await t.Client.PutObjectAsync("bkt", key, Encoding.UTF8.GetBytes(key))).Status);
+        byte[] xml = Encoding.UTF8.GetBytes($"<Delete>{string.Concat(keys.Select(k => $"<Object><Key>{k}</Key></Object>"))}</Delete>");
+        (string, string)[] md5 = [("Content-MD5", S3TestClient.Md5Base64(xml))];
+        async Task<List<string>> ListAsync() => Regex.Matches((await t.Client.SendAsync("GET", "/bkt", "list-type=2")).Text,
+            "<Contents><Key>([^<]*)</Key>").Select(m => m.Groups[1].Value).ToList();
+
+        faults.FailWrites = true;
+        var failed = await t.Client.SendAsync("POST", "/bkt", "delete", xml, md5);
+        faults.FailWrites = false;
+        Assert.True(failed.Status == 200, failed.Text);
+        Assert.True(faults.Failures > 0);
+        Assert.DoesNotContain("<Deleted>", failed.Text);
+        var errors = Regex.Matches(failed.Text, "<Error><Key>([^<]*)</Key><Code>([^<]*)</Code>").ToList();
+        Assert.Equal(keys, errors.Select(m => m.Groups[1].Value));
+        Assert.All(errors, m => Assert.Equal("InternalError", m.Groups[2].Value));
+        Assert.Equal(keys, await ListAsync());
+        foreach (var key in keys) Assert.Equal(key, (await t.Client.GetObjectAsync("bkt", key)).Text);
+
+        var deleted = await t.Client.SendAsync("POST", "/bkt", "delete", xml, md5);
+        Assert.Equal(200, deleted.Status);
+        Assert.DoesNotContain("<Error>", deleted.Text);
+        Assert.Equal(keys, Regex.Matches(deleted.Text, "<Deleted><Key>([^<]*)</Key>").Select(m => m.Groups[1].Value));
+        Assert.Empty(await ListAsync());
+
+        await t.RestartAsync();
+        Assert.False(t.Server.StartupRepair.Reconciled);
+        Assert.Empty(await ListAsync());
+        foreach (var key in keys) Assert.Equal(404, (await t.Client.SendAsync("HEAD", "/bkt/" + key)).Status);
     }
 }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Sluice.S3.Auth;
+using Sluice.Server.Index;
 
 namespace Sluice.Server.Tests.Handlers;
 
@@ -115,9 +116,10 @@ internal sealed class TestServer : IAsyncDisposable
 {
     public const string AccessKey = "AKIDHANDLERTEST", Secret = "handler/secret+KEY";
 
-    private TestServer(string directory, SluiceServer server)
+    private TestServer(string directory, SluiceServer server, IndexFaults? indexFaults)
     {
         Directory = directory;
+        IndexFaults = indexFaults;
         Server = server;
         Client = new S3TestClient(server.Endpoint, AccessKey, Secret);
     }
@@ -126,15 +128,20 @@ internal sealed class TestServer : IAsyncDisposable
     public SluiceServer Server { get; private set; }
     public S3TestClient Client { get; private set; }
 
-    public static async Task<TestServer> StartAsync(string? engine = null, string? directory = null, bool anonymous = false)
+    /// <summary>Injected key-index write failures, kept across restarts; null when none were asked for.</summary>
+    public IndexFaults? IndexFaults { get; }
+
+    public static async Task<TestServer> StartAsync(string? engine = null, string? directory = null, bool anonymous = false,
+        IndexFaults? indexFaults = null)
     {
         directory ??= Path.Combine(Path.GetTempPath(), "sluice-handlers-" + Guid.NewGuid().ToString("N"));
-        var server = await SluiceServer.StartAsync(Options(directory, engine, anonymous));
-        return new TestServer(directory, server);
+        var server = await SluiceServer.StartAsync(Options(directory, engine, anonymous, indexFaults));
+        return new TestServer(directory, server, indexFaults);
     }
 
-    private static SluiceServerOptions Options(string directory, string? engine, bool anonymous) => new()
+    private static SluiceServerOptions Options(string directory, string? engine, bool anonymous, IndexFaults? indexFaults) => new()
     {
+        IndexFaults = indexFaults,
         DataDirectory = directory,
         Listen = new IPEndPoint(IPAddress.Loopback, 0),
         Credentials = new Dictionary<string, string> { [AccessKey] = Secret },
@@ -150,7 +157,7 @@ internal sealed class TestServer : IAsyncDisposable
         await Server.StopAsync();
         Client.Dispose();
         if (whileStopped != null) await whileStopped();
-        Server = await SluiceServer.StartAsync(Options(Directory, engine, false));
+        Server = await SluiceServer.StartAsync(Options(Directory, engine, false, IndexFaults));
         Client = new S3TestClient(Server.Endpoint, AccessKey, Secret);
     }
 
