@@ -17,11 +17,9 @@ internal sealed class ETagDigest : IDisposable
     private readonly long _partSize;
     private readonly long[]? _partSizes;
     private readonly byte[]? _partMd5s;
-    private readonly Lock _lock = new();
-    private readonly Dictionary<int, TaskCompletionSource> _turns = [];
+    private readonly PartTurns _turns = new();
     private long _inPart;
     private int _parts;
-    private int _nextIndex;
 
     private ETagDigest(long partSize, int partCount, long[]? partSizes = null)
     {
@@ -82,28 +80,9 @@ internal sealed class ETagDigest : IDisposable
     /// </summary>
     public async ValueTask AppendInOrderAsync(int index, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        await TurnOf(index).Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _turns.WaitAsync(index, cancellationToken).ConfigureAwait(false);
         Append(data.Span);
-        lock (_lock)
-        {
-            _nextIndex = index + 1;
-            _turns.Remove(index);
-        }
-        TurnOf(index + 1).TrySetResult();
-    }
-
-    private TaskCompletionSource TurnOf(int index)
-    {
-        lock (_lock)
-        {
-            if (!_turns.TryGetValue(index, out var tcs))
-            {
-                tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                if (index <= _nextIndex) tcs.TrySetResult();
-                _turns[index] = tcs;
-            }
-            return tcs;
-        }
+        _turns.Done(index);
     }
 
     private void EndPart()

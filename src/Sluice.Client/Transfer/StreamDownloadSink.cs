@@ -8,37 +8,16 @@ namespace Sluice.Client.Transfer;
 /// </summary>
 internal sealed class StreamDownloadSink(Stream destination) : DownloadSink
 {
-    private readonly Lock _lock = new();
-    private readonly Dictionary<int, TaskCompletionSource> _turns = [];
-    private int _nextToWrite;
+    private readonly PartTurns _turns = new();
 
     public override ValueTask OpenAsync(string bucket, string key, PartPlan plan, string etag, ChecksumAlgorithm algorithm, CancellationToken cancellationToken) =>
         ValueTask.CompletedTask;
 
     public override async ValueTask WritePartAsync(int index, long offset, ReadOnlyMemory<byte> data, PartBuffer? buffer, ulong crc, CancellationToken cancellationToken)
     {
-        await TurnOf(index).Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _turns.WaitAsync(index, cancellationToken).ConfigureAwait(false);
         await destination.WriteAsync(data, cancellationToken).ConfigureAwait(false);
-        lock (_lock)
-        {
-            _nextToWrite = index + 1;
-            _turns.Remove(index);
-        }
-        TurnOf(index + 1).TrySetResult();
-    }
-
-    private TaskCompletionSource TurnOf(int index)
-    {
-        lock (_lock)
-        {
-            if (!_turns.TryGetValue(index, out var tcs))
-            {
-                tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                if (index <= _nextToWrite) tcs.TrySetResult();
-                _turns[index] = tcs;
-            }
-            return tcs;
-        }
+        _turns.Done(index);
     }
 
     public override async ValueTask CommitAsync(CancellationToken cancellationToken) =>

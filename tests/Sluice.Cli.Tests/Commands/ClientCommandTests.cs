@@ -10,16 +10,6 @@ namespace Sluice.Cli.Tests.Commands;
 /// </summary>
 public sealed class ClientCommandTests() : ServerCommandTests("AKIDCLICOMMANDS", "cli/commands+secret", "cli")
 {
-    private string NewFile(string relative, int size, int seed)
-    {
-        string path = Path.Combine(Root, relative);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var bytes = new byte[size];
-        new Random(seed).NextBytes(bytes);
-        File.WriteAllBytes(path, bytes);
-        return path;
-    }
-
     [Fact]
     public void Files_go_up_and_down_byte_exact_in_parts_and_listings_show_them()
     {

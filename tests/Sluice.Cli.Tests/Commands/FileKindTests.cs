@@ -10,18 +10,6 @@ namespace Sluice.Cli.Tests.Commands;
 /// </summary>
 public sealed class FileKindTests() : ServerCommandTests("AKIDFILEKIND", "file/kind+secret", "kind")
 {
-    private string Local(string relative) => Path.Combine(Root, relative);
-
-    private string NewFile(string relative, int size, int seed)
-    {
-        string path = Local(relative);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var bytes = new byte[size];
-        new Random(seed).NextBytes(bytes);
-        File.WriteAllBytes(path, bytes);
-        return path;
-    }
-
     private static void Tool(string name, params string[] args)
     {
         var psi = new ProcessStartInfo(name) { UseShellExecute = false, RedirectStandardError = true };

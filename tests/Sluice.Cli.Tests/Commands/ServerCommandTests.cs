@@ -50,6 +50,20 @@ public abstract class ServerCommandTests : IAsyncLifetime
         ["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(Root, "no-credentials"),
     };
 
+    /// <summary>A path below the test's own directory.</summary>
+    private protected string Local(string relative) => Path.Combine(Root, relative);
+
+    /// <summary>Writes <paramref name="size"/> random bytes (seeded) to a new local file and returns its path.</summary>
+    private protected string NewFile(string relative, int size, int seed)
+    {
+        string path = Local(relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var bytes = new byte[size];
+        new Random(seed).NextBytes(bytes);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
     private protected SluiceProcess.Result Sluice(params string[] args) => SluiceProcess.Run(Environment(), null, args);
 
     private protected static SluiceProcess.Result Ok(SluiceProcess.Result r)

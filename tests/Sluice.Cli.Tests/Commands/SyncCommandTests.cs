@@ -12,18 +12,6 @@ public sealed class SyncCommandTests() : ServerCommandTests("AKIDSYNC", "sync/se
     private static string[] Lines(SluiceProcess.Result r) => r.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal).ToArray();
 
 
-    private string Local(string relative) => Path.Combine(Root, relative);
-
-    private string NewFile(string relative, int size, int seed)
-    {
-        string path = Local(relative);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var bytes = new byte[size];
-        new Random(seed).NextBytes(bytes);
-        File.WriteAllBytes(path, bytes);
-        return path;
-    }
-
     // Same size, different bytes, and a modification time in the past: only a content comparison can see the change.
     private static void Rewrite(string path, int seed)
     {
