@@ -31,7 +31,7 @@ internal sealed class AcceptBudget
     /// <summary>After an accept failed for want of descriptors or memory, the pause before trying again.</summary>
     public static readonly TimeSpan RetryAfterError = TimeSpan.FromMilliseconds(50);
 
-    private readonly Action<string>? _log;
+    private readonly Action<string> _log;
     private int _open;                   // accepted connections not yet closed
     private int _paused;                 // 1 during an episode of not accepting: its log line is written
     private TaskCompletionSource? _room; // completed when a connection closes below the limit
@@ -39,7 +39,8 @@ internal sealed class AcceptBudget
     public AcceptBudget(int limit, Action<string>? log)
     {
         Limit = limit;
-        _log = log;
+        // Console.Error opens its stream on first use, which needs a descriptor: open it now, while there are some.
+        _log = log ?? Console.Error.WriteLine;
     }
 
     /// <summary>Accepted connections allowed open at once.</summary>
@@ -117,8 +118,16 @@ internal sealed class AcceptBudget
     /// <summary>Accepting pauses for <paramref name="why"/>: logged once until accepting succeeds again.</summary>
     public void Paused(string why)
     {
-        if (Interlocked.Exchange(ref _paused, 1) == 0)
-            (_log ?? Console.Error.WriteLine)($"sluice: not accepting connections: {why}; {Open} open, connections already open are served, accepting resumes when descriptors free up");
+        if (Interlocked.Exchange(ref _paused, 1) != 0) return;
+        try
+        {
+            _log($"sluice: not accepting connections: {why}; {Open} open, connections already open are served, accepting resumes when descriptors free up");
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // The log itself may need a descriptor (a first write opening its file): losing the line must not end the
+            // accept loop, which is what keeps the server alive through the episode.
+        }
     }
 
     public static bool IsOutOfDescriptors(int errno) => errno is Errno.EMFILE or Errno.ENFILE;
