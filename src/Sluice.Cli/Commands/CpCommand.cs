@@ -51,6 +51,9 @@ internal static class CpCommand
             if (recurse && (src.IsStdio || dst.IsStdio)) throw new CliException("cp: --recursive does not take '-'", Program.ExitUsage);
             if (parse.GetValue(resume) && parse.GetValue(noResume)) throw new CliException("cp: --resume and --no-resume exclude each other", Program.ExitUsage);
             bool fresh = parse.GetValue(noResume);
+            // Directory transfers do not carry --no-resume (their downloads pick up partial files, their uploads are not
+            // aborted): refused rather than accepted and ignored.
+            if (fresh && recurse) throw new CliException("cp: --no-resume applies to single-file transfers, not --recursive", Program.ExitUsage);
             var options = TransferLimits.Check("cp", new TransferOptions
             {
                 PartSize = TransferLimits.Size("cp", "--part-size", parse.GetValue(partSize)),
@@ -70,14 +73,11 @@ internal static class CpCommand
                 if (!quiet) await (dst.IsStdio ? Console.Error : Console.Out).WriteLineAsync(line);
             }
             string prefix = dry ? "(dryrun) " : "";
-            // Downloaded bytes nothing could check (no stored checksum, no usable MD5 ETag): said once, even with --quiet.
             async Task WarnUnverified(IReadOnlyList<TransferResult> results)
             {
-                var unverified = results.Where(r => !r.ChecksumVerified).ToList();
-                if (unverified.Count == 0) return;
+                if (UnverifiedDownloads.Warning(results) is not { } warning) return;
                 progress.Dispose();
-                await Console.Error.WriteLineAsync($"sluice: warning: {(results.Count == 1 ? "" : $"{unverified.Count} of {results.Count} objects, e.g. ")}" +
-                    $"s3://{unverified[0].Bucket}/{unverified[0].Key} could not be verified: {unverified[0].UnverifiedReason}");
+                await Console.Error.WriteLineAsync(warning);
             }
 
             if (!src.IsS3)
@@ -203,14 +203,16 @@ internal static class CpCommand
     {
         if (await engine.IsStreamFileAsync(path, ct))
             return await engine.UploadFileAsync(path, bucket, key, upload with { AbortOnFailure = true }, progress, ct);
+        if (fresh)
+        {
+            // Whatever this file's size now, an earlier run may have left a multipart upload of the key.
+            foreach (var u in await InterruptedUploadsAsync(engine.Client, bucket, key, ct))
+                await engine.Client.AbortMultipartUploadAsync(bucket, key, u.UploadId, ct);
+            return await engine.UploadFileAsync(path, bucket, key, upload with { AbortOnFailure = true }, progress, ct);
+        }
         if (new FileInfo(path).Length <= engine.Options.MultipartThreshold)
             return await engine.UploadFileAsync(path, bucket, key, upload, progress, ct);
         var earlier = await InterruptedUploadsAsync(engine.Client, bucket, key, ct);
-        if (fresh)
-        {
-            foreach (var u in earlier) await engine.Client.AbortMultipartUploadAsync(bucket, key, u.UploadId, ct);
-            return await engine.UploadFileAsync(path, bucket, key, upload with { AbortOnFailure = true }, progress, ct);
-        }
         var resumable = upload with { ResumeUploadId = earlier.MaxBy(u => u.Initiated)?.UploadId };
         try
         {

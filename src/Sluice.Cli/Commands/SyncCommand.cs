@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.CommandLine;
 using Sluice.Client;
 using Sluice.Client.Model;
@@ -94,6 +95,7 @@ internal static class SyncCommand
                 return Newer(s, d); // a multipart ETag and no whole-object checksum: nothing to compare the bytes with
             }
 
+            var downloads = new ConcurrentQueue<TransferResult>();
             var pending = sources.Values.OrderBy(e => e.Relative, StringComparer.Ordinal).ToList();
             using var progress = new SyncProgress(quiet || dry, pending.Sum(e => e.Size), pending.Count);
             await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = files, CancellationToken = ct }, async (s, token) =>
@@ -116,7 +118,7 @@ internal static class SyncCommand
                         else
                         {
                             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(to))!);
-                            await engine.DownloadFileAsync(src.Bucket!, Key(src, s.Relative), to, fileProgress, token);
+                            downloads.Enqueue(await engine.DownloadFileAsync(src.Bucket!, Key(src, s.Relative), to, fileProgress, token));
                             // The object's time, as `aws s3 sync` does: the next sync (either way) sees them as equal.
                             File.SetLastWriteTimeUtc(to, s.LastModified.UtcDateTime);
                         }
@@ -133,6 +135,12 @@ internal static class SyncCommand
                     await Fail($"{verb}: {from} to {to}", e);
                 }
             });
+
+            if (UnverifiedDownloads.Warning(downloads) is { } warning)
+            {
+                progress.Clear();
+                await Console.Error.WriteLineAsync(warning);
+            }
 
             if (parse.GetValue(delete))
             {

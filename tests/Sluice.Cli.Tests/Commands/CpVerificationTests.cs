@@ -41,6 +41,11 @@ public sealed class CpVerificationTests() : ServerCommandTests("AKIDCLIVERIFY", 
         Assert.NotEmpty(stdout.StdOut); // binary, decoded as text by the runner: only the warning is checked here
         Assert.Matches("^sluice: warning: s3://unverified/parts could not be verified: [^\n]*\n$", stdout.StdErr);
 
+        // sync says it too, once for the whole run (its downloads were silent before).
+        var synced = Ok(Sluice("sync", "--quiet", "s3://unverified/", Path.Combine(Root, "synced")));
+        Assert.Equal(data, File.ReadAllBytes(Path.Combine(Root, "synced", "parts")));
+        Assert.Matches("^sluice: warning: s3://unverified/parts could not be verified: [^\n]*\n$", synced.StdErr);
+
         // A plain PUT without a checksum is checked by its MD5 ETag: nothing to warn about.
         await client.PutObjectAsync(new PutObjectRequest("unverified", "plain"), Bytes(100_000, 2));
         var plain = Ok(Sluice("cp", "s3://unverified/plain", Path.Combine(Root, "plain.bin")));

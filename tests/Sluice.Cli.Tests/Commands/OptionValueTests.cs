@@ -27,6 +27,7 @@ public sealed class OptionValueTests
     [InlineData("^sluice: cp: --concurrency must be from 1 to 4096$", "cp", "--concurrency", "0", "a", "s3://b/k")]
     [InlineData("^sluice: cp: --concurrency must be from 1 to 4096$", "cp", "--concurrency", "100000", "a", "s3://b/k")]
     [InlineData("^sluice: cp: --resume and --no-resume exclude each other$", "cp", "--resume", "--no-resume", "a", "s3://b/k")]
+    [InlineData("^sluice: cp: --no-resume applies to single-file transfers, not --recursive$", "cp", "-r", "--no-resume", "a", "s3://b/p/")]
     [InlineData("^sluice: sync: --memory must be at least 8MiB \\(one part\\)$", "sync", "--memory", "4MiB", "a", "s3://b/p/")]
     [InlineData("^sluice: sync: --memory must be at least 8MiB \\(one part\\)$", "sync", "--memory", "7MiB", "a", "s3://b/p/")]
     [InlineData("^sluice: sync: --parallel must be from 1 to 4096$", "sync", "--parallel", "0", "a", "s3://b/p/")]

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using Sluice.Client;
+using Sluice.Client.Model;
 
 namespace Sluice.Cli.Tests.Commands;
 
@@ -97,5 +98,18 @@ public sealed class UploadResumeTests() : ServerCommandTests("AKIDRESUME", "resu
             Assert.Equal(Parts, fresh.PartsRelayed);
         }
         Assert.Empty(await UploadsOfAsync("resume", "big.bin"));
+    }
+
+    [Fact]
+    public async Task No_resume_aborts_an_earlier_upload_of_the_key_even_when_the_file_is_now_small()
+    {
+        Ok(Sluice("mb", "s3://resume-small"));
+        await using (var client = new S3Client(new S3ClientOptions { Endpoint = Server.Endpoint, AccessKeyId = AccessKey, SecretAccessKey = Secret }))
+            await client.CreateMultipartUploadAsync(new PutObjectRequest("resume-small", "small.bin"));
+        Assert.Single(await UploadsOfAsync("resume-small", "small.bin"));
+
+        string small = NewFile("small.bin", 1000, 7);
+        Ok(Sluice("cp", "--no-resume", small, "s3://resume-small/small.bin"));
+        Assert.Empty(await UploadsOfAsync("resume-small", "small.bin"));
     }
 }
