@@ -532,7 +532,6 @@ public sealed partial class TransferEngine
             Bucket = bucket, Key = key, Size = plan.ObjectSize, ETag = etag, PartCount = plan.PartCount, ResumedParts = resumedParts,
             ChecksumAlgorithm = stored ? check.Algorithm : sums.Algorithm,
             Checksum = stored ? check.Expected : PartChecksums.ToBase64(sums.Algorithm, sums.Combine()),
-            ChecksumVerified = verified,
             Verification = verified ? check.Kind : TransferVerification.None,
             UnverifiedReason = verified ? null : reason,
         };

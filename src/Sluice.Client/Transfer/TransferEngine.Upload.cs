@@ -200,7 +200,7 @@ public sealed partial class TransferEngine
         return new TransferResult
         {
             Bucket = bucket, Key = key, Size = data.Length, ETag = response.ETag, PartCount = 1,
-            ChecksumAlgorithm = algorithm, Checksum = echoed ?? ours, ChecksumVerified = true, Verification = TransferVerification.Checksum,
+            ChecksumAlgorithm = algorithm, Checksum = echoed ?? ours, Verification = TransferVerification.Checksum,
         };
     }
 
@@ -327,7 +327,7 @@ public sealed partial class TransferEngine
         return new TransferResult
         {
             Bucket = bucket, Key = key, Size = plan.ObjectSize, ETag = result.ETag, PartCount = plan.PartCount, ResumedParts = resumed,
-            ChecksumAlgorithm = sums.Algorithm, Checksum = stored ?? expected, ChecksumVerified = stored != null, UploadId = uploadId,
+            ChecksumAlgorithm = sums.Algorithm, Checksum = stored ?? expected, UploadId = uploadId,
             Verification = stored != null ? TransferVerification.Checksum : TransferVerification.None,
             UnverifiedReason = stored != null ? null : "the server reported no checksum for the completed upload",
         };

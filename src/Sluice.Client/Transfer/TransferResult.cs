@@ -25,7 +25,7 @@ public sealed record TransferResult
     /// False only when the server offered nothing comparable (<see cref="UnverifiedReason"/>); a mismatch is never a
     /// false here but a <see cref="ChecksumMismatchException"/>.
     /// </summary>
-    public bool ChecksumVerified { get; init; }
+    public bool ChecksumVerified => Verification != TransferVerification.None;
 
     /// <summary>What the bytes were checked against.</summary>
     public TransferVerification Verification { get; init; }
