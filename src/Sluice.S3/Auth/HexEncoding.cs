@@ -43,34 +43,8 @@ internal static class HexEncoding
     /// Decodes exactly <c>destination.Length * 2</c> lowercase hex digits. Signatures are lowercase hex by
     /// definition: accepting another spelling would make two different strings the same signature.
     /// </summary>
-    public static bool TryDecodeLower(ReadOnlySpan<byte> hex, Span<byte> destination)
-    {
-        if (hex.Length != destination.Length * 2)
-        {
-            return false;
-        }
-
-        for (int i = 0; i < destination.Length; i++)
-        {
-            int hi = LowerValue(hex[2 * i]);
-            int lo = LowerValue(hex[(2 * i) + 1]);
-            if ((hi | lo) < 0)
-            {
-                return false;
-            }
-
-            destination[i] = (byte)((hi << 4) | lo);
-        }
-
-        return true;
-    }
-
-    private static int LowerValue(byte c) => c switch
-    {
-        >= (byte)'0' and <= (byte)'9' => c - '0',
-        >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
-        _ => -1,
-    };
+    public static bool TryDecodeLower(ReadOnlySpan<byte> hex, Span<byte> destination) =>
+        !hex.ContainsAnyInRange((byte)'A', (byte)'F') && TryDecode(hex, destination);
 
     public static int Value(byte c) => c switch
     {

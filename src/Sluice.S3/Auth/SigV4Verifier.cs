@@ -151,36 +151,34 @@ public sealed class SigV4Verifier
             rest = comma < 0 ? default : rest[(comma + 1)..];
             // A repeated component is refused, never resolved: a client and an intermediary could each take a
             // different copy as the one that counts.
+            int bit;
             if (part.StartsWith("Credential="u8))
             {
-                if (!MarkSeen(ref seen, 1))
-                {
-                    return SigV4AuthResult.Fail(S3ErrorCode.AuthorizationHeaderMalformed, MsgRepeatedComponent);
-                }
-
+                bit = 1;
                 credential = part["Credential="u8.Length..];
             }
             else if (part.StartsWith("SignedHeaders="u8))
             {
-                if (!MarkSeen(ref seen, 2))
-                {
-                    return SigV4AuthResult.Fail(S3ErrorCode.AuthorizationHeaderMalformed, MsgRepeatedComponent);
-                }
-
+                bit = 2;
                 signedHeaders = part["SignedHeaders="u8.Length..];
             }
             else if (part.StartsWith("Signature="u8))
             {
-                if (!MarkSeen(ref seen, 4))
-                {
-                    return SigV4AuthResult.Fail(S3ErrorCode.AuthorizationHeaderMalformed, MsgRepeatedComponent);
-                }
-
+                bit = 4;
                 signature = part["Signature="u8.Length..];
             }
             else if (!part.IsEmpty)
             {
                 return SigV4AuthResult.Fail(S3ErrorCode.AuthorizationHeaderMalformed, MsgComponents);
+            }
+            else
+            {
+                continue;
+            }
+
+            if (!MarkSeen(ref seen, bit))
+            {
+                return SigV4AuthResult.Fail(S3ErrorCode.AuthorizationHeaderMalformed, MsgRepeatedComponent);
             }
         }
 

@@ -32,10 +32,10 @@ internal static class ObjectHeaders
         foreach (var field in headers.Fields)
         {
             var name = field.Name.Of(head);
-            if (name.Length > 11 && Ascii.EqualsIgnoreCase(name[..11], "x-amz-meta-"u8))
+            if (KnownHeaders.IsUserMetadata(name))
             {
                 meta ??= [];
-                meta.Add(new(Encoding.ASCII.GetString(name[11..]).ToLowerInvariant(), field.Value.Of(head).ToArray()));
+                meta.Add(new(Encoding.ASCII.GetString(name[KnownHeaders.UserMetadataPrefix.Length..]).ToLowerInvariant(), field.Value.Of(head).ToArray()));
             }
         }
         return new ObjectAttributes

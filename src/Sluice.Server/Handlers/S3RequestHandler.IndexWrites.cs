@@ -41,7 +41,8 @@ public sealed partial class S3RequestHandler
 
     /// <summary>
     /// After the index recorded a write whose publication then failed (a rename or directory fsync error): makes the
-    /// key's entry describe what the store holds now. Best effort: a start after an unclean stop reconciles anyway.
+    /// key's entry describe what the store holds now. When that fails too, the index is marked diverged, so no stop
+    /// counts as clean and the next start reconciles it against the store.
     /// </summary>
     private async ValueTask ResyncIndexAsync(BucketIndex index, string bucket, string key)
     {
@@ -62,7 +63,8 @@ public sealed partial class S3RequestHandler
         }
         catch (Exception e) when (e is IOException or S3StorageException)
         {
-            // Left as is: the failure that brought us here is the one the client sees.
+            // The failure that brought us here is the one the client sees.
+            index.MarkDiverged();
         }
     }
 

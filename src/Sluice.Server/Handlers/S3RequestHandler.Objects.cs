@@ -344,10 +344,11 @@ public sealed partial class S3RequestHandler
     private static void AddUserMetadata(HttpExchange x, string name, byte[] value)
     {
         Span<byte> header = stackalloc byte[StackHeaderBytes];
-        int length = "x-amz-meta-"u8.Length + name.Length; // names are ASCII tokens
+        var prefix = KnownHeaders.UserMetadataPrefix;
+        int length = prefix.Length + name.Length; // names are ASCII tokens
         if (length > header.Length) header = new byte[length];
-        "x-amz-meta-"u8.CopyTo(header);
-        Encoding.ASCII.GetBytes(name, header["x-amz-meta-"u8.Length..]);
+        prefix.CopyTo(header);
+        Encoding.ASCII.GetBytes(name, header[prefix.Length..]);
         x.AddHeader(header[..length], value);
     }
 

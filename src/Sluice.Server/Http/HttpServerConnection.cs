@@ -195,6 +195,13 @@ internal sealed class HttpServerConnection
                 }
             }
             _idle = idle;
+            if (idle)
+            {
+                // A stop that began before _idle was set saw this connection busy and did not close it: look again,
+                // after a full fence (a store then a load), or it would wait out the idle timeout.
+                Interlocked.MemoryBarrier();
+                if (IsShuttingDown) return false;
+            }
             int n;
             try
             {

@@ -48,6 +48,7 @@ public sealed class BucketIndex : IDisposable
 
     // Memory holds changes no index file has (a start that could not write them): a snapshot must come first.
     private bool _unpersisted;
+    private bool _diverged;              // memory may differ from the store (a fix-up write failed): the next start reconciles
 
     private BucketIndex(KeyIndexOptions? options, string? directory)
     {
@@ -79,8 +80,21 @@ public sealed class BucketIndex : IDisposable
         {
             lock (_writeLock)
             {
-                return _directory is null || (!_unpersisted && _journal is { Failed: false });
+                return _directory is null || (!_unpersisted && !_diverged && _journal is { Failed: false });
             }
+        }
+    }
+
+    /// <summary>
+    /// The index may no longer describe the store (a write it recorded was not published, and recording the store's
+    /// state instead failed too): it keeps serving, but a stop is never recorded as clean, so the next start
+    /// reconciles it against the store.
+    /// </summary>
+    public void MarkDiverged()
+    {
+        lock (_writeLock)
+        {
+            _diverged = true;
         }
     }
 

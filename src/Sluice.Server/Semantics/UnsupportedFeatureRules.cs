@@ -28,7 +28,7 @@ public static class UnsupportedFeatureRules
     /// </summary>
     public static S3Problem Check(S3Operation operation, HttpHeaderTable headers, ReadOnlySpan<byte> buffer, ReadOnlySpan<byte> ownerId)
     {
-        if (headers.TryGet(KnownHeader.XAmzExpectedBucketOwner, out var expected) && !Trim(expected.Value.Of(buffer)).SequenceEqual(ownerId))
+        if (headers.TryGet(KnownHeader.XAmzExpectedBucketOwner, out var expected) && !expected.Value.Of(buffer).SequenceEqual(ownerId))
         {
             return S3Problem.Of(S3ErrorCode.AccessDenied, "Access Denied");
         }
@@ -91,16 +91,16 @@ public static class UnsupportedFeatureRules
             case KnownHeader.XAmzAcl when objectWrite || scope == Scope.BucketCreate:
                 return CheckCannedAcl(value);
             case KnownHeader.XAmzServerSideEncryption when objectWrite:
-                return IsAny(Trim(value), "AES256"u8, "aws:kms"u8, "aws:kms:dsse"u8)
+                return IsAny(value, "AES256"u8, "aws:kms"u8, "aws:kms:dsse"u8)
                     ? NotImplemented(name)
                     : Invalid("The encryption method specified is not supported", name, value);
             case KnownHeader.XAmzTagging when objectWrite:
-                return Trim(value).IsEmpty ? default : NotImplemented(name); // an empty tag set is what is stored
+                return value.IsEmpty ? default : NotImplemented(name); // an empty tag set is what is stored
             case KnownHeader.XAmzWebsiteRedirectLocation when objectWrite:
             case KnownHeader.XAmzWriteOffsetBytes when objectWrite: // an append: ignoring it would overwrite the object
                 return NotImplemented(name);
             case KnownHeader.XAmzTaggingDirective when scope == Scope.ObjectCopy:
-                return IsAny(Trim(value), "COPY"u8, "REPLACE"u8) ? default : Invalid("Unknown tagging directive.", name, value);
+                return IsAny(value, "COPY"u8, "REPLACE"u8) ? default : Invalid("Unknown tagging directive.", name, value);
             default:
                 return default;
         }
@@ -114,7 +114,7 @@ public static class UnsupportedFeatureRules
         }
 
         if ((scope is Scope.ObjectCopy or Scope.PartCopy) && Ascii.EqualsIgnoreCase(name, "x-amz-source-expected-bucket-owner"u8)
-            && !Trim(value).SequenceEqual(ownerId))
+            && !value.SequenceEqual(ownerId))
         {
             return S3Problem.Of(S3ErrorCode.AccessDenied, "Access Denied");
         }
@@ -145,17 +145,15 @@ public static class UnsupportedFeatureRules
         {
             if (Ascii.EqualsIgnoreCase(name, "x-amz-bucket-object-lock-enabled"u8))
             {
-                var v = Trim(value);
-                return Ascii.EqualsIgnoreCase(v, "false"u8) ? default
-                    : Ascii.EqualsIgnoreCase(v, "true"u8) ? NotImplemented(name)
+                return Ascii.EqualsIgnoreCase(value, "false"u8) ? default
+                    : Ascii.EqualsIgnoreCase(value, "true"u8) ? NotImplemented(name)
                     : Invalid("Invalid value for x-amz-bucket-object-lock-enabled.", name, value);
             }
 
             if (Ascii.EqualsIgnoreCase(name, "x-amz-object-ownership"u8))
             {
-                var v = Trim(value);
-                return v.SequenceEqual("BucketOwnerEnforced"u8) ? default
-                    : IsAny(v, "BucketOwnerPreferred"u8, "ObjectWriter"u8) ? NotImplemented(name)
+                return value.SequenceEqual("BucketOwnerEnforced"u8) ? default
+                    : IsAny(value, "BucketOwnerPreferred"u8, "ObjectWriter"u8) ? NotImplemented(name)
                     : Invalid("Invalid x-amz-object-ownership header.", name, value);
             }
         }
@@ -169,7 +167,7 @@ public static class UnsupportedFeatureRules
     /// </summary>
     private static S3Problem CheckCannedAcl(ReadOnlySpan<byte> raw)
     {
-        var value = Trim(raw);
+        var value = raw;
         if (IsAny(value, "private"u8, "bucket-owner-full-control"u8))
         {
             return default;
@@ -196,5 +194,4 @@ public static class UnsupportedFeatureRules
         ReadOnlySpan<byte> d = default) =>
         value.SequenceEqual(a) || value.SequenceEqual(b) || (!c.IsEmpty && value.SequenceEqual(c)) || (!d.IsEmpty && value.SequenceEqual(d));
 
-    private static ReadOnlySpan<byte> Trim(ReadOnlySpan<byte> value) => value.Trim(" \t"u8);
 }

@@ -96,11 +96,9 @@ internal static class ObjectHeader
         return output.WrittenSpan.ToArray();
     }
 
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     /// <summary>
     /// User metadata keeps its bytes exactly. Values that are all valid UTF-8 are written as JSON strings in "meta"
-    /// (the format older versions wrote and read; UTF-8 → string → UTF-8 gives the same bytes back); if any value is
+    /// (the format older versions wrote and read); if any value is
     /// not, the pairs go in "metaBase64" instead, values base64-encoded, so no byte is rewritten.
     /// </summary>
     private static void WriteUserMetadata(Utf8JsonWriter w, IReadOnlyList<KeyValuePair<string, byte[]>> meta)
@@ -108,13 +106,19 @@ internal static class ObjectHeader
         if (meta.Count == 0) return;
         bool text = true;
         foreach (var (_, value) in meta)
-            if (!Utf8.IsValid(value)) text = false;
+        {
+            if (!Utf8.IsValid(value))
+            {
+                text = false;
+                break;
+            }
+        }
         w.WriteStartArray(text ? "meta"u8 : "metaBase64"u8);
         foreach (var (name, value) in meta)
         {
             w.WriteStartArray();
             w.WriteStringValue(name);
-            if (text) w.WriteStringValue(StrictUtf8.GetString(value));
+            if (text) w.WriteStringValue(value.AsSpan()); // valid UTF-8: the same JSON a string would give
             else w.WriteBase64StringValue(value);
             w.WriteEndArray();
         }

@@ -21,6 +21,19 @@ public sealed class JournalFailureTests : IDisposable
     private static byte[] Key(string key) => Encoding.UTF8.GetBytes(key);
 
     [Fact]
+    public void A_diverged_index_is_never_persisted_even_after_writes_succeed()
+    {
+        using BucketIndex index = BucketIndex.Open(Path.Combine(_root, "d"), Options);
+        index.WaitDurable(index.Put(Entry("a", 1)));
+        Assert.True(index.IsPersisted);
+
+        // A fix-up after a failed publish could not be written: the next start must reconcile, whatever follows.
+        index.MarkDiverged();
+        index.WaitDurable(index.Put(Entry("b", 1)));
+        Assert.False(index.IsPersisted);
+    }
+
+    [Fact]
     public async Task A_failed_journal_write_changes_nothing_and_the_next_write_heals_the_journal()
     {
         string dir = Path.Combine(_root, "b");
