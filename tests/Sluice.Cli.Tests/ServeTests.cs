@@ -139,6 +139,10 @@ public class ServeTests
             Assert.Equal(status, await RequestAsync(established)); // connections already open are still served
             Assert.False(process.HasExited);
 
+            // One line for the episode so far: the flood still holds every descriptor the budget allows. (Once it
+            // closes, the connections still queued in the backlog are accepted and may start a second episode.)
+            lock (stderrLines) Assert.Single(stderrLines, l => l.Contains("not accepting connections", StringComparison.Ordinal));
+
             foreach (var s in flood) s.Dispose();
             flood.Clear();
             using (var fresh = await ConnectAsync(endPoint)) Assert.Equal(status, await RequestAsync(fresh));
@@ -150,7 +154,6 @@ public class ServeTests
             await process.WaitForExitAsync(timeout.Token);
             await stderr;
             Assert.Equal(0, process.ExitCode);
-            Assert.Single(stderrLines, l => l.Contains("not accepting connections", StringComparison.Ordinal));
         }
         finally
         {

@@ -153,8 +153,11 @@ internal sealed class ManagedListener : Listener
                 accepted.Dispose(); // another loop took the last room meanwhile
                 continue;
             }
-            accepted.NoDelay = true;
-            _ = Handle(new ManagedConnection(accepted, _budget), onConnection);
+            // The connection owns the budget slot from here (its disposal gives it back), before anything can throw.
+            var connection = new ManagedConnection(accepted, _budget);
+            try { accepted.NoDelay = true; }
+            catch (SocketException) { } // the peer already went: the connection's first receive says so
+            _ = Handle(connection, onConnection);
         }
     }
 

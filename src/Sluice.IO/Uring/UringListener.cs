@@ -218,12 +218,7 @@ internal sealed class UringListener : Listener
             if (result >= 0)
             {
                 Interlocked.Increment(ref _listener._accepted);
-                if (!budget.TryTake()) LibC.Close(result); // accepted by a multishot past the budget: refused
-                else if (_stopping)
-                {
-                    LibC.Close(result);
-                    budget.Release();
-                }
+                if (_stopping || !budget.TryTake()) LibC.Close(result); // stopping, or a multishot past the budget: refused
                 else
                 {
                     UringConnection.SetNoDelay(result);
