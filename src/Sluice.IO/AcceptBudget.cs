@@ -39,8 +39,7 @@ internal sealed class AcceptBudget
     public AcceptBudget(int limit, Action<string>? log)
     {
         Limit = limit;
-        // Console.Error opens its stream on first use, which needs a descriptor: open it now, while there are some.
-        _log = log ?? Console.Error.WriteLine;
+        _log = log ?? WriteToStandardError;
     }
 
     /// <summary>Accepted connections allowed open at once.</summary>
@@ -123,10 +122,30 @@ internal sealed class AcceptBudget
         {
             _log($"sluice: not accepting connections: {why}; {Open} open, connections already open are served, accepting resumes when descriptors free up");
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        catch (Exception)
         {
-            // The log itself may need a descriptor (a first write opening its file): losing the line must not end the
-            // accept loop, which is what keeps the server alive through the episode.
+            // A caller's log may need a descriptor (a first write opening its file) and fail in any way: losing the
+            // line must not end the accept loop, which is what keeps the server alive through the episode.
+        }
+    }
+
+    /// <summary>
+    /// The default log: the line goes straight to descriptor 2. Console.Error is no use here: its first write sets
+    /// up the terminal and signal handling, which opens a pipe, and with no descriptor left that throws (EMFILE
+    /// ended an accept loop that way in a loaded CI run).
+    /// </summary>
+    private static unsafe void WriteToStandardError(string line)
+    {
+        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(line + "\n"); // once per episode, not per request
+        fixed (byte* start = bytes)
+        {
+            for (int written = 0; written < bytes.Length;)
+            {
+                nint n = LibC.Write(2, start + written, (nuint)(bytes.Length - written));
+                if (n > 0) written += (int)n;
+                else if (n < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR) continue;
+                else return; // stderr closed or full: the line is lost, the server goes on
+            }
         }
     }
 
