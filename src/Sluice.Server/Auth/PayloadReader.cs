@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Sluice.S3.Auth;
 using Sluice.S3.Errors;
 using Sluice.S3.Http;
+using Sluice.Server.Exchange;
 using Sluice.Server.Http;
 
 namespace Sluice.Server.Auth;
@@ -29,7 +30,7 @@ public sealed class PayloadReader : IDisposable
     private readonly ArrayBufferWriter<byte> _trailerLines = new(256);
     private readonly List<KeyValuePair<string, string>> _trailers = [];
     private bool _trailerSigned;
-    private HttpExchange? _exchange;
+    private S3Exchange? _exchange;
     private SigV4PayloadMode _mode;
     private bool _chunked, _signedChunks, _checkSha256, _done;
     private AwsChunkedDecoder _decoder;
@@ -44,7 +45,7 @@ public sealed class PayloadReader : IDisposable
     public long PayloadLength => _decoded;
 
     /// <summary>Prepares to read the exchange's payload as <paramref name="auth"/> declared it.</summary>
-    public void Reset(HttpExchange exchange, in SigV4AuthResult auth)
+    public void Reset(S3Exchange exchange, in SigV4AuthResult auth)
     {
         _exchange = exchange;
         _mode = auth.IsAuthenticated ? auth.PayloadMode : SigV4PayloadMode.UnsignedPayload;

@@ -1,5 +1,6 @@
 using Sluice.S3.Auth;
 using Sluice.S3.Errors;
+using Sluice.Server.Exchange;
 using Sluice.Server.Http;
 
 namespace Sluice.Server.Auth;
@@ -21,7 +22,7 @@ public sealed class RequestAuthenticator
     }
 
     /// <summary>Verifies the exchange's request; on failure <paramref name="error"/> is the S3 error to answer.</summary>
-    public SigV4AuthResult Authenticate(HttpExchange exchange, out S3Error? error)
+    public SigV4AuthResult Authenticate(S3Exchange exchange, out S3Error? error)
     {
         var head = exchange.HeadBytes.Span;
         var request = exchange.Request;

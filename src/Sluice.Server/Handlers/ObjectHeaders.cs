@@ -1,6 +1,7 @@
 using System.Text;
 using Sluice.S3.Checksums;
 using Sluice.S3.Http;
+using Sluice.Server.Exchange;
 using Sluice.Server.Http;
 using Sluice.Server.Storage;
 
@@ -24,7 +25,7 @@ internal static class ObjectHeaders
     ];
 
     /// <summary>The attributes the request sets (x-amz-meta-* lower-cased, as S3 returns them).</summary>
-    public static ObjectAttributes ReadAttributes(HttpExchange x)
+    public static ObjectAttributes ReadAttributes(S3Exchange x)
     {
         var head = x.HeadBytes.Span;
         var headers = x.Request.Headers;
@@ -66,14 +67,14 @@ internal static class ObjectHeaders
         return joined.Length == 0 ? null : joined;
     }
 
-    public static string? Get(HttpExchange x, KnownHeader header) =>
+    public static string? Get(S3Exchange x, KnownHeader header) =>
         x.Request.Headers.TryGet(header, out var field) ? Encoding.UTF8.GetString(field.Value.Of(x.HeadBytes.Span)) : null;
 
     /// <summary>
     /// The declared checksum: algorithm, the value in a header (null when it comes in a trailer or not at all) and
     /// whether a trailer carries it. False when the request names two different checksums.
     /// </summary>
-    public static bool TryGetChecksum(HttpExchange x, out ChecksumAlgorithm algorithm, out string? headerValue, out bool inTrailer)
+    public static bool TryGetChecksum(S3Exchange x, out ChecksumAlgorithm algorithm, out string? headerValue, out bool inTrailer)
     {
         algorithm = ChecksumAlgorithm.None;
         headerValue = null;

@@ -3,13 +3,14 @@ using Sluice.S3.Auth;
 using Sluice.S3.Errors;
 using Sluice.S3.Http;
 using Sluice.S3.Xml;
+using Sluice.Server.Exchange;
 using Sluice.Server.Http;
 
 namespace Sluice.Server.Handlers;
 
 public sealed partial class S3RequestHandler
 {
-    private async ValueTask ListBucketsAsync(HttpExchange x)
+    private async ValueTask ListBucketsAsync(S3Exchange x)
     {
         var buckets = await _store.ListBucketsAsync();
         var result = new ListAllMyBucketsResult { Owner = Owner };
@@ -20,7 +21,7 @@ public sealed partial class S3RequestHandler
         await SendXmlAsync(x, body);
     }
 
-    private async ValueTask CreateBucketAsync(HttpExchange x, RequestContext c, SigV4AuthResult auth)
+    private async ValueTask CreateBucketAsync(S3Exchange x, RequestContext c, SigV4AuthResult auth)
     {
         string bucket = c.Route.GetBucketString();
         byte[] xml = await ReadSmallPayloadAsync(x, c.Payload, auth);
@@ -41,7 +42,7 @@ public sealed partial class S3RequestHandler
         await x.SendAsync(ReadOnlyMemory<byte>.Empty);
     }
 
-    private async ValueTask HeadBucketAsync(HttpExchange x, RequestContext c)
+    private async ValueTask HeadBucketAsync(S3Exchange x, RequestContext c)
     {
         await _store.GetBucketAsync(c.Route.GetBucketString());
         x.SetStatus(200);
@@ -49,7 +50,7 @@ public sealed partial class S3RequestHandler
         await x.SendHeadAsync(0);
     }
 
-    private async ValueTask DeleteBucketAsync(HttpExchange x, RequestContext c)
+    private async ValueTask DeleteBucketAsync(S3Exchange x, RequestContext c)
     {
         string bucket = c.Route.GetBucketString();
         await _store.DeleteBucketAsync(bucket);
@@ -57,7 +58,7 @@ public sealed partial class S3RequestHandler
         await SendEmptyAsync(x, 204);
     }
 
-    private async ValueTask GetBucketLocationAsync(HttpExchange x, RequestContext c)
+    private async ValueTask GetBucketLocationAsync(S3Exchange x, RequestContext c)
     {
         await _store.GetBucketAsync(c.Route.GetBucketString());
         // S3 reports us-east-1 as an empty LocationConstraint.

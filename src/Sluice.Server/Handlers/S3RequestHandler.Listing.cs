@@ -3,6 +3,7 @@ using System.Text;
 using Sluice.S3.Checksums;
 using Sluice.S3.Errors;
 using Sluice.S3.Xml;
+using Sluice.Server.Exchange;
 using Sluice.Server.Http;
 using Sluice.Server.Index;
 using Sluice.Server.Routing;
@@ -12,7 +13,7 @@ namespace Sluice.Server.Handlers;
 
 public sealed partial class S3RequestHandler
 {
-    private async ValueTask ListObjectsAsync(HttpExchange x, RequestContext c, bool v2)
+    private async ValueTask ListObjectsAsync(S3Exchange x, RequestContext c, bool v2)
     {
         string bucket = c.Route.GetBucketString();
         await _store.GetBucketAsync(bucket);

@@ -6,6 +6,7 @@ using Sluice.S3.Errors;
 using Sluice.S3.Http;
 using Sluice.S3.Xml;
 using Sluice.Server.Auth;
+using Sluice.Server.Exchange;
 using Sluice.Server.Http;
 using Sluice.Server.Routing;
 using Sluice.Server.Storage;
@@ -18,7 +19,7 @@ public sealed partial class S3RequestHandler
     /// <summary>S3's largest part (5 GiB).</summary>
     private const long MaxPartSize = 5L << 30;
 
-    private async ValueTask CreateMultipartUploadAsync(HttpExchange x, RequestContext c)
+    private async ValueTask CreateMultipartUploadAsync(S3Exchange x, RequestContext c)
     {
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
         var attributes = ReadWriteAttributes(x);
@@ -40,7 +41,7 @@ public sealed partial class S3RequestHandler
         await x.SendAsync(body.WrittenMemory);
     }
 
-    private async ValueTask UploadPartAsync(HttpExchange x, RequestContext c, SigV4AuthResult auth)
+    private async ValueTask UploadPartAsync(S3Exchange x, RequestContext c, SigV4AuthResult auth)
     {
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
         string uploadId = c.Route.Query.GetString(S3QueryParameter.UploadId) ?? string.Empty;
@@ -79,7 +80,7 @@ public sealed partial class S3RequestHandler
     /// UploadPartCopy: the source version (or x-amz-copy-source-range of it) becomes a part, after the copy-source
     /// conditions. The bytes go through a pooled buffer (positional reads into the part writer, which hashes them).
     /// </summary>
-    private async ValueTask UploadPartCopyAsync(HttpExchange x, RequestContext c)
+    private async ValueTask UploadPartCopyAsync(S3Exchange x, RequestContext c)
     {
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
         string uploadId = c.Route.Query.GetString(S3QueryParameter.UploadId) ?? string.Empty;
@@ -119,7 +120,7 @@ public sealed partial class S3RequestHandler
         await SendXmlAsync(x, body);
     }
 
-    private static Semantics.ByteRange CopyRange(HttpExchange x, long sourceLength)
+    private static Semantics.ByteRange CopyRange(S3Exchange x, long sourceLength)
     {
         var value = x.Request.Headers.GetValue(KnownHeader.XAmzCopySourceRange, x.HeadBytes.Span);
         if (value.IsEmpty) return new Semantics.ByteRange(0, sourceLength);
@@ -135,7 +136,7 @@ public sealed partial class S3RequestHandler
         return actual[..n].SequenceEqual(expected.AsSpan().Trim());
     }
 
-    private async ValueTask CompleteMultipartUploadAsync(HttpExchange x, RequestContext c, SigV4AuthResult auth)
+    private async ValueTask CompleteMultipartUploadAsync(S3Exchange x, RequestContext c, SigV4AuthResult auth)
     {
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
         string uploadId = c.Route.Query.GetString(S3QueryParameter.UploadId) ?? string.Empty;
@@ -181,7 +182,7 @@ public sealed partial class S3RequestHandler
     private static string? FirstChecksum(ObjectChecksums c) =>
         c.ChecksumCrc32 ?? c.ChecksumCrc32C ?? c.ChecksumCrc64Nvme ?? c.ChecksumSha1 ?? c.ChecksumSha256;
 
-    private async ValueTask AbortMultipartUploadAsync(HttpExchange x, RequestContext c)
+    private async ValueTask AbortMultipartUploadAsync(S3Exchange x, RequestContext c)
     {
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
         string uploadId = c.Route.Query.GetString(S3QueryParameter.UploadId) ?? string.Empty;
@@ -189,7 +190,7 @@ public sealed partial class S3RequestHandler
         await SendEmptyAsync(x, 204);
     }
 
-    private async ValueTask ListPartsAsync(HttpExchange x, RequestContext c)
+    private async ValueTask ListPartsAsync(S3Exchange x, RequestContext c)
     {
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
         var q = c.Route.Query;
@@ -229,7 +230,7 @@ public sealed partial class S3RequestHandler
         await SendXmlAsync(x, body);
     }
 
-    private async ValueTask ListMultipartUploadsAsync(HttpExchange x, RequestContext c)
+    private async ValueTask ListMultipartUploadsAsync(S3Exchange x, RequestContext c)
     {
         string bucket = c.Route.GetBucketString();
         var q = c.Route.Query;

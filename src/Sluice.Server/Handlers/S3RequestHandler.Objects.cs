@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text;
-using Sluice.IO;
 using Sluice.IO.Buffers;
 using Sluice.S3.Auth;
 using Sluice.S3.Checksums;
@@ -9,6 +8,7 @@ using Sluice.S3.Errors;
 using Sluice.S3.Http;
 using Sluice.S3.Xml;
 using Sluice.Server.Auth;
+using Sluice.Server.Exchange;
 using Sluice.Server.Http;
 using Sluice.Server.Index;
 using Sluice.Server.Routing;
@@ -27,7 +27,7 @@ public sealed partial class S3RequestHandler
 
     // ---------------------------------------------------------------- PutObject
 
-    private async ValueTask PutObjectAsync(HttpExchange x, RequestContext c, SigV4AuthResult auth)
+    private async ValueTask PutObjectAsync(S3Exchange x, RequestContext c, SigV4AuthResult auth)
     {
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
         CheckUploadLength(x, auth, MaxPutSize);
@@ -75,7 +75,7 @@ public sealed partial class S3RequestHandler
     }
 
     /// <summary>MissingContentLength without a length; EntityTooLarge past <paramref name="limit"/>.</summary>
-    private static void CheckUploadLength(HttpExchange x, SigV4AuthResult auth, long limit)
+    private static void CheckUploadLength(S3Exchange x, SigV4AuthResult auth, long limit)
     {
         long length = x.Request.ContentLength;
         string? decoded = ObjectHeaders.Get(x, KnownHeader.XAmzDecodedContentLength);
@@ -97,7 +97,7 @@ public sealed partial class S3RequestHandler
             ThrowProblem(S3ErrorCode.InvalidDigest);
     }
 
-    private static ObjectAttributes ReadWriteAttributes(HttpExchange x)
+    private static ObjectAttributes ReadWriteAttributes(S3Exchange x)
     {
         var attributes = ObjectHeaders.ReadAttributes(x);
         if (attributes.StorageClass != null && !StorageClasses.Contains(attributes.StorageClass))
@@ -106,7 +106,7 @@ public sealed partial class S3RequestHandler
     }
 
     /// <summary>If-Match / If-None-Match on a write; S3 takes only "*" in If-None-Match there.</summary>
-    private static WriteCondition? ReadWriteCondition(HttpExchange x)
+    private static WriteCondition? ReadWriteCondition(S3Exchange x)
     {
         string? ifMatch = ObjectHeaders.Get(x, KnownHeader.IfMatch)?.Trim();
         string? ifNoneMatch = ObjectHeaders.Get(x, KnownHeader.IfNoneMatch)?.Trim();
@@ -120,13 +120,13 @@ public sealed partial class S3RequestHandler
     /// received into a registered native buffer when one is free (the writer then writes it with WRITE_FIXED on
     /// io_uring), filling it before each write so writes stay large; else into a pooled array.
     /// </summary>
-    private async ValueTask CopyPayloadAsync(HttpExchange x, PayloadReader payload, BodyWriter writer, S3Checksum? extra = null)
+    private async ValueTask CopyPayloadAsync(S3Exchange x, PayloadReader payload, BodyWriter writer, S3Checksum? extra = null)
     {
         if (x.Request.ContentLength >= PipelinedBodyMinBytes && _store.Engine.Buffers.TryRent(BodyBufferSize, out var first))
         {
             if (_store.Engine.Buffers.TryRent(BodyBufferSize, out var second))
             {
-                await CopyPayloadPipelinedAsync(x.Connection, payload, writer, first, second, extra);
+                await CopyPayloadPipelinedAsync(x, payload, writer, first, second, extra);
                 return;
             }
             first.Return();
@@ -176,7 +176,7 @@ public sealed partial class S3RequestHandler
     /// </summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2012:Use ValueTasks correctly",
         Justification = "Each chunk's ValueTask is held while the next chunk arrives and awaited once: inFlight tracks it.")]
-    private static async ValueTask CopyPayloadPipelinedAsync(Connection owner, PayloadReader payload, BodyWriter writer,
+    private static async ValueTask CopyPayloadPipelinedAsync(S3Exchange owner, PayloadReader payload, BodyWriter writer,
         NativeBuffer first, NativeBuffer second, S3Checksum? extra)
     {
         var current = first;
@@ -222,7 +222,7 @@ public sealed partial class S3RequestHandler
     /// <summary>The request already failed: wait until the chunk in flight no longer reads its buffer.</summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1031:Do not catch general exception types",
         Justification = "The body is abandoned whatever the chunk's own outcome (an I/O error, a cancelled operation when the server stops); the first failure is the one reported.")]
-    private static async ValueTask DrainAfterFailureAsync(Connection owner, ValueTask pending)
+    private static async ValueTask DrainAfterFailureAsync(S3Exchange owner, ValueTask pending)
     {
         try
         {
@@ -234,7 +234,7 @@ public sealed partial class S3RequestHandler
         await owner.ResumeOnOwner();
     }
 
-    private static void AddChecksumHeaders(HttpExchange x, ObjectMetadata metadata)
+    private static void AddChecksumHeaders(S3Exchange x, ObjectMetadata metadata)
     {
         if (metadata.Checksum == null || metadata.ChecksumAlgorithm == ChecksumAlgorithm.None) return;
         x.AddHeader(metadata.ChecksumAlgorithm.GetHeaderNameUtf8(), Encoding.ASCII.GetBytes(metadata.Checksum));
@@ -244,7 +244,7 @@ public sealed partial class S3RequestHandler
     // ---------------------------------------------------------------- GetObject / HeadObject
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask GetObjectAsync(HttpExchange x, RequestContext c, bool head)
+    private async ValueTask GetObjectAsync(S3Exchange x, RequestContext c, bool head)
     {
         // A hot small object comes from the store's open-object cache with no allocation and no system call; otherwise
         // HEAD reads the header alone (a multipart object's part files are opened only to send them).
@@ -261,7 +261,7 @@ public sealed partial class S3RequestHandler
                 await x.SendHeadAsync(0);
                 return;
             case ReadOutcome.PreconditionFailed:
-                await SendErrorAsync(x, new S3Error(S3ErrorCode.PreconditionFailed,
+                await x.SendErrorAsync(new S3Error(S3ErrorCode.PreconditionFailed,
                     "At least one of the pre-conditions you specified did not hold") { Resource = c.Route.GetResource() }
                     .WithDetail("Condition", "If-Match"));
                 return;
@@ -271,22 +271,22 @@ public sealed partial class S3RequestHandler
         }
         if (head || reader == null || range.Length == 0) await x.SendHeadAsync(range.Length);
         else if (reader.HasInlineBody) await x.SendAsync(reader.InlineBody.Slice((int)range.Offset, (int)range.Length));
-        else await reader.SendAsync(x.CompleteHead(range.Length), x.Connection, range.Offset, range.Length);
+        else await x.SendAsync(reader, range.Offset, range.Length);
     }
 
     private enum ReadOutcome { Send, NotModified, PreconditionFailed, Unsatisfiable }
 
-    private static ValueTask SendInvalidRangeAsync(HttpExchange x, string resource, long size)
+    private static ValueTask SendInvalidRangeAsync(S3Exchange x, string resource, long size)
     {
         var head = x.HeadBytes.Span;
         var problem = S3Problem.InvalidRange(x.Request.Headers.GetValue(KnownHeader.Range, head), size);
         Span<byte> contentRange = stackalloc byte[RangeHeader.MaxContentRangeLength];
         RangeHeader.TryFormatUnsatisfiedContentRange(size, contentRange, out int n);
-        return SendErrorAsync(x, problem.ToError(resource), contentRange[..n]);
+        return x.SendErrorAsync(problem.ToError(resource), contentRange[..n]);
     }
 
     /// <summary>Evaluates conditions and Range and, unless the answer is an error, starts the response head.</summary>
-    private static ReadOutcome PrepareRead(HttpExchange x, S3Query query, ObjectMetadata m, out ByteRange range)
+    private static ReadOutcome PrepareRead(S3Exchange x, S3Query query, ObjectMetadata m, out ByteRange range)
     {
         var head = x.HeadBytes.Span;
         var headers = x.Request.Headers;
@@ -341,7 +341,7 @@ public sealed partial class S3RequestHandler
     private static string? Override(S3Query query, S3QueryParameter parameter) => query.GetString(parameter)?.Trim(' ');
 
     /// <summary>One x-amz-meta-* header with the stored bytes as they were sent (possibly empty).</summary>
-    private static void AddUserMetadata(HttpExchange x, string name, byte[] value)
+    private static void AddUserMetadata(S3Exchange x, string name, byte[] value)
     {
         Span<byte> header = stackalloc byte[StackHeaderBytes];
         var prefix = KnownHeaders.UserMetadataPrefix;
@@ -354,7 +354,7 @@ public sealed partial class S3RequestHandler
 
     // ---------------------------------------------------------------- GetObjectTagging
 
-    private async ValueTask GetObjectTaggingAsync(HttpExchange x, RequestContext c)
+    private async ValueTask GetObjectTaggingAsync(S3Exchange x, RequestContext c)
     {
         // Tags are not stored (PUT ?tagging is NotImplemented), so an existing object's tag set is always empty.
         await _store.HeadAsync(c.Route.GetBucketString(), c.Route.GetKeyString());
@@ -379,7 +379,7 @@ public sealed partial class S3RequestHandler
     /// </summary>
     private const int DeleteObjectsParallelism = 64;
 
-    private async ValueTask DeleteObjectAsync(HttpExchange x, RequestContext c)
+    private async ValueTask DeleteObjectAsync(S3Exchange x, RequestContext c)
     {
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
         var index = await _indexes.GetAsync(bucket);
@@ -389,7 +389,7 @@ public sealed partial class S3RequestHandler
         await SendEmptyAsync(x, 204);
     }
 
-    private async ValueTask DeleteObjectsAsync(HttpExchange x, RequestContext c, SigV4AuthResult auth)
+    private async ValueTask DeleteObjectsAsync(S3Exchange x, RequestContext c, SigV4AuthResult auth)
     {
         string bucket = c.Route.GetBucketString();
         await _store.GetBucketAsync(bucket);
@@ -495,7 +495,7 @@ public sealed partial class S3RequestHandler
 
     // ---------------------------------------------------------------- CopyObject
 
-    private async ValueTask CopyObjectAsync(HttpExchange x, RequestContext c)
+    private async ValueTask CopyObjectAsync(S3Exchange x, RequestContext c)
     {
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
         ParseCopySource(x, out string sourceBucket, out string sourceKey);
@@ -540,7 +540,7 @@ public sealed partial class S3RequestHandler
         await SendXmlAsync(x, body);
     }
 
-    private static void ParseCopySource(HttpExchange x, out string bucket, out string key)
+    private static void ParseCopySource(S3Exchange x, out string bucket, out string key)
     {
         var value = x.Request.Headers.GetValue(KnownHeader.XAmzCopySource, x.HeadBytes.Span);
         var decoded = new byte[value.Length];
@@ -551,7 +551,7 @@ public sealed partial class S3RequestHandler
     }
 
     /// <summary>x-amz-copy-source-if-* against the source version being copied (PreconditionFailed).</summary>
-    private static void CheckCopySourceConditions(HttpExchange x, ObjectMetadata source)
+    private static void CheckCopySourceConditions(S3Exchange x, ObjectMetadata source)
     {
         var conditions = ConditionalHeaders.FromCopySource(x.Request.Headers, x.HeadBytes.Span);
         if (conditions.IsEmpty) return;

@@ -7,6 +7,7 @@ using Sluice.S3.Errors;
 using Sluice.S3.Http;
 using Sluice.S3.Xml;
 using Sluice.Server.Auth;
+using Sluice.Server.Exchange;
 using Sluice.Server.Http;
 using Sluice.Server.Index;
 using Sluice.Server.Routing;
@@ -16,13 +17,13 @@ using Sluice.Server.Storage;
 namespace Sluice.Server.Handlers;
 
 /// <summary>
-/// The S3 server's one <see cref="IHttpHandler"/>: routes the request (an <see cref="Semantics.S3Problem"/> is
+/// The S3 server's one <see cref="IExchangeHandler"/>: routes the request (an <see cref="Semantics.S3Problem"/> is
 /// answered as is), authenticates it, then dispatches on the <see cref="S3Operation"/> to the bucket, object, listing
 /// and multipart handlers. Every object write or delete is applied to the bucket's key index and made durable there
 /// before the response; listings read the index. Storage outcomes that are S3 errors arrive as
 /// <see cref="S3StorageException"/> and are answered as S3 XML errors.
 /// </summary>
-public sealed partial class S3RequestHandler : IHttpHandler
+public sealed partial class S3RequestHandler : IExchangeHandler
 {
     /// <summary>Largest XML request body read into memory (DeleteObjects of 1000 long keys fits).</summary>
     private const int MaxXmlBodyBytes = 2 << 20;
@@ -41,7 +42,6 @@ public sealed partial class S3RequestHandler : IHttpHandler
     private readonly S3Router _router;
     private readonly RequestAuthenticator _auth;
     private readonly string _region;
-    private readonly ConditionalWeakTable<HttpExchange, RequestContext> _contexts = new();
     private readonly KeyLocks _keyLocks = new();
 
     public S3RequestHandler(ObjectStore store, BucketIndexes indexes, S3Router router, RequestAuthenticator authenticator, string region)
@@ -63,22 +63,22 @@ public sealed partial class S3RequestHandler : IHttpHandler
     private static ReadOnlySpan<byte> OwnerId => "sluice"u8;
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))] // one per request: reuse the state machine box
-    public async ValueTask HandleAsync(HttpExchange exchange)
+    public async ValueTask HandleAsync(S3Exchange exchange)
     {
         ArgumentNullException.ThrowIfNull(exchange);
-        var context = _contexts.GetValue(exchange, static _ => new RequestContext());
+        if (exchange.HandlerState is not RequestContext context) exchange.HandlerState = context = new RequestContext();
         var route = context.Route;
         var problem = _router.Route(exchange.Request, exchange.HeadBytes.Span, route);
         if (!problem.IsNone)
         {
-            await SendErrorAsync(exchange, problem.ToError(route.GetResource()));
+            await exchange.SendErrorAsync(problem.ToError(route.GetResource()));
             return;
         }
         var auth = _auth.Authenticate(exchange, out var authError);
         if (authError != null)
         {
             authError.Resource ??= route.GetResource();
-            await SendErrorAsync(exchange, authError);
+            await exchange.SendErrorAsync(authError);
             return;
         }
         // A header asking for a feature the server lacks (encryption, object lock, ACL grants, tags...) is refused
@@ -86,7 +86,7 @@ public sealed partial class S3RequestHandler : IHttpHandler
         problem = UnsupportedFeatureRules.Check(route.Operation, exchange.Request.Headers, exchange.HeadBytes.Span, OwnerId);
         if (!problem.IsNone)
         {
-            await SendErrorAsync(exchange, problem.ToError(route.GetResource()));
+            await exchange.SendErrorAsync(problem.ToError(route.GetResource()));
             return;
         }
         try
@@ -96,11 +96,11 @@ public sealed partial class S3RequestHandler : IHttpHandler
         catch (S3StorageException e) when (!exchange.ResponseStarted)
         {
             e.Error.Resource ??= route.GetResource();
-            await SendErrorAsync(exchange, e.Error);
+            await exchange.SendErrorAsync(e.Error);
         }
     }
 
-    private ValueTask DispatchAsync(HttpExchange x, RequestContext c, SigV4AuthResult auth) => c.Route.Operation switch
+    private ValueTask DispatchAsync(S3Exchange x, RequestContext c, SigV4AuthResult auth) => c.Route.Operation switch
     {
         S3Operation.ListBuckets => ListBucketsAsync(x),
         S3Operation.CreateBucket => CreateBucketAsync(x, c, auth),
@@ -123,33 +123,20 @@ public sealed partial class S3RequestHandler : IHttpHandler
         S3Operation.AbortMultipartUpload => AbortMultipartUploadAsync(x, c),
         S3Operation.ListParts => ListPartsAsync(x, c),
         S3Operation.ListMultipartUploads => ListMultipartUploadsAsync(x, c),
-        _ => SendErrorAsync(x, new S3Error(S3ErrorCode.NotImplemented,
+        _ => x.SendErrorAsync(new S3Error(S3ErrorCode.NotImplemented,
             "A header or query you provided implies functionality that is not implemented.") { Resource = c.Route.GetResource() }),
     };
 
     // ---------------------------------------------------------------- responses
 
-    /// <summary>Sends an S3 XML error; a HEAD request gets the status and headers only (HEAD has no body).</summary>
-    internal static ValueTask SendErrorAsync(HttpExchange x, S3Error error, ReadOnlySpan<byte> contentRange = default)
-    {
-        error.RequestId ??= x.RequestId.ToString("X16", CultureInfo.InvariantCulture);
-        var body = new ArrayBufferWriter<byte>(512);
-        error.WriteTo(body);
-        x.SetStatus(error.HttpStatus);
-        x.AddHeader(KnownHeader.ContentType, "application/xml"u8);
-        if (!contentRange.IsEmpty) x.AddHeader(KnownHeader.ContentRange, contentRange);
-        if (x.Request.Method == KnownMethod.Head) return x.SendHeadAsync(0);
-        return x.SendAsync(body.WrittenMemory);
-    }
-
-    private static ValueTask SendXmlAsync(HttpExchange x, ArrayBufferWriter<byte> body, int status = 200)
+    private static ValueTask SendXmlAsync(S3Exchange x, ArrayBufferWriter<byte> body, int status = 200)
     {
         x.SetStatus(status);
         x.AddHeader(KnownHeader.ContentType, "application/xml"u8);
         return x.SendAsync(body.WrittenMemory);
     }
 
-    private static ValueTask SendEmptyAsync(HttpExchange x, int status)
+    private static ValueTask SendEmptyAsync(S3Exchange x, int status)
     {
         x.SetStatus(status);
         return x.SendAsync(ReadOnlyMemory<byte>.Empty);
@@ -158,7 +145,7 @@ public sealed partial class S3RequestHandler : IHttpHandler
     /// <summary>Header values this long or shorter are encoded on the stack (a GET's content type, ETag...), not in an array.</summary>
     private const int StackHeaderBytes = 256;
 
-    private static void AddHeader(HttpExchange x, KnownHeader header, string? value)
+    private static void AddHeader(S3Exchange x, KnownHeader header, string? value)
     {
         if (string.IsNullOrEmpty(value)) return;
         if (value.Length > StackHeaderBytes / 3) // UTF-8 takes at most 3 bytes per UTF-16 unit
@@ -170,7 +157,7 @@ public sealed partial class S3RequestHandler : IHttpHandler
         x.AddHeader(header, bytes[..Encoding.UTF8.GetBytes(value, bytes)]);
     }
 
-    private static void AddDateHeader(HttpExchange x, KnownHeader header, DateTimeOffset value)
+    private static void AddDateHeader(S3Exchange x, KnownHeader header, DateTimeOffset value)
     {
         Span<byte> text = stackalloc byte[32];
         value.UtcDateTime.TryFormat(text, out int n, "R", CultureInfo.InvariantCulture);
@@ -182,7 +169,7 @@ public sealed partial class S3RequestHandler : IHttpHandler
     // ---------------------------------------------------------------- request helpers
 
     /// <summary>A header's value as a string, or null when absent.</summary>
-    private static string? Header(HttpExchange x, KnownHeader header)
+    private static string? Header(S3Exchange x, KnownHeader header)
     {
         if (!x.Request.Headers.TryGet(header, out var field)) return null;
         return Encoding.UTF8.GetString(field.Value.Of(x.HeadBytes.Span));
@@ -192,7 +179,7 @@ public sealed partial class S3RequestHandler : IHttpHandler
         throw new S3StorageException(new S3Error(code, message));
 
     /// <summary>Reads a whole (small, XML) payload into memory; larger than the limit is MalformedXML as S3 answers.</summary>
-    private static async ValueTask<byte[]> ReadSmallPayloadAsync(HttpExchange x, PayloadReader payload, SigV4AuthResult auth)
+    private static async ValueTask<byte[]> ReadSmallPayloadAsync(S3Exchange x, PayloadReader payload, SigV4AuthResult auth)
     {
         payload.Reset(x, auth);
         var buffer = new ArrayBufferWriter<byte>(4096);

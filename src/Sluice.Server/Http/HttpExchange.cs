@@ -3,16 +3,19 @@ using System.Globalization;
 using Sluice.IO;
 using Sluice.S3.Errors;
 using Sluice.S3.Http;
+using Sluice.Server.Exchange;
 
 namespace Sluice.Server.Http;
 
 /// <summary>
-/// One request and its response on a connection. The request head is parsed in place in the connection's receive
+/// The HTTP/1.1 front's exchange: one request and its response on a connection. The request head is parsed in place in the connection's receive
 /// buffer (its fields are offsets into <see cref="HeadBytes"/>); the body is read through <see cref="ReadBodyAsync"/>
 /// (Content-Length or chunked, transfer-decoded); the response head is built into a reused buffer and sent with the
-/// body in one gathered write. Reused for every request of the connection: nothing here allocates per request.
+/// body in one gathered write; file bodies go out by the engine's zero-copy send (splice on io_uring), the head in
+/// the same segments as the first body bytes. Reused for every request of the connection: nothing here allocates
+/// per request.
 /// </summary>
-public sealed class HttpExchange
+internal sealed class HttpExchange : S3Exchange
 {
     /// <summary>Room for a status line and the headers S3 responses carry, user metadata included.</summary>
     private const int ResponseHeadCapacity = 16 * 1024;
@@ -20,6 +23,7 @@ public sealed class HttpExchange
     private static readonly byte[] ContinueResponse = "HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray();
 
     private readonly HttpServerConnection _owner;
+    private readonly S3RequestHead _request;
     private readonly byte[] _responseHead = new byte[ResponseHeadCapacity];
     private int _responseHeadLength;
     private int _status;
@@ -31,40 +35,36 @@ public sealed class HttpExchange
     internal HttpExchange(HttpServerConnection owner)
     {
         _owner = owner;
-        Request = new S3RequestHead(owner.Options.Limits);
+        _request = new S3RequestHead(owner.Options.Limits);
     }
 
-    /// <summary>The parsed request head; its slices index into <see cref="HeadBytes"/>.</summary>
-    public S3RequestHead Request { get; }
+    public override S3RequestHead Request => _request;
 
     /// <summary>The request head's bytes (valid until the next request on the connection).</summary>
-    public ReadOnlyMemory<byte> HeadBytes => _owner.Buffer.AsMemory(HeadOffset, Request.HeadLength);
+    public override ReadOnlyMemory<byte> HeadBytes => _owner.Buffer.AsMemory(HeadOffset, Request.HeadLength);
 
     internal int HeadOffset { get; private set; }
 
-    /// <summary>The connection (for zero-copy file sends of a response body).</summary>
-    public Connection Connection => _owner.Connection;
-
-    /// <summary>A per-request id, sent as x-amz-request-id.</summary>
-    public ulong RequestId { get; private set; }
+    public override ulong RequestId => _requestId;
+    private ulong _requestId;
 
     /// <summary>This request's failure is already in the error log (with its exception): its 5xx answer adds no line.</summary>
     internal bool FailureLogged { get; set; }
 
-    public bool ResponseStarted { get; private set; }
+    public override bool ResponseStarted => _responseStarted;
+    private bool _responseStarted;
 
     /// <summary>Set to close the connection after this response (the front also closes on framing errors).</summary>
-    public bool CloseAfterResponse { get; set; }
+    internal bool CloseAfterResponse { get; set; }
 
-    /// <summary>True when every body byte has been read (or there was no body).</summary>
-    public bool BodyCompleted => Request.IsChunked ? _chunked.IsCompleted && _pendingDataLength == 0 : _bodyRemaining == 0;
+    public override bool BodyCompleted => Request.IsChunked ? _chunked.IsCompleted && _pendingDataLength == 0 : _bodyRemaining == 0;
 
     internal void Begin(int headOffset, ulong requestId)
     {
         HeadOffset = headOffset;
-        RequestId = requestId;
+        _requestId = requestId;
         FailureLogged = false;
-        ResponseStarted = false;
+        _responseStarted = false;
         CloseAfterResponse = false;
         _responseHeadLength = 0;
         _status = 0;
@@ -81,7 +81,7 @@ public sealed class HttpExchange
     /// framing, bytes not already buffered are received straight into the destination (no copy). A client that
     /// stops early, a malformed chunk or a stalled receive throws <see cref="HttpBodyException"/>.
     /// </summary>
-    public async ValueTask<int> ReadBodyAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
+    public override async ValueTask<int> ReadBodyAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
     {
         if (destination.IsEmpty) return 0;
         if (Request.ExpectsContinue && !_continueSent && !ResponseStarted)
@@ -168,7 +168,7 @@ public sealed class HttpExchange
     // ---------------------------------------------------------------- response
 
     /// <summary>Starts the response head with its status line and the headers every response carries.</summary>
-    public void SetStatus(int statusCode)
+    public override void SetStatus(int statusCode)
     {
         if (ResponseStarted) throw new InvalidOperationException("the response was already sent");
         _status = statusCode;
@@ -185,11 +185,11 @@ public sealed class HttpExchange
         _responseHeadLength = w.BytesWritten;
     }
 
-    public void AddHeader(KnownHeader header, ReadOnlySpan<byte> value) => Add(header, default, value, null);
+    public override void AddHeader(KnownHeader header, ReadOnlySpan<byte> value) => Add(header, default, value, null);
 
-    public void AddHeader(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value) => Add(KnownHeader.Unknown, name, value, null);
+    public override void AddHeader(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value) => Add(KnownHeader.Unknown, name, value, null);
 
-    public void AddHeader(KnownHeader header, long value) => Add(header, default, default, value);
+    public override void AddHeader(KnownHeader header, long value) => Add(header, default, default, value);
 
     private void Add(KnownHeader header, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, long? number)
     {
@@ -202,7 +202,7 @@ public sealed class HttpExchange
     }
 
     /// <summary>Sends the response with a whole body (Content-Length set here) in one gathered write.</summary>
-    public ValueTask SendAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
+    public override ValueTask SendAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
     {
         FinishHead(body.Length);
         return body.IsEmpty
@@ -210,26 +210,50 @@ public sealed class HttpExchange
             : _owner.Connection.SendAsync(_responseHead.AsMemory(0, _responseHeadLength), body, cancellationToken);
     }
 
-    /// <summary>
-    /// Sends only the head, announcing <paramref name="contentLength"/> body bytes that the caller then writes to
-    /// <see cref="Connection"/> (e.g. with the engine's zero-copy SendFileAsync). For HEAD, nothing follows.
-    /// </summary>
-    public ValueTask SendHeadAsync(long contentLength, CancellationToken cancellationToken = default)
+    public override ValueTask SendHeadAsync(long contentLength, CancellationToken cancellationToken = default)
     {
         FinishHead(contentLength);
         return _owner.Connection.SendAsync(_responseHead.AsMemory(0, _responseHeadLength), cancellationToken);
     }
 
-    /// <summary>
-    /// Completes the head, announcing <paramref name="contentLength"/> body bytes, and returns it unsent: the caller
-    /// sends it together with the body (e.g. the engine's SendFileAsync with a head, so head and first body bytes
-    /// share a segment). The response counts as started.
-    /// </summary>
-    public ReadOnlyMemory<byte> CompleteHead(long contentLength)
+    public override ValueTask WriteBodyAsync(ReadOnlyMemory<byte> chunk, CancellationToken cancellationToken = default)
     {
-        FinishHead(contentLength);
-        return _responseHead.AsMemory(0, _responseHeadLength);
+        if (!ResponseStarted) throw new InvalidOperationException("SendHeadAsync first");
+        return _owner.Connection.SendAsync(chunk, cancellationToken);
     }
+
+    /// <summary>
+    /// Sends the head and the file bytes with the engine's zero-copy send (splice on io_uring: the bytes never enter
+    /// user space), the head in the same segments as the first body bytes, each file region by its own send.
+    /// </summary>
+    public override ValueTask SendAsync(IFileBody body, long position, long count, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        CheckRange(body, position, count);
+        FinishHead(count);
+        var head = _responseHead.AsMemory(0, _responseHeadLength);
+        if (count == 0) return _owner.Connection.SendAsync(head, cancellationToken);
+        var first = body.SegmentAt(position);
+        if (first.Length >= count) // one file region (every single-part object): no state machine of our own
+            return _owner.Engine.SendFileAsync(head, first.File, first.Offset, count, _owner.Connection, cancellationToken);
+        return SendSegmentsAsync(head, body, position, count, cancellationToken);
+    }
+
+    private async ValueTask SendSegmentsAsync(ReadOnlyMemory<byte> head, IFileBody body, long position, long count,
+        CancellationToken cancellationToken)
+    {
+        while (count > 0)
+        {
+            var segment = body.SegmentAt(position);
+            long n = Math.Min(segment.Length, count);
+            await _owner.Engine.SendFileAsync(head, segment.File, segment.Offset, n, _owner.Connection, cancellationToken);
+            head = ReadOnlyMemory<byte>.Empty;
+            position += n;
+            count -= n;
+        }
+    }
+
+    public override OwnerAwaitable ResumeOnOwner() => _owner.Connection.ResumeOnOwner();
 
     private void FinishHead(long contentLength)
     {
@@ -246,19 +270,15 @@ public sealed class HttpExchange
         if (!ok) throw new InvalidOperationException($"response head too large: {w.Error}");
         _responseHeadLength += w.BytesWritten;
         CloseAfterResponse = close;
-        ResponseStarted = true;
+        _responseStarted = true;
     }
 
-    /// <summary>Sends an S3 XML error response.</summary>
-    public ValueTask SendErrorAsync(S3Error error, CancellationToken cancellationToken = default)
+    /// <summary>An S3 XML error from the front itself (framing, timeouts, failures); a 5xx one goes to the error log.</summary>
+    internal ValueTask SendFrontErrorAsync(S3Error error)
     {
         error.RequestId ??= RequestId.ToString("X16", CultureInfo.InvariantCulture);
         if (error.HttpStatus >= 500 && !FailureLogged && _owner.Options.ErrorLog is { } log)
             ServerErrorLog.Write(log, this, error.HttpStatus, error.Code, error.Message, null);
-        var body = new ArrayBufferWriter<byte>(512); // error path: allocation is fine here
-        error.WriteTo(body);
-        SetStatus(error.HttpStatus);
-        AddHeader(KnownHeader.ContentType, "application/xml"u8);
-        return SendAsync(body.WrittenMemory, cancellationToken);
+        return SendErrorAsync(error);
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Sluice.IO;
+using Sluice.Server.Exchange;
 
 namespace Sluice.Server.Http;
 
@@ -17,18 +18,18 @@ public sealed class HttpServer : IAsyncDisposable
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _stopping;
 
-    private HttpServer(IoEngine engine, IPEndPoint endPoint, IHttpHandler handler, HttpServerOptions options)
+    private HttpServer(IoEngine engine, IPEndPoint endPoint, IExchangeHandler handler, HttpServerOptions options)
     {
         _listener = engine.Listen(endPoint, connection =>
         {
-            var c = new HttpServerConnection(connection, handler, options, this);
+            var c = new HttpServerConnection(engine, connection, handler, options, this);
             _connections.TryAdd(c, 0);
             if (_stopping) c.CloseIfIdle();
             return c.RunAsync();
         }, log: options.ErrorLog is { } log ? line => { lock (log) log.WriteLine(line); } : null);
     }
 
-    public static HttpServer Start(IoEngine engine, IPEndPoint endPoint, IHttpHandler handler, HttpServerOptions? options = null) =>
+    public static HttpServer Start(IoEngine engine, IPEndPoint endPoint, IExchangeHandler handler, HttpServerOptions? options = null) =>
         new(engine, endPoint, handler, options ?? new HttpServerOptions());
 
     public IPEndPoint LocalEndPoint => _listener.LocalEndPoint;

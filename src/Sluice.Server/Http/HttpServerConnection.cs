@@ -6,6 +6,7 @@ using System.Text;
 using Sluice.IO;
 using Sluice.S3.Errors;
 using Sluice.S3.Http;
+using Sluice.Server.Exchange;
 
 namespace Sluice.Server.Http;
 
@@ -18,7 +19,7 @@ namespace Sluice.Server.Http;
     Justification = "RunAsync owns the connection's lifetime and disposes the timeout source when it returns.")]
 internal sealed class HttpServerConnection
 {
-    private readonly IHttpHandler _handler;
+    private readonly IExchangeHandler _handler;
     private readonly HttpServer? _server;
     private readonly HttpExchange _exchange;
     private CancellationTokenSource _timeout = new();
@@ -38,8 +39,10 @@ internal sealed class HttpServerConnection
     private long _bodyBytes;             // body (and chunk framing) bytes received for the current request
     private long _bodyWaitTicks;         // Stopwatch ticks spent waiting for them (the data-rate check's clock)
 
-    public HttpServerConnection(Connection connection, IHttpHandler handler, HttpServerOptions options, HttpServer? server)
+    public HttpServerConnection(IoEngine engine, Connection connection, IExchangeHandler handler, HttpServerOptions options,
+        HttpServer? server)
     {
+        Engine = engine;
         Connection = connection;
         _handler = handler;
         Options = options;
@@ -50,6 +53,8 @@ internal sealed class HttpServerConnection
         _exchange = new HttpExchange(this);
     }
 
+    /// <summary>The engine the connection runs on (its zero-copy file sends).</summary>
+    public IoEngine Engine { get; }
     public Connection Connection { get; }
     public HttpServerOptions Options { get; }
     public byte[] Buffer { get; private set; }
@@ -229,7 +234,7 @@ internal sealed class HttpServerConnection
             await _handler.HandleAsync(_exchange);
             if (!_exchange.ResponseStarted)
             {
-                await _exchange.SendErrorAsync(new S3Error(S3ErrorCode.InternalError, "the handler sent no response"));
+                await _exchange.SendFrontErrorAsync(new S3Error(S3ErrorCode.InternalError, "the handler sent no response"));
                 return false;
             }
             return true;
@@ -292,7 +297,7 @@ internal sealed class HttpServerConnection
 
     private async ValueTask TrySendAsync(S3Error error)
     {
-        try { await _exchange.SendErrorAsync(error); }
+        try { await _exchange.SendFrontErrorAsync(error); }
         catch (Exception e) when (e is IoException or OperationCanceledException) { } // the peer is gone
     }
 

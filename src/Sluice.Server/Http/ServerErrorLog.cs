@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Sluice.Server.Exchange;
 
 namespace Sluice.Server.Http;
 
@@ -12,7 +13,7 @@ namespace Sluice.Server.Http;
 /// </summary>
 internal static class ServerErrorLog
 {
-    public static void Write(TextWriter log, HttpExchange x, int? status, string code, string? message, Exception? cause)
+    public static void Write(TextWriter log, S3Exchange x, int? status, string code, string? message, Exception? cause)
     {
         var head = x.HeadBytes.Span;
         var line = new StringBuilder(256);

@@ -1,36 +1,35 @@
 using Sluice.IO;
 using Sluice.IO.Buffers;
 using Sluice.IO.Files;
+using Sluice.Server.Exchange;
 
 namespace Sluice.Server.Storage;
 
 /// <summary>
 /// An open object version (from <see cref="ObjectStore.OpenReadAsync"/>): its metadata and its body, addressed by
-/// position within the body (0 = first byte). Serves ranges by positional reads, or straight to a socket with
-/// <see cref="SendAsync"/> (splice on io_uring: the bytes never enter user space). A single-file object is one
+/// position within the body (0 = first byte). Serves ranges by positional reads, or as the file regions a front sends
+/// its own way (<see cref="SegmentAt"/>: splice on io_uring, the bytes never enter user space). A single-file object is one
 /// segment of its file; a multipart object (a manifest) is its parts' files in order, a range crossing part
 /// boundaries is served from each in turn. The open descriptors keep this version readable even if the key is
 /// overwritten or deleted meanwhile. Reference counted: one reader may be shared by concurrent requests through the
 /// <see cref="OpenObjectCache"/>; each holder disposes its reference, and the last one closes the files.
 /// </summary>
-public sealed class ObjectReader : IAsyncDisposable
+public sealed class ObjectReader : IFileBody, IAsyncDisposable
 {
-    private readonly IoEngine _engine;
     private readonly IoFile[] _files;     // one per segment
     private readonly long[] _offsets;     // where each segment starts in its file
     private readonly long[] _starts;      // where each segment starts in the body (ascending)
     private readonly byte[]? _inlineBody;
     private int _references = 1;
 
-    internal ObjectReader(IoEngine engine, IoFile file, StoredHeader header)
-        : this(engine, header.Metadata, [file], [header.BodyOffset], [0])
+    internal ObjectReader(IoFile file, StoredHeader header)
+        : this(header.Metadata, [file], [header.BodyOffset], [0])
     {
         _inlineBody = header.InlineBody;
     }
 
-    private ObjectReader(IoEngine engine, ObjectMetadata metadata, IoFile[] files, long[] offsets, long[] starts)
+    private ObjectReader(ObjectMetadata metadata, IoFile[] files, long[] offsets, long[] starts)
     {
-        _engine = engine;
         Metadata = metadata;
         _files = files;
         _offsets = offsets;
@@ -38,7 +37,7 @@ public sealed class ObjectReader : IAsyncDisposable
     }
 
     /// <summary>A reader over a manifest's opened part files (<paramref name="files"/>[i] holds <paramref name="parts"/>[i]).</summary>
-    internal static ObjectReader ForParts(IoEngine engine, ObjectMetadata metadata, IoFile[] files, ManifestPart[] parts)
+    internal static ObjectReader ForParts(ObjectMetadata metadata, IoFile[] files, ManifestPart[] parts)
     {
         var offsets = new long[parts.Length];
         var starts = new long[parts.Length];
@@ -49,7 +48,7 @@ public sealed class ObjectReader : IAsyncDisposable
             starts[i] = at;
             at += parts[i].Length;
         }
-        return new ObjectReader(engine, metadata, files, offsets, starts);
+        return new ObjectReader(metadata, files, offsets, starts);
     }
 
     /// <summary>
@@ -93,44 +92,12 @@ public sealed class ObjectReader : IAsyncDisposable
         return _files[i].ReadAsync(buffer, (int)Math.Min(length, left), _offsets[i] + position - _starts[i], cancellationToken);
     }
 
-    /// <summary>Sends body bytes [position, position + count) to <paramref name="connection"/> (engine.SendFileAsync).</summary>
-    public ValueTask SendAsync(Connection connection, long position, long count, CancellationToken cancellationToken = default) =>
-        SendAsync(ReadOnlyMemory<byte>.Empty, connection, position, count, cancellationToken);
-
-    /// <summary>
-    /// Sends <paramref name="head"/> (the response head) and then body bytes [position, position + count), the head
-    /// in the same segments as the first body bytes (engine.SendFileAsync with a head), each part of a multipart
-    /// object by its own zero-copy send.
-    /// </summary>
-    public ValueTask SendAsync(ReadOnlyMemory<byte> head, Connection connection, long position, long count,
-        CancellationToken cancellationToken = default)
+    public FileSegment SegmentAt(long position)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(position);
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        if (position > Length - count)
-            throw new ArgumentOutOfRangeException(nameof(count), $"bytes [{position}, {position + count}) lie beyond the {Length}-byte body");
-        if (_files.Length == 1) return _engine.SendFileAsync(head, _files[0], _offsets[0] + position, count, connection, cancellationToken);
-        return SendSegmentsAsync(head, connection, position, count, cancellationToken);
-    }
-
-    private async ValueTask SendSegmentsAsync(ReadOnlyMemory<byte> head, Connection connection, long position, long count,
-        CancellationToken cancellationToken)
-    {
-        if (count == 0)
-        {
-            await _engine.SendFileAsync(head, _files[0], _offsets[0], 0, connection, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-        long end = position + count;
-        for (int i = Segment(position); position < end; i++)
-        {
-            long n = Math.Min(SegmentEnd(i), end) - position;
-            if (n == 0) continue;
-            await _engine.SendFileAsync(head, _files[i], _offsets[i] + position - _starts[i], n, connection, cancellationToken)
-                .ConfigureAwait(false);
-            head = ReadOnlyMemory<byte>.Empty;
-            position += n;
-        }
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(position, Length);
+        int i = Segment(position);
+        return new FileSegment(_files[i], _offsets[i] + position - _starts[i], SegmentEnd(i) - position);
     }
 
     /// <summary>The segment holding body byte <paramref name="position"/> (&lt; Length): the last one starting at or before it.</summary>

@@ -210,7 +210,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
             {
                 header = await ObjectHeader.ReadAsync(file, cancellationToken, InlineBodyBytes).ConfigureAwait(false);
                 if (!string.Equals(header.Metadata.Key, key, StringComparison.Ordinal)) throw S3StorageException.NoSuchKey(bucket, key);
-                if (!header.IsManifest) single = new ObjectReader(Engine, file, header);
+                if (!header.IsManifest) single = new ObjectReader(file, header);
                 else parts = await ObjectManifest.ReadAsync(file, header, cancellationToken).ConfigureAwait(false);
             }
             catch
@@ -223,7 +223,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
             // The part files' descriptors pin this version; a part that is already gone means the manifest was
             // replaced (and its parts removed) between our two opens: start again on the new version.
             var files = await TryOpenPartsAsync(bucket, header.PartsDirectory!, parts, cancellationToken).ConfigureAwait(false);
-            if (files != null) return ObjectReader.ForParts(Engine, header.Metadata, files, parts);
+            if (files != null) return ObjectReader.ForParts(header.Metadata, files, parts);
         }
         throw new IoException("open", StorageNative.EAGAIN, $"{bucket}/{key} kept being replaced while it was opened");
     }

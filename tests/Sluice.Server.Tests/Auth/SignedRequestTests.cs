@@ -7,6 +7,7 @@ using Sluice.IO;
 using Sluice.S3.Auth;
 using Sluice.S3.Http;
 using Sluice.Server.Auth;
+using Sluice.Server.Exchange;
 using Sluice.Server.Http;
 using Sluice.Server.Tests.Http;
 
@@ -23,7 +24,7 @@ public class SignedRequestTests
     public static TheoryData<string> Engines => new() { "uring", "managed" };
 
     /// <summary>Authenticates, reads the payload, answers "len=N sha=HEX trailers=name:value,...".</summary>
-    private sealed class PayloadHandler : IHttpHandler
+    private sealed class PayloadHandler : IExchangeHandler
     {
         private readonly RequestAuthenticator _auth;
         private readonly PayloadReader _reader = new();
@@ -35,7 +36,7 @@ public class SignedRequestTests
             _auth = new RequestAuthenticator(store, Region, anonymous);
         }
 
-        public async ValueTask HandleAsync(HttpExchange x)
+        public async ValueTask HandleAsync(S3Exchange x)
         {
             var result = _auth.Authenticate(x, out var error);
             if (error != null)

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Sluice.IO;
 using Sluice.S3.Http;
+using Sluice.Server.Exchange;
 using Sluice.Server.Http;
 
 namespace Sluice.Server.Tests.Http;
@@ -20,7 +21,7 @@ public class HttpServerTests
     };
 
     /// <summary>Answers "METHOD PATH?QUERY|BODY" so tests see exactly what the server parsed and read.</summary>
-    private sealed class EchoHandler : IHttpHandler
+    private sealed class EchoHandler : IExchangeHandler
     {
         /// <summary>A request for /slow sets this when it reaches the handler, then waits for <see cref="Release"/>.</summary>
         public TaskCompletionSource? Entered { get; init; }
@@ -30,7 +31,7 @@ public class HttpServerTests
         public bool Throw { get; init; }
         public bool SkipBody { get; init; }
 
-        public async ValueTask HandleAsync(HttpExchange x)
+        public async ValueTask HandleAsync(S3Exchange x)
         {
             try
             {
@@ -42,7 +43,7 @@ public class HttpServerTests
             }
         }
 
-        private async ValueTask EchoAsync(HttpExchange x)
+        private async ValueTask EchoAsync(S3Exchange x)
         {
             if (Throw) throw new InvalidOperationException("handler bug");
             var text = new MemoryStream();
@@ -67,7 +68,7 @@ public class HttpServerTests
         }
     }
 
-    private static async Task<(IoEngine Engine, HttpServer Server)> Start(string mode, IHttpHandler handler, HttpServerOptions? options = null)
+    private static async Task<(IoEngine Engine, HttpServer Server)> Start(string mode, IExchangeHandler handler, HttpServerOptions? options = null)
     {
         var engine = IoEngine.Create(new IoEngineOptions { Mode = mode, ReactorCount = 2 });
         var server = HttpServer.Start(engine, new IPEndPoint(IPAddress.Loopback, 0), handler, options ?? FastTimeouts);

@@ -1,6 +1,6 @@
 using Sluice.S3.Errors;
 
-namespace Sluice.Server.Http;
+namespace Sluice.Server.Exchange;
 
 /// <summary>
 /// The request body could not be read: malformed chunked framing, the client stopped short of Content-Length, or a
