@@ -4,6 +4,7 @@ using Sluice.S3.Auth;
 using Sluice.Server.Auth;
 using Sluice.Server.Handlers;
 using Sluice.Server.Http;
+using Sluice.Server.InProcess;
 using Sluice.Server.Index;
 using Sluice.Server.Routing;
 using Sluice.Server.Storage;
@@ -25,12 +26,14 @@ public sealed class SluiceServer : IAsyncDisposable
     internal ObjectStore Store => _store;
     private readonly BucketIndexes _indexes;
     private readonly HttpServer _http;
+    private readonly S3RequestHandler _handler;
     private readonly TimeSpan _grace;
     private int _stopped;
 
-    private SluiceServer(IoEngine engine, ObjectStore store, BucketIndexes indexes, HttpServer http, TimeSpan grace,
-        string credentialsSource, IndexRepair startupRepair)
+    private SluiceServer(IoEngine engine, ObjectStore store, BucketIndexes indexes, S3RequestHandler handler, HttpServer http,
+        TimeSpan grace, string credentialsSource, IndexRepair startupRepair)
     {
+        _handler = handler;
         StartupRepair = startupRepair;
         _engine = engine;
         _store = store;
@@ -46,6 +49,13 @@ public sealed class SluiceServer : IAsyncDisposable
 
     /// <summary>The base URL clients use (path-style), e.g. http://127.0.0.1:9000.</summary>
     public Uri Endpoint { get; }
+
+    /// <summary>
+    /// A message handler that takes an <see cref="HttpClient"/>'s requests to this server's core in-process, with no
+    /// socket (<see cref="InProcessFront"/>): same signatures, same answers, same store as over <see cref="Endpoint"/>.
+    /// Requests must still name a host (the URI's authority, e.g. <see cref="Endpoint"/>), which SigV4 signs.
+    /// </summary>
+    public HttpMessageHandler CreateInProcessFront() => new InProcessFront(_handler);
 
     /// <summary>The bound address (the real port when started on port 0).</summary>
     public IPEndPoint LocalEndPoint => _http.LocalEndPoint;
@@ -88,7 +98,7 @@ public sealed class SluiceServer : IAsyncDisposable
             var handler = new S3RequestHandler(store, indexes, new S3Router(routerOptions),
                 new RequestAuthenticator(credentials, options.Region, options.AllowAnonymous), options.Region);
             var http = HttpServer.Start(engine, options.Listen, handler, new HttpServerOptions { ErrorLog = options.ErrorLog });
-            return new SluiceServer(engine, store, indexes, http, options.ShutdownGrace, source, repair);
+            return new SluiceServer(engine, store, indexes, handler, http, options.ShutdownGrace, source, repair);
         }
         catch
         {

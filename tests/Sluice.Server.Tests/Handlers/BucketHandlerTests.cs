@@ -3,10 +3,8 @@ namespace Sluice.Server.Tests.Handlers;
 /// <summary>Bucket operations, authentication refusals and unimplemented features through the real server.</summary>
 public class BucketHandlerTests
 {
-    public static TheoryData<string> Engines => new() { "uring", "managed" };
-
     [Theory]
-    [MemberData(nameof(Engines))]
+    [MemberData(nameof(Fronts.All), MemberType = typeof(Fronts))]
     public async Task Bucket_lifecycle_answers_as_S3_does(string engine)
     {
         await using var t = await TestServer.StartAsync(engine);

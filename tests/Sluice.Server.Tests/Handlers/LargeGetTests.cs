@@ -12,8 +12,6 @@ namespace Sluice.Server.Tests.Handlers;
 /// </summary>
 public partial class LargeGetTests
 {
-    public static TheoryData<string> Engines => new() { "uring", "managed" };
-
     private const int ObjectSize = (24 << 20) + 4321;
     private const int Readers = 4;
     private const int ReadChunk = 64 << 10;
@@ -22,7 +20,7 @@ public partial class LargeGetTests
     private static readonly TimeSpan TestTimeout = TimeSpan.FromMinutes(10); // a hang guard only
 
     [Theory]
-    [MemberData(nameof(Engines))]
+    [MemberData(nameof(Fronts.All), MemberType = typeof(Fronts))]
     public async Task Concurrent_slow_readers_of_an_object_leaving_the_page_cache_each_get_every_byte(string engine)
     {
         await using var t = await TestServer.StartAsync(engine);

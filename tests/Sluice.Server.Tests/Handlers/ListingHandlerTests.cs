@@ -93,8 +93,7 @@ public class ListingHandlerTests
     }
 
     [Theory]
-    [InlineData("uring")]
-    [InlineData("managed")]
+    [MemberData(nameof(Fronts.All), MemberType = typeof(Fronts))]
     public async Task A_restart_keeps_objects_listings_and_deletes(string engine)
     {
         await using var t = await TestServer.StartAsync(engine);

@@ -15,8 +15,7 @@ public class MultipartHandlerTests
         + "</CompleteMultipartUpload>");
 
     [Theory]
-    [InlineData("uring")]
-    [InlineData("managed")]
+    [MemberData(nameof(Fronts.All), MemberType = typeof(Fronts))]
     public async Task A_two_part_upload_completes_into_the_concatenated_object(string engine)
     {
         await using var t = await TestServer.StartAsync(engine);
@@ -121,8 +120,7 @@ public class MultipartHandlerTests
     }
 
     [Theory]
-    [InlineData("uring")]
-    [InlineData("managed")]
+    [MemberData(nameof(Fronts.All), MemberType = typeof(Fronts))]
     public async Task A_manifest_object_serves_ranges_copies_deletes_overwrites_and_survives_a_restart(string engine)
     {
         await using var t = await TestServer.StartAsync(engine);

@@ -8,8 +8,6 @@ namespace Sluice.Server.Tests.Handlers;
 /// <summary>PutObject, GetObject, HeadObject, DeleteObject, CopyObject and DeleteObjects through the real server.</summary>
 public class ObjectHandlerTests
 {
-    public static TheoryData<string> Engines => new() { "uring", "managed" };
-
     private static async Task<TestServer> WithBucket(string? engine = null)
     {
         var t = await TestServer.StartAsync(engine);
@@ -19,7 +17,7 @@ public class ObjectHandlerTests
     }
 
     [Theory]
-    [MemberData(nameof(Engines))]
+    [MemberData(nameof(Fronts.All), MemberType = typeof(Fronts))]
     public async Task Put_then_get_is_byte_exact_with_metadata_and_md5_etag(string engine)
     {
         await using var t = await WithBucket(engine);

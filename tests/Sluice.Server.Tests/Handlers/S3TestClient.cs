@@ -20,23 +20,25 @@ internal sealed record S3Response(int Status, Dictionary<string, string> Headers
 }
 
 /// <summary>
-/// Sends requests signed with Sluice's SigV4 signer over HttpClient (SocketsHttpHandler): the signer adds
-/// x-amz-date, x-amz-content-sha256 and Authorization; the signed headers are exactly the ones given plus host.
+/// Sends requests signed with Sluice's SigV4 signer over HttpClient — through a socket (SocketsHttpHandler), or
+/// in-process through the server's <see cref="SluiceServer.CreateInProcessFront"/> when given that handler: the
+/// signer adds x-amz-date, x-amz-content-sha256 and Authorization; the signed headers are exactly the ones given
+/// plus host.
 /// </summary>
 internal sealed class S3TestClient : IDisposable
 {
     public const string Region = "us-east-1";
 
-    private readonly HttpClient _http = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false })
-    {
-        Timeout = TimeSpan.FromSeconds(60),
-    };
-
+    private readonly HttpClient _http;
     private readonly Uri _endpoint;
     private readonly string _accessKey, _secret;
 
-    public S3TestClient(Uri endpoint, string accessKey, string secret)
+    public S3TestClient(Uri endpoint, string accessKey, string secret, HttpMessageHandler? front = null)
     {
+        _http = new HttpClient(front ?? new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false })
+        {
+            Timeout = TimeSpan.FromSeconds(60),
+        };
         _endpoint = endpoint;
         _accessKey = accessKey;
         _secret = secret;
@@ -111,18 +113,35 @@ internal sealed class S3TestClient : IDisposable
     public void Dispose() => _http.Dispose();
 }
 
-/// <summary>An in-process server on a free loopback port over a temp data directory (removed at the end).</summary>
+/// <summary>The fronts a handler test runs through: HTTP/1.1 on each engine, and in-process (no socket).</summary>
+internal static class Fronts
+{
+    public const string InProcess = "inprocess";
+
+    public static TheoryData<string> All => new() { "uring", "managed", InProcess };
+}
+
+/// <summary>
+/// An in-process server on a free loopback port over a temp data directory (removed at the end). Started with the
+/// front <see cref="Fronts.InProcess"/>, its client reaches the core without a socket (the server still listens).
+/// </summary>
 internal sealed class TestServer : IAsyncDisposable
 {
     public const string AccessKey = "AKIDHANDLERTEST", Secret = "handler/secret+KEY";
 
-    private TestServer(string directory, SluiceServer server, IndexFaults? indexFaults)
+    private readonly bool _inProcess;
+
+    private TestServer(string directory, SluiceServer server, IndexFaults? indexFaults, bool inProcess)
     {
         Directory = directory;
         IndexFaults = indexFaults;
+        _inProcess = inProcess;
         Server = server;
-        Client = new S3TestClient(server.Endpoint, AccessKey, Secret);
+        Client = NewClient(server);
     }
+
+    private S3TestClient NewClient(SluiceServer server) =>
+        new(server.Endpoint, AccessKey, Secret, _inProcess ? server.CreateInProcessFront() : null);
 
     public string Directory { get; }
     public SluiceServer Server { get; private set; }
@@ -135,8 +154,9 @@ internal sealed class TestServer : IAsyncDisposable
         IndexFaults? indexFaults = null)
     {
         directory ??= Path.Combine(Path.GetTempPath(), "sluice-handlers-" + Guid.NewGuid().ToString("N"));
-        var server = await SluiceServer.StartAsync(Options(directory, engine, anonymous, indexFaults));
-        return new TestServer(directory, server, indexFaults);
+        bool inProcess = engine == Fronts.InProcess;
+        var server = await SluiceServer.StartAsync(Options(directory, inProcess ? null : engine, anonymous, indexFaults));
+        return new TestServer(directory, server, indexFaults, inProcess);
     }
 
     private static SluiceServerOptions Options(string directory, string? engine, bool anonymous, IndexFaults? indexFaults) => new()
@@ -157,8 +177,8 @@ internal sealed class TestServer : IAsyncDisposable
         await Server.StopAsync();
         Client.Dispose();
         if (whileStopped != null) await whileStopped();
-        Server = await SluiceServer.StartAsync(Options(Directory, engine, false, IndexFaults));
-        Client = new S3TestClient(Server.Endpoint, AccessKey, Secret);
+        Server = await SluiceServer.StartAsync(Options(Directory, engine == Fronts.InProcess ? null : engine, false, IndexFaults));
+        Client = NewClient(Server);
     }
 
     public async ValueTask DisposeAsync()
