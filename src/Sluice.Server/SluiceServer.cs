@@ -80,6 +80,11 @@ public sealed class SluiceServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(options.DataDirectory);
+        // Options whose fronts are still being built: refused, never ignored.
+        if (options.TlsCertificate != null) throw new NotSupportedException("TLS is not available in this build");
+        if (options.ListenHttp2 != null) throw new NotSupportedException("the HTTP/2 listener is not available in this build");
+        if (options.AccessLog != null) throw new NotSupportedException("the access log is not available in this build");
+        if (options.MetricsListen != null) throw new NotSupportedException("metrics are not available in this build");
         var (credentials, source) = ResolveCredentials(options);
         var engine = IoEngine.Create(new IoEngineOptions { Mode = options.EngineMode, ReactorCount = options.Reactors });
         ObjectStore? store = null;

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 
 namespace Sluice.Server;
 
@@ -49,6 +50,27 @@ public sealed class SluiceServerOptions
     /// request id, method, path, code, cause). `sluice serve` writes them to stderr; null (the default): nowhere.
     /// </summary>
     public TextWriter? ErrorLog { get; init; }
+
+    /// <summary>
+    /// The server certificate with its private key (e.g. <c>X509Certificate2.CreateFromPemFile(cert, key)</c>): every
+    /// listener then serves TLS only. Null (the default): cleartext.
+    /// </summary>
+    public X509Certificate2? TlsCertificate { get; init; }
+
+    /// <summary>
+    /// A second listener, served by Kestrel: HTTP/1.1 and HTTP/2 (h2c by prior knowledge in cleartext, negotiated by
+    /// ALPN with <see cref="TlsCertificate"/>). Null (the default): none.
+    /// </summary>
+    public IPEndPoint? ListenHttp2 { get; init; }
+
+    /// <summary>
+    /// Where the access log goes, one line per request (time, request id, principal, operation, bucket, key, status,
+    /// bytes, latency). Null (the default): nowhere.
+    /// </summary>
+    public TextWriter? AccessLog { get; init; }
+
+    /// <summary>Where the server's metrics are served in Prometheus text format (GET /metrics). Null: not served.</summary>
+    public IPEndPoint? MetricsListen { get; init; }
 
     /// <summary>How long <see cref="SluiceServer.StopAsync"/> lets requests in flight finish.</summary>
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(10);

@@ -14,18 +14,14 @@ internal static class ServeCommand
     public static Command Create()
     {
         var data = new Option<string>("--data") { Description = "Data directory (created if missing)", Required = true };
-        var listen = new Option<IPEndPoint>("--listen")
-        {
-            Description = "Address and port to listen on (port 0 picks a free one)",
-            DefaultValueFactory = _ => new IPEndPoint(IPAddress.Loopback, 9000),
-            CustomParser = result =>
-            {
-                string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
-                if (IPEndPoint.TryParse(text, out var endPoint) && text.Contains(':', StringComparison.Ordinal)) return endPoint;
-                result.AddError($"--listen: '{text}' is not an address:port such as 127.0.0.1:9000");
-                return null;
-            },
-        };
+        var listen = EndPointOption("--listen", "Address and port of the HTTP/1.1 front on the I/O engine (port 0 picks a free one)");
+        listen.DefaultValueFactory = _ => new IPEndPoint(IPAddress.Loopback, 9000);
+        var listenH2 = EndPointOption("--listen-h2",
+            "Also listen here with Kestrel: HTTP/1.1 and HTTP/2 (h2c by prior knowledge; with --tls-cert, ALPN)");
+        var tlsCert = new Option<FileInfo>("--tls-cert") { Description = "Serve TLS on every listener: certificate (PEM)" };
+        var tlsKey = new Option<FileInfo>("--tls-key") { Description = "Private key (PEM) for --tls-cert" };
+        var accessLog = new Option<string>("--access-log") { Description = "Write one line per request to FILE (- for stdout)" };
+        var metrics = EndPointOption("--metrics", "Serve metrics in Prometheus text format at http://ADDR/metrics");
         var accessKey = new Option<string>("--access-key") { Description = "Access key (default: AWS_ACCESS_KEY_ID, else the development pair)" };
         var secretKey = new Option<string>("--secret-key") { Description = "Secret key for --access-key" };
         var credentialsFile = new Option<FileInfo>("--credentials")
@@ -46,7 +42,8 @@ internal static class ServeCommand
         var command = new Command("serve", "Run the embedded S3-compatible server\n\nExamples:\n  sluice serve --data ./s3-data\n" +
             "  sluice serve --data /srv/s3 --listen 127.0.0.1:9000 --credentials keys.txt\n  AWS_ACCESS_KEY_ID=k AWS_SECRET_ACCESS_KEY=s sluice serve --data ./d --reactors 2")
         {
-            data, listen, accessKey, secretKey, credentialsFile, region, reactors, anonymous, engine, openCache,
+            data, listen, listenH2, tlsCert, tlsKey, accessKey, secretKey, credentialsFile, region, reactors, anonymous, engine,
+            openCache, accessLog, metrics,
         };
         command.Validators.Add(result =>
         {
@@ -55,6 +52,8 @@ internal static class ServeCommand
             if (hasKey && result.GetResult(credentialsFile) != null) result.AddError("--credentials and --access-key are alternatives");
             if (result.GetValue(reactors) < 0) result.AddError("--reactors must be 0 or more");
             if (result.GetValue(openCache) < 0) result.AddError("--open-cache must be 0 or more");
+            if ((result.GetResult(tlsCert) != null) != (result.GetResult(tlsKey) != null))
+                result.AddError("--tls-cert and --tls-key go together");
         });
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -73,6 +72,34 @@ internal static class ServeCommand
                     return Program.ExitFailure;
                 }
             }
+            System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null;
+            if (parse.GetValue(tlsCert) is { } certFile && parse.GetValue(tlsKey) is { } keyFile)
+            {
+                try
+                {
+                    certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(
+                        certFile.FullName, keyFile.FullName);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException
+                    or System.Security.Cryptography.CryptographicException or ArgumentException)
+                {
+                    await Console.Error.WriteLineAsync($"sluice: --tls-cert/--tls-key: {e.Message}");
+                    return Program.ExitFailure;
+                }
+            }
+            TextWriter? log = null;
+            if (parse.GetValue(accessLog) is { } logPath)
+            {
+                try
+                {
+                    log = logPath == "-" ? Console.Out : new StreamWriter(logPath, append: true) { AutoFlush = true };
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    await Console.Error.WriteLineAsync($"sluice: --access-log: {e.Message}");
+                    return Program.ExitFailure;
+                }
+            }
             var options = new SluiceServerOptions
             {
                 DataDirectory = Path.GetFullPath(parse.GetValue(data)!),
@@ -84,11 +111,27 @@ internal static class ServeCommand
                 EngineMode = parse.GetValue(engine),
                 OpenObjectCacheSize = parse.GetValue(openCache),
                 ErrorLog = Console.Error,
+                TlsCertificate = certificate,
+                ListenHttp2 = parse.GetValue(listenH2),
+                MetricsListen = parse.GetValue(metrics),
+                AccessLog = log,
             };
             return await RunAsync(options, cancellationToken);
         });
         return command;
     }
+
+    private static Option<IPEndPoint> EndPointOption(string name, string description) => new(name)
+    {
+        Description = description,
+        CustomParser = result =>
+        {
+            string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+            if (IPEndPoint.TryParse(text, out var endPoint) && text.Contains(':', StringComparison.Ordinal)) return endPoint;
+            result.AddError($"{name}: '{text}' is not an address:port such as 127.0.0.1:9000");
+            return null;
+        },
+    };
 
     /// <summary>Reads 'ACCESS_KEY SECRET_KEY' pairs, one per line; blank lines and '#' comments are skipped.</summary>
     internal static Dictionary<string, string> ReadCredentials(string path)
@@ -128,7 +171,7 @@ internal static class ServeCommand
             server = await SluiceServer.StartAsync(options, cancellationToken);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or Sluice.IO.IoException
-            or System.Net.Sockets.SocketException or Sluice.Server.Index.IndexCorruptException)
+            or System.Net.Sockets.SocketException or Sluice.Server.Index.IndexCorruptException or NotSupportedException)
         {
             await Console.Error.WriteLineAsync($"sluice: cannot serve: {e.Message}");
             return Program.ExitFailure;
