@@ -7,6 +7,7 @@ using Sluice.Server.Http;
 using Sluice.Server.InProcess;
 using Sluice.Server.Index;
 using Sluice.Server.Routing;
+using Sluice.Server.Service;
 using Sluice.Server.Storage;
 
 namespace Sluice.Server;
@@ -100,7 +101,7 @@ public sealed class SluiceServer : IAsyncDisposable
                 routerOptions.VirtualHostDomains.Clear();
                 foreach (var d in options.VirtualHostDomains) routerOptions.VirtualHostDomains.Add(d);
             }
-            var handler = new S3RequestHandler(store, indexes, new S3Router(routerOptions),
+            var handler = new S3RequestHandler(new ObjectService(store, indexes), new S3Router(routerOptions),
                 new RequestAuthenticator(credentials, options.Region, options.AllowAnonymous), options.Region);
             var http = HttpServer.Start(engine, options.Listen, handler, new HttpServerOptions { ErrorLog = options.ErrorLog });
             return new SluiceServer(engine, store, indexes, handler, http, options.ShutdownGrace, source, repair);

@@ -1,10 +1,12 @@
 using System.Buffers;
 using System.Security.Cryptography;
+using Sluice.IO;
 using Sluice.S3.Auth;
 using Sluice.S3.Errors;
 using Sluice.S3.Http;
 using Sluice.Server.Exchange;
 using Sluice.Server.Http;
+using Sluice.Server.Service;
 
 namespace Sluice.Server.Auth;
 
@@ -17,7 +19,7 @@ namespace Sluice.Server.Auth;
 /// <see cref="HttpBodyException"/> with the S3 code (SignatureDoesNotMatch, XAmzContentSHA256Mismatch,
 /// IncompleteBody, InvalidRequest). Reused per connection.
 /// </summary>
-public sealed class PayloadReader : IDisposable
+public sealed class PayloadReader : IBodySource, IDisposable
 {
     /// <summary>Raw aws-chunked bytes are pulled through this buffer; a chunk header line must fit in it.</summary>
     private const int FramingBufferSize = 16 * 1024;
@@ -144,6 +146,9 @@ public sealed class PayloadReader : IDisposable
             _start += consumed; // data events leave their bytes in place: they are handed out from _dataOffset
         }
     }
+
+    /// <summary>Continues on the thread serving the exchange being read (see <see cref="S3Exchange.ResumeOnOwner"/>).</summary>
+    public OwnerAwaitable ResumeOnOwner() => (_exchange ?? throw new InvalidOperationException("Reset first")).ResumeOnOwner();
 
     private void OnTrailer(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
     {

@@ -3,6 +3,7 @@ using Sluice.S3.Checksums;
 using Sluice.S3.Http;
 using Sluice.Server.Exchange;
 using Sluice.Server.Http;
+using Sluice.Server.Service;
 using Sluice.Server.Storage;
 
 namespace Sluice.Server.Handlers;

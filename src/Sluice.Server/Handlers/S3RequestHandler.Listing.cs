@@ -7,6 +7,7 @@ using Sluice.Server.Exchange;
 using Sluice.Server.Http;
 using Sluice.Server.Index;
 using Sluice.Server.Routing;
+using Sluice.Server.Service;
 using Sluice.Server.Storage;
 
 namespace Sluice.Server.Handlers;

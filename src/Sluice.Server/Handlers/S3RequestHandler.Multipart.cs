@@ -9,6 +9,7 @@ using Sluice.Server.Auth;
 using Sluice.Server.Exchange;
 using Sluice.Server.Http;
 using Sluice.Server.Routing;
+using Sluice.Server.Service;
 using Sluice.Server.Storage;
 using StoredPart = Sluice.Server.Storage.CompletedPart;
 
@@ -59,7 +60,7 @@ public sealed partial class S3RequestHandler
             // A checksum other than the upload's is verified here; the upload's own is verified by the writer.
             using var extra = algorithm != ChecksumAlgorithm.None && algorithm != writer.ChecksumAlgorithm
                 ? new S3Checksum(algorithm) : null;
-            await CopyPayloadAsync(x, c.Payload, writer, extra);
+            await _objects.WriteBodyAsync(c.Payload, x.Request.ContentLength, writer, extra);
             string? expected = checksumHeader ?? (inTrailer ? ObjectHeaders.FindTrailer(c.Payload.Trailers, algorithm) : null);
             if (extra != null && expected != null && !MatchesBase64(extra, expected))
             {
@@ -95,23 +96,7 @@ public sealed partial class S3RequestHandler
         PartInfo part;
         await using (var writer = await _store.BeginUploadPartAsync(bucket, key, uploadId, partNumber))
         {
-            byte[] buffer = ArrayPool<byte>.Shared.Rent(BodyBufferSize);
-            try
-            {
-                long done = 0;
-                while (done < range.Length)
-                {
-                    int want = (int)Math.Min(buffer.Length, range.Length - done);
-                    int n = await reader.ReadAsync(buffer.AsMemory(0, want), range.Offset + done);
-                    if (n == 0) throw new IOException("the source object ended early");
-                    await writer.WriteAsync(buffer.AsMemory(0, n));
-                    done += n;
-                }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
+            await ObjectService.CopyRangeAsync(reader, range.Offset, range.Length, writer);
             part = await writer.CommitAsync();
         }
         var result = new CopyPartResult { LastModified = part.LastModified, ETag = part.ETag };
@@ -149,21 +134,7 @@ public sealed partial class S3RequestHandler
             parts.Add(new StoredPart(p.PartNumber, p.ETag, FirstChecksum(p.Checksums)));
 
         var index = await _indexes.GetAsync(bucket);
-        Storage.ObjectMetadata metadata;
-        using (await _keyLocks.AcquireAsync(bucket, key))
-        {
-            bool recorded = false;
-            try
-            {
-                metadata = await _store.CompleteMultipartUploadAsync(bucket, key, uploadId, parts, condition,
-                    beforePublish: async m => { await RecordPutAsync(index, m); recorded = true; });
-            }
-            catch when (recorded)
-            {
-                await ResyncIndexAsync(index, bucket, key);
-                throw;
-            }
-        }
+        var metadata = await _objects.CompleteMultipartUploadAsync(index, bucket, key, uploadId, parts, condition);
 
         var result = new CompleteMultipartUploadResult
         {

@@ -13,6 +13,7 @@ using Sluice.Server.Http;
 using Sluice.Server.Index;
 using Sluice.Server.Routing;
 using Sluice.Server.Semantics;
+using Sluice.Server.Service;
 using Sluice.Server.Storage;
 
 namespace Sluice.Server.Handlers;
@@ -46,27 +47,9 @@ public sealed partial class S3RequestHandler
         ObjectMetadata metadata;
         await using (var writer = await _store.BeginPutAsync(bucket, key, algorithm))
         {
-            await CopyPayloadAsync(x, c.Payload, writer);
+            await _objects.WriteBodyAsync(c.Payload, x.Request.ContentLength, writer);
             string? expected = checksumHeader ?? (inTrailer ? ObjectHeaders.FindTrailer(c.Payload.Trailers, algorithm) : null);
-            using (await _keyLocks.AcquireAsync(bucket, key))
-            {
-                bool recorded = false;
-                try
-                {
-                    metadata = await writer.CommitAsync(attributes, new ObjectCommitOptions
-                    {
-                        ExpectedContentMd5 = contentMd5,
-                        ExpectedChecksum = expected,
-                        Condition = condition,
-                        BeforePublish = async m => { await RecordPutAsync(index, m); recorded = true; },
-                    });
-                }
-                catch when (recorded)
-                {
-                    await ResyncIndexAsync(index, bucket, key);
-                    throw;
-                }
-            }
+            metadata = await _objects.PutAsync(index, bucket, key, writer, attributes, contentMd5, expected, condition);
         }
         x.SetStatus(200);
         AddHeader(x, KnownHeader.ETag, metadata.ETag);
@@ -113,125 +96,6 @@ public sealed partial class S3RequestHandler
         if (ifNoneMatch != null && ifNoneMatch != "*")
             ThrowProblem(S3ErrorCode.NotImplemented, "If-None-Match on a write takes only '*'.");
         return ifMatch == null && ifNoneMatch == null ? null : new WriteCondition(ifMatch, ifNoneMatch);
-    }
-
-    /// <summary>
-    /// Streams the verified payload into a body writer, also feeding <paramref name="extra"/> when given. Bytes are
-    /// received into a registered native buffer when one is free (the writer then writes it with WRITE_FIXED on
-    /// io_uring), filling it before each write so writes stay large; else into a pooled array.
-    /// </summary>
-    private async ValueTask CopyPayloadAsync(S3Exchange x, PayloadReader payload, BodyWriter writer, S3Checksum? extra = null)
-    {
-        if (x.Request.ContentLength >= PipelinedBodyMinBytes && _store.Engine.Buffers.TryRent(BodyBufferSize, out var first))
-        {
-            if (_store.Engine.Buffers.TryRent(BodyBufferSize, out var second))
-            {
-                await CopyPayloadPipelinedAsync(x, payload, writer, first, second, extra);
-                return;
-            }
-            first.Return();
-        }
-        if (_store.Engine.Buffers.TryRent(BodyBufferSize, out var native))
-        {
-            try
-            {
-                var memory = native.Memory; // the whole size class: fewer, larger file writes
-                while (true)
-                {
-                    int filled = 0, n = 0;
-                    while (filled < memory.Length && (n = await payload.ReadAsync(memory[filled..])) > 0) filled += n;
-                    if (filled > 0)
-                    {
-                        extra?.Append(native.GetSpan()[..filled]);
-                        await writer.WriteAsync(native, filled);
-                    }
-                    if (n == 0) return; // the payload is complete and verified
-                }
-            }
-            finally
-            {
-                native.Return();
-            }
-        }
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(BodyBufferSize);
-        try
-        {
-            int n;
-            while ((n = await payload.ReadAsync(buffer)) > 0)
-            {
-                extra?.Append(buffer.AsSpan(0, n));
-                await writer.WriteAsync(buffer.AsMemory(0, n));
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    /// <summary>
-    /// A large body with two registered buffers: while one buffer is written and hashed (the hash on another core,
-    /// see <see cref="BodyWriter.WriteHashingElsewhereAsync"/>), the reactor receives into the other, so receiving,
-    /// hashing and writing overlap instead of taking turns on one core. Returns both buffers.
-    /// </summary>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2012:Use ValueTasks correctly",
-        Justification = "Each chunk's ValueTask is held while the next chunk arrives and awaited once: inFlight tracks it.")]
-    private static async ValueTask CopyPayloadPipelinedAsync(S3Exchange owner, PayloadReader payload, BodyWriter writer,
-        NativeBuffer first, NativeBuffer second, S3Checksum? extra)
-    {
-        var current = first;
-        var other = second;
-        ValueTask pending = default;
-        bool inFlight = false;
-        try
-        {
-            while (true)
-            {
-                var memory = current.Memory;
-                int filled = 0, n = 0;
-                while (filled < memory.Length && (n = await payload.ReadAsync(memory[filled..])) > 0) filled += n;
-                if (inFlight)
-                {
-                    inFlight = false;
-                    await pending;
-                    await owner.ResumeOnOwner();
-                }
-                if (filled > 0)
-                {
-                    pending = writer.WriteHashingElsewhereAsync(current, filled, extra);
-                    inFlight = true;
-                    (current, other) = (other, current);
-                }
-                if (n == 0) break; // the payload is complete and verified
-            }
-            if (inFlight)
-            {
-                inFlight = false;
-                await pending;
-                await owner.ResumeOnOwner();
-            }
-        }
-        finally
-        {
-            if (inFlight) await DrainAfterFailureAsync(owner, pending); // never throws: the buffers always go back
-            first.Return();
-            second.Return();
-        }
-    }
-
-    /// <summary>The request already failed: wait until the chunk in flight no longer reads its buffer.</summary>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1031:Do not catch general exception types",
-        Justification = "The body is abandoned whatever the chunk's own outcome (an I/O error, a cancelled operation when the server stops); the first failure is the one reported.")]
-    private static async ValueTask DrainAfterFailureAsync(S3Exchange owner, ValueTask pending)
-    {
-        try
-        {
-            await pending;
-        }
-        catch (Exception)
-        {
-        }
-        await owner.ResumeOnOwner();
     }
 
     private static void AddChecksumHeaders(S3Exchange x, ObjectMetadata metadata)
@@ -384,8 +248,7 @@ public sealed partial class S3RequestHandler
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
         var index = await _indexes.GetAsync(bucket);
         byte[] keyBytes = c.Route.Key.ToArray();
-        using (await _keyLocks.AcquireAsync(bucket, key))
-            await DeleteRecordedAsync(index, bucket, key, keyBytes);
+        await _objects.DeleteAsync(index, bucket, key, keyBytes);
         await SendEmptyAsync(x, 204);
     }
 
@@ -443,28 +306,12 @@ public sealed partial class S3RequestHandler
             return new DeleteError { Key = o.Key, VersionId = o.VersionId, Code = S3ErrorCode.NoSuchVersion, Message = "The specified version does not exist." };
         try
         {
-            using (await _keyLocks.AcquireAsync(bucket, o.Key))
-                await DeleteRecordedAsync(index, bucket, o.Key, keyBytes);
+            await _objects.DeleteAsync(index, bucket, o.Key, keyBytes);
             return null;
         }
         catch (S3StorageException e)
         {
             return new DeleteError { Key = o.Key, Code = e.Code, Message = e.Error.Message };
-        }
-    }
-
-    /// <summary>Deletes a key from the store, the index journaling it first (under the caller's key lock).</summary>
-    private async ValueTask DeleteRecordedAsync(BucketIndex index, string bucket, string key, byte[] keyBytes)
-    {
-        bool recorded = false;
-        try
-        {
-            await _store.DeleteAsync(bucket, key, beforeDelete: async () => { await RecordDeleteAsync(index, keyBytes); recorded = true; });
-        }
-        catch when (recorded)
-        {
-            await ResyncIndexAsync(index, bucket, key);
-            throw;
         }
     }
 
@@ -512,26 +359,13 @@ public sealed partial class S3RequestHandler
         var condition = ReadWriteCondition(x);
 
         var index = await _indexes.GetAsync(bucket);
-        ObjectMetadata metadata;
-        using (await _keyLocks.AcquireAsync(bucket, key))
+        var metadata = await _objects.CopyAsync(index, sourceBucket, sourceKey, bucket, key, source =>
         {
-            bool recorded = false;
-            try
-            {
-                metadata = await _store.CopyAsync(sourceBucket, sourceKey, bucket, key, source =>
-                {
-                    CheckCopySourceConditions(x, source);
-                    if (replacement != null) return replacement;
-                    return storageClass == null ? source.Attributes
-                        : source.Attributes with { StorageClass = storageClass == "STANDARD" ? null : storageClass };
-                }, condition, beforePublish: async m => { await RecordPutAsync(index, m); recorded = true; });
-            }
-            catch when (recorded)
-            {
-                await ResyncIndexAsync(index, bucket, key);
-                throw;
-            }
-        }
+            CheckCopySourceConditions(x, source);
+            if (replacement != null) return replacement;
+            return storageClass == null ? source.Attributes
+                : source.Attributes with { StorageClass = storageClass == "STANDARD" ? null : storageClass };
+        }, condition);
 
         var result = new CopyObjectResult { LastModified = metadata.LastModified, ETag = metadata.ETag };
         SetChecksum(result.Checksums, metadata.ChecksumAlgorithm, metadata.Checksum);

@@ -12,6 +12,7 @@ using Sluice.Server.Http;
 using Sluice.Server.Index;
 using Sluice.Server.Routing;
 using Sluice.Server.Semantics;
+using Sluice.Server.Service;
 using Sluice.Server.Storage;
 
 namespace Sluice.Server.Handlers;
@@ -28,30 +29,24 @@ public sealed partial class S3RequestHandler : IExchangeHandler
     /// <summary>Largest XML request body read into memory (DeleteObjects of 1000 long keys fits).</summary>
     private const int MaxXmlBodyBytes = 2 << 20;
 
-    /// <summary>Receive buffer for object bodies, rented per upload.</summary>
-    private const int BodyBufferSize = 256 * 1024;
-
-    /// <summary>Bodies at least this long are received, hashed and written as a pipeline (two buffers).</summary>
-    private const long PipelinedBodyMinBytes = 1 << 20;
-
     /// <summary>S3's largest single PUT (5 GiB).</summary>
     private const long MaxPutSize = 5L << 30;
 
+    private readonly ObjectService _objects;
     private readonly ObjectStore _store;
     private readonly BucketIndexes _indexes;
     private readonly S3Router _router;
     private readonly RequestAuthenticator _auth;
     private readonly string _region;
-    private readonly KeyLocks _keyLocks = new();
 
-    public S3RequestHandler(ObjectStore store, BucketIndexes indexes, S3Router router, RequestAuthenticator authenticator, string region)
+    public S3RequestHandler(ObjectService objects, S3Router router, RequestAuthenticator authenticator, string region)
     {
-        ArgumentNullException.ThrowIfNull(store);
-        ArgumentNullException.ThrowIfNull(indexes);
+        ArgumentNullException.ThrowIfNull(objects);
         ArgumentNullException.ThrowIfNull(router);
         ArgumentNullException.ThrowIfNull(authenticator);
-        _store = store;
-        _indexes = indexes;
+        _objects = objects;
+        _store = objects.Store;
+        _indexes = objects.Indexes;
         _router = router;
         _auth = authenticator;
         _region = region ?? "us-east-1";

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Sluice.Server.Handlers;
+using Sluice.Server.Service;
 using Sluice.Server.Storage;
 using Sluice.Server.Tests.Storage;
 

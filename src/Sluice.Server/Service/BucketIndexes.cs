@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Sluice.Server.Index;
 using Sluice.Server.Storage;
 
-namespace Sluice.Server.Handlers;
+namespace Sluice.Server.Service;
 
 /// <summary>
 /// One <see cref="BucketIndex"/> per bucket, persisted under DIR/.index/&lt;bucket&gt; (a name the object store never

@@ -1,4 +1,4 @@
-namespace Sluice.Server.Handlers;
+namespace Sluice.Server.Service;
 
 /// <summary>
 /// Striped locks by (bucket, key), held across a write's commit (index journal, fsync, then the store's rename or

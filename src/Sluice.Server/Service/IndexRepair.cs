@@ -1,4 +1,4 @@
-namespace Sluice.Server.Handlers;
+namespace Sluice.Server.Service;
 
 /// <summary>
 /// What reconciling the key indexes with the object store changed at start (see <see cref="BucketIndexes"/>).
