@@ -1,6 +1,6 @@
 using Sluice.S3.Checksums;
 
-namespace Sluice.Server.Semantics;
+namespace Sluice.S3.Objects;
 
 /// <summary>
 /// Builds a multipart object's ETag: MD5 over the parts' binary MD5s in part order, then "-" and the part count

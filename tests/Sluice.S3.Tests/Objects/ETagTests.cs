@@ -1,7 +1,7 @@
 using System.Text;
-using Sluice.Server.Semantics;
+using Sluice.S3.Objects;
 
-namespace Sluice.Server.Tests.Semantics;
+namespace Sluice.S3.Tests.Objects;
 
 /// <summary>ETags. Single-part vectors are the RFC 1321 §A.5 test suite (MD5 ("") = d41d8cd98f00b204e9800998ecf8427e,
 /// MD5 ("abc") = 900150983cd24fb0d6963f7d28e17f72, MD5 ("message digest") = f96b697d7cb7938d525a2f31aaf161d0).

@@ -3,7 +3,7 @@ using System.Buffers.Text;
 using System.Text;
 using Sluice.S3.Checksums;
 
-namespace Sluice.Server.Semantics;
+namespace Sluice.S3.Objects;
 
 /// <summary>
 /// S3 entity tags: a single-part object's ETag is the quoted lowercase hex MD5 of its body; a multipart object's is
