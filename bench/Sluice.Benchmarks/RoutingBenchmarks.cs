@@ -1,7 +1,8 @@
 using BenchmarkDotNet.Attributes;
+using Sluice.S3.Conditions;
 using Sluice.S3.Http;
+using Sluice.S3.Ranges;
 using Sluice.Server.Routing;
-using Sluice.Server.Semantics;
 
 namespace Sluice.Benchmarks;
 

@@ -6,6 +6,8 @@ using Sluice.Client.Model;
 using Sluice.Client.Transport;
 using Sluice.S3.Checksums;
 using Sluice.S3.Errors;
+using Sluice.S3.Objects;
+using Sluice.S3.Ranges;
 using Sluice.S3.Xml;
 
 namespace Sluice.Client;
@@ -69,7 +71,9 @@ public sealed partial class S3Client
         if (request.SourceRangeStart is { } first)
         {
             long last = request.SourceRangeEnd ?? throw new ArgumentException("A copy-source range needs its end.", nameof(request));
-            AddHeader(ref headers, "x-amz-copy-source-range", string.Create(CultureInfo.InvariantCulture, $"bytes={first}-{last}"));
+            Span<byte> range = stackalloc byte[RangeHeader.MaxLength];
+            RangeHeader.TryFormat(first, last, range, out int n);
+            AddHeader(ref headers, "x-amz-copy-source-range", Encoding.ASCII.GetString(range[..n]));
         }
 
         AddConditions(ref headers, request.SourceConditions, "x-amz-copy-source-");
@@ -77,7 +81,7 @@ public sealed partial class S3Client
         call.Headers = headers;
         call.BodyLength = 0;
         CopyPartResult result = await SendXmlAsync(call, CopyPartResult.Read, cancellationToken).ConfigureAwait(false);
-        return new UploadPartResponse(request.PartNumber, QuoteETag(result.ETag), result.Checksums);
+        return new UploadPartResponse(request.PartNumber, ETag.Quote(result.ETag), result.Checksums);
     }
 
     /// <summary>
@@ -147,7 +151,7 @@ public sealed partial class S3Client
             return null; // no object (404), or it cannot be checked now: the NoSuchUpload answer stands
         }
 
-        if (head.ETag is null || !string.Equals(head.ETag.Trim('"'), expected, StringComparison.OrdinalIgnoreCase))
+        if (head.ETag is null || !ETag.Unquote(head.ETag).Equals(expected, StringComparison.OrdinalIgnoreCase))
         {
             return null;
         }
@@ -165,22 +169,16 @@ public sealed partial class S3Client
             return null;
         }
 
-        using var digest = new Md5Digest();
-        Span<byte> md5 = stackalloc byte[Md5Digest.HashSizeInBytes];
+        using var etag = new MultipartETag();
         foreach (CompletedPart part in parts)
         {
-            ReadOnlySpan<char> hex = part.ETag.AsSpan().Trim('"');
-            if (hex.Length != 2 * Md5Digest.HashSizeInBytes
-                || Convert.FromHexString(hex, md5, out _, out int written) != OperationStatus.Done || written != md5.Length)
+            if (!etag.TryAddPart(part.ETag))
             {
                 return null;
             }
-
-            digest.Append(md5); // S3's multipart ETag format, not a security use
         }
 
-        digest.GetHashAndReset(md5);
-        return Convert.ToHexStringLower(md5) + "-" + parts.Count.ToString(CultureInfo.InvariantCulture);
+        return etag.FormatUnquoted();
     }
 
     /// <summary>CompleteMultipartUpload from UploadPart responses.</summary>

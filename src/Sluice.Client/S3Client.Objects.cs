@@ -5,6 +5,7 @@ using Sluice.Client.Model;
 using Sluice.Client.Transport;
 using Sluice.S3.Checksums;
 using Sluice.S3.Errors;
+using Sluice.S3.Objects;
 using Sluice.S3.Xml;
 
 namespace Sluice.Client;
@@ -210,7 +211,7 @@ public sealed partial class S3Client
     private async Task<CopyObjectResult> CopyAsync(S3Call call, CancellationToken cancellationToken)
     {
         CopyObjectResult result = await SendXmlAsync(call, CopyObjectResult.Read, cancellationToken).ConfigureAwait(false);
-        result.ETag = QuoteETag(result.ETag);
+        result.ETag = ETag.Quote(result.ETag);
         return result;
     }
 

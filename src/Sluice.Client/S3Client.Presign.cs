@@ -18,18 +18,12 @@ public sealed partial class S3Client
         if (seconds < 1 || seconds > SigV4VerifierOptions.MaxPresignedExpirySeconds)
             throw new ArgumentOutOfRangeException(nameof(expiresIn), expiresIn, "A presigned URL lasts from 1 second to 7 days.");
 
-        Uri endpoint = Options.Endpoint;
-        string authority = endpoint.IsDefaultPort ? endpoint.Host : $"{endpoint.Host}:{endpoint.Port}";
-        bool pathStyle = UsesPathStyle(bucket);
-        string host = pathStyle ? authority : $"{bucket}.{authority}";
-        string basePath = endpoint.AbsolutePath.TrimEnd('/');
-        string encodedKey = SigV4Encoding.UriEncode(key, keepSlash: true);
-        string path = pathStyle ? $"{basePath}/{bucket}/{encodedKey}" : $"{basePath}/{encodedKey}";
+        (_, string host, string path) = _transport.Locate(bucket, key);
 
         var headers = new SigV4HeaderList();
         headers.Add("host", host);
         var signer = new SigV4Signer(Options.AccessKeyId, Options.SecretAccessKey, Options.Region, Options.SessionToken);
         string query = signer.Presign(headers, method.ToUpperInvariant(), path, null, now ?? DateTimeOffset.UtcNow, seconds);
-        return new Uri($"{endpoint.Scheme}://{host}{path}?{query}");
+        return new Uri($"{Options.Endpoint.Scheme}://{host}{path}?{query}");
     }
 }

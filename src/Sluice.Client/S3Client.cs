@@ -6,6 +6,7 @@ using Sluice.IO;
 using Sluice.S3.Auth;
 using Sluice.S3.Checksums;
 using Sluice.S3.Errors;
+using Sluice.S3.Naming;
 using Sluice.S3.Xml;
 
 namespace Sluice.Client;
@@ -52,7 +53,7 @@ public sealed partial class S3Client : IAsyncDisposable
     public int RetryBudgetAvailable => _transport.RetryBudgetAvailable;
 
     /// <summary>True when requests for <paramref name="bucket"/> use path-style addressing.</summary>
-    public bool UsesPathStyle(string bucket) => _transport.UsesPathStyle(bucket);
+    public bool UsesPathStyle(string bucket) => _transport.AddressingOf(bucket) == S3Addressing.PathStyle;
 
     public ValueTask DisposeAsync() => _transport.DisposeAsync();
 
@@ -104,10 +105,6 @@ public sealed partial class S3Client : IAsyncDisposable
 
     private static string CopySource(string bucket, string key, string? versionId) =>
         "/" + bucket + "/" + SigV4Encoding.UriEncode(key, keepSlash: true) + (versionId is null ? "" : "?versionId=" + Encode(versionId));
-
-    /// <summary>ETags as S3 sends them, in quotes (RADOS Gateway leaves them out of copy results).</summary>
-    private static string QuoteETag(string eTag) =>
-        eTag.Length == 0 || eTag[0] == '"' || eTag.StartsWith("W/", StringComparison.Ordinal) ? eTag : "\"" + eTag + "\"";
 
     // The checksum a write sends (PutObject, UploadPart): none, the caller's precomputed value, or one computed here.
     private static string? WriteChecksum(ChecksumAlgorithm algorithm, string? given, ReadOnlySpan<byte> body) =>
@@ -180,9 +177,9 @@ public sealed partial class S3Client : IAsyncDisposable
             XmlReadResult<S3Error> error = S3Error.Read(result.BodyMemory);
             if (error.Value is { } e)
             {
-                // CompleteMultipartUpload and CopyObject may answer 200 and then an Error document.
-                throw new S3Exception(e.Code, result.Status, $"{e.Code}: {e.Message}", e.RequestId, e.HostId, e.Resource,
-                    isRetryable: e.Code is S3ErrorCode.InternalError or S3ErrorCode.SlowDown);
+                // CompleteMultipartUpload and CopyObject may answer 200 and then an Error document; whether it is worth
+                // retrying goes by its code (the exception's default, S3ErrorCode.IsRetryable), as the AWS SDKs do.
+                throw new S3Exception(e.Code, result.Status, $"{e.Code}: {e.Message}", e.RequestId, e.HostId, e.Resource);
             }
 
             throw new S3Exception(S3ClientErrorCodes.MalformedResponse, result.Status,

@@ -3,6 +3,8 @@ using System.CommandLine;
 using Sluice.Client;
 using Sluice.Client.Model;
 using Sluice.Client.Transfer;
+using Sluice.S3.Checksums;
+using Sluice.S3.Objects;
 
 namespace Sluice.Cli.Commands;
 
@@ -197,8 +199,8 @@ internal static class SyncCommand
     // A single-PUT (or CopyObject) ETag is the quoted MD5 of the bytes; a multipart one ends in "-N" and is not.
     private static string? Md5Hex(string? etag)
     {
-        string? hex = etag?.Trim('"');
-        return hex is { Length: 32 } && hex.All(char.IsAsciiHexDigit) ? hex.ToLowerInvariant() : null;
+        Span<byte> md5 = stackalloc byte[Md5Digest.HashSizeInBytes];
+        return etag is not null && ETag.TryParse(etag, md5, out int parts) && parts == 0 ? Convert.ToHexStringLower(md5) : null;
     }
 
     private static async Task<string?> FullObjectCrcAsync(S3Client client, S3Path side, SyncEntry entry, CancellationToken cancellationToken)

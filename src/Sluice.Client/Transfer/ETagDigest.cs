@@ -1,22 +1,21 @@
-using System.Globalization;
 using Sluice.S3.Checksums;
+using Sluice.S3.Objects;
 
 namespace Sluice.Client.Transfer;
 
 /// <summary>
 /// Recomputes an S3 ETag from an object's bytes fed in object order: the MD5 of a single-part object, or for a
-/// multipart object the MD5 of its parts' MD5s followed by "-N", given the uploader's part size (every part that size
-/// but the last) or, for parts of uneven sizes, each part's exact size. What a download checks when the server stored no CRC. Parts that finish out of order wait for their
-/// turn (<see cref="AppendInOrderAsync"/>), as the in-order stream sink does, so the bytes are hashed once, on the fly.
+/// multipart object the <see cref="MultipartETag"/> of its parts' MD5s, given the uploader's part size (every part
+/// that size but the last) or, for parts of uneven sizes, each part's exact size. What a download checks when the
+/// server stored no CRC. Parts that finish out of order wait for their turn (<see cref="AppendInOrderAsync"/>), as the
+/// in-order stream sink does, so the bytes are hashed once, on the fly.
 /// </summary>
 internal sealed class ETagDigest : IDisposable
 {
-    private const int Md5Size = Md5Digest.HashSizeInBytes;
-
     private readonly Md5Digest _md5 = new();
+    private readonly MultipartETag? _multipart;
     private readonly long _partSize;
     private readonly long[]? _partSizes;
-    private readonly byte[]? _partMd5s;
     private readonly PartTurns _turns = new();
     private long _inPart;
     private int _parts;
@@ -26,7 +25,7 @@ internal sealed class ETagDigest : IDisposable
         _partSize = partSize;
         _partSizes = partSizes;
         PartCount = partCount;
-        _partMd5s = partCount > 0 ? new byte[partCount * Md5Size] : null;
+        _multipart = partCount > 0 ? new MultipartETag() : null;
     }
 
     /// <summary>The uploader's part count, or 0 for a single-part object.</summary>
@@ -41,24 +40,6 @@ internal sealed class ETagDigest : IDisposable
 
     /// <summary>The size of the part being hashed: the uploader's, or the exact one (bytes beyond the last part end nothing).</summary>
     private long CurrentPartSize => _partSizes is null ? _partSize : _parts < _partSizes.Length ? _partSizes[_parts] : long.MaxValue;
-
-    /// <summary>The ETag without quotes, lower case.</summary>
-    public static string Normalize(string etag) => etag.Trim().Trim('"').ToLowerInvariant();
-
-    /// <summary>True for a single-part ETag: 32 hex digits (the MD5 of the bytes, unless the object is SSE-KMS/SSE-C).</summary>
-    public static bool IsMd5(ReadOnlySpan<char> etag) => etag.Length == 2 * Md5Size && !etag.ContainsAnyExcept(HexDigits);
-
-    /// <summary>True for a multipart ETag: 32 hex digits, '-', the part count (1..10,000).</summary>
-    public static bool TryParseMultipart(string etag, out int partCount)
-    {
-        partCount = 0;
-        int dash = etag.IndexOf('-', StringComparison.Ordinal);
-        return dash == 2 * Md5Size && IsMd5(etag.AsSpan(0, dash))
-            && int.TryParse(etag.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out partCount)
-            && partCount is >= 1 and <= 10_000;
-    }
-
-    private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
 
     /// <summary>Hashes the next bytes of the object (any length, across the uploader's part boundaries).</summary>
     public void Append(ReadOnlySpan<byte> data)
@@ -87,9 +68,10 @@ internal sealed class ETagDigest : IDisposable
 
     private void EndPart()
     {
-        Span<byte> scratch = stackalloc byte[Md5Size];
-        // More parts than the ETag names cannot match; Finish reports the count.
-        _md5.GetHashAndReset(_parts < PartCount ? _partMd5s.AsSpan(_parts * Md5Size, Md5Size) : scratch);
+        Span<byte> md5 = stackalloc byte[Md5Digest.HashSizeInBytes];
+        _md5.GetHashAndReset(md5);
+        // Parts beyond the count the ETag names still count: Finish reports the mismatch instead of a wrong ETag.
+        _multipart!.AddPart(md5);
         _parts++;
         _inPart = 0;
     }
@@ -97,9 +79,9 @@ internal sealed class ETagDigest : IDisposable
     /// <summary>The ETag of the bytes fed (lower case, no quotes).</summary>
     public string Finish()
     {
-        Span<byte> hash = stackalloc byte[Md5Size];
-        if (_partMd5s is null)
+        if (_multipart is null)
         {
+            Span<byte> hash = stackalloc byte[Md5Digest.HashSizeInBytes];
             _md5.GetHashAndReset(hash);
             return Convert.ToHexStringLower(hash);
         }
@@ -108,9 +90,12 @@ internal sealed class ETagDigest : IDisposable
         while (_partSizes != null && _parts < PartCount && _partSizes[_parts] == 0) EndPart();
         if (_parts != PartCount)
             return _partSizes is null ? $"({_parts} parts of {_partSize} bytes, not {PartCount})" : $"({_parts} of {PartCount} parts)";
-        Md5Digest.HashData(_partMd5s, hash);
-        return Convert.ToHexStringLower(hash) + "-" + PartCount.ToString(CultureInfo.InvariantCulture);
+        return _multipart.FormatUnquoted();
     }
 
-    public void Dispose() => _md5.Dispose();
+    public void Dispose()
+    {
+        _md5.Dispose();
+        _multipart?.Dispose();
+    }
 }

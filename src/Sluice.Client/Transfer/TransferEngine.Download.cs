@@ -1,5 +1,6 @@
 using Sluice.Client.Model;
 using Sluice.S3.Checksums;
+using Sluice.S3.Objects;
 
 namespace Sluice.Client.Transfer;
 
@@ -327,10 +328,11 @@ public sealed partial class TransferEngine
         string none = composite ?? "it has no stored checksum";
         if (meta.SseCustomerAlgorithm != null || meta.ServerSideEncryption?.StartsWith("aws:kms", StringComparison.OrdinalIgnoreCase) == true)
             return DownloadCheck.Unverifiable($"{none}, and it is encrypted with {(meta.SseCustomerAlgorithm != null ? "SSE-C" : "SSE-KMS")}, so its ETag is not an MD5 of its bytes");
-        string normalized = ETagDigest.Normalize(etag);
-        if (ETagDigest.IsMd5(normalized)) return new DownloadCheck { Kind = TransferVerification.Md5ETag, Expected = normalized };
-        if (!ETagDigest.TryParseMultipart(normalized, out int parts))
+        // A weak tag promises equivalent content, not these bytes.
+        if (etag.StartsWith("W/", StringComparison.Ordinal) || !ETag.TryParse(etag.AsSpan().Trim(), new byte[Md5Digest.HashSizeInBytes], out int parts))
             return DownloadCheck.Unverifiable($"{none}, and its ETag {etag} is not an MD5");
+        string normalized = ETag.Unquote(etag.AsSpan().Trim()).ToString().ToLowerInvariant();
+        if (parts == 0) return new DownloadCheck { Kind = TransferVerification.Md5ETag, Expected = normalized };
 
         // A multipart ETag is the MD5 of the parts' MD5s: computable when the part boundaries are known. The first
         // part's size and the part count (HEAD ?partNumber=1) give them for the uniform parts uploaders cut.

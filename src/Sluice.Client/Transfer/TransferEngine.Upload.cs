@@ -1,5 +1,6 @@
 using Sluice.Client.Model;
 using Sluice.S3.Checksums;
+using Sluice.S3.Objects;
 using Sluice.S3.Xml;
 
 namespace Sluice.Client.Transfer;
@@ -302,9 +303,10 @@ public sealed partial class TransferEngine
     {
         string? listedChecksum = ChecksumOf(have.Checksums, algorithm);
         if (listedChecksum != null) return listedChecksum == checksum;
-        Span<byte> md5 = stackalloc byte[16];
+        Span<byte> md5 = stackalloc byte[Md5Digest.HashSizeInBytes];
         Md5Digest.HashData(data, md5); // ETag of a part: S3's format, not a security use
-        return string.Equals(have.ETag.Trim('"'), Convert.ToHexStringLower(md5), StringComparison.OrdinalIgnoreCase);
+        Span<byte> listed = stackalloc byte[Md5Digest.HashSizeInBytes];
+        return ETag.TryParse(have.ETag, listed, out int parts) && parts == 0 && listed.SequenceEqual(md5);
     }
 
     private static void SetChecksum(ObjectChecksums checksums, ChecksumAlgorithm algorithm, string value)

@@ -9,6 +9,8 @@ using Sluice.IO;
 using Sluice.S3.Auth;
 using Sluice.S3.Errors;
 using Sluice.S3.Http;
+using Sluice.S3.Naming;
+using Sluice.S3.Ranges;
 using Sluice.S3.Xml;
 
 namespace Sluice.Client.Transport;
@@ -65,8 +67,7 @@ internal sealed class S3Transport : IAsyncDisposable
         _port = endpoint.Port;
         _hostHeader = endpoint.IsDefaultPort ? endpoint.Host : $"{endpoint.Host}:{endpoint.Port}";
         _basePath = endpoint.AbsolutePath.TrimEnd('/');
-        _pathStyle = options.ForcePathStyle ?? (endpoint.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6
-            || endpoint.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase));
+        _pathStyle = options.ForcePathStyle ?? BucketAddressing.DefaultsToPathStyle(endpoint);
         _tls = _https ? new TlsSettings(options.CaBundlePath, options.InsecureSkipTlsVerify) : null;
         _signer = new SigV4Signer(options.AccessKeyId, options.SecretAccessKey, options.Region, options.SessionToken);
         _budget = new RetryBudget(options.Retry.BudgetCapacity);
@@ -94,18 +95,24 @@ internal sealed class S3Transport : IAsyncDisposable
         }
     }
 
-    /// <summary>True when requests for <paramref name="bucket"/> use path-style addressing.</summary>
-    public bool UsesPathStyle(string? bucket) =>
-        _pathStyle || bucket is null || !IsDnsCompatible(bucket) || (_https && bucket.Contains('.', StringComparison.Ordinal));
+    /// <summary>How requests for <paramref name="bucket"/> (null: none) name it.</summary>
+    public S3Addressing AddressingOf(string? bucket) => BucketAddressing.Choose(bucket, _pathStyle, _https);
+
+    /// <summary>Where a request for <paramref name="bucket"/> and <paramref name="key"/> goes: the host to connect
+    /// to, the Host header and the path, as sent and as presigned.</summary>
+    public (string Host, string HostHeader, string Path) Locate(string? bucket, string? key)
+    {
+        S3Addressing addressing = AddressingOf(bucket);
+        string encodedKey = key is null ? string.Empty : SigV4Encoding.UriEncode(key, keepSlash: true);
+        return (BucketAddressing.Host(_endpointHost, bucket, addressing), BucketAddressing.Host(_hostHeader, bucket, addressing),
+            BucketAddressing.Path(_basePath, bucket, encodedKey, addressing));
+    }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<S3CallResult> SendAsync(S3Call call, ResponseSink sink, CancellationToken cancellationToken)
     {
         RetryOptions retry = _options.Retry;
-        bool pathStyle = UsesPathStyle(call.Bucket);
-        string host = pathStyle ? _endpointHost : $"{call.Bucket}.{_endpointHost}";
-        string hostHeader = pathStyle ? _hostHeader : $"{call.Bucket}.{_hostHeader}";
-        string path = BuildPath(call, pathStyle);
+        (string host, string hostHeader, string path) = Locate(call.Bucket, call.Key);
         HostPool pool = GetPool(host);
         long streamStart = call.BodyStream is { CanSeek: true } s ? s.Position : -1;
         bool streamTouched = false;
@@ -250,7 +257,9 @@ internal sealed class S3Transport : IAsyncDisposable
                     delivered = deliveredBefore + connection.BodyDelivered;
                 }
 
-                bool safe = call.Idempotent || connection is null || !connection.RequestSent || IsThrottle(e)
+                // A throttle means the server did not act, so even a non-idempotent request may go again.
+                bool safe = call.Idempotent || connection is null || !connection.RequestSent
+                    || S3ErrorCode.IsThrottle(e.Code, e.StatusCode)
                     || (call.RetryServerErrors && e.StatusCode >= 500)
                     || (reused && connection.ResponseBytes == 0 && e.Code == S3ClientErrorCodes.ConnectionReset);
                 bool rewindable = call.BodyStream is null || streamStart >= 0;
@@ -287,17 +296,6 @@ internal sealed class S3Transport : IAsyncDisposable
         _pools.TryGetValue(host, out HostPool? pool) ? pool
             : _pools.GetOrAdd(host, static (h, t) => new HostPool(t._engine, t._options, h, t._port, t._tls), this);
 
-    private string BuildPath(in S3Call call, bool pathStyle)
-    {
-        if (call.Bucket is null)
-        {
-            return _basePath.Length == 0 ? "/" : _basePath + "/";
-        }
-
-        string key = call.Key is null ? string.Empty : SigV4Encoding.UriEncode(call.Key, keepSlash: true);
-        return pathStyle ? $"{_basePath}/{call.Bucket}/{key}" : $"{_basePath}/{key}";
-    }
-
     private int WriteHead(HttpConnection connection, in S3Call call, string hostHeader, string path, long rangeStart,
         long rangeEnd, string? ifMatch)
     {
@@ -306,18 +304,8 @@ internal sealed class S3Transport : IAsyncDisposable
         headers.Add("host", hostHeader);
         if (rangeStart >= 0)
         {
-            Span<byte> range = stackalloc byte[48];
-            "bytes="u8.CopyTo(range);
-            int n = 6;
-            rangeStart.TryFormat(range[n..], out int w, default, CultureInfo.InvariantCulture);
-            n += w;
-            range[n++] = (byte)'-';
-            if (rangeEnd >= 0)
-            {
-                rangeEnd.TryFormat(range[n..], out w, default, CultureInfo.InvariantCulture);
-                n += w;
-            }
-
+            Span<byte> range = stackalloc byte[RangeHeader.MaxLength];
+            RangeHeader.TryFormat(rangeStart, rangeEnd, range, out int n);
             headers.Add("range"u8, range[..n]);
         }
 
@@ -537,8 +525,9 @@ internal sealed class S3Transport : IAsyncDisposable
                 XmlReadResult<S3Error> parsed = S3Error.Read(body.AsMemory(0, length).ToArray());
                 if (parsed.Value is { } error)
                 {
+                    // Retryable or not by S3ErrorCode.IsRetryable, the exception's default.
                     return new S3Exception(error.Code, status, $"{error.Code}: {error.Message}",
-                        requestId ?? error.RequestId, hostId ?? error.HostId, error.Resource, IsRetryable(error.Code, status));
+                        requestId ?? error.RequestId, hostId ?? error.HostId, error.Resource);
                 }
             }
         }
@@ -559,19 +548,8 @@ internal sealed class S3Transport : IAsyncDisposable
             _ => "Http" + status.ToString(CultureInfo.InvariantCulture),
         };
         return new S3Exception(code, status, $"{code}: HTTP {status} for {call.Method} {call.Bucket}/{call.Key}",
-            requestId, hostId, isRetryable: IsRetryable(code, status));
+            requestId, hostId);
     }
-
-    // 501 NotImplemented is an answer about the request, not a transient failure: asking again gets it again.
-    private static bool IsRetryable(string code, int status) =>
-        status is 429 or (>= 500 and not 501) || IsThrottleCode(code) || code is S3ErrorCode.RequestTimeout or "RequestTimeTooSkewed"
-        || S3ErrorCode.IsRetryable(code, status);
-
-    private static bool IsThrottleCode(string code) => code is S3ErrorCode.SlowDown or "Throttling" or "ThrottlingException"
-        or "RequestLimitExceeded" or "TooManyRequests" or "RequestThrottled" or "BandwidthLimitExceeded";
-
-    /// <summary>Throttling answers mean the server did not act, so even non-idempotent requests may go again.</summary>
-    private static bool IsThrottle(S3Exception e) => e.StatusCode is 429 or 503 || IsThrottleCode(e.Code);
 
     private static bool IsTimeout(S3Exception e) =>
         e.Code is S3ClientErrorCodes.FirstByteTimeout or S3ClientErrorCodes.Stalled or S3ClientErrorCodes.ConnectTimeout;
@@ -581,7 +559,7 @@ internal sealed class S3Transport : IAsyncDisposable
     {
         if (connection.Head.StatusCode != 206
             || !ContentRange.TryParse(connection.Head.Headers.GetValue(KnownHeader.ContentRange, connection.HeadBytes),
-                out long first, out _, out _) || first != expectedStart)
+                out ByteRange range, out _) || range.Offset != expectedStart)
         {
             throw new S3Exception(S3ClientErrorCodes.MalformedResponse, connection.Head.StatusCode,
                 $"Resuming a read at byte {expectedStart}, the server did not answer with that range.", isRetryable: false);
@@ -592,7 +570,7 @@ internal sealed class S3Transport : IAsyncDisposable
     {
         S3ResponseHead head = connection.Head;
         if (head.StatusCode == 206
-            && ContentRange.TryParse(head.Headers.GetValue(KnownHeader.ContentRange, connection.HeadBytes), out _, out _, out long total))
+            && ContentRange.TryParse(head.Headers.GetValue(KnownHeader.ContentRange, connection.HeadBytes), out _, out long total))
         {
             return total;
         }
@@ -645,9 +623,9 @@ internal sealed class S3Transport : IAsyncDisposable
 
                     break;
                 case KnownHeader.ContentRange:
-                    if (ContentRange.TryParse(value, out long first, out long last, out long total))
+                    if (ContentRange.TryParse(value, out ByteRange r, out long total))
                     {
-                        range = (first, last);
+                        range = (r.Offset, r.Last);
                         objectSize = total;
                     }
 
@@ -738,24 +716,6 @@ internal sealed class S3Transport : IAsyncDisposable
         }
 
         await Task.Delay(TimeSpan.FromMilliseconds(wait), cancellationToken).ConfigureAwait(false);
-    }
-
-    private static bool IsDnsCompatible(string bucket)
-    {
-        if (bucket.Length is < 3 or > 63)
-        {
-            return false;
-        }
-
-        foreach (char c in bucket)
-        {
-            if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '.'))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     public async ValueTask DisposeAsync()

@@ -8,13 +8,16 @@ namespace Sluice.S3.Errors;
 /// (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html).
 /// </summary>
 /// <remarks>
-/// Retryable (for a client resending the same request): the 5xx codes (InternalError, ServiceUnavailable,
-/// SlowDown — with backoff), RequestTimeout (the connection stalled; AWS SDKs treat it as transient),
-/// OperationAborted (a conflicting operation was in progress; the reference says "Try again"),
+/// Retryable (for a client resending the same request, <see cref="IsRetryable"/>): the 5xx codes (InternalError,
+/// ServiceUnavailable, SlowDown — with backoff), RequestTimeout (the connection stalled; AWS SDKs treat it as
+/// transient), OperationAborted (a conflicting operation was in progress; the reference says "Try again"),
 /// IncompleteBody (the body was cut short in transit) and RequestTimeTooSkewed (retry once after correcting the
-/// clock offset from the response's Date header, as the AWS SDKs do). Integrity mismatches (BadDigest,
-/// XAmzContentSHA256Mismatch) are not: a deterministic client bug would loop; the transfer layer may choose to
-/// resend after re-reading the source. Everything else is the caller's mistake and fails the same way again.
+/// clock offset from the response's Date header, as the AWS SDKs do); throttling of any kind
+/// (<see cref="IsThrottle"/>); and, whatever the code, the statuses the AWS SDKs' standard retry mode treats as
+/// transient: 500, 502, 503 and 504. Integrity mismatches (BadDigest, XAmzContentSHA256Mismatch) are not: a
+/// deterministic client bug would loop; the transfer layer may choose to resend after re-reading the source.
+/// NotImplemented (501) is an answer about the request. Everything else is the caller's mistake and fails the same
+/// way again.
 /// </remarks>
 public static class S3ErrorCode
 {
@@ -70,6 +73,12 @@ public static class S3ErrorCode
     public const string TooManyBuckets = nameof(TooManyBuckets);
     public const string UnexpectedContent = nameof(UnexpectedContent);
     public const string XAmzContentSHA256Mismatch = nameof(XAmzContentSHA256Mismatch);
+
+    private static readonly FrozenSet<string> ThrottleCodes = new[]
+    {
+        SlowDown, "Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequests", "RequestThrottled",
+        "BandwidthLimitExceeded",
+    }.ToFrozenSet(StringComparer.Ordinal);
 
     private static readonly FrozenDictionary<string, S3ErrorInfo> Known = new Dictionary<string, S3ErrorInfo>(StringComparer.Ordinal)
     {
@@ -138,17 +147,21 @@ public static class S3ErrorCode
     public static int? HttpStatusFor(string code) => TryGetInfo(code, out S3ErrorInfo info) ? info.HttpStatus : null;
 
     /// <summary>
-    /// Whether a client may resend the request that failed with <paramref name="code"/> and
-    /// <paramref name="httpStatus"/>. Unknown codes fall back to the status: 500, 502, 503 and 504 are
-    /// transient (the AWS SDKs' standard retry policy does the same).
+    /// Whether a client may resend the request that failed with <paramref name="code"/> (null when the answer had
+    /// no error body) and <paramref name="httpStatus"/>: a retryable code from the table, a throttle, or a transient
+    /// status (500, 502, 503, 504), as the AWS SDKs' standard retry mode decides. An error inside a 200 (CopyObject,
+    /// CompleteMultipartUpload) goes by its code.
     /// </summary>
-    public static bool IsRetryable(string? code, int httpStatus)
-    {
-        if (code is not null && Known.TryGetValue(code, out S3ErrorInfo info))
-        {
-            return info.Retryable;
-        }
+    public static bool IsRetryable(string? code, int httpStatus) =>
+        (code is not null && Known.TryGetValue(code, out S3ErrorInfo info) && info.Retryable)
+        || IsThrottle(code, httpStatus)
+        || httpStatus is 500 or 502 or 503 or 504;
 
-        return httpStatus is 500 or 502 or 503 or 504;
-    }
+    /// <summary>
+    /// True when the server refused for load, not for the request: 429 or 503, or one of the throttling codes the
+    /// AWS SDKs know (S3 sends SlowDown; S3-compatible services and gateways send the others). The server did not
+    /// act on the request, so even a non-idempotent one may be sent again.
+    /// </summary>
+    public static bool IsThrottle(string? code, int httpStatus) =>
+        httpStatus is 429 or 503 || (code is not null && ThrottleCodes.Contains(code));
 }

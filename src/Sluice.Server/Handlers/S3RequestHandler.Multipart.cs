@@ -4,6 +4,7 @@ using Sluice.S3.Auth;
 using Sluice.S3.Checksums;
 using Sluice.S3.Errors;
 using Sluice.S3.Http;
+using Sluice.S3.Ranges;
 using Sluice.S3.Xml;
 using Sluice.Server.Auth;
 using Sluice.Server.Exchange;
@@ -105,11 +106,11 @@ public sealed partial class S3RequestHandler
         await SendXmlAsync(x, body);
     }
 
-    private static Semantics.ByteRange CopyRange(S3Exchange x, long sourceLength)
+    private static ByteRange CopyRange(S3Exchange x, long sourceLength)
     {
         var value = x.Request.Headers.GetValue(KnownHeader.XAmzCopySourceRange, x.HeadBytes.Span);
-        if (value.IsEmpty) return new Semantics.ByteRange(0, sourceLength);
-        var problem = Semantics.CopySourceRange.Parse(value, sourceLength, out var range);
+        if (value.IsEmpty) return new ByteRange(0, sourceLength);
+        var problem = CopySourceRange.Parse(value, sourceLength, out var range);
         if (!problem.IsNone) throw new S3StorageException(problem.ToError());
         return range;
     }

@@ -4,8 +4,11 @@ using System.Text;
 using Sluice.IO.Buffers;
 using Sluice.S3.Auth;
 using Sluice.S3.Checksums;
+using Sluice.S3.Conditions;
 using Sluice.S3.Errors;
 using Sluice.S3.Http;
+using Sluice.S3.Naming;
+using Sluice.S3.Ranges;
 using Sluice.S3.Xml;
 using Sluice.Server.Auth;
 using Sluice.Server.Exchange;
@@ -144,8 +147,8 @@ public sealed partial class S3RequestHandler
     {
         var head = x.HeadBytes.Span;
         var problem = S3Problem.InvalidRange(x.Request.Headers.GetValue(KnownHeader.Range, head), size);
-        Span<byte> contentRange = stackalloc byte[RangeHeader.MaxContentRangeLength];
-        RangeHeader.TryFormatUnsatisfiedContentRange(size, contentRange, out int n);
+        Span<byte> contentRange = stackalloc byte[ContentRange.MaxLength];
+        ContentRange.TryFormatUnsatisfied(size, contentRange, out int n);
         return x.SendErrorAsync(problem.ToError(resource), contentRange[..n]);
     }
 
@@ -181,8 +184,8 @@ public sealed partial class S3RequestHandler
         x.AddHeader(KnownHeader.AcceptRanges, "bytes"u8);
         if (partial)
         {
-            Span<byte> contentRange = stackalloc byte[RangeHeader.MaxContentRangeLength];
-            RangeHeader.TryFormatContentRange(range, m.Size, contentRange, out int n);
+            Span<byte> contentRange = stackalloc byte[ContentRange.MaxLength];
+            ContentRange.TryFormat(range, m.Size, contentRange, out int n);
             x.AddHeader(KnownHeader.ContentRange, contentRange[..n]);
         }
         var a = m.Attributes;

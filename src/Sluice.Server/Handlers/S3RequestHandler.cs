@@ -18,7 +18,7 @@ using Sluice.Server.Storage;
 namespace Sluice.Server.Handlers;
 
 /// <summary>
-/// The S3 server's one <see cref="IExchangeHandler"/>: routes the request (an <see cref="Semantics.S3Problem"/> is
+/// The S3 server's one <see cref="IExchangeHandler"/>: routes the request (an <see cref="S3Problem"/> is
 /// answered as is), authenticates it, then dispatches on the <see cref="S3Operation"/> to the bucket, object, listing
 /// and multipart handlers. Every object write or delete is applied to the bucket's key index and made durable there
 /// before the response; listings read the index. Storage outcomes that are S3 errors arrive as

@@ -1,6 +1,6 @@
 using System.Text;
+using Sluice.S3.Errors;
 using Sluice.S3.Http;
-using Sluice.Server.Semantics;
 
 namespace Sluice.Server.Routing;
 

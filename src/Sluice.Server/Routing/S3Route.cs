@@ -1,5 +1,6 @@
 using System.Text;
 using Sluice.S3.Http;
+using Sluice.S3.Naming;
 
 namespace Sluice.Server.Routing;
 

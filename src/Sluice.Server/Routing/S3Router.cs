@@ -2,7 +2,7 @@ using System.Numerics;
 using System.Text;
 using Sluice.S3.Errors;
 using Sluice.S3.Http;
-using Sluice.Server.Semantics;
+using Sluice.S3.Naming;
 
 namespace Sluice.Server.Routing;
 
@@ -20,7 +20,6 @@ namespace Sluice.Server.Routing;
 /// </remarks>
 public sealed class S3Router
 {
-    private static readonly System.Buffers.SearchValues<byte> Ipv4Chars = System.Buffers.SearchValues.Create("0123456789."u8);
     private static readonly ulong BucketScope = ScopeMask(S3Subresources.Bucket);
     private static readonly ulong ObjectScope = ScopeMask(S3Subresources.Object);
 
@@ -31,12 +30,7 @@ public sealed class S3Router
     public S3Router(S3RouterOptions? options = null)
     {
         options ??= new S3RouterOptions();
-        _domains = options.VirtualHostDomains
-            .Select(d => d.Trim().TrimEnd('.').ToLowerInvariant())
-            .Where(d => d.Length > 0)
-            .OrderByDescending(d => d.Length)
-            .Select(Encoding.ASCII.GetBytes)
-            .ToArray();
+        _domains = BucketAddressing.NormalizeDomains(options.VirtualHostDomains);
         _partNumberReads = options.PartNumberReads;
     }
 
@@ -72,7 +66,7 @@ public sealed class S3Router
 
         Span<byte> names = route.Reserve(host.Length + path.Length);
         HttpSlice bucket, key;
-        if (TryGetVirtualHostBucket(host, out ReadOnlySpan<byte> label))
+        if (BucketAddressing.TryGetHostBucket(host, _domains, out ReadOnlySpan<byte> label))
         {
             int n = Ascii.ToLower(label, names, out int lowered) == System.Buffers.OperationStatus.Done ? lowered : 0;
             if (!UriDecoding.TryDecode(path[1..], names[n..], plusIsSpace: false, strict: true, out int keyLength))
@@ -282,52 +276,6 @@ public sealed class S3Router
             default:
                 return S3Operation.None;
         }
-    }
-
-    /// <summary>True when <paramref name="host"/> is <c>label.domain[:port]</c> for a configured domain; an IP
-    /// literal or the bare domain never is.</summary>
-    private bool TryGetVirtualHostBucket(ReadOnlySpan<byte> host, out ReadOnlySpan<byte> label)
-    {
-        label = default;
-        host = host.Trim(" \t"u8);
-        if (host.IsEmpty || host[0] == '[')
-        {
-            return false;
-        }
-
-        int colon = host.LastIndexOf((byte)':');
-        if (colon >= 0)
-        {
-            host = host[..colon];
-        }
-
-        if (!host.IsEmpty && host[^1] == '.')
-        {
-            host = host[..^1];
-        }
-
-        if (host.IndexOfAnyExcept(Ipv4Chars) < 0)
-        {
-            return false;
-        }
-
-        // Longest first, so a configured "s3.localhost" is the bare domain rather than bucket "s3" of "localhost".
-        foreach (byte[] domain in _domains)
-        {
-            if (Ascii.EqualsIgnoreCase(host, domain))
-            {
-                return false;
-            }
-
-            int labelLength = host.Length - domain.Length - 1;
-            if (labelLength > 0 && host[labelLength] == '.' && Ascii.EqualsIgnoreCase(host[(labelLength + 1)..], domain))
-            {
-                label = host[..labelLength];
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private static S3Problem MethodNotAllowed(KnownMethod method, string resourceType) =>

@@ -1,5 +1,6 @@
 using Sluice.S3.Errors;
 using Sluice.S3.Http;
+using Sluice.S3.Naming;
 using Sluice.Server.Routing;
 
 namespace Sluice.Server.Semantics;

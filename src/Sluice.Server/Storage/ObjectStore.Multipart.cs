@@ -3,7 +3,7 @@ using Sluice.IO;
 using Sluice.IO.Files;
 using Sluice.S3.Checksums;
 using Sluice.S3.Errors;
-using Sluice.Server.Semantics;
+using Sluice.S3.Objects;
 
 namespace Sluice.Server.Storage;
 

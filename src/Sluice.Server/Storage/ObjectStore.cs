@@ -3,8 +3,8 @@ using System.Text;
 using Sluice.IO;
 using Sluice.IO.Files;
 using Sluice.S3.Checksums;
+using Sluice.S3.Conditions;
 using Sluice.S3.Errors;
-using Sluice.Server.Semantics;
 
 namespace Sluice.Server.Storage;
 

@@ -1,6 +1,6 @@
 using Sluice.IO.Files;
 using Sluice.S3.Checksums;
-using Sluice.Server.Semantics;
+using Sluice.S3.Objects;
 
 namespace Sluice.Server.Storage;
 

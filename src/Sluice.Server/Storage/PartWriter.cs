@@ -1,5 +1,5 @@
 using Sluice.IO.Files;
-using Sluice.Server.Semantics;
+using Sluice.S3.Objects;
 
 namespace Sluice.Server.Storage;
 

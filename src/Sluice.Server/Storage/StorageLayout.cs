@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Sluice.S3.Errors;
-using Sluice.Server.Semantics;
+using Sluice.S3.Naming;
 
 namespace Sluice.Server.Storage;
 

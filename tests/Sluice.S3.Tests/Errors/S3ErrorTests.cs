@@ -178,6 +178,31 @@ public class S3ErrorTests
     [InlineData("Weird", 400, false)]
     [InlineData(null, 504, true)]
     [InlineData(null, 404, false)]
+    // Throttles of S3-compatible services and gateways, whatever the status (the client's list, now the one rule).
+    [InlineData("Throttling", 400, true)]
+    [InlineData("RequestLimitExceeded", 400, true)]
+    [InlineData(null, 429, true)]
+    // 500/502/503/504 are transient whatever the code; other 5xx are not (the client used to retry any 5xx but 501;
+    // the AWS SDKs' standard mode, and this table, do not).
+    [InlineData(S3ErrorCode.AccessDenied, 500, true)]
+    [InlineData(null, 505, false)]
+    [InlineData("InsufficientStorage", 507, false)]
+    [InlineData(S3ErrorCode.NotImplemented, 501, false)]
+    // An error inside a 200 (CopyObject, CompleteMultipartUpload) goes by its code, as the AWS SDKs do.
+    [InlineData(S3ErrorCode.InternalError, 200, true)]
+    [InlineData(S3ErrorCode.SlowDown, 200, true)]
+    [InlineData(S3ErrorCode.NoSuchUpload, 200, false)]
     public void Retryable(string? code, int status, bool retryable) =>
         Assert.Equal(retryable, S3ErrorCode.IsRetryable(code, status));
+
+    [Theory]
+    [InlineData(S3ErrorCode.SlowDown, 503, true)]
+    [InlineData(null, 503, true)]
+    [InlineData(null, 429, true)]
+    [InlineData("ThrottlingException", 400, true)]
+    [InlineData("BandwidthLimitExceeded", 509, true)]
+    [InlineData(S3ErrorCode.InternalError, 500, false)]
+    [InlineData(S3ErrorCode.RequestTimeout, 400, false)]
+    public void Throttle(string? code, int status, bool throttle) =>
+        Assert.Equal(throttle, S3ErrorCode.IsThrottle(code, status));
 }

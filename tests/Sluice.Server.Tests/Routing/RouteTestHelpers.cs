@@ -1,7 +1,7 @@
 using System.Text;
+using Sluice.S3.Errors;
 using Sluice.S3.Http;
 using Sluice.Server.Routing;
-using Sluice.Server.Semantics;
 
 namespace Sluice.Server.Tests.Routing;
 

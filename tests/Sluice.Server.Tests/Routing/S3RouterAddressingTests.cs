@@ -1,6 +1,7 @@
 using System.Text;
 using Sluice.S3.Errors;
 using Sluice.S3.Http;
+using Sluice.S3.Naming;
 using Sluice.Server.Routing;
 using static Sluice.Server.Tests.Routing.RouteTestHelpers;
 

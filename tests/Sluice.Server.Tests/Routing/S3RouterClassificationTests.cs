@@ -1,4 +1,5 @@
 using Sluice.S3.Errors;
+using Sluice.S3.Naming;
 using Sluice.Server.Routing;
 using static Sluice.Server.Tests.Routing.RouteTestHelpers;
 

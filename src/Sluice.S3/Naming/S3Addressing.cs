@@ -1,4 +1,4 @@
-namespace Sluice.Server.Routing;
+namespace Sluice.S3.Naming;
 
 /// <summary>Where a request named its bucket.</summary>
 public enum S3Addressing

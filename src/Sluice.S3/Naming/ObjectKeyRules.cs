@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Unicode;
 using Sluice.S3.Errors;
 
-namespace Sluice.Server.Semantics;
+namespace Sluice.S3.Naming;
 
 /// <summary>
 /// What makes an object key acceptable: "The name for a key is a sequence of Unicode characters whose UTF-8 encoding

@@ -1,8 +1,8 @@
 using System.Text;
 using Sluice.S3.Errors;
-using Sluice.Server.Semantics;
+using Sluice.S3.Naming;
 
-namespace Sluice.Server.Tests.Semantics;
+namespace Sluice.S3.Tests.Naming;
 
 /// <summary>"Naming Amazon S3 objects" (Amazon S3 User Guide): keys are UTF-8 of at most 1,024 bytes.</summary>
 public sealed class ObjectKeyRulesTests

@@ -1,4 +1,4 @@
-namespace Sluice.Server.Semantics;
+namespace Sluice.S3.Ranges;
 
 /// <summary>What a Range header asks of a GET.</summary>
 public enum RangeOutcome

@@ -1,7 +1,7 @@
 using System.Text;
-using Sluice.Server.Semantics;
+using Sluice.S3.Objects;
 
-namespace Sluice.Server.Tests.Semantics;
+namespace Sluice.S3.Tests.Objects;
 
 /// <summary>ETags. Single-part vectors are the RFC 1321 §A.5 test suite (MD5 ("") = d41d8cd98f00b204e9800998ecf8427e,
 /// MD5 ("abc") = 900150983cd24fb0d6963f7d28e17f72, MD5 ("message digest") = f96b697d7cb7938d525a2f31aaf161d0).
@@ -56,10 +56,15 @@ public sealed class ETagTests
     [InlineData("W/\"d41d8cd98f00b204e9800998ecf8427e\"", 0)]
     [InlineData("\"d41d8cd98f00b204e9800998ecf8427e-10000\"", 10000)]
     [InlineData("d41d8cd98f00b204e9800998ecf8427e-3", 3)]
+    [InlineData("D41D8CD98F00B204E9800998ECF8427E-7", 7)]
     public void Parses(string text, int parts)
     {
         Span<byte> md5 = stackalloc byte[16];
         Assert.True(ETag.TryParse(Encoding.ASCII.GetBytes(text), md5, out int count));
+        Assert.Equal(parts, count);
+        Assert.Equal("d41d8cd98f00b204e9800998ecf8427e", Convert.ToHexStringLower(md5));
+        md5.Clear();
+        Assert.True(ETag.TryParse(text, md5, out count)); // as the client holds it, text
         Assert.Equal(parts, count);
         Assert.Equal("d41d8cd98f00b204e9800998ecf8427e", Convert.ToHexStringLower(md5));
     }
@@ -76,8 +81,13 @@ public sealed class ETagTests
     [InlineData("\"d41d8cd98f00b204e9800998ecf8427e-+1\"")]
     [InlineData("\"d41d8cd98f00b204e9800998ecf8427ex1\"")]
     [InlineData("\"d41d8cd98f00b204e9800998ecf8427e")]
-    public void Refuses_malformed(string text) =>
+    [InlineData("\"d41d8cd98f00b204e9800998ecf8427é\"")]
+    [InlineData("\"d41d8cd98f00b204e9800998ecf8427e-10000\"     ")]
+    public void Refuses_malformed(string text)
+    {
         Assert.False(ETag.TryParse(Encoding.ASCII.GetBytes(text), new byte[16], out _));
+        Assert.False(ETag.TryParse(text, new byte[16], out _));
+    }
 
     [Fact]
     public void Formats_the_largest_multipart_etag()
@@ -86,5 +96,34 @@ public sealed class ETagTests
         int n = ETag.FormatMultipart(new byte[16], 10_000, etag);
         Assert.Equal(ETag.MaxLength, n);
         Assert.Equal("\"00000000000000000000000000000000-10000\"", Encoding.ASCII.GetString(etag[..n]));
+    }
+
+    [Theory]
+    [InlineData("abc", "\"abc\"")] // RADOS Gateway's unquoted copy-result ETag
+    [InlineData("\"abc\"", "\"abc\"")]
+    [InlineData("W/\"abc\"", "W/\"abc\"")]
+    [InlineData("", "")]
+    public void Quotes(string etag, string expected) => Assert.Equal(expected, ETag.Quote(etag));
+
+    [Theory]
+    [InlineData("\"abc\"", "abc")]
+    [InlineData("W/\"abc\"", "abc")]
+    [InlineData("abc", "abc")]
+    [InlineData("\"", "\"")]
+    public void Unquotes_text_as_bytes(string etag, string expected)
+    {
+        Assert.Equal(expected, ETag.Unquote(etag).ToString());
+        Assert.Equal(expected, Encoding.ASCII.GetString(ETag.Unquote(Encoding.ASCII.GetBytes(etag))));
+    }
+
+    [Fact]
+    public void Multipart_builder_takes_text_and_formats_without_quotes()
+    {
+        using var builder = new MultipartETag();
+        Assert.True(builder.TryAddPart("\"0cc175b9c0f1b6a831c399e269772661\""));
+        Assert.True(builder.TryAddPart("900150983CD24FB0D6963F7D28E17F72"));
+        Assert.False(builder.TryAddPart("\"eec224fb6a37134ee373993a92761ffe-2\""));
+        Assert.Equal("eec224fb6a37134ee373993a92761ffe-2", builder.FormatUnquoted());
+        Assert.Equal(0, builder.PartCount);
     }
 }

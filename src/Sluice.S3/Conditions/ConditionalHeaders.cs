@@ -1,6 +1,6 @@
 using Sluice.S3.Http;
 
-namespace Sluice.Server.Semantics;
+namespace Sluice.S3.Conditions;
 
 /// <summary>
 /// The four precondition fields of one request (RFC 9110 §13.1) as raw values; an empty span means absent.

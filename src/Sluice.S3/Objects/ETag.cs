@@ -3,7 +3,7 @@ using System.Buffers.Text;
 using System.Text;
 using Sluice.S3.Checksums;
 
-namespace Sluice.Server.Semantics;
+namespace Sluice.S3.Objects;
 
 /// <summary>
 /// S3 entity tags: a single-part object's ETag is the quoted lowercase hex MD5 of its body; a multipart object's is
@@ -97,6 +97,32 @@ public static class ETag
         }
 
         return etag.Length >= 2 && etag[0] == '"' && etag[^1] == '"' ? etag[1..^1] : etag;
+    }
+
+    /// <summary><see cref="TryParse(ReadOnlySpan{byte}, Span{byte}, out int)"/> for an ETag a client holds as text
+    /// (a response header or XML element); false for non-ASCII text.</summary>
+    public static bool TryParse(ReadOnlySpan<char> etag, Span<byte> md5, out int partCount)
+    {
+        partCount = 0;
+        // Longer than any well-formed tag (weak, quoted, multipart) cannot parse; the bound keeps the copy on the stack.
+        Span<byte> ascii = stackalloc byte[MaxLength + 2];
+        return etag.Length <= ascii.Length && Ascii.FromUtf16(etag, ascii, out int written) == OperationStatus.Done
+            && TryParse(ascii[..written], md5, out partCount);
+    }
+
+    /// <summary><see cref="Unquote(ReadOnlySpan{byte})"/> for text.</summary>
+    public static ReadOnlySpan<char> Unquote(ReadOnlySpan<char> etag)
+    {
+        ReadOnlySpan<char> tag = etag.StartsWith("W/", StringComparison.Ordinal) ? etag[2..] : etag;
+        return tag.Length >= 2 && tag[0] == '"' && tag[^1] == '"' ? tag[1..^1] : tag;
+    }
+
+    /// <summary>The ETag as S3 sends it, in quotes. A tag already quoted or weak is returned as it is; S3-compatible
+    /// servers that leave the quotes out (RADOS Gateway in copy results) get them added.</summary>
+    public static string Quote(string etag)
+    {
+        ArgumentNullException.ThrowIfNull(etag);
+        return etag.Length == 0 || etag[0] == '"' || etag.StartsWith("W/", StringComparison.Ordinal) ? etag : "\"" + etag + "\"";
     }
 
     /// <summary>True when <paramref name="etag"/> carries the weak indicator W/.</summary>

@@ -1,7 +1,7 @@
 using System.Text;
-using Sluice.Server.Semantics;
+using Sluice.S3.Naming;
 
-namespace Sluice.Server.Tests.Semantics;
+namespace Sluice.S3.Tests.Naming;
 
 /// <summary>Examples from "General purpose bucket naming rules" (Amazon S3 User Guide,
 /// https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html).</summary>

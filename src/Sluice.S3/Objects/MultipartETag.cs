@@ -1,6 +1,7 @@
+using System.Text;
 using Sluice.S3.Checksums;
 
-namespace Sluice.Server.Semantics;
+namespace Sluice.S3.Objects;
 
 /// <summary>
 /// Builds a multipart object's ETag: MD5 over the parts' binary MD5s in part order, then "-" and the part count
@@ -25,13 +26,23 @@ public sealed class MultipartETag : IDisposable
     public bool TryAddPart(ReadOnlySpan<byte> partETag)
     {
         Span<byte> md5 = stackalloc byte[Md5Digest.HashSizeInBytes];
-        if (!ETag.TryParse(partETag, md5, out int count) || count != 0)
-        {
-            return false;
-        }
+        return AddIfSinglePart(ETag.TryParse(partETag, md5, out int count), md5, count);
+    }
 
-        AddPart(md5);
-        return true;
+    /// <summary><see cref="TryAddPart(ReadOnlySpan{byte})"/> for a part ETag a client holds as text.</summary>
+    public bool TryAddPart(ReadOnlySpan<char> partETag)
+    {
+        Span<byte> md5 = stackalloc byte[Md5Digest.HashSizeInBytes];
+        return AddIfSinglePart(ETag.TryParse(partETag, md5, out int count), md5, count);
+    }
+
+    /// <summary>The ETag without quotes (lower-case hex, "-", the part count), as clients compare it, and starts
+    /// over.</summary>
+    public string FormatUnquoted()
+    {
+        Span<byte> etag = stackalloc byte[ETag.MaxLength];
+        int n = Format(etag);
+        return Encoding.ASCII.GetString(etag[1..(n - 1)]);
     }
 
     /// <summary>Writes the quoted ETag (at most <see cref="ETag.MaxLength"/> bytes) and starts over.</summary>
@@ -58,4 +69,16 @@ public sealed class MultipartETag : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _digest.Dispose();
+
+    // A multipart ETag is built from single-part ETags only: a part cannot itself be multipart.
+    private bool AddIfSinglePart(bool parsed, ReadOnlySpan<byte> md5, int partCount)
+    {
+        if (!parsed || partCount != 0)
+        {
+            return false;
+        }
+
+        AddPart(md5);
+        return true;
+    }
 }

@@ -1,6 +1,7 @@
 using Sluice.S3.Http;
+using Sluice.S3.Objects;
 
-namespace Sluice.Server.Semantics;
+namespace Sluice.S3.Conditions;
 
 /// <summary>
 /// Evaluates preconditions in the order of RFC 9110 §13.2.2, which is how S3 documents the combinations

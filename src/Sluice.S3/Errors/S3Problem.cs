@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text;
-using Sluice.S3.Errors;
 
-namespace Sluice.Server.Semantics;
+namespace Sluice.S3.Errors;
 
 /// <summary>
 /// An S3 error decided by a request rule, kept as a value until the server writes it: the code (one of

@@ -1,4 +1,4 @@
-namespace Sluice.Server.Semantics;
+namespace Sluice.S3.Ranges;
 
 /// <summary>A satisfiable byte range of an object: <see cref="Length"/> bytes from <see cref="Offset"/>.</summary>
 public readonly record struct ByteRange(long Offset, long Length)

@@ -1,4 +1,4 @@
-namespace Sluice.Server.Semantics;
+namespace Sluice.S3.Conditions;
 
 /// <summary>The outcome of a request's preconditions.</summary>
 public enum ConditionResult

@@ -1,10 +1,11 @@
 using System.Buffers.Text;
 using System.Text;
 
-namespace Sluice.Server.Semantics;
+namespace Sluice.S3.Ranges;
 
 /// <summary>
-/// The Range header of a GET (RFC 9110 §14.1–14.4) as S3 applies it, and the Content-Range that answers it.
+/// The Range header of a GET (RFC 9110 §14.1–14.3) as S3 applies it, and as a client writes it; the Content-Range
+/// that answers it is <see cref="ContentRange"/>.
 /// </summary>
 /// <remarks>
 /// S3 serves one range per request ("Amazon S3 doesn't support retrieving multiple ranges of data per GET request",
@@ -17,8 +18,8 @@ namespace Sluice.Server.Semantics;
 /// </remarks>
 public static class RangeHeader
 {
-    /// <summary>Longest Content-Range this class writes: "bytes " + three 19-digit numbers + "-" + "/".</summary>
-    public const int MaxContentRangeLength = 6 + (3 * 19) + 2;
+    /// <summary>Longest Range <see cref="TryFormat"/> writes: "bytes=" + two 19-digit numbers + "-".</summary>
+    public const int MaxLength = 6 + (2 * 19) + 1;
 
     private static ReadOnlySpan<byte> BytesUnit => "bytes"u8;
 
@@ -101,12 +102,12 @@ public static class RangeHeader
         return RangeOutcome.Partial;
     }
 
-    /// <summary>Writes <c>bytes first-last/complete</c> for a 206.</summary>
-    public static bool TryFormatContentRange(ByteRange range, long completeLength, Span<byte> destination, out int bytesWritten)
+    /// <summary>Writes the Range a client asks with, <c>bytes=first-last</c>, or <c>bytes=first-</c> to the end when
+    /// <paramref name="last"/> is negative (x-amz-copy-source-range has the same form, always with a last).</summary>
+    public static bool TryFormat(long first, long last, Span<byte> destination, out int bytesWritten)
     {
         bytesWritten = 0;
-        if (!"bytes "u8.TryCopyTo(destination)
-            || !Utf8Formatter.TryFormat(range.Offset, destination[6..], out int a)
+        if (!"bytes="u8.TryCopyTo(destination) || !Utf8Formatter.TryFormat(first, destination[6..], out int a)
             || 6 + a >= destination.Length)
         {
             return false;
@@ -114,32 +115,17 @@ public static class RangeHeader
 
         int n = 6 + a;
         destination[n++] = (byte)'-';
-        if (!Utf8Formatter.TryFormat(range.Last, destination[n..], out int b) || n + b >= destination.Length)
+        if (last >= 0)
         {
-            return false;
+            if (!Utf8Formatter.TryFormat(last, destination[n..], out int b))
+            {
+                return false;
+            }
+
+            n += b;
         }
 
-        n += b;
-        destination[n++] = (byte)'/';
-        if (!Utf8Formatter.TryFormat(completeLength, destination[n..], out int c))
-        {
-            return false;
-        }
-
-        bytesWritten = n + c;
-        return true;
-    }
-
-    /// <summary>Writes <c>bytes */complete</c> for a 416 (RFC 9110 §14.4).</summary>
-    public static bool TryFormatUnsatisfiedContentRange(long completeLength, Span<byte> destination, out int bytesWritten)
-    {
-        bytesWritten = 0;
-        if (!"bytes */"u8.TryCopyTo(destination) || !Utf8Formatter.TryFormat(completeLength, destination[8..], out int n))
-        {
-            return false;
-        }
-
-        bytesWritten = 8 + n;
+        bytesWritten = n;
         return true;
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
+using Sluice.S3.Errors;
 
-namespace Sluice.Server.Semantics;
+namespace Sluice.S3.Ranges;
 
 /// <summary>
 /// <c>x-amz-copy-source-range</c> of UploadPartCopy: exactly <c>bytes=first-last</c>, inside the source object.

@@ -1,7 +1,7 @@
 using System.Text;
-using Sluice.Server.Semantics;
+using Sluice.S3.Conditions;
 
-namespace Sluice.Server.Tests.Semantics;
+namespace Sluice.S3.Tests.Conditions;
 
 /// <summary>Conditional requests per RFC 9110 §13.2.2 and the combinations the S3 API reference documents for
 /// GetObject/HeadObject ("If-Match true and If-Unmodified-Since false → 200 OK"; "If-None-Match false and

@@ -1,4 +1,4 @@
-namespace Sluice.Server.Semantics;
+namespace Sluice.S3.Naming;
 
 /// <summary>
 /// The naming rules for S3 general purpose buckets ("General purpose bucket naming rules", Amazon S3 User Guide,
