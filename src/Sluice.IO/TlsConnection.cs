@@ -23,14 +23,19 @@ public sealed class TlsConnection : Connection
     /// </summary>
     private const int RecordPayload = 16 * 1024;
 
+    /// <summary>A send of more than a record collects its records up to this size per socket send.</summary>
+    private const int BatchSize = 256 * 1024;
+
     private readonly Connection _inner;
+    private readonly ConnectionStream _transport;
     private readonly SslStream _ssl;
     private byte[]? _gather; // rented at the first gathered send, returned at dispose
     private bool _disposed;
 
-    private TlsConnection(Connection inner, SslStream ssl)
+    private TlsConnection(Connection inner, ConnectionStream transport, SslStream ssl)
     {
         _inner = inner;
+        _transport = transport;
         _ssl = ssl;
     }
 
@@ -46,7 +51,8 @@ public sealed class TlsConnection : Connection
         ArgumentNullException.ThrowIfNull(inner);
         ArgumentNullException.ThrowIfNull(options);
         // leaveInnerStreamOpen: a failed handshake leaves the socket to the caller, who owns and closes it.
-        var ssl = new SslStream(inner.AsStream(), leaveInnerStreamOpen: true);
+        var transport = new ConnectionStream(inner);
+        var ssl = new SslStream(transport, leaveInnerStreamOpen: true);
         try
         {
             await ssl.AuthenticateAsServerAsync(options, cancellationToken).ConfigureAwait(false);
@@ -56,7 +62,7 @@ public sealed class TlsConnection : Connection
             await ssl.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-        return new TlsConnection(inner, ssl);
+        return new TlsConnection(inner, transport, ssl);
     }
 
     /// <summary>The negotiated protocol version (TLS 1.2 or 1.3).</summary>
@@ -83,16 +89,33 @@ public sealed class TlsConnection : Connection
         }
     }
 
+    /// <summary>
+    /// Encrypts and sends. A send of more than one record has its records collected and sent in batches (a
+    /// socket send per <see cref="BatchSize"/> bytes instead of per 16 KiB record); only the caller's sends batch,
+    /// never the handshake's or close_notify, whose peer waits for each flight.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public override async ValueTask SendAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        byte[]? batch = buffer.Length > RecordPayload ? ArrayPool<byte>.Shared.Rent(BatchSize) : null;
+        bool written = false;
         try
         {
+            if (batch != null) _transport.BeginBatch(batch);
             await _ssl.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+            written = true;
         }
         catch (Exception e) when (IsProtocolFailure(e))
         {
             throw Broken("send", e);
+        }
+        finally
+        {
+            if (batch != null)
+            {
+                try { await _transport.EndBatchAsync(written, cancellationToken).ConfigureAwait(false); }
+                finally { ArrayPool<byte>.Shared.Return(batch); }
+            }
         }
     }
 
