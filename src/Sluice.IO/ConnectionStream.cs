@@ -27,8 +27,8 @@ internal sealed class ConnectionStream : Stream
     private int _batched;
 
     /// <summary>
-    /// Collects writes in <paramref name="buffer"/> until <see cref="EndBatchAsync"/>: SslStream writes one TLS record
-    /// (16 KiB at most) per call, so a large send would otherwise cost a socket send per record.
+    /// Collects writes in <paramref name="buffer"/> until <see cref="EndBatchAsync"/>: SslStream writes each chunk it
+    /// encrypts (16–32 KiB) by itself, so a large send would otherwise cost a socket send per chunk.
     /// </summary>
     internal void BeginBatch(byte[] buffer)
     {

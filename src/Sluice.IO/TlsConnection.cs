@@ -91,7 +91,7 @@ public sealed class TlsConnection : Connection
 
     /// <summary>
     /// Encrypts and sends. A send of more than one record has its records collected and sent in batches (a
-    /// socket send per <see cref="BatchSize"/> bytes instead of per 16 KiB record); only the caller's sends batch,
+    /// socket send per <see cref="BatchSize"/> bytes instead of one per chunk SslStream encrypts); only the caller's sends batch,
     /// never the handshake's or close_notify, whose peer waits for each flight.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
@@ -120,8 +120,8 @@ public sealed class TlsConnection : Connection
     }
 
     /// <summary>
-    /// Head and body: SslStream writes a record per call, so the head is copied in front of the body's first bytes
-    /// to fill one record (a small response is then one record and one socket write); the rest follows as is.
+    /// Head and body: SslStream encrypts and writes each call by itself, so the head is copied in front of the body's
+    /// first bytes to fill one record (a small response is then one record and one socket write); the rest follows.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public override async ValueTask SendAsync(ReadOnlyMemory<byte> head, ReadOnlyMemory<byte> body,

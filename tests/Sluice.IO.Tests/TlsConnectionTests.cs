@@ -19,19 +19,43 @@ public class TlsConnectionTests
     private static SslServerAuthenticationOptions ServerOptions(System.Security.Cryptography.X509Certificates.X509Certificate2 cert) =>
         new() { ServerCertificate = cert, ApplicationProtocols = [SslApplicationProtocol.Http11] };
 
-    private static async Task<(Socket Socket, SslStream Tls)> ConnectTlsAsync(IPEndPoint endPoint,
-        System.Security.Cryptography.X509Certificates.X509Certificate2 cert, CancellationToken cancellationToken)
+    /// <summary>
+    /// Listens on a free port; the first accepted connection completes the server handshake and goes to
+    /// <paramref name="serve"/>, whose result (or failure) completes the returned task.
+    /// </summary>
+    private static (Listener Listener, Task<T> Served) ListenTls<T>(IoEngine engine,
+        System.Security.Cryptography.X509Certificates.X509Certificate2 cert, Func<TlsConnection, Task<T>> serve)
     {
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        var served = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var listener = engine.Listen(new IPEndPoint(IPAddress.Loopback, 0), async c =>
+        {
+            try
+            {
+                await using var tls = await TlsConnection.AuthenticateAsServerAsync(c, ServerOptions(cert), CancellationToken.None);
+                served.TrySetResult(await serve(tls));
+            }
+            catch (Exception e)
+            {
+                served.TrySetException(e);
+            }
+        });
+        return (listener, served.Task);
+    }
+
+    /// <summary>Connects an SslStream client (pinning <paramref name="cert"/>) and runs <paramref name="use"/> with it and its socket.</summary>
+    private static async Task WithTlsClientAsync(IPEndPoint endPoint, System.Security.Cryptography.X509Certificates.X509Certificate2 cert,
+        Func<Socket, SslStream, Task> use, CancellationToken cancellationToken)
+    {
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(endPoint, cancellationToken);
-        var tls = new SslStream(new NetworkStream(socket), false,
+        await using var tls = new SslStream(new NetworkStream(socket), false,
             (_, presented, _, _) => presented?.GetCertHashString() == cert.GetCertHashString()); // pin our own cert
         await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
         {
             TargetHost = "localhost",
             ApplicationProtocols = [SslApplicationProtocol.Http11],
         }, cancellationToken);
-        return (socket, tls);
+        await use(socket, tls);
     }
 
     [Theory]
@@ -45,41 +69,30 @@ public class TlsConnectionTests
         var small = RandomNumberGenerator.GetBytes(700);
         var large = RandomNumberGenerator.GetBytes(100_000); // spans several records after the head's
         var fromClient = RandomNumberGenerator.GetBytes(50_000);
-        var served = new TaskCompletionSource<(byte[] Received, string? Alpn, Exception? SendFile, Exception? ReceiveFile)>(
-            TaskCreationOptions.RunContinuationsAsynchronously);
         await using var engine = Engines.Create(mode);
-        await using var listener = engine.Listen(new IPEndPoint(IPAddress.Loopback, 0), async c =>
+        var (listener, served) = ListenTls(engine, cert, async tls =>
         {
-            try
-            {
-                await using var tls = await TlsConnection.AuthenticateAsServerAsync(c, ServerOptions(cert), CancellationToken.None);
-                var received = new byte[fromClient.Length];
-                await ConnectionTests.ReceiveExactly(tls, received);
-                await tls.SendAsync(head, small);
-                await tls.SendAsync(head, large);
-                await tls.SendAsync(small);
-                await using var file = await engine.OpenFileAsync(dir.File("f"), Sluice.IO.Files.IoFileOptions.OpenRead);
-                var sendFile = await Record(() => engine.SendFileAsync(file, 0, 100, tls).AsTask());
-                var receiveFile = await Record(() => engine.ReceiveToFileAsync(tls, file, 0, 100).AsTask());
-                await tls.ShutdownSendAsync();
-                served.TrySetResult((received, tls.ApplicationProtocol.ToString(), sendFile, receiveFile));
-            }
-            catch (Exception e)
-            {
-                served.TrySetException(e);
-            }
+            var received = new byte[fromClient.Length];
+            await ConnectionTests.ReceiveExactly(tls, received);
+            await tls.SendAsync(head, small);
+            await tls.SendAsync(head, large);
+            await tls.SendAsync(small);
+            await using var file = await engine.OpenFileAsync(dir.File("f"), Sluice.IO.Files.IoFileOptions.OpenRead);
+            var sendFile = await Record(() => engine.SendFileAsync(file, 0, 100, tls).AsTask());
+            var receiveFile = await Record(() => engine.ReceiveToFileAsync(tls, file, 0, 100).AsTask());
+            await tls.ShutdownSendAsync();
+            return (received, tls.ApplicationProtocol.ToString(), sendFile, receiveFile);
         });
+        await using var _ = listener;
         using var guard = new CancellationTokenSource(HangGuard);
-        var (socket, client) = await ConnectTlsAsync(listener.LocalEndPoint, cert, guard.Token);
-        using (socket)
-        await using (client)
+        await WithTlsClientAsync(listener.LocalEndPoint, cert, async (_, client) =>
         {
             await client.WriteAsync(fromClient, guard.Token);
             var all = new MemoryStream();
             await client.CopyToAsync(all, guard.Token); // ends at the server's close_notify
             Assert.Equal([.. head, .. small, .. head, .. large, .. small], all.ToArray());
-        }
-        var (got, alpn, sendFileError, receiveFileError) = await served.Task.WaitAsync(guard.Token);
+        }, guard.Token);
+        var (got, alpn, sendFileError, receiveFileError) = await served.WaitAsync(guard.Token);
         Assert.Equal(fromClient, got);
         Assert.Equal("http/1.1", alpn);
         Assert.IsType<NotSupportedException>(sendFileError);
@@ -135,34 +148,23 @@ public class TlsConnectionTests
     public async Task A_corrupt_record_is_the_peers_failure_econnaborted(string mode)
     {
         using var cert = ConnectionTests.SelfSignedCertificate();
-        var failure = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var engine = Engines.Create(mode);
-        await using var listener = engine.Listen(new IPEndPoint(IPAddress.Loopback, 0), async c =>
+        var (listener, served) = ListenTls(engine, cert, async tls =>
         {
-            try
-            {
-                await using var tls = await TlsConnection.AuthenticateAsServerAsync(c, ServerOptions(cert), CancellationToken.None);
-                var buffer = new byte[1024];
-                while (await tls.ReceiveAsync(buffer) > 0) { }
-                failure.TrySetException(new InvalidOperationException("the corrupt record was accepted"));
-            }
-            catch (Exception e)
-            {
-                failure.TrySetResult(e);
-            }
+            var buffer = new byte[1024];
+            while (await tls.ReceiveAsync(buffer) > 0) { }
+            return "the corrupt record was accepted";
         });
+        await using var _ = listener;
         using var guard = new CancellationTokenSource(HangGuard);
-        var (socket, client) = await ConnectTlsAsync(listener.LocalEndPoint, cert, guard.Token);
-        using (socket)
-        await using (client)
+        await WithTlsClientAsync(listener.LocalEndPoint, cert, async (socket, client) =>
         {
             await client.WriteAsync("fine"u8.ToArray(), guard.Token);
             // An application-data record of noise, written past the client's TLS layer: it cannot decrypt.
             await socket.SendAsync((byte[])[0x17, 0x03, 0x03, 0x00, 0x40, .. RandomNumberGenerator.GetBytes(0x40)], guard.Token);
-            var error = await failure.Task.WaitAsync(guard.Token);
-            var io = Assert.IsType<IoException>(error);
+            var io = await Assert.ThrowsAsync<IoException>(() => served.WaitAsync(guard.Token));
             Assert.Equal(Errno.ECONNABORTED, io.Errno);
             Assert.True(io.IsConnectionReset);
-        }
+        }, guard.Token);
     }
 }

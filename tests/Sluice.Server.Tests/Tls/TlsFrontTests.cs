@@ -121,6 +121,22 @@ public sealed class TlsFrontTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Engines))]
+    public async Task A_client_that_offers_only_h2_is_refused_by_alpn(string engine)
+    {
+        await using var server = await StartServerAsync(engine);
+        using var socket = await ConnectAsync(server.LocalEndPoint);
+        await using var tls = new SslStream(new NetworkStream(socket), false, _ca.Validate);
+        using var guard = new CancellationTokenSource(HangGuard);
+        // RFC 7301: no protocol in common is the no_application_protocol alert, not a silent fallback.
+        await Assert.ThrowsAsync<AuthenticationException>(() => tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = "localhost",
+            ApplicationProtocols = [SslApplicationProtocol.Http2],
+        }, guard.Token));
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
     public async Task Cleartext_http_to_the_tls_port_is_closed_and_the_server_keeps_serving(string engine)
     {
         var errors = new StringWriter();
@@ -143,11 +159,7 @@ public sealed class TlsFrontTests : IDisposable
     public async Task A_client_that_never_finishes_its_handshake_is_cut_off_by_the_deadline(string engine)
     {
         await using var io = IoEngine.Create(new IoEngineOptions { Mode = engine, ReactorCount = 2 });
-        var http = HttpServer.Start(io, new IPEndPoint(IPAddress.Loopback, 0), new OkHandler(), new HttpServerOptions
-        {
-            Tls = HttpServerOptions.ForCertificate(_ca.Server),
-            HandshakeTimeout = TimeSpan.FromMilliseconds(300),
-        });
+        var http = StartFront(io, TimeSpan.FromMilliseconds(300));
         try
         {
             using var guard = new CancellationTokenSource(HangGuard);
@@ -175,11 +187,7 @@ public sealed class TlsFrontTests : IDisposable
     public async Task A_stop_closes_connections_still_in_their_handshake_at_once(string engine)
     {
         await using var io = IoEngine.Create(new IoEngineOptions { Mode = engine, ReactorCount = 2 });
-        var http = HttpServer.Start(io, new IPEndPoint(IPAddress.Loopback, 0), new OkHandler(), new HttpServerOptions
-        {
-            Tls = HttpServerOptions.ForCertificate(_ca.Server),
-            HandshakeTimeout = TimeSpan.FromHours(1),
-        });
+        var http = StartFront(io, TimeSpan.FromHours(1));
         using var silent = await ConnectAsync(http.LocalEndPoint);
         using var guard = new CancellationTokenSource(HangGuard);
         while (http.ActiveConnections == 0) await Task.Delay(10, guard.Token); // accepted, in its handshake
@@ -188,6 +196,14 @@ public sealed class TlsFrontTests : IDisposable
         Assert.Equal(0, http.ActiveConnections);
         await ReadUntilClosedAsync(silent, guard.Token);
     }
+
+    /// <summary>The HTTP/1.1 front alone, serving TLS with <paramref name="handshakeTimeout"/>, answering "ok".</summary>
+    private HttpServer StartFront(IoEngine io, TimeSpan handshakeTimeout) =>
+        HttpServer.Start(io, new IPEndPoint(IPAddress.Loopback, 0), new OkHandler(), new HttpServerOptions
+        {
+            Tls = HttpServerOptions.ForCertificate(_ca.Server),
+            HandshakeTimeout = handshakeTimeout,
+        });
 
     private sealed class OkHandler : IExchangeHandler
     {

@@ -14,21 +14,13 @@ from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import SSLError
 
+from boto3_compat import check, read  # this script's directory is on sys.path
+
 
 def client(endpoint, verify):
     return boto3.session.Session().client(
         "s3", endpoint_url=endpoint, verify=verify,
         config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}))
-
-
-def read(path):
-    with open(path, "rb") as f:
-        return f.read()
-
-
-def check(condition, message):
-    if not condition:
-        raise AssertionError(message)
 
 
 def main():
