@@ -139,6 +139,10 @@ public abstract class IoEngine : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
+        // Splice moves the file's bytes as they are: over TLS they would go out in clear (kernel TLS is not used).
+        if (connection is TlsConnection)
+            throw new NotSupportedException("a file cannot be spliced to or from a TLS connection: its bytes must pass " +
+                "through the TLS layer (copy them through a buffer)");
         if (file.IsDirect)
             throw new ArgumentException($"{file.Path} is open with O_DIRECT; splice transfers go through the page " +
                 "cache, so open the file without Direct", nameof(file));

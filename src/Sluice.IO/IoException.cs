@@ -22,6 +22,13 @@ public class IoException : IOException
         Errno = errno;
     }
 
+    public IoException(string operation, int errno, string message, Exception? inner) : base(message, inner)
+    {
+        Operation = operation;
+        Errno = errno;
+        HResult = errno;
+    }
+
     public IoException() : this("io", 0, "I/O failed") { }
     public IoException(string message) : this("io", 0, message) { }
     public IoException(string message, Exception inner) : base(message, inner) { Operation = "io"; }

@@ -32,7 +32,7 @@ public sealed class SluiceServer : IAsyncDisposable
     private int _stopped;
 
     private SluiceServer(IoEngine engine, ObjectStore store, BucketIndexes indexes, S3RequestHandler handler, HttpServer http,
-        TimeSpan grace, string credentialsSource, IndexRepair startupRepair)
+        TimeSpan grace, string credentialsSource, IndexRepair startupRepair, bool tls)
     {
         _handler = handler;
         StartupRepair = startupRepair;
@@ -45,10 +45,13 @@ public sealed class SluiceServer : IAsyncDisposable
         var local = http.LocalEndPoint;
         string host = local.Address.Equals(IPAddress.Any) ? "127.0.0.1"
             : local.Address.Equals(IPAddress.IPv6Any) ? "[::1]" : new IPEndPoint(local.Address, 0).ToString()[..^2];
-        Endpoint = new Uri($"http://{host}:{local.Port}");
+        Endpoint = new Uri($"{(tls ? "https" : "http")}://{host}:{local.Port}");
     }
 
-    /// <summary>The base URL clients use (path-style), e.g. http://127.0.0.1:9000.</summary>
+    /// <summary>
+    /// The base URL clients use (path-style), e.g. http://127.0.0.1:9000, or https://127.0.0.1:9000 with
+    /// <see cref="SluiceServerOptions.TlsCertificate"/>.
+    /// </summary>
     public Uri Endpoint { get; }
 
     /// <summary>
@@ -82,10 +85,11 @@ public sealed class SluiceServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(options.DataDirectory);
         // Options whose fronts are still being built: refused, never ignored.
-        if (options.TlsCertificate != null) throw new NotSupportedException("TLS is not available in this build");
         if (options.ListenHttp2 != null) throw new NotSupportedException("the HTTP/2 listener is not available in this build");
         if (options.AccessLog != null) throw new NotSupportedException("the access log is not available in this build");
         if (options.MetricsListen != null) throw new NotSupportedException("metrics are not available in this build");
+        // Before anything is opened: a certificate without its key is the operator's error, not every client's.
+        var tls = options.TlsCertificate is { } certificate ? HttpServerOptions.ForCertificate(certificate) : null;
         var (credentials, source) = ResolveCredentials(options);
         var engine = IoEngine.Create(new IoEngineOptions { Mode = options.EngineMode, ReactorCount = options.Reactors });
         ObjectStore? store = null;
@@ -103,8 +107,8 @@ public sealed class SluiceServer : IAsyncDisposable
             }
             var handler = new S3RequestHandler(new ObjectService(store, indexes), new S3Router(routerOptions),
                 new RequestAuthenticator(credentials, options.Region, options.AllowAnonymous), options.Region);
-            var http = HttpServer.Start(engine, options.Listen, handler, new HttpServerOptions { ErrorLog = options.ErrorLog });
-            return new SluiceServer(engine, store, indexes, handler, http, options.ShutdownGrace, source, repair);
+            var http = HttpServer.Start(engine, options.Listen, handler, new HttpServerOptions { ErrorLog = options.ErrorLog, Tls = tls });
+            return new SluiceServer(engine, store, indexes, handler, http, options.ShutdownGrace, source, repair, tls != null);
         }
         catch
         {

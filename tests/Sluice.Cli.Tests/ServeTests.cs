@@ -30,6 +30,43 @@ public class ServeTests
     }
 
     [Fact]
+    public async Task Serve_with_a_tls_certificate_announces_https_and_answers_over_tls()
+    {
+        using var ca = new Sluice.Server.Tests.Tls.TestCa();
+        string dir = Path.Combine(Path.GetTempPath(), "sluice-serve-tls-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string cert = Path.Combine(dir, "cert.pem"), key = Path.Combine(dir, "key.pem");
+            await File.WriteAllTextAsync(cert, ca.ServerCertificatePem);
+            await File.WriteAllTextAsync(key, ca.ServerKeyPem);
+            await ServeAsync(["--access-key", AccessKey, "--secret-key", Secret, "--tls-cert", cert, "--tls-key", key],
+                async (endpoint, line, data) =>
+                {
+                    Assert.Equal("https", endpoint.Scheme);
+                    using var http = new HttpClient(ca.Handler()); // trusts the test CA only
+                    Assert.Equal(200, (int)(await SendAsync(http, endpoint, HttpMethod.Put, "/secure", AccessKey, Secret)).StatusCode);
+                    using var list = await SendAsync(http, endpoint, HttpMethod.Get, "/", AccessKey, Secret);
+                    Assert.Contains("<Name>secure</Name>", await list.Content.ReadAsStringAsync());
+                    return () => Assert.True(Directory.Exists(Path.Combine(data, "secure")));
+                });
+
+            var missing = SluiceProcess.Run("serve", "--data", Path.Combine(dir, "unused"), "--tls-cert", Path.Combine(dir, "none.pem"),
+                "--tls-key", key);
+            Assert.Equal(Program.ExitFailure, missing.ExitCode);
+            Assert.StartsWith("sluice: --tls-cert/--tls-key: ", Assert.Single(missing.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+
+            var alone = SluiceProcess.Run("serve", "--data", Path.Combine(dir, "unused"), "--tls-cert", cert);
+            Assert.Equal(Program.ExitUsage, alone.ExitCode);
+            Assert.Contains("--tls-cert and --tls-key go together", Assert.Single(alone.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Serve_takes_every_pair_of_a_credentials_file()
     {
         string file = Path.GetTempFileName();
@@ -214,7 +251,7 @@ public class ServeTests
             var stderr = process.StandardError.ReadToEndAsync();
             string? line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
             Assert.NotNull(line);
-            var match = Regex.Match(line, @"serving S3 at (http://127\.0\.0\.1:(\d+))/?");
+            var match = Regex.Match(line, @"serving S3 at (https?://127\.0\.0\.1:(\d+))/?");
             Assert.True(match.Success, line);
             var check = await use(new Uri(match.Groups[1].Value), line, data);
 

@@ -224,7 +224,7 @@ public class ConnectionTests
         Assert.True(client.IsEncrypted);
     }
 
-    private static X509Certificate2 SelfSignedCertificate()
+    internal static X509Certificate2 SelfSignedCertificate()
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var req = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256);

@@ -12,8 +12,8 @@ namespace Sluice.Server.Http;
 /// buffer (its fields are offsets into <see cref="HeadBytes"/>); the body is read through <see cref="ReadBodyAsync"/>
 /// (Content-Length or chunked, transfer-decoded); the response head is built into a reused buffer and sent with the
 /// body in one gathered write; file bodies go out by the engine's zero-copy send (splice on io_uring), the head in
-/// the same segments as the first body bytes. Reused for every request of the connection: nothing here allocates
-/// per request.
+/// the same segments as the first body bytes — except over TLS, where they are copied through a buffer into the TLS
+/// layer (S3Exchange's copy). Reused for every request of the connection: nothing here allocates per request.
 /// </summary>
 internal sealed class HttpExchange : S3Exchange
 {
@@ -31,6 +31,7 @@ internal sealed class HttpExchange : S3Exchange
     private ChunkedDecoder _chunked;
     private int _pendingDataOffset, _pendingDataLength; // decoded chunk data not yet handed out
     private bool _continueSent;
+    private bool _holdHead;             // TLS file body: the head waits to go out with the first body bytes
 
     internal HttpExchange(HttpServerConnection owner)
     {
@@ -69,6 +70,7 @@ internal sealed class HttpExchange : S3Exchange
         _responseHeadLength = 0;
         _status = 0;
         _continueSent = false;
+        _holdHead = false;
         _pendingDataLength = 0;
         _bodyRemaining = Request.IsChunked ? 0 : Math.Max(0, Request.ContentLength);
         _chunked = new ChunkedDecoder();
@@ -213,21 +215,36 @@ internal sealed class HttpExchange : S3Exchange
     public override ValueTask SendHeadAsync(long contentLength, CancellationToken cancellationToken = default)
     {
         FinishHead(contentLength);
+        if (_holdHead && contentLength > 0) return ValueTask.CompletedTask; // sent with the first body bytes
+        _holdHead = false;
         return _owner.Connection.SendAsync(_responseHead.AsMemory(0, _responseHeadLength), cancellationToken);
     }
 
     public override ValueTask WriteBodyAsync(ReadOnlyMemory<byte> chunk, CancellationToken cancellationToken = default)
     {
         if (!ResponseStarted) throw new InvalidOperationException("SendHeadAsync first");
+        if (_holdHead)
+        {
+            _holdHead = false;
+            return _owner.Connection.SendAsync(_responseHead.AsMemory(0, _responseHeadLength), chunk, cancellationToken);
+        }
         return _owner.Connection.SendAsync(chunk, cancellationToken);
     }
 
     /// <summary>
     /// Sends the head and the file bytes with the engine's zero-copy send (splice on io_uring: the bytes never enter
-    /// user space), the head in the same segments as the first body bytes, each file region by its own send.
+    /// user space), the head in the same segments as the first body bytes, each file region by its own send. Over
+    /// TLS the bytes are copied instead.
     /// </summary>
     public override ValueTask SendAsync(IFileBody body, long position, long count, CancellationToken cancellationToken = default)
     {
+        if (_owner.IsTls)
+        {
+            // The bytes must pass through the TLS layer to be encrypted, so splice cannot send them (kernel TLS is
+            // not used): S3Exchange's copy through a buffer, the head held back to share the first body record.
+            _holdHead = true;
+            return base.SendAsync(body, position, count, cancellationToken);
+        }
         ArgumentNullException.ThrowIfNull(body);
         CheckRange(body, position, count);
         FinishHead(count);

@@ -55,7 +55,11 @@ internal sealed class HttpServerConnection
 
     /// <summary>The engine the connection runs on (its zero-copy file sends).</summary>
     public IoEngine Engine { get; }
-    public Connection Connection { get; }
+    /// <summary>The socket, or after a TLS handshake the <see cref="TlsConnection"/> over it.</summary>
+    public Connection Connection { get; private set; }
+
+    /// <summary>True once the connection runs TLS: file bodies are then copied, not spliced.</summary>
+    public bool IsTls { get; private set; }
     public HttpServerOptions Options { get; }
     public byte[] Buffer { get; private set; }
     public byte[] DrainBuffer { get; }
@@ -86,6 +90,7 @@ internal sealed class HttpServerConnection
     {
         try
         {
+            if (Options.Tls is { } tls && !await HandshakeAsync(tls)) return;
             while (!IsShuttingDown)
             {
                 if (!await ReadHeadAsync()) return;
@@ -133,6 +138,37 @@ internal sealed class HttpServerConnection
             {
                 _server?.Forget(this); // last: a server stop waits for this, then disposes what the connection used
             }
+        }
+    }
+
+    /// <summary>
+    /// The TLS handshake, due within HandshakeTimeout of the accept (the connection's own timeout source, as for a
+    /// head: no timer of its own). A connection in its handshake counts as idle, so a server stop closes it at once.
+    /// A failed handshake (not TLS, nothing acceptable offered, the peer gone, the deadline) only closes the
+    /// connection: it is the client's failure, not the server's, and is logged nowhere.
+    /// </summary>
+    private async ValueTask<bool> HandshakeAsync(System.Net.Security.SslServerAuthenticationOptions tls)
+    {
+        _timeout.CancelAfter(Options.HandshakeTimeout);
+        _idle = true;
+        Interlocked.MemoryBarrier(); // as in ReadHeadAsync: a stop that saw this connection busy is seen here
+        try
+        {
+            if (IsShuttingDown) return false;
+            var secure = await TlsConnection.AuthenticateAsServerAsync(Connection, tls, _timeout.Token);
+            lock (_lifetime) Connection = secure; // Abort (another thread) reads it under the lock
+            IsTls = true;
+            return true;
+        }
+        catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException
+            or OperationCanceledException or System.Security.Cryptography.CryptographicException)
+        {
+            return false;
+        }
+        finally
+        {
+            _idle = false;
+            _timeout.CancelAfter(Timeout.Infinite);
         }
     }
 

@@ -1,3 +1,6 @@
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using Sluice.S3.Http;
 
 namespace Sluice.Server.Http;
@@ -39,6 +42,37 @@ public sealed class HttpServerOptions
 
     /// <summary>Unread request body the server drains to keep a connection alive after a response; beyond it, it closes.</summary>
     public long MaxDrainBytes { get; init; } = 1 << 20;
+
+    /// <summary>
+    /// Serve TLS: every accepted connection completes this handshake before its first request (see
+    /// <see cref="ForCertificate"/>). Null (the default): cleartext.
+    /// </summary>
+    public SslServerAuthenticationOptions? Tls { get; init; }
+
+    /// <summary>
+    /// With <see cref="Tls"/>: the handshake must finish within this time of the accept, else the connection is
+    /// closed, so a client that connects and stays silent (or stalls mid-handshake) cannot hold it.
+    /// </summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// TLS as this front serves it: TLS 1.2 and 1.3, ALPN offering only http/1.1 (the front speaks nothing else), no
+    /// client certificates, and the certificate's chain built once here rather than per handshake.
+    /// </summary>
+    public static SslServerAuthenticationOptions ForCertificate(X509Certificate2 certificate)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        if (!certificate.HasPrivateKey)
+            throw new ArgumentException($"the TLS certificate {certificate.Subject} has no private key", nameof(certificate));
+        return new SslServerAuthenticationOptions
+        {
+            ServerCertificateContext = SslStreamCertificateContext.Create(certificate, additionalCertificates: null, offline: true),
+            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            ApplicationProtocols = [SslApplicationProtocol.Http11],
+            ClientCertificateRequired = false,
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+        };
+    }
 
     /// <summary>Where server-side failures are written, one line each (see <see cref="ServerErrorLog"/>); null: nowhere.</summary>
     public TextWriter? ErrorLog { get; init; }

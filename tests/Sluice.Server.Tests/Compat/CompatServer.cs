@@ -7,9 +7,10 @@ namespace Sluice.Server.Tests.Compat;
 
 /// <summary>
 /// One in-process server per test class (free loopback port, temp data directory) plus a temp work directory for
-/// the client's config and files; runs client processes with a timeout and captures their output.
+/// the client's config and files; runs client processes with a timeout and captures their output. Cleartext, or TLS
+/// with a test CA (<see cref="TlsCompatServer"/>).
 /// </summary>
-public sealed class CompatServer : IAsyncLifetime
+public class CompatServer : IAsyncLifetime
 {
     public const string AccessKey = "AKIDCOMPATTEST", Secret = "compat/secret+KEY0123";
     public const string Region = "us-east-1";
@@ -19,12 +20,22 @@ public sealed class CompatServer : IAsyncLifetime
 
     private static readonly TimeSpan s_defaultTimeout = TimeSpan.FromMinutes(3);
     private readonly string _root = Path.Combine(Path.GetTempPath(), "sluice-compat-" + Guid.NewGuid().ToString("N"));
+    private readonly Tls.TestCa? _ca;
     private SluiceServer? _server;
     private int _fileCounter;
 
+    public CompatServer() : this(null)
+    {
+    }
+
+    private protected CompatServer(Tls.TestCa? ca) => _ca = ca;
+
+    /// <summary>With TLS: the test CA's certificate as a PEM file (AWS_CA_BUNDLE, --ca-bundle, boto3's verify=).</summary>
+    public string CaBundle => _ca != null ? Path.Combine(WorkDirectory, "ca.pem") : throw new InvalidOperationException("not TLS");
+
     public SluiceServer Server => _server ?? throw new InvalidOperationException("not started");
 
-    /// <summary>The endpoint as clients take it: "http://127.0.0.1:port" (no trailing slash).</summary>
+    /// <summary>The endpoint as clients take it: "http://127.0.0.1:port" (https with TLS; no trailing slash).</summary>
     public string Endpoint => Server.Endpoint.ToString().TrimEnd('/');
 
     public string HostPort => $"{Server.Endpoint.Host}:{Server.Endpoint.Port}";
@@ -35,8 +46,10 @@ public sealed class CompatServer : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(WorkDirectory);
+        _ca?.WriteRootPem(CaBundle);
         _server = await SluiceServer.StartAsync(new SluiceServerOptions
         {
+            TlsCertificate = _ca?.Server,
             DataDirectory = Path.Combine(_root, "data"),
             Listen = new IPEndPoint(IPAddress.Loopback, 0),
             Credentials = new Dictionary<string, string> { [AccessKey] = Secret },
@@ -47,6 +60,7 @@ public sealed class CompatServer : IAsyncLifetime
     public async Task DisposeAsync()
     {
         if (_server != null) await _server.StopAsync();
+        _ca?.Dispose();
         try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
     }
 
@@ -145,5 +159,13 @@ public sealed class CompatServer : IAsyncLifetime
         if (body != null) request.Content = new ByteArrayContent(body);
         using var response = await http.SendAsync(request);
         return ((int)response.StatusCode, await response.Content.ReadAsByteArrayAsync());
+    }
+}
+
+/// <summary>A <see cref="CompatServer"/> that serves TLS only, with a certificate from a CA made for the test class.</summary>
+public sealed class TlsCompatServer : CompatServer
+{
+    public TlsCompatServer() : base(new Tls.TestCa())
+    {
     }
 }
