@@ -22,7 +22,7 @@ public sealed class ObservabilityTests
     private const string AccessKey = "AKIDOBSERVE", Secret = "observe/secret+KEY";
 
     private static SluiceServerOptions Options(string directory, TextWriter? accessLog = null, IPEndPoint? metrics = null,
-        string? engine = null) => new()
+        string? engine = null, TextWriter? errorLog = null, ILoggerFactory? loggerFactory = null) => new()
     {
         DataDirectory = directory,
         Listen = new IPEndPoint(IPAddress.Loopback, 0),
@@ -31,6 +31,9 @@ public sealed class ObservabilityTests
         EngineMode = engine,
         AccessLog = accessLog,
         MetricsListen = metrics,
+        ErrorLog = errorLog,
+        LoggerFactory = loggerFactory,
+        OpenObjectCacheSize = 0, // a damaged object's file is read again, not served from the cache
     };
 
     private static string NewDirectory() => Path.Combine(Path.GetTempPath(), "sluice-observe-" + Guid.NewGuid().ToString("N"));
@@ -138,16 +141,7 @@ public sealed class ObservabilityTests
         string directory = NewDirectory();
         var logger = new CapturingLoggerFactory();
         var errorLog = new StringWriter();
-        var server = await SluiceServer.StartAsync(new SluiceServerOptions
-        {
-            DataDirectory = directory,
-            Listen = new IPEndPoint(IPAddress.Loopback, 0),
-            Credentials = new Dictionary<string, string> { [AccessKey] = Secret },
-            Reactors = 1,
-            OpenObjectCacheSize = 0,
-            ErrorLog = errorLog,
-            LoggerFactory = logger,
-        });
+        var server = await SluiceServer.StartAsync(Options(directory, errorLog: errorLog, loggerFactory: logger));
         S3Response get;
         try
         {
@@ -287,6 +281,26 @@ public sealed class ObservabilityTests
         }
         // Stopped with the server: nothing listens there any more.
         await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync(url));
+    }
+
+    [Fact]
+    public async Task A_metrics_address_in_use_fails_the_start_with_an_IOException_naming_it()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var address = (IPEndPoint)taken.LocalEndpoint;
+        string directory = NewDirectory();
+        try
+        {
+            var e = await Assert.ThrowsAsync<IOException>(() => SluiceServer.StartAsync(Options(directory, metrics: address)));
+            Assert.Contains($"metrics: cannot listen on {address}", e.Message);
+            // What the failed start had opened is closed again: the directory can be served by the next server.
+            await (await SluiceServer.StartAsync(Options(directory))).StopAsync();
+        }
+        finally
+        {
+            try { Directory.Delete(directory, recursive: true); } catch (IOException) { }
+        }
     }
 
     private static Match CounterLine(string text, string operation, string status) => Regex.Match(text,
