@@ -39,6 +39,10 @@ public static class Program
             .. ReactorGates.All.Select(g => (g.Name, g.Run, ReactorGates.Slack)),
             ("ServerGates.CachedSmallGet(uring)", () => ServerGates.CachedSmallGetAsync("uring"), ServerGates.Bound),
             ("ServerGates.CachedSmallGet(managed)", () => ServerGates.CachedSmallGetAsync("managed"), ServerGates.Bound),
+            ("ServerGates.CachedSmallGet(uring, metrics listener)",
+                () => ServerGates.CachedSmallGetAsync("uring", observed: true), ServerGates.Bound),
+            ("ServerGates.CachedSmallGet(uring, metrics listener + access log)",
+                () => ServerGates.CachedSmallGetAsync("uring", observed: true, accessLogged: true), ServerGates.LoggedBound),
         ];
         foreach (var (name, gate, bound) in measuredGates)
         {

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Logging;
 using Sluice.IO;
 using Sluice.S3.Auth;
 using Sluice.Server.Auth;
@@ -6,6 +7,7 @@ using Sluice.Server.Handlers;
 using Sluice.Server.Http;
 using Sluice.Server.InProcess;
 using Sluice.Server.Index;
+using Sluice.Server.Observability;
 using Sluice.Server.Routing;
 using Sluice.Server.Service;
 using Sluice.Server.Storage;
@@ -29,6 +31,8 @@ public sealed class SluiceServer : IAsyncDisposable
     private readonly HttpServer _http;
     private readonly S3RequestHandler _handler;
     private readonly TimeSpan _grace;
+    private ServerTelemetry? _telemetry;
+    private PrometheusEndpoint? _metrics;
     private int _stopped;
 
     private SluiceServer(IoEngine engine, ObjectStore store, BucketIndexes indexes, S3RequestHandler handler, HttpServer http,
@@ -64,6 +68,12 @@ public sealed class SluiceServer : IAsyncDisposable
     /// <summary>The bound address (the real port when started on port 0).</summary>
     public IPEndPoint LocalEndPoint => _http.LocalEndPoint;
 
+    /// <summary>Where metrics are served (GET /metrics; the real port when started on port 0); null when not served.</summary>
+    public IPEndPoint? MetricsEndPoint => _metrics?.EndPoint;
+
+    /// <summary>This server's "Sluice.Server" meter (tests tell it from other servers' in the same process).</summary>
+    internal System.Diagnostics.Metrics.Meter? Meter => _telemetry?.Meter;
+
     /// <summary>Where the credentials came from: "options", "environment" or "development defaults".</summary>
     public string CredentialsSource { get; }
 
@@ -86,14 +96,15 @@ public sealed class SluiceServer : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(options.DataDirectory);
         // Options whose fronts are still being built: refused, never ignored.
         if (options.ListenHttp2 != null) throw new NotSupportedException("the HTTP/2 listener is not available in this build");
-        if (options.AccessLog != null) throw new NotSupportedException("the access log is not available in this build");
-        if (options.MetricsListen != null) throw new NotSupportedException("metrics are not available in this build");
         // Before anything is opened: a certificate without its key is the operator's error, not every client's.
         var tls = options.TlsCertificate is { } certificate ? HttpServerOptions.ForCertificate(certificate) : null;
         var (credentials, source) = ResolveCredentials(options);
         var engine = IoEngine.Create(new IoEngineOptions { Mode = options.EngineMode, ReactorCount = options.Reactors });
         ObjectStore? store = null;
         BucketIndexes? indexes = null;
+        HttpServer? http = null;
+        AccessLog? accessLog = null;
+        ServerTelemetry? telemetry = null;
         try
         {
             store = await ObjectStore.OpenAsync(engine, options.DataDirectory, options.OpenObjectCacheSize, cancellationToken).ConfigureAwait(false);
@@ -105,18 +116,39 @@ public sealed class SluiceServer : IAsyncDisposable
                 routerOptions.VirtualHostDomains.Clear();
                 foreach (var d in options.VirtualHostDomains) routerOptions.VirtualHostDomains.Add(d);
             }
+            if (options.AccessLog != null) accessLog = new AccessLog(options.AccessLog);
+            telemetry = new ServerTelemetry(accessLog, engine.Buffers);
             var handler = new S3RequestHandler(new ObjectService(store, indexes), new S3Router(routerOptions),
-                new RequestAuthenticator(credentials, options.Region, options.AllowAnonymous), options.Region);
-            var http = HttpServer.Start(engine, options.Listen, handler, new HttpServerOptions { ErrorLog = options.ErrorLog, Tls = tls });
-            return new SluiceServer(engine, store, indexes, handler, http, options.ShutdownGrace, source, repair, tls != null);
+                new RequestAuthenticator(credentials, options.Region, options.AllowAnonymous), options.Region)
+            { Telemetry = telemetry };
+            http = HttpServer.Start(engine, options.Listen, handler, new HttpServerOptions { Logger = ErrorLogger(options), Tls = tls });
+            var front = http;
+            telemetry.AddConnections("http1", () => front.ActiveConnections);
+            var metrics = options.MetricsListen is { } metricsListen ? PrometheusEndpoint.Start(metricsListen, telemetry.Meter) : null;
+            return new SluiceServer(engine, store, indexes, handler, http, options.ShutdownGrace, source, repair, tls != null)
+            {
+                _telemetry = telemetry,
+                _metrics = metrics,
+            };
         }
         catch
         {
+            if (http != null) await http.StopAsync(TimeSpan.Zero).ConfigureAwait(false);
+            if (accessLog != null) await accessLog.DisposeAsync().ConfigureAwait(false);
+            telemetry?.Dispose();
             indexes?.Dispose();
             if (store != null) await store.DisposeAsync().ConfigureAwait(false);
             await engine.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>The caller's logger factory's "Sluice.Server" logger and/or the <see cref="SluiceServerOptions.ErrorLog"/> writer's.</summary>
+    private static ILogger? ErrorLogger(SluiceServerOptions options)
+    {
+        var factory = options.LoggerFactory?.CreateLogger(ServerTelemetry.Name);
+        var writer = options.ErrorLog is { } log ? new TextWriterErrorLogger(log) : null;
+        return factory != null && writer != null ? new TeeLogger(factory, writer) : factory ?? (ILogger?)writer;
     }
 
     private static (SigV4CredentialStore, string) ResolveCredentials(SluiceServerOptions options)
@@ -162,6 +194,10 @@ public sealed class SluiceServer : IAsyncDisposable
         // Every connection has ended (those past the grace period were aborted), so no request commits after the
         // indexes close; should one still be counted, the next start must reconcile, so the stop is not marked clean.
         bool drained = _http.ActiveConnections == 0;
+        // No request is left to log or count: the access log's queue is written out, then metrics stop being served.
+        if (_telemetry?.AccessLog is { } accessLog) await accessLog.DisposeAsync().ConfigureAwait(false);
+        _metrics?.Dispose();
+        _telemetry?.Dispose();
         _indexes.Dispose();
         if (drained) _indexes.MarkCleanStop();
         await _store.DisposeAsync().ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
 
 namespace Sluice.Server;
 
@@ -52,6 +53,13 @@ public sealed class SluiceServerOptions
     public TextWriter? ErrorLog { get; init; }
 
     /// <summary>
+    /// Where the server logs (category "Sluice.Server"): server-side failures as LogLevel.Error, event 1
+    /// "ServerError", with fields Status, Code, Method, Path, RequestId, Detail and the exception; accept-pressure
+    /// warnings as event 2 "AcceptPaused". Logged in addition to <see cref="ErrorLog"/> when both are set. Null: none.
+    /// </summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>
     /// The server certificate with its private key (e.g. <c>X509Certificate2.CreateFromPemFile(cert, key)</c>): every
     /// listener then serves TLS only. Null (the default): cleartext.
     /// </summary>
@@ -65,11 +73,18 @@ public sealed class SluiceServerOptions
 
     /// <summary>
     /// Where the access log goes, one line per request (time, request id, principal, operation, bucket, key, status,
-    /// bytes, latency). Null (the default): nowhere.
+    /// body bytes sent and received, latency; docs/server.md, "Observability"). Lines are queued and written by one
+    /// task, which flushes whenever the queue runs empty: the writer needs no AutoFlush. A writer that falls
+    /// 8192 lines behind loses lines (counted, and noted in the log). The server never closes the writer. Null (the
+    /// default): nowhere.
     /// </summary>
     public TextWriter? AccessLog { get; init; }
 
-    /// <summary>Where the server's metrics are served in Prometheus text format (GET /metrics). Null: not served.</summary>
+    /// <summary>
+    /// Where the server's metrics (the "Sluice.Server" meter) are served in Prometheus text format: GET /metrics.
+    /// Port 0 picks a free port (<see cref="SluiceServer.MetricsEndPoint"/>). Null (the default): not served; the
+    /// meter still reports to any in-process listener (MeterListener, an OpenTelemetry MeterProvider).
+    /// </summary>
     public IPEndPoint? MetricsListen { get; init; }
 
     /// <summary>How long <see cref="SluiceServer.StopAsync"/> lets requests in flight finish.</summary>

@@ -67,6 +67,40 @@ public class ServeTests
     }
 
     [Fact]
+    public async Task Serve_writes_the_access_log_file_and_serves_metrics_where_its_banner_says()
+    {
+        string accessLog = Path.Combine(Path.GetTempPath(), "sluice-serve-access-" + Guid.NewGuid().ToString("N") + ".log");
+        try
+        {
+            await ServeAsync(["--access-key", AccessKey, "--secret-key", Secret, "--access-log", accessLog, "--metrics", "127.0.0.1:0"],
+                async (endpoint, line, _) =>
+                {
+                    var metrics = Regex.Match(line, @"; metrics at (http://127\.0\.0\.1:(\d+)/metrics)$");
+                    Assert.True(metrics.Success, line);
+                    Assert.NotEqual("0", metrics.Groups[2].Value);
+                    using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+                    Assert.Equal(200, (int)(await SendAsync(http, endpoint, HttpMethod.Put, "/logged", AccessKey, Secret)).StatusCode);
+                    // The server counts a request once its response is out: scrape until it shows (bounded).
+                    string text = "";
+                    using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+                    while (!Regex.IsMatch(text, @"^sluice_server_requests_total\{[^}]*operation=""CreateBucket""[^}]*\} 1$", RegexOptions.Multiline))
+                    {
+                        Assert.False(deadline.IsCancellationRequested, text);
+                        text = await http.GetStringAsync(new Uri(metrics.Groups[1].Value), deadline.Token);
+                    }
+                    // After the stop (the log is written out then): the request's line, principal and all.
+                    return () => Assert.Matches(
+                        @$"^\S+Z [0-9A-F]{{16}} {AccessKey} CreateBucket logged - 200 0 0 \d+\.\d{{3}}$",
+                        Assert.Single(File.ReadAllLines(accessLog)));
+                });
+        }
+        finally
+        {
+            File.Delete(accessLog);
+        }
+    }
+
+    [Fact]
     public async Task Serve_takes_every_pair_of_a_credentials_file()
     {
         string file = Path.GetTempFileName();

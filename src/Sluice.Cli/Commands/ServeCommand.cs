@@ -92,7 +92,8 @@ internal static class ServeCommand
             {
                 try
                 {
-                    log = logPath == "-" ? Console.Out : new StreamWriter(logPath, append: true) { AutoFlush = true };
+                    // No AutoFlush: the server's access log writer flushes whenever its queue runs empty.
+                    log = logPath == "-" ? Console.Out : new StreamWriter(logPath, append: true);
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
@@ -116,7 +117,14 @@ internal static class ServeCommand
                 MetricsListen = parse.GetValue(metrics),
                 AccessLog = log,
             };
-            return await RunAsync(options, cancellationToken);
+            try
+            {
+                return await RunAsync(options, cancellationToken);
+            }
+            finally
+            {
+                if (log is StreamWriter logFile) await logFile.DisposeAsync(); // after the server stopped: every line is in
+            }
         });
         return command;
     }
@@ -179,7 +187,8 @@ internal static class ServeCommand
         string credentials = server.CredentialsSource == "development defaults"
             ? $"development credentials {SluiceServerOptions.DevAccessKey} / {SluiceServerOptions.DevSecretKey}"
             : $"credentials from {server.CredentialsSource}";
-        Console.WriteLine($"sluice: serving S3 at {server.Endpoint} (data {options.DataDirectory}, engine {server.EngineName}, region {options.Region}, {credentials}{(options.AllowAnonymous ? ", anonymous allowed" : "")})");
+        string metrics = server.MetricsEndPoint is { } m ? $"; metrics at http://{m}/metrics" : "";
+        Console.WriteLine($"sluice: serving S3 at {server.Endpoint} (data {options.DataDirectory}, engine {server.EngineName}, region {options.Region}, {credentials}{(options.AllowAnonymous ? ", anonymous allowed" : "")}){metrics}");
         if (server.StartupRepair is { Reconciled: true } r)
             Console.WriteLine($"sluice: the last run did not stop cleanly; key index checked against the store ({r.Added} added, {r.Updated} updated, {r.Removed} removed)");
         foreach (var (bucket, cause) in server.ReadOnlyBuckets)

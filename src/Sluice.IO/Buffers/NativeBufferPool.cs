@@ -53,6 +53,9 @@ public sealed class NativeBufferPool : IDisposable
     public int ClassSize(int sizeClass) => _classes[sizeClass].Size;
     public int ClassCapacity(int sizeClass) => _classes[sizeClass].Count;
 
+    /// <summary>Buffers of one class currently rented (what a metrics gauge reports per class).</summary>
+    public int ClassOutstanding(int sizeClass) => _classes[sizeClass].Outstanding;
+
     /// <summary>Base address and length of a class's slab (what an engine registers).</summary>
     public unsafe (nint Address, long Length) ClassSlab(int sizeClass) =>
         ((nint)_classes[sizeClass].Slab, (long)_classes[sizeClass].Size * _classes[sizeClass].Count);

@@ -80,6 +80,7 @@ public sealed class PayloadReader : IBodySource, IDisposable
         if (!_chunked)
         {
             int n = await exchange.ReadBodyAsync(destination, cancellationToken);
+            exchange.BodyBytesRead += n;
             if (n > 0)
             {
                 if (_checkSha256) _sha256.AppendData(destination.Span[..n]);
@@ -179,6 +180,7 @@ public sealed class PayloadReader : IBodySource, IDisposable
         }
         if (_end == _framing.Length) throw new HttpBodyException(S3ErrorCode.InvalidRequest, "aws-chunked framing line too long");
         int n = await _exchange!.ReadBodyAsync(_framing.AsMemory(_end), cancellationToken);
+        _exchange.BodyBytesRead += n;
         if (n == 0) throw new HttpBodyException(S3ErrorCode.IncompleteBody, "the body ended inside the aws-chunked payload");
         _end += n;
     }

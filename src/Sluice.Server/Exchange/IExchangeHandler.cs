@@ -7,4 +7,13 @@ namespace Sluice.Server.Exchange;
 public interface IExchangeHandler
 {
     ValueTask HandleAsync(S3Exchange exchange);
+
+    /// <summary>
+    /// A front answered a request itself, without <see cref="HandleAsync"/> (a malformed or oversized head, a head
+    /// that did not arrive in time), once that answer went: the core's accounting (access log, metrics) sees it too.
+    /// The head may be partial: only the exchange's request id and response status are meaningful.
+    /// </summary>
+    void OnFrontAnswered(S3Exchange exchange)
+    {
+    }
 }

@@ -33,6 +33,21 @@ public abstract class S3Exchange
     /// <summary>True when every body byte has been read (or there was no body).</summary>
     public abstract bool BodyCompleted { get; }
 
+    /// <summary>The response's status once <see cref="SetStatus"/> was called (0 before): the access log and metrics read it.</summary>
+    public abstract int ResponseStatus { get; }
+
+    /// <summary>
+    /// The body length the response head announced (its Content-Length; -1 before the head went): the bytes sent the
+    /// access log and metrics count (none for HEAD and 304, which announce what they do not send).
+    /// </summary>
+    public abstract long ResponseContentLength { get; }
+
+    /// <summary>
+    /// Request body bytes the core read through <see cref="ReadBodyAsync"/> for this request (transfer framing removed,
+    /// aws-chunked framing counted). The core resets and counts it, so every front gets the same accounting.
+    /// </summary>
+    internal long BodyBytesRead { get; set; }
+
     /// <summary>
     /// State a handler keeps with the exchange (its route and payload reader), reused for the next request the front
     /// serves through this exchange. The front never reads it.

@@ -9,4 +9,7 @@ internal sealed class RequestContext
     public S3Route Route { get; } = new();
 
     public PayloadReader Payload { get; } = new();
+
+    /// <summary>The request's access key once authenticated (null: anonymous, or not yet): the access log's principal.</summary>
+    public string? Principal { get; set; }
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -10,6 +11,7 @@ using Sluice.Server.Auth;
 using Sluice.Server.Exchange;
 using Sluice.Server.Http;
 using Sluice.Server.Index;
+using Sluice.Server.Observability;
 using Sluice.Server.Routing;
 using Sluice.Server.Semantics;
 using Sluice.Server.Service;
@@ -57,11 +59,50 @@ public sealed partial class S3RequestHandler : IExchangeHandler
     /// <summary>The one owner of every bucket, as x-amz-expected-bucket-owner must name it.</summary>
     private static ReadOnlySpan<byte> OwnerId => "sluice"u8;
 
+    /// <summary>Metrics, traces and the access log (<see cref="ServerTelemetry"/>); null: none kept.</summary>
+    internal ServerTelemetry? Telemetry { get; init; }
+
+    /// <summary>
+    /// The core's entry for every front: serves the request and accounts for it — metrics, the request's activity and
+    /// its access log line, with the status the client got even when the handler failed and the front answers.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))] // one per request: reuse the state machine box
     public async ValueTask HandleAsync(S3Exchange exchange)
     {
         ArgumentNullException.ThrowIfNull(exchange);
         if (exchange.HandlerState is not RequestContext context) exchange.HandlerState = context = new RequestContext();
+        var telemetry = Telemetry;
+        if (telemetry == null)
+        {
+            await ServeAsync(exchange, context);
+            return;
+        }
+        long started = Stopwatch.GetTimestamp();
+        exchange.BodyBytesRead = 0;
+        context.Principal = null;
+        context.Route.Reset(); // a request the router refuses must not be logged under the previous one's names
+        var activity = telemetry.RequestStarted(exchange);
+        Exception? failure = null;
+        try
+        {
+            await ServeAsync(exchange, context);
+        }
+        catch (Exception e)
+        {
+            failure = e;
+            throw;
+        }
+        finally
+        {
+            telemetry.RequestEnded(exchange, context.Route, context.Principal, started, failure, activity);
+        }
+    }
+
+    void IExchangeHandler.OnFrontAnswered(S3Exchange exchange) => Telemetry?.FrontAnswered(exchange);
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))] // one per request: reuse the state machine box
+    private async ValueTask ServeAsync(S3Exchange exchange, RequestContext context)
+    {
         var route = context.Route;
         var problem = _router.Route(exchange.Request, exchange.HeadBytes.Span, route);
         if (!problem.IsNone)
@@ -70,6 +111,7 @@ public sealed partial class S3RequestHandler : IExchangeHandler
             return;
         }
         var auth = _auth.Authenticate(exchange, out var authError);
+        context.Principal = auth.Credential?.AccessKeyId;
         if (authError != null)
         {
             authError.Resource ??= route.GetResource();

@@ -58,6 +58,11 @@ internal sealed class HttpExchange : S3Exchange
     /// <summary>Set to close the connection after this response (the front also closes on framing errors).</summary>
     internal bool CloseAfterResponse { get; set; }
 
+    public override int ResponseStatus => _status;
+
+    public override long ResponseContentLength => _contentLength;
+    private long _contentLength = -1;
+
     public override bool BodyCompleted => Request.IsChunked ? _chunked.IsCompleted && _pendingDataLength == 0 : _bodyRemaining == 0;
 
     internal void Begin(int headOffset, ulong requestId)
@@ -69,6 +74,7 @@ internal sealed class HttpExchange : S3Exchange
         CloseAfterResponse = false;
         _responseHeadLength = 0;
         _status = 0;
+        _contentLength = -1;
         _continueSent = false;
         _holdHead = false;
         _pendingDataLength = 0;
@@ -286,6 +292,7 @@ internal sealed class HttpExchange : S3Exchange
             && w.TryWriteEnd();
         if (!ok) throw new InvalidOperationException($"response head too large: {w.Error}");
         _responseHeadLength += w.BytesWritten;
+        _contentLength = contentLength;
         CloseAfterResponse = close;
         _responseStarted = true;
     }
@@ -294,7 +301,7 @@ internal sealed class HttpExchange : S3Exchange
     internal ValueTask SendFrontErrorAsync(S3Error error)
     {
         error.RequestId ??= RequestId.ToString("X16", CultureInfo.InvariantCulture);
-        if (error.HttpStatus >= 500 && !FailureLogged && _owner.Options.ErrorLog is { } log)
+        if (error.HttpStatus >= 500 && !FailureLogged && _owner.Options.ErrorLogger is { } log)
             ServerErrorLog.Write(log, this, error.HttpStatus, error.Code, error.Message, null);
         return SendErrorAsync(error);
     }

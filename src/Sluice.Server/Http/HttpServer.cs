@@ -26,7 +26,7 @@ public sealed class HttpServer : IAsyncDisposable
             _connections.TryAdd(c, 0);
             if (_stopping) c.CloseIfIdle();
             return c.RunAsync();
-        }, log: options.ErrorLog is { } log ? line => { lock (log) log.WriteLine(line); } : null);
+        }, log: options.ErrorLogger is { } log ? line => ServerErrorLog.AcceptPaused(log, line) : null);
     }
 
     public static HttpServer Start(IoEngine engine, IPEndPoint endPoint, IExchangeHandler handler, HttpServerOptions? options = null) =>

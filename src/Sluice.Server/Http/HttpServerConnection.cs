@@ -319,7 +319,7 @@ internal sealed class HttpServerConnection
     private async ValueTask FailAsync(Exception e, string? what)
     {
         bool started = _exchange.ResponseStarted;
-        if (Options.ErrorLog is { } log)
+        if (Options.ErrorLogger is { } log)
         {
             string? message = started ? (what ?? "failed") + " after the response started; the connection is closed" : what;
             ServerErrorLog.Write(log, _exchange, started ? null : 500, S3ErrorCode.InternalError, message, e);
@@ -342,6 +342,7 @@ internal sealed class HttpServerConnection
         _exchange.Begin(0, ((ulong)Connection.GetHashCode() << 32) | ++_requests);
         _exchange.CloseAfterResponse = true;
         await TrySendAsync(new S3Error(code, message));
+        _handler.OnFrontAnswered(_exchange);
     }
 
     /// <summary>Receives more framing bytes after the buffered ones (compacting above the current head).</summary>

@@ -1,7 +1,9 @@
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
 using Sluice.S3.Http;
+using Sluice.Server.Observability;
 
 namespace Sluice.Server.Http;
 
@@ -76,6 +78,17 @@ public sealed class HttpServerOptions
 
     /// <summary>Where server-side failures are written, one line each (see <see cref="ServerErrorLog"/>); null: nowhere.</summary>
     public TextWriter? ErrorLog { get; init; }
+
+    /// <summary>
+    /// Where server-side failures are logged (<see cref="ServerErrorLog"/>: LogLevel.Error with fields) and the
+    /// listener's accept-pressure warnings; takes the place of <see cref="ErrorLog"/> when both are set. Null: the
+    /// <see cref="ErrorLog"/> writer, if any.
+    /// </summary>
+    public ILogger? Logger { get; init; }
+
+    /// <summary><see cref="Logger"/>, else a logger writing <see cref="ErrorLog"/>'s lines; null when neither is set.</summary>
+    internal ILogger? ErrorLogger => _errorLogger ??= Logger ?? (ErrorLog is { } w ? new TextWriterErrorLogger(w) : null);
+    private ILogger? _errorLogger;
 
     /// <summary>The Server response header.</summary>
     public string ServerName { get; init; } = "Sluice";

@@ -54,6 +54,10 @@ internal sealed class InProcessExchange : S3Exchange
     /// <summary>The status set by the handler (0 before).</summary>
     public int Status { get; private set; }
 
+    public override int ResponseStatus => Status;
+
+    public override long ResponseContentLength => _announced;
+
     /// <summary>Response headers in the order added (the length announced for a HEAD is among them).</summary>
     public List<(string Name, string Value)> Headers { get; } = [];
 
