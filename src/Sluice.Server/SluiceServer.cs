@@ -2,9 +2,11 @@ using System.Net;
 using Sluice.IO;
 using Sluice.S3.Auth;
 using Sluice.Server.Auth;
+using Sluice.Server.Exchange;
 using Sluice.Server.Handlers;
 using Sluice.Server.Http;
 using Sluice.Server.InProcess;
+using Sluice.Server.Kestrel;
 using Sluice.Server.Index;
 using Sluice.Server.Routing;
 using Sluice.Server.Storage;
@@ -13,7 +15,8 @@ namespace Sluice.Server;
 
 /// <summary>
 /// The embedded S3 server: the I/O engine, the object store on <see cref="SluiceServerOptions.DataDirectory"/>, one key
-/// index per bucket and the HTTP/1.1 front serving <see cref="S3RequestHandler"/>. Start it with
+/// index per bucket and the HTTP/1.1 front serving <see cref="S3RequestHandler"/> (and, with
+/// <see cref="SluiceServerOptions.ListenHttp2"/>, the Kestrel front serving the same handler over HTTP/2). Start it with
 /// <see cref="StartAsync"/>; <see cref="StopAsync"/> lets requests in flight finish, then flushes the indexes and
 /// releases the directory.
 /// </summary>
@@ -26,12 +29,13 @@ public sealed class SluiceServer : IAsyncDisposable
     internal ObjectStore Store => _store;
     private readonly BucketIndexes _indexes;
     private readonly HttpServer _http;
+    private readonly KestrelFront? _kestrel;
     private readonly S3RequestHandler _handler;
     private readonly TimeSpan _grace;
     private int _stopped;
 
     private SluiceServer(IoEngine engine, ObjectStore store, BucketIndexes indexes, S3RequestHandler handler, HttpServer http,
-        TimeSpan grace, string credentialsSource, IndexRepair startupRepair)
+        KestrelFront? kestrel, TimeSpan grace, string credentialsSource, IndexRepair startupRepair)
     {
         _handler = handler;
         StartupRepair = startupRepair;
@@ -39,16 +43,31 @@ public sealed class SluiceServer : IAsyncDisposable
         _store = store;
         _indexes = indexes;
         _http = http;
+        _kestrel = kestrel;
         _grace = grace;
         CredentialsSource = credentialsSource;
-        var local = http.LocalEndPoint;
-        string host = local.Address.Equals(IPAddress.Any) ? "127.0.0.1"
-            : local.Address.Equals(IPAddress.IPv6Any) ? "[::1]" : new IPEndPoint(local.Address, 0).ToString()[..^2];
-        Endpoint = new Uri($"http://{host}:{local.Port}");
+        Endpoint = new Uri($"http://{HostFor(http.LocalEndPoint)}:{http.LocalEndPoint.Port}");
     }
+
+    /// <summary>The host clients reach <paramref name="local"/> by: loopback for a wildcard address.</summary>
+    internal static string HostFor(IPEndPoint local) =>
+        local.Address.Equals(IPAddress.Any) ? "127.0.0.1"
+            : local.Address.Equals(IPAddress.IPv6Any) ? "[::1]" : new IPEndPoint(local.Address, 0).ToString()[..^2];
 
     /// <summary>The base URL clients use (path-style), e.g. http://127.0.0.1:9000.</summary>
     public Uri Endpoint { get; }
+
+    /// <summary>
+    /// The Kestrel listener's base URL (<see cref="SluiceServerOptions.ListenHttp2"/>; the real port when started on
+    /// port 0), e.g. http://127.0.0.1:9443; null when it is not listening. See <see cref="Http2Protocols"/>.
+    /// </summary>
+    public Uri? Http2Endpoint => _kestrel?.Endpoint;
+
+    /// <summary>What <see cref="Http2Endpoint"/> speaks, e.g. "HTTP/2 (h2c, prior knowledge)"; null without it.</summary>
+    public string? Http2Protocols => _kestrel?.Describe();
+
+    /// <summary>The core every front hands requests to (tests start extra fronts over it).</summary>
+    internal IExchangeHandler Handler => _handler;
 
     /// <summary>
     /// A message handler that takes an <see cref="HttpClient"/>'s requests to this server's core in-process, with no
@@ -82,13 +101,13 @@ public sealed class SluiceServer : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(options.DataDirectory);
         // Options whose fronts are still being built: refused, never ignored.
         if (options.TlsCertificate != null) throw new NotSupportedException("TLS is not available in this build");
-        if (options.ListenHttp2 != null) throw new NotSupportedException("the HTTP/2 listener is not available in this build");
         if (options.AccessLog != null) throw new NotSupportedException("the access log is not available in this build");
         if (options.MetricsListen != null) throw new NotSupportedException("metrics are not available in this build");
         var (credentials, source) = ResolveCredentials(options);
         var engine = IoEngine.Create(new IoEngineOptions { Mode = options.EngineMode, ReactorCount = options.Reactors });
         ObjectStore? store = null;
         BucketIndexes? indexes = null;
+        HttpServer? http = null;
         try
         {
             store = await ObjectStore.OpenAsync(engine, options.DataDirectory, options.OpenObjectCacheSize, cancellationToken).ConfigureAwait(false);
@@ -102,11 +121,20 @@ public sealed class SluiceServer : IAsyncDisposable
             }
             var handler = new S3RequestHandler(store, indexes, new S3Router(routerOptions),
                 new RequestAuthenticator(credentials, options.Region, options.AllowAnonymous), options.Region);
-            var http = HttpServer.Start(engine, options.Listen, handler, new HttpServerOptions { ErrorLog = options.ErrorLog });
-            return new SluiceServer(engine, store, indexes, handler, http, options.ShutdownGrace, source, repair);
+            var frontOptions = new HttpServerOptions { ErrorLog = options.ErrorLog };
+            http = HttpServer.Start(engine, options.Listen, handler, frontOptions);
+            KestrelFront? kestrel = null;
+            if (options.ListenHttp2 is { } h2)
+            {
+                // Cleartext: h2c by prior knowledge only (the HTTP/1.1 listener is `Listen`); TLS: ALPN h2 + http/1.1.
+                kestrel = await KestrelFront.StartAsync(h2, handler, options.TlsCertificate,
+                    Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2, frontOptions, cancellationToken).ConfigureAwait(false);
+            }
+            return new SluiceServer(engine, store, indexes, handler, http, kestrel, options.ShutdownGrace, source, repair);
         }
         catch
         {
+            if (http != null) await http.StopAsync(TimeSpan.Zero).ConfigureAwait(false);
             indexes?.Dispose();
             if (store != null) await store.DisposeAsync().ConfigureAwait(false);
             await engine.DisposeAsync().ConfigureAwait(false);
@@ -153,7 +181,8 @@ public sealed class SluiceServer : IAsyncDisposable
     public async Task StopAsync()
     {
         if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
-        await _http.StopAsync(_grace).ConfigureAwait(false);
+        // Both fronts drain at once; each returns when its connections have ended (aborted past the grace period).
+        await Task.WhenAll(_http.StopAsync(_grace), _kestrel?.StopAsync(_grace) ?? Task.CompletedTask).ConfigureAwait(false);
         // Every connection has ended (those past the grace period were aborted), so no request commits after the
         // indexes close; should one still be counted, the next start must reconcile, so the stop is not marked clean.
         bool drained = _http.ActiveConnections == 0;
