@@ -63,7 +63,7 @@ public sealed class SluiceServer : IAsyncDisposable
     /// </summary>
     public Uri? Http2Endpoint => _kestrel?.Endpoint;
 
-    /// <summary>What <see cref="Http2Endpoint"/> speaks, e.g. "HTTP/2 (h2c, prior knowledge)"; null without it.</summary>
+    /// <summary>What <see cref="Http2Endpoint"/> speaks, e.g. "HTTP/1.1 and HTTP/2 (h2c by prior knowledge)"; null without it.</summary>
     public string? Http2Protocols => _kestrel?.Describe();
 
     /// <summary>The core every front hands requests to (tests start extra fronts over it).</summary>
@@ -126,9 +126,7 @@ public sealed class SluiceServer : IAsyncDisposable
             KestrelFront? kestrel = null;
             if (options.ListenHttp2 is { } h2)
             {
-                // Cleartext: h2c by prior knowledge only (the HTTP/1.1 listener is `Listen`); TLS: ALPN h2 + http/1.1.
-                kestrel = await KestrelFront.StartAsync(h2, handler, options.TlsCertificate,
-                    Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2, frontOptions, cancellationToken).ConfigureAwait(false);
+                kestrel = await KestrelFront.StartAsync(h2, handler, options.TlsCertificate, frontOptions, cancellationToken).ConfigureAwait(false);
             }
             return new SluiceServer(engine, store, indexes, handler, http, kestrel, options.ShutdownGrace, source, repair);
         }

@@ -18,20 +18,19 @@ namespace Sluice.Server.Kestrel;
 /// <summary>
 /// The Kestrel front: ASP.NET Core's server (from the shared framework, in a bare host: no routing or middleware) on one
 /// endpoint, handing each request to the core as a <see cref="KestrelExchange"/>. It brings what the io_uring front
-/// does not speak: HTTP/2, and TLS with ALPN. On a cleartext endpoint Kestrel cannot serve HTTP/1.1 and prior-knowledge
-/// h2c on one port (with both enabled it picks HTTP/1.1, there being no ALPN to choose), so the cleartext endpoint
-/// speaks the protocols it is given; with a certificate, ALPN offers h2 and http/1.1.
+/// does not speak: HTTP/2, and TLS with ALPN. Every endpoint serves HTTP/1.1 and HTTP/2: with a certificate ALPN
+/// chooses; in cleartext the connection's first bytes do (<see cref="PriorKnowledgeDetection"/>: h2c by prior
+/// knowledge; there is no Upgrade: h2c).
 /// </summary>
 internal sealed class KestrelFront : IAsyncDisposable
 {
     private readonly IHost _host;
     private int _stopped;
 
-    private KestrelFront(IHost host, IPEndPoint local, bool tls, HttpProtocols protocols)
+    private KestrelFront(IHost host, IPEndPoint local, bool tls)
     {
         _host = host;
         LocalEndPoint = local;
-        Protocols = protocols;
         IsTls = tls;
         Endpoint = new Uri($"{(tls ? "https" : "http")}://{SluiceServer.HostFor(local)}:{local.Port}");
     }
@@ -42,32 +41,21 @@ internal sealed class KestrelFront : IAsyncDisposable
     /// <summary>The base URL clients use (path-style).</summary>
     public Uri Endpoint { get; }
 
-    public HttpProtocols Protocols { get; }
-
     public bool IsTls { get; }
 
-    /// <summary>What the endpoint speaks, for banners: e.g. "HTTP/2 (h2c, prior knowledge)".</summary>
-    public string Describe() => (IsTls, Protocols) switch
-    {
-        (true, HttpProtocols.Http1AndHttp2) => "HTTPS: HTTP/1.1 and HTTP/2 by ALPN",
-        (true, HttpProtocols.Http2) => "HTTPS: HTTP/2",
-        (true, _) => "HTTPS: HTTP/1.1",
-        (false, HttpProtocols.Http2) => "HTTP/2 (h2c, prior knowledge)",
-        _ => "HTTP/1.1",
-    };
+    /// <summary>What the endpoint speaks, for banners.</summary>
+    public string Describe() => IsTls ? "HTTPS: HTTP/1.1 and HTTP/2 by ALPN" : "HTTP/1.1 and HTTP/2 (h2c by prior knowledge)";
 
     /// <summary>
-    /// Starts Kestrel on <paramref name="endPoint"/>. With <paramref name="certificate"/> the endpoint serves TLS only,
-    /// HTTP/1.1 and HTTP/2 negotiated by ALPN; without, it speaks <paramref name="cleartext"/> (HTTP/2 alone means h2c by
-    /// prior knowledge).
+    /// Starts Kestrel on <paramref name="endPoint"/>: HTTP/1.1 and HTTP/2, over TLS only (ALPN) with
+    /// <paramref name="certificate"/>, else cleartext (h2c by prior knowledge).
     /// </summary>
     public static async Task<KestrelFront> StartAsync(IPEndPoint endPoint, IExchangeHandler handler, X509Certificate2? certificate,
-        HttpProtocols cleartext, HttpServerOptions front, CancellationToken cancellationToken = default)
+        HttpServerOptions front, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentNullException.ThrowIfNull(front);
-        var protocols = certificate != null ? HttpProtocols.Http1AndHttp2 : cleartext;
         ListenOptions? listen = null;
         var application = new Application(handler, front);
         // A bare generic host (no configuration sources, no logging providers, no environment variables, no signal
@@ -78,7 +66,7 @@ internal sealed class KestrelFront : IAsyncDisposable
             .ConfigureWebHost(web => web
                 .UseKestrelCore()
                 .UseKestrelHttpsConfiguration()
-                .ConfigureKestrel(options => Configure(options, endPoint, protocols, certificate, front, l => listen = l))
+                .ConfigureKestrel(options => Configure(options, endPoint, certificate, front, l => listen = l))
                 .Configure(app => app.Run(application.ProcessRequestAsync)),
                 web => web.SuppressEnvironmentConfiguration = true)
             .Build();
@@ -93,14 +81,16 @@ internal sealed class KestrelFront : IAsyncDisposable
         }
         // Kestrel writes the bound address (the real port for port 0) back into the listen options.
         var local = listen?.IPEndPoint ?? throw new InvalidOperationException("Kestrel bound no IP endpoint");
-        return new KestrelFront(host, local, certificate != null, protocols);
+        return new KestrelFront(host, local, certificate != null);
     }
 
-    private static void Configure(KestrelServerOptions options, IPEndPoint endPoint, HttpProtocols protocols,
-        X509Certificate2? certificate, HttpServerOptions front, Action<ListenOptions> bound)
+    private static void Configure(KestrelServerOptions options, IPEndPoint endPoint, X509Certificate2? certificate, HttpServerOptions front, Action<ListenOptions> bound)
     {
         options.AddServerHeader = false; // the exchange names the server as the HTTP/1.1 front does
         options.AllowSynchronousIO = false;
+        // h2c detected by prior knowledge looks like TLS to Kestrel, which would then refuse :scheme "http". The core
+        // never reads the scheme (SigV4 signs the raw target and Host), so the client's :scheme is taken as sent.
+        options.AllowAlternateSchemes = true;
         // Header bytes pass through as received (Latin-1 maps each byte to one char and back), so SigV4 verifies user
         // metadata in any encoding, and response values go out as the core wrote them.
         options.RequestHeaderEncodingSelector = _ => Encoding.Latin1;
@@ -119,8 +109,9 @@ internal sealed class KestrelFront : IAsyncDisposable
         options.Listen(endPoint, l =>
         {
             bound(l);
-            l.Protocols = protocols;
+            l.Protocols = HttpProtocols.Http1AndHttp2;
             if (certificate != null) l.UseHttps(certificate);
+            else l.Use(PriorKnowledgeDetection.Middleware(front.HeaderTimeout));
         });
     }
 

@@ -125,7 +125,7 @@ internal sealed class S3TestClient : IDisposable
 }
 
 /// <summary>
-/// The fronts a handler test runs through: HTTP/1.1 on each engine, in-process (no socket), and Kestrel: HTTP/1.1,
+/// The fronts a handler test runs through: HTTP/1.1 on each engine, in-process (no socket), and Kestrel: HTTP/1.1 and
 /// h2c (the server's own <see cref="SluiceServerOptions.ListenHttp2"/> listener) and HTTP/2 over TLS (ALPN, a test CA).
 /// </summary>
 internal static class Fronts
@@ -144,8 +144,8 @@ internal static class Fronts
 /// <summary>
 /// An in-process server on a free loopback port over a temp data directory (removed at the end), and its client
 /// through the front asked for: <see cref="Fronts.InProcess"/> reaches the core without a socket; the Kestrel fronts
-/// through the server's h2c listener, or a Kestrel front the test starts over the server's core (HTTP/1.1, or TLS,
-/// which the server itself does not start yet). The server's HTTP/1.1 listener always runs too.
+/// through the server's Kestrel listener (HTTP/1.1 or h2c), or for TLS a Kestrel front the test starts over the
+/// server's core (the server itself refuses TLS until its io_uring front has it). The io_uring listener always runs too.
 /// </summary>
 internal sealed class TestServer : IAsyncDisposable
 {
@@ -192,7 +192,7 @@ internal sealed class TestServer : IAsyncDisposable
         IndexFaults = indexFaults,
         DataDirectory = directory,
         Listen = new IPEndPoint(IPAddress.Loopback, 0),
-        ListenHttp2 = front == Fronts.KestrelH2c ? new IPEndPoint(IPAddress.Loopback, 0) : null,
+        ListenHttp2 = front is Fronts.KestrelH2c or Fronts.KestrelHttp1 ? new IPEndPoint(IPAddress.Loopback, 0) : null,
         Credentials = new Dictionary<string, string> { [AccessKey] = Secret },
         Reactors = 2,
         EngineMode = Fronts.Engine(front),
@@ -210,13 +210,11 @@ internal sealed class TestServer : IAsyncDisposable
                 handler = Server.CreateInProcessFront();
                 break;
             case Fronts.KestrelH2c:
+            case Fronts.KestrelHttp1:
                 Endpoint = Server.Http2Endpoint!;
                 break;
-            case Fronts.KestrelHttp1:
             case Fronts.KestrelTls:
-                bool tls = _front == Fronts.KestrelTls;
-                _extra = await KestrelFront.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), Server.Handler, tls ? TestCa.Server : null,
-                    Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1, new HttpServerOptions());
+                _extra = await KestrelFront.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), Server.Handler, TestCa.Server, new HttpServerOptions());
                 Endpoint = _extra.Endpoint;
                 break;
         }

@@ -25,8 +25,7 @@ public sealed class KestrelFrontTests : IClassFixture<CompatServer>, IAsyncLifet
     public KestrelFrontTests(CompatServer server) => _s = server;
 
     public async Task InitializeAsync() =>
-        _tls = await KestrelFront.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), _s.Server.Handler, TestCa.Server,
-            Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1, new HttpServerOptions());
+        _tls = await KestrelFront.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), _s.Server.Handler, TestCa.Server, new HttpServerOptions());
 
     public async Task DisposeAsync()
     {
