@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text;
-using Sluice.S3.Errors;
 using Sluice.S3.Http;
 using Sluice.Server.Exchange;
 

@@ -170,6 +170,9 @@ internal sealed class TestServer : IAsyncDisposable
     /// <summary>The base URL the client talks to (the front's listener; the HTTP/1.1 one for in-process).</summary>
     public Uri Endpoint { get; private set; } = null!;
 
+    /// <summary>Where raw HTTP/1.1 over a plain socket reaches the front (the io_uring listener for the TLS front).</summary>
+    public IPEndPoint RawHttp1EndPoint => Endpoint.Scheme == "http" ? new IPEndPoint(IPAddress.Loopback, Endpoint.Port) : Server.LocalEndPoint;
+
     /// <summary>The HTTP version the front speaks (requests must ask for it exactly).</summary>
     public Version HttpVersion => _front is Fronts.KestrelH2c or Fronts.KestrelTls ? System.Net.HttpVersion.Version20 : System.Net.HttpVersion.Version11;
 

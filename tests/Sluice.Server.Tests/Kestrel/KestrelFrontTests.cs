@@ -97,7 +97,7 @@ public sealed class KestrelFrontTests : IClassFixture<CompatServer>, IAsyncLifet
         {
             Version = HttpVersion.Version20,
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-            Content = new StreamContent(new UnknownLengthStream(body)), // HTTP/2 DATA frames and no content-length
+            Content = new UnknownLengthContent(body), // HTTP/2 DATA frames and no content-length
         };
         for (int i = 0; i < headers.Count; i++)
         {
@@ -194,19 +194,14 @@ public sealed class KestrelFrontTests : IClassFixture<CompatServer>, IAsyncLifet
     }
 
     /// <summary>A body whose length HttpClient cannot know, so HTTP/2 sends it without content-length.</summary>
-    private sealed class UnknownLengthStream(byte[] data) : Stream
+    private sealed class UnknownLengthContent(byte[] data) : HttpContent
     {
-        private readonly MemoryStream _inner = new(data);
+        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => stream.WriteAsync(data).AsTask();
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
     }
 }
