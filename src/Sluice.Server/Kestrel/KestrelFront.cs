@@ -154,12 +154,14 @@ internal sealed class KestrelFront : IAsyncDisposable
                 if (!x.ResponseStarted)
                     await x.SendFrontErrorAsync(new S3Error(S3ErrorCode.InternalError, FrontErrors.NoResponse), front.ErrorLog, logged);
             }
-            catch (HttpBodyException e) when (!x.ResponseStarted)
+            catch (HttpBodyException e)
             {
-                await TrySendAsync(context, x, FrontErrors.Body(e), logged);
+                // The client's failure, not the server's: answered while it can be, as the HTTP/1.1 front does.
+                if (!x.ResponseStarted) await TrySendAsync(context, x, FrontErrors.Body(e), logged);
+                else context.Abort();
             }
             catch (Exception e) when (context.RequestAborted.IsCancellationRequested
-                && e is OperationCanceledException or HttpBodyException or IOException)
+                && e is OperationCanceledException or IOException)
             {
                 // The client went away: nobody to answer, and not the server's failure.
             }
