@@ -6,7 +6,9 @@ namespace Sluice.ServerBench;
 internal sealed class BenchOptions
 {
     public const string Usage = """
-        usage: Sluice.ServerBench <all|large-get|small|large-put> [options]
+        usage: Sluice.ServerBench <all|large-get|small|large-put|kestrel> [options]
+          (kestrel: one sluice serve --listen-h2 (the first engine): io_uring HTTP/1.1 vs Kestrel HTTP/1.1 and h2c;
+           not part of all)
           --dir DIR            working directory on the disk to measure (default: a new directory under the temp dir)
           --large-mib N        size of the large object in MiB (default 1024)
           --streams N          parallel streams of the multi-stream large GET (default 8)
@@ -37,7 +39,10 @@ internal sealed class BenchOptions
     public int? OpenCache { get; private set; }
     public bool Keep { get; private set; }
 
-    public bool ShouldRun(string part) => Part == "all" || Part == part;
+    public bool ShouldRun(string part) => Part == part || (Part == "all" && part != "kestrel");
+
+    /// <summary>The Kestrel comparison needs the large object and the small ones, on one server.</summary>
+    public bool Needs(string part) => ShouldRun(part) || (Part == "kestrel" && part is "large-get" or "small");
 
     public static BenchOptions Parse(string[] args)
     {
@@ -47,7 +52,7 @@ internal sealed class BenchOptions
         {
             o.Part = args[0];
             i = 1;
-            if (o.Part is not ("all" or "large-get" or "small" or "large-put"))
+            if (o.Part is not ("all" or "large-get" or "small" or "large-put" or "kestrel"))
                 throw new ArgumentException($"unknown part '{o.Part}'");
         }
         for (; i < args.Length; i++)

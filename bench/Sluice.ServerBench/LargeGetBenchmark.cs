@@ -32,12 +32,13 @@ internal static class LargeGetBenchmark
     }
 
     /// <summary>Runs n curls at once, each fetching the whole object; each must get 200 and every byte.</summary>
-    private static (long Bytes, long Requests, long Errors) Curl(string url, int n, long size)
+    internal static (long Bytes, long Requests, long Errors) Curl(string url, int n, long size, string? option = null)
     {
         var timeout = TimeSpan.FromSeconds(120);
         var runs = Enumerable.Range(0, n).Select(_ => Task.Run(() =>
         {
-            int code = Session.RunProcess("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code} %{size_download}", url], out string output, timeout);
+            string[] args = ["-s", "-o", "/dev/null", "-w", "%{http_code} %{size_download}", url];
+            int code = Session.RunProcess("curl", option == null ? args : [option, .. args], out string output, timeout);
             return code == 0 && output.Trim() == $"200 {size}";
         })).ToArray();
         Task.WaitAll(runs);

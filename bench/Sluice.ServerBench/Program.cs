@@ -23,10 +23,11 @@ try
 {
     using var session = new Session(options);
     Console.Error.WriteLine($"sluice-serverbench: {options.Part} in {session.Directory} (load {loadBefore})");
-    session.Start(large: options.ShouldRun("large-get"), small: options.ShouldRun("small"));
+    session.Start(large: options.Needs("large-get"), small: options.Needs("small"), kestrel: options.ShouldRun("kestrel"));
     if (options.ShouldRun("large-get")) LargeGetBenchmark.Run(session, results);
     if (options.ShouldRun("small")) SmallObjectBenchmark.Run(session, results);
     if (options.ShouldRun("large-put")) LargePutBenchmark.Run(session, results);
+    if (options.ShouldRun("kestrel")) KestrelBenchmark.Run(session, results);
 
     Console.WriteLine($"Load average before: {loadBefore}, after: {Session.LoadAverage()}; {Environment.ProcessorCount} cores.");
     Console.WriteLine();
@@ -48,9 +49,18 @@ try
         Console.WriteLine();
         Console.WriteLine(results.ThroughputTable(LargePutBenchmark.Section, "fio", "fio"));
     }
+    if (results.Any(KestrelBenchmark.LargeSection))
+    {
+        Console.WriteLine($"### Kestrel vs io_uring front, one sluice ({session.Sluice.Keys.First()} store): GET of a {options.LargeBytes >> 20} MiB object (curl -o /dev/null), medians of {options.Runs}");
+        Console.WriteLine();
+        Console.WriteLine(results.ThroughputTable(KestrelBenchmark.LargeSection, KestrelBenchmark.Baseline, "io_uring"));
+        Console.WriteLine($"### Kestrel vs io_uring front: small objects, {options.Connections} connections, {options.Duration.TotalSeconds} s each, medians of {options.Runs}");
+        Console.WriteLine();
+        Console.WriteLine(results.RequestTable(KestrelBenchmark.SmallSection));
+    }
     Console.WriteLine("| Server | peak RSS (VmHWM, MiB; nginx: master + workers) |");
     Console.WriteLine("|---|---:|");
-    foreach (var server in session.Sluice.Values.Append(session.Nginx!))
+    foreach (var server in session.Nginx is { } nginx ? session.Sluice.Values.Append(nginx) : session.Sluice.Values)
         Console.WriteLine(Results.Invariant($"| {server.Name} | {server.PeakRssBytes() / (double)(1 << 20):F0} |"));
     return 0;
 }

@@ -30,13 +30,20 @@ internal sealed class S3Requests
         return $"http://{_host}{path}?{_signer.Presign(headers, "GET", path, null, DateTimeOffset.UtcNow, expiresSeconds)}";
     }
 
-    /// <summary>The head of a request (and, when <paramref name="body"/> is given, the head followed by it).</summary>
-    public byte[] Build(string method, string path, string? query = null, long contentLength = -1, ReadOnlySpan<byte> body = default)
+    /// <summary>The request's headers, Host first, signed (UNSIGNED-PAYLOAD) when this signs.</summary>
+    public SigV4HeaderList Headers(string method, string path, string? query = null, long contentLength = -1)
     {
         var headers = new SigV4HeaderList();
         headers.Add("Host", _host);
         if (contentLength >= 0) headers.Add("Content-Length", contentLength.ToString(System.Globalization.CultureInfo.InvariantCulture));
         _signer?.SignHeaders(headers, method, path, query, SigV4PayloadHash.UnsignedPayload, DateTimeOffset.UtcNow);
+        return headers;
+    }
+
+    /// <summary>The head of a request (and, when <paramref name="body"/> is given, the head followed by it).</summary>
+    public byte[] Build(string method, string path, string? query = null, long contentLength = -1, ReadOnlySpan<byte> body = default)
+    {
+        var headers = Headers(method, path, query, contentLength);
         var text = new StringBuilder();
         text.Append(method).Append(' ').Append(path);
         if (!string.IsNullOrEmpty(query)) text.Append('?').Append(query);

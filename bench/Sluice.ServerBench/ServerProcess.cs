@@ -44,7 +44,10 @@ internal sealed partial class ServerProcess : IDisposable
 
     public long PeakRssBytes() => ProcFs.TreePeakRss(Pid);
 
-    public static ServerProcess StartSluice(string dll, string engine, string dataDirectory, int? openCache = null)
+    /// <summary>The Kestrel listener's port (--listen-h2), 0 without one.</summary>
+    public int Http2Port { get; private set; }
+
+    public static ServerProcess StartSluice(string dll, string engine, string dataDirectory, int? openCache = null, bool kestrel = false)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -56,6 +59,11 @@ internal sealed partial class ServerProcess : IDisposable
         {
             psi.ArgumentList.Add("--open-cache");
             psi.ArgumentList.Add(size.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        if (kestrel)
+        {
+            psi.ArgumentList.Add("--listen-h2");
+            psi.ArgumentList.Add("127.0.0.1:0");
         }
         var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start sluice");
         var server = new ServerProcess($"sluice-{engine}", process);
@@ -69,7 +77,11 @@ internal sealed partial class ServerProcess : IDisposable
             if (at < 0) return;
             string rest = e.Data[(at + Marker.Length)..];
             int end = rest.IndexOfAny(['/', ' ']);
-            ready.TrySetResult(int.Parse(end < 0 ? rest : rest[..end], CultureInfo.InvariantCulture));
+            int port = int.Parse(end < 0 ? rest : rest[..end], CultureInfo.InvariantCulture);
+            // With --listen-h2 the Kestrel listener's line follows the first: ready once both are known.
+            if (e.Data.Contains("; Kestrel)", StringComparison.Ordinal)) server.Http2Port = port;
+            else server.Port = port;
+            if (!kestrel || server.Http2Port != 0) ready.TrySetResult(server.Port);
         };
         process.ErrorDataReceived += (_, e) =>
         {

@@ -34,17 +34,20 @@ internal sealed class Session : IDisposable
     public static string SmallName(int size) => $"small-{size >> 10}k.bin";
 
     /// <summary>Writes the test files, starts nginx and one sluice per engine, and uploads the same bytes to each.</summary>
-    public void Start(bool large, bool small)
+    public void Start(bool large, bool small, bool kestrel = false)
     {
         if (large) WriteRandomFile(Path.Combine(WebRoot, LargeName), Options.LargeBytes);
         if (small) foreach (int size in Options.SmallSizes) WriteRandomFile(Path.Combine(WebRoot, SmallName(size)), size);
-        string nginxWork = Path.Combine(Directory, "nginx");
-        System.IO.Directory.CreateDirectory(nginxWork);
-        Nginx = ServerProcess.StartNginx(WebRoot, nginxWork);
-        string dll = Options.SluiceDll ?? FindSluiceDll();
-        foreach (string engine in Options.Engines)
+        if (!kestrel) // the Kestrel comparison is between sluice's own fronts
         {
-            var server = ServerProcess.StartSluice(dll, engine, Path.Combine(Directory, $"data-{engine}"), Options.OpenCache);
+            string nginxWork = Path.Combine(Directory, "nginx");
+            System.IO.Directory.CreateDirectory(nginxWork);
+            Nginx = ServerProcess.StartNginx(WebRoot, nginxWork);
+        }
+        string dll = Options.SluiceDll ?? FindSluiceDll();
+        foreach (string engine in kestrel ? Options.Engines[..1] : Options.Engines)
+        {
+            var server = ServerProcess.StartSluice(dll, engine, Path.Combine(Directory, $"data-{engine}"), Options.OpenCache, kestrel);
             Sluice[engine] = server;
             var requests = new S3Requests(server.Port, sign: true);
             using var connection = HttpConnection.ConnectAsync(server.EndPoint).GetAwaiter().GetResult();

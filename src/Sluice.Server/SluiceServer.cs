@@ -3,9 +3,11 @@ using Microsoft.Extensions.Logging;
 using Sluice.IO;
 using Sluice.S3.Auth;
 using Sluice.Server.Auth;
+using Sluice.Server.Exchange;
 using Sluice.Server.Handlers;
 using Sluice.Server.Http;
 using Sluice.Server.InProcess;
+using Sluice.Server.Kestrel;
 using Sluice.Server.Index;
 using Sluice.Server.Observability;
 using Sluice.Server.Routing;
@@ -16,7 +18,8 @@ namespace Sluice.Server;
 
 /// <summary>
 /// The embedded S3 server: the I/O engine, the object store on <see cref="SluiceServerOptions.DataDirectory"/>, one key
-/// index per bucket and the HTTP/1.1 front serving <see cref="S3RequestHandler"/>. Start it with
+/// index per bucket and the HTTP/1.1 front serving <see cref="S3RequestHandler"/> (and, with
+/// <see cref="SluiceServerOptions.ListenHttp2"/>, the Kestrel front serving the same handler over HTTP/2). Start it with
 /// <see cref="StartAsync"/>; <see cref="StopAsync"/> lets requests in flight finish, then flushes the indexes and
 /// releases the directory.
 /// </summary>
@@ -29,6 +32,7 @@ public sealed class SluiceServer : IAsyncDisposable
     internal ObjectStore Store => _store;
     private readonly BucketIndexes _indexes;
     private readonly HttpServer _http;
+    private readonly KestrelFront? _kestrel;
     private readonly S3RequestHandler _handler;
     private readonly TimeSpan _grace;
     private ServerTelemetry? _telemetry;
@@ -36,7 +40,7 @@ public sealed class SluiceServer : IAsyncDisposable
     private int _stopped;
 
     private SluiceServer(IoEngine engine, ObjectStore store, BucketIndexes indexes, S3RequestHandler handler, HttpServer http,
-        TimeSpan grace, string credentialsSource, IndexRepair startupRepair, bool tls)
+        KestrelFront? kestrel, TimeSpan grace, string credentialsSource, IndexRepair startupRepair, bool tls)
     {
         _handler = handler;
         StartupRepair = startupRepair;
@@ -44,19 +48,34 @@ public sealed class SluiceServer : IAsyncDisposable
         _store = store;
         _indexes = indexes;
         _http = http;
+        _kestrel = kestrel;
         _grace = grace;
         CredentialsSource = credentialsSource;
-        var local = http.LocalEndPoint;
-        string host = local.Address.Equals(IPAddress.Any) ? "127.0.0.1"
-            : local.Address.Equals(IPAddress.IPv6Any) ? "[::1]" : new IPEndPoint(local.Address, 0).ToString()[..^2];
-        Endpoint = new Uri($"{(tls ? "https" : "http")}://{host}:{local.Port}");
+        Endpoint = new Uri($"{(tls ? "https" : "http")}://{HostFor(http.LocalEndPoint)}:{http.LocalEndPoint.Port}");
     }
+
+    /// <summary>The host clients reach <paramref name="local"/> by: loopback for a wildcard address.</summary>
+    internal static string HostFor(IPEndPoint local) =>
+        local.Address.Equals(IPAddress.Any) ? "127.0.0.1"
+            : local.Address.Equals(IPAddress.IPv6Any) ? "[::1]" : new IPEndPoint(local.Address, 0).ToString()[..^2];
 
     /// <summary>
     /// The base URL clients use (path-style), e.g. http://127.0.0.1:9000, or https://127.0.0.1:9000 with
     /// <see cref="SluiceServerOptions.TlsCertificate"/>.
     /// </summary>
     public Uri Endpoint { get; }
+
+    /// <summary>
+    /// The Kestrel listener's base URL (<see cref="SluiceServerOptions.ListenHttp2"/>; the real port when started on
+    /// port 0), e.g. http://127.0.0.1:9443; null when it is not listening. See <see cref="Http2Protocols"/>.
+    /// </summary>
+    public Uri? Http2Endpoint => _kestrel?.Endpoint;
+
+    /// <summary>What <see cref="Http2Endpoint"/> speaks, e.g. "HTTP/1.1 and HTTP/2 (h2c by prior knowledge)"; null without it.</summary>
+    public string? Http2Protocols => _kestrel?.Describe();
+
+    /// <summary>The core every front hands requests to (tests start extra fronts over it).</summary>
+    internal IExchangeHandler Handler => _handler;
 
     /// <summary>
     /// A message handler that takes an <see cref="HttpClient"/>'s requests to this server's core in-process, with no
@@ -94,8 +113,6 @@ public sealed class SluiceServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(options.DataDirectory);
-        // Options whose fronts are still being built: refused, never ignored.
-        if (options.ListenHttp2 != null) throw new NotSupportedException("the HTTP/2 listener is not available in this build");
         // Before anything is opened: a certificate without its key is the operator's error, not every client's.
         var tls = options.TlsCertificate is { } certificate ? HttpServerOptions.ForCertificate(certificate) : null;
         var (credentials, source) = ResolveCredentials(options);
@@ -103,6 +120,7 @@ public sealed class SluiceServer : IAsyncDisposable
         ObjectStore? store = null;
         BucketIndexes? indexes = null;
         HttpServer? http = null;
+        KestrelFront? kestrel = null;
         AccessLog? accessLog = null;
         ServerTelemetry? telemetry = null;
         try
@@ -121,11 +139,16 @@ public sealed class SluiceServer : IAsyncDisposable
             var handler = new S3RequestHandler(new ObjectService(store, indexes), new S3Router(routerOptions),
                 new RequestAuthenticator(credentials, options.Region, options.AllowAnonymous), options.Region)
             { Telemetry = telemetry };
-            http = HttpServer.Start(engine, options.Listen, handler, new HttpServerOptions { Logger = ErrorLogger(options), Tls = tls });
+            var frontOptions = new HttpServerOptions { Logger = ErrorLogger(options), Tls = tls };
+            http = HttpServer.Start(engine, options.Listen, handler, frontOptions);
             var front = http;
             telemetry.AddConnections("http1", () => front.ActiveConnections);
+            if (options.ListenHttp2 is { } h2)
+            {
+                kestrel = await KestrelFront.StartAsync(h2, handler, options.TlsCertificate, frontOptions, cancellationToken).ConfigureAwait(false);
+            }
             var metrics = options.MetricsListen is { } metricsListen ? PrometheusEndpoint.Start(metricsListen, telemetry.Meter) : null;
-            return new SluiceServer(engine, store, indexes, handler, http, options.ShutdownGrace, source, repair, tls != null)
+            return new SluiceServer(engine, store, indexes, handler, http, kestrel, options.ShutdownGrace, source, repair, tls != null)
             {
                 _telemetry = telemetry,
                 _metrics = metrics,
@@ -134,6 +157,7 @@ public sealed class SluiceServer : IAsyncDisposable
         catch
         {
             if (http != null) await http.StopAsync(TimeSpan.Zero).ConfigureAwait(false);
+            if (kestrel != null) await kestrel.StopAsync(TimeSpan.Zero).ConfigureAwait(false);
             if (accessLog != null) await accessLog.DisposeAsync().ConfigureAwait(false);
             telemetry?.Dispose();
             indexes?.Dispose();
@@ -190,7 +214,8 @@ public sealed class SluiceServer : IAsyncDisposable
     public async Task StopAsync()
     {
         if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
-        await _http.StopAsync(_grace).ConfigureAwait(false);
+        // Both fronts drain at once; each returns when its connections have ended (aborted past the grace period).
+        await Task.WhenAll(_http.StopAsync(_grace), _kestrel?.StopAsync(_grace) ?? Task.CompletedTask).ConfigureAwait(false);
         // Every connection has ended (those past the grace period were aborted), so no request commits after the
         // indexes close; should one still be counted, the next start must reconcile, so the stop is not marked clean.
         bool drained = _http.ActiveConnections == 0;

@@ -101,6 +101,27 @@ public class ServeTests
     }
 
     [Fact]
+    public async Task Serve_with_listen_h2_announces_and_answers_h2c_by_prior_knowledge()
+    {
+        await ServeAsync(["--access-key", AccessKey, "--secret-key", Secret, "--listen-h2", "127.0.0.1:0"], async (_, banner, _) =>
+        {
+            var lines = banner.Split('\n');
+            Assert.Contains("(HTTP/1.1;", lines[0]);
+            var match = Regex.Match(lines[1], @"^sluice: serving S3 at (http://127\.0\.0\.1:(\d+))/? \(HTTP/1\.1 and HTTP/2 \(h2c by prior knowledge\); Kestrel\)$");
+            Assert.True(match.Success, lines[1]);
+            var h2 = new Uri(match.Groups[1].Value);
+            using var http = new HttpClient();
+            using var put = await SendAsync(http, h2, HttpMethod.Put, "/over-h2", AccessKey, Secret, HttpVersion.Version20);
+            Assert.Equal(200, (int)put.StatusCode);
+            Assert.Equal(HttpVersion.Version20, put.Version);
+            using var list = await SendAsync(http, h2, HttpMethod.Get, "/", AccessKey, Secret); // HTTP/1.1 on the same port
+            Assert.Equal(HttpVersion.Version11, list.Version);
+            Assert.Contains("<Name>over-h2</Name>", await list.Content.ReadAsStringAsync());
+            return () => { };
+        }, bannerLines: 2);
+    }
+
+    [Fact]
     public async Task Serve_takes_every_pair_of_a_credentials_file()
     {
         string file = Path.GetTempFileName();
@@ -267,7 +288,7 @@ public class ServeTests
 
     /// <summary>Runs `sluice serve` on a free port with <paramref name="extra"/> arguments, hands the announced endpoint
     /// to <paramref name="use"/>, then stops it with SIGTERM and checks a clean exit 0 before the returned check.</summary>
-    private static async Task ServeAsync(string[] extra, Func<Uri, string, string, Task<Action>> use)
+    private static async Task ServeAsync(string[] extra, Func<Uri, string, string, Task<Action>> use, int bannerLines = 1)
     {
         string data = Path.Combine(Path.GetTempPath(), "sluice-serve-" + Guid.NewGuid().ToString("N"));
         var psi = new ProcessStartInfo("dotnet")
@@ -285,6 +306,8 @@ public class ServeTests
             var stderr = process.StandardError.ReadToEndAsync();
             string? line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
             Assert.NotNull(line);
+            for (int i = 1; i < bannerLines; i++)
+                line += "\n" + await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
             var match = Regex.Match(line, @"serving S3 at (https?://127\.0\.0\.1:(\d+))/?");
             Assert.True(match.Success, line);
             var check = await use(new Uri(match.Groups[1].Value), line, data);
@@ -317,13 +340,17 @@ public class ServeTests
     }
 
     private static Task<HttpResponseMessage> SendAsync(HttpClient http, Uri endpoint, HttpMethod method, string path,
-        string accessKey, string secret)
+        string accessKey, string secret, Version? version = null)
     {
         var headers = new SigV4HeaderList();
         headers.Add("Host", $"{endpoint.Host}:{endpoint.Port}");
         new SigV4Signer(accessKey, secret, "us-east-1").SignHeaders(headers, method.Method, path, null,
             Convert.ToHexStringLower(SHA256.HashData(ReadOnlySpan<byte>.Empty)), DateTimeOffset.UtcNow);
-        var request = new HttpRequestMessage(method, new Uri(endpoint, path));
+        var request = new HttpRequestMessage(method, new Uri(endpoint, path))
+        {
+            Version = version ?? HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact, // HTTP/2: prior knowledge, no upgrade or downgrade
+        };
         for (int i = 0; i < headers.Count; i++)
         {
             if (headers.GetNameString(i).Equals("host", StringComparison.OrdinalIgnoreCase)) continue;

@@ -17,7 +17,7 @@ internal static class ServeCommand
         var listen = EndPointOption("--listen", "Address and port of the HTTP/1.1 front on the I/O engine (port 0 picks a free one)");
         listen.DefaultValueFactory = _ => new IPEndPoint(IPAddress.Loopback, 9000);
         var listenH2 = EndPointOption("--listen-h2",
-            "Also listen here with Kestrel: HTTP/1.1 and HTTP/2 (h2c by prior knowledge; with --tls-cert, ALPN)");
+            "Also listen here with Kestrel: HTTP/1.1 and HTTP/2 (h2c by prior knowledge; with --tls-cert, HTTPS and ALPN)");
         var tlsCert = new Option<FileInfo>("--tls-cert") { Description = "Serve TLS on every listener: certificate (PEM)" };
         var tlsKey = new Option<FileInfo>("--tls-key") { Description = "Private key (PEM) for --tls-cert" };
         var accessLog = new Option<string>("--access-log") { Description = "Write one line per request to FILE (- for stdout)" };
@@ -40,7 +40,8 @@ internal static class ServeCommand
         };
 
         var command = new Command("serve", "Run the embedded S3-compatible server\n\nExamples:\n  sluice serve --data ./s3-data\n" +
-            "  sluice serve --data /srv/s3 --listen 127.0.0.1:9000 --credentials keys.txt\n  AWS_ACCESS_KEY_ID=k AWS_SECRET_ACCESS_KEY=s sluice serve --data ./d --reactors 2")
+            "  sluice serve --data /srv/s3 --listen 127.0.0.1:9000 --credentials keys.txt\n" +
+            "  sluice serve --data ./d --listen 127.0.0.1:9000 --listen-h2 127.0.0.1:9443   (curl --http2-prior-knowledge)\n  AWS_ACCESS_KEY_ID=k AWS_SECRET_ACCESS_KEY=s sluice serve --data ./d --reactors 2")
         {
             data, listen, listenH2, tlsCert, tlsKey, accessKey, secretKey, credentialsFile, region, reactors, anonymous, engine,
             openCache, accessLog, metrics,
@@ -188,7 +189,9 @@ internal static class ServeCommand
             ? $"development credentials {SluiceServerOptions.DevAccessKey} / {SluiceServerOptions.DevSecretKey}"
             : $"credentials from {server.CredentialsSource}";
         string metrics = server.MetricsEndPoint is { } m ? $"; metrics at http://{m}/metrics" : "";
-        Console.WriteLine($"sluice: serving S3 at {server.Endpoint} (data {options.DataDirectory}, engine {server.EngineName}, region {options.Region}, {credentials}{(options.AllowAnonymous ? ", anonymous allowed" : "")}){metrics}");
+        Console.WriteLine($"sluice: serving S3 at {server.Endpoint} (HTTP/1.1; data {options.DataDirectory}, engine {server.EngineName}, region {options.Region}, {credentials}{(options.AllowAnonymous ? ", anonymous allowed" : "")}){metrics}");
+        if (server.Http2Endpoint is { } h2)
+            Console.WriteLine($"sluice: serving S3 at {h2} ({server.Http2Protocols}; Kestrel)");
         if (server.StartupRepair is { Reconciled: true } r)
             Console.WriteLine($"sluice: the last run did not stop cleanly; key index checked against the store ({r.Added} added, {r.Updated} updated, {r.Removed} removed)");
         foreach (var (bucket, cause) in server.ReadOnlyBuckets)

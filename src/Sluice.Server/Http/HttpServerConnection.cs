@@ -270,7 +270,7 @@ internal sealed class HttpServerConnection
             await _handler.HandleAsync(_exchange);
             if (!_exchange.ResponseStarted)
             {
-                await _exchange.SendFrontErrorAsync(new S3Error(S3ErrorCode.InternalError, "the handler sent no response"));
+                await _exchange.SendFrontErrorAsync(new S3Error(S3ErrorCode.InternalError, FrontErrors.NoResponse));
                 return false;
             }
             return true;
@@ -280,7 +280,7 @@ internal sealed class HttpServerConnection
             if (!_exchange.ResponseStarted)
             {
                 _exchange.CloseAfterResponse = true;
-                await TrySendAsync(new S3Error(e.Code, e.Message));
+                await TrySendAsync(FrontErrors.Body(e));
             }
             return false;
         }
@@ -327,8 +327,7 @@ internal sealed class HttpServerConnection
         }
         if (started) return;
         _exchange.CloseAfterResponse = true;
-        await TrySendAsync(new S3Error(S3ErrorCode.InternalError, "We encountered an internal error. Please try again.")
-            .WithDetail("Exception", e.GetType().Name));
+        await TrySendAsync(FrontErrors.Internal(e));
     }
 
     private async ValueTask TrySendAsync(S3Error error)

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text;
-using Sluice.S3.Errors;
 using Sluice.S3.Http;
 using Sluice.Server.Exchange;
 
@@ -126,5 +125,5 @@ internal sealed class InProcessExchange : S3Exchange
     public bool ResponseComplete => Request.Method == KnownMethod.Head || Status == 304 || _responseBody.WrittenCount == _announced;
 
     /// <summary>The error answer to a body that failed the way the HTTP/1.1 front answers it.</summary>
-    public ValueTask SendBodyErrorAsync(HttpBodyException e) => SendErrorAsync(new S3Error(e.Code, e.Message));
+    public ValueTask SendBodyErrorAsync(HttpBodyException e) => SendErrorAsync(FrontErrors.Body(e));
 }

@@ -12,6 +12,7 @@ internal static class Clients
     public const string Python = "/usr/bin/python3";
     public const string Rclone = "/usr/bin/rclone";
     public const string S3cmd = "/usr/bin/s3cmd";
+    public const string Curl = "/usr/bin/curl";
 
     private static readonly Lazy<bool> s_boto3 = new(() =>
     {
@@ -29,6 +30,7 @@ internal static class Clients
         S3Client.Boto3 => s_boto3.Value,
         S3Client.Rclone => File.Exists(Rclone),
         S3Client.S3cmd => File.Exists(S3cmd),
+        S3Client.Curl => File.Exists(Curl),
         _ => false,
     };
 
@@ -37,6 +39,7 @@ internal static class Clients
         S3Client.AwsCli => $"awscli ({Aws})",
         S3Client.Boto3 => $"python3-boto3 (for {Python})",
         S3Client.Rclone => $"rclone ({Rclone})",
+        S3Client.Curl => $"curl ({Curl})",
         _ => $"s3cmd ({S3cmd})",
     };
 }

@@ -7,4 +7,5 @@ public enum S3Client
     Boto3,
     Rclone,
     S3cmd,
+    Curl,
 }

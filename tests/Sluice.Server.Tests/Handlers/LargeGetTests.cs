@@ -61,14 +61,18 @@ public partial class LargeGetTests
     /// <summary>GET of the object read in small pieces with pauses: the server's socket stays full.</summary>
     private static async Task<(long ContentLength, byte[] Received)> SlowGetAsync(TestServer t)
     {
-        var endpoint = t.Server.Endpoint;
+        var endpoint = t.Endpoint;
         var headers = new Sluice.S3.Auth.SigV4HeaderList();
         headers.Add("Host", $"{endpoint.Host}:{endpoint.Port}");
         string query = new Sluice.S3.Auth.SigV4Signer(TestServer.AccessKey, TestServer.Secret, S3TestClient.Region)
             .Presign(headers, "GET", "/big/obj", null, DateTimeOffset.UtcNow, 300);
-        using var http = new HttpClient { Timeout = TestTimeout };
-        using var response = await http.GetAsync(new Uri($"http://{endpoint.Host}:{endpoint.Port}/big/obj?{query}"),
-            HttpCompletionOption.ResponseHeadersRead);
+        using var http = t.NewHttpClient(TestTimeout);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"{endpoint.Scheme}://{endpoint.Host}:{endpoint.Port}/big/obj?{query}"))
+        {
+            Version = t.HttpVersion,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(200, (int)response.StatusCode);
         long length = response.Content.Headers.ContentLength ?? -1;
         await using var stream = await response.Content.ReadAsStreamAsync();

@@ -110,7 +110,7 @@ public class LargePutTests
         await using var t = await TestServer.StartAsync(engine, anonymous: true);
         var c = t.Client;
         Assert.Equal(200, (await c.SendAsync("PUT", "/big")).Status);
-        var endpoint = t.Server.LocalEndPoint;
+        var endpoint = t.RawHttp1EndPoint;
         for (int i = 0; i < 3; i++)
         {
             using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);

@@ -24,7 +24,7 @@ internal static class RawS3Exchange
         IEnumerable<(string Name, byte[] Value)> headers, byte[]? body = null)
     {
         body ??= [];
-        var endpoint = t.Server.Endpoint;
+        var endpoint = t.Endpoint; // cleartext HTTP/1.1 fronts: io_uring, or Kestrel's listener
         var list = new SigV4HeaderList();
         list.Add("Host", $"{endpoint.Host}:{endpoint.Port}");
         foreach (var (name, value) in headers) list.Add(Encoding.ASCII.GetBytes(name), value);

@@ -3,7 +3,10 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Sluice.S3.Auth;
+using Sluice.Server.Http;
 using Sluice.Server.Index;
+using Sluice.Server.Kestrel;
+using Sluice.Server.Tests.Kestrel;
 
 namespace Sluice.Server.Tests.Handlers;
 
@@ -20,8 +23,9 @@ internal sealed record S3Response(int Status, Dictionary<string, string> Headers
 }
 
 /// <summary>
-/// Sends requests signed with Sluice's SigV4 signer over HttpClient — through a socket (SocketsHttpHandler), or
-/// in-process through the server's <see cref="SluiceServer.CreateInProcessFront"/> when given that handler: the
+/// Sends requests signed with Sluice's SigV4 signer over HttpClient — through a socket (SocketsHttpHandler, HTTP/1.1,
+/// or HTTP/2 only when given <see cref="HttpVersion.Version20"/>), or in-process through the server's
+/// <see cref="SluiceServer.CreateInProcessFront"/> when given that handler: the
 /// signer adds x-amz-date, x-amz-content-sha256 and Authorization; the signed headers are exactly the ones given
 /// plus host.
 /// </summary>
@@ -32,13 +36,15 @@ internal sealed class S3TestClient : IDisposable
     private readonly HttpClient _http;
     private readonly Uri _endpoint;
     private readonly string _accessKey, _secret;
+    private readonly Version _version;
 
-    public S3TestClient(Uri endpoint, string accessKey, string secret, HttpMessageHandler? front = null)
+    public S3TestClient(Uri endpoint, string accessKey, string secret, HttpMessageHandler? front = null, Version? version = null)
     {
         _http = new HttpClient(front ?? new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false })
         {
             Timeout = TimeSpan.FromSeconds(60),
         };
+        _version = version ?? HttpVersion.Version11;
         _endpoint = endpoint;
         _accessKey = accessKey;
         _secret = secret;
@@ -69,7 +75,11 @@ internal sealed class S3TestClient : IDisposable
     private async Task<S3Response> SendRawAsync(string method, string path, string? query, byte[] body, SigV4HeaderList list)
     {
         var uri = new Uri($"{_endpoint.Scheme}://{_endpoint.Host}:{_endpoint.Port}{path}{(query != null ? "?" + query : "")}");
-        using var request = new HttpRequestMessage(new HttpMethod(method), uri);
+        using var request = new HttpRequestMessage(new HttpMethod(method), uri)
+        {
+            Version = _version,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact, // h2c by prior knowledge; never a silent downgrade
+        };
         if (body.Length > 0 || method is "PUT" or "POST") request.Content = new ByteArrayContent(body);
         for (int i = 0; i < list.Count; i++)
         {
@@ -82,6 +92,7 @@ internal sealed class S3TestClient : IDisposable
             }
         }
         using var response = await _http.SendAsync(request);
+        Assert.Equal(_version, response.Version);
         var bytes = await response.Content.ReadAsByteArrayAsync();
         var headers = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var h in response.Headers.Concat(response.Content.Headers))
@@ -113,39 +124,57 @@ internal sealed class S3TestClient : IDisposable
     public void Dispose() => _http.Dispose();
 }
 
-/// <summary>The fronts a handler test runs through: HTTP/1.1 on each engine, and in-process (no socket).</summary>
+/// <summary>
+/// The fronts a handler test runs through: HTTP/1.1 on each engine, in-process (no socket), and Kestrel: HTTP/1.1 and
+/// h2c (the server's own <see cref="SluiceServerOptions.ListenHttp2"/> listener) and HTTP/2 over TLS (ALPN, a test CA).
+/// </summary>
 internal static class Fronts
 {
     public const string InProcess = "inprocess";
+    public const string KestrelHttp1 = "kestrel-h1";
+    public const string KestrelH2c = "kestrel-h2c";
+    public const string KestrelTls = "kestrel-tls";
 
-    public static TheoryData<string> All => new() { "uring", "managed", InProcess };
+    public static TheoryData<string> All => new() { "uring", "managed", InProcess, KestrelHttp1, KestrelH2c, KestrelTls };
+
+    /// <summary>The engine a front's server runs on (null: the best available).</summary>
+    public static string? Engine(string? front) => front is "uring" or "managed" ? front : null;
 }
 
 /// <summary>
-/// An in-process server on a free loopback port over a temp data directory (removed at the end). Started with the
-/// front <see cref="Fronts.InProcess"/>, its client reaches the core without a socket (the server still listens).
+/// An in-process server on a free loopback port over a temp data directory (removed at the end), and its client
+/// through the front asked for: <see cref="Fronts.InProcess"/> reaches the core without a socket; the Kestrel fronts
+/// through the server's Kestrel listener (HTTP/1.1 or h2c), or for TLS a Kestrel front the test starts over the
+/// server's core (the server itself refuses TLS until its io_uring front has it). The io_uring listener always runs too.
 /// </summary>
 internal sealed class TestServer : IAsyncDisposable
 {
     public const string AccessKey = "AKIDHANDLERTEST", Secret = "handler/secret+KEY";
 
-    private readonly bool _inProcess;
+    private readonly string _front;
+    private KestrelFront? _extra;
 
-    private TestServer(string directory, SluiceServer server, IndexFaults? indexFaults, bool inProcess)
+    private TestServer(string directory, SluiceServer server, IndexFaults? indexFaults, string front)
     {
         Directory = directory;
         IndexFaults = indexFaults;
-        _inProcess = inProcess;
+        _front = front;
         Server = server;
-        Client = NewClient(server);
+        Client = null!; // set by StartFrontAsync
     }
-
-    private S3TestClient NewClient(SluiceServer server) =>
-        new(server.Endpoint, AccessKey, Secret, _inProcess ? server.CreateInProcessFront() : null);
 
     public string Directory { get; }
     public SluiceServer Server { get; private set; }
     public S3TestClient Client { get; private set; }
+
+    /// <summary>The base URL the client talks to (the front's listener; the HTTP/1.1 one for in-process).</summary>
+    public Uri Endpoint { get; private set; } = null!;
+
+    /// <summary>Where raw HTTP/1.1 over a plain socket reaches the front (the io_uring listener for the TLS front).</summary>
+    public IPEndPoint RawHttp1EndPoint => Endpoint.Scheme == "http" ? new IPEndPoint(IPAddress.Loopback, Endpoint.Port) : Server.LocalEndPoint;
+
+    /// <summary>The HTTP version the front speaks (requests must ask for it exactly).</summary>
+    public Version HttpVersion => _front is Fronts.KestrelH2c or Fronts.KestrelTls ? System.Net.HttpVersion.Version20 : System.Net.HttpVersion.Version11;
 
     /// <summary>Injected key-index write failures, kept across restarts; null when none were asked for.</summary>
     public IndexFaults? IndexFaults { get; }
@@ -154,36 +183,81 @@ internal sealed class TestServer : IAsyncDisposable
         IndexFaults? indexFaults = null)
     {
         directory ??= Path.Combine(Path.GetTempPath(), "sluice-handlers-" + Guid.NewGuid().ToString("N"));
-        bool inProcess = engine == Fronts.InProcess;
-        var server = await SluiceServer.StartAsync(Options(directory, inProcess ? null : engine, anonymous, indexFaults));
-        return new TestServer(directory, server, indexFaults, inProcess);
+        string front = engine ?? "default";
+        var server = await SluiceServer.StartAsync(Options(directory, front, anonymous, indexFaults));
+        var t = new TestServer(directory, server, indexFaults, front);
+        await t.StartFrontAsync();
+        return t;
     }
 
-    private static SluiceServerOptions Options(string directory, string? engine, bool anonymous, IndexFaults? indexFaults) => new()
+    private static SluiceServerOptions Options(string directory, string front, bool anonymous, IndexFaults? indexFaults) => new()
     {
         IndexFaults = indexFaults,
         DataDirectory = directory,
         Listen = new IPEndPoint(IPAddress.Loopback, 0),
+        ListenHttp2 = front is Fronts.KestrelH2c or Fronts.KestrelHttp1 ? new IPEndPoint(IPAddress.Loopback, 0) : null,
         Credentials = new Dictionary<string, string> { [AccessKey] = Secret },
         Reactors = 2,
-        EngineMode = engine,
+        EngineMode = Fronts.Engine(front),
         AllowAnonymous = anonymous,
     };
+
+    /// <summary>Starts the test's own Kestrel front if the front needs one, and the client.</summary>
+    private async Task StartFrontAsync()
+    {
+        HttpMessageHandler? handler = null;
+        Endpoint = Server.Endpoint;
+        switch (_front)
+        {
+            case Fronts.InProcess:
+                handler = Server.CreateInProcessFront();
+                break;
+            case Fronts.KestrelH2c:
+            case Fronts.KestrelHttp1:
+                Endpoint = Server.Http2Endpoint!;
+                break;
+            case Fronts.KestrelTls:
+                _extra = await KestrelFront.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), Server.Handler, TestCa.Server, new HttpServerOptions());
+                Endpoint = _extra.Endpoint;
+                break;
+        }
+        handler ??= SocketHandler();
+        Client = new S3TestClient(Endpoint, AccessKey, Secret, handler, HttpVersion);
+    }
+
+    /// <summary>A socket handler for the front: TLS trusts the test CA only.</summary>
+    private SocketsHttpHandler SocketHandler()
+    {
+        var handler = new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false };
+        if (_front == Fronts.KestrelTls) handler.SslOptions.RemoteCertificateValidationCallback = TestCa.Validate;
+        return handler;
+    }
+
+    /// <summary>An HttpClient that reaches the front the way <see cref="Client"/> does (send requests with <see cref="HttpVersion"/>).</summary>
+    public HttpClient NewHttpClient(TimeSpan timeout) =>
+        new(_front == Fronts.InProcess ? Server.CreateInProcessFront() : SocketHandler()) { Timeout = timeout };
 
     /// <summary>Stops the server and starts a new one on the same directory (a restart), running
     /// <paramref name="whileStopped"/> in between.</summary>
     public async Task RestartAsync(string? engine = null, Func<Task>? whileStopped = null)
     {
+        await StopFrontAsync();
         await Server.StopAsync();
-        Client.Dispose();
         if (whileStopped != null) await whileStopped();
-        Server = await SluiceServer.StartAsync(Options(Directory, engine == Fronts.InProcess ? null : engine, false, IndexFaults));
-        Client = NewClient(Server);
+        Server = await SluiceServer.StartAsync(Options(Directory, engine ?? _front, false, IndexFaults));
+        await StartFrontAsync();
+    }
+
+    private async Task StopFrontAsync()
+    {
+        Client.Dispose();
+        if (_extra != null) await _extra.StopAsync(TimeSpan.FromSeconds(10));
+        _extra = null;
     }
 
     public async ValueTask DisposeAsync()
     {
-        Client.Dispose();
+        await StopFrontAsync();
         await Server.StopAsync();
         try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
     }

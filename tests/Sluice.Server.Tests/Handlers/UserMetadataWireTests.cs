@@ -31,10 +31,14 @@ public class UserMetadataWireTests
         Assert.Empty(wrong);
     }
 
-    [Fact]
-    public async Task Put_get_and_head_return_the_bytes_sent()
+    /// <summary>The io_uring front, and Kestrel's HTTP/1.1 (its header values decoded and encoded as Latin-1).</summary>
+    public static TheoryData<string> WireFronts => new() { "uring", Fronts.KestrelHttp1 };
+
+    [Theory]
+    [MemberData(nameof(WireFronts))]
+    public async Task Put_get_and_head_return_the_bytes_sent(string front)
     {
-        await using var t = await TestServer.StartAsync();
+        await using var t = await TestServer.StartAsync(front);
         Assert.Equal(200, (await t.Client.SendAsync("PUT", "/bkt")).Status);
         var put = await RawS3Exchange.SendAsync(t, "PUT", "/bkt/o", null, Sent, "body"u8.ToArray());
         Assert.True(put.Status == 200, put.Text);
@@ -51,10 +55,11 @@ public class UserMetadataWireTests
         AssertAsSent(await RawS3Exchange.SendAsync(t, "GET", "/bkt/replaced", null, []));
     }
 
-    [Fact]
-    public async Task A_multipart_upload_keeps_the_bytes_sent_at_create()
+    [Theory]
+    [MemberData(nameof(WireFronts))]
+    public async Task A_multipart_upload_keeps_the_bytes_sent_at_create(string front)
     {
-        await using var t = await TestServer.StartAsync();
+        await using var t = await TestServer.StartAsync(front);
         Assert.Equal(200, (await t.Client.SendAsync("PUT", "/bkt")).Status);
         var create = await RawS3Exchange.SendAsync(t, "POST", "/bkt/mp", "uploads=", Sent);
         Assert.True(create.Status == 200, create.Text);
