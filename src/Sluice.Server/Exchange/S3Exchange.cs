@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using Sluice.IO;
 using Sluice.S3.Errors;
 using Sluice.S3.Http;
@@ -129,6 +130,17 @@ public abstract class S3Exchange
         if (!contentRange.IsEmpty) AddHeader(KnownHeader.ContentRange, contentRange);
         if (Request.Method == KnownMethod.Head) return SendHeadAsync(0);
         return SendAsync(body.WrittenMemory);
+    }
+
+    /// <summary>
+    /// An S3 XML error a front answers itself (framing, timeouts, failures); a 5xx one goes to the error log unless the
+    /// failure that caused it is already there (<paramref name="alreadyLogged"/>).
+    /// </summary>
+    internal ValueTask SendFrontErrorAsync(S3Error error, ILogger? log, bool alreadyLogged)
+    {
+        if (error.HttpStatus >= 500 && !alreadyLogged && log != null)
+            Http.ServerErrorLog.Write(log, this, error.HttpStatus, error.Code, error.Message, null);
+        return SendErrorAsync(error);
     }
 
     protected static void CheckRange(IFileBody body, long position, long count)

@@ -297,12 +297,6 @@ internal sealed class HttpExchange : S3Exchange
         _responseStarted = true;
     }
 
-    /// <summary>An S3 XML error from the front itself (framing, timeouts, failures); a 5xx one goes to the error log.</summary>
-    internal ValueTask SendFrontErrorAsync(S3Error error)
-    {
-        error.RequestId ??= RequestId.ToString("X16", CultureInfo.InvariantCulture);
-        if (error.HttpStatus >= 500 && !FailureLogged && _owner.Options.ErrorLogger is { } log)
-            ServerErrorLog.Write(log, this, error.HttpStatus, error.Code, error.Message, null);
-        return SendErrorAsync(error);
-    }
+    /// <summary>An S3 XML error from the front itself; a 5xx one goes to the error log unless already there.</summary>
+    internal ValueTask SendFrontErrorAsync(S3Error error) => SendFrontErrorAsync(error, _owner.Options.ErrorLogger, FailureLogged);
 }

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
 using Sluice.IO;
 using Sluice.S3.Errors;
@@ -265,14 +264,5 @@ internal sealed class KestrelExchange : S3Exchange
     {
         if (result.IsCanceled || result.IsCompleted || _context.RequestAborted.IsCancellationRequested)
             throw new OperationCanceledException("the client went away", _context.RequestAborted);
-    }
-
-    /// <summary>An S3 XML error from the front itself (a head it cannot pass on, a failure); a 5xx one is logged.</summary>
-    internal ValueTask SendFrontErrorAsync(S3Error error, ILogger? log, bool logged)
-    {
-        error.RequestId ??= RequestId.ToString("X16", CultureInfo.InvariantCulture);
-        if (error.HttpStatus >= 500 && !logged && log != null)
-            ServerErrorLog.Write(log, this, error.HttpStatus, error.Code, error.Message, null);
-        return SendErrorAsync(error);
     }
 }
