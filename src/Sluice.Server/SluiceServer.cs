@@ -13,12 +13,14 @@ using Sluice.Server.Observability;
 using Sluice.Server.Routing;
 using Sluice.Server.Service;
 using Sluice.Server.Storage;
+using Sluice.Server.Storage.Memory;
 
 namespace Sluice.Server;
 
 /// <summary>
-/// The embedded S3 server: the I/O engine, the object store on <see cref="SluiceServerOptions.DataDirectory"/>, one key
-/// index per bucket and the HTTP/1.1 front serving <see cref="S3RequestHandler"/> (and, with
+/// The embedded S3 server: the I/O engine, the store (<see cref="DiskStorage"/> on
+/// <see cref="SluiceServerOptions.DataDirectory"/>, or <see cref="MemoryStorage"/> with
+/// <see cref="SluiceServerOptions.InMemory"/>) and the HTTP/1.1 front serving <see cref="S3RequestHandler"/> (and, with
 /// <see cref="SluiceServerOptions.ListenHttp2"/>, the Kestrel front serving the same handler over HTTP/2). Start it with
 /// <see cref="StartAsync"/>; <see cref="StopAsync"/> lets requests in flight finish, then flushes the indexes and
 /// releases the directory.
@@ -26,11 +28,10 @@ namespace Sluice.Server;
 public sealed class SluiceServer : IAsyncDisposable
 {
     private readonly IoEngine _engine;
-    private readonly ObjectStore _store;
+    private readonly IObjectStorage _storage;
 
-    /// <summary>The object store (tests read its open-object cache counters).</summary>
-    internal ObjectStore Store => _store;
-    private readonly BucketIndexes _indexes;
+    /// <summary>The disk store's object store (tests read its open-object cache counters); null for the memory store.</summary>
+    internal ObjectStore? Store => (_storage as DiskStorage)?.Store;
     private readonly HttpServer _http;
     private readonly KestrelFront? _kestrel;
     private readonly S3RequestHandler _handler;
@@ -39,14 +40,13 @@ public sealed class SluiceServer : IAsyncDisposable
     private PrometheusEndpoint? _metrics;
     private int _stopped;
 
-    private SluiceServer(IoEngine engine, ObjectStore store, BucketIndexes indexes, S3RequestHandler handler, HttpServer http,
+    private SluiceServer(IoEngine engine, IObjectStorage storage, S3RequestHandler handler, HttpServer http,
         KestrelFront? kestrel, TimeSpan grace, string credentialsSource, IndexRepair startupRepair, bool tls)
     {
         _handler = handler;
         StartupRepair = startupRepair;
         _engine = engine;
-        _store = store;
-        _indexes = indexes;
+        _storage = storage;
         _http = http;
         _kestrel = kestrel;
         _grace = grace;
@@ -103,7 +103,11 @@ public sealed class SluiceServer : IAsyncDisposable
     /// Buckets whose key index cannot be written now (its file system is full or failing): they serve reads and answer
     /// writes 503 ServiceUnavailable until the index can be written again, which each write tries first.
     /// </summary>
-    public IReadOnlyList<(string Bucket, Exception Cause)> ReadOnlyBuckets => _indexes.ReadOnlyBuckets();
+    public IReadOnlyList<(string Bucket, Exception Cause)> ReadOnlyBuckets =>
+        (_storage as DiskStorage)?.Indexes.ReadOnlyBuckets() ?? [];
+
+    /// <summary>What stores the objects: "disk DIR" or "memory (limit N bytes)".</summary>
+    public string StorageDescription => _storage.Description;
 
     /// <summary>The I/O engine in use ("uring" or "managed").</summary>
     public string EngineName => _engine.Name;
@@ -112,22 +116,30 @@ public sealed class SluiceServer : IAsyncDisposable
     public static async Task<SluiceServer> StartAsync(SluiceServerOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentException.ThrowIfNullOrEmpty(options.DataDirectory);
+        if (!options.InMemory) ArgumentException.ThrowIfNullOrEmpty(options.DataDirectory);
         // Before anything is opened: a certificate without its key is the operator's error, not every client's.
         var tls = options.TlsCertificate is { } certificate ? HttpServerOptions.ForCertificate(certificate) : null;
         var (credentials, source) = ResolveCredentials(options);
         var engine = IoEngine.Create(new IoEngineOptions { Mode = options.EngineMode, ReactorCount = options.Reactors });
-        ObjectStore? store = null;
-        BucketIndexes? indexes = null;
+        IObjectStorage? storage = null;
         HttpServer? http = null;
         KestrelFront? kestrel = null;
         AccessLog? accessLog = null;
         ServerTelemetry? telemetry = null;
         try
         {
-            store = await ObjectStore.OpenAsync(engine, options.DataDirectory, options.OpenObjectCacheSize, cancellationToken).ConfigureAwait(false);
-            indexes = new BucketIndexes(store, options.IndexFaults == null ? null : new KeyIndexOptions { Faults = options.IndexFaults });
-            var repair = await indexes.OpenAllAsync(cancellationToken).ConfigureAwait(false);
+            var repair = default(IndexRepair);
+            if (options.InMemory)
+            {
+                storage = new MemoryStorage(options.MemoryLimit);
+            }
+            else
+            {
+                var store = await ObjectStore.OpenAsync(engine, options.DataDirectory!, options.OpenObjectCacheSize, cancellationToken).ConfigureAwait(false);
+                var indexes = new BucketIndexes(store, options.IndexFaults == null ? null : new KeyIndexOptions { Faults = options.IndexFaults });
+                storage = new DiskStorage(store, indexes);
+                repair = await indexes.OpenAllAsync(cancellationToken).ConfigureAwait(false);
+            }
             var routerOptions = new S3RouterOptions();
             if (options.VirtualHostDomains != null)
             {
@@ -136,7 +148,7 @@ public sealed class SluiceServer : IAsyncDisposable
             }
             if (options.AccessLog != null) accessLog = new AccessLog(options.AccessLog);
             telemetry = new ServerTelemetry(accessLog, engine.Buffers);
-            var handler = new S3RequestHandler(new ObjectService(store, indexes), new S3Router(routerOptions),
+            var handler = new S3RequestHandler(new ObjectService(storage, engine.Buffers), new S3Router(routerOptions),
                 new RequestAuthenticator(credentials, options.Region, options.AllowAnonymous), options.Region)
             { Telemetry = telemetry };
             var frontOptions = new HttpServerOptions { Logger = ErrorLogger(options), Tls = tls };
@@ -148,7 +160,7 @@ public sealed class SluiceServer : IAsyncDisposable
                 kestrel = await KestrelFront.StartAsync(h2, handler, options.TlsCertificate, frontOptions, cancellationToken).ConfigureAwait(false);
             }
             var metrics = options.MetricsListen is { } metricsListen ? PrometheusEndpoint.Start(metricsListen, telemetry.Meter) : null;
-            return new SluiceServer(engine, store, indexes, handler, http, kestrel, options.ShutdownGrace, source, repair, tls != null)
+            return new SluiceServer(engine, storage, handler, http, kestrel, options.ShutdownGrace, source, repair, tls != null)
             {
                 _telemetry = telemetry,
                 _metrics = metrics,
@@ -160,8 +172,7 @@ public sealed class SluiceServer : IAsyncDisposable
             if (kestrel != null) await kestrel.StopAsync(TimeSpan.Zero).ConfigureAwait(false);
             if (accessLog != null) await accessLog.DisposeAsync().ConfigureAwait(false);
             telemetry?.Dispose();
-            indexes?.Dispose();
-            if (store != null) await store.DisposeAsync().ConfigureAwait(false);
+            if (storage != null) await storage.DisposeAsync().ConfigureAwait(false);
             await engine.DisposeAsync().ConfigureAwait(false);
             throw;
         }
@@ -203,12 +214,12 @@ public sealed class SluiceServer : IAsyncDisposable
     /// operator or a request-rate split policy reads. NoSuchBucket as <see cref="Storage.S3StorageException"/>.
     /// </summary>
     public async ValueTask<IReadOnlyList<PartitionInfo>> GetPartitionMapAsync(string bucket, CancellationToken cancellationToken = default) =>
-        (await _indexes.GetAsync(bucket, cancellationToken).ConfigureAwait(false)).GetPartitionMap();
+        (await _storage.GetKeyIndexAsync(bucket, cancellationToken).ConfigureAwait(false)).GetPartitionMap();
 
     /// <summary>Splits the partition holding <paramref name="key"/> at its middle key (the request-rate hook); false
     /// when it holds fewer than two keys.</summary>
     public async ValueTask<bool> SplitPartitionAsync(string bucket, string key, CancellationToken cancellationToken = default) =>
-        (await _indexes.GetAsync(bucket, cancellationToken).ConfigureAwait(false)).TrySplitPartition(System.Text.Encoding.UTF8.GetBytes(key));
+        (await _storage.GetKeyIndexAsync(bucket, cancellationToken).ConfigureAwait(false)).TrySplitPartition(System.Text.Encoding.UTF8.GetBytes(key));
 
     /// <summary>Stops accepting, lets requests in flight finish (up to the grace period), then closes everything.</summary>
     public async Task StopAsync()
@@ -223,9 +234,8 @@ public sealed class SluiceServer : IAsyncDisposable
         if (_telemetry?.AccessLog is { } accessLog) await accessLog.DisposeAsync().ConfigureAwait(false);
         _metrics?.Dispose();
         _telemetry?.Dispose();
-        _indexes.Dispose();
-        if (drained) _indexes.MarkCleanStop();
-        await _store.DisposeAsync().ConfigureAwait(false);
+        if (_storage is DiskStorage disk) await disk.CloseAsync(cleanStop: drained).ConfigureAwait(false);
+        else await _storage.DisposeAsync().ConfigureAwait(false);
         await _engine.DisposeAsync().ConfigureAwait(false);
     }
 

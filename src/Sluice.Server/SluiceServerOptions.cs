@@ -13,8 +13,23 @@ public sealed class SluiceServerOptions
     /// <summary>Secret key of the development pair (documented, local use only).</summary>
     public const string DevSecretKey = "sluice-dev-secret";
 
-    /// <summary>Where buckets, objects and key indexes live (created if missing).</summary>
-    public required string DataDirectory { get; init; }
+    /// <summary>Where buckets, objects and key indexes live (created if missing). Unused (may be null) with <see cref="InMemory"/>.</summary>
+    public string? DataDirectory { get; init; }
+
+    /// <summary>
+    /// Keep everything in memory instead (the memory store: full S3 semantics, no disk, nothing survives a stop),
+    /// bounded by <see cref="MemoryLimit"/>. For test suites and throwaway development servers.
+    /// </summary>
+    public bool InMemory { get; init; }
+
+    /// <summary>
+    /// With <see cref="InMemory"/>: the most object and part bytes the store holds (default 1 GiB). A write that would
+    /// pass it is refused with 507 XSluiceStorageFull and stores nothing.
+    /// </summary>
+    public long MemoryLimit { get; init; } = DefaultMemoryLimit;
+
+    /// <summary>The memory store's limit when none is given: 1 GiB.</summary>
+    public const long DefaultMemoryLimit = 1L << 30;
 
     /// <summary>Listen address; port 0 picks a free port (see <see cref="SluiceServer.Endpoint"/>).</summary>
     public IPEndPoint Listen { get; init; } = new(IPAddress.Loopback, 9000);

@@ -74,6 +74,9 @@ public static class S3ErrorCode
     public const string UnexpectedContent = nameof(UnexpectedContent);
     public const string XAmzContentSHA256Mismatch = nameof(XAmzContentSHA256Mismatch);
 
+    /// <summary>Sluice's memory store is full (507; not retryable: space comes back only when objects are deleted).</summary>
+    public const string XSluiceStorageFull = nameof(XSluiceStorageFull);
+
     private static readonly FrozenSet<string> ThrottleCodes = new[]
     {
         SlowDown, "Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequests", "RequestThrottled",
@@ -134,6 +137,7 @@ public static class S3ErrorCode
         [TooManyBuckets] = new(400, "You have attempted to create more buckets than allowed.", false),
         [UnexpectedContent] = new(400, "This request does not support content.", false),
         [XAmzContentSHA256Mismatch] = new(400, "The provided 'x-amz-content-sha256' header does not match what was computed.", false),
+        [XSluiceStorageFull] = new(507, "The server's storage is full: nothing was stored.", false),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>Looks up a code; false for codes this table does not know.</summary>

@@ -12,7 +12,7 @@ public sealed partial class S3RequestHandler
 {
     private async ValueTask ListBucketsAsync(S3Exchange x)
     {
-        var buckets = await _store.ListBucketsAsync();
+        var buckets = await _objects.ListBucketsAsync();
         var result = new ListAllMyBucketsResult { Owner = Owner };
         foreach (var b in buckets)
             result.Buckets.Add(new ListedBucket { Name = b.Name, CreationDate = b.CreationDate, BucketRegion = _region });
@@ -35,8 +35,7 @@ public sealed partial class S3RequestHandler
                 ThrowProblem(S3ErrorCode.InvalidLocationConstraint,
                     $"The specified location-constraint is not valid for this server (region {_region}).");
         }
-        await _store.CreateBucketAsync(bucket);
-        await _indexes.CreateAsync(bucket);
+        await _objects.CreateBucketAsync(bucket);
         x.SetStatus(200);
         x.AddHeader(KnownHeader.Location, Utf8("/" + bucket));
         await x.SendAsync(ReadOnlyMemory<byte>.Empty);
@@ -44,7 +43,7 @@ public sealed partial class S3RequestHandler
 
     private async ValueTask HeadBucketAsync(S3Exchange x, RequestContext c)
     {
-        await _store.GetBucketAsync(c.Route.GetBucketString());
+        await _objects.GetBucketAsync(c.Route.GetBucketString());
         x.SetStatus(200);
         AddHeader(x, KnownHeader.XAmzBucketRegion, _region);
         await x.SendHeadAsync(0);
@@ -53,14 +52,13 @@ public sealed partial class S3RequestHandler
     private async ValueTask DeleteBucketAsync(S3Exchange x, RequestContext c)
     {
         string bucket = c.Route.GetBucketString();
-        await _store.DeleteBucketAsync(bucket);
-        await _indexes.DeleteAsync(bucket);
+        await _objects.DeleteBucketAsync(bucket);
         await SendEmptyAsync(x, 204);
     }
 
     private async ValueTask GetBucketLocationAsync(S3Exchange x, RequestContext c)
     {
-        await _store.GetBucketAsync(c.Route.GetBucketString());
+        await _objects.GetBucketAsync(c.Route.GetBucketString());
         // S3 reports us-east-1 as an empty LocationConstraint.
         var result = new LocationConstraint { Region = _region == "us-east-1" ? null : _region };
         var body = new ArrayBufferWriter<byte>(256);

@@ -17,8 +17,7 @@ public sealed partial class S3RequestHandler
     private async ValueTask ListObjectsAsync(S3Exchange x, RequestContext c, bool v2)
     {
         string bucket = c.Route.GetBucketString();
-        await _store.GetBucketAsync(bucket);
-        var index = await _indexes.GetAsync(bucket);
+        var index = await _objects.GetKeyIndexAsync(bucket);
         var body = BuildListing(bucket, index, c.Route.Query, v2);
         await SendXmlAsync(x, body);
     }

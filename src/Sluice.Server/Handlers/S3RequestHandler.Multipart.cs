@@ -29,7 +29,7 @@ public sealed partial class S3RequestHandler
         var algorithm = ChecksumAlgorithm.None;
         if (named != null && !ChecksumAlgorithmExtensions.TryParse(named.Trim().AsSpan(), out algorithm))
             throw new S3StorageException(new S3Error(S3ErrorCode.InvalidRequest, "Invalid x-amz-checksum-algorithm."));
-        var upload = await _store.CreateMultipartUploadAsync(bucket, key, attributes, algorithm);
+        var upload = await _objects.CreateMultipartUploadAsync(bucket, key, attributes, algorithm);
         var result = new InitiateMultipartUploadResult { Bucket = bucket, Key = key, UploadId = upload.UploadId };
         var body = new ArrayBufferWriter<byte>(512);
         result.WriteTo(body);
@@ -56,7 +56,7 @@ public sealed partial class S3RequestHandler
 
         c.Payload.Reset(x, auth);
         PartInfo part;
-        await using (var writer = await _store.BeginUploadPartAsync(bucket, key, uploadId, partNumber))
+        await using (var writer = await _objects.BeginUploadPartAsync(bucket, key, uploadId, partNumber))
         {
             // A checksum other than the upload's is verified here; the upload's own is verified by the writer.
             using var extra = algorithm != ChecksumAlgorithm.None && algorithm != writer.ChecksumAlgorithm
@@ -88,14 +88,14 @@ public sealed partial class S3RequestHandler
         string uploadId = c.Route.Query.GetString(S3QueryParameter.UploadId) ?? string.Empty;
         int partNumber = c.Route.Query.PartNumber;
         ParseCopySource(x, out string sourceBucket, out string sourceKey);
-        await _store.GetMultipartUploadAsync(bucket, key, uploadId);
-        await using var reader = await _store.OpenReadAsync(sourceBucket, sourceKey);
+        await _objects.GetMultipartUploadAsync(bucket, key, uploadId);
+        await using var reader = await _objects.OpenReadAsync(sourceBucket, sourceKey);
         CheckCopySourceConditions(x, reader.Metadata);
         var range = CopyRange(x, reader.Length);
         if (range.Length > MaxPartSize) ThrowProblem(S3ErrorCode.EntityTooLarge);
 
         PartInfo part;
-        await using (var writer = await _store.BeginUploadPartAsync(bucket, key, uploadId, partNumber))
+        await using (var writer = await _objects.BeginUploadPartAsync(bucket, key, uploadId, partNumber))
         {
             await ObjectService.CopyRangeAsync(reader, range.Offset, range.Length, writer);
             part = await writer.CommitAsync();
@@ -134,8 +134,7 @@ public sealed partial class S3RequestHandler
         foreach (var p in request.Value.Parts)
             parts.Add(new StoredPart(p.PartNumber, p.ETag, FirstChecksum(p.Checksums)));
 
-        var index = await _indexes.GetAsync(bucket);
-        var metadata = await _objects.CompleteMultipartUploadAsync(index, bucket, key, uploadId, parts, condition);
+        var metadata = await _objects.CompleteMultipartUploadAsync(bucket, key, uploadId, parts, condition);
 
         var result = new CompleteMultipartUploadResult
         {
@@ -158,7 +157,7 @@ public sealed partial class S3RequestHandler
     {
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
         string uploadId = c.Route.Query.GetString(S3QueryParameter.UploadId) ?? string.Empty;
-        await _store.AbortMultipartUploadAsync(bucket, key, uploadId);
+        await _objects.AbortMultipartUploadAsync(bucket, key, uploadId);
         await SendEmptyAsync(x, 204);
     }
 
@@ -167,8 +166,8 @@ public sealed partial class S3RequestHandler
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
         var q = c.Route.Query;
         string uploadId = q.GetString(S3QueryParameter.UploadId) ?? string.Empty;
-        var upload = await _store.GetMultipartUploadAsync(bucket, key, uploadId);
-        var parts = await _store.ListPartsAsync(bucket, key, uploadId);
+        var upload = await _objects.GetMultipartUploadAsync(bucket, key, uploadId);
+        var parts = await _objects.ListPartsAsync(bucket, key, uploadId);
         int maxParts = Math.Min(q.MaxParts, S3Query.MaxPageSize);
         var result = new ListPartsResult
         {
@@ -206,7 +205,7 @@ public sealed partial class S3RequestHandler
     {
         string bucket = c.Route.GetBucketString();
         var q = c.Route.Query;
-        var uploads = await _store.ListMultipartUploadsAsync(bucket);
+        var uploads = await _objects.ListMultipartUploadsAsync(bucket);
         string prefix = q.GetString(S3QueryParameter.Prefix) ?? string.Empty;
         string? delimiter = q.GetString(S3QueryParameter.Delimiter);
         string keyMarker = q.GetString(S3QueryParameter.KeyMarker) ?? string.Empty;

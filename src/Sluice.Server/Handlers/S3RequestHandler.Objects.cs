@@ -41,18 +41,18 @@ public sealed partial class S3RequestHandler
             ThrowProblem(S3ErrorCode.InvalidRequest, "Expecting a single x-amz-checksum- header.");
         string? contentMd5 = ObjectHeaders.Get(x, KnownHeader.ContentMD5);
         CheckContentMd5Syntax(contentMd5);
-        var index = await _indexes.GetAsync(bucket);
+        var index = await _objects.GetKeyIndexAsync(bucket);
         // Create-only against a key that exists: refuse before receiving the body (the store re-checks atomically).
         if (condition?.IfNoneMatch == "*" && index.TryGet(c.Route.Key, out _))
             ThrowProblem(S3ErrorCode.PreconditionFailed, "At least one of the pre-conditions you specified did not hold");
 
         c.Payload.Reset(x, auth);
         ObjectMetadata metadata;
-        await using (var writer = await _store.BeginPutAsync(bucket, key, algorithm))
+        await using (var writer = await _objects.BeginPutAsync(bucket, key, algorithm))
         {
             await _objects.WriteBodyAsync(c.Payload, x.Request.ContentLength, writer);
             string? expected = checksumHeader ?? (inTrailer ? ObjectHeaders.FindTrailer(c.Payload.Trailers, algorithm) : null);
-            metadata = await _objects.PutAsync(index, bucket, key, writer, attributes, contentMd5, expected, condition);
+            metadata = await ObjectService.PutAsync(writer, attributes, contentMd5, expected, condition);
         }
         x.SetStatus(200);
         AddHeader(x, KnownHeader.ETag, metadata.ETag);
@@ -115,12 +115,12 @@ public sealed partial class S3RequestHandler
     {
         // A hot small object comes from the store's open-object cache with no allocation and no system call; otherwise
         // HEAD reads the header alone (a multipart object's part files are opened only to send them).
-        if (!_store.TryOpenCached(c.Route.Bucket, c.Route.Key, out var cached) && !head)
-            cached = await _store.OpenUncachedAsync(c.Route.GetBucketString(), c.Route.GetKeyString());
+        if (!_objects.TryOpenCached(c.Route.Bucket, c.Route.Key, out var cached) && !head)
+            cached = await _objects.OpenReadAsync(c.Route.GetBucketString(), c.Route.GetKeyString());
         await using var reader = cached;
-        var metadata = reader?.Metadata ?? await _store.HeadAsync(c.Route.GetBucketString(), c.Route.GetKeyString());
-        if (!_indexes.TryGetOpen(c.Route.Bucket, out var index)) index = await _indexes.GetAsync(c.Route.GetBucketString());
-        index!.CountRead(c.Route.Key);
+        var metadata = reader?.Metadata ?? await _objects.HeadAsync(c.Route.GetBucketString(), c.Route.GetKeyString());
+        if (!_objects.TryCountRead(c.Route.Bucket, c.Route.Key))
+            (await _objects.GetKeyIndexAsync(c.Route.GetBucketString())).CountRead(c.Route.Key);
         var outcome = PrepareRead(x, c.Route.Query, metadata, out var range);
         switch (outcome)
         {
@@ -137,8 +137,7 @@ public sealed partial class S3RequestHandler
                 return;
         }
         if (head || reader == null || range.Length == 0) await x.SendHeadAsync(range.Length);
-        else if (reader.HasInlineBody) await x.SendAsync(reader.InlineBody.Slice((int)range.Offset, (int)range.Length));
-        else await x.SendAsync(reader, range.Offset, range.Length);
+        else await reader.SendAsync(x, range.Offset, range.Length);
     }
 
     private enum ReadOutcome { Send, NotModified, PreconditionFailed, Unsatisfiable }
@@ -224,7 +223,7 @@ public sealed partial class S3RequestHandler
     private async ValueTask GetObjectTaggingAsync(S3Exchange x, RequestContext c)
     {
         // Tags are not stored (PUT ?tagging is NotImplemented), so an existing object's tag set is always empty.
-        await _store.HeadAsync(c.Route.GetBucketString(), c.Route.GetKeyString());
+        await _objects.HeadAsync(c.Route.GetBucketString(), c.Route.GetKeyString());
         var body = new ArrayBufferWriter<byte>(128);
         var w = new Utf8XmlWriter(body);
         w.WriteDeclaration();
@@ -249,16 +248,14 @@ public sealed partial class S3RequestHandler
     private async ValueTask DeleteObjectAsync(S3Exchange x, RequestContext c)
     {
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
-        var index = await _indexes.GetAsync(bucket);
-        byte[] keyBytes = c.Route.Key.ToArray();
-        await _objects.DeleteAsync(index, bucket, key, keyBytes);
+        await _objects.DeleteAsync(bucket, key);
         await SendEmptyAsync(x, 204);
     }
 
     private async ValueTask DeleteObjectsAsync(S3Exchange x, RequestContext c, SigV4AuthResult auth)
     {
         string bucket = c.Route.GetBucketString();
-        await _store.GetBucketAsync(bucket);
+        await _objects.GetBucketAsync(bucket);
         if (!ObjectHeaders.TryGetChecksum(x, out var algorithm, out string? checksumHeader, out bool inTrailer))
             ThrowProblem(S3ErrorCode.InvalidRequest, "Expecting a single x-amz-checksum- header.");
         string? contentMd5 = ObjectHeaders.Get(x, KnownHeader.ContentMD5);
@@ -275,7 +272,6 @@ public sealed partial class S3RequestHandler
         if (objects.Count == 0 || objects.Count > 1000)
             ThrowProblem(S3ErrorCode.MalformedXML, "The XML you provided was not well-formed or did not validate against our published schema");
 
-        var index = await _indexes.GetAsync(bucket);
         var outcomes = new DeleteError?[objects.Count];
         int next = -1;
         var workers = new Task[Math.Min(DeleteObjectsParallelism, objects.Count)];
@@ -295,12 +291,12 @@ public sealed partial class S3RequestHandler
         async Task DeleteWorkerAsync()
         {
             for (int i; (i = Interlocked.Increment(ref next)) < objects.Count;)
-                outcomes[i] = await DeleteOneAsync(index, bucket, objects[i]);
+                outcomes[i] = await DeleteOneAsync(bucket, objects[i]);
         }
     }
 
     /// <summary>One key of a DeleteObjects: null when deleted (or absent), else the key's error.</summary>
-    private async Task<DeleteError?> DeleteOneAsync(BucketIndex index, string bucket, ObjectIdentifier o)
+    private async Task<DeleteError?> DeleteOneAsync(string bucket, ObjectIdentifier o)
     {
         byte[] keyBytes = Encoding.UTF8.GetBytes(o.Key);
         var problem = ObjectKeyRules.Validate(keyBytes);
@@ -309,7 +305,7 @@ public sealed partial class S3RequestHandler
             return new DeleteError { Key = o.Key, VersionId = o.VersionId, Code = S3ErrorCode.NoSuchVersion, Message = "The specified version does not exist." };
         try
         {
-            await _objects.DeleteAsync(index, bucket, o.Key, keyBytes);
+            await _objects.DeleteAsync(bucket, o.Key);
             return null;
         }
         catch (S3StorageException e)
@@ -361,8 +357,7 @@ public sealed partial class S3RequestHandler
                 "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
         var condition = ReadWriteCondition(x);
 
-        var index = await _indexes.GetAsync(bucket);
-        var metadata = await _objects.CopyAsync(index, sourceBucket, sourceKey, bucket, key, source =>
+        var metadata = await _objects.CopyAsync(sourceBucket, sourceKey, bucket, key, source =>
         {
             CheckCopySourceConditions(x, source);
             if (replacement != null) return replacement;

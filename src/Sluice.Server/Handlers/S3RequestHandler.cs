@@ -35,8 +35,6 @@ public sealed partial class S3RequestHandler : IExchangeHandler
     private const long MaxPutSize = 5L << 30;
 
     private readonly ObjectService _objects;
-    private readonly ObjectStore _store;
-    private readonly BucketIndexes _indexes;
     private readonly S3Router _router;
     private readonly RequestAuthenticator _auth;
     private readonly string _region;
@@ -47,8 +45,6 @@ public sealed partial class S3RequestHandler : IExchangeHandler
         ArgumentNullException.ThrowIfNull(router);
         ArgumentNullException.ThrowIfNull(authenticator);
         _objects = objects;
-        _store = objects.Store;
-        _indexes = objects.Indexes;
         _router = router;
         _auth = authenticator;
         _region = region ?? "us-east-1";

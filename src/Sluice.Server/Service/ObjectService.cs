@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using Sluice.IO.Buffers;
 using Sluice.S3.Checksums;
 using Sluice.S3.Errors;
@@ -9,13 +8,11 @@ using Sluice.Server.Storage;
 namespace Sluice.Server.Service;
 
 /// <summary>
-/// The one place an object write happens, between the handlers (HTTP ↔ S3) and storage. A write takes the key's
-/// lock, then the store commits it; the key index records it, durably, from inside that commit (the store's
-/// BeforePublish / beforeDelete hook, under the key's commit stripe, after the write condition held and just before
-/// the rename or unlink makes it visible). A write the index cannot journal changes nothing: the index undoes it and
-/// the store never publishes it. A publish that fails after the index recorded it leaves the index resynced to what
-/// the store holds. Readers see a new version only once it is durable in both. Request bodies reach a store writer
-/// through <see cref="WriteBodyAsync"/>. Like the handlers, it awaits in the front's context (no
+/// The service layer between the handlers (HTTP ↔ S3) and storage (<see cref="IObjectStorage"/>): every read and write
+/// of an object, upload or bucket goes through here, so what must hold for all of them (authorization, versioning,
+/// partition policies, as they come) has one place. A write is one storage call that is atomic and, on a durable
+/// store, durable before it returns; request bodies reach a store writer through <see cref="WriteBodyAsync"/>, which
+/// pipelines receiving, hashing and storing. Like the handlers, it awaits in the front's context (no
 /// ConfigureAwait(false)), so a request's continuations come back to the thread serving it.
 /// </summary>
 public sealed class ObjectService
@@ -26,157 +23,102 @@ public sealed class ObjectService
     /// <summary>Bodies at least this long are received, hashed and written as a pipeline (two buffers).</summary>
     private const long PipelinedBodyMinBytes = 1 << 20;
 
-    private readonly KeyLocks _keyLocks = new();
+    private readonly NativeBufferPool _buffers;
 
-    public ObjectService(ObjectStore store, BucketIndexes indexes)
+    /// <param name="storage">The store.</param>
+    /// <param name="buffers">Registered buffers bodies are received into (the I/O engine's).</param>
+    public ObjectService(IObjectStorage storage, NativeBufferPool buffers)
     {
-        ArgumentNullException.ThrowIfNull(store);
-        ArgumentNullException.ThrowIfNull(indexes);
-        Store = store;
-        Indexes = indexes;
+        ArgumentNullException.ThrowIfNull(storage);
+        ArgumentNullException.ThrowIfNull(buffers);
+        Storage = storage;
+        _buffers = buffers;
     }
 
-    public ObjectStore Store { get; }
+    public IObjectStorage Storage { get; }
 
-    public BucketIndexes Indexes { get; }
+    // ---------------------------------------------------------------- buckets
+
+    public ValueTask<BucketInfo> CreateBucketAsync(string bucket) => Storage.CreateBucketAsync(bucket);
+
+    /// <summary>The bucket, or NoSuchBucket.</summary>
+    public ValueTask<BucketInfo> GetBucketAsync(string bucket) => Storage.GetBucketAsync(bucket);
+
+    public ValueTask<IReadOnlyList<BucketInfo>> ListBucketsAsync() => Storage.ListBucketsAsync();
+
+    public ValueTask DeleteBucketAsync(string bucket) => Storage.DeleteBucketAsync(bucket);
+
+    /// <summary>The bucket's key index (listings, a create-only write's early check); NoSuchBucket when absent.</summary>
+    public ValueTask<BucketIndex> GetKeyIndexAsync(string bucket) => Storage.GetKeyIndexAsync(bucket);
+
+    /// <summary>
+    /// Counts a read of <paramref name="key"/> in its bucket's key index (the partitions' heat), when the index is
+    /// open; false otherwise (count it through <see cref="GetKeyIndexAsync"/>).
+    /// </summary>
+    public bool TryCountRead(ReadOnlySpan<byte> bucket, ReadOnlySpan<byte> key)
+    {
+        if (!Storage.TryGetKeyIndex(bucket, out var index)) return false;
+        index!.CountRead(key);
+        return true;
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /// <summary>A hot object's reader with no I/O and no allocation, when the store keeps one open.</summary>
+    public bool TryOpenCached(ReadOnlySpan<byte> bucket, ReadOnlySpan<byte> key, out IObjectReader? reader) =>
+        Storage.TryOpenCached(bucket, key, out reader);
+
+    public ValueTask<IObjectReader> OpenReadAsync(string bucket, string key) => Storage.OpenReadAsync(bucket, key);
+
+    public ValueTask<ObjectMetadata> HeadAsync(string bucket, string key) => Storage.HeadAsync(bucket, key);
 
     // ---------------------------------------------------------------- writes
 
+    /// <summary>Starts a PutObject; the body goes in with <see cref="WriteBodyAsync"/>, then <see cref="PutAsync"/>.</summary>
+    public ValueTask<IObjectWriter> BeginPutAsync(string bucket, string key, ChecksumAlgorithm checksumAlgorithm) =>
+        Storage.BeginPutAsync(bucket, key, checksumAlgorithm);
+
     /// <summary>Commits a received body as the key's new version (PutObject).</summary>
-    public ValueTask<ObjectMetadata> PutAsync(BucketIndex index, string bucket, string key, ObjectWriter writer,
-        ObjectAttributes attributes, string? expectedContentMd5, string? expectedChecksum, WriteCondition? condition) =>
-        CommitAsync(index, bucket, key, beforePublish => writer.CommitAsync(attributes, new ObjectCommitOptions
-        {
-            ExpectedContentMd5 = expectedContentMd5,
-            ExpectedChecksum = expectedChecksum,
-            Condition = condition,
-            BeforePublish = beforePublish,
-        }));
+    public static ValueTask<ObjectMetadata> PutAsync(IObjectWriter writer, ObjectAttributes attributes, string? expectedContentMd5,
+        string? expectedChecksum, WriteCondition? condition)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        return writer.CommitAsync(attributes, expectedContentMd5, expectedChecksum, condition);
+    }
 
     /// <summary>Copies a source version to the key (CopyObject); <paramref name="attributesFor"/> may refuse the source.</summary>
-    public ValueTask<ObjectMetadata> CopyAsync(BucketIndex index, string sourceBucket, string sourceKey, string bucket,
-        string key, Func<ObjectMetadata, ObjectAttributes> attributesFor, WriteCondition? condition) =>
-        CommitAsync(index, bucket, key, beforePublish =>
-            Store.CopyAsync(sourceBucket, sourceKey, bucket, key, attributesFor, condition, beforePublish: beforePublish));
-
-    /// <summary>Publishes a multipart upload's parts as the key's new version (CompleteMultipartUpload).</summary>
-    public ValueTask<ObjectMetadata> CompleteMultipartUploadAsync(BucketIndex index, string bucket, string key,
-        string uploadId, IReadOnlyList<CompletedPart> parts, WriteCondition? condition) =>
-        CommitAsync(index, bucket, key, beforePublish =>
-            Store.CompleteMultipartUploadAsync(bucket, key, uploadId, parts, condition, beforePublish: beforePublish));
+    public ValueTask<ObjectMetadata> CopyAsync(string sourceBucket, string sourceKey, string bucket, string key,
+        Func<ObjectMetadata, ObjectAttributes> attributesFor, WriteCondition? condition) =>
+        Storage.CopyAsync(sourceBucket, sourceKey, bucket, key, attributesFor, condition);
 
     /// <summary>Deletes the key (absent is fine, as S3 answers it).</summary>
-    public async ValueTask DeleteAsync(BucketIndex index, string bucket, string key, byte[] keyBytes)
-    {
-        using (await _keyLocks.AcquireAsync(bucket, key))
-        {
-            bool recorded = false;
-            try
-            {
-                await Store.DeleteAsync(bucket, key, beforeDelete: async () =>
-                {
-                    await RecordDeleteAsync(index, keyBytes);
-                    recorded = true;
-                });
-            }
-            catch when (recorded)
-            {
-                await ResyncIndexAsync(index, bucket, key);
-                throw;
-            }
-        }
-    }
+    public ValueTask<bool> DeleteAsync(string bucket, string key) => Storage.DeleteAsync(bucket, key);
 
-    /// <summary>
-    /// Runs a store commit that publishes a new version of the key under the key's lock, handing it the hook that
-    /// journals the version in the index before it is published.
-    /// </summary>
-    private async ValueTask<ObjectMetadata> CommitAsync(BucketIndex index, string bucket, string key,
-        Func<Func<ObjectMetadata, ValueTask>, ValueTask<ObjectMetadata>> commit)
-    {
-        using (await _keyLocks.AcquireAsync(bucket, key))
-        {
-            bool recorded = false;
-            try
-            {
-                return await commit(async metadata =>
-                {
-                    await RecordPutAsync(index, metadata);
-                    recorded = true;
-                });
-            }
-            catch when (recorded)
-            {
-                await ResyncIndexAsync(index, bucket, key);
-                throw;
-            }
-        }
-    }
+    // ---------------------------------------------------------------- multipart uploads
 
-    /// <summary>Journals a put and waits until it is durable; an index failure is an S3 error (nothing changed).</summary>
-    private static async ValueTask RecordPutAsync(BucketIndex index, ObjectMetadata metadata)
-    {
-        try
-        {
-            await index.WaitDurableAsync(index.Put(BucketIndexes.EntryFor(metadata)));
-        }
-        catch (IOException e)
-        {
-            throw IndexWriteFailed(e);
-        }
-    }
+    public ValueTask<MultipartUploadInfo> CreateMultipartUploadAsync(string bucket, string key, ObjectAttributes attributes,
+        ChecksumAlgorithm checksumAlgorithm) =>
+        Storage.CreateMultipartUploadAsync(bucket, key, attributes, checksumAlgorithm);
 
-    /// <summary>Journals a delete (when the index has the key) and waits until it is durable.</summary>
-    private static async ValueTask RecordDeleteAsync(BucketIndex index, byte[] key)
-    {
-        try
-        {
-            if (index.TryDelete(key, out _, out var ticket)) await index.WaitDurableAsync(ticket);
-        }
-        catch (IOException e)
-        {
-            throw IndexWriteFailed(e);
-        }
-    }
+    public ValueTask<MultipartUploadInfo> GetMultipartUploadAsync(string bucket, string key, string uploadId) =>
+        Storage.GetMultipartUploadAsync(bucket, key, uploadId);
 
-    /// <summary>
-    /// After the index recorded a write whose publication then failed (a rename or directory fsync error): makes the
-    /// key's entry describe what the store holds now. When that fails too, the index is marked diverged, so no stop
-    /// counts as clean and the next start reconciles it against the store.
-    /// </summary>
-    private async ValueTask ResyncIndexAsync(BucketIndex index, string bucket, string key)
-    {
-        try
-        {
-            IndexEntry? entry = null;
-            try
-            {
-                entry = BucketIndexes.EntryFor(await Store.HeadAsync(bucket, key));
-            }
-            catch (S3StorageException e) when (e.Code == S3ErrorCode.NoSuchKey)
-            {
-            }
-            CommitTicket ticket = default;
-            if (entry != null) ticket = index.Put(entry);
-            else index.TryDelete(Encoding.UTF8.GetBytes(key), out _, out ticket);
-            await index.WaitDurableAsync(ticket);
-        }
-        catch (Exception e) when (e is IOException or S3StorageException)
-        {
-            // The failure that brought us here is the one the client sees.
-            index.MarkDiverged();
-        }
-    }
+    public ValueTask<IPartWriter> BeginUploadPartAsync(string bucket, string key, string uploadId, int partNumber) =>
+        Storage.BeginUploadPartAsync(bucket, key, uploadId, partNumber);
 
-    /// <summary>
-    /// A write the key index could not record: 503 while the index is read-only (its file system is full or failing;
-    /// the bucket heals by itself when it can write again), 500 for the write whose journal write failed.
-    /// </summary>
-    private static S3StorageException IndexWriteFailed(IOException e) => e is IndexReadOnlyException
-        ? new(new S3Error(S3ErrorCode.ServiceUnavailable,
-            "The bucket's key index cannot be written (its disk is full or failing): the bucket is read-only until it can be. Nothing was changed."))
-        : new(new S3Error(S3ErrorCode.InternalError,
-            "The write could not be recorded in the bucket's key index (its disk is full or failing). Nothing was changed."));
+    public ValueTask<IReadOnlyList<PartInfo>> ListPartsAsync(string bucket, string key, string uploadId) =>
+        Storage.ListPartsAsync(bucket, key, uploadId);
+
+    public ValueTask AbortMultipartUploadAsync(string bucket, string key, string uploadId) =>
+        Storage.AbortMultipartUploadAsync(bucket, key, uploadId);
+
+    /// <summary>Publishes a multipart upload's parts as the key's new version (CompleteMultipartUpload).</summary>
+    public ValueTask<ObjectMetadata> CompleteMultipartUploadAsync(string bucket, string key, string uploadId,
+        IReadOnlyList<CompletedPart> parts, WriteCondition? condition) =>
+        Storage.CompleteMultipartUploadAsync(bucket, key, uploadId, parts, condition);
+
+    public ValueTask<IReadOnlyList<MultipartUploadInfo>> ListMultipartUploadsAsync(string bucket) =>
+        Storage.ListMultipartUploadsAsync(bucket);
 
     // ---------------------------------------------------------------- bodies
 
@@ -186,11 +128,11 @@ public sealed class ObjectService
     /// io_uring), filling it before each write so writes stay large; else into a pooled array. A body of
     /// <paramref name="declaredLength"/> ≥ 1 MiB is pipelined over two buffers.
     /// </summary>
-    public async ValueTask WriteBodyAsync(IBodySource body, long declaredLength, BodyWriter writer, S3Checksum? extra = null)
+    public async ValueTask WriteBodyAsync(IBodySource body, long declaredLength, IBodyWriter writer, S3Checksum? extra = null)
     {
         ArgumentNullException.ThrowIfNull(body);
         ArgumentNullException.ThrowIfNull(writer);
-        var buffers = Store.Engine.Buffers;
+        var buffers = _buffers;
         if (declaredLength >= PipelinedBodyMinBytes && buffers.TryRent(BodyBufferSize, out var first))
         {
             if (buffers.TryRent(BodyBufferSize, out var second))
@@ -239,7 +181,7 @@ public sealed class ObjectService
     }
 
     /// <summary>Copies <paramref name="length"/> body bytes of a stored version from <paramref name="offset"/> into a writer (UploadPartCopy).</summary>
-    public static async ValueTask CopyRangeAsync(ObjectReader source, long offset, long length, BodyWriter writer)
+    public static async ValueTask CopyRangeAsync(IObjectReader source, long offset, long length, IBodyWriter writer)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(writer);
@@ -263,12 +205,12 @@ public sealed class ObjectService
 
     /// <summary>
     /// A large body with two registered buffers: while one buffer is written and hashed (the hash on another core,
-    /// see <see cref="BodyWriter.WriteHashingElsewhereAsync"/>), the front receives into the other, so receiving,
+    /// see <see cref="IBodyWriter.WriteHashingElsewhereAsync"/>), the front receives into the other, so receiving,
     /// hashing and writing overlap instead of taking turns on one core. Returns both buffers.
     /// </summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2012:Use ValueTasks correctly",
         Justification = "Each chunk's ValueTask is held while the next chunk arrives and awaited once: inFlight tracks it.")]
-    private static async ValueTask WritePipelinedAsync(IBodySource body, BodyWriter writer, NativeBuffer first,
+    private static async ValueTask WritePipelinedAsync(IBodySource body, IBodyWriter writer, NativeBuffer first,
         NativeBuffer second, S3Checksum? extra)
     {
         var current = first;

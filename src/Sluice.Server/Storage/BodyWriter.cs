@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Sluice.IO;
 using Sluice.IO.Buffers;
 using Sluice.IO.Files;
@@ -12,7 +11,7 @@ namespace Sluice.Server.Storage;
 /// the same pass that writes it. Nothing is visible until the subclass commits; abandoning the writer (or a crash)
 /// leaves only a temp file, removed at the next open. Writes are sequential: await each before the next.
 /// </summary>
-public abstract class BodyWriter : IAsyncDisposable
+public abstract class BodyWriter : IBodyWriter
 {
     /// <summary>
     /// Early writeback: every this many new body bytes, the writer asks the kernel to start writing them to disk
@@ -27,14 +26,12 @@ public abstract class BodyWriter : IAsyncDisposable
     /// </summary>
     internal const long DirtyLimitBytes = 64L << 20;
 
-    private readonly Md5Digest _md5 = new();
-    private readonly S3Checksum? _checksum;
+    private readonly BodyDigests _digests;
     private IoFile? _file;
     private bool _finished;
     private long _writebackStart;   // body bytes [0, _writebackStart) have had writeback started
     private long _waitedUpTo;       // body bytes [0, _waitedUpTo) have been waited for
     private Task? _writeback;       // the writeback request in flight (runs beside the next writes)
-    private OffThreadHasher? _hasher;
 
     private protected BodyWriter(ObjectStore store, string tempPath, IoFile file, ChecksumAlgorithm checksumAlgorithm)
     {
@@ -42,7 +39,7 @@ public abstract class BodyWriter : IAsyncDisposable
         TempPath = tempPath;
         _file = file;
         ChecksumAlgorithm = checksumAlgorithm;
-        if (checksumAlgorithm != ChecksumAlgorithm.None) _checksum = new S3Checksum(checksumAlgorithm);
+        _digests = new BodyDigests(checksumAlgorithm);
     }
 
     private protected ObjectStore Store { get; }
@@ -63,8 +60,7 @@ public abstract class BodyWriter : IAsyncDisposable
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> chunk, CancellationToken cancellationToken = default)
     {
         var file = CheckOpen();
-        _md5.Append(chunk.Span);
-        _checksum?.Append(chunk.Span);
+        _digests.Append(chunk.Span);
         await file.WriteAsync(chunk, BodyOffset + Length, cancellationToken).ConfigureAwait(false);
         await AdvanceAsync(file, chunk.Length).ConfigureAwait(false);
     }
@@ -75,9 +71,7 @@ public abstract class BodyWriter : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(buffer);
         ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)length, (uint)buffer.Length, nameof(length));
         var file = CheckOpen();
-        var bytes = buffer.GetSpan()[..length];
-        _md5.Append(bytes);
-        _checksum?.Append(bytes);
+        _digests.Append(buffer.GetSpan()[..length]);
         await file.WriteAsync(buffer, length, BodyOffset + Length, cancellationToken).ConfigureAwait(false);
         await AdvanceAsync(file, length).ConfigureAwait(false);
     }
@@ -89,13 +83,12 @@ public abstract class BodyWriter : IAsyncDisposable
     /// on a thread-pool thread: the caller resumes on its reactor before its next I/O. Await each call before the
     /// next one (that keeps the digests in body order). <paramref name="extra"/> is a caller's checksum fed alongside.
     /// </summary>
-    internal async ValueTask WriteHashingElsewhereAsync(NativeBuffer buffer, int length, S3Checksum? extra)
+    public async ValueTask WriteHashingElsewhereAsync(NativeBuffer buffer, int length, S3Checksum? extra)
     {
         ArgumentNullException.ThrowIfNull(buffer);
         ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)length, (uint)buffer.Length, nameof(length));
         var file = CheckOpen();
-        _hasher ??= new OffThreadHasher();
-        var hashing = _hasher.HashAsync(_md5, _checksum, extra, buffer, length);
+        var hashing = _digests.HashElsewhereAsync(buffer, length, extra);
         try
         {
             await file.WriteAsync(buffer, length, BodyOffset + Length).ConfigureAwait(false);
@@ -156,8 +149,7 @@ public abstract class BodyWriter : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await AbortAsync().ConfigureAwait(false);
-        _md5.Dispose();
-        _checksum?.Dispose();
+        _digests.Dispose();
         GC.SuppressFinalize(this);
     }
 
@@ -170,30 +162,12 @@ public abstract class BodyWriter : IAsyncDisposable
     {
         CheckOpen();
         await DrainWritebackAsync().ConfigureAwait(false);
-        if (expectedChecksum != null && _checksum == null)
-            throw new InvalidOperationException("an expected checksum needs a writer started with that checksum algorithm");
         _finished = true;
-        var md5 = new byte[Md5Digest.HashSizeInBytes];
-        _md5.GetHashAndReset(md5);
-        string? checksum = null;
-        if (_checksum != null)
-        {
-            Span<char> base64 = stackalloc char[ChecksumAlgorithmExtensions.MaxBase64Length];
-            _checksum.TryFormatBase64(base64, out int n);
-            checksum = new string(base64[..n]);
-        }
-        string? mismatch = null;
-        if (expectedContentMd5 != null && !FixedTimeEquals(Convert.ToBase64String(md5), expectedContentMd5.Trim()))
-            mismatch = "The Content-MD5 you specified did not match what we received.";
-        else if (expectedChecksum != null)
-        {
-            if (!FixedTimeEquals(checksum!, expectedChecksum.Trim()))
-                mismatch = $"The {ChecksumAlgorithm.GetHeaderName()} you specified did not match the calculated checksum.";
-        }
+        var (md5, checksum, mismatch) = _digests.Finish(expectedContentMd5, expectedChecksum);
         if (mismatch != null)
         {
             await CloseAndDeleteAsync().ConfigureAwait(false);
-            throw S3StorageException.Of(S3ErrorCode.BadDigest, mismatch);
+            throw BodyDigests.BadDigest(mismatch);
         }
         return (md5, checksum);
     }
@@ -258,7 +232,4 @@ public abstract class BodyWriter : IAsyncDisposable
         }
         await Store.TryDeleteFileAsync(TempPath).ConfigureAwait(false);
     }
-
-    private static bool FixedTimeEquals(string a, string b) =>
-        CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(a), System.Text.Encoding.UTF8.GetBytes(b));
 }

@@ -11,10 +11,4 @@ public sealed record ObjectCommitOptions
 
     /// <summary>If-Match / If-None-Match for the write, or null.</summary>
     public WriteCondition? Condition { get; init; }
-
-    /// <summary>
-    /// Runs under the key's commit lock after the condition held and just before the rename makes the object
-    /// visible (the server records the write in its key index there, durably); if it throws, nothing changed.
-    /// </summary>
-    public Func<ObjectMetadata, ValueTask>? BeforePublish { get; init; }
 }

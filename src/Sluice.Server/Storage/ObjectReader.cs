@@ -14,7 +14,7 @@ namespace Sluice.Server.Storage;
 /// overwritten or deleted meanwhile. Reference counted: one reader may be shared by concurrent requests through the
 /// <see cref="OpenObjectCache"/>; each holder disposes its reference, and the last one closes the files.
 /// </summary>
-public sealed class ObjectReader : IFileBody, IAsyncDisposable
+public sealed class ObjectReader : IFileBody, IObjectReader
 {
     private readonly IoFile[] _files;     // one per segment
     private readonly long[] _offsets;     // where each segment starts in its file
@@ -90,6 +90,16 @@ public sealed class ObjectReader : IFileBody, IAsyncDisposable
         int i = Segment(position);
         long left = SegmentEnd(i) - position;
         return _files[i].ReadAsync(buffer, (int)Math.Min(length, left), _offsets[i] + position - _starts[i], cancellationToken);
+    }
+
+    /// <summary>An inline body goes with the head in one write; a file body as segments the front moves its own way (splice).</summary>
+    public ValueTask SendAsync(S3Exchange exchange, long offset, long length, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(exchange);
+        if (length == 0) return exchange.SendHeadAsync(0, cancellationToken);
+        return HasInlineBody
+            ? exchange.SendAsync(InlineBody.Slice((int)offset, (int)length), cancellationToken)
+            : exchange.SendAsync(this, offset, length, cancellationToken);
     }
 
     public FileSegment SegmentAt(long position)

@@ -11,10 +11,10 @@ namespace Sluice.Server.Storage;
 public sealed partial class ObjectStore
 {
     /// <summary>Every part but the last must be at least 5 MiB (Amazon S3 User Guide, "Multipart upload limits").</summary>
-    public const long MinPartSize = 5L << 20;
+    public const long MinPartSize = MultipartAssembly.MinPartSize;
 
     /// <summary>Part numbers run from 1 to 10,000.</summary>
-    public const int MaxPartNumber = 10_000;
+    public const int MaxPartNumber = MultipartAssembly.MaxPartNumber;
 
     /// <summary>
     /// CreateMultipartUpload: a staging directory holding the upload record (key, attributes, checksum algorithm,
@@ -169,17 +169,17 @@ public sealed partial class ObjectStore
     /// plus "-N". With a checksum algorithm: CRC64NVME gives the full-object CRC (combined from the parts'), the
     /// others S3's composite checksum (the algorithm over the parts' binary checksums, plus "-N").
     /// </summary>
-    public async ValueTask<ObjectMetadata> CompleteMultipartUploadAsync(string bucket, string key, string uploadId,
-        IReadOnlyList<CompletedPart> parts, WriteCondition? condition = null,
-        Func<ObjectMetadata, ValueTask>? beforePublish = null, CancellationToken cancellationToken = default)
+    public ValueTask<ObjectMetadata> CompleteMultipartUploadAsync(string bucket, string key, string uploadId,
+        IReadOnlyList<CompletedPart> parts, WriteCondition? condition = null, CancellationToken cancellationToken = default) =>
+        CompleteMultipartUploadAsync(bucket, key, uploadId, parts, condition, null, cancellationToken);
+
+    /// <summary>As the public CompleteMultipartUploadAsync, recording the new version in <paramref name="journal"/> before it is published.</summary>
+    internal async ValueTask<ObjectMetadata> CompleteMultipartUploadAsync(string bucket, string key, string uploadId,
+        IReadOnlyList<CompletedPart> parts, WriteCondition? condition, IPublishJournal? journal,
+        CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(parts);
         var location = Layout.Object(bucket, key);
-        if (parts.Count == 0)
-            throw S3StorageException.Of(S3ErrorCode.MalformedXML,
-                "The XML you provided was not well-formed or did not validate against our published schema");
-        for (int i = 1; i < parts.Count; i++)
-            if (parts[i].PartNumber <= parts[i - 1].PartNumber) throw S3StorageException.Of(S3ErrorCode.InvalidPartOrder);
+        MultipartAssembly.CheckOrder(parts);
 
         var gate = UploadLock(StorageLayout.CheckUploadId(uploadId));
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -201,52 +201,23 @@ public sealed partial class ObjectStore
                 throw;
             }
             var headers = new StoredHeader[parts.Count];
-            using var etag = new MultipartETag();
-            var md5 = new byte[Md5Digest.HashSizeInBytes];
-            long size = 0;
+            var stored = new PartInfo?[parts.Count];
             for (int i = 0; i < parts.Count; i++)
             {
-                var part = parts[i];
-                if (part.PartNumber is < 1 or > MaxPartNumber) throw InvalidPart(part);
-                var found = await TryReadHeaderAsync(Layout.Part(bucket, uploadId, part.PartNumber), cancellationToken)
+                MultipartAssembly.CheckNumber(parts[i]);
+                var found = await TryReadHeaderAsync(Layout.Part(bucket, uploadId, parts[i].PartNumber), cancellationToken)
                     .ConfigureAwait(false);
-                if (found is not { } header) throw InvalidPart(part);
-                if (!ETag.Matches(System.Text.Encoding.UTF8.GetBytes(part.ETag.Trim()),
-                        System.Text.Encoding.UTF8.GetBytes(header.Metadata.ETag), weakComparison: false))
-                    throw InvalidPart(part);
-                if (part.Checksum != null && !string.Equals(part.Checksum.Trim(), header.Metadata.Checksum, StringComparison.Ordinal))
-                    throw InvalidPart(part);
-                if (i < parts.Count - 1 && header.BodyLength < MinPartSize)
-                    throw new S3StorageException(new S3Error(S3ErrorCode.EntityTooSmall)
-                        .WithDetail("ProposedSize", header.BodyLength.ToString(System.Globalization.CultureInfo.InvariantCulture))
-                        .WithDetail("MinSizeAllowed", MinPartSize.ToString(System.Globalization.CultureInfo.InvariantCulture))
-                        .WithDetail("PartNumber", part.PartNumber.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-                ETag.TryParse(System.Text.Encoding.ASCII.GetBytes(header.Metadata.ETag), md5, out _);
-                etag.AddPart(md5);
+                if (found is not { } header) continue;
                 headers[i] = header;
-                size += header.BodyLength;
+                stored[i] = ToPartInfo(parts[i].PartNumber, header);
             }
-            var etagText = new byte[ETag.MaxLength];
-            int etagLength = etag.Format(etagText);
-            var (checksum, checksumType) = CombineChecksums(upload.ChecksumAlgorithm, headers);
-            var metadata = new ObjectMetadata
-            {
-                Key = key,
-                Size = size,
-                ETag = System.Text.Encoding.ASCII.GetString(etagText, 0, etagLength),
-                LastModified = Now(),
-                Attributes = upload.Attributes,
-                ChecksumAlgorithm = checksum == null ? ChecksumAlgorithm.None : upload.ChecksumAlgorithm,
-                Checksum = checksum,
-                ChecksumType = checksumType,
-                PartCount = parts.Count,
-            };
+            var metadata = MultipartAssembly.Assemble(key, upload, parts, stored, Now());
             var manifest = new ManifestPart[parts.Count];
             for (int i = 0; i < parts.Count; i++)
                 manifest[i] = new ManifestPart(parts[i].PartNumber, headers[i].BodyOffset, headers[i].BodyLength);
             if (!await PublishManifestAsync(bucket, key, location, metadata, manifest,
                     n => Layout.Part(bucket, uploadId, n), uploadId, condition,
-                    beforePublish == null ? null : () => beforePublish(metadata), cancellationToken).ConfigureAwait(false))
+                    journal, cancellationToken).ConfigureAwait(false))
                 throw new IoException("link", StorageNative.ENOENT, $"a part of upload {uploadId} vanished during its completion");
             // A crash before this line leaves the object complete and the upload still listed; the next open sees
             // the manifest naming this upload and removes it (completing again before that republishes the same
@@ -384,39 +355,4 @@ public sealed partial class ObjectStore
 
     private static PartInfo ToPartInfo(int number, StoredHeader header) =>
         new(number, header.BodyLength, header.Metadata.ETag, header.Metadata.LastModified, header.Metadata.Checksum);
-
-    private static S3StorageException InvalidPart(CompletedPart part) =>
-        new(new S3Error(S3ErrorCode.InvalidPart)
-            .WithDetail("PartNumber", part.PartNumber.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            .WithDetail("ETag", part.ETag));
-
-    /// <summary>The object's checksum from its parts' (null when the upload has none or a part lacks one).</summary>
-    private static (string? Checksum, string? Type) CombineChecksums(ChecksumAlgorithm algorithm, StoredHeader[] parts)
-    {
-        if (algorithm == ChecksumAlgorithm.None) return (null, null);
-        int length = algorithm.GetHashLength();
-        var binary = new byte[length * parts.Length];
-        for (int i = 0; i < parts.Length; i++)
-        {
-            string? value = parts[i].Metadata.Checksum;
-            if (value == null || !Convert.TryFromBase64String(value, binary.AsSpan(i * length, length), out int n) || n != length)
-                return (null, null);
-        }
-        Span<byte> result = stackalloc byte[ChecksumAlgorithmExtensions.MaxHashLength];
-        if (algorithm == ChecksumAlgorithm.Crc64Nvme)
-        {
-            ulong crc = 0;
-            for (int i = 0; i < parts.Length; i++)
-            {
-                ulong part = BinaryPrimitives.ReadUInt64BigEndian(binary.AsSpan(i * length));
-                if (i == 0) crc = part;
-                else S3Checksum.TryCombine(algorithm, crc, part, parts[i].BodyLength, out crc);
-            }
-            BinaryPrimitives.WriteUInt64BigEndian(result, crc);
-            return (Convert.ToBase64String(result[..length]), FullObject);
-        }
-        int written = S3Checksum.HashData(algorithm, binary, result);
-        return (Convert.ToBase64String(result[..written]) + "-" + parts.Length.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            Composite);
-    }
 }

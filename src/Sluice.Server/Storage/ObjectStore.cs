@@ -275,21 +275,30 @@ public sealed partial class ObjectStore : IAsyncDisposable
     /// <summary>
     /// DeleteObject: unlinks the key's file and fsyncs its directory. False when there was no such key (S3 answers
     /// 204 either way). <paramref name="condition"/>'s If-Match is checked atomically with the delete.
-    /// <paramref name="beforeDelete"/> runs under the key's commit lock just before the unlink (the server records
-    /// the delete in its key index there); if it throws, nothing changed.
+    /// <paramref name="journal"/> records the delete under the key's commit stripe just before the unlink; if that
+    /// throws, nothing changed.
     /// </summary>
-    public async ValueTask<bool> DeleteAsync(string bucket, string key, WriteCondition? condition = null,
-        Func<ValueTask>? beforeDelete = null, CancellationToken cancellationToken = default)
+    public ValueTask<bool> DeleteAsync(string bucket, string key, WriteCondition? condition = null,
+        CancellationToken cancellationToken = default) =>
+        DeleteAsync(bucket, key, condition, null, cancellationToken);
+
+    internal async ValueTask<bool> DeleteAsync(string bucket, string key, WriteCondition? condition,
+        IPublishJournal? journal, CancellationToken cancellationToken = default)
     {
         var location = Layout.Object(bucket, key);
         var stripe = _stripes[location.Stripe];
         string? oldParts;
+        bool recorded = false;
         await stripe.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (condition != null) await CheckConditionAsync(bucket, key, location, condition, cancellationToken).ConfigureAwait(false);
             oldParts = await CurrentPartsDirectoryAsync(location, cancellationToken).ConfigureAwait(false);
-            if (beforeDelete != null) await beforeDelete().ConfigureAwait(false);
+            if (journal != null)
+            {
+                await journal.RecordDeleteAsync(key).ConfigureAwait(false);
+                recorded = true;
+            }
             await DisposeAsync(_openObjects.BeginChange(bucket, key)).ConfigureAwait(false);
             try
             {
@@ -304,12 +313,18 @@ public sealed partial class ObjectStore : IAsyncDisposable
             {
                 await DisposeAsync(_openObjects.EndChange(bucket, key)).ConfigureAwait(false);
             }
+            // Under the stripe, so a failure here is resynced before another write of the key is recorded.
+            await FsyncDirectoryAsync(location.Directory, cancellationToken).ConfigureAwait(false);
+        }
+        catch when (recorded)
+        {
+            await journal!.ResyncAsync(key).ConfigureAwait(false);
+            throw;
         }
         finally
         {
             stripe.Release();
         }
-        await FsyncDirectoryAsync(location.Directory, cancellationToken).ConfigureAwait(false);
         if (oldParts != null) await RemovePartsDirectoryAsync(bucket, oldParts).ConfigureAwait(false);
         return true;
     }
@@ -320,11 +335,16 @@ public sealed partial class ObjectStore : IAsyncDisposable
     /// parts directory (no byte is copied). <paramref name="attributes"/> sees the source's metadata (check
     /// copy-source conditions there, throwing an <see cref="S3StorageException"/>) and returns the attributes to
     /// store: the source's for COPY, new ones for REPLACE. The ETag, checksum and part count carry over (same bytes).
-    /// <paramref name="beforePublish"/> as in <see cref="ObjectCommitOptions.BeforePublish"/>.
     /// </summary>
-    public async ValueTask<ObjectMetadata> CopyAsync(string sourceBucket, string sourceKey, string bucket, string key,
+    public ValueTask<ObjectMetadata> CopyAsync(string sourceBucket, string sourceKey, string bucket, string key,
         Func<ObjectMetadata, ObjectAttributes>? attributes = null, WriteCondition? condition = null,
-        Func<ObjectMetadata, ValueTask>? beforePublish = null, CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        CopyAsync(sourceBucket, sourceKey, bucket, key, attributes, condition, null, cancellationToken);
+
+    /// <summary>As the public CopyAsync, recording the new version in <paramref name="journal"/> before it is published.</summary>
+    internal async ValueTask<ObjectMetadata> CopyAsync(string sourceBucket, string sourceKey, string bucket, string key,
+        Func<ObjectMetadata, ObjectAttributes>? attributes, WriteCondition? condition, IPublishJournal? journal,
+        CancellationToken cancellationToken)
     {
         var source = Layout.Object(sourceBucket, sourceKey);
         var destination = Layout.Object(bucket, key);
@@ -365,7 +385,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
                     // False: the source's parts went with a newer version (overwritten after the snapshot): again.
                     if (await PublishManifestAsync(bucket, key, destination, metadata, parts,
                             n => Path.Join(sourceParts, StorageLayout.PartFileName(n)), null, condition,
-                            beforePublish == null ? null : () => beforePublish(metadata), cancellationToken).ConfigureAwait(false))
+                            journal, cancellationToken).ConfigureAwait(false))
                         return metadata;
                     continue;
                 }
@@ -375,8 +395,8 @@ public sealed partial class ObjectStore : IAsyncDisposable
                         .ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
                 string published = temp;
                 temp = null; // PublishAsync owns it now
-                await PublishAsync(published, bucket, key, destination, condition, cancellationToken,
-                    beforePublish == null ? null : () => beforePublish(metadata)).ConfigureAwait(false);
+                await PublishAsync(published, bucket, key, destination, metadata, condition, journal, cancellationToken)
+                    .ConfigureAwait(false);
                 return metadata;
             }
             finally
@@ -414,7 +434,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
     /// </summary>
     private async ValueTask<bool> PublishManifestAsync(string bucket, string key, ObjectLocation location,
         ObjectMetadata metadata, ManifestPart[] parts, Func<int, string> partFile, string? uploadId,
-        WriteCondition? condition, Func<ValueTask>? beforePublish, CancellationToken cancellationToken)
+        WriteCondition? condition, IPublishJournal? journal, CancellationToken cancellationToken)
     {
         string name = StorageLayout.NewPartsDirectoryName(location);
         string staging = Layout.NewTemp();
@@ -467,7 +487,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
                 await TryDeleteFileAsync(temp).ConfigureAwait(false);
                 throw;
             }
-            await PublishAsync(temp, bucket, key, location, condition, cancellationToken, beforePublish).ConfigureAwait(false);
+            await PublishAsync(temp, bucket, key, location, metadata, condition, journal, cancellationToken).ConfigureAwait(false);
             published = true;
             return true;
         }
@@ -507,12 +527,13 @@ public sealed partial class ObjectStore : IAsyncDisposable
     }
 
     /// <summary>
-    /// Publishes a sealed temp file as <paramref name="key"/>: condition check and rename under the key's stripe
-    /// lock, then the directory fsync. The temp file is gone afterwards whatever happens. <paramref name="beforePublish"/>
-    /// runs under that lock after the condition check, just before the rename; if it throws, nothing changed.
+    /// Publishes a sealed temp file holding <paramref name="metadata"/> as <paramref name="key"/>: under the key's
+    /// stripe lock, the condition check, the journal record (<paramref name="journal"/>; if it throws, nothing
+    /// changed), the rename and the directory fsync. A failure after the record resyncs the journal before the
+    /// stripe is released, so the stripe is the write's only lock. The temp file is gone afterwards whatever happens.
     /// </summary>
     internal async ValueTask PublishAsync(string temp, string bucket, string key, ObjectLocation location,
-        WriteCondition? condition, CancellationToken cancellationToken, Func<ValueTask>? beforePublish = null)
+        ObjectMetadata metadata, WriteCondition? condition, IPublishJournal? journal, CancellationToken cancellationToken)
     {
         bool published = false;
         string? oldParts = null;
@@ -520,13 +541,18 @@ public sealed partial class ObjectStore : IAsyncDisposable
         {
             await EnsureObjectDirectoriesAsync(bucket, location, cancellationToken).ConfigureAwait(false);
             var stripe = _stripes[location.Stripe];
+            bool recorded = false;
             await stripe.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
                 bool createOnly = condition != null &&
                     await CheckConditionAsync(bucket, key, location, condition, cancellationToken).ConfigureAwait(false);
                 oldParts = createOnly ? null : await CurrentPartsDirectoryAsync(location, cancellationToken).ConfigureAwait(false);
-                if (beforePublish != null) await beforePublish().ConfigureAwait(false);
+                if (journal != null)
+                {
+                    await journal.RecordPutAsync(metadata).ConfigureAwait(false);
+                    recorded = true;
+                }
                 await DisposeAsync(_openObjects.BeginChange(bucket, key)).ConfigureAwait(false);
                 try
                 {
@@ -537,6 +563,12 @@ public sealed partial class ObjectStore : IAsyncDisposable
                     await DisposeAsync(_openObjects.EndChange(bucket, key)).ConfigureAwait(false);
                 }
                 published = true;
+                await FsyncDirectoryAsync(location.Directory, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch when (recorded)
+            {
+                await journal!.ResyncAsync(key).ConfigureAwait(false);
+                throw;
             }
             finally
             {
@@ -547,7 +579,6 @@ public sealed partial class ObjectStore : IAsyncDisposable
         {
             if (!published) await TryDeleteFileAsync(temp).ConfigureAwait(false);
         }
-        await FsyncDirectoryAsync(location.Directory, CancellationToken.None).ConfigureAwait(false);
         // The replaced version was a manifest: its parts go now (a crash before this leaves them unreferenced, and
         // the next open removes them). Readers that opened it hold the part files open and keep reading.
         if (oldParts != null) await RemovePartsDirectoryAsync(bucket, oldParts).ConfigureAwait(false);
@@ -570,17 +601,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
                 if (string.Equals(header.Metadata.Key, key, StringComparison.Ordinal)) current = header.Metadata;
             }
         }
-        var result = Preconditions.EvaluateWrite(Encoding.UTF8.GetBytes(condition.IfMatch ?? ""),
-            Encoding.UTF8.GetBytes(condition.IfNoneMatch ?? ""), current != null,
-            Encoding.UTF8.GetBytes(current?.ETag ?? ""));
-        return result switch
-        {
-            ConditionResult.Proceed => !string.IsNullOrWhiteSpace(condition.IfNoneMatch),
-            ConditionResult.NoSuchKey => throw S3StorageException.NoSuchKey(bucket, key),
-            ConditionResult.NotImplemented => throw S3StorageException.Of(S3ErrorCode.NotImplemented,
-                "A header you provided implies functionality that is not implemented: If-None-Match on a write takes only *."),
-            _ => throw S3StorageException.Of(S3ErrorCode.PreconditionFailed, null, "/" + bucket + "/" + key),
-        };
+        return condition.Evaluate(current, bucket, key);
     }
 
     private async ValueTask RenameIntoPlaceAsync(string temp, string bucket, ObjectLocation location, bool createOnly,

@@ -8,7 +8,7 @@ namespace Sluice.Server.Storage;
 /// A PutObject in progress (from <see cref="ObjectStore.BeginPutAsync"/>): write the body in chunks, then
 /// <see cref="CommitAsync"/> publishes it atomically and durably, or <see cref="BodyWriter.AbortAsync"/> drops it.
 /// </summary>
-public sealed class ObjectWriter : BodyWriter
+public sealed class ObjectWriter : BodyWriter, IObjectWriter
 {
     private readonly ObjectLocation _location;
 
@@ -47,9 +47,20 @@ public sealed class ObjectWriter : BodyWriter
             ChecksumType = checksum == null ? null : ObjectStore.FullObject,
         };
         await SealAsync(ObjectHeader.EncodeMetadata(metadata), cancellationToken).ConfigureAwait(false);
-        Func<ValueTask>? beforePublish = options?.BeforePublish is { } hook ? () => hook(metadata) : null;
-        await Store.PublishAsync(TempPath, Bucket, Key, _location, options?.Condition, cancellationToken, beforePublish)
+        await Store.PublishAsync(TempPath, Bucket, Key, _location, metadata, options?.Condition, Journal, cancellationToken)
             .ConfigureAwait(false);
         return metadata;
     }
+
+    /// <summary>Where the commit records the new version before publishing it (the key index of <see cref="DiskStorage"/>).</summary>
+    internal IPublishJournal? Journal { get; set; }
+
+    ValueTask<ObjectMetadata> IObjectWriter.CommitAsync(ObjectAttributes attributes, string? expectedContentMd5,
+        string? expectedChecksum, WriteCondition? condition, CancellationToken cancellationToken) =>
+        CommitAsync(attributes, new ObjectCommitOptions
+        {
+            ExpectedContentMd5 = expectedContentMd5,
+            ExpectedChecksum = expectedChecksum,
+            Condition = condition,
+        }, cancellationToken);
 }

@@ -7,7 +7,7 @@ namespace Sluice.Server.Storage;
 /// An UploadPart in progress (from <see cref="ObjectStore.BeginUploadPartAsync"/>): the part is written, hashed and
 /// committed with the same temp + fsync + rename protocol as an object, into its upload's staging directory.
 /// </summary>
-public sealed class PartWriter : BodyWriter
+public sealed class PartWriter : BodyWriter, IPartWriter
 {
     private readonly MultipartUploadInfo _upload;
 

@@ -1,3 +1,7 @@
+using System.Text;
+using Sluice.S3.Conditions;
+using Sluice.S3.Errors;
+
 namespace Sluice.Server.Storage;
 
 /// <summary>
@@ -12,4 +16,24 @@ public sealed record WriteCondition(string? IfMatch, string? IfNoneMatch)
 
     /// <summary>If-Match: <paramref name="etag"/> — replace only that version.</summary>
     public static WriteCondition Matching(string etag) => new(etag, null);
+
+    /// <summary>
+    /// Evaluates the condition against the key's current version (null: none), as every store does atomically with
+    /// its publication: true when the write must not replace an existing version (If-None-Match: *, which the store
+    /// then enforces as it publishes); PreconditionFailed, NoSuchKey or NotImplemented as S3 answers otherwise.
+    /// </summary>
+    internal bool Evaluate(ObjectMetadata? current, string bucket, string key)
+    {
+        var result = Preconditions.EvaluateWrite(Encoding.UTF8.GetBytes(IfMatch ?? ""),
+            Encoding.UTF8.GetBytes(IfNoneMatch ?? ""), current != null,
+            Encoding.UTF8.GetBytes(current?.ETag ?? ""));
+        return result switch
+        {
+            ConditionResult.Proceed => !string.IsNullOrWhiteSpace(IfNoneMatch),
+            ConditionResult.NoSuchKey => throw S3StorageException.NoSuchKey(bucket, key),
+            ConditionResult.NotImplemented => throw S3StorageException.Of(S3ErrorCode.NotImplemented,
+                "A header you provided implies functionality that is not implemented: If-None-Match on a write takes only *."),
+            _ => throw S3StorageException.Of(S3ErrorCode.PreconditionFailed, null, "/" + bucket + "/" + key),
+        };
+    }
 }

@@ -179,7 +179,7 @@ public class LargePutTests
                 }
                 await sentEnough.Task.WaitAsync(TimeSpan.FromMinutes(5));
                 await server.StopAsync();
-                Assert.Equal(0, server.Store.Engine.Buffers.Outstanding);
+                Assert.Equal(0, server.Store!.Engine.Buffers.Outstanding);
                 Assert.True(server.Store.Engine.Buffers.Freed.IsCompletedSuccessfully, "the engine's buffers were not freed");
             }
             finally
@@ -203,7 +203,7 @@ public class LargePutTests
     /// last response byte leaves, which the client may already have read.
     /// </summary>
     private static Task AssertNoBuffersOrTempFilesLeftAsync(TestServer t) =>
-        WaitUntilAsync(() => t.Server.Store.Engine.Buffers.Outstanding == 0 && !TempFiles(t).Any());
+        WaitUntilAsync(() => t.Server.Store!.Engine.Buffers.Outstanding == 0 && !TempFiles(t).Any());
 
     private static async Task WaitUntilAsync(Func<bool> condition)
     {

@@ -138,7 +138,7 @@ public class OpenObjectCacheTests
     {
         await using var t = await TestServer.StartAsync(mode);
         Assert.Equal(200, (await t.Client.SendAsync("PUT", "/bkt")).Status);
-        var store = t.Server.Store;
+        var store = t.Server.Store!;
         foreach (int size in new[] { 0, 1, 4096, ObjectStore.InlineBodyBytes, ObjectStore.InlineBodyBytes + 1, 100_000 })
         {
             string key = "size-" + size;
@@ -236,6 +236,6 @@ public class OpenObjectCacheTests
         stop.Cancel();
         await Task.WhenAll(readers);
         Assert.True(reads > Writes, $"only {reads} reads ran");
-        Assert.True(t.Server.Store.OpenObjects.Hits > 0, "the readers never hit the cache");
+        Assert.True(t.Server.Store!.OpenObjects.Hits > 0, "the readers never hit the cache");
     }
 }

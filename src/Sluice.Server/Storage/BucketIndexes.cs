@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
 using Sluice.Server.Index;
-using Sluice.Server.Storage;
 
-namespace Sluice.Server.Service;
+namespace Sluice.Server.Storage;
 
 /// <summary>
 /// One <see cref="BucketIndex"/> per bucket, persisted under DIR/.index/&lt;bucket&gt; (a name the object store never
@@ -146,7 +145,6 @@ public sealed class BucketIndexes : IDisposable
         }
     }
 
-    /// <summary>The bucket's index; NoSuchBucket (<see cref="S3StorageException"/>) when there is no such bucket.</summary>
     /// <summary>The open index of a bucket named by its ASCII bytes (as routed), without allocating; false if not open yet.</summary>
     public bool TryGetOpen(ReadOnlySpan<byte> bucket, out BucketIndex? index)
     {
@@ -157,7 +155,8 @@ public sealed class BucketIndexes : IDisposable
         return _open.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(name[..n], out index);
     }
 
-        public ValueTask<BucketIndex> GetAsync(string bucket, CancellationToken cancellationToken = default) =>
+    /// <summary>The bucket's index; NoSuchBucket (<see cref="S3StorageException"/>) when there is no such bucket.</summary>
+    public ValueTask<BucketIndex> GetAsync(string bucket, CancellationToken cancellationToken = default) =>
         _open.TryGetValue(bucket, out var index) ? ValueTask.FromResult(index) : OpenAsync(bucket, cancellationToken);
 
     private async ValueTask<BucketIndex> OpenAsync(string bucket, CancellationToken cancellationToken)

@@ -1,4 +1,4 @@
-namespace Sluice.Server.Service;
+namespace Sluice.Server.Storage;
 
 /// <summary>
 /// What reconciling the key indexes with the object store changed at start (see <see cref="BucketIndexes"/>).

@@ -1,0 +1,94 @@
+using Sluice.S3.Checksums;
+using Sluice.Server.Index;
+
+namespace Sluice.Server.Storage;
+
+/// <summary>
+/// The storage seam: what the service layer (<see cref="Service.ObjectService"/>) needs from a store. Two stores
+/// implement it: <see cref="DiskStorage"/> (files, crash-safe, a journaled key index per bucket) and
+/// <see cref="Memory.MemoryStorage"/> (no disk, bounded by a byte limit). Each write method is one atomic step: when it
+/// returns the new version is visible to readers (and, for a durable store, survives a crash); when it throws nothing
+/// visible changed. Outcomes that are S3 errors (NoSuchBucket, NoSuchKey, PreconditionFailed, BadDigest...) are
+/// <see cref="S3StorageException"/>; anything else is a failure of the store itself.
+/// </summary>
+public interface IObjectStorage : IAsyncDisposable
+{
+    /// <summary>What the store is, for the banner and logs: "disk DIR" or "memory (limit N bytes)".</summary>
+    string Description { get; }
+
+    // ---------------------------------------------------------------- buckets
+
+    /// <summary>Creates a bucket; BucketAlreadyOwnedByYou when it exists.</summary>
+    ValueTask<BucketInfo> CreateBucketAsync(string bucket, CancellationToken cancellationToken = default);
+
+    /// <summary>The bucket, or NoSuchBucket.</summary>
+    ValueTask<BucketInfo> GetBucketAsync(string bucket, CancellationToken cancellationToken = default);
+
+    /// <summary>Every bucket, by name.</summary>
+    ValueTask<IReadOnlyList<BucketInfo>> ListBucketsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes an empty bucket (BucketNotEmpty otherwise, NoSuchBucket when absent).</summary>
+    ValueTask DeleteBucketAsync(string bucket, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The bucket's key index: what listings page through (S3's prefix, delimiter and marker rules), where reads are
+    /// counted, and where a create-only write may look before it receives a body. NoSuchBucket when absent.
+    /// </summary>
+    ValueTask<BucketIndex> GetKeyIndexAsync(string bucket, CancellationToken cancellationToken = default);
+
+    /// <summary>The key index of a bucket already opened, without allocating; false otherwise.</summary>
+    bool TryGetKeyIndex(ReadOnlySpan<byte> bucket, out BucketIndex? index);
+
+    // ---------------------------------------------------------------- objects
+
+    /// <summary>Starts a PutObject: the writer receives the body, then commits it as the key's new version.</summary>
+    ValueTask<IObjectWriter> BeginPutAsync(string bucket, string key, ChecksumAlgorithm checksumAlgorithm,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>A hot object's reader with no I/O and no allocation, when the store has one; false otherwise.</summary>
+    bool TryOpenCached(ReadOnlySpan<byte> bucket, ReadOnlySpan<byte> key, out IObjectReader? reader);
+
+    /// <summary>The key's current version, open for reading (it stays readable if the key changes meanwhile).</summary>
+    ValueTask<IObjectReader> OpenReadAsync(string bucket, string key, CancellationToken cancellationToken = default);
+
+    /// <summary>The key's current version's metadata (NoSuchKey, NoSuchBucket).</summary>
+    ValueTask<ObjectMetadata> HeadAsync(string bucket, string key, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the key; false when there was none (S3 answers 204 either way).</summary>
+    ValueTask<bool> DeleteAsync(string bucket, string key, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// CopyObject: the source's current version becomes the key's new version. <paramref name="attributesFor"/> sees
+    /// the source's metadata (it may refuse it by throwing) and returns the attributes to store.
+    /// </summary>
+    ValueTask<ObjectMetadata> CopyAsync(string sourceBucket, string sourceKey, string bucket, string key,
+        Func<ObjectMetadata, ObjectAttributes> attributesFor, WriteCondition? condition,
+        CancellationToken cancellationToken = default);
+
+    // ---------------------------------------------------------------- multipart uploads
+
+    ValueTask<MultipartUploadInfo> CreateMultipartUploadAsync(string bucket, string key, ObjectAttributes attributes,
+        ChecksumAlgorithm checksumAlgorithm, CancellationToken cancellationToken = default);
+
+    /// <summary>The upload (NoSuchUpload when it is not an upload of this bucket and key).</summary>
+    ValueTask<MultipartUploadInfo> GetMultipartUploadAsync(string bucket, string key, string uploadId,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>Starts an UploadPart: the writer receives the part, then commits it (replacing any with that number).</summary>
+    ValueTask<IPartWriter> BeginUploadPartAsync(string bucket, string key, string uploadId, int partNumber,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>The upload's parts, by part number.</summary>
+    ValueTask<IReadOnlyList<PartInfo>> ListPartsAsync(string bucket, string key, string uploadId,
+        CancellationToken cancellationToken = default);
+
+    ValueTask AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken cancellationToken = default);
+
+    /// <summary>Publishes the listed parts, in order, as the key's new version (S3's part and ETag rules).</summary>
+    ValueTask<ObjectMetadata> CompleteMultipartUploadAsync(string bucket, string key, string uploadId,
+        IReadOnlyList<CompletedPart> parts, WriteCondition? condition, CancellationToken cancellationToken = default);
+
+    /// <summary>The bucket's uploads in progress, in (key, initiation) order.</summary>
+    ValueTask<IReadOnlyList<MultipartUploadInfo>> ListMultipartUploadsAsync(string bucket,
+        CancellationToken cancellationToken = default);
+}

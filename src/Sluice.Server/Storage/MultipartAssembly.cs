@@ -1,0 +1,122 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using Sluice.S3.Checksums;
+using Sluice.S3.Errors;
+using Sluice.S3.Objects;
+
+namespace Sluice.Server.Storage;
+
+/// <summary>
+/// S3's CompleteMultipartUpload rules, shared by every store: the listed parts' order, numbers, ETags, checksums and
+/// sizes against the stored parts, and the object's metadata from them (the multipart ETag, the combined checksum).
+/// </summary>
+internal static class MultipartAssembly
+{
+    /// <summary>S3's smallest part other than the last (5 MiB).</summary>
+    public const long MinPartSize = 5L << 20;
+
+    /// <summary>S3's highest part number.</summary>
+    public const int MaxPartNumber = 10_000;
+
+    /// <summary>MalformedXML for no parts, InvalidPartOrder unless part numbers ascend.</summary>
+    public static void CheckOrder(IReadOnlyList<CompletedPart> parts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        if (parts.Count == 0)
+            throw S3StorageException.Of(S3ErrorCode.MalformedXML,
+                "The XML you provided was not well-formed or did not validate against our published schema");
+        for (int i = 1; i < parts.Count; i++)
+            if (parts[i].PartNumber <= parts[i - 1].PartNumber) throw S3StorageException.Of(S3ErrorCode.InvalidPartOrder);
+    }
+
+    /// <summary>InvalidPart when a listed part number is out of range (check before looking it up).</summary>
+    public static void CheckNumber(CompletedPart part)
+    {
+        if (part.PartNumber is < 1 or > MaxPartNumber) throw InvalidPart(part);
+    }
+
+    /// <summary>
+    /// Checks each listed part against the stored one (<paramref name="stored"/>[i] for <paramref name="parts"/>[i],
+    /// null when absent: InvalidPart; a non-last part under 5 MiB: EntityTooSmall) and returns the object's metadata.
+    /// </summary>
+    public static ObjectMetadata Assemble(string key, MultipartUploadInfo upload, IReadOnlyList<CompletedPart> parts,
+        IReadOnlyList<PartInfo?> stored, DateTimeOffset lastModified)
+    {
+        using var etag = new MultipartETag();
+        var md5 = new byte[Md5Digest.HashSizeInBytes];
+        long size = 0;
+        for (int i = 0; i < parts.Count; i++)
+        {
+            var part = parts[i];
+            CheckNumber(part);
+            if (stored[i] is not { } found) throw InvalidPart(part);
+            if (!ETag.Matches(System.Text.Encoding.UTF8.GetBytes(part.ETag.Trim()),
+                    System.Text.Encoding.UTF8.GetBytes(found.ETag), weakComparison: false))
+                throw InvalidPart(part);
+            if (part.Checksum != null && !string.Equals(part.Checksum.Trim(), found.Checksum, StringComparison.Ordinal))
+                throw InvalidPart(part);
+            if (i < parts.Count - 1 && found.Size < MinPartSize)
+                throw new S3StorageException(new S3Error(S3ErrorCode.EntityTooSmall)
+                    .WithDetail("ProposedSize", found.Size.ToString(CultureInfo.InvariantCulture))
+                    .WithDetail("MinSizeAllowed", MinPartSize.ToString(CultureInfo.InvariantCulture))
+                    .WithDetail("PartNumber", part.PartNumber.ToString(CultureInfo.InvariantCulture)));
+            ETag.TryParse(System.Text.Encoding.ASCII.GetBytes(found.ETag), md5, out _);
+            etag.AddPart(md5);
+            size += found.Size;
+        }
+        var etagText = new byte[ETag.MaxLength];
+        int etagLength = etag.Format(etagText);
+        var (checksum, checksumType) = CombineChecksums(upload.ChecksumAlgorithm, stored!);
+        return new ObjectMetadata
+        {
+            Key = key,
+            Size = size,
+            ETag = System.Text.Encoding.ASCII.GetString(etagText, 0, etagLength),
+            LastModified = lastModified,
+            Attributes = upload.Attributes,
+            ChecksumAlgorithm = checksum == null ? ChecksumAlgorithm.None : upload.ChecksumAlgorithm,
+            Checksum = checksum,
+            ChecksumType = checksumType,
+            PartCount = parts.Count,
+        };
+    }
+
+    private static S3StorageException InvalidPart(CompletedPart part) =>
+        new(new S3Error(S3ErrorCode.InvalidPart)
+            .WithDetail("PartNumber", part.PartNumber.ToString(CultureInfo.InvariantCulture))
+            .WithDetail("ETag", part.ETag));
+
+    /// <summary>
+    /// The object's checksum from its parts' (null when the upload has none or a part lacks one): CRC64NVME combines
+    /// into the full object's CRC, the others into S3's composite checksum (the algorithm over the parts' binary
+    /// checksums, plus "-N").
+    /// </summary>
+    private static (string? Checksum, string? Type) CombineChecksums(ChecksumAlgorithm algorithm, IReadOnlyList<PartInfo> parts)
+    {
+        if (algorithm == ChecksumAlgorithm.None) return (null, null);
+        int length = algorithm.GetHashLength();
+        var binary = new byte[length * parts.Count];
+        for (int i = 0; i < parts.Count; i++)
+        {
+            string? value = parts[i].Checksum;
+            if (value == null || !Convert.TryFromBase64String(value, binary.AsSpan(i * length, length), out int n) || n != length)
+                return (null, null);
+        }
+        Span<byte> result = stackalloc byte[ChecksumAlgorithmExtensions.MaxHashLength];
+        if (algorithm == ChecksumAlgorithm.Crc64Nvme)
+        {
+            ulong crc = 0;
+            for (int i = 0; i < parts.Count; i++)
+            {
+                ulong part = BinaryPrimitives.ReadUInt64BigEndian(binary.AsSpan(i * length));
+                if (i == 0) crc = part;
+                else S3Checksum.TryCombine(algorithm, crc, part, parts[i].Size, out crc);
+            }
+            BinaryPrimitives.WriteUInt64BigEndian(result, crc);
+            return (Convert.ToBase64String(result[..length]), ObjectStore.FullObject);
+        }
+        int written = S3Checksum.HashData(algorithm, binary, result);
+        return (Convert.ToBase64String(result[..written]) + "-" + parts.Count.ToString(CultureInfo.InvariantCulture),
+            ObjectStore.Composite);
+    }
+}
