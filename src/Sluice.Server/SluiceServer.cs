@@ -74,6 +74,9 @@ public sealed class SluiceServer : IAsyncDisposable
     /// <summary>What <see cref="Http2Endpoint"/> speaks, e.g. "HTTP/1.1 and HTTP/2 (h2c by prior knowledge)"; null without it.</summary>
     public string? Http2Protocols => _kestrel?.Describe();
 
+    /// <summary>The engine's registered buffers, which request bodies are received into (tests check none is left out).</summary>
+    internal Sluice.IO.Buffers.NativeBufferPool Buffers => _engine.Buffers;
+
     /// <summary>The core every front hands requests to (tests start extra fronts over it).</summary>
     internal IExchangeHandler Handler => _handler;
 
@@ -108,6 +111,12 @@ public sealed class SluiceServer : IAsyncDisposable
 
     /// <summary>What stores the objects: "disk DIR" or "memory (limit N bytes)".</summary>
     public string StorageDescription => _storage.Description;
+
+    /// <summary>The memory store's limit in bytes; 0 for the disk store.</summary>
+    public long MemoryLimit => (_storage as MemoryStorage)?.Limit ?? 0;
+
+    /// <summary>Body bytes the memory store holds now; 0 for the disk store.</summary>
+    public long MemoryUsed => (_storage as MemoryStorage)?.Used ?? 0;
 
     /// <summary>The I/O engine in use ("uring" or "managed").</summary>
     public string EngineName => _engine.Name;

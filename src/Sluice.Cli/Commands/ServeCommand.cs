@@ -13,7 +13,15 @@ internal static class ServeCommand
 {
     public static Command Create()
     {
-        var data = new Option<string>("--data") { Description = "Data directory (created if missing)", Required = true };
+        var data = new Option<string>("--data") { Description = "Data directory (created if missing); or --memory" };
+        var memory = new Option<bool>("--memory")
+        {
+            Description = "Keep everything in memory instead of --data (full S3, no disk, gone when the server stops)",
+        };
+        var memoryLimit = new Option<string>("--memory-limit")
+        {
+            Description = "With --memory: the most object bytes held, e.g. 512MiB or 2GiB (default 1GiB); writes past it get 507",
+        };
         var listen = EndPointOption("--listen", "Address and port of the HTTP/1.1 front on the I/O engine (port 0 picks a free one)");
         listen.DefaultValueFactory = _ => new IPEndPoint(IPAddress.Loopback, 9000);
         var listenH2 = EndPointOption("--listen-h2",
@@ -41,9 +49,10 @@ internal static class ServeCommand
 
         var command = new Command("serve", "Run the embedded S3-compatible server\n\nExamples:\n  sluice serve --data ./s3-data\n" +
             "  sluice serve --data /srv/s3 --listen 127.0.0.1:9000 --credentials keys.txt\n" +
+            "  sluice serve --memory --memory-limit 2GiB   (a throwaway S3 for tests)\n" +
             "  sluice serve --data ./d --listen 127.0.0.1:9000 --listen-h2 127.0.0.1:9443   (curl --http2-prior-knowledge)\n  AWS_ACCESS_KEY_ID=k AWS_SECRET_ACCESS_KEY=s sluice serve --data ./d --reactors 2")
         {
-            data, listen, listenH2, tlsCert, tlsKey, accessKey, secretKey, credentialsFile, region, reactors, anonymous, engine,
+            data, memory, memoryLimit, listen, listenH2, tlsCert, tlsKey, accessKey, secretKey, credentialsFile, region, reactors, anonymous, engine,
             openCache, accessLog, metrics,
         };
         command.Validators.Add(result =>
@@ -53,6 +62,14 @@ internal static class ServeCommand
             if (hasKey && result.GetResult(credentialsFile) != null) result.AddError("--credentials and --access-key are alternatives");
             if (result.GetValue(reactors) < 0) result.AddError("--reactors must be 0 or more");
             if (result.GetValue(openCache) < 0) result.AddError("--open-cache must be 0 or more");
+            bool inMemory = result.GetValue(memory);
+            if (inMemory == (result.GetResult(data) != null)) result.AddError("give either --data DIR or --memory");
+            if (result.GetResult(memoryLimit) != null)
+            {
+                if (!inMemory) result.AddError("--memory-limit goes with --memory");
+                else if (!Bench.Units.TryParseSize(result.GetValue(memoryLimit), out long limit) || limit <= 0)
+                    result.AddError($"--memory-limit: '{result.GetValue(memoryLimit)}' is not a size such as 512MiB or 2GiB");
+            }
             if ((result.GetResult(tlsCert) != null) != (result.GetResult(tlsKey) != null))
                 result.AddError("--tls-cert and --tls-key go together");
         });
@@ -104,7 +121,10 @@ internal static class ServeCommand
             }
             var options = new SluiceServerOptions
             {
-                DataDirectory = Path.GetFullPath(parse.GetValue(data)!),
+                DataDirectory = parse.GetValue(data) is { } directory ? Path.GetFullPath(directory) : null,
+                InMemory = parse.GetValue(memory),
+                MemoryLimit = Bench.Units.TryParseSize(parse.GetValue(memoryLimit), out long memoryBytes) ? memoryBytes
+                    : SluiceServerOptions.DefaultMemoryLimit,
                 Listen = parse.GetValue(listen)!,
                 Credentials = credentials,
                 Region = parse.GetValue(region)!,
@@ -129,6 +149,12 @@ internal static class ServeCommand
         });
         return command;
     }
+
+    /// <summary>The banner's words for the store: "data DIR" or "in memory, limit 1GiB".</summary>
+    private static string Stored(SluiceServer server) =>
+        server.StorageDescription.StartsWith("disk ", StringComparison.Ordinal)
+            ? "data " + server.StorageDescription[5..]
+            : $"in memory, limit {Bench.Units.FormatSize(server.MemoryLimit)}";
 
     private static Option<IPEndPoint> EndPointOption(string name, string description) => new(name)
     {
@@ -189,7 +215,7 @@ internal static class ServeCommand
             ? $"development credentials {SluiceServerOptions.DevAccessKey} / {SluiceServerOptions.DevSecretKey}"
             : $"credentials from {server.CredentialsSource}";
         string metrics = server.MetricsEndPoint is { } m ? $"; metrics at http://{m}/metrics" : "";
-        Console.WriteLine($"sluice: serving S3 at {server.Endpoint} (HTTP/1.1; data {options.DataDirectory}, engine {server.EngineName}, region {options.Region}, {credentials}{(options.AllowAnonymous ? ", anonymous allowed" : "")}){metrics}");
+        Console.WriteLine($"sluice: serving S3 at {server.Endpoint} (HTTP/1.1; {Stored(server)}, engine {server.EngineName}, region {options.Region}, {credentials}{(options.AllowAnonymous ? ", anonymous allowed" : "")}){metrics}");
         if (server.Http2Endpoint is { } h2)
             Console.WriteLine($"sluice: serving S3 at {h2} ({server.Http2Protocols}; Kestrel)");
         if (server.StartupRepair is { Reconciled: true } r)

@@ -20,7 +20,7 @@ public partial class LargeGetTests
     private static readonly TimeSpan TestTimeout = TimeSpan.FromMinutes(10); // a hang guard only
 
     [Theory]
-    [MemberData(nameof(Fronts.All), MemberType = typeof(Fronts))]
+    [MemberData(nameof(Fronts.OnDisk), MemberType = typeof(Fronts))]
     public async Task Concurrent_slow_readers_of_an_object_leaving_the_page_cache_each_get_every_byte(string engine)
     {
         await using var t = await TestServer.StartAsync(engine);

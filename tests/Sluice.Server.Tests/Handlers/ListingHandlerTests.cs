@@ -93,7 +93,7 @@ public class ListingHandlerTests
     }
 
     [Theory]
-    [MemberData(nameof(Fronts.All), MemberType = typeof(Fronts))]
+    [MemberData(nameof(Fronts.OnDisk), MemberType = typeof(Fronts))]
     public async Task A_restart_keeps_objects_listings_and_deletes(string engine)
     {
         await using var t = await TestServer.StartAsync(engine);

@@ -120,7 +120,7 @@ public class MultipartHandlerTests
     }
 
     [Theory]
-    [MemberData(nameof(Fronts.All), MemberType = typeof(Fronts))]
+    [MemberData(nameof(Fronts.OnDisk), MemberType = typeof(Fronts))]
     public async Task A_manifest_object_serves_ranges_copies_deletes_overwrites_and_survives_a_restart(string engine)
     {
         await using var t = await TestServer.StartAsync(engine);

@@ -125,20 +125,45 @@ internal sealed class S3TestClient : IDisposable
 }
 
 /// <summary>
-/// The fronts a handler test runs through: HTTP/1.1 on each engine, in-process (no socket), and Kestrel: HTTP/1.1 and
-/// h2c (the server's own <see cref="SluiceServerOptions.ListenHttp2"/> listener) and HTTP/2 over TLS (ALPN, a test CA).
+/// The fronts a handler test runs through — HTTP/1.1 on each engine, in-process (no socket), and Kestrel: HTTP/1.1 and
+/// h2c (the server's own <see cref="SluiceServerOptions.ListenHttp2"/> listener) and HTTP/2 over TLS (ALPN, a test CA)
+/// — times the stores behind them: disk, and memory (a front name with <see cref="MemorySuffix"/>).
 /// </summary>
 internal static class Fronts
 {
+    /// <summary>Appended to a front's name: its server runs the memory store.</summary>
+    public const string MemorySuffix = "/memory";
+
     public const string InProcess = "inprocess";
     public const string KestrelHttp1 = "kestrel-h1";
     public const string KestrelH2c = "kestrel-h2c";
     public const string KestrelTls = "kestrel-tls";
 
-    public static TheoryData<string> All => new() { "uring", "managed", InProcess, KestrelHttp1, KestrelH2c, KestrelTls };
+    private static readonly string[] Names = ["uring", "managed", InProcess, KestrelHttp1, KestrelH2c, KestrelTls];
+
+    /// <summary>Every front × every store: the same assertions for all.</summary>
+    public static TheoryData<string> All
+    {
+        get
+        {
+            var data = new TheoryData<string>();
+            foreach (string front in Names) data.Add(front);
+            foreach (string front in Names) data.Add(front + MemorySuffix);
+            return data;
+        }
+    }
+
+    /// <summary>Every front on the disk store: tests that restart the server or look at its files.</summary>
+    public static TheoryData<string> OnDisk => new(Names);
+
+    /// <summary>The front without the store suffix.</summary>
+    public static string FrontOf(string front) =>
+        front.EndsWith(MemorySuffix, StringComparison.Ordinal) ? front[..^MemorySuffix.Length] : front;
+
+    public static bool InMemory(string? front) => front != null && front.EndsWith(MemorySuffix, StringComparison.Ordinal);
 
     /// <summary>The engine a front's server runs on (null: the best available).</summary>
-    public static string? Engine(string? front) => front is "uring" or "managed" ? front : null;
+    public static string? Engine(string? front) => front == null ? null : FrontOf(front) is "uring" or "managed" ? FrontOf(front) : null;
 }
 
 /// <summary>
@@ -154,11 +179,14 @@ internal sealed class TestServer : IAsyncDisposable
     private readonly string _front;
     private KestrelFront? _extra;
 
+    private readonly bool _inMemory;
+
     private TestServer(string directory, SluiceServer server, IndexFaults? indexFaults, string front)
     {
         Directory = directory;
         IndexFaults = indexFaults;
-        _front = front;
+        _front = Fronts.FrontOf(front);
+        _inMemory = Fronts.InMemory(front);
         Server = server;
         Client = null!; // set by StartFrontAsync
     }
@@ -190,12 +218,17 @@ internal sealed class TestServer : IAsyncDisposable
         return t;
     }
 
+    /// <summary>The memory store's limit in the tests: room for every test's objects at once.</summary>
+    public const long MemoryLimit = 1L << 30;
+
     private static SluiceServerOptions Options(string directory, string front, bool anonymous, IndexFaults? indexFaults) => new()
     {
         IndexFaults = indexFaults,
-        DataDirectory = directory,
+        DataDirectory = Fronts.InMemory(front) ? null : directory,
+        InMemory = Fronts.InMemory(front),
+        MemoryLimit = MemoryLimit,
         Listen = new IPEndPoint(IPAddress.Loopback, 0),
-        ListenHttp2 = front is Fronts.KestrelH2c or Fronts.KestrelHttp1 ? new IPEndPoint(IPAddress.Loopback, 0) : null,
+        ListenHttp2 = Fronts.FrontOf(front) is Fronts.KestrelH2c or Fronts.KestrelHttp1 ? new IPEndPoint(IPAddress.Loopback, 0) : null,
         Credentials = new Dictionary<string, string> { [AccessKey] = Secret },
         Reactors = 2,
         EngineMode = Fronts.Engine(front),
@@ -241,6 +274,7 @@ internal sealed class TestServer : IAsyncDisposable
     /// <paramref name="whileStopped"/> in between.</summary>
     public async Task RestartAsync(string? engine = null, Func<Task>? whileStopped = null)
     {
+        if (_inMemory) throw new InvalidOperationException("the memory store does not survive a restart: use Fronts.OnDisk");
         await StopFrontAsync();
         await Server.StopAsync();
         if (whileStopped != null) await whileStopped();
