@@ -8,7 +8,7 @@ namespace Sluice.Server.Tests.Compat;
 /// DeleteObjects, V1 and V2 listings paged across the 1000-key boundary). Data is checked byte for byte.
 /// awscli 2.9 has no conditional-PUT option (If-None-Match on put-object came later): boto3 covers that.
 /// </summary>
-public sealed class AwsCliCompatTests : AwsCliTestBase, IClassFixture<CompatServer>
+public class AwsCliCompatTests : AwsCliTestBase, IClassFixture<CompatServer>
 {
     public AwsCliCompatTests(CompatServer server) : base(server)
     {

@@ -7,7 +7,7 @@ namespace Sluice.Server.Tests.Compat;
 /// 1000-key boundary with prefix and delimiter. A class of its own so it runs in parallel with <see cref="AwsCliCompatTests"/>
 /// (each aws start costs about a second of CPU).
 /// </summary>
-public sealed class AwsCliListingCompatTests : AwsCliTestBase, IClassFixture<CompatServer>
+public class AwsCliListingCompatTests : AwsCliTestBase, IClassFixture<CompatServer>
 {
     public AwsCliListingCompatTests(CompatServer server) : base(server)
     {

@@ -11,7 +11,7 @@ namespace Sluice.Server.Tests.Compat;
 /// with a clear error), and V1/V2 paginators across 1000 keys. boto3 1.26 (botocore
 /// 1.29) predates CRC64NVME and sends trailers only over TLS, which the script switches on for plain HTTP.
 /// </summary>
-public sealed class Boto3CompatTests : IClassFixture<CompatServer>
+public class Boto3CompatTests : IClassFixture<CompatServer>
 {
     private static readonly string s_script = Path.Combine(AppContext.BaseDirectory, "Compat", "Scripts", "boto3_compat.py");
     private readonly CompatServer _s;

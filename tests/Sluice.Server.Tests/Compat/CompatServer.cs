@@ -21,6 +21,7 @@ public class CompatServer : IAsyncLifetime
     private static readonly TimeSpan s_defaultTimeout = TimeSpan.FromMinutes(3);
     private readonly string _root = Path.Combine(Path.GetTempPath(), "sluice-compat-" + Guid.NewGuid().ToString("N"));
     private readonly Tls.TestCa? _ca;
+    private readonly bool _inMemory;
     private SluiceServer? _server;
     private int _fileCounter;
 
@@ -28,7 +29,11 @@ public class CompatServer : IAsyncLifetime
     {
     }
 
-    private protected CompatServer(Tls.TestCa? ca) => _ca = ca;
+    private protected CompatServer(Tls.TestCa? ca, bool inMemory = false)
+    {
+        _ca = ca;
+        _inMemory = inMemory;
+    }
 
     /// <summary>With TLS: the test CA's certificate as a PEM file (AWS_CA_BUNDLE, --ca-bundle, boto3's verify=).</summary>
     public string CaBundle => _ca != null ? Path.Combine(WorkDirectory, "ca.pem") : throw new InvalidOperationException("not TLS");
@@ -50,7 +55,9 @@ public class CompatServer : IAsyncLifetime
         _server = await SluiceServer.StartAsync(new SluiceServerOptions
         {
             TlsCertificate = _ca?.Server,
-            DataDirectory = Path.Combine(_root, "data"),
+            DataDirectory = _inMemory ? null : Path.Combine(_root, "data"),
+            InMemory = _inMemory,
+            MemoryLimit = 4L << 30, // several copies of the 100 MB objects at once
             Listen = new IPEndPoint(IPAddress.Loopback, 0),
             Credentials = new Dictionary<string, string> { [AccessKey] = Secret },
             Reactors = 2,
@@ -166,6 +173,14 @@ public class CompatServer : IAsyncLifetime
 public sealed class TlsCompatServer : CompatServer
 {
     public TlsCompatServer() : base(new Tls.TestCa())
+    {
+    }
+}
+
+/// <summary>A <see cref="CompatServer"/> on the memory store (<c>sluice serve --memory</c>).</summary>
+public sealed class MemoryCompatServer : CompatServer
+{
+    public MemoryCompatServer() : base(null, inMemory: true)
     {
     }
 }

@@ -7,7 +7,7 @@ namespace Sluice.Server.Tests.Compat;
 /// presigned GET (`rclone link`). rclone has no presigned PUT and no way to send conditional headers, so those are
 /// covered by the awscli and boto3 tests. Its `delete` removes objects one request at a time (no DeleteObjects).
 /// </summary>
-public sealed class RcloneCompatTests : IClassFixture<CompatServer>
+public class RcloneCompatTests : IClassFixture<CompatServer>
 {
     private readonly CompatServer _s;
     private readonly string _config;

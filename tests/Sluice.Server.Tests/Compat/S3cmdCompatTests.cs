@@ -7,7 +7,7 @@ namespace Sluice.Server.Tests.Compat;
 /// s3cmd cannot send conditional headers and `signurl` makes SigV2 URLs only, which Sluice refuses with a clear
 /// error (checked); presigned SigV4 and conditions are covered by the awscli and boto3 tests.
 /// </summary>
-public sealed class S3cmdCompatTests : IClassFixture<CompatServer>
+public class S3cmdCompatTests : IClassFixture<CompatServer>
 {
     private readonly CompatServer _s;
     private readonly string _config;
