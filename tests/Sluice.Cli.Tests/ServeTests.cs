@@ -122,6 +122,27 @@ public class ServeTests
     }
 
     [Fact]
+    public async Task Serve_with_memory_keeps_objects_in_memory_and_refuses_writes_past_its_limit_with_507()
+    {
+        await ServeAsync(["--access-key", AccessKey, "--secret-key", Secret, "--memory-limit", "1MiB"], async (endpoint, line, data) =>
+        {
+            Assert.Contains("in memory, limit 1MiB", line);
+            using var http = new HttpClient();
+            Assert.Equal(200, (int)(await SendAsync(http, endpoint, HttpMethod.Put, "/mem", AccessKey, Secret)).StatusCode);
+            var small = RandomNumberGenerator.GetBytes(300_000);
+            Assert.Equal(200, (int)(await SendAsync(http, endpoint, HttpMethod.Put, "/mem/small", AccessKey, Secret, body: small)).StatusCode);
+            using var full = await SendAsync(http, endpoint, HttpMethod.Put, "/mem/big", AccessKey, Secret,
+                body: RandomNumberGenerator.GetBytes(1 << 20));
+            Assert.Equal(507, (int)full.StatusCode);
+            Assert.Contains("<Code>XSluiceStorageFull</Code>", await full.Content.ReadAsStringAsync());
+            using var get = await SendAsync(http, endpoint, HttpMethod.Get, "/mem/small", AccessKey, Secret);
+            Assert.Equal(small, await get.Content.ReadAsByteArrayAsync());
+            Assert.Equal(404, (int)(await SendAsync(http, endpoint, HttpMethod.Head, "/mem/big", AccessKey, Secret)).StatusCode);
+            return () => Assert.False(Directory.Exists(data), "the memory store wrote a data directory");
+        }, memory: true);
+    }
+
+    [Fact]
     public async Task Serve_takes_every_pair_of_a_credentials_file()
     {
         string file = Path.GetTempFileName();
@@ -288,7 +309,8 @@ public class ServeTests
 
     /// <summary>Runs `sluice serve` on a free port with <paramref name="extra"/> arguments, hands the announced endpoint
     /// to <paramref name="use"/>, then stops it with SIGTERM and checks a clean exit 0 before the returned check.</summary>
-    private static async Task ServeAsync(string[] extra, Func<Uri, string, string, Task<Action>> use, int bannerLines = 1)
+    private static async Task ServeAsync(string[] extra, Func<Uri, string, string, Task<Action>> use, int bannerLines = 1,
+        bool memory = false)
     {
         string data = Path.Combine(Path.GetTempPath(), "sluice-serve-" + Guid.NewGuid().ToString("N"));
         var psi = new ProcessStartInfo("dotnet")
@@ -297,8 +319,9 @@ public class ServeTests
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "sluice.dll"), "serve", "--data", data,
-                     "--listen", "127.0.0.1:0", "--reactors", "2" }.Concat(extra))
+        string[] store = memory ? ["--memory"] : ["--data", data];
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "sluice.dll"), "serve" }.Concat(store)
+                     .Concat(["--listen", "127.0.0.1:0", "--reactors", "2"]).Concat(extra))
             psi.ArgumentList.Add(a);
         using var process = Process.Start(psi)!;
         try
@@ -332,6 +355,9 @@ public class ServeTests
     [InlineData("serve", "--data", "/tmp/x", "--listen", "not-an-endpoint")]
     [InlineData("serve", "--data", "/tmp/x", "--access-key", "only-the-key")]
     [InlineData("serve", "--data", "/tmp/x", "--access-key", "k", "--secret-key", "s", "--credentials", "/tmp/f")]
+    [InlineData("serve", "--memory", "--data", "/tmp/x")]
+    [InlineData("serve", "--data", "/tmp/x", "--memory-limit", "1GiB")]
+    [InlineData("serve", "--memory", "--memory-limit", "lots")]
     public void Bad_serve_arguments_are_usage_errors(params string[] args)
     {
         var r = SluiceProcess.Run(args);
@@ -340,16 +366,17 @@ public class ServeTests
     }
 
     private static Task<HttpResponseMessage> SendAsync(HttpClient http, Uri endpoint, HttpMethod method, string path,
-        string accessKey, string secret, Version? version = null)
+        string accessKey, string secret, Version? version = null, byte[]? body = null)
     {
         var headers = new SigV4HeaderList();
         headers.Add("Host", $"{endpoint.Host}:{endpoint.Port}");
         new SigV4Signer(accessKey, secret, "us-east-1").SignHeaders(headers, method.Method, path, null,
-            Convert.ToHexStringLower(SHA256.HashData(ReadOnlySpan<byte>.Empty)), DateTimeOffset.UtcNow);
+            Convert.ToHexStringLower(SHA256.HashData(body ?? [])), DateTimeOffset.UtcNow);
         var request = new HttpRequestMessage(method, new Uri(endpoint, path))
         {
             Version = version ?? HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionExact, // HTTP/2: prior knowledge, no upgrade or downgrade
+            Content = body == null ? null : new ByteArrayContent(body),
         };
         for (int i = 0; i < headers.Count; i++)
         {
