@@ -35,7 +35,7 @@ public sealed partial class S3RequestHandler
         S3Error? error;
         bool ok = v2 ? ListQuery.TryCreateV2(prefix, delimiter, maxKeys, startAfter, token, out query, out error)
             : ListQuery.TryCreateV1(prefix, delimiter, maxKeys, marker, out query, out error);
-        if (!ok) throw new S3StorageException(error!);
+        if (!ok) throw new S3RequestException(error!);
         var page = index.List(query);
 
         var result = new ListBucketResult

@@ -28,7 +28,7 @@ public sealed partial class S3RequestHandler
         string? named = ObjectHeaders.Get(x, KnownHeader.XAmzChecksumAlgorithm);
         var algorithm = ChecksumAlgorithm.None;
         if (named != null && !ChecksumAlgorithmExtensions.TryParse(named.Trim().AsSpan(), out algorithm))
-            throw new S3StorageException(new S3Error(S3ErrorCode.InvalidRequest, "Invalid x-amz-checksum-algorithm."));
+            throw new S3RequestException(new S3Error(S3ErrorCode.InvalidRequest, "Invalid x-amz-checksum-algorithm."));
         var upload = await _objects.CreateMultipartUploadAsync(bucket, key, attributes, algorithm);
         var result = new InitiateMultipartUploadResult { Bucket = bucket, Key = key, UploadId = upload.UploadId };
         var body = new ArrayBufferWriter<byte>(512);
@@ -111,7 +111,7 @@ public sealed partial class S3RequestHandler
         var value = x.Request.Headers.GetValue(KnownHeader.XAmzCopySourceRange, x.HeadBytes.Span);
         if (value.IsEmpty) return new ByteRange(0, sourceLength);
         var problem = CopySourceRange.Parse(value, sourceLength, out var range);
-        if (!problem.IsNone) throw new S3StorageException(problem.ToError());
+        if (!problem.IsNone) throw new S3RequestException(problem.ToError());
         return range;
     }
 

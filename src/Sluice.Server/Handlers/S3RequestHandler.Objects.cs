@@ -69,7 +69,7 @@ public sealed partial class S3RequestHandler
         if (length < 0 && !x.Request.IsChunked)
             ThrowProblem(S3ErrorCode.MissingContentLength);
         if (length > limit)
-            throw new S3StorageException(new S3Error(S3ErrorCode.EntityTooLarge)
+            throw new S3RequestException(new S3Error(S3ErrorCode.EntityTooLarge)
                 .WithDetail("ProposedSize", length.ToString(System.Globalization.CultureInfo.InvariantCulture))
                 .WithDetail("MaxSizeAllowed", limit.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         _ = auth;
@@ -347,7 +347,7 @@ public sealed partial class S3RequestHandler
         ParseCopySource(x, out string sourceBucket, out string sourceKey);
         string directive = ObjectHeaders.Get(x, KnownHeader.XAmzMetadataDirective)?.Trim() ?? "COPY";
         if (directive is not ("COPY" or "REPLACE"))
-            throw new S3StorageException(new S3Error(S3ErrorCode.InvalidArgument, "Unknown metadata directive.")
+            throw new S3RequestException(new S3Error(S3ErrorCode.InvalidArgument, "Unknown metadata directive.")
                 .WithDetail("ArgumentName", "x-amz-metadata-directive").WithDetail("ArgumentValue", directive));
         ObjectAttributes? replacement = directive == "REPLACE" ? ReadWriteAttributes(x) : null;
         string? storageClass = ObjectHeaders.Get(x, KnownHeader.XAmzStorageClass)?.Trim();
@@ -377,7 +377,7 @@ public sealed partial class S3RequestHandler
         var value = x.Request.Headers.GetValue(KnownHeader.XAmzCopySource, x.HeadBytes.Span);
         var decoded = new byte[value.Length];
         var problem = CopySource.Parse(value, decoded, out var b, out var k);
-        if (!problem.IsNone) throw new S3StorageException(problem.ToError());
+        if (!problem.IsNone) throw new S3RequestException(problem.ToError());
         bucket = Encoding.ASCII.GetString(b.Of(decoded));
         key = Encoding.UTF8.GetString(k.Of(decoded));
     }

@@ -22,9 +22,9 @@ namespace Sluice.Server.Handlers;
 /// <summary>
 /// The S3 server's one <see cref="IExchangeHandler"/>: routes the request (an <see cref="S3Problem"/> is
 /// answered as is), authenticates it, then dispatches on the <see cref="S3Operation"/> to the bucket, object, listing
-/// and multipart handlers. Every object write or delete is applied to the bucket's key index and made durable there
-/// before the response; listings read the index. Storage outcomes that are S3 errors arrive as
-/// <see cref="S3StorageException"/> and are answered as S3 XML errors.
+/// and multipart handlers, which read and write through the service layer (<see cref="ObjectService"/>). A request the
+/// handlers refuse is an <see cref="S3RequestException"/>, a storage outcome that is an S3 error an
+/// <see cref="S3StorageException"/>; both are answered as S3 XML errors here, at the edge.
 /// </summary>
 public sealed partial class S3RequestHandler : IExchangeHandler
 {
@@ -126,12 +126,20 @@ public sealed partial class S3RequestHandler : IExchangeHandler
         {
             await DispatchAsync(exchange, context, auth);
         }
-        catch (S3StorageException e) when (!exchange.ResponseStarted)
+        catch (Exception e) when (!exchange.ResponseStarted && ErrorOf(e) is { } error)
         {
-            e.Error.Resource ??= route.GetResource();
-            await exchange.SendErrorAsync(e.Error);
+            error.Resource ??= route.GetResource();
+            await exchange.SendErrorAsync(error);
         }
     }
+
+    /// <summary>The S3 error a refused request or a storage outcome carries; null for any other failure (the front's 500).</summary>
+    private static S3Error? ErrorOf(Exception e) => e switch
+    {
+        S3RequestException r => r.Error,
+        S3StorageException s => s.Error,
+        _ => null,
+    };
 
     private ValueTask DispatchAsync(S3Exchange x, RequestContext c, SigV4AuthResult auth) => c.Route.Operation switch
     {
@@ -209,7 +217,7 @@ public sealed partial class S3RequestHandler : IExchangeHandler
     }
 
     private static void ThrowProblem(string code, string? message = null) =>
-        throw new S3StorageException(new S3Error(code, message));
+        throw new S3RequestException(new S3Error(code, message));
 
     /// <summary>Reads a whole (small, XML) payload into memory; larger than the limit is MalformedXML as S3 answers.</summary>
     private static async ValueTask<byte[]> ReadSmallPayloadAsync(S3Exchange x, PayloadReader payload, SigV4AuthResult auth)
