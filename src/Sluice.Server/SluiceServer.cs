@@ -167,6 +167,8 @@ public sealed class SluiceServer : IAsyncDisposable
             if (options.ListenHttp2 is { } h2)
             {
                 kestrel = await KestrelFront.StartAsync(h2, handler, options.TlsCertificate, frontOptions, cancellationToken).ConfigureAwait(false);
+                var second = kestrel;
+                telemetry.AddConnections("kestrel", () => second.ActiveConnections);
             }
             var metrics = options.MetricsListen is { } metricsListen ? PrometheusEndpoint.Start(metricsListen, telemetry.Meter) : null;
             return new SluiceServer(engine, storage, handler, http, kestrel, options.ShutdownGrace, source, repair, tls != null)
@@ -238,7 +240,7 @@ public sealed class SluiceServer : IAsyncDisposable
         await Task.WhenAll(_http.StopAsync(_grace), _kestrel?.StopAsync(_grace) ?? Task.CompletedTask).ConfigureAwait(false);
         // Every connection has ended (those past the grace period were aborted), so no request commits after the
         // indexes close; should one still be counted, the next start must reconcile, so the stop is not marked clean.
-        bool drained = _http.ActiveConnections == 0;
+        bool drained = _http.ActiveConnections == 0 && (_kestrel?.ActiveConnections ?? 0) == 0;
         // No request is left to log or count: the access log's queue is written out, then metrics stop being served.
         if (_telemetry?.AccessLog is { } accessLog) await accessLog.DisposeAsync().ConfigureAwait(false);
         _metrics?.Dispose();

@@ -24,11 +24,13 @@ namespace Sluice.Server.Kestrel;
 internal sealed class KestrelFront : IAsyncDisposable
 {
     private readonly IHost _host;
+    private readonly ConnectionCount _connections;
     private int _stopped;
 
-    private KestrelFront(IHost host, IPEndPoint local, bool tls)
+    private KestrelFront(IHost host, ConnectionCount connections, IPEndPoint local, bool tls)
     {
         _host = host;
+        _connections = connections;
         LocalEndPoint = local;
         IsTls = tls;
         Endpoint = new Uri($"{(tls ? "https" : "http")}://{SluiceServer.HostFor(local)}:{local.Port}");
@@ -41,6 +43,9 @@ internal sealed class KestrelFront : IAsyncDisposable
     public Uri Endpoint { get; }
 
     public bool IsTls { get; }
+
+    /// <summary>Connections open now (the connections gauge's "kestrel" front).</summary>
+    public int ActiveConnections => Volatile.Read(ref _connections.Value);
 
     /// <summary>What the endpoint speaks, for banners.</summary>
     public string Describe() => IsTls ? "HTTPS: HTTP/1.1 and HTTP/2 by ALPN" : "HTTP/1.1 and HTTP/2 (h2c by prior knowledge)";
@@ -56,6 +61,7 @@ internal sealed class KestrelFront : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentNullException.ThrowIfNull(front);
         ListenOptions? listen = null;
+        var connections = new ConnectionCount();
         var application = new Application(handler, front);
         // A bare generic host (no configuration sources, no logging providers, no environment variables, no signal
         // handling) is the smallest public way to a Kestrel that can serve TLS: Kestrel's HTTPS wiring lives in its
@@ -65,7 +71,7 @@ internal sealed class KestrelFront : IAsyncDisposable
             .ConfigureWebHost(web => web
                 .UseKestrelCore()
                 .UseKestrelHttpsConfiguration()
-                .ConfigureKestrel(options => Configure(options, endPoint, certificate, front, l => listen = l))
+                .ConfigureKestrel(options => Configure(options, endPoint, certificate, front, connections, l => listen = l))
                 .Configure(app => app.Run(application.ProcessRequestAsync)),
                 web => web.SuppressEnvironmentConfiguration = true)
             .Build();
@@ -80,10 +86,11 @@ internal sealed class KestrelFront : IAsyncDisposable
         }
         // Kestrel writes the bound address (the real port for port 0) back into the listen options.
         var local = listen?.IPEndPoint ?? throw new InvalidOperationException("Kestrel bound no IP endpoint");
-        return new KestrelFront(host, local, certificate != null);
+        return new KestrelFront(host, connections, local, certificate != null);
     }
 
-    private static void Configure(KestrelServerOptions options, IPEndPoint endPoint, X509Certificate2? certificate, HttpServerOptions front, Action<ListenOptions> bound)
+    private static void Configure(KestrelServerOptions options, IPEndPoint endPoint, X509Certificate2? certificate,
+        HttpServerOptions front, ConnectionCount connections, Action<ListenOptions> bound)
     {
         options.AddServerHeader = false; // the exchange names the server as the HTTP/1.1 front does
         options.AllowSynchronousIO = false;
@@ -109,6 +116,18 @@ internal sealed class KestrelFront : IAsyncDisposable
         {
             bound(l);
             l.Protocols = HttpProtocols.Http1AndHttp2;
+            l.Use(next => async connection =>
+            {
+                Interlocked.Increment(ref connections.Value);
+                try
+                {
+                    await next(connection);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref connections.Value);
+                }
+            });
             if (certificate != null) l.UseHttps(certificate);
             else l.Use(PriorKnowledgeDetection.Middleware(front.HeaderTimeout));
         });
@@ -127,6 +146,12 @@ internal sealed class KestrelFront : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await StopAsync(TimeSpan.Zero);
+
+    /// <summary>A counter the connection middleware and the front share (the front exists only after Kestrel starts).</summary>
+    private sealed class ConnectionCount
+    {
+        public int Value;
+    }
 
     /// <summary>The front's owner (SluiceServer, `sluice serve`) decides when it stops: no console signal handling.</summary>
     private sealed class OwnerLifetime : IHostLifetime

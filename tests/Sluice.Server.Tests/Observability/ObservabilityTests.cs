@@ -22,19 +22,20 @@ public sealed class ObservabilityTests
     private const string AccessKey = "AKIDOBSERVE", Secret = "observe/secret+KEY";
 
     /// <summary>
-    /// The fronts these tests start themselves (the Kestrel ones need TestServer's client plumbing; the accounting they
-    /// check is the core's, the same for every front).
+    /// The fronts these tests start themselves: both engines' HTTP/1.1, in-process, and Kestrel's h2c (the server's own
+    /// --listen-h2 listener, HTTP/2 by prior knowledge).
     /// </summary>
-    public static TheoryData<string> CoreFronts => new() { "uring", "managed", Fronts.InProcess };
+    public static TheoryData<string> CoreFronts => new() { "uring", "managed", Fronts.InProcess, Fronts.KestrelH2c };
 
     private static SluiceServerOptions Options(string directory, TextWriter? accessLog = null, IPEndPoint? metrics = null,
         string? engine = null, TextWriter? errorLog = null, ILoggerFactory? loggerFactory = null) => new()
     {
         DataDirectory = directory,
         Listen = new IPEndPoint(IPAddress.Loopback, 0),
+        ListenHttp2 = engine == Fronts.KestrelH2c ? new IPEndPoint(IPAddress.Loopback, 0) : null,
         Credentials = new Dictionary<string, string> { [AccessKey] = Secret },
         Reactors = 1,
-        EngineMode = engine,
+        EngineMode = Fronts.Engine(engine),
         AccessLog = accessLog,
         MetricsListen = metrics,
         ErrorLog = errorLog,
@@ -46,6 +47,14 @@ public sealed class ObservabilityTests
 
     private static S3TestClient Client(SluiceServer server, bool inProcess) =>
         new(server.Endpoint, AccessKey, Secret, inProcess ? server.CreateInProcessFront() : null);
+
+    /// <summary>A client through <paramref name="front"/> of <paramref name="server"/>.</summary>
+    private static S3TestClient Client(SluiceServer server, string front) => front switch
+    {
+        Fronts.InProcess => Client(server, inProcess: true),
+        Fronts.KestrelH2c => new(server.Http2Endpoint!, AccessKey, Secret, version: HttpVersion.Version20),
+        _ => Client(server, inProcess: false),
+    };
 
     /// <summary>One access log line's ten fields.</summary>
     private sealed record AccessLine(DateTime Time, string RequestId, string Principal, string Operation, string Bucket,
@@ -68,6 +77,7 @@ public sealed class ObservabilityTests
         string directory = NewDirectory();
         string logFile = Path.Combine(Path.GetTempPath(), "sluice-access-" + Guid.NewGuid().ToString("N") + ".log");
         bool inProcess = front == Fronts.InProcess;
+        bool socketHttp1 = front is "uring" or "managed"; // a malformed head reaches the HTTP/1.1 front's own answer
         const string key = "dir/a key\nwith a newline";
         var body = RandomNumberGenerator.GetBytes(10_000);
         var responses = new List<S3Response>();
@@ -75,7 +85,7 @@ public sealed class ObservabilityTests
         var server = await SluiceServer.StartAsync(Options(directory, log, engine: inProcess ? null : front));
         try
         {
-            using (var c = Client(server, inProcess))
+            using (var c = Client(server, front))
             {
                 responses.Add(await c.SendAsync("PUT", "/logged"));
                 responses.Add(await c.PutObjectAsync("logged", key, body));
@@ -86,7 +96,7 @@ public sealed class ObservabilityTests
                 responses.Add(await c.SendAsync("GET", "/logged/x", secret: "not-the-secret"));
             }
             Assert.Equal([200, 200, 200, 200, 204, 404, 403], responses.Select(r => r.Status));
-            if (!inProcess) Assert.Equal(400, await SendMalformedHeadAsync(server.LocalEndPoint));
+            if (socketHttp1) Assert.Equal(400, await SendMalformedHeadAsync(server.LocalEndPoint));
         }
         finally
         {
@@ -97,7 +107,7 @@ public sealed class ObservabilityTests
         string[] text = await File.ReadAllLinesAsync(logFile);
         File.Delete(logFile);
         var lines = text.Select(AccessLine.Parse).ToList();
-        Assert.Equal(inProcess ? 7 : 8, lines.Count); // the key's newline did not break its line
+        Assert.Equal(socketHttp1 ? 8 : 7, lines.Count); // the key's newline did not break its line
         Assert.Equal(["CreateBucket", "PutObject", "GetObject", "HeadObject", "DeleteObject", "GetObject", "GetObject"],
             lines.Take(7).Select(l => l.Operation));
         Assert.Equal(responses.Select(r => r.Status), lines.Take(7).Select(l => l.Status));
@@ -117,7 +127,7 @@ public sealed class ObservabilityTests
         Assert.Equal((0L, 0L), (lines[3].Sent, lines[3].Received));               // HEAD announces, sends nothing
         Assert.Equal(responses[5].Body.Length, lines[5].Sent);                    // the 404's XML error
         Assert.Equal("x", lines[6].Key);                       // a signature that does not verify names no principal
-        if (!inProcess)
+        if (socketHttp1)
         {
             // The front answered a malformed head itself: logged, with nothing routed.
             var malformed = lines[7];
@@ -201,7 +211,7 @@ public sealed class ObservabilityTests
         var body = RandomNumberGenerator.GetBytes(70_000);
         try
         {
-            using var c = Client(server, inProcess);
+            using var c = Client(server, front);
             Assert.Equal(200, (await c.SendAsync("PUT", "/metered")).Status);
             Assert.Equal(200, (await c.PutObjectAsync("metered", "k", body)).Status);
             Assert.Equal(200, (await c.GetObjectAsync("metered", "k")).Status);
@@ -229,6 +239,8 @@ public sealed class ObservabilityTests
         Assert.Contains(measurements, m => m.Instrument == "sluice.server.buffer_pool.capacity" && m.Tags["size"] == "4096" && m.Value > 0);
         Assert.Contains(measurements, m => m.Instrument == "sluice.server.buffer_pool.rented" && m.Tags.ContainsKey("size"));
         Assert.Contains(measurements, m => m.Instrument == "sluice.server.connections" && m.Tags["front"] == "http1");
+        if (front == Fronts.KestrelH2c) // the client's HTTP/2 connection was open when the gauge was read
+            Assert.Contains(measurements, m => m.Instrument == "sluice.server.connections" && m.Tags["front"] == "kestrel" && m.Value >= 1);
     }
 
     private static Dictionary<string, string?> TagsOf(ReadOnlySpan<KeyValuePair<string, object?>> tags)
