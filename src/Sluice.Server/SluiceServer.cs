@@ -160,7 +160,7 @@ public sealed class SluiceServer : IAsyncDisposable
             var handler = new S3RequestHandler(new ObjectService(storage, engine.Buffers), new S3Router(routerOptions),
                 new RequestAuthenticator(credentials, options.Region, options.AllowAnonymous), options.Region)
             { Telemetry = telemetry };
-            var frontOptions = new HttpServerOptions { Logger = ErrorLogger(options), Tls = tls };
+            var frontOptions = new HttpServerOptions { Logger = ErrorLogger(options), Tls = tls, HandshakeTimeout = options.TlsHandshakeTimeout };
             http = HttpServer.Start(engine, options.Listen, handler, frontOptions);
             var front = http;
             telemetry.AddConnections("http1", () => front.ActiveConnections);

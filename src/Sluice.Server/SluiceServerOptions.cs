@@ -80,6 +80,10 @@ public sealed class SluiceServerOptions
     /// </summary>
     public X509Certificate2? TlsCertificate { get; init; }
 
+    /// <summary>With <see cref="TlsCertificate"/>: how long a connection may take to finish its TLS handshake, on every
+    /// listener, before it is closed (a client that connects and sends nothing holds no slot for longer).</summary>
+    public TimeSpan TlsHandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>
     /// A second listener, served by Kestrel: HTTP/1.1 and HTTP/2 (h2c by prior knowledge in cleartext, negotiated by
     /// ALPN with <see cref="TlsCertificate"/>). Null (the default): none.

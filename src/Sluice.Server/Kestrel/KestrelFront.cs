@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Sluice.IO;
@@ -128,7 +129,8 @@ internal sealed class KestrelFront : IAsyncDisposable
                     Interlocked.Decrement(ref connections.Value);
                 }
             });
-            if (certificate != null) l.UseHttps(certificate);
+            if (certificate != null)
+                l.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificate = certificate, HandshakeTimeout = front.HandshakeTimeout });
             else l.Use(PriorKnowledgeDetection.Middleware(front.HeaderTimeout));
         });
     }

@@ -182,6 +182,31 @@ public sealed class TlsFrontTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task The_server_option_sets_the_handshake_deadline_of_both_fronts()
+    {
+        var server = await SluiceServer.StartAsync(new SluiceServerOptions
+        {
+            InMemory = true,
+            Listen = new IPEndPoint(IPAddress.Loopback, 0),
+            ListenHttp2 = new IPEndPoint(IPAddress.Loopback, 0),
+            TlsCertificate = _ca.Server,
+            TlsHandshakeTimeout = TimeSpan.FromMilliseconds(300),
+        });
+        try
+        {
+            using var guard = new CancellationTokenSource(HangGuard);
+            using (var silent = await ConnectAsync(server.LocalEndPoint))
+                await ReadUntilClosedAsync(silent, guard.Token); // the HTTP/1.1 front closed it
+            using (var silent = await ConnectAsync(new IPEndPoint(IPAddress.Loopback, server.Http2Endpoint!.Port)))
+                await ReadUntilClosedAsync(silent, guard.Token); // and Kestrel
+        }
+        finally
+        {
+            await server.StopAsync();
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Engines))]
     public async Task A_stop_closes_connections_still_in_their_handshake_at_once(string engine)
