@@ -10,7 +10,7 @@ namespace Sluice.Server.Handlers;
 
 public sealed partial class S3RequestHandler
 {
-    private async ValueTask ListBucketsAsync(S3Exchange x)
+    internal async ValueTask ListBucketsAsync(S3Exchange x)
     {
         var buckets = await _objects.ListBucketsAsync();
         var result = new ListAllMyBucketsResult { Owner = Owner };
@@ -21,7 +21,7 @@ public sealed partial class S3RequestHandler
         await SendXmlAsync(x, body);
     }
 
-    private async ValueTask CreateBucketAsync(S3Exchange x, RequestContext c, SigV4AuthResult auth)
+    internal async ValueTask CreateBucketAsync(S3Exchange x, RequestContext c, SigV4AuthResult auth)
     {
         string bucket = c.Route.GetBucketString();
         byte[] xml = await ReadSmallPayloadAsync(x, c.Payload, auth);
@@ -41,7 +41,7 @@ public sealed partial class S3RequestHandler
         await x.SendAsync(ReadOnlyMemory<byte>.Empty);
     }
 
-    private async ValueTask HeadBucketAsync(S3Exchange x, RequestContext c)
+    internal async ValueTask HeadBucketAsync(S3Exchange x, RequestContext c)
     {
         await _objects.GetBucketAsync(c.Route.GetBucketString());
         x.SetStatus(200);
@@ -49,14 +49,14 @@ public sealed partial class S3RequestHandler
         await x.SendHeadAsync(0);
     }
 
-    private async ValueTask DeleteBucketAsync(S3Exchange x, RequestContext c)
+    internal async ValueTask DeleteBucketAsync(S3Exchange x, RequestContext c)
     {
         string bucket = c.Route.GetBucketString();
         await _objects.DeleteBucketAsync(bucket);
         await SendEmptyAsync(x, 204);
     }
 
-    private async ValueTask GetBucketLocationAsync(S3Exchange x, RequestContext c)
+    internal async ValueTask GetBucketLocationAsync(S3Exchange x, RequestContext c)
     {
         await _objects.GetBucketAsync(c.Route.GetBucketString());
         // S3 reports us-east-1 as an empty LocationConstraint.

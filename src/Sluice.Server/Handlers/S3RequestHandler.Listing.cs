@@ -14,7 +14,7 @@ namespace Sluice.Server.Handlers;
 
 public sealed partial class S3RequestHandler
 {
-    private async ValueTask ListObjectsAsync(S3Exchange x, RequestContext c, bool v2)
+    internal async ValueTask ListObjectsAsync(S3Exchange x, RequestContext c, bool v2)
     {
         string bucket = c.Route.GetBucketString();
         var index = await _objects.GetKeyIndexAsync(bucket);

@@ -21,7 +21,7 @@ public sealed partial class S3RequestHandler
     /// <summary>S3's largest part (5 GiB).</summary>
     private const long MaxPartSize = 5L << 30;
 
-    private async ValueTask CreateMultipartUploadAsync(S3Exchange x, RequestContext c)
+    internal async ValueTask CreateMultipartUploadAsync(S3Exchange x, RequestContext c)
     {
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
         var attributes = ReadWriteAttributes(x);
@@ -43,7 +43,7 @@ public sealed partial class S3RequestHandler
         await x.SendAsync(body.WrittenMemory);
     }
 
-    private async ValueTask UploadPartAsync(S3Exchange x, RequestContext c, SigV4AuthResult auth)
+    internal async ValueTask UploadPartAsync(S3Exchange x, RequestContext c, SigV4AuthResult auth)
     {
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
         string uploadId = c.Route.Query.GetString(S3QueryParameter.UploadId) ?? string.Empty;
@@ -82,7 +82,7 @@ public sealed partial class S3RequestHandler
     /// UploadPartCopy: the source version (or x-amz-copy-source-range of it) becomes a part, after the copy-source
     /// conditions. The bytes go through a pooled buffer (positional reads into the part writer, which hashes them).
     /// </summary>
-    private async ValueTask UploadPartCopyAsync(S3Exchange x, RequestContext c)
+    internal async ValueTask UploadPartCopyAsync(S3Exchange x, RequestContext c)
     {
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
         string uploadId = c.Route.Query.GetString(S3QueryParameter.UploadId) ?? string.Empty;
@@ -122,7 +122,7 @@ public sealed partial class S3RequestHandler
         return actual[..n].SequenceEqual(expected.AsSpan().Trim());
     }
 
-    private async ValueTask CompleteMultipartUploadAsync(S3Exchange x, RequestContext c, SigV4AuthResult auth)
+    internal async ValueTask CompleteMultipartUploadAsync(S3Exchange x, RequestContext c, SigV4AuthResult auth)
     {
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
         string uploadId = c.Route.Query.GetString(S3QueryParameter.UploadId) ?? string.Empty;
@@ -153,7 +153,7 @@ public sealed partial class S3RequestHandler
     private static string? FirstChecksum(ObjectChecksums c) =>
         c.ChecksumCrc32 ?? c.ChecksumCrc32C ?? c.ChecksumCrc64Nvme ?? c.ChecksumSha1 ?? c.ChecksumSha256;
 
-    private async ValueTask AbortMultipartUploadAsync(S3Exchange x, RequestContext c)
+    internal async ValueTask AbortMultipartUploadAsync(S3Exchange x, RequestContext c)
     {
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
         string uploadId = c.Route.Query.GetString(S3QueryParameter.UploadId) ?? string.Empty;
@@ -161,7 +161,7 @@ public sealed partial class S3RequestHandler
         await SendEmptyAsync(x, 204);
     }
 
-    private async ValueTask ListPartsAsync(S3Exchange x, RequestContext c)
+    internal async ValueTask ListPartsAsync(S3Exchange x, RequestContext c)
     {
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
         var q = c.Route.Query;
@@ -201,7 +201,7 @@ public sealed partial class S3RequestHandler
         await SendXmlAsync(x, body);
     }
 
-    private async ValueTask ListMultipartUploadsAsync(S3Exchange x, RequestContext c)
+    internal async ValueTask ListMultipartUploadsAsync(S3Exchange x, RequestContext c)
     {
         string bucket = c.Route.GetBucketString();
         var q = c.Route.Query;

@@ -31,7 +31,7 @@ public sealed partial class S3RequestHandler
 
     // ---------------------------------------------------------------- PutObject
 
-    private async ValueTask PutObjectAsync(S3Exchange x, RequestContext c, SigV4AuthResult auth)
+    internal async ValueTask PutObjectAsync(S3Exchange x, RequestContext c, SigV4AuthResult auth)
     {
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
         CheckUploadLength(x, auth, MaxPutSize);
@@ -111,7 +111,7 @@ public sealed partial class S3RequestHandler
     // ---------------------------------------------------------------- GetObject / HeadObject
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask GetObjectAsync(S3Exchange x, RequestContext c, bool head)
+    internal async ValueTask GetObjectAsync(S3Exchange x, RequestContext c, bool head)
     {
         // A hot small object comes from the store's open-object cache with no allocation and no system call; otherwise
         // HEAD reads the header alone (a multipart object's part files are opened only to send them).
@@ -220,7 +220,7 @@ public sealed partial class S3RequestHandler
 
     // ---------------------------------------------------------------- GetObjectTagging
 
-    private async ValueTask GetObjectTaggingAsync(S3Exchange x, RequestContext c)
+    internal async ValueTask GetObjectTaggingAsync(S3Exchange x, RequestContext c)
     {
         // Tags are not stored (PUT ?tagging is NotImplemented), so an existing object's tag set is always empty.
         await _objects.HeadAsync(c.Route.GetBucketString(), c.Route.GetKeyString());
@@ -245,14 +245,14 @@ public sealed partial class S3RequestHandler
     /// </summary>
     private const int DeleteObjectsParallelism = 64;
 
-    private async ValueTask DeleteObjectAsync(S3Exchange x, RequestContext c)
+    internal async ValueTask DeleteObjectAsync(S3Exchange x, RequestContext c)
     {
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
         await _objects.DeleteAsync(bucket, key);
         await SendEmptyAsync(x, 204);
     }
 
-    private async ValueTask DeleteObjectsAsync(S3Exchange x, RequestContext c, SigV4AuthResult auth)
+    internal async ValueTask DeleteObjectsAsync(S3Exchange x, RequestContext c, SigV4AuthResult auth)
     {
         string bucket = c.Route.GetBucketString();
         await _objects.GetBucketAsync(bucket);
@@ -341,7 +341,7 @@ public sealed partial class S3RequestHandler
 
     // ---------------------------------------------------------------- CopyObject
 
-    private async ValueTask CopyObjectAsync(S3Exchange x, RequestContext c)
+    internal async ValueTask CopyObjectAsync(S3Exchange x, RequestContext c)
     {
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
         ParseCopySource(x, out string sourceBucket, out string sourceKey);

@@ -21,10 +21,11 @@ namespace Sluice.Server.Handlers;
 
 /// <summary>
 /// The S3 server's one <see cref="IExchangeHandler"/>: routes the request (an <see cref="S3Problem"/> is
-/// answered as is), authenticates it, then dispatches on the <see cref="S3Operation"/> to the bucket, object, listing
-/// and multipart handlers, which read and write through the service layer (<see cref="ObjectService"/>). A request the
-/// handlers refuse is an <see cref="S3RequestException"/>, a storage outcome that is an S3 error an
-/// <see cref="S3StorageException"/>; both are answered as S3 XML errors here, at the edge.
+/// answered as is), authenticates it, then dispatches the <see cref="S3Operation"/> to its
+/// <see cref="S3OperationTable"/> row's handler (bucket, object, listing and multipart handlers), which read and write
+/// through the service layer (<see cref="ObjectService"/>). A request the handlers refuse is an
+/// <see cref="S3RequestException"/>, a storage outcome that is an S3 error an <see cref="S3StorageException"/>; both
+/// are answered as S3 XML errors here, at the edge.
 /// </summary>
 public sealed partial class S3RequestHandler : IExchangeHandler
 {
@@ -141,32 +142,15 @@ public sealed partial class S3RequestHandler : IExchangeHandler
         _ => null,
     };
 
-    private ValueTask DispatchAsync(S3Exchange x, RequestContext c, SigV4AuthResult auth) => c.Route.Operation switch
+    /// <summary>Serves the routed operation with its <see cref="S3OperationTable"/> row's handler.</summary>
+    private ValueTask DispatchAsync(S3Exchange x, RequestContext c, SigV4AuthResult auth)
     {
-        S3Operation.ListBuckets => ListBucketsAsync(x),
-        S3Operation.CreateBucket => CreateBucketAsync(x, c, auth),
-        S3Operation.HeadBucket => HeadBucketAsync(x, c),
-        S3Operation.DeleteBucket => DeleteBucketAsync(x, c),
-        S3Operation.GetBucketLocation => GetBucketLocationAsync(x, c),
-        S3Operation.ListObjectsV2 => ListObjectsAsync(x, c, v2: true),
-        S3Operation.ListObjects => ListObjectsAsync(x, c, v2: false),
-        S3Operation.PutObject => PutObjectAsync(x, c, auth),
-        S3Operation.GetObject => GetObjectAsync(x, c, head: false),
-        S3Operation.HeadObject => GetObjectAsync(x, c, head: true),
-        S3Operation.DeleteObject => DeleteObjectAsync(x, c),
-        S3Operation.GetObjectTagging => GetObjectTaggingAsync(x, c),
-        S3Operation.DeleteObjects => DeleteObjectsAsync(x, c, auth),
-        S3Operation.CopyObject => CopyObjectAsync(x, c),
-        S3Operation.CreateMultipartUpload => CreateMultipartUploadAsync(x, c),
-        S3Operation.UploadPart => UploadPartAsync(x, c, auth),
-        S3Operation.UploadPartCopy => UploadPartCopyAsync(x, c),
-        S3Operation.CompleteMultipartUpload => CompleteMultipartUploadAsync(x, c, auth),
-        S3Operation.AbortMultipartUpload => AbortMultipartUploadAsync(x, c),
-        S3Operation.ListParts => ListPartsAsync(x, c),
-        S3Operation.ListMultipartUploads => ListMultipartUploadsAsync(x, c),
-        _ => x.SendErrorAsync(new S3Error(S3ErrorCode.NotImplemented,
-            "A header or query you provided implies functionality that is not implemented.") { Resource = c.Route.GetResource() }),
-    };
+        S3OperationHandler? handler = S3OperationTable.Of(c.Route.Operation)?.Handler;
+        return handler != null
+            ? handler(this, x, c, auth)
+            : x.SendErrorAsync(new S3Error(S3ErrorCode.NotImplemented,
+                "A header or query you provided implies functionality that is not implemented.") { Resource = c.Route.GetResource() });
+    }
 
     // ---------------------------------------------------------------- responses
 

@@ -135,53 +135,44 @@ public sealed class S3Query
         }
     }
 
-    /// <summary>Checks and types the parameters <paramref name="operation"/> reads, with S3's InvalidArgument
-    /// answers (measured against AWS by github.com/brekkylab/backlot; messages as AWS words them).</summary>
-    public S3Problem Validate(S3Operation operation, bool partNumberReads)
+    /// <summary>Checks and types the parameters <paramref name="operation"/> reads (its
+    /// <see cref="S3OperationInfo.Parameters"/> in <see cref="S3OperationTable"/>), with S3's InvalidArgument answers
+    /// (measured against AWS by github.com/brekkylab/backlot; messages as AWS words them).</summary>
+    public S3Problem Validate(S3Operation operation, bool partNumberReads) =>
+        S3OperationTable.Of(operation)?.Parameters?.Invoke(this, partNumberReads) ?? default;
+
+    /// <summary>ListMultipartUploads: max-uploads and encoding-type.</summary>
+    internal S3Problem ValidateListMultipartUploads()
     {
-        switch (operation)
+        S3Problem p = ParseCount(S3QueryParameter.MaxUploads, "max-uploads", MaxPageSize, out long maxUploads);
+        p = p.IsNone ? ValidateEncodingType() : p;
+        p = p.IsNone ? RefuseNegative("max-uploads", maxUploads) : p;
+        MaxUploads = (int)maxUploads;
+        return p;
+    }
+
+    /// <summary>ListParts: max-parts and part-number-marker.</summary>
+    internal S3Problem ValidateListParts()
+    {
+        S3Problem p = ParseCount(S3QueryParameter.MaxParts, "max-parts", MaxPageSize, out long maxParts);
+        p = p.IsNone ? RefuseNegative("max-parts", maxParts) : p;
+        long marker = 0;
+        if (p.IsNone && Has(S3QueryParameter.PartNumberMarker))
         {
-            case S3Operation.ListObjects:
-            case S3Operation.ListObjectsV2:
-                return ValidateListObjects(operation == S3Operation.ListObjectsV2);
-            case S3Operation.ListMultipartUploads:
-            {
-                S3Problem p = ParseCount(S3QueryParameter.MaxUploads, "max-uploads", MaxPageSize, out long maxUploads);
-                p = p.IsNone ? ValidateEncodingType() : p;
-                p = p.IsNone ? RefuseNegative("max-uploads", maxUploads) : p;
-                MaxUploads = (int)maxUploads;
-                return p;
-            }
-
-            case S3Operation.ListParts:
-            {
-                S3Problem p = ParseCount(S3QueryParameter.MaxParts, "max-parts", MaxPageSize, out long maxParts);
-                p = p.IsNone ? RefuseNegative("max-parts", maxParts) : p;
-                long marker = 0;
-                if (p.IsNone && Has(S3QueryParameter.PartNumberMarker))
-                {
-                    p = ParseCount(S3QueryParameter.PartNumberMarker, "part-number-marker", 0, out marker);
-                    p = p.IsNone ? RefuseNegative("part-number-marker", marker) : p;
-                }
-
-                MaxParts = (int)maxParts;
-                PartNumberMarker = (int)marker;
-                return p;
-            }
-
-            case S3Operation.UploadPart:
-            case S3Operation.UploadPartCopy:
-                return ParsePartNumber();
-            case S3Operation.GetObject:
-            case S3Operation.HeadObject:
-            {
-                S3Problem p = ValidateResponseOverrides();
-                return p.IsNone && partNumberReads && Has(S3QueryParameter.PartNumber) ? ParsePartNumber() : p;
-            }
-
-            default:
-                return default;
+            p = ParseCount(S3QueryParameter.PartNumberMarker, "part-number-marker", 0, out marker);
+            p = p.IsNone ? RefuseNegative("part-number-marker", marker) : p;
         }
+
+        MaxParts = (int)maxParts;
+        PartNumberMarker = (int)marker;
+        return p;
+    }
+
+    /// <summary>GetObject and HeadObject: the response-* overrides, and partNumber when part reads are on.</summary>
+    internal S3Problem ValidateObjectRead(bool partNumberReads)
+    {
+        S3Problem p = ValidateResponseOverrides();
+        return p.IsNone && partNumberReads && Has(S3QueryParameter.PartNumber) ? ParsePartNumber() : p;
     }
 
     /// <summary>
@@ -205,7 +196,7 @@ public sealed class S3Query
     private static bool ContainsControl(ReadOnlySpan<byte> value) =>
         value.IndexOfAnyInRange((byte)0, (byte)0x1F) >= 0 || value.Contains((byte)0x7F);
 
-    private S3Problem ValidateListObjects(bool v2)
+    internal S3Problem ValidateListObjects(bool v2)
     {
         // AWS's order: max-keys must parse, then the other version's parameters are refused, then encoding-type,
         // then an unreadable continuation token, then the max-keys range.
@@ -266,7 +257,7 @@ public sealed class S3Query
         return default;
     }
 
-    private S3Problem ParsePartNumber()
+    internal S3Problem ParsePartNumber()
     {
         ReadOnlySpan<byte> value = Get(S3QueryParameter.PartNumber);
         if (!TryParseInt32(value, out long n) || n is < 1 or > MaxPartNumber)

@@ -12,9 +12,10 @@ namespace Sluice.Server.Routing;
 /// server, shared by all reactors.
 /// </summary>
 /// <remarks>
-/// Dispatch follows the REST API (one path, the method and one subresource selector pick the operation). A selector
-/// the server does not implement answers NotImplemented, never another operation's success; two selectors at once
-/// answer S3's "Conflicting query string parameters"; a method the resource does not take answers MethodNotAllowed;
+/// Dispatch follows the REST API (one path, the method and one subresource selector pick the operation), as declared
+/// by the rows of <see cref="S3OperationTable"/>. A selector the server does not implement answers NotImplemented,
+/// never another operation's success; two selectors at once answer S3's "Conflicting query string parameters"; a
+/// method the resource does not take answers MethodNotAllowed;
 /// a HEAD with any selector answers 405, as S3 does (measured by github.com/brekkylab/backlot,
 /// backlot/routers/s3.py).
 /// </remarks>
@@ -132,18 +133,20 @@ public sealed class S3Router
             return S3Problem.Of(S3ErrorCode.NotImplemented, "The method is not implemented.");
         }
 
+        S3Query q = route.Query;
         if (!route.HasBucket)
         {
-            operation = method == KnownMethod.Get ? S3Operation.ListBuckets : S3Operation.None;
-            return operation == S3Operation.None ? MethodNotAllowed(method, "SERVICE") : default;
+            // The service takes no subresource: its query is not looked at.
+            return Select(S3OperationTable.Candidates(S3ResourceLevel.Service, method, -1, hasCopySource), method,
+                S3ResourceLevel.Service, q, out operation);
         }
 
-        if (method is not (KnownMethod.Get or KnownMethod.Head or KnownMethod.Put or KnownMethod.Post or KnownMethod.Delete))
+        S3ResourceLevel level = route.HasKey ? S3ResourceLevel.Object : S3ResourceLevel.Bucket;
+        if (!S3OperationTable.TakesMethod(level, method))
         {
-            return MethodNotAllowed(method, route.HasKey ? "OBJECT" : "BUCKET");
+            return MethodNotAllowed(method, level);
         }
 
-        S3Query q = route.Query;
         ulong selectors = q.Selectors & (route.HasKey ? ObjectScope : BucketScope);
         if (BitOperations.PopCount(selectors) > 1)
         {
@@ -151,135 +154,58 @@ public sealed class S3Router
         }
 
         int selector = selectors == 0 ? -1 : BitOperations.TrailingZeroCount(selectors);
-        // GET ?tagging on an object is served (always an empty tag set): awscli reads it before every multipart copy.
-        bool objectTagsRead = selector == S3Subresources.Tagging && route.HasKey && method == KnownMethod.Get;
-        if (selector >= 0 && selector != S3Subresources.Location && selector != S3Subresources.Uploads
-            && selector != S3Subresources.Delete && selector != S3Subresources.UploadId && !objectTagsRead)
+        S3OperationInfo[]? candidates = S3OperationTable.Candidates(level, method, selector, hasCopySource);
+        if (selector >= 0 && candidates == null && !S3OperationTable.ClaimsSelector(level, selector))
         {
             // No subresource has a HEAD form (S3 answers 405 before anything else).
             return method == KnownMethod.Head
-                ? MethodNotAllowed(method, route.HasKey ? "OBJECT" : "BUCKET")
+                ? MethodNotAllowed(method, level)
                 : S3Problem.Of(S3ErrorCode.NotImplemented,
                     $"The '{Encoding.ASCII.GetString(S3Subresources.Table[selector].Name)}' subresource is not implemented.");
         }
 
-        operation = route.HasKey ? ClassifyObject(method, selector, hasCopySource, q, out S3Problem p) : ClassifyBucket(method, selector, q, out p);
-        if (operation == S3Operation.None && p.IsNone)
+        if (level == S3ResourceLevel.Object && q.Has(S3QueryParameter.VersionId))
         {
-            p = MethodNotAllowed(method, route.HasKey ? "OBJECT" : "BUCKET");
+            return S3Problem.Of(S3ErrorCode.NotImplemented, "Object versions are not implemented.");
         }
 
-        return p;
+        return Select(candidates, method, level, q, out operation);
     }
 
-    private static S3Operation ClassifyBucket(KnownMethod method, int selector, S3Query q, out S3Problem problem)
+    /// <summary>The first of <paramref name="candidates"/> (<see cref="S3OperationTable"/> rows) whose
+    /// <see cref="S3OperationInfo.When"/> holds, or its <see cref="S3OperationInfo.Check"/> problem; 405 without one.</summary>
+    private S3Problem Select(S3OperationInfo[]? candidates, KnownMethod method, S3ResourceLevel level, S3Query q, out S3Operation operation)
     {
-        problem = default;
-        if (selector < 0)
+        operation = S3Operation.None;
+        if (candidates != null)
         {
-            switch (method)
+            foreach (S3OperationInfo row in candidates)
             {
-                case KnownMethod.Get:
-                    // Only list-type=2 selects V2; any other value (or none) is V1, as on AWS.
-                    return q.Get(S3QueryParameter.ListType).SequenceEqual("2"u8) ? S3Operation.ListObjectsV2 : S3Operation.ListObjects;
-                case KnownMethod.Head:
-                    return S3Operation.HeadBucket;
-                case KnownMethod.Put:
-                    return S3Operation.CreateBucket;
-                case KnownMethod.Delete:
-                    return S3Operation.DeleteBucket;
-                default:
-                    // POST on a bucket is the browser form upload (PostObject).
-                    problem = S3Problem.Of(S3ErrorCode.NotImplemented, "POST object uploads (HTML forms) are not implemented.");
-                    return S3Operation.None;
-            }
-        }
-
-        if (selector == S3Subresources.Location && method == KnownMethod.Get)
-        {
-            return S3Operation.GetBucketLocation;
-        }
-
-        if (selector == S3Subresources.Uploads && method == KnownMethod.Get)
-        {
-            return S3Operation.ListMultipartUploads;
-        }
-
-        return selector == S3Subresources.Delete && method == KnownMethod.Post ? S3Operation.DeleteObjects : S3Operation.None;
-    }
-
-    private S3Operation ClassifyObject(KnownMethod method, int selector, bool hasCopySource, S3Query q, out S3Problem problem)
-    {
-        problem = default;
-        if (q.Has(S3QueryParameter.VersionId))
-        {
-            problem = S3Problem.Of(S3ErrorCode.NotImplemented, "Object versions are not implemented.");
-            return S3Operation.None;
-        }
-
-        bool hasPartNumber = q.Has(S3QueryParameter.PartNumber);
-        if (selector < 0)
-        {
-            switch (method)
-            {
-                case KnownMethod.Get:
-                case KnownMethod.Head:
-                    if (hasPartNumber && !_partNumberReads)
-                    {
-                        problem = S3Problem.Of(S3ErrorCode.NotImplemented, "Reading one part of an object (partNumber) is not implemented.");
-                        return S3Operation.None;
-                    }
-
-                    return method == KnownMethod.Get ? S3Operation.GetObject : S3Operation.HeadObject;
-                case KnownMethod.Put:
-                    if (hasPartNumber)
-                    {
-                        problem = S3Problem.InvalidArgument("This operation does not accept partNumber without uploadId", "partNumber", q.Get(S3QueryParameter.PartNumber));
-                        return S3Operation.None;
-                    }
-
-                    return hasCopySource ? S3Operation.CopyObject : S3Operation.PutObject;
-                case KnownMethod.Delete:
-                    return S3Operation.DeleteObject;
-                default:
-                    return S3Operation.None;
-            }
-        }
-
-        if (selector == S3Subresources.Uploads)
-        {
-            return method == KnownMethod.Post ? S3Operation.CreateMultipartUpload : S3Operation.None;
-        }
-
-        if (selector == S3Subresources.Tagging)
-        {
-            return S3Operation.GetObjectTagging;
-        }
-
-        // selector == uploadId
-        switch (method)
-        {
-            case KnownMethod.Get:
-                return S3Operation.ListParts;
-            case KnownMethod.Post:
-                return S3Operation.CompleteMultipartUpload;
-            case KnownMethod.Delete:
-                return S3Operation.AbortMultipartUpload;
-            case KnownMethod.Put:
-                if (!hasPartNumber)
+                if (row.When != null && !row.When(q))
                 {
-                    problem = S3Problem.InvalidArgument("Part number must be an integer between 1 and 10000, inclusive", "partNumber", string.Empty);
-                    return S3Operation.None;
+                    continue;
                 }
 
-                return hasCopySource ? S3Operation.UploadPartCopy : S3Operation.UploadPart;
-            default:
-                return S3Operation.None;
+                S3Problem problem = row.Check?.Invoke(q, _partNumberReads) ?? default;
+                if (problem.IsNone)
+                {
+                    operation = row.Operation;
+                }
+
+                return problem;
+            }
         }
+
+        return MethodNotAllowed(method, level);
     }
 
-    private static S3Problem MethodNotAllowed(KnownMethod method, string resourceType) =>
-        S3Problem.Of(S3ErrorCode.MethodNotAllowed, null, "Method", MethodName(method), "ResourceType", resourceType);
+    private static S3Problem MethodNotAllowed(KnownMethod method, S3ResourceLevel level) =>
+        S3Problem.Of(S3ErrorCode.MethodNotAllowed, null, "Method", MethodName(method), "ResourceType", level switch
+        {
+            S3ResourceLevel.Service => "SERVICE",
+            S3ResourceLevel.Bucket => "BUCKET",
+            _ => "OBJECT",
+        });
 
     private static S3Problem Conflict(ulong selectors)
     {

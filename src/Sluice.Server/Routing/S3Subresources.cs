@@ -55,12 +55,6 @@ internal static class S3Subresources
         ("website"u8.ToArray(), Bucket),
     ];
 
-    public static readonly int Delete = IndexOf("delete"u8);
-    public static readonly int Location = IndexOf("location"u8);
-    public static readonly int Tagging = IndexOf("tagging"u8);
-    public static readonly int UploadId = IndexOf("uploadId"u8);
-    public static readonly int Uploads = IndexOf("uploads"u8);
-
     /// <summary>Index in <see cref="Table"/>, or -1.</summary>
     public static int IndexOf(ReadOnlySpan<byte> name)
     {

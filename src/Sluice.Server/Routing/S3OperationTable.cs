@@ -1,0 +1,297 @@
+using Sluice.S3.Auth;
+using Sluice.S3.Errors;
+using Sluice.S3.Http;
+using Sluice.Server.Exchange;
+using Sluice.Server.Handlers;
+
+namespace Sluice.Server.Routing;
+
+/// <summary>What a request addresses: the service (no bucket), a bucket (no key) or an object.</summary>
+internal enum S3ResourceLevel : byte
+{
+    Service = 0,
+    Bucket = 1,
+    Object = 2,
+}
+
+/// <summary>Serves one operation once routed and authenticated.</summary>
+internal delegate ValueTask S3OperationHandler(S3RequestHandler handler, S3Exchange exchange, RequestContext context, SigV4AuthResult auth);
+
+/// <summary>Picks a row among those declared for the same level, method, selector and copy source.</summary>
+internal delegate bool S3OperationMatch(S3Query query);
+
+/// <summary>Refuses a request the row would otherwise take (<c>default</c>: take it).</summary>
+internal delegate S3Problem S3OperationCheck(S3Query query, bool partNumberReads);
+
+/// <summary>
+/// One row of <see cref="S3OperationTable"/>: the REST form of an operation (resource level, method, subresource
+/// selector, whether x-amz-copy-source selects it) and its handler.
+/// </summary>
+/// <param name="Operation">The operation the route carries; <see cref="S3Operation.None"/> for a form that is
+/// recognised only to be refused by <see cref="Check"/>.</param>
+/// <param name="Level">The resource the path names.</param>
+/// <param name="Method">The request method.</param>
+/// <param name="Selector">The subresource query key (an <see cref="S3Subresources"/> name), or null for none.</param>
+/// <param name="CopySource">True: taken only with x-amz-copy-source, and its sibling without the flag only without
+/// it. A row with no copy-source sibling ignores the header.</param>
+/// <param name="Handler">Serves the operation; null for a row that only refuses.</param>
+internal sealed record S3OperationInfo(S3Operation Operation, S3ResourceLevel Level, KnownMethod Method, string? Selector,
+    bool CopySource, S3OperationHandler? Handler)
+{
+    /// <summary>The S3 API name (as logs and metrics name the operation).</summary>
+    public string Name { get; init; } = Operation.ToString();
+
+    /// <summary>Null: the row always matches; otherwise rows sharing a slot are tried in table order.</summary>
+    public S3OperationMatch? When { get; init; }
+
+    /// <summary>Null: nothing to refuse; otherwise the row's problem (InvalidArgument, NotImplemented...).</summary>
+    public S3OperationCheck? Check { get; init; }
+
+    /// <summary>Null: the operation reads no query parameter; otherwise checks and types them (in the route's
+    /// <see cref="S3Query"/>) once the names are valid.</summary>
+    public S3OperationCheck? Parameters { get; init; }
+
+    /// <summary>True when S3 has other operations on this selector that Sluice does not serve: another method with
+    /// it answers 501 NotImplemented (as an unimplemented subresource) instead of 405 MethodNotAllowed.</summary>
+    public bool SharedSelector { get; init; }
+}
+
+/// <summary>
+/// The operation table: every S3 operation the server answers, one row each. <see cref="S3Router"/> classifies a
+/// request by looking up (level, method, selector, copy source) here and <see cref="S3RequestHandler"/> dispatches
+/// to the row's handler, so adding an operation is a <see cref="S3Operation"/> member, a row below and its handler
+/// method (its query parameters, if it reads any, are a row's <see cref="S3OperationInfo.Parameters"/> over an
+/// <see cref="S3Query"/> method). Lookups are precomputed
+/// arrays built at type initialisation: routing and dispatch allocate nothing.
+/// </summary>
+internal static class S3OperationTable
+{
+    private const string Uploads = "uploads";
+    private const string UploadId = "uploadId";
+
+    /// <summary>The rows, in the order candidates sharing a slot are tried.</summary>
+    public static readonly S3OperationInfo[] Rows =
+    [
+        // Service
+        new(S3Operation.ListBuckets, S3ResourceLevel.Service, KnownMethod.Get, null, false, static (h, x, _, _) => h.ListBucketsAsync(x)),
+
+        // Bucket
+        new(S3Operation.CreateBucket, S3ResourceLevel.Bucket, KnownMethod.Put, null, false, static (h, x, c, a) => h.CreateBucketAsync(x, c, a)),
+        new(S3Operation.HeadBucket, S3ResourceLevel.Bucket, KnownMethod.Head, null, false, static (h, x, c, _) => h.HeadBucketAsync(x, c)),
+        new(S3Operation.DeleteBucket, S3ResourceLevel.Bucket, KnownMethod.Delete, null, false, static (h, x, c, _) => h.DeleteBucketAsync(x, c)),
+        // Only list-type=2 selects V2; any other value (or none) is V1, as on AWS.
+        new(S3Operation.ListObjectsV2, S3ResourceLevel.Bucket, KnownMethod.Get, null, false, static (h, x, c, _) => h.ListObjectsAsync(x, c, v2: true))
+        {
+            Parameters = static (q, _) => q.ValidateListObjects(v2: true),
+            When = static q => q.Get(S3QueryParameter.ListType).SequenceEqual("2"u8),
+        },
+        new(S3Operation.ListObjects, S3ResourceLevel.Bucket, KnownMethod.Get, null, false, static (h, x, c, _) => h.ListObjectsAsync(x, c, v2: false))
+        {
+            Parameters = static (q, _) => q.ValidateListObjects(v2: false),
+        },
+        new(S3Operation.GetBucketLocation, S3ResourceLevel.Bucket, KnownMethod.Get, "location", false, static (h, x, c, _) => h.GetBucketLocationAsync(x, c)),
+        new(S3Operation.ListMultipartUploads, S3ResourceLevel.Bucket, KnownMethod.Get, Uploads, false, static (h, x, c, _) => h.ListMultipartUploadsAsync(x, c))
+        {
+            Parameters = static (q, _) => q.ValidateListMultipartUploads(),
+        },
+        new(S3Operation.DeleteObjects, S3ResourceLevel.Bucket, KnownMethod.Post, "delete", false, static (h, x, c, a) => h.DeleteObjectsAsync(x, c, a)),
+        // POST on a bucket is the browser form upload.
+        new(S3Operation.None, S3ResourceLevel.Bucket, KnownMethod.Post, null, false, null)
+        {
+            Name = "PostObject",
+            Check = static (_, _) => S3Problem.Of(S3ErrorCode.NotImplemented, "POST object uploads (HTML forms) are not implemented."),
+        },
+
+        // Object
+        new(S3Operation.PutObject, S3ResourceLevel.Object, KnownMethod.Put, null, false, static (h, x, c, a) => h.PutObjectAsync(x, c, a))
+        {
+            Check = PartNumberWithoutUploadId,
+        },
+        new(S3Operation.CopyObject, S3ResourceLevel.Object, KnownMethod.Put, null, true, static (h, x, c, _) => h.CopyObjectAsync(x, c))
+        {
+            Check = PartNumberWithoutUploadId,
+        },
+        new(S3Operation.GetObject, S3ResourceLevel.Object, KnownMethod.Get, null, false, static (h, x, c, _) => h.GetObjectAsync(x, c, head: false))
+        {
+            Check = PartNumberRead,
+            Parameters = static (q, partNumberReads) => q.ValidateObjectRead(partNumberReads),
+        },
+        new(S3Operation.HeadObject, S3ResourceLevel.Object, KnownMethod.Head, null, false, static (h, x, c, _) => h.GetObjectAsync(x, c, head: true))
+        {
+            Check = PartNumberRead,
+            Parameters = static (q, partNumberReads) => q.ValidateObjectRead(partNumberReads),
+        },
+        new(S3Operation.DeleteObject, S3ResourceLevel.Object, KnownMethod.Delete, null, false, static (h, x, c, _) => h.DeleteObjectAsync(x, c)),
+        // Always an empty tag set (awscli reads it before every multipart copy); the other ?tagging forms are 501.
+        new(S3Operation.GetObjectTagging, S3ResourceLevel.Object, KnownMethod.Get, "tagging", false, static (h, x, c, _) => h.GetObjectTaggingAsync(x, c))
+        {
+            SharedSelector = true,
+        },
+        new(S3Operation.CreateMultipartUpload, S3ResourceLevel.Object, KnownMethod.Post, Uploads, false, static (h, x, c, _) => h.CreateMultipartUploadAsync(x, c)),
+        new(S3Operation.UploadPart, S3ResourceLevel.Object, KnownMethod.Put, UploadId, false, static (h, x, c, a) => h.UploadPartAsync(x, c, a))
+        {
+            Check = PartNumberRequired,
+            Parameters = static (q, _) => q.ParsePartNumber(),
+        },
+        new(S3Operation.UploadPartCopy, S3ResourceLevel.Object, KnownMethod.Put, UploadId, true, static (h, x, c, _) => h.UploadPartCopyAsync(x, c))
+        {
+            Check = PartNumberRequired,
+            Parameters = static (q, _) => q.ParsePartNumber(),
+        },
+        new(S3Operation.CompleteMultipartUpload, S3ResourceLevel.Object, KnownMethod.Post, UploadId, false, static (h, x, c, a) => h.CompleteMultipartUploadAsync(x, c, a)),
+        new(S3Operation.AbortMultipartUpload, S3ResourceLevel.Object, KnownMethod.Delete, UploadId, false, static (h, x, c, _) => h.AbortMultipartUploadAsync(x, c)),
+        new(S3Operation.ListParts, S3ResourceLevel.Object, KnownMethod.Get, UploadId, false, static (h, x, c, _) => h.ListPartsAsync(x, c))
+        {
+            Parameters = static (q, _) => q.ValidateListParts(),
+        },
+    ];
+
+    private const int LevelCount = 3;
+    private static readonly int MethodCount = Enum.GetValues<KnownMethod>().Length;
+    private static readonly int SlotCount = S3Subresources.Table.Length + 1; // slot 0: no selector
+
+    /// <summary>Candidate rows by <see cref="SlotOf"/>; null: no row.</summary>
+    private static readonly S3OperationInfo[]?[] Slots = BuildSlots();
+
+    /// <summary>By level and selector slot: some row of the level names the selector for all its methods.</summary>
+    private static readonly bool[] ClaimedSelectors = BuildClaimedSelectors();
+
+    /// <summary>By level and method: some row of the level takes the method.</summary>
+    private static readonly bool[] Methods = BuildMethods();
+
+    /// <summary>Rows by <see cref="S3Operation"/> value.</summary>
+    private static readonly S3OperationInfo?[] ByOperation = BuildByOperation();
+
+    /// <summary>The rows a request may take, in table order; null when none.</summary>
+    public static S3OperationInfo[]? Candidates(S3ResourceLevel level, KnownMethod method, int selector, bool hasCopySource) =>
+        Slots[SlotOf(level, method, selector, hasCopySource)];
+
+    /// <summary>True when a row of <paramref name="level"/> takes <paramref name="method"/>.</summary>
+    public static bool TakesMethod(S3ResourceLevel level, KnownMethod method) => Methods[((int)level * MethodCount) + (int)method];
+
+    /// <summary>True when <paramref name="selector"/> (an <see cref="S3Subresources"/> index) is served at
+    /// <paramref name="level"/>, so a method without a row is 405 rather than an unimplemented subresource.</summary>
+    public static bool ClaimsSelector(S3ResourceLevel level, int selector) => ClaimedSelectors[((int)level * SlotCount) + selector + 1];
+
+    /// <summary>The row of <paramref name="operation"/>, or null.</summary>
+    public static S3OperationInfo? Of(S3Operation operation) =>
+        (uint)operation < (uint)ByOperation.Length ? ByOperation[(int)operation] : null;
+
+    private static int SlotOf(S3ResourceLevel level, KnownMethod method, int selector, bool copySource) =>
+        (((((int)level * MethodCount) + (int)method) * SlotCount) + selector + 1) * 2 + (copySource ? 1 : 0);
+
+    private static int SelectorOf(S3OperationInfo row)
+    {
+        if (row.Selector == null)
+        {
+            return -1;
+        }
+
+        int selector = S3Subresources.IndexOf(System.Text.Encoding.ASCII.GetBytes(row.Selector));
+        byte scope = row.Level switch
+        {
+            S3ResourceLevel.Bucket => S3Subresources.Bucket,
+            S3ResourceLevel.Object => S3Subresources.Object,
+            _ => 0,
+        };
+        if (selector < 0 || (S3Subresources.Table[selector].Scope & scope) == 0)
+        {
+            throw new InvalidOperationException($"{row.Name}: '{row.Selector}' is not a {row.Level} subresource.");
+        }
+
+        return selector;
+    }
+
+    private static S3OperationInfo[]?[] BuildSlots()
+    {
+        var slots = new List<S3OperationInfo>?[LevelCount * MethodCount * SlotCount * 2];
+        void Add(int slot, S3OperationInfo row) => (slots[slot] ??= []).Add(row);
+
+        foreach (S3OperationInfo row in Rows)
+        {
+            if (row.CopySource)
+            {
+                Add(SlotOf(row.Level, row.Method, SelectorOf(row), copySource: true), row);
+            }
+        }
+
+        foreach (S3OperationInfo row in Rows)
+        {
+            if (!row.CopySource)
+            {
+                int selector = SelectorOf(row);
+                Add(SlotOf(row.Level, row.Method, selector, copySource: false), row);
+                // Without a copy-source sibling the header does not change the operation.
+                if (!Rows.Any(r => r.CopySource && r.Level == row.Level && r.Method == row.Method && r.Selector == row.Selector))
+                {
+                    Add(SlotOf(row.Level, row.Method, selector, copySource: true), row);
+                }
+            }
+        }
+
+        return Array.ConvertAll(slots, s => s?.ToArray());
+    }
+
+    private static bool[] BuildClaimedSelectors()
+    {
+        var claimed = new bool[LevelCount * SlotCount];
+        foreach (S3OperationInfo row in Rows)
+        {
+            if (row.Selector != null && !row.SharedSelector)
+            {
+                claimed[((int)row.Level * SlotCount) + SelectorOf(row) + 1] = true;
+            }
+        }
+
+        return claimed;
+    }
+
+    private static bool[] BuildMethods()
+    {
+        var methods = new bool[LevelCount * MethodCount];
+        foreach (S3OperationInfo row in Rows)
+        {
+            methods[((int)row.Level * MethodCount) + (int)row.Method] = true;
+        }
+
+        return methods;
+    }
+
+    private static S3OperationInfo?[] BuildByOperation()
+    {
+        var byOperation = new S3OperationInfo?[Enum.GetValues<S3Operation>().Max(o => (int)o) + 1];
+        foreach (S3OperationInfo row in Rows)
+        {
+            if (row.Operation == S3Operation.None)
+            {
+                continue;
+            }
+
+            if (byOperation[(int)row.Operation] != null)
+            {
+                throw new InvalidOperationException($"{row.Operation} has two rows.");
+            }
+
+            byOperation[(int)row.Operation] = row;
+        }
+
+        return byOperation;
+    }
+
+    // ---------------------------------------------------------------- checks shared by rows
+
+    private static S3Problem PartNumberWithoutUploadId(S3Query q, bool partNumberReads) =>
+        q.Has(S3QueryParameter.PartNumber)
+            ? S3Problem.InvalidArgument("This operation does not accept partNumber without uploadId", "partNumber", q.Get(S3QueryParameter.PartNumber))
+            : default;
+
+    private static S3Problem PartNumberRead(S3Query q, bool partNumberReads) =>
+        q.Has(S3QueryParameter.PartNumber) && !partNumberReads
+            ? S3Problem.Of(S3ErrorCode.NotImplemented, "Reading one part of an object (partNumber) is not implemented.")
+            : default;
+
+    private static S3Problem PartNumberRequired(S3Query q, bool partNumberReads) =>
+        q.Has(S3QueryParameter.PartNumber)
+            ? default
+            : S3Problem.InvalidArgument("Part number must be an integer between 1 and 10000, inclusive", "partNumber", string.Empty);
+}
