@@ -3,6 +3,7 @@ using Sluice.S3.Errors;
 using Sluice.S3.Http;
 using Sluice.Server.Exchange;
 using Sluice.Server.Handlers;
+using Sluice.Server.Semantics;
 
 namespace Sluice.Server.Routing;
 
@@ -54,6 +55,10 @@ internal sealed record S3OperationInfo(S3Operation Operation, S3ResourceLevel Le
     /// <summary>True when S3 has other operations on this selector that Sluice does not serve: another method with
     /// it answers 501 NotImplemented (as an unimplemented subresource) instead of 405 MethodNotAllowed.</summary>
     public bool SharedSelector { get; init; }
+
+    /// <summary>The feature headers (encryption, object lock, ACLs, tags...) the operation takes, which
+    /// <see cref="UnsupportedFeatureRules"/> refuses while the server lacks the feature; None: no such header applies.</summary>
+    public FeatureHeaderScope Headers { get; init; }
 }
 
 /// <summary>
@@ -76,7 +81,10 @@ internal static class S3OperationTable
         new(S3Operation.ListBuckets, S3ResourceLevel.Service, KnownMethod.Get, null, false, static (h, x, _, _) => h.ListBucketsAsync(x)),
 
         // Bucket
-        new(S3Operation.CreateBucket, S3ResourceLevel.Bucket, KnownMethod.Put, null, false, static (h, x, c, a) => h.CreateBucketAsync(x, c, a)),
+        new(S3Operation.CreateBucket, S3ResourceLevel.Bucket, KnownMethod.Put, null, false, static (h, x, c, a) => h.CreateBucketAsync(x, c, a))
+        {
+            Headers = FeatureHeaderScope.BucketCreate,
+        },
         new(S3Operation.HeadBucket, S3ResourceLevel.Bucket, KnownMethod.Head, null, false, static (h, x, c, _) => h.HeadBucketAsync(x, c)),
         new(S3Operation.DeleteBucket, S3ResourceLevel.Bucket, KnownMethod.Delete, null, false, static (h, x, c, _) => h.DeleteBucketAsync(x, c)),
         // Only list-type=2 selects V2; any other value (or none) is V1, as on AWS.
@@ -105,19 +113,23 @@ internal static class S3OperationTable
         // Object
         new(S3Operation.PutObject, S3ResourceLevel.Object, KnownMethod.Put, null, false, static (h, x, c, a) => h.PutObjectAsync(x, c, a))
         {
+            Headers = FeatureHeaderScope.ObjectWrite,
             Check = PartNumberWithoutUploadId,
         },
         new(S3Operation.CopyObject, S3ResourceLevel.Object, KnownMethod.Put, null, true, static (h, x, c, _) => h.CopyObjectAsync(x, c))
         {
+            Headers = FeatureHeaderScope.ObjectCopy,
             Check = PartNumberWithoutUploadId,
         },
         new(S3Operation.GetObject, S3ResourceLevel.Object, KnownMethod.Get, null, false, static (h, x, c, _) => h.GetObjectAsync(x, c, head: false))
         {
+            Headers = FeatureHeaderScope.ObjectRead,
             Check = PartNumberRead,
             Parameters = static (q, partNumberReads) => q.ValidateObjectRead(partNumberReads),
         },
         new(S3Operation.HeadObject, S3ResourceLevel.Object, KnownMethod.Head, null, false, static (h, x, c, _) => h.GetObjectAsync(x, c, head: true))
         {
+            Headers = FeatureHeaderScope.ObjectRead,
             Check = PartNumberRead,
             Parameters = static (q, partNumberReads) => q.ValidateObjectRead(partNumberReads),
         },
@@ -127,18 +139,26 @@ internal static class S3OperationTable
         {
             SharedSelector = true,
         },
-        new(S3Operation.CreateMultipartUpload, S3ResourceLevel.Object, KnownMethod.Post, Uploads, false, static (h, x, c, _) => h.CreateMultipartUploadAsync(x, c)),
+        new(S3Operation.CreateMultipartUpload, S3ResourceLevel.Object, KnownMethod.Post, Uploads, false, static (h, x, c, _) => h.CreateMultipartUploadAsync(x, c))
+        {
+            Headers = FeatureHeaderScope.ObjectWrite,
+        },
         new(S3Operation.UploadPart, S3ResourceLevel.Object, KnownMethod.Put, UploadId, false, static (h, x, c, a) => h.UploadPartAsync(x, c, a))
         {
+            Headers = FeatureHeaderScope.Part,
             Check = PartNumberRequired,
             Parameters = static (q, _) => q.ParsePartNumber(),
         },
         new(S3Operation.UploadPartCopy, S3ResourceLevel.Object, KnownMethod.Put, UploadId, true, static (h, x, c, _) => h.UploadPartCopyAsync(x, c))
         {
+            Headers = FeatureHeaderScope.PartCopy,
             Check = PartNumberRequired,
             Parameters = static (q, _) => q.ParsePartNumber(),
         },
-        new(S3Operation.CompleteMultipartUpload, S3ResourceLevel.Object, KnownMethod.Post, UploadId, false, static (h, x, c, a) => h.CompleteMultipartUploadAsync(x, c, a)),
+        new(S3Operation.CompleteMultipartUpload, S3ResourceLevel.Object, KnownMethod.Post, UploadId, false, static (h, x, c, a) => h.CompleteMultipartUploadAsync(x, c, a))
+        {
+            Headers = FeatureHeaderScope.Part,
+        },
         new(S3Operation.AbortMultipartUpload, S3ResourceLevel.Object, KnownMethod.Delete, UploadId, false, static (h, x, c, _) => h.AbortMultipartUploadAsync(x, c)),
         new(S3Operation.ListParts, S3ResourceLevel.Object, KnownMethod.Get, UploadId, false, static (h, x, c, _) => h.ListPartsAsync(x, c))
         {

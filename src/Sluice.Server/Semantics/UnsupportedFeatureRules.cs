@@ -33,8 +33,8 @@ public static class UnsupportedFeatureRules
             return S3Problem.Of(S3ErrorCode.AccessDenied, "Access Denied");
         }
 
-        var scope = ScopeOf(operation);
-        if (scope == Scope.None)
+        var scope = S3OperationTable.Of(operation)?.Headers ?? FeatureHeaderScope.None;
+        if (scope == FeatureHeaderScope.None)
         {
             return default;
         }
@@ -53,42 +53,12 @@ public static class UnsupportedFeatureRules
         return default;
     }
 
-    /// <summary>Which headers an operation can be asked to honour.</summary>
-    private enum Scope
+    private static S3Problem CheckKnown(FeatureHeaderScope scope, KnownHeader header, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
     {
-        /// <summary>Nothing to check (listings, deletes, bucket reads).</summary>
-        None,
-        /// <summary>Object reads: only SSE-C (no stored object is encrypted with a customer key).</summary>
-        ObjectRead,
-        /// <summary>UploadPart, CompleteMultipartUpload: the upload's SSE-C key.</summary>
-        Part,
-        /// <summary>UploadPartCopy: SSE-C for the part and for the copy source.</summary>
-        PartCopy,
-        /// <summary>PutObject, CreateMultipartUpload: everything an object is created with.</summary>
-        ObjectWrite,
-        /// <summary>CopyObject: an object write plus the copy source's SSE-C and the tagging directive.</summary>
-        ObjectCopy,
-        /// <summary>CreateBucket: ACLs, grants, object lock, object ownership.</summary>
-        BucketCreate,
-    }
-
-    private static Scope ScopeOf(S3Operation operation) => operation switch
-    {
-        S3Operation.GetObject or S3Operation.HeadObject => Scope.ObjectRead,
-        S3Operation.UploadPart or S3Operation.CompleteMultipartUpload => Scope.Part,
-        S3Operation.UploadPartCopy => Scope.PartCopy,
-        S3Operation.PutObject or S3Operation.CreateMultipartUpload => Scope.ObjectWrite,
-        S3Operation.CopyObject => Scope.ObjectCopy,
-        S3Operation.CreateBucket => Scope.BucketCreate,
-        _ => Scope.None,
-    };
-
-    private static S3Problem CheckKnown(Scope scope, KnownHeader header, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
-    {
-        bool objectWrite = scope is Scope.ObjectWrite or Scope.ObjectCopy;
+        bool objectWrite = scope is FeatureHeaderScope.ObjectWrite or FeatureHeaderScope.ObjectCopy;
         switch (header)
         {
-            case KnownHeader.XAmzAcl when objectWrite || scope == Scope.BucketCreate:
+            case KnownHeader.XAmzAcl when objectWrite || scope == FeatureHeaderScope.BucketCreate:
                 return CheckCannedAcl(value);
             case KnownHeader.XAmzServerSideEncryption when objectWrite:
                 return IsAny(value, "AES256"u8, "aws:kms"u8, "aws:kms:dsse"u8)
@@ -99,21 +69,21 @@ public static class UnsupportedFeatureRules
             case KnownHeader.XAmzWebsiteRedirectLocation when objectWrite:
             case KnownHeader.XAmzWriteOffsetBytes when objectWrite: // an append: ignoring it would overwrite the object
                 return NotImplemented(name);
-            case KnownHeader.XAmzTaggingDirective when scope == Scope.ObjectCopy:
+            case KnownHeader.XAmzTaggingDirective when scope == FeatureHeaderScope.ObjectCopy:
                 return IsAny(value, "COPY"u8, "REPLACE"u8) ? default : Invalid("Unknown tagging directive.", name, value);
             default:
                 return default;
         }
     }
 
-    private static S3Problem CheckByName(Scope scope, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, ReadOnlySpan<byte> ownerId)
+    private static S3Problem CheckByName(FeatureHeaderScope scope, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, ReadOnlySpan<byte> ownerId)
     {
         if (name.Length <= 6 || !Ascii.EqualsIgnoreCase(name[..6], "x-amz-"u8))
         {
             return default;
         }
 
-        if ((scope is Scope.ObjectCopy or Scope.PartCopy) && Ascii.EqualsIgnoreCase(name, "x-amz-source-expected-bucket-owner"u8)
+        if ((scope is FeatureHeaderScope.ObjectCopy or FeatureHeaderScope.PartCopy) && Ascii.EqualsIgnoreCase(name, "x-amz-source-expected-bucket-owner"u8)
             && !value.SequenceEqual(ownerId))
         {
             return S3Problem.Of(S3ErrorCode.AccessDenied, "Access Denied");
@@ -127,21 +97,21 @@ public static class UnsupportedFeatureRules
 
         if (StartsWith(name, "x-amz-copy-source-server-side-encryption-customer-"u8))
         {
-            return scope is Scope.ObjectCopy or Scope.PartCopy ? NotImplemented(name) : default;
+            return scope is FeatureHeaderScope.ObjectCopy or FeatureHeaderScope.PartCopy ? NotImplemented(name) : default;
         }
 
-        bool objectWrite = scope is Scope.ObjectWrite or Scope.ObjectCopy;
+        bool objectWrite = scope is FeatureHeaderScope.ObjectWrite or FeatureHeaderScope.ObjectCopy;
         if (objectWrite && (StartsWith(name, "x-amz-server-side-encryption-"u8) || StartsWith(name, "x-amz-object-lock-"u8)))
         {
             return NotImplemented(name); // SSE-KMS key id / context / bucket key; retention mode, date, legal hold
         }
 
-        if ((objectWrite || scope == Scope.BucketCreate) && StartsWith(name, "x-amz-grant-"u8))
+        if ((objectWrite || scope == FeatureHeaderScope.BucketCreate) && StartsWith(name, "x-amz-grant-"u8))
         {
             return NotImplemented(name);
         }
 
-        if (scope == Scope.BucketCreate)
+        if (scope == FeatureHeaderScope.BucketCreate)
         {
             if (Ascii.EqualsIgnoreCase(name, "x-amz-bucket-object-lock-enabled"u8))
             {
