@@ -72,13 +72,8 @@ public sealed partial class S3RequestHandler
                 Size = entry.Size,
                 StorageClass = entry.StorageClass,
                 Owner = owner ? Owner : null,
-                ChecksumAlgorithm = entry.ChecksumAlgorithm == ChecksumAlgorithm.None ? null : entry.ChecksumAlgorithm.GetS3Name(),
-                ChecksumType = entry.ChecksumType switch
-                {
-                    ObjectChecksumType.FullObject => "FULL_OBJECT",
-                    ObjectChecksumType.Composite => "COMPOSITE",
-                    _ => null,
-                },
+                ChecksumAlgorithm = ChecksumAlgorithmName(entry),
+                ChecksumType = ChecksumTypeName(entry),
             });
         }
         foreach (var p in page.CommonPrefixes) result.CommonPrefixes.Add(Encoding.UTF8.GetString(p.Span));
@@ -86,4 +81,16 @@ public sealed partial class S3RequestHandler
         result.WriteTo(body);
         return body;
     }
+
+    /// <summary>A listed entry's checksum algorithm as S3 names it; null without one.</summary>
+    private static string? ChecksumAlgorithmName(IndexEntry entry) =>
+        entry.ChecksumAlgorithm == ChecksumAlgorithm.None ? null : entry.ChecksumAlgorithm.GetS3Name();
+
+    /// <summary>A listed entry's checksum type (FULL_OBJECT, COMPOSITE); null without a checksum.</summary>
+    private static string? ChecksumTypeName(IndexEntry entry) => entry.ChecksumType switch
+    {
+        ObjectChecksumType.FullObject => "FULL_OBJECT",
+        ObjectChecksumType.Composite => "COMPOSITE",
+        _ => null,
+    };
 }

@@ -48,4 +48,8 @@ public enum S3Operation
     AbortMultipartUpload,
     /// <summary>GET /bucket/key?uploadId</summary>
     ListParts,
+    /// <summary>GET /bucket?versioning (never enabled on this server: an empty configuration)</summary>
+    GetBucketVersioning,
+    /// <summary>GET /bucket?versions (every version is the "null" version of a never-versioned bucket)</summary>
+    ListObjectVersions,
 }

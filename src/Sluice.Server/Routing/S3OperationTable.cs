@@ -103,6 +103,15 @@ internal static class S3OperationTable
             Parameters = static (q, _) => q.ValidateListMultipartUploads(),
         },
         new(S3Operation.DeleteObjects, S3ResourceLevel.Bucket, KnownMethod.Post, "delete", false, static (h, x, c, a) => h.DeleteObjectsAsync(x, c, a)),
+        // Versioning is never enabled here; PutBucketVersioning (the other ?versioning form) is 501.
+        new(S3Operation.GetBucketVersioning, S3ResourceLevel.Bucket, KnownMethod.Get, "versioning", false, static (h, x, c, _) => h.GetBucketVersioningAsync(x, c))
+        {
+            SharedSelector = true,
+        },
+        new(S3Operation.ListObjectVersions, S3ResourceLevel.Bucket, KnownMethod.Get, "versions", false, static (h, x, c, _) => h.ListObjectVersionsAsync(x, c))
+        {
+            Parameters = static (q, _) => q.ValidateListObjectVersions(),
+        },
         // POST on a bucket is the browser form upload.
         new(S3Operation.None, S3ResourceLevel.Bucket, KnownMethod.Post, null, false, null)
         {

@@ -33,7 +33,7 @@ public sealed class S3Query
         "max-parts"u8.ToArray(), "key-marker"u8.ToArray(), "upload-id-marker"u8.ToArray(), "max-uploads"u8.ToArray(),
         "versionId"u8.ToArray(), "response-content-type"u8.ToArray(), "response-content-language"u8.ToArray(),
         "response-expires"u8.ToArray(), "response-cache-control"u8.ToArray(),
-        "response-content-disposition"u8.ToArray(), "response-content-encoding"u8.ToArray(),
+        "response-content-disposition"u8.ToArray(), "response-content-encoding"u8.ToArray(), "version-id-marker"u8.ToArray(),
     ];
 
     private readonly HttpSlice[] _values = new HttpSlice[ParameterCount];
@@ -148,6 +148,21 @@ public sealed class S3Query
         p = p.IsNone ? ValidateEncodingType() : p;
         p = p.IsNone ? RefuseNegative("max-uploads", maxUploads) : p;
         MaxUploads = (int)maxUploads;
+        return p;
+    }
+
+    /// <summary>
+    /// ListObjectVersions: max-keys, encoding-type, and a version-id-marker only with a key-marker (AWS's
+    /// InvalidArgument otherwise).
+    /// </summary>
+    internal S3Problem ValidateListObjectVersions()
+    {
+        S3Problem p = ParseCount(S3QueryParameter.MaxKeys, "max-keys", MaxPageSize, out long maxKeys);
+        p = p.IsNone ? ValidateEncodingType() : p;
+        p = p.IsNone ? RefuseNegative("max-keys", maxKeys) : p;
+        if (p.IsNone && Has(S3QueryParameter.VersionIdMarker) && Get(S3QueryParameter.KeyMarker).IsEmpty)
+            p = S3Problem.InvalidArgument("A version-id marker cannot be specified without a key marker.", "version-id-marker");
+        MaxKeys = (int)maxKeys;
         return p;
     }
 

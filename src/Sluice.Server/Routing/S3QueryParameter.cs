@@ -50,4 +50,6 @@ public enum S3QueryParameter
     ResponseContentDisposition,
     /// <summary>response-content-encoding</summary>
     ResponseContentEncoding,
+    /// <summary>version-id-marker</summary>
+    VersionIdMarker,
 }

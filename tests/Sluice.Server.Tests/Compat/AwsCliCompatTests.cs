@@ -15,6 +15,37 @@ public class AwsCliCompatTests : AwsCliTestBase, IClassFixture<CompatServer>
     }
 
     [ClientFact(S3Client.AwsCli)]
+    public async Task A_never_versioned_bucket_lists_each_object_as_its_null_version_across_pages()
+    {
+        (await Aws("s3", "mb", "s3://cli-versions")).Ok();
+        string dir = _s.NewPath("versions");
+        string[] keys = ["a.txt", "b/1.txt", "b/2.txt", "c.txt", "d.txt"];
+        foreach (string key in keys)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(dir, key))!);
+            File.WriteAllText(Path.Combine(dir, key), key);
+        }
+        (await Aws("s3", "cp", "--only-show-errors", "--recursive", dir, "s3://cli-versions/")).Ok();
+        Assert.DoesNotContain("Status", (await Aws("s3api", "get-bucket-versioning", "--bucket", "cli-versions")).Ok().Stdout);
+
+        // --page-size 2: awscli follows NextKeyMarker / NextVersionIdMarker over three pages.
+        var all = await AwsJson("s3api", "list-object-versions", "--bucket", "cli-versions", "--page-size", "2");
+        var versions = all.GetProperty("Versions").EnumerateArray().ToList();
+        Assert.Equal(keys, versions.Select(v => v.GetProperty("Key").GetString()));
+        Assert.All(versions, v =>
+        {
+            Assert.Equal("null", v.GetProperty("VersionId").GetString());
+            Assert.True(v.GetProperty("IsLatest").GetBoolean());
+        });
+        Assert.False(all.TryGetProperty("DeleteMarkers", out _));
+        var rolled = await AwsJson("s3api", "list-object-versions", "--bucket", "cli-versions", "--delimiter", "/", "--page-size", "1");
+        Assert.Equal(["a.txt", "c.txt", "d.txt"], rolled.GetProperty("Versions").EnumerateArray().Select(v => v.GetProperty("Key").GetString()));
+        Assert.Equal(["b/"], rolled.GetProperty("CommonPrefixes").EnumerateArray().Select(p => p.GetProperty("Prefix").GetString()));
+        (await Aws("s3", "rb", "--force", "s3://cli-versions")).Ok();
+        Directory.Delete(dir, recursive: true);
+    }
+
+    [ClientFact(S3Client.AwsCli)]
     public async Task Small_and_multipart_objects_round_trip_and_copy()
     {
         (await Aws("s3", "mb", "s3://cli-objects")).Ok();
