@@ -19,8 +19,8 @@ internal static class CpCommand
         var source = new Argument<string>("source") { Description = "Local path, s3://bucket/key, or - for stdin" };
         var destination = new Argument<string>("destination") { Description = "Local path, s3://bucket/key, or - for stdout" };
         var recursive = new Option<bool>("--recursive", "-r") { Description = "Copy a directory or every key under a prefix" };
-        var include = new Option<string[]>("--include") { Description = "Only paths matching this glob (relative; repeatable)" };
-        var exclude = new Option<string[]>("--exclude") { Description = "Skip paths matching this glob (repeatable)" };
+        var include = new Option<string[]>("--include") { Description = "Take paths matching this pattern back after an --exclude (as aws s3: in order, the last match wins; repeatable)" };
+        var exclude = new Option<string[]>("--exclude") { Description = "Skip paths matching this pattern, relative to the source (as aws s3: * crosses /; repeatable)" };
         var partSize = new Option<string>("--part-size") { Description = "Part size, e.g. 8MiB (default: derived; at least 5MiB)" };
         var concurrency = new Option<int?>("--concurrency") { Description = "Parts in flight per transfer (default: derived from the target throughput)" };
         var memory = new Option<string>("--memory") { Description = "Memory budget for part buffers (default 256MiB)" };
@@ -61,7 +61,7 @@ internal static class CpCommand
                 MemoryBudget = TransferLimits.Size("cp", "--memory", parse.GetValue(memory)) ?? TransferOptions.DefaultMemoryBudget,
                 ChecksumAlgorithm = parse.GetValue(checksum) == "crc32c" ? ChecksumAlgorithm.Crc32C : ChecksumAlgorithm.Crc64Nvme,
             }, partSizeGiven: parse.GetValue(partSize) != null);
-            var filter = PathGlobs.Create("cp", parse.GetValue(include), parse.GetValue(exclude));
+            var filter = PathGlobs.Create(parse, include, exclude);
             var upload = new UploadOptions { ContentType = parse.GetValue(contentType) };
 
             await using var client = shared.CreateClient(parse);

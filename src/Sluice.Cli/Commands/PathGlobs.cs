@@ -1,25 +1,35 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using Sluice.Client.Transfer;
 
 namespace Sluice.Cli.Commands;
 
 /// <summary>
-/// --include/--exclude as users of S3 tools expect them: a glob without '/' matches a name at any depth (as in
-/// .gitignore, so <c>--exclude '*.tmp'</c> skips every .tmp file); a glob with '/' is anchored at the top of the
-/// copied directory or prefix. Malformed globs are usage errors.
+/// --exclude/--include exactly as <c>aws s3</c> applies them: every path under the source is taken unless a filter
+/// says otherwise; the filters apply in the order given on the command line, each one that matches deciding anew, so
+/// the last match wins (<c>--exclude '*' --include '*.jpg'</c>: only .jpg files, at any depth); a pattern is matched
+/// against the whole path relative to the source directory or prefix, with <c>*</c> crossing '/' (<c>--exclude
+/// 'dir/*'</c> skips everything under dir/), <c>?</c> any one character and <c>[seq]</c> / <c>[!seq]</c> a class.
 /// </summary>
 internal static class PathGlobs
 {
-    public static GlobFilter Create(string verb, string[]? include, string[]? exclude)
+    public static GlobFilter Create(ParseResult parse, Option<string[]> include, Option<string[]> exclude)
     {
-        try
+        ArgumentNullException.ThrowIfNull(parse);
+        var rules = new List<(bool Include, string Pattern)>();
+        // The two options' values in command-line order (System.CommandLine keeps each option's values apart).
+        var tokens = parse.Tokens;
+        for (int i = 0; i < tokens.Count; i++)
         {
-            return new GlobFilter(include?.Select(Anchor), exclude?.Select(Anchor));
+            var token = tokens[i];
+            if (token.Type != TokenType.Option) continue;
+            bool isInclude = IsToken(token, include), isExclude = !isInclude && IsToken(token, exclude);
+            if ((isInclude || isExclude) && i + 1 < tokens.Count && tokens[i + 1].Type == TokenType.Argument)
+                rules.Add((isInclude, tokens[++i].Value));
         }
-        catch (ArgumentException e)
-        {
-            throw new CliException($"{verb}: {e.Message}", Program.ExitUsage);
-        }
+        return rules.Count == 0 ? GlobFilter.All : GlobFilter.Ordered(rules);
     }
 
-    private static string Anchor(string glob) => glob.Contains('/', StringComparison.Ordinal) ? glob : "**/" + glob;
+    private static bool IsToken(Token token, Option option) =>
+        token.Value == option.Name || option.Aliases.Contains(token.Value);
 }

@@ -15,8 +15,8 @@ internal static class RmCommand
     {
         var target = new Argument<string>("target") { Description = "s3://bucket/key, or a prefix with --recursive" };
         var recursive = new Option<bool>("--recursive", "-r") { Description = "Delete every key under the prefix" };
-        var include = new Option<string[]>("--include") { Description = "Only keys matching this glob (relative to the prefix; repeatable)" };
-        var exclude = new Option<string[]>("--exclude") { Description = "Skip keys matching this glob (repeatable)" };
+        var include = new Option<string[]>("--include") { Description = "Take keys matching this pattern back after an --exclude (as aws s3: in order, the last match wins; repeatable)" };
+        var exclude = new Option<string[]>("--exclude") { Description = "Skip keys matching this pattern, relative to the source (as aws s3: * crosses /; repeatable)" };
         var dryRun = new Option<bool>("--dryrun") { Description = "Show what would be deleted" };
         var command = new Command("rm", "Delete objects\n\nExamples:\n  sluice rm s3://photos/cat.jpg\n  sluice rm -r --exclude '*.keep' s3://photos/tmp/")
         {
@@ -37,7 +37,7 @@ internal static class RmCommand
                 if (!quiet) await Console.Out.WriteLineAsync($"{(dry ? "(dryrun) " : "")}delete: {path}");
                 return Program.ExitOk;
             }
-            var filter = PathGlobs.Create("rm", parse.GetValue(include), parse.GetValue(exclude));
+            var filter = PathGlobs.Create(parse, include, exclude);
             int failed = await DeleteAllAsync(client, path.Bucket!, path.Key, filter, dry, quiet, ct);
             return failed == 0 ? Program.ExitOk : Program.ExitFailure;
         }));

@@ -24,8 +24,8 @@ internal static class SyncCommand
         var source = new Argument<string>("source") { Description = "Local directory or s3://bucket/prefix" };
         var destination = new Argument<string>("destination") { Description = "Local directory or s3://bucket/prefix" };
         var delete = new Option<bool>("--delete") { Description = "Delete destination paths that are not in the source (only those the globs select)" };
-        var include = new Option<string[]>("--include") { Description = "Only paths matching this glob (relative; repeatable)" };
-        var exclude = new Option<string[]>("--exclude") { Description = "Skip paths matching this glob (repeatable)" };
+        var include = new Option<string[]>("--include") { Description = "Take paths matching this pattern back after an --exclude (as aws s3: in order, the last match wins; repeatable)" };
+        var exclude = new Option<string[]>("--exclude") { Description = "Skip paths matching this pattern, relative to the source (as aws s3: * crosses /; repeatable)" };
         var mtime = new Option<bool>("--mtime") { Description = "Compare modification times instead of content: copy when the source is newer" };
         var sizeOnly = new Option<bool>("--size-only") { Description = "Copy only when the sizes differ" };
         var parallel = new Option<int?>("--parallel") { Description = $"Files transferred at once (default {new TransferOptions().FileConcurrency})" };
@@ -52,7 +52,7 @@ internal static class SyncCommand
                 MemoryBudget = TransferLimits.Size("sync", "--memory", parse.GetValue(memory)) ?? TransferOptions.DefaultMemoryBudget,
             }, partSizeGiven: false);
             int files = options.FileConcurrency;
-            var filter = PathGlobs.Create("sync", parse.GetValue(include), parse.GetValue(exclude));
+            var filter = PathGlobs.Create(parse, include, exclude);
             if (!src.IsS3 && !Directory.Exists(src.LocalPath)) throw new CliException($"sync: {src.LocalPath}: no such directory");
             if (!dst.IsS3 && File.Exists(dst.LocalPath)) throw new CliException($"sync: {dst.LocalPath} is a file, not a directory", Program.ExitUsage);
 

@@ -4,14 +4,22 @@ using System.Text.RegularExpressions;
 namespace Sluice.Client.Transfer;
 
 /// <summary>
-/// Include/exclude globs over relative paths ('/'-separated): <c>*</c> matches within one path segment,
-/// <c>**</c> across segments (<c>**/</c> also matches no directory), <c>?</c> one character, <c>[abc]</c> / <c>[!a-z]</c>
-/// a class. A path passes when it matches some include (or there are none) and no exclude.
+/// Which relative paths ('/'-separated) a directory transfer takes. Two kinds:
+/// <list type="bullet">
+/// <item>Include/exclude globs (the constructor): <c>*</c> matches within one path segment, <c>**</c> across segments
+/// (<c>**/</c> also matches no directory), <c>?</c> one character, <c>[abc]</c> / <c>[!a-z]</c> a class. A path passes
+/// when it matches some include (or there are none) and no exclude.</item>
+/// <item>Ordered rules as <c>aws s3</c> applies its <c>--exclude</c>/<c>--include</c> (<see cref="Ordered"/>): every
+/// path is taken unless a rule says otherwise, each rule that matches decides anew, so the last one wins; patterns
+/// are Python fnmatch's: <c>*</c> any run of characters, <c>/</c> included, <c>?</c> any one, <c>[seq]</c> /
+/// <c>[!seq]</c> a class.</item>
+/// </list>
 /// </summary>
 public sealed class GlobFilter
 {
     private readonly Regex[] _include;
     private readonly Regex[] _exclude;
+    private readonly (bool Include, Regex Pattern)[]? _rules;
 
     public GlobFilter(IEnumerable<string>? include = null, IEnumerable<string>? exclude = null)
     {
@@ -19,14 +27,87 @@ public sealed class GlobFilter
         _exclude = (exclude ?? []).Select(ToRegex).ToArray();
     }
 
+    private GlobFilter((bool Include, Regex Pattern)[] rules)
+    {
+        _include = [];
+        _exclude = [];
+        _rules = rules;
+    }
+
     /// <summary>A filter that lets everything through.</summary>
     public static GlobFilter All { get; } = new();
+
+    /// <summary>
+    /// <c>aws s3</c>'s filters: <paramref name="rules"/> in the order given (true: --include, false: --exclude), each
+    /// an fnmatch pattern over the whole relative path; a path is taken unless the last rule matching it excludes it.
+    /// </summary>
+    public static GlobFilter Ordered(IEnumerable<(bool Include, string Pattern)> rules)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        return new GlobFilter(rules.Select(rule => (rule.Include, FnmatchRegex(rule.Pattern))).ToArray());
+    }
 
     public bool IsMatch(string relativePath)
     {
         ArgumentNullException.ThrowIfNull(relativePath);
+        if (_rules != null)
+        {
+            bool taken = true;
+            foreach (var (include, pattern) in _rules)
+                if (pattern.IsMatch(relativePath)) taken = include;
+            return taken;
+        }
         if (_include.Length > 0 && !_include.Any(r => r.IsMatch(relativePath))) return false;
         return !_exclude.Any(r => r.IsMatch(relativePath));
+    }
+
+    /// <summary>
+    /// Python's fnmatch.translate, as awscli matches its filters: <c>*</c> any characters (<c>/</c> too), <c>?</c> any
+    /// one, <c>[seq]</c>, <c>[!seq]</c>; a <c>[</c> with no closing <c>]</c> is itself; a class starting with <c>^</c>
+    /// takes it literally. Case-sensitive (as on POSIX).
+    /// </summary>
+    public static Regex FnmatchRegex(string pattern)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        var sb = new StringBuilder("^");
+        for (int i = 0; i < pattern.Length; i++)
+        {
+            char c = pattern[i];
+            if (c == '*') sb.Append(".*");
+            else if (c == '?') sb.Append('.');
+            else if (c == '[')
+            {
+                int j = i + 1;
+                if (j < pattern.Length && pattern[j] == '!') j++;
+                if (j < pattern.Length && pattern[j] == ']') j++;
+                while (j < pattern.Length && pattern[j] != ']') j++;
+                if (j >= pattern.Length)
+                {
+                    sb.Append("\\[");
+                    continue;
+                }
+                string body = pattern[(i + 1)..j];
+                sb.Append('[');
+                int k = 0;
+                if (body.StartsWith('!'))
+                {
+                    sb.Append('^');
+                    k = 1;
+                }
+                else if (body.StartsWith('^'))
+                {
+                    sb.Append("\\^");
+                    k = 1;
+                }
+                for (; k < body.Length; k++)
+                    sb.Append(body[k] is '\\' or '[' or ']' ? "\\" + body[k] : body[k].ToString());
+                sb.Append(']');
+                i = j;
+            }
+            else sb.Append(Regex.Escape(c.ToString()));
+        }
+        sb.Append('$');
+        return new Regex(sb.ToString(), RegexOptions.CultureInvariant | RegexOptions.Singleline, TimeSpan.FromSeconds(1));
     }
 
     /// <summary>Translates one glob to an anchored regex; malformed globs are an <see cref="ArgumentException"/>.</summary>

@@ -53,6 +53,38 @@ public class TransferPiecesTests
         Assert.Throws<ArgumentException>(() => new GlobFilter(["[abc"]));
     }
 
+    [Theory]
+    [InlineData("*.jpg", "d/sub/x.jpg", true)]   // * crosses '/'
+    [InlineData("dir/*", "dir/sub/x", true)]
+    [InlineData("?.txt", "a.txt", true)]
+    [InlineData("a?b", "a/b", true)]             // ? is any one character, '/' too
+    [InlineData("x[!1].dat", "x1.dat", false)]
+    [InlineData("x[!1].dat", "x2.dat", true)]
+    [InlineData("[^a]", "^", true)]              // fnmatch takes a leading ^ literally
+    [InlineData("[^a]", "b", false)]
+    [InlineData("[]]", "]", true)]
+    [InlineData("a[b", "a[b", true)]             // an unclosed [ is itself
+    [InlineData("a.b", "aXb", false)]
+    [InlineData("A.jpg", "a.jpg", false)]        // case-sensitive, as on POSIX
+    public void Fnmatch_patterns_match_as_awscli_matches_them(string pattern, string path, bool expected) =>
+        Assert.Equal(expected, GlobFilter.FnmatchRegex(pattern).IsMatch(path));
+
+    [Fact]
+    public void Ordered_filters_take_everything_unless_the_last_matching_rule_excludes_it()
+    {
+        var jpgOnly = GlobFilter.Ordered([(false, "*"), (true, "*.jpg")]);
+        Assert.True(jpgOnly.IsMatch("a.jpg"));
+        Assert.True(jpgOnly.IsMatch("d/e/b.jpg"));
+        Assert.False(jpgOnly.IsMatch("c.txt"));
+        var includeAlone = GlobFilter.Ordered([(true, "*.jpg")]);
+        Assert.True(includeAlone.IsMatch("c.txt"));
+        var laterWins = GlobFilter.Ordered([(true, "*.jpg"), (false, "*")]);
+        Assert.False(laterWins.IsMatch("a.jpg"));
+        var subtree = GlobFilter.Ordered([(false, "dir00/*")]);
+        Assert.False(subtree.IsMatch("dir00/sub/x"));
+        Assert.True(subtree.IsMatch("dir01/x"));
+    }
+
     [Fact]
     public void Download_state_round_trips_and_damage_is_reported()
     {
