@@ -19,8 +19,7 @@ internal static class CpCommand
         var source = new Argument<string>("source") { Description = "Local path, s3://bucket/key, or - for stdin" };
         var destination = new Argument<string>("destination") { Description = "Local path, s3://bucket/key, or - for stdout" };
         var recursive = new Option<bool>("--recursive", "-r") { Description = "Copy a directory or every key under a prefix" };
-        var include = new Option<string[]>("--include") { Description = "Take paths matching this pattern back after an --exclude (as aws s3: in order, the last match wins; repeatable)" };
-        var exclude = new Option<string[]>("--exclude") { Description = "Skip paths matching this pattern, relative to the source (as aws s3: * crosses /; repeatable)" };
+        var filters = new FilterOptions("paths");
         var partSize = new Option<string>("--part-size") { Description = "Part size, e.g. 8MiB (default: derived; at least 5MiB)" };
         var concurrency = new Option<int?>("--concurrency") { Description = "Parts in flight per transfer (default: derived from the target throughput)" };
         var memory = new Option<string>("--memory") { Description = "Memory budget for part buffers (default 256MiB)" };
@@ -39,9 +38,10 @@ internal static class CpCommand
         var command = new Command("cp", "Copy files and objects\n\nExamples:\n  sluice cp big.iso s3://isos/\n  sluice cp s3://isos/big.iso /tmp/big.iso\n" +
             "  sluice cp -r ./photos s3://photos/2024/ --exclude '*.tmp'\n  sluice cp s3://a/k s3://b/k\n  tar c . | sluice cp - s3://backups/home.tar")
         {
-            source, destination, recursive, include, exclude, partSize, concurrency, memory, checksum, contentType, dryRun, resume, noResume,
+            source, destination, recursive, partSize, concurrency, memory, checksum, contentType, dryRun, resume, noResume,
         };
         var shared = ClientCommand.AddTo(command);
+        filters.AddTo(command);
         command.SetAction((parse, ct) => shared.RunAsync(parse, async () =>
         {
             var src = Parse(parse.GetValue(source)!);
@@ -61,7 +61,7 @@ internal static class CpCommand
                 MemoryBudget = TransferLimits.Size("cp", "--memory", parse.GetValue(memory)) ?? TransferOptions.DefaultMemoryBudget,
                 ChecksumAlgorithm = parse.GetValue(checksum) == "crc32c" ? ChecksumAlgorithm.Crc32C : ChecksumAlgorithm.Crc64Nvme,
             }, partSizeGiven: parse.GetValue(partSize) != null);
-            var filter = PathGlobs.Create(parse, include, exclude);
+            var filter = filters.Create(parse);
             var upload = new UploadOptions { ContentType = parse.GetValue(contentType) };
 
             await using var client = shared.CreateClient(parse);
@@ -140,7 +140,7 @@ internal static class CpCommand
                     if (dry)
                     {
                         await foreach (var o in client.ListObjectsV2Async(new ListObjectsRequest(src.Bucket!) { Prefix = NullIfEmpty(keyPrefix) }, ct))
-                            if (filter.IsMatch(o.Key[keyPrefix.Length..])) await Say($"{prefix}download: s3://{src.Bucket}/{o.Key} to {Path.Combine(dst.LocalPath!, o.Key[keyPrefix.Length..])}");
+                            if (filter.IsMatch(o.Key[keyPrefix.Length..], o.Size, o.LastModified)) await Say($"{prefix}download: s3://{src.Bucket}/{o.Key} to {Path.Combine(dst.LocalPath!, o.Key[keyPrefix.Length..])}");
                     }
                     else
                     {
@@ -171,7 +171,7 @@ internal static class CpCommand
                 string from = AsPrefix(src.Key), to = AsPrefix(dst.Key);
                 var keys = new List<string>();
                 await foreach (var o in client.ListObjectsV2Async(new ListObjectsRequest(src.Bucket!) { Prefix = NullIfEmpty(from) }, ct))
-                    if (filter.IsMatch(o.Key[from.Length..])) keys.Add(o.Key);
+                    if (filter.IsMatch(o.Key[from.Length..], o.Size, o.LastModified)) keys.Add(o.Key);
                 await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = options.FileConcurrency, CancellationToken = ct }, async (key, token) =>
                 {
                     string target = to + key[from.Length..];
@@ -275,7 +275,8 @@ internal static class CpCommand
         foreach (string file in Directory.EnumerateFiles(full, "*", SearchOption.AllDirectories))
         {
             string relative = Path.GetRelativePath(full, file).Replace(Path.DirectorySeparatorChar, '/');
-            if (filter.IsMatch(relative)) yield return (file, relative);
+            var info = new FileInfo(file);
+            if (filter.IsMatch(relative, info.Length, info.LastWriteTimeUtc)) yield return (file, relative);
         }
     }
 }

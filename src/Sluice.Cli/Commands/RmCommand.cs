@@ -15,14 +15,14 @@ internal static class RmCommand
     {
         var target = new Argument<string>("target") { Description = "s3://bucket/key, or a prefix with --recursive" };
         var recursive = new Option<bool>("--recursive", "-r") { Description = "Delete every key under the prefix" };
-        var include = new Option<string[]>("--include") { Description = "Take keys matching this pattern back after an --exclude (as aws s3: in order, the last match wins; repeatable)" };
-        var exclude = new Option<string[]>("--exclude") { Description = "Skip keys matching this pattern, relative to the source (as aws s3: * crosses /; repeatable)" };
+        var filters = new FilterOptions("keys");
         var dryRun = new Option<bool>("--dryrun") { Description = "Show what would be deleted" };
         var command = new Command("rm", "Delete objects\n\nExamples:\n  sluice rm s3://photos/cat.jpg\n  sluice rm -r --exclude '*.keep' s3://photos/tmp/")
         {
-            target, recursive, include, exclude, dryRun,
+            target, recursive, dryRun,
         };
         var shared = ClientCommand.AddTo(command);
+        filters.AddTo(command);
         command.SetAction((parse, ct) => shared.RunAsync(parse, async () =>
         {
             string text = parse.GetValue(target)!;
@@ -37,7 +37,7 @@ internal static class RmCommand
                 if (!quiet) await Console.Out.WriteLineAsync($"{(dry ? "(dryrun) " : "")}delete: {path}");
                 return Program.ExitOk;
             }
-            var filter = PathGlobs.Create(parse, include, exclude);
+            var filter = filters.Create(parse);
             int failed = await DeleteAllAsync(client, path.Bucket!, path.Key, filter, dry, quiet, ct);
             return failed == 0 ? Program.ExitOk : Program.ExitFailure;
         }));
@@ -73,7 +73,7 @@ internal static class RmCommand
         // Listing first and deleting after each full page keeps memory flat and never re-lists deleted keys.
         await foreach (var o in client.ListObjectsV2Async(new ListObjectsRequest(bucket) { Prefix = prefix.Length > 0 ? prefix : null }, cancellationToken))
         {
-            if (filter != null && !filter.IsMatch(o.Key[prefix.Length..])) continue;
+            if (filter != null && !filter.IsMatch(o.Key[prefix.Length..], o.Size, o.LastModified)) continue;
             batch.Add(o.Key);
             if (batch.Count == S3Client.MaxDeleteBatch) await FlushAsync();
         }

@@ -24,8 +24,7 @@ internal static class SyncCommand
         var source = new Argument<string>("source") { Description = "Local directory or s3://bucket/prefix" };
         var destination = new Argument<string>("destination") { Description = "Local directory or s3://bucket/prefix" };
         var delete = new Option<bool>("--delete") { Description = "Delete destination paths that are not in the source (only those the globs select)" };
-        var include = new Option<string[]>("--include") { Description = "Take paths matching this pattern back after an --exclude (as aws s3: in order, the last match wins; repeatable)" };
-        var exclude = new Option<string[]>("--exclude") { Description = "Skip paths matching this pattern, relative to the source (as aws s3: * crosses /; repeatable)" };
+        var filters = new FilterOptions("paths");
         var mtime = new Option<bool>("--mtime") { Description = "Compare modification times instead of content: copy when the source is newer" };
         var sizeOnly = new Option<bool>("--size-only") { Description = "Copy only when the sizes differ" };
         var parallel = new Option<int?>("--parallel") { Description = $"Files transferred at once (default {new TransferOptions().FileConcurrency})" };
@@ -35,9 +34,10 @@ internal static class SyncCommand
             "  sluice sync ./photos s3://photos/2024/\n  sluice sync --delete --exclude '*.tmp' ./site s3://www/\n" +
             "  sluice sync s3://backups/home/ ./restore\n  sluice sync --mtime s3://a/data/ s3://b/data/")
         {
-            source, destination, delete, include, exclude, mtime, sizeOnly, parallel, memory, dryRun,
+            source, destination, delete, mtime, sizeOnly, parallel, memory, dryRun,
         };
         var shared = ClientCommand.AddTo(command);
+        filters.AddTo(command);
         command.SetAction((parse, ct) => shared.RunAsync(parse, async () =>
         {
             var src = Parse(parse.GetValue(source)!);
@@ -52,7 +52,7 @@ internal static class SyncCommand
                 MemoryBudget = TransferLimits.Size("sync", "--memory", parse.GetValue(memory)) ?? TransferOptions.DefaultMemoryBudget,
             }, partSizeGiven: false);
             int files = options.FileConcurrency;
-            var filter = PathGlobs.Create(parse, include, exclude);
+            var filter = filters.Create(parse);
             if (!src.IsS3 && !Directory.Exists(src.LocalPath)) throw new CliException($"sync: {src.LocalPath}: no such directory");
             if (!dst.IsS3 && File.Exists(dst.LocalPath)) throw new CliException($"sync: {dst.LocalPath} is a file, not a directory", Program.ExitUsage);
 
@@ -223,8 +223,8 @@ internal static class SyncCommand
                 // An interrupted download's part and state files are not content to sync.
                 if (file.EndsWith(".sluice-part", StringComparison.Ordinal) || file.EndsWith(".sluice-part.json", StringComparison.Ordinal)) continue;
                 string relative = Path.GetRelativePath(root, file).Replace(Path.DirectorySeparatorChar, '/');
-                if (!filter.IsMatch(relative)) continue;
                 var info = new FileInfo(file);
+                if (!filter.IsMatch(relative, info.Length, info.LastWriteTimeUtc)) continue;
                 // Devices, FIFOs and sockets report no length: only empty entries (and links) need the statx that tells them apart.
                 if ((info.Length == 0 || info.LinkTarget != null) && await engine.IsStreamFileAsync(file, cancellationToken))
                 {
@@ -239,7 +239,7 @@ internal static class SyncCommand
         await foreach (var o in engine.Client.ListObjectsV2Async(new ListObjectsRequest(side.Bucket!) { Prefix = prefix.Length > 0 ? prefix : null }, cancellationToken))
         {
             string relative = o.Key[prefix.Length..];
-            if (relative.Length == 0 || relative.EndsWith('/') || !filter.IsMatch(relative)) continue; // directory markers are not files
+            if (relative.Length == 0 || relative.EndsWith('/') || !filter.IsMatch(relative, o.Size, o.LastModified)) continue; // directory markers are not files
             entries[relative] = new SyncEntry(relative, o.Size, o.LastModified, o.ETag);
         }
         return entries;

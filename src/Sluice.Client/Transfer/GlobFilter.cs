@@ -14,12 +14,16 @@ namespace Sluice.Client.Transfer;
 /// are Python fnmatch's: <c>*</c> any run of characters, <c>/</c> included, <c>?</c> any one, <c>[seq]</c> /
 /// <c>[!seq]</c> a class.</item>
 /// </list>
+/// Either kind may also bound sizes and ages (<see cref="WithBounds"/>, rclone's --min-size, --max-size, --min-age and
+/// --max-age); a filter with bounds must be asked with the size and time (<see cref="IsMatch(string, long, DateTimeOffset)"/>).
 /// </summary>
 public sealed class GlobFilter
 {
     private readonly Regex[] _include;
     private readonly Regex[] _exclude;
     private readonly (bool Include, Regex Pattern)[]? _rules;
+    private long? _minSize, _maxSize;
+    private DateTimeOffset? _notBefore, _notAfter;
 
     public GlobFilter(IEnumerable<string>? include = null, IEnumerable<string>? exclude = null)
     {
@@ -47,7 +51,46 @@ public sealed class GlobFilter
         return new GlobFilter(rules.Select(rule => (rule.Include, FnmatchRegex(rule.Pattern))).ToArray());
     }
 
+    /// <summary>Whether any size or age bound is set.</summary>
+    public bool HasBounds => _minSize != null || _maxSize != null || _notBefore != null || _notAfter != null;
+
+    /// <summary>
+    /// A copy that also takes only sizes in [<paramref name="minSize"/>, <paramref name="maxSize"/>] bytes and times of
+    /// last modification in [<paramref name="notBefore"/>, <paramref name="notAfter"/>] (null: unbounded).
+    /// </summary>
+    public GlobFilter WithBounds(long? minSize, long? maxSize, DateTimeOffset? notBefore, DateTimeOffset? notAfter)
+    {
+        var copy = _rules != null ? new GlobFilter(_rules) : new GlobFilter(_include, _exclude);
+        copy._minSize = minSize;
+        copy._maxSize = maxSize;
+        copy._notBefore = notBefore;
+        copy._notAfter = notAfter;
+        return copy;
+    }
+
+    private GlobFilter(Regex[] include, Regex[] exclude)
+    {
+        _include = include;
+        _exclude = exclude;
+    }
+
+    /// <summary>The path rules and the bounds, for a file or object of <paramref name="size"/> bytes last modified at <paramref name="modified"/>.</summary>
+    public bool IsMatch(string relativePath, long size, DateTimeOffset modified) =>
+        MatchesPath(relativePath)
+        && (_minSize is not { } min || size >= min)
+        && (_maxSize is not { } max || size <= max)
+        && (_notBefore is not { } notBefore || modified >= notBefore)
+        && (_notAfter is not { } notAfter || modified <= notAfter);
+
+    /// <summary>The path rules alone; a filter with bounds refuses to answer without the size and time.</summary>
     public bool IsMatch(string relativePath)
+    {
+        if (HasBounds)
+            throw new InvalidOperationException("this filter bounds sizes or ages: ask IsMatch(path, size, modified)");
+        return MatchesPath(relativePath);
+    }
+
+    private bool MatchesPath(string relativePath)
     {
         ArgumentNullException.ThrowIfNull(relativePath);
         if (_rules != null)

@@ -27,7 +27,7 @@ public sealed partial class TransferEngine
         foreach (var info in new DirectoryInfo(root).EnumerateFiles("*", enumeration))
         {
             string relative = Path.GetRelativePath(root, info.FullName).Replace(Path.DirectorySeparatorChar, '/');
-            if (!filter.IsMatch(relative)) skipped++;
+            if (!filter.IsMatch(relative, info.Length, info.LastWriteTimeUtc)) skipped++;
             // Devices, FIFOs and sockets report no length: only empty entries (and links) need the statx that tells them apart.
             else if ((info.Length == 0 || info.LinkTarget != null) && await IsStreamFileAsync(info.FullName, cancellationToken).ConfigureAwait(false)) notRegular.Add(info.FullName);
             else files.Add((info.FullName, relative, info.Length));
@@ -67,7 +67,7 @@ public sealed partial class TransferEngine
             if (prefix.Length > 0 && !prefix.EndsWith('/') && relative.StartsWith('/')) relative = relative[1..];
             if (relative.Length == 0 || relative.EndsWith('/')) { skipped++; continue; }
             if (!IsSafeRelativePath(relative)) { unsafeKeys.Add(o.Key); continue; }
-            if (filter.IsMatch(relative)) objects.Add((o.Key, relative, o.Size));
+            if (filter.IsMatch(relative, o.Size, o.LastModified)) objects.Add((o.Key, relative, o.Size));
             else skipped++;
         }
         if (unsafeKeys.Count > 0)

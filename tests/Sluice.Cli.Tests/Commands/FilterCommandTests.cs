@@ -57,6 +57,45 @@ public sealed class FilterCommandTests() : ServerCommandTests("AKIDCLIFILTERS", 
             Regex.Matches(rm.StdOut, @"\(dryrun\) delete: s3://filters/all/(\S+)").Select(m => m.Groups[1].Value).Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public void Size_and_age_bounds_take_only_what_lies_within_them_on_both_sides()
+    {
+        string tree = Local("sized");
+        var now = DateTime.UtcNow;
+        foreach (var (name, size, daysOld) in new[] { ("tiny", 10, 0), ("small", 1000, 3), ("mid", 5000, 10), ("big", 20000, 40) })
+        {
+            string path = NewFile(Path.Combine("sized", name), size, size);
+            File.SetLastWriteTimeUtc(path, now.AddDays(-daysOld).AddMinutes(-5));
+        }
+        string[] Up(params string[] bounds) =>
+            Uploaded(Ok(Sluice([.. new[] { "cp", "-r", "--dryrun" }, .. bounds, tree, "s3://bounds/p/"])).StdOut, "s3://bounds/p/");
+        Ok(Sluice("mb", "s3://bounds"));
+        Assert.Equal(["mid", "small"], Up("--min-size", "1000", "--max-size", "5000"));
+        Assert.Equal(["big", "mid"], Up("--min-size", "4k"));
+        Assert.Equal(["big", "mid"], Up("--min-age", "7d"));
+        Assert.Equal(["small", "tiny"], Up("--max-age", "1w"));
+        Assert.Equal(["mid", "small"], Up("--min-age", "2d", "--max-age", "20d"));
+        Assert.Equal(["big"], Up("--min-age", now.AddDays(-30).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(["mid", "small"], Up("--exclude", "t*", "--max-size", "5000"));
+
+        // Objects were all written just now: bounds on their LastModified and Size.
+        Ok(Sluice("cp", "-r", tree, "s3://bounds/all/"));
+        string[] Rm(params string[] bounds) =>
+            [.. Regex.Matches(Ok(Sluice([.. new[] { "rm", "-r", "--dryrun" }, .. bounds, "s3://bounds/all/"])).StdOut,
+                @"\(dryrun\) delete: s3://bounds/all/(\S+)").Select(m => m.Groups[1].Value).Order(StringComparer.Ordinal)];
+        Assert.Empty(Rm("--min-age", "1h"));
+        Assert.Equal(["big", "mid", "small", "tiny"], Rm("--max-age", "1h"));
+        Assert.Equal(["tiny"], Rm("--max-size", "999"));
+
+        // A bound that does not parse is a usage error, one line.
+        foreach (string[] bad in new[] { new[] { "--min-size", "lots" }, ["--max-age", "yesterday"], ["--min-age", "-3d"] })
+        {
+            var r = Sluice([.. new[] { "cp", "-r", "--dryrun" }, .. bad, tree, "s3://bounds/p/"]);
+            Assert.Equal(Program.ExitUsage, r.ExitCode);
+            Assert.Single(r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        }
+    }
+
     [ClientFact(S3Client.AwsCli)]
     public void Awscli_takes_the_same_paths_from_the_same_tree()
     {

@@ -1,0 +1,116 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using Sluice.Cli.Bench;
+using Sluice.Client.Transfer;
+
+namespace Sluice.Cli.Commands;
+
+/// <summary>
+/// The filters of cp, sync and rm. --exclude/--include work exactly as <c>aws s3</c> applies them: every path under the
+/// source is taken unless a filter says otherwise; the filters apply in the order given on the command line, each one
+/// that matches deciding anew, so the last match wins (<c>--exclude '*' --include '*.jpg'</c>: only .jpg files, at any
+/// depth); a pattern is matched against the whole path relative to the source directory or prefix, with <c>*</c>
+/// crossing '/' (<c>--exclude 'dir/*'</c> skips everything under dir/), <c>?</c> any one character and <c>[seq]</c> /
+/// <c>[!seq]</c> a class. --min-size/--max-size and --min-age/--max-age bound sizes and ages as rclone's do.
+/// </summary>
+internal sealed class FilterOptions
+{
+    public FilterOptions(string noun)
+    {
+        Exclude = new Option<string[]>("--exclude")
+        {
+            Description = $"Skip {noun} matching this pattern, relative to the source (as aws s3: * crosses /; repeatable)",
+        };
+        Include = new Option<string[]>("--include")
+        {
+            Description = $"Take {noun} matching this pattern back after an --exclude (as aws s3: in order, the last match wins; repeatable)",
+        };
+        MinSize = new Option<string>("--min-size") { Description = $"Only {noun} of at least this size, e.g. 100k or 1MiB" };
+        MaxSize = new Option<string>("--max-size") { Description = $"Only {noun} of at most this size" };
+        MinAge = new Option<string>("--min-age")
+        {
+            Description = $"Only {noun} at least this old: a duration (s, m, h, d, w, M, y; seconds without a unit) or a date such as 2026-01-31",
+        };
+        MaxAge = new Option<string>("--max-age") { Description = $"Only {noun} at most this old (as --min-age)" };
+    }
+
+    public Option<string[]> Exclude { get; }
+    public Option<string[]> Include { get; }
+    public Option<string> MinSize { get; }
+    public Option<string> MaxSize { get; }
+    public Option<string> MinAge { get; }
+    public Option<string> MaxAge { get; }
+
+    /// <summary>Adds the options to <paramref name="command"/>, with a usage error for a size or age that does not parse.</summary>
+    public void AddTo(Command command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        foreach (Option option in new Option[] { Exclude, Include, MinSize, MaxSize, MinAge, MaxAge }) command.Options.Add(option);
+        command.Validators.Add(result =>
+        {
+            foreach (var size in new[] { MinSize, MaxSize })
+                if (result.GetValue(size) is { } text && (!Units.TryParseSize(text, out long bytes) || bytes < 0))
+                    result.AddError($"{size.Name}: '{text}' is not a size such as 100k or 1MiB");
+            foreach (var age in new[] { MinAge, MaxAge })
+                if (result.GetValue(age) is { } text && !TryParseAge(text, DateTimeOffset.UtcNow, out _))
+                    result.AddError($"{age.Name}: '{text}' is not a duration such as 90s, 12h or 7d, nor a date such as 2026-01-31");
+        });
+    }
+
+    /// <summary>The filter the command line asks for (everything when it asks nothing).</summary>
+    public GlobFilter Create(ParseResult parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        var rules = new List<(bool Include, string Pattern)>();
+        // The two options' values in command-line order (System.CommandLine keeps each option's values apart).
+        var tokens = parse.Tokens;
+        for (int i = 0; i < tokens.Count; i++)
+        {
+            var token = tokens[i];
+            if (token.Type != TokenType.Option) continue;
+            bool isInclude = Names(Include, token), isExclude = !isInclude && Names(Exclude, token);
+            if ((isInclude || isExclude) && i + 1 < tokens.Count && tokens[i + 1].Type == TokenType.Argument)
+                rules.Add((isInclude, tokens[++i].Value));
+        }
+        var filter = rules.Count == 0 ? GlobFilter.All : GlobFilter.Ordered(rules);
+        var now = DateTimeOffset.UtcNow;
+        long? minSize = Size(parse.GetValue(MinSize)), maxSize = Size(parse.GetValue(MaxSize));
+        DateTimeOffset? youngest = Age(parse.GetValue(MinAge), now), oldest = Age(parse.GetValue(MaxAge), now);
+        return minSize == null && maxSize == null && youngest == null && oldest == null
+            ? filter
+            : filter.WithBounds(minSize, maxSize, notBefore: oldest, notAfter: youngest);
+    }
+
+    private static bool Names(Option option, Token token) => token.Value == option.Name || option.Aliases.Contains(token.Value);
+
+    private static long? Size(string? text) => text != null && Units.TryParseSize(text, out long bytes) ? bytes : null;
+
+    private static DateTimeOffset? Age(string? text, DateTimeOffset now) => text != null && TryParseAge(text, now, out var at) ? at : null;
+
+    /// <summary>
+    /// An age as rclone takes it, as the moment it names: a duration back from <paramref name="now"/> (ms, s, m, h, d,
+    /// w, M = 30 days, y = 365 days; a bare number is seconds) or an absolute date or time (UTC unless it says).
+    /// </summary>
+    internal static bool TryParseAge(string text, DateTimeOffset now, out DateTimeOffset at)
+    {
+        at = default;
+        string t = text.Trim();
+        if (t.Length >= 10 && char.IsAsciiDigit(t[0]) && t[4] == '-')
+            return DateTimeOffset.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out at);
+        (string number, double seconds) = t.EndsWith("ms", StringComparison.Ordinal) ? (t[..^2], 0.001)
+            : t.EndsWith('s') ? (t[..^1], 1)
+            : t.EndsWith('m') ? (t[..^1], 60)
+            : t.EndsWith('h') ? (t[..^1], 3600)
+            : t.EndsWith('d') ? (t[..^1], 86400)
+            : t.EndsWith('w') ? (t[..^1], 7 * 86400)
+            : t.EndsWith('M') ? (t[..^1], 30 * 86400)
+            : t.EndsWith('y') ? (t[..^1], 365 * 86400)
+            : (t, 1);
+        if (!double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double value)
+            || !(value >= 0) || !(value * seconds < 200 * 365 * 86400.0))
+            return false;
+        at = now - TimeSpan.FromSeconds(value * seconds);
+        return true;
+    }
+}
