@@ -14,7 +14,7 @@ namespace Sluice.AllocationGates;
 /// </summary>
 internal static class ServerGates
 {
-    private const int Warmup = 3_000, Measured = 5_000;
+    private const int Warmup = 3_000, Measured = 5_000, Rounds = 3;
     private const string AccessKey = "AKIDALLOCATIONGATE", Secret = "allocation/gate+secret";
 
     /// <summary>Average bytes per GET tolerated: background runtime work (timers), not per-request garbage.</summary>
@@ -30,7 +30,7 @@ internal static class ServerGates
     public static long LoggedBound => MaxBytesPerLoggedGet * Measured;
 
     /// <summary>
-    /// Bytes allocated over the measured GETs of the cached object (engine: "uring" or "managed"). With
+    /// Bytes allocated over the measured GETs of the cached object (the least of <see cref="Rounds"/> rounds) (engine: "uring" or "managed"). With
     /// <paramref name="observed"/>, a MeterListener takes every measurement of the server's meter; with
     /// <paramref name="accessLogged"/>, the access log is on (into a writer that counts lines): what an operator who
     /// watches the server pays per request.
@@ -76,12 +76,18 @@ internal static class ServerGates
             allocated = await Task.Run(() =>
             {
                 for (int i = 0; i < Warmup; i++) Exchange(socket, get, buffer, body.Length);
-                long before = GC.GetTotalAllocatedBytes(precise: true);
-                for (int i = 0; i < Measured; i++) Exchange(socket, get, buffer, body.Length);
-                long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+                // The least of a few rounds: what every request allocates shows in each round, while the runtime's own
+                // work on a loaded machine (thread injection, timers) lands in some rounds and not others.
+                long least = long.MaxValue;
+                for (int round = 0; round < Rounds; round++)
+                {
+                    long before = GC.GetTotalAllocatedBytes(precise: true);
+                    for (int i = 0; i < Measured; i++) Exchange(socket, get, buffer, body.Length);
+                    least = Math.Min(least, GC.GetTotalAllocatedBytes(precise: true) - before);
+                }
                 if (observed && Interlocked.Read(ref measurements) < Measured)
-                    throw new InvalidOperationException($"the listener saw {measurements} measurements over {Warmup + Measured} GETs");
-                return allocated;
+                    throw new InvalidOperationException($"the listener saw {measurements} measurements over {Warmup + (Rounds * Measured)} GETs");
+                return least;
             });
         }
         finally
@@ -89,8 +95,8 @@ internal static class ServerGates
             await server.StopAsync(); // writes out the access log's queue
             try { Directory.Delete(directory, recursive: true); } catch (IOException) { }
         }
-        if (accessLog != null && accessLog.Lines < Warmup + Measured)
-            throw new InvalidOperationException($"the access log has {accessLog.Lines} lines for {Warmup + Measured} GETs");
+        if (accessLog != null && accessLog.Lines < Warmup + (Rounds * Measured))
+            throw new InvalidOperationException($"the access log has {accessLog.Lines} lines for {Warmup + (Rounds * Measured)} GETs");
         return allocated;
     }
 
