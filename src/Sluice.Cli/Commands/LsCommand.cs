@@ -34,7 +34,8 @@ internal static class LsCommand
             var output = Console.Out;
             string? text = parse.GetValue(target);
             bool asJson = parse.GetValue(json), humanSizes = parse.GetValue(human);
-            if (text is null)
+            // "s3://" alone lists the buckets, as no argument does (as aws s3 ls).
+            if (text is null || text == "s3://")
             {
                 var buckets = await client.ListBucketsAsync(ct);
                 foreach (var b in buckets.Buckets)
@@ -53,11 +54,12 @@ internal static class LsCommand
                 Prefix = path.Key.Length > 0 ? path.Key : null,
                 Delimiter = parse.GetValue(recursive) ? null : "/",
             };
-            long count = 0, total = 0;
+            long count = 0, total = 0, prefixes = 0;
             await foreach (var page in client.ListObjectsV2PagesAsync(request, ct))
             {
                 foreach (string prefix in page.CommonPrefixes)
                 {
+                    prefixes++;
                     await output.WriteLineAsync(asJson
                         ? JsonSerializer.Serialize(new Dictionary<string, string> { ["prefix"] = prefix }, JsonLines)
                         : $"{"PRE",30} {Relative(prefix, request)}");
@@ -87,6 +89,12 @@ internal static class LsCommand
                 await output.WriteLineAsync();
                 await output.WriteLineAsync($"Total Objects: {count}");
                 await output.WriteLineAsync($"   Total Size: {(humanSizes ? Units.FormatSize(total) : total.ToString(CultureInfo.InvariantCulture))}");
+            }
+            // A prefix that matches nothing is a failure, as aws s3 ls makes it (an empty bucket listed whole is not).
+            if (path.Key.Length > 0 && count == 0 && prefixes == 0)
+            {
+                await Console.Error.WriteLineAsync($"sluice: ls: nothing matches {text}");
+                return Program.ExitFailure;
             }
             return Program.ExitOk;
         }));

@@ -37,6 +37,13 @@ public sealed class ClientCommandTests() : ServerCommandTests("AKIDCLICOMMANDS",
         Ok(json);
         Assert.Matches("^\\{\"key\":\"dir/big.bin\",\"size\":22020096,\"etag\":\"\\\\\"[0-9a-f]{32}-5\\\\\"\"", json.StdOut);
         Assert.Contains("files", Sluice("ls").StdOut);
+        Assert.Contains("files", Ok(Sluice("ls", "s3://")).StdOut); // s3:// alone lists the buckets, as aws does
+        // A prefix matching nothing fails (as aws s3 ls), with one line; an empty bucket listed whole does not.
+        OneLineError(Sluice("ls", "s3://files/no-such-prefix"), 1, "^sluice: ls: nothing matches s3://files/no-such-prefix$");
+        OneLineError(Sluice("ls", "--recursive", "--json", "s3://files/nope/"), 1, "^sluice: ls: nothing matches ");
+        Ok(Sluice("mb", "s3://empty-listing"));
+        Assert.Equal("", Ok(Sluice("ls", "s3://empty-listing")).StdOut);
+        Ok(Sluice("rb", "s3://empty-listing"));
     }
 
     [Fact]
