@@ -18,7 +18,6 @@ public sealed class BucketIndexes : IDisposable
     private readonly ObjectStore _store;
     private readonly string _root;
     private readonly KeyIndexOptions? _options;
-    private const int MaxBucketNameLength = 63;
 
     private readonly ConcurrentDictionary<string, BucketIndex> _open = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -146,14 +145,7 @@ public sealed class BucketIndexes : IDisposable
     }
 
     /// <summary>The open index of a bucket named by its ASCII bytes (as routed), without allocating; false if not open yet.</summary>
-    public bool TryGetOpen(ReadOnlySpan<byte> bucket, out BucketIndex? index)
-    {
-        index = null;
-        if (bucket.Length > MaxBucketNameLength) return false;
-        Span<char> name = stackalloc char[bucket.Length];
-        int n = System.Text.Encoding.ASCII.GetChars(bucket, name);
-        return _open.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(name[..n], out index);
-    }
+    public bool TryGetOpen(ReadOnlySpan<byte> bucket, out BucketIndex? index) => BucketLookup.TryGet(_open, bucket, out index);
 
     /// <summary>The bucket's index; NoSuchBucket (<see cref="S3StorageException"/>) when there is no such bucket.</summary>
     public ValueTask<BucketIndex> GetAsync(string bucket, CancellationToken cancellationToken = default) =>

@@ -100,13 +100,9 @@ public sealed class MemoryStorage : IObjectStorage
 
     public bool TryGetKeyIndex(ReadOnlySpan<byte> bucket, out BucketIndex? index)
     {
-        index = null;
-        if (bucket.Length > 255) return false;
-        Span<char> name = stackalloc char[bucket.Length];
-        int n = Encoding.ASCII.GetChars(bucket, name);
-        if (!_buckets.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(name[..n], out var b)) return false;
-        index = b.Index;
-        return true;
+        bool found = BucketLookup.TryGet(_buckets, bucket, out var b);
+        index = b?.Index;
+        return found;
     }
 
     // ---------------------------------------------------------------- objects
