@@ -55,22 +55,64 @@ public static class Units
         return true;
     }
 
+    /// <summary>Duration suffixes, "ms" before "s" and "m" (tried in order), in seconds.</summary>
+    private static readonly (string Suffix, double Seconds)[] ClockUnits = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)];
+
+    /// <summary>The clock units and the calendar ones an age takes (case-sensitive: M is 30 days, m a minute).</summary>
+    private static readonly (string Suffix, double Seconds)[] AgeUnits =
+        [.. ClockUnits, ("d", 86400), ("w", 7 * 86400), ("M", 30 * 86400), ("y", 365 * 86400)];
+
+    /// <summary>The longest age taken: 200 years.</summary>
+    private const double MaxAgeSeconds = 200 * 365 * 86400.0;
+
     /// <summary>Parses "30s", "2m", "1.5h", "500ms" or a bare number of seconds. False for anything else or ≤ 0.</summary>
     public static bool TryParseDuration(string? text, out TimeSpan duration)
     {
         duration = default;
         if (string.IsNullOrWhiteSpace(text)) return false;
-        string t = text.Trim().ToLowerInvariant();
-        (string number, double scale) = t.EndsWith("ms", StringComparison.Ordinal) ? (t[..^2], 0.001)
-            : t.EndsWith('s') ? (t[..^1], 1)
-            : t.EndsWith('m') ? (t[..^1], 60)
-            : t.EndsWith('h') ? (t[..^1], 3600)
-            : (t, 1);
-        // "NaN" and "Infinity" parse whatever the styles say, and a huge number overflows TimeSpan: both are not durations.
-        if (!double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double value) || !(value > 0)
-            || !(value * scale < TimeSpan.MaxValue.TotalSeconds / 2))
+        // A huge number overflows TimeSpan: not a duration.
+        if (!TryParseSeconds(text.Trim().ToLowerInvariant(), ClockUnits, out double seconds) || !(seconds > 0)
+            || !(seconds < TimeSpan.MaxValue.TotalSeconds / 2))
             return false;
-        duration = TimeSpan.FromSeconds(value * scale);
+        duration = TimeSpan.FromSeconds(seconds);
+        return true;
+    }
+
+    /// <summary>
+    /// An age as rclone takes it, as the moment it names: a duration back from <paramref name="now"/> (ms, s, m, h, d,
+    /// w, M = 30 days, y = 365 days; a bare number is seconds) or an absolute date or time (UTC unless it says).
+    /// </summary>
+    public static bool TryParseAge(string text, DateTimeOffset now, out DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        at = default;
+        string t = text.Trim();
+        if (t.Length >= 10 && char.IsAsciiDigit(t[0]) && t[4] == '-')
+            return DateTimeOffset.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out at);
+        if (!TryParseSeconds(t, AgeUnits, out double seconds) || !(seconds < MaxAgeSeconds)) return false;
+        at = now - TimeSpan.FromSeconds(seconds);
+        return true;
+    }
+
+    /// <summary>
+    /// A number with one of <paramref name="units"/>' suffixes (none: seconds), in seconds; false unless the number is
+    /// ≥ 0 ("NaN" parses whatever the styles say, and fails here).
+    /// </summary>
+    private static bool TryParseSeconds(string text, (string Suffix, double Seconds)[] units, out double seconds)
+    {
+        seconds = 0;
+        string number = text;
+        double scale = 1;
+        foreach (var (suffix, unit) in units)
+        {
+            if (!text.EndsWith(suffix, StringComparison.Ordinal)) continue;
+            number = text[..^suffix.Length];
+            scale = unit;
+            break;
+        }
+        if (!double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double value) || !(value >= 0))
+            return false;
+        seconds = value * scale;
         return true;
     }
 }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
-using System.Globalization;
 using Sluice.Cli.Bench;
 using Sluice.Client.Transfer;
 
@@ -53,7 +52,7 @@ internal sealed class FilterOptions
                 if (result.GetValue(size) is { } text && (!Units.TryParseSize(text, out long bytes) || bytes < 0))
                     result.AddError($"{size.Name}: '{text}' is not a size such as 100k or 1MiB");
             foreach (var age in new[] { MinAge, MaxAge })
-                if (result.GetValue(age) is { } text && !TryParseAge(text, DateTimeOffset.UtcNow, out _))
+                if (result.GetValue(age) is { } text && !Units.TryParseAge(text, DateTimeOffset.UtcNow, out _))
                     result.AddError($"{age.Name}: '{text}' is not a duration such as 90s, 12h or 7d, nor a date such as 2026-01-31");
         });
     }
@@ -86,31 +85,5 @@ internal sealed class FilterOptions
 
     private static long? Size(string? text) => text != null && Units.TryParseSize(text, out long bytes) ? bytes : null;
 
-    private static DateTimeOffset? Age(string? text, DateTimeOffset now) => text != null && TryParseAge(text, now, out var at) ? at : null;
-
-    /// <summary>
-    /// An age as rclone takes it, as the moment it names: a duration back from <paramref name="now"/> (ms, s, m, h, d,
-    /// w, M = 30 days, y = 365 days; a bare number is seconds) or an absolute date or time (UTC unless it says).
-    /// </summary>
-    internal static bool TryParseAge(string text, DateTimeOffset now, out DateTimeOffset at)
-    {
-        at = default;
-        string t = text.Trim();
-        if (t.Length >= 10 && char.IsAsciiDigit(t[0]) && t[4] == '-')
-            return DateTimeOffset.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out at);
-        (string number, double seconds) = t.EndsWith("ms", StringComparison.Ordinal) ? (t[..^2], 0.001)
-            : t.EndsWith('s') ? (t[..^1], 1)
-            : t.EndsWith('m') ? (t[..^1], 60)
-            : t.EndsWith('h') ? (t[..^1], 3600)
-            : t.EndsWith('d') ? (t[..^1], 86400)
-            : t.EndsWith('w') ? (t[..^1], 7 * 86400)
-            : t.EndsWith('M') ? (t[..^1], 30 * 86400)
-            : t.EndsWith('y') ? (t[..^1], 365 * 86400)
-            : (t, 1);
-        if (!double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double value)
-            || !(value >= 0) || !(value * seconds < 200 * 365 * 86400.0))
-            return false;
-        at = now - TimeSpan.FromSeconds(value * seconds);
-        return true;
-    }
+    private static DateTimeOffset? Age(string? text, DateTimeOffset now) => text != null && Units.TryParseAge(text, now, out var at) ? at : null;
 }
