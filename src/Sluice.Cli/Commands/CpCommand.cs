@@ -54,6 +54,7 @@ internal static class CpCommand
             // Directory transfers do not carry --no-resume (their downloads pick up partial files, their uploads are not
             // aborted): refused rather than accepted and ignored.
             if (fresh && recurse) throw new CliException("cp: --no-resume applies to single-file transfers, not --recursive", Program.ExitUsage);
+            if (!recurse) filters.RefuseWithout(parse, "cp");
             var options = TransferLimits.Check("cp", new TransferOptions
             {
                 PartSize = TransferLimits.Size("cp", "--part-size", parse.GetValue(partSize)),

@@ -57,6 +57,18 @@ internal sealed class FilterOptions
         });
     }
 
+    /// <summary>
+    /// Refuses filters on a one-object command (a usage error): they select among the paths of a --recursive one, and
+    /// a single copy or delete that ignored them would do what was not asked.
+    /// </summary>
+    public void RefuseWithout(ParseResult parse, string verb)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        foreach (Option option in new Option[] { Exclude, Include, MinSize, MaxSize, MinAge, MaxAge })
+            if (parse.GetResult(option) != null)
+                throw new CliException($"{verb}: {option.Name} selects among the objects of --recursive; give -r", Program.ExitUsage);
+    }
+
     /// <summary>The filter the command line asks for (everything when it asks nothing).</summary>
     public GlobFilter Create(ParseResult parse)
     {

@@ -33,6 +33,7 @@ internal static class RmCommand
             if (!parse.GetValue(recursive))
             {
                 if (path.Key.Length == 0) throw new CliException("rm: give a key, or --recursive for a whole bucket or prefix", Program.ExitUsage);
+                filters.RefuseWithout(parse, "rm");
                 if (!dry) await client.DeleteObjectAsync(path.Bucket!, path.Key, null, ct);
                 if (!quiet) await Console.Out.WriteLineAsync($"{(dry ? "(dryrun) " : "")}delete: {path}");
                 return Program.ExitOk;

@@ -49,6 +49,18 @@ public sealed class FilterCommandTests() : ServerCommandTests("AKIDCLIFILTERS", 
             Assert.Equal(taken.Order(StringComparer.Ordinal), Uploaded(sync.StdOut, "s3://filters/s/"));
         }
 
+        // On one object a filter would be ignored: a usage error, and nothing is copied or deleted.
+        Ok(Sluice("cp", Path.Combine(tree, "a.jpg"), "s3://filters/one.jpg"));
+        foreach (string[] single in new[] { new[] { "cp", "--exclude", "*", Path.Combine(tree, "b.txt"), "s3://filters/b.txt" },
+                     ["rm", "--exclude", "one.jpg", "s3://filters/one.jpg"], ["rm", "--min-size", "1G", "s3://filters/one.jpg"] })
+        {
+            var r = Sluice(single);
+            Assert.Equal(Program.ExitUsage, r.ExitCode);
+            Assert.Matches("^sluice: (cp|rm): --(exclude|min-size) selects among the objects of --recursive; give -r\n$", r.StdErr);
+        }
+        Assert.Contains("one.jpg", Ok(Sluice("ls", "s3://filters/one.jpg")).StdOut);
+        OneLineError(Sluice("ls", "s3://filters/b.txt"), 1, "^sluice: ls: nothing matches ");
+
         // Downloads and deletes filter the keys relative to the prefix the same way.
         Ok(Sluice("cp", "-r", tree, "s3://filters/all/"));
         var (filters2, taken2) = Cases[0];
