@@ -45,6 +45,7 @@ public static class S3ErrorCode
     public const string InvalidRange = nameof(InvalidRange);
     public const string InvalidRequest = nameof(InvalidRequest);
     public const string InvalidStorageClass = nameof(InvalidStorageClass);
+    public const string InvalidTag = nameof(InvalidTag);
     public const string InvalidToken = nameof(InvalidToken);
     public const string InvalidURI = nameof(InvalidURI);
     public const string KeyTooLongError = nameof(KeyTooLongError);
@@ -57,6 +58,7 @@ public static class S3ErrorCode
     public const string MissingSecurityHeader = nameof(MissingSecurityHeader);
     public const string NoSuchBucket = nameof(NoSuchBucket);
     public const string NoSuchKey = nameof(NoSuchKey);
+    public const string NoSuchTagSet = nameof(NoSuchTagSet);
     public const string NoSuchUpload = nameof(NoSuchUpload);
     public const string NoSuchVersion = nameof(NoSuchVersion);
     public const string NotImplemented = nameof(NotImplemented);
@@ -109,6 +111,7 @@ public static class S3ErrorCode
         [InvalidRange] = new(416, "The requested range cannot be satisfied.", false),
         [InvalidRequest] = new(400, "Invalid Request", false),
         [InvalidStorageClass] = new(400, "The storage class you specified is not valid.", false),
+        [InvalidTag] = new(400, "The tag provided was not a valid tag.", false),
         [InvalidToken] = new(400, "The provided token is malformed or otherwise invalid.", false),
         [InvalidURI] = new(400, "Couldn't parse the specified URI.", false),
         [KeyTooLongError] = new(400, "Your key is too long.", false),
@@ -121,6 +124,7 @@ public static class S3ErrorCode
         [MissingSecurityHeader] = new(400, "Your request is missing a required header.", false),
         [NoSuchBucket] = new(404, "The specified bucket does not exist.", false),
         [NoSuchKey] = new(404, "The specified key does not exist.", false),
+        [NoSuchTagSet] = new(404, "The TagSet does not exist.", false),
         [NoSuchUpload] = new(404, "The specified multipart upload does not exist. The upload ID might be invalid, or the multipart upload might have been aborted or completed.", false),
         [NoSuchVersion] = new(404, "The version ID specified in the request does not match an existing version.", false),
         [NotImplemented] = new(501, "A header you provided implies functionality that is not implemented.", false),

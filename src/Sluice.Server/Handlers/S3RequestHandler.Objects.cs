@@ -9,6 +9,7 @@ using Sluice.S3.Errors;
 using Sluice.S3.Http;
 using Sluice.S3.Naming;
 using Sluice.S3.Ranges;
+using Sluice.S3.Tagging;
 using Sluice.S3.Xml;
 using Sluice.Server.Auth;
 using Sluice.Server.Exchange;
@@ -88,7 +89,18 @@ public sealed partial class S3RequestHandler
         var attributes = ObjectHeaders.ReadAttributes(x);
         if (attributes.StorageClass != null && !StorageClasses.Contains(attributes.StorageClass))
             ThrowProblem(S3ErrorCode.InvalidStorageClass);
-        return attributes;
+        var tags = ReadTaggingHeader(x);
+        return tags.Count == 0 ? attributes : attributes with { Tags = tags };
+    }
+
+    /// <summary>The x-amz-tagging header's tag set (empty without one); InvalidTag / InvalidArgument as S3 refuses it.</summary>
+    private static IReadOnlyList<KeyValuePair<string, string>> ReadTaggingHeader(S3Exchange x)
+    {
+        string? header = ObjectHeaders.Get(x, KnownHeader.XAmzTagging);
+        if (header == null) return [];
+        var problem = TagRules.TryParseHeader(header, out var tags);
+        if (!problem.IsNone) throw new S3RequestException(problem.ToError());
+        return tags;
     }
 
     /// <summary>If-Match / If-None-Match on a write; S3 takes only "*" in If-None-Match there.</summary>
@@ -196,6 +208,12 @@ public sealed partial class S3RequestHandler
         AddHeader(x, KnownHeader.Expires, Override(query, S3QueryParameter.ResponseExpires) ?? a.Expires);
         AddHeader(x, KnownHeader.XAmzStorageClass, a.StorageClass);
         foreach (var pair in a.UserMetadata) AddUserMetadata(x, pair.Key, pair.Value);
+        if (a.Tags.Count > 0)
+        {
+            Span<byte> count = stackalloc byte[2];
+            a.Tags.Count.TryFormat(count, out int digits, default, System.Globalization.CultureInfo.InvariantCulture);
+            x.AddHeader(KnownHeader.XAmzTaggingCount, count[..digits]);
+        }
         // Checksums describe the whole object: S3 returns them only when asked, and not for a range.
         if (!partial && Ascii.EqualsIgnoreCase(headers.GetValue(KnownHeader.XAmzChecksumMode, head), "ENABLED"u8))
             AddChecksumHeaders(x, m);
@@ -216,22 +234,6 @@ public sealed partial class S3RequestHandler
         prefix.CopyTo(header);
         Encoding.ASCII.GetBytes(name, header[prefix.Length..]);
         x.AddHeader(header[..length], value);
-    }
-
-    // ---------------------------------------------------------------- GetObjectTagging
-
-    internal async ValueTask GetObjectTaggingAsync(S3Exchange x, RequestContext c)
-    {
-        // Tags are not stored (PUT ?tagging is NotImplemented), so an existing object's tag set is always empty.
-        await _objects.HeadAsync(c.Route.GetBucketString(), c.Route.GetKeyString());
-        var body = new ArrayBufferWriter<byte>(128);
-        var w = new Utf8XmlWriter(body);
-        w.WriteDeclaration();
-        w.WriteRootStart("Tagging"u8);
-        w.WriteRaw("<TagSet/>"u8);
-        w.WriteEndElement("Tagging"u8);
-        w.Flush();
-        await SendXmlAsync(x, body);
     }
 
     // ---------------------------------------------------------------- DeleteObject / DeleteObjects
@@ -349,7 +351,15 @@ public sealed partial class S3RequestHandler
         if (directive is not ("COPY" or "REPLACE"))
             throw new S3RequestException(new S3Error(S3ErrorCode.InvalidArgument, "Unknown metadata directive.")
                 .WithDetail("ArgumentName", "x-amz-metadata-directive").WithDetail("ArgumentValue", directive));
-        ObjectAttributes? replacement = directive == "REPLACE" ? ReadWriteAttributes(x) : null;
+        string tagging = ObjectHeaders.Get(x, KnownHeader.XAmzTaggingDirective)?.Trim() ?? "COPY";
+        if (tagging is not ("COPY" or "REPLACE"))
+            throw new S3RequestException(new S3Error(S3ErrorCode.InvalidArgument, "Unknown tagging directive.")
+                .WithDetail("ArgumentName", "x-amz-tagging-directive").WithDetail("ArgumentValue", tagging));
+        // REPLACE takes x-amz-tagging (none: no tags); COPY keeps the source's and ignores the header, as S3 does.
+        IReadOnlyList<KeyValuePair<string, string>>? newTags = tagging == "REPLACE" ? ReadTaggingHeader(x) : null;
+        ObjectAttributes? replacement = directive == "REPLACE" ? ObjectHeaders.ReadAttributes(x) : null;
+        if (replacement?.StorageClass != null && !StorageClasses.Contains(replacement.StorageClass))
+            ThrowProblem(S3ErrorCode.InvalidStorageClass);
         string? storageClass = ObjectHeaders.Get(x, KnownHeader.XAmzStorageClass)?.Trim();
         if (storageClass != null && !StorageClasses.Contains(storageClass)) ThrowProblem(S3ErrorCode.InvalidStorageClass);
         if (replacement == null && storageClass == null && sourceBucket == bucket && sourceKey == key)
@@ -360,9 +370,9 @@ public sealed partial class S3RequestHandler
         var metadata = await _objects.CopyAsync(sourceBucket, sourceKey, bucket, key, source =>
         {
             CheckCopySourceConditions(x, source);
-            if (replacement != null) return replacement;
-            return storageClass == null ? source.Attributes
-                : source.Attributes with { StorageClass = storageClass == "STANDARD" ? null : storageClass };
+            var attributes = replacement ?? (storageClass == null ? source.Attributes
+                : source.Attributes with { StorageClass = storageClass == "STANDARD" ? null : storageClass });
+            return attributes with { Tags = newTags ?? source.Attributes.Tags };
         }, condition);
 
         var result = new CopyObjectResult { LastModified = metadata.LastModified, ETag = metadata.ETag };

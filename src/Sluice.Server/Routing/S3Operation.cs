@@ -34,8 +34,12 @@ public enum S3Operation
     HeadObject,
     /// <summary>DELETE /bucket/key</summary>
     DeleteObject,
-    /// <summary>GET /bucket/key?tagging (Sluice stores no tags: always an empty set)</summary>
+    /// <summary>GET /bucket/key?tagging</summary>
     GetObjectTagging,
+    /// <summary>PUT /bucket/key?tagging</summary>
+    PutObjectTagging,
+    /// <summary>DELETE /bucket/key?tagging</summary>
+    DeleteObjectTagging,
     /// <summary>POST /bucket/key?uploads</summary>
     CreateMultipartUpload,
     /// <summary>PUT /bucket/key?partNumber&amp;uploadId</summary>
@@ -52,4 +56,10 @@ public enum S3Operation
     GetBucketVersioning,
     /// <summary>GET /bucket?versions (every version is the "null" version of a never-versioned bucket)</summary>
     ListObjectVersions,
+    /// <summary>GET /bucket?tagging</summary>
+    GetBucketTagging,
+    /// <summary>PUT /bucket?tagging</summary>
+    PutBucketTagging,
+    /// <summary>DELETE /bucket?tagging</summary>
+    DeleteBucketTagging,
 }

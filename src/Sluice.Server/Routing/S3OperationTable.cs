@@ -112,6 +112,9 @@ internal static class S3OperationTable
         {
             Parameters = static (q, _) => q.ValidateListObjectVersions(),
         },
+        new(S3Operation.GetBucketTagging, S3ResourceLevel.Bucket, KnownMethod.Get, "tagging", false, static (h, x, c, _) => h.GetBucketTaggingAsync(x, c)),
+        new(S3Operation.PutBucketTagging, S3ResourceLevel.Bucket, KnownMethod.Put, "tagging", false, static (h, x, c, a) => h.PutBucketTaggingAsync(x, c, a)),
+        new(S3Operation.DeleteBucketTagging, S3ResourceLevel.Bucket, KnownMethod.Delete, "tagging", false, static (h, x, c, _) => h.DeleteBucketTaggingAsync(x, c)),
         // POST on a bucket is the browser form upload.
         new(S3Operation.None, S3ResourceLevel.Bucket, KnownMethod.Post, null, false, null)
         {
@@ -143,11 +146,9 @@ internal static class S3OperationTable
             Parameters = static (q, partNumberReads) => q.ValidateObjectRead(partNumberReads),
         },
         new(S3Operation.DeleteObject, S3ResourceLevel.Object, KnownMethod.Delete, null, false, static (h, x, c, _) => h.DeleteObjectAsync(x, c)),
-        // Always an empty tag set (awscli reads it before every multipart copy); the other ?tagging forms are 501.
-        new(S3Operation.GetObjectTagging, S3ResourceLevel.Object, KnownMethod.Get, "tagging", false, static (h, x, c, _) => h.GetObjectTaggingAsync(x, c))
-        {
-            SharedSelector = true,
-        },
+        new(S3Operation.GetObjectTagging, S3ResourceLevel.Object, KnownMethod.Get, "tagging", false, static (h, x, c, _) => h.GetObjectTaggingAsync(x, c)),
+        new(S3Operation.PutObjectTagging, S3ResourceLevel.Object, KnownMethod.Put, "tagging", false, static (h, x, c, a) => h.PutObjectTaggingAsync(x, c, a)),
+        new(S3Operation.DeleteObjectTagging, S3ResourceLevel.Object, KnownMethod.Delete, "tagging", false, static (h, x, c, _) => h.DeleteObjectTaggingAsync(x, c)),
         new(S3Operation.CreateMultipartUpload, S3ResourceLevel.Object, KnownMethod.Post, Uploads, false, static (h, x, c, _) => h.CreateMultipartUploadAsync(x, c))
         {
             Headers = FeatureHeaderScope.ObjectWrite,

@@ -7,13 +7,13 @@ namespace Sluice.Server.Semantics;
 
 /// <summary>
 /// Refuses requests whose headers ask for a feature the server does not have: encryption (SSE-S3, SSE-KMS, SSE-C),
-/// object lock, ACLs and grants, tagging on write, website redirects, appends (<c>x-amz-write-offset-bytes</c>).
+/// object lock, ACLs and grants, website redirects, appends (<c>x-amz-write-offset-bytes</c>).
 /// Ignoring such a header would answer 200 while storing the object without what the client asked for (plaintext,
-/// unlocked, untagged), so the request is refused before anything changes: 501 NotImplemented naming the header
+/// unlocked), so the request is refused before anything changes: 501 NotImplemented naming the header
 /// for a valid value, 400 InvalidArgument for a value S3 itself would refuse. Values the server honours as they
 /// are — the default <c>x-amz-acl: private</c> (and <c>bucket-owner-full-control</c>: the one owner is the bucket
-/// owner), <c>x-amz-bucket-object-lock-enabled: false</c>, <c>x-amz-object-ownership: BucketOwnerEnforced</c>, an
-/// empty <c>x-amz-tagging</c>, <c>x-amz-tagging-directive</c> COPY or REPLACE (objects have no tags) — are accepted.
+/// owner), <c>x-amz-bucket-object-lock-enabled: false</c>, <c>x-amz-object-ownership: BucketOwnerEnforced</c> — are
+/// accepted. Tagging headers are the handlers' (objects store their tags).
 /// </summary>
 /// <remarks>Only headers whose name is not one the handlers read are looked at by name, so a request without any
 /// costs one pass over its header table and allocates nothing; strings appear only in a refusal.</remarks>
@@ -64,13 +64,9 @@ public static class UnsupportedFeatureRules
                 return IsAny(value, "AES256"u8, "aws:kms"u8, "aws:kms:dsse"u8)
                     ? NotImplemented(name)
                     : Invalid("The encryption method specified is not supported", name, value);
-            case KnownHeader.XAmzTagging when objectWrite:
-                return value.IsEmpty ? default : NotImplemented(name); // an empty tag set is what is stored
             case KnownHeader.XAmzWebsiteRedirectLocation when objectWrite:
             case KnownHeader.XAmzWriteOffsetBytes when objectWrite: // an append: ignoring it would overwrite the object
                 return NotImplemented(name);
-            case KnownHeader.XAmzTaggingDirective when scope == FeatureHeaderScope.ObjectCopy:
-                return IsAny(value, "COPY"u8, "REPLACE"u8) ? default : Invalid("Unknown tagging directive.", name, value);
             default:
                 return default;
         }

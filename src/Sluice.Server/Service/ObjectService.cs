@@ -94,6 +94,16 @@ public sealed class ObjectService
     /// <summary>Deletes the key (absent is fine, as S3 answers it).</summary>
     public ValueTask<bool> DeleteAsync(string bucket, string key) => Storage.DeleteAsync(bucket, key);
 
+    /// <summary>New attributes (tags) on the key's current version; its bytes, ETag and LastModified stay.</summary>
+    public ValueTask<ObjectMetadata> UpdateAttributesAsync(string bucket, string key, Func<ObjectMetadata, ObjectAttributes> update) =>
+        Storage.UpdateAttributesAsync(bucket, key, update);
+
+    public ValueTask<byte[]?> GetBucketSettingAsync(string bucket, BucketSetting setting) =>
+        Storage.GetBucketSettingAsync(bucket, setting);
+
+    public ValueTask SetBucketSettingAsync(string bucket, BucketSetting setting, byte[]? document) =>
+        Storage.SetBucketSettingAsync(bucket, setting, document);
+
     // ---------------------------------------------------------------- multipart uploads
 
     public ValueTask<MultipartUploadInfo> CreateMultipartUploadAsync(string bucket, string key, ObjectAttributes attributes,

@@ -65,6 +65,13 @@ public sealed class DiskStorage : IObjectStorage
 
     public bool TryGetKeyIndex(ReadOnlySpan<byte> bucket, out BucketIndex? index) => Indexes.TryGetOpen(bucket, out index);
 
+    public ValueTask<byte[]?> GetBucketSettingAsync(string bucket, BucketSetting setting, CancellationToken cancellationToken = default) =>
+        Store.GetBucketSettingAsync(bucket, setting, cancellationToken);
+
+    public ValueTask SetBucketSettingAsync(string bucket, BucketSetting setting, byte[]? document,
+        CancellationToken cancellationToken = default) =>
+        Store.SetBucketSettingAsync(bucket, setting, document, cancellationToken);
+
     // ---------------------------------------------------------------- objects
 
     public async ValueTask<IObjectWriter> BeginPutAsync(string bucket, string key, ChecksumAlgorithm checksumAlgorithm,
@@ -102,6 +109,13 @@ public sealed class DiskStorage : IObjectStorage
         var journal = await JournalAsync(bucket, cancellationToken).ConfigureAwait(false);
         return await Store.CopyAsync(sourceBucket, sourceKey, bucket, key, attributesFor, condition, journal, cancellationToken)
             .ConfigureAwait(false);
+    }
+
+    public async ValueTask<ObjectMetadata> UpdateAttributesAsync(string bucket, string key,
+        Func<ObjectMetadata, ObjectAttributes> update, CancellationToken cancellationToken = default)
+    {
+        var journal = await JournalAsync(bucket, cancellationToken).ConfigureAwait(false);
+        return await Store.UpdateAttributesAsync(bucket, key, update, journal, cancellationToken).ConfigureAwait(false);
     }
 
     // ---------------------------------------------------------------- multipart uploads

@@ -39,6 +39,13 @@ public interface IObjectStorage : IAsyncDisposable
     /// <summary>The key index of a bucket already opened, without allocating; false otherwise.</summary>
     bool TryGetKeyIndex(ReadOnlySpan<byte> bucket, out BucketIndex? index);
 
+    /// <summary>The bucket's <paramref name="setting"/> document, or null when it has none (NoSuchBucket).</summary>
+    ValueTask<byte[]?> GetBucketSettingAsync(string bucket, BucketSetting setting, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces the bucket's <paramref name="setting"/> document whole (null removes it).</summary>
+    ValueTask SetBucketSettingAsync(string bucket, BucketSetting setting, byte[]? document,
+        CancellationToken cancellationToken = default);
+
     // ---------------------------------------------------------------- objects
 
     /// <summary>Starts a PutObject: the writer receives the body, then commits it as the key's new version.</summary>
@@ -63,6 +70,13 @@ public interface IObjectStorage : IAsyncDisposable
     /// </summary>
     ValueTask<ObjectMetadata> CopyAsync(string sourceBucket, string sourceKey, string bucket, string key,
         Func<ObjectMetadata, ObjectAttributes> attributesFor, WriteCondition? condition,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Replaces the attributes (tags) of the key's current version and keeps its bytes, ETag and LastModified, as
+    /// PutObjectTagging does. <paramref name="update"/> sees the current metadata and returns the new attributes.
+    /// </summary>
+    ValueTask<ObjectMetadata> UpdateAttributesAsync(string bucket, string key, Func<ObjectMetadata, ObjectAttributes> update,
         CancellationToken cancellationToken = default);
 
     // ---------------------------------------------------------------- multipart uploads

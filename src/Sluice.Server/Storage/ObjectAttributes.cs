@@ -1,7 +1,7 @@
 namespace Sluice.Server.Storage;
 
 /// <summary>
-/// What a client sets on an object and S3 stores and echoes back: the standard content headers, storage class and
+/// What a client sets on an object and S3 stores and echoes back: the standard content headers, storage class,
 /// user metadata (x-amz-meta-* names without the prefix, in the order given). CopyObject's metadata directive
 /// decides whether a copy keeps the source's attributes or takes new ones; that choice is the caller's.
 /// </summary>
@@ -27,4 +27,7 @@ public sealed record ObjectAttributes
     /// what it sent). An empty value is a value.
     /// </summary>
     public IReadOnlyList<KeyValuePair<string, byte[]>> UserMetadata { get; init; } = [];
+
+    /// <summary>The object's tag set (x-amz-tagging, PutObjectTagging), in the order given; already validated.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Tags { get; init; } = [];
 }

@@ -89,6 +89,18 @@ internal static class ObjectHeader
             WriteOptional(w, "expires"u8, a.Expires);
             WriteOptional(w, "storageClass"u8, a.StorageClass);
             WriteUserMetadata(w, a.UserMetadata);
+            if (a.Tags.Count > 0)
+            {
+                w.WriteStartArray("tags"u8);
+                foreach (var (name, value) in a.Tags)
+                {
+                    w.WriteStartArray();
+                    w.WriteStringValue(name);
+                    w.WriteStringValue(value);
+                    w.WriteEndArray();
+                }
+                w.WriteEndArray();
+            }
             w.WriteEndObject();
         }
         if (output.WrittenCount > MaxMetadataBytes)
@@ -236,6 +248,7 @@ internal static class ObjectHeader
         int parts = 0, part = 0;
         var algorithm = ChecksumAlgorithm.None;
         List<KeyValuePair<string, byte[]>>? meta = null;
+        List<KeyValuePair<string, string>>? tags = null;
         try
         {
             var r = new Utf8JsonReader(json);
@@ -281,6 +294,18 @@ internal static class ObjectHeader
                             meta.Add(new(n, v));
                         }
                         break;
+                    case "tags":
+                        tags = [];
+                        while (r.Read() && r.TokenType == JsonTokenType.StartArray)
+                        {
+                            r.Read();
+                            string n = r.GetString()!;
+                            r.Read();
+                            string v = r.GetString()!;
+                            r.Read();
+                            tags.Add(new(n, v));
+                        }
+                        break;
                     default: r.Skip(); break; // fields from a later minor format are ignored
                 }
             }
@@ -298,6 +323,7 @@ internal static class ObjectHeader
             Expires = expires,
             StorageClass = storageClass,
             UserMetadata = (IReadOnlyList<KeyValuePair<string, byte[]>>?)meta ?? [],
+            Tags = (IReadOnlyList<KeyValuePair<string, string>>?)tags ?? [],
         };
         return (new ObjectMetadata
         {

@@ -342,9 +342,38 @@ public sealed partial class ObjectStore : IAsyncDisposable
         CopyAsync(sourceBucket, sourceKey, bucket, key, attributes, condition, null, cancellationToken);
 
     /// <summary>As the public CopyAsync, recording the new version in <paramref name="journal"/> before it is published.</summary>
-    internal async ValueTask<ObjectMetadata> CopyAsync(string sourceBucket, string sourceKey, string bucket, string key,
+    internal ValueTask<ObjectMetadata> CopyAsync(string sourceBucket, string sourceKey, string bucket, string key,
         Func<ObjectMetadata, ObjectAttributes>? attributes, WriteCondition? condition, IPublishJournal? journal,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken) =>
+        CopyAsync(sourceBucket, sourceKey, bucket, key, attributes, condition, journal, inPlace: false, cancellationToken);
+
+    /// <summary>
+    /// Replaces the attributes of the key's current version (its tags, say) and keeps everything else — bytes, ETag,
+    /// LastModified, checksum — as S3's PutObjectTagging does: the version is copied onto itself (kernel copy, or hard
+    /// links for a multipart object's parts) with the new header, and published only while the key still holds that
+    /// version's ETag; if it was overwritten meanwhile, the new version is updated instead. One rename publishes it,
+    /// so a crash leaves the old attributes or the new ones, never a mix.
+    /// </summary>
+    internal async ValueTask<ObjectMetadata> UpdateAttributesAsync(string bucket, string key,
+        Func<ObjectMetadata, ObjectAttributes> update, IPublishJournal? journal, CancellationToken cancellationToken)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await CopyAsync(bucket, key, bucket, key, update, null, journal, inPlace: true, cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            catch (S3StorageException e) when (e.Code == S3ErrorCode.PreconditionFailed && attempt < MaxOpenAttempts)
+            {
+                // Overwritten between the snapshot and the publication: update the version that is there now.
+            }
+        }
+    }
+
+    private async ValueTask<ObjectMetadata> CopyAsync(string sourceBucket, string sourceKey, string bucket, string key,
+        Func<ObjectMetadata, ObjectAttributes>? attributes, WriteCondition? condition, IPublishJournal? journal,
+        bool inPlace, CancellationToken cancellationToken)
     {
         var source = Layout.Object(sourceBucket, sourceKey);
         var destination = Layout.Object(bucket, key);
@@ -376,9 +405,10 @@ public sealed partial class ObjectStore : IAsyncDisposable
                 var metadata = header.Metadata with
                 {
                     Key = key,
-                    LastModified = Now(),
+                    LastModified = inPlace ? header.Metadata.LastModified : Now(),
                     Attributes = attributes?.Invoke(header.Metadata) ?? header.Metadata.Attributes,
                 };
+                if (inPlace) condition = WriteCondition.Matching(header.Metadata.ETag);
                 if (parts != null)
                 {
                     string sourceParts = Layout.PartsDirectory(sourceBucket, header.PartsDirectory!);

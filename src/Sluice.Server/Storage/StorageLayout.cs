@@ -47,6 +47,12 @@ internal sealed class StorageLayout
 
     public string Bucket(string bucket) => Path.Join(Root, CheckBucket(bucket));
     public string BucketMarker(string bucket) => Path.Join(Root, CheckBucket(bucket), ".bucket");
+    /// <summary>The bucket's settings directory (tagging...); a dot name, so it is never taken for objects.</summary>
+    public string BucketSettings(string bucket) => Path.Join(Root, CheckBucket(bucket), ".config");
+
+    public string BucketSetting(string bucket, BucketSetting setting) =>
+        Path.Join(BucketSettings(bucket), setting.ToString().ToLowerInvariant());
+
     public string MultipartBucket(string bucket) => Path.Join(Multipart, CheckBucket(bucket));
 
     public string Upload(string bucket, string uploadId) => Path.Join(MultipartBucket(bucket), CheckUploadId(uploadId));

@@ -133,18 +133,6 @@ public class ObjectHandlerTests
     }
 
     [Fact]
-    public async Task Object_tag_set_is_empty_and_missing_objects_have_none()
-    {
-        await using var t = await WithBucket();
-        Assert.Equal(200, (await t.Client.PutObjectAsync("bkt", "k", [1, 2, 3])).Status);
-        var tags = await t.Client.SendAsync("GET", "/bkt/k", "tagging");
-        Assert.Equal(200, tags.Status);
-        Assert.Matches("<Tagging xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><TagSet/></Tagging>$", tags.Text);
-        Assert.Equal("NoSuchKey", (await t.Client.SendAsync("GET", "/bkt/absent", "tagging")).ErrorCode);
-        Assert.Equal("NotImplemented", (await t.Client.SendAsync("PUT", "/bkt/k", "tagging", "<Tagging/>"u8.ToArray())).ErrorCode);
-    }
-
-    [Fact]
     public async Task Missing_objects_and_buckets_and_idempotent_delete()
     {
         await using var t = await WithBucket();

@@ -29,7 +29,6 @@ public class UnsupportedFeatureTests
         { "x-amz-acl", "bogus-acl", "InvalidArgument" },
         { "x-amz-grant-read", "uri=\"http://acs.amazonaws.com/groups/global/AllUsers\"", "NotImplemented" },
         { "x-amz-grant-full-control", "id=\"123\"", "NotImplemented" },
-        { "x-amz-tagging", "a=b", "NotImplemented" },
         { "x-amz-website-redirect-location", "/other", "NotImplemented" },
         { "x-amz-write-offset-bytes", "4", "NotImplemented" },
         { "x-amz-storage-class", "BOGUS", "InvalidStorageClass" },
@@ -87,24 +86,6 @@ public class UnsupportedFeatureTests
             [("x-amz-copy-source", "/bkt/existing"), ("x-amz-copy-source-server-side-encryption-customer-algorithm", "AES256")]);
         Assert.Equal((501, "NotImplemented"), (copy.Status, copy.ErrorCode));
         Assert.Equal(404, (await c.GetObjectAsync("bkt", "new")).Status);
-    }
-
-    [Fact]
-    public async Task Copy_checks_the_tagging_directive()
-    {
-        await using var t = await WithObject();
-        var c = t.Client;
-        var bogus = await c.SendAsync("PUT", "/bkt/new", headers: [("x-amz-copy-source", "/bkt/existing"), ("x-amz-tagging-directive", "MERGE")]);
-        await AssertRefused(t, bogus, "InvalidArgument", "new");
-        var tagged = await c.SendAsync("PUT", "/bkt/new", headers:
-            [("x-amz-copy-source", "/bkt/existing"), ("x-amz-tagging-directive", "REPLACE"), ("x-amz-tagging", "a=b")]);
-        await AssertRefused(t, tagged, "NotImplemented", "new");
-        // The source has no tags, so COPY copies none, and REPLACE without x-amz-tagging sets none: both honoured.
-        foreach (var directive in new[] { "COPY", "REPLACE" })
-        {
-            var ok = await c.SendAsync("PUT", "/bkt/new-" + directive, headers: [("x-amz-copy-source", "/bkt/existing"), ("x-amz-tagging-directive", directive)]);
-            Assert.True(ok.Status == 200, ok.Text);
-        }
     }
 
     [Fact]

@@ -43,6 +43,9 @@ internal sealed class MemoryBucket(string name, DateTimeOffset created)
 
     public ConcurrentDictionary<string, MemoryUpload> Uploads { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Bucket-level documents (tagging...), each replaced whole.</summary>
+    public ConcurrentDictionary<BucketSetting, byte[]> Settings { get; } = new();
+
     /// <summary>Set (under every stripe) when the bucket is deleted: no commit lands in it afterwards.</summary>
     public bool Deleted { get; set; }
 

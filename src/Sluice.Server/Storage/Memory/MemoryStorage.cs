@@ -95,6 +95,18 @@ public sealed class MemoryStorage : IObjectStorage
         return default;
     }
 
+    public ValueTask<byte[]?> GetBucketSettingAsync(string bucket, BucketSetting setting, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(Bucket(bucket).Settings.TryGetValue(setting, out var document) ? document : null);
+
+    public ValueTask SetBucketSettingAsync(string bucket, BucketSetting setting, byte[]? document,
+        CancellationToken cancellationToken = default)
+    {
+        var b = Bucket(bucket);
+        if (document == null) b.Settings.TryRemove(setting, out _);
+        else b.Settings[setting] = document;
+        return ValueTask.CompletedTask;
+    }
+
     public ValueTask<BucketIndex> GetKeyIndexAsync(string bucket, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(Bucket(bucket).Index);
 
@@ -190,6 +202,22 @@ public sealed class MemoryStorage : IObjectStorage
             throw;
         }
         if (replaced != null) Release(replaced.Body.Reserved);
+    }
+
+    public ValueTask<ObjectMetadata> UpdateAttributesAsync(string bucket, string key,
+        Func<ObjectMetadata, ObjectAttributes> update, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        var b = Bucket(bucket);
+        lock (b.StripeOf(key))
+        {
+            if (b.Deleted) throw S3StorageException.NoSuchBucket(bucket);
+            if (!b.Objects.TryGetValue(key, out var current)) throw S3StorageException.NoSuchKey(bucket, key);
+            // The same body under new metadata: no bytes move and the reservation stays with the body.
+            var metadata = current.Metadata with { Attributes = update(current.Metadata) };
+            b.Objects[key] = current with { Metadata = metadata };
+            return ValueTask.FromResult(metadata);
+        }
     }
 
     // ---------------------------------------------------------------- multipart uploads

@@ -1,0 +1,12 @@
+namespace Sluice.Server.Storage;
+
+/// <summary>
+/// A bucket-level configuration document a store keeps beside the bucket's objects (S3's bucket subresources). Each is
+/// stored as the canonical XML the server answers GET with, written whole and atomically; a missing document is the
+/// subresource's "not configured" answer.
+/// </summary>
+public enum BucketSetting
+{
+    /// <summary>PutBucketTagging's tag set.</summary>
+    Tagging,
+}
