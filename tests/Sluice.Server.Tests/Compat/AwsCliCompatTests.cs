@@ -5,7 +5,7 @@ namespace Sluice.Server.Tests.Compat;
 /// <summary>
 /// Debian's awscli (v2) against the in-process server: the high-level `s3` commands (cp/sync/ls/rm/mb/rb/presign,
 /// multipart uploads and multipart copies) and `s3api` calls (ranges, flexible checksums, conditional GETs, copy,
-/// DeleteObjects, V1 and V2 listings paged across the 1000-key boundary). Data is checked byte for byte.
+/// DeleteObjects, object and bucket tagging, V1 and V2 listings paged across the 1000-key boundary). Data is checked byte for byte.
 /// awscli 2.9 has no conditional-PUT option (If-None-Match on put-object came later): boto3 covers that.
 /// </summary>
 public class AwsCliCompatTests : AwsCliTestBase, IClassFixture<CompatServer>
@@ -43,6 +43,32 @@ public class AwsCliCompatTests : AwsCliTestBase, IClassFixture<CompatServer>
         Assert.Equal(["b/"], rolled.GetProperty("CommonPrefixes").EnumerateArray().Select(p => p.GetProperty("Prefix").GetString()));
         (await Aws("s3", "rb", "--force", "s3://cli-versions")).Ok();
         Directory.Delete(dir, recursive: true);
+    }
+
+    [ClientFact(S3Client.AwsCli)]
+    public async Task Object_and_bucket_tagging_through_s3api()
+    {
+        (await Aws("s3", "mb", "s3://cli-tags")).Ok();
+        var (file, _) = _s.RandomFile(1000, "tagged");
+        (await Aws("s3api", "put-object", "--bucket", "cli-tags", "--key", "k", "--body", file, "--tagging", "a=1&b=two%20words")).Ok();
+        static List<string> Pairs(JsonElement e) =>
+            e.GetProperty("TagSet").EnumerateArray().Select(t => t.GetProperty("Key").GetString() + "=" + t.GetProperty("Value").GetString()).ToList();
+        Assert.Equal(["a=1", "b=two words"], Pairs(await AwsJson("s3api", "get-object-tagging", "--bucket", "cli-tags", "--key", "k")));
+        Assert.Equal(2, (await AwsJson("s3api", "get-object", "--bucket", "cli-tags", "--key", "k", _s.NewPath("tagged.out")))
+            .GetProperty("TagCount").GetInt32());
+        (await Aws("s3api", "put-object-tagging", "--bucket", "cli-tags", "--key", "k", "--tagging", "TagSet=[{Key=env,Value=prod}]")).Ok();
+        Assert.Equal(["env=prod"], Pairs(await AwsJson("s3api", "get-object-tagging", "--bucket", "cli-tags", "--key", "k")));
+        (await Aws("s3api", "put-object-tagging", "--bucket", "cli-tags", "--key", "k", "--tagging",
+            "TagSet=[{Key=aws:x,Value=1}]")).Failed("InvalidTag");
+        (await Aws("s3api", "delete-object-tagging", "--bucket", "cli-tags", "--key", "k")).Ok();
+        Assert.Empty(Pairs(await AwsJson("s3api", "get-object-tagging", "--bucket", "cli-tags", "--key", "k")));
+
+        (await Aws("s3api", "get-bucket-tagging", "--bucket", "cli-tags")).Failed("NoSuchTagSet");
+        (await Aws("s3api", "put-bucket-tagging", "--bucket", "cli-tags", "--tagging", "TagSet=[{Key=team,Value=storage}]")).Ok();
+        Assert.Equal(["team=storage"], Pairs(await AwsJson("s3api", "get-bucket-tagging", "--bucket", "cli-tags")));
+        (await Aws("s3api", "delete-bucket-tagging", "--bucket", "cli-tags")).Ok();
+        (await Aws("s3api", "get-bucket-tagging", "--bucket", "cli-tags")).Failed("NoSuchTagSet");
+        (await Aws("s3", "rb", "--force", "s3://cli-tags")).Ok();
     }
 
     [ClientFact(S3Client.AwsCli)]

@@ -7,7 +7,7 @@ namespace Sluice.Server.Tests.Compat;
 /// scenario): buckets, put/get with metadata, s3transfer's multipart upload and ranged parallel download of
 /// ≥ 100 MB, ranges, copy_object and the managed multipart copy, DeleteObjects, flexible checksums in headers and as
 /// aws-chunked trailers (CRC32, CRC32C, SHA-1, SHA-256; validated on GET with ChecksumMode=ENABLED), conditional
-/// reads and a create-only PUT, presigned GET and PUT (SigV4; botocore 1.29's default SigV2 presigning is refused
+/// reads and a create-only PUT, object and bucket tagging, presigned GET and PUT (SigV4; botocore 1.29's default SigV2 presigning is refused
 /// with a clear error), and V1/V2 paginators across 1000 keys. boto3 1.26 (botocore
 /// 1.29) predates CRC64NVME and sends trailers only over TLS, which the script switches on for plain HTTP.
 /// </summary>
@@ -31,6 +31,27 @@ public class Boto3CompatTests : IClassFixture<CompatServer>
     }
 
     private static (string Code, int Status) Error(JsonElement e) => (e[0].GetString()!, e[1].GetInt32());
+
+    [ClientFact(S3Client.Boto3)]
+    public async Task Object_and_bucket_tags_round_trip()
+    {
+        var (large, _) = _s.RandomFile(CompatServer.LargeSize, "tagged-large");
+        var r = await Run("tagging", large);
+        static List<string> Pairs(JsonElement e) => e.EnumerateArray().Select(p => p[0].GetString() + "=" + p[1].GetString()).ToList();
+        Assert.Equal(["team=blue", "cost center=4 2"], Pairs(r.GetProperty("put")));
+        Assert.Equal(2, r.GetProperty("count").GetInt32());
+        Assert.Equal(["only=one"], Pairs(r.GetProperty("replaced")));
+        Assert.Equal(["only=one"], Pairs(r.GetProperty("copied")));
+        Assert.Equal(["fresh=yes"], Pairs(r.GetProperty("retagged")));
+        Assert.Equal(("InvalidTag", 400), Error(r.GetProperty("tooMany")));
+        Assert.Equal(["only=one"], Pairs(r.GetProperty("afterRefusal")));
+        Assert.Empty(Pairs(r.GetProperty("deleted")));
+        Assert.Equal(["stage=raw"], Pairs(r.GetProperty("multipart")));
+        Assert.Contains("-", r.GetProperty("multipartETag").GetString(), StringComparison.Ordinal);
+        Assert.Equal(("NoSuchTagSet", 404), Error(r.GetProperty("noBucketTags")));
+        Assert.Equal(["owner=ci", "env=test"], Pairs(r.GetProperty("bucket")));
+        Assert.Equal(("NoSuchTagSet", 404), Error(r.GetProperty("bucketDeleted")));
+    }
 
     [ClientFact(S3Client.Boto3)]
     public async Task Buckets_are_created_listed_located_and_removed()

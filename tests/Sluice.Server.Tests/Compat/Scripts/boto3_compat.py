@@ -215,6 +215,39 @@ def listing(s3, args):
     return result
 
 
+def tagging(s3, args):
+    """Object tags through put_object(Tagging=...), get/put/delete_object_tagging, copy_object's TaggingDirective and
+    the managed multipart upload's ExtraArgs; bucket tags through get/put/delete_bucket_tagging."""
+    (large_path,) = args
+    b = "boto-tags"
+    s3.create_bucket(Bucket=b)
+    tags = lambda key: [(t["Key"], t["Value"]) for t in s3.get_object_tagging(Bucket=b, Key=key)["TagSet"]]
+    s3.put_object(Bucket=b, Key="k", Body=b"tagged", Tagging="team=blue&cost%20center=4 2")
+    result = {"put": tags("k"), "count": s3.get_object(Bucket=b, Key="k").get("TagCount")}
+    before = s3.head_object(Bucket=b, Key="k")
+    s3.put_object_tagging(Bucket=b, Key="k", Tagging={"TagSet": [{"Key": "only", "Value": "one"}]})
+    after = s3.head_object(Bucket=b, Key="k")
+    check(before["ETag"] == after["ETag"] and before["LastModified"] == after["LastModified"], "retagging changed the object")
+    result["replaced"] = tags("k")
+    s3.copy_object(Bucket=b, Key="copied", CopySource={"Bucket": b, "Key": "k"})
+    s3.copy_object(Bucket=b, Key="retagged", CopySource={"Bucket": b, "Key": "k"}, TaggingDirective="REPLACE", Tagging="fresh=yes")
+    result["copied"], result["retagged"] = tags("copied"), tags("retagged")
+    result["tooMany"] = error_of(lambda: s3.put_object_tagging(Bucket=b, Key="k", Tagging={
+        "TagSet": [{"Key": "k%d" % i, "Value": "v"} for i in range(11)]}))
+    result["afterRefusal"] = tags("k")
+    s3.delete_object_tagging(Bucket=b, Key="k")
+    result["deleted"] = tags("k")
+    s3.upload_file(large_path, b, "large", ExtraArgs={"Tagging": "stage=raw"})
+    result["multipart"] = tags("large")
+    result["multipartETag"] = s3.head_object(Bucket=b, Key="large")["ETag"]
+    result["noBucketTags"] = error_of(lambda: s3.get_bucket_tagging(Bucket=b))
+    s3.put_bucket_tagging(Bucket=b, Tagging={"TagSet": [{"Key": "owner", "Value": "ci"}, {"Key": "env", "Value": "test"}]})
+    result["bucket"] = [(t["Key"], t["Value"]) for t in s3.get_bucket_tagging(Bucket=b)["TagSet"]]
+    s3.delete_bucket_tagging(Bucket=b)
+    result["bucketDeleted"] = error_of(lambda: s3.get_bucket_tagging(Bucket=b))
+    return result
+
+
 def main():
     scenario, endpoint, args = sys.argv[1], sys.argv[2], sys.argv[3:]
     s3 = client(endpoint)
