@@ -16,8 +16,9 @@ public static class CopySourceRange
     private const string HeaderName = "x-amz-copy-source-range";
 
     /// <summary>Parses <paramref name="value"/> against a source of <paramref name="sourceLength"/> bytes. Returns
-    /// InvalidArgument for a malformed value, and for a range that does not fit the source ("Range specified is not
-    /// valid for source object of size: N", versitygw's rendering of AWS's answer).</summary>
+    /// InvalidArgument for a malformed value, and InvalidRange (416) for a well-formed range that does not fit the
+    /// source — the code S3 answers and test suites (Ceph's s3-tests, test_multipart_copy_invalid_range) expect; the
+    /// message keeps the source's size, as AWS words it.</summary>
     public static S3Problem Parse(ReadOnlySpan<byte> value, long sourceLength, out ByteRange range)
     {
         range = default;
@@ -32,9 +33,10 @@ public static class CopySourceRange
 
         if (last >= sourceLength)
         {
-            return S3Problem.InvalidArgument(
+            return S3Problem.Of(S3ErrorCode.InvalidRange,
                 "Range specified is not valid for source object of size: " + sourceLength.ToString(CultureInfo.InvariantCulture),
-                HeaderName, value);
+                "RangeRequested", System.Text.Encoding.ASCII.GetString(value),
+                "ActualObjectSize", sourceLength.ToString(CultureInfo.InvariantCulture));
         }
 
         range = new ByteRange(first, last - first + 1);

@@ -33,7 +33,8 @@ public sealed partial class S3RequestHandler
         int maxKeys = Math.Min(q.MaxKeys, S3Query.MaxPageSize);
         ListQuery query;
         S3Error? error;
-        bool ok = v2 ? ListQuery.TryCreateV2(prefix, delimiter, maxKeys, startAfter, token, out query, out error)
+        // An empty continuation-token is no token: the listing starts at the beginning and echoes it (as AWS).
+        bool ok = v2 ? ListQuery.TryCreateV2(prefix, delimiter, maxKeys, startAfter, string.IsNullOrEmpty(token) ? null : token, out query, out error)
             : ListQuery.TryCreateV1(prefix, delimiter, maxKeys, marker, out query, out error);
         if (!ok) throw new S3RequestException(error!);
         var page = index.List(query);

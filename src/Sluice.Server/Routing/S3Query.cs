@@ -243,11 +243,6 @@ public sealed class S3Query
             return p;
         }
 
-        if (v2 && Has(S3QueryParameter.ContinuationToken) && Get(S3QueryParameter.ContinuationToken).IsEmpty)
-        {
-            return S3Problem.InvalidArgument("The continuation token provided is incorrect", "continuation-token");
-        }
-
         // AWS spells the parameter maxKeys in this one message.
         p = RefuseNegative("maxKeys", maxKeys);
         MaxKeys = (int)maxKeys;

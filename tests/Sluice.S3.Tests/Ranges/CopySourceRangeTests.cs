@@ -39,7 +39,9 @@ public sealed class CopySourceRangeTests
     public void Copy_range_past_the_source_is_refused(string value)
     {
         S3Problem p = CopySourceRange.Parse(Encoding.ASCII.GetBytes(value), 10, out _);
-        Assert.Equal(S3ErrorCode.InvalidArgument, p.Code);
+        Assert.Equal(S3ErrorCode.InvalidRange, p.Code);
+        Assert.Equal(416, p.HttpStatus);
         Assert.Equal("Range specified is not valid for source object of size: 10", p.Message);
+        Assert.Equal(value, p.GetDetail("RangeRequested"));
     }
 }

@@ -86,6 +86,23 @@ public class ListingHandlerTests
         Assert.Equal(["a/1", "a/2"], Keys(limited.Text));
         Assert.Equal("true", Element(limited.Text, "IsTruncated"));
 
+        // An empty token is no token: the whole listing, the empty token echoed.
+        var emptyToken = await c.SendAsync("GET", "/tree", "list-type=2&continuation-token=");
+        Assert.Equal(200, emptyToken.Status);
+        Assert.Equal(Keys((await c.SendAsync("GET", "/tree", "list-type=2")).Text), Keys(emptyToken.Text));
+        Assert.Contains("<ContinuationToken></ContinuationToken>", emptyToken.Text, StringComparison.Ordinal);
+
+        // encoding-type=url encodes every field that holds a key or part of one: V2's Prefix, StartAfter and
+        // Delimiter, V1's Prefix, Marker and Delimiter.
+        var v2Fields = await c.SendAsync("GET", "/tree", "list-type=2&prefix=d%20&start-after=d%20&delimiter=%2B&encoding-type=url");
+        Assert.Contains("<Prefix>d+</Prefix><StartAfter>d+</StartAfter>", v2Fields.Text, StringComparison.Ordinal);
+        Assert.Contains("<Delimiter>%2B</Delimiter>", v2Fields.Text, StringComparison.Ordinal);
+        Assert.Contains("<CommonPrefixes><Prefix>d+e%2B</Prefix></CommonPrefixes>", v2Fields.Text, StringComparison.Ordinal);
+        var v1Fields = await c.SendAsync("GET", "/tree", "prefix=d%20&marker=d%20&delimiter=%2B&encoding-type=url");
+        Assert.Contains("<Prefix>d+</Prefix><Marker>d+</Marker>", v1Fields.Text, StringComparison.Ordinal);
+        Assert.Contains("<Delimiter>%2B</Delimiter>", v1Fields.Text, StringComparison.Ordinal);
+        Assert.Contains("<CommonPrefixes><Prefix>d+e%2B</Prefix></CommonPrefixes>", v1Fields.Text, StringComparison.Ordinal);
+
         var badToken = await c.SendAsync("GET", "/tree", "list-type=2&continuation-token=%21%21");
         Assert.Equal("InvalidArgument", badToken.ErrorCode);
         var badMax = await c.SendAsync("GET", "/tree", "list-type=2&max-keys=-1");

@@ -44,6 +44,10 @@ public class MultipartHandlerTests
         var outOfOrder = await c.SendAsync("POST", "/mpu/big%20file", "uploadId=" + Uri.EscapeDataString(uploadId),
             CompleteXml((2, up2.Header("ETag")!), (1, up1.Header("ETag")!)));
         Assert.Equal("InvalidPartOrder", outOfOrder.ErrorCode);
+        // A part listed twice is not ascending either: S3 refuses it the same way (never assembles it twice).
+        var twice = await c.SendAsync("POST", "/mpu/big%20file", "uploadId=" + Uri.EscapeDataString(uploadId),
+            CompleteXml((1, up1.Header("ETag")!), (1, up1.Header("ETag")!), (2, up2.Header("ETag")!)));
+        Assert.Equal("InvalidPartOrder", twice.ErrorCode);
         var wrongETag = await c.SendAsync("POST", "/mpu/big%20file", "uploadId=" + Uri.EscapeDataString(uploadId),
             CompleteXml((1, up1.Header("ETag")!), (2, "\"00000000000000000000000000000000\"")));
         Assert.Equal("InvalidPart", wrongETag.ErrorCode);
@@ -107,7 +111,10 @@ public class MultipartHandlerTests
         Assert.Equal(200, p2.Status);
         var badRange = await c.SendAsync("PUT", "/mpu/joined", $"partNumber=3&uploadId={id}", headers:
             [("x-amz-copy-source", "/mpu/tail"), ("x-amz-copy-source-range", "bytes=0-5000")]);
-        Assert.Equal("InvalidArgument", badRange.ErrorCode);
+        Assert.Equal((416, "InvalidRange"), (badRange.Status, badRange.ErrorCode));
+        var malformed = await c.SendAsync("PUT", "/mpu/joined", $"partNumber=3&uploadId={id}", headers:
+            [("x-amz-copy-source", "/mpu/tail"), ("x-amz-copy-source-range", "bytes=0-hello")]);
+        Assert.Equal((400, "InvalidArgument"), (malformed.Status, malformed.ErrorCode));
         var failed = await c.SendAsync("PUT", "/mpu/joined", $"partNumber=3&uploadId={id}", headers:
             [("x-amz-copy-source", "/mpu/tail"), ("x-amz-copy-source-if-none-match", S3TestClient.Md5ETag(tail))]);
         Assert.Equal(412, failed.Status);

@@ -132,7 +132,6 @@ public sealed class S3QueryTests
     [InlineData("/bucket?continuation-token=abc", "continuation-token only supported in REST.GET.BUCKET with list-type=2", "continuation-token")]
     [InlineData("/bucket?start-after=abc", "startAfter only supported in REST.GET.BUCKET with list-type=2", "start-after")]
     [InlineData("/bucket?list-type=2&marker=abc", "Marker unsupported with REST.GET.BUCKET in list-type=2", "marker")]
-    [InlineData("/bucket?list-type=2&continuation-token=", "The continuation token provided is incorrect", "continuation-token")]
     public void Parameters_of_the_other_listing_version_are_refused(string target, string message, string name)
     {
         (var problem, _) = Route("GET", target);
