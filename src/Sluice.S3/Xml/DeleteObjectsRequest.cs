@@ -28,6 +28,16 @@ public sealed class DeleteObjectsRequest
             w.WriteStartElement("Object"u8);
             w.WriteElement("Key"u8, item.Key);
             w.WriteOptionalElement("VersionId"u8, item.VersionId);
+            w.WriteOptionalElement("ETag"u8, item.ETag);
+            if (item.LastModifiedTime is { } modified)
+            {
+                w.WriteElement("LastModifiedTime"u8, modified);
+            }
+
+            if (item.Size is { } size)
+            {
+                w.WriteElement("Size"u8, size);
+            }
             w.WriteEndElement("Object"u8);
         }
 
@@ -83,6 +93,15 @@ public sealed class DeleteObjectsRequest
                     break;
                 case "VersionId":
                     item.VersionId = reader.ReadText();
+                    break;
+                case "ETag":
+                    item.ETag = reader.ReadText();
+                    break;
+                case "LastModifiedTime":
+                    item.LastModifiedTime = reader.ReadTimestamp();
+                    break;
+                case "Size":
+                    item.Size = reader.ReadInt64();
                     break;
                 default:
                     reader.Skip();

@@ -250,8 +250,45 @@ public sealed partial class S3RequestHandler
     internal async ValueTask DeleteObjectAsync(S3Exchange x, RequestContext c)
     {
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
-        await _objects.DeleteAsync(bucket, key);
+        await _objects.DeleteAsync(bucket, key, ReadDeleteCondition(x));
         await SendEmptyAsync(x, 204);
+    }
+
+    /// <summary>
+    /// A conditional delete's headers: If-Match (an ETag or *), x-amz-if-match-last-modified-time (an HTTP date) and
+    /// x-amz-if-match-size, alone or together; null when none is sent. A value that does not parse is InvalidArgument,
+    /// never ignored: a delete whose condition was dropped would delete what the client meant to keep.
+    /// </summary>
+    private static WriteCondition? ReadDeleteCondition(S3Exchange x)
+    {
+        string? ifMatch = ObjectHeaders.Get(x, KnownHeader.IfMatch)?.Trim();
+        DateTimeOffset? lastModified = null;
+        long? size = null;
+        var head = x.HeadBytes.Span;
+        foreach (var field in x.Request.Headers.Fields)
+        {
+            if (field.Header != KnownHeader.Unknown) continue;
+            var name = field.Name.Of(head);
+            var value = field.Value.Of(head).Trim(" \t"u8);
+            if (Ascii.EqualsIgnoreCase(name, "x-amz-if-match-last-modified-time"u8))
+            {
+                if (!HttpDate.TryParseImfFixdate(value, out var at))
+                    throw new S3RequestException(S3Problem.InvalidArgument("Invalid date", "x-amz-if-match-last-modified-time", value).ToError());
+                lastModified = at;
+            }
+            else if (Ascii.EqualsIgnoreCase(name, "x-amz-if-match-size"u8))
+            {
+                if (!long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long n))
+                    throw new S3RequestException(S3Problem.InvalidArgument("Invalid size", "x-amz-if-match-size", value).ToError());
+                size = n;
+            }
+        }
+        var condition = new WriteCondition(string.IsNullOrEmpty(ifMatch) ? null : ifMatch, null)
+        {
+            IfMatchLastModified = lastModified,
+            IfMatchSize = size,
+        };
+        return condition.IsEmpty ? null : condition;
     }
 
     internal async ValueTask DeleteObjectsAsync(S3Exchange x, RequestContext c, SigV4AuthResult auth)
@@ -305,9 +342,10 @@ public sealed partial class S3RequestHandler
         if (!problem.IsNone) return new DeleteError { Key = o.Key, Code = problem.Code!, Message = problem.Message };
         if (o.VersionId != null && o.VersionId != "null")
             return new DeleteError { Key = o.Key, VersionId = o.VersionId, Code = S3ErrorCode.NoSuchVersion, Message = "The specified version does not exist." };
+        var condition = new WriteCondition(o.ETag, null) { IfMatchLastModified = o.LastModifiedTime, IfMatchSize = o.Size };
         try
         {
-            await _objects.DeleteAsync(bucket, o.Key);
+            await _objects.DeleteAsync(bucket, o.Key, condition.IsEmpty ? null : condition);
             return null;
         }
         catch (S3StorageException e)

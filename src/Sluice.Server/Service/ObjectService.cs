@@ -92,7 +92,8 @@ public sealed class ObjectService
         Storage.CopyAsync(sourceBucket, sourceKey, bucket, key, attributesFor, condition);
 
     /// <summary>Deletes the key (absent is fine, as S3 answers it).</summary>
-    public ValueTask<bool> DeleteAsync(string bucket, string key) => Storage.DeleteAsync(bucket, key);
+    public ValueTask<bool> DeleteAsync(string bucket, string key, WriteCondition? condition = null) =>
+        Storage.DeleteAsync(bucket, key, condition);
 
     /// <summary>New attributes (tags) on the key's current version; its bytes, ETag and LastModified stay.</summary>
     public ValueTask<ObjectMetadata> UpdateAttributesAsync(string bucket, string key, Func<ObjectMetadata, ObjectAttributes> update) =>

@@ -96,10 +96,11 @@ public sealed class DiskStorage : IObjectStorage
     public ValueTask<ObjectMetadata> HeadAsync(string bucket, string key, CancellationToken cancellationToken = default) =>
         Store.HeadAsync(bucket, key, cancellationToken);
 
-    public async ValueTask<bool> DeleteAsync(string bucket, string key, CancellationToken cancellationToken = default)
+    public async ValueTask<bool> DeleteAsync(string bucket, string key, WriteCondition? condition = null,
+        CancellationToken cancellationToken = default)
     {
         var journal = await JournalAsync(bucket, cancellationToken).ConfigureAwait(false);
-        return await Store.DeleteAsync(bucket, key, null, journal, cancellationToken).ConfigureAwait(false);
+        return await Store.DeleteAsync(bucket, key, condition, journal, cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask<ObjectMetadata> CopyAsync(string sourceBucket, string sourceKey, string bucket, string key,

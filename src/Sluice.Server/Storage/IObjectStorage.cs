@@ -61,8 +61,13 @@ public interface IObjectStorage : IAsyncDisposable
     /// <summary>The key's current version's metadata (NoSuchKey, NoSuchBucket).</summary>
     ValueTask<ObjectMetadata> HeadAsync(string bucket, string key, CancellationToken cancellationToken = default);
 
-    /// <summary>Deletes the key; false when there was none (S3 answers 204 either way).</summary>
-    ValueTask<bool> DeleteAsync(string bucket, string key, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Deletes the key; false when there was none (S3 answers 204 either way). With a <paramref name="condition"/>
+    /// (a conditional delete: If-Match, size, Last-Modified) it is evaluated atomically with the delete:
+    /// PreconditionFailed when the current version does not match, NoSuchKey when there is none.
+    /// </summary>
+    ValueTask<bool> DeleteAsync(string bucket, string key, WriteCondition? condition = null,
+        CancellationToken cancellationToken = default);
 
     /// <summary>
     /// CopyObject: the source's current version becomes the key's new version. <paramref name="attributesFor"/> sees

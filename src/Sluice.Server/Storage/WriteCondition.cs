@@ -18,6 +18,19 @@ public sealed record WriteCondition(string? IfMatch, string? IfNoneMatch)
     public static WriteCondition Matching(string etag) => new(etag, null);
 
     /// <summary>
+    /// A conditional delete's x-amz-if-match-last-modified-time (DeleteObjects: LastModifiedTime): the current
+    /// version's Last-Modified, compared to the second as HTTP dates are.
+    /// </summary>
+    public DateTimeOffset? IfMatchLastModified { get; init; }
+
+    /// <summary>A conditional delete's x-amz-if-match-size (DeleteObjects: Size): the current version's size.</summary>
+    public long? IfMatchSize { get; init; }
+
+    /// <summary>True when no condition is set at all.</summary>
+    public bool IsEmpty => string.IsNullOrWhiteSpace(IfMatch) && string.IsNullOrWhiteSpace(IfNoneMatch)
+        && IfMatchLastModified == null && IfMatchSize == null;
+
+    /// <summary>
     /// Evaluates the condition against the key's current version (null: none), as every store does atomically with
     /// its publication: true when the write must not replace an existing version (If-None-Match: *, which the store
     /// then enforces as it publishes); PreconditionFailed, NoSuchKey or NotImplemented as S3 answers otherwise.
@@ -27,6 +40,14 @@ public sealed record WriteCondition(string? IfMatch, string? IfNoneMatch)
         var result = Preconditions.EvaluateWrite(Encoding.UTF8.GetBytes(IfMatch ?? ""),
             Encoding.UTF8.GetBytes(IfNoneMatch ?? ""), current != null,
             Encoding.UTF8.GetBytes(current?.ETag ?? ""));
+        if (result == ConditionResult.Proceed && (IfMatchLastModified != null || IfMatchSize != null))
+        {
+            // Like If-Match, these name a version that must exist (NoSuchKey) and be the current one (412).
+            if (current == null) result = ConditionResult.NoSuchKey;
+            else if ((IfMatchSize != null && IfMatchSize != current.Size)
+                || (IfMatchLastModified is { } at && Seconds(at) != Seconds(current.LastModified)))
+                result = ConditionResult.PreconditionFailed;
+        }
         return result switch
         {
             ConditionResult.Proceed => !string.IsNullOrWhiteSpace(IfNoneMatch),
@@ -36,4 +57,6 @@ public sealed record WriteCondition(string? IfMatch, string? IfNoneMatch)
             _ => throw S3StorageException.Of(S3ErrorCode.PreconditionFailed, null, "/" + bucket + "/" + key),
         };
     }
+
+    private static long Seconds(DateTimeOffset t) => t.ToUnixTimeSeconds();
 }

@@ -142,12 +142,18 @@ public sealed class MemoryStorage : IObjectStorage
     private MemoryObject Find(string bucket, string key) =>
         Bucket(bucket).Objects.TryGetValue(key, out var found) ? found : throw S3StorageException.NoSuchKey(bucket, key);
 
-    public ValueTask<bool> DeleteAsync(string bucket, string key, CancellationToken cancellationToken = default)
+    public ValueTask<bool> DeleteAsync(string bucket, string key, WriteCondition? condition = null,
+        CancellationToken cancellationToken = default)
     {
         var b = Bucket(bucket);
         MemoryObject? removed;
         lock (b.StripeOf(key))
         {
+            if (condition != null)
+            {
+                b.Objects.TryGetValue(key, out var current);
+                condition.Evaluate(current?.Metadata, bucket, key);
+            }
             if (!b.Objects.TryRemove(key, out removed)) return ValueTask.FromResult(false);
             b.Index.TryDelete(Encoding.UTF8.GetBytes(key), out _, out _);
         }
