@@ -41,6 +41,7 @@ public static class S3ErrorCode
     public const string InvalidLocationConstraint = nameof(InvalidLocationConstraint);
     public const string InvalidObjectState = nameof(InvalidObjectState);
     public const string InvalidPart = nameof(InvalidPart);
+    public const string InvalidPartNumber = nameof(InvalidPartNumber);
     public const string InvalidPartOrder = nameof(InvalidPartOrder);
     public const string InvalidRange = nameof(InvalidRange);
     public const string InvalidRequest = nameof(InvalidRequest);
@@ -107,6 +108,7 @@ public static class S3ErrorCode
         [InvalidLocationConstraint] = new(400, "The specified location constraint is not valid.", false),
         [InvalidObjectState] = new(403, "The action is not valid for the current state of the object.", false),
         [InvalidPart] = new(400, "One or more of the specified parts could not be found. The part might not have been uploaded, or the specified entity tag might not have matched the part's entity tag.", false),
+        [InvalidPartNumber] = new(416, "The requested partnumber is not satisfiable", false),
         [InvalidPartOrder] = new(400, "The list of parts was not in ascending order. Parts list must be specified in order by part number.", false),
         [InvalidRange] = new(416, "The requested range cannot be satisfied.", false),
         [InvalidRequest] = new(400, "Invalid Request", false),

@@ -125,6 +125,11 @@ public sealed partial class S3RequestHandler
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     internal async ValueTask GetObjectAsync(S3Exchange x, RequestContext c, bool head)
     {
+        if (c.Route.Query.PartNumber > 0)
+        {
+            await GetObjectPartAsync(x, c, head);
+            return;
+        }
         // A hot small object comes from the store's open-object cache with no allocation and no system call; otherwise
         // HEAD reads the header alone (a multipart object's part files are opened only to send them).
         if (!_objects.TryOpenCached(c.Route.Bucket, c.Route.Key, out var cached) && !head)
@@ -164,7 +169,8 @@ public sealed partial class S3RequestHandler
     }
 
     /// <summary>Evaluates conditions and Range and, unless the answer is an error, starts the response head.</summary>
-    private static ReadOutcome PrepareRead(S3Exchange x, S3Query query, ObjectMetadata m, out ByteRange range)
+    private static ReadOutcome PrepareRead(S3Exchange x, S3Query query, ObjectMetadata m, out ByteRange range,
+        ByteRange? part = null, int partsCount = 0)
     {
         var head = x.HeadBytes.Span;
         var headers = x.Request.Headers;
@@ -184,15 +190,31 @@ public sealed partial class S3RequestHandler
                 return ReadOutcome.NotModified;
             }
         }
-        var rangeOutcome = RangeHeader.Evaluate(headers.GetValue(KnownHeader.Range, head), m.Size, out var r);
-        if (rangeOutcome == RangeOutcome.Unsatisfiable) return ReadOutcome.Unsatisfiable;
-        bool partial = rangeOutcome == RangeOutcome.Partial;
-        if (partial) range = r;
+        bool partial;
+        if (part is { } p)
+        {
+            // partNumber: the part's bytes, always a partial answer (as S3 sends it), the Range header not consulted.
+            partial = true;
+            range = p;
+        }
+        else
+        {
+            var rangeOutcome = RangeHeader.Evaluate(headers.GetValue(KnownHeader.Range, head), m.Size, out var r);
+            if (rangeOutcome == RangeOutcome.Unsatisfiable) return ReadOutcome.Unsatisfiable;
+            partial = rangeOutcome == RangeOutcome.Partial;
+            if (partial) range = r;
+        }
 
         x.SetStatus(partial ? 206 : 200);
         AddDateHeader(x, KnownHeader.LastModified, m.LastModified);
         x.AddHeader(KnownHeader.ETag, etag[..etagLength]);
         x.AddHeader(KnownHeader.AcceptRanges, "bytes"u8);
+        if (partsCount > 0)
+        {
+            Span<byte> count = stackalloc byte[8];
+            partsCount.TryFormat(count, out int digits, default, System.Globalization.CultureInfo.InvariantCulture);
+            x.AddHeader("x-amz-mp-parts-count"u8, count[..digits]);
+        }
         if (partial)
         {
             Span<byte> contentRange = stackalloc byte[ContentRange.MaxLength];

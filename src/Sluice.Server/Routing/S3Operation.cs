@@ -62,4 +62,6 @@ public enum S3Operation
     PutBucketTagging,
     /// <summary>DELETE /bucket?tagging</summary>
     DeleteBucketTagging,
+    /// <summary>GET /bucket/key?attributes</summary>
+    GetObjectAttributes,
 }

@@ -146,6 +146,7 @@ internal static class S3OperationTable
             Parameters = static (q, partNumberReads) => q.ValidateObjectRead(partNumberReads),
         },
         new(S3Operation.DeleteObject, S3ResourceLevel.Object, KnownMethod.Delete, null, false, static (h, x, c, _) => h.DeleteObjectAsync(x, c)),
+        new(S3Operation.GetObjectAttributes, S3ResourceLevel.Object, KnownMethod.Get, "attributes", false, static (h, x, c, _) => h.GetObjectAttributesAsync(x, c)),
         new(S3Operation.GetObjectTagging, S3ResourceLevel.Object, KnownMethod.Get, "tagging", false, static (h, x, c, _) => h.GetObjectTaggingAsync(x, c)),
         new(S3Operation.PutObjectTagging, S3ResourceLevel.Object, KnownMethod.Put, "tagging", false, static (h, x, c, a) => h.PutObjectTaggingAsync(x, c, a)),
         new(S3Operation.DeleteObjectTagging, S3ResourceLevel.Object, KnownMethod.Delete, "tagging", false, static (h, x, c, _) => h.DeleteObjectTaggingAsync(x, c)),

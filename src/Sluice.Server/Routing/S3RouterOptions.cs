@@ -11,8 +11,9 @@ public sealed class S3RouterOptions
     public IList<string> VirtualHostDomains { get; } = new List<string> { "localhost" };
 
     /// <summary>
-    /// Whether GetObject / HeadObject with <c>?partNumber=N</c> (read one part of a multipart object) are routed.
-    /// Off by default: then they answer NotImplemented rather than the whole object, which would be a wrong success.
+    /// Whether GetObject / HeadObject with <c>?partNumber=N</c> (read one part of a multipart object) are routed (the
+    /// default). Off: they answer NotImplemented rather than the whole object, which would be a wrong success — for a
+    /// handler that cannot read parts.
     /// </summary>
-    public bool PartNumberReads { get; set; }
+    public bool PartNumberReads { get; set; } = true;
 }

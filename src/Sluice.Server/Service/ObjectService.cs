@@ -92,6 +92,9 @@ public sealed class ObjectService
         Storage.CopyAsync(sourceBucket, sourceKey, bucket, key, attributesFor, condition);
 
     /// <summary>Deletes the key (absent is fine, as S3 answers it).</summary>
+    /// <summary>The key's current version and its parts (GET/HEAD partNumber, GetObjectAttributes).</summary>
+    public ValueTask<ObjectParts> GetPartsAsync(string bucket, string key, bool details) => Storage.GetPartsAsync(bucket, key, details);
+
     public ValueTask<bool> DeleteAsync(string bucket, string key, WriteCondition? condition = null) =>
         Storage.DeleteAsync(bucket, key, condition);
 

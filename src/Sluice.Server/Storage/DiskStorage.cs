@@ -96,6 +96,9 @@ public sealed class DiskStorage : IObjectStorage
     public ValueTask<ObjectMetadata> HeadAsync(string bucket, string key, CancellationToken cancellationToken = default) =>
         Store.HeadAsync(bucket, key, cancellationToken);
 
+    public ValueTask<ObjectParts> GetPartsAsync(string bucket, string key, bool details, CancellationToken cancellationToken = default) =>
+        Store.GetPartsAsync(bucket, key, details, cancellationToken);
+
     public async ValueTask<bool> DeleteAsync(string bucket, string key, WriteCondition? condition = null,
         CancellationToken cancellationToken = default)
     {

@@ -62,6 +62,12 @@ public interface IObjectStorage : IAsyncDisposable
     ValueTask<ObjectMetadata> HeadAsync(string bucket, string key, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// The key's current version and its parts (<see cref="ObjectParts"/>). Without <paramref name="details"/> only
+    /// the numbers and sizes are needed (a part's byte range); with it, each part's ETag and checksum too.
+    /// </summary>
+    ValueTask<ObjectParts> GetPartsAsync(string bucket, string key, bool details, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Deletes the key; false when there was none (S3 answers 204 either way). With a <paramref name="condition"/>
     /// (a conditional delete: If-Match, size, Last-Modified) it is evaluated atomically with the delete:
     /// PreconditionFailed when the current version does not match, NoSuchKey when there is none.

@@ -333,6 +333,49 @@ public sealed partial class ObjectStore
         }
     }
 
+    /// <summary>
+    /// The key's current version and, for a multipart object (a manifest), its parts from the part list (numbers,
+    /// sizes) and, with <paramref name="details"/>, each part file's header (ETag, checksum). A part file that is gone
+    /// means the manifest was replaced meanwhile: the current version is read again.
+    /// </summary>
+    public async ValueTask<ObjectParts> GetPartsAsync(string bucket, string key, bool details,
+        CancellationToken cancellationToken = default)
+    {
+        var location = Layout.Object(bucket, key);
+        for (int attempt = 0; attempt < MaxOpenAttempts; attempt++)
+        {
+            StoredHeader header;
+            ManifestPart[]? manifest = null;
+            var file = await TryOpenAsync(location.File, cancellationToken).ConfigureAwait(false);
+            if (file == null) throw await MissingObjectAsync(bucket, key, cancellationToken).ConfigureAwait(false);
+            await using (file.ConfigureAwait(false))
+            {
+                header = await ObjectHeader.ReadAsync(file, cancellationToken).ConfigureAwait(false);
+                if (!string.Equals(header.Metadata.Key, key, StringComparison.Ordinal)) throw S3StorageException.NoSuchKey(bucket, key);
+                if (header.IsManifest) manifest = await ObjectManifest.ReadAsync(file, header, cancellationToken).ConfigureAwait(false);
+            }
+            if (manifest == null) return new ObjectParts(header.Metadata, []);
+            var parts = new PartInfo[manifest.Length];
+            string directory = Layout.PartsDirectory(bucket, header.PartsDirectory!);
+            bool replaced = false;
+            for (int i = 0; i < manifest.Length && !replaced; i++)
+            {
+                var m = manifest[i];
+                if (!details)
+                {
+                    parts[i] = new PartInfo(m.Number, m.Length, string.Empty, header.Metadata.LastModified, null);
+                    continue;
+                }
+                var part = await TryReadHeaderAsync(Path.Join(directory, StorageLayout.PartFileName(m.Number)), cancellationToken)
+                    .ConfigureAwait(false);
+                if (part is { } h) parts[i] = ToPartInfo(m.Number, h);
+                else replaced = true;
+            }
+            if (!replaced) return new ObjectParts(header.Metadata, parts);
+        }
+        throw new IoException("open", StorageNative.EAGAIN, $"{bucket}/{key} kept being replaced while its parts were read");
+    }
+
     private async ValueTask<StoredHeader?> TryReadHeaderAsync(string path, CancellationToken cancellationToken)
     {
         var file = await TryOpenAsync(path, cancellationToken).ConfigureAwait(false);

@@ -47,6 +47,7 @@ public sealed class S3RouterClassificationTests
     [InlineData("GET", "/bucket?tagging", false, S3Operation.GetBucketTagging)]
     [InlineData("PUT", "/bucket?tagging", false, S3Operation.PutBucketTagging)]
     [InlineData("DELETE", "/bucket?tagging", false, S3Operation.DeleteBucketTagging)]
+    [InlineData("GET", "/bucket/key?attributes", false, S3Operation.GetObjectAttributes)]
     [InlineData("POST", "/bucket/key?uploads", false, S3Operation.CreateMultipartUpload)]
     [InlineData("PUT", "/bucket/key?partNumber=1&uploadId=abc", false, S3Operation.UploadPart)]
     [InlineData("PUT", "/bucket/key?uploadId=abc&partNumber=10000", false, S3Operation.UploadPart)]
@@ -75,7 +76,6 @@ public sealed class S3RouterClassificationTests
     [InlineData("GET", "/bucket?encryption")]
     [InlineData("GET", "/bucket?object-lock")]
     [InlineData("GET", "/bucket/key?acl")]
-    [InlineData("GET", "/bucket/key?attributes")]
     [InlineData("GET", "/bucket/key?torrent")]
     [InlineData("POST", "/bucket/key?restore")]
     [InlineData("POST", "/bucket/key?select&select-type=2")]
@@ -83,8 +83,6 @@ public sealed class S3RouterClassificationTests
     [InlineData("PUT", "/bucket/key?legal-hold")]
     [InlineData("GET", "/bucket/key?versionId=3HL4kqtJlcpXroDTDmJ")]
     [InlineData("DELETE", "/bucket/key?versionId=3HL4kqtJlcpXroDTDmJ")]
-    [InlineData("GET", "/bucket/key?partNumber=1")]
-    [InlineData("HEAD", "/bucket/key?partNumber=1")]
     [InlineData("POST", "/bucket")]
     [InlineData("OPTIONS", "/bucket/key")]
     [InlineData("BREW", "/bucket/key")]
@@ -142,9 +140,11 @@ public sealed class S3RouterClassificationTests
     }
 
     [Fact]
-    public void Part_number_reads_are_routed_when_enabled()
+    public void Part_number_reads_are_routed_unless_disabled()
     {
-        var options = new S3RouterOptions { PartNumberReads = true };
+        var options = new S3RouterOptions();
+        Assert.Equal(S3ErrorCode.NotImplemented,
+            Route("GET", "/bucket/key?partNumber=1", options: new S3RouterOptions { PartNumberReads = false }).Item1.Code);
         (var problem, S3Route route) = Route("GET", "/bucket/key?partNumber=2", options: options);
         Assert.True(problem.IsNone, problem.ToString());
         Assert.Equal(S3Operation.GetObject, route.Operation);

@@ -4,7 +4,11 @@ using Sluice.Server.Index;
 namespace Sluice.Server.Storage.Memory;
 
 /// <summary>One version of a key in the memory store (<see cref="UploadId"/>: the upload that published it, if any).</summary>
-internal sealed record MemoryObject(ObjectMetadata Metadata, MemoryBody Body, string? UploadId);
+internal sealed record MemoryObject(ObjectMetadata Metadata, MemoryBody Body, string? UploadId)
+{
+    /// <summary>The parts a multipart object was assembled from (a copy keeps its source's); empty otherwise.</summary>
+    public IReadOnlyList<PartInfo> Parts { get; init; } = [];
+}
 
 /// <summary>One stored part of an upload.</summary>
 internal sealed record MemoryPart(PartInfo Info, MemoryBody Body);

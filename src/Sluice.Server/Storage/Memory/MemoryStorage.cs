@@ -142,6 +142,12 @@ public sealed class MemoryStorage : IObjectStorage
     private MemoryObject Find(string bucket, string key) =>
         Bucket(bucket).Objects.TryGetValue(key, out var found) ? found : throw S3StorageException.NoSuchKey(bucket, key);
 
+    public ValueTask<ObjectParts> GetPartsAsync(string bucket, string key, bool details, CancellationToken cancellationToken = default)
+    {
+        var found = Find(bucket, key);
+        return ValueTask.FromResult(new ObjectParts(found.Metadata, found.Parts));
+    }
+
     public ValueTask<bool> DeleteAsync(string bucket, string key, WriteCondition? condition = null,
         CancellationToken cancellationToken = default)
     {
@@ -175,7 +181,7 @@ public sealed class MemoryStorage : IObjectStorage
             Attributes = attributesFor(source.Metadata),
         };
         Reserve(source.Body.Length);
-        Publish(target, new MemoryObject(metadata, source.Body.Share(source.Body.Length), null), condition);
+        Publish(target, new MemoryObject(metadata, source.Body.Share(source.Body.Length), null) { Parts = source.Parts }, condition);
         return ValueTask.FromResult(metadata);
     }
 
@@ -338,7 +344,8 @@ public sealed class MemoryStorage : IObjectStorage
             long kept = bodies.Sum(body => body.Reserved);
             long dropped = upload.Parts.Values.Sum(p => p.Body.Reserved) - kept;
             // The listed parts' reservations pass to the object; if it is refused they stay with the upload.
-            Publish(b, new MemoryObject(metadata, MemoryBody.Concat(bodies, kept), uploadId), condition, releaseOnFailure: false);
+            Publish(b, new MemoryObject(metadata, MemoryBody.Concat(bodies, kept), uploadId) { Parts = stored.Select(p => p!).ToArray() },
+                condition, releaseOnFailure: false);
             upload.Ended = true;
             upload.Parts.Clear();
             b.Uploads.TryRemove(uploadId, out _);
