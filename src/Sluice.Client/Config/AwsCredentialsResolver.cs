@@ -7,7 +7,7 @@ namespace Sluice.Client.Config;
 /// The default credentials chain, in the AWS SDKs' order; the first source that is configured wins (nothing is fetched
 /// here — providers fetch when the client first asks):
 /// <list type="number">
-/// <item>AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN);</item>
+/// <item>AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN), unless the profile is given as an argument;</item>
 /// <item>AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN (+ AWS_ROLE_SESSION_NAME): AssumeRoleWithWebIdentity;</item>
 /// <item>the profile: role_arn with source_profile, credential_source (Environment, Ec2InstanceMetadata, EcsContainer)
 /// or web_identity_token_file; sso_session / sso_start_url (SSO token cache); aws_access_key_id; credential_process;</item>
@@ -31,9 +31,11 @@ public static class AwsCredentialsResolver
 
     internal static IAwsCredentialsProvider Resolve(AwsSharedConfig config, string? profile, bool instanceMetadata)
     {
-        bool named = profile is not null || config.Env("AWS_PROFILE") is not null;
+        bool argument = profile is not null;
+        bool named = argument || config.Env("AWS_PROFILE") is not null;
         profile ??= config.Env("AWS_PROFILE") ?? "default";
-        if (config.Env("AWS_ACCESS_KEY_ID") is { } key && config.Env("AWS_SECRET_ACCESS_KEY") is { } secret)
+        // A profile given as an argument (--profile) passes over the environment's keys, as the AWS CLI does; AWS_PROFILE does not.
+        if (!argument && config.Env("AWS_ACCESS_KEY_ID") is { } key && config.Env("AWS_SECRET_ACCESS_KEY") is { } secret)
         {
             return Static(key, secret, config.Env("AWS_SESSION_TOKEN"), "environment");
         }

@@ -37,6 +37,9 @@ public sealed class AssumeRoleCredentialsProvider : IAwsCredentialsProvider
     /// <summary>Where the credentials that sign AssumeRole come from.</summary>
     public IAwsCredentialsProvider Source => _source;
 
+    /// <summary>Where the STS call goes.</summary>
+    public StsEndpoint Sts => _sts;
+
     public string Name => $"assume role {RoleArn}";
 
     /// <summary>"sluice-session-" and the Unix time, as the AWS CLI names its sessions "botocore-session-...".</summary>

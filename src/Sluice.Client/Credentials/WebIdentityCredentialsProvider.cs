@@ -30,6 +30,9 @@ public sealed class WebIdentityCredentialsProvider : IAwsCredentialsProvider
 
     public int? DurationSeconds { get; }
 
+    /// <summary>Where the STS call goes.</summary>
+    public StsEndpoint Sts => _sts;
+
     public string Name => $"web identity (role {RoleArn})";
 
     public async ValueTask<AwsCredentials> GetCredentialsAsync(CancellationToken cancellationToken)
