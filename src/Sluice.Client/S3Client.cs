@@ -25,8 +25,12 @@ public sealed partial class S3Client : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(options.Endpoint);
-        ArgumentException.ThrowIfNullOrEmpty(options.AccessKeyId);
-        ArgumentException.ThrowIfNullOrEmpty(options.SecretAccessKey);
+        if (options.CredentialsProvider is null)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(options.AccessKeyId);
+            ArgumentException.ThrowIfNullOrEmpty(options.SecretAccessKey);
+        }
+
         ArgumentException.ThrowIfNullOrEmpty(options.Region);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Retry.MaxAttempts, 1);
         bool owns = engine is null;

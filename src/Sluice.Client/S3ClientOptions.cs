@@ -1,3 +1,4 @@
+using Sluice.Client.Credentials;
 using Sluice.Client.Retry;
 
 namespace Sluice.Client;
@@ -26,12 +27,22 @@ public sealed record S3ClientOptions
     /// <summary>The SigV4 signing region.</summary>
     public string Region { get; init; } = "us-east-1";
 
-    public required string AccessKeyId { get; init; }
+    /// <summary>A long-term (or fixed temporary) key; with <see cref="SecretAccessKey"/>, unless <see cref="CredentialsProvider"/> is set.</summary>
+    public string? AccessKeyId { get; init; }
 
-    public required string SecretAccessKey { get; init; }
+    public string? SecretAccessKey { get; init; }
 
-    /// <summary>For temporary credentials (x-amz-security-token).</summary>
+    /// <summary>For fixed temporary credentials (x-amz-security-token).</summary>
     public string? SessionToken { get; init; }
+
+    /// <summary>
+    /// Where credentials come from when they are not fixed keys (an assumed role, SSO, a container or instance
+    /// endpoint, credential_process): the client asks it before each request, through a
+    /// <see cref="RefreshingCredentialsProvider"/> (this one, or one the client wraps around it and
+    /// disposes), so credentials are refreshed before they expire, also during long transfers. Takes precedence over
+    /// <see cref="AccessKeyId"/> / <see cref="SecretAccessKey"/>.
+    /// </summary>
+    public IAwsCredentialsProvider? CredentialsProvider { get; init; }
 
     /// <summary>Path-style addressing (/bucket/key) when true, virtual-hosted (bucket.host) when false; null picks
     /// path style for IP-address and localhost endpoints and virtual-hosted style otherwise.</summary>

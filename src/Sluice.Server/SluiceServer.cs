@@ -203,7 +203,7 @@ public sealed class SluiceServer : IAsyncDisposable
         string source;
         if (options.Credentials is { Count: > 0 } given)
         {
-            foreach (var (key, secret) in given) store.Add(new SigV4Credential(key, secret));
+            foreach (var (key, secret) in given) store.Add(new SigV4Credential(key, secret, options.SessionTokens?.GetValueOrDefault(key)));
             source = "options";
         }
         else if (Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID") is { Length: > 0 } envKey

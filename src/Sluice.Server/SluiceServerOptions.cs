@@ -40,6 +40,13 @@ public sealed class SluiceServerOptions
     /// </summary>
     public IReadOnlyDictionary<string, string>? Credentials { get; init; }
 
+    /// <summary>
+    /// Access key → the session token its requests must carry (signed, as x-amz-security-token), for keys of
+    /// <see cref="Credentials"/> that stand for temporary credentials; a request without it, or with another, is
+    /// refused (MissingSecurityHeader / InvalidToken). Keys not listed accept any signed token, as before.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? SessionTokens { get; init; }
+
     /// <summary>The region requests are signed for and GetBucketLocation reports.</summary>
     public string Region { get; init; } = "us-east-1";
 

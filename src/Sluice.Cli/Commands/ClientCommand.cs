@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Sluice.Client;
 using Sluice.Client.Config;
+using Sluice.Client.Credentials;
 using Sluice.Client.Transfer;
 using Sluice.IO;
 
@@ -68,11 +69,14 @@ internal sealed class ClientCommand
         };
         try
         {
-            return AwsConfigLoader.Load(source, profile);
+            return AwsConfigLoader.Load(source, profile, instanceMetadata: false);
         }
         catch (InvalidOperationException) when (profile == null && !HasCredentials(source))
         {
-            // No credentials anywhere: talk to a `sluice serve` (local by default) with its development keys.
+            // No credentials source configured before instance metadata. Asking IMDS would cost a timeout on every
+            // command off EC2, so it is asked only when the target is AWS (a region and no endpoint) or its endpoint is
+            // set explicitly; otherwise talk to a `sluice serve` (local by default) with its development keys.
+            if (InstanceMetadata(source) is { } ec2) return ec2;
             string? configured = endpoint ?? source.GetEnvironmentVariable("AWS_ENDPOINT_URL_S3") ?? source.GetEnvironmentVariable("AWS_ENDPOINT_URL");
             return new S3ClientOptions
             {
@@ -83,10 +87,28 @@ internal sealed class ClientCommand
                 Source = "development defaults",
             };
         }
-        catch (Exception e) when (e is InvalidOperationException or UriFormatException)
+        catch (Exception e) when (e is InvalidOperationException or UriFormatException or AwsCredentialsException)
         {
             throw new CliException(e.Message);
         }
+    }
+
+    /// <summary>Options with EC2 instance-metadata credentials when those are what the configuration points at.</summary>
+    private static S3ClientOptions? InstanceMetadata(AwsConfigSource source)
+    {
+        S3ClientOptions options;
+        try
+        {
+            options = AwsConfigLoader.Load(source, null, instanceMetadata: true);
+        }
+        catch (InvalidOperationException)
+        {
+            return null; // AWS_EC2_METADATA_DISABLED
+        }
+        bool explicitImds = !string.IsNullOrEmpty(source.GetEnvironmentVariable("AWS_EC2_METADATA_SERVICE_ENDPOINT"));
+        bool awsTarget = options.Endpoint == new Uri($"https://s3.{options.Region}.amazonaws.com")
+            && AwsConfigLoader.ConfiguredRegion(source) != null;
+        return explicitImds || awsTarget ? options : null;
     }
 
     // Credentials files are read by the loader; here only "none of the environment's" matters, since the loader
@@ -129,6 +151,7 @@ internal sealed class ClientCommand
         S3Exception s3 => (s3.Message.StartsWith(s3.Code, StringComparison.Ordinal) ? s3.Message : $"{s3.Code}: {s3.Message}")
             + (s3.StatusCode > 0 ? $" (HTTP {s3.StatusCode})" : ""),
         TransferException or ChecksumMismatchException => e.Message,
+        AwsCredentialsException => "credentials: " + e.Message,
         OperationCanceledException => "cancelled",
         IOException or UnauthorizedAccessException or IoException => e.Message,
         _ => null,

@@ -1,11 +1,15 @@
+using Sluice.Client.Credentials;
+
 namespace Sluice.Client.Config;
 
 /// <summary>
 /// Builds <see cref="S3ClientOptions"/> the way the AWS CLI and SDKs do. Precedence, first wins:
 /// <list type="bullet">
 /// <item>profile: the argument, AWS_PROFILE, "default";</item>
-/// <item>credentials: AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN), the profile in the credentials
-/// file (AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials), the profile in the config file;</item>
+/// <item>credentials: the default chain of <see cref="AwsCredentialsResolver"/> — environment keys, web identity, the
+/// profile (keys, assumed role, SSO, credential_process), the container endpoint, EC2 instance metadata. Static keys
+/// land in <see cref="S3ClientOptions.AccessKeyId"/> / <see cref="S3ClientOptions.SecretAccessKey"/>, every other
+/// source in <see cref="S3ClientOptions.CredentialsProvider"/> (fetched when the client first signs, refreshed before expiry);</item>
 /// <item>region: AWS_REGION, AWS_DEFAULT_REGION, the profile's region, us-east-1;</item>
 /// <item>endpoint: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile's "s3 = endpoint_url", its endpoint_url,
 /// then https://s3.REGION.amazonaws.com;</item>
@@ -17,44 +21,20 @@ public static class AwsConfigLoader
 {
     public const string DefaultRegion = "us-east-1";
 
-    /// <summary>Loads options; throws <see cref="InvalidOperationException"/> naming what is missing when no credentials are found.</summary>
-    public static S3ClientOptions Load(AwsConfigSource? source = null, string? profile = null)
+    /// <summary>
+    /// Loads options; throws <see cref="InvalidOperationException"/> naming what is missing when no credentials source
+    /// is configured (with <paramref name="instanceMetadata"/> true, only when AWS_EC2_METADATA_DISABLED is true), and
+    /// <see cref="AwsCredentialsException"/> for a profile configured wrongly.
+    /// </summary>
+    public static S3ClientOptions Load(AwsConfigSource? source = null, string? profile = null, bool instanceMetadata = true)
     {
-        source ??= AwsConfigSource.Current;
-        Func<string, string?> env = name => NullIfEmpty(source.GetEnvironmentVariable(name));
-        profile ??= env("AWS_PROFILE") ?? "default";
-        string? home = source.HomeDirectory;
-        string? credentialsPath = env("AWS_SHARED_CREDENTIALS_FILE") ?? (home is null ? null : Path.Combine(home, ".aws", "credentials"));
-        string? configPath = env("AWS_CONFIG_FILE") ?? (home is null ? null : Path.Combine(home, ".aws", "config"));
-        AwsIniFile credentials = AwsIniFile.Load(credentialsPath);
-        AwsIniFile config = AwsIniFile.Load(configPath);
-        string configSection = profile == "default" && !config.HasSection("profile default") ? "default" : "profile " + profile;
-        string? FromProfile(string key) => NullIfEmpty(config.Get(configSection, key));
+        var config = new AwsSharedConfig(source ?? AwsConfigSource.Current);
+        IAwsCredentialsProvider credentials = AwsCredentialsResolver.Resolve(config, profile, instanceMetadata);
+        profile ??= config.Env("AWS_PROFILE") ?? "default";
+        string? FromProfile(string key) => config.GetConfig(profile, key);
 
-        string? accessKey, secretKey, sessionToken, source1;
-        if (env("AWS_ACCESS_KEY_ID") is { } envKey && env("AWS_SECRET_ACCESS_KEY") is { } envSecret)
-        {
-            (accessKey, secretKey, sessionToken, source1) = (envKey, envSecret, env("AWS_SESSION_TOKEN"), "environment");
-        }
-        else if (NullIfEmpty(credentials.Get(profile, "aws_access_key_id")) is { } fileKey
-                 && NullIfEmpty(credentials.Get(profile, "aws_secret_access_key")) is { } fileSecret)
-        {
-            (accessKey, secretKey, sessionToken, source1) = (fileKey, fileSecret,
-                NullIfEmpty(credentials.Get(profile, "aws_session_token")), $"credentials file, profile {profile}");
-        }
-        else if (FromProfile("aws_access_key_id") is { } cfgKey && FromProfile("aws_secret_access_key") is { } cfgSecret)
-        {
-            (accessKey, secretKey, sessionToken, source1) = (cfgKey, cfgSecret, FromProfile("aws_session_token"),
-                $"config file, profile {profile}");
-        }
-        else
-        {
-            throw new InvalidOperationException($"No AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, " +
-                $"or add aws_access_key_id / aws_secret_access_key for profile '{profile}' to {credentialsPath ?? "~/.aws/credentials"}.");
-        }
-
-        string region = env("AWS_REGION") ?? env("AWS_DEFAULT_REGION") ?? FromProfile("region") ?? DefaultRegion;
-        string endpointText = env("AWS_ENDPOINT_URL_S3") ?? env("AWS_ENDPOINT_URL") ?? FromProfile("s3.endpoint_url")
+        string region = config.Region(profile) ?? DefaultRegion;
+        string endpointText = config.Env("AWS_ENDPOINT_URL_S3") ?? config.Env("AWS_ENDPOINT_URL") ?? FromProfile("s3.endpoint_url")
             ?? FromProfile("endpoint_url") ?? $"https://s3.{region}.amazonaws.com";
         if (!Uri.TryCreate(endpointText, UriKind.Absolute, out Uri? endpoint)
             || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps))
@@ -69,18 +49,25 @@ public static class AwsConfigLoader
             _ => null,
         };
 
+        AwsCredentials? keys = (credentials as StaticCredentialsProvider)?.Credentials;
         return new S3ClientOptions
         {
             Endpoint = endpoint,
             Region = region,
-            AccessKeyId = accessKey,
-            SecretAccessKey = secretKey,
-            SessionToken = sessionToken,
+            AccessKeyId = keys?.AccessKeyId,
+            SecretAccessKey = keys?.SecretAccessKey,
+            SessionToken = keys?.SessionToken,
+            CredentialsProvider = keys is null ? credentials : null,
             ForcePathStyle = pathStyle,
-            CaBundlePath = env("AWS_CA_BUNDLE") ?? FromProfile("ca_bundle"),
-            Source = source1,
+            CaBundlePath = config.Env("AWS_CA_BUNDLE") ?? FromProfile("ca_bundle"),
+            Source = keys?.Source ?? credentials.Name,
         };
     }
 
-    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    /// <summary>The region the environment or the profile names, or null when none does (the caller's default applies).</summary>
+    public static string? ConfiguredRegion(AwsConfigSource? source = null, string? profile = null)
+    {
+        var config = new AwsSharedConfig(source ?? AwsConfigSource.Current);
+        return config.Region(profile ?? config.Env("AWS_PROFILE") ?? "default");
+    }
 }

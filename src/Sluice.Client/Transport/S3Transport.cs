@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
+using Sluice.Client.Credentials;
 using Sluice.Client.Model;
 using Sluice.Client.Retry;
 using Sluice.IO;
@@ -38,7 +39,16 @@ internal sealed class S3Transport : IAsyncDisposable
     private readonly S3ClientOptions _options;
     private readonly IoEngine _engine;
     private readonly bool _ownsEngine;
-    private readonly SigV4Signer _signer;
+    /// <summary>Distinct secrets a client signs with over its life (one per credential refresh); on overflow the
+    /// cache starts over, which costs one key derivation.</summary>
+    private const int SigningKeyEntries = 16;
+
+    private readonly RefreshingCredentialsProvider _credentials;
+    private readonly bool _ownsCredentials;
+    private readonly SigningKeyCache _signingKeys = new(SigningKeyEntries);
+
+    // The signer for the current credentials; replaced (never mutated) when the provider hands out a new set.
+    private CredentialSigner _signer;
     private readonly TlsSettings? _tls;
     private readonly RetryBudget _budget;
     private readonly ConcurrentDictionary<string, HostPool> _pools = new(StringComparer.OrdinalIgnoreCase);
@@ -69,7 +79,11 @@ internal sealed class S3Transport : IAsyncDisposable
         _basePath = endpoint.AbsolutePath.TrimEnd('/');
         _pathStyle = options.ForcePathStyle ?? BucketAddressing.DefaultsToPathStyle(endpoint);
         _tls = _https ? new TlsSettings(options.CaBundlePath, options.InsecureSkipTlsVerify) : null;
-        _signer = new SigV4Signer(options.AccessKeyId, options.SecretAccessKey, options.Region, options.SessionToken);
+        IAwsCredentialsProvider provider = options.CredentialsProvider ?? new StaticCredentialsProvider(
+            new AwsCredentials(options.AccessKeyId!, options.SecretAccessKey!, options.SessionToken, null, options.Source));
+        _credentials = provider as RefreshingCredentialsProvider ?? new RefreshingCredentialsProvider(provider);
+        _ownsCredentials = !ReferenceEquals(_credentials, provider);
+        _signer = new CredentialSigner(null, null);
         _budget = new RetryBudget(options.Retry.BudgetCapacity);
     }
 
@@ -130,6 +144,10 @@ internal sealed class S3Transport : IAsyncDisposable
                 await WaitForPrefixAsync(prefix, cancellationToken).ConfigureAwait(false);
             }
 
+            // Per attempt: a retry after the credentials were refreshed signs with the new set. A completed ValueTask
+            // (the cached set) costs nothing; a failure to get credentials is not an S3 error and is not retried here.
+            AwsCredentials credentials = await _credentials.GetCredentialsAsync(cancellationToken).ConfigureAwait(false);
+            SigV4Signer signer = SignerFor(credentials);
             HttpConnection? connection = null;
             bool onReactor = false;
             bool reuse = false;
@@ -166,7 +184,7 @@ internal sealed class S3Transport : IAsyncDisposable
                     delivered = deliveredBefore = 0;
                 }
 
-                int headLength = WriteHead(connection, call, hostHeader, path, rangeStart, rangeEnd,
+                int headLength = WriteHead(connection, signer, call, hostHeader, path, rangeStart, rangeEnd,
                     resuming ? resumeETag : null);
                 if (call.BodyStream is not null)
                 {
@@ -292,11 +310,31 @@ internal sealed class S3Transport : IAsyncDisposable
         }
     }
 
+    /// <summary>The current credentials, for work that signs outside a request (presigned URLs).</summary>
+    public ValueTask<AwsCredentials> GetCredentialsAsync(CancellationToken cancellationToken) =>
+        _credentials.GetCredentialsAsync(cancellationToken);
+
+    /// <summary>A signer for <paramref name="credentials"/>: the cached one while the set is the same object.</summary>
+    public SigV4Signer SignerFor(AwsCredentials credentials)
+    {
+        CredentialSigner current = Volatile.Read(ref _signer);
+        if (ReferenceEquals(current.Credentials, credentials))
+        {
+            return current.Signer!;
+        }
+
+        var signer = new SigV4Signer(credentials.AccessKeyId, credentials.SecretAccessKey, _options.Region,
+            credentials.SessionToken, keyCache: _signingKeys);
+        // Racing requests may each build one; any of them is right for its own credentials.
+        Volatile.Write(ref _signer, new CredentialSigner(credentials, signer));
+        return signer;
+    }
+
     private HostPool GetPool(string host) =>
         _pools.TryGetValue(host, out HostPool? pool) ? pool
             : _pools.GetOrAdd(host, static (h, t) => new HostPool(t._engine, t._options, h, t._port, t._tls), this);
 
-    private int WriteHead(HttpConnection connection, in S3Call call, string hostHeader, string path, long rangeStart,
+    private int WriteHead(HttpConnection connection, SigV4Signer signer, in S3Call call, string hostHeader, string path, long rangeStart,
         long rangeEnd, string? ifMatch)
     {
         SigV4HeaderList headers = connection.Headers;
@@ -328,7 +366,7 @@ internal sealed class S3Transport : IAsyncDisposable
         string payloadHash = call.PayloadHash ?? (call.BodyLength <= 0 ? SigV4PayloadHash.EmptySha256
             : _options.SignPayload && call.BodyStream is null ? SigV4PayloadHash.Sha256Hex(call.Body.Span)
             : SigV4PayloadHash.UnsignedPayload);
-        _signer.SignHeaders(headers, call.Method, path, call.Query, payloadHash, DateTimeOffset.UtcNow);
+        signer.SignHeaders(headers, call.Method, path, call.Query, payloadHash, DateTimeOffset.UtcNow);
 
         var writer = new HttpHeadWriter(connection.HeadBuffer);
         int targetLength = path.Length + (call.Query is null ? 0 : call.Query.Length + 1);
@@ -726,9 +764,17 @@ internal sealed class S3Transport : IAsyncDisposable
         }
 
         _pools.Clear();
+        if (_ownsCredentials)
+        {
+            await _credentials.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_ownsEngine)
         {
             await _engine.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    /// <summary>A credential set and the signer made for it, swapped as one reference.</summary>
+    private sealed record CredentialSigner(AwsCredentials? Credentials, SigV4Signer? Signer);
 }

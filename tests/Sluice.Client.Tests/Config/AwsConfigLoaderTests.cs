@@ -89,8 +89,12 @@ public sealed class AwsConfigLoaderTests : IDisposable
         var e = Assert.Throws<InvalidOperationException>(() => AwsConfigLoader.Load(Source(("AWS_PROFILE", "nobody"))));
         Assert.Contains("nobody", e.Message);
         Assert.Throws<InvalidOperationException>(() => AwsConfigLoader.Load(Source(("AWS_ENDPOINT_URL", "ftp://x"))));
+        // Nothing configured ends at EC2 instance metadata, unless that is disabled.
         var empty = AwsConfigSource.From(new Dictionary<string, string>(), Path.Combine(_home, "missing"));
-        Assert.Throws<InvalidOperationException>(() => AwsConfigLoader.Load(empty));
+        Assert.IsType<Sluice.Client.Credentials.InstanceMetadataCredentialsProvider>(AwsConfigLoader.Load(empty).CredentialsProvider);
+        var disabled = AwsConfigSource.From(new Dictionary<string, string> { ["AWS_EC2_METADATA_DISABLED"] = "true" }, Path.Combine(_home, "missing"));
+        Assert.Throws<InvalidOperationException>(() => AwsConfigLoader.Load(disabled));
+        Assert.Throws<InvalidOperationException>(() => AwsConfigLoader.Load(empty, instanceMetadata: false));
     }
 
     [Fact]
