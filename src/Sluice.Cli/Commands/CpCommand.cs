@@ -20,7 +20,8 @@ internal static class CpCommand
         "  sluice cp -n -r ./site s3://www/             (--no-clobber: keep what is there; -s: only other sizes; -u: only newer)\n\n" +
         "An interrupted upload resumes when run again (--resume, the default): the latest multipart upload of the key in\n" +
         "progress is continued, keeping the parts whose size and checksum match the file; a download resumes from its\n" +
-        ".sluice-part file. --no-resume starts over. See `sluice mpu` for uploads left behind.";
+        ".sluice-part file. cp -r resumes downloads always, uploads only with --resume. --no-resume starts over.\n" +
+        "See `sluice mpu` for uploads left behind.";
 
     private const string MoveHelp = "Move files and objects: copy, then delete each source once its copy succeeded\n\nExamples:\n" +
         "  sluice mv report.pdf s3://docs/\n  sluice mv s3://inbox/a.csv ./done/\n  sluice mv -r s3://stage/batch1/ s3://archive/batch1/\n" +
@@ -43,7 +44,8 @@ internal static class CpCommand
         var dryRun = new Option<bool>("--dryrun") { Description = "Show what would be copied" };
         var resume = new Option<bool>("--resume")
         {
-            Description = "Continue an interrupted transfer (the default): a multipart upload's parts already on the server, a download's partial file",
+            Description = "Continue an interrupted transfer: a multipart upload's parts already on the server, a download's partial file " +
+                "(the default, but for the uploads of -r: give --resume there to look up each large file's interrupted upload)",
         };
         var noResume = new Option<bool>("--no-resume")
         {
@@ -83,7 +85,10 @@ internal static class CpCommand
             }, partSizeGiven: parse.GetValue(partSize) != null);
             var filter = filters.Create(parse);
             var upload = new UploadOptions { ContentType = parse.GetValue(contentType) };
-            ItemTransfer? items = move || pattern != null || rules.Any ? new ItemTransfer
+            // cp -r uploads through the engine's directory transfer, which starts every upload anew; asked to resume, each
+            // file goes on its own, as a single cp does.
+            bool resumeEach = recurse && !src.IsS3 && parse.GetValue(resume);
+            ItemTransfer? items = move || pattern != null || rules.Any || resumeEach ? new ItemTransfer
             {
                 Verb = verb, Move = move, Source = src, Destination = dst, Recursive = recurse, DryRun = dry, Quiet = quiet, Fresh = fresh,
                 Filter = filter, Pattern = pattern, Rules = rules, Upload = upload,
@@ -92,7 +97,7 @@ internal static class CpCommand
 
             await using var client = shared.CreateClient(parse);
             using var engine = new TransferEngine(client, options);
-            // mv, patterns and overwrite conditions go item by item (see ItemTransfer).
+            // mv, patterns, overwrite conditions and resumed directory uploads go item by item (see ItemTransfer).
             if (items != null) return await items.RunAsync(engine, ct);
             using var progress = new ProgressLine(quiet || dst.IsStdio);
             async Task Say(string line)

@@ -40,8 +40,8 @@ internal static class DuCommand
             // Nothing under a prefix (or matching a pattern) is a failure, as ls makes it; an empty bucket is 0 bytes.
             if (count == 0 && pattern != null) throw S3Wildcard.NoMatch("du", path);
             if (count == 0 && path.Key.Length > 0) throw new CliException($"du: nothing matches {text}");
-            string size = parse.GetValue(human) ? Units.FormatSize(total) : total.ToString(CultureInfo.InvariantCulture);
-            await Console.Out.WriteLineAsync($"{size} bytes in {count} objects: {path}");
+            string size = parse.GetValue(human) ? Units.FormatSize(total) : total.ToString(CultureInfo.InvariantCulture) + " bytes";
+            await Console.Out.WriteLineAsync($"{size} in {count} objects: {path}");
             return Program.ExitOk;
         }));
         return command;
