@@ -17,11 +17,7 @@ internal static class CpCommand
     private const string CopyHelp = "Copy files and objects\n\nExamples:\n  sluice cp big.iso s3://isos/\n  sluice cp s3://isos/big.iso /tmp/big.iso\n" +
         "  sluice cp -r ./photos s3://photos/2024/ --exclude '*.tmp'\n  sluice cp s3://a/k s3://b/k\n  tar c . | sluice cp - s3://backups/home.tar\n" +
         "  sluice cp 's3://logs/2024-*.gz' ./logs/      (* crosses '/', ? is one character; keys keep their path below logs/)\n" +
-        "  sluice cp -n -r ./site s3://www/             (--no-clobber: keep what is there; -s: only other sizes; -u: only newer)\n\n" +
-        "An interrupted upload resumes when run again (--resume, the default): the latest multipart upload of the key in\n" +
-        "progress is continued, keeping the parts whose size and checksum match the file; a download resumes from its\n" +
-        ".sluice-part file. cp -r resumes downloads always, uploads only with --resume. --no-resume starts over.\n" +
-        "See `sluice mpu` for uploads left behind.";
+        "  sluice cp -n -r ./site s3://www/             (--no-clobber: keep what is there; -s: only other sizes; -u: only newer)";
 
     private const string MoveHelp = "Move files and objects: copy, then delete each source once its copy succeeded\n\nExamples:\n" +
         "  sluice mv report.pdf s3://docs/\n  sluice mv s3://inbox/a.csv ./done/\n  sluice mv -r s3://stage/batch1/ s3://archive/batch1/\n" +
@@ -31,8 +27,11 @@ internal static class CpCommand
     public static Command Create(bool move = false)
     {
         string verb = move ? "mv" : "cp";
-        var source = new Argument<string>("source") { Description = "Local path, s3://bucket/key, or - for stdin" };
-        var destination = new Argument<string>("destination") { Description = "Local path, s3://bucket/key, or - for stdout" };
+        var source = new Argument<string>("source")
+        {
+            Description = "Local path, s3://bucket/key (* and ? in the key select many: quote them)" + (move ? "" : ", or - for stdin"),
+        };
+        var destination = new Argument<string>("destination") { Description = "Local path, s3://bucket/key" + (move ? "" : ", or - for stdout") };
         var recursive = new Option<bool>("--recursive", "-r") { Description = "Copy a directory or every key under a prefix" };
         var filters = new FilterOptions("paths");
         var partSize = new Option<string>("--part-size") { Description = "Part size, e.g. 8MiB (default: derived; at least 5MiB)" };
@@ -44,8 +43,9 @@ internal static class CpCommand
         var dryRun = new Option<bool>("--dryrun") { Description = "Show what would be copied" };
         var resume = new Option<bool>("--resume")
         {
-            Description = "Continue an interrupted transfer: a multipart upload's parts already on the server, a download's partial file " +
-                "(the default, but for the uploads of -r: give --resume there to look up each large file's interrupted upload)",
+            Description = "Continue an interrupted transfer (the default; for the uploads of -r only when given): the latest multipart " +
+                "upload of the key in progress, keeping the parts whose size and checksum match the file (see `sluice mpu`), or a " +
+                "download's .sluice-part file",
         };
         var noResume = new Option<bool>("--no-resume")
         {

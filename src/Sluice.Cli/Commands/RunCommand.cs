@@ -26,16 +26,18 @@ internal static class RunCommand
 
     public static Command Create()
     {
-        var file = new Argument<string>("file") { Description = "A file of sluice commands, one per line, or - for stdin" };
+        var file = new Argument<string>("file")
+        {
+            Description = "A file of commands, or - for stdin: each line a sluice command without the word sluice (cp, mv, rm, ls, cat, " +
+                "du, stat, mb, rb, sync, mpu, presign); blank lines and # comments skipped; words split as a shell splits them " +
+                "('...' and \"...\" quote, \\ escapes; no variables, no globbing). Lines run in no particular order: steps that " +
+                "depend on each other belong in separate runs. Every line is checked first: a usage error anywhere runs nothing (exit 2); " +
+                "a line that fails is reported with its number, and the exit code is then 1",
+        };
         var workers = new Option<int?>("--numworkers") { Description = $"Lines run at once (default {DefaultWorkers})" };
         var io = new Option<string>("--io") { Description = "I/O engine for every line: uring, managed or auto (default auto)" };
         io.AcceptOnlyFromAmong("uring", "managed", "auto");
-        var command = new Command("run", "Run sluice commands from a file or stdin, one per line, in parallel\n\n" +
-            "Each line is a sluice command without the word sluice (cp, mv, rm, ls, cat, du, stat, mb, rb, sync, mpu, presign);\n" +
-            "blank lines and lines starting with # are skipped; words are split as a shell splits them ('...' and \"...\"\n" +
-            "quote, \\ escapes), with no variables or globbing. Lines run in no particular order: put steps that depend on\n" +
-            "each other in separate runs. Every line is checked first (a usage error anywhere runs nothing, exit 2); a line\n" +
-            "that fails is reported with its number, and the exit code is 1 if any did.\n\nExamples:\n" +
+        var command = new Command("run", "Run sluice commands from a file or stdin, one per line, in parallel\n\nExamples:\n" +
             "  sluice run commands.txt\n  printf 'cp a.bin s3://b/a.bin\\ncp b.bin s3://b/b.bin\\n' | sluice run -\n" +
             "  sluice run --numworkers 64 deletes.txt")
         {
@@ -97,6 +99,7 @@ internal static class RunCommand
         if (io is "uring" or "managed") Environment.SetEnvironmentVariable("SLUICE_IO", io);
         await using var engine = IoEngine.Create(new IoEngineOptions { ReactorCount = Math.Min(2, Environment.ProcessorCount) }, static _ => { });
         ClientCommand.SharedEngine = engine;
+        ProgressLine.Suppressed = true;
         // The lines share the run's cancellation (Ctrl-C); they must not each install a termination handler.
         var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null };
         int failed = 0;
@@ -113,6 +116,7 @@ internal static class RunCommand
         finally
         {
             ClientCommand.SharedEngine = null;
+            ProgressLine.Suppressed = false;
         }
         return failed == 0 ? Program.ExitOk : Program.ExitFailure;
     }

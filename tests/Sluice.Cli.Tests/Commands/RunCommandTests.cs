@@ -93,4 +93,33 @@ public sealed class RunCommandTests() : ServerCommandTests("AKIDRUN", "run/secre
         Ok(Sluice("cp", "s3://run-fifo/through-fifo.bin", Local("back.bin")));
         Assert.Equal(File.ReadAllBytes(source), File.ReadAllBytes(Local("back.bin")));
     }
+
+    [Fact]
+    public void No_progress_line_is_drawn_on_a_terminal()
+    {
+        if (!File.Exists("/usr/bin/script")) return; // util-linux is part of every Debian system
+        Ok(Sluice("mb", "s3://run-tty"));
+        string big = NewFile("big.bin", 24 << 20, 9);
+        // The same upload alone draws its progress line on the terminal; inside run (lines at once) it must not.
+        Assert.Contains("MiB/s", OnTerminal($"cp --part-size 5MiB {big} s3://run-tty/alone.bin"));
+        string batch = OnTerminal($"run {Commands("tty.txt", $"cp --part-size 5MiB {big} s3://run-tty/a.bin", $"cp --part-size 5MiB {big} s3://run-tty/b.bin")}");
+        Assert.Contains("upload: ", batch);
+        Assert.DoesNotContain("B/s", batch); // the rate of a progress line (MiB/s, KiB/s)
+    }
+
+    /// <summary>sluice on a pseudo-terminal (util-linux script): what the terminal showed, stdout and stderr alike.</summary>
+    private string OnTerminal(string arguments)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "sluice.dll");
+        var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/script") { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var (name, value) in Environment()) if (value is null) psi.Environment.Remove(name); else psi.Environment[name] = value;
+        psi.ArgumentList.Add("-qec");
+        psi.ArgumentList.Add($"stty cols 200 rows 24; dotnet '{dll}' {arguments}");
+        psi.ArgumentList.Add("/dev/null"); // script's own typescript file, not a transfer destination
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        string output = p.StandardOutput.ReadToEnd();
+        Assert.True(p.WaitForExit(TimeSpan.FromSeconds(120)));
+        Assert.True(p.ExitCode == 0, output);
+        return output;
+    }
 }
