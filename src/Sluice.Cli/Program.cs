@@ -13,15 +13,34 @@ public static class Program
     public static int Main(string[] args)
     {
         TieredRelaunch.IfLongRunning(args);
+        var parsed = CreateRoot().Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            // One line on stderr, then a usage exit code: scripts can tell a typo from a failed transfer.
+            Console.Error.WriteLine($"sluice: {FirstError(parsed)} (see 'sluice --help')");
+            return ExitUsage;
+        }
+        return parsed.Invoke();
+    }
+
+    /// <summary>The command tree; `sluice run` parses each of its lines with a tree of its own.</summary>
+    internal static RootCommand CreateRoot()
+    {
         var root = new RootCommand(
             "Sluice: a high-performance S3 data path for .NET on Linux (client, embedded server, transfer engine).");
         root.Subcommands.Add(CpCommand.Create());
+        root.Subcommands.Add(CpCommand.Create(move: true));
         root.Subcommands.Add(LsCommand.Create());
         root.Subcommands.Add(RmCommand.Create());
+        root.Subcommands.Add(CatCommand.Create());
+        root.Subcommands.Add(StatCommand.Create());
+        root.Subcommands.Add(DuCommand.Create());
         root.Subcommands.Add(BucketCommands.CreateMakeBucket());
         root.Subcommands.Add(BucketCommands.CreateRemoveBucket());
         root.Subcommands.Add(PresignCommand.Create());
         root.Subcommands.Add(SyncCommand.Create());
+        root.Subcommands.Add(MpuCommand.Create());
+        root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.SetAction(parseResult =>
@@ -30,16 +49,10 @@ public static class Program
             new HelpAction().Invoke(parseResult);
             return ExitOk;
         });
-
-        var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
-        {
-            // One line on stderr, then a usage exit code: scripts can tell a typo from a failed transfer.
-            // Some parser messages list choices on separate lines; the contract is one line.
-            string message = System.Text.RegularExpressions.Regex.Replace(parsed.Errors[0].Message, @"\s*[\r\n]+\s*", " ");
-            Console.Error.WriteLine($"sluice: {message} (see 'sluice --help')");
-            return ExitUsage;
-        }
-        return parsed.Invoke();
+        return root;
     }
+
+    /// <summary>The first parse error in one line (some parser messages list choices on separate lines; the contract is one line).</summary>
+    internal static string FirstError(ParseResult parsed) =>
+        System.Text.RegularExpressions.Regex.Replace(parsed.Errors[0].Message, @"\s*[\r\n]+\s*", " ");
 }

@@ -117,10 +117,17 @@ internal sealed class ClientCommand
         !string.IsNullOrEmpty(source.GetEnvironmentVariable("AWS_ACCESS_KEY_ID"))
         || !string.IsNullOrEmpty(source.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY"));
 
-    /// <summary>A client on its own I/O engine (the --io choice, passed the way SLUICE_IO is).</summary>
+    /// <summary>
+    /// Set by `sluice run` for the commands of its lines: one I/O engine (its reactors and rings) under every line's
+    /// client, instead of one started and stopped per line. The lines' --io then has no say.
+    /// </summary>
+    internal static IoEngine? SharedEngine { get; set; }
+
+    /// <summary>A client on its own I/O engine (the --io choice, passed the way SLUICE_IO is), or on <see cref="SharedEngine"/>.</summary>
     public S3Client CreateClient(ParseResult parse)
     {
         var options = LoadOptions(parse);
+        if (SharedEngine is { } shared) return new S3Client(options, shared);
         if (parse.GetValue(Io) is { } mode and not "auto") Environment.SetEnvironmentVariable("SLUICE_IO", mode);
         return new S3Client(options);
     }

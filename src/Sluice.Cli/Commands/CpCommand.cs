@@ -14,10 +14,24 @@ namespace Sluice.Cli.Commands;
 /// </summary>
 internal static class CpCommand
 {
-    public static Command Create()
+    private const string CopyHelp = "Copy files and objects\n\nExamples:\n  sluice cp big.iso s3://isos/\n  sluice cp s3://isos/big.iso /tmp/big.iso\n" +
+        "  sluice cp -r ./photos s3://photos/2024/ --exclude '*.tmp'\n  sluice cp s3://a/k s3://b/k\n  tar c . | sluice cp - s3://backups/home.tar\n" +
+        "  sluice cp 's3://logs/2024-*.gz' ./logs/      (* crosses '/', ? is one character; keys keep their path below logs/)\n" +
+        "  sluice cp -n -r ./site s3://www/             (--no-clobber: keep what is there; -s: only other sizes; -u: only newer)";
+
+    private const string MoveHelp = "Move files and objects: copy, then delete each source once its copy succeeded\n\nExamples:\n" +
+        "  sluice mv report.pdf s3://docs/\n  sluice mv s3://inbox/a.csv ./done/\n  sluice mv -r s3://stage/batch1/ s3://archive/batch1/\n" +
+        "  sluice mv 's3://logs/2024-*.gz' s3://cold/logs/\n  sluice mv -n s3://a/k s3://b/k             (an existing destination is kept, and so is the source)";
+
+    /// <summary>cp, or with <paramref name="move"/> mv: the same options, each source deleted after its copy succeeded.</summary>
+    public static Command Create(bool move = false)
     {
-        var source = new Argument<string>("source") { Description = "Local path, s3://bucket/key, or - for stdin" };
-        var destination = new Argument<string>("destination") { Description = "Local path, s3://bucket/key, or - for stdout" };
+        string verb = move ? "mv" : "cp";
+        var source = new Argument<string>("source")
+        {
+            Description = "Local path, s3://bucket/key (* and ? in the key select many: quote them)" + (move ? "" : ", or - for stdin"),
+        };
+        var destination = new Argument<string>("destination") { Description = "Local path, s3://bucket/key" + (move ? "" : ", or - for stdout") };
         var recursive = new Option<bool>("--recursive", "-r") { Description = "Copy a directory or every key under a prefix" };
         var filters = new FilterOptions("paths");
         var partSize = new Option<string>("--part-size") { Description = "Part size, e.g. 8MiB (default: derived; at least 5MiB)" };
@@ -29,44 +43,62 @@ internal static class CpCommand
         var dryRun = new Option<bool>("--dryrun") { Description = "Show what would be copied" };
         var resume = new Option<bool>("--resume")
         {
-            Description = "Continue an interrupted transfer (the default): a multipart upload's parts already on the server, a download's partial file",
+            Description = "Continue an interrupted transfer (the default; for the uploads of -r only when given): the latest multipart " +
+                "upload of the key in progress, keeping the parts whose size and checksum match the file (see `sluice mpu`), or a " +
+                "download's .sluice-part file",
         };
         var noResume = new Option<bool>("--no-resume")
         {
             Description = "Start over: abort an interrupted upload of the key (or drop a partial download), and abort this upload if it fails or is cancelled",
         };
-        var command = new Command("cp", "Copy files and objects\n\nExamples:\n  sluice cp big.iso s3://isos/\n  sluice cp s3://isos/big.iso /tmp/big.iso\n" +
-            "  sluice cp -r ./photos s3://photos/2024/ --exclude '*.tmp'\n  sluice cp s3://a/k s3://b/k\n  tar c . | sluice cp - s3://backups/home.tar")
+        var raw = new Option<bool>("--raw") { Description = "Take * and ? in the source key literally, not as a pattern" };
+        var conditions = new CopyConditions();
+        var command = new Command(verb, move ? MoveHelp : CopyHelp)
         {
-            source, destination, recursive, partSize, concurrency, memory, checksum, contentType, dryRun, resume, noResume,
+            source, destination, recursive, partSize, concurrency, memory, checksum, contentType, dryRun, resume, noResume, raw,
         };
         var shared = ClientCommand.AddTo(command);
         filters.AddTo(command);
+        conditions.AddTo(command);
         command.SetAction((parse, ct) => shared.RunAsync(parse, async () =>
         {
-            var src = Parse(parse.GetValue(source)!);
-            var dst = Parse(parse.GetValue(destination)!);
+            var src = Parse(verb, parse.GetValue(source)!);
+            var dst = Parse(verb, parse.GetValue(destination)!);
             bool quiet = parse.GetValue(shared.Quiet), recurse = parse.GetValue(recursive), dry = parse.GetValue(dryRun);
-            if (!src.IsS3 && !dst.IsS3) throw new CliException("cp: one side must be an s3:// location", Program.ExitUsage);
-            if (recurse && (src.IsStdio || dst.IsStdio)) throw new CliException("cp: --recursive does not take '-'", Program.ExitUsage);
-            if (parse.GetValue(resume) && parse.GetValue(noResume)) throw new CliException("cp: --resume and --no-resume exclude each other", Program.ExitUsage);
+            if (!src.IsS3 && !dst.IsS3) throw new CliException($"{verb}: one side must be an s3:// location", Program.ExitUsage);
+            if (recurse && (src.IsStdio || dst.IsStdio)) throw new CliException($"{verb}: --recursive does not take '-'", Program.ExitUsage);
+            if (parse.GetValue(resume) && parse.GetValue(noResume)) throw new CliException($"{verb}: --resume and --no-resume exclude each other", Program.ExitUsage);
             bool fresh = parse.GetValue(noResume);
             // Directory transfers do not carry --no-resume (their downloads pick up partial files, their uploads are not
             // aborted): refused rather than accepted and ignored.
-            if (fresh && recurse) throw new CliException("cp: --no-resume applies to single-file transfers, not --recursive", Program.ExitUsage);
-            if (!recurse) filters.RefuseWithout(parse, "cp");
-            var options = TransferLimits.Check("cp", new TransferOptions
+            if (fresh && recurse) throw new CliException($"{verb}: --no-resume applies to single-file transfers, not --recursive", Program.ExitUsage);
+            var pattern = S3Wildcard.Of(src, parse.GetValue(raw));
+            // A pattern selects among objects as -r does: the filters narrow its matches.
+            if (!recurse && pattern is null) filters.RefuseWithout(parse, verb);
+            var rules = conditions.Read(parse);
+            var options = TransferLimits.Check(verb, new TransferOptions
             {
-                PartSize = TransferLimits.Size("cp", "--part-size", parse.GetValue(partSize)),
-                Concurrency = TransferLimits.Count("cp", "--concurrency", parse.GetValue(concurrency)),
-                MemoryBudget = TransferLimits.Size("cp", "--memory", parse.GetValue(memory)) ?? TransferOptions.DefaultMemoryBudget,
+                PartSize = TransferLimits.Size(verb, "--part-size", parse.GetValue(partSize)),
+                Concurrency = TransferLimits.Count(verb, "--concurrency", parse.GetValue(concurrency)),
+                MemoryBudget = TransferLimits.Size(verb, "--memory", parse.GetValue(memory)) ?? TransferOptions.DefaultMemoryBudget,
                 ChecksumAlgorithm = parse.GetValue(checksum) == "crc32c" ? ChecksumAlgorithm.Crc32C : ChecksumAlgorithm.Crc64Nvme,
             }, partSizeGiven: parse.GetValue(partSize) != null);
             var filter = filters.Create(parse);
             var upload = new UploadOptions { ContentType = parse.GetValue(contentType) };
+            // cp -r uploads through the engine's directory transfer, which starts every upload anew; asked to resume, each
+            // file goes on its own, as a single cp does.
+            bool resumeEach = recurse && !src.IsS3 && parse.GetValue(resume);
+            ItemTransfer? items = move || pattern != null || rules.Any || resumeEach ? new ItemTransfer
+            {
+                Verb = verb, Move = move, Source = src, Destination = dst, Recursive = recurse, DryRun = dry, Quiet = quiet, Fresh = fresh,
+                Filter = filter, Pattern = pattern, Rules = rules, Upload = upload,
+            } : null;
+            items?.CheckUsage();
 
             await using var client = shared.CreateClient(parse);
             using var engine = new TransferEngine(client, options);
+            // mv, patterns, overwrite conditions and resumed directory uploads go item by item (see ItemTransfer).
+            if (items != null) return await items.RunAsync(engine, ct);
             using var progress = new ProgressLine(quiet || dst.IsStdio);
             async Task Say(string line)
             {
@@ -199,8 +231,8 @@ internal static class CpCommand
     /// run. With <paramref name="fresh"/> (--no-resume) earlier uploads of the key are aborted and this one is aborted
     /// too if it fails or is cancelled. A FIFO or device is streamed and aborted when interrupted: it cannot be re-read.
     /// </summary>
-    private static async Task<TransferResult> UploadFileAsync(TransferEngine engine, string path, string bucket, string key,
-        UploadOptions upload, bool fresh, IProgress<TransferProgress> progress, CancellationToken ct)
+    internal static async Task<TransferResult> UploadFileAsync(TransferEngine engine, string path, string bucket, string key,
+        UploadOptions upload, bool fresh, IProgress<TransferProgress> progress, CancellationToken ct, string verb = "cp")
     {
         if (await engine.IsStreamFileAsync(path, ct))
             return await engine.UploadFileAsync(path, bucket, key, upload with { AbortOnFailure = true }, progress, ct);
@@ -226,7 +258,7 @@ internal static class CpCommand
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            throw new CliException($"cp: cancelled; the multipart upload to s3://{bucket}/{key} is kept: run the same command again to resume it " +
+            throw new CliException($"{verb}: cancelled; the multipart upload to s3://{bucket}/{key} is kept: run the same command again to resume it " +
                 "(or --no-resume to start over)");
         }
     }
@@ -255,18 +287,18 @@ internal static class CpCommand
     private static FileStream StandardStream(int descriptor, FileAccess access) =>
         new(new Microsoft.Win32.SafeHandles.SafeFileHandle(descriptor, ownsHandle: false), access, bufferSize: 0);
 
-    private static S3Path Parse(string text) =>
-        S3Path.TryParse(text, out var path, out string? error) ? path : throw new CliException("cp: " + error, Program.ExitUsage);
+    private static S3Path Parse(string verb, string text) =>
+        S3Path.TryParse(text, out var path, out string? error) ? path : throw new CliException($"{verb}: {error}", Program.ExitUsage);
 
     // "s3://b/" or "s3://b/dir/" + a file name → the name appended, as `aws s3 cp` does.
-    private static string KeyFor(S3Path destination, string? name)
+    internal static string KeyFor(S3Path destination, string? name)
     {
         if (destination.Key.Length > 0 && !destination.Key.EndsWith('/')) return destination.Key;
         if (name is null) throw new CliException($"cp: {destination} needs an object key", Program.ExitUsage);
         return destination.Key + name;
     }
 
-    private static string AsPrefix(string key) => key.Length == 0 || key.EndsWith('/') ? key : key + "/";
+    internal static string AsPrefix(string key) => key.Length == 0 || key.EndsWith('/') ? key : key + "/";
 
     private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
 

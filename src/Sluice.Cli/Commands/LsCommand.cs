@@ -22,11 +22,14 @@ internal static class LsCommand
         var human = new Option<bool>("--human-readable", "-H") { Description = "Sizes as KiB/MiB/GiB" };
         var summarize = new Option<bool>("--summarize") { Description = "End with the object count and total size" };
         var json = new Option<bool>("--json") { Description = "One JSON object per line (key, size, etag, lastModified, storageClass)" };
+        var incomplete = new Option<bool>("--incomplete") { Description = "List multipart uploads in progress instead (as `sluice mpu ls`): initiated, upload id, key" };
+        var olderThan = IncompleteUploads.OlderThanOption();
         var command = new Command("ls", "List buckets, or objects under an s3:// prefix")
         {
-            target, recursive, human, summarize, json,
+            target, recursive, human, summarize, json, incomplete, olderThan,
         };
-        command.Description += "\n\nExamples:\n  sluice ls\n  sluice ls s3://photos/2024/\n  sluice ls -r -H --summarize s3://photos";
+        command.Description += "\n\nExamples:\n  sluice ls\n  sluice ls s3://photos/2024/\n  sluice ls -r -H --summarize s3://photos\n" +
+            "  sluice ls --incomplete --older-than 7d s3://backups";
         var shared = ClientCommand.AddTo(command);
         command.SetAction((parse, ct) => shared.RunAsync(parse, async () =>
         {
@@ -34,6 +37,9 @@ internal static class LsCommand
             var output = Console.Out;
             string? text = parse.GetValue(target);
             bool asJson = parse.GetValue(json), humanSizes = parse.GetValue(human);
+            if (parse.GetValue(incomplete) && parse.GetValue(summarize)) throw new CliException("ls: --summarize counts objects, not --incomplete uploads", Program.ExitUsage);
+            if (parse.GetValue(incomplete)) return await ListIncompleteAsync(client, text, asJson, parse.GetValue(olderThan), ct);
+            if (parse.GetResult(olderThan) != null) throw new CliException("ls: --older-than selects uploads of --incomplete", Program.ExitUsage);
             // "s3://" alone lists the buckets, as no argument does (as aws s3 ls).
             if (text is null || text == "s3://")
             {
@@ -99,6 +105,24 @@ internal static class LsCommand
             return Program.ExitOk;
         }));
         return command;
+    }
+
+    /// <summary>ls --incomplete: every multipart upload in progress under the prefix (none is no failure: nothing is left over).</summary>
+    private static async Task<int> ListIncompleteAsync(Client.S3Client client, string? text, bool asJson, string? olderThan, CancellationToken ct)
+    {
+        if (text is null || !S3Path.TryParse(text, out var path, out _) || !path.IsS3)
+            throw new CliException("ls: --incomplete lists the uploads of one bucket: give s3://bucket[/prefix]", Program.ExitUsage);
+        var cutoff = IncompleteUploads.Cutoff("ls", olderThan);
+        await foreach (var u in IncompleteUploads.ListAsync(client, path.Bucket!, path.Key, cutoff, null, ct))
+        {
+            await Console.Out.WriteLineAsync(asJson
+                ? JsonSerializer.Serialize(new Dictionary<string, string>
+                {
+                    ["key"] = u.Key, ["uploadId"] = u.UploadId, ["initiated"] = u.Initiated.ToString("O", CultureInfo.InvariantCulture),
+                }, JsonLines)
+                : IncompleteUploads.Line(u));
+        }
+        return Program.ExitOk;
     }
 
     private static string Stamp(DateTimeOffset time) => time.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);

@@ -23,7 +23,10 @@ internal sealed class ProgressLine : IProgress<TransferProgress>, IDisposable
     private long _lastDraw;
     private int _width;
 
-    public ProgressLine(bool quiet) => _enabled = !quiet && !Console.IsErrorRedirected;
+    public ProgressLine(bool quiet) => _enabled = !quiet && !Suppressed && !Console.IsErrorRedirected;
+
+    /// <summary>Set by `sluice run`: its lines run at once, and their lines would overwrite each other on one row.</summary>
+    internal static bool Suppressed { get; set; }
 
     public void Report(TransferProgress value) => Report(value, null);
 

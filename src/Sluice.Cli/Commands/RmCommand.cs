@@ -17,9 +17,11 @@ internal static class RmCommand
         var recursive = new Option<bool>("--recursive", "-r") { Description = "Delete every key under the prefix" };
         var filters = new FilterOptions("keys");
         var dryRun = new Option<bool>("--dryrun") { Description = "Show what would be deleted" };
-        var command = new Command("rm", "Delete objects\n\nExamples:\n  sluice rm s3://photos/cat.jpg\n  sluice rm -r --exclude '*.keep' s3://photos/tmp/")
+        var raw = new Option<bool>("--raw") { Description = "Take * and ? in the key literally, not as a pattern" };
+        var command = new Command("rm", "Delete objects\n\nExamples:\n  sluice rm s3://photos/cat.jpg\n  sluice rm -r --exclude '*.keep' s3://photos/tmp/\n" +
+            "  sluice rm 's3://logs/2024-*.gz'      (* crosses '/', ? is one character; quote it from the shell)")
         {
-            target, recursive, dryRun,
+            target, recursive, dryRun, raw,
         };
         var shared = ClientCommand.AddTo(command);
         filters.AddTo(command);
@@ -30,6 +32,26 @@ internal static class RmCommand
                 throw new CliException($"rm: {error ?? $"'{text}' is not an s3:// location"}", Program.ExitUsage);
             bool quiet = parse.GetValue(shared.Quiet), dry = parse.GetValue(dryRun);
             await using var client = shared.CreateClient(parse);
+            if (S3Wildcard.Of(path, parse.GetValue(raw)) is { } pattern)
+            {
+                // The pattern selects the objects: -r adds nothing, the filters narrow the matches (relative as cp's).
+                if (parse.GetValue(recursive)) throw new CliException("rm: a pattern selects the objects itself; drop -r", Program.ExitUsage);
+                var matches = filters.Create(parse);
+                int matched = 0;
+                int errors = await DeleteAsync(client, path.Bucket!, Matching(), dry, quiet, ct);
+                if (matched == 0) throw S3Wildcard.NoMatch("rm", path);
+                return errors == 0 ? Program.ExitOk : Program.ExitFailure;
+
+                async IAsyncEnumerable<string> Matching()
+                {
+                    await foreach (var o in pattern.ListAsync(client, path.Bucket!, ct))
+                    {
+                        if (!matches.IsMatch(pattern.Relative(o.Key), o.Size, o.LastModified)) continue;
+                        matched++;
+                        yield return o.Key;
+                    }
+                }
+            }
             if (!parse.GetValue(recursive))
             {
                 if (path.Key.Length == 0) throw new CliException("rm: give a key, or --recursive for a whole bucket or prefix", Program.ExitUsage);
@@ -46,7 +68,20 @@ internal static class RmCommand
     }
 
     /// <summary>Deletes every key under <paramref name="prefix"/> that passes <paramref name="filter"/>; returns the failures.</summary>
-    internal static async Task<int> DeleteAllAsync(S3Client client, string bucket, string prefix, GlobFilter? filter, bool dryRun,
+    internal static Task<int> DeleteAllAsync(S3Client client, string bucket, string prefix, GlobFilter? filter, bool dryRun,
+        bool quiet, CancellationToken cancellationToken)
+    {
+        return DeleteAsync(client, bucket, Keys(), dryRun, quiet, cancellationToken);
+
+        async IAsyncEnumerable<string> Keys()
+        {
+            await foreach (var o in client.ListObjectsV2Async(new ListObjectsRequest(bucket) { Prefix = prefix.Length > 0 ? prefix : null }, cancellationToken))
+                if (filter is null || filter.IsMatch(o.Key[prefix.Length..], o.Size, o.LastModified)) yield return o.Key;
+        }
+    }
+
+    /// <summary>Deletes <paramref name="keys"/> in batches as they are listed; returns the failures.</summary>
+    private static async Task<int> DeleteAsync(S3Client client, string bucket, IAsyncEnumerable<string> keys, bool dryRun,
         bool quiet, CancellationToken cancellationToken)
     {
         var batch = new List<string>(S3Client.MaxDeleteBatch);
@@ -72,10 +107,9 @@ internal static class RmCommand
         }
 
         // Listing first and deleting after each full page keeps memory flat and never re-lists deleted keys.
-        await foreach (var o in client.ListObjectsV2Async(new ListObjectsRequest(bucket) { Prefix = prefix.Length > 0 ? prefix : null }, cancellationToken))
+        await foreach (string key in keys)
         {
-            if (filter != null && !filter.IsMatch(o.Key[prefix.Length..], o.Size, o.LastModified)) continue;
-            batch.Add(o.Key);
+            batch.Add(key);
             if (batch.Count == S3Client.MaxDeleteBatch) await FlushAsync();
         }
         await FlushAsync();

@@ -12,7 +12,8 @@ namespace Sluice.Cli.Commands;
 /// <c>sluice sync SRC DST</c> (local→s3, s3→local, s3→s3): lists both sides, and copies a path only when it is missing
 /// on the destination, its size differs, or its content differs — the local MD5 against a single-PUT ETag, else the
 /// local CRC64NVME against a stored FULL_OBJECT checksum, else (nothing to compare content with) the source being
-/// newer. --mtime compares modification times instead of content, --size-only sizes alone. --delete removes
+/// newer. --mtime compares modification times instead of content, --size-only sizes alone, --exact-timestamps (s3→local,
+/// as aws s3 sync) keeps a same-size file only when its time is the object's to the second. --delete removes
 /// destination paths with no source counterpart, but only within the include/exclude set. Files run in parallel.
 /// </summary>
 internal static class SyncCommand
@@ -27,14 +28,18 @@ internal static class SyncCommand
         var filters = new FilterOptions("paths");
         var mtime = new Option<bool>("--mtime") { Description = "Compare modification times instead of content: copy when the source is newer" };
         var sizeOnly = new Option<bool>("--size-only") { Description = "Copy only when the sizes differ" };
+        var exact = new Option<bool>("--exact-timestamps")
+        {
+            Description = "s3→local: copy a same-size object unless the file's modification time is the object's to the second (as aws s3 sync)",
+        };
         var parallel = new Option<int?>("--parallel") { Description = $"Files transferred at once (default {new TransferOptions().FileConcurrency})" };
         var memory = new Option<string>("--memory") { Description = "Memory budget for part buffers (default 256MiB)" };
         var dryRun = new Option<bool>("--dryrun") { Description = "Show what would be copied and deleted; change nothing" };
         var command = new Command("sync", "Copy what changed between a directory and a prefix, or two prefixes\n\nExamples:\n" +
             "  sluice sync ./photos s3://photos/2024/\n  sluice sync --delete --exclude '*.tmp' ./site s3://www/\n" +
-            "  sluice sync s3://backups/home/ ./restore\n  sluice sync --mtime s3://a/data/ s3://b/data/")
+            "  sluice sync s3://backups/home/ ./restore\n  sluice sync --mtime s3://a/data/ s3://b/data/\n  sluice sync --exact-timestamps s3://www/ ./mirror")
         {
-            source, destination, delete, mtime, sizeOnly, parallel, memory, dryRun,
+            source, destination, delete, mtime, sizeOnly, exact, parallel, memory, dryRun,
         };
         var shared = ClientCommand.AddTo(command);
         filters.AddTo(command);
@@ -46,6 +51,10 @@ internal static class SyncCommand
             if (!src.IsS3 && !dst.IsS3) throw new CliException("sync: one side must be an s3:// location", Program.ExitUsage);
             bool quiet = parse.GetValue(shared.Quiet), dry = parse.GetValue(dryRun), byTime = parse.GetValue(mtime), bySize = parse.GetValue(sizeOnly);
             if (byTime && bySize) throw new CliException("sync: --mtime and --size-only exclude each other", Program.ExitUsage);
+            bool byExactTime = parse.GetValue(exact);
+            if (byExactTime && (byTime || bySize)) throw new CliException("sync: --exact-timestamps excludes --mtime and --size-only", Program.ExitUsage);
+            // Downloads take the object's time (below), so only there does an equal time mean an equal copy.
+            if (byExactTime && !(src.IsS3 && !dst.IsS3)) throw new CliException("sync: --exact-timestamps applies to s3:// → local directory", Program.ExitUsage);
             var options = TransferLimits.Check("sync", new TransferOptions
             {
                 FileConcurrency = TransferLimits.Count("sync", "--parallel", parse.GetValue(parallel)) ?? new TransferOptions().FileConcurrency,
@@ -84,6 +93,7 @@ internal static class SyncCommand
                 if (s.Size != d.Size) return true;
                 if (bySize) return false;
                 if (byTime) return Newer(s, d);
+                if (byExactTime) return s.LastModified.ToUnixTimeSeconds() != d.LastModified.ToUnixTimeSeconds();
                 if (src.IsS3 && dst.IsS3)
                 {
                     if (s.ETag == d.ETag) return false;

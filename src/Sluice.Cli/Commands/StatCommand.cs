@@ -1,0 +1,46 @@
+using System.CommandLine;
+using System.Globalization;
+using Sluice.Client.Model;
+
+namespace Sluice.Cli.Commands;
+
+/// <summary>
+/// <c>sluice stat s3://bucket/key</c>: one HeadObject shown as "Name: value" lines — size, ETag, last modified,
+/// content type, storage class, stored checksum and user metadata (as <c>mc stat</c>).
+/// </summary>
+internal static class StatCommand
+{
+    public static Command Create()
+    {
+        var target = new Argument<string>("object") { Description = "s3://bucket/key" };
+        var command = new Command("stat", "Show an object's size, ETag, times, type, storage class, checksum and metadata\n\nExample:\n" +
+            "  sluice stat s3://photos/cat.jpg")
+        {
+            target,
+        };
+        var shared = ClientCommand.AddTo(command);
+        command.SetAction((parse, ct) => shared.RunAsync(parse, async () =>
+        {
+            var path = ObjectCommands.Object("stat", parse.GetValue(target)!);
+            await using var client = shared.CreateClient(parse);
+            var head = await client.HeadObjectAsync(new GetObjectRequest(path.Bucket!, path.Key) { ChecksumMode = true }, ct);
+            var lines = new List<(string Name, string? Value)>
+            {
+                ("Name", path.ToString()),
+                ("Size", head.ObjectSize.ToString(CultureInfo.InvariantCulture)),
+                ("ETag", head.ETag),
+                ("Last-Modified", head.LastModified?.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)),
+                ("Content-Type", head.ContentType),
+                ("Storage-Class", head.StorageClass ?? "STANDARD"),
+            };
+            var sums = head.Checksums;
+            foreach (var (name, value) in new[] { ("CRC64NVME", sums.ChecksumCrc64Nvme), ("CRC32C", sums.ChecksumCrc32C), ("CRC32", sums.ChecksumCrc32), ("SHA1", sums.ChecksumSha1), ("SHA256", sums.ChecksumSha256) })
+                if (value != null) lines.Add(("Checksum", $"{name} {value}{(sums.ChecksumType is { } type ? $" ({type})" : "")}"));
+            foreach (var (name, value) in head.UserMetadata.OrderBy(m => m.Key, StringComparer.Ordinal)) lines.Add(("Metadata", $"{name}={value}"));
+            foreach (var (name, value) in lines)
+                if (value != null) await Console.Out.WriteLineAsync($"{name + ":",-15}{value}");
+            return Program.ExitOk;
+        }));
+        return command;
+    }
+}
