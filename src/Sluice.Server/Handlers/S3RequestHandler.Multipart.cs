@@ -29,7 +29,10 @@ public sealed partial class S3RequestHandler
         var algorithm = ChecksumAlgorithm.None;
         if (named != null && !ChecksumAlgorithmExtensions.TryParse(named.Trim().AsSpan(), out algorithm))
             throw new S3RequestException(new S3Error(S3ErrorCode.InvalidRequest, "Invalid x-amz-checksum-algorithm."));
-        var upload = await _objects.CreateMultipartUploadAsync(bucket, key, attributes, algorithm);
+        string? type = ObjectHeaders.Get(x, KnownHeader.XAmzChecksumType)?.Trim();
+        if (type != null && MultipartAssembly.CheckChecksumType(algorithm, type) is { } wrongType)
+            throw new S3RequestException(new S3Error(S3ErrorCode.InvalidRequest, wrongType));
+        var upload = await _objects.CreateMultipartUploadAsync(bucket, key, attributes, algorithm, type);
         var result = new InitiateMultipartUploadResult { Bucket = bucket, Key = key, UploadId = upload.UploadId };
         var body = new ArrayBufferWriter<byte>(512);
         result.WriteTo(body);
@@ -38,7 +41,7 @@ public sealed partial class S3RequestHandler
         if (algorithm != ChecksumAlgorithm.None)
         {
             AddHeader(x, KnownHeader.XAmzChecksumAlgorithm, algorithm.GetS3Name());
-            AddHeader(x, KnownHeader.XAmzChecksumType, "COMPOSITE");
+            AddHeader(x, KnownHeader.XAmzChecksumType, MultipartAssembly.ChecksumTypeOf(upload));
         }
         await x.SendAsync(body.WrittenMemory);
     }
@@ -134,7 +137,7 @@ public sealed partial class S3RequestHandler
         foreach (var p in request.Value.Parts)
             parts.Add(new StoredPart(p.PartNumber, p.ETag, FirstChecksum(p.Checksums)));
 
-        var metadata = await _objects.CompleteMultipartUploadAsync(bucket, key, uploadId, parts, condition);
+        var metadata = await _objects.CompleteMultipartUploadAsync(bucket, key, uploadId, parts, condition, ReadCompleteChecks(x));
 
         var result = new CompleteMultipartUploadResult
         {
@@ -148,6 +151,24 @@ public sealed partial class S3RequestHandler
         var body = new ArrayBufferWriter<byte>(512);
         result.WriteTo(body);
         await SendXmlAsync(x, body);
+    }
+
+    /// <summary>What Complete asserts about the whole object in its headers (null when nothing); a malformed size or
+    /// two checksums are InvalidRequest / InvalidArgument, never ignored.</summary>
+    private static CompleteChecks? ReadCompleteChecks(S3Exchange x)
+    {
+        if (!ObjectHeaders.TryGetChecksum(x, out var algorithm, out string? checksum, out _))
+            ThrowProblem(S3ErrorCode.InvalidRequest, "Expecting a single x-amz-checksum- header.");
+        string? type = ObjectHeaders.Get(x, KnownHeader.XAmzChecksumType)?.Trim();
+        long? size = null;
+        string? sizeHeader = FindHeader(x, "x-amz-mp-object-size");
+        if (sizeHeader != null)
+        {
+            if (!long.TryParse(sizeHeader.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long n))
+                throw new S3RequestException(S3Problem.InvalidArgument("Invalid value for x-amz-mp-object-size.", "x-amz-mp-object-size", sizeHeader).ToError());
+            size = n;
+        }
+        return checksum == null && type == null && size == null ? null : new CompleteChecks(algorithm, checksum, type, size);
     }
 
     private static string? FirstChecksum(ObjectChecksums c) =>

@@ -111,8 +111,8 @@ public sealed class ObjectService
     // ---------------------------------------------------------------- multipart uploads
 
     public ValueTask<MultipartUploadInfo> CreateMultipartUploadAsync(string bucket, string key, ObjectAttributes attributes,
-        ChecksumAlgorithm checksumAlgorithm) =>
-        Storage.CreateMultipartUploadAsync(bucket, key, attributes, checksumAlgorithm);
+        ChecksumAlgorithm checksumAlgorithm, string? checksumType = null) =>
+        Storage.CreateMultipartUploadAsync(bucket, key, attributes, checksumAlgorithm, checksumType);
 
     public ValueTask<MultipartUploadInfo> GetMultipartUploadAsync(string bucket, string key, string uploadId) =>
         Storage.GetMultipartUploadAsync(bucket, key, uploadId);
@@ -128,8 +128,8 @@ public sealed class ObjectService
 
     /// <summary>Publishes a multipart upload's parts as the key's new version (CompleteMultipartUpload).</summary>
     public ValueTask<ObjectMetadata> CompleteMultipartUploadAsync(string bucket, string key, string uploadId,
-        IReadOnlyList<CompletedPart> parts, WriteCondition? condition) =>
-        Storage.CompleteMultipartUploadAsync(bucket, key, uploadId, parts, condition);
+        IReadOnlyList<CompletedPart> parts, WriteCondition? condition, CompleteChecks? checks = null) =>
+        Storage.CompleteMultipartUploadAsync(bucket, key, uploadId, parts, condition, checks);
 
     public ValueTask<IReadOnlyList<MultipartUploadInfo>> ListMultipartUploadsAsync(string bucket) =>
         Storage.ListMultipartUploadsAsync(bucket);

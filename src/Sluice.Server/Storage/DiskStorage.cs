@@ -125,8 +125,8 @@ public sealed class DiskStorage : IObjectStorage
     // ---------------------------------------------------------------- multipart uploads
 
     public ValueTask<MultipartUploadInfo> CreateMultipartUploadAsync(string bucket, string key, ObjectAttributes attributes,
-        ChecksumAlgorithm checksumAlgorithm, CancellationToken cancellationToken = default) =>
-        Store.CreateMultipartUploadAsync(bucket, key, attributes, checksumAlgorithm, cancellationToken);
+        ChecksumAlgorithm checksumAlgorithm, string? checksumType = null, CancellationToken cancellationToken = default) =>
+        Store.CreateMultipartUploadAsync(bucket, key, attributes, checksumAlgorithm, checksumType, cancellationToken);
 
     public ValueTask<MultipartUploadInfo> GetMultipartUploadAsync(string bucket, string key, string uploadId,
         CancellationToken cancellationToken = default) =>
@@ -144,10 +144,11 @@ public sealed class DiskStorage : IObjectStorage
         Store.AbortMultipartUploadAsync(bucket, key, uploadId, cancellationToken);
 
     public async ValueTask<ObjectMetadata> CompleteMultipartUploadAsync(string bucket, string key, string uploadId,
-        IReadOnlyList<CompletedPart> parts, WriteCondition? condition, CancellationToken cancellationToken = default)
+        IReadOnlyList<CompletedPart> parts, WriteCondition? condition, CompleteChecks? checks = null,
+        CancellationToken cancellationToken = default)
     {
         var journal = await JournalAsync(bucket, cancellationToken).ConfigureAwait(false);
-        return await Store.CompleteMultipartUploadAsync(bucket, key, uploadId, parts, condition, journal, cancellationToken)
+        return await Store.CompleteMultipartUploadAsync(bucket, key, uploadId, parts, condition, checks, journal, cancellationToken)
             .ConfigureAwait(false);
     }
 

@@ -92,8 +92,10 @@ public interface IObjectStorage : IAsyncDisposable
 
     // ---------------------------------------------------------------- multipart uploads
 
+    /// <summary>Starts an upload; <paramref name="checksumType"/> (FULL_OBJECT or COMPOSITE, already checked against
+    /// the algorithm) says how the parts' checksums combine; null: the algorithm's default.</summary>
     ValueTask<MultipartUploadInfo> CreateMultipartUploadAsync(string bucket, string key, ObjectAttributes attributes,
-        ChecksumAlgorithm checksumAlgorithm, CancellationToken cancellationToken = default);
+        ChecksumAlgorithm checksumAlgorithm, string? checksumType = null, CancellationToken cancellationToken = default);
 
     /// <summary>The upload (NoSuchUpload when it is not an upload of this bucket and key).</summary>
     ValueTask<MultipartUploadInfo> GetMultipartUploadAsync(string bucket, string key, string uploadId,
@@ -109,9 +111,11 @@ public interface IObjectStorage : IAsyncDisposable
 
     ValueTask AbortMultipartUploadAsync(string bucket, string key, string uploadId, CancellationToken cancellationToken = default);
 
-    /// <summary>Publishes the listed parts, in order, as the key's new version (S3's part and ETag rules).</summary>
+    /// <summary>Publishes the listed parts, in order, as the key's new version (S3's part and ETag rules), after
+    /// <paramref name="checks"/> (the whole object's checksum, type and size the client sent) hold.</summary>
     ValueTask<ObjectMetadata> CompleteMultipartUploadAsync(string bucket, string key, string uploadId,
-        IReadOnlyList<CompletedPart> parts, WriteCondition? condition, CancellationToken cancellationToken = default);
+        IReadOnlyList<CompletedPart> parts, WriteCondition? condition, CompleteChecks? checks = null,
+        CancellationToken cancellationToken = default);
 
     /// <summary>The bucket's uploads in progress, in (key, initiation) order.</summary>
     ValueTask<IReadOnlyList<MultipartUploadInfo>> ListMultipartUploadsAsync(string bucket,

@@ -40,7 +40,7 @@ internal static class MultipartAssembly
     /// null when absent: InvalidPart; a non-last part under 5 MiB: EntityTooSmall) and returns the object's metadata.
     /// </summary>
     public static ObjectMetadata Assemble(string key, MultipartUploadInfo upload, IReadOnlyList<CompletedPart> parts,
-        IReadOnlyList<PartInfo?> stored, DateTimeOffset lastModified)
+        IReadOnlyList<PartInfo?> stored, DateTimeOffset lastModified, CompleteChecks? checks = null)
     {
         using var etag = new MultipartETag();
         var md5 = new byte[Md5Digest.HashSizeInBytes];
@@ -66,7 +66,8 @@ internal static class MultipartAssembly
         }
         var etagText = new byte[ETag.MaxLength];
         int etagLength = etag.Format(etagText);
-        var (checksum, checksumType) = CombineChecksums(upload.ChecksumAlgorithm, stored!);
+        var (checksum, checksumType) = CombineChecksums(upload.ChecksumAlgorithm, ChecksumTypeOf(upload), stored!);
+        if (checks != null) Verify(checks, upload, checksum, size);
         return new ObjectMetadata
         {
             Key = key,
@@ -87,11 +88,60 @@ internal static class MultipartAssembly
             .WithDetail("ETag", part.ETag));
 
     /// <summary>
-    /// The object's checksum from its parts' (null when the upload has none or a part lacks one): CRC64NVME combines
-    /// into the full object's CRC, the others into S3's composite checksum (the algorithm over the parts' binary
-    /// checksums, plus "-N").
+    /// How an upload's part checksums combine: as asked at CreateMultipartUpload, else S3's default for the algorithm
+    /// (CRC64NVME: FULL_OBJECT; CRC32, CRC32C, SHA-1, SHA-256: COMPOSITE); null without a checksum.
     /// </summary>
-    private static (string? Checksum, string? Type) CombineChecksums(ChecksumAlgorithm algorithm, IReadOnlyList<PartInfo> parts)
+    public static string? ChecksumTypeOf(MultipartUploadInfo upload) =>
+        upload.ChecksumAlgorithm == ChecksumAlgorithm.None ? null
+        : upload.ChecksumType ?? (upload.ChecksumAlgorithm == ChecksumAlgorithm.Crc64Nvme ? ObjectStore.FullObject : ObjectStore.Composite);
+
+    /// <summary>
+    /// The problem with a requested checksum type for <paramref name="algorithm"/>, or null: FULL_OBJECT needs a CRC
+    /// (CRCs combine; SHA digests do not), COMPOSITE is not offered for CRC64NVME, as S3 has it.
+    /// </summary>
+    public static string? CheckChecksumType(ChecksumAlgorithm algorithm, string type)
+    {
+        if (type is not (ObjectStore.FullObject or ObjectStore.Composite)) return "Value for x-amz-checksum-type header is invalid.";
+        if (algorithm == ChecksumAlgorithm.None) return "The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.";
+        if (type == ObjectStore.FullObject && algorithm is ChecksumAlgorithm.Sha1 or ChecksumAlgorithm.Sha256)
+            return $"The FULL_OBJECT checksum type cannot be used with the {algorithm.GetS3Name().ToLowerInvariant()} checksum algorithm.";
+        if (type == ObjectStore.Composite && algorithm == ChecksumAlgorithm.Crc64Nvme)
+            return "The COMPOSITE checksum type cannot be used with the crc64nvme checksum algorithm.";
+        return null;
+    }
+
+    /// <summary>Complete's assertions about the whole object: BadDigest for a checksum or type that does not match,
+    /// InvalidRequest for a checksum of another algorithm or a size that does not match.</summary>
+    private static void Verify(CompleteChecks checks, MultipartUploadInfo upload, string? checksum, long size)
+    {
+        if (checks.ObjectSize is { } expected && expected != size)
+            throw S3StorageException.Of(S3ErrorCode.InvalidRequest,
+                "The provided 'x-amz-mp-object-size' header value " + expected.ToString(CultureInfo.InvariantCulture) +
+                " does not match what was computed: " + size.ToString(CultureInfo.InvariantCulture));
+        if (checks.ChecksumType != null && checks.ChecksumType != ChecksumTypeOf(upload))
+            throw S3StorageException.Of(S3ErrorCode.BadDigest,
+                $"The upload was created using the {ChecksumTypeOf(upload) ?? "NONE"} checksum mode. The complete request must use the same checksum mode.");
+        if (checks.Checksum == null) return;
+        if (checks.Algorithm != upload.ChecksumAlgorithm || checksum == null)
+            throw S3StorageException.Of(S3ErrorCode.InvalidRequest,
+                $"The upload was created using {(upload.ChecksumAlgorithm == ChecksumAlgorithm.None ? "no" : "the " + upload.ChecksumAlgorithm.GetS3Name())} checksum algorithm; the complete request sent {checks.Algorithm.GetS3Name()}.");
+        static string Bare(string value)
+        {
+            value = value.Trim();
+            int dash = value.IndexOf('-', StringComparison.Ordinal);
+            return dash < 0 ? value : value[..dash];
+        }
+        if (!string.Equals(Bare(checks.Checksum), Bare(checksum), StringComparison.Ordinal))
+            throw S3StorageException.Of(S3ErrorCode.BadDigest,
+                $"The {checks.Algorithm.GetHeaderName()} you specified did not match the calculated checksum.");
+    }
+
+    /// <summary>
+    /// The object's checksum from its parts' (null when the upload has none or a part lacks one): FULL_OBJECT combines
+    /// the parts' CRCs into the whole object's CRC; COMPOSITE is S3's checksum of checksums (the algorithm over the
+    /// parts' binary checksums, plus "-N").
+    /// </summary>
+    private static (string? Checksum, string? Type) CombineChecksums(ChecksumAlgorithm algorithm, string? type, IReadOnlyList<PartInfo> parts)
     {
         if (algorithm == ChecksumAlgorithm.None) return (null, null);
         int length = algorithm.GetHashLength();
@@ -103,16 +153,19 @@ internal static class MultipartAssembly
                 return (null, null);
         }
         Span<byte> result = stackalloc byte[ChecksumAlgorithmExtensions.MaxHashLength];
-        if (algorithm == ChecksumAlgorithm.Crc64Nvme)
+        if (type == ObjectStore.FullObject)
         {
             ulong crc = 0;
             for (int i = 0; i < parts.Count; i++)
             {
-                ulong part = BinaryPrimitives.ReadUInt64BigEndian(binary.AsSpan(i * length));
+                ulong part = length == 8
+                    ? BinaryPrimitives.ReadUInt64BigEndian(binary.AsSpan(i * length))
+                    : BinaryPrimitives.ReadUInt32BigEndian(binary.AsSpan(i * length));
                 if (i == 0) crc = part;
                 else S3Checksum.TryCombine(algorithm, crc, part, parts[i].Size, out crc);
             }
-            BinaryPrimitives.WriteUInt64BigEndian(result, crc);
+            if (length == 8) BinaryPrimitives.WriteUInt64BigEndian(result, crc);
+            else BinaryPrimitives.WriteUInt32BigEndian(result, (uint)crc);
             return (Convert.ToBase64String(result[..length]), ObjectStore.FullObject);
         }
         int written = S3Checksum.HashData(algorithm, binary, result);

@@ -22,12 +22,12 @@ public sealed partial class ObjectStore
     /// </summary>
     public async ValueTask<MultipartUploadInfo> CreateMultipartUploadAsync(string bucket, string key,
         ObjectAttributes? attributes = null, ChecksumAlgorithm checksumAlgorithm = ChecksumAlgorithm.None,
-        CancellationToken cancellationToken = default)
+        string? checksumType = null, CancellationToken cancellationToken = default)
     {
         var location = Layout.Object(bucket, key);
         await ThrowIfNoBucketAsync(bucket, cancellationToken).ConfigureAwait(false);
         var upload = new MultipartUploadInfo(bucket, key, StorageLayout.NewUploadId(), Now(),
-            attributes ?? ObjectAttributes.Empty, checksumAlgorithm);
+            attributes ?? ObjectAttributes.Empty, checksumAlgorithm) { ChecksumType = checksumType };
         var record = new ObjectMetadata
         {
             Key = key,
@@ -36,6 +36,7 @@ public sealed partial class ObjectStore
             LastModified = upload.Initiated,
             Attributes = upload.Attributes,
             ChecksumAlgorithm = checksumAlgorithm,
+            ChecksumType = checksumType, // the upload record keeps the requested combination
         };
         string staging = Layout.NewTemp();
         StorageNative.MakeDirectory(staging);
@@ -170,12 +171,13 @@ public sealed partial class ObjectStore
     /// others S3's composite checksum (the algorithm over the parts' binary checksums, plus "-N").
     /// </summary>
     public ValueTask<ObjectMetadata> CompleteMultipartUploadAsync(string bucket, string key, string uploadId,
-        IReadOnlyList<CompletedPart> parts, WriteCondition? condition = null, CancellationToken cancellationToken = default) =>
-        CompleteMultipartUploadAsync(bucket, key, uploadId, parts, condition, null, cancellationToken);
+        IReadOnlyList<CompletedPart> parts, WriteCondition? condition = null, CompleteChecks? checks = null,
+        CancellationToken cancellationToken = default) =>
+        CompleteMultipartUploadAsync(bucket, key, uploadId, parts, condition, checks, null, cancellationToken);
 
     /// <summary>As the public CompleteMultipartUploadAsync, recording the new version in <paramref name="journal"/> before it is published.</summary>
     internal async ValueTask<ObjectMetadata> CompleteMultipartUploadAsync(string bucket, string key, string uploadId,
-        IReadOnlyList<CompletedPart> parts, WriteCondition? condition, IPublishJournal? journal,
+        IReadOnlyList<CompletedPart> parts, WriteCondition? condition, CompleteChecks? checks, IPublishJournal? journal,
         CancellationToken cancellationToken)
     {
         var location = Layout.Object(bucket, key);
@@ -211,7 +213,7 @@ public sealed partial class ObjectStore
                 headers[i] = header;
                 stored[i] = ToPartInfo(parts[i].PartNumber, header);
             }
-            var metadata = MultipartAssembly.Assemble(key, upload, parts, stored, Now());
+            var metadata = MultipartAssembly.Assemble(key, upload, parts, stored, Now(), checks);
             var manifest = new ManifestPart[parts.Count];
             for (int i = 0; i < parts.Count; i++)
                 manifest[i] = new ManifestPart(parts[i].PartNumber, headers[i].BodyOffset, headers[i].BodyLength);
@@ -317,7 +319,7 @@ public sealed partial class ObjectStore
         var header = await TryReadHeaderAsync(Layout.UploadRecord(bucket, uploadId), cancellationToken).ConfigureAwait(false);
         if (header is not { } h) return null;
         return new MultipartUploadInfo(bucket, h.Metadata.Key, uploadId, h.Metadata.LastModified, h.Metadata.Attributes,
-            h.Metadata.ChecksumAlgorithm);
+            h.Metadata.ChecksumAlgorithm) { ChecksumType = h.Metadata.ChecksumType };
     }
 
     private async ValueTask<bool> UploadExistsAsync(MultipartUploadInfo upload, CancellationToken cancellationToken)

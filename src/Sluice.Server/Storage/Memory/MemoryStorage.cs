@@ -235,11 +235,11 @@ public sealed class MemoryStorage : IObjectStorage
     // ---------------------------------------------------------------- multipart uploads
 
     public ValueTask<MultipartUploadInfo> CreateMultipartUploadAsync(string bucket, string key, ObjectAttributes attributes,
-        ChecksumAlgorithm checksumAlgorithm, CancellationToken cancellationToken = default)
+        ChecksumAlgorithm checksumAlgorithm, string? checksumType = null, CancellationToken cancellationToken = default)
     {
         var b = Bucket(bucket);
         var info = new MultipartUploadInfo(bucket, key, StorageLayout.NewUploadId(), ObjectStore.Now(),
-            attributes ?? ObjectAttributes.Empty, checksumAlgorithm);
+            attributes ?? ObjectAttributes.Empty, checksumAlgorithm) { ChecksumType = checksumType };
         lock (b.StripeOf(key))
         {
             if (b.Deleted) throw S3StorageException.NoSuchBucket(bucket);
@@ -313,7 +313,8 @@ public sealed class MemoryStorage : IObjectStorage
     /// while the key still holds that upload's object.
     /// </summary>
     public ValueTask<ObjectMetadata> CompleteMultipartUploadAsync(string bucket, string key, string uploadId,
-        IReadOnlyList<CompletedPart> parts, WriteCondition? condition, CancellationToken cancellationToken = default)
+        IReadOnlyList<CompletedPart> parts, WriteCondition? condition, CompleteChecks? checks = null,
+        CancellationToken cancellationToken = default)
     {
         MultipartAssembly.CheckOrder(parts);
         var b = Bucket(bucket);
@@ -340,7 +341,7 @@ public sealed class MemoryStorage : IObjectStorage
                 stored[i] = part.Info;
                 bodies[i] = part.Body;
             }
-            var metadata = MultipartAssembly.Assemble(key, upload.Info, parts, stored, ObjectStore.Now());
+            var metadata = MultipartAssembly.Assemble(key, upload.Info, parts, stored, ObjectStore.Now(), checks);
             long kept = bodies.Sum(body => body.Reserved);
             long dropped = upload.Parts.Values.Sum(p => p.Body.Reserved) - kept;
             // The listed parts' reservations pass to the object; if it is refused they stay with the upload.
