@@ -97,4 +97,129 @@ public sealed class ListVersionsResult
         w.WriteEndElement("ListVersionsResult"u8);
         w.Flush();
     }
+
+    /// <summary>Reads a response (versions and delete markers in document order, url-decoded when the response says
+    /// so); never throws on malformed input.</summary>
+    public static XmlReadResult<ListVersionsResult> Read(ReadOnlyMemory<byte> xml) =>
+        XmlBodyReader.Read(xml, "ListVersionsResult", static reader =>
+        {
+            var result = new ListVersionsResult { MaxKeys = 0 };
+            foreach (string name in reader.Children())
+            {
+                switch (name)
+                {
+                    case "Name":
+                        result.Name = reader.ReadText();
+                        break;
+                    case "Prefix":
+                        result.Prefix = reader.ReadKey();
+                        break;
+                    case "KeyMarker":
+                        result.KeyMarker = reader.ReadKey();
+                        break;
+                    case "VersionIdMarker":
+                        result.VersionIdMarker = reader.ReadText();
+                        break;
+                    case "NextKeyMarker":
+                        result.NextKeyMarker = reader.ReadKey();
+                        break;
+                    case "NextVersionIdMarker":
+                        result.NextVersionIdMarker = reader.ReadText();
+                        break;
+                    case "MaxKeys":
+                        result.MaxKeys = reader.ReadInt32();
+                        break;
+                    case "Delimiter":
+                        result.Delimiter = reader.ReadKey();
+                        break;
+                    case "EncodingType":
+                        result.EncodingType = reader.ReadText();
+                        break;
+                    case "IsTruncated":
+                        result.IsTruncated = reader.ReadBoolean();
+                        break;
+                    case "Version":
+                        result.Versions.Add(ReadVersion(reader, deleteMarker: false));
+                        break;
+                    case "DeleteMarker":
+                        result.Versions.Add(ReadVersion(reader, deleteMarker: true));
+                        break;
+                    case "CommonPrefixes":
+                        CommonPrefixesXml.Read(reader, result.CommonPrefixes);
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
+                }
+            }
+
+            if (S3Xml.IsUrl(result.EncodingType))
+            {
+                result.Prefix = XmlBodyReader.UrlDecode(result.Prefix);
+                result.KeyMarker = XmlBodyReader.UrlDecode(result.KeyMarker);
+                result.NextKeyMarker = XmlBodyReader.UrlDecodeOptional(result.NextKeyMarker);
+                result.Delimiter = XmlBodyReader.UrlDecodeOptional(result.Delimiter);
+                foreach (ListedVersion v in result.Versions)
+                {
+                    v.Key = XmlBodyReader.UrlDecode(v.Key);
+                }
+
+                CommonPrefixesXml.UrlDecode(result.CommonPrefixes);
+            }
+
+            return result;
+        });
+
+    private static ListedVersion ReadVersion(XmlBodyReader reader, bool deleteMarker)
+    {
+        var item = new ListedVersion { IsDeleteMarker = deleteMarker };
+        bool hasKey = false;
+        foreach (string name in reader.Children())
+        {
+            switch (name)
+            {
+                case "Key":
+                    item.Key = reader.ReadKey();
+                    hasKey = true;
+                    break;
+                case "VersionId":
+                    item.VersionId = reader.ReadText();
+                    break;
+                case "IsLatest":
+                    item.IsLatest = reader.ReadBoolean();
+                    break;
+                case "LastModified":
+                    item.LastModified = reader.ReadTimestamp();
+                    break;
+                case "ETag":
+                    item.ETag = reader.ReadText();
+                    break;
+                case "Size":
+                    item.Size = reader.ReadInt64();
+                    break;
+                case "StorageClass":
+                    item.StorageClass = reader.ReadText();
+                    break;
+                case "Owner":
+                    item.Owner = S3Owner.Read(reader);
+                    break;
+                case "ChecksumAlgorithm":
+                    item.ChecksumAlgorithm = reader.ReadText();
+                    break;
+                case "ChecksumType":
+                    item.ChecksumType = reader.ReadText();
+                    break;
+                default:
+                    reader.Skip();
+                    break;
+            }
+        }
+
+        if (!hasKey)
+        {
+            XmlBodyReader.Fail(deleteMarker ? "DeleteMarker without Key" : "Version without Key");
+        }
+
+        return item;
+    }
 }

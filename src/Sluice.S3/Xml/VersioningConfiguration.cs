@@ -24,4 +24,28 @@ public sealed class VersioningConfiguration
         w.WriteEndElement("VersioningConfiguration"u8);
         w.Flush();
     }
+
+    /// <summary>Reads a GetBucketVersioning response or a PutBucketVersioning body; never throws on malformed input.</summary>
+    public static XmlReadResult<VersioningConfiguration> Read(ReadOnlyMemory<byte> xml) =>
+        XmlBodyReader.Read(xml, "VersioningConfiguration", static reader =>
+        {
+            var result = new VersioningConfiguration();
+            foreach (string name in reader.Children())
+            {
+                switch (name)
+                {
+                    case "Status":
+                        result.Status = reader.ReadText();
+                        break;
+                    case "MfaDelete":
+                        result.MfaDelete = reader.ReadText();
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
+                }
+            }
+
+            return result;
+        });
 }
