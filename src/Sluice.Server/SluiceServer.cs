@@ -38,6 +38,10 @@ public sealed class SluiceServer : IAsyncDisposable
     private readonly TimeSpan _grace;
     private ServerTelemetry? _telemetry;
     private PrometheusEndpoint? _metrics;
+    private Lifecycle.LifecycleWorker? _lifecycle;
+
+    private static readonly Action<ILogger, Exception?> LifecycleFailed =
+        LoggerMessage.Define(LogLevel.Error, new EventId(20, "LifecycleFailed"), "lifecycle pass failed (tried again at the next interval)");
     private int _stopped;
 
     private SluiceServer(IoEngine engine, IObjectStorage storage, S3RequestHandler handler, HttpServer http,
@@ -92,6 +96,10 @@ public sealed class SluiceServer : IAsyncDisposable
 
     /// <summary>Where metrics are served (GET /metrics; the real port when started on port 0); null when not served.</summary>
     public IPEndPoint? MetricsEndPoint => _metrics?.EndPoint;
+
+    /// <summary>The lifecycle worker: its background loop runs passes; <see cref="Lifecycle.LifecycleWorker.RunOnceAsync"/>
+    /// runs one now (tests, operators).</summary>
+    public Lifecycle.LifecycleWorker Lifecycle => _lifecycle!;
 
     /// <summary>This server's "Sluice.Server" meter (tests tell it from other servers' in the same process).</summary>
     internal System.Diagnostics.Metrics.Meter? Meter => _telemetry?.Meter;
@@ -157,7 +165,8 @@ public sealed class SluiceServer : IAsyncDisposable
             }
             if (options.AccessLog != null) accessLog = new AccessLog(options.AccessLog);
             telemetry = new ServerTelemetry(accessLog, engine.Buffers);
-            var handler = new S3RequestHandler(new ObjectService(storage, engine.Buffers), new S3Router(routerOptions),
+            var objects = new ObjectService(storage, engine.Buffers);
+            var handler = new S3RequestHandler(objects, new S3Router(routerOptions),
                 new RequestAuthenticator(credentials, options.Region, options.AllowAnonymous), options.Region)
             { Telemetry = telemetry };
             var frontOptions = new HttpServerOptions { Logger = ErrorLogger(options), Tls = tls, HandshakeTimeout = options.TlsHandshakeTimeout };
@@ -171,10 +180,17 @@ public sealed class SluiceServer : IAsyncDisposable
                 telemetry.AddConnections("kestrel", () => second.ActiveConnections);
             }
             var metrics = options.MetricsListen is { } metricsListen ? PrometheusEndpoint.Start(metricsListen, telemetry.Meter) : null;
+            var interval = options.LifecycleInterval
+                ?? (options.LifecycleDay < TimeSpan.FromDays(1) ? options.LifecycleDay / 4 : TimeSpan.FromHours(1));
+            var errors = ErrorLogger(options);
+            var lifecycle = new Lifecycle.LifecycleWorker(objects, options.LifecycleDay, interval, options.LifecycleClock,
+                e => { if (errors != null) LifecycleFailed(errors, e); });
+            lifecycle.Start();
             return new SluiceServer(engine, storage, handler, http, kestrel, options.ShutdownGrace, source, repair, tls != null)
             {
                 _telemetry = telemetry,
                 _metrics = metrics,
+                _lifecycle = lifecycle,
             };
         }
         catch
@@ -236,6 +252,8 @@ public sealed class SluiceServer : IAsyncDisposable
     public async Task StopAsync()
     {
         if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
+        // The lifecycle loop first: a pass in progress ends before the store it deletes from closes.
+        if (_lifecycle != null) await _lifecycle.DisposeAsync().ConfigureAwait(false);
         // Both fronts drain at once; each returns when its connections have ended (aborted past the grace period).
         await Task.WhenAll(_http.StopAsync(_grace), _kestrel?.StopAsync(_grace) ?? Task.CompletedTask).ConfigureAwait(false);
         // Every connection has ended (those past the grace period were aborted), so no request commits after the

@@ -116,6 +116,18 @@ public sealed class SluiceServerOptions
     /// <summary>How long <see cref="SluiceServer.StopAsync"/> lets requests in flight finish.</summary>
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long a lifecycle "day" is: one day (S3's), or shorter to rehearse rules (`sluice serve --lifecycle-day
+    /// SECONDS`): an Expiration of 3 days with a 2-second day expires objects 6 seconds after they are written.
+    /// </summary>
+    public TimeSpan LifecycleDay { get; init; } = TimeSpan.FromDays(1);
+
+    /// <summary>Time between lifecycle passes; null: an hour, or a quarter of a shortened day.</summary>
+    public TimeSpan? LifecycleInterval { get; init; }
+
+    /// <summary>The clock lifecycle rules are judged by (tests move it); null: the system clock.</summary>
+    public TimeProvider? LifecycleClock { get; init; }
+
     /// <summary>Injected failures of every bucket's key-index writes (tests).</summary>
     internal Index.IndexFaults? IndexFaults { get; init; }
 }

@@ -143,6 +143,31 @@ public class ServeTests
     }
 
     [Fact]
+    public async Task Serve_with_a_short_lifecycle_day_expires_objects_by_the_rules_by_itself()
+    {
+        await ServeAsync(["--access-key", AccessKey, "--secret-key", Secret, "--lifecycle-day", "0.5"], async (endpoint, line, data) =>
+        {
+            using var http = new HttpClient();
+            Assert.Equal(200, (int)(await SendAsync(http, endpoint, HttpMethod.Put, "/life", AccessKey, Secret)).StatusCode);
+            Assert.Equal(200, (int)(await SendAsync(http, endpoint, HttpMethod.Put, "/life/tmp/x", AccessKey, Secret, body: [1])).StatusCode);
+            Assert.Equal(200, (int)(await SendAsync(http, endpoint, HttpMethod.Put, "/life/keep/y", AccessKey, Secret, body: [2])).StatusCode);
+            byte[] rules = System.Text.Encoding.UTF8.GetBytes("<LifecycleConfiguration><Rule><ID>tmp</ID><Filter><Prefix>tmp/</Prefix></Filter>" +
+                "<Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule></LifecycleConfiguration>");
+            Assert.Equal(200, (int)(await SendAsync(http, endpoint, HttpMethod.Put, "/life", AccessKey, Secret, body: rules, query: "lifecycle")).StatusCode);
+            // The server's own loop (a pass every eighth of a second here) removes tmp/x about half a second after it
+            // was written; wait for that, bounded only against a hang.
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while ((int)(await SendAsync(http, endpoint, HttpMethod.Head, "/life/tmp/x", AccessKey, Secret)).StatusCode != 404)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the lifecycle rule never expired tmp/x");
+                await Task.Delay(50);
+            }
+            Assert.Equal(200, (int)(await SendAsync(http, endpoint, HttpMethod.Head, "/life/keep/y", AccessKey, Secret)).StatusCode);
+            return () => { };
+        }, memory: true);
+    }
+
+    [Fact]
     public async Task Serve_takes_every_pair_of_a_credentials_file()
     {
         string file = Path.GetTempFileName();
@@ -358,6 +383,7 @@ public class ServeTests
     [InlineData("serve", "--memory", "--data", "/tmp/x")]
     [InlineData("serve", "--data", "/tmp/x", "--memory-limit", "1GiB")]
     [InlineData("serve", "--memory", "--memory-limit", "lots")]
+    [InlineData("serve", "--memory", "--lifecycle-day", "0")]
     public void Bad_serve_arguments_are_usage_errors(params string[] args)
     {
         var r = SluiceProcess.Run(args);
@@ -366,13 +392,13 @@ public class ServeTests
     }
 
     private static Task<HttpResponseMessage> SendAsync(HttpClient http, Uri endpoint, HttpMethod method, string path,
-        string accessKey, string secret, Version? version = null, byte[]? body = null)
+        string accessKey, string secret, Version? version = null, byte[]? body = null, string? query = null)
     {
         var headers = new SigV4HeaderList();
         headers.Add("Host", $"{endpoint.Host}:{endpoint.Port}");
-        new SigV4Signer(accessKey, secret, "us-east-1").SignHeaders(headers, method.Method, path, null,
+        new SigV4Signer(accessKey, secret, "us-east-1").SignHeaders(headers, method.Method, path, query,
             Convert.ToHexStringLower(SHA256.HashData(body ?? [])), DateTimeOffset.UtcNow);
-        var request = new HttpRequestMessage(method, new Uri(endpoint, path))
+        var request = new HttpRequestMessage(method, new Uri(endpoint, query == null ? path : path + "?" + query))
         {
             Version = version ?? HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionExact, // HTTP/2: prior knowledge, no upgrade or downgrade

@@ -47,13 +47,18 @@ internal static class ServeCommand
             DefaultValueFactory = _ => 1024,
         };
 
+        var lifecycleDay = new Option<double?>("--lifecycle-day")
+        {
+            Description = "Seconds in a lifecycle \"day\" (default: a real day), to rehearse expiration rules quickly",
+        };
+
         var command = new Command("serve", "Run the embedded S3-compatible server\n\nExamples:\n  sluice serve --data ./s3-data\n" +
             "  sluice serve --data /srv/s3 --listen 127.0.0.1:9000 --credentials keys.txt\n" +
             "  sluice serve --memory --memory-limit 2GiB   (a throwaway S3 for tests)\n" +
             "  sluice serve --data ./d --listen 127.0.0.1:9000 --listen-h2 127.0.0.1:9443   (curl --http2-prior-knowledge)\n  AWS_ACCESS_KEY_ID=k AWS_SECRET_ACCESS_KEY=s sluice serve --data ./d --reactors 2")
         {
             data, memory, memoryLimit, listen, listenH2, tlsCert, tlsKey, accessKey, secretKey, credentialsFile, region, reactors, anonymous, engine,
-            openCache, accessLog, metrics,
+            openCache, accessLog, metrics, lifecycleDay,
         };
         command.Validators.Add(result =>
         {
@@ -70,6 +75,8 @@ internal static class ServeCommand
                 else if (!Bench.Units.TryParseSize(result.GetValue(memoryLimit), out long limit) || limit <= 0)
                     result.AddError($"--memory-limit: '{result.GetValue(memoryLimit)}' is not a size such as 512MiB or 2GiB");
             }
+            if (result.GetValue(lifecycleDay) is { } seconds && (seconds <= 0 || double.IsNaN(seconds) || seconds > 86400))
+                result.AddError("--lifecycle-day is a number of seconds from 0 (exclusive) to 86400");
             if ((result.GetResult(tlsCert) != null) != (result.GetResult(tlsKey) != null))
                 result.AddError("--tls-cert and --tls-key go together");
         });
@@ -137,6 +144,7 @@ internal static class ServeCommand
                 ListenHttp2 = parse.GetValue(listenH2),
                 MetricsListen = parse.GetValue(metrics),
                 AccessLog = log,
+                LifecycleDay = parse.GetValue(lifecycleDay) is { } day ? TimeSpan.FromSeconds(day) : TimeSpan.FromDays(1),
             };
             try
             {

@@ -59,6 +59,7 @@ public static class S3ErrorCode
     public const string MissingSecurityHeader = nameof(MissingSecurityHeader);
     public const string NoSuchBucket = nameof(NoSuchBucket);
     public const string NoSuchKey = nameof(NoSuchKey);
+    public const string NoSuchLifecycleConfiguration = nameof(NoSuchLifecycleConfiguration);
     public const string NoSuchTagSet = nameof(NoSuchTagSet);
     public const string NoSuchUpload = nameof(NoSuchUpload);
     public const string NoSuchVersion = nameof(NoSuchVersion);
@@ -126,6 +127,7 @@ public static class S3ErrorCode
         [MissingSecurityHeader] = new(400, "Your request is missing a required header.", false),
         [NoSuchBucket] = new(404, "The specified bucket does not exist.", false),
         [NoSuchKey] = new(404, "The specified key does not exist.", false),
+        [NoSuchLifecycleConfiguration] = new(404, "The lifecycle configuration does not exist.", false),
         [NoSuchTagSet] = new(404, "The TagSet does not exist.", false),
         [NoSuchUpload] = new(404, "The specified multipart upload does not exist. The upload ID might be invalid, or the multipart upload might have been aborted or completed.", false),
         [NoSuchVersion] = new(404, "The version ID specified in the request does not match an existing version.", false),

@@ -64,4 +64,10 @@ public enum S3Operation
     DeleteBucketTagging,
     /// <summary>GET /bucket/key?attributes</summary>
     GetObjectAttributes,
+    /// <summary>GET /bucket?lifecycle</summary>
+    GetBucketLifecycleConfiguration,
+    /// <summary>PUT /bucket?lifecycle</summary>
+    PutBucketLifecycleConfiguration,
+    /// <summary>DELETE /bucket?lifecycle</summary>
+    DeleteBucketLifecycle,
 }

@@ -115,6 +115,9 @@ internal static class S3OperationTable
         new(S3Operation.GetBucketTagging, S3ResourceLevel.Bucket, KnownMethod.Get, "tagging", false, static (h, x, c, _) => h.GetBucketTaggingAsync(x, c)),
         new(S3Operation.PutBucketTagging, S3ResourceLevel.Bucket, KnownMethod.Put, "tagging", false, static (h, x, c, a) => h.PutBucketTaggingAsync(x, c, a)),
         new(S3Operation.DeleteBucketTagging, S3ResourceLevel.Bucket, KnownMethod.Delete, "tagging", false, static (h, x, c, _) => h.DeleteBucketTaggingAsync(x, c)),
+        new(S3Operation.GetBucketLifecycleConfiguration, S3ResourceLevel.Bucket, KnownMethod.Get, "lifecycle", false, static (h, x, c, _) => h.GetBucketLifecycleAsync(x, c)),
+        new(S3Operation.PutBucketLifecycleConfiguration, S3ResourceLevel.Bucket, KnownMethod.Put, "lifecycle", false, static (h, x, c, a) => h.PutBucketLifecycleAsync(x, c, a)),
+        new(S3Operation.DeleteBucketLifecycle, S3ResourceLevel.Bucket, KnownMethod.Delete, "lifecycle", false, static (h, x, c, _) => h.DeleteBucketLifecycleAsync(x, c)),
         // POST on a bucket is the browser form upload.
         new(S3Operation.None, S3ResourceLevel.Bucket, KnownMethod.Post, null, false, null)
         {

@@ -9,4 +9,7 @@ public enum BucketSetting
 {
     /// <summary>PutBucketTagging's tag set.</summary>
     Tagging,
+
+    /// <summary>PutBucketLifecycleConfiguration's rules (applied by <see cref="Lifecycle.LifecycleWorker"/>).</summary>
+    Lifecycle,
 }

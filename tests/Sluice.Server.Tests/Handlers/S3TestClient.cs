@@ -208,11 +208,11 @@ internal sealed class TestServer : IAsyncDisposable
     public IndexFaults? IndexFaults { get; }
 
     public static async Task<TestServer> StartAsync(string? engine = null, string? directory = null, bool anonymous = false,
-        IndexFaults? indexFaults = null)
+        IndexFaults? indexFaults = null, TimeProvider? lifecycleClock = null)
     {
         directory ??= Path.Combine(Path.GetTempPath(), "sluice-handlers-" + Guid.NewGuid().ToString("N"));
         string front = engine ?? "default";
-        var server = await SluiceServer.StartAsync(Options(directory, front, anonymous, indexFaults));
+        var server = await SluiceServer.StartAsync(Options(directory, front, anonymous, indexFaults, lifecycleClock));
         var t = new TestServer(directory, server, indexFaults, front);
         await t.StartFrontAsync();
         return t;
@@ -221,8 +221,10 @@ internal sealed class TestServer : IAsyncDisposable
     /// <summary>The memory store's limit in the tests: room for every test's objects at once.</summary>
     public const long MemoryLimit = 1L << 30;
 
-    private static SluiceServerOptions Options(string directory, string front, bool anonymous, IndexFaults? indexFaults) => new()
+    private static SluiceServerOptions Options(string directory, string front, bool anonymous, IndexFaults? indexFaults,
+        TimeProvider? lifecycleClock = null) => new()
     {
+        LifecycleClock = lifecycleClock,
         IndexFaults = indexFaults,
         DataDirectory = Fronts.InMemory(front) ? null : directory,
         InMemory = Fronts.InMemory(front),

@@ -1,0 +1,62 @@
+using System.Buffers;
+using Sluice.S3.Auth;
+using Sluice.S3.Errors;
+using Sluice.S3.Http;
+using Sluice.S3.Lifecycle;
+using Sluice.Server.Exchange;
+using Sluice.Server.Storage;
+
+namespace Sluice.Server.Handlers;
+
+/// <summary>
+/// Get/Put/DeleteBucketLifecycleConfiguration. A configuration is validated whole (MalformedXML, InvalidArgument,
+/// InvalidRequest as S3 answers) and stored as a bucket setting in canonical form; rules without an ID get one, as S3
+/// gives them. Transitions to other storage classes are refused (501): the server has one tier, and accepting them
+/// would promise a move that never happens. <see cref="Lifecycle.LifecycleWorker"/> applies the rules.
+/// </summary>
+public sealed partial class S3RequestHandler
+{
+    internal async ValueTask GetBucketLifecycleAsync(S3Exchange x, RequestContext c)
+    {
+        string bucket = c.Route.GetBucketString();
+        byte[]? document = await _objects.GetBucketSettingAsync(bucket, BucketSetting.Lifecycle);
+        if (document == null)
+            throw new S3RequestException(new S3Error(S3ErrorCode.NoSuchLifecycleConfiguration) { Resource = "/" + bucket }
+                .WithDetail("BucketName", bucket));
+        var body = new ArrayBufferWriter<byte>(document.Length);
+        body.Write(document);
+        await SendXmlAsync(x, body);
+    }
+
+    internal async ValueTask PutBucketLifecycleAsync(S3Exchange x, RequestContext c, SigV4AuthResult auth)
+    {
+        string bucket = c.Route.GetBucketString();
+        await _objects.GetBucketAsync(bucket);
+        if (!ObjectHeaders.TryGetChecksum(x, out var algorithm, out string? checksumHeader, out bool inTrailer))
+            ThrowProblem(S3ErrorCode.InvalidRequest, "Expecting a single x-amz-checksum- header.");
+        string? contentMd5 = ObjectHeaders.Get(x, KnownHeader.ContentMD5);
+        CheckContentMd5Syntax(contentMd5);
+        byte[] xml = await ReadSmallPayloadAsync(x, c.Payload, auth);
+        string? checksum = checksumHeader ?? (inTrailer ? ObjectHeaders.FindTrailer(c.Payload.Trailers, algorithm) : null);
+        VerifyDigests(xml, contentMd5, algorithm, checksum);
+        var read = LifecycleConfiguration.Read(xml);
+        if (!read.IsSuccess) ThrowProblem(S3ErrorCode.MalformedXML, read.Detail);
+        var configuration = read.Value!;
+        var problem = configuration.Validate();
+        if (!problem.IsNone) throw new S3RequestException(problem.ToError());
+        if (configuration.Rules.Any(r => r.HasTransition))
+            ThrowProblem(S3ErrorCode.NotImplemented, "Lifecycle transitions to other storage classes are not implemented.");
+        foreach (var rule in configuration.Rules)
+            if (rule.Id.Length == 0) rule.Id = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        var canonical = new ArrayBufferWriter<byte>(512);
+        configuration.WriteTo(canonical);
+        await _objects.SetBucketSettingAsync(bucket, BucketSetting.Lifecycle, canonical.WrittenSpan.ToArray());
+        await SendEmptyAsync(x, 200);
+    }
+
+    internal async ValueTask DeleteBucketLifecycleAsync(S3Exchange x, RequestContext c)
+    {
+        await _objects.SetBucketSettingAsync(c.Route.GetBucketString(), BucketSetting.Lifecycle, null);
+        await SendEmptyAsync(x, 204);
+    }
+}
