@@ -56,8 +56,8 @@ public sealed class OpMix
 
     /// <summary>
     /// Parses "get=60,put=25,head=10,delete=5": operation=weight pairs, weights non-negative numbers, at least one
-    /// positive; an operation named twice, an unknown one, or more deletes than puts (the pool would run dry) is an
-    /// error, described in <paramref name="error"/>.
+    /// positive; an operation named twice, an unknown one, or more deletes than puts beside other operations (the
+    /// pool would run dry) is an error, described in <paramref name="error"/>.
     /// </summary>
     public static bool TryParse(string? text, out OpMix? mix, out string? error)
     {
@@ -92,7 +92,9 @@ public sealed class OpMix
             error = "no operation has a positive weight";
             return false;
         }
-        if (weights[(int)OpKind.Delete] > weights[(int)OpKind.Put])
+        // Deletes alone are the delete workload, which ends when its objects run out; beside other requests they would
+        // starve them.
+        if (weights[(int)OpKind.Delete] > weights[(int)OpKind.Put] && weights.Count(w => w > 0) > 1)
         {
             error = "delete outweighs put: the objects would run out (give put at least delete's weight)";
             return false;

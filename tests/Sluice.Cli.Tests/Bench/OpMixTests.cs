@@ -23,6 +23,7 @@ public class OpMixTests
         Assert.Equal(OpKind.Head, OpMix.Only(OpKind.Head).Pick(random));
         Assert.True(OpMix.TryParse("stat=1,list=0.5", out var stat, out _));
         Assert.Equal([OpKind.Head, OpKind.List], stat!.Kinds);
+        Assert.True(OpMix.TryParse("delete=1", out _, out _)); // the delete workload: until its objects run out
     }
 
     [Theory]
