@@ -142,14 +142,24 @@ internal static class BenchAgent
         var run = runner.RunAsync(job, pool, stats, null, keepRecords: true, stop.Token, cancellationToken);
         var ticks = SendTicksAsync(channel, stats, started, run, cancellationToken);
         Task<AgentMessage>? next = channel.ReceiveAsync(cancellationToken);
-        while (!run.IsCompleted)
+        try
         {
-            if (next is null) break; // stopped: the run is ending
-            if (await Task.WhenAny(run, next) != next) break;
-            var message = await next;
-            if (message.Type != "stop") throw new InvalidDataException($"'{message.Type}' during a run");
+            while (!run.IsCompleted)
+            {
+                if (next is null) break; // stopped: the run is ending
+                if (await Task.WhenAny(run, next) != next) break;
+                var message = await next;
+                if (message.Type != "stop") throw new InvalidDataException($"'{message.Type}' during a run");
+                await stop.CancelAsync();
+                next = null;
+            }
+        }
+        catch
+        {
+            // The driver is gone (or confused): end the run before its client goes away, then give up the session.
             await stop.CancelAsync();
-            next = null;
+            await Task.WhenAll(run, ticks).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            throw;
         }
         var outcome = await run;
         await ticks;

@@ -127,10 +127,11 @@ public static class HtmlReport
             return String(+v.toPrecision(2));
           }
           // A tick step of 1, 2, 2.5 or 5 times a power of ten giving about five ticks over 0..max; max rounded up to it.
-          function nice(max) {
+          // Counts (whole) get a step of at least 1.
+          function nice(max, whole) {
             if (!(max > 0)) max = 1;
             const raw = max / 5, mag = Math.pow(10, Math.floor(Math.log10(raw))), f = raw / mag;
-            const step = (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10) * mag;
+            const step = Math.max(whole ? 1 : 0, (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10) * mag);
             const ticks = [];
             for (let v = 0; v <= max + step * 1e-9; v += step) ticks.push(v);
             if (ticks[ticks.length - 1] < max) ticks.push(ticks[ticks.length - 1] + step);
@@ -219,7 +220,7 @@ public static class HtmlReport
             if (hi - lo < 1) { lo -= 0.5; hi += 0.5; }
             const bins = 60, counts = new Array(bins).fill(0), width = (hi - lo) / bins;
             used.forEach(function (b) { counts[Math.min(bins - 1, Math.max(0, Math.floor((Math.log10(b.upToMs) - lo) / width)))] += b.count; });
-            const yt = nice(Math.max(...counts));
+            const yt = nice(Math.max(...counts), true);
             const xs = v => L + (W - L - R) * (v - lo) / (hi - lo), ys = v => H - B - (H - B - T) * v / yt[yt.length - 1];
             const xt = [];
             for (let d = Math.floor(lo); d <= Math.floor(hi); d++) {

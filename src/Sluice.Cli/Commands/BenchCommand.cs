@@ -40,8 +40,8 @@ internal static class BenchCommand
         var duration = new Option<string>("--duration", "-d") { Description = "Time measured per workload and size, e.g. 30s or 2m (default 10s)", DefaultValueFactory = _ => "10s" };
         var warmup = new Option<string>("--warmup") { Description = "Time run before measuring, per workload and size, shown but not counted (default 1s; 0 with --count)" };
         var autoterm = new Option<bool>("--autoterm") { Description = "End each workload early once its throughput is stable (--duration is then the longest)" };
-        var autotermWindow = new Option<string>("--autoterm-window") { Description = "Seconds that must agree for --autoterm (default 5s)", DefaultValueFactory = _ => "5s" };
-        var autotermPct = new Option<double>("--autoterm-pct") { Description = "How close (± % of their mean) they must be (default 7.5)", DefaultValueFactory = _ => 7.5 };
+        var autotermWindow = new Option<string>("--autoterm-window") { Description = "Seconds that must agree for --autoterm", DefaultValueFactory = _ => "5s" };
+        var autotermPct = new Option<double>("--autoterm-pct") { Description = "How close (± % of their mean) they must be for --autoterm", DefaultValueFactory = _ => 7.5 };
         var count = new Option<long?>("--count", "-n") { Description = "Stop each workload after this many measured operations (or at --duration, whichever is first)" };
         var keys = new Option<string>("--keys") { Description = "Key naming: sequential, random, hashed or reversed", DefaultValueFactory = _ => "sequential" };
         keys.AcceptOnlyFromAmong([.. BenchKeys.Schemes]);
