@@ -77,10 +77,10 @@ internal sealed class BenchRunner
         using var self = Process.GetCurrentProcess();
         TimeSpan clientCpu0 = self.TotalProcessorTime, serverCpu0 = _server?.CpuTime ?? TimeSpan.Zero;
         var io0 = _client.Engine.Counters;
-        using var end = CancellationTokenSource.CreateLinkedTokenSource(stop, cancellationToken);
-        // Time zero before the timer is set: the run lasts at least the warm-up and the duration.
+        double nominal = job.WarmupSeconds + job.DurationSeconds;
         long started = Stopwatch.GetTimestamp();
-        end.CancelAfter(TimeSpan.FromSeconds(job.WarmupSeconds + job.DurationSeconds));
+        using var timeUp = new CancellationTokenSource(TimeSpan.FromSeconds(nominal));
+        using var end = CancellationTokenSource.CreateLinkedTokenSource(stop, cancellationToken, timeUp.Token);
         // The run ends when it is told to, not when the last cancelled request has unwound: those are not counted.
         long stoppedAt = 0;
         using var noteStop = end.Token.Register(() => Interlocked.CompareExchange(ref stoppedAt, Stopwatch.GetTimestamp(), 0));
@@ -186,7 +186,11 @@ internal sealed class BenchRunner
         await Task.WhenAll(Enumerable.Range(0, job.Concurrency).Select(w => Task.Run(() => Worker(w), CancellationToken.None)));
         long finished = Stopwatch.GetTimestamp();
         long stopped = Interlocked.Read(ref stoppedAt);
-        double elapsed = Stopwatch.GetElapsedTime(started, stopped != 0 ? Math.Min(stopped, finished) : finished).TotalSeconds;
+        // Ended by the clock: exactly the time asked for (a timer may fire a millisecond early, which would make the
+        // last whole second look partial). Ended otherwise (--autoterm, the driver, --count, deletes running out):
+        // when that happened.
+        double elapsed = timeUp.IsCancellationRequested && !autoTerminated && !stop.IsCancellationRequested ? nominal
+            : Stopwatch.GetElapsedTime(started, stopped != 0 ? Math.Min(stopped, finished) : finished).TotalSeconds;
         await end.CancelAsync();
         await watch;
         live.Dispose();

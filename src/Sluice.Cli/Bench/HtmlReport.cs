@@ -187,21 +187,24 @@ public static class HtmlReport
               el('rect', { class: 'warmup', x: xs(0), y: T, width: xs(Math.min(r.warmupSeconds, xMax)) - xs(0), height: H - B - T }, svg);
               el('text', { class: 'note', x: xs(0) + 4, y: T + 12 }, svg, 'warm-up');
             }
-            const partial = span % 1 > 1e-6 ? Math.floor(span) : -1;
-            if (partial >= 0 && partial < xMax) {
-              el('rect', { class: 'partial', x: xs(partial), y: T, width: xs(partial + 1) - xs(partial), height: H - B - T }, svg);
-              el('text', { class: 'note', x: xs(partial + 1) - 4, y: T + 12, 'text-anchor': 'end' }, svg, 'partial');
+            // Seconds from the one the run ended in (or, ended on a whole second, the next) hold part of a second:
+            // the end, and requests that were in flight then finishing.
+            const partial = Math.floor(span + 1e-9);
+            if (partial < xMax) {
+              el('rect', { class: 'partial', x: xs(partial), y: T, width: xs(xMax) - xs(partial), height: H - B - T }, svg);
+              el('text', { class: 'note', x: xs(xMax) - 4, y: T + 12, 'text-anchor': 'end' }, svg, 'partial');
             }
             axes(svg, xt.map(v => ({ v: v, label: fmt(v) })), yt.map(v => ({ v: v, label: fmt(v) })), xs, ys, 'time since start (s)', unit);
             series.forEach(function (s, i) {
               const color = COLORS[i % COLORS.length];
-              const pts = s.timeline.map(p => ({ x: xs(p.second - 0.5), y: ys(value(p)), partial: p.second - 1 === partial }));
+              const pts = s.timeline.map(p => ({ x: xs(p.second - 0.5), y: ys(value(p)), partial: p.second - 1 >= partial }));
               const whole = pts.filter(p => !p.partial);
               el('polyline', { class: 'series', stroke: color, points: whole.map(p => p.x + ',' + p.y).join(' ') }, svg);
+              let prev = whole[whole.length - 1];
               pts.filter(p => p.partial).forEach(function (p) {
-                const prev = whole[whole.length - 1];
                 if (prev) el('line', { x1: prev.x, y1: prev.y, x2: p.x, y2: p.y, stroke: color, 'stroke-width': 1.5, 'stroke-dasharray': '3 3' }, svg);
                 el('circle', { cx: p.x, cy: p.y, r: 3.5, fill: '#fff', stroke: color, 'stroke-width': 1.5 }, svg);
+                prev = p;
               });
             });
             if (series.length > 1) legend(svg, series.map(s => s.name));
