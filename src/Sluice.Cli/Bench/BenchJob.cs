@@ -45,6 +45,9 @@ public sealed record BenchJob
     /// <summary>The mix, parsed.</summary>
     public OpMix ParseMix() => OpMix.TryParse(Mix, out var mix, out string? error) ? mix! : throw new InvalidDataException($"mix '{Mix}': {error}");
 
+    /// <summary>True when the job reads, lists or deletes, so objects are uploaded for it before the run.</summary>
+    public bool NeedsObjects => ParseMix() is var mix && (mix.Has(OpKind.Get) || mix.Has(OpKind.Head) || mix.Has(OpKind.Delete) || mix.Has(OpKind.List));
+
     /// <summary>The size, parsed.</summary>
     public SizeSpec ParseSize() => SizeSpec.TryParse(Size, out var size) ? size : throw new InvalidDataException($"size '{Size}' is not a size");
 

@@ -38,11 +38,10 @@ internal sealed class BenchRunner
     public async Task<ObjectPool> PrepareAsync(BenchJob job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var mix = job.ParseMix();
         var size = job.ParseSize();
         EnsurePayload(size.Max);
         var pool = new ObjectPool();
-        if (!(mix.Has(OpKind.Get) || mix.Has(OpKind.Head) || mix.Has(OpKind.Delete) || mix.Has(OpKind.List))) return pool;
+        if (!job.NeedsObjects) return pool;
         Say($"{job.Name}: preparing {job.Objects} objects");
         var random = new Random(_agent * 7 + 3);
         // Sizes and keys are drawn up front so the objects are the same whatever the upload order.

@@ -19,7 +19,7 @@ internal sealed class DistributedRunner(IReadOnlyList<AgentConnection> agents, b
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
-        Say($"{job.Name}: preparing {job.Objects} objects on each of {agents.Count} agents");
+        if (job.NeedsObjects) Say($"{job.Name}: preparing {job.Objects} objects on each of {agents.Count} agents");
         await Task.WhenAll(agents.Select(async a =>
         {
             await a.Channel.SendAsync(new AgentMessage { Type = "prepare", Job = job with { Prefix = $"{job.Prefix}agent-{a.Index}/" } }, cancellationToken);
