@@ -42,7 +42,7 @@ internal static class BenchCommand
         var autoterm = new Option<bool>("--autoterm") { Description = "End each workload early once its throughput is stable (--duration is then the longest)" };
         var autotermWindow = new Option<string>("--autoterm-window") { Description = "Seconds that must agree for --autoterm", DefaultValueFactory = _ => "5s" };
         var autotermPct = new Option<double>("--autoterm-pct") { Description = "How close (± % of their mean) they must be for --autoterm", DefaultValueFactory = _ => 7.5 };
-        var count = new Option<long?>("--count", "-n") { Description = "Stop each workload after this many measured operations (or at --duration, whichever is first)" };
+        var count = new Option<long?>("--count", "-n") { Description = "Stop each workload after this many measured operations, per agent with --agents (or at --duration, whichever is first)" };
         var keys = new Option<string>("--keys") { Description = "Key naming: sequential, random, hashed or reversed", DefaultValueFactory = _ => "sequential" };
         keys.AcceptOnlyFromAmong([.. BenchKeys.Schemes]);
         var bucket = new Option<string>("--bucket") { Description = "Bucket to use (default: a new one, deleted afterwards)" };
