@@ -34,7 +34,7 @@ internal static partial class TieredRelaunch
     }
 
     private static bool IsLongRunning(string[] args) =>
-        args[0] == "serve" || (args[0] == "bench" && (args.Length < 2 || args[1] != "compare"));
+        args[0] == "serve" || (args[0] == "bench" && (args.Length < 2 || args[1] is not ("compare" or "analyze")));
 
     private static unsafe void Exec(string path, List<string> argv, List<string> envp)
     {

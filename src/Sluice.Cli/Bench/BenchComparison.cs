@@ -12,7 +12,9 @@ public static class BenchComparison
         ("p50 ms", r => r.Latency.P50),
         ("p90 ms", r => r.Latency.P90),
         ("p99 ms", r => r.Latency.P99),
+        ("p99.9 ms", r => r.Latency.P999 > 0 ? r.Latency.P999 : null), // absent from reports older than it
         ("max ms", r => r.Latency.Max),
+        ("TTFB p50 ms", r => r.Ttfb?.P50),
         ("errors", r => r.Errors.Values.Sum()),
         ("client CPU s/GiB", r => r.ClientCpuSecondsPerGiB),
         ("client CPU ms/op", r => r.ClientCpuMsPerOp),

@@ -12,8 +12,14 @@ public sealed record BenchConfig
     /// <summary>Workloads run, in order (get, put, mixed, list, delete, multipart).</summary>
     public required IReadOnlyList<string> Workloads { get; init; }
 
-    /// <summary>Object sizes in bytes, one run of each workload per size.</summary>
+    /// <summary>Object sizes in bytes, one run of each workload per size (the largest, for a range).</summary>
     public required IReadOnlyList<long> Sizes { get; init; }
+
+    /// <summary>The sizes as given: "4KiB" or a range "4KiB..16MiB".</summary>
+    public IReadOnlyList<string>? SizeSpecs { get; init; }
+
+    /// <summary>The mixed workload's operations and weights, when it ran.</summary>
+    public string? Mix { get; init; }
 
     /// <summary>Objects prepared per size (GET/list/delete) or the PUT key space.</summary>
     public int Objects { get; init; }
@@ -21,8 +27,17 @@ public sealed record BenchConfig
     /// <summary>Requests in flight.</summary>
     public int Concurrency { get; init; }
 
-    /// <summary>Time limit per workload and size, in seconds.</summary>
+    /// <summary>Time limit per workload and size, in seconds (measured, after the warm-up).</summary>
     public double DurationSeconds { get; init; }
+
+    /// <summary>Time run before measuring, per workload and size, in seconds.</summary>
+    public double WarmupSeconds { get; init; }
+
+    /// <summary>True when --autoterm could end workloads early.</summary>
+    public bool AutoTerm { get; init; }
+
+    /// <summary>The agents (host:port) that generated the load; empty for a local run.</summary>
+    public IReadOnlyList<string>? Agents { get; init; }
 
     /// <summary>Operations per workload and size, when limited by count.</summary>
     public long? Count { get; init; }

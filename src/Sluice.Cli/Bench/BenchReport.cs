@@ -50,6 +50,7 @@ public sealed record BenchReport
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(BenchReport))]
+[JsonSerializable(typeof(AgentMessage))]
 internal sealed partial class BenchJsonContext : JsonSerializerContext
 {
 }

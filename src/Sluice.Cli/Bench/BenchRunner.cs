@@ -7,212 +7,263 @@ using Sluice.Client.Transfer;
 namespace Sluice.Cli.Bench;
 
 /// <summary>
-/// Runs one workload at one object size against a bucket: prepares the objects it needs (not measured), then keeps
-/// <see cref="BenchSettings.ConcurrencyFor"/> requests in flight for the duration (delete: until the prepared objects
-/// run out), recording every request's latency, bytes and outcome; then removes what it created. Client CPU, peak
-/// RSS and system calls come from this process and its I/O engine; server CPU from the embedded server's process.
+/// Runs jobs against a bucket: prepares the objects a job reads or deletes (not measured), then keeps the job's
+/// concurrency of requests in flight, each picking its operation from the job's mix, until the warm-up and the
+/// duration have passed (or --count measured requests, --autoterm, a stop from the driver, or the objects of a delete
+/// run out), recording every request into the job's <see cref="JobStats"/> and, when asked, as records; then removes
+/// what it created. Client CPU, peak RSS and system calls come from this process and its I/O engine, server CPU from
+/// the embedded server's process. The same runner serves a local run and a `sluice bench agent`.
 /// </summary>
 internal sealed class BenchRunner
 {
     private readonly S3Client _client;
-    private readonly BenchSettings _settings;
     private readonly ServerProcess? _server;
-    private readonly byte[] _payload;
-    private readonly string _runId = Guid.NewGuid().ToString("N")[..8];
+    private readonly bool _quiet;
+    private readonly int _agent;
+    private byte[] _payload = [];
 
-    public BenchRunner(S3Client client, BenchSettings settings, ServerProcess? server)
+    /// <param name="client">The client every request goes through.</param>
+    /// <param name="server">The embedded server, whose CPU and memory are measured; null for an endpoint.</param>
+    /// <param name="quiet">No progress lines on stderr.</param>
+    /// <param name="agent">The agent's index in a distributed run (0 locally), written into every record.</param>
+    public BenchRunner(S3Client client, ServerProcess? server, bool quiet, int agent = 0)
     {
         _client = client;
-        _settings = settings;
         _server = server;
-        _payload = new byte[(int)Math.Min(settings.Sizes.Max(), int.MaxValue - 64)];
-        new Random(7).NextBytes(_payload);
+        _quiet = quiet;
+        _agent = agent;
     }
 
-    public async Task<WorkloadResult> RunAsync(string workload, long size, CancellationToken cancellationToken)
+    /// <summary>Uploads the objects <paramref name="job"/> reads or deletes, at the job's concurrency; its pool.</summary>
+    public async Task<ObjectPool> PrepareAsync(BenchJob job, CancellationToken cancellationToken)
     {
-        string name = $"{workload} {Units.FormatSize(size)}";
-        string prefix = $"sluice-bench-{_runId}/{workload}-{size}/";
-        int concurrency = _settings.ConcurrencyFor(size), objects = _settings.ObjectsFor(size);
-        bool needsObjects = workload is "get" or "mixed" or "list" or "delete";
-        // The prepared objects' keys and GET requests are made once, not per request: the measured loop should cost
-        // what the client costs, not what naming (a SHA-256 for hashed keys) costs.
-        string[] keys = needsObjects ? [.. Enumerable.Range(0, objects).Select(i => Key(prefix, i))] : [];
-        GetObjectRequest[] gets = [.. keys.Select(k => new GetObjectRequest(_settings.Bucket, k))];
-        if (needsObjects)
-        {
-            Say($"{name}: preparing {objects} objects");
-            await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
-                async (key, ct) => await PutAsync(key, size, ct));
-        }
+        ArgumentNullException.ThrowIfNull(job);
+        var size = job.ParseSize();
+        EnsurePayload(size.Max);
+        var pool = new ObjectPool();
+        if (!job.NeedsObjects) return pool;
+        Say($"{job.Name}: preparing {job.Objects} objects");
+        var random = new Random(_agent * 7 + 3);
+        // Sizes and keys are drawn up front so the objects are the same whatever the upload order.
+        var items = Enumerable.Range(0, job.Objects).Select(i => new PooledObject(job.Bucket, Key(job, i), size.Next(random))).ToArray();
+        await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = job.Concurrency, CancellationToken = cancellationToken },
+            async (item, ct) => await PutAsync(job.Bucket, item.Key, item.Size, ct));
+        foreach (var item in items) pool.Add(item);
+        return pool;
+    }
 
-        using var engine = workload == "multipart" ? new TransferEngine(_client, new TransferOptions { PartSize = Math.Max(5L << 20, size / 4) }) : null;
-        var histogram = new LatencyHistogram();
-        int seconds = (int)Math.Ceiling(_settings.Duration.TotalSeconds) + 2;
-        var timeline = new BenchTimeline(seconds);
-        var errors = new System.Collections.Concurrent.ConcurrentDictionary<string, long>(StringComparer.Ordinal);
-        long nextPut = objects, nextDelete = -1, operations = 0, bytes = 0, claimed = 0;
+    /// <summary>
+    /// Runs a prepared job; the call's start is the job's time zero, where the warm-up begins and which every record's
+    /// start is relative to. <paramref name="stop"/> ends it early (the driver's stop);
+    /// <paramref name="autoTerminator"/>, when given, ends it once throughput is stable; with
+    /// <paramref name="keepRecords"/> every request is returned.
+    /// </summary>
+    public async Task<JobRun> RunAsync(BenchJob job, ObjectPool pool, JobStats stats, AutoTerminator? autoTerminator, bool keepRecords,
+        CancellationToken stop, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(pool);
+        ArgumentNullException.ThrowIfNull(stats);
+        var mix = job.ParseMix();
+        var size = job.ParseSize();
+        EnsurePayload(size.Max);
+        bool pooled = mix.Has(OpKind.Get) || mix.Has(OpKind.Head) || mix.Has(OpKind.Delete);
+        using var engine = mix.Has(OpKind.Multipart) ? new TransferEngine(_client, new TransferOptions { PartSize = Math.Max(5L << 20, size.Max / 4) }) : null;
+        var records = keepRecords ? Enumerable.Range(0, job.Concurrency).Select(_ => new List<OpRecord>(1024)).ToArray() : null;
+        long nextPut = job.Objects - 1, claimed = 0;
+        bool autoTerminated = false;
+
         using var self = Process.GetCurrentProcess();
         TimeSpan clientCpu0 = self.TotalProcessorTime, serverCpu0 = _server?.CpuTime ?? TimeSpan.Zero;
         var io0 = _client.Engine.Counters;
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        stop.CancelAfter(_settings.Duration);
-        using var live = LiveProgress.Start(name, timeline, _settings.Quiet);
+        double nominal = job.WarmupSeconds + job.DurationSeconds;
         long started = Stopwatch.GetTimestamp();
+        using var timeUp = new CancellationTokenSource(TimeSpan.FromSeconds(nominal));
+        using var end = CancellationTokenSource.CreateLinkedTokenSource(stop, cancellationToken, timeUp.Token);
+        // The run ends when it is told to, not when the last cancelled request has unwound: those are not counted.
+        long stoppedAt = 0;
+        using var noteStop = end.Token.Register(() => Interlocked.CompareExchange(ref stoppedAt, Stopwatch.GetTimestamp(), 0));
+        long warmupEnd = started + (long)(job.WarmupSeconds * Stopwatch.Frequency);
+        using var live = LiveProgress.Start(job.Name, stats.Total.Timeline, job.WarmupSeconds, _quiet);
+        var watch = autoTerminator is null ? Task.CompletedTask : Task.Run(async () =>
+        {
+            using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
+            try
+            {
+                while (await tick.WaitForNextTickAsync(end.Token))
+                {
+                    int completed = Math.Min((int)Stopwatch.GetElapsedTime(started).TotalSeconds, stats.Total.Timeline.Capacity - 1);
+                    if (!autoTerminator.IsStable(completed, stats.Total.Timeline.At)) continue;
+                    autoTerminated = true;
+                    await end.CancelAsync();
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }, CancellationToken.None);
 
         async Task Worker(int worker)
         {
-            var buffer = workload is "get" or "mixed" ? new byte[size] : null;
-            var random = new Random(worker * 7919 + 1);
-            while (!stop.IsCancellationRequested)
+            var random = new Random(_agent * 1_000_003 + worker * 7919 + 1);
+            var buffer = mix.Has(OpKind.Get) ? new byte[size.Max] : null;
+            var mine = records?[worker];
+            while (!end.IsCancellationRequested)
             {
-                // --count: claim an operation before starting it, so exactly Count run.
-                if (_settings.Count is { } limit && Interlocked.Increment(ref claimed) > limit) return;
                 long t0 = Stopwatch.GetTimestamp();
-                long moved = 0;
-                bool failed = false;
-                try
+                // --count: a measured request is claimed before it starts, so exactly Count are measured.
+                if (t0 >= warmupEnd && job.Count is { } limit && Interlocked.Increment(ref claimed) > limit) return;
+                OpKind op = mix.Pick(random);
+                PooledObject? item = null;
+                if (op is OpKind.Get or OpKind.Head or OpKind.Delete)
                 {
-                    switch (workload)
+                    item = op == OpKind.Delete ? pool.TakeForDelete(random) : pool.TakeForRead(random);
+                    if (item is null)
                     {
-                        case "put":
-                            await PutAsync(Key(prefix, Interlocked.Increment(ref nextPut)), size, stop.Token);
-                            moved = size;
-                            break;
-                        case "get":
-                            moved = (await _client.GetObjectAsync(gets[random.Next(objects)], buffer!, stop.Token)).ContentLength;
-                            break;
-                        case "mixed":
-                            // warp's mix: mostly reads, some metadata, some overwrites.
-                            int dice = random.Next(100);
-                            int pick = random.Next(objects);
-                            if (dice < 60) moved = (await _client.GetObjectAsync(gets[pick], buffer!, stop.Token)).ContentLength;
-                            else if (dice < 85) await _client.HeadObjectAsync(gets[pick], stop.Token);
-                            else
-                            {
-                                await PutAsync(keys[pick], size, stop.Token);
-                                moved = size;
-                            }
-                            break;
-                        case "list":
-                            var page = await _client.ListObjectsV2PageAsync(new ListObjectsRequest(_settings.Bucket) { Prefix = prefix }, null, stop.Token);
-                            moved = 0;
-                            if (page.Contents.Count == 0) throw new InvalidOperationException("listing returned no objects");
-                            break;
-                        case "delete":
-                            long id = Interlocked.Increment(ref nextDelete);
-                            if (id >= objects) return;
-                            await _client.DeleteObjectAsync(_settings.Bucket, keys[id], null, stop.Token);
-                            break;
-                        case "multipart":
-                            using (var body = new MemoryStream(_payload, 0, (int)size, writable: false))
-                                await engine!.UploadStreamAsync(body, _settings.Bucket, Key(prefix, Interlocked.Increment(ref nextPut)), null, null, stop.Token);
-                            moved = size;
-                            break;
-                        default:
-                            throw new ArgumentException($"unknown workload '{workload}'");
+                        if (!mix.Has(OpKind.Put)) return; // a delete run whose objects ran out
+                        op = OpKind.Put; // the pool ran dry (or every object was being read): upload instead
                     }
                 }
-                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                long objectSize = item?.Size ?? (op is OpKind.Put or OpKind.Multipart ? size.Next(random) : 0), moved = 0, ttfb = -1;
+                string? error = null, newKey = null;
+                try
                 {
+                    switch (op)
+                    {
+                        case OpKind.Get:
+                            // Into memory: the client's fastest path (the exchange runs inline on its reactor).
+                            var got = await _client.GetObjectAsync(item!.Get, buffer!, end.Token);
+                            moved = got.ContentLength;
+                            ttfb = got.HeadReceivedTimestamp == 0 ? -1 : (long)Stopwatch.GetElapsedTime(t0, got.HeadReceivedTimestamp).TotalMicroseconds;
+                            break;
+                        case OpKind.Head:
+                            await _client.HeadObjectAsync(item!.Get, end.Token);
+                            break;
+                        case OpKind.Delete:
+                            await _client.DeleteObjectAsync(job.Bucket, item!.Key, null, end.Token);
+                            break;
+                        case OpKind.Put:
+                            newKey = Key(job, Interlocked.Increment(ref nextPut));
+                            await PutAsync(job.Bucket, newKey, objectSize, end.Token);
+                            moved = objectSize;
+                            break;
+                        case OpKind.List:
+                            var page = await _client.ListObjectsV2PageAsync(new ListObjectsRequest(job.Bucket) { Prefix = job.Prefix }, null, end.Token);
+                            if (page.Contents.Count == 0) throw new InvalidOperationException("listing returned no objects");
+                            break;
+                        case OpKind.Multipart:
+                            newKey = Key(job, Interlocked.Increment(ref nextPut));
+                            using (var body = new MemoryStream(_payload, 0, (int)objectSize, writable: false))
+                                await engine!.UploadStreamAsync(body, job.Bucket, newKey, null, null, end.Token);
+                            moved = objectSize;
+                            break;
+                    }
+                }
+                catch (OperationCanceledException) when (end.IsCancellationRequested)
+                {
+                    if (item != null && op != OpKind.Delete) pool.Release(item);
                     return; // the run ended mid-request: not counted
                 }
                 catch (S3Exception e)
                 {
-                    failed = true;
-                    errors.AddOrUpdate(e.Code, 1, (_, n) => n + 1);
+                    error = e.Code;
                 }
                 catch (Exception e) when (e is IOException or TransferException or Sluice.IO.IoException or InvalidOperationException)
                 {
-                    failed = true;
-                    errors.AddOrUpdate(e.GetType().Name, 1, (_, n) => n + 1);
+                    error = e.GetType().Name;
                 }
-                histogram.RecordSince(t0);
-                timeline.Record(failed ? 0 : moved, failed);
-                Interlocked.Increment(ref operations);
-                if (!failed) Interlocked.Add(ref bytes, moved);
+                long duration = (long)Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+                if (item != null && op != OpKind.Delete) pool.Release(item);
+                if (error is null && newKey != null && pooled) pool.Add(new PooledObject(job.Bucket, newKey, objectSize));
+                var record = new OpRecord(op, _agent, worker, (long)Stopwatch.GetElapsedTime(started, t0).TotalMicroseconds, duration,
+                    ttfb, objectSize, error is null ? moved : 0, error);
+                stats.Add(record);
+                mine?.Add(record);
             }
         }
 
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(w => Task.Run(() => Worker(w), CancellationToken.None)));
-        double elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        await Task.WhenAll(Enumerable.Range(0, job.Concurrency).Select(w => Task.Run(() => Worker(w), CancellationToken.None)));
+        long finished = Stopwatch.GetTimestamp();
+        long stopped = Interlocked.Read(ref stoppedAt);
+        // Ended by the clock: exactly the time asked for (a timer may fire a millisecond early, which would make the
+        // last whole second look partial). Ended otherwise (--autoterm, the driver, --count, deletes running out):
+        // when that happened.
+        double elapsed = timeUp.IsCancellationRequested && !autoTerminated && !stop.IsCancellationRequested ? nominal
+            : Stopwatch.GetElapsedTime(started, stopped != 0 ? Math.Min(stopped, finished) : finished).TotalSeconds;
+        await end.CancelAsync();
+        await watch;
         live.Dispose();
         self.Refresh();
-        double clientCpu = (self.TotalProcessorTime - clientCpu0).TotalSeconds;
-        double? serverCpu = _server is null ? null : (_server.CpuTime - serverCpu0).TotalSeconds;
         var io = _client.Engine.Counters - io0;
-        double gib = bytes / (double)(1L << 30);
-
-        Say($"{name}: cleaning up");
-        await DeletePrefixAsync(prefix, cancellationToken);
-
-        return new WorkloadResult
+        var usage = new ResourceUsage
         {
-            Name = name,
-            Workload = workload,
-            ObjectSize = size,
-            Concurrency = concurrency,
-            Seconds = elapsed,
-            Operations = operations,
-            Bytes = bytes,
-            OpsPerSecond = operations / elapsed,
-            GiBPerSecond = gib / elapsed,
-            Latency = LatencySummary.From(histogram),
-            Errors = errors.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal),
-            ClientCpuSeconds = clientCpu,
-            ClientCpuSecondsPerGiB = bytes > 0 ? clientCpu / gib : null,
-            ClientCpuMsPerOp = operations > 0 ? clientCpu * 1000 / operations : 0,
+            ClientCpuSeconds = (self.TotalProcessorTime - clientCpu0).TotalSeconds,
             ClientPeakRssBytes = self.PeakWorkingSet64,
-            SyscallsPerRequest = operations > 0 && _client.Engine.Name != "managed" ? (double)io.EnterCalls / operations : null,
-            ServerCpuSeconds = serverCpu,
-            ServerCpuMsPerOp = serverCpu is { } s && operations > 0 ? s * 1000 / operations : null,
-            ServerCpuSecondsPerGiB = serverCpu is { } g && bytes > 0 ? g / gib : null,
+            EnterCalls = _client.Engine.Name != "managed" ? io.EnterCalls : null,
+            ServerCpuSeconds = _server is null ? null : (_server.CpuTime - serverCpu0).TotalSeconds,
             ServerPeakRssBytes = _server?.PeakRss,
-            Timeline = timeline.Points(elapsed),
-            Latencies = histogram.Buckets().Select(b => new LatencyBucket(b.UpperMicros / 1000.0, b.Count)).ToList(),
         };
+        cancellationToken.ThrowIfCancellationRequested();
+        return new JobRun(Math.Max(0, elapsed - job.WarmupSeconds), autoTerminated, usage,
+            records is null ? null : [.. records.SelectMany(r => r).OrderBy(r => r.StartMicros)]);
+    }
+
+    /// <summary>Removes the job's objects (including any a request cancelled at the end still created).</summary>
+    public async Task CleanupJobAsync(BenchJob job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        Say($"{job.Name}: cleaning up");
+        await DeletePrefixAsync(job.Bucket, job.Prefix, cancellationToken);
     }
 
     /// <summary>
-    /// Removes everything this runner created. Requests cancelled at the end of a workload may still complete on the
-    /// server after its cleanup, so this sweeps the whole run's prefix again, a few times if objects keep appearing.
+    /// Removes everything under <paramref name="prefix"/>. Requests cancelled at the end of a job may still complete on
+    /// the server after its cleanup, so this sweeps again, a few times if objects keep appearing.
     /// </summary>
-    public async Task CleanupAsync(CancellationToken cancellationToken)
+    public async Task CleanupAsync(string bucket, string prefix, CancellationToken cancellationToken)
     {
-        string prefix = $"sluice-bench-{_runId}/";
         for (int attempt = 0; attempt < 5; attempt++)
         {
-            if (!await DeletePrefixAsync(prefix, cancellationToken)) return;
+            if (!await DeletePrefixAsync(bucket, prefix, cancellationToken)) return;
             await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
         }
     }
 
-    private string Key(string prefix, long id) => BenchKeys.For(_settings.Keys, prefix, id);
+    private static string Key(BenchJob job, long id) => BenchKeys.For(job.Keys, job.Prefix, id);
 
-    private Task<PutObjectResponse> PutAsync(string key, long size, CancellationToken cancellationToken) =>
-        _client.PutObjectAsync(new PutObjectRequest(_settings.Bucket, key), _payload.AsMemory(0, (int)size), cancellationToken);
+    // One payload for every upload, as large as the largest object asked for so far (random bytes, made once).
+    private void EnsurePayload(long size)
+    {
+        if (_payload.Length >= size) return;
+        var payload = new byte[(int)Math.Min(size, int.MaxValue - 64)];
+        new Random(7).NextBytes(payload);
+        _payload = payload;
+    }
+
+    private Task<PutObjectResponse> PutAsync(string bucket, string key, long size, CancellationToken cancellationToken) =>
+        _client.PutObjectAsync(new PutObjectRequest(bucket, key), _payload.AsMemory(0, (int)size), cancellationToken);
 
     // True when anything was found (and deleted).
-    private async Task<bool> DeletePrefixAsync(string prefix, CancellationToken cancellationToken)
+    private async Task<bool> DeletePrefixAsync(string bucket, string prefix, CancellationToken cancellationToken)
     {
         var batch = new List<string>(S3Client.MaxDeleteBatch);
         bool found = false;
-        await foreach (var o in _client.ListObjectsV2Async(new ListObjectsRequest(_settings.Bucket) { Prefix = prefix }, cancellationToken))
+        await foreach (var o in _client.ListObjectsV2Async(new ListObjectsRequest(bucket) { Prefix = prefix }, cancellationToken))
         {
             found = true;
             batch.Add(o.Key);
             if (batch.Count == S3Client.MaxDeleteBatch)
             {
-                await _client.DeleteObjectsAsync(_settings.Bucket, batch, true, cancellationToken);
+                await _client.DeleteObjectsAsync(bucket, batch, true, cancellationToken);
                 batch.Clear();
             }
         }
-        if (batch.Count > 0) await _client.DeleteObjectsAsync(_settings.Bucket, batch, true, cancellationToken);
+        if (batch.Count > 0) await _client.DeleteObjectsAsync(bucket, batch, true, cancellationToken);
         return found;
     }
 
     private void Say(string line)
     {
-        if (!_settings.Quiet) Console.Error.WriteLine(line.ToString(CultureInfo.InvariantCulture));
+        if (!_quiet) Console.Error.WriteLine(line.ToString(CultureInfo.InvariantCulture));
     }
 }

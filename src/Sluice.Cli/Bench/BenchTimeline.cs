@@ -38,6 +38,22 @@ public sealed class BenchTimeline
         if (failed) Interlocked.Increment(ref _errors[slot]);
     }
 
+    /// <summary>Records an operation that finished <paramref name="seconds"/> after the timeline's start.</summary>
+    public void RecordAt(double seconds, long bytes, bool failed)
+    {
+        int slot = seconds <= 0 ? 0 : (int)Math.Min(seconds, _ops.Length - 1);
+        Interlocked.Increment(ref _ops[slot]);
+        Interlocked.Add(ref _bytes[slot], bytes);
+        if (failed) Interlocked.Increment(ref _errors[slot]);
+    }
+
+    /// <summary>Slots recorded so far (the capacity).</summary>
+    public int Capacity => _ops.Length;
+
+    /// <summary>What finished during slot <paramref name="index"/> (0-based), so far.</summary>
+    public TimelinePoint At(int index) =>
+        new(index + 1, Volatile.Read(ref _ops[index]), Volatile.Read(ref _bytes[index]), Volatile.Read(ref _errors[index]));
+
     /// <summary>
     /// The slots up to <paramref name="seconds"/> (rounded up) as chart points, and any later slot that holds a record:
     /// the run's own clock starts a moment after the timeline's, so its last operations can land one slot further.

@@ -11,24 +11,27 @@ internal sealed class LiveProgress : IDisposable
     private readonly Timer? _timer;
     private readonly string _name;
     private readonly BenchTimeline _timeline;
+    private readonly double _warmup;
     private readonly bool _terminal = !Console.IsErrorRedirected;
     private int _ticks;
     private int _width;
 
-    private LiveProgress(string name, BenchTimeline timeline, bool quiet)
+    private LiveProgress(string name, BenchTimeline timeline, double warmup, bool quiet)
     {
         _name = name;
         _timeline = timeline;
+        _warmup = warmup;
         if (!quiet) _timer = new Timer(_ => Tick(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
-    public static LiveProgress Start(string name, BenchTimeline timeline, bool quiet) => new(name, timeline, quiet);
+    public static LiveProgress Start(string name, BenchTimeline timeline, double warmup, bool quiet) => new(name, timeline, warmup, quiet);
 
     private void Tick()
     {
         var last = _timeline.LastSecond();
+        double elapsed = _timeline.Elapsed;
         string line = string.Create(CultureInfo.InvariantCulture,
-            $"{_name}: {_timeline.Elapsed,5:F0}s  {last.Operations,8} ops/s  {Units.FormatSize(last.Bytes)}/s  errors {last.Errors}");
+            $"{_name}: {elapsed,5:F0}s  {last.Operations,8} ops/s  {Units.FormatSize(last.Bytes)}/s  errors {last.Errors}{(elapsed < _warmup ? "  (warm-up)" : "")}");
         lock (this)
         {
             if (_terminal)

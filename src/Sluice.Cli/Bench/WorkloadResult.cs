@@ -9,14 +9,29 @@ public sealed record WorkloadResult
     /// <summary>get, put, mixed, list, delete or multipart.</summary>
     public required string Workload { get; init; }
 
-    /// <summary>Object size in bytes.</summary>
+    /// <summary>Object size in bytes (the largest, for a range of sizes).</summary>
     public long ObjectSize { get; init; }
 
-    /// <summary>Requests in flight.</summary>
+    /// <summary>The size as given: "4KiB" or a range "4KiB..16MiB" (null in reports older than ranges).</summary>
+    public string? Size { get; init; }
+
+    /// <summary>The operations and their weights, e.g. "get=60,head=25,put=15".</summary>
+    public string? Mix { get; init; }
+
+    /// <summary>Requests in flight (per agent when distributed).</summary>
     public int Concurrency { get; init; }
 
-    /// <summary>Measured wall time.</summary>
+    /// <summary>Agents that ran it (0: this process).</summary>
+    public int Agents { get; init; }
+
+    /// <summary>Seconds run before measuring (their requests are in the timeline only).</summary>
+    public double WarmupSeconds { get; init; }
+
+    /// <summary>Measured wall time, after the warm-up.</summary>
     public double Seconds { get; init; }
+
+    /// <summary>True when --autoterm ended the run because throughput had become stable.</summary>
+    public bool AutoTerminated { get; init; }
 
     /// <summary>Operations completed (successful or not).</summary>
     public long Operations { get; init; }
@@ -30,8 +45,14 @@ public sealed record WorkloadResult
     /// <summary>Payload GiB per second.</summary>
     public double GiBPerSecond { get; init; }
 
+    /// <summary>Payload MiB per second.</summary>
+    public double MiBPerSecond { get; init; }
+
     /// <summary>Latency percentiles (ms).</summary>
     public required LatencySummary Latency { get; init; }
+
+    /// <summary>Time to first byte of GET requests (ms); null when the workload made none.</summary>
+    public LatencySummary? Ttfb { get; init; }
 
     /// <summary>Failed operations by S3 error code (or exception type).</summary>
     public required IReadOnlyDictionary<string, long> Errors { get; init; }
@@ -63,9 +84,15 @@ public sealed record WorkloadResult
     /// <summary>Peak resident set of the embedded server process (bytes).</summary>
     public long? ServerPeakRssBytes { get; init; }
 
-    /// <summary>Per-second throughput.</summary>
+    /// <summary>Per-second throughput, warm-up included (its first <see cref="WarmupSeconds"/> are the warm-up).</summary>
     public required IReadOnlyList<TimelinePoint> Timeline { get; init; }
 
     /// <summary>The latency distribution.</summary>
     public required IReadOnlyList<LatencyBucket> Latencies { get; init; }
+
+    /// <summary>One entry per operation kind for a workload of several (mixed); null for a single-operation workload.</summary>
+    public IReadOnlyList<OperationResult>? ByOperation { get; init; }
+
+    /// <summary>True when objects average 1 MiB or more: throughput then reads best in MiB/s, otherwise in ops/s.</summary>
+    public bool IsLarge => Bytes > 0 && Operations > 0 ? Bytes / (double)Operations >= BenchSettings.LargeObject : ObjectSize >= BenchSettings.LargeObject;
 }

@@ -57,5 +57,11 @@ public sealed record ObjectMetadata
 
     public string? RequestId { get; init; }
 
+    /// <summary>
+    /// The <see cref="System.Diagnostics.Stopwatch"/> timestamp at which the response head had arrived: the first
+    /// byte of the answer, for time-to-first-byte figures (sluice bench). 0 when not recorded.
+    /// </summary>
+    public long HeadReceivedTimestamp { get; init; }
+
     internal static readonly IReadOnlyDictionary<string, string> EmptyMetadata = new Dictionary<string, string>();
 }

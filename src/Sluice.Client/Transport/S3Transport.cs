@@ -203,6 +203,7 @@ internal sealed class S3Transport : IAsyncDisposable
                 }
 
                 await connection.ReadHeadAsync(cancellationToken).ConfigureAwait(false);
+                long headAt = System.Diagnostics.Stopwatch.GetTimestamp();
                 S3ResponseHead head = connection.Head;
                 int status = head.StatusCode;
                 bool hasBody = call.Method != "HEAD" && status is not (204 or 304);
@@ -223,7 +224,7 @@ internal sealed class S3Transport : IAsyncDisposable
                     objectTotal = ObjectTotal(connection);
                     if (call.WantMetadata)
                     {
-                        firstMetadata = BuildMetadata(connection);
+                        firstMetadata = BuildMetadata(connection, headAt);
                         resumeETag = firstMetadata.ETag;
                     }
                     else if (sink.Kind is SinkKind.Memory or SinkKind.Writer or SinkKind.Stream)
@@ -619,7 +620,7 @@ internal sealed class S3Transport : IAsyncDisposable
     private static string? GetString(HttpConnection connection, KnownHeader header) =>
         connection.Head.Headers.TryGet(header, out HttpField f) ? Encoding.UTF8.GetString(f.Value.Of(connection.HeadBytes)) : null;
 
-    private static ObjectMetadata BuildMetadata(HttpConnection connection)
+    private static ObjectMetadata BuildMetadata(HttpConnection connection, long headAt)
     {
         S3ResponseHead head = connection.Head;
         ReadOnlySpan<byte> bytes = connection.HeadBytes;
@@ -713,6 +714,7 @@ internal sealed class S3Transport : IAsyncDisposable
             UserMetadata = user ?? ObjectMetadata.EmptyMetadata,
             Checksums = checksums,
             RequestId = requestId,
+            HeadReceivedTimestamp = headAt,
         };
     }
 

@@ -75,23 +75,59 @@ public class HtmlReportTests
     }
 
     [ChromiumFact]
-    public async Task Headless_chromium_draws_every_chart()
+    public async Task Headless_chromium_draws_every_chart_with_axes_markers_and_the_warm_up()
     {
         var report = SampleReport("get 4KiB", "put 4KiB", "get 1MiB");
+        // The third ran with a warm-up and ended inside its last second; the second is a mix of two operations.
+        report = report with
+        {
+            Results =
+            [
+                report.Results[0],
+                report.Results[1] with
+                {
+                    ByOperation =
+                    [
+                        Operation("get", report.Results[1]),
+                        Operation("put", report.Results[1]),
+                    ],
+                },
+                report.Results[2] with { WarmupSeconds = 1, Seconds = 1.5 },
+            ],
+        };
         string path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"sluice-report-{Guid.NewGuid():N}.html");
         HtmlReport.Save(report, path);
         try
         {
             string dom = await DumpDomAsync(path);
-            Assert.Contains("data-charts-drawn=\"6\"", dom);
-            Assert.Equal(3, Regex.Count(dom, "<polyline class=\"series\" points=\"[0-9.]+,[0-9.]+ "));
-            Assert.True(Regex.Count(dom, "<rect class=\"bar\"") >= 3 * 5, "latency bars are drawn");
+            // Two charts for each single-operation workload; the mix: requests by operation and a latency chart per operation.
+            Assert.Contains("data-charts-drawn=\"7\"", dom);
+            Assert.Equal(3 + 2, Regex.Count(dom, "<polyline class=\"series\" stroke=\"#[0-9a-f]{6}\" points=\"[0-9.]+,[0-9.]+ "));
+            Assert.True(Regex.Count(dom, "<rect class=\"bar\"") >= 4 * 5, "latency bars are drawn");
+            // Real axes: ticks with labels and gridlines on every chart, titled with units.
+            Assert.True(Regex.Count(dom, "<line class=\"tick\"") >= 7 * 6, "ticks");
+            Assert.True(Regex.Count(dom, "<line class=\"grid\"") >= 7 * 6, "gridlines");
+            Assert.Equal(3, Regex.Count(dom, ">time since start \\(s\\)</text>"));
+            Assert.Equal(4, Regex.Count(dom, ">latency \\(ms, log scale\\)</text>"));
+            Assert.Contains(">requests/s</text>", dom);
+            // p50, p90, p99 and p99.9 marked on every latency chart.
+            Assert.Equal(4 * 4, Regex.Count(dom, "<line class=\"marker\""));
+            Assert.Equal(4, Regex.Count(dom, ">p99\\.9 [0-9.]+ ms</text>"));
+            // The warm-up shaded and the last, partial second hatched, on the third workload's chart.
+            Assert.Equal(1, Regex.Count(dom, "<rect class=\"warmup\""));
+            Assert.Equal(1, Regex.Count(dom, "<rect class=\"partial\""));
         }
         finally
         {
             File.Delete(path);
         }
     }
+
+    private static OperationResult Operation(string name, WorkloadResult r) => new()
+    {
+        Operation = name, Operations = r.Operations / 2, Share = 0.5, OpsPerSecond = r.OpsPerSecond / 2, Latency = r.Latency,
+        Errors = r.Errors, Timeline = r.Timeline, Latencies = r.Latencies,
+    };
 
     internal static async Task<string> DumpDomAsync(string htmlPath)
     {

@@ -24,7 +24,7 @@ public class BenchCommandTests
             string json = Path.Combine(dir, "run.json"), html = Path.Combine(dir, "run.html");
             var run = SluiceProcess.Run([.. ShortRun, "-w", "put", "-w", "get", "--json", json, "--report", html]);
             Assert.True(run.ExitCode == 0, run.StdErr);
-            Assert.Matches(new Regex(@"^workload\s+ops/s\s+GiB/s\s+p50 ms", RegexOptions.Multiline), run.StdOut);
+            Assert.Matches(new Regex(@"^workload\s+ops/s\s+MiB/s\s+p50 ms", RegexOptions.Multiline), run.StdOut);
             Assert.Matches(new Regex($@"^put 4KiB\s+{Number}\s", RegexOptions.Multiline), run.StdOut);
             Assert.Matches(new Regex($@"^get 4KiB\s+{Number}\s", RegexOptions.Multiline), run.StdOut);
 
@@ -38,7 +38,9 @@ public class BenchCommandTests
                 Assert.Equal(r.Operations * 4096, r.Bytes);
                 Assert.True(r.ServerCpuSeconds > 0 && r.ServerPeakRssBytes > 0, "server figures come from the child process");
                 Assert.True(r.ClientCpuSeconds > 0 && r.ClientPeakRssBytes > 0);
-                Assert.Equal(r.Operations, r.Timeline.Sum(p => p.Operations));
+                // The timeline also holds the (default, 1 s) warm-up's requests, which the figures leave out.
+                Assert.Equal(1, r.WarmupSeconds);
+                Assert.True(r.Timeline.Sum(p => p.Operations) > r.Operations, "the warm-up is in the timeline");
                 Assert.Equal(r.Operations, r.Latencies.Sum(b => b.Count));
                 Assert.True(r.Latency.P50 <= r.Latency.P99 && r.Latency.P99 <= r.Latency.Max);
             }
@@ -110,8 +112,112 @@ public class BenchCommandTests
         }
     }
 
+    [Fact]
+    public async Task A_mix_of_random_sizes_is_broken_down_by_operation_saved_and_analyzed_to_the_same_figures()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "sluice-bench-mix-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string json = Path.Combine(dir, "run.json"), ops = Path.Combine(dir, "run.csv.gz"), html = Path.Combine(dir, "run.html");
+            var run = SluiceProcess.Run("bench", "-d", "2s", "--warmup", "1s", "-s", "4KiB..64KiB", "--objects", "30", "-c", "4",
+                "--mix", "get=60,put=25,head=10,delete=5", "--json", json, "--save-ops", ops, "--report", html);
+            Assert.True(run.ExitCode == 0, run.StdErr);
+            string[] lines = run.StdOut.TrimEnd().Split('\n');
+            Assert.All(lines, line => Assert.True(line.Length <= 100, $"wider than 100 columns: {line}"));
+            Assert.Matches(new Regex(@"^workload\s+ops/s\s+MiB/s\s+p50 ms\s+p90 ms\s+p99 ms\s+p99\.9 ms\s+max ms\s+TTFB ms\s+errors$"), lines[0]);
+            string row = Assert.Single(lines, l => l.StartsWith("mixed 4KiB..64KiB ", StringComparison.Ordinal));
+            foreach (string op in new[] { "get", "put", "head", "delete" }) Assert.Matches(new Regex($@"^  {op} [0-9]+%\s+{Number}\s", RegexOptions.Multiline), run.StdOut);
+            Assert.Contains(lines, l => l.StartsWith("p50 ms .. max ms: ", StringComparison.Ordinal)); // the legend
+
+            var result = Assert.Single(BenchReport.Load(json).Results);
+            Assert.Equal("get=60,put=25,head=10,delete=5", result.Mix);
+            Assert.Equal("4KiB..64KiB", result.Size);
+            Assert.Equal(["get", "put", "head", "delete"], result.ByOperation!.Select(o => o.Operation));
+            Assert.Equal(result.Operations, result.ByOperation!.Sum(o => o.Operations));
+            Assert.NotNull(result.Ttfb);
+            Assert.True(result.Latency.P99 <= result.Latency.P999 && result.Latency.P999 <= result.Latency.Max);
+
+            var (_, records) = OpsFile.Load(ops);
+            var all = Assert.Single(records);
+            Assert.Equal(result.Operations, all.Count(r => r.StartMicros >= 1_000_000));
+            Assert.Contains(all, r => r.StartMicros < 1_000_000); // the warm-up's requests are saved, and marked by their start
+            Assert.All(all, r => Assert.InRange(r.Size, 4096, 65536));
+            Assert.True(all.Select(r => r.Size).Distinct().Count() > 5, "sizes are drawn at random");
+            Assert.All(all.Where(r => r.Op == OpKind.Get && r.Error is null), r => Assert.InRange(r.TtfbMicros, 0, r.DurationMicros));
+            Assert.All(all.Where(r => r.Op == OpKind.Get && r.Error is null), r => Assert.Equal(r.Size, r.Bytes));
+            Assert.All(all.Where(r => r.Op != OpKind.Get), r => Assert.Equal(-1, r.TtfbMicros));
+
+            // analyze recomputes the run's own figures from the saved requests.
+            var analyze = SluiceProcess.Run("bench", "analyze", ops, "--segment", "500ms");
+            Assert.True(analyze.ExitCode == 0, analyze.StdErr);
+            Assert.Contains(row, analyze.StdOut.Split('\n'));
+            // 2 s in whole 500 ms segments (a fifth if the end's timer fired late on a loaded machine).
+            Assert.Matches(new Regex(@"^mixed 4KiB\.\.64KiB\s+[45]\s+ops/s\s", RegexOptions.Multiline), analyze.StdOut);
+            Assert.Matches(new Regex(@"^  delete\s+[45]\s+ops/s\s", RegexOptions.Multiline), analyze.StdOut);
+
+            if (File.Exists(ChromiumFactAttribute.Path))
+            {
+                string dom = await HtmlReportTests.DumpDomAsync(html);
+                Assert.Contains("data-charts-drawn=\"5\"", dom); // requests by operation, and a latency chart per operation
+                Assert.Contains("<rect class=\"warmup\"", dom);
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Autoterm_ends_a_run_once_its_throughput_is_stable()
+    {
+        string json = Path.Combine(Path.GetTempPath(), $"sluice-bench-autoterm-{Guid.NewGuid():N}.json");
+        try
+        {
+            // Within 100 % of their mean, any two busy seconds agree: the run must end long before its minute.
+            var run = SluiceProcess.Run("bench", "-d", "60s", "--warmup", "0", "--autoterm", "--autoterm-window", "2s", "--autoterm-pct", "100",
+                "-w", "get", "-s", "4KiB", "--objects", "10", "-c", "2", "--json", json);
+            Assert.True(run.ExitCode == 0, run.StdErr);
+            var result = Assert.Single(BenchReport.Load(json).Results);
+            Assert.True(result.AutoTerminated);
+            Assert.True(result.Seconds < 50, $"ran {result.Seconds:F1} s");
+            Assert.Contains("get 4KiB: throughput was stable, --autoterm ended it after", run.StdOut);
+        }
+        finally
+        {
+            File.Delete(json);
+        }
+    }
+
+    [Fact]
+    public void Analyze_refuses_a_file_that_is_not_an_ops_file()
+    {
+        string path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, "op,start\n");
+            var r = SluiceProcess.Run("bench", "analyze", path);
+            Assert.Equal(Program.ExitFailure, r.ExitCode);
+            Assert.Matches("^sluice: bench analyze: .*not a sluice bench ops file", r.StdErr.Trim());
+            var bad = SluiceProcess.Run("bench", "analyze", path, "--segment", "never");
+            Assert.Equal(Program.ExitUsage, bad.ExitCode);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Theory]
     [InlineData("unknown workload", "bench", "-w", "teleport")]
+    [InlineData("a mix that deletes more than it puts", "bench", "--mix", "get=10,delete=5")]
+    [InlineData("an unknown operation in the mix", "bench", "--mix", "get=10,teleport=5")]
+    [InlineData("a bad warm-up", "bench", "--warmup", "soon")]
+    [InlineData("a backwards size range", "bench", "-s", "16MiB..4KiB")]
+    [InlineData("an agent without a port", "bench", "--agents", "localhost")]
+    [InlineData("an autoterm band of nothing", "bench", "--autoterm", "--autoterm-pct", "0")]
+    [InlineData("an autoterm window of one second", "bench", "--autoterm", "--autoterm-window", "1s")]
     [InlineData("bad size", "bench", "-s", "lots")]
     [InlineData("bad duration", "bench", "-d", "soon")]
     [InlineData("zero concurrency", "bench", "-c", "0")]

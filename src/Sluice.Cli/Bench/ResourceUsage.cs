@@ -1,0 +1,32 @@
+namespace Sluice.Cli.Bench;
+
+/// <summary>What a job cost the machines: client CPU and memory and I/O system calls, and the embedded server's.</summary>
+public sealed record ResourceUsage
+{
+    /// <summary>CPU seconds the client process(es) used during the run.</summary>
+    public double ClientCpuSeconds { get; init; }
+
+    /// <summary>Peak resident set of the client process (the largest agent's, distributed), bytes.</summary>
+    public long ClientPeakRssBytes { get; init; }
+
+    /// <summary>io_uring_enter calls of the client (null on the managed engine, whose sockets are not counted).</summary>
+    public long? EnterCalls { get; init; }
+
+    /// <summary>CPU seconds of the embedded server (null for a remote endpoint).</summary>
+    public double? ServerCpuSeconds { get; init; }
+
+    /// <summary>Peak resident set of the embedded server, bytes.</summary>
+    public long? ServerPeakRssBytes { get; init; }
+
+    /// <summary>Sums two clients' usage (agents of one run); the server is the same one, so taken from the first.</summary>
+    public ResourceUsage Plus(ResourceUsage other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return this with
+        {
+            ClientCpuSeconds = ClientCpuSeconds + other.ClientCpuSeconds,
+            ClientPeakRssBytes = Math.Max(ClientPeakRssBytes, other.ClientPeakRssBytes),
+            EnterCalls = EnterCalls is { } a && other.EnterCalls is { } b ? a + b : null,
+        };
+    }
+}
