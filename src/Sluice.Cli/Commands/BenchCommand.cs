@@ -141,10 +141,15 @@ internal static class BenchCommand
                 {
                     if (agentAddresses.Length > 0)
                     {
+                        // Agents get the credentials in force now (a provider's current ones: agents run for minutes,
+                        // shorter than any temporary credentials' life).
+                        var current = options.CredentialsProvider is { } provider
+                            ? await provider.GetCredentialsAsync(ct)
+                            : new Sluice.Client.Credentials.AwsCredentials(options.AccessKeyId!, options.SecretAccessKey!, options.SessionToken);
                         var target = new AgentTarget
                         {
-                            Endpoint = options.Endpoint.ToString(), AccessKeyId = options.AccessKeyId, SecretAccessKey = options.SecretAccessKey,
-                            SessionToken = options.SessionToken, Region = options.Region, ForcePathStyle = options.ForcePathStyle,
+                            Endpoint = options.Endpoint.ToString(), AccessKeyId = current.AccessKeyId, SecretAccessKey = current.SecretAccessKey,
+                            SessionToken = current.SessionToken, Region = options.Region, ForcePathStyle = options.ForcePathStyle,
                             InsecureSkipTlsVerify = options.InsecureSkipTlsVerify, Io = io,
                         };
                         var connections = new List<AgentConnection>();
