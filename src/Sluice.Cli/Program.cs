@@ -22,6 +22,7 @@ public static class Program
         root.Subcommands.Add(BucketCommands.CreateRemoveBucket());
         root.Subcommands.Add(PresignCommand.Create());
         root.Subcommands.Add(SyncCommand.Create());
+        root.Subcommands.Add(CheckCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.SetAction(parseResult =>
@@ -38,6 +39,7 @@ public static class Program
             // Some parser messages list choices on separate lines; the contract is one line.
             string message = System.Text.RegularExpressions.Regex.Replace(parsed.Errors[0].Message, @"\s*[\r\n]+\s*", " ");
             Console.Error.WriteLine($"sluice: {message} (see 'sluice --help')");
+            Output.CommandOutput.UsageError(parsed, message);
             return ExitUsage;
         }
         return parsed.Invoke();

@@ -1,19 +1,23 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Sluice.Cli.Bench;
+using Sluice.Cli.Output;
 using Sluice.Client.Model;
 
 namespace Sluice.Cli.Commands;
 
 /// <summary>
 /// <c>sluice ls [s3://bucket[/prefix]]</c>: buckets, or the objects and common prefixes under a prefix (one level, or
-/// every key with --recursive), with human sizes and a total on request, or JSON lines with --json.
+/// every key with --recursive), with human sizes and a total on request, times in local time (or --utc) with the zone
+/// shown, or JSON records with --json (<see cref="CommandOutput"/>).
 /// </summary>
 internal static class LsCommand
 {
-    // Plain JSON for terminals and jq: no \u0022-style escaping of quotes and '+'.
-    private static readonly JsonSerializerOptions JsonLines = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    /// <summary>Width of the time column: "2026-11-22 14:27:22 +01:00".</summary>
+    private const int StampWidth = 26;
+
+    /// <summary>Width of the size column (right-aligned).</summary>
+    private const int SizeWidth = 10;
 
     public static Command Create()
     {
@@ -21,29 +25,24 @@ internal static class LsCommand
         var recursive = new Option<bool>("--recursive", "-r") { Description = "List every key under the prefix, not one level" };
         var human = new Option<bool>("--human-readable", "-H") { Description = "Sizes as KiB/MiB/GiB" };
         var summarize = new Option<bool>("--summarize") { Description = "End with the object count and total size" };
-        var json = new Option<bool>("--json") { Description = "One JSON object per line (key, size, etag, lastModified, storageClass)" };
+        var utc = new Option<bool>("--utc") { Description = "Show times in UTC (default: local time; the zone is always shown)" };
         var command = new Command("ls", "List buckets, or objects under an s3:// prefix")
         {
-            target, recursive, human, summarize, json,
+            target, recursive, human, summarize, utc,
         };
         command.Description += "\n\nExamples:\n  sluice ls\n  sluice ls s3://photos/2024/\n  sluice ls -r -H --summarize s3://photos";
         var shared = ClientCommand.AddTo(command);
-        command.SetAction((parse, ct) => shared.RunAsync(parse, async () =>
+        var outputOptions = OutputOptions.AddTo(command, summary: false);
+        command.SetAction((parse, ct) => outputOptions.RunAsync(parse, shared, async output =>
         {
             await using var client = shared.CreateClient(parse);
-            var output = Console.Out;
             string? text = parse.GetValue(target);
-            bool asJson = parse.GetValue(json), humanSizes = parse.GetValue(human);
+            bool humanSizes = parse.GetValue(human), inUtc = parse.GetValue(utc);
             // "s3://" alone lists the buckets, as no argument does (as aws s3 ls).
             if (text is null || text == "s3://")
             {
                 var buckets = await client.ListBucketsAsync(ct);
-                foreach (var b in buckets.Buckets)
-                {
-                    await output.WriteLineAsync(asJson
-                        ? JsonSerializer.Serialize(new Dictionary<string, string> { ["name"] = b.Name, ["creationDate"] = b.CreationDate.ToString("O", CultureInfo.InvariantCulture) }, JsonLines)
-                        : $"{Stamp(b.CreationDate)} {b.Name}");
-                }
+                foreach (var b in buckets.Buckets) output.Bucket(b.Name, b.CreationDate, $"{Stamp(b.CreationDate, inUtc)} {b.Name}");
                 return Program.ExitOk;
             }
             if (!S3Path.TryParse(text, out var path, out string? error) || !path.IsS3)
@@ -60,40 +59,27 @@ internal static class LsCommand
                 foreach (string prefix in page.CommonPrefixes)
                 {
                     prefixes++;
-                    await output.WriteLineAsync(asJson
-                        ? JsonSerializer.Serialize(new Dictionary<string, string> { ["prefix"] = prefix }, JsonLines)
-                        : $"{"PRE",30} {Relative(prefix, request)}");
+                    output.Prefix(prefix, $"{"PRE",StampWidth + 1 + SizeWidth} {Relative(prefix, request)}");
                 }
                 foreach (var o in page.Contents)
                 {
                     count++;
                     total += o.Size;
-                    if (asJson)
-                    {
-                        await output.WriteLineAsync(JsonSerializer.Serialize(new Dictionary<string, object>
-                        {
-                            ["key"] = o.Key, ["size"] = o.Size, ["etag"] = o.ETag,
-                            ["lastModified"] = o.LastModified.ToString("O", CultureInfo.InvariantCulture),
-                            ["storageClass"] = o.StorageClass ?? "STANDARD",
-                        }, JsonLines));
-                    }
-                    else
-                    {
-                        string size = humanSizes ? Units.FormatSize(o.Size) : o.Size.ToString(CultureInfo.InvariantCulture);
-                        await output.WriteLineAsync($"{Stamp(o.LastModified)} {size,10} {(request.Delimiter is null ? o.Key : Relative(o.Key, request))}");
-                    }
+                    string size = humanSizes ? Units.FormatSize(o.Size) : o.Size.ToString(CultureInfo.InvariantCulture);
+                    output.Object(o, $"{Stamp(o.LastModified, inUtc)} {size,SizeWidth} {(request.Delimiter is null ? o.Key : Relative(o.Key, request))}");
                 }
             }
-            if (parse.GetValue(summarize) && !asJson)
+            output.Count("prefixes", prefixes, Plural(prefixes, "prefix", "prefixes"));
+            if (parse.GetValue(summarize) && !output.Json)
             {
-                await output.WriteLineAsync();
-                await output.WriteLineAsync($"Total Objects: {count}");
-                await output.WriteLineAsync($"   Total Size: {(humanSizes ? Units.FormatSize(total) : total.ToString(CultureInfo.InvariantCulture))}");
+                await Console.Out.WriteLineAsync();
+                await Console.Out.WriteLineAsync($"Total Objects: {count}");
+                await Console.Out.WriteLineAsync($"   Total Size: {(humanSizes ? Units.FormatSize(total) : total.ToString(CultureInfo.InvariantCulture))}");
             }
             // A prefix that matches nothing is a failure, as aws s3 ls makes it (an empty bucket listed whole is not).
             if (path.Key.Length > 0 && count == 0 && prefixes == 0)
             {
-                await Console.Error.WriteLineAsync($"sluice: ls: nothing matches {text}");
+                output.Error($"ls: nothing matches {text}");
                 return Program.ExitFailure;
             }
             return Program.ExitOk;
@@ -101,7 +87,11 @@ internal static class LsCommand
         return command;
     }
 
-    private static string Stamp(DateTimeOffset time) => time.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+    /// <summary>Local time (the TZ environment variable, else the system's zone) or UTC, always with its offset.</summary>
+    private static string Stamp(DateTimeOffset time, bool utc) =>
+        (utc ? time.ToUniversalTime() : time.ToLocalTime()).ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture);
+
+    private static string Plural(long count, string one, string many) => $"{count} {(count == 1 ? one : many)}";
 
     // One level below the prefix's last '/', as `aws s3 ls` shows names.
     private static string Relative(string key, ListObjectsRequest request)
