@@ -12,7 +12,7 @@ namespace Sluice.Cli.Tests.Commands;
 public sealed class OutputCommandTests() : ServerCommandTests("AKIDOUTPUT", "output/secret", "output")
 {
     /// <summary>Every stdout line parsed; each must be one JSON object with a "type", and the last the summary.</summary>
-    private static List<JsonElement> Records(SluiceProcess.Result r)
+    internal static List<JsonElement> Records(SluiceProcess.Result r)
     {
         Assert.EndsWith("\n", r.StdOut);
         var records = r.StdOut.TrimEnd('\n').Split('\n').Select(line =>
