@@ -17,7 +17,9 @@ public static class Program
         if (parsed.Errors.Count > 0)
         {
             // One line on stderr, then a usage exit code: scripts can tell a typo from a failed transfer.
-            Console.Error.WriteLine($"sluice: {FirstError(parsed)} (see 'sluice --help')");
+            string message = FirstError(parsed);
+            Console.Error.WriteLine($"sluice: {message} (see 'sluice --help')");
+            Output.CommandOutput.UsageError(parsed, message);
             return ExitUsage;
         }
         return parsed.Invoke();
@@ -39,6 +41,7 @@ public static class Program
         root.Subcommands.Add(BucketCommands.CreateRemoveBucket());
         root.Subcommands.Add(PresignCommand.Create());
         root.Subcommands.Add(SyncCommand.Create());
+        root.Subcommands.Add(CheckCommand.Create());
         root.Subcommands.Add(MpuCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Sluice.Client;
 using Sluice.Client.Model;
+using Sluice.Cli.Output;
 
 namespace Sluice.Cli.Commands;
 
@@ -12,12 +13,13 @@ internal static class BucketCommands
         var target = new Argument<string>("bucket") { Description = "s3://bucket to create" };
         var command = new Command("mb", "Create a bucket\n\nExample:\n  sluice mb s3://photos") { target };
         var shared = ClientCommand.AddTo(command);
-        command.SetAction((parse, ct) => shared.RunAsync(parse, async () =>
+        var outputOptions = OutputOptions.AddTo(command, summary: false);
+        command.SetAction((parse, ct) => outputOptions.RunAsync(parse, shared, async output =>
         {
             string bucket = BucketOf(parse.GetValue(target)!, "mb");
             await using var client = shared.CreateClient(parse);
             await client.CreateBucketAsync(bucket, null, ct);
-            if (!parse.GetValue(shared.Quiet)) await Console.Out.WriteLineAsync($"make_bucket: {bucket}");
+            output.MadeBucket(bucket);
             return Program.ExitOk;
         }));
         return command;
@@ -32,18 +34,21 @@ internal static class BucketCommands
             target, force,
         };
         var shared = ClientCommand.AddTo(command);
-        command.SetAction((parse, ct) => shared.RunAsync(parse, async () =>
+        var outputOptions = OutputOptions.AddTo(command, summary: false);
+        command.SetAction((parse, ct) => outputOptions.RunAsync(parse, shared, async output =>
         {
             string bucket = BucketOf(parse.GetValue(target)!, "rb");
             await using var client = shared.CreateClient(parse);
             if (parse.GetValue(force))
             {
-                await RmCommand.DeleteAllAsync(client, bucket, "", null, dryRun: false, quiet: true, ct);
+                // The objects' deletions are not results of rb: only their failures are reported.
+                if (await RmCommand.DeleteAllAsync(client, bucket, "", null, dryRun: false, output, report: false, ct) > 0)
+                    return Program.ExitFailure;
                 await foreach (var upload in client.ListMultipartUploadsAsync(bucket, null, ct))
                     await client.AbortMultipartUploadAsync(bucket, upload.Key, upload.UploadId, ct);
             }
             await client.DeleteBucketAsync(bucket, ct);
-            if (!parse.GetValue(shared.Quiet)) await Console.Out.WriteLineAsync($"remove_bucket: {bucket}");
+            output.RemovedBucket(bucket);
             return Program.ExitOk;
         }));
         return command;

@@ -1,11 +1,12 @@
 using System.CommandLine;
+using Sluice.Cli.Output;
 using Sluice.Client.Transfer;
 
 namespace Sluice.Cli.Commands;
 
 /// <summary>
 /// <c>sluice cat s3://bucket/key</c>: the object's bytes on stdout, fetched as `cp s3://… -` fetches them (parts in
-/// parallel, written in order, checked against the stored checksum or ETag).
+/// parallel, written in order, checked against the stored checksum or ETag). --json is refused: stdout is the data.
 /// </summary>
 internal static class CatCommand
 {
@@ -18,8 +19,11 @@ internal static class CatCommand
             target,
         };
         var shared = ClientCommand.AddTo(command);
-        command.SetAction((parse, ct) => shared.RunAsync(parse, async () =>
+        // Taken so that a script passing --json to every command hears why not, rather than an unknown option.
+        var outputOptions = OutputOptions.AddTo(command, summary: false);
+        command.SetAction((parse, ct) => outputOptions.RunAsync(parse, shared, async output =>
         {
+            output.DataOnStdout("cat", "cat");
             // One object: a pattern would concatenate objects in an order nobody chose.
             var path = ObjectCommands.Object("cat", parse.GetValue(target)!);
             await using var client = shared.CreateClient(parse);
@@ -27,7 +31,8 @@ internal static class CatCommand
             // The descriptor itself (left open), so part buffers are written in place, as cp to '-' does.
             await using var stdout = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
             var result = await engine.DownloadToStreamAsync(path.Bucket!, path.Key, stdout, null, ct);
-            if (UnverifiedDownloads.Warning([result]) is { } warning) await Console.Error.WriteLineAsync(warning);
+            if (UnverifiedDownloads.Warning([result]) is { } warning) output.Warning(warning);
+            output.Tally(1, result.Size);
             return Program.ExitOk;
         }));
         return command;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Sluice.Cli.Output;
 using Sluice.Client;
 using Sluice.Client.Model;
 using Sluice.Client.Transfer;
@@ -60,11 +61,13 @@ internal static class CpCommand
         var shared = ClientCommand.AddTo(command);
         filters.AddTo(command);
         conditions.AddTo(command);
-        command.SetAction((parse, ct) => shared.RunAsync(parse, async () =>
+        var outputOptions = OutputOptions.AddTo(command, summary: true);
+        command.SetAction((parse, ct) => outputOptions.RunAsync(parse, shared, async output =>
         {
             var src = Parse(verb, parse.GetValue(source)!);
             var dst = Parse(verb, parse.GetValue(destination)!);
-            bool quiet = parse.GetValue(shared.Quiet), recurse = parse.GetValue(recursive), dry = parse.GetValue(dryRun);
+            bool recurse = parse.GetValue(recursive), dry = parse.GetValue(dryRun);
+            output.DryRun = dry;
             if (!src.IsS3 && !dst.IsS3) throw new CliException($"{verb}: one side must be an s3:// location", Program.ExitUsage);
             if (recurse && (src.IsStdio || dst.IsStdio)) throw new CliException($"{verb}: --recursive does not take '-'", Program.ExitUsage);
             if (parse.GetValue(resume) && parse.GetValue(noResume)) throw new CliException($"{verb}: --resume and --no-resume exclude each other", Program.ExitUsage);
@@ -90,41 +93,37 @@ internal static class CpCommand
             bool resumeEach = recurse && !src.IsS3 && parse.GetValue(resume);
             ItemTransfer? items = move || pattern != null || rules.Any || resumeEach ? new ItemTransfer
             {
-                Verb = verb, Move = move, Source = src, Destination = dst, Recursive = recurse, DryRun = dry, Quiet = quiet, Fresh = fresh,
+                Verb = verb, Move = move, Source = src, Destination = dst, Recursive = recurse, DryRun = dry, Fresh = fresh,
                 Filter = filter, Pattern = pattern, Rules = rules, Upload = upload,
             } : null;
             items?.CheckUsage();
+            if (dst.IsStdio) output.DataOnStdout(verb);
 
             await using var client = shared.CreateClient(parse);
             using var engine = new TransferEngine(client, options);
             // mv, patterns, overwrite conditions and resumed directory uploads go item by item (see ItemTransfer).
-            if (items != null) return await items.RunAsync(engine, ct);
-            using var progress = new ProgressLine(quiet || dst.IsStdio);
-            async Task Say(string line)
+            if (items != null) return await items.RunAsync(engine, output, ct);
+            using var progress = new ProgressLine(!output.AllowsProgress || dst.IsStdio);
+            output.ClearProgress = progress.Dispose;
+            void WarnUnverified(IReadOnlyList<TransferResult> results)
             {
-                progress.Dispose();
-                if (!quiet) await (dst.IsStdio ? Console.Error : Console.Out).WriteLineAsync(line);
+                if (UnverifiedDownloads.Warning(results) is { } warning) output.Warning(warning);
             }
-            string prefix = dry ? "(dryrun) " : "";
-            async Task WarnUnverified(IReadOnlyList<TransferResult> results)
-            {
-                if (UnverifiedDownloads.Warning(results) is not { } warning) return;
-                progress.Dispose();
-                await Console.Error.WriteLineAsync(warning);
-            }
+            void Downloaded(TransferResult r, string to) => output.Transfer("download", $"s3://{r.Bucket}/{r.Key}", to, r.Size, false, verified: r.ChecksumVerified);
 
             if (!src.IsS3)
             {
                 if (src.IsStdio)
                 {
                     string key = KeyFor(dst, null);
+                    long? size = null;
                     if (!dry)
                     {
                         await using var stdin = StandardStream(0, FileAccess.Read);
                         // What was read from stdin cannot be read again: an interrupted upload is aborted, not kept.
-                        await engine.UploadStreamAsync(stdin, dst.Bucket!, key, upload with { AbortOnFailure = true }, progress, ct);
+                        size = (await engine.UploadStreamAsync(stdin, dst.Bucket!, key, upload with { AbortOnFailure = true }, progress, ct)).Size;
                     }
-                    await Say($"{prefix}upload: - to s3://{dst.Bucket}/{key}");
+                    output.Transfer("upload", "-", $"s3://{dst.Bucket}/{key}", size, dry);
                 }
                 else if (recurse)
                 {
@@ -132,14 +131,14 @@ internal static class CpCommand
                     string keyPrefix = AsPrefix(dst.Key);
                     if (dry)
                     {
-                        foreach (var f in LocalFiles(src.LocalPath!, filter)) await Say($"{prefix}upload: {f.Path} to s3://{dst.Bucket}/{keyPrefix}{f.Relative}");
+                        foreach (var f in LocalFiles(src.LocalPath!, filter)) output.Transfer("upload", f.Path, $"s3://{dst.Bucket}/{keyPrefix}{f.Relative}", f.Size, true);
                     }
                     else
                     {
                         var result = await engine.UploadDirectoryAsync(src.LocalPath!, dst.Bucket!, keyPrefix, filter, progress, ct);
-                        foreach (var r in result.Files) await Say($"upload: {Path.Combine(src.LocalPath!, r.Key[keyPrefix.Length..])} to s3://{r.Bucket}/{r.Key}");
+                        foreach (var r in result.Files) output.Transfer("upload", Path.Combine(src.LocalPath!, r.Key[keyPrefix.Length..]), $"s3://{r.Bucket}/{r.Key}", r.Size, false);
                         // Skipped as `aws s3 cp` skips them, but the copy is not whole: say so and fail.
-                        foreach (string path in result.NotRegularFiles) await Console.Error.WriteLineAsync($"sluice: warning: skipping {path}: not a regular file");
+                        foreach (string path in result.NotRegularFiles) output.Skipped(path, "not a regular file");
                         if (result.NotRegularFiles.Count > 0) return Program.ExitFailure;
                     }
                 }
@@ -148,13 +147,12 @@ internal static class CpCommand
                     if (Directory.Exists(src.LocalPath)) throw new CliException($"cp: {src.LocalPath} is a directory (use --recursive)", Program.ExitUsage);
                     if (!File.Exists(src.LocalPath)) throw new CliException($"cp: {src.LocalPath}: no such file");
                     string key = KeyFor(dst, Path.GetFileName(src.LocalPath));
-                    string resumed = "";
-                    if (!dry)
+                    if (dry) output.Transfer("upload", src.LocalPath!, $"s3://{dst.Bucket}/{key}", new FileInfo(src.LocalPath!).Length, true);
+                    else
                     {
                         var result = await UploadFileAsync(engine, src.LocalPath!, dst.Bucket!, key, upload, fresh, progress, ct);
-                        if (result.ResumedParts > 0) resumed = $" (resumed: {result.ResumedParts} of {result.PartCount} parts were already uploaded)";
+                        output.Transfer("upload", src.LocalPath!, $"s3://{dst.Bucket}/{key}", result.Size, false, result.ResumedParts, result.PartCount);
                     }
-                    await Say($"{prefix}upload: {src.LocalPath} to s3://{dst.Bucket}/{key}{resumed}");
                 }
                 return Program.ExitOk;
             }
@@ -165,7 +163,13 @@ internal static class CpCommand
                 {
                     if (src.Key.Length == 0) throw new CliException("cp: give an object key to write to stdout", Program.ExitUsage);
                     await using var stdout = StandardStream(1, FileAccess.Write);
-                    if (!dry) await WarnUnverified([await engine.DownloadToStreamAsync(src.Bucket!, src.Key, stdout, null, ct)]);
+                    if (dry) output.Transfer("download", src.ToString(), "-", null, true);
+                    else
+                    {
+                        var result = await engine.DownloadToStreamAsync(src.Bucket!, src.Key, stdout, null, ct);
+                        WarnUnverified([result]);
+                        output.Tally(1, result.Size); // no line: stdout is the data, and stderr may share its terminal
+                    }
                 }
                 else if (recurse)
                 {
@@ -173,13 +177,14 @@ internal static class CpCommand
                     if (dry)
                     {
                         await foreach (var o in client.ListObjectsV2Async(new ListObjectsRequest(src.Bucket!) { Prefix = NullIfEmpty(keyPrefix) }, ct))
-                            if (filter.IsMatch(o.Key[keyPrefix.Length..], o.Size, o.LastModified)) await Say($"{prefix}download: s3://{src.Bucket}/{o.Key} to {Path.Combine(dst.LocalPath!, o.Key[keyPrefix.Length..])}");
+                            if (filter.IsMatch(o.Key[keyPrefix.Length..], o.Size, o.LastModified))
+                                output.Transfer("download", $"s3://{src.Bucket}/{o.Key}", Path.Combine(dst.LocalPath!, o.Key[keyPrefix.Length..]), o.Size, true);
                     }
                     else
                     {
                         var result = await engine.DownloadDirectoryAsync(src.Bucket!, keyPrefix, dst.LocalPath!, filter, progress, ct);
-                        foreach (var r in result.Files) await Say($"download: s3://{r.Bucket}/{r.Key} to {Path.Combine(dst.LocalPath!, r.Key[keyPrefix.Length..])}");
-                        await WarnUnverified(result.Files);
+                        foreach (var r in result.Files) Downloaded(r, Path.Combine(dst.LocalPath!, r.Key[keyPrefix.Length..]));
+                        WarnUnverified(result.Files);
                     }
                 }
                 else
@@ -192,8 +197,13 @@ internal static class CpCommand
                         File.Delete(DownloadState.PartialPath(Path.GetFullPath(path)));
                         File.Delete(DownloadState.SidecarPath(Path.GetFullPath(path)));
                     }
-                    if (!dry) await WarnUnverified([await engine.DownloadFileAsync(src.Bucket!, src.Key, path, progress, ct)]);
-                    await Say($"{prefix}download: {src} to {path}");
+                    if (dry) output.Transfer("download", src.ToString(), path, null, true);
+                    else
+                    {
+                        var result = await engine.DownloadFileAsync(src.Bucket!, src.Key, path, progress, ct);
+                        WarnUnverified([result]);
+                        Downloaded(result, path);
+                    }
                 }
                 return Program.ExitOk;
             }
@@ -202,22 +212,22 @@ internal static class CpCommand
             if (recurse)
             {
                 string from = AsPrefix(src.Key), to = AsPrefix(dst.Key);
-                var keys = new List<string>();
+                var objects = new List<(string Key, long Size)>();
                 await foreach (var o in client.ListObjectsV2Async(new ListObjectsRequest(src.Bucket!) { Prefix = NullIfEmpty(from) }, ct))
-                    if (filter.IsMatch(o.Key[from.Length..], o.Size, o.LastModified)) keys.Add(o.Key);
-                await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = options.FileConcurrency, CancellationToken = ct }, async (key, token) =>
+                    if (filter.IsMatch(o.Key[from.Length..], o.Size, o.LastModified)) objects.Add((o.Key, o.Size));
+                await Parallel.ForEachAsync(objects, new ParallelOptions { MaxDegreeOfParallelism = options.FileConcurrency, CancellationToken = ct }, async (o, token) =>
                 {
-                    string target = to + key[from.Length..];
-                    if (!dry) await engine.CopyAsync(src.Bucket!, key, dst.Bucket!, target, null, token);
-                    await Say($"{prefix}copy: s3://{src.Bucket}/{key} to s3://{dst.Bucket}/{target}");
+                    string target = to + o.Key[from.Length..];
+                    long size = dry ? o.Size : (await engine.CopyAsync(src.Bucket!, o.Key, dst.Bucket!, target, null, token)).Size;
+                    output.Transfer("copy", $"s3://{src.Bucket}/{o.Key}", $"s3://{dst.Bucket}/{target}", size, dry);
                 });
             }
             else
             {
                 if (src.Key.Length == 0) throw new CliException($"cp: {src} names a bucket (use --recursive)", Program.ExitUsage);
                 string key = KeyFor(dst, src.Key[(src.Key.LastIndexOf('/') + 1)..]);
-                if (!dry) await engine.CopyAsync(src.Bucket!, src.Key, dst.Bucket!, key, progress, ct);
-                await Say($"{prefix}copy: {src} to s3://{dst.Bucket}/{key}");
+                long? size = dry ? null : (await engine.CopyAsync(src.Bucket!, src.Key, dst.Bucket!, key, progress, ct)).Size;
+                output.Transfer("copy", src.ToString(), $"s3://{dst.Bucket}/{key}", size, dry);
             }
             return Program.ExitOk;
         }));
@@ -302,14 +312,14 @@ internal static class CpCommand
 
     private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
 
-    private static IEnumerable<(string Path, string Relative)> LocalFiles(string root, GlobFilter filter)
+    private static IEnumerable<(string Path, string Relative, long Size)> LocalFiles(string root, GlobFilter filter)
     {
         string full = Path.GetFullPath(root);
         foreach (string file in Directory.EnumerateFiles(full, "*", SearchOption.AllDirectories))
         {
             string relative = Path.GetRelativePath(full, file).Replace(Path.DirectorySeparatorChar, '/');
             var info = new FileInfo(file);
-            if (filter.IsMatch(relative, info.Length, info.LastWriteTimeUtc)) yield return (file, relative);
+            if (filter.IsMatch(relative, info.Length, info.LastWriteTimeUtc)) yield return (file, relative, info.Length);
         }
     }
 }

@@ -1,13 +1,14 @@
 using System.CommandLine;
 using System.Globalization;
 using Sluice.Cli.Bench;
+using Sluice.Cli.Output;
 using Sluice.Client.Model;
 
 namespace Sluice.Cli.Commands;
 
 /// <summary>
 /// <c>sluice du s3://bucket[/prefix]</c>: the total size and count of the objects under a prefix (every level) or
-/// matching a pattern, in s5cmd's words: "N bytes in M objects: TARGET".
+/// matching a pattern, in s5cmd's words: "N bytes in M objects: TARGET"; with --json one "total" record.
 /// </summary>
 internal static class DuCommand
 {
@@ -22,7 +23,8 @@ internal static class DuCommand
             target, human, raw,
         };
         var shared = ClientCommand.AddTo(command);
-        command.SetAction((parse, ct) => shared.RunAsync(parse, async () =>
+        var outputOptions = OutputOptions.AddTo(command, summary: false);
+        command.SetAction((parse, ct) => outputOptions.RunAsync(parse, shared, async output =>
         {
             string text = parse.GetValue(target)!;
             if (!S3Path.TryParse(text, out var path, out string? error) || !path.IsS3)
@@ -41,7 +43,7 @@ internal static class DuCommand
             if (count == 0 && pattern != null) throw S3Wildcard.NoMatch("du", path);
             if (count == 0 && path.Key.Length > 0) throw new CliException($"du: nothing matches {text}");
             string size = parse.GetValue(human) ? Units.FormatSize(total) : total.ToString(CultureInfo.InvariantCulture) + " bytes";
-            await Console.Out.WriteLineAsync($"{size} in {count} objects: {path}");
+            output.Total(path.ToString(), count, total, $"{size} in {count} objects: {path}");
             return Program.ExitOk;
         }));
         return command;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Sluice.Cli.Output;
 using Sluice.Client;
 using Sluice.Client.Model;
 using Sluice.Client.Transfer;
@@ -20,7 +21,6 @@ internal sealed class ItemTransfer
     public required S3Path Destination { get; init; }
     public required bool Recursive { get; init; }
     public required bool DryRun { get; init; }
-    public required bool Quiet { get; init; }
     public required bool Fresh { get; init; }
     public required GlobFilter Filter { get; init; }
     public required S3Wildcard? Pattern { get; init; }
@@ -46,7 +46,8 @@ internal sealed class ItemTransfer
         if (Pattern != null && Recursive) throw Usage($"{Verb}: a pattern selects the objects itself; drop -r");
     }
 
-    public async Task<int> RunAsync(TransferEngine engine, CancellationToken ct)
+    /// <summary>Copies (or moves) every item, each reported to <paramref name="output"/>; exit 1 when any failed.</summary>
+    public async Task<int> RunAsync(TransferEngine engine, CommandOutput output, CancellationToken ct)
     {
         Engine = engine;
         var notRegular = new List<string>();
@@ -55,17 +56,18 @@ internal sealed class ItemTransfer
         foreach (string path in notRegular)
         {
             failed++;
-            await Console.Error.WriteLineAsync($"sluice: warning: skipping {path}: not a regular file");
+            output.Skipped(path, "not a regular file");
         }
         if (Pattern != null && items.Count == 0) throw S3Wildcard.NoMatch(Verb, Source);
         if (Move) CheckNoOverlap(items);
 
         bool single = !Recursive && Pattern == null;
-        string word = Move ? "move" : !Source.IsS3 ? "upload" : !Destination.IsS3 ? "download" : "copy";
-        string prefix = DryRun ? "(dryrun) " : "";
+        string op = !Source.IsS3 ? "upload" : !Destination.IsS3 ? "download" : "copy";
         var downloads = new ConcurrentQueue<TransferResult>();
-        using var line = single ? new ProgressLine(Quiet || DryRun) : null;
-        using var many = single ? null : new SyncProgress(Quiet || DryRun, items.Sum(i => i.State?.Size ?? 0), items.Count);
+        bool noProgress = !output.AllowsProgress || DryRun;
+        using var line = single ? new ProgressLine(noProgress) : null;
+        using var many = single ? null : new SyncProgress(noProgress, items.Sum(i => i.State?.Size ?? 0), items.Count);
+        output.ClearProgress = single ? line!.Dispose : many!.Clear;
 
         async Task OneAsync(Item item, CancellationToken token)
         {
@@ -79,14 +81,18 @@ internal sealed class ItemTransfer
                     return;
                 }
             }
-            string note = "";
+            // A dry run knows what the listing said (nothing for a single object: it is not asked).
+            long? size = item.State?.Size;
+            int resumedParts = 0, partCount = 0;
+            bool? verified = null;
             if (!DryRun)
             {
                 var progress = (IProgress<TransferProgress>?)line ?? many!.For(item.Relative);
+                TransferResult result;
                 if (!Source.IsS3)
                 {
-                    var result = await CpCommand.UploadFileAsync(Engine, item.From, Destination.Bucket!, item.To, Upload, Fresh, progress, token, Verb);
-                    if (result.ResumedParts > 0) note = $" (resumed: {result.ResumedParts} of {result.PartCount} parts were already uploaded)";
+                    result = await CpCommand.UploadFileAsync(Engine, item.From, Destination.Bucket!, item.To, Upload, Fresh, progress, token, Verb);
+                    (resumedParts, partCount) = (result.ResumedParts, result.PartCount);
                 }
                 else if (!Destination.IsS3)
                 {
@@ -98,12 +104,15 @@ internal sealed class ItemTransfer
                         File.Delete(DownloadState.PartialPath(full));
                         File.Delete(DownloadState.SidecarPath(full));
                     }
-                    downloads.Enqueue(await Engine.DownloadFileAsync(Source.Bucket!, item.From, item.To, progress, token));
+                    result = await Engine.DownloadFileAsync(Source.Bucket!, item.From, item.To, progress, token);
+                    downloads.Enqueue(result);
+                    verified = result.ChecksumVerified;
                 }
                 else
                 {
-                    await Engine.CopyAsync(Source.Bucket!, item.From, Destination.Bucket!, item.To, progress, token);
+                    result = await Engine.CopyAsync(Source.Bucket!, item.From, Destination.Bucket!, item.To, progress, token);
                 }
+                size = result.Size;
                 // mv: the source goes only now, after its copy succeeded (a failure above keeps it).
                 if (Move)
                 {
@@ -112,10 +121,8 @@ internal sealed class ItemTransfer
                 }
             }
             many?.FileDone(item.Relative, item.State?.Size ?? 0);
-            if (Quiet) return;
-            line?.Dispose();
-            many?.Clear();
-            await Console.Out.WriteLineAsync($"{prefix}{word}: {from} to {to}{note}");
+            if (Move) output.Moved(op, from, to, size, DryRun, resumedParts, partCount, verified);
+            else output.Transfer(op, from, to, size, DryRun, resumedParts, partCount, verified);
         }
 
         if (single)
@@ -125,6 +132,7 @@ internal sealed class ItemTransfer
         }
         else
         {
+            string word = Move ? "move" : op;
             await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = Engine.Options.FileConcurrency, CancellationToken = ct }, async (item, token) =>
             {
                 try
@@ -134,16 +142,11 @@ internal sealed class ItemTransfer
                 catch (Exception e) when (e is not OperationCanceledException && ClientCommand.Describe(e) is { } message)
                 {
                     Interlocked.Increment(ref failed);
-                    many?.Clear();
-                    await Console.Error.WriteLineAsync($"sluice: {word}: {Location(Source, item.From)} to {Location(Destination, item.To)} failed: {message}");
+                    output.Error($"{word}: {Location(Source, item.From)} to {Location(Destination, item.To)} failed: {message}", Location(Source, item.From));
                 }
             });
         }
-        if (UnverifiedDownloads.Warning(downloads) is { } warning)
-        {
-            many?.Clear();
-            await Console.Error.WriteLineAsync(warning);
-        }
+        if (UnverifiedDownloads.Warning(downloads) is { } warning) output.Warning(warning);
         return failed == 0 ? Program.ExitOk : Program.ExitFailure;
     }
 

@@ -1,19 +1,23 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Sluice.Cli.Bench;
+using Sluice.Cli.Output;
 using Sluice.Client.Model;
 
 namespace Sluice.Cli.Commands;
 
 /// <summary>
 /// <c>sluice ls [s3://bucket[/prefix]]</c>: buckets, or the objects and common prefixes under a prefix (one level, or
-/// every key with --recursive), with human sizes and a total on request, or JSON lines with --json.
+/// every key with --recursive), with human sizes and a total on request, times in local time (or --utc) with the zone
+/// shown, or JSON records with --json (<see cref="CommandOutput"/>).
 /// </summary>
 internal static class LsCommand
 {
-    // Plain JSON for terminals and jq: no \u0022-style escaping of quotes and '+'.
-    private static readonly JsonSerializerOptions JsonLines = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    /// <summary>Width of the time column: "2026-11-22 14:27:22 +01:00".</summary>
+    private const int StampWidth = 26;
+
+    /// <summary>Width of the size column (right-aligned).</summary>
+    private const int SizeWidth = 10;
 
     public static Command Create()
     {
@@ -21,35 +25,33 @@ internal static class LsCommand
         var recursive = new Option<bool>("--recursive", "-r") { Description = "List every key under the prefix, not one level" };
         var human = new Option<bool>("--human-readable", "-H") { Description = "Sizes as KiB/MiB/GiB" };
         var summarize = new Option<bool>("--summarize") { Description = "End with the object count and total size" };
-        var json = new Option<bool>("--json") { Description = "One JSON object per line (key, size, etag, lastModified, storageClass)" };
-        var incomplete = new Option<bool>("--incomplete") { Description = "List multipart uploads in progress instead (as `sluice mpu ls`): initiated, upload id, key" };
+        var utc = new Option<bool>("--utc") { Description = "Show times in UTC (default: local time; the zone is always shown)" };
+        var incomplete = new Option<bool>("--incomplete")
+        {
+            Description = "List multipart uploads in progress instead (as `sluice mpu ls`, with ls's times): initiated, upload id, key",
+        };
         var olderThan = IncompleteUploads.OlderThanOption();
         var command = new Command("ls", "List buckets, or objects under an s3:// prefix")
         {
-            target, recursive, human, summarize, json, incomplete, olderThan,
+            target, recursive, human, summarize, utc, incomplete, olderThan,
         };
         command.Description += "\n\nExamples:\n  sluice ls\n  sluice ls s3://photos/2024/\n  sluice ls -r -H --summarize s3://photos\n" +
             "  sluice ls --incomplete --older-than 7d s3://backups";
         var shared = ClientCommand.AddTo(command);
-        command.SetAction((parse, ct) => shared.RunAsync(parse, async () =>
+        var outputOptions = OutputOptions.AddTo(command, summary: false);
+        command.SetAction((parse, ct) => outputOptions.RunAsync(parse, shared, async output =>
         {
             await using var client = shared.CreateClient(parse);
-            var output = Console.Out;
             string? text = parse.GetValue(target);
-            bool asJson = parse.GetValue(json), humanSizes = parse.GetValue(human);
+            bool humanSizes = parse.GetValue(human), inUtc = parse.GetValue(utc);
             if (parse.GetValue(incomplete) && parse.GetValue(summarize)) throw new CliException("ls: --summarize counts objects, not --incomplete uploads", Program.ExitUsage);
-            if (parse.GetValue(incomplete)) return await ListIncompleteAsync(client, text, asJson, parse.GetValue(olderThan), ct);
+            if (parse.GetValue(incomplete)) return await ListIncompleteAsync(client, text, output, parse.GetValue(olderThan), inUtc, ct);
             if (parse.GetResult(olderThan) != null) throw new CliException("ls: --older-than selects uploads of --incomplete", Program.ExitUsage);
             // "s3://" alone lists the buckets, as no argument does (as aws s3 ls).
             if (text is null || text == "s3://")
             {
                 var buckets = await client.ListBucketsAsync(ct);
-                foreach (var b in buckets.Buckets)
-                {
-                    await output.WriteLineAsync(asJson
-                        ? JsonSerializer.Serialize(new Dictionary<string, string> { ["name"] = b.Name, ["creationDate"] = b.CreationDate.ToString("O", CultureInfo.InvariantCulture) }, JsonLines)
-                        : $"{Stamp(b.CreationDate)} {b.Name}");
-                }
+                foreach (var b in buckets.Buckets) output.Bucket(b.Name, b.CreationDate, $"{Stamp(b.CreationDate, inUtc)} {b.Name}");
                 return Program.ExitOk;
             }
             if (!S3Path.TryParse(text, out var path, out string? error) || !path.IsS3)
@@ -66,40 +68,27 @@ internal static class LsCommand
                 foreach (string prefix in page.CommonPrefixes)
                 {
                     prefixes++;
-                    await output.WriteLineAsync(asJson
-                        ? JsonSerializer.Serialize(new Dictionary<string, string> { ["prefix"] = prefix }, JsonLines)
-                        : $"{"PRE",30} {Relative(prefix, request)}");
+                    output.Prefix(prefix, $"{"PRE",StampWidth + 1 + SizeWidth} {Relative(prefix, request)}");
                 }
                 foreach (var o in page.Contents)
                 {
                     count++;
                     total += o.Size;
-                    if (asJson)
-                    {
-                        await output.WriteLineAsync(JsonSerializer.Serialize(new Dictionary<string, object>
-                        {
-                            ["key"] = o.Key, ["size"] = o.Size, ["etag"] = o.ETag,
-                            ["lastModified"] = o.LastModified.ToString("O", CultureInfo.InvariantCulture),
-                            ["storageClass"] = o.StorageClass ?? "STANDARD",
-                        }, JsonLines));
-                    }
-                    else
-                    {
-                        string size = humanSizes ? Units.FormatSize(o.Size) : o.Size.ToString(CultureInfo.InvariantCulture);
-                        await output.WriteLineAsync($"{Stamp(o.LastModified)} {size,10} {(request.Delimiter is null ? o.Key : Relative(o.Key, request))}");
-                    }
+                    string size = humanSizes ? Units.FormatSize(o.Size) : o.Size.ToString(CultureInfo.InvariantCulture);
+                    output.Object(o, $"{Stamp(o.LastModified, inUtc)} {size,SizeWidth} {(request.Delimiter is null ? o.Key : Relative(o.Key, request))}");
                 }
             }
-            if (parse.GetValue(summarize) && !asJson)
+            output.Count("prefixes", prefixes, Plural(prefixes, "prefix", "prefixes"));
+            if (parse.GetValue(summarize) && !output.Json)
             {
-                await output.WriteLineAsync();
-                await output.WriteLineAsync($"Total Objects: {count}");
-                await output.WriteLineAsync($"   Total Size: {(humanSizes ? Units.FormatSize(total) : total.ToString(CultureInfo.InvariantCulture))}");
+                await Console.Out.WriteLineAsync();
+                await Console.Out.WriteLineAsync($"Total Objects: {count}");
+                await Console.Out.WriteLineAsync($"   Total Size: {(humanSizes ? Units.FormatSize(total) : total.ToString(CultureInfo.InvariantCulture))}");
             }
             // A prefix that matches nothing is a failure, as aws s3 ls makes it (an empty bucket listed whole is not).
             if (path.Key.Length > 0 && count == 0 && prefixes == 0)
             {
-                await Console.Error.WriteLineAsync($"sluice: ls: nothing matches {text}");
+                output.Error($"ls: nothing matches {text}");
                 return Program.ExitFailure;
             }
             return Program.ExitOk;
@@ -107,25 +96,31 @@ internal static class LsCommand
         return command;
     }
 
-    /// <summary>ls --incomplete: every multipart upload in progress under the prefix (none is no failure: nothing is left over).</summary>
-    private static async Task<int> ListIncompleteAsync(Client.S3Client client, string? text, bool asJson, string? olderThan, CancellationToken ct)
+    /// <summary>
+    /// ls --incomplete: every multipart upload in progress under the prefix (none is no failure: nothing is left over),
+    /// its time shown as ls shows times.
+    /// </summary>
+    private static async Task<int> ListIncompleteAsync(Client.S3Client client, string? text, CommandOutput output, string? olderThan, bool utc,
+        CancellationToken ct)
     {
         if (text is null || !S3Path.TryParse(text, out var path, out _) || !path.IsS3)
             throw new CliException("ls: --incomplete lists the uploads of one bucket: give s3://bucket[/prefix]", Program.ExitUsage);
         var cutoff = IncompleteUploads.Cutoff("ls", olderThan);
+        long uploads = 0;
         await foreach (var u in IncompleteUploads.ListAsync(client, path.Bucket!, path.Key, cutoff, null, ct))
         {
-            await Console.Out.WriteLineAsync(asJson
-                ? JsonSerializer.Serialize(new Dictionary<string, string>
-                {
-                    ["key"] = u.Key, ["uploadId"] = u.UploadId, ["initiated"] = u.Initiated.ToString("O", CultureInfo.InvariantCulture),
-                }, JsonLines)
-                : IncompleteUploads.Line(u));
+            uploads++;
+            output.Upload(u, $"{Stamp(u.Initiated, utc)} {u.UploadId} {u.Key}");
         }
+        output.Count("uploads", uploads, Plural(uploads, "upload", "uploads"));
         return Program.ExitOk;
     }
 
-    private static string Stamp(DateTimeOffset time) => time.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+    /// <summary>Local time (the TZ environment variable, else the system's zone) or UTC, always with its offset.</summary>
+    private static string Stamp(DateTimeOffset time, bool utc) =>
+        (utc ? time.ToUniversalTime() : time.ToLocalTime()).ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture);
+
+    private static string Plural(long count, string one, string many) => $"{count} {(count == 1 ? one : many)}";
 
     // One level below the prefix's last '/', as `aws s3 ls` shows names.
     private static string Relative(string key, ListObjectsRequest request)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Sluice.Cli.Output;
 using Sluice.Client;
 using Sluice.S3.Xml;
 
@@ -6,7 +7,8 @@ namespace Sluice.Cli.Commands;
 
 /// <summary>
 /// <c>sluice mpu ls s3://bucket[/prefix]</c> and <c>sluice mpu abort</c>: the multipart uploads an interrupted or failed
-/// upload left behind (their parts are stored, and billed, until completed or aborted), as <c>mc ls/rm --incomplete</c>.
+/// upload left behind (their parts are stored, and billed, until completed or aborted), as <c>mc ls/rm --incomplete</c>;
+/// with --json an "upload" record per upload listed, an "abort" record per upload aborted.
 /// </summary>
 internal static class MpuCommand
 {
@@ -31,15 +33,21 @@ internal static class MpuCommand
             target, olderThan, pageSize,
         };
         var shared = ClientCommand.AddTo(command);
-        command.SetAction((parse, ct) => shared.RunAsync(parse, async () =>
+        var outputOptions = OutputOptions.AddTo(command, summary: false, "mpu ls");
+        command.SetAction((parse, ct) => outputOptions.RunAsync(parse, shared, async output =>
         {
             var path = Location("mpu ls", parse.GetValue(target)!);
             var cutoff = IncompleteUploads.Cutoff("mpu ls", parse.GetValue(olderThan));
             int? size = parse.GetValue(pageSize);
             if (size is < 1 or > 1000) throw new CliException("mpu ls: --page-size must be from 1 to 1000", Program.ExitUsage);
             await using var client = shared.CreateClient(parse);
+            long listed = 0;
             await foreach (var upload in IncompleteUploads.ListAsync(client, path.Bucket!, path.Key, cutoff, size, ct))
-                await Console.Out.WriteLineAsync(IncompleteUploads.Line(upload));
+            {
+                listed++;
+                output.Upload(upload, IncompleteUploads.Line(upload));
+            }
+            output.Count("uploads", listed, $"{listed} upload{(listed == 1 ? "" : "s")}");
             return Program.ExitOk;
         }));
         return command;
@@ -59,12 +67,13 @@ internal static class MpuCommand
             target, uploadId, all, olderThan, dryRun,
         };
         var shared = ClientCommand.AddTo(command);
-        command.SetAction((parse, ct) => shared.RunAsync(parse, async () =>
+        var outputOptions = OutputOptions.AddTo(command, summary: false, "mpu abort");
+        command.SetAction((parse, ct) => outputOptions.RunAsync(parse, shared, async output =>
         {
             var path = Location("mpu abort", parse.GetValue(target)!);
             string? id = parse.GetValue(uploadId);
-            bool many = parse.GetValue(all), quiet = parse.GetValue(shared.Quiet), dry = parse.GetValue(dryRun);
-            string prefix = dry ? "(dryrun) " : "";
+            bool many = parse.GetValue(all), dry = parse.GetValue(dryRun);
+            output.DryRun = dry;
             if (many == (id != null))
                 throw new CliException("mpu abort: give either an upload id (one upload of one key) or --all (every upload under a prefix)", Program.ExitUsage);
             var cutoff = IncompleteUploads.Cutoff("mpu abort", parse.GetValue(olderThan));
@@ -75,20 +84,23 @@ internal static class MpuCommand
                 if (path.Key.Length == 0) throw new CliException("mpu abort: an upload id needs the object key: s3://bucket/key UPLOAD-ID", Program.ExitUsage);
                 // S3 answers an abort of an unknown upload with NoSuchUpload (404): a typo is not a success.
                 if (!dry) await client.AbortMultipartUploadAsync(path.Bucket!, path.Key, id, ct);
-                if (!quiet) await Console.Out.WriteLineAsync($"{prefix}abort: {path} {id}");
+                output.Aborted(path.ToString(), id, dry);
+                output.Count("aborted", 1, "1 aborted");
                 return Program.ExitOk;
             }
 
             // Listed whole first: aborting while paging would move the markers under the listing.
             var uploads = new List<ListedUpload>();
             await foreach (var upload in IncompleteUploads.ListAsync(client, path.Bucket!, path.Key, cutoff, null, ct)) uploads.Add(upload);
-            int failed = 0;
+            int failed = 0, aborted = 0;
             foreach (var upload in uploads)
             {
+                string url = $"s3://{path.Bucket}/{upload.Key}";
                 try
                 {
                     if (!dry) await client.AbortMultipartUploadAsync(path.Bucket!, upload.Key, upload.UploadId, ct);
-                    if (!quiet) await Console.Out.WriteLineAsync($"{prefix}abort: s3://{path.Bucket}/{upload.Key} {upload.UploadId}");
+                    aborted++;
+                    output.Aborted(url, upload.UploadId, dry);
                 }
                 catch (S3Exception e) when (e.Code == Sluice.S3.Errors.S3ErrorCode.NoSuchUpload)
                 {
@@ -97,9 +109,10 @@ internal static class MpuCommand
                 catch (S3Exception e)
                 {
                     failed++;
-                    await Console.Error.WriteLineAsync($"sluice: abort failed: s3://{path.Bucket}/{upload.Key} {upload.UploadId}: {ClientCommand.Describe(e)}");
+                    output.Error($"abort failed: {url} {upload.UploadId}: {ClientCommand.Describe(e)}", url);
                 }
             }
+            output.Count("aborted", aborted, $"{aborted} aborted");
             return failed == 0 ? Program.ExitOk : Program.ExitFailure;
         }));
         return command;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Sluice.Cli.Output;
 
 namespace Sluice.Cli.Commands;
 
@@ -16,7 +17,8 @@ internal static class PresignCommand
             target, expires, method,
         };
         var shared = ClientCommand.AddTo(command);
-        command.SetAction((parse, ct) => shared.RunAsync(parse, async () =>
+        var outputOptions = OutputOptions.AddTo(command, summary: false);
+        command.SetAction((parse, ct) => outputOptions.RunAsync(parse, shared, async output =>
         {
             string text = parse.GetValue(target)!;
             if (parse.GetValue(expires) is < 1 or > 604800)
@@ -24,8 +26,10 @@ internal static class PresignCommand
             if (!S3Path.TryParse(text, out var path, out string? error) || !path.IsS3 || path.Key.Length == 0)
                 throw new CliException($"presign: {error ?? $"'{text}' is not s3://bucket/key"}", Program.ExitUsage);
             await using var client = shared.CreateClient(parse);
-            var url = client.Presign(parse.GetValue(method)!, path.Bucket!, path.Key, TimeSpan.FromSeconds(parse.GetValue(expires)));
-            await Console.Out.WriteLineAsync(url.AbsoluteUri);
+            // Whole seconds, as X-Amz-Date carries it, so "expires" is the URL's real end.
+            var now = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+            var url = client.Presign(parse.GetValue(method)!, path.Bucket!, path.Key, TimeSpan.FromSeconds(parse.GetValue(expires)), now);
+            output.Presigned(url, parse.GetValue(method)!, now.AddSeconds(parse.GetValue(expires)));
             return Program.ExitOk;
         }));
         return command;

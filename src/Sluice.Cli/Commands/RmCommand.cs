@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Sluice.Cli.Output;
 using Sluice.Client;
 using Sluice.Client.Model;
 using Sluice.Client.Transfer;
@@ -6,8 +7,8 @@ using Sluice.Client.Transfer;
 namespace Sluice.Cli.Commands;
 
 /// <summary>
-/// <c>sluice rm s3://bucket/key</c>, or with --recursive every key under a prefix (include/exclude globs), deleted in
-/// batches of 1,000 with DeleteObjects. A key that fails is reported and the exit code is 1.
+/// <c>sluice rm s3://bucket/key</c>, or with --recursive every key under a prefix (include/exclude globs), or every key
+/// a pattern matches, deleted in batches of 1,000 with DeleteObjects. A key that fails is reported and the exit code is 1.
 /// </summary>
 internal static class RmCommand
 {
@@ -25,12 +26,14 @@ internal static class RmCommand
         };
         var shared = ClientCommand.AddTo(command);
         filters.AddTo(command);
-        command.SetAction((parse, ct) => shared.RunAsync(parse, async () =>
+        var outputOptions = OutputOptions.AddTo(command, summary: true);
+        command.SetAction((parse, ct) => outputOptions.RunAsync(parse, shared, async output =>
         {
             string text = parse.GetValue(target)!;
             if (!S3Path.TryParse(text, out var path, out string? error) || !path.IsS3)
                 throw new CliException($"rm: {error ?? $"'{text}' is not an s3:// location"}", Program.ExitUsage);
-            bool quiet = parse.GetValue(shared.Quiet), dry = parse.GetValue(dryRun);
+            bool dry = parse.GetValue(dryRun);
+            output.DryRun = dry;
             await using var client = shared.CreateClient(parse);
             if (S3Wildcard.Of(path, parse.GetValue(raw)) is { } pattern)
             {
@@ -38,7 +41,7 @@ internal static class RmCommand
                 if (parse.GetValue(recursive)) throw new CliException("rm: a pattern selects the objects itself; drop -r", Program.ExitUsage);
                 var matches = filters.Create(parse);
                 int matched = 0;
-                int errors = await DeleteAsync(client, path.Bucket!, Matching(), dry, quiet, ct);
+                int errors = await DeleteAsync(client, path.Bucket!, Matching(), dry, output, report: true, ct);
                 if (matched == 0) throw S3Wildcard.NoMatch("rm", path);
                 return errors == 0 ? Program.ExitOk : Program.ExitFailure;
 
@@ -57,21 +60,24 @@ internal static class RmCommand
                 if (path.Key.Length == 0) throw new CliException("rm: give a key, or --recursive for a whole bucket or prefix", Program.ExitUsage);
                 filters.RefuseWithout(parse, "rm");
                 if (!dry) await client.DeleteObjectAsync(path.Bucket!, path.Key, null, ct);
-                if (!quiet) await Console.Out.WriteLineAsync($"{(dry ? "(dryrun) " : "")}delete: {path}");
+                output.Delete(path.ToString(), dry);
                 return Program.ExitOk;
             }
             var filter = filters.Create(parse);
-            int failed = await DeleteAllAsync(client, path.Bucket!, path.Key, filter, dry, quiet, ct);
+            int failed = await DeleteAllAsync(client, path.Bucket!, path.Key, filter, dry, output, report: true, ct);
             return failed == 0 ? Program.ExitOk : Program.ExitFailure;
         }));
         return command;
     }
 
-    /// <summary>Deletes every key under <paramref name="prefix"/> that passes <paramref name="filter"/>; returns the failures.</summary>
+    /// <summary>
+    /// Deletes every key under <paramref name="prefix"/> that passes <paramref name="filter"/>; returns the failures.
+    /// Each deletion is reported to <paramref name="output"/> when <paramref name="report"/>, each failure always.
+    /// </summary>
     internal static Task<int> DeleteAllAsync(S3Client client, string bucket, string prefix, GlobFilter? filter, bool dryRun,
-        bool quiet, CancellationToken cancellationToken)
+        CommandOutput output, bool report, CancellationToken cancellationToken)
     {
-        return DeleteAsync(client, bucket, Keys(), dryRun, quiet, cancellationToken);
+        return DeleteAsync(client, bucket, Keys(), dryRun, output, report, cancellationToken);
 
         async IAsyncEnumerable<string> Keys()
         {
@@ -82,7 +88,7 @@ internal static class RmCommand
 
     /// <summary>Deletes <paramref name="keys"/> in batches as they are listed; returns the failures.</summary>
     private static async Task<int> DeleteAsync(S3Client client, string bucket, IAsyncEnumerable<string> keys, bool dryRun,
-        bool quiet, CancellationToken cancellationToken)
+        CommandOutput output, bool report, CancellationToken cancellationToken)
     {
         var batch = new List<string>(S3Client.MaxDeleteBatch);
         int failed = 0;
@@ -91,16 +97,17 @@ internal static class RmCommand
             if (batch.Count == 0) return;
             if (dryRun)
             {
-                if (!quiet) foreach (string key in batch) await Console.Out.WriteLineAsync($"(dryrun) delete: s3://{bucket}/{key}");
+                if (report) foreach (string key in batch) output.Delete($"s3://{bucket}/{key}", dryRun: true);
             }
             else
             {
-                var result = await client.DeleteObjectsAsync(bucket, batch, quiet, cancellationToken);
-                if (!quiet) foreach (var d in result.Deleted) await Console.Out.WriteLineAsync($"delete: s3://{bucket}/{d.Key}");
+                // DeleteObjects' quiet mode answers with the failures only: enough when nothing is reported.
+                var result = await client.DeleteObjectsAsync(bucket, batch, quiet: !report, cancellationToken);
+                if (report) foreach (var d in result.Deleted) output.Delete($"s3://{bucket}/{d.Key}", dryRun: false);
                 foreach (var e in result.Errors)
                 {
                     failed++;
-                    await Console.Error.WriteLineAsync($"sluice: delete failed: s3://{bucket}/{e.Key}: {e.Code}: {e.Message}");
+                    output.Error($"delete failed: s3://{bucket}/{e.Key}: {e.Code}: {e.Message}", $"s3://{bucket}/{e.Key}");
                 }
             }
             batch.Clear();

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text;
+using Sluice.Cli.Output;
 using Sluice.Client.Transfer;
 using Sluice.IO;
 
@@ -9,7 +10,8 @@ namespace Sluice.Cli.Commands;
 /// <c>sluice run FILE|-</c> (s5cmd's run): one sluice command per line, parsed with the same command tree as the
 /// command line and run in this process, <c>--numworkers</c> lines at a time. Every line is parsed before any runs, so a
 /// typo on line 900 stops the batch before line 1 changes anything; a line that fails at run time is reported with its
-/// number and the others go on; the exit code is 1 if any line failed.
+/// number and the others go on; the exit code is 1 if any line failed. With --json the lines' records share one stream
+/// (each with its line number, each line ended by a "line" record) and the run writes the one summary.
 /// </summary>
 internal static class RunCommand
 {
@@ -39,26 +41,18 @@ internal static class RunCommand
         io.AcceptOnlyFromAmong("uring", "managed", "auto");
         var command = new Command("run", "Run sluice commands from a file or stdin, one per line, in parallel\n\nExamples:\n" +
             "  sluice run commands.txt\n  printf 'cp a.bin s3://b/a.bin\\ncp b.bin s3://b/b.bin\\n' | sluice run -\n" +
-            "  sluice run --numworkers 64 deletes.txt")
+            "  sluice run --numworkers 64 deletes.txt\n  sluice run --json uploads.txt | jq 'select(.type == \"error\")'")
         {
             file, workers, io,
         };
-        command.SetAction(async (parse, ct) =>
-        {
-            try
-            {
-                return await RunAsync(parse.GetValue(file)!, parse.GetValue(workers) ?? DefaultWorkers, parse.GetValue(io), ct);
-            }
-            catch (CliException e)
-            {
-                await Console.Error.WriteLineAsync("sluice: " + e.Message);
-                return e.ExitCode;
-            }
-        });
+        // --json for the whole run (a line's own --json is refused: there is one stream); --summary for the run's total.
+        var outputOptions = OutputOptions.AddTo(command, summary: true);
+        command.SetAction((parse, ct) => outputOptions.RunAsync(parse, quiet: false, debug: false, output =>
+            RunAsync(parse.GetValue(file)!, parse.GetValue(workers) ?? DefaultWorkers, parse.GetValue(io), output, ct)));
         return command;
     }
 
-    private static async Task<int> RunAsync(string file, int workers, string? io, CancellationToken ct)
+    private static async Task<int> RunAsync(string file, int workers, string? io, CommandOutput output, CancellationToken ct)
     {
         if (workers is < 1 or > TransferLimits.MaximumConcurrency)
             throw new CliException($"run: --numworkers must be from 1 to {TransferLimits.MaximumConcurrency}", Program.ExitUsage);
@@ -93,6 +87,8 @@ internal static class RunCommand
                 throw new CliException($"run: line {number}: '{text}' is not a command to run", Program.ExitUsage);
             if (parsed.Tokens.Any(t => t.Value == "--io"))
                 throw new CliException($"run: line {number}: --io applies to the whole run: give it to run", Program.ExitUsage);
+            if (parsed.Tokens.Any(t => t.Type == System.CommandLine.Parsing.TokenType.Option && t.Value == OutputOptions.JsonName))
+                throw new CliException($"run: line {number}: --json applies to the whole run: give it to run", Program.ExitUsage);
             jobs.Add((number, text, parsed));
         }
 
@@ -107,10 +103,13 @@ internal static class RunCommand
         {
             await Parallel.ForEachAsync(jobs, new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = ct }, async (job, token) =>
             {
+                // The line's command writes through the run's output (this flow only: the other lines have their own).
+                CommandOutput.EnterLine(output, job.Number);
                 int exit = await job.Parsed.InvokeAsync(invocation, token);
                 if (exit == Program.ExitOk) return;
                 Interlocked.Increment(ref failed);
-                await Console.Error.WriteLineAsync($"sluice: run: line {job.Number} failed (exit {exit}): {job.Text}");
+                // The line's own error said what went wrong (and its "line" record carries the exit code).
+                output.Conclusion($"run: line {job.Number} failed (exit {exit}): {job.Text}");
             });
         }
         finally
@@ -118,6 +117,8 @@ internal static class RunCommand
             ClientCommand.SharedEngine = null;
             ProgressLine.Suppressed = false;
         }
+        output.Count("lines", jobs.Count, $"{jobs.Count} line{(jobs.Count == 1 ? "" : "s")}");
+        output.Count("failedLines", failed, $"{failed} failed");
         return failed == 0 ? Program.ExitOk : Program.ExitFailure;
     }
 

@@ -1,12 +1,13 @@
 using System.CommandLine;
 using System.Globalization;
+using Sluice.Cli.Output;
 using Sluice.Client.Model;
 
 namespace Sluice.Cli.Commands;
 
 /// <summary>
 /// <c>sluice stat s3://bucket/key</c>: one HeadObject shown as "Name: value" lines — size, ETag, last modified,
-/// content type, storage class, stored checksum and user metadata (as <c>mc stat</c>).
+/// content type, storage class, stored checksum and user metadata (as <c>mc stat</c>); with --json one "object" record.
 /// </summary>
 internal static class StatCommand
 {
@@ -19,7 +20,8 @@ internal static class StatCommand
             target,
         };
         var shared = ClientCommand.AddTo(command);
-        command.SetAction((parse, ct) => shared.RunAsync(parse, async () =>
+        var outputOptions = OutputOptions.AddTo(command, summary: false);
+        command.SetAction((parse, ct) => outputOptions.RunAsync(parse, shared, async output =>
         {
             var path = ObjectCommands.Object("stat", parse.GetValue(target)!);
             await using var client = shared.CreateClient(parse);
@@ -34,11 +36,10 @@ internal static class StatCommand
                 ("Storage-Class", head.StorageClass ?? "STANDARD"),
             };
             var sums = head.Checksums;
-            foreach (var (name, value) in new[] { ("CRC64NVME", sums.ChecksumCrc64Nvme), ("CRC32C", sums.ChecksumCrc32C), ("CRC32", sums.ChecksumCrc32), ("SHA1", sums.ChecksumSha1), ("SHA256", sums.ChecksumSha256) })
-                if (value != null) lines.Add(("Checksum", $"{name} {value}{(sums.ChecksumType is { } type ? $" ({type})" : "")}"));
+            foreach (var (name, value) in CommandOutput.StoredChecksums(sums))
+                lines.Add(("Checksum", $"{name} {value}{(sums.ChecksumType is { } type ? $" ({type})" : "")}"));
             foreach (var (name, value) in head.UserMetadata.OrderBy(m => m.Key, StringComparer.Ordinal)) lines.Add(("Metadata", $"{name}={value}"));
-            foreach (var (name, value) in lines)
-                if (value != null) await Console.Out.WriteLineAsync($"{name + ":",-15}{value}");
+            output.Stat(path.Bucket!, path.Key, head, string.Join('\n', lines.Where(l => l.Value != null).Select(l => $"{l.Name + ":",-15}{l.Value}")));
             return Program.ExitOk;
         }));
         return command;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.CommandLine;
+using Sluice.Cli.Output;
 using Sluice.Client;
 using Sluice.Client.Model;
 using Sluice.Client.Transfer;
@@ -43,13 +44,15 @@ internal static class SyncCommand
         };
         var shared = ClientCommand.AddTo(command);
         filters.AddTo(command);
-        command.SetAction((parse, ct) => shared.RunAsync(parse, async () =>
+        var outputOptions = OutputOptions.AddTo(command, summary: true);
+        command.SetAction((parse, ct) => outputOptions.RunAsync(parse, shared, async output =>
         {
             var src = Parse(parse.GetValue(source)!);
             var dst = Parse(parse.GetValue(destination)!);
             if (src.IsStdio || dst.IsStdio) throw new CliException("sync: '-' is not a directory or prefix", Program.ExitUsage);
             if (!src.IsS3 && !dst.IsS3) throw new CliException("sync: one side must be an s3:// location", Program.ExitUsage);
-            bool quiet = parse.GetValue(shared.Quiet), dry = parse.GetValue(dryRun), byTime = parse.GetValue(mtime), bySize = parse.GetValue(sizeOnly);
+            bool dry = parse.GetValue(dryRun), byTime = parse.GetValue(mtime), bySize = parse.GetValue(sizeOnly);
+            output.DryRun = dry;
             if (byTime && bySize) throw new CliException("sync: --mtime and --size-only exclude each other", Program.ExitUsage);
             bool byExactTime = parse.GetValue(exact);
             if (byExactTime && (byTime || bySize)) throw new CliException("sync: --exact-timestamps excludes --mtime and --size-only", Program.ExitUsage);
@@ -70,22 +73,15 @@ internal static class SyncCommand
             var notRegular = new List<string>();
             var sources = await ListAsync(engine, src, filter, notRegular, ct);
             var targets = await ListAsync(engine, dst, filter, notRegular, ct);
-            string prefix = dry ? "(dryrun) " : "";
             string verb = !src.IsS3 ? "upload" : !dst.IsS3 ? "download" : "copy";
-            int failed = 0;
             // Not regular files (devices, FIFOs, sockets) are neither read nor written, as `aws s3 sync` skips them: a
             // FIFO with no writer blocks, a device never ends, and a download must not be renamed over either.
             foreach (string relative in notRegular.Order(StringComparer.Ordinal))
             {
-                failed++;
                 sources.Remove(relative);
-                await Console.Error.WriteLineAsync($"sluice: warning: skipping {Location(src.IsS3 ? dst : src, relative)}: not a regular file");
+                output.Skipped(Location(src.IsS3 ? dst : src, relative), "not a regular file");
             }
-            async Task Fail(string what, Exception e)
-            {
-                Interlocked.Increment(ref failed);
-                await Console.Error.WriteLineAsync($"sluice: {what} failed: {ClientCommand.Describe(e)}");
-            }
+            void Fail(string what, string path, Exception e) => output.Error($"{what} failed: {ClientCommand.Describe(e)}", path);
 
             // Does the destination copy differ from the source? Only called when both exist.
             async Task<bool> ChangedAsync(SyncEntry s, SyncEntry d, CancellationToken token)
@@ -109,7 +105,8 @@ internal static class SyncCommand
 
             var downloads = new ConcurrentQueue<TransferResult>();
             var pending = sources.Values.OrderBy(e => e.Relative, StringComparer.Ordinal).ToList();
-            using var progress = new SyncProgress(quiet || dry, pending.Sum(e => e.Size), pending.Count);
+            using var progress = new SyncProgress(!output.AllowsProgress || dry, pending.Sum(e => e.Size), pending.Count);
+            output.ClearProgress = progress.Clear;
             await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = files, CancellationToken = ct }, async (s, token) =>
             {
                 string from = Location(src, s.Relative), to = Location(dst, s.Relative);
@@ -123,6 +120,7 @@ internal static class SyncCommand
                         return;
                     }
                     var fileProgress = progress.For(s.Relative);
+                    bool? verified = null;
                     if (!dry)
                     {
                         if (!src.IsS3) await engine.UploadFileAsync(from, dst.Bucket!, Key(dst, s.Relative), null, fileProgress, token);
@@ -130,42 +128,33 @@ internal static class SyncCommand
                         else
                         {
                             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(to))!);
-                            downloads.Enqueue(await engine.DownloadFileAsync(src.Bucket!, Key(src, s.Relative), to, fileProgress, token));
+                            var result = await engine.DownloadFileAsync(src.Bucket!, Key(src, s.Relative), to, fileProgress, token);
+                            downloads.Enqueue(result);
+                            verified = result.ChecksumVerified;
                             // The object's time, as `aws s3 sync` does: the next sync (either way) sees them as equal.
                             File.SetLastWriteTimeUtc(to, s.LastModified.UtcDateTime);
                         }
                     }
                     progress.FileDone(s.Relative, s.Size);
-                    if (!quiet)
-                    {
-                        progress.Clear();
-                        await Console.Out.WriteLineAsync($"{prefix}{verb}: {from} to {to}");
-                    }
+                    output.Transfer(verb, from, to, s.Size, dry, verified: verified);
                 }
                 catch (Exception e) when (e is not OperationCanceledException && ClientCommand.Describe(e) is not null)
                 {
-                    await Fail($"{verb}: {from} to {to}", e);
+                    Fail($"{verb}: {from} to {to}", from, e);
                 }
             });
 
-            if (UnverifiedDownloads.Warning(downloads) is { } warning)
-            {
-                progress.Clear();
-                await Console.Error.WriteLineAsync(warning);
-            }
+            if (UnverifiedDownloads.Warning(downloads) is { } warning) output.Warning(warning);
 
             if (parse.GetValue(delete))
             {
                 var extra = targets.Keys.Where(k => !sources.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
                 if (dst.IsS3 && !dry && extra.Count > 0)
                 {
-                    var result = await client.DeleteObjectsAsync(dst.Bucket!, extra.Select(r => Key(dst, r)), quiet, ct);
-                    if (!quiet) foreach (var d in result.Deleted) await Console.Out.WriteLineAsync($"delete: s3://{dst.Bucket}/{d.Key}");
+                    var result = await client.DeleteObjectsAsync(dst.Bucket!, extra.Select(r => Key(dst, r)), quiet: false, ct);
+                    foreach (var d in result.Deleted) output.Delete($"s3://{dst.Bucket}/{d.Key}", dryRun: false);
                     foreach (var e in result.Errors)
-                    {
-                        Interlocked.Increment(ref failed);
-                        await Console.Error.WriteLineAsync($"sluice: delete failed: s3://{dst.Bucket}/{e.Key}: {e.Code}: {e.Message}");
-                    }
+                        output.Error($"delete failed: s3://{dst.Bucket}/{e.Key}: {e.Code}: {e.Message}", $"s3://{dst.Bucket}/{e.Key}");
                 }
                 else
                 {
@@ -175,16 +164,16 @@ internal static class SyncCommand
                         try
                         {
                             if (!dry) File.Delete(target);
-                            if (!quiet) await Console.Out.WriteLineAsync($"{prefix}delete: {target}");
+                            output.Delete(target, dry);
                         }
                         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                         {
-                            await Fail($"delete: {target}", e);
+                            Fail($"delete: {target}", target, e);
                         }
                     }
                 }
             }
-            return failed == 0 ? Program.ExitOk : Program.ExitFailure;
+            return output.Errors == 0 ? Program.ExitOk : Program.ExitFailure;
         }));
         return command;
     }
@@ -194,11 +183,11 @@ internal static class SyncCommand
 
     private static string AsPrefix(string key) => key.Length == 0 || key.EndsWith('/') ? key : key + "/";
 
-    private static string Key(S3Path side, string relative) => AsPrefix(side.Key) + relative;
+    internal static string Key(S3Path side, string relative) => AsPrefix(side.Key) + relative;
 
-    private static string LocalPath(S3Path side, string relative) => Path.Combine(side.LocalPath!, relative.Replace('/', Path.DirectorySeparatorChar));
+    internal static string LocalPath(S3Path side, string relative) => Path.Combine(side.LocalPath!, relative.Replace('/', Path.DirectorySeparatorChar));
 
-    private static string Location(S3Path side, string relative) =>
+    internal static string Location(S3Path side, string relative) =>
         side.IsS3 ? $"s3://{side.Bucket}/{Key(side, relative)}" : LocalPath(side, relative);
 
     // S3 keeps times to the second (listings may show milliseconds, HTTP dates do not): compare whole seconds, or a
@@ -220,7 +209,7 @@ internal static class SyncCommand
     }
 
     /// <summary>Every file under a directory (a missing one is empty) or object under a prefix that the globs select.</summary>
-    private static async Task<Dictionary<string, SyncEntry>> ListAsync(TransferEngine engine, S3Path side, GlobFilter filter, List<string> notRegular,
+    internal static async Task<Dictionary<string, SyncEntry>> ListAsync(TransferEngine engine, S3Path side, GlobFilter filter, List<string> notRegular,
         CancellationToken cancellationToken)
     {
         var entries = new Dictionary<string, SyncEntry>(StringComparer.Ordinal);

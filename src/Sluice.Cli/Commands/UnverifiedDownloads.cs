@@ -8,12 +8,12 @@ namespace Sluice.Cli.Commands;
 /// </summary>
 internal static class UnverifiedDownloads
 {
-    /// <summary>The warning for <paramref name="results"/>, or null when every download was verified.</summary>
+    /// <summary>The warning ("warning: ...", for <see cref="Output.CommandOutput.Warning"/>) for <paramref name="results"/>, or null when every download was verified.</summary>
     public static string? Warning(IReadOnlyCollection<TransferResult> results)
     {
         var unverified = results.Where(r => !r.ChecksumVerified).ToList();
         if (unverified.Count == 0) return null;
-        return $"sluice: warning: {(results.Count == 1 ? "" : $"{unverified.Count} of {results.Count} objects, e.g. ")}" +
+        return $"warning: {(results.Count == 1 ? "" : $"{unverified.Count} of {results.Count} objects, e.g. ")}" +
             $"s3://{unverified[0].Bucket}/{unverified[0].Key} could not be verified: {unverified[0].UnverifiedReason}";
     }
 }

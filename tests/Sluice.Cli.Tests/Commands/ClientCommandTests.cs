@@ -31,11 +31,11 @@ public sealed class ClientCommandTests() : ServerCommandTests("AKIDCLICOMMANDS",
         Assert.Matches(@"^\s+PRE copy/\n\s+PRE dir/\n$", ls.StdOut);
         var lsr = Sluice("ls", "--recursive", "--human-readable", "--summarize", "s3://files");
         Ok(lsr);
-        Assert.Matches(@"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+21MiB copy/big.bin\n", lsr.StdOut);
+        Assert.Matches(@"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d\d:\d\d\s+21MiB copy/big.bin\n", lsr.StdOut);
         Assert.Contains("Total Objects: 2", lsr.StdOut);
         var json = Sluice("ls", "--json", "s3://files/dir/");
         Ok(json);
-        Assert.Matches("^\\{\"key\":\"dir/big.bin\",\"size\":22020096,\"etag\":\"\\\\\"[0-9a-f]{32}-5\\\\\"\"", json.StdOut);
+        Assert.Matches("^\\{\"type\":\"object\",\"key\":\"dir/big.bin\",\"size\":22020096,\"etag\":\"\\\\\"[0-9a-f]{32}-5\\\\\"\"", json.StdOut);
         Assert.Contains("files", Sluice("ls").StdOut);
         Assert.Contains("files", Ok(Sluice("ls", "s3://")).StdOut); // s3:// alone lists the buckets, as aws does
         // A prefix matching nothing fails (as aws s3 ls), with one line; an empty bucket listed whole does not.

@@ -44,7 +44,12 @@ public sealed class MpuCommandTests() : ServerCommandTests("AKIDMPU", "mpu/secre
 
         var underA = Lines(Ok(Sluice("mpu", "ls", "--page-size", "1", "s3://mpu/a/")).StdOut);
         Assert.Equal(4, underA.Length);
-        Assert.Equal(underA, Lines(Ok(Sluice("ls", "--incomplete", "s3://mpu/a/")).StdOut));
+        // ls --incomplete lists the same uploads with ls's times: the zone shown, UTC with --utc.
+        var inUtc = Lines(Ok(Sluice("ls", "--incomplete", "--utc", "s3://mpu/a/")).StdOut);
+        Assert.All(inUtc, l => Assert.Matches(@"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+00:00 ", l));
+        Assert.Equal(underA, inUtc.Select(l => l.Remove(19, " +00:00".Length)));
+        var india = SluiceProcess.Run(new Dictionary<string, string?>(Environment()) { ["TZ"] = "Asia/Kolkata" }, null, "ls", "--incomplete", "s3://mpu/a/");
+        Assert.All(Lines(Ok(india).StdOut), l => Assert.Matches(@"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+05:30 ", l));
         // Nothing is a day old; everything is older than a date to come.
         Assert.Equal("", Ok(Sluice("ls", "--incomplete", "--older-than", "1d", "s3://mpu")).StdOut);
         Assert.Equal(5, Lines(Ok(Sluice("mpu", "ls", "--older-than", "2099-01-01", "s3://mpu")).StdOut).Length);
