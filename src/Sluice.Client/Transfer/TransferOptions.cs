@@ -48,6 +48,12 @@ public sealed record TransferOptions
     /// <summary>Open destination files with O_DIRECT for part-aligned writes when the file system allows it.</summary>
     public bool UseDirectIo { get; init; } = true;
 
+    /// <summary>
+    /// The SSE-C key of the objects this engine reads: sent with every GET and HEAD of a download, and as the source's
+    /// key of copies that name none of their own (<see cref="CopyOptions.SourceCustomerKey"/>).
+    /// </summary>
+    public Model.SseCustomerKey? SourceCustomerKey { get; init; }
+
     /// <summary>How often progress is reported at most (the final report is always sent).</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 

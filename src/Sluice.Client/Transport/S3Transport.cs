@@ -130,6 +130,11 @@ internal sealed class S3Transport : IAsyncDisposable
                 await WaitForPrefixAsync(prefix, cancellationToken).ConfigureAwait(false);
             }
 
+            if (_options.RequestRateLimit is { } rate)
+            {
+                await rate.WaitAsync(1, cancellationToken).ConfigureAwait(false);
+            }
+
             HttpConnection? connection = null;
             bool onReactor = false;
             bool reuse = false;
@@ -139,7 +144,9 @@ internal sealed class S3Transport : IAsyncDisposable
             try
             {
                 connection = await pool.RentAsync(cancellationToken).ConfigureAwait(false);
-                if (connection.IsPlain && call.BodyStream is null && sink.Kind is SinkKind.Memory or SinkKind.Buffer or SinkKind.None)
+                // (Not under a bandwidth limit: its waits resume on a timer thread, off the reactor.)
+                if (connection.IsPlain && _options.BandwidthLimit is null && call.BodyStream is null
+                    && sink.Kind is SinkKind.Memory or SinkKind.Buffer or SinkKind.None)
                 {
                     // The whole exchange then runs inline on the socket's reactor: each send and receive is submitted
                     // and resumed there, instead of an eventfd hand-off in and a thread-pool hop out per operation.
@@ -588,9 +595,9 @@ internal sealed class S3Transport : IAsyncDisposable
         Dictionary<string, string>? user = null;
         var checksums = new ObjectChecksums();
         string? eTag = null, contentType = null, encoding = null, disposition = null, language = null, cacheControl = null;
-        string? expires = null, versionId = null, storageClass = null, requestId = null, sse = null, sseCustomer = null;
+        string? expires = null, versionId = null, storageClass = null, requestId = null, sse = null, sseCustomer = null, kmsKey = null;
         DateTimeOffset? lastModified = null;
-        int? partsCount = null;
+        int? partsCount = null, tagCount = null;
         (long, long)? range = null;
         long objectSize = head.ContentLength;
         foreach (HttpField f in head.Headers.Fields)
@@ -648,6 +655,15 @@ internal sealed class S3Transport : IAsyncDisposable
                     {
                         sseCustomer = Encoding.UTF8.GetString(value);
                     }
+                    else if (Ascii.EqualsIgnoreCase(name, "x-amz-server-side-encryption-aws-kms-key-id"u8))
+                    {
+                        kmsKey = Encoding.UTF8.GetString(value);
+                    }
+                    else if (Ascii.EqualsIgnoreCase(name, "x-amz-tagging-count"u8)
+                        && int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int tc))
+                    {
+                        tagCount = tc;
+                    }
 
                     break;
             }
@@ -672,6 +688,8 @@ internal sealed class S3Transport : IAsyncDisposable
             PartsCount = partsCount,
             ServerSideEncryption = sse,
             SseCustomerAlgorithm = sseCustomer,
+            SseKmsKeyId = kmsKey,
+            TagCount = tagCount,
             UserMetadata = user ?? ObjectMetadata.EmptyMetadata,
             Checksums = checksums,
             RequestId = requestId,
