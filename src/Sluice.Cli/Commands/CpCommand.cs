@@ -10,7 +10,8 @@ namespace Sluice.Cli.Commands;
 /// <summary>
 /// <c>sluice cp SRC DST</c>: local→s3 (multipart in parallel above the threshold), s3→local (parallel ranged GETs,
 /// verified, published only when complete), s3→s3 (server-side copy), "-" for stdin/stdout, and --recursive for
-/// directories and prefixes with include/exclude globs. Everything draws part buffers from one memory budget.
+/// directories and prefixes with include/exclude globs, rclone rule files or a list of paths. Uploads and copies set the
+/// object attributes asked (<see cref="ObjectAttributeOptions"/>). Everything draws part buffers from one memory budget.
 /// </summary>
 internal static class CpCommand
 {
@@ -23,9 +24,13 @@ internal static class CpCommand
         var partSize = new Option<string>("--part-size") { Description = "Part size, e.g. 8MiB (default: derived; at least 5MiB)" };
         var concurrency = new Option<int?>("--concurrency") { Description = "Parts in flight per transfer (default: derived from the target throughput)" };
         var memory = new Option<string>("--memory") { Description = "Memory budget for part buffers (default 256MiB)" };
-        var checksum = new Option<string>("--checksum") { Description = "Checksum carried end to end: crc64nvme (default) or crc32c", DefaultValueFactory = _ => "crc64nvme" };
-        checksum.AcceptOnlyFromAmong("crc64nvme", "crc32c");
-        var contentType = new Option<string>("--content-type") { Description = "Content-Type for uploads" };
+        var checksum = new Option<string>("--checksum", "--checksum-algorithm")
+        {
+            Description = "Checksum carried end to end, per part and whole: CRC64NVME (default), CRC32C or CRC32", DefaultValueFactory = _ => "crc64nvme",
+        };
+        checksum.AcceptOnlyFromAmong("crc64nvme", "crc32c", "crc32", "CRC64NVME", "CRC32C", "CRC32");
+        var attributes = new ObjectAttributeOptions();
+        var noProgress = ProgressLine.NoProgressOption();
         var dryRun = new Option<bool>("--dryrun") { Description = "Show what would be copied" };
         var resume = new Option<bool>("--resume")
         {
@@ -38,10 +43,11 @@ internal static class CpCommand
         var command = new Command("cp", "Copy files and objects\n\nExamples:\n  sluice cp big.iso s3://isos/\n  sluice cp s3://isos/big.iso /tmp/big.iso\n" +
             "  sluice cp -r ./photos s3://photos/2024/ --exclude '*.tmp'\n  sluice cp s3://a/k s3://b/k\n  tar c . | sluice cp - s3://backups/home.tar")
         {
-            source, destination, recursive, partSize, concurrency, memory, checksum, contentType, dryRun, resume, noResume,
+            source, destination, recursive, partSize, concurrency, memory, checksum, dryRun, resume, noResume, noProgress,
         };
         var shared = ClientCommand.AddTo(command);
         filters.AddTo(command);
+        attributes.AddTo(command);
         command.SetAction((parse, ct) => shared.RunAsync(parse, async () =>
         {
             var src = Parse(parse.GetValue(source)!);
@@ -60,14 +66,30 @@ internal static class CpCommand
                 PartSize = TransferLimits.Size("cp", "--part-size", parse.GetValue(partSize)),
                 Concurrency = TransferLimits.Count("cp", "--concurrency", parse.GetValue(concurrency)),
                 MemoryBudget = TransferLimits.Size("cp", "--memory", parse.GetValue(memory)) ?? TransferOptions.DefaultMemoryBudget,
-                ChecksumAlgorithm = parse.GetValue(checksum) == "crc32c" ? ChecksumAlgorithm.Crc32C : ChecksumAlgorithm.Crc64Nvme,
+                ChecksumAlgorithm = parse.GetValue(checksum)!.ToLowerInvariant() switch
+                {
+                    "crc32c" => ChecksumAlgorithm.Crc32C,
+                    "crc32" => ChecksumAlgorithm.Crc32,
+                    _ => ChecksumAlgorithm.Crc64Nvme,
+                },
             }, partSizeGiven: parse.GetValue(partSize) != null);
             var filter = filters.Create(parse);
-            var upload = new UploadOptions { ContentType = parse.GetValue(contentType) };
+            var listed = filters.ListedPaths(parse);
+            // What is written takes the attributes; what is read, only its SSE-C key (the rest would be dropped: refused).
+            UploadOptions upload = new();
+            CopyOptions copy = new();
+            if (!src.IsS3) upload = attributes.Upload(parse, "cp");
+            else if (dst.IsS3)
+            {
+                copy = attributes.Copy(parse, "cp");
+                // Asked for: the server computes and stores it for the copy (else it keeps its own choice).
+                if (parse.GetResult(checksum) != null) copy = copy with { ChecksumAlgorithm = options.ChecksumAlgorithm };
+            }
+            else options = options with { SourceCustomerKey = attributes.Download(parse, "cp") };
 
             await using var client = shared.CreateClient(parse);
             using var engine = new TransferEngine(client, options);
-            using var progress = new ProgressLine(quiet || dst.IsStdio);
+            using var progress = new ProgressLine(quiet || parse.GetValue(noProgress) || dst.IsStdio);
             async Task Say(string line)
             {
                 progress.Dispose();
@@ -98,18 +120,26 @@ internal static class CpCommand
                 {
                     if (!Directory.Exists(src.LocalPath)) throw new CliException($"cp: {src.LocalPath}: no such directory");
                     string keyPrefix = AsPrefix(dst.Key);
+                    int failed = 0;
                     if (dry)
                     {
                         foreach (var f in LocalFiles(src.LocalPath!, filter)) await Say($"{prefix}upload: {f.Path} to s3://{dst.Bucket}/{keyPrefix}{f.Relative}");
                     }
                     else
                     {
-                        var result = await engine.UploadDirectoryAsync(src.LocalPath!, dst.Bucket!, keyPrefix, filter, progress, ct);
+                        var result = await engine.UploadDirectoryAsync(src.LocalPath!, dst.Bucket!, keyPrefix, filter, upload, progress, ct);
                         foreach (var r in result.Files) await Say($"upload: {Path.Combine(src.LocalPath!, r.Key[keyPrefix.Length..])} to s3://{r.Bucket}/{r.Key}");
                         // Skipped as `aws s3 cp` skips them, but the copy is not whole: say so and fail.
                         foreach (string path in result.NotRegularFiles) await Console.Error.WriteLineAsync($"sluice: warning: skipping {path}: not a regular file");
-                        if (result.NotRegularFiles.Count > 0) return Program.ExitFailure;
+                        failed += result.NotRegularFiles.Count;
                     }
+                    if (listed != null)
+                    {
+                        progress.Dispose();
+                        string root = src.LocalPath!;
+                        failed += await FilterOptions.ReportMissingAsync(listed, listed.Where(p => File.Exists(Path.Combine(root, p))), p => Path.Combine(root, p));
+                    }
+                    if (failed > 0) return Program.ExitFailure;
                 }
                 else
                 {
@@ -138,17 +168,25 @@ internal static class CpCommand
                 else if (recurse)
                 {
                     string keyPrefix = AsPrefix(src.Key);
+                    var found = new List<string>();
                     if (dry)
                     {
                         await foreach (var o in client.ListObjectsV2Async(new ListObjectsRequest(src.Bucket!) { Prefix = NullIfEmpty(keyPrefix) }, ct))
-                            if (filter.IsMatch(o.Key[keyPrefix.Length..], o.Size, o.LastModified)) await Say($"{prefix}download: s3://{src.Bucket}/{o.Key} to {Path.Combine(dst.LocalPath!, o.Key[keyPrefix.Length..])}");
+                        {
+                            if (!filter.IsMatch(o.Key[keyPrefix.Length..], o.Size, o.LastModified)) continue;
+                            found.Add(o.Key[keyPrefix.Length..]);
+                            await Say($"{prefix}download: s3://{src.Bucket}/{o.Key} to {Path.Combine(dst.LocalPath!, o.Key[keyPrefix.Length..])}");
+                        }
                     }
                     else
                     {
                         var result = await engine.DownloadDirectoryAsync(src.Bucket!, keyPrefix, dst.LocalPath!, filter, progress, ct);
                         foreach (var r in result.Files) await Say($"download: s3://{r.Bucket}/{r.Key} to {Path.Combine(dst.LocalPath!, r.Key[keyPrefix.Length..])}");
+                        found.AddRange(result.Files.Select(r => r.Key[keyPrefix.Length..]));
                         await WarnUnverified(result.Files);
                     }
+                    progress.Dispose();
+                    if (await FilterOptions.ReportMissingAsync(listed, found, p => $"s3://{src.Bucket}/{keyPrefix}{p}") > 0) return Program.ExitFailure;
                 }
                 else
                 {
@@ -176,15 +214,18 @@ internal static class CpCommand
                 await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = options.FileConcurrency, CancellationToken = ct }, async (key, token) =>
                 {
                     string target = to + key[from.Length..];
-                    if (!dry) await engine.CopyAsync(src.Bucket!, key, dst.Bucket!, target, null, token);
+                    if (!dry) await engine.CopyAsync(src.Bucket!, key, dst.Bucket!, target, copy, null, token);
                     await Say($"{prefix}copy: s3://{src.Bucket}/{key} to s3://{dst.Bucket}/{target}");
                 });
+                progress.Dispose();
+                if (await FilterOptions.ReportMissingAsync(listed, keys.Select(k => k[from.Length..]), p => $"s3://{src.Bucket}/{from}{p}") > 0)
+                    return Program.ExitFailure;
             }
             else
             {
                 if (src.Key.Length == 0) throw new CliException($"cp: {src} names a bucket (use --recursive)", Program.ExitUsage);
                 string key = KeyFor(dst, src.Key[(src.Key.LastIndexOf('/') + 1)..]);
-                if (!dry) await engine.CopyAsync(src.Bucket!, src.Key, dst.Bucket!, key, progress, ct);
+                if (!dry) await engine.CopyAsync(src.Bucket!, src.Key, dst.Bucket!, key, copy, progress, ct);
                 await Say($"{prefix}copy: {src} to s3://{dst.Bucket}/{key}");
             }
             return Program.ExitOk;

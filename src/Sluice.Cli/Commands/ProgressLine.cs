@@ -25,6 +25,10 @@ internal sealed class ProgressLine : IProgress<TransferProgress>, IDisposable
 
     public ProgressLine(bool quiet) => _enabled = !quiet && !Console.IsErrorRedirected;
 
+    /// <summary>--no-progress of the commands that draw one: unlike --quiet, only the line goes; what was done is still printed.</summary>
+    public static System.CommandLine.Option<bool> NoProgressOption() =>
+        new("--no-progress") { Description = "Do not draw the progress line (the lines saying what was done still print; --quiet drops those too)" };
+
     public void Report(TransferProgress value) => Report(value, null);
 
     /// <summary>Draws <paramref name="value"/>; <paramref name="counts"/> (e.g. "3/10 files") goes before the name and is kept whole.</summary>

@@ -39,7 +39,12 @@ internal static class RmCommand
                 return Program.ExitOk;
             }
             var filter = filters.Create(parse);
-            int failed = await DeleteAllAsync(client, path.Bucket!, path.Key, filter, dry, quiet, ct);
+            var listed = filters.ListedPaths(parse);
+            var matched = listed is null ? null : new HashSet<string>(StringComparer.Ordinal);
+            // Listed paths are relative to the "directory" the prefix names.
+            string prefix = listed != null && path.Key.Length > 0 && !path.Key.EndsWith('/') ? path.Key + "/" : path.Key;
+            int failed = await DeleteAllAsync(client, path.Bucket!, prefix, filter, dry, quiet, ct, matched);
+            if (listed != null) failed += await FilterOptions.ReportMissingAsync(listed, matched!, r => $"s3://{path.Bucket}/{prefix}{r}");
             return failed == 0 ? Program.ExitOk : Program.ExitFailure;
         }));
         return command;
@@ -47,7 +52,7 @@ internal static class RmCommand
 
     /// <summary>Deletes every key under <paramref name="prefix"/> that passes <paramref name="filter"/>; returns the failures.</summary>
     internal static async Task<int> DeleteAllAsync(S3Client client, string bucket, string prefix, GlobFilter? filter, bool dryRun,
-        bool quiet, CancellationToken cancellationToken)
+        bool quiet, CancellationToken cancellationToken, ISet<string>? matched = null)
     {
         var batch = new List<string>(S3Client.MaxDeleteBatch);
         int failed = 0;
@@ -75,6 +80,7 @@ internal static class RmCommand
         await foreach (var o in client.ListObjectsV2Async(new ListObjectsRequest(bucket) { Prefix = prefix.Length > 0 ? prefix : null }, cancellationToken))
         {
             if (filter != null && !filter.IsMatch(o.Key[prefix.Length..], o.Size, o.LastModified)) continue;
+            matched?.Add(o.Key[prefix.Length..]);
             batch.Add(o.Key);
             if (batch.Count == S3Client.MaxDeleteBatch) await FlushAsync();
         }

@@ -30,14 +30,17 @@ internal static class SyncCommand
         var parallel = new Option<int?>("--parallel") { Description = $"Files transferred at once (default {new TransferOptions().FileConcurrency})" };
         var memory = new Option<string>("--memory") { Description = "Memory budget for part buffers (default 256MiB)" };
         var dryRun = new Option<bool>("--dryrun") { Description = "Show what would be copied and deleted; change nothing" };
+        var attributes = new ObjectAttributeOptions();
+        var noProgress = ProgressLine.NoProgressOption();
         var command = new Command("sync", "Copy what changed between a directory and a prefix, or two prefixes\n\nExamples:\n" +
             "  sluice sync ./photos s3://photos/2024/\n  sluice sync --delete --exclude '*.tmp' ./site s3://www/\n" +
             "  sluice sync s3://backups/home/ ./restore\n  sluice sync --mtime s3://a/data/ s3://b/data/")
         {
-            source, destination, delete, mtime, sizeOnly, parallel, memory, dryRun,
+            source, destination, delete, mtime, sizeOnly, parallel, memory, dryRun, noProgress,
         };
         var shared = ClientCommand.AddTo(command);
         filters.AddTo(command);
+        attributes.AddTo(command);
         command.SetAction((parse, ct) => shared.RunAsync(parse, async () =>
         {
             var src = Parse(parse.GetValue(source)!);
@@ -53,6 +56,15 @@ internal static class SyncCommand
             }, partSizeGiven: false);
             int files = options.FileConcurrency;
             var filter = filters.Create(parse);
+            var listed = filters.ListedPaths(parse);
+            // Writes take the attributes; reads only the SSE-C key of what they read (the source's, for copies).
+            UploadOptions upload = new();
+            CopyOptions copy = new();
+            SseCustomerKey? sourceKey = null, targetKey = null;
+            if (!src.IsS3) targetKey = (upload = attributes.Upload(parse, "sync")).CustomerKey;
+            else if (dst.IsS3) (sourceKey, targetKey) = ((copy = attributes.Copy(parse, "sync")).SourceCustomerKey, copy.CustomerKey);
+            else sourceKey = attributes.Download(parse, "sync");
+            options = options with { SourceCustomerKey = sourceKey };
             if (!src.IsS3 && !Directory.Exists(src.LocalPath)) throw new CliException($"sync: {src.LocalPath}: no such directory");
             if (!dst.IsS3 && File.Exists(dst.LocalPath)) throw new CliException($"sync: {dst.LocalPath} is a file, not a directory", Program.ExitUsage);
 
@@ -87,19 +99,20 @@ internal static class SyncCommand
                 if (src.IsS3 && dst.IsS3)
                 {
                     if (s.ETag == d.ETag) return false;
-                    string? a = await FullObjectCrcAsync(client, src, s, token), b = a is null ? null : await FullObjectCrcAsync(client, dst, d, token);
+                    string? a = await FullObjectCrcAsync(client, src, s, sourceKey, token);
+                    string? b = a is null ? null : await FullObjectCrcAsync(client, dst, d, targetKey, token);
                     return a is null || a != b;
                 }
                 var (local, remote, at) = src.IsS3 ? (dst, s, src) : (src, d, dst);
                 string path = LocalPath(local, remote.Relative);
                 if (Md5Hex(remote.ETag) is { } md5) return md5 != await LocalDigest.Md5HexAsync(path, token);
-                if (await FullObjectCrcAsync(client, at, remote, token) is { } crc) return crc != await LocalDigest.Crc64NvmeBase64Async(path, token);
+                if (await FullObjectCrcAsync(client, at, remote, src.IsS3 ? sourceKey : targetKey, token) is { } crc) return crc != await LocalDigest.Crc64NvmeBase64Async(path, token);
                 return Newer(s, d); // a multipart ETag and no whole-object checksum: nothing to compare the bytes with
             }
 
             var downloads = new ConcurrentQueue<TransferResult>();
             var pending = sources.Values.OrderBy(e => e.Relative, StringComparer.Ordinal).ToList();
-            using var progress = new SyncProgress(quiet || dry, pending.Sum(e => e.Size), pending.Count);
+            using var progress = new SyncProgress(quiet || dry || parse.GetValue(noProgress), pending.Sum(e => e.Size), pending.Count);
             await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = files, CancellationToken = ct }, async (s, token) =>
             {
                 string from = Location(src, s.Relative), to = Location(dst, s.Relative);
@@ -115,8 +128,8 @@ internal static class SyncCommand
                     var fileProgress = progress.For(s.Relative);
                     if (!dry)
                     {
-                        if (!src.IsS3) await engine.UploadFileAsync(from, dst.Bucket!, Key(dst, s.Relative), null, fileProgress, token);
-                        else if (dst.IsS3) await engine.CopyAsync(src.Bucket!, Key(src, s.Relative), dst.Bucket!, Key(dst, s.Relative), fileProgress, token);
+                        if (!src.IsS3) await engine.UploadFileAsync(from, dst.Bucket!, Key(dst, s.Relative), upload, fileProgress, token);
+                        else if (dst.IsS3) await engine.CopyAsync(src.Bucket!, Key(src, s.Relative), dst.Bucket!, Key(dst, s.Relative), copy, fileProgress, token);
                         else
                         {
                             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(to))!);
@@ -137,6 +150,13 @@ internal static class SyncCommand
                     await Fail($"{verb}: {from} to {to}", e);
                 }
             });
+
+            // Listed, but not in the source (neither a file nor a skipped special file): one line each, and a failure.
+            if (listed != null)
+            {
+                progress.Clear();
+                failed += await FilterOptions.ReportMissingAsync(listed, sources.Keys.Concat(notRegular), r => Location(src, r));
+            }
 
             if (UnverifiedDownloads.Warning(downloads) is { } warning)
             {
@@ -203,9 +223,11 @@ internal static class SyncCommand
         return etag is not null && ETag.TryParse(etag, md5, out int parts) && parts == 0 ? Convert.ToHexStringLower(md5) : null;
     }
 
-    private static async Task<string?> FullObjectCrcAsync(S3Client client, S3Path side, SyncEntry entry, CancellationToken cancellationToken)
+    private static async Task<string?> FullObjectCrcAsync(S3Client client, S3Path side, SyncEntry entry, SseCustomerKey? key,
+        CancellationToken cancellationToken)
     {
-        var head = await client.HeadObjectAsync(new GetObjectRequest(side.Bucket!, Key(side, entry.Relative)) { ChecksumMode = true }, cancellationToken);
+        var head = await client.HeadObjectAsync(new GetObjectRequest(side.Bucket!, Key(side, entry.Relative)) { ChecksumMode = true, CustomerKey = key },
+            cancellationToken);
         return head.Checksums is { ChecksumType: FullObject, ChecksumCrc64Nvme: { } crc } ? crc : null;
     }
 

@@ -324,7 +324,8 @@ public sealed partial class TransferEngine
 
     private static void SetChecksum(ObjectChecksums checksums, ChecksumAlgorithm algorithm, string value)
     {
-        if (algorithm == ChecksumAlgorithm.Crc32C) checksums.ChecksumCrc32C = value;
+        if (algorithm == ChecksumAlgorithm.Crc32) checksums.ChecksumCrc32 = value;
+        else if (algorithm == ChecksumAlgorithm.Crc32C) checksums.ChecksumCrc32C = value;
         else if (algorithm == ChecksumAlgorithm.Crc64Nvme) checksums.ChecksumCrc64Nvme = value;
     }
 
