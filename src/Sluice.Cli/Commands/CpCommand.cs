@@ -83,7 +83,7 @@ internal static class CpCommand
             {
                 copy = attributes.Copy(parse, "cp");
                 // Asked for: the server computes and stores it for the copy (else it keeps its own choice).
-                if (parse.GetResult(checksum) != null) copy = copy with { ChecksumAlgorithm = options.ChecksumAlgorithm };
+                if (ObjectAttributeOptions.Given(parse, checksum)) copy = copy with { ChecksumAlgorithm = options.ChecksumAlgorithm };
             }
             else options = options with { SourceCustomerKey = attributes.Download(parse, "cp") };
 

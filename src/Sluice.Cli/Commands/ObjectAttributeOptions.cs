@@ -94,7 +94,7 @@ internal sealed class ObjectAttributeOptions
         Refuse(parse, verb, "an upload", NoGuessMimeType);
         Check(parse, verb);
         bool replace = parse.GetValue(MetadataDirective) == "REPLACE";
-        if (!replace && Content.FirstOrDefault(o => parse.GetResult(o) != null) is { } given)
+        if (!replace && Content.FirstOrDefault(o => Given(parse, o)) is { } given)
         {
             throw new CliException($"{verb}: a copy keeps the source's content headers and metadata: {given.Name} needs --metadata-directive REPLACE",
                 Program.ExitUsage);
@@ -130,16 +130,19 @@ internal sealed class ObjectAttributeOptions
     /// <summary>The key of objects read when both sides are s3 (the copy source's), for the engine's HEADs.</summary>
     public SseCustomerKey? CopySourceKey(ParseResult parse, string verb) => CustomerKey(parse, verb, SseCCopySource, SseCCopySourceKey);
 
+    /// <summary>On the command line (a flag's implicit default does not count).</summary>
+    internal static bool Given(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
+
     private static void Refuse(ParseResult parse, string verb, string what, params Option[] options)
     {
         foreach (Option option in options)
-            if (parse.GetResult(option) != null)
+            if (Given(parse, option))
                 throw new CliException($"{verb}: {option.Name} applies to {what}, not here", Program.ExitUsage);
     }
 
     private void Check(ParseResult parse, string verb)
     {
-        if (parse.GetResult(Sse) != null && parse.GetResult(SseC) != null)
+        if (Given(parse, Sse) && Given(parse, SseC))
             throw new CliException($"{verb}: --sse and --sse-c exclude each other", Program.ExitUsage);
         if (parse.GetValue(SseKmsKeyId) != null && SseOf(parse) is not (ServerSideEncryptionMethod.AwsKms or ServerSideEncryptionMethod.AwsKmsDsse))
             throw new CliException($"{verb}: --sse-kms-key-id needs --sse aws:kms", Program.ExitUsage);
@@ -159,7 +162,7 @@ internal sealed class ObjectAttributeOptions
     };
 
     // Given without a value, --sse means AES256, as aws takes it.
-    private ServerSideEncryptionMethod? SseOf(ParseResult parse) => parse.GetResult(Sse) is null ? null : parse.GetValue(Sse) switch
+    private ServerSideEncryptionMethod? SseOf(ParseResult parse) => !Given(parse, Sse) ? null : parse.GetValue(Sse) switch
     {
         "aws:kms" => ServerSideEncryptionMethod.AwsKms,
         "aws:kms:dsse" => ServerSideEncryptionMethod.AwsKmsDsse,
@@ -169,7 +172,7 @@ internal sealed class ObjectAttributeOptions
     /// <summary>An SSE-C key from --sse-c[-copy-source] and its key option, which go together (as aws requires).</summary>
     private static SseCustomerKey? CustomerKey(ParseResult parse, string verb, Option<string> algorithm, Option<string> keyOption)
     {
-        bool given = parse.GetResult(algorithm) != null;
+        bool given = Given(parse, algorithm);
         string? text = parse.GetValue(keyOption);
         if (!given && text is null) return null;
         if (!given) throw new CliException($"{verb}: {keyOption.Name} needs {algorithm.Name}", Program.ExitUsage);

@@ -643,6 +643,13 @@ internal sealed class S3Transport : IAsyncDisposable
                 case KnownHeader.XAmzChecksumSha1: checksums.ChecksumSha1 = Encoding.UTF8.GetString(value); break;
                 case KnownHeader.XAmzChecksumSha256: checksums.ChecksumSha256 = Encoding.UTF8.GetString(value); break;
                 case KnownHeader.XAmzServerSideEncryption: sse = Encoding.UTF8.GetString(value); break;
+                case KnownHeader.XAmzTaggingCount:
+                    if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int tc))
+                    {
+                        tagCount = tc;
+                    }
+
+                    break;
                 case KnownHeader.XAmzChecksumType: checksums.ChecksumType = Encoding.UTF8.GetString(value); break;
                 case KnownHeader.Unknown:
                     ReadOnlySpan<byte> name = f.Name.Of(bytes);
@@ -658,11 +665,6 @@ internal sealed class S3Transport : IAsyncDisposable
                     else if (Ascii.EqualsIgnoreCase(name, "x-amz-server-side-encryption-aws-kms-key-id"u8))
                     {
                         kmsKey = Encoding.UTF8.GetString(value);
-                    }
-                    else if (Ascii.EqualsIgnoreCase(name, "x-amz-tagging-count"u8)
-                        && int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int tc))
-                    {
-                        tagCount = tc;
                     }
 
                     break;

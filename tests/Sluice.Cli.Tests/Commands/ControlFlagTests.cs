@@ -44,7 +44,7 @@ public sealed class ControlFlagTests() : ServerCommandTests("AKIDCLICTL", "cli/c
     public async Task Retries_and_read_timeout_decide_what_a_fault_costs()
     {
         Ok(Sluice("mb", "s3://retry"));
-        // The first connection answers 503 SlowDown: retried by default, fatal with --retries 0 or AWS_MAX_ATTEMPTS=1.
+        // The first connection (number 0) answers 503 SlowDown: retried by default, fatal with --retries 0 or AWS_MAX_ATTEMPTS=1.
         foreach (var (args, env, exit) in new[]
                  {
                      (new[] { "ls", "s3://retry" }, Array.Empty<(string, string)>(), 0),
@@ -53,7 +53,7 @@ public sealed class ControlFlagTests() : ServerCommandTests("AKIDCLICTL", "cli/c
                      (["ls", "--retries", "2", "s3://retry"], [("AWS_MAX_ATTEMPTS", "1")], 0), // the flag over the environment
                  })
         {
-            await using var proxy = new FaultProxy(Server.LocalEndPoint, n => n == 1 ? new Fault(FaultKind.Respond) : Fault.None);
+            await using var proxy = new FaultProxy(Server.LocalEndPoint, n => n == 0 ? new Fault(FaultKind.Respond) : Fault.None);
             var r = SluiceProcess.Run(Through(proxy.Endpoint, env), null, args);
             Assert.True(r.ExitCode == exit, $"{string.Join(' ', args)} {string.Join(' ', env)}: exit {r.ExitCode}: {r.StdErr}");
             if (exit == 1) Assert.Contains("SlowDown", r.StdErr);
