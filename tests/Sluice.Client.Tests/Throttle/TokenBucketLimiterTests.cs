@@ -46,7 +46,7 @@ public class TokenBucketLimiterTests
     {
         var clock = new ManualTimeProvider();
         var limiter = new TokenBucketLimiter(tokensPerSecond: 10, burst: 1, clock); // --tpslimit 10
-        Assert.True(limiter.WaitAsync(1).IsCompletedSuccessfully);
+        Assert.True(limiter.WaitAsync(1).AsTask().IsCompletedSuccessfully);
         var second = limiter.WaitAsync(1).AsTask();
         var third = limiter.WaitAsync(1).AsTask();
         Assert.False(second.IsCompleted);
