@@ -77,6 +77,8 @@ public sealed partial class S3Client
         }
 
         AddConditions(ref headers, request.SourceConditions, "x-amz-copy-source-");
+        AddCustomerKey(ref headers, request.CustomerKey, "x-amz-");
+        AddCustomerKey(ref headers, request.SourceCustomerKey, "x-amz-copy-source-");
         S3Call call = S3Call.Create("PUT", request.Bucket, request.Key, PartQuery(request.PartNumber, request.UploadId), idempotent: true);
         call.Headers = headers;
         call.BodyLength = 0;
@@ -283,11 +285,14 @@ public sealed partial class S3Client
     {
         S3Call call = S3Call.Create("PUT", request.Bucket, request.Key, PartQuery(request.PartNumber, request.UploadId), idempotent: true);
         call.WantMetadata = true;
+        List<KeyValuePair<string, string>>? headers = null;
         if (checksum is not null)
         {
-            call.Headers = [new(request.ChecksumAlgorithm.GetHeaderName(), checksum)];
+            AddHeader(ref headers, request.ChecksumAlgorithm.GetHeaderName(), checksum);
         }
 
+        AddCustomerKey(ref headers, request.CustomerKey, "x-amz-");
+        call.Headers = headers;
         return call;
     }
 

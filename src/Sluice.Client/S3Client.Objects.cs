@@ -199,9 +199,24 @@ public sealed partial class S3Client
             AddHeader(ref headers, "cache-control", request.CacheControl);
             AddHeader(ref headers, "content-disposition", request.ContentDisposition);
             AddHeader(ref headers, "content-encoding", request.ContentEncoding);
+            AddHeader(ref headers, "content-language", request.ContentLanguage);
+            AddHeader(ref headers, "expires", request.Expires);
         }
 
         AddHeader(ref headers, "x-amz-storage-class", request.StorageClass);
+        AddAcl(ref headers, request.Acl);
+        AddEncryption(ref headers, request.ServerSideEncryption, request.SseKmsKeyId, request.CustomerKey);
+        AddCustomerKey(ref headers, request.SourceCustomerKey, "x-amz-copy-source-");
+        if (request.Tags is not null)
+        {
+            AddHeader(ref headers, "x-amz-tagging-directive", "REPLACE");
+            AddTags(ref headers, request.Tags);
+        }
+
+        if (request.ChecksumAlgorithm != ChecksumAlgorithm.None)
+        {
+            AddHeader(ref headers, "x-amz-checksum-algorithm", request.ChecksumAlgorithm.GetS3Name());
+        }
         S3Call call = S3Call.Create("PUT", request.Bucket, request.Key, null, idempotent: true);
         call.Headers = headers;
         call.BodyLength = 0;
@@ -262,6 +277,7 @@ public sealed partial class S3Client
             AddHeader(ref headers, "x-amz-checksum-mode", "ENABLED");
         }
 
+        AddCustomerKey(ref headers, request.CustomerKey, "x-amz-");
         call.Headers = headers;
         return call;
     }
@@ -294,6 +310,9 @@ public sealed partial class S3Client
         AddHeader(ref headers, "x-amz-storage-class", request.StorageClass);
         AddMetadata(ref headers, request.Metadata);
         AddConditions(ref headers, request.Conditions, "");
+        AddAcl(ref headers, request.Acl);
+        AddEncryption(ref headers, request.ServerSideEncryption, request.SseKmsKeyId, request.CustomerKey);
+        AddTags(ref headers, request.Tags);
         return headers;
     }
 

@@ -99,6 +99,76 @@ public sealed partial class S3Client : IAsyncDisposable
         }
     }
 
+    private static void AddEncryption(ref List<KeyValuePair<string, string>>? headers, ServerSideEncryptionMethod? method, string? kmsKeyId,
+        SseCustomerKey? customerKey)
+    {
+        if (method is { } m)
+        {
+            AddHeader(ref headers, "x-amz-server-side-encryption", m switch
+            {
+                ServerSideEncryptionMethod.Aes256 => "AES256",
+                ServerSideEncryptionMethod.AwsKms => "aws:kms",
+                ServerSideEncryptionMethod.AwsKmsDsse => "aws:kms:dsse",
+                _ => throw new ArgumentOutOfRangeException(nameof(method), m, "not a server-side encryption method"),
+            });
+        }
+
+        AddHeader(ref headers, "x-amz-server-side-encryption-aws-kms-key-id", kmsKeyId);
+        AddCustomerKey(ref headers, customerKey, "x-amz-");
+    }
+
+    private static void AddCustomerKey(ref List<KeyValuePair<string, string>>? headers, SseCustomerKey? key, string prefix)
+    {
+        if (key is not null)
+        {
+            key.AddTo(headers ??= [], prefix);
+        }
+    }
+
+    private static void AddAcl(ref List<KeyValuePair<string, string>>? headers, CannedAcl? acl)
+    {
+        if (acl is { } a)
+        {
+            AddHeader(ref headers, "x-amz-acl", AclName(a));
+        }
+    }
+
+    /// <summary>The wire name of a canned ACL.</summary>
+    public static string AclName(CannedAcl acl) => acl switch
+    {
+        CannedAcl.Private => "private",
+        CannedAcl.PublicRead => "public-read",
+        CannedAcl.PublicReadWrite => "public-read-write",
+        CannedAcl.AuthenticatedRead => "authenticated-read",
+        CannedAcl.AwsExecRead => "aws-exec-read",
+        CannedAcl.BucketOwnerRead => "bucket-owner-read",
+        CannedAcl.BucketOwnerFullControl => "bucket-owner-full-control",
+        CannedAcl.LogDeliveryWrite => "log-delivery-write",
+        _ => throw new ArgumentOutOfRangeException(nameof(acl), acl, "not a canned ACL"),
+    };
+
+    /// <summary>x-amz-tagging: the tag set as a URL-encoded query string.</summary>
+    private static void AddTags(ref List<KeyValuePair<string, string>>? headers, IReadOnlyDictionary<string, string>? tags)
+    {
+        if (tags is null)
+        {
+            return;
+        }
+
+        var query = new StringBuilder();
+        foreach (KeyValuePair<string, string> tag in tags)
+        {
+            if (query.Length > 0)
+            {
+                query.Append('&');
+            }
+
+            query.Append(Encode(tag.Key)).Append('=').Append(Encode(tag.Value));
+        }
+
+        AddHeader(ref headers, "x-amz-tagging", query.ToString());
+    }
+
     private static void AddConditions(ref List<KeyValuePair<string, string>>? headers, ObjectConditions? conditions, string prefix)
     {
         if (conditions is not null)

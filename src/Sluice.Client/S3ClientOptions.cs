@@ -66,6 +66,16 @@ public sealed record S3ClientOptions
     /// <summary>Retry behaviour (attempts, backoff, budget).</summary>
     public RetryOptions Retry { get; init; } = new();
 
+    /// <summary>
+    /// Bytes per second over all of this client's connections, both directions (the bytes of request and response
+    /// bodies and heads as they cross the socket); null: unlimited. Give several clients the same limiter to share one
+    /// limit.
+    /// </summary>
+    public TokenBucketLimiter? BandwidthLimit { get; init; }
+
+    /// <summary>Requests per second over all of this client's requests, every attempt counted (retries too); null: unlimited.</summary>
+    public TokenBucketLimiter? RequestRateLimit { get; init; }
+
     /// <summary>For https: a PEM file of CA certificates to trust in addition to (not instead of) the system store.</summary>
     public string? CaBundlePath { get; init; }
 

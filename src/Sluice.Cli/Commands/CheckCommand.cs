@@ -54,6 +54,9 @@ internal static class CheckCommand
                 output.Skipped(SyncCommand.Location(src.IsS3 ? dst : src, relative), "not a regular file");
             }
 
+            // --files-from: a listed path on neither side is not a difference check could report: an error of its own.
+            FilterOptions.ReportMissing(output, filters.ListedPaths(parse), sources.Keys.Concat(targets.Keys).Concat(notRegular).ToHashSet(StringComparer.Ordinal),
+                r => SyncCommand.Location(src, r));
             var paths = sources.Keys.Union(sourceOnly ? [] : targets.Keys).Order(StringComparer.Ordinal).ToArray();
             var outcomes = new ContentCheck.Outcome?[paths.Length];
             var content = new ContentCheck(client);

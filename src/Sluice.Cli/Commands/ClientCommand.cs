@@ -9,8 +9,9 @@ namespace Sluice.Cli.Commands;
 
 /// <summary>
 /// What every client command (cp, ls, rm, mb, rb, presign, sync) shares: endpoint, profile and region options with
-/// the AWS precedence (flags, then environment, then profile), --io, --quiet and --debug, the client it builds, and
-/// one place that turns failures into one line on stderr and an exit code.
+/// the AWS precedence (flags, then environment, then profile), --io, --quiet and --debug; how it connects (addressing,
+/// TLS trust, retries, timeouts) and how fast it may go (--bwlimit, --tpslimit); the client it builds, and one place
+/// that turns failures into one line on stderr and an exit code.
 /// </summary>
 internal sealed class ClientCommand
 {
@@ -33,9 +34,33 @@ internal sealed class ClientCommand
 
     public Option<bool> Debug { get; } = new("--debug") { Description = "Show stack traces on errors" };
 
+    public Option<string> Addressing { get; } = new("--addressing")
+    {
+        Description = "Bucket addressing: path (/bucket/key), virtual (bucket.host) or auto (else the profile's s3 addressing_style; " +
+            "auto: path for IP addresses and localhost)",
+    };
+
+    public Option<bool> NoVerifySsl { get; } = new("--no-verify-ssl") { Description = "Accept any TLS certificate of the endpoint (insecure: tests only)" };
+
+    public Option<string> CaBundle { get; } = new("--ca-bundle") { Description = "PEM file of CA certificates to trust for https, besides the system's (else AWS_CA_BUNDLE / the profile's ca_bundle)" };
+
+    public Option<int?> Retries { get; } = new("--retries") { Description = "Retries of a failed request after the first attempt (default 4; 0: none; else AWS_MAX_ATTEMPTS - 1)" };
+
+    public Option<string> ConnectTimeout { get; } = new("--connect-timeout") { Description = "Wait for a connection at most this long, e.g. 5s (default 10s)" };
+
+    public Option<string> ReadTimeout { get; } = new("--read-timeout")
+    {
+        Description = "Wait for an answer, or for more bytes of one, at most this long before retrying, e.g. 30s (default: 60s for the first byte, 30s without progress)",
+    };
+
+    public Option<string> BandwidthLimit { get; } = new("--bwlimit") { Description = "Bytes per second for the whole command (all files and parts, both ways), e.g. 10M" };
+
+    public Option<double?> TpsLimit { get; } = new("--tpslimit") { Description = "Requests per second for the whole command, retries included, e.g. 10" };
+
     private ClientCommand()
     {
         Io.AcceptOnlyFromAmong("uring", "managed", "auto");
+        Addressing.AcceptOnlyFromAmong("path", "virtual", "auto");
     }
 
     /// <summary>Creates the shared options and adds them to <paramref name="command"/>.</summary>
@@ -48,11 +73,59 @@ internal sealed class ClientCommand
         command.Options.Add(shared.Io);
         command.Options.Add(shared.Quiet);
         command.Options.Add(shared.Debug);
+        foreach (Option option in new Option[] { shared.Addressing, shared.CaBundle, shared.NoVerifySsl, shared.Retries, shared.ConnectTimeout,
+                     shared.ReadTimeout, shared.BandwidthLimit, shared.TpsLimit })
+            command.Options.Add(option);
         return shared;
     }
 
     /// <summary>The client options: flags over environment over profile; the local server when nothing is configured.</summary>
-    public S3ClientOptions LoadOptions(ParseResult parse)
+    public S3ClientOptions LoadOptions(ParseResult parse) => ApplyFlags(parse, LoadConfigured(parse));
+
+    /// <summary>The connection flags over the configured options (checked before anything is sent: a bad one is a usage error).</summary>
+    private S3ClientOptions ApplyFlags(ParseResult parse, S3ClientOptions options)
+    {
+        string? bundle = parse.GetValue(CaBundle);
+        if (bundle != null && !File.Exists(bundle)) throw new CliException($"--ca-bundle: {bundle}: no such file", Program.ExitUsage);
+        var retry = options.Retry;
+        if (parse.GetValue(Retries) is { } retries)
+        {
+            if (retries is < 0 or > 100) throw new CliException("--retries must be from 0 to 100", Program.ExitUsage);
+            retry = retry with { MaxAttempts = retries + 1 };
+        }
+        TimeSpan? connect = Duration(parse, ConnectTimeout), read = Duration(parse, ReadTimeout);
+        TokenBucketLimiter? bandwidth = null, requests = null;
+        if (parse.GetValue(BandwidthLimit) is { } rate)
+        {
+            if (!Bench.Units.TryParseSize(rate, out long bytes) || bytes < 1)
+                throw new CliException($"--bwlimit: '{rate}' is not a rate such as 10M (bytes per second)", Program.ExitUsage);
+            bandwidth = new TokenBucketLimiter(bytes);
+        }
+        if (parse.GetValue(TpsLimit) is { } tps)
+        {
+            if (!(tps > 0) || double.IsInfinity(tps)) throw new CliException("--tpslimit must be a positive number of requests per second", Program.ExitUsage);
+            requests = new TokenBucketLimiter(tps, burst: 1); // rclone's --tpslimit-burst default: no bursts
+        }
+        return options with
+        {
+            ForcePathStyle = parse.GetValue(Addressing) switch { "path" => true, "virtual" => false, "auto" => null, _ => options.ForcePathStyle },
+            CaBundlePath = bundle ?? options.CaBundlePath,
+            InsecureSkipTlsVerify = options.InsecureSkipTlsVerify || parse.GetValue(NoVerifySsl),
+            Retry = retry,
+            ConnectTimeout = connect ?? options.ConnectTimeout,
+            FirstByteTimeout = read ?? options.FirstByteTimeout,
+            StallTimeout = read ?? options.StallTimeout,
+            BandwidthLimit = bandwidth ?? options.BandwidthLimit,
+            RequestRateLimit = requests ?? options.RequestRateLimit,
+        };
+    }
+
+    private static TimeSpan? Duration(ParseResult parse, Option<string> option) =>
+        parse.GetValue(option) is not { } text ? null
+        : Bench.Units.TryParseDuration(text, out var d) ? d
+        : throw new CliException($"{option.Name}: '{text}' is not a duration such as 500ms, 30s or 2m", Program.ExitUsage);
+
+    private S3ClientOptions LoadConfigured(ParseResult parse)
     {
         string? endpoint = parse.GetValue(Endpoint), region = parse.GetValue(Region), profile = parse.GetValue(Profile);
         if (endpoint != null && (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https")))

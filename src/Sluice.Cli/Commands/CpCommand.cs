@@ -11,7 +11,9 @@ namespace Sluice.Cli.Commands;
 /// <summary>
 /// <c>sluice cp SRC DST</c>: local→s3 (multipart in parallel above the threshold), s3→local (parallel ranged GETs,
 /// verified, published only when complete), s3→s3 (server-side copy), "-" for stdin/stdout, and --recursive for
-/// directories and prefixes with include/exclude globs. Everything draws part buffers from one memory budget.
+/// directories and prefixes with include/exclude globs, rclone rule files or a list of paths. Uploads and copies set the
+/// object attributes asked (<see cref="ObjectAttributeOptions"/>), for mv as for cp. Everything draws part buffers from
+/// one memory budget.
 /// </summary>
 internal static class CpCommand
 {
@@ -38,9 +40,13 @@ internal static class CpCommand
         var partSize = new Option<string>("--part-size") { Description = "Part size, e.g. 8MiB (default: derived; at least 5MiB)" };
         var concurrency = new Option<int?>("--concurrency") { Description = "Parts in flight per transfer (default: derived from the target throughput)" };
         var memory = new Option<string>("--memory") { Description = "Memory budget for part buffers (default 256MiB)" };
-        var checksum = new Option<string>("--checksum") { Description = "Checksum carried end to end: crc64nvme (default) or crc32c", DefaultValueFactory = _ => "crc64nvme" };
-        checksum.AcceptOnlyFromAmong("crc64nvme", "crc32c");
-        var contentType = new Option<string>("--content-type") { Description = "Content-Type for uploads" };
+        var checksum = new Option<string>("--checksum", "--checksum-algorithm")
+        {
+            Description = "Checksum carried end to end, per part and whole: CRC64NVME (default), CRC32C or CRC32", DefaultValueFactory = _ => "crc64nvme",
+        };
+        checksum.AcceptOnlyFromAmong("crc64nvme", "crc32c", "crc32", "CRC64NVME", "CRC32C", "CRC32");
+        var attributes = new ObjectAttributeOptions();
+        var noProgress = ProgressLine.NoProgressOption();
         var dryRun = new Option<bool>("--dryrun") { Description = "Show what would be copied" };
         var resume = new Option<bool>("--resume")
         {
@@ -56,11 +62,12 @@ internal static class CpCommand
         var conditions = new CopyConditions();
         var command = new Command(verb, move ? MoveHelp : CopyHelp)
         {
-            source, destination, recursive, partSize, concurrency, memory, checksum, contentType, dryRun, resume, noResume, raw,
+            source, destination, recursive, partSize, concurrency, memory, checksum, dryRun, resume, noResume, raw, noProgress,
         };
         var shared = ClientCommand.AddTo(command);
         filters.AddTo(command);
         conditions.AddTo(command);
+        attributes.AddTo(command);
         var outputOptions = OutputOptions.AddTo(command, summary: true);
         command.SetAction((parse, ct) => outputOptions.RunAsync(parse, shared, async output =>
         {
@@ -68,6 +75,7 @@ internal static class CpCommand
             var dst = Parse(verb, parse.GetValue(destination)!);
             bool recurse = parse.GetValue(recursive), dry = parse.GetValue(dryRun);
             output.DryRun = dry;
+            output.NoProgress = parse.GetValue(noProgress);
             if (!src.IsS3 && !dst.IsS3) throw new CliException($"{verb}: one side must be an s3:// location", Program.ExitUsage);
             if (recurse && (src.IsStdio || dst.IsStdio)) throw new CliException($"{verb}: --recursive does not take '-'", Program.ExitUsage);
             if (parse.GetValue(resume) && parse.GetValue(noResume)) throw new CliException($"{verb}: --resume and --no-resume exclude each other", Program.ExitUsage);
@@ -84,17 +92,33 @@ internal static class CpCommand
                 PartSize = TransferLimits.Size(verb, "--part-size", parse.GetValue(partSize)),
                 Concurrency = TransferLimits.Count(verb, "--concurrency", parse.GetValue(concurrency)),
                 MemoryBudget = TransferLimits.Size(verb, "--memory", parse.GetValue(memory)) ?? TransferOptions.DefaultMemoryBudget,
-                ChecksumAlgorithm = parse.GetValue(checksum) == "crc32c" ? ChecksumAlgorithm.Crc32C : ChecksumAlgorithm.Crc64Nvme,
+                ChecksumAlgorithm = parse.GetValue(checksum)!.ToLowerInvariant() switch
+                {
+                    "crc32c" => ChecksumAlgorithm.Crc32C,
+                    "crc32" => ChecksumAlgorithm.Crc32,
+                    _ => ChecksumAlgorithm.Crc64Nvme,
+                },
             }, partSizeGiven: parse.GetValue(partSize) != null);
             var filter = filters.Create(parse);
-            var upload = new UploadOptions { ContentType = parse.GetValue(contentType) };
+            var listed = filters.ListedPaths(parse);
+            // What is written takes the attributes; what is read, only its SSE-C key (the rest would be dropped: refused).
+            UploadOptions upload = new();
+            CopyOptions copy = new();
+            if (!src.IsS3) upload = attributes.Upload(parse, verb);
+            else if (dst.IsS3)
+            {
+                copy = attributes.Copy(parse, verb);
+                // Asked for: the server computes and stores it for the copy (else it keeps its own choice).
+                if (ObjectAttributeOptions.Given(parse, checksum)) copy = copy with { ChecksumAlgorithm = options.ChecksumAlgorithm };
+            }
+            else options = options with { SourceCustomerKey = attributes.Download(parse, verb) };
             // cp -r uploads through the engine's directory transfer, which starts every upload anew; asked to resume, each
             // file goes on its own, as a single cp does.
             bool resumeEach = recurse && !src.IsS3 && parse.GetValue(resume);
             ItemTransfer? items = move || pattern != null || rules.Any || resumeEach ? new ItemTransfer
             {
                 Verb = verb, Move = move, Source = src, Destination = dst, Recursive = recurse, DryRun = dry, Fresh = fresh,
-                Filter = filter, Pattern = pattern, Rules = rules, Upload = upload,
+                Filter = filter, Listed = listed, Pattern = pattern, Rules = rules, Upload = upload, Copy = copy,
             } : null;
             items?.CheckUsage();
             if (dst.IsStdio) output.DataOnStdout(verb);
@@ -129,18 +153,22 @@ internal static class CpCommand
                 {
                     if (!Directory.Exists(src.LocalPath)) throw new CliException($"cp: {src.LocalPath}: no such directory");
                     string keyPrefix = AsPrefix(dst.Key);
+                    int failed = 0;
                     if (dry)
                     {
                         foreach (var f in LocalFiles(src.LocalPath!, filter)) output.Transfer("upload", f.Path, $"s3://{dst.Bucket}/{keyPrefix}{f.Relative}", f.Size, true);
                     }
                     else
                     {
-                        var result = await engine.UploadDirectoryAsync(src.LocalPath!, dst.Bucket!, keyPrefix, filter, progress, ct);
+                        var result = await engine.UploadDirectoryAsync(src.LocalPath!, dst.Bucket!, keyPrefix, filter, upload, progress, ct);
                         foreach (var r in result.Files) output.Transfer("upload", Path.Combine(src.LocalPath!, r.Key[keyPrefix.Length..]), $"s3://{r.Bucket}/{r.Key}", r.Size, false);
                         // Skipped as `aws s3 cp` skips them, but the copy is not whole: say so and fail.
                         foreach (string path in result.NotRegularFiles) output.Skipped(path, "not a regular file");
-                        if (result.NotRegularFiles.Count > 0) return Program.ExitFailure;
+                        failed += result.NotRegularFiles.Count;
                     }
+                    string root = src.LocalPath!;
+                    failed += FilterOptions.ReportMissing(output, listed, listed?.Where(p => File.Exists(Path.Combine(root, p))) ?? [], p => Path.Combine(root, p));
+                    if (failed > 0) return Program.ExitFailure;
                 }
                 else
                 {
@@ -174,18 +202,24 @@ internal static class CpCommand
                 else if (recurse)
                 {
                     string keyPrefix = AsPrefix(src.Key);
+                    var found = new List<string>();
                     if (dry)
                     {
                         await foreach (var o in client.ListObjectsV2Async(new ListObjectsRequest(src.Bucket!) { Prefix = NullIfEmpty(keyPrefix) }, ct))
-                            if (filter.IsMatch(o.Key[keyPrefix.Length..], o.Size, o.LastModified))
-                                output.Transfer("download", $"s3://{src.Bucket}/{o.Key}", Path.Combine(dst.LocalPath!, o.Key[keyPrefix.Length..]), o.Size, true);
+                        {
+                            if (!filter.IsMatch(o.Key[keyPrefix.Length..], o.Size, o.LastModified)) continue;
+                            found.Add(o.Key[keyPrefix.Length..]);
+                            output.Transfer("download", $"s3://{src.Bucket}/{o.Key}", Path.Combine(dst.LocalPath!, o.Key[keyPrefix.Length..]), o.Size, true);
+                        }
                     }
                     else
                     {
                         var result = await engine.DownloadDirectoryAsync(src.Bucket!, keyPrefix, dst.LocalPath!, filter, progress, ct);
                         foreach (var r in result.Files) Downloaded(r, Path.Combine(dst.LocalPath!, r.Key[keyPrefix.Length..]));
+                        found.AddRange(result.Files.Select(r => r.Key[keyPrefix.Length..]));
                         WarnUnverified(result.Files);
                     }
+                    if (FilterOptions.ReportMissing(output, listed, found, p => $"s3://{src.Bucket}/{keyPrefix}{p}") > 0) return Program.ExitFailure;
                 }
                 else
                 {
@@ -218,15 +252,17 @@ internal static class CpCommand
                 await Parallel.ForEachAsync(objects, new ParallelOptions { MaxDegreeOfParallelism = options.FileConcurrency, CancellationToken = ct }, async (o, token) =>
                 {
                     string target = to + o.Key[from.Length..];
-                    long size = dry ? o.Size : (await engine.CopyAsync(src.Bucket!, o.Key, dst.Bucket!, target, null, token)).Size;
+                    long size = dry ? o.Size : (await engine.CopyAsync(src.Bucket!, o.Key, dst.Bucket!, target, copy, null, token)).Size;
                     output.Transfer("copy", $"s3://{src.Bucket}/{o.Key}", $"s3://{dst.Bucket}/{target}", size, dry);
                 });
+                if (FilterOptions.ReportMissing(output, listed, objects.Select(o => o.Key[from.Length..]), p => $"s3://{src.Bucket}/{from}{p}") > 0)
+                    return Program.ExitFailure;
             }
             else
             {
                 if (src.Key.Length == 0) throw new CliException($"cp: {src} names a bucket (use --recursive)", Program.ExitUsage);
                 string key = KeyFor(dst, src.Key[(src.Key.LastIndexOf('/') + 1)..]);
-                long? size = dry ? null : (await engine.CopyAsync(src.Bucket!, src.Key, dst.Bucket!, key, progress, ct)).Size;
+                long? size = dry ? null : (await engine.CopyAsync(src.Bucket!, src.Key, dst.Bucket!, key, copy, progress, ct)).Size;
                 output.Transfer("copy", src.ToString(), $"s3://{dst.Bucket}/{key}", size, dry);
             }
             return Program.ExitOk;

@@ -23,9 +23,15 @@ internal sealed class ItemTransfer
     public required bool DryRun { get; init; }
     public required bool Fresh { get; init; }
     public required GlobFilter Filter { get; init; }
+
+    /// <summary>The paths --files-from lists (relative to the source), each one not found reported and failed; null without it.</summary>
+    public IReadOnlyList<string>? Listed { get; init; }
     public required S3Wildcard? Pattern { get; init; }
     public required CopyConditions.Rules Rules { get; init; }
     public required UploadOptions Upload { get; init; }
+
+    /// <summary>What s3-to-s3 copies set on what they write (the attribute options).</summary>
+    public CopyOptions? Copy { get; init; }
 
     private TransferEngine Engine { get; set; } = null!;
 
@@ -110,7 +116,7 @@ internal sealed class ItemTransfer
                 }
                 else
                 {
-                    result = await Engine.CopyAsync(Source.Bucket!, item.From, Destination.Bucket!, item.To, progress, token);
+                    result = await Engine.CopyAsync(Source.Bucket!, item.From, Destination.Bucket!, item.To, Copy, progress, token);
                 }
                 size = result.Size;
                 // mv: the source goes only now, after its copy succeeded (a failure above keeps it).
@@ -147,6 +153,7 @@ internal sealed class ItemTransfer
             });
         }
         if (UnverifiedDownloads.Warning(downloads) is { } warning) output.Warning(warning);
+        failed += ReportMissing(items, output);
         return failed == 0 ? Program.ExitOk : Program.ExitFailure;
     }
 
@@ -210,6 +217,19 @@ internal sealed class ItemTransfer
         else target = CpCommand.KeyFor(Destination, name);
         items.Add(new Item(Source.Key, target, name, null));
         return items;
+    }
+
+    /// <summary>Reports each --files-from path the source does not hold (a listed file that is not a regular one was skipped above).</summary>
+    private int ReportMissing(List<Item> items, CommandOutput output)
+    {
+        if (Listed is null) return 0;
+        if (!Source.IsS3)
+        {
+            string root = Source.LocalPath!;
+            return FilterOptions.ReportMissing(output, Listed, Listed.Where(p => File.Exists(Path.Combine(root, p))), p => Path.Combine(root, p));
+        }
+        string prefix = Pattern is { } pattern ? pattern.Prefix[..pattern.RelativeStart] : CpCommand.AsPrefix(Source.Key);
+        return FilterOptions.ReportMissing(output, Listed, items.Select(i => i.Relative), p => $"s3://{Source.Bucket}/{prefix}{p}");
     }
 
     /// <summary>

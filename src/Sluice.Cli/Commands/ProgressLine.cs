@@ -28,6 +28,10 @@ internal sealed class ProgressLine : IProgress<TransferProgress>, IDisposable
     /// <summary>Set by `sluice run`: its lines run at once, and their lines would overwrite each other on one row.</summary>
     internal static bool Suppressed { get; set; }
 
+    /// <summary>--no-progress of the commands that draw one: unlike --quiet, only the line goes; what was done is still printed.</summary>
+    public static System.CommandLine.Option<bool> NoProgressOption() =>
+        new("--no-progress") { Description = "Do not draw the progress line (the lines saying what was done still print; --quiet drops those too)" };
+
     public void Report(TransferProgress value) => Report(value, null);
 
     /// <summary>Draws <paramref name="value"/>; <paramref name="counts"/> (e.g. "3/10 files") goes before the name and is kept whole.</summary>

@@ -64,7 +64,12 @@ internal static class RmCommand
                 return Program.ExitOk;
             }
             var filter = filters.Create(parse);
-            int failed = await DeleteAllAsync(client, path.Bucket!, path.Key, filter, dry, output, report: true, ct);
+            var listed = filters.ListedPaths(parse);
+            var found = listed is null ? null : new HashSet<string>(StringComparer.Ordinal);
+            // Listed paths are relative to the "directory" the prefix names.
+            string prefix = listed != null && path.Key.Length > 0 && !path.Key.EndsWith('/') ? path.Key + "/" : path.Key;
+            int failed = await DeleteAllAsync(client, path.Bucket!, prefix, filter, dry, output, report: true, ct, found);
+            if (listed != null) failed += FilterOptions.ReportMissing(output, listed, found!, r => $"s3://{path.Bucket}/{prefix}{r}");
             return failed == 0 ? Program.ExitOk : Program.ExitFailure;
         }));
         return command;
@@ -72,17 +77,22 @@ internal static class RmCommand
 
     /// <summary>
     /// Deletes every key under <paramref name="prefix"/> that passes <paramref name="filter"/>; returns the failures.
-    /// Each deletion is reported to <paramref name="output"/> when <paramref name="report"/>, each failure always.
+    /// Each deletion is reported to <paramref name="output"/> when <paramref name="report"/>, each failure always;
+    /// <paramref name="found"/>, when given, collects the relative paths that passed (for --files-from's missing ones).
     /// </summary>
     internal static Task<int> DeleteAllAsync(S3Client client, string bucket, string prefix, GlobFilter? filter, bool dryRun,
-        CommandOutput output, bool report, CancellationToken cancellationToken)
+        CommandOutput output, bool report, CancellationToken cancellationToken, ISet<string>? found = null)
     {
         return DeleteAsync(client, bucket, Keys(), dryRun, output, report, cancellationToken);
 
         async IAsyncEnumerable<string> Keys()
         {
             await foreach (var o in client.ListObjectsV2Async(new ListObjectsRequest(bucket) { Prefix = prefix.Length > 0 ? prefix : null }, cancellationToken))
-                if (filter is null || filter.IsMatch(o.Key[prefix.Length..], o.Size, o.LastModified)) yield return o.Key;
+            {
+                if (filter != null && !filter.IsMatch(o.Key[prefix.Length..], o.Size, o.LastModified)) continue;
+                found?.Add(o.Key[prefix.Length..]);
+                yield return o.Key;
+            }
         }
     }
 

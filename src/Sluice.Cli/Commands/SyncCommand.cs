@@ -36,14 +36,17 @@ internal static class SyncCommand
         var parallel = new Option<int?>("--parallel") { Description = $"Files transferred at once (default {new TransferOptions().FileConcurrency})" };
         var memory = new Option<string>("--memory") { Description = "Memory budget for part buffers (default 256MiB)" };
         var dryRun = new Option<bool>("--dryrun") { Description = "Show what would be copied and deleted; change nothing" };
+        var attributes = new ObjectAttributeOptions();
+        var noProgress = ProgressLine.NoProgressOption();
         var command = new Command("sync", "Copy what changed between a directory and a prefix, or two prefixes\n\nExamples:\n" +
             "  sluice sync ./photos s3://photos/2024/\n  sluice sync --delete --exclude '*.tmp' ./site s3://www/\n" +
             "  sluice sync s3://backups/home/ ./restore\n  sluice sync --mtime s3://a/data/ s3://b/data/\n  sluice sync --exact-timestamps s3://www/ ./mirror")
         {
-            source, destination, delete, mtime, sizeOnly, exact, parallel, memory, dryRun,
+            source, destination, delete, mtime, sizeOnly, exact, parallel, memory, dryRun, noProgress,
         };
         var shared = ClientCommand.AddTo(command);
         filters.AddTo(command);
+        attributes.AddTo(command);
         var outputOptions = OutputOptions.AddTo(command, summary: true);
         command.SetAction((parse, ct) => outputOptions.RunAsync(parse, shared, async output =>
         {
@@ -53,6 +56,7 @@ internal static class SyncCommand
             if (!src.IsS3 && !dst.IsS3) throw new CliException("sync: one side must be an s3:// location", Program.ExitUsage);
             bool dry = parse.GetValue(dryRun), byTime = parse.GetValue(mtime), bySize = parse.GetValue(sizeOnly);
             output.DryRun = dry;
+            output.NoProgress = parse.GetValue(noProgress);
             if (byTime && bySize) throw new CliException("sync: --mtime and --size-only exclude each other", Program.ExitUsage);
             bool byExactTime = parse.GetValue(exact);
             if (byExactTime && (byTime || bySize)) throw new CliException("sync: --exact-timestamps excludes --mtime and --size-only", Program.ExitUsage);
@@ -65,6 +69,15 @@ internal static class SyncCommand
             }, partSizeGiven: false);
             int files = options.FileConcurrency;
             var filter = filters.Create(parse);
+            var listed = filters.ListedPaths(parse);
+            // Writes take the attributes; reads only the SSE-C key of what they read (the source's, for copies).
+            UploadOptions upload = new();
+            CopyOptions copy = new();
+            SseCustomerKey? sourceKey = null, targetKey = null;
+            if (!src.IsS3) targetKey = (upload = attributes.Upload(parse, "sync")).CustomerKey;
+            else if (dst.IsS3) (sourceKey, targetKey) = ((copy = attributes.Copy(parse, "sync")).SourceCustomerKey, copy.CustomerKey);
+            else sourceKey = attributes.Download(parse, "sync");
+            options = options with { SourceCustomerKey = sourceKey };
             if (!src.IsS3 && !Directory.Exists(src.LocalPath)) throw new CliException($"sync: {src.LocalPath}: no such directory");
             if (!dst.IsS3 && File.Exists(dst.LocalPath)) throw new CliException($"sync: {dst.LocalPath} is a file, not a directory", Program.ExitUsage);
 
@@ -93,13 +106,14 @@ internal static class SyncCommand
                 if (src.IsS3 && dst.IsS3)
                 {
                     if (s.ETag == d.ETag) return false;
-                    string? a = await FullObjectCrcAsync(client, src, s, token), b = a is null ? null : await FullObjectCrcAsync(client, dst, d, token);
+                    string? a = await FullObjectCrcAsync(client, src, s, sourceKey, token);
+                    string? b = a is null ? null : await FullObjectCrcAsync(client, dst, d, targetKey, token);
                     return a is null || a != b;
                 }
                 var (local, remote, at) = src.IsS3 ? (dst, s, src) : (src, d, dst);
                 string path = LocalPath(local, remote.Relative);
                 if (Md5Hex(remote.ETag) is { } md5) return md5 != await LocalDigest.Md5HexAsync(path, token);
-                if (await FullObjectCrcAsync(client, at, remote, token) is { } crc) return crc != await LocalDigest.Crc64NvmeBase64Async(path, token);
+                if (await FullObjectCrcAsync(client, at, remote, src.IsS3 ? sourceKey : targetKey, token) is { } crc) return crc != await LocalDigest.Crc64NvmeBase64Async(path, token);
                 return Newer(s, d); // a multipart ETag and no whole-object checksum: nothing to compare the bytes with
             }
 
@@ -123,8 +137,8 @@ internal static class SyncCommand
                     bool? verified = null;
                     if (!dry)
                     {
-                        if (!src.IsS3) await engine.UploadFileAsync(from, dst.Bucket!, Key(dst, s.Relative), null, fileProgress, token);
-                        else if (dst.IsS3) await engine.CopyAsync(src.Bucket!, Key(src, s.Relative), dst.Bucket!, Key(dst, s.Relative), fileProgress, token);
+                        if (!src.IsS3) await engine.UploadFileAsync(from, dst.Bucket!, Key(dst, s.Relative), upload, fileProgress, token);
+                        else if (dst.IsS3) await engine.CopyAsync(src.Bucket!, Key(src, s.Relative), dst.Bucket!, Key(dst, s.Relative), copy, fileProgress, token);
                         else
                         {
                             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(to))!);
@@ -143,6 +157,9 @@ internal static class SyncCommand
                     Fail($"{verb}: {from} to {to}", from, e);
                 }
             });
+
+            // Listed, but not in the source (neither a file nor a skipped special file): one error each, and a failure.
+            FilterOptions.ReportMissing(output, listed, sources.Keys.Concat(notRegular), r => Location(src, r));
 
             if (UnverifiedDownloads.Warning(downloads) is { } warning) output.Warning(warning);
 
@@ -202,9 +219,11 @@ internal static class SyncCommand
         return etag is not null && ETag.TryParse(etag, md5, out int parts) && parts == 0 ? Convert.ToHexStringLower(md5) : null;
     }
 
-    private static async Task<string?> FullObjectCrcAsync(S3Client client, S3Path side, SyncEntry entry, CancellationToken cancellationToken)
+    private static async Task<string?> FullObjectCrcAsync(S3Client client, S3Path side, SyncEntry entry, SseCustomerKey? key,
+        CancellationToken cancellationToken)
     {
-        var head = await client.HeadObjectAsync(new GetObjectRequest(side.Bucket!, Key(side, entry.Relative)) { ChecksumMode = true }, cancellationToken);
+        var head = await client.HeadObjectAsync(new GetObjectRequest(side.Bucket!, Key(side, entry.Relative)) { ChecksumMode = true, CustomerKey = key },
+            cancellationToken);
         return head.Checksums is { ChecksumType: FullObject, ChecksumCrc64Nvme: { } crc } ? crc : null;
     }
 

@@ -92,8 +92,11 @@ internal sealed class CommandOutput : IDisposable
     /// <summary>A --dryrun: the summary says so.</summary>
     public bool DryRun { get; set; }
 
+    /// <summary>--no-progress: no progress line, the result lines still print.</summary>
+    public bool NoProgress { get; set; }
+
     /// <summary>Whether a progress line may be drawn (on stderr, when it is a terminal: <see cref="ProgressLine"/> checks that).</summary>
-    public bool AllowsProgress => !Quiet && !Json;
+    public bool AllowsProgress => !Quiet && !Json && !NoProgress;
 
     /// <summary>Clears the command's progress line before a line is printed.</summary>
     public Action? ClearProgress { get; set; }

@@ -1,4 +1,5 @@
 using Sluice.Client.Credentials;
+using Sluice.Client.Retry;
 
 namespace Sluice.Client.Config;
 
@@ -13,7 +14,8 @@ namespace Sluice.Client.Config;
 /// <item>region: AWS_REGION, AWS_DEFAULT_REGION, the profile's region, us-east-1;</item>
 /// <item>endpoint: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile's "s3 = endpoint_url", its endpoint_url,
 /// then https://s3.REGION.amazonaws.com;</item>
-/// <item>addressing: the profile's "s3 = addressing_style" (path / virtual / auto), else auto.</item>
+/// <item>addressing: the profile's "s3 = addressing_style" (path / virtual / auto), else auto;</item>
+/// <item>attempts per request: AWS_MAX_ATTEMPTS, the profile's max_attempts, else <see cref="RetryOptions.MaxAttempts"/>.</item>
 /// </list>
 /// The config file is AWS_CONFIG_FILE or ~/.aws/config, where profiles are "[profile NAME]" (and "[default]").
 /// </summary>
@@ -50,8 +52,20 @@ public static class AwsConfigLoader
         };
 
         AwsCredentials? keys = (credentials as StaticCredentialsProvider)?.Credentials;
+
+        // max_attempts counts the first attempt, as RetryOptions.MaxAttempts does.
+        string? attemptsText = config.Env("AWS_MAX_ATTEMPTS") ?? FromProfile("max_attempts");
+        var retry = new RetryOptions();
+        if (attemptsText != null)
+        {
+            retry = int.TryParse(attemptsText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int attempts)
+                && attempts >= 1 ? retry with { MaxAttempts = attempts }
+                : throw new InvalidOperationException($"max_attempts '{attemptsText}' is not a number of attempts (1 or more).");
+        }
+
         return new S3ClientOptions
         {
+            Retry = retry,
             Endpoint = endpoint,
             Region = region,
             AccessKeyId = keys?.AccessKeyId,

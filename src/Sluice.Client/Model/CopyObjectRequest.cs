@@ -22,7 +22,31 @@ public sealed record CopyObjectRequest(string SourceBucket, string SourceKey, st
 
     public string? ContentEncoding { get; init; }
 
+    public string? ContentLanguage { get; init; }
+
+    public string? Expires { get; init; }
+
     public string? StorageClass { get; init; }
+
+    /// <summary>A canned ACL for the copy (x-amz-acl).</summary>
+    public CannedAcl? Acl { get; init; }
+
+    /// <summary>Encrypt the copy with service-managed keys.</summary>
+    public ServerSideEncryptionMethod? ServerSideEncryption { get; init; }
+
+    public string? SseKmsKeyId { get; init; }
+
+    /// <summary>Encrypt the copy with this customer-provided key (SSE-C).</summary>
+    public SseCustomerKey? CustomerKey { get; init; }
+
+    /// <summary>The key the source is encrypted with, when it is SSE-C (x-amz-copy-source-server-side-encryption-customer-*).</summary>
+    public SseCustomerKey? SourceCustomerKey { get; init; }
+
+    /// <summary>Tags for the copy: given, x-amz-tagging-directive REPLACE with these; null, the source's tags are copied.</summary>
+    public IReadOnlyDictionary<string, string>? Tags { get; init; }
+
+    /// <summary>The checksum the server computes and stores for the copy (x-amz-checksum-algorithm); None keeps the default.</summary>
+    public Sluice.S3.Checksums.ChecksumAlgorithm ChecksumAlgorithm { get; init; }
 
     /// <summary>Preconditions on the destination (e.g. IfNoneMatch = "*").</summary>
     public ObjectConditions? Conditions { get; init; }

@@ -19,6 +19,9 @@ public sealed record GetObjectRequest(string Bucket, string Key)
     /// <summary>Send x-amz-checksum-mode: ENABLED, so the response carries the stored checksums.</summary>
     public bool ChecksumMode { get; init; }
 
+    /// <summary>The key an SSE-C object was written with: reading it (GET or HEAD) needs it.</summary>
+    public SseCustomerKey? CustomerKey { get; init; }
+
     /// <summary>response-content-type: the Content-Type the server should answer with.</summary>
     public string? ResponseContentType { get; init; }
 

@@ -49,6 +49,12 @@ public sealed record ObjectMetadata
     /// <summary>x-amz-server-side-encryption-customer-algorithm: set when the object is encrypted with SSE-C.</summary>
     public string? SseCustomerAlgorithm { get; init; }
 
+    /// <summary>x-amz-server-side-encryption-aws-kms-key-id: the KMS key of an SSE-KMS object.</summary>
+    public string? SseKmsKeyId { get; init; }
+
+    /// <summary>x-amz-tagging-count: how many tags the object has (S3 sends it on GET when there are any).</summary>
+    public int? TagCount { get; init; }
+
     /// <summary>x-amz-meta-* headers with the prefix removed; names are lower case.</summary>
     public IReadOnlyDictionary<string, string> UserMetadata { get; init; } = EmptyMetadata;
 

@@ -22,6 +22,21 @@ public sealed record PutObjectRequest(string Bucket, string Key)
     /// <summary>User metadata, sent as x-amz-meta-NAME (ASCII names and values).</summary>
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
 
+    /// <summary>A canned ACL (x-amz-acl).</summary>
+    public CannedAcl? Acl { get; init; }
+
+    /// <summary>Encryption with service-managed keys (x-amz-server-side-encryption).</summary>
+    public ServerSideEncryptionMethod? ServerSideEncryption { get; init; }
+
+    /// <summary>The KMS key for <see cref="ServerSideEncryptionMethod.AwsKms"/> (x-amz-server-side-encryption-aws-kms-key-id).</summary>
+    public string? SseKmsKeyId { get; init; }
+
+    /// <summary>Encrypt with this customer-provided key (SSE-C); for a multipart upload every UploadPart needs it too.</summary>
+    public SseCustomerKey? CustomerKey { get; init; }
+
+    /// <summary>The object's tag set (x-amz-tagging, URL-encoded).</summary>
+    public IReadOnlyDictionary<string, string>? Tags { get; init; }
+
     /// <summary>Write preconditions: IfNoneMatch = "*" creates only; IfMatch replaces only that version.</summary>
     public ObjectConditions? Conditions { get; init; }
 

@@ -12,4 +12,10 @@ public sealed record UploadPartCopyRequest(string SourceBucket, string SourceKey
     public string? SourceVersionId { get; init; }
 
     public ObjectConditions? SourceConditions { get; init; }
+
+    /// <summary>The SSE-C key the upload was created with.</summary>
+    public SseCustomerKey? CustomerKey { get; init; }
+
+    /// <summary>The SSE-C key of the source object.</summary>
+    public SseCustomerKey? SourceCustomerKey { get; init; }
 }

@@ -10,4 +10,7 @@ public sealed record UploadPartRequest(string Bucket, string Key, string UploadI
 
     /// <summary>A precomputed base64 checksum (skips computing it).</summary>
     public string? ChecksumValue { get; init; }
+
+    /// <summary>The SSE-C key the upload was created with (every part must carry it).</summary>
+    public SseCustomerKey? CustomerKey { get; init; }
 }

@@ -13,8 +13,10 @@ namespace Sluice.Client.Transfer;
 /// path is taken unless a rule says otherwise, each rule that matches decides anew, so the last one wins; patterns
 /// are Python fnmatch's: <c>*</c> any run of characters, <c>/</c> included, <c>?</c> any one, <c>[seq]</c> /
 /// <c>[!seq]</c> a class.</item>
+/// <item>rclone's filter rules, first match wins (<see cref="Rclone"/>, see <see cref="RcloneFilterRules"/>).</item>
+/// <item>An exact list of paths (<see cref="Exactly"/>, rclone's --files-from).</item>
 /// </list>
-/// Either kind may also bound sizes and ages (<see cref="WithBounds"/>, rclone's --min-size, --max-size, --min-age and
+/// Any kind may also bound sizes and ages (<see cref="WithBounds"/>, rclone's --min-size, --max-size, --min-age and
 /// --max-age); a filter with bounds must be asked with the size and time (<see cref="IsMatch(string, long, DateTimeOffset)"/>).
 /// </summary>
 public sealed class GlobFilter
@@ -22,6 +24,8 @@ public sealed class GlobFilter
     private readonly Regex[] _include;
     private readonly Regex[] _exclude;
     private readonly (bool Include, Regex Pattern)[]? _rules;
+    private RcloneFilterRules? _rclone;
+    private IReadOnlySet<string>? _paths;
     private long? _minSize, _maxSize;
     private DateTimeOffset? _notBefore, _notAfter;
 
@@ -51,6 +55,20 @@ public sealed class GlobFilter
         return new GlobFilter(rules.Select(rule => (rule.Include, FnmatchRegex(rule.Pattern))).ToArray());
     }
 
+    /// <summary>rclone's rules (<c>--filter-from</c>): the first rule that matches a path decides; none matching takes it.</summary>
+    public static GlobFilter Rclone(RcloneFilterRules rules)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        return new GlobFilter { _rclone = rules };
+    }
+
+    /// <summary>Exactly these relative paths (rclone's <c>--files-from</c>), compared as given ('/'-separated, ordinal).</summary>
+    public static GlobFilter Exactly(IEnumerable<string> paths)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        return new GlobFilter { _paths = paths.ToHashSet(StringComparer.Ordinal) };
+    }
+
     /// <summary>Whether any size or age bound is set.</summary>
     public bool HasBounds => _minSize != null || _maxSize != null || _notBefore != null || _notAfter != null;
 
@@ -61,6 +79,8 @@ public sealed class GlobFilter
     public GlobFilter WithBounds(long? minSize, long? maxSize, DateTimeOffset? notBefore, DateTimeOffset? notAfter)
     {
         var copy = _rules != null ? new GlobFilter(_rules) : new GlobFilter(_include, _exclude);
+        copy._rclone = _rclone;
+        copy._paths = _paths;
         copy._minSize = minSize;
         copy._maxSize = maxSize;
         copy._notBefore = notBefore;
@@ -93,6 +113,8 @@ public sealed class GlobFilter
     private bool MatchesPath(string relativePath)
     {
         ArgumentNullException.ThrowIfNull(relativePath);
+        if (_paths != null) return _paths.Contains(relativePath);
+        if (_rclone != null) return _rclone.IsMatch(relativePath);
         if (_rules != null)
         {
             bool taken = true;

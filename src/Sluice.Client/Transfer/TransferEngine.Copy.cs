@@ -14,14 +14,22 @@ public sealed partial class TransferEngine
     /// source's ETag, so a source that changes mid-copy fails the copy instead of mixing versions. No bytes pass
     /// through this process, so no memory is reserved.
     /// </summary>
+    public Task<TransferResult> CopyAsync(string sourceBucket, string sourceKey, string bucket, string key,
+        IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        CopyAsync(sourceBucket, sourceKey, bucket, key, options: null, progress, cancellationToken);
+
+    /// <summary>A server-side copy with <paramref name="options"/>: metadata COPY or REPLACE, ACL, encryption, tags.</summary>
     public async Task<TransferResult> CopyAsync(string sourceBucket, string sourceKey, string bucket, string key,
-        IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
+        CopyOptions? options, IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(sourceBucket);
         ArgumentException.ThrowIfNullOrEmpty(sourceKey);
         ArgumentException.ThrowIfNullOrEmpty(bucket);
         ArgumentException.ThrowIfNullOrEmpty(key);
-        var head = await Client.HeadObjectAsync(new GetObjectRequest(sourceBucket, sourceKey) { ChecksumMode = true }, cancellationToken).ConfigureAwait(false);
+        options ??= new CopyOptions();
+        var sourceKeyOfCustomer = options.SourceCustomerKey ?? Options.SourceCustomerKey;
+        var head = await Client.HeadObjectAsync(new GetObjectRequest(sourceBucket, sourceKey) { ChecksumMode = true, CustomerKey = sourceKeyOfCustomer },
+            cancellationToken).ConfigureAwait(false);
         long size = head.ObjectSize;
         string? etag = head.ETag;
         var tracker = new ProgressTracker($"s3://{sourceBucket}/{sourceKey}", progress, Options.ProgressInterval, size, 1);
@@ -30,6 +38,12 @@ public sealed partial class TransferEngine
             var copied = await Client.CopyObjectAsync(new CopyObjectRequest(sourceBucket, sourceKey, bucket, key)
             {
                 SourceConditions = IfMatch(etag),
+                ReplaceMetadata = options.ReplaceMetadata,
+                ContentType = options.ContentType, CacheControl = options.CacheControl, ContentDisposition = options.ContentDisposition,
+                ContentEncoding = options.ContentEncoding, ContentLanguage = options.ContentLanguage, Expires = options.Expires,
+                Metadata = options.Metadata, StorageClass = options.StorageClass, Acl = options.Acl,
+                ServerSideEncryption = options.ServerSideEncryption, SseKmsKeyId = options.SseKmsKeyId, CustomerKey = options.CustomerKey,
+                SourceCustomerKey = sourceKeyOfCustomer, Tags = options.Tags, ChecksumAlgorithm = options.ChecksumAlgorithm,
             }, cancellationToken).ConfigureAwait(false);
             tracker.AddBytes(size);
             tracker.PartDone();
@@ -44,11 +58,23 @@ public sealed partial class TransferEngine
             TargetGbps = Options.TargetGbps, PartSize = Options.PartSize, Concurrency = Options.Concurrency, MemoryBudget = long.MaxValue,
         });
         tracker.SetTotal(size, plan.PartCount);
-        var request = new PutObjectRequest(bucket, key)
+        // UploadPartCopy carries no metadata: the upload is created with the source's (COPY) or the given (REPLACE).
+        var request = options.ReplaceMetadata
+            ? new PutObjectRequest(bucket, key)
+            {
+                ContentType = options.ContentType, ContentEncoding = options.ContentEncoding, ContentDisposition = options.ContentDisposition,
+                ContentLanguage = options.ContentLanguage, CacheControl = options.CacheControl, Expires = options.Expires, Metadata = options.Metadata,
+            }
+            : new PutObjectRequest(bucket, key)
+            {
+                ContentType = head.ContentType, ContentEncoding = head.ContentEncoding, ContentDisposition = head.ContentDisposition,
+                ContentLanguage = head.ContentLanguage, CacheControl = head.CacheControl, Expires = head.Expires,
+                Metadata = head.UserMetadata.Count > 0 ? head.UserMetadata : null,
+            };
+        request = request with
         {
-            ContentType = head.ContentType, ContentEncoding = head.ContentEncoding, ContentDisposition = head.ContentDisposition,
-            ContentLanguage = head.ContentLanguage, CacheControl = head.CacheControl, Expires = head.Expires,
-            Metadata = head.UserMetadata.Count > 0 ? head.UserMetadata : null,
+            StorageClass = options.StorageClass, Acl = options.Acl, ServerSideEncryption = options.ServerSideEncryption,
+            SseKmsKeyId = options.SseKmsKeyId, CustomerKey = options.CustomerKey, Tags = options.Tags, ChecksumAlgorithm = options.ChecksumAlgorithm,
         };
         string uploadId = await Client.CreateMultipartUploadAsync(request, cancellationToken).ConfigureAwait(false);
         var completed = new CompletedPart[plan.PartCount];
@@ -62,6 +88,7 @@ public sealed partial class TransferEngine
                     var response = await Client.UploadPartCopyAsync(new UploadPartCopyRequest(sourceBucket, sourceKey, bucket, key, uploadId, index + 1)
                     {
                         SourceRangeStart = offset, SourceRangeEnd = offset + length - 1, SourceConditions = IfMatch(etag),
+                        CustomerKey = options.CustomerKey, SourceCustomerKey = sourceKeyOfCustomer,
                     }, ct).ConfigureAwait(false);
                     completed[index] = response.ToCompletedPart();
                     tracker.AddBytes(length);

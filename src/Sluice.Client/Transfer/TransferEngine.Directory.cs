@@ -12,9 +12,19 @@ public sealed partial class TransferEngine
     /// (devices, FIFOs, sockets) are not uploaded but listed in <see cref="DirectoryTransferResult.NotRegularFiles"/>, as
     /// the AWS CLI skips them: a FIFO with no writer would block forever, a device never ends.
     /// </summary>
+    public Task<DirectoryTransferResult> UploadDirectoryAsync(string directory, string bucket, string prefix,
+        GlobFilter? filter = null, IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        UploadDirectoryAsync(directory, bucket, prefix, filter, options: null, progress, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="UploadDirectoryAsync(string, string, string, GlobFilter?, IProgress{TransferProgress}?, CancellationToken)"/>,
+    /// every file with <paramref name="options"/> (headers, metadata, ACL, encryption, tags; a type guessed per file when
+    /// it asks so). Resume ids do not apply to a directory.
+    /// </summary>
     public async Task<DirectoryTransferResult> UploadDirectoryAsync(string directory, string bucket, string prefix,
-        GlobFilter? filter = null, IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
+        GlobFilter? filter, UploadOptions? options, IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        if (options?.ResumeUploadId != null) throw new ArgumentException("a directory upload cannot resume one upload id", nameof(options));
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentNullException.ThrowIfNull(prefix);
         filter ??= GlobFilter.All;
@@ -35,7 +45,7 @@ public sealed partial class TransferEngine
         var total = new ProgressTracker(root, progress, Options.ProgressInterval, files.Sum(f => f.Size), files.Count);
         var results = await RunFilesAsync(files, async (f, ct) =>
         {
-            var result = await UploadFileAsync(f.Path, bucket, prefix + f.Relative, null, null, ct).ConfigureAwait(false);
+            var result = await UploadFileAsync(f.Path, bucket, prefix + f.Relative, options, null, ct).ConfigureAwait(false);
             total.AddBytes(result.Size);
             total.PartDone();
             return result;

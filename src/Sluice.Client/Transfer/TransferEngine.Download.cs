@@ -132,8 +132,8 @@ public sealed partial class TransferEngine
             try
             {
                 var request = whole
-                    ? new GetObjectRequest(bucket, key) { ChecksumMode = true }
-                    : GetObjectRequest.ForRange(bucket, key, 0, partSize - 1) with { ChecksumMode = true };
+                    ? new GetObjectRequest(bucket, key) { ChecksumMode = true, CustomerKey = Options.SourceCustomerKey }
+                    : GetObjectRequest.ForRange(bucket, key, 0, partSize - 1) with { ChecksumMode = true, CustomerKey = Options.SourceCustomerKey };
                 first = await GetFirstAsync(request, buffer.Memory, cancellationToken).ConfigureAwait(false);
             }
             catch (S3Exception e) when (e.StatusCode == 416 || whole && e.Code == S3ClientErrorCodes.DestinationTooSmall)
@@ -145,7 +145,7 @@ public sealed partial class TransferEngine
                     buffer = null!;
                     return await FreshDownloadAsync(bucket, key, sink, -1, tracker, cancellationToken).ConfigureAwait(false);
                 }
-                first = await GetFirstAsync(new GetObjectRequest(bucket, key) { ChecksumMode = true }, buffer.Memory, cancellationToken).ConfigureAwait(false);
+                first = await GetFirstAsync(new GetObjectRequest(bucket, key) { ChecksumMode = true, CustomerKey = Options.SourceCustomerKey }, buffer.Memory, cancellationToken).ConfigureAwait(false);
             }
             string etag = first.ETag ?? throw new TransferException($"s3://{bucket}/{key}: the response carried no ETag", bucket, key);
             long size = first.ObjectSize;
@@ -191,7 +191,7 @@ public sealed partial class TransferEngine
                             check = DownloadCheck.Unverifiable(UnevenPartsReason(check, unknownSizes, refetched: firstPart > 0));
                             break;
                         }
-                        var again = await Client.GetObjectAsync(GetObjectRequest.ForRange(bucket, key, 0, firstPart - 1) with { Conditions = IfMatch(etag) },
+                        var again = await Client.GetObjectAsync(GetObjectRequest.ForRange(bucket, key, 0, firstPart - 1) with { Conditions = IfMatch(etag), CustomerKey = Options.SourceCustomerKey },
                             data, cancellationToken).ConfigureAwait(false);
                         CheckPartLength(bucket, key, plan, 0, again);
                         sums.Set(0, crc = PartChecksums.Compute(algorithm, data.Span));
@@ -234,7 +234,7 @@ public sealed partial class TransferEngine
     }
 
     private Task<ObjectMetadata> HeadPinnedAsync(string bucket, string key, string etag, CancellationToken cancellationToken) =>
-        Client.HeadObjectAsync(new GetObjectRequest(bucket, key) { Conditions = IfMatch(etag), ChecksumMode = true }, cancellationToken);
+        Client.HeadObjectAsync(new GetObjectRequest(bucket, key) { Conditions = IfMatch(etag), CustomerKey = Options.SourceCustomerKey, ChecksumMode = true }, cancellationToken);
 
     private async Task<TransferResult> ResumeDownloadAsync(string bucket, string key, DownloadSink sink, DownloadState resume,
         ProgressTracker tracker, CancellationToken cancellationToken)
@@ -281,7 +281,7 @@ public sealed partial class TransferEngine
                     long offset = plan.OffsetOf(index);
                     int length = (int)plan.LengthOf(index);
                     var target = buffer?.Memory[..length] ?? sink.DirectTarget(offset, length);
-                    var request = GetObjectRequest.ForRange(bucket, key, offset, offset + length - 1) with { Conditions = IfMatch(etag) };
+                    var request = GetObjectRequest.ForRange(bucket, key, offset, offset + length - 1) with { Conditions = IfMatch(etag), CustomerKey = Options.SourceCustomerKey };
                     var meta = await Client.GetObjectAsync(request, target, ct).ConfigureAwait(false);
                     CheckPartLength(bucket, key, plan, index, meta);
                     ulong crc = PartChecksums.Compute(sums.Algorithm, target.Span);
@@ -339,7 +339,7 @@ public sealed partial class TransferEngine
         ObjectMetadata first;
         try
         {
-            first = await Client.HeadObjectAsync(new GetObjectRequest(bucket, key) { PartNumber = 1, Conditions = IfMatch(etag) }, cancellationToken)
+            first = await Client.HeadObjectAsync(new GetObjectRequest(bucket, key) { PartNumber = 1, Conditions = IfMatch(etag), CustomerKey = Options.SourceCustomerKey }, cancellationToken)
                 .ConfigureAwait(false);
         }
         catch (S3Exception e) when (!IsPreconditionFailed(e))
@@ -376,7 +376,7 @@ public sealed partial class TransferEngine
                 new ParallelOptions { MaxDegreeOfParallelism = PartSizeQueries, CancellationToken = cancellationToken },
                 async (number, ct) =>
                 {
-                    var meta = await Client.HeadObjectAsync(new GetObjectRequest(bucket, key) { PartNumber = number, Conditions = IfMatch(etag) }, ct)
+                    var meta = await Client.HeadObjectAsync(new GetObjectRequest(bucket, key) { PartNumber = number, Conditions = IfMatch(etag), CustomerKey = Options.SourceCustomerKey }, ct)
                         .ConfigureAwait(false);
                     sizes[number - 1] = meta.PartsCount == parts ? meta.ContentLength : -1;
                 }).ConfigureAwait(false);
@@ -474,7 +474,7 @@ public sealed partial class TransferEngine
             if (length == 0) continue;
             using var buffer = await Memory.RentAsync(length, cancellationToken).ConfigureAwait(false);
             var data = buffer.Memory[..length];
-            var meta = await Client.GetObjectAsync(GetObjectRequest.ForRange(bucket, key, offset, offset + length - 1) with { Conditions = IfMatch(etag) },
+            var meta = await Client.GetObjectAsync(GetObjectRequest.ForRange(bucket, key, offset, offset + length - 1) with { Conditions = IfMatch(etag), CustomerKey = Options.SourceCustomerKey },
                 data, cancellationToken).ConfigureAwait(false);
             CheckPartLength(bucket, key, plan, index, meta);
             ulong crc = PartChecksums.Compute(sums.Algorithm, data.Span);

@@ -25,8 +25,9 @@ public sealed partial class TransferEngine
         {
             if (options.ResumeUploadId != null) throw new ArgumentException($"{sourcePath} is not a regular file: it cannot be re-read to resume", nameof(options));
             await using var stream = new FileStream(sourcePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
-            return await UploadStreamAsync(stream, bucket, key, options, progress, cancellationToken).ConfigureAwait(false);
+            return await UploadStreamAsync(stream, bucket, key, WithGuessedType(options, sourcePath), progress, cancellationToken).ConfigureAwait(false);
         }
+        options = WithGuessedType(options, sourcePath);
         await using var file = await PartFile.OpenReadAsync(Io, sourcePath, direct: false, cancellationToken).ConfigureAwait(false);
         long size = await file.GetLengthAsync(cancellationToken).ConfigureAwait(false);
         var tracker = new ProgressTracker(sourcePath, progress, Options.ProgressInterval, size);
@@ -113,7 +114,7 @@ public sealed partial class TransferEngine
                     {
                         var response = await Client.UploadPartAsync(new UploadPartRequest(bucket, key, uploadId, number)
                         {
-                            ChecksumAlgorithm = algorithm, ChecksumValue = PartChecksums.ToBase64(algorithm, crc),
+                            ChecksumAlgorithm = algorithm, ChecksumValue = PartChecksums.ToBase64(algorithm, crc), CustomerKey = options.CustomerKey,
                         }, data, cts.Token).ConfigureAwait(false);
                         lock (completed) completed.Add(response.ToCompletedPart());
                         tracker.AddBytes(data.Length);
@@ -158,6 +159,10 @@ public sealed partial class TransferEngine
         }
     }
 
+    /// <summary>The options with the type of <paramref name="path"/> filled in when they ask for a guess.</summary>
+    private static UploadOptions WithGuessedType(UploadOptions options, string path) =>
+        options is { ContentType: null, GuessContentType: true } ? options with { ContentType = MimeTypes.Guess(path), GuessContentType = false } : options;
+
     private ChecksumAlgorithm EffectiveAlgorithm => Algorithm == ChecksumAlgorithm.None ? ChecksumAlgorithm.Crc64Nvme : Algorithm;
 
     private static async ValueTask<int> FillAsync(Stream source, Memory<byte> buffer, CancellationToken cancellationToken)
@@ -172,14 +177,22 @@ public sealed partial class TransferEngine
         return done;
     }
 
+    /// <summary>The PutObject / CreateMultipartUpload of an upload (a stream has no name to guess a type from).</summary>
     private static PutObjectRequest PutRequest(string bucket, string key, UploadOptions options) => new(bucket, key)
     {
         ContentType = options.ContentType,
         CacheControl = options.CacheControl,
         ContentDisposition = options.ContentDisposition,
         ContentEncoding = options.ContentEncoding,
+        ContentLanguage = options.ContentLanguage,
+        Expires = options.Expires,
         StorageClass = options.StorageClass,
         Metadata = options.Metadata,
+        Acl = options.Acl,
+        ServerSideEncryption = options.ServerSideEncryption,
+        SseKmsKeyId = options.SseKmsKeyId,
+        CustomerKey = options.CustomerKey,
+        Tags = options.Tags,
     };
 
     private async Task<TransferResult> PutSingleAsync(string bucket, string key, UploadOptions options, ReadOnlyMemory<byte> data,
@@ -264,7 +277,7 @@ public sealed partial class TransferEngine
                         {
                             var response = await Client.UploadPartAsync(new UploadPartRequest(bucket, key, uploadId, index + 1)
                             {
-                                ChecksumAlgorithm = algorithm, ChecksumValue = b64,
+                                ChecksumAlgorithm = algorithm, ChecksumValue = b64, CustomerKey = options.CustomerKey,
                             }, data, ct).ConfigureAwait(false);
                             completed[index] = response.ToCompletedPart();
                         }
@@ -311,7 +324,8 @@ public sealed partial class TransferEngine
 
     private static void SetChecksum(ObjectChecksums checksums, ChecksumAlgorithm algorithm, string value)
     {
-        if (algorithm == ChecksumAlgorithm.Crc32C) checksums.ChecksumCrc32C = value;
+        if (algorithm == ChecksumAlgorithm.Crc32) checksums.ChecksumCrc32 = value;
+        else if (algorithm == ChecksumAlgorithm.Crc32C) checksums.ChecksumCrc32C = value;
         else if (algorithm == ChecksumAlgorithm.Crc64Nvme) checksums.ChecksumCrc64Nvme = value;
     }
 

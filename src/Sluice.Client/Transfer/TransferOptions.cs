@@ -39,7 +39,7 @@ public sealed record TransferOptions
     /// <summary>Copies above this size use parallel UploadPartCopy; at or below, one CopyObject.</summary>
     public long MultipartCopyThreshold { get; init; } = DefaultMultipartCopyThreshold;
 
-    /// <summary>Checksum computed per part, sent on upload and verified on download: CRC32C or CRC64NVME (default).</summary>
+    /// <summary>Checksum computed per part, sent on upload and verified on download: CRC32, CRC32C or CRC64NVME (default).</summary>
     public ChecksumAlgorithm ChecksumAlgorithm { get; init; } = ChecksumAlgorithm.Crc64Nvme;
 
     /// <summary>Files transferred at once by directory transfers (each still draws parts from the one budget).</summary>
@@ -47,6 +47,12 @@ public sealed record TransferOptions
 
     /// <summary>Open destination files with O_DIRECT for part-aligned writes when the file system allows it.</summary>
     public bool UseDirectIo { get; init; } = true;
+
+    /// <summary>
+    /// The SSE-C key of the objects this engine reads: sent with every GET and HEAD of a download, and as the source's
+    /// key of copies that name none of their own (<see cref="CopyOptions.SourceCustomerKey"/>).
+    /// </summary>
+    public Model.SseCustomerKey? SourceCustomerKey { get; init; }
 
     /// <summary>How often progress is reported at most (the final report is always sent).</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(250);
@@ -63,7 +69,7 @@ public sealed record TransferOptions
         if (Concurrency is { } c && c < 1) throw new ArgumentOutOfRangeException(nameof(Concurrency), c, "must be at least 1");
         if (FileConcurrency < 1) throw new ArgumentOutOfRangeException(nameof(FileConcurrency), FileConcurrency, "must be at least 1");
         if (MultipartThreshold < 0) throw new ArgumentOutOfRangeException(nameof(MultipartThreshold));
-        if (ChecksumAlgorithm is not (ChecksumAlgorithm.Crc32C or ChecksumAlgorithm.Crc64Nvme or ChecksumAlgorithm.None))
-            throw new ArgumentOutOfRangeException(nameof(ChecksumAlgorithm), ChecksumAlgorithm, "the transfer engine carries CRC32C or CRC64NVME (combinable per part)");
+        if (!ChecksumAlgorithm.IsCombinable() && ChecksumAlgorithm != ChecksumAlgorithm.None)
+            throw new ArgumentOutOfRangeException(nameof(ChecksumAlgorithm), ChecksumAlgorithm, "the transfer engine carries CRC32, CRC32C or CRC64NVME (combinable per part)");
     }
 }

@@ -1,16 +1,47 @@
+using Sluice.Client.Model;
+
 namespace Sluice.Client.Transfer;
 
-/// <summary>Per-upload settings: the object's headers and metadata, and resuming an interrupted multipart upload.</summary>
+/// <summary>
+/// Per-upload settings: the object's headers, metadata, ACL, encryption and tags (sent with the PutObject or the
+/// CreateMultipartUpload; an SSE-C key with every UploadPart too), and resuming an interrupted multipart upload.
+/// </summary>
 public sealed record UploadOptions
 {
+    /// <summary>The Content-Type; null sends none (the server's default), unless <see cref="GuessContentType"/>.</summary>
     public string? ContentType { get; init; }
+
+    /// <summary>
+    /// With no <see cref="ContentType"/>, send the type of the source file's extension (<see cref="MimeTypes.Guess"/>,
+    /// as the AWS CLI guesses); a file whose extension is not known gets none.
+    /// </summary>
+    public bool GuessContentType { get; init; }
+
     public string? CacheControl { get; init; }
     public string? ContentDisposition { get; init; }
     public string? ContentEncoding { get; init; }
+    public string? ContentLanguage { get; init; }
+
+    /// <summary>The Expires header, as an HTTP date.</summary>
+    public string? Expires { get; init; }
+
     public string? StorageClass { get; init; }
 
     /// <summary>User metadata (x-amz-meta-*).</summary>
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+
+    public CannedAcl? Acl { get; init; }
+
+    /// <summary>Encryption with service-managed keys (SSE-S3 or SSE-KMS).</summary>
+    public ServerSideEncryptionMethod? ServerSideEncryption { get; init; }
+
+    public string? SseKmsKeyId { get; init; }
+
+    /// <summary>Encrypt with a customer-provided key (SSE-C): sent with the write and with every part.</summary>
+    public SseCustomerKey? CustomerKey { get; init; }
+
+    /// <summary>The object's tags.</summary>
+    public IReadOnlyDictionary<string, string>? Tags { get; init; }
 
     /// <summary>
     /// Continue this multipart upload (from <see cref="TransferException.UploadId"/>): parts already listed with

@@ -137,6 +137,12 @@ internal sealed class HttpConnection : IAsyncDisposable
 
     private async ValueTask SendCoreAsync(ReadOnlyMemory<byte> a, ReadOnlyMemory<byte> b, CancellationToken cancellationToken)
     {
+        if (_settings.BandwidthLimit is { } limit)
+        {
+            // Before the timers are armed: time spent waiting for the limit is not a stall.
+            await limit.WaitAsync(a.Length + b.Length, cancellationToken).ConfigureAwait(false);
+        }
+
         CancellationToken token = Arm(_settings.StallTimeout, cancellationToken, out CancellationTokenRegistration user);
         try
         {
@@ -445,6 +451,12 @@ internal sealed class HttpConnection : IAsyncDisposable
 
         ResponseBytes += n;
         Account(n);
+        if (_settings.BandwidthLimit is { } limit)
+        {
+            // Received already: the wait holds back the next receive, so the server's bytes queue in the socket.
+            await limit.WaitAsync(n, cancellationToken).ConfigureAwait(false);
+        }
+
         return n;
     }
 

@@ -144,6 +144,11 @@ internal sealed class S3Transport : IAsyncDisposable
                 await WaitForPrefixAsync(prefix, cancellationToken).ConfigureAwait(false);
             }
 
+            if (_options.RequestRateLimit is { } rate)
+            {
+                await rate.WaitAsync(1, cancellationToken).ConfigureAwait(false);
+            }
+
             // Per attempt: a retry after the credentials were refreshed signs with the new set. A completed ValueTask
             // (the cached set) costs nothing; a failure to get credentials is not an S3 error and is not retried here.
             AwsCredentials credentials = await _credentials.GetCredentialsAsync(cancellationToken).ConfigureAwait(false);
@@ -157,7 +162,9 @@ internal sealed class S3Transport : IAsyncDisposable
             try
             {
                 connection = await pool.RentAsync(cancellationToken).ConfigureAwait(false);
-                if (connection.IsPlain && call.BodyStream is null && sink.Kind is SinkKind.Memory or SinkKind.Buffer or SinkKind.None)
+                // (Not under a bandwidth limit: its waits resume on a timer thread, off the reactor.)
+                if (connection.IsPlain && _options.BandwidthLimit is null && call.BodyStream is null
+                    && sink.Kind is SinkKind.Memory or SinkKind.Buffer or SinkKind.None)
                 {
                     // The whole exchange then runs inline on the socket's reactor: each send and receive is submitted
                     // and resumed there, instead of an eventfd hand-off in and a thread-pool hop out per operation.
@@ -627,9 +634,9 @@ internal sealed class S3Transport : IAsyncDisposable
         Dictionary<string, string>? user = null;
         var checksums = new ObjectChecksums();
         string? eTag = null, contentType = null, encoding = null, disposition = null, language = null, cacheControl = null;
-        string? expires = null, versionId = null, storageClass = null, requestId = null, sse = null, sseCustomer = null;
+        string? expires = null, versionId = null, storageClass = null, requestId = null, sse = null, sseCustomer = null, kmsKey = null;
         DateTimeOffset? lastModified = null;
-        int? partsCount = null;
+        int? partsCount = null, tagCount = null;
         (long, long)? range = null;
         long objectSize = head.ContentLength;
         foreach (HttpField f in head.Headers.Fields)
@@ -675,6 +682,13 @@ internal sealed class S3Transport : IAsyncDisposable
                 case KnownHeader.XAmzChecksumSha1: checksums.ChecksumSha1 = Encoding.UTF8.GetString(value); break;
                 case KnownHeader.XAmzChecksumSha256: checksums.ChecksumSha256 = Encoding.UTF8.GetString(value); break;
                 case KnownHeader.XAmzServerSideEncryption: sse = Encoding.UTF8.GetString(value); break;
+                case KnownHeader.XAmzTaggingCount:
+                    if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int tc))
+                    {
+                        tagCount = tc;
+                    }
+
+                    break;
                 case KnownHeader.XAmzChecksumType: checksums.ChecksumType = Encoding.UTF8.GetString(value); break;
                 case KnownHeader.Unknown:
                     ReadOnlySpan<byte> name = f.Name.Of(bytes);
@@ -686,6 +700,10 @@ internal sealed class S3Transport : IAsyncDisposable
                     else if (Ascii.EqualsIgnoreCase(name, "x-amz-server-side-encryption-customer-algorithm"u8))
                     {
                         sseCustomer = Encoding.UTF8.GetString(value);
+                    }
+                    else if (Ascii.EqualsIgnoreCase(name, "x-amz-server-side-encryption-aws-kms-key-id"u8))
+                    {
+                        kmsKey = Encoding.UTF8.GetString(value);
                     }
 
                     break;
@@ -711,6 +729,8 @@ internal sealed class S3Transport : IAsyncDisposable
             PartsCount = partsCount,
             ServerSideEncryption = sse,
             SseCustomerAlgorithm = sseCustomer,
+            SseKmsKeyId = kmsKey,
+            TagCount = tagCount,
             UserMetadata = user ?? ObjectMetadata.EmptyMetadata,
             Checksums = checksums,
             RequestId = requestId,

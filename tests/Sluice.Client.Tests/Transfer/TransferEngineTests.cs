@@ -326,6 +326,34 @@ public class TransferEngineTests(TransferServerFixture fx) : IClassFixture<Trans
     }
 
     [Fact]
+    public async Task Tags_asked_land_on_single_and_multipart_uploads_and_copies()
+    {
+        string bucket = await fx.NewBucketAsync();
+        var data = TransferServerFixture.RandomBytes(16 * MiB + 5, 12);
+        using var engine = fx.Engine(TransferServerFixture.SmallParts() with { MultipartCopyThreshold = 6 * MiB });
+        var tags = new Dictionary<string, string> { ["team"] = "data", ["note"] = "a b+c=d" };
+        KeyValuePair<string, string>[] expected = [new("note", "a b+c=d"), new("team", "data")];
+        async Task<KeyValuePair<string, string>[]> TagsOf(string key) =>
+            [.. (await fx.Client.GetObjectTaggingAsync(bucket, key)).OrderBy(t => t.Key, StringComparer.Ordinal)];
+
+        var big = await engine.UploadFileAsync(fx.WriteFile(data), bucket, "big", new UploadOptions { Tags = tags });
+        Assert.True(big.PartCount > 1);
+        Assert.Equal(expected, await TagsOf("big"));
+        Assert.Equal(2, (await fx.Client.HeadObjectAsync(bucket, "big")).TagCount);
+        await engine.UploadFileAsync(fx.WriteFile(data.AsSpan(0, 1000).ToArray()), bucket, "small", new UploadOptions { Tags = tags });
+        Assert.Equal(expected, await TagsOf("small"));
+
+        // A copy given tags replaces the source's, single CopyObject or multipart; a single copy without keeps them.
+        var copied = await engine.CopyAsync(bucket, "big", bucket, "big-copy", new CopyOptions { Tags = new Dictionary<string, string> { ["k"] = "v" } });
+        Assert.True(copied.PartCount > 1);
+        Assert.Equal([new("k", "v")], await TagsOf("big-copy"));
+        await engine.CopyAsync(bucket, "small", bucket, "small-copy", new CopyOptions { Tags = new Dictionary<string, string> { ["k"] = "v" } });
+        Assert.Equal([new("k", "v")], await TagsOf("small-copy"));
+        await engine.CopyAsync(bucket, "small", bucket, "small-kept");
+        Assert.Equal(expected, await TagsOf("small-kept"));
+    }
+
+    [Fact]
     public async Task Missing_objects_and_buckets_fail_with_a_clear_error_and_leave_nothing()
     {
         string bucket = await fx.NewBucketAsync();
