@@ -43,6 +43,8 @@ public static class Program
         root.Subcommands.Add(SyncCommand.Create());
         root.Subcommands.Add(CheckCommand.Create());
         root.Subcommands.Add(MpuCommand.Create());
+        root.Subcommands.Add(BucketConfigCommands.CreateVersioning());
+        root.Subcommands.Add(BucketConfigCommands.CreateLifecycle());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
