@@ -31,12 +31,16 @@ internal static class LsCommand
             Description = "List multipart uploads in progress instead (as `sluice mpu ls`, with ls's times): initiated, upload id, key",
         };
         var olderThan = IncompleteUploads.OlderThanOption();
+        var versions = new Option<bool>("--versions")
+        {
+            Description = "List every version and delete marker (newest first within a key): time, size, version id, latest, key",
+        };
         var command = new Command("ls", "List buckets, or objects under an s3:// prefix")
         {
-            target, recursive, human, summarize, utc, incomplete, olderThan,
+            target, recursive, human, summarize, utc, incomplete, olderThan, versions,
         };
         command.Description += "\n\nExamples:\n  sluice ls\n  sluice ls s3://photos/2024/\n  sluice ls -r -H --summarize s3://photos\n" +
-            "  sluice ls --incomplete --older-than 7d s3://backups";
+            "  sluice ls --incomplete --older-than 7d s3://backups\n  sluice ls --versions -r s3://photos/2024/";
         var shared = ClientCommand.AddTo(command);
         var outputOptions = OutputOptions.AddTo(command, summary: false);
         command.SetAction((parse, ct) => outputOptions.RunAsync(parse, shared, async output =>
@@ -45,7 +49,10 @@ internal static class LsCommand
             string? text = parse.GetValue(target);
             bool humanSizes = parse.GetValue(human), inUtc = parse.GetValue(utc);
             if (parse.GetValue(incomplete) && parse.GetValue(summarize)) throw new CliException("ls: --summarize counts objects, not --incomplete uploads", Program.ExitUsage);
+            if (parse.GetValue(incomplete) && parse.GetValue(versions)) throw new CliException("ls: --versions and --incomplete list different things: give one", Program.ExitUsage);
             if (parse.GetValue(incomplete)) return await ListIncompleteAsync(client, text, output, parse.GetValue(olderThan), inUtc, ct);
+            if (parse.GetValue(versions))
+                return await ListVersionsAsync(client, text, output, parse.GetValue(recursive), humanSizes, inUtc, ct);
             if (parse.GetResult(olderThan) != null) throw new CliException("ls: --older-than selects uploads of --incomplete", Program.ExitUsage);
             // "s3://" alone lists the buckets, as no argument does (as aws s3 ls).
             if (text is null || text == "s3://")
@@ -113,6 +120,59 @@ internal static class LsCommand
             output.Upload(u, $"{Stamp(u.Initiated, utc)} {u.UploadId} {u.Key}");
         }
         output.Count("uploads", uploads, Plural(uploads, "upload", "uploads"));
+        return Program.ExitOk;
+    }
+
+    /// <summary>
+    /// ls --versions: every version and delete marker under the prefix (one level, or all with --recursive), newest
+    /// first within a key: time, size (DELETE for a delete marker), version id, "latest" on a key's current one, key.
+    /// A prefix that matches nothing fails, as ls does.
+    /// </summary>
+    private static async Task<int> ListVersionsAsync(Client.S3Client client, string? text, CommandOutput output, bool recursive,
+        bool humanSizes, bool utc, CancellationToken ct)
+    {
+        if (text is null || !S3Path.TryParse(text, out var path, out _) || !path.IsS3)
+            throw new CliException("ls: --versions lists the versions of one bucket: give s3://bucket[/prefix]", Program.ExitUsage);
+        var request = new ListObjectsRequest(path.Bucket!)
+        {
+            Prefix = path.Key.Length > 0 ? path.Key : null,
+            Delimiter = recursive ? null : "/",
+        };
+        long count = 0, prefixes = 0;
+        await foreach (var page in client.ListObjectVersionsPagesAsync(request, ct))
+        {
+            foreach (string prefix in page.CommonPrefixes)
+            {
+                prefixes++;
+                output.Prefix(prefix, $"{"PRE",StampWidth + 1 + SizeWidth} {Relative(prefix, request)}");
+            }
+            foreach (var v in page.Versions)
+            {
+                count++;
+                string size = v.IsDeleteMarker ? "DELETE" : humanSizes ? Units.FormatSize(v.Size) : v.Size.ToString(CultureInfo.InvariantCulture);
+                string name = recursive ? v.Key : Relative(v.Key, request);
+                output.Record("version", $"{Stamp(v.LastModified, utc)} {size,SizeWidth} {v.VersionId} {(v.IsLatest ? "latest" : "      ")} {name}",
+                    notice: false, w =>
+                    {
+                        w.WriteString("key", v.Key);
+                        w.WriteString("versionId", v.VersionId);
+                        w.WriteBoolean("latest", v.IsLatest);
+                        w.WriteBoolean("deleteMarker", v.IsDeleteMarker);
+                        w.WriteString("lastModified", v.LastModified.ToString("O", CultureInfo.InvariantCulture));
+                        if (!v.IsDeleteMarker)
+                        {
+                            w.WriteNumber("size", v.Size);
+                            w.WriteString("etag", v.ETag);
+                        }
+                    });
+            }
+        }
+        output.Count("versions", count, Plural(count, "version", "versions"));
+        if (path.Key.Length > 0 && count == 0 && prefixes == 0)
+        {
+            output.Error($"ls: nothing matches {text}");
+            return Program.ExitFailure;
+        }
         return Program.ExitOk;
     }
 

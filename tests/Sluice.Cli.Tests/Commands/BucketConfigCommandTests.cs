@@ -24,6 +24,25 @@ public sealed class BucketConfigCommandTests() : ServerCommandTests("AKIDCONF", 
     }
 
     [Fact]
+    public void Ls_versions_lists_each_object_as_its_null_version()
+    {
+        Ok(Sluice("mb", "s3://lsvers"));
+        string file = NewFile("v.bin", 1234, 1);
+        Ok(Sluice("cp", file, "s3://lsvers/a/one.bin"));
+        Ok(Sluice("cp", file, "s3://lsvers/top.bin"));
+        var level = Ok(Sluice("ls", "--versions", "--utc", "s3://lsvers")).StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, level.Length);
+        Assert.EndsWith("PRE a/", level[0]);
+        Assert.Matches(@"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+00:00 +1234 null latest top\.bin$", level[1]);
+        var all = Ok(Sluice("ls", "--versions", "-r", "--json", "s3://lsvers")).StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonDocument.Parse(l).RootElement).Where(e => e.GetProperty("type").GetString() == "version").ToList();
+        Assert.Equal(["a/one.bin", "top.bin"], all.Select(e => e.GetProperty("key").GetString()));
+        Assert.All(all, e => Assert.True(e.GetProperty("latest").GetBoolean() && e.GetProperty("versionId").GetString() == "null"));
+        OneLineError(Sluice("ls", "--versions", "s3://lsvers/nothing-here"), 1, "nothing matches");
+        OneLineError(Sluice("ls", "--versions", "--incomplete", "s3://lsvers"), 2, "--versions and --incomplete");
+    }
+
+    [Fact]
     public void Lifecycle_rules_are_set_read_refused_when_invalid_and_removed()
     {
         Ok(Sluice("mb", "s3://lconf"));

@@ -39,6 +39,11 @@ public sealed class RgwVersioningCommandTests
             Assert.Equal($"{bucket}: Enabled\n", Ok(SluiceProcess.Run(Environment(), null, "versioning", "enable", $"s3://{bucket}")).StdOut);
             await client.PutObjectAsync(new PutObjectRequest(bucket, "k"), new byte[] { 1 });
             await client.PutObjectAsync(new PutObjectRequest(bucket, "k"), new byte[] { 2 });
+            var lines = Ok(SluiceProcess.Run(Environment(), null, "ls", "--versions", $"s3://{bucket}")).StdOut
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(2, lines.Length); // newest first: the current one marked latest
+            Assert.Contains(" latest k", lines[0]);
+            Assert.DoesNotContain("latest", lines[1]);
             Assert.Equal($"{bucket}: Suspended\n", Ok(SluiceProcess.Run(Environment(), null, "versioning", "suspend", $"s3://{bucket}")).StdOut);
             Assert.Equal($"{bucket}: Suspended\n", Ok(SluiceProcess.Run(Environment(), null, "versioning", "get", $"s3://{bucket}")).StdOut);
         }
