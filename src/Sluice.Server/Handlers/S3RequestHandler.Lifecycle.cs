@@ -1,7 +1,6 @@
 using System.Buffers;
 using Sluice.S3.Auth;
 using Sluice.S3.Errors;
-using Sluice.S3.Http;
 using Sluice.S3.Lifecycle;
 using Sluice.Server.Exchange;
 using Sluice.Server.Storage;
@@ -18,27 +17,14 @@ public sealed partial class S3RequestHandler
 {
     internal async ValueTask GetBucketLifecycleAsync(S3Exchange x, RequestContext c)
     {
-        string bucket = c.Route.GetBucketString();
-        byte[]? document = await _objects.GetBucketSettingAsync(bucket, BucketSetting.Lifecycle);
-        if (document == null)
-            throw new S3RequestException(new S3Error(S3ErrorCode.NoSuchLifecycleConfiguration) { Resource = "/" + bucket }
-                .WithDetail("BucketName", bucket));
-        var body = new ArrayBufferWriter<byte>(document.Length);
-        body.Write(document);
-        await SendXmlAsync(x, body);
+        await SendBucketSettingAsync(x, c.Route.GetBucketString(), BucketSetting.Lifecycle, S3ErrorCode.NoSuchLifecycleConfiguration);
     }
 
     internal async ValueTask PutBucketLifecycleAsync(S3Exchange x, RequestContext c, SigV4AuthResult auth)
     {
         string bucket = c.Route.GetBucketString();
         await _objects.GetBucketAsync(bucket);
-        if (!ObjectHeaders.TryGetChecksum(x, out var algorithm, out string? checksumHeader, out bool inTrailer))
-            ThrowProblem(S3ErrorCode.InvalidRequest, "Expecting a single x-amz-checksum- header.");
-        string? contentMd5 = ObjectHeaders.Get(x, KnownHeader.ContentMD5);
-        CheckContentMd5Syntax(contentMd5);
-        byte[] xml = await ReadSmallPayloadAsync(x, c.Payload, auth);
-        string? checksum = checksumHeader ?? (inTrailer ? ObjectHeaders.FindTrailer(c.Payload.Trailers, algorithm) : null);
-        VerifyDigests(xml, contentMd5, algorithm, checksum);
+        byte[] xml = await ReadVerifiedXmlAsync(x, c, auth);
         var read = LifecycleConfiguration.Read(xml);
         if (!read.IsSuccess) ThrowProblem(S3ErrorCode.MalformedXML, read.Detail);
         var configuration = read.Value!;

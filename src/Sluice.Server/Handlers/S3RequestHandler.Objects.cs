@@ -209,12 +209,7 @@ public sealed partial class S3RequestHandler
         AddDateHeader(x, KnownHeader.LastModified, m.LastModified);
         x.AddHeader(KnownHeader.ETag, etag[..etagLength]);
         x.AddHeader(KnownHeader.AcceptRanges, "bytes"u8);
-        if (partsCount > 0)
-        {
-            Span<byte> count = stackalloc byte[8];
-            partsCount.TryFormat(count, out int digits, default, System.Globalization.CultureInfo.InvariantCulture);
-            x.AddHeader("x-amz-mp-parts-count"u8, count[..digits]);
-        }
+        if (partsCount > 0) x.AddHeader(KnownHeader.XAmzMpPartsCount, partsCount);
         if (partial)
         {
             Span<byte> contentRange = stackalloc byte[ContentRange.MaxLength];
@@ -230,12 +225,7 @@ public sealed partial class S3RequestHandler
         AddHeader(x, KnownHeader.Expires, Override(query, S3QueryParameter.ResponseExpires) ?? a.Expires);
         AddHeader(x, KnownHeader.XAmzStorageClass, a.StorageClass);
         foreach (var pair in a.UserMetadata) AddUserMetadata(x, pair.Key, pair.Value);
-        if (a.Tags.Count > 0)
-        {
-            Span<byte> count = stackalloc byte[2];
-            a.Tags.Count.TryFormat(count, out int digits, default, System.Globalization.CultureInfo.InvariantCulture);
-            x.AddHeader(KnownHeader.XAmzTaggingCount, count[..digits]);
-        }
+        if (a.Tags.Count > 0) x.AddHeader(KnownHeader.XAmzTaggingCount, a.Tags.Count);
         // Checksums describe the whole object: S3 returns them only when asked, and not for a range.
         if (!partial && Ascii.EqualsIgnoreCase(headers.GetValue(KnownHeader.XAmzChecksumMode, head), "ENABLED"u8))
             AddChecksumHeaders(x, m);
@@ -286,24 +276,17 @@ public sealed partial class S3RequestHandler
         string? ifMatch = ObjectHeaders.Get(x, KnownHeader.IfMatch)?.Trim();
         DateTimeOffset? lastModified = null;
         long? size = null;
-        var head = x.HeadBytes.Span;
-        foreach (var field in x.Request.Headers.Fields)
+        if (FindHeader(x, "x-amz-if-match-last-modified-time")?.Trim() is { } time)
         {
-            if (field.Header != KnownHeader.Unknown) continue;
-            var name = field.Name.Of(head);
-            var value = field.Value.Of(head).Trim(" \t"u8);
-            if (Ascii.EqualsIgnoreCase(name, "x-amz-if-match-last-modified-time"u8))
-            {
-                if (!HttpDate.TryParseImfFixdate(value, out var at))
-                    throw new S3RequestException(S3Problem.InvalidArgument("Invalid date", "x-amz-if-match-last-modified-time", value).ToError());
-                lastModified = at;
-            }
-            else if (Ascii.EqualsIgnoreCase(name, "x-amz-if-match-size"u8))
-            {
-                if (!long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long n))
-                    throw new S3RequestException(S3Problem.InvalidArgument("Invalid size", "x-amz-if-match-size", value).ToError());
-                size = n;
-            }
+            if (!HttpDate.TryParseImfFixdate(Encoding.ASCII.GetBytes(time), out var at))
+                throw new S3RequestException(S3Problem.InvalidArgument("Invalid date", "x-amz-if-match-last-modified-time", time).ToError());
+            lastModified = at;
+        }
+        if (FindHeader(x, "x-amz-if-match-size")?.Trim() is { } length)
+        {
+            if (!long.TryParse(length, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long n))
+                throw new S3RequestException(S3Problem.InvalidArgument("Invalid size", "x-amz-if-match-size", length).ToError());
+            size = n;
         }
         var condition = new WriteCondition(string.IsNullOrEmpty(ifMatch) ? null : ifMatch, null)
         {
@@ -317,16 +300,8 @@ public sealed partial class S3RequestHandler
     {
         string bucket = c.Route.GetBucketString();
         await _objects.GetBucketAsync(bucket);
-        if (!ObjectHeaders.TryGetChecksum(x, out var algorithm, out string? checksumHeader, out bool inTrailer))
-            ThrowProblem(S3ErrorCode.InvalidRequest, "Expecting a single x-amz-checksum- header.");
-        string? contentMd5 = ObjectHeaders.Get(x, KnownHeader.ContentMD5);
-        CheckContentMd5Syntax(contentMd5);
-        byte[] xml = await ReadSmallPayloadAsync(x, c.Payload, auth);
-        string? checksum = checksumHeader ?? (inTrailer ? ObjectHeaders.FindTrailer(c.Payload.Trailers, algorithm) : null);
         // S3 requires an integrity check on Multi-Object Delete: Content-MD5 or an x-amz-checksum-*.
-        if (contentMd5 == null && checksum == null)
-            ThrowProblem(S3ErrorCode.InvalidRequest, "Missing required header for this request: Content-MD5");
-        VerifyDigests(xml, contentMd5, algorithm, checksum);
+        byte[] xml = await ReadVerifiedXmlAsync(x, c, auth, integrityRequired: true);
         var request = DeleteObjectsRequest.Read(xml);
         if (!request.IsSuccess) ThrowProblem(S3ErrorCode.MalformedXML, request.Detail);
         var objects = request.Value!.Objects;

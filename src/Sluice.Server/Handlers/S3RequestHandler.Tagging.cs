@@ -1,7 +1,6 @@
 using System.Buffers;
 using Sluice.S3.Auth;
 using Sluice.S3.Errors;
-using Sluice.S3.Http;
 using Sluice.S3.Tagging;
 using Sluice.S3.Xml;
 using Sluice.Server.Exchange;
@@ -40,11 +39,15 @@ public sealed partial class S3RequestHandler
 
     internal async ValueTask GetBucketTaggingAsync(S3Exchange x, RequestContext c)
     {
-        string bucket = c.Route.GetBucketString();
-        byte[]? document = await _objects.GetBucketSettingAsync(bucket, BucketSetting.Tagging);
+        await SendBucketSettingAsync(x, c.Route.GetBucketString(), BucketSetting.Tagging, S3ErrorCode.NoSuchTagSet);
+    }
+
+    /// <summary>Answers a bucket setting's stored document, or <paramref name="absent"/> (NoSuchTagSet...) without one.</summary>
+    private async ValueTask SendBucketSettingAsync(S3Exchange x, string bucket, BucketSetting setting, string absent)
+    {
+        byte[]? document = await _objects.GetBucketSettingAsync(bucket, setting);
         if (document == null)
-            throw new S3RequestException(new S3Error(S3ErrorCode.NoSuchTagSet) { Resource = "/" + bucket }
-                .WithDetail("BucketName", bucket));
+            throw new S3RequestException(new S3Error(absent) { Resource = "/" + bucket }.WithDetail("BucketName", bucket));
         var body = new ArrayBufferWriter<byte>(document.Length);
         body.Write(document);
         await SendXmlAsync(x, body);
@@ -80,13 +83,7 @@ public sealed partial class S3RequestHandler
     private static async ValueTask<IReadOnlyList<KeyValuePair<string, string>>> ReadTaggingBodyAsync(S3Exchange x,
         RequestContext c, SigV4AuthResult auth, bool forBucket)
     {
-        if (!ObjectHeaders.TryGetChecksum(x, out var algorithm, out string? checksumHeader, out bool inTrailer))
-            ThrowProblem(S3ErrorCode.InvalidRequest, "Expecting a single x-amz-checksum- header.");
-        string? contentMd5 = ObjectHeaders.Get(x, KnownHeader.ContentMD5);
-        CheckContentMd5Syntax(contentMd5);
-        byte[] xml = await ReadSmallPayloadAsync(x, c.Payload, auth);
-        string? checksum = checksumHeader ?? (inTrailer ? ObjectHeaders.FindTrailer(c.Payload.Trailers, algorithm) : null);
-        VerifyDigests(xml, contentMd5, algorithm, checksum);
+        byte[] xml = await ReadVerifiedXmlAsync(x, c, auth);
         var request = Tagging.Read(xml);
         if (!request.IsSuccess) ThrowProblem(S3ErrorCode.MalformedXML, request.Detail);
         var tags = request.Value!.TagSet.ToArray();

@@ -204,6 +204,26 @@ public sealed partial class S3RequestHandler : IExchangeHandler
         throw new S3RequestException(new S3Error(code, message));
 
     /// <summary>Reads a whole (small, XML) payload into memory; larger than the limit is MalformedXML as S3 answers.</summary>
+    /// <summary>
+    /// A small XML request body checked against the digests the request sent: Content-MD5 and one x-amz-checksum-*
+    /// (in a header or a trailer). Two checksums are InvalidRequest, a malformed MD5 InvalidDigest, a mismatch BadDigest.
+    /// With <paramref name="integrityRequired"/> (DeleteObjects) a request sending neither is InvalidRequest, as S3 answers.
+    /// </summary>
+    private static async ValueTask<byte[]> ReadVerifiedXmlAsync(S3Exchange x, RequestContext c, SigV4AuthResult auth,
+        bool integrityRequired = false)
+    {
+        if (!ObjectHeaders.TryGetChecksum(x, out var algorithm, out string? checksumHeader, out bool inTrailer))
+            ThrowProblem(S3ErrorCode.InvalidRequest, "Expecting a single x-amz-checksum- header.");
+        string? contentMd5 = ObjectHeaders.Get(x, KnownHeader.ContentMD5);
+        CheckContentMd5Syntax(contentMd5);
+        byte[] xml = await ReadSmallPayloadAsync(x, c.Payload, auth);
+        string? checksum = checksumHeader ?? (inTrailer ? ObjectHeaders.FindTrailer(c.Payload.Trailers, algorithm) : null);
+        if (integrityRequired && contentMd5 == null && checksum == null)
+            ThrowProblem(S3ErrorCode.InvalidRequest, "Missing required header for this request: Content-MD5");
+        VerifyDigests(xml, contentMd5, algorithm, checksum);
+        return xml;
+    }
+
     private static async ValueTask<byte[]> ReadSmallPayloadAsync(S3Exchange x, PayloadReader payload, SigV4AuthResult auth)
     {
         payload.Reset(x, auth);
