@@ -139,23 +139,21 @@ public sealed partial class S3RequestHandler
         if (!_objects.TryCountRead(c.Route.Bucket, c.Route.Key))
             (await _objects.GetKeyIndexAsync(c.Route.GetBucketString())).CountRead(c.Route.Key);
         var outcome = PrepareRead(x, c.Route.Query, metadata, out var range);
-        switch (outcome)
-        {
-            case ReadOutcome.NotModified:
-                await x.SendHeadAsync(0);
-                return;
-            case ReadOutcome.PreconditionFailed:
-                await x.SendErrorAsync(new S3Error(S3ErrorCode.PreconditionFailed,
-                    "At least one of the pre-conditions you specified did not hold") { Resource = c.Route.GetResource() }
-                    .WithDetail("Condition", "If-Match"));
-                return;
-            case ReadOutcome.Unsatisfiable:
-                await SendInvalidRangeAsync(x, c.Route.GetResource(), metadata.Size);
-                return;
-        }
-        if (head || reader == null || range.Length == 0) await x.SendHeadAsync(range.Length);
-        else await reader.SendAsync(x, range.Offset, range.Length);
+        await AnswerReadAsync(x, c, outcome, metadata.Size, range, reader, head);
     }
+
+    /// <summary>Sends what <see cref="PrepareRead"/> decided: 304, 412, 416, or the head and the range's bytes
+    /// (the head alone for HEAD, an empty range, or no open reader).</summary>
+    private static ValueTask AnswerReadAsync(S3Exchange x, RequestContext c, ReadOutcome outcome, long size, ByteRange range,
+        IObjectReader? reader, bool head) => outcome switch
+    {
+        ReadOutcome.NotModified => x.SendHeadAsync(0),
+        ReadOutcome.PreconditionFailed => x.SendErrorAsync(new S3Error(S3ErrorCode.PreconditionFailed,
+            "At least one of the pre-conditions you specified did not hold") { Resource = c.Route.GetResource() }
+            .WithDetail("Condition", "If-Match")),
+        ReadOutcome.Unsatisfiable => SendInvalidRangeAsync(x, c.Route.GetResource(), size),
+        _ => head || reader == null || range.Length == 0 ? x.SendHeadAsync(range.Length) : reader.SendAsync(x, range.Offset, range.Length),
+    };
 
     private enum ReadOutcome { Send, NotModified, PreconditionFailed, Unsatisfiable }
 

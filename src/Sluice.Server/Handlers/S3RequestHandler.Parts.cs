@@ -61,22 +61,7 @@ public sealed partial class S3RequestHandler
             var outcome = metadata.Size == 0
                 ? PrepareRead(x, c.Route.Query, metadata, out range)
                 : PrepareRead(x, c.Route.Query, metadata, out range, range, parts.Parts.Count);
-            switch (outcome)
-            {
-                case ReadOutcome.NotModified:
-                    await x.SendHeadAsync(0);
-                    return;
-                case ReadOutcome.PreconditionFailed:
-                    await x.SendErrorAsync(new S3Error(S3ErrorCode.PreconditionFailed,
-                        "At least one of the pre-conditions you specified did not hold") { Resource = c.Route.GetResource() }
-                        .WithDetail("Condition", "If-Match"));
-                    return;
-                case ReadOutcome.Unsatisfiable:
-                    await SendInvalidRangeAsync(x, c.Route.GetResource(), metadata.Size);
-                    return;
-            }
-            if (head || reader == null || range.Length == 0) await x.SendHeadAsync(range.Length);
-            else await reader.SendAsync(x, range.Offset, range.Length);
+            await AnswerReadAsync(x, c, outcome, metadata.Size, range, reader, head);
             return;
         }
     }
