@@ -28,8 +28,7 @@ internal static class CatCommand
             var path = ObjectCommands.Object("cat", parse.GetValue(target)!);
             await using var client = shared.CreateClient(parse);
             using var engine = new TransferEngine(client, new TransferOptions());
-            // The descriptor itself (left open), so part buffers are written in place, as cp to '-' does.
-            await using var stdout = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+            await using var stdout = StdioStream.Output();
             var result = await engine.DownloadToStreamAsync(path.Bucket!, path.Key, stdout, null, ct);
             if (UnverifiedDownloads.Warning([result]) is { } warning) output.Warning(warning);
             output.Tally(1, result.Size);

@@ -143,7 +143,7 @@ internal static class CpCommand
                     long? size = null;
                     if (!dry)
                     {
-                        await using var stdin = StandardStream(0, FileAccess.Read);
+                        await using var stdin = StdioStream.Input();
                         // What was read from stdin cannot be read again: an interrupted upload is aborted, not kept.
                         size = (await engine.UploadStreamAsync(stdin, dst.Bucket!, key, upload with { AbortOnFailure = true }, progress, ct)).Size;
                     }
@@ -190,7 +190,7 @@ internal static class CpCommand
                 if (dst.IsStdio)
                 {
                     if (src.Key.Length == 0) throw new CliException("cp: give an object key to write to stdout", Program.ExitUsage);
-                    await using var stdout = StandardStream(1, FileAccess.Write);
+                    await using var stdout = StdioStream.Output();
                     if (dry) output.Transfer("download", src.ToString(), "-", null, true);
                     else
                     {
@@ -324,14 +324,6 @@ internal static class CpCommand
         }
         return uploads;
     }
-
-    /// <summary>
-    /// Standard input or output as a FileStream over the descriptor (left open): the console stream reads and writes
-    /// part buffers (native memory) through a pooled array, a copy of every byte and 8 MiB arrays held; a FileStream
-    /// reads and writes them in place.
-    /// </summary>
-    private static FileStream StandardStream(int descriptor, FileAccess access) =>
-        new(new Microsoft.Win32.SafeHandles.SafeFileHandle(descriptor, ownsHandle: false), access, bufferSize: 0);
 
     private static S3Path Parse(string verb, string text) =>
         S3Path.TryParse(text, out var path, out string? error) ? path : throw new CliException($"{verb}: {error}", Program.ExitUsage);

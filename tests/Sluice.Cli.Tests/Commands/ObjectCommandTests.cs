@@ -45,6 +45,36 @@ public sealed class ObjectCommandTests() : ServerCommandTests("AKIDOBJECTS", "ob
     }
 
     [Fact]
+    public void Stdout_and_stdin_that_are_regular_files_are_used_at_the_descriptors_offset()
+    {
+        // The shell opens one file for the whole group: sluice must write at the offset the echo left and move it,
+        // or the next echo lands on top of the object (a FileStream over descriptor 1 writes with pwrite at a
+        // position of its own). 11 MiB in 5 MiB parts, so several part buffers are written in turn.
+        Ok(Sluice("mb", "s3://stdio"));
+        var random = new Random(9);
+        var text = new StringBuilder(11 << 20);
+        while (text.Length < 11 << 20) text.Append((char)('a' + random.Next(26)));
+        string source = Text("stdio-src.txt", text.ToString());
+        Ok(Sluice("cp", "--part-size", "5MiB", source, "s3://stdio/o.txt"));
+        string dll = Path.Combine(AppContext.BaseDirectory, "sluice.dll");
+        string output = Local("stdio-out.txt");
+        Ok(SluiceProcess.RunExecutable("bash", Environment(), null, "-c",
+            "{ echo header; dotnet \"$0\" cp s3://stdio/o.txt -; echo footer; } > \"$1\"", dll, output));
+        Assert.Equal("header\n" + text + "footer\n", File.ReadAllText(output));
+        Ok(SluiceProcess.RunExecutable("bash", Environment(), null, "-c",
+            "{ echo header; dotnet \"$0\" cat s3://stdio/o.txt; echo footer; } > \"$1\"", dll, output));
+        Assert.Equal("header\n" + text + "footer\n", File.ReadAllText(output));
+
+        // Standard input: read from where the shell's read left it (after the first line), and leave the offset at
+        // the end, so the next reader of the same descriptor sees nothing more.
+        string input = Text("stdio-in.txt", "skip me\n" + text);
+        var upload = Ok(SluiceProcess.RunExecutable("bash", Environment(), null, "-c",
+            "{ read -r first; dotnet \"$0\" cp - s3://stdio/in.txt >&2; wc -c; } < \"$1\"", dll, input));
+        Assert.Equal("0", upload.StdOut.Trim());
+        Assert.Equal(text.ToString(), Ok(Sluice("cat", "s3://stdio/in.txt")).StdOut);
+    }
+
+    [Fact]
     public async Task Stat_shows_size_etag_time_type_class_checksum_and_metadata()
     {
         Ok(Sluice("mb", "s3://stat"));
