@@ -93,22 +93,15 @@ internal sealed class ContentCheck(S3Client client)
     {
         if (string.Equals(c.ChecksumType, Composite, StringComparison.OrdinalIgnoreCase)) return null;
         foreach (var algorithm in (ReadOnlySpan<ChecksumAlgorithm>)[ChecksumAlgorithm.Crc64Nvme, ChecksumAlgorithm.Crc32C, ChecksumAlgorithm.Crc32,
-                     ChecksumAlgorithm.Sha256, ChecksumAlgorithm.Sha1])
+                     ChecksumAlgorithm.Sha256, ChecksumAlgorithm.Sha1, ChecksumAlgorithm.Sha512, ChecksumAlgorithm.Md5,
+                     ChecksumAlgorithm.XxHash3, ChecksumAlgorithm.XxHash64, ChecksumAlgorithm.XxHash128])
         {
             if (StoredValue(c, algorithm) is { } value && !value.Contains('-', StringComparison.Ordinal)) return (algorithm, value);
         }
         return null;
     }
 
-    private static string? StoredValue(ObjectChecksums c, ChecksumAlgorithm algorithm) => algorithm switch
-    {
-        ChecksumAlgorithm.Crc64Nvme => c.ChecksumCrc64Nvme,
-        ChecksumAlgorithm.Crc32C => c.ChecksumCrc32C,
-        ChecksumAlgorithm.Crc32 => c.ChecksumCrc32,
-        ChecksumAlgorithm.Sha256 => c.ChecksumSha256,
-        ChecksumAlgorithm.Sha1 => c.ChecksumSha1,
-        _ => null,
-    };
+    private static string? StoredValue(ObjectChecksums c, ChecksumAlgorithm algorithm) => c.Get(algorithm);
 
     /// <summary>Why the object's ETag is not an MD5 of its bytes (encryption, a weak or missing tag), or null.</summary>
     private static string? NotMd5(ObjectMetadata head)

@@ -7,6 +7,7 @@ using System.Text.Json;
 using Sluice.Cli.Bench;
 using Sluice.Cli.Commands;
 using Sluice.Client.Model;
+using Sluice.S3.Checksums;
 using Sluice.S3.Xml;
 
 namespace Sluice.Cli.Output;
@@ -272,11 +273,14 @@ internal sealed class CommandOutput : IDisposable
         });
     }
 
-    /// <summary>The checksums an object carries, by algorithm name (CRC64NVME, CRC32C, CRC32, SHA1, SHA256).</summary>
+    /// <summary>The checksums an object carries, by algorithm name (CRC64NVME, CRC32C, CRC32, SHA1, SHA256, then S3's
+    /// newer ones).</summary>
     internal static IEnumerable<(string Name, string Value)> StoredChecksums(ObjectChecksums sums)
     {
-        foreach (var (name, value) in new[] { ("CRC64NVME", sums.ChecksumCrc64Nvme), ("CRC32C", sums.ChecksumCrc32C), ("CRC32", sums.ChecksumCrc32), ("SHA1", sums.ChecksumSha1), ("SHA256", sums.ChecksumSha256) })
-            if (value != null) yield return (name, value);
+        foreach (var algorithm in new[] { ChecksumAlgorithm.Crc64Nvme, ChecksumAlgorithm.Crc32C, ChecksumAlgorithm.Crc32, ChecksumAlgorithm.Sha1,
+                     ChecksumAlgorithm.Sha256, ChecksumAlgorithm.Md5, ChecksumAlgorithm.Sha512, ChecksumAlgorithm.XxHash64,
+                     ChecksumAlgorithm.XxHash3, ChecksumAlgorithm.XxHash128 })
+            if (sums.Get(algorithm) is { } value) yield return (algorithm.GetS3Name(), value);
     }
 
     /// <summary>

@@ -681,6 +681,11 @@ internal sealed class S3Transport : IAsyncDisposable
                 case KnownHeader.XAmzChecksumCrc64Nvme: checksums.ChecksumCrc64Nvme = Encoding.UTF8.GetString(value); break;
                 case KnownHeader.XAmzChecksumSha1: checksums.ChecksumSha1 = Encoding.UTF8.GetString(value); break;
                 case KnownHeader.XAmzChecksumSha256: checksums.ChecksumSha256 = Encoding.UTF8.GetString(value); break;
+                case KnownHeader.XAmzChecksumMd5: checksums.ChecksumMd5 = Encoding.UTF8.GetString(value); break;
+                case KnownHeader.XAmzChecksumSha512: checksums.ChecksumSha512 = Encoding.UTF8.GetString(value); break;
+                case KnownHeader.XAmzChecksumXxHash64: checksums.ChecksumXxHash64 = Encoding.UTF8.GetString(value); break;
+                case KnownHeader.XAmzChecksumXxHash3: checksums.ChecksumXxHash3 = Encoding.UTF8.GetString(value); break;
+                case KnownHeader.XAmzChecksumXxHash128: checksums.ChecksumXxHash128 = Encoding.UTF8.GetString(value); break;
                 case KnownHeader.XAmzServerSideEncryption: sse = Encoding.UTF8.GetString(value); break;
                 case KnownHeader.XAmzTaggingCount:
                     if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int tc))

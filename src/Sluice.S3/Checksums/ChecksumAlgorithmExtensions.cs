@@ -8,15 +8,19 @@ namespace Sluice.S3.Checksums;
 /// </summary>
 public static class ChecksumAlgorithmExtensions
 {
-    /// <summary>Longest base64 digest (SHA-256: 44 characters), for stack buffers.</summary>
-    public const int MaxBase64Length = 44;
+    /// <summary>Longest base64 digest (SHA-512: 88 characters), for stack buffers.</summary>
+    public const int MaxBase64Length = 88;
 
-    /// <summary>Longest raw digest (SHA-256: 32 bytes), for stack buffers.</summary>
-    public const int MaxHashLength = 32;
+    /// <summary>Longest raw digest (SHA-512: 64 bytes), for stack buffers.</summary>
+    public const int MaxHashLength = 64;
+
+    /// <summary>The last defined algorithm, for loops over all of them.</summary>
+    public const ChecksumAlgorithm Last = ChecksumAlgorithm.XxHash128;
 
     private const string HeaderPrefix = "x-amz-checksum-";
 
-    /// <summary>The value S3 uses in x-amz-checksum-algorithm ("CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256").</summary>
+    /// <summary>The value S3 uses in x-amz-checksum-algorithm ("CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256", "MD5",
+    /// "SHA512", "XXHASH64", "XXHASH3", "XXHASH128").</summary>
     /// <exception cref="ArgumentOutOfRangeException">Not a defined algorithm, or <see cref="ChecksumAlgorithm.None"/>.</exception>
     public static string GetS3Name(this ChecksumAlgorithm algorithm) => algorithm switch
     {
@@ -25,6 +29,11 @@ public static class ChecksumAlgorithmExtensions
         ChecksumAlgorithm.Crc64Nvme => "CRC64NVME",
         ChecksumAlgorithm.Sha1 => "SHA1",
         ChecksumAlgorithm.Sha256 => "SHA256",
+        ChecksumAlgorithm.Md5 => "MD5",
+        ChecksumAlgorithm.Sha512 => "SHA512",
+        ChecksumAlgorithm.XxHash64 => "XXHASH64",
+        ChecksumAlgorithm.XxHash3 => "XXHASH3",
+        ChecksumAlgorithm.XxHash128 => "XXHASH128",
         _ => throw new ArgumentOutOfRangeException(nameof(algorithm)),
     };
 
@@ -37,6 +46,11 @@ public static class ChecksumAlgorithmExtensions
         ChecksumAlgorithm.Crc64Nvme => "x-amz-checksum-crc64nvme",
         ChecksumAlgorithm.Sha1 => "x-amz-checksum-sha1",
         ChecksumAlgorithm.Sha256 => "x-amz-checksum-sha256",
+        ChecksumAlgorithm.Md5 => "x-amz-checksum-md5",
+        ChecksumAlgorithm.Sha512 => "x-amz-checksum-sha512",
+        ChecksumAlgorithm.XxHash64 => "x-amz-checksum-xxhash64",
+        ChecksumAlgorithm.XxHash3 => "x-amz-checksum-xxhash3",
+        ChecksumAlgorithm.XxHash128 => "x-amz-checksum-xxhash128",
         _ => throw new ArgumentOutOfRangeException(nameof(algorithm)),
     };
 
@@ -49,6 +63,11 @@ public static class ChecksumAlgorithmExtensions
         ChecksumAlgorithm.Crc64Nvme => "x-amz-checksum-crc64nvme"u8,
         ChecksumAlgorithm.Sha1 => "x-amz-checksum-sha1"u8,
         ChecksumAlgorithm.Sha256 => "x-amz-checksum-sha256"u8,
+        ChecksumAlgorithm.Md5 => "x-amz-checksum-md5"u8,
+        ChecksumAlgorithm.Sha512 => "x-amz-checksum-sha512"u8,
+        ChecksumAlgorithm.XxHash64 => "x-amz-checksum-xxhash64"u8,
+        ChecksumAlgorithm.XxHash3 => "x-amz-checksum-xxhash3"u8,
+        ChecksumAlgorithm.XxHash128 => "x-amz-checksum-xxhash128"u8,
         _ => throw new ArgumentOutOfRangeException(nameof(algorithm)),
     };
 
@@ -56,9 +75,11 @@ public static class ChecksumAlgorithmExtensions
     public static int GetHashLength(this ChecksumAlgorithm algorithm) => algorithm switch
     {
         ChecksumAlgorithm.Crc32 or ChecksumAlgorithm.Crc32C => 4,
-        ChecksumAlgorithm.Crc64Nvme => 8,
+        ChecksumAlgorithm.Crc64Nvme or ChecksumAlgorithm.XxHash64 or ChecksumAlgorithm.XxHash3 => 8,
+        ChecksumAlgorithm.Md5 or ChecksumAlgorithm.XxHash128 => 16,
         ChecksumAlgorithm.Sha1 => 20,
         ChecksumAlgorithm.Sha256 => 32,
+        ChecksumAlgorithm.Sha512 => 64,
         _ => 0,
     };
 
@@ -73,7 +94,7 @@ public static class ChecksumAlgorithmExtensions
     public static bool TryParse(ReadOnlySpan<byte> utf8Value, out ChecksumAlgorithm algorithm)
     {
         algorithm = ChecksumAlgorithm.None;
-        for (ChecksumAlgorithm candidate = ChecksumAlgorithm.Crc32; candidate <= ChecksumAlgorithm.Sha256; candidate++)
+        for (ChecksumAlgorithm candidate = ChecksumAlgorithm.Crc32; candidate <= Last; candidate++)
         {
             if (Ascii.EqualsIgnoreCase(utf8Value, candidate.GetS3Name()))
             {
@@ -89,7 +110,7 @@ public static class ChecksumAlgorithmExtensions
     public static bool TryParse(ReadOnlySpan<char> value, out ChecksumAlgorithm algorithm)
     {
         algorithm = ChecksumAlgorithm.None;
-        for (ChecksumAlgorithm candidate = ChecksumAlgorithm.Crc32; candidate <= ChecksumAlgorithm.Sha256; candidate++)
+        for (ChecksumAlgorithm candidate = ChecksumAlgorithm.Crc32; candidate <= Last; candidate++)
         {
             if (Ascii.EqualsIgnoreCase(value, candidate.GetS3Name()))
             {

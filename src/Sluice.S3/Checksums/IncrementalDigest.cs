@@ -3,13 +3,13 @@ using System.Security.Cryptography;
 namespace Sluice.S3.Checksums;
 
 /// <summary>
-/// A reusable incremental cryptographic digest (SHA-256, SHA-1 or MD5) over <see cref="IncrementalHash"/>:
+/// A reusable incremental cryptographic digest (SHA-512, SHA-256, SHA-1 or MD5) over <see cref="IncrementalHash"/>:
 /// construct once, then Append / GetHashAndReset into caller buffers with no allocation per use.
 /// </summary>
 public abstract class IncrementalDigest : IDisposable
 {
-    /// <summary>Longest digest any subclass produces (SHA-256), for stack buffers.</summary>
-    public const int MaxHashLengthInBytes = 32;
+    /// <summary>Longest digest any subclass produces (SHA-512), for stack buffers.</summary>
+    public const int MaxHashLengthInBytes = 64;
 
     private readonly IncrementalHash _hash;
 

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Buffers.Text;
+using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
@@ -12,9 +13,10 @@ namespace Sluice.S3.Checksums;
 /// </summary>
 public sealed class S3Checksum : IDisposable
 {
-    // CRCs: the engine and the finished CRC so far. Digests: the wrapped IncrementalHash.
+    // CRCs: the engine and the finished CRC so far. Digests: the wrapped IncrementalHash. XXHASHes: System.IO.Hashing's.
     private readonly CrcEngine? _crc;
     private readonly IncrementalDigest? _digest;
+    private readonly NonCryptographicHashAlgorithm? _xx;
     private ulong _crcValue;
 
     /// <summary>Creates an empty checksum.</summary>
@@ -29,6 +31,11 @@ public sealed class S3Checksum : IDisposable
             case ChecksumAlgorithm.Crc64Nvme: _crc = CrcEngine.Crc64Nvme; break;
             case ChecksumAlgorithm.Sha1: _digest = new Sha1Digest(); break;
             case ChecksumAlgorithm.Sha256: _digest = new Sha256Digest(); break;
+            case ChecksumAlgorithm.Md5: _digest = new Md5Digest(); break;
+            case ChecksumAlgorithm.Sha512: _digest = new Sha512Digest(); break;
+            case ChecksumAlgorithm.XxHash64: _xx = new XxHash64(); break;
+            case ChecksumAlgorithm.XxHash3: _xx = new XxHash3(); break;
+            case ChecksumAlgorithm.XxHash128: _xx = new XxHash128(); break;
             default: throw new ArgumentOutOfRangeException(nameof(algorithm));
         }
 
@@ -51,19 +58,29 @@ public sealed class S3Checksum : IDisposable
         {
             _crcValue = _crc.Append(_crcValue, source);
         }
+        else if (_xx is not null)
+        {
+            _xx.Append(source);
+        }
         else
         {
             _digest!.Append(source);
         }
     }
 
-    /// <summary>Writes the digest of the data so far (big-endian for CRCs); returns the bytes written.</summary>
+    /// <summary>Writes the digest of the data so far (big-endian for CRCs and XXHASHes); returns the bytes written.</summary>
     /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than <see cref="HashLengthInBytes"/>.</exception>
     public int GetCurrentHash(Span<byte> destination)
     {
         if (_digest is not null)
         {
             return _digest.GetCurrentHash(destination);
+        }
+
+        if (_xx is not null)
+        {
+            // System.IO.Hashing writes xxHash's canonical (big-endian) form.
+            return _xx.GetCurrentHash(destination);
         }
 
         if (destination.Length < HashLengthInBytes)
@@ -92,6 +109,11 @@ public sealed class S3Checksum : IDisposable
             return _digest.GetHashAndReset(destination);
         }
 
+        if (_xx is not null)
+        {
+            return _xx.GetHashAndReset(destination);
+        }
+
         int written = GetCurrentHash(destination);
         _crcValue = 0;
         return written;
@@ -102,6 +124,7 @@ public sealed class S3Checksum : IDisposable
     {
         _crcValue = 0;
         _digest?.Reset();
+        _xx?.Reset();
     }
 
     /// <summary>Writes the base64 header value of the data so far as UTF-8; false if it does not fit.</summary>
@@ -140,7 +163,7 @@ public sealed class S3Checksum : IDisposable
             MemoryMarshal.AsBytes(actual[..length]), MemoryMarshal.AsBytes(expectedBase64));
     }
 
-    /// <summary>The digest of <paramref name="source"/> in one call (big-endian for CRCs); returns the bytes written.</summary>
+    /// <summary>The digest of <paramref name="source"/> in one call (big-endian for CRCs and XXHASHes); returns the bytes written.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="algorithm"/> is None or undefined.</exception>
     /// <exception cref="ArgumentException"><paramref name="destination"/> is too short.</exception>
     public static int HashData(ChecksumAlgorithm algorithm, ReadOnlySpan<byte> source, Span<byte> destination)
@@ -160,6 +183,16 @@ public sealed class S3Checksum : IDisposable
                 return Sha1Digest.HashData(source, destination);
             case ChecksumAlgorithm.Sha256:
                 return Sha256Digest.HashData(source, destination);
+            case ChecksumAlgorithm.Md5:
+                return Md5Digest.HashData(source, destination);
+            case ChecksumAlgorithm.Sha512:
+                return Sha512Digest.HashData(source, destination);
+            case ChecksumAlgorithm.XxHash64:
+                return XxHash64.Hash(source, destination);
+            case ChecksumAlgorithm.XxHash3:
+                return XxHash3.Hash(source, destination);
+            case ChecksumAlgorithm.XxHash128:
+                return XxHash128.Hash(source, destination);
             default:
                 throw new ArgumentOutOfRangeException(nameof(algorithm));
         }
@@ -167,7 +200,7 @@ public sealed class S3Checksum : IDisposable
 
     /// <summary>
     /// Combines CRC values (as numbers; CRC-32s in the low 32 bits) of consecutive parts A and B into the CRC
-    /// of A||B. False for algorithms that cannot be combined (the SHA digests) or a negative length.
+    /// of A||B. False for algorithms that cannot be combined (the digests and XXHASHes) or a negative length.
     /// </summary>
     public static bool TryCombine(ChecksumAlgorithm algorithm, ulong crcA, ulong crcB, long lengthB, out ulong combined)
     {

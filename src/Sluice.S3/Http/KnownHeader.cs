@@ -116,6 +116,16 @@ public enum KnownHeader : byte
     XAmzChecksumSha1,
     /// <summary>x-amz-checksum-sha256</summary>
     XAmzChecksumSha256,
+    /// <summary>x-amz-checksum-md5</summary>
+    XAmzChecksumMd5,
+    /// <summary>x-amz-checksum-sha512</summary>
+    XAmzChecksumSha512,
+    /// <summary>x-amz-checksum-xxhash64</summary>
+    XAmzChecksumXxHash64,
+    /// <summary>x-amz-checksum-xxhash3</summary>
+    XAmzChecksumXxHash3,
+    /// <summary>x-amz-checksum-xxhash128</summary>
+    XAmzChecksumXxHash128,
     /// <summary>x-amz-checksum-type</summary>
     XAmzChecksumType,
     /// <summary>x-amz-checksum-mode</summary>

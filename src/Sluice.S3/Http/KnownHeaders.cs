@@ -61,7 +61,9 @@ public static class KnownHeaders
 
     /// <summary>True for the x-amz-checksum-&lt;algorithm&gt; value headers (not -mode, -type or -algorithm).</summary>
     public static bool IsChecksumValue(KnownHeader header) => header is KnownHeader.XAmzChecksumCrc32 or KnownHeader.XAmzChecksumCrc32C
-        or KnownHeader.XAmzChecksumCrc64Nvme or KnownHeader.XAmzChecksumSha1 or KnownHeader.XAmzChecksumSha256;
+        or KnownHeader.XAmzChecksumCrc64Nvme or KnownHeader.XAmzChecksumSha1 or KnownHeader.XAmzChecksumSha256
+        or KnownHeader.XAmzChecksumMd5 or KnownHeader.XAmzChecksumSha512 or KnownHeader.XAmzChecksumXxHash64
+        or KnownHeader.XAmzChecksumXxHash3 or KnownHeader.XAmzChecksumXxHash128;
 
     private static Entry[][] Build()
     {
@@ -120,6 +122,11 @@ public static class KnownHeaders
         Add(KnownHeader.XAmzChecksumCrc64Nvme, "x-amz-checksum-crc64nvme"u8);
         Add(KnownHeader.XAmzChecksumSha1, "x-amz-checksum-sha1"u8);
         Add(KnownHeader.XAmzChecksumSha256, "x-amz-checksum-sha256"u8);
+        Add(KnownHeader.XAmzChecksumMd5, "x-amz-checksum-md5"u8);
+        Add(KnownHeader.XAmzChecksumSha512, "x-amz-checksum-sha512"u8);
+        Add(KnownHeader.XAmzChecksumXxHash64, "x-amz-checksum-xxhash64"u8);
+        Add(KnownHeader.XAmzChecksumXxHash3, "x-amz-checksum-xxhash3"u8);
+        Add(KnownHeader.XAmzChecksumXxHash128, "x-amz-checksum-xxhash128"u8);
         Add(KnownHeader.XAmzChecksumType, "x-amz-checksum-type"u8);
         Add(KnownHeader.XAmzChecksumMode, "x-amz-checksum-mode"u8);
         Add(KnownHeader.XAmzChecksumAlgorithm, "x-amz-checksum-algorithm"u8);

@@ -16,13 +16,16 @@ internal static class ObjectHeaders
     private static readonly KnownHeader[] ChecksumHeaders =
     [
         KnownHeader.XAmzChecksumCrc32, KnownHeader.XAmzChecksumCrc32C, KnownHeader.XAmzChecksumCrc64Nvme,
-        KnownHeader.XAmzChecksumSha1, KnownHeader.XAmzChecksumSha256,
+        KnownHeader.XAmzChecksumSha1, KnownHeader.XAmzChecksumSha256, KnownHeader.XAmzChecksumMd5,
+        KnownHeader.XAmzChecksumSha512, KnownHeader.XAmzChecksumXxHash64, KnownHeader.XAmzChecksumXxHash3,
+        KnownHeader.XAmzChecksumXxHash128,
     ];
 
     private static readonly ChecksumAlgorithm[] ChecksumAlgorithms =
     [
         ChecksumAlgorithm.Crc32, ChecksumAlgorithm.Crc32C, ChecksumAlgorithm.Crc64Nvme, ChecksumAlgorithm.Sha1,
-        ChecksumAlgorithm.Sha256,
+        ChecksumAlgorithm.Sha256, ChecksumAlgorithm.Md5, ChecksumAlgorithm.Sha512, ChecksumAlgorithm.XxHash64,
+        ChecksumAlgorithm.XxHash3, ChecksumAlgorithm.XxHash128,
     ];
 
     /// <summary>The attributes the request sets (x-amz-meta-* lower-cased, as S3 returns them).</summary>

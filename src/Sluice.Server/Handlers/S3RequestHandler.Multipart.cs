@@ -171,8 +171,7 @@ public sealed partial class S3RequestHandler
         return checksum == null && type == null && size == null ? null : new CompleteChecks(algorithm, checksum, type, size);
     }
 
-    private static string? FirstChecksum(ObjectChecksums c) =>
-        c.ChecksumCrc32 ?? c.ChecksumCrc32C ?? c.ChecksumCrc64Nvme ?? c.ChecksumSha1 ?? c.ChecksumSha256;
+    private static string? FirstChecksum(ObjectChecksums c) => c.First().Value;
 
     internal async ValueTask AbortMultipartUploadAsync(S3Exchange x, RequestContext c)
     {

@@ -436,15 +436,6 @@ public sealed partial class S3RequestHandler
             ThrowProblem(S3ErrorCode.PreconditionFailed, "At least one of the pre-conditions you specified did not hold");
     }
 
-    private static void SetChecksum(ObjectChecksums checksums, ChecksumAlgorithm algorithm, string? value)
-    {
-        switch (algorithm)
-        {
-            case ChecksumAlgorithm.Crc32: checksums.ChecksumCrc32 = value; break;
-            case ChecksumAlgorithm.Crc32C: checksums.ChecksumCrc32C = value; break;
-            case ChecksumAlgorithm.Crc64Nvme: checksums.ChecksumCrc64Nvme = value; break;
-            case ChecksumAlgorithm.Sha1: checksums.ChecksumSha1 = value; break;
-            case ChecksumAlgorithm.Sha256: checksums.ChecksumSha256 = value; break;
-        }
-    }
+    private static void SetChecksum(ObjectChecksums checksums, ChecksumAlgorithm algorithm, string? value) =>
+        checksums.Set(algorithm, value);
 }

@@ -97,13 +97,14 @@ internal static class MultipartAssembly
 
     /// <summary>
     /// The problem with a requested checksum type for <paramref name="algorithm"/>, or null: FULL_OBJECT needs a CRC
-    /// (CRCs combine; SHA digests do not), COMPOSITE is not offered for CRC64NVME, as S3 has it.
+    /// (CRCs combine; the SHA and MD5 digests and the XXHASHes do not), COMPOSITE is not offered for CRC64NVME, as S3
+    /// has it.
     /// </summary>
     public static string? CheckChecksumType(ChecksumAlgorithm algorithm, string type)
     {
         if (type is not (ObjectStore.FullObject or ObjectStore.Composite)) return "Value for x-amz-checksum-type header is invalid.";
         if (algorithm == ChecksumAlgorithm.None) return "The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.";
-        if (type == ObjectStore.FullObject && algorithm is ChecksumAlgorithm.Sha1 or ChecksumAlgorithm.Sha256)
+        if (type == ObjectStore.FullObject && !algorithm.IsCombinable())
             return $"The FULL_OBJECT checksum type cannot be used with the {algorithm.GetS3Name().ToLowerInvariant()} checksum algorithm.";
         if (type == ObjectStore.Composite && algorithm == ChecksumAlgorithm.Crc64Nvme)
             return "The COMPOSITE checksum type cannot be used with the crc64nvme checksum algorithm.";

@@ -8,7 +8,10 @@ public class S3ChecksumTests
 {
     // Base64 of published big-endian digests of "abc": CRC32 35 24 41 c2 and CRC32C 36 4b 3f b7
     // (aws-c-s3 tests), SHA-1 a9993e36... and SHA-256 ba7816bf... (FIPS 180); CRC64NVME of "aaaaaaaaaa"
-    // 0c 1a 80 03 6d 65 c5 55 (aws-c-s3 tests/s3_checksums_crc64nvme_tests.c).
+    // 0c 1a 80 03 6d 65 c5 55 (aws-c-s3 tests/s3_checksums_crc64nvme_tests.c). S3's newer algorithms: MD5 and SHA-512
+    // of "abc" (RFC 1321, FIPS 180) and xxHash's published seed-0 values in canonical big-endian form: XXH64 of "" and
+    // "abc" ef46db3751d8e999 / 44bc2cf5ad770999, XXH3-64 2d06800538d394c2 / 78af5f94892f3950, XXH3-128
+    // 99aa06d3014798d86001c324468d497f / 06b05ab6733a618578af5f94892f3950.
     [Theory]
     [InlineData(ChecksumAlgorithm.Crc32, "abc", "NSRBwg==")]
     [InlineData(ChecksumAlgorithm.Crc32C, "abc", "Nks/tw==")]
@@ -17,6 +20,14 @@ public class S3ChecksumTests
     [InlineData(ChecksumAlgorithm.Sha256, "abc", "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=")]
     [InlineData(ChecksumAlgorithm.Crc32, "", "AAAAAA==")]
     [InlineData(ChecksumAlgorithm.Crc64Nvme, "", "AAAAAAAAAAA=")]
+    [InlineData(ChecksumAlgorithm.Md5, "abc", "kAFQmDzST7DWlj99KOF/cg==")]
+    [InlineData(ChecksumAlgorithm.Sha512, "abc", "3a81oZNherrMQXNJriBBMRLm+k6JqX6iCp7u5ktV05ohkpkqJ0/BqDa6PCOj/uu9RU1EI2Q86A4qmslPpUyknw==")]
+    [InlineData(ChecksumAlgorithm.XxHash64, "", "70bbN1HY6Zk=")]
+    [InlineData(ChecksumAlgorithm.XxHash64, "abc", "RLws9a13CZk=")]
+    [InlineData(ChecksumAlgorithm.XxHash3, "", "LQaABTjTlMI=")]
+    [InlineData(ChecksumAlgorithm.XxHash3, "abc", "eK9flIkvOVA=")]
+    [InlineData(ChecksumAlgorithm.XxHash128, "", "maoG0wFHmNhgAcMkRo1Jfw==")]
+    [InlineData(ChecksumAlgorithm.XxHash128, "abc", "BrBatnM6YYV4r1+UiS85UA==")]
     public void Base64_header_values(ChecksumAlgorithm algorithm, string input, string expected)
     {
         byte[] data = Encoding.ASCII.GetBytes(input);
@@ -45,6 +56,8 @@ public class S3ChecksumTests
     [Theory]
     [InlineData(ChecksumAlgorithm.Crc32C)]
     [InlineData(ChecksumAlgorithm.Sha256)]
+    [InlineData(ChecksumAlgorithm.Sha512)]
+    [InlineData(ChecksumAlgorithm.XxHash128)]
     public void Mismatches_are_reported(ChecksumAlgorithm algorithm)
     {
         using var checksum = new S3Checksum(algorithm);
