@@ -108,7 +108,12 @@ internal static class CpCommand
             // What is written takes the attributes; what is read, only its SSE-C key (the rest would be dropped: refused).
             UploadOptions upload = new();
             CopyOptions copy = new();
-            if (!src.IsS3) upload = attributes.Upload(parse, verb);
+            if (!src.IsS3)
+            {
+                upload = attributes.Upload(parse, verb);
+                // Asked for: an interrupted upload of another algorithm is refused rather than resumed with its own.
+                if (ObjectAttributeOptions.Given(parse, checksum)) upload = upload with { RequireChecksumAlgorithm = true };
+            }
             else if (dst.IsS3)
             {
                 copy = attributes.Copy(parse, verb);

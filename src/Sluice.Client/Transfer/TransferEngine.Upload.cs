@@ -244,7 +244,12 @@ public sealed partial class TransferEngine
             {
                 // The parts must carry the upload's own checksum, whatever this engine would choose for a new one: an
                 // upload another tool created may have another algorithm, or none.
-                algorithm = await ListUploadAsync(bucket, key, uploadId, listed, cancellationToken).ConfigureAwait(false) ?? algorithm;
+                var own = await ListUploadAsync(bucket, key, uploadId, listed, cancellationToken).ConfigureAwait(false) ?? algorithm;
+                if (own != algorithm && options.RequireChecksumAlgorithm)
+                    throw new TransferException($"cannot resume upload {uploadId} of s3://{bucket}/{key} with {algorithm.GetS3Name()} checksums: " +
+                        $"it was created with {(own == ChecksumAlgorithm.None ? "none" : own.GetS3Name())} (resume it with that, or abort it and start over)",
+                        bucket, key, uploadId);
+                algorithm = own;
             }
             catch (S3Exception e)
             {

@@ -49,6 +49,13 @@ public sealed record UploadOptions
     /// </summary>
     public string? ResumeUploadId { get; init; }
 
+    /// <summary>
+    /// A resumed upload's parts carry the upload's own checksum algorithm (what ListParts reports, or none for an upload
+    /// created without one), which may not be the engine's. With this set, an upload of another algorithm is refused
+    /// (a <see cref="TransferException"/> before any part is sent) instead of followed: the caller asked for one.
+    /// </summary>
+    public bool RequireChecksumAlgorithm { get; init; }
+
     /// <summary>Abort the multipart upload when the transfer fails or is cancelled instead of leaving it for a resume.</summary>
     public bool AbortOnFailure { get; init; }
 }
