@@ -47,6 +47,7 @@ internal static class CpCommand
             DefaultValueFactory = _ => "crc64nvme",
         };
         checksum.AcceptOnlyFromAmong("crc64nvme", "crc32c", "crc32", "sha256", "sha1", "CRC64NVME", "CRC32C", "CRC32", "SHA256", "SHA1");
+        checksum.HelpName = "CRC64NVME|CRC32C|CRC32|SHA256|SHA1"; // either case is taken; the help names each once
         var attributes = new ObjectAttributeOptions();
         var noProgress = ProgressLine.NoProgressOption();
         var dryRun = new Option<bool>("--dryrun") { Description = "Show what would be copied" };

@@ -247,7 +247,7 @@ public sealed partial class TransferEngine
                 var own = await ListUploadAsync(bucket, key, uploadId, listed, cancellationToken).ConfigureAwait(false) ?? algorithm;
                 if (own != algorithm && options.RequireChecksumAlgorithm)
                     throw new TransferException($"cannot resume upload {uploadId} of s3://{bucket}/{key} with {algorithm.GetS3Name()} checksums: " +
-                        $"it was created with {(own == ChecksumAlgorithm.None ? "none" : own.GetS3Name())} (resume it with that, or abort it and start over)",
+                        $"it was created with {(own == ChecksumAlgorithm.None ? "no checksum algorithm" : own.GetS3Name())} (resume it with that, or abort it and start over)",
                         bucket, key, uploadId);
                 algorithm = own;
             }

@@ -136,7 +136,7 @@ public class ShaChecksumTransferTests(TransferServerFixture fx) : IClassFixture<
         await fx.Client.UploadPartAsync(new UploadPartRequest(bucket, "plain", plain, 1), data.AsMemory(0, 5 * MiB));
         var refused = await Assert.ThrowsAsync<TransferException>(() =>
             engine.UploadFileAsync(source, bucket, "plain", new UploadOptions { ResumeUploadId = plain, RequireChecksumAlgorithm = true }));
-        Assert.Contains("created with none", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("created with no checksum algorithm", refused.Message, StringComparison.Ordinal);
         var resumed = await engine.UploadFileAsync(source, bucket, "plain", new UploadOptions { ResumeUploadId = plain });
         Assert.Equal((1, 3, ChecksumAlgorithm.None, TransferVerification.MultipartETag), (resumed.ResumedParts, resumed.PartCount, resumed.ChecksumAlgorithm, resumed.Verification));
         Assert.True((await fx.Client.HeadObjectAsync(new GetObjectRequest(bucket, "plain") { ChecksumMode = true })).Checksums.IsEmpty);
