@@ -112,7 +112,7 @@ internal static class CpCommand
             if (!src.IsS3)
             {
                 upload = attributes.Upload(parse, verb);
-                // Asked for: an interrupted upload of another algorithm is refused rather than resumed with its own.
+                // Asked for: an interrupted upload the server says has another algorithm is refused rather than resumed with it.
                 if (ObjectAttributeOptions.Given(parse, checksum)) upload = upload with { RequireChecksumAlgorithm = true };
             }
             else if (dst.IsS3)

@@ -244,12 +244,13 @@ public sealed partial class TransferEngine
             {
                 // The parts must carry the upload's own checksum, whatever this engine would choose for a new one: an
                 // upload another tool created may have another algorithm, or none.
-                var own = await ListUploadAsync(bucket, key, uploadId, listed, cancellationToken).ConfigureAwait(false) ?? algorithm;
-                if (own != algorithm && options.RequireChecksumAlgorithm)
+                var (own, known) = await ListUploadAsync(bucket, key, uploadId, listed, cancellationToken).ConfigureAwait(false);
+                own ??= algorithm;
+                if (known && own != algorithm && options.RequireChecksumAlgorithm)
                     throw new TransferException($"cannot resume upload {uploadId} of s3://{bucket}/{key} with {algorithm.GetS3Name()} checksums: " +
-                        $"it was created with {(own == ChecksumAlgorithm.None ? "no checksum algorithm" : own.GetS3Name())} (resume it with that, or abort it and start over)",
+                        $"it was created with {own.Value.GetS3Name()} (resume it with that, or abort it and start over)",
                         bucket, key, uploadId);
-                algorithm = own;
+                algorithm = own.Value;
             }
             catch (S3Exception e)
             {
@@ -294,7 +295,9 @@ public sealed partial class TransferEngine
                         if (listed.TryGetValue(index + 1, out var have) && have.Size == length && SamePart(have, algorithm, checksum, data.Span))
                         {
                             var part = new CompletedPart { PartNumber = index + 1, ETag = have.ETag };
-                            if (checksum != null) SetChecksum(part.Checksums, algorithm, checksum);
+                            // Listed with it, the part is listed with it at Complete too; a server that lists none (it has
+                            // none, or ignores checksums) must not be told one.
+                            if (checksum != null && ChecksumOf(have.Checksums, algorithm) != null) SetChecksum(part.Checksums, algorithm, checksum);
                             completed[index] = part;
                             Interlocked.Increment(ref resumed);
                         }
@@ -329,11 +332,12 @@ public sealed partial class TransferEngine
 
     /// <summary>
     /// Lists an upload's parts into <paramref name="listed"/> and returns its checksum algorithm: the one ListParts
-    /// reports, else the one its parts carry; <see cref="ChecksumAlgorithm.None"/> when it has parts and neither names
-    /// one (created without, as other tools may); null when nothing tells (no parts, no algorithm reported).
+    /// reports, else the one its parts carry (both <c>Known</c>); when it has parts and neither names one,
+    /// <see cref="ChecksumAlgorithm.None"/>, not known: the upload was created without one (another tool's), or the
+    /// server keeps no checksums (Ceph RGW 16), and parts without any suit both; null when nothing tells (no parts).
     /// </summary>
-    private async Task<ChecksumAlgorithm?> ListUploadAsync(string bucket, string key, string uploadId, Dictionary<int, ListedPart> listed,
-        CancellationToken cancellationToken)
+    private async Task<(ChecksumAlgorithm? Algorithm, bool Known)> ListUploadAsync(string bucket, string key, string uploadId,
+        Dictionary<int, ListedPart> listed, CancellationToken cancellationToken)
     {
         ChecksumAlgorithm? reported = null;
         for (int marker = 0; ;)
@@ -344,11 +348,11 @@ public sealed partial class TransferEngine
             if (!page.IsTruncated || page.NextPartNumberMarker is not { } next || next <= marker) break;
             marker = next;
         }
-        if (reported != null) return reported;
+        if (reported != null) return (reported, true);
         foreach (var part in listed.Values)
             for (var candidate = ChecksumAlgorithm.Crc32; candidate <= ChecksumAlgorithm.Sha256; candidate++)
-                if (ChecksumOf(part.Checksums, candidate) != null) return candidate;
-        return listed.Count > 0 ? ChecksumAlgorithm.None : null;
+                if (ChecksumOf(part.Checksums, candidate) != null) return (candidate, true);
+        return (listed.Count > 0 ? ChecksumAlgorithm.None : null, false);
     }
 
     /// <summary>
