@@ -65,6 +65,11 @@ public sealed class CpShaChecksumTests() : ServerCommandTests("AKIDCLISHA", "cli
         Assert.Equal("COMPOSITE", bigHead.Checksums.ChecksumType);
         Assert.Null(bigHead.Checksums.ChecksumCrc64Nvme);
 
+        // A server-side copy asked for the digest gets it computed by the server.
+        Ok(Sluice("cp", "--checksum", name, $"s3://{bucket}/small", $"s3://{bucket}/copy"));
+        var copyHead = await client.HeadObjectAsync(new GetObjectRequest(bucket, "copy") { ChecksumMode = true });
+        Assert.Equal(Full(algorithm, smallBytes), Stored(copyHead, algorithm));
+
         // sluice stat shows what the server stored.
         Assert.Contains($"{s3Name} {Full(algorithm, smallBytes)}", Ok(Sluice("stat", $"s3://{bucket}/small")).StdOut);
         Assert.Contains($"{s3Name} {composite} (COMPOSITE)", Ok(Sluice("stat", $"s3://{bucket}/big")).StdOut);
