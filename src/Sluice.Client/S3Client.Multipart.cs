@@ -28,6 +28,10 @@ public sealed partial class S3Client
         if (request.ChecksumAlgorithm != ChecksumAlgorithm.None)
         {
             AddHeader(ref headers, "x-amz-checksum-algorithm", request.ChecksumAlgorithm.GetS3Name());
+            if (request.ChecksumType is { } type)
+            {
+                AddHeader(ref headers, "x-amz-checksum-type", type);
+            }
         }
 
         call.Headers = headers;
@@ -289,6 +293,11 @@ public sealed partial class S3Client
         if (checksum is not null)
         {
             AddHeader(ref headers, request.ChecksumAlgorithm.GetHeaderName(), checksum);
+        }
+
+        if (request.ContentMd5 is { } md5)
+        {
+            AddHeader(ref headers, "content-md5", md5);
         }
 
         AddCustomerKey(ref headers, request.CustomerKey, "x-amz-");

@@ -42,9 +42,12 @@ internal static class CpCommand
         var memory = new Option<string>("--memory") { Description = "Memory budget for part buffers (default 256MiB)" };
         var checksum = new Option<string>("--checksum", "--checksum-algorithm")
         {
-            Description = "Checksum carried end to end, per part and whole: CRC64NVME (default), CRC32C or CRC32", DefaultValueFactory = _ => "crc64nvme",
+            Description = "Checksum carried end to end, per part and whole: CRC64NVME (default), CRC32C, CRC32, or SHA256 or SHA1 " +
+                "(a multipart upload's is then COMPOSITE: the digest of its parts' digests)",
+            DefaultValueFactory = _ => "crc64nvme",
         };
-        checksum.AcceptOnlyFromAmong("crc64nvme", "crc32c", "crc32", "CRC64NVME", "CRC32C", "CRC32");
+        checksum.AcceptOnlyFromAmong("crc64nvme", "crc32c", "crc32", "sha256", "sha1", "CRC64NVME", "CRC32C", "CRC32", "SHA256", "SHA1");
+        checksum.HelpName = "CRC64NVME|CRC32C|CRC32|SHA256|SHA1"; // either case is taken; the help names each once
         var attributes = new ObjectAttributeOptions();
         var noProgress = ProgressLine.NoProgressOption();
         var dryRun = new Option<bool>("--dryrun") { Description = "Show what would be copied" };
@@ -96,6 +99,8 @@ internal static class CpCommand
                 {
                     "crc32c" => ChecksumAlgorithm.Crc32C,
                     "crc32" => ChecksumAlgorithm.Crc32,
+                    "sha256" => ChecksumAlgorithm.Sha256,
+                    "sha1" => ChecksumAlgorithm.Sha1,
                     _ => ChecksumAlgorithm.Crc64Nvme,
                 },
             }, partSizeGiven: parse.GetValue(partSize) != null);
@@ -104,7 +109,12 @@ internal static class CpCommand
             // What is written takes the attributes; what is read, only its SSE-C key (the rest would be dropped: refused).
             UploadOptions upload = new();
             CopyOptions copy = new();
-            if (!src.IsS3) upload = attributes.Upload(parse, verb);
+            if (!src.IsS3)
+            {
+                upload = attributes.Upload(parse, verb);
+                // Asked for: an interrupted upload the server says has another algorithm is refused rather than resumed with it.
+                if (ObjectAttributeOptions.Given(parse, checksum)) upload = upload with { RequireChecksumAlgorithm = true };
+            }
             else if (dst.IsS3)
             {
                 copy = attributes.Copy(parse, verb);

@@ -46,4 +46,10 @@ public sealed record PutObjectRequest(string Bucket, string Key)
 
     /// <summary>A precomputed base64 checksum for <see cref="ChecksumAlgorithm"/> (skips computing it).</summary>
     public string? ChecksumValue { get; init; }
+
+    /// <summary>
+    /// For CreateMultipartUpload: how the parts' checksums make the object's (x-amz-checksum-type), "COMPOSITE" or
+    /// "FULL_OBJECT"; null leaves it to the server's default for the algorithm. Not sent with PutObject.
+    /// </summary>
+    public string? ChecksumType { get; init; }
 }

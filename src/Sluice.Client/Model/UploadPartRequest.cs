@@ -11,6 +11,12 @@ public sealed record UploadPartRequest(string Bucket, string Key, string UploadI
     /// <summary>A precomputed base64 checksum (skips computing it).</summary>
     public string? ChecksumValue { get; init; }
 
+    /// <summary>
+    /// The part's MD5 as base64, sent as Content-MD5 so the server checks the bytes: for an upload created without a
+    /// checksum algorithm, whose parts carry no x-amz-checksum-*.
+    /// </summary>
+    public string? ContentMd5 { get; init; }
+
     /// <summary>The SSE-C key the upload was created with (every part must carry it).</summary>
     public SseCustomerKey? CustomerKey { get; init; }
 }

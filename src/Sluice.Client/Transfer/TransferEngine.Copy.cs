@@ -48,7 +48,7 @@ public sealed partial class TransferEngine
             tracker.AddBytes(size);
             tracker.PartDone();
             tracker.Complete();
-            var (algorithm, value) = StoredCrc(copied.Checksums);
+            var (algorithm, value) = StoredChecksum(copied.Checksums);
             return new TransferResult { Bucket = bucket, Key = key, Size = size, ETag = copied.ETag, PartCount = 1, ChecksumAlgorithm = algorithm, Checksum = value };
         }
 
@@ -97,7 +97,7 @@ public sealed partial class TransferEngine
                 cancellationToken).ConfigureAwait(false);
             var result = await Client.CompleteMultipartUploadAsync(bucket, key, uploadId, completed, cancellationToken).ConfigureAwait(false);
             tracker.Complete();
-            var (algorithm, value) = StoredCrc(result.Checksums);
+            var (algorithm, value) = StoredChecksum(result.Checksums);
             return new TransferResult
             {
                 Bucket = bucket, Key = key, Size = size, ETag = result.ETag, PartCount = plan.PartCount, UploadId = uploadId,

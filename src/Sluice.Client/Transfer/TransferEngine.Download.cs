@@ -157,8 +157,7 @@ public sealed partial class TransferEngine
             // before the other parts, so the check (and whether an MD5 must be computed) is known as their bytes land.
             var stored = first.Range is null ? first : await HeadPinnedAsync(bucket, key, etag, cancellationToken).ConfigureAwait(false);
             var check = await PlanCheckAsync(bucket, key, etag, plan, stored, fixedAlgorithm: null, cancellationToken).ConfigureAwait(false);
-            var algorithm = check.Kind == TransferVerification.Checksum ? check.Algorithm
-                : Algorithm == ChecksumAlgorithm.None ? ChecksumAlgorithm.Crc64Nvme : Algorithm;
+            var algorithm = check.Kind == TransferVerification.Checksum && !check.IsDigest ? check.Algorithm : PartCrc;
             var sums = new PartChecksums(algorithm, plan);
             using var digest = check.NewDigest();
             await sink.OpenAsync(bucket, key, plan, etag, algorithm, cancellationToken).ConfigureAwait(false);
@@ -180,7 +179,7 @@ public sealed partial class TransferEngine
                     {
                         string actual = OneshotActual(check, sums, data.Span);
                         if (actual == check.Expected) { verified = true; break; }
-                        if (fetches == 1 && AssumesUniformParts(check))
+                        if (fetches == 1 && check.AssumesUniformParts)
                         {
                             (check, unknownSizes) = await ExactPartsAsync(bucket, key, etag, size, check, cancellationToken).ConfigureAwait(false);
                             if (check.PartSizes != null && OneshotActual(check, sums, data.Span) == check.Expected) { verified = true; break; }
@@ -266,7 +265,7 @@ public sealed partial class TransferEngine
     /// check, each part is also fed to <paramref name="digest"/> in part order.
     /// </summary>
     private Task FetchPartsAsync(string bucket, string key, string etag, PartPlan plan, List<int> pending, DownloadSink sink,
-        PartChecksums sums, ETagDigest? digest, ProgressTracker tracker, CancellationToken cancellationToken) =>
+        PartChecksums sums, ObjectDigest? digest, ProgressTracker tracker, CancellationToken cancellationToken) =>
         PartScheduler.RunAsync<PartBuffer?>(pending, plan.Concurrency,
             async (index, ct) =>
             {
@@ -314,16 +313,28 @@ public sealed partial class TransferEngine
         ChecksumAlgorithm? fixedAlgorithm, CancellationToken cancellationToken)
     {
         var (algorithm, stored) = StoredCrc(meta.Checksums);
+        if (stored is null) (algorithm, stored) = StoredDigest(meta.Checksums);
         string? composite = null;
         if (stored != null)
         {
             int dash = stored.IndexOf('-', StringComparison.Ordinal);
             if (dash < 0) return new DownloadCheck { Kind = TransferVerification.Checksum, Algorithm = algorithm, Expected = stored };
+            if (!algorithm.IsCombinable())
+            {
+                // COMPOSITE SHA: the digest of the uploader's part digests. The download's own parts cannot give it (a
+                // digest does not combine), so the bytes are hashed in order over the uploader's parts, whose sizes
+                // the server tells as it does for a multipart ETag.
+                if (int.TryParse(stored.AsSpan(dash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n > 0)
+                    return await UploaderPartsCheckAsync(bucket, key, etag, plan,
+                        new DownloadCheck { Kind = TransferVerification.Checksum, Algorithm = algorithm, Expected = stored, IsComposite = true, UploaderParts = n },
+                        $"its checksum is a composite {algorithm.GetS3Name()} over {n} parts", $"its composite {algorithm.GetS3Name()}", cancellationToken).ConfigureAwait(false);
+                composite = $"its composite {algorithm.GetS3Name()} {stored} names no part count";
+            }
             // COMPOSITE: a CRC of the uploader's part CRCs. Comparable only when our parts are the uploader's.
-            if ((fixedAlgorithm is null || fixedAlgorithm == algorithm)
+            else if ((fixedAlgorithm is null || fixedAlgorithm == algorithm)
                 && stored.AsSpan(dash + 1).SequenceEqual(plan.PartCount.ToString(System.Globalization.CultureInfo.InvariantCulture)))
                 return new DownloadCheck { Kind = TransferVerification.Checksum, Algorithm = algorithm, Expected = stored, IsComposite = true };
-            composite = $"its composite {algorithm.GetS3Name()} covers another part layout";
+            else composite = $"its composite {algorithm.GetS3Name()} covers another part layout";
         }
         string none = composite ?? "it has no stored checksum";
         if (meta.SseCustomerAlgorithm != null || meta.ServerSideEncryption?.StartsWith("aws:kms", StringComparison.OrdinalIgnoreCase) == true)
@@ -333,9 +344,28 @@ public sealed partial class TransferEngine
             return DownloadCheck.Unverifiable($"{none}, and its ETag {etag} is not an MD5");
         string normalized = ETag.Unquote(etag.AsSpan().Trim()).ToString().ToLowerInvariant();
         if (parts == 0) return new DownloadCheck { Kind = TransferVerification.Md5ETag, Expected = normalized };
+        // A multipart ETag is the MD5 of the parts' MD5s: computable when the part boundaries are known.
+        return await UploaderPartsCheckAsync(bucket, key, etag, plan,
+            new DownloadCheck { Kind = TransferVerification.MultipartETag, Expected = normalized, UploaderParts = parts },
+            $"{none}, it was uploaded in {parts} parts", "its ETag", cancellationToken).ConfigureAwait(false);
+    }
 
-        // A multipart ETag is the MD5 of the parts' MD5s: computable when the part boundaries are known. The first
-        // part's size and the part count (HEAD ?partNumber=1) give them for the uniform parts uploaders cut.
+    /// <summary>The first stored SHA digest (SHA-256, else SHA-1), full-object or composite; (None, null) without one.</summary>
+    private static (ChecksumAlgorithm Algorithm, string? Value) StoredDigest(S3.Xml.ObjectChecksums checksums) =>
+        checksums.ChecksumSha256 != null ? (ChecksumAlgorithm.Sha256, checksums.ChecksumSha256)
+        : checksums.ChecksumSha1 != null ? (ChecksumAlgorithm.Sha1, checksums.ChecksumSha1)
+        : (ChecksumAlgorithm.None, null);
+
+    /// <summary>
+    /// Completes a check computed over the uploader's <see cref="DownloadCheck.UploaderParts"/> parts (a multipart ETag,
+    /// a composite SHA) with their boundaries: the first part's size and the part count (HEAD ?partNumber=1) give them
+    /// for the uniform parts uploaders cut; a count that shows uneven parts asks each part's size. Unverifiable, saying
+    /// why after <paramref name="what"/>, when the server does not tell them.
+    /// </summary>
+    private async Task<DownloadCheck> UploaderPartsCheckAsync(string bucket, string key, string etag, PartPlan plan, DownloadCheck check,
+        string what, string value, CancellationToken cancellationToken)
+    {
+        int parts = check.UploaderParts;
         ObjectMetadata first;
         try
         {
@@ -344,18 +374,18 @@ public sealed partial class TransferEngine
         }
         catch (S3Exception e) when (!IsPreconditionFailed(e))
         {
-            return DownloadCheck.Unverifiable($"{none}, it was uploaded in {parts} parts, and the server does not tell their sizes (partNumber: {e.Code})");
+            return DownloadCheck.Unverifiable($"{what}, and the server does not tell their sizes (partNumber: {e.Code})");
         }
         long partSize = first.ContentLength;
         if (first.PartsCount != parts || partSize <= 0)
-            return DownloadCheck.Unverifiable($"{none}, and the part sizes the server gives ({first.PartsCount} parts, the first {partSize} bytes) " +
-                $"do not fit its ETag ({parts} parts of {plan.ObjectSize} bytes)");
-        var check = new DownloadCheck { Kind = TransferVerification.MultipartETag, Expected = normalized, UploaderPartSize = partSize, UploaderParts = parts };
+            return DownloadCheck.Unverifiable($"{what}, and the part sizes the server gives ({first.PartsCount} parts, the first {partSize} bytes) " +
+                $"do not fit {value} ({parts} parts of {plan.ObjectSize} bytes)");
+        check = check with { UploaderPartSize = partSize };
         if (PartPlanner.CountParts(plan.ObjectSize, partSize) == parts) return check;
         // The count shows the parts are uneven: ask each one's size now, so the bytes are still hashed as they land.
         var (sizes, unknown) = await PartSizesAsync(bucket, key, etag, parts, plan.ObjectSize, cancellationToken).ConfigureAwait(false);
         return sizes is null
-            ? DownloadCheck.Unverifiable($"{none}, it was uploaded in {parts} parts of uneven sizes, and {unknown}")
+            ? DownloadCheck.Unverifiable($"{what} of uneven sizes, and {unknown}")
             : check with { PartSizes = sizes };
     }
 
@@ -394,8 +424,11 @@ public sealed partial class TransferEngine
         return total == objectSize ? (sizes, null) : (null, $"the part sizes the server gives add up to {total} bytes, not {objectSize}");
     }
 
-    /// <summary>A multipart ETag check that assumed the uploader's parts were all the first one's size.</summary>
-    private static bool AssumesUniformParts(DownloadCheck check) => check.Kind == TransferVerification.MultipartETag && check.PartSizes is null;
+    /// <summary>
+    /// The CRC each download part is computed with (for the resume sidecar, for repairs, and for the object's check
+    /// when it stored this CRC): the engine's algorithm when it is a CRC, else CRC64NVME.
+    /// </summary>
+    private ChecksumAlgorithm PartCrc => Algorithm.IsCombinable() ? Algorithm : ChecksumAlgorithm.Crc64Nvme;
 
     /// <summary>
     /// After a multipart ETag mismatch under uniform parts assumed: an uploader may have cut uneven parts whose count
@@ -422,7 +455,7 @@ public sealed partial class TransferEngine
     /// <summary>The checked value of a download held whole in one part (<paramref name="data"/>, its CRC set in <paramref name="sums"/>).</summary>
     private static string OneshotActual(DownloadCheck check, PartChecksums sums, ReadOnlySpan<byte> data)
     {
-        if (check.Kind == TransferVerification.Checksum)
+        if (!check.IsDigest)
             return check.IsComposite ? sums.Composite() : PartChecksums.ToBase64(check.Algorithm, sums.Combine());
         using var digest = check.NewDigest()!;
         digest.Append(data);
@@ -434,10 +467,10 @@ public sealed partial class TransferEngine
     /// composite, or the ETag from <paramref name="digest"/> (fed in order) or from re-reading the sink. Null when
     /// the sink cannot be re-read.
     /// </summary>
-    private async Task<string?> ActualAsync(DownloadCheck check, PartPlan plan, PartChecksums sums, DownloadSink sink, ETagDigest? digest,
+    private async Task<string?> ActualAsync(DownloadCheck check, PartPlan plan, PartChecksums sums, DownloadSink sink, ObjectDigest? digest,
         CancellationToken cancellationToken)
     {
-        if (check.Kind == TransferVerification.Checksum)
+        if (check.Kind == TransferVerification.Checksum && !check.IsDigest)
         {
             if (check.IsComposite) return sums.Composite();
             ulong? value = check.Algorithm == sums.Algorithm ? sums.Combine()
@@ -493,7 +526,7 @@ public sealed partial class TransferEngine
 
     /// <summary>Checks the bytes (see <see cref="DownloadCheck"/>), repairing damaged parts where the sink allows, then commits the sink.</summary>
     private async Task<TransferResult> FinishDownloadAsync(string bucket, string key, string etag, PartPlan plan, PartChecksums sums,
-        DownloadSink sink, DownloadCheck check, ETagDigest? digest, bool verified, int resumedParts, ProgressTracker tracker,
+        DownloadSink sink, DownloadCheck check, ObjectDigest? digest, bool verified, int resumedParts, ProgressTracker tracker,
         CancellationToken cancellationToken)
     {
         string? reason = check.Reason;
@@ -501,7 +534,7 @@ public sealed partial class TransferEngine
         {
             string? actual = await ActualAsync(check, plan, sums, sink, digest, cancellationToken).ConfigureAwait(false);
             string? unknownSizes = null;
-            if (actual != null && actual != check.Expected && AssumesUniformParts(check))
+            if (actual != null && actual != check.Expected && check.AssumesUniformParts)
             {
                 // Before fetching anything again: the parts may be uneven, the bytes right (a re-read hashes them again).
                 (check, unknownSizes) = await ExactPartsAsync(bucket, key, etag, plan.ObjectSize, check, cancellationToken).ConfigureAwait(false);

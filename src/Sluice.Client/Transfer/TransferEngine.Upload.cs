@@ -79,10 +79,10 @@ public sealed partial class TransferEngine
         }
 
         string uploadId;
-        try { uploadId = await Client.CreateMultipartUploadAsync(PutRequest(bucket, key, options) with { ChecksumAlgorithm = algorithm }, cancellationToken).ConfigureAwait(false); }
+        try { uploadId = await Client.CreateMultipartUploadAsync(CreateRequest(bucket, key, options, algorithm), cancellationToken).ConfigureAwait(false); }
         catch { first.Return(); throw; }
         var completed = new List<CompletedPart>();
-        var crcs = new List<(ulong Crc, long Length)>();
+        var checksums = new List<string>();
         var failure = (Exception?)null;
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         int concurrency = PartPlanner.ConcurrencyFor(Options, partSize, int.MaxValue);
@@ -103,8 +103,8 @@ public sealed partial class TransferEngine
                         bucket, key, uploadId);
                 }
                 var data = buffer!.Memory[..length];
-                ulong crc = PartChecksums.Compute(algorithm, data.Span);
-                lock (crcs) crcs.Add((crc, length));
+                string checksum = PartChecksums.Base64Of(algorithm, data.Span);
+                checksums.Add(checksum);
                 total += length;
                 var part = buffer;
                 int number = partNumber;
@@ -114,7 +114,7 @@ public sealed partial class TransferEngine
                     {
                         var response = await Client.UploadPartAsync(new UploadPartRequest(bucket, key, uploadId, number)
                         {
-                            ChecksumAlgorithm = algorithm, ChecksumValue = PartChecksums.ToBase64(algorithm, crc), CustomerKey = options.CustomerKey,
+                            ChecksumAlgorithm = algorithm, ChecksumValue = checksum, CustomerKey = options.CustomerKey,
                         }, data, cts.Token).ConfigureAwait(false);
                         lock (completed) completed.Add(response.ToCompletedPart());
                         tracker.AddBytes(data.Length);
@@ -141,10 +141,10 @@ public sealed partial class TransferEngine
             }
             await Task.WhenAll(inflight).ConfigureAwait(false);
             if (failure != null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
-            var plan = new PartPlan(total, partSize, crcs.Count, concurrency);
+            var plan = new PartPlan(total, partSize, checksums.Count, concurrency);
             var sums = new PartChecksums(algorithm, plan);
-            for (int i = 0; i < crcs.Count; i++) sums.Set(i, crcs[i].Crc);
-            tracker.SetTotal(total, crcs.Count);
+            for (int i = 0; i < checksums.Count; i++) sums.TrySetBase64(i, checksums[i]);
+            tracker.SetTotal(total, checksums.Count);
             return await CompleteAsync(bucket, key, uploadId, plan, sums, completed, 0, tracker, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not TransferException)
@@ -163,7 +163,20 @@ public sealed partial class TransferEngine
     private static UploadOptions WithGuessedType(UploadOptions options, string path) =>
         options is { ContentType: null, GuessContentType: true } ? options with { ContentType = MimeTypes.Guess(path), GuessContentType = false } : options;
 
+    private const string CompositeType = "COMPOSITE";
+
     private ChecksumAlgorithm EffectiveAlgorithm => Algorithm == ChecksumAlgorithm.None ? ChecksumAlgorithm.Crc64Nvme : Algorithm;
+
+    /// <summary>
+    /// The CreateMultipartUpload of an upload: its checksum algorithm, and for SHA-1/SHA-256 the COMPOSITE type said
+    /// outright (the only one S3 offers for them: digests do not combine into the whole object's).
+    /// </summary>
+    private static PutObjectRequest CreateRequest(string bucket, string key, UploadOptions options, ChecksumAlgorithm algorithm) =>
+        PutRequest(bucket, key, options) with
+        {
+            ChecksumAlgorithm = algorithm,
+            ChecksumType = algorithm.IsCombinable() ? null : CompositeType,
+        };
 
     private static async ValueTask<int> FillAsync(Stream source, Memory<byte> buffer, CancellationToken cancellationToken)
     {
@@ -199,7 +212,7 @@ public sealed partial class TransferEngine
         ProgressTracker tracker, CancellationToken cancellationToken)
     {
         var algorithm = EffectiveAlgorithm;
-        string ours = PartChecksums.ToBase64(algorithm, PartChecksums.Compute(algorithm, data.Span));
+        string ours = PartChecksums.Base64Of(algorithm, data.Span);
         var response = await Client.PutObjectAsync(PutRequest(bucket, key, options) with { ChecksumAlgorithm = algorithm, ChecksumValue = ours },
             data, cancellationToken).ConfigureAwait(false);
         // The server verified our checksum against the bytes it received (BadDigest otherwise); if it echoes a value
@@ -229,8 +242,15 @@ public sealed partial class TransferEngine
             uploadId = resumeId;
             try
             {
-                await foreach (var part in Client.ListPartsAsync(bucket, key, uploadId, cancellationToken: cancellationToken).ConfigureAwait(false))
-                    listed[part.PartNumber] = part;
+                // The parts must carry the upload's own checksum, whatever this engine would choose for a new one: an
+                // upload another tool created may have another algorithm, or none.
+                var (own, known) = await ListUploadAsync(bucket, key, uploadId, listed, cancellationToken).ConfigureAwait(false);
+                own ??= algorithm;
+                if (known && own != algorithm && options.RequireChecksumAlgorithm)
+                    throw new TransferException($"cannot resume upload {uploadId} of s3://{bucket}/{key} with {algorithm.GetS3Name()} checksums: " +
+                        $"it was created with {own.Value.GetS3Name()} (resume it with that, or abort it and start over)",
+                        bucket, key, uploadId);
+                algorithm = own.Value;
             }
             catch (S3Exception e)
             {
@@ -245,11 +265,12 @@ public sealed partial class TransferEngine
         }
         else
         {
-            uploadId = await Client.CreateMultipartUploadAsync(PutRequest(bucket, key, options) with { ChecksumAlgorithm = algorithm },
-                cancellationToken).ConfigureAwait(false);
+            uploadId = await Client.CreateMultipartUploadAsync(CreateRequest(bucket, key, options, algorithm), cancellationToken).ConfigureAwait(false);
         }
         tracker.SetTotal(plan.ObjectSize, plan.PartCount);
-        var sums = new PartChecksums(algorithm, plan);
+        // Without a checksum algorithm (a resumed upload created so), each part carries its MD5 as Content-MD5 instead.
+        var sums = algorithm == ChecksumAlgorithm.None ? null : new PartChecksums(algorithm, plan);
+        var md5s = sums is null ? new byte[Md5Digest.HashSizeInBytes * plan.PartCount] : null;
         var completed = new CompletedPart[plan.PartCount];
         int resumed = 0;
         try
@@ -263,13 +284,20 @@ public sealed partial class TransferEngine
                         int length = (int)plan.LengthOf(index);
                         var data = buffer.Memory[..length];
                         await readPart(plan.OffsetOf(index), buffer, length, ct).ConfigureAwait(false);
-                        ulong crc = PartChecksums.Compute(algorithm, data.Span);
-                        sums.Set(index, crc);
-                        string b64 = PartChecksums.ToBase64(algorithm, crc);
-                        if (listed.TryGetValue(index + 1, out var have) && have.Size == length && SamePart(have, algorithm, b64, data.Span))
+                        string? checksum = sums?.Put(index, data.Span);
+                        string? md5 = null;
+                        if (md5s != null)
+                        {
+                            var slot = md5s.AsSpan(index * Md5Digest.HashSizeInBytes, Md5Digest.HashSizeInBytes);
+                            Md5Digest.HashData(data.Span, slot); // Content-MD5: S3's integrity check, not a security use
+                            md5 = Convert.ToBase64String(slot);
+                        }
+                        if (listed.TryGetValue(index + 1, out var have) && have.Size == length && SamePart(have, algorithm, checksum, data.Span))
                         {
                             var part = new CompletedPart { PartNumber = index + 1, ETag = have.ETag };
-                            SetChecksum(part.Checksums, algorithm, b64);
+                            // Listed with it, the part is listed with it at Complete too; a server that lists none (it has
+                            // none, or ignores checksums) must not be told one.
+                            if (checksum != null && ChecksumOf(have.Checksums, algorithm) != null) SetChecksum(part.Checksums, algorithm, checksum);
                             completed[index] = part;
                             Interlocked.Increment(ref resumed);
                         }
@@ -277,7 +305,7 @@ public sealed partial class TransferEngine
                         {
                             var response = await Client.UploadPartAsync(new UploadPartRequest(bucket, key, uploadId, index + 1)
                             {
-                                ChecksumAlgorithm = algorithm, ChecksumValue = b64, CustomerKey = options.CustomerKey,
+                                ChecksumAlgorithm = algorithm, ChecksumValue = checksum, ContentMd5 = md5, CustomerKey = options.CustomerKey,
                             }, data, ct).ConfigureAwait(false);
                             completed[index] = response.ToCompletedPart();
                         }
@@ -287,7 +315,9 @@ public sealed partial class TransferEngine
                     finally { buffer.Return(); }
                 },
                 cancellationToken).ConfigureAwait(false);
-            return await CompleteAsync(bucket, key, uploadId, plan, sums, completed, resumed, tracker, cancellationToken).ConfigureAwait(false);
+            return sums is null
+                ? await CompleteUncheckedAsync(bucket, key, uploadId, plan, md5s!, completed, resumed, tracker, cancellationToken).ConfigureAwait(false)
+                : await CompleteAsync(bucket, key, uploadId, plan, sums, completed, resumed, tracker, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -298,6 +328,31 @@ public sealed partial class TransferEngine
         {
             throw await UploadFailedAsync(bucket, key, uploadId, options, e).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Lists an upload's parts into <paramref name="listed"/> and returns its checksum algorithm: the one ListParts
+    /// reports, else the one its parts carry (both <c>Known</c>); when it has parts and neither names one,
+    /// <see cref="ChecksumAlgorithm.None"/>, not known: the upload was created without one (another tool's), or the
+    /// server keeps no checksums (Ceph RGW 16), and parts without any suit both; null when nothing tells (no parts).
+    /// </summary>
+    private async Task<(ChecksumAlgorithm? Algorithm, bool Known)> ListUploadAsync(string bucket, string key, string uploadId,
+        Dictionary<int, ListedPart> listed, CancellationToken cancellationToken)
+    {
+        ChecksumAlgorithm? reported = null;
+        for (int marker = 0; ;)
+        {
+            var page = await Client.ListPartsPageAsync(bucket, key, uploadId, marker, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (page.ChecksumAlgorithm is { } name && ChecksumAlgorithmExtensions.TryParse(name.AsSpan().Trim(), out var named)) reported = named;
+            foreach (var part in page.Parts) listed[part.PartNumber] = part;
+            if (!page.IsTruncated || page.NextPartNumberMarker is not { } next || next <= marker) break;
+            marker = next;
+        }
+        if (reported != null) return (reported, true);
+        foreach (var part in listed.Values)
+            for (var candidate = ChecksumAlgorithm.Crc32; candidate <= ChecksumAlgorithm.Sha256; candidate++)
+                if (ChecksumOf(part.Checksums, candidate) != null) return (candidate, true);
+        return (listed.Count > 0 ? ChecksumAlgorithm.None : null, false);
     }
 
     /// <summary>
@@ -312,9 +367,9 @@ public sealed partial class TransferEngine
     }
 
     /// <summary>A listed part is ours when its checksum matches, or (without one) its ETag is the MD5 of our bytes.</summary>
-    private static bool SamePart(ListedPart have, ChecksumAlgorithm algorithm, string checksum, ReadOnlySpan<byte> data)
+    private static bool SamePart(ListedPart have, ChecksumAlgorithm algorithm, string? checksum, ReadOnlySpan<byte> data)
     {
-        string? listedChecksum = ChecksumOf(have.Checksums, algorithm);
+        string? listedChecksum = checksum is null ? null : ChecksumOf(have.Checksums, algorithm);
         if (listedChecksum != null) return listedChecksum == checksum;
         Span<byte> md5 = stackalloc byte[Md5Digest.HashSizeInBytes];
         Md5Digest.HashData(data, md5); // ETag of a part: S3's format, not a security use
@@ -324,9 +379,14 @@ public sealed partial class TransferEngine
 
     private static void SetChecksum(ObjectChecksums checksums, ChecksumAlgorithm algorithm, string value)
     {
-        if (algorithm == ChecksumAlgorithm.Crc32) checksums.ChecksumCrc32 = value;
-        else if (algorithm == ChecksumAlgorithm.Crc32C) checksums.ChecksumCrc32C = value;
-        else if (algorithm == ChecksumAlgorithm.Crc64Nvme) checksums.ChecksumCrc64Nvme = value;
+        switch (algorithm)
+        {
+            case ChecksumAlgorithm.Crc32: checksums.ChecksumCrc32 = value; break;
+            case ChecksumAlgorithm.Crc32C: checksums.ChecksumCrc32C = value; break;
+            case ChecksumAlgorithm.Crc64Nvme: checksums.ChecksumCrc64Nvme = value; break;
+            case ChecksumAlgorithm.Sha1: checksums.ChecksumSha1 = value; break;
+            case ChecksumAlgorithm.Sha256: checksums.ChecksumSha256 = value; break;
+        }
     }
 
     private async Task<TransferResult> CompleteAsync(string bucket, string key, string uploadId, PartPlan plan, PartChecksums sums,
@@ -334,8 +394,9 @@ public sealed partial class TransferEngine
     {
         var result = await Client.CompleteMultipartUploadAsync(bucket, key, uploadId, parts, cancellationToken).ConfigureAwait(false);
         string? stored = ChecksumOf(result.Checksums, sums.Algorithm);
-        string expected = stored != null && stored.Contains('-', StringComparison.Ordinal)
-            ? sums.Composite() : PartChecksums.ToBase64(sums.Algorithm, sums.Combine());
+        // A SHA digest has no full-object form: a server stores its composite (or none).
+        string expected = !sums.IsCombinable || stored != null && stored.Contains('-', StringComparison.Ordinal)
+            ? sums.Composite() : sums.FullObject()!;
         if (stored != null && stored != expected)
             throw new ChecksumMismatchException($"s3://{bucket}/{key}: the server assembled an object with {sums.Algorithm.GetS3Name()} {stored}; " +
                 $"the parts sent combine to {expected}", bucket, key, stored, expected);
@@ -346,6 +407,30 @@ public sealed partial class TransferEngine
             ChecksumAlgorithm = sums.Algorithm, Checksum = stored ?? expected, UploadId = uploadId,
             Verification = stored != null ? TransferVerification.Checksum : TransferVerification.None,
             UnverifiedReason = stored != null ? null : "the server reported no checksum for the completed upload",
+        };
+    }
+
+    /// <summary>
+    /// Completes an upload that has no checksum algorithm (each new part was checked by the server against its
+    /// Content-MD5, each kept one by its MD5 ETag): the object is verified when its ETag is the multipart ETag of the
+    /// parts' MD5s, which servers that keep MD5 ETags compute.
+    /// </summary>
+    private async Task<TransferResult> CompleteUncheckedAsync(string bucket, string key, string uploadId, PartPlan plan, byte[] md5s,
+        IEnumerable<CompletedPart> parts, int resumed, ProgressTracker tracker, CancellationToken cancellationToken)
+    {
+        var result = await Client.CompleteMultipartUploadAsync(bucket, key, uploadId, parts, cancellationToken).ConfigureAwait(false);
+        using var etag = new MultipartETag();
+        for (int i = 0; i < plan.PartCount; i++) etag.AddPart(md5s.AsSpan(i * Md5Digest.HashSizeInBytes, Md5Digest.HashSizeInBytes));
+        string expected = etag.FormatUnquoted();
+        bool verified = result.ETag != null && ETag.Unquote(result.ETag.AsSpan().Trim()).Equals(expected, StringComparison.OrdinalIgnoreCase);
+        tracker.Complete();
+        return new TransferResult
+        {
+            Bucket = bucket, Key = key, Size = plan.ObjectSize, ETag = result.ETag, PartCount = plan.PartCount, ResumedParts = resumed,
+            UploadId = uploadId,
+            Verification = verified ? TransferVerification.MultipartETag : TransferVerification.None,
+            UnverifiedReason = verified ? null
+                : $"upload {uploadId} has no checksum algorithm and the server's ETag {result.ETag} is not the multipart ETag of the parts sent ({expected})",
         };
     }
 

@@ -9,8 +9,9 @@ namespace Sluice.Client.Transfer;
 /// Moves whole objects, files and directories over an <see cref="S3Client"/> as parts in parallel: downloads start
 /// with a ranged GET of the first part (no HEAD) and fetch the rest concurrently; uploads are one PutObject below
 /// the multipart threshold, else parallel UploadPart; copies are CopyObject or parallel UploadPartCopy. Every part's
-/// buffer is reserved from one <see cref="MemoryBudget"/> before its request is sent. CRC32C/CRC64NVME checksums
-/// travel with every part and are checked against the server's; interrupted transfers resume. See docs/transfer.md.
+/// buffer is reserved from one <see cref="MemoryBudget"/> before its request is sent. CRC32C/CRC64NVME checksums (or
+/// SHA-1/SHA-256, composite for multipart objects) travel with every part and are checked against the server's;
+/// interrupted transfers resume. See docs/transfer.md.
 /// </summary>
 public sealed partial class TransferEngine : IDisposable
 {
@@ -83,6 +84,10 @@ public sealed partial class TransferEngine : IDisposable
         : checksums.ChecksumCrc32C != null ? (ChecksumAlgorithm.Crc32C, checksums.ChecksumCrc32C)
         : checksums.ChecksumCrc32 != null ? (ChecksumAlgorithm.Crc32, checksums.ChecksumCrc32)
         : (ChecksumAlgorithm.None, null);
+
+    /// <summary>The first checksum stored, a CRC before a SHA digest (what a copy reports).</summary>
+    internal static (ChecksumAlgorithm Algorithm, string? Value) StoredChecksum(S3.Xml.ObjectChecksums checksums) =>
+        StoredCrc(checksums) is { Value: not null } crc ? crc : StoredDigest(checksums);
 
     /// <summary>
     /// Whether <paramref name="path"/> (links followed) exists and is neither a regular file nor a directory: a device,

@@ -39,7 +39,12 @@ public sealed record TransferOptions
     /// <summary>Copies above this size use parallel UploadPartCopy; at or below, one CopyObject.</summary>
     public long MultipartCopyThreshold { get; init; } = DefaultMultipartCopyThreshold;
 
-    /// <summary>Checksum computed per part, sent on upload and verified on download: CRC32, CRC32C or CRC64NVME (default).</summary>
+    /// <summary>
+    /// Checksum computed per part and sent on upload: CRC32, CRC32C or CRC64NVME (default), whose parts combine into the
+    /// object's, or SHA1 or SHA256, whose multipart objects get S3's COMPOSITE checksum (the digest of the parts'
+    /// digests, "-N"). A download checks whatever the object stored; its parts' own CRC (for resuming) is this one
+    /// when it is a CRC, else CRC64NVME.
+    /// </summary>
     public ChecksumAlgorithm ChecksumAlgorithm { get; init; } = ChecksumAlgorithm.Crc64Nvme;
 
     /// <summary>Files transferred at once by directory transfers (each still draws parts from the one budget).</summary>
@@ -69,7 +74,7 @@ public sealed record TransferOptions
         if (Concurrency is { } c && c < 1) throw new ArgumentOutOfRangeException(nameof(Concurrency), c, "must be at least 1");
         if (FileConcurrency < 1) throw new ArgumentOutOfRangeException(nameof(FileConcurrency), FileConcurrency, "must be at least 1");
         if (MultipartThreshold < 0) throw new ArgumentOutOfRangeException(nameof(MultipartThreshold));
-        if (!ChecksumAlgorithm.IsCombinable() && ChecksumAlgorithm != ChecksumAlgorithm.None)
-            throw new ArgumentOutOfRangeException(nameof(ChecksumAlgorithm), ChecksumAlgorithm, "the transfer engine carries CRC32, CRC32C or CRC64NVME (combinable per part)");
+        if (ChecksumAlgorithm != ChecksumAlgorithm.None && ChecksumAlgorithm.GetHashLength() == 0)
+            throw new ArgumentOutOfRangeException(nameof(ChecksumAlgorithm), ChecksumAlgorithm, "not a checksum algorithm S3 knows");
     }
 }

@@ -49,6 +49,15 @@ public sealed record UploadOptions
     /// </summary>
     public string? ResumeUploadId { get; init; }
 
+    /// <summary>
+    /// A resumed upload's parts carry the upload's own checksum algorithm (what ListParts reports or its parts carry, or
+    /// none when neither names one), which may not be the engine's. With this set, an upload known to have another
+    /// algorithm is refused (a <see cref="TransferException"/> before any part is sent) instead of followed: the caller
+    /// asked for one. One whose algorithm the server does not tell is resumed (a server that keeps no checksums tells
+    /// none, for this engine's uploads too).
+    /// </summary>
+    public bool RequireChecksumAlgorithm { get; init; }
+
     /// <summary>Abort the multipart upload when the transfer fails or is cancelled instead of leaving it for a resume.</summary>
     public bool AbortOnFailure { get; init; }
 }
