@@ -42,12 +42,18 @@ public sealed partial class S3Client
             return;
         }
 
-        (ChecksumAlgorithm algorithm, string? expected) = c.ChecksumCrc64Nvme is { } a ? (ChecksumAlgorithm.Crc64Nvme, a)
-            : c.ChecksumCrc32C is { } b ? (ChecksumAlgorithm.Crc32C, b)
-            : c.ChecksumCrc32 is { } d ? (ChecksumAlgorithm.Crc32, d)
-            : c.ChecksumSha256 is { } e ? (ChecksumAlgorithm.Sha256, e)
-            : c.ChecksumSha1 is { } f ? (ChecksumAlgorithm.Sha1, f)
-            : (ChecksumAlgorithm.None, null);
+        // The cheapest to recompute first: a CRC, then the digests.
+        (ChecksumAlgorithm algorithm, string? expected) = (ChecksumAlgorithm.None, null);
+        foreach (var candidate in (ReadOnlySpan<ChecksumAlgorithm>)[ChecksumAlgorithm.Crc64Nvme, ChecksumAlgorithm.Crc32C, ChecksumAlgorithm.Crc32,
+                     ChecksumAlgorithm.XxHash3, ChecksumAlgorithm.XxHash64, ChecksumAlgorithm.XxHash128, ChecksumAlgorithm.Sha256,
+                     ChecksumAlgorithm.Sha1, ChecksumAlgorithm.Sha512, ChecksumAlgorithm.Md5])
+        {
+            if (c.Get(candidate) is { } value)
+            {
+                (algorithm, expected) = (candidate, value);
+                break;
+            }
+        }
         if (expected is null || expected.Contains('-', StringComparison.Ordinal))
         {
             return;

@@ -42,12 +42,13 @@ internal static class CpCommand
         var memory = new Option<string>("--memory") { Description = "Memory budget for part buffers (default 256MiB)" };
         var checksum = new Option<string>("--checksum", "--checksum-algorithm")
         {
-            Description = "Checksum carried end to end, per part and whole: CRC64NVME (default), CRC32C, CRC32, or SHA256 or SHA1 " +
-                "(a multipart upload's is then COMPOSITE: the digest of its parts' digests)",
+            Description = "Checksum carried end to end, per part and whole: CRC64NVME (default), CRC32C, CRC32, or SHA256, SHA1, " +
+                "SHA512, MD5, XXHASH64, XXHASH3, XXHASH128 (a multipart upload's is then COMPOSITE: the digest of its parts' digests)",
             DefaultValueFactory = _ => "crc64nvme",
         };
-        checksum.AcceptOnlyFromAmong("crc64nvme", "crc32c", "crc32", "sha256", "sha1", "CRC64NVME", "CRC32C", "CRC32", "SHA256", "SHA1");
-        checksum.HelpName = "CRC64NVME|CRC32C|CRC32|SHA256|SHA1"; // either case is taken; the help names each once
+        string[] algorithms = ["CRC64NVME", "CRC32C", "CRC32", "SHA256", "SHA1", "SHA512", "MD5", "XXHASH64", "XXHASH3", "XXHASH128"];
+        checksum.AcceptOnlyFromAmong([.. algorithms.Select(a => a.ToLowerInvariant()), .. algorithms]);
+        checksum.HelpName = string.Join('|', algorithms); // either case is taken; the help names each once
         var attributes = new ObjectAttributeOptions();
         var noProgress = ProgressLine.NoProgressOption();
         var dryRun = new Option<bool>("--dryrun") { Description = "Show what would be copied" };
@@ -95,14 +96,9 @@ internal static class CpCommand
                 PartSize = TransferLimits.Size(verb, "--part-size", parse.GetValue(partSize)),
                 Concurrency = TransferLimits.Count(verb, "--concurrency", parse.GetValue(concurrency)),
                 MemoryBudget = TransferLimits.Size(verb, "--memory", parse.GetValue(memory)) ?? TransferOptions.DefaultMemoryBudget,
-                ChecksumAlgorithm = parse.GetValue(checksum)!.ToLowerInvariant() switch
-                {
-                    "crc32c" => ChecksumAlgorithm.Crc32C,
-                    "crc32" => ChecksumAlgorithm.Crc32,
-                    "sha256" => ChecksumAlgorithm.Sha256,
-                    "sha1" => ChecksumAlgorithm.Sha1,
-                    _ => ChecksumAlgorithm.Crc64Nvme,
-                },
+                // The option accepts only S3's names, so this parse cannot fail.
+                ChecksumAlgorithm = ChecksumAlgorithmExtensions.TryParse(parse.GetValue(checksum)!, out var algorithm)
+                    ? algorithm : ChecksumAlgorithm.Crc64Nvme,
             }, partSizeGiven: parse.GetValue(partSize) != null);
             var filter = filters.Create(parse);
             var listed = filters.ListedPaths(parse);

@@ -5,8 +5,8 @@ namespace Sluice.Client.Transfer;
 
 /// <summary>
 /// Recomputes what a server derived from an object's bytes, fed in object order: its ETag (the MD5 of a single-part
-/// object, or for a multipart object the <see cref="MultipartETag"/> of its parts' MD5s), or its SHA-1/SHA-256
-/// checksum (the digest of the whole object, or S3's COMPOSITE: the digest of the parts' digests, "-N"). Multipart
+/// object, or for a multipart object the <see cref="MultipartETag"/> of its parts' MD5s), or a checksum that does not
+/// combine — SHA-1, SHA-256, SHA-512, MD5, the XXHASHes — (the digest of the whole object, or S3's COMPOSITE: the digest of the parts' digests, "-N"). Multipart
 /// values need the uploader's part size (every part that size but the last) or, for parts of uneven sizes, each
 /// part's exact size. What a download checks when the server stored no CRC, or a SHA digest, which does not combine
 /// from the download's own parts. Parts that finish out of order wait for their turn (<see cref="AppendInOrderAsync"/>),
@@ -15,9 +15,9 @@ namespace Sluice.Client.Transfer;
 internal sealed class ObjectDigest : IDisposable
 {
     private readonly ChecksumAlgorithm _algorithm;
-    private readonly IncrementalDigest _part;
+    private readonly S3Checksum _part;
     private readonly MultipartETag? _multipart;
-    private readonly IncrementalDigest? _composite;
+    private readonly S3Checksum? _composite;
     private readonly long _partSize;
     private readonly long[]? _partSizes;
     private readonly PartTurns _turns = new();
@@ -48,22 +48,19 @@ internal sealed class ObjectDigest : IDisposable
     /// <summary>For a multipart object whose parts' exact sizes are known (in part order; they sum to the object's size).</summary>
     public static ObjectDigest ForParts(long[] partSizes) => new(ChecksumAlgorithm.None, 0, partSizes.Length, partSizes);
 
-    /// <summary>The SHA-1/SHA-256 of the whole object, base64.</summary>
+    /// <summary>The digest of the whole object (an algorithm that does not combine), base64.</summary>
     public static ObjectDigest ForChecksum(ChecksumAlgorithm algorithm) => new(algorithm, long.MaxValue, 0);
 
-    /// <summary>S3's COMPOSITE SHA-1/SHA-256 over uniform parts of the uploader's size.</summary>
+    /// <summary>S3's COMPOSITE digest over uniform parts of the uploader's size.</summary>
     public static ObjectDigest ForComposite(ChecksumAlgorithm algorithm, long uploaderPartSize, int partCount) => new(algorithm, uploaderPartSize, partCount);
 
-    /// <summary>S3's COMPOSITE SHA-1/SHA-256 over parts of these exact sizes.</summary>
+    /// <summary>S3's COMPOSITE digest over parts of these exact sizes.</summary>
     public static ObjectDigest ForComposite(ChecksumAlgorithm algorithm, long[] partSizes) => new(algorithm, 0, partSizes.Length, partSizes);
 
-    private static IncrementalDigest NewDigest(ChecksumAlgorithm algorithm) => algorithm switch
-    {
-        ChecksumAlgorithm.None => new Md5Digest(),
-        ChecksumAlgorithm.Sha1 => new Sha1Digest(),
-        ChecksumAlgorithm.Sha256 => new Sha256Digest(),
-        _ => throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, "a CRC combines from the parts; no in-order digest is needed"),
-    };
+    // None is the ETag: the MD5 of the bytes (of each part, for a multipart ETag).
+    private static S3Checksum NewDigest(ChecksumAlgorithm algorithm) => algorithm.IsCombinable()
+        ? throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, "a CRC combines from the parts; no in-order digest is needed")
+        : new S3Checksum(algorithm == ChecksumAlgorithm.None ? ChecksumAlgorithm.Md5 : algorithm);
 
     /// <summary>The size of the part being hashed: the uploader's, or the exact one (bytes beyond the last part end nothing).</summary>
     private long CurrentPartSize => _partSizes is null ? _partSize : _parts < _partSizes.Length ? _partSizes[_parts] : long.MaxValue;
@@ -95,7 +92,7 @@ internal sealed class ObjectDigest : IDisposable
 
     private void EndPart()
     {
-        Span<byte> digest = stackalloc byte[IncrementalDigest.MaxHashLengthInBytes];
+        Span<byte> digest = stackalloc byte[ChecksumAlgorithmExtensions.MaxHashLength];
         int n = _part.GetHashAndReset(digest);
         // Parts beyond the count the value names still count: Finish reports the mismatch instead of a wrong value.
         if (_multipart != null) _multipart.AddPart(digest[..n]);
@@ -107,7 +104,7 @@ internal sealed class ObjectDigest : IDisposable
     /// <summary>The value of the bytes fed: the ETag (lower case, no quotes) or the checksum (base64, "-N" when composite).</summary>
     public string Finish()
     {
-        Span<byte> hash = stackalloc byte[IncrementalDigest.MaxHashLengthInBytes];
+        Span<byte> hash = stackalloc byte[ChecksumAlgorithmExtensions.MaxHashLength];
         if (PartCount == 0)
         {
             int n = _part.GetHashAndReset(hash);

@@ -350,11 +350,17 @@ public sealed partial class TransferEngine
             $"{none}, it was uploaded in {parts} parts", "its ETag", cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The first stored SHA digest (SHA-256, else SHA-1), full-object or composite; (None, null) without one.</summary>
-    private static (ChecksumAlgorithm Algorithm, string? Value) StoredDigest(S3.Xml.ObjectChecksums checksums) =>
-        checksums.ChecksumSha256 != null ? (ChecksumAlgorithm.Sha256, checksums.ChecksumSha256)
-        : checksums.ChecksumSha1 != null ? (ChecksumAlgorithm.Sha1, checksums.ChecksumSha1)
-        : (ChecksumAlgorithm.None, null);
+    /// <summary>The first stored checksum that does not combine (SHA-256, SHA-1, SHA-512, MD5, the XXHASHes), full-object
+    /// or composite; (None, null) without one.</summary>
+    private static (ChecksumAlgorithm Algorithm, string? Value) StoredDigest(S3.Xml.ObjectChecksums checksums)
+    {
+        foreach (var algorithm in (ReadOnlySpan<ChecksumAlgorithm>)[ChecksumAlgorithm.Sha256, ChecksumAlgorithm.Sha1, ChecksumAlgorithm.Sha512,
+                     ChecksumAlgorithm.Md5, ChecksumAlgorithm.XxHash3, ChecksumAlgorithm.XxHash64, ChecksumAlgorithm.XxHash128])
+        {
+            if (checksums.Get(algorithm) is { } value) return (algorithm, value);
+        }
+        return (ChecksumAlgorithm.None, null);
+    }
 
     /// <summary>
     /// Completes a check computed over the uploader's <see cref="DownloadCheck.UploaderParts"/> parts (a multipart ETag,

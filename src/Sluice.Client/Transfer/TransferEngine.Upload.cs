@@ -377,17 +377,7 @@ public sealed partial class TransferEngine
         return ETag.TryParse(have.ETag, listed, out int parts) && parts == 0 && listed.SequenceEqual(md5);
     }
 
-    private static void SetChecksum(ObjectChecksums checksums, ChecksumAlgorithm algorithm, string value)
-    {
-        switch (algorithm)
-        {
-            case ChecksumAlgorithm.Crc32: checksums.ChecksumCrc32 = value; break;
-            case ChecksumAlgorithm.Crc32C: checksums.ChecksumCrc32C = value; break;
-            case ChecksumAlgorithm.Crc64Nvme: checksums.ChecksumCrc64Nvme = value; break;
-            case ChecksumAlgorithm.Sha1: checksums.ChecksumSha1 = value; break;
-            case ChecksumAlgorithm.Sha256: checksums.ChecksumSha256 = value; break;
-        }
-    }
+    private static void SetChecksum(ObjectChecksums checksums, ChecksumAlgorithm algorithm, string value) => checksums.Set(algorithm, value);
 
     private async Task<TransferResult> CompleteAsync(string bucket, string key, string uploadId, PartPlan plan, PartChecksums sums,
         IEnumerable<CompletedPart> parts, int resumed, ProgressTracker tracker, CancellationToken cancellationToken)

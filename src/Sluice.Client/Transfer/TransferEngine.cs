@@ -68,15 +68,7 @@ public sealed partial class TransferEngine : IDisposable
     }
 
     /// <summary>The value of <paramref name="algorithm"/> in a checksum set, or null.</summary>
-    internal static string? ChecksumOf(S3.Xml.ObjectChecksums checksums, ChecksumAlgorithm algorithm) => algorithm switch
-    {
-        ChecksumAlgorithm.Crc32 => checksums.ChecksumCrc32,
-        ChecksumAlgorithm.Crc32C => checksums.ChecksumCrc32C,
-        ChecksumAlgorithm.Crc64Nvme => checksums.ChecksumCrc64Nvme,
-        ChecksumAlgorithm.Sha1 => checksums.ChecksumSha1,
-        ChecksumAlgorithm.Sha256 => checksums.ChecksumSha256,
-        _ => null,
-    };
+    internal static string? ChecksumOf(S3.Xml.ObjectChecksums checksums, ChecksumAlgorithm algorithm) => checksums.Get(algorithm);
 
     /// <summary>The first CRC in a checksum set that the engine can combine (what a download verifies against).</summary>
     internal static (ChecksumAlgorithm Algorithm, string? Value) StoredCrc(S3.Xml.ObjectChecksums checksums) =>

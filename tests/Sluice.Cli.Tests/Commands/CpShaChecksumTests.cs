@@ -8,7 +8,7 @@ using Sluice.S3.Objects;
 namespace Sluice.Cli.Tests.Commands;
 
 /// <summary>
-/// `sluice cp --checksum-algorithm SHA256|SHA1` through the real executable against the embedded server: a single PUT
+/// `sluice cp --checksum-algorithm SHA256|SHA1` (and S3's newer SHA512, MD5, XXHASH64, XXHASH3, XXHASH128) through the real executable against the embedded server: a single PUT
 /// stores the digest of the whole body, a multipart upload S3's COMPOSITE (the digest of the parts' digests, "-N"),
 /// each value computed here independently of the engine; downloads verify them (also over download parts cut
 /// unlike the uploader's) and fail on damaged bytes; resuming follows the upload's own algorithm, also for an upload
@@ -22,7 +22,10 @@ public sealed class CpShaChecksumTests() : ServerCommandTests("AKIDCLISHA", "cli
     {
         var hash = new byte[algorithm.GetHashLength()];
         if (algorithm == ChecksumAlgorithm.Sha256) SHA256.HashData(data, hash);
-        else Sha1Digest.HashData(data, hash); // S3's SHA1 checksum: what the server stores, not a security use
+        else if (algorithm == ChecksumAlgorithm.Sha512) SHA512.HashData(data, hash);
+        else if (algorithm == ChecksumAlgorithm.Sha1) Sha1Digest.HashData(data, hash); // S3's SHA1 checksum: what the server stores, not a security use
+        else if (algorithm == ChecksumAlgorithm.Md5) Md5Digest.HashData(data, hash); // likewise
+        else S3Checksum.HashData(algorithm, data, hash); // the XXHASHes: checked against published vectors in Sluice.S3.Tests
         return hash;
     }
 
@@ -39,15 +42,20 @@ public sealed class CpShaChecksumTests() : ServerCommandTests("AKIDCLISHA", "cli
         return Convert.ToBase64String(Hash(algorithm, digests.ToArray())) + "-" + parts;
     }
 
-    private static string? Stored(ObjectMetadata head, ChecksumAlgorithm algorithm) =>
-        algorithm == ChecksumAlgorithm.Sha256 ? head.Checksums.ChecksumSha256 : head.Checksums.ChecksumSha1;
+    private static string? Stored(ObjectMetadata head, ChecksumAlgorithm algorithm) => head.Checksums.Get(algorithm);
 
     [Theory]
     [InlineData("SHA256")]
     [InlineData("sha1")]
+    // S3's newer algorithms take the same path (they do not combine either).
+    [InlineData("SHA512")]
+    [InlineData("md5")]
+    [InlineData("XXHASH64")]
+    [InlineData("XXHASH3")]
+    [InlineData("xxhash128")]
     public async Task Uploads_store_the_digest_whole_for_one_put_and_composite_for_parts_and_downloads_verify_it(string name)
     {
-        var algorithm = name.Equals("sha256", StringComparison.OrdinalIgnoreCase) ? ChecksumAlgorithm.Sha256 : ChecksumAlgorithm.Sha1;
+        Assert.True(ChecksumAlgorithmExtensions.TryParse(name, out var algorithm));
         string bucket = "sha-" + name.ToLowerInvariant(), s3Name = algorithm.GetS3Name();
         Ok(Sluice("mb", $"s3://{bucket}"));
         string small = NewFile("small.bin", 100_000, 1), big = NewFile("big.bin", (17 << 20) + 12_345, 2);
