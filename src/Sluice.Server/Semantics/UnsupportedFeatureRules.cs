@@ -61,8 +61,9 @@ public static class UnsupportedFeatureRules
             case KnownHeader.XAmzAcl when objectWrite || scope == FeatureHeaderScope.BucketCreate:
                 return CheckCannedAcl(value);
             case KnownHeader.XAmzServerSideEncryption when objectWrite:
-                return IsAny(value, "AES256"u8, "aws:kms"u8, "aws:kms:dsse"u8)
-                    ? NotImplemented(name)
+                // AES256 (SSE-S3) and aws:kms (SSE-KMS) are the handlers'; dual-layer KMS is not done here.
+                return IsAny(value, "AES256"u8, "aws:kms"u8) ? default
+                    : value.SequenceEqual("aws:kms:dsse"u8) ? NotImplemented(name)
                     : Invalid("The encryption method specified is not supported", name, value);
             case KnownHeader.XAmzWebsiteRedirectLocation when objectWrite:
             case KnownHeader.XAmzWriteOffsetBytes when objectWrite: // an append: ignoring it would overwrite the object
@@ -85,21 +86,12 @@ public static class UnsupportedFeatureRules
             return S3Problem.Of(S3ErrorCode.AccessDenied, "Access Denied");
         }
 
-        // Every scope checked here carries a customer-provided key on some request of its kind.
-        if (StartsWith(name, "x-amz-server-side-encryption-customer-"u8))
-        {
-            return NotImplemented(name);
-        }
-
-        if (StartsWith(name, "x-amz-copy-source-server-side-encryption-customer-"u8))
-        {
-            return scope is FeatureHeaderScope.ObjectCopy or FeatureHeaderScope.PartCopy ? NotImplemented(name) : default;
-        }
-
+        // Encryption headers (SSE-C keys, the copy source's SSE-C key, the SSE-KMS key id, context and bucket key) are
+        // read and checked by the handlers.
         bool objectWrite = scope is FeatureHeaderScope.ObjectWrite or FeatureHeaderScope.ObjectCopy;
-        if (objectWrite && (StartsWith(name, "x-amz-server-side-encryption-"u8) || StartsWith(name, "x-amz-object-lock-"u8)))
+        if (objectWrite && StartsWith(name, "x-amz-object-lock-"u8))
         {
-            return NotImplemented(name); // SSE-KMS key id / context / bucket key; retention mode, date, legal hold
+            return NotImplemented(name); // retention mode, date, legal hold
         }
 
         if ((objectWrite || scope == FeatureHeaderScope.BucketCreate) && StartsWith(name, "x-amz-grant-"u8))
