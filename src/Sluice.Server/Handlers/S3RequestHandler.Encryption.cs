@@ -302,6 +302,16 @@ public sealed partial class S3RequestHandler
         if (e.BucketKeyEnabled) x.AddHeader("x-amz-server-side-encryption-bucket-key-enabled"u8, "true"u8);
     }
 
+    /// <summary>An XML answer (200) with the headers that say how the version written is encrypted, when it is.</summary>
+    private static ValueTask SendXmlAsync(S3Exchange x, System.Buffers.ArrayBufferWriter<byte> body, ObjectEncryption? encryption)
+    {
+        if (encryption == null) return SendXmlAsync(x, body);
+        x.SetStatus(200);
+        AddSseHeaders(x, encryption, write: true);
+        x.AddHeader(KnownHeader.ContentType, "application/xml"u8);
+        return x.SendAsync(body.WrittenMemory);
+    }
+
     /// <summary>The ETag an encrypted write stores: SSE-S3 keeps S3's plaintext MD5; SSE-C and SSE-KMS do not (null:
     /// the store's, the MD5 of the ciphertext), as S3 documents.</summary>
     private static string? EncryptedETag(ObjectEncryption e, byte[] plainMd5)

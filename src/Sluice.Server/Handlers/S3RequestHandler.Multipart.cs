@@ -116,8 +116,7 @@ public sealed partial class S3RequestHandler
             var copyResult = new CopyPartResult { LastModified = copied.LastModified, ETag = copied.ETag };
             var copyBody = new ArrayBufferWriter<byte>(256);
             copyResult.WriteTo(copyBody);
-            if (upload.Attributes.Encryption is { } target) AddSseHeaders(x, target);
-            await SendXmlAsync(x, copyBody);
+            await SendXmlAsync(x, copyBody, upload.Attributes.Encryption);
             return;
         }
         CheckCopySourceConditions(x, reader.Metadata);
@@ -177,8 +176,7 @@ public sealed partial class S3RequestHandler
         if (metadata.Checksum != null) result.Checksums.ChecksumType = metadata.ChecksumType;
         var body = new ArrayBufferWriter<byte>(512);
         result.WriteTo(body);
-        if (metadata.Attributes.Encryption is { } encryption) AddSseHeaders(x, encryption);
-        await SendXmlAsync(x, body);
+        await SendXmlAsync(x, body, metadata.Attributes.Encryption);
     }
 
     /// <summary>What Complete asserts about the whole object in its headers (null when nothing); a malformed size or

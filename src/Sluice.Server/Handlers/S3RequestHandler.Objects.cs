@@ -439,8 +439,7 @@ public sealed partial class S3RequestHandler
         SetChecksum(result.Checksums, metadata.ChecksumAlgorithm, metadata.Checksum);
         var body = new ArrayBufferWriter<byte>(256);
         result.WriteTo(body);
-        if (metadata.Attributes.Encryption is { } written) AddSseHeaders(x, written, write: true);
-        await SendXmlAsync(x, body);
+        await SendXmlAsync(x, body, metadata.Attributes.Encryption);
     }
 
     private static void ParseCopySource(S3Exchange x, out string bucket, out string key)
