@@ -59,6 +59,19 @@ public sealed partial class S3RequestHandler
         return false;
     }
 
+    /// <summary>True when the request carries an SSE-C header (one pass, no allocation: the plain GET path asks).</summary>
+    private static bool HasCustomerKeyHeaders(S3Exchange x)
+    {
+        var head = x.HeadBytes.Span;
+        var prefix = "x-amz-server-side-encryption-customer-"u8;
+        foreach (var field in x.Request.Headers.Fields)
+        {
+            var name = field.Name.Of(head);
+            if (name.Length >= prefix.Length && Ascii.EqualsIgnoreCase(name[..prefix.Length], prefix)) return true;
+        }
+        return false;
+    }
+
     private static bool HasHeaderPrefix(S3Exchange x, string prefix)
     {
         var head = x.HeadBytes.Span;

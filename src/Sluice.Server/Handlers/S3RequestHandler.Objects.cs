@@ -148,6 +148,7 @@ public sealed partial class S3RequestHandler
             await GetEncryptedAsync(x, c, head, reader, metadata);
             return;
         }
+        if (HasCustomerKeyHeaders(x)) ThrowProblem(S3ErrorCode.InvalidRequest, "The encryption parameters are not applicable to this object.");
         var outcome = PrepareRead(x, c.Route.Query, metadata, out var range);
         await AnswerReadAsync(x, c, outcome, metadata.Size, range, reader, head);
     }
