@@ -172,6 +172,12 @@ public class EncryptionHandlerTests
         Assert.Equal("AES256", get.Header("x-amz-server-side-encryption"));
         Assert.Equal(crc, get.Header("x-amz-checksum-crc32"));
         await CheckRangesAsync(c, "sse", "s3", plain);
+        // Retagging keeps the bytes, the ETag and the encryption (the disk store rewrites the version's header).
+        var tagging = Encoding.UTF8.GetBytes("<Tagging><TagSet><Tag><Key>a</Key><Value>b</Value></Tag></TagSet></Tagging>");
+        Assert.Equal(200, (await c.SendAsync("PUT", "/sse/s3", "tagging", tagging)).Status);
+        var tagged = await c.GetObjectAsync("sse", "s3");
+        Assert.Equal(plain, tagged.Body);
+        Assert.Equal(("1", "AES256", s3.Header("ETag")), (tagged.Header("x-amz-tagging-count"), tagged.Header("x-amz-server-side-encryption"), tagged.Header("ETag")));
         var refusedKey = await c.GetObjectAsync("sse", "s3", Customer(KeyA));
         Assert.Equal((400, "InvalidRequest"), (refusedKey.Status, refusedKey.ErrorCode));
 
