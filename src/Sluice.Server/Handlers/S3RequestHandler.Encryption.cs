@@ -670,9 +670,9 @@ public sealed partial class S3RequestHandler
                 "ApplyServerSideEncryptionByDefault", "");
         if (algorithm == ObjectEncryption.Kms)
         {
-            var key = FindKmsKey(rule.KmsMasterKeyId?.Trim());
-            if (rule.KmsMasterKeyId != null) rule.KmsMasterKeyId = rule.KmsMasterKeyId.Trim();
-            _ = key;
+            // A key the key file does not have would fail every write the default applies to: refused now instead.
+            rule.KmsMasterKeyId = rule.KmsMasterKeyId?.Trim();
+            FindKmsKey(rule.KmsMasterKeyId);
         }
         rule.SseAlgorithm = algorithm;
         var canonical = new System.Buffers.ArrayBufferWriter<byte>(256);

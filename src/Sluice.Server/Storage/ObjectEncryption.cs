@@ -6,8 +6,9 @@ namespace Sluice.Server.Storage;
 /// How an object (or a multipart upload, whose parts inherit it) is encrypted at rest: the mode and what is needed to
 /// find its data key again, and the plaintext's size. Stores persist it with the other attributes and otherwise treat
 /// the body as opaque bytes: their <see cref="ObjectMetadata.Size"/> is the stored (ciphertext) length, and what
-/// clients see — the plaintext size — is <see cref="VisibleSize"/>. Produced and consumed by the service layer
-/// (<see cref="Service.Encryption.SseEngine"/>); the stored bytes are <see cref="EncryptedLayout"/> streams.
+/// clients see — the plaintext size — is <see cref="VisibleSize"/>. Produced and consumed above the stores (the
+/// encryption handlers, <see cref="Service.Encryption.SseEncryptor"/>, <see cref="Service.Encryption.SseDecryptingReader"/>);
+/// the stored bytes are <see cref="EncryptedLayout"/> streams.
 /// </summary>
 public sealed record ObjectEncryption
 {
