@@ -465,4 +465,38 @@ public class EncryptionHandlerTests
         var list = await c.SendAsync("GET", "/disk", "list-type=2");
         Assert.Equal(4, Regex.Count(list.Text, "<Size>200000</Size>"));
     }
+    [Theory]
+    [MemberData(nameof(Fronts.OnDisk), MemberType = typeof(Fronts))]
+    public async Task A_changed_stored_byte_fails_the_read_of_its_chunk_and_only_that(string front)
+    {
+        await using var t = await StartAsync(front);
+        var c = t.Client;
+        Assert.Equal(200, (await c.SendAsync("PUT", "/tamper")).Status);
+        var plain = Plaintext(300_000);
+        Assert.Equal(200, (await c.PutObjectAsync("tamper", "k", plain, ("x-amz-server-side-encryption", "AES256"))).Status);
+        // The object's file: the bucket's one file big enough to hold the body. Flip a byte 1000 bytes before its end,
+        // inside the last chunk (plaintext 262144..299999).
+        string file = Directory.EnumerateFiles(Path.Combine(t.Directory, "tamper"), "*", SearchOption.AllDirectories)
+            .Single(f => new FileInfo(f).Length > 300_000);
+        using (var handle = File.OpenHandle(file, FileMode.Open, FileAccess.ReadWrite))
+        {
+            long at = RandomAccess.GetLength(handle) - 1000;
+            var one = new byte[1];
+            RandomAccess.Read(handle, one, at);
+            one[0] ^= 0x40;
+            RandomAccess.Write(handle, one, at);
+        }
+        // A range in an untouched chunk still reads; one in the changed chunk never returns bytes as if they were right.
+        var early = await c.GetObjectAsync("tamper", "k", ("Range", "bytes=1000-70000"));
+        Assert.Equal(plain[1000..70001], early.Body);
+        try
+        {
+            var late = await c.GetObjectAsync("tamper", "k", ("Range", "bytes=290000-299999"));
+            Assert.Equal(500, late.Status);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            // The response was cut after its head (or, in process, the read's own error reached the caller): a failed read too.
+        }
+    }
 }
