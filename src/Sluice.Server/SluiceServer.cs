@@ -168,7 +168,10 @@ public sealed class SluiceServer : IAsyncDisposable
             var objects = new ObjectService(storage, engine.Buffers);
             var handler = new S3RequestHandler(objects, new S3Router(routerOptions),
                 new RequestAuthenticator(credentials, options.Region, options.AllowAnonymous), options.Region)
-            { Telemetry = telemetry };
+            {
+                Telemetry = telemetry,
+                Keys = new Service.Encryption.SseKeyring(options.InMemory ? null : options.DataDirectory, options.KmsKeys),
+            };
             var frontOptions = new HttpServerOptions { Logger = ErrorLogger(options), Tls = tls, HandshakeTimeout = options.TlsHandshakeTimeout };
             http = HttpServer.Start(engine, options.Listen, handler, frontOptions);
             var front = http;

@@ -122,6 +122,10 @@ public sealed class SluiceServerOptions
     /// </summary>
     public TimeSpan LifecycleDay { get; init; } = TimeSpan.FromDays(1);
 
+    /// <summary>SSE-KMS keys (<c>sluice serve --kms-keys FILE</c>, read by
+    /// <see cref="Service.Encryption.SseKeyring.ReadKmsKeyFile"/>); null or empty: SSE-KMS requests answer 501.</summary>
+    public IReadOnlyList<Service.Encryption.KmsKey>? KmsKeys { get; init; }
+
     /// <summary>Time between lifecycle passes; null: an hour, or a quarter of a shortened day.</summary>
     public TimeSpan? LifecycleInterval { get; init; }
 

@@ -52,13 +52,18 @@ internal static class ServeCommand
             Description = "Seconds in a lifecycle \"day\" (default: a real day), to rehearse expiration rules quickly",
         };
 
+        var kmsKeys = new Option<FileInfo>("--kms-keys")
+        {
+            Description = "SSE-KMS keys: one 'KEY-ID BASE64-256-BIT-KEY' per line (# comments; the first is the default key)",
+        };
+
         var command = new Command("serve", "Run the embedded S3-compatible server\n\nExamples:\n  sluice serve --data ./s3-data\n" +
             "  sluice serve --data /srv/s3 --listen 127.0.0.1:9000 --credentials keys.txt\n" +
             "  sluice serve --memory --memory-limit 2GiB   (a throwaway S3 for tests)\n" +
             "  sluice serve --data ./d --listen 127.0.0.1:9000 --listen-h2 127.0.0.1:9443   (curl --http2-prior-knowledge)\n  AWS_ACCESS_KEY_ID=k AWS_SECRET_ACCESS_KEY=s sluice serve --data ./d --reactors 2")
         {
             data, memory, memoryLimit, listen, listenH2, tlsCert, tlsKey, accessKey, secretKey, credentialsFile, region, reactors, anonymous, engine,
-            openCache, accessLog, metrics, lifecycleDay,
+            openCache, accessLog, metrics, lifecycleDay, kmsKeys,
         };
         command.Validators.Add(result =>
         {
@@ -94,6 +99,19 @@ internal static class ServeCommand
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
                 {
                     await Console.Error.WriteLineAsync($"sluice: --credentials: {e.Message}");
+                    return Program.ExitFailure;
+                }
+            }
+            IReadOnlyList<Sluice.Server.Service.Encryption.KmsKey>? kms = null;
+            if (parse.GetValue(kmsKeys) is { } kmsFile)
+            {
+                try
+                {
+                    kms = Sluice.Server.Service.Encryption.SseKeyring.ReadKmsKeyFile(kmsFile.FullName);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+                {
+                    await Console.Error.WriteLineAsync($"sluice: --kms-keys: {e.Message}");
                     return Program.ExitFailure;
                 }
             }
@@ -145,6 +163,7 @@ internal static class ServeCommand
                 MetricsListen = parse.GetValue(metrics),
                 AccessLog = log,
                 LifecycleDay = parse.GetValue(lifecycleDay) is { } day ? TimeSpan.FromSeconds(day) : TimeSpan.FromDays(1),
+                KmsKeys = kms,
             };
             try
             {

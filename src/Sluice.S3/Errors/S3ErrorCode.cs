@@ -60,6 +60,11 @@ public static class S3ErrorCode
     public const string NoSuchBucket = nameof(NoSuchBucket);
     public const string NoSuchKey = nameof(NoSuchKey);
     public const string NoSuchLifecycleConfiguration = nameof(NoSuchLifecycleConfiguration);
+    public const string ServerSideEncryptionConfigurationNotFoundError = nameof(ServerSideEncryptionConfigurationNotFoundError);
+    public const string InvalidEncryptionAlgorithmError = nameof(InvalidEncryptionAlgorithmError);
+
+    /// <summary>An SSE-KMS key id the key service does not know (S3 passes KMS's code on with its prefix).</summary>
+    public const string KmsNotFound = "KMS.NotFoundException";
     public const string NoSuchTagSet = nameof(NoSuchTagSet);
     public const string NoSuchUpload = nameof(NoSuchUpload);
     public const string NoSuchVersion = nameof(NoSuchVersion);
@@ -128,6 +133,9 @@ public static class S3ErrorCode
         [NoSuchBucket] = new(404, "The specified bucket does not exist.", false),
         [NoSuchKey] = new(404, "The specified key does not exist.", false),
         [NoSuchLifecycleConfiguration] = new(404, "The lifecycle configuration does not exist.", false),
+        [ServerSideEncryptionConfigurationNotFoundError] = new(404, "The server side encryption configuration was not found", false),
+        [InvalidEncryptionAlgorithmError] = new(400, "The encryption request you specified is not valid. The valid value is AES256.", false),
+        [KmsNotFound] = new(400, "Invalid keyId", false),
         [NoSuchTagSet] = new(404, "The TagSet does not exist.", false),
         [NoSuchUpload] = new(404, "The specified multipart upload does not exist. The upload ID might be invalid, or the multipart upload might have been aborted or completed.", false),
         [NoSuchVersion] = new(404, "The version ID specified in the request does not match an existing version.", false),

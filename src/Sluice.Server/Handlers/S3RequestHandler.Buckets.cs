@@ -53,6 +53,7 @@ public sealed partial class S3RequestHandler
     {
         string bucket = c.Route.GetBucketString();
         await _objects.DeleteBucketAsync(bucket);
+        ForgetBucketEncryption(bucket); // a bucket created again under the name starts with no default encryption
         await SendEmptyAsync(x, 204);
     }
 

@@ -32,6 +32,8 @@ public sealed partial class S3RequestHandler
         string? type = ObjectHeaders.Get(x, KnownHeader.XAmzChecksumType)?.Trim();
         if (type != null && MultipartAssembly.CheckChecksumType(algorithm, type) is { } wrongType)
             throw new S3RequestException(new S3Error(S3ErrorCode.InvalidRequest, wrongType));
+        var sse = await ReadWriteEncryptionAsync(x, bucket);
+        if (sse != null) attributes = attributes with { Encryption = sse.Template };
         var upload = await _objects.CreateMultipartUploadAsync(bucket, key, attributes, algorithm, type);
         var result = new InitiateMultipartUploadResult { Bucket = bucket, Key = key, UploadId = upload.UploadId };
         var body = new ArrayBufferWriter<byte>(512);
@@ -43,6 +45,7 @@ public sealed partial class S3RequestHandler
             AddHeader(x, KnownHeader.XAmzChecksumAlgorithm, algorithm.GetS3Name());
             AddHeader(x, KnownHeader.XAmzChecksumType, MultipartAssembly.ChecksumTypeOf(upload));
         }
+        if (sse != null) AddSseHeaders(x, sse.Template, write: true);
         await x.SendAsync(body.WrittenMemory);
     }
 
@@ -59,23 +62,36 @@ public sealed partial class S3RequestHandler
 
         c.Payload.Reset(x, auth);
         PartInfo part;
+        ObjectEncryption? encryption;
         await using (var writer = await _objects.BeginUploadPartAsync(bucket, key, uploadId, partNumber))
         {
-            // A checksum other than the upload's is verified here; the upload's own is verified by the writer.
-            using var extra = algorithm != ChecksumAlgorithm.None && algorithm != writer.ChecksumAlgorithm
-                ? new S3Checksum(algorithm) : null;
-            await _objects.WriteBodyAsync(c.Payload, x.Request.ContentLength, writer, extra);
-            string? expected = checksumHeader ?? (inTrailer ? ObjectHeaders.FindTrailer(c.Payload.Trailers, algorithm) : null);
-            if (extra != null && expected != null && !MatchesBase64(extra, expected))
+            encryption = writer.Upload.Attributes.Encryption;
+            if (encryption != null)
             {
-                await writer.AbortAsync();
-                ThrowProblem(S3ErrorCode.BadDigest, $"The {algorithm.GetHeaderName()} you specified did not match the calculated checksum.");
+                part = await UploadEncryptedPartAsync(x, c, writer, encryption, algorithm, checksumHeader, inTrailer, contentMd5);
+                algorithm = writer.ChecksumAlgorithm;
             }
-            part = await writer.CommitAsync(contentMd5, extra == null ? expected : null);
-            if (extra == null && writer.ChecksumAlgorithm != ChecksumAlgorithm.None) algorithm = writer.ChecksumAlgorithm;
+            else
+            {
+                if (HasHeaderPrefix(x, CustomerPrefix))
+                    ThrowProblem(S3ErrorCode.InvalidRequest, "The multipart upload initiate did not request encryption with a customer-provided key.");
+                // A checksum other than the upload's is verified here; the upload's own is verified by the writer.
+                using var extra = algorithm != ChecksumAlgorithm.None && algorithm != writer.ChecksumAlgorithm
+                    ? new S3Checksum(algorithm) : null;
+                await _objects.WriteBodyAsync(c.Payload, x.Request.ContentLength, writer, extra);
+                string? expected = checksumHeader ?? (inTrailer ? ObjectHeaders.FindTrailer(c.Payload.Trailers, algorithm) : null);
+                if (extra != null && expected != null && !MatchesBase64(extra, expected))
+                {
+                    await writer.AbortAsync();
+                    ThrowProblem(S3ErrorCode.BadDigest, $"The {algorithm.GetHeaderName()} you specified did not match the calculated checksum.");
+                }
+                part = await writer.CommitAsync(contentMd5, extra == null ? expected : null);
+                if (extra == null && writer.ChecksumAlgorithm != ChecksumAlgorithm.None) algorithm = writer.ChecksumAlgorithm;
+            }
         }
         x.SetStatus(200);
         AddHeader(x, KnownHeader.ETag, part.ETag);
+        if (encryption != null) AddSseHeaders(x, encryption);
         if (part.Checksum != null && algorithm != ChecksumAlgorithm.None)
             x.AddHeader(algorithm.GetHeaderNameUtf8(), Encoding.ASCII.GetBytes(part.Checksum));
         await x.SendAsync(ReadOnlyMemory<byte>.Empty);
@@ -91,8 +107,18 @@ public sealed partial class S3RequestHandler
         string uploadId = c.Route.Query.GetString(S3QueryParameter.UploadId) ?? string.Empty;
         int partNumber = c.Route.Query.PartNumber;
         ParseCopySource(x, out string sourceBucket, out string sourceKey);
-        await _objects.GetMultipartUploadAsync(bucket, key, uploadId);
+        var upload = await _objects.GetMultipartUploadAsync(bucket, key, uploadId);
         await using var reader = await _objects.OpenReadAsync(sourceBucket, sourceKey);
+        if (upload.Attributes.Encryption != null || reader.Metadata.Attributes.Encryption != null
+            || HasHeaderPrefix(x, CopySourceCustomerPrefix) || HasHeaderPrefix(x, CustomerPrefix))
+        {
+            var copied = await UploadPartCopyEncryptedAsync(x, c, reader, sourceBucket, sourceKey);
+            var copyResult = new CopyPartResult { LastModified = copied.LastModified, ETag = copied.ETag };
+            var copyBody = new ArrayBufferWriter<byte>(256);
+            copyResult.WriteTo(copyBody);
+            await SendXmlAsync(x, copyBody, upload.Attributes.Encryption);
+            return;
+        }
         CheckCopySourceConditions(x, reader.Metadata);
         var range = CopyRange(x, reader.Length);
         if (range.Length > MaxPartSize) ThrowProblem(S3ErrorCode.EntityTooLarge);
@@ -150,7 +176,7 @@ public sealed partial class S3RequestHandler
         if (metadata.Checksum != null) result.Checksums.ChecksumType = metadata.ChecksumType;
         var body = new ArrayBufferWriter<byte>(512);
         result.WriteTo(body);
-        await SendXmlAsync(x, body);
+        await SendXmlAsync(x, body, metadata.Attributes.Encryption);
     }
 
     /// <summary>What Complete asserts about the whole object in its headers (null when nothing); a malformed size or
@@ -210,7 +236,8 @@ public sealed partial class S3RequestHandler
                 result.IsTruncated = true;
                 break;
             }
-            var listed = new ListedPart { PartNumber = part.PartNumber, LastModified = part.LastModified, ETag = part.ETag, Size = part.Size };
+            long size = upload.Attributes.Encryption is { } e ? EncryptedLayout.PlainLength(part.Size, e.ChunkSize) : part.Size;
+            var listed = new ListedPart { PartNumber = part.PartNumber, LastModified = part.LastModified, ETag = part.ETag, Size = size };
             SetChecksum(listed.Checksums, upload.ChecksumAlgorithm, part.Checksum);
             result.Parts.Add(listed);
             last = part.PartNumber;

@@ -46,6 +46,11 @@ public sealed partial class S3RequestHandler
         // Create-only against a key that exists: refuse before receiving the body (the store re-checks atomically).
         if (condition?.IfNoneMatch == "*" && index.TryGet(c.Route.Key, out _))
             ThrowProblem(S3ErrorCode.PreconditionFailed, "At least one of the pre-conditions you specified did not hold");
+        if (await ReadWriteEncryptionAsync(x, bucket) is { } sse)
+        {
+            await PutEncryptedAsync(x, c, auth, sse, attributes, condition, algorithm, checksumHeader, inTrailer, contentMd5);
+            return;
+        }
 
         c.Payload.Reset(x, auth);
         ObjectMetadata metadata;
@@ -138,6 +143,12 @@ public sealed partial class S3RequestHandler
         var metadata = reader?.Metadata ?? await _objects.HeadAsync(c.Route.GetBucketString(), c.Route.GetKeyString());
         if (!_objects.TryCountRead(c.Route.Bucket, c.Route.Key))
             (await _objects.GetKeyIndexAsync(c.Route.GetBucketString())).CountRead(c.Route.Key);
+        if (metadata.Attributes.Encryption != null)
+        {
+            await GetEncryptedAsync(x, c, head, reader, metadata);
+            return;
+        }
+        if (HasCustomerKeyHeaders(x)) ThrowProblem(S3ErrorCode.InvalidRequest, "The encryption parameters are not applicable to this object.");
         var outcome = PrepareRead(x, c.Route.Query, metadata, out var range);
         await AnswerReadAsync(x, c, outcome, metadata.Size, range, reader, head);
     }
@@ -395,24 +406,41 @@ public sealed partial class S3RequestHandler
             ThrowProblem(S3ErrorCode.InvalidStorageClass);
         string? storageClass = ObjectHeaders.Get(x, KnownHeader.XAmzStorageClass)?.Trim();
         if (storageClass != null && !StorageClasses.Contains(storageClass)) ThrowProblem(S3ErrorCode.InvalidStorageClass);
-        if (replacement == null && storageClass == null && sourceBucket == bucket && sourceKey == key)
+        if (replacement == null && storageClass == null && sourceBucket == bucket && sourceKey == key && !HasSseHeaders(x))
             ThrowProblem(S3ErrorCode.InvalidRequest,
                 "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
         var condition = ReadWriteCondition(x);
 
-        var metadata = await _objects.CopyAsync(sourceBucket, sourceKey, bucket, key, source =>
+        ObjectAttributes AttributesFor(ObjectMetadata source)
         {
             CheckCopySourceConditions(x, source);
             var attributes = replacement ?? (storageClass == null ? source.Attributes
                 : source.Attributes with { StorageClass = storageClass == "STANDARD" ? null : storageClass });
             return attributes with { Tags = newTags ?? source.Attributes.Tags };
-        }, condition);
+        }
+        // Encryption on either side: the plaintext is read and written again (never a byte copy of ciphertext).
+        var destination = await ReadWriteEncryptionAsync(x, bucket);
+        ObjectMetadata metadata;
+        if (destination != null || HasHeaderPrefix(x, CopySourceCustomerPrefix)
+            || (await _objects.HeadAsync(sourceBucket, sourceKey)).Attributes.Encryption != null)
+        {
+            metadata = await CopyEncryptedAsync(x, sourceBucket, sourceKey, bucket, key, AttributesFor, condition, destination);
+        }
+        else
+        {
+            metadata = await _objects.CopyAsync(sourceBucket, sourceKey, bucket, key, source =>
+            {
+                // Encrypted since it was looked at: a byte copy would mislabel ciphertext; the client retries (409).
+                if (source.Attributes.Encryption != null) ThrowProblem(S3ErrorCode.OperationAborted);
+                return AttributesFor(source);
+            }, condition);
+        }
 
         var result = new CopyObjectResult { LastModified = metadata.LastModified, ETag = metadata.ETag };
         SetChecksum(result.Checksums, metadata.ChecksumAlgorithm, metadata.Checksum);
         var body = new ArrayBufferWriter<byte>(256);
         result.WriteTo(body);
-        await SendXmlAsync(x, body);
+        await SendXmlAsync(x, body, metadata.Attributes.Encryption);
     }
 
     private static void ParseCopySource(S3Exchange x, out string bucket, out string key)

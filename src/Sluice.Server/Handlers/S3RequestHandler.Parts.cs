@@ -33,6 +33,11 @@ public sealed partial class S3RequestHandler
         {
             var parts = await _objects.GetPartsAsync(bucket, key, details: false);
             var metadata = parts.Metadata;
+            if (metadata.Attributes.Encryption != null)
+            {
+                await GetEncryptedPartAsync(x, c, head, parts, number);
+                return;
+            }
             ByteRange range;
             if (parts.Parts.Count == 0)
             {
@@ -78,6 +83,7 @@ public sealed partial class S3RequestHandler
         int marker = ReadPartsHeader(x, "x-amz-part-number-marker", 0);
         bool partsWanted = wanted.Contains("ObjectParts");
         var parts = await _objects.GetPartsAsync(bucket, key, details: partsWanted);
+        if (parts.Metadata.Attributes.Encryption != null) parts = PresentEncryptedParts(x, parts);
         var m = parts.Metadata;
 
         var result = new GetObjectAttributesResult();

@@ -70,4 +70,10 @@ public enum S3Operation
     PutBucketLifecycleConfiguration,
     /// <summary>DELETE /bucket?lifecycle</summary>
     DeleteBucketLifecycle,
+    /// <summary>GET /bucket?encryption</summary>
+    GetBucketEncryption,
+    /// <summary>PUT /bucket?encryption</summary>
+    PutBucketEncryption,
+    /// <summary>DELETE /bucket?encryption</summary>
+    DeleteBucketEncryption,
 }

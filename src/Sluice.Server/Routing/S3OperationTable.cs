@@ -118,6 +118,9 @@ internal static class S3OperationTable
         new(S3Operation.GetBucketLifecycleConfiguration, S3ResourceLevel.Bucket, KnownMethod.Get, "lifecycle", false, static (h, x, c, _) => h.GetBucketLifecycleAsync(x, c)),
         new(S3Operation.PutBucketLifecycleConfiguration, S3ResourceLevel.Bucket, KnownMethod.Put, "lifecycle", false, static (h, x, c, a) => h.PutBucketLifecycleAsync(x, c, a)),
         new(S3Operation.DeleteBucketLifecycle, S3ResourceLevel.Bucket, KnownMethod.Delete, "lifecycle", false, static (h, x, c, _) => h.DeleteBucketLifecycleAsync(x, c)),
+        new(S3Operation.GetBucketEncryption, S3ResourceLevel.Bucket, KnownMethod.Get, "encryption", false, static (h, x, c, _) => h.GetBucketEncryptionAsync(x, c)),
+        new(S3Operation.PutBucketEncryption, S3ResourceLevel.Bucket, KnownMethod.Put, "encryption", false, static (h, x, c, a) => h.PutBucketEncryptionAsync(x, c, a)),
+        new(S3Operation.DeleteBucketEncryption, S3ResourceLevel.Bucket, KnownMethod.Delete, "encryption", false, static (h, x, c, _) => h.DeleteBucketEncryptionAsync(x, c)),
         // POST on a bucket is the browser form upload.
         new(S3Operation.None, S3ResourceLevel.Bucket, KnownMethod.Post, null, false, null)
         {

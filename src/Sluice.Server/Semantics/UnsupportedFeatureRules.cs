@@ -6,9 +6,10 @@ using Sluice.Server.Routing;
 namespace Sluice.Server.Semantics;
 
 /// <summary>
-/// Refuses requests whose headers ask for a feature the server does not have: encryption (SSE-S3, SSE-KMS, SSE-C),
-/// object lock, ACLs and grants, website redirects, appends (<c>x-amz-write-offset-bytes</c>).
-/// Ignoring such a header would answer 200 while storing the object without what the client asked for (plaintext,
+/// Refuses requests whose headers ask for a feature the server does not have: dual-layer SSE-KMS (<c>aws:kms:dsse</c>),
+/// object lock, ACLs and grants, website redirects, appends (<c>x-amz-write-offset-bytes</c>). (SSE-S3, SSE-KMS and
+/// SSE-C headers are the handlers', which encrypt.)
+/// Ignoring such a header would answer 200 while storing the object without what the client asked for (single-layer,
 /// unlocked), so the request is refused before anything changes: 501 NotImplemented naming the header
 /// for a valid value, 400 InvalidArgument for a value S3 itself would refuse. Values the server honours as they
 /// are — the default <c>x-amz-acl: private</c> (and <c>bucket-owner-full-control</c>: the one owner is the bucket
@@ -61,8 +62,9 @@ public static class UnsupportedFeatureRules
             case KnownHeader.XAmzAcl when objectWrite || scope == FeatureHeaderScope.BucketCreate:
                 return CheckCannedAcl(value);
             case KnownHeader.XAmzServerSideEncryption when objectWrite:
-                return IsAny(value, "AES256"u8, "aws:kms"u8, "aws:kms:dsse"u8)
-                    ? NotImplemented(name)
+                // AES256 (SSE-S3) and aws:kms (SSE-KMS) are the handlers'; dual-layer KMS is not done here.
+                return IsAny(value, "AES256"u8, "aws:kms"u8) ? default
+                    : value.SequenceEqual("aws:kms:dsse"u8) ? NotImplemented(name)
                     : Invalid("The encryption method specified is not supported", name, value);
             case KnownHeader.XAmzWebsiteRedirectLocation when objectWrite:
             case KnownHeader.XAmzWriteOffsetBytes when objectWrite: // an append: ignoring it would overwrite the object
@@ -85,21 +87,12 @@ public static class UnsupportedFeatureRules
             return S3Problem.Of(S3ErrorCode.AccessDenied, "Access Denied");
         }
 
-        // Every scope checked here carries a customer-provided key on some request of its kind.
-        if (StartsWith(name, "x-amz-server-side-encryption-customer-"u8))
-        {
-            return NotImplemented(name);
-        }
-
-        if (StartsWith(name, "x-amz-copy-source-server-side-encryption-customer-"u8))
-        {
-            return scope is FeatureHeaderScope.ObjectCopy or FeatureHeaderScope.PartCopy ? NotImplemented(name) : default;
-        }
-
+        // Encryption headers (SSE-C keys, the copy source's SSE-C key, the SSE-KMS key id, context and bucket key) are
+        // read and checked by the handlers.
         bool objectWrite = scope is FeatureHeaderScope.ObjectWrite or FeatureHeaderScope.ObjectCopy;
-        if (objectWrite && (StartsWith(name, "x-amz-server-side-encryption-"u8) || StartsWith(name, "x-amz-object-lock-"u8)))
+        if (objectWrite && StartsWith(name, "x-amz-object-lock-"u8))
         {
-            return NotImplemented(name); // SSE-KMS key id / context / bucket key; retention mode, date, legal hold
+            return NotImplemented(name); // retention mode, date, legal hold
         }
 
         if ((objectWrite || scope == FeatureHeaderScope.BucketCreate) && StartsWith(name, "x-amz-grant-"u8))

@@ -217,7 +217,7 @@ public sealed class BucketIndexes : IDisposable
             "COMPOSITE" => ObjectChecksumType.Composite,
             _ => ObjectChecksumType.None,
         };
-        return new IndexEntry(metadata.Key, metadata.Size, metadata.ETag, metadata.LastModified,
+        return new IndexEntry(metadata.Key, ObjectEncryption.VisibleSize(metadata), metadata.ETag, metadata.LastModified,
             metadata.Attributes.StorageClass ?? "STANDARD", metadata.ChecksumAlgorithm,
             metadata.ChecksumAlgorithm == S3.Checksums.ChecksumAlgorithm.None ? ObjectChecksumType.None : type);
     }

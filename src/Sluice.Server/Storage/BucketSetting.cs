@@ -12,4 +12,7 @@ public enum BucketSetting
 
     /// <summary>PutBucketLifecycleConfiguration's rules (applied by <see cref="Lifecycle.LifecycleWorker"/>).</summary>
     Lifecycle,
+
+    /// <summary>PutBucketEncryption's default encryption (applied to writes that ask for none).</summary>
+    Encryption,
 }

@@ -48,7 +48,12 @@ public interface IPartWriter : IBodyWriter
 {
     int PartNumber { get; }
 
-    /// <summary>Verifies the digests (BadDigest) and stores the part; NoSuchUpload if the upload ended meanwhile.</summary>
+    /// <summary>The upload the part belongs to (its attributes say whether parts are encrypted).</summary>
+    MultipartUploadInfo Upload { get; }
+
+    /// <summary>Verifies the digests (BadDigest) and stores the part; NoSuchUpload if the upload ended meanwhile. For an
+    /// encrypted part, <paramref name="encrypted"/> carries the ETag (null: the store's) and checksum computed over the
+    /// plaintext, which the part keeps instead of the store's.</summary>
     ValueTask<PartInfo> CommitAsync(string? expectedContentMd5 = null, string? expectedChecksum = null,
-        CancellationToken cancellationToken = default);
+        ObjectEncryption? encrypted = null, CancellationToken cancellationToken = default);
 }

@@ -44,7 +44,21 @@ internal static class MultipartAssembly
     {
         using var etag = new MultipartETag();
         var md5 = new byte[Md5Digest.HashSizeInBytes];
-        long size = 0;
+        long size = 0, storedSize = 0;
+        // An encrypted upload's parts are stored as ciphertext streams: S3's rules (minimum part size, the checksum
+        // combination, the object size) apply to their plaintext, which each part's stored length gives.
+        var encryption = upload.Attributes.Encryption;
+        if (encryption != null)
+        {
+            var plain = new PartInfo?[stored.Count];
+            for (int i = 0; i < stored.Count; i++)
+            {
+                if (stored[i] is not { } s) continue;
+                storedSize += s.Size;
+                plain[i] = s with { Size = EncryptedLayout.PlainLength(s.Size, encryption.ChunkSize) };
+            }
+            stored = plain;
+        }
         for (int i = 0; i < parts.Count; i++)
         {
             var part = parts[i];
@@ -71,10 +85,11 @@ internal static class MultipartAssembly
         return new ObjectMetadata
         {
             Key = key,
-            Size = size,
+            Size = encryption == null ? size : storedSize,
             ETag = System.Text.Encoding.ASCII.GetString(etagText, 0, etagLength),
             LastModified = lastModified,
-            Attributes = upload.Attributes,
+            Attributes = encryption == null ? upload.Attributes
+                : upload.Attributes with { Encryption = encryption.Persisted() with { PlainSize = size } },
             ChecksumAlgorithm = checksum == null ? ChecksumAlgorithm.None : upload.ChecksumAlgorithm,
             Checksum = checksum,
             ChecksumType = checksumType,

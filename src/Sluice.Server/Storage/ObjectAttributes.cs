@@ -30,4 +30,7 @@ public sealed record ObjectAttributes
 
     /// <summary>The object's tag set (x-amz-tagging, PutObjectTagging), in the order given; already validated.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Tags { get; init; } = [];
+
+    /// <summary>Encryption at rest (SSE-C, SSE-S3, SSE-KMS) of the stored body; null: stored as sent.</summary>
+    public ObjectEncryption? Encryption { get; init; }
 }

@@ -101,6 +101,7 @@ internal static class ObjectHeader
                 }
                 w.WriteEndArray();
             }
+            if (a.Encryption is { } e) WriteEncryption(w, e);
             w.WriteEndObject();
         }
         if (output.WrittenCount > MaxMetadataBytes)
@@ -135,6 +136,58 @@ internal static class ObjectHeader
             w.WriteEndArray();
         }
         w.WriteEndArray();
+    }
+
+    /// <summary>Encryption at rest: what finds the data key again (never a key itself) and the plaintext's size.</summary>
+    private static void WriteEncryption(Utf8JsonWriter w, ObjectEncryption e)
+    {
+        w.WriteStartObject("sse"u8);
+        w.WriteString("alg"u8, e.Algorithm);
+        if (e.CustomerKey) w.WriteBoolean("customer"u8, true);
+        WriteOptional(w, "keyMd5"u8, e.CustomerKeyMd5);
+        WriteOptional(w, "verifier"u8, e.KeyVerifier);
+        WriteOptional(w, "wrapped"u8, e.WrappedKey);
+        WriteOptional(w, "kmsKey"u8, e.KmsKeyId);
+        WriteOptional(w, "context"u8, e.KmsContext);
+        if (e.BucketKeyEnabled) w.WriteBoolean("bucketKey"u8, true);
+        w.WriteNumber("chunk"u8, e.ChunkSize);
+        w.WriteNumber("plain"u8, e.PlainSize);
+        w.WriteEndObject();
+    }
+
+    private static ObjectEncryption ReadEncryption(ref Utf8JsonReader r)
+    {
+        string algorithm = ObjectEncryption.Aes256;
+        string? keyMd5 = null, verifier = null, wrapped = null, kmsKey = null, context = null;
+        bool customer = false, bucketKey = false;
+        int chunk = EncryptedLayout.DefaultChunkSize;
+        long plain = 0;
+        if (r.TokenType != JsonTokenType.StartObject) throw new JsonException("sse is not an object");
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            string name = r.GetString()!;
+            r.Read();
+            switch (name)
+            {
+                case "alg": algorithm = r.GetString()!; break;
+                case "customer": customer = r.GetBoolean(); break;
+                case "keyMd5": keyMd5 = r.GetString(); break;
+                case "verifier": verifier = r.GetString(); break;
+                case "wrapped": wrapped = r.GetString(); break;
+                case "kmsKey": kmsKey = r.GetString(); break;
+                case "context": context = r.GetString(); break;
+                case "bucketKey": bucketKey = r.GetBoolean(); break;
+                case "chunk": chunk = r.GetInt32(); break;
+                case "plain": plain = r.GetInt64(); break;
+                default: r.Skip(); break;
+            }
+        }
+        return new ObjectEncryption
+        {
+            Algorithm = algorithm, CustomerKey = customer, CustomerKeyMd5 = keyMd5, KeyVerifier = verifier,
+            WrappedKey = wrapped, KmsKeyId = kmsKey, KmsContext = context, BucketKeyEnabled = bucketKey,
+            ChunkSize = chunk, PlainSize = plain,
+        };
     }
 
     private static void WriteOptional(Utf8JsonWriter w, ReadOnlySpan<byte> name, string? value)
@@ -249,6 +302,7 @@ internal static class ObjectHeader
         var algorithm = ChecksumAlgorithm.None;
         List<KeyValuePair<string, byte[]>>? meta = null;
         List<KeyValuePair<string, string>>? tags = null;
+        ObjectEncryption? encryption = null;
         try
         {
             var r = new Utf8JsonReader(json);
@@ -306,6 +360,7 @@ internal static class ObjectHeader
                             tags.Add(new(n, v));
                         }
                         break;
+                    case "sse": encryption = ReadEncryption(ref r); break;
                     default: r.Skip(); break; // fields from a later minor format are ignored
                 }
             }
@@ -324,6 +379,7 @@ internal static class ObjectHeader
             StorageClass = storageClass,
             UserMetadata = (IReadOnlyList<KeyValuePair<string, byte[]>>?)meta ?? [],
             Tags = (IReadOnlyList<KeyValuePair<string, string>>?)tags ?? [],
+            Encryption = encryption,
         };
         return (new ObjectMetadata
         {

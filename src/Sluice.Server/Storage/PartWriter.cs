@@ -20,12 +20,14 @@ public sealed class PartWriter : BodyWriter, IPartWriter
 
     public int PartNumber { get; }
 
+    public MultipartUploadInfo Upload => _upload;
+
     /// <summary>
     /// Verifies the digests (BadDigest), makes the part durable and replaces any earlier part with this number.
     /// NoSuchUpload when the upload was completed or aborted meanwhile.
     /// </summary>
     public async ValueTask<PartInfo> CommitAsync(string? expectedContentMd5 = null, string? expectedChecksum = null,
-        CancellationToken cancellationToken = default)
+        ObjectEncryption? encrypted = null, CancellationToken cancellationToken = default)
     {
         var (md5, checksum) = await FinishBodyAsync(expectedContentMd5, expectedChecksum).ConfigureAwait(false);
         Span<byte> etag = stackalloc byte[ETag.SinglePartLength];
@@ -34,13 +36,13 @@ public sealed class PartWriter : BodyWriter, IPartWriter
         {
             Key = _upload.Key,
             Size = Length,
-            ETag = System.Text.Encoding.ASCII.GetString(etag),
+            ETag = encrypted?.ETag ?? System.Text.Encoding.ASCII.GetString(etag),
             LastModified = ObjectStore.Now(),
             ChecksumAlgorithm = ChecksumAlgorithm,
-            Checksum = checksum,
+            Checksum = encrypted == null ? checksum : encrypted.Checksum,
         };
         await SealAsync(ObjectHeader.EncodeMetadata(metadata, PartNumber), cancellationToken).ConfigureAwait(false);
         await Store.PublishPartAsync(TempPath, _upload, PartNumber, cancellationToken).ConfigureAwait(false);
-        return new PartInfo(PartNumber, Length, metadata.ETag, metadata.LastModified, checksum);
+        return new PartInfo(PartNumber, Length, metadata.ETag, metadata.LastModified, metadata.Checksum);
     }
 }

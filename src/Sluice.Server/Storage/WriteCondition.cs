@@ -44,7 +44,7 @@ public sealed record WriteCondition(string? IfMatch, string? IfNoneMatch)
         {
             // Like If-Match, these name a version that must exist (NoSuchKey) and be the current one (412).
             if (current == null) result = ConditionResult.NoSuchKey;
-            else if ((IfMatchSize != null && IfMatchSize != current.Size)
+            else if ((IfMatchSize != null && IfMatchSize != ObjectEncryption.VisibleSize(current))
                 || (IfMatchLastModified is { } at && Seconds(at) != Seconds(current.LastModified)))
                 result = ConditionResult.PreconditionFailed;
         }

@@ -6,8 +6,8 @@ namespace Sluice.Cli.Tests.Commands;
 /// <summary>
 /// What cp and sync set on the objects they write, read back with HEAD from the Sluice server: content headers (and the
 /// type guessed as aws guesses it), metadata, storage class and tags (read back with GetObjectTagging and HEAD's tag
-/// count), on single and multipart uploads, copies, mv and sync. What the server does not implement (ACLs, SSE, SSE-C)
-/// fails loudly with the server's error, never a silent success.
+/// count), on single and multipart uploads, copies, mv and sync. What the server does not implement (ACLs; SSE-KMS when it
+/// has no key file) fails loudly with the server's error, never a silent success.
 /// RgwAttributeCommandTests checks those against a real RADOS Gateway.
 /// </summary>
 public sealed class ObjectAttributeCommandTests() : ServerCommandTests("AKIDCLIATTRS", "cli/attrs+secret", "attrs")
@@ -140,11 +140,10 @@ public sealed class ObjectAttributeCommandTests() : ServerCommandTests("AKIDCLIA
     {
         Ok(Sluice("mb", "s3://unsup"));
         string small = NewFile("f.bin", 100, 3), big = NewFile("g.bin", 17 << 20, 4);
-        string key = new('k', 32);
         foreach (string[] flags in new string[][]
                  {
-                     ["--acl", "public-read"], ["--sse", "AES256"], ["--sse"], ["--sse", "aws:kms", "--sse-kms-key-id", "k1"],
-                     ["--sse-c", "AES256", "--sse-c-key", key],
+                     // SSE-S3 and SSE-C are done (EncryptionCommandTests); SSE-KMS needs a key file this server was not given.
+                     ["--acl", "public-read"], ["--sse", "aws:kms", "--sse-kms-key-id", "k1"],
                  })
         {
             foreach (string file in new[] { small, big })

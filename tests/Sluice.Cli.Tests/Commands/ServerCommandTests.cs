@@ -31,8 +31,12 @@ public abstract class ServerCommandTests : IAsyncLifetime
             Listen = new IPEndPoint(IPAddress.Loopback, 0),
             Credentials = new Dictionary<string, string> { [AccessKey] = Secret },
             Reactors = 2,
+            KmsKeys = KmsKeys,
         });
     }
+
+    /// <summary>SSE-KMS keys the server starts with (none by default: aws:kms is then 501).</summary>
+    private protected virtual IReadOnlyList<Sluice.Server.Service.Encryption.KmsKey>? KmsKeys => null;
 
     public async Task DisposeAsync()
     {

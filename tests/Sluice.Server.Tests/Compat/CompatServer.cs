@@ -61,8 +61,12 @@ public class CompatServer : IAsyncLifetime
             Listen = new IPEndPoint(IPAddress.Loopback, 0),
             Credentials = new Dictionary<string, string> { [AccessKey] = Secret },
             Reactors = 2,
+            KmsKeys = KmsKeys,
         });
     }
+
+    /// <summary>SSE-KMS keys the server is started with (none by default).</summary>
+    private protected virtual IReadOnlyList<Service.Encryption.KmsKey>? KmsKeys => null;
 
     public async Task DisposeAsync()
     {

@@ -208,22 +208,26 @@ internal sealed class TestServer : IAsyncDisposable
     public IndexFaults? IndexFaults { get; }
 
     public static async Task<TestServer> StartAsync(string? engine = null, string? directory = null, bool anonymous = false,
-        IndexFaults? indexFaults = null, TimeProvider? lifecycleClock = null)
+        IndexFaults? indexFaults = null, TimeProvider? lifecycleClock = null, IReadOnlyList<Service.Encryption.KmsKey>? kmsKeys = null)
     {
         directory ??= Path.Combine(Path.GetTempPath(), "sluice-handlers-" + Guid.NewGuid().ToString("N"));
         string front = engine ?? "default";
-        var server = await SluiceServer.StartAsync(Options(directory, front, anonymous, indexFaults, lifecycleClock));
-        var t = new TestServer(directory, server, indexFaults, front);
+        var server = await SluiceServer.StartAsync(Options(directory, front, anonymous, indexFaults, lifecycleClock, kmsKeys));
+        var t = new TestServer(directory, server, indexFaults, front) { _kmsKeys = kmsKeys };
         await t.StartFrontAsync();
         return t;
     }
+
+    /// <summary>The SSE-KMS keys the server was started with (kept for a restart).</summary>
+    private IReadOnlyList<Service.Encryption.KmsKey>? _kmsKeys;
 
     /// <summary>The memory store's limit in the tests: room for every test's objects at once.</summary>
     public const long MemoryLimit = 1L << 30;
 
     private static SluiceServerOptions Options(string directory, string front, bool anonymous, IndexFaults? indexFaults,
-        TimeProvider? lifecycleClock = null) => new()
+        TimeProvider? lifecycleClock = null, IReadOnlyList<Service.Encryption.KmsKey>? kmsKeys = null) => new()
     {
+        KmsKeys = kmsKeys,
         LifecycleClock = lifecycleClock,
         IndexFaults = indexFaults,
         DataDirectory = Fronts.InMemory(front) ? null : directory,
@@ -280,7 +284,7 @@ internal sealed class TestServer : IAsyncDisposable
         await StopFrontAsync();
         await Server.StopAsync();
         if (whileStopped != null) await whileStopped();
-        Server = await SluiceServer.StartAsync(Options(Directory, engine ?? _front, false, IndexFaults));
+        Server = await SluiceServer.StartAsync(Options(Directory, engine ?? _front, false, IndexFaults, kmsKeys: _kmsKeys));
         await StartFrontAsync();
     }
 

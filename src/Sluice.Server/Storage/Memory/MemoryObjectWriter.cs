@@ -24,6 +24,7 @@ internal sealed class MemoryObjectWriter(MemoryStorage storage, MemoryBucket buc
             Checksum = checksum,
             ChecksumType = checksum == null ? null : ObjectStore.FullObject,
         };
+        metadata = ObjectEncryption.Seal(metadata);
         Storage.Publish(bucket, new MemoryObject(metadata, body, null), condition);
         return ValueTask.FromResult(metadata);
     }
@@ -35,13 +36,16 @@ internal sealed class MemoryPartWriter(MemoryStorage storage, MemoryUpload uploa
 {
     public int PartNumber { get; } = partNumber;
 
+    public MultipartUploadInfo Upload => upload.Info;
+
     public ValueTask<PartInfo> CommitAsync(string? expectedContentMd5 = null, string? expectedChecksum = null,
-        CancellationToken cancellationToken = default)
+        ObjectEncryption? encrypted = null, CancellationToken cancellationToken = default)
     {
         var (md5, checksum, body) = FinishBody(expectedContentMd5, expectedChecksum);
         Span<byte> etag = stackalloc byte[ETag.SinglePartLength];
         ETag.FormatSinglePart(md5, etag);
-        var info = new PartInfo(PartNumber, body.Length, System.Text.Encoding.ASCII.GetString(etag), ObjectStore.Now(), checksum);
+        var info = new PartInfo(PartNumber, body.Length, encrypted?.ETag ?? System.Text.Encoding.ASCII.GetString(etag), ObjectStore.Now(),
+            encrypted == null ? checksum : encrypted.Checksum);
         Storage.PublishPart(upload, new MemoryPart(info, body));
         return ValueTask.FromResult(info);
     }
