@@ -21,7 +21,12 @@ internal sealed class Http2Pool : IExchangePool
     /// </summary>
     public const int StreamWindowSize = 1024 * 1024;
 
-    private static readonly List<SslApplicationProtocol> H2Only = [SslApplicationProtocol.Http2];
+    /// <summary>
+    /// ALPN offers h2 first and http/1.1 too even when only h2 will do: a server without h2 then completes the
+    /// handshake choosing http/1.1 and the refusal is a clear Http2Refused, instead of a handshake failure (a
+    /// no_application_protocol alert) that reads like a certificate problem.
+    /// </summary>
+    private static readonly List<SslApplicationProtocol> Offered = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
 
     private readonly S3ClientOptions _options;
     private readonly TlsSettings? _tls;
@@ -102,7 +107,7 @@ internal sealed class Http2Pool : IExchangePool
 
         // The handler takes an SslStream it is given as the TLS layer and reads its ALPN answer; a server that does not
         // choose h2 fails the request (RequestVersionExact) instead of quietly speaking HTTP/1.1.
-        SslStream ssl = await _tls.AuthenticateAsync(connection, _endpoint.Host, _endpoint.Port, H2Only, _options.ConnectTimeout,
+        SslStream ssl = await _tls.AuthenticateAsync(connection, _endpoint.Host, _endpoint.Port, Offered, _options.ConnectTimeout,
             cancellationToken).ConfigureAwait(false);
         if (ssl.NegotiatedApplicationProtocol != SslApplicationProtocol.Http2)
         {
@@ -118,8 +123,8 @@ internal sealed class Http2Pool : IExchangePool
     public async ValueTask<(Connection Connection, SslStream Tls)> ProbeAsync(CancellationToken cancellationToken)
     {
         Connection connection = await _endpoint.ConnectAsync(cancellationToken).ConfigureAwait(false);
-        SslStream ssl = await _tls!.AuthenticateAsync(connection, _endpoint.Host, _endpoint.Port,
-            [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11], _options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+        SslStream ssl = await _tls!.AuthenticateAsync(connection, _endpoint.Host, _endpoint.Port, Offered, _options.ConnectTimeout,
+            cancellationToken).ConfigureAwait(false);
         return (connection, ssl);
     }
 
