@@ -113,11 +113,10 @@ internal sealed class ClientCommand
             if (!(tps > 0) || double.IsInfinity(tps)) throw new CliException("--tpslimit must be a positive number of requests per second", Program.ExitUsage);
             requests = new TokenBucketLimiter(tps, burst: 1); // rclone's --tpslimit-burst default: no bursts
         }
-        bool http2 = parse.GetValue(Http2), http1 = parse.GetValue(Http1);
-        if (http2 && http1) throw new CliException("--http1 and --http2 exclude each other", Program.ExitUsage);
+        HttpProtocol? protocol = ProtocolFlag(parse);
         return options with
         {
-            Protocol = http2 ? HttpProtocol.Http2 : http1 ? HttpProtocol.Http11 : options.Protocol,
+            Protocol = protocol ?? options.Protocol,
             ForcePathStyle = parse.GetValue(Addressing) switch { "path" => true, "virtual" => false, "auto" => null, _ => options.ForcePathStyle },
             CaBundlePath = bundle ?? options.CaBundlePath,
             InsecureSkipTlsVerify = options.InsecureSkipTlsVerify || parse.GetValue(NoVerifySsl),
@@ -128,6 +127,14 @@ internal sealed class ClientCommand
             BandwidthLimit = bandwidth ?? options.BandwidthLimit,
             RequestRateLimit = requests ?? options.RequestRateLimit,
         };
+    }
+
+    /// <summary>The protocol --http2 / --http1 ask for (null: neither); both at once is a usage error.</summary>
+    public HttpProtocol? ProtocolFlag(ParseResult parse)
+    {
+        bool http2 = parse.GetValue(Http2), http1 = parse.GetValue(Http1);
+        if (http2 && http1) throw new CliException("--http1 and --http2 exclude each other", Program.ExitUsage);
+        return http2 ? HttpProtocol.Http2 : http1 ? HttpProtocol.Http11 : null;
     }
 
     private static TimeSpan? Duration(ParseResult parse, Option<string> option) =>

@@ -103,4 +103,16 @@ public sealed class Http2CommandTests : IAsyncLifetime
         Assert.Equal(2, both.ExitCode);
         Assert.Equal("sluice: --http1 and --http2 exclude each other", both.StdErr.Trim());
     }
+
+    [Fact]
+    public void Bench_http2_measures_the_embedded_server_through_its_h2c_listener()
+    {
+        string json = Path.Combine(_root, "bench.json");
+        var run = SluiceProcess.Run("bench", "--http2", "-n", "20", "-d", "60s", "-s", "4KiB", "-w", "put", "-w", "get",
+            "--objects", "20", "-c", "4", "--quiet", "--json", json);
+        Assert.True(run.ExitCode == 0, run.StdErr);
+        var report = Sluice.Cli.Bench.BenchReport.Load(json);
+        Assert.All(report.Results, r => Assert.Equal(20, r.Operations));
+        Assert.All(report.Results, r => Assert.Empty(r.Errors));
+    }
 }
