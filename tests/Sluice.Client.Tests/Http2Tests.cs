@@ -201,6 +201,56 @@ public class Http2Tests
         }
     }
 
+    [Theory]
+    [InlineData(ClientTestServer.H2c)]
+    [InlineData(ClientTestServer.H2)]
+    public async Task Callers_and_their_sinks_never_run_on_a_reactor_over_http2(string protocol)
+    {
+        // The handler's connection loops read and write through ConnectionStream on the io_uring engine; their
+        // completions, and so the caller's continuations and sinks, must stay off the reactors.
+        await using var server = await ClientTestServer.StartAsync(protocol: protocol);
+        await using var client = server.CreateClient(engine: "uring");
+        await client.CreateBucketAsync("affinity");
+        byte[] payload = RandomNumberGenerator.GetBytes(300_000);
+        await client.PutObjectAsync(new PutObjectRequest("affinity", "k"), payload);
+        List<bool> seen = await Task.Run(async () =>
+        {
+            var threads = new List<bool>();
+            byte[] target = new byte[payload.Length];
+            for (int i = 0; i < 10; i++)
+            {
+                await client.GetObjectAsync(new GetObjectRequest("affinity", "k"), target).ConfigureAwait(false);
+                threads.Add(OnReactor);
+                await Assert.ThrowsAsync<S3Exception>(() => client.HeadObjectAsync(new GetObjectRequest("affinity", "missing"))).ConfigureAwait(false);
+                threads.Add(OnReactor);
+                var sink = new ThreadRecordingStream();
+                await client.GetObjectAsync(new GetObjectRequest("affinity", "k"), sink).ConfigureAwait(false);
+                threads.Add(OnReactor);
+                threads.Add(sink.WroteOnReactor);
+                Assert.Equal(payload.Length, sink.Length);
+            }
+
+            return threads;
+        });
+
+        Assert.Equal(payload, await client.GetObjectBytesAsync("affinity", "k"));
+        Assert.DoesNotContain(true, seen);
+        server.AssertProtocol(client);
+    }
+
+    private static bool OnReactor => Thread.CurrentThread.Name?.StartsWith("sluice-reactor", StringComparison.Ordinal) == true;
+
+    private sealed class ThreadRecordingStream : MemoryStream
+    {
+        public bool WroteOnReactor { get; private set; }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            WroteOnReactor |= OnReactor;
+            return base.WriteAsync(buffer, cancellationToken);
+        }
+    }
+
     /// <summary>A stream that reads or writes but cannot seek (a pipe, a socket): bodies must stream, not be measured or rewound.</summary>
     private sealed class ForwardOnlyStream(Stream inner) : Stream
     {

@@ -94,7 +94,7 @@ internal sealed class HostPool : IExchangePool
             return new HttpConnection(connection, null, _options);
         }
 
-        SslStream ssl = await _tls.AuthenticateAsync(connection, _endpoint.Host, _endpoint.Port, null, _options.ConnectTimeout,
+        SslStream ssl = await _tls.AuthenticateAsync(connection.AsStream(), _endpoint.Host, _endpoint.Port, null, _options.ConnectTimeout,
             cancellationToken).ConfigureAwait(false);
         return new HttpConnection(connection, ssl, _options);
     }

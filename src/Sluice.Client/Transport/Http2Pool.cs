@@ -100,14 +100,15 @@ internal sealed class Http2Pool : IExchangePool
         }
 
         Connection connection = await _endpoint.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        var transport = new ReceiveBufferedStream(connection.AsStream());
         if (_tls is null)
         {
-            return connection.AsStream();
+            return transport;
         }
 
         // The handler takes an SslStream it is given as the TLS layer and reads its ALPN answer; a server that does not
         // choose h2 fails the request (RequestVersionExact) instead of quietly speaking HTTP/1.1.
-        SslStream ssl = await _tls.AuthenticateAsync(connection, _endpoint.Host, _endpoint.Port, Offered, _options.ConnectTimeout,
+        SslStream ssl = await _tls.AuthenticateAsync(transport, _endpoint.Host, _endpoint.Port, Offered, _options.ConnectTimeout,
             cancellationToken).ConfigureAwait(false);
         if (ssl.NegotiatedApplicationProtocol != SslApplicationProtocol.Http2)
         {
@@ -123,7 +124,9 @@ internal sealed class Http2Pool : IExchangePool
     public async ValueTask<(Connection Connection, SslStream Tls)> ProbeAsync(CancellationToken cancellationToken)
     {
         Connection connection = await _endpoint.ConnectAsync(cancellationToken).ConfigureAwait(false);
-        SslStream ssl = await _tls!.AuthenticateAsync(connection, _endpoint.Host, _endpoint.Port, Offered, _options.ConnectTimeout,
+        // Buffered as the pool's own connections are: the probe's connection may become the HTTP/2 pool's first.
+        // (As an HTTP/1.1 one, it reads through SslStream's own buffer into the connection's 64 KiB receive buffer.)
+        SslStream ssl = await _tls!.AuthenticateAsync(new ReceiveBufferedStream(connection.AsStream()), _endpoint.Host, _endpoint.Port, Offered, _options.ConnectTimeout,
             cancellationToken).ConfigureAwait(false);
         return (connection, ssl);
     }

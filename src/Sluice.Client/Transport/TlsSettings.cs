@@ -1,5 +1,4 @@
 using System.Net.Security;
-using Sluice.IO;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 
@@ -36,14 +35,14 @@ internal sealed class TlsSettings
     };
 
     /// <summary>
-    /// TLS over <paramref name="connection"/> (offering <paramref name="alpn"/> when not null) within
-    /// <paramref name="timeout"/>; failures as S3Exceptions (a timeout or an I/O error retryable, a refused certificate not).
-    /// The returned stream owns the connection.
+    /// TLS over <paramref name="transport"/> (a connection's stream; offering <paramref name="alpn"/> when not null)
+    /// within <paramref name="timeout"/>; failures as S3Exceptions (a timeout or an I/O error retryable, a refused
+    /// certificate not). The returned stream owns the transport.
     /// </summary>
-    public async ValueTask<SslStream> AuthenticateAsync(Connection connection, string host, int port,
+    public async ValueTask<SslStream> AuthenticateAsync(Stream transport, string host, int port,
         List<SslApplicationProtocol>? alpn, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var ssl = new SslStream(connection.AsStream(), leaveInnerStreamOpen: false);
+        var ssl = new SslStream(transport, leaveInnerStreamOpen: false);
         try
         {
             using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
