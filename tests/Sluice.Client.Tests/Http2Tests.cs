@@ -59,7 +59,9 @@ public class Http2Tests
             Protocol = HttpProtocol.Http2,
             Retry = new RetryOptions { MaxAttempts = 2, BaseDelay = TimeSpan.FromMilliseconds(1) },
         });
-        await Assert.ThrowsAsync<S3Exception>(() => client.ListBucketsAsync());
+        var e = await Assert.ThrowsAsync<S3Exception>(() => client.ListBucketsAsync());
+        Assert.Equal(S3ClientErrorCodes.Http2Refused, e.Code);
+        Assert.Equal(1, e.Attempts); // a refusal, not a broken connection: not retried
         Assert.Equal(0, client.Http2Responses);
     }
 

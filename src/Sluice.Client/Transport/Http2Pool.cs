@@ -100,7 +100,7 @@ internal sealed class Http2Pool : IExchangePool
         }
 
         Connection connection = await _endpoint.ConnectAsync(cancellationToken).ConfigureAwait(false);
-        var transport = new ReceiveBufferedStream(connection.AsStream());
+        var transport = new ReceiveBufferedStream(connection.AsStream(), priorKnowledge: _tls is null);
         if (_tls is null)
         {
             return transport;

@@ -19,7 +19,15 @@ internal sealed class ReceiveBufferedStream : Stream
     private int _start;
     private int _end;
 
-    public ReceiveBufferedStream(Stream inner) => _inner = inner;
+    // h2c by prior knowledge: until the server's first bytes were seen, an HTTP/1.x answer means it does not speak h2c.
+    private bool _checkFirstBytes;
+
+    /// <param name="priorKnowledge">True for h2c: the first bytes received are checked for an HTTP/1.x answer.</param>
+    public ReceiveBufferedStream(Stream inner, bool priorKnowledge = false)
+    {
+        _inner = inner;
+        _checkFirstBytes = priorKnowledge;
+    }
 
     public override bool CanRead => _inner.CanRead;
     public override bool CanWrite => _inner.CanWrite;
@@ -34,7 +42,8 @@ internal sealed class ReceiveBufferedStream : Stream
             return ValueTask.FromResult(TakeBuffered(buffer.Span));
         }
 
-        return buffer.Length >= BufferSize ? _inner.ReadAsync(buffer, cancellationToken) : FillAndTakeAsync(buffer, cancellationToken);
+        return buffer.Length >= BufferSize && !_checkFirstBytes ? _inner.ReadAsync(buffer, cancellationToken)
+            : FillAndTakeAsync(buffer, cancellationToken);
     }
 
     private async ValueTask<int> FillAndTakeAsync(Memory<byte> buffer, CancellationToken cancellationToken)
@@ -43,6 +52,20 @@ internal sealed class ReceiveBufferedStream : Stream
         int n = await _inner.ReadAsync(_buffer, cancellationToken).ConfigureAwait(false);
         _start = 0;
         _end = n;
+        if (_checkFirstBytes && n > 0)
+        {
+            _checkFirstBytes = false;
+            // An HTTP/2 server's first frame is SETTINGS (type 4 at byte 3); an HTTP/1.x server answers the preface with
+            // a status line. Said here, the failure is a clear refusal instead of the handler's PROTOCOL_ERROR (which the
+            // client would take for a broken connection and retry).
+            if (_buffer.AsSpan(0, n).StartsWith("HTTP/1."u8))
+            {
+                throw new S3Exception(S3ClientErrorCodes.Http2Refused, 0,
+                    "The server answered HTTP/2 (h2c, prior knowledge) in HTTP/1.x: it does not speak h2c on this endpoint.",
+                    isRetryable: false);
+            }
+        }
+
         return n == 0 ? 0 : TakeBuffered(buffer.Span);
     }
 
