@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Sluice.Client.Model;
 using Sluice.Client.Retry;
+using Sluice.Client.Tests.Faults;
 
 namespace Sluice.Client.Tests;
 
@@ -156,6 +157,39 @@ public class Http2Tests
 
         Assert.Equal(payload, await client.GetObjectBytesAsync("cancel", "k"));
         server.AssertProtocol(client);
+    }
+
+    [Theory]
+    [InlineData("stall")]
+    [InlineData("reset")]
+    public async Task A_download_whose_connection_stalls_or_resets_midway_resumes_on_a_new_connection(string fault)
+    {
+        await using var server = await ClientTestServer.StartAsync(protocol: ClientTestServer.H2c);
+        byte[] payload = RandomNumberGenerator.GetBytes(8 * 1024 * 1024);
+        await using (var direct = server.CreateClient())
+        {
+            await direct.CreateBucketAsync("faulty");
+            await direct.PutObjectAsync(new PutObjectRequest("faulty", "k"), payload);
+        }
+
+        // The first connection relays 2 MiB of the server's bytes, then holds the rest (stall) or resets; later ones relay all.
+        FaultKind kind = fault == "stall" ? FaultKind.Stall : FaultKind.Reset;
+        await using var proxy = new FaultProxy(new IPEndPoint(IPAddress.Loopback, server.Endpoint.Port),
+            n => n == 0 ? new Fault(kind, AfterBytes: 2 * 1024 * 1024) : Fault.None);
+        await using var client = new S3Client(server.Options(proxy.Endpoint) with
+        {
+            StallTimeout = TimeSpan.FromSeconds(1),
+            Retry = new RetryOptions { MaxAttempts = 3, BaseDelay = TimeSpan.FromMilliseconds(1) },
+        });
+
+        byte[] target = new byte[payload.Length];
+        var got = await client.GetObjectAsync(new GetObjectRequest("faulty", "k"), target);
+        Assert.Equal(payload.Length, got.ContentLength);
+        Assert.True(payload.AsSpan().SequenceEqual(target));
+        // A stalled connection is ended by the client (the handler would have kept giving it the retry's stream);
+        // the rest of the body came as a resumed range over the second connection.
+        Assert.Equal(2, proxy.Connections);
+        Assert.Equal(2, client.Http2Responses);
     }
 
     [Fact]

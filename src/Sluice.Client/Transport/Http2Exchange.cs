@@ -58,6 +58,9 @@ internal sealed class Http2Exchange : IHttpExchange, IDisposable
 
     public bool RequestSent { get; private set; }
 
+    /// <summary>Set when this exchange's timeout ended silent connections: completes once the handler dropped them.</summary>
+    internal Task? Aborting { get; private set; }
+
     public void BeginRequest()
     {
         ResponseBytes = 0;
@@ -375,6 +378,9 @@ internal sealed class Http2Exchange : IHttpExchange, IDisposable
 
         if (_timer.IsCancellationRequested)
         {
+            // The stream timed out: a connection that went silent that long is dead to the retry too.
+            TimeSpan timeout = _waitingForFirstByte ? _settings.FirstByteTimeout : _settings.StallTimeout;
+            Aborting = _pool.AbortSilentConnections(timeout / 2);
             return _waitingForFirstByte
                 ? new S3Exception(S3ClientErrorCodes.FirstByteTimeout, 0,
                     $"No response within the first-byte timeout of {_settings.FirstByteTimeout.TotalSeconds:0.###} s.",

@@ -33,12 +33,15 @@ internal sealed class Http2Pool : IExchangePool
     private readonly HostEndpoint _endpoint;
     private readonly SocketsHttpHandler _handler;
     private Stream? _adopted;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ReceiveBufferedStream, bool> _live = new();
+    private readonly Action<ReceiveBufferedStream> _forget;
 
     public Http2Pool(IoEngine engine, S3ClientOptions options, string host, int port, TlsSettings? tls)
     {
         _options = options;
         _tls = tls;
         _endpoint = new HostEndpoint(engine, options, host, port);
+        _forget = t => _live.TryRemove(t, out _);
         string uriHost = host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]" : host;
         BaseAddress = $"{(tls is null ? "http" : "https")}://{uriHost}:{port}";
         _handler = new SocketsHttpHandler
@@ -77,12 +80,25 @@ internal sealed class Http2Pool : IExchangePool
     public ValueTask<IHttpExchange> RentAsync(CancellationToken cancellationToken) =>
         ValueTask.FromResult<IHttpExchange>(new Http2Exchange(this));
 
-    public ValueTask ReturnAsync(IHttpExchange exchange, bool reuse)
+    public async ValueTask ReturnAsync(IHttpExchange exchange, bool reuse)
     {
         // A stream is never reused: disposing the response resets a stream whose body was not read to its end, and
-        // the connection under it stays in the handler's pool either way.
-        ((Http2Exchange)exchange).Dispose();
-        return ValueTask.CompletedTask;
+        // the connection under it stays in the handler's pool (unless ended below).
+        var h2 = (Http2Exchange)exchange;
+        Task? aborting = h2.Aborting;
+        h2.Dispose();
+        if (aborting is { IsCompleted: false })
+        {
+            // The exchange timed out and silent connections were ended: before the retry, let the handler drop them,
+            // or it may give the retry's stream to a connection that is going away (a wasted attempt). Bounded.
+            try
+            {
+                await aborting.WaitAsync(_options.ConnectTimeout).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+            }
+        }
     }
 
     /// <summary>Takes a TLS stream whose ALPN already chose h2 (an <see cref="AutoPool"/> probe) as the next connection.</summary>
@@ -100,7 +116,7 @@ internal sealed class Http2Pool : IExchangePool
         }
 
         Connection connection = await _endpoint.ConnectAsync(cancellationToken).ConfigureAwait(false);
-        var transport = new ReceiveBufferedStream(connection.AsStream(), priorKnowledge: _tls is null);
+        ReceiveBufferedStream transport = Track(connection, priorKnowledge: _tls is null);
         if (_tls is null)
         {
             return transport;
@@ -126,10 +142,46 @@ internal sealed class Http2Pool : IExchangePool
         Connection connection = await _endpoint.ConnectAsync(cancellationToken).ConfigureAwait(false);
         // Buffered as the pool's own connections are: the probe's connection may become the HTTP/2 pool's first.
         // (As an HTTP/1.1 one, it reads through SslStream's own buffer into the connection's 64 KiB receive buffer.)
-        SslStream ssl = await _tls!.AuthenticateAsync(new ReceiveBufferedStream(connection.AsStream()), _endpoint.Host, _endpoint.Port, Offered, _options.ConnectTimeout,
+        SslStream ssl = await _tls!.AuthenticateAsync(Track(connection, priorKnowledge: false), _endpoint.Host, _endpoint.Port, Offered, _options.ConnectTimeout,
             cancellationToken).ConfigureAwait(false);
         return (connection, ssl);
     }
+
+    /// <summary>A connection's stream, known to the pool while it is open (for <see cref="AbortSilentConnections"/>).</summary>
+    private ReceiveBufferedStream Track(Connection connection, bool priorKnowledge)
+    {
+        var transport = new ReceiveBufferedStream(connection, priorKnowledge, _forget);
+        _live[transport] = true;
+        return transport;
+    }
+
+    /// <summary>
+    /// After a stream of this pool stalled or got no answer in time: ends every connection that has received nothing
+    /// for <paramref name="quiet"/>. The handler would keep giving a dead (or wedged) connection new streams, so the
+    /// retry would stall the same way; HTTP/1.1 closes the connection instead. A connection still receiving (other
+    /// streams' data, pings) is left alone, and ending an idle one costs only a reconnect.
+    /// </summary>
+    /// <returns>Completes when the handler has dropped the connections ended (see <see cref="ReturnAsync"/>).</returns>
+    public Task AbortSilentConnections(TimeSpan quiet)
+    {
+        long now = Environment.TickCount64;
+        List<Task>? closing = null;
+        foreach (ReceiveBufferedStream transport in _live.Keys)
+        {
+            if (now - transport.LastReceive >= (long)quiet.TotalMilliseconds)
+            {
+                _live.TryRemove(transport, out _);
+                Interlocked.Increment(ref ConnectionsAborted);
+                transport.Abort();
+                (closing ??= []).Add(transport.Closed);
+            }
+        }
+
+        return closing is null ? Task.CompletedTask : Task.WhenAll(closing);
+    }
+
+    /// <summary>Connections ended by <see cref="AbortSilentConnections"/> (tests and diagnostics).</summary>
+    public int ConnectionsAborted;
 
     public ValueTask DisposeAsync()
     {

@@ -1,3 +1,5 @@
+using Sluice.IO;
+
 namespace Sluice.Client.Transport;
 
 /// <summary>
@@ -12,6 +14,8 @@ internal sealed class ReceiveBufferedStream : Stream
     public const int BufferSize = HttpConnection.ReceiveBufferSize;
 
     private readonly Stream _inner;
+    private readonly Connection _connection;
+    private readonly Action<ReceiveBufferedStream>? _closed;
 
     // Not pooled: a receive may still be writing into it when the handler disposes the stream, and the buffer lives
     // as long as the connection (which carries many requests).
@@ -22,12 +26,26 @@ internal sealed class ReceiveBufferedStream : Stream
     // h2c by prior knowledge: until the server's first bytes were seen, an HTTP/1.x answer means it does not speak h2c.
     private bool _checkFirstBytes;
 
+    /// <param name="connection">The engine connection read and written (through its stream).</param>
     /// <param name="priorKnowledge">True for h2c: the first bytes received are checked for an HTTP/1.x answer.</param>
-    public ReceiveBufferedStream(Stream inner, bool priorKnowledge = false)
+    /// <param name="closed">Called once when the handler disposes the stream (the connection is gone).</param>
+    public ReceiveBufferedStream(Connection connection, bool priorKnowledge, Action<ReceiveBufferedStream>? closed)
     {
-        _inner = inner;
+        _connection = connection;
+        _inner = connection.AsStream();
         _checkFirstBytes = priorKnowledge;
+        _closed = closed;
+        LastReceive = Environment.TickCount64;
     }
+
+    /// <summary>When bytes last arrived on the connection (Environment.TickCount64).</summary>
+    public long LastReceive { get; private set; }
+
+    /// <summary>
+    /// Ends the connection under the handler (pending receives and sends complete with an error, so the handler drops
+    /// it from its pool): for a connection that went silent, which the handler would otherwise keep giving streams to.
+    /// </summary>
+    public void Abort() => _connection.Abort();
 
     public override bool CanRead => _inner.CanRead;
     public override bool CanWrite => _inner.CanWrite;
@@ -42,14 +60,22 @@ internal sealed class ReceiveBufferedStream : Stream
             return ValueTask.FromResult(TakeBuffered(buffer.Span));
         }
 
-        return buffer.Length >= BufferSize && !_checkFirstBytes ? _inner.ReadAsync(buffer, cancellationToken)
+        return buffer.Length >= BufferSize && !_checkFirstBytes ? ReadDirectAsync(buffer, cancellationToken)
             : FillAndTakeAsync(buffer, cancellationToken);
+    }
+
+    private async ValueTask<int> ReadDirectAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        int n = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        LastReceive = Environment.TickCount64;
+        return n;
     }
 
     private async ValueTask<int> FillAndTakeAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
         _buffer ??= new byte[BufferSize];
         int n = await _inner.ReadAsync(_buffer, cancellationToken).ConfigureAwait(false);
+        LastReceive = Environment.TickCount64;
         _start = 0;
         _end = n;
         if (_checkFirstBytes && n > 0)
@@ -95,12 +121,28 @@ internal sealed class ReceiveBufferedStream : Stream
 
     public override Task FlushAsync(CancellationToken cancellationToken) => _inner.FlushAsync(cancellationToken);
 
+    private int _closedNoted;
+    private readonly TaskCompletionSource _closedTask = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the handler has disposed the stream (it has dropped the connection).</summary>
+    public Task Closed => _closedTask.Task;
+
+    private void NoteClosed()
+    {
+        if (Interlocked.Exchange(ref _closedNoted, 1) == 0)
+        {
+            _closed?.Invoke(this);
+            _closedTask.TrySetResult();
+        }
+    }
+
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
     public override void SetLength(long value) => throw new NotSupportedException();
 
     public override async ValueTask DisposeAsync()
     {
+        NoteClosed();
         await _inner.DisposeAsync().ConfigureAwait(false);
         await base.DisposeAsync().ConfigureAwait(false); // Dispose(true) then: disposing the inner stream again is a no-op
     }
@@ -109,6 +151,7 @@ internal sealed class ReceiveBufferedStream : Stream
     {
         if (disposing)
         {
+            NoteClosed();
             _inner.Dispose();
         }
 
