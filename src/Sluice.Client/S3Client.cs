@@ -53,6 +53,12 @@ public sealed partial class S3Client : IAsyncDisposable
     /// <summary>Connections opened so far (all hosts); with keep-alive this stays near the concurrency.</summary>
     public int ConnectionsOpened => _transport.ConnectionsOpened;
 
+    /// <summary>
+    /// Responses that arrived over HTTP/2 so far (as .NET's HTTP/2 implementation reports the wire protocol); 0 on
+    /// HTTP/1.1. Diagnostics, and proof in tests that <see cref="HttpProtocol.Http2"/> did not fall back.
+    /// </summary>
+    public int Http2Responses => _transport.Http2Responses;
+
     /// <summary>Tokens left in the retry budget.</summary>
     public int RetryBudgetAvailable => _transport.RetryBudgetAvailable;
 

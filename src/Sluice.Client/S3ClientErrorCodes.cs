@@ -38,4 +38,7 @@ public static class S3ClientErrorCodes
 
     /// <summary>A response checksum did not match the bytes received.</summary>
     public const string ChecksumMismatch = nameof(ChecksumMismatch);
+
+    /// <summary>The server did not agree to HTTP/2 (<see cref="HttpProtocol.Http2"/>: no h2 in ALPN, or no h2c answer).</summary>
+    public const string Http2Refused = nameof(Http2Refused);
 }

@@ -82,6 +82,13 @@ public sealed record S3ClientOptions
     /// <summary>For https: accept any server certificate. Tests only.</summary>
     public bool InsecureSkipTlsVerify { get; init; }
 
+    /// <summary>
+    /// The HTTP version spoken (default <see cref="HttpProtocol.Http11"/>): <see cref="HttpProtocol.Http2"/> is h2c
+    /// with prior knowledge on http:// and h2 by ALPN on https://, through .NET's HTTP/2 implementation over the
+    /// client's own engine connections; <see cref="HttpProtocol.Auto"/> takes h2 where the TLS handshake offers it.
+    /// </summary>
+    public HttpProtocol Protocol { get; init; } = HttpProtocol.Http11;
+
     /// <summary>Sign the SHA-256 of bodies sent from memory (otherwise UNSIGNED-PAYLOAD, as over TLS SDKs do).</summary>
     public bool SignPayload { get; init; }
 

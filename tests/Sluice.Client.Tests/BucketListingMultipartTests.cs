@@ -8,10 +8,11 @@ namespace Sluice.Client.Tests;
 /// <summary>Buckets, listings with automatic pagination, batch delete and multipart through the embedded server.</summary>
 public class BucketListingMultipartTests
 {
-    [Fact]
-    public async Task Bucket_lifecycle_and_errors()
+    [Theory]
+    [MemberData(nameof(ClientTestServer.Protocols), MemberType = typeof(ClientTestServer))]
+    public async Task Bucket_lifecycle_and_errors(string protocol)
     {
-        await using var server = await ClientTestServer.StartAsync();
+        await using var server = await ClientTestServer.StartAsync(protocol: protocol);
         await using var client = server.CreateClient();
         await client.CreateBucketAsync("alpha");
         var dup = await Assert.ThrowsAsync<S3Exception>(() => client.CreateBucketAsync("alpha"));
@@ -33,12 +34,14 @@ public class BucketListingMultipartTests
         Assert.False(await client.BucketExistsAsync("alpha"));
         var badName = await Assert.ThrowsAsync<S3Exception>(() => client.CreateBucketAsync("Bad_Name"));
         Assert.Equal("InvalidBucketName", badName.Code);
+        server.AssertProtocol(client);
     }
 
-    [Fact]
-    public async Task Listing_paginates_v2_and_v1_and_batch_delete_clears()
+    [Theory]
+    [MemberData(nameof(ClientTestServer.Protocols), MemberType = typeof(ClientTestServer))]
+    public async Task Listing_paginates_v2_and_v1_and_batch_delete_clears(string protocol)
     {
-        await using var server = await ClientTestServer.StartAsync();
+        await using var server = await ClientTestServer.StartAsync(protocol: protocol);
         await using var client = server.CreateClient();
         await client.CreateBucketAsync("many");
         var keys = Enumerable.Range(0, 1203).Select(i => (i % 3 == 0 ? "dir/" : "") + $"key {i:D5}&ü").ToList();
@@ -84,12 +87,14 @@ public class BucketListingMultipartTests
         Assert.Empty(deleted.Errors);
         Assert.Equal(1204, deleted.Deleted.Count);
         Assert.Empty(await client.ListObjectsV2PageAsync(new ListObjectsRequest("many")) is { } r ? r.Contents : []);
+        server.AssertProtocol(client);
     }
 
-    [Fact]
-    public async Task Multipart_upload_copy_list_complete_and_abort()
+    [Theory]
+    [MemberData(nameof(ClientTestServer.Protocols), MemberType = typeof(ClientTestServer))]
+    public async Task Multipart_upload_copy_list_complete_and_abort(string protocol)
     {
-        await using var server = await ClientTestServer.StartAsync();
+        await using var server = await ClientTestServer.StartAsync(protocol: protocol);
         await using var client = server.CreateClient();
         await client.CreateBucketAsync("mpu");
         const int PartSize = 5 * 1024 * 1024;
@@ -140,5 +145,6 @@ public class BucketListingMultipartTests
             await client.CompleteMultipartUploadAsync("mpu", "small", id, [a, b]);
         });
         Assert.Equal("EntityTooSmall", tooSmall.Code);
+        server.AssertProtocol(client);
     }
 }

@@ -10,7 +10,16 @@ namespace Sluice.Client.Tests;
 /// <summary>Every object operation through the embedded server over real loopback sockets.</summary>
 public class ObjectOperationTests
 {
-    public static TheoryData<string> Engines => new() { "uring", "managed" };
+    /// <summary>Client engine × protocol.</summary>
+    public static TheoryData<string, string> EnginesAndProtocols => new()
+    {
+        { "uring", ClientTestServer.Http1 },
+        { "managed", ClientTestServer.Http1 },
+        { "uring", ClientTestServer.H2c },
+        { "managed", ClientTestServer.H2c },
+        { "uring", ClientTestServer.H2 },
+        { "managed", ClientTestServer.H2 },
+    };
 
     private static byte[] Md5(byte[] data)
     {
@@ -20,10 +29,10 @@ public class ObjectOperationTests
     }
 
     [Theory]
-    [MemberData(nameof(Engines))]
-    public async Task Put_get_head_delete_round_trip_byte_exact(string engine)
+    [MemberData(nameof(EnginesAndProtocols))]
+    public async Task Put_get_head_delete_round_trip_byte_exact(string engine, string protocol)
     {
-        await using var server = await ClientTestServer.StartAsync();
+        await using var server = await ClientTestServer.StartAsync(protocol: protocol);
         await using var client = server.CreateClient(engine: engine);
         await client.CreateBucketAsync("data");
         byte[] payload = RandomNumberGenerator.GetBytes(3 * 1024 * 1024 + 17);
@@ -72,12 +81,14 @@ public class ObjectOperationTests
         Assert.NotNull(missingGet.RequestId);
         var noBucket = await Assert.ThrowsAsync<S3Exception>(() => client.GetObjectBytesAsync("nobucket", "k"));
         Assert.Equal("NoSuchBucket", noBucket.Code);
+        server.AssertProtocol(client);
     }
 
-    [Fact]
-    public async Task Put_from_stream_with_checksums_and_conditions()
+    [Theory]
+    [MemberData(nameof(ClientTestServer.Protocols), MemberType = typeof(ClientTestServer))]
+    public async Task Put_from_stream_with_checksums_and_conditions(string protocol)
     {
-        await using var server = await ClientTestServer.StartAsync();
+        await using var server = await ClientTestServer.StartAsync(protocol: protocol);
         await using var client = server.CreateClient();
         await client.CreateBucketAsync("data");
         byte[] payload = RandomNumberGenerator.GetBytes(700_001);
@@ -128,12 +139,14 @@ public class ObjectOperationTests
         Assert.Equal("text/x-override", ok.ContentType);
         Assert.Equal("no-store", ok.CacheControl);
         Assert.Equal(1, ok.ContentLength);
+        server.AssertProtocol(client);
     }
 
-    [Fact]
-    public async Task Copy_object_with_metadata_directives_and_source_conditions()
+    [Theory]
+    [MemberData(nameof(ClientTestServer.Protocols), MemberType = typeof(ClientTestServer))]
+    public async Task Copy_object_with_metadata_directives_and_source_conditions(string protocol)
     {
-        await using var server = await ClientTestServer.StartAsync();
+        await using var server = await ClientTestServer.StartAsync(protocol: protocol);
         await using var client = server.CreateClient();
         await client.CreateBucketAsync("src");
         await client.CreateBucketAsync("dst");
@@ -163,5 +176,6 @@ public class ObjectOperationTests
         Assert.Equal("PreconditionFailed", refused.Code);
         var missing = await Assert.ThrowsAsync<S3Exception>(() => client.CopyObjectAsync(new CopyObjectRequest("src", "none", "dst", "x")));
         Assert.Equal("NoSuchKey", missing.Code);
+        server.AssertProtocol(client);
     }
 }

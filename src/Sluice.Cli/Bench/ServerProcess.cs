@@ -13,14 +13,18 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly string _directory;
 
-    private ServerProcess(Process process, string directory, Uri endpoint)
+    private ServerProcess(Process process, string directory, Uri endpoint, Uri? http2Endpoint)
     {
         _process = process;
         _directory = directory;
         Endpoint = endpoint;
+        Http2Endpoint = http2Endpoint;
     }
 
     public Uri Endpoint { get; }
+
+    /// <summary>The Kestrel listener (HTTP/1.1 and h2c) when started with one; null otherwise.</summary>
+    public Uri? Http2Endpoint { get; }
 
     /// <summary>CPU time the server has used so far.</summary>
     public TimeSpan CpuTime
@@ -42,7 +46,9 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServerProcess> StartAsync(string accessKey, string secretKey, string? io, CancellationToken cancellationToken)
+    /// <param name="http2">Also listen with the Kestrel front (h2c) on a free port, announced on the second line.</param>
+    public static async Task<ServerProcess> StartAsync(string accessKey, string secretKey, string? io, bool http2,
+        CancellationToken cancellationToken)
     {
         string directory = Path.Combine(Path.GetTempPath(), "sluice-bench-" + Guid.NewGuid().ToString("N"));
         var psi = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -51,6 +57,11 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         if (Path.GetFileNameWithoutExtension(self) == "dotnet") psi.ArgumentList.Add(typeof(ServerProcess).Assembly.Location);
         foreach (string a in new[] { "serve", "--data", directory, "--listen", "127.0.0.1:0", "--access-key", accessKey, "--secret-key", secretKey })
             psi.ArgumentList.Add(a);
+        if (http2)
+        {
+            psi.ArgumentList.Add("--listen-h2");
+            psi.ArgumentList.Add("127.0.0.1:0");
+        }
         if (io is "uring" or "managed")
         {
             psi.ArgumentList.Add("--engine");
@@ -64,8 +75,17 @@ internal sealed partial class ServerProcess : IAsyncDisposable
             var match = line is null ? null : ServingLine().Match(line);
             if (match is not { Success: true })
                 throw new InvalidOperationException($"the embedded server did not start: {line ?? (await stderr).Trim()}");
+            Uri? h2 = null;
+            if (http2)
+            {
+                string? second = await process.StandardOutput.ReadLineAsync(cancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+                var h2Match = second is null ? null : ServingLine().Match(second);
+                if (h2Match is not { Success: true })
+                    throw new InvalidOperationException($"the embedded server did not announce its HTTP/2 listener: {second}");
+                h2 = new Uri(h2Match.Groups[1].Value);
+            }
             _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None); // keep its pipe drained
-            return new ServerProcess(process, directory, new Uri(match.Groups[1].Value));
+            return new ServerProcess(process, directory, new Uri(match.Groups[1].Value), h2);
         }
         catch
         {

@@ -117,8 +117,14 @@ internal static class BenchCommand
                 {
                     string key = "bench" + Guid.NewGuid().ToString("N")[..12], secret = Guid.NewGuid().ToString("N");
                     if (!quiet) await Console.Error.WriteLineAsync("starting the embedded server on a temporary directory");
-                    server = await ServerProcess.StartAsync(key, secret, io, ct);
-                    options = new S3ClientOptions { Endpoint = server.Endpoint, AccessKeyId = key, SecretAccessKey = secret };
+                    // --http2 measures the same server through its Kestrel front (h2c); HTTP/1.1 runs against the io_uring one.
+                    bool http2 = shared.ProtocolFlag(parse) == HttpProtocol.Http2;
+                    server = await ServerProcess.StartAsync(key, secret, io, http2, ct);
+                    options = new S3ClientOptions
+                    {
+                        Endpoint = http2 ? server.Http2Endpoint! : server.Endpoint, AccessKeyId = key, SecretAccessKey = secret,
+                        Protocol = http2 ? HttpProtocol.Http2 : HttpProtocol.Http11,
+                    };
                 }
                 if (io is "uring" or "managed") Environment.SetEnvironmentVariable("SLUICE_IO", io);
                 await using var client = new S3Client(options);

@@ -10,7 +10,7 @@ namespace Sluice.Cli.Commands;
 /// <summary>
 /// What every client command (cp, ls, rm, mb, rb, presign, sync) shares: endpoint, profile and region options with
 /// the AWS precedence (flags, then environment, then profile), --io, --quiet and --debug; how it connects (addressing,
-/// TLS trust, retries, timeouts) and how fast it may go (--bwlimit, --tpslimit); the client it builds, and one place
+/// TLS trust, retries, timeouts, HTTP/1.1 or HTTP/2) and how fast it may go (--bwlimit, --tpslimit); the client it builds, and one place
 /// that turns failures into one line on stderr and an exit code.
 /// </summary>
 internal sealed class ClientCommand
@@ -57,6 +57,13 @@ internal sealed class ClientCommand
 
     public Option<double?> TpsLimit { get; } = new("--tpslimit") { Description = "Requests per second for the whole command, retries included, e.g. 10" };
 
+    public Option<bool> Http2 { get; } = new("--http2")
+    {
+        Description = "Speak HTTP/2 only: h2c with prior knowledge on http://, h2 by ALPN on https:// (a server without it fails the command)",
+    };
+
+    public Option<bool> Http1 { get; } = new("--http1") { Description = "Speak HTTP/1.1 (the default)" };
+
     private ClientCommand()
     {
         Io.AcceptOnlyFromAmong("uring", "managed", "auto");
@@ -74,7 +81,7 @@ internal sealed class ClientCommand
         command.Options.Add(shared.Quiet);
         command.Options.Add(shared.Debug);
         foreach (Option option in new Option[] { shared.Addressing, shared.CaBundle, shared.NoVerifySsl, shared.Retries, shared.ConnectTimeout,
-                     shared.ReadTimeout, shared.BandwidthLimit, shared.TpsLimit })
+                     shared.ReadTimeout, shared.BandwidthLimit, shared.TpsLimit, shared.Http2, shared.Http1 })
             command.Options.Add(option);
         return shared;
     }
@@ -106,8 +113,10 @@ internal sealed class ClientCommand
             if (!(tps > 0) || double.IsInfinity(tps)) throw new CliException("--tpslimit must be a positive number of requests per second", Program.ExitUsage);
             requests = new TokenBucketLimiter(tps, burst: 1); // rclone's --tpslimit-burst default: no bursts
         }
+        HttpProtocol? protocol = ProtocolFlag(parse);
         return options with
         {
+            Protocol = protocol ?? options.Protocol,
             ForcePathStyle = parse.GetValue(Addressing) switch { "path" => true, "virtual" => false, "auto" => null, _ => options.ForcePathStyle },
             CaBundlePath = bundle ?? options.CaBundlePath,
             InsecureSkipTlsVerify = options.InsecureSkipTlsVerify || parse.GetValue(NoVerifySsl),
@@ -118,6 +127,14 @@ internal sealed class ClientCommand
             BandwidthLimit = bandwidth ?? options.BandwidthLimit,
             RequestRateLimit = requests ?? options.RequestRateLimit,
         };
+    }
+
+    /// <summary>The protocol --http2 / --http1 ask for (null: neither); both at once is a usage error.</summary>
+    public HttpProtocol? ProtocolFlag(ParseResult parse)
+    {
+        bool http2 = parse.GetValue(Http2), http1 = parse.GetValue(Http1);
+        if (http2 && http1) throw new CliException("--http1 and --http2 exclude each other", Program.ExitUsage);
+        return http2 ? HttpProtocol.Http2 : http1 ? HttpProtocol.Http11 : null;
     }
 
     private static TimeSpan? Duration(ParseResult parse, Option<string> option) =>

@@ -12,7 +12,7 @@ namespace Sluice.Client.Transport;
 /// and the body framing state (Content-Length or chunked). Receives and sends run under a per-connection timer:
 /// the first-byte timeout while waiting for a response, the stall window otherwise.
 /// </summary>
-internal sealed class HttpConnection : IAsyncDisposable
+internal sealed class HttpConnection : IHttpExchange, IAsyncDisposable
 {
     /// <summary>Receive buffer: holds any response head (16 KiB limit) plus a useful batch of body bytes.</summary>
     public const int ReceiveBufferSize = 64 * 1024;

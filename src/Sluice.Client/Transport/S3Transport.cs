@@ -51,7 +51,7 @@ internal sealed class S3Transport : IAsyncDisposable
     private CredentialSigner _signer;
     private readonly TlsSettings? _tls;
     private readonly RetryBudget _budget;
-    private readonly ConcurrentDictionary<string, HostPool> _pools = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, IExchangePool> _pools = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, long> _slowPrefixes = new(StringComparer.Ordinal);
     private readonly string _endpointHost;
     private readonly int _port;
@@ -100,9 +100,25 @@ internal sealed class S3Transport : IAsyncDisposable
         get
         {
             int total = 0;
-            foreach (HostPool pool in _pools.Values)
+            foreach (IExchangePool pool in _pools.Values)
             {
-                total += Volatile.Read(ref pool.Opened);
+                total += pool.ConnectionsOpened;
+            }
+
+            return total;
+        }
+    }
+
+    /// <summary>Responses received over HTTP/2 so far, over all hosts (the handler's account of the wire protocol).</summary>
+    public int Http2Responses
+    {
+        get
+        {
+            int total = 0;
+            foreach (IExchangePool pool in _pools.Values)
+            {
+                Http2Pool? h2 = pool as Http2Pool ?? (pool as AutoPool)?.Http2;
+                total += h2 is null ? 0 : Volatile.Read(ref h2.Http2Responses);
             }
 
             return total;
@@ -127,7 +143,7 @@ internal sealed class S3Transport : IAsyncDisposable
     {
         RetryOptions retry = _options.Retry;
         (string host, string hostHeader, string path) = Locate(call.Bucket, call.Key);
-        HostPool pool = GetPool(host);
+        IExchangePool pool = GetPool(host);
         long streamStart = call.BodyStream is { CanSeek: true } s ? s.Position : -1;
         bool streamTouched = false;
         long delivered = 0;
@@ -153,7 +169,7 @@ internal sealed class S3Transport : IAsyncDisposable
             // (the cached set) costs nothing; a failure to get credentials is not an S3 error and is not retried here.
             AwsCredentials credentials = await _credentials.GetCredentialsAsync(cancellationToken).ConfigureAwait(false);
             SigV4Signer signer = SignerFor(credentials);
-            HttpConnection? connection = null;
+            IHttpExchange? connection = null;
             bool onReactor = false;
             bool reuse = false;
             bool reused = false;
@@ -163,13 +179,13 @@ internal sealed class S3Transport : IAsyncDisposable
             {
                 connection = await pool.RentAsync(cancellationToken).ConfigureAwait(false);
                 // (Not under a bandwidth limit: its waits resume on a timer thread, off the reactor.)
-                if (connection.IsPlain && _options.BandwidthLimit is null && call.BodyStream is null
+                if (connection is HttpConnection { IsPlain: true } plain && _options.BandwidthLimit is null && call.BodyStream is null
                     && sink.Kind is SinkKind.Memory or SinkKind.Buffer or SinkKind.None)
                 {
                     // The whole exchange then runs inline on the socket's reactor: each send and receive is submitted
                     // and resumed there, instead of an eventfd hand-off in and a thread-pool hop out per operation.
                     // Caller code (streams, buffer writers, TLS) never runs there, so those exchanges stay put.
-                    OwnerAwaitable owner = connection.ResumeOnOwner();
+                    OwnerAwaitable owner = plain.ResumeOnOwner();
                     if (!owner.IsCompleted)
                     {
                         onReactor = true;
@@ -191,8 +207,7 @@ internal sealed class S3Transport : IAsyncDisposable
                     delivered = deliveredBefore = 0;
                 }
 
-                int headLength = WriteHead(connection, signer, call, hostHeader, path, rangeStart, rangeEnd,
-                    resuming ? resumeETag : null);
+                SignHeaders(connection.Headers, signer, call, hostHeader, path, rangeStart, rangeEnd, resuming ? resumeETag : null);
                 if (call.BodyStream is not null)
                 {
                     if (streamTouched && streamStart >= 0)
@@ -201,12 +216,26 @@ internal sealed class S3Transport : IAsyncDisposable
                     }
 
                     streamTouched = true;
-                    await connection.SendAsync(headLength, ReadOnlyMemory<byte>.Empty, false, cancellationToken).ConfigureAwait(false);
-                    await SendStreamAsync(connection, call.BodyStream, call.BodyLength, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (connection is HttpConnection http1)
+                {
+                    int headLength = WriteHead(http1, call, path);
+                    if (call.BodyStream is not null)
+                    {
+                        await http1.SendAsync(headLength, ReadOnlyMemory<byte>.Empty, false, cancellationToken).ConfigureAwait(false);
+                        await SendStreamAsync(http1, call.BodyStream, call.BodyLength, cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await http1.SendAsync(headLength, call.Body, true, cancellationToken).ConfigureAwait(false);
+                    }
                 }
                 else
                 {
-                    await connection.SendAsync(headLength, call.Body, true, cancellationToken).ConfigureAwait(false);
+                    // HTTP/2: the body is written as the handler asks for it, while the head is awaited.
+                    ((Http2Exchange)connection).Send(call.Method, path, call.Query, call.Body, call.BodyStream, call.BodyLength,
+                        cancellationToken);
                 }
 
                 await connection.ReadHeadAsync(cancellationToken).ConfigureAwait(false);
@@ -338,14 +367,25 @@ internal sealed class S3Transport : IAsyncDisposable
         return signer;
     }
 
-    private HostPool GetPool(string host) =>
-        _pools.TryGetValue(host, out HostPool? pool) ? pool
-            : _pools.GetOrAdd(host, static (h, t) => new HostPool(t._engine, t._options, h, t._port, t._tls), this);
+    private IExchangePool GetPool(string host) =>
+        _pools.TryGetValue(host, out IExchangePool? pool) ? pool : _pools.GetOrAdd(host, static (h, t) => t.CreatePool(h), this);
 
-    private int WriteHead(HttpConnection connection, SigV4Signer signer, in S3Call call, string hostHeader, string path, long rangeStart,
-        long rangeEnd, string? ifMatch)
+    /// <summary>
+    /// The pool for a host by <see cref="S3ClientOptions.Protocol"/>. (A pool made by a losing GetOrAdd race is
+    /// never used and holds nothing: pools connect on first rent.)
+    /// </summary>
+    private IExchangePool CreatePool(string host) => _options.Protocol switch
     {
-        SigV4HeaderList headers = connection.Headers;
+        HttpProtocol.Http2 => new Http2Pool(_engine, _options, host, _port, _tls),
+        HttpProtocol.Auto when _https => new AutoPool(new HostPool(_engine, _options, host, _port, _tls),
+            new Http2Pool(_engine, _options, host, _port, _tls), _options),
+        _ => new HostPool(_engine, _options, host, _port, _tls),
+    };
+
+    /// <summary>Fills and signs the request's headers (the same for both protocols).</summary>
+    private void SignHeaders(SigV4HeaderList headers, SigV4Signer signer, in S3Call call, string hostHeader, string path,
+        long rangeStart, long rangeEnd, string? ifMatch)
+    {
         headers.Clear();
         headers.Add("host", hostHeader);
         if (rangeStart >= 0)
@@ -375,7 +415,12 @@ internal sealed class S3Transport : IAsyncDisposable
             : _options.SignPayload && call.BodyStream is null ? SigV4PayloadHash.Sha256Hex(call.Body.Span)
             : SigV4PayloadHash.UnsignedPayload);
         signer.SignHeaders(headers, call.Method, path, call.Query, payloadHash, DateTimeOffset.UtcNow);
+    }
 
+    /// <summary>Writes the signed request's HTTP/1.1 head into the connection's head buffer; returns its length.</summary>
+    private static int WriteHead(HttpConnection connection, in S3Call call, string path)
+    {
+        SigV4HeaderList headers = connection.Headers;
         var writer = new HttpHeadWriter(connection.HeadBuffer);
         int targetLength = path.Length + (call.Query is null ? 0 : call.Query.Length + 1);
         byte[]? rented = targetLength > StackTargetBytes ? ArrayPool<byte>.Shared.Rent(targetLength) : null;
@@ -449,7 +494,7 @@ internal sealed class S3Transport : IAsyncDisposable
         }
     }
 
-    private static async ValueTask<long> ReadIntoMemoryAsync(HttpConnection connection, Memory<byte> destination,
+    private static async ValueTask<long> ReadIntoMemoryAsync(IHttpExchange connection, Memory<byte> destination,
         long delivered, CancellationToken cancellationToken)
     {
         long declared = connection.Head.IsChunked ? -1 : connection.Head.ContentLength;
@@ -485,7 +530,7 @@ internal sealed class S3Transport : IAsyncDisposable
         needed >= 0 ? $"The body ({needed} bytes) does not fit the destination ({capacity} bytes)."
             : $"The body is larger than the destination ({capacity} bytes).", isRetryable: false);
 
-    private static async ValueTask<long> ReadIntoWriterAsync(HttpConnection connection, IBufferWriter<byte> writer,
+    private static async ValueTask<long> ReadIntoWriterAsync(IHttpExchange connection, IBufferWriter<byte> writer,
         long delivered, CancellationToken cancellationToken)
     {
         while (true)
@@ -502,7 +547,7 @@ internal sealed class S3Transport : IAsyncDisposable
         }
     }
 
-    private static async ValueTask<long> ReadIntoStreamAsync(HttpConnection connection, Stream stream, long delivered,
+    private static async ValueTask<long> ReadIntoStreamAsync(IHttpExchange connection, Stream stream, long delivered,
         CancellationToken cancellationToken)
     {
         while (true)
@@ -518,7 +563,7 @@ internal sealed class S3Transport : IAsyncDisposable
         }
     }
 
-    private static async ValueTask<(byte[] Buffer, int Length)> CollectAsync(HttpConnection connection,
+    private static async ValueTask<(byte[] Buffer, int Length)> CollectAsync(IHttpExchange connection,
         CancellationToken cancellationToken, int limit = int.MaxValue)
     {
         long declared = connection.Head.IsChunked ? -1 : connection.Head.ContentLength;
@@ -558,7 +603,7 @@ internal sealed class S3Transport : IAsyncDisposable
         }
     }
 
-    private static async ValueTask<S3Exception> ReadErrorAsync(HttpConnection connection, S3Call call, int status,
+    private static async ValueTask<S3Exception> ReadErrorAsync(IHttpExchange connection, S3Call call, int status,
         CancellationToken cancellationToken)
     {
         string? requestId = GetString(connection, KnownHeader.XAmzRequestId);
@@ -601,7 +646,7 @@ internal sealed class S3Transport : IAsyncDisposable
         e.Code is S3ClientErrorCodes.FirstByteTimeout or S3ClientErrorCodes.Stalled or S3ClientErrorCodes.ConnectTimeout;
 
     /// <summary>A resumed range must start where asked (a server ignoring Range would corrupt the output).</summary>
-    private static void CheckResumed(HttpConnection connection, long expectedStart)
+    private static void CheckResumed(IHttpExchange connection, long expectedStart)
     {
         if (connection.Head.StatusCode != 206
             || !ContentRange.TryParse(connection.Head.Headers.GetValue(KnownHeader.ContentRange, connection.HeadBytes),
@@ -612,7 +657,7 @@ internal sealed class S3Transport : IAsyncDisposable
         }
     }
 
-    private static long ObjectTotal(HttpConnection connection)
+    private static long ObjectTotal(IHttpExchange connection)
     {
         S3ResponseHead head = connection.Head;
         if (head.StatusCode == 206
@@ -624,10 +669,10 @@ internal sealed class S3Transport : IAsyncDisposable
         return head.ContentLength;
     }
 
-    private static string? GetString(HttpConnection connection, KnownHeader header) =>
+    private static string? GetString(IHttpExchange connection, KnownHeader header) =>
         connection.Head.Headers.TryGet(header, out HttpField f) ? Encoding.UTF8.GetString(f.Value.Of(connection.HeadBytes)) : null;
 
-    private static ObjectMetadata BuildMetadata(HttpConnection connection, long headAt)
+    private static ObjectMetadata BuildMetadata(IHttpExchange connection, long headAt)
     {
         S3ResponseHead head = connection.Head;
         ReadOnlySpan<byte> bytes = connection.HeadBytes;
@@ -785,7 +830,7 @@ internal sealed class S3Transport : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (HostPool pool in _pools.Values)
+        foreach (IExchangePool pool in _pools.Values)
         {
             await pool.DisposeAsync().ConfigureAwait(false);
         }

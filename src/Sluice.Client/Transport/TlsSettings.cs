@@ -34,6 +34,35 @@ internal sealed class TlsSettings
         RemoteCertificateValidationCallback = Validate,
     };
 
+    /// <summary>
+    /// TLS over <paramref name="transport"/> (a connection's stream; offering <paramref name="alpn"/> when not null)
+    /// within <paramref name="timeout"/>; failures as S3Exceptions (a timeout or an I/O error retryable, a refused
+    /// certificate not). The returned stream owns the transport.
+    /// </summary>
+    public async ValueTask<SslStream> AuthenticateAsync(Stream transport, string host, int port,
+        List<SslApplicationProtocol>? alpn, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var ssl = new SslStream(transport, leaveInnerStreamOpen: false);
+        try
+        {
+            using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timer.CancelAfter(timeout);
+            SslClientAuthenticationOptions options = ClientOptions(host);
+            options.ApplicationProtocols = alpn;
+            await ssl.AuthenticateAsClientAsync(options, timer.Token).ConfigureAwait(false);
+            return ssl;
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException)
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            bool timedOut = e is OperationCanceledException;
+            throw new S3Exception(timedOut ? S3ClientErrorCodes.ConnectTimeout : S3ClientErrorCodes.TlsFailed, 0,
+                $"TLS with {host}:{port} failed: {e.Message}", isRetryable: timedOut || e is IOException,
+                innerException: e);
+        }
+    }
+
     private bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
         if (_insecure || errors == SslPolicyErrors.None)
