@@ -130,6 +130,10 @@ public sealed partial class S3RequestHandler
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     internal async ValueTask GetObjectAsync(S3Exchange x, RequestContext c, bool head)
     {
+        // SSE-S3 and SSE-KMS are the server's to apply: a read that declares them is refused, as S3 does (only SSE-C's
+        // key is presented on reads).
+        if (x.Request.Headers.TryGet(KnownHeader.XAmzServerSideEncryption, out _))
+            ThrowProblem(S3ErrorCode.InvalidArgument, "x-amz-server-side-encryption header is not supported for this operation.");
         if (c.Route.Query.PartNumber > 0)
         {
             await GetObjectPartAsync(x, c, head);

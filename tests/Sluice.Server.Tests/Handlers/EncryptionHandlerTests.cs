@@ -180,6 +180,15 @@ public class EncryptionHandlerTests
         Assert.Equal(("1", "AES256", s3.Header("ETag")), (tagged.Header("x-amz-tagging-count"), tagged.Header("x-amz-server-side-encryption"), tagged.Header("ETag")));
         var refusedKey = await c.GetObjectAsync("sse", "s3", Customer(KeyA));
         Assert.Equal((400, "InvalidRequest"), (refusedKey.Status, refusedKey.ErrorCode));
+        // A read that declares SSE-S3 or SSE-KMS is refused (the server applies them; only SSE-C's key is presented),
+        // on a whole read, a part read and a HEAD alike.
+        foreach (var declared in new[] { "AES256", "aws:kms" })
+        {
+            var declaring = await c.GetObjectAsync("sse", "s3", ("x-amz-server-side-encryption", declared));
+            Assert.Equal((400, "InvalidArgument"), (declaring.Status, declaring.ErrorCode));
+            Assert.Equal(400, (await c.SendAsync("GET", "/sse/s3", "partNumber=1", headers: [("x-amz-server-side-encryption", declared)])).Status);
+            Assert.Equal(400, (await c.SendAsync("HEAD", "/sse/s3", headers: [("x-amz-server-side-encryption", declared)])).Status);
+        }
 
         // The digests are checked over the plaintext: a wrong one stores nothing.
         var bad = await c.PutObjectAsync("sse", "bad", plain, ("x-amz-server-side-encryption", "AES256"), ("Content-MD5", S3TestClient.Md5Base64([1])));
