@@ -90,9 +90,9 @@ public sealed partial class S3RequestHandler
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
         string uploadId = c.Route.Query.GetString(S3QueryParameter.UploadId) ?? string.Empty;
         int partNumber = c.Route.Query.PartNumber;
-        ParseCopySource(x, out string sourceBucket, out string sourceKey);
+        ParseCopySource(x, out string sourceBucket, out string sourceKey, out string? sourceVersionId);
         await _objects.GetMultipartUploadAsync(bucket, key, uploadId);
-        await using var reader = await _objects.OpenReadAsync(sourceBucket, sourceKey);
+        await using var reader = await OpenCopySourceAsync(sourceBucket, sourceKey, sourceVersionId);
         CheckCopySourceConditions(x, reader.Metadata);
         var range = CopyRange(x, reader.Length);
         if (range.Length > MaxPartSize) ThrowProblem(S3ErrorCode.EntityTooLarge);
@@ -106,7 +106,21 @@ public sealed partial class S3RequestHandler
         var result = new CopyPartResult { LastModified = part.LastModified, ETag = part.ETag };
         var body = new ArrayBufferWriter<byte>(256);
         result.WriteTo(body);
-        await SendXmlAsync(x, body);
+        await SendVersionedXmlAsync(x, body, null, reader.Metadata.VersionIdHeader);
+    }
+
+    /// <summary>A copy source version open for reading; a delete marker named by id is InvalidRequest, as S3 answers.</summary>
+    private async ValueTask<IObjectReader> OpenCopySourceAsync(string bucket, string key, string? versionId)
+    {
+        try
+        {
+            return await _objects.OpenReadAsync(bucket, key, versionId);
+        }
+        catch (S3StorageException e) when (e.Code == S3ErrorCode.MethodNotAllowed)
+        {
+            throw new S3RequestException(new S3Error(S3ErrorCode.InvalidRequest,
+                "The source of a copy request may not specifically refer to a delete marker by version id."));
+        }
     }
 
     private static ByteRange CopyRange(S3Exchange x, long sourceLength)
@@ -150,7 +164,7 @@ public sealed partial class S3RequestHandler
         if (metadata.Checksum != null) result.Checksums.ChecksumType = metadata.ChecksumType;
         var body = new ArrayBufferWriter<byte>(512);
         result.WriteTo(body);
-        await SendXmlAsync(x, body);
+        await SendVersionedXmlAsync(x, body, metadata.VersionIdHeader);
     }
 
     /// <summary>What Complete asserts about the whole object in its headers (null when nothing); a malformed size or

@@ -219,7 +219,25 @@ public sealed class BucketIndexes : IDisposable
         };
         return new IndexEntry(metadata.Key, metadata.Size, metadata.ETag, metadata.LastModified,
             metadata.Attributes.StorageClass ?? "STANDARD", metadata.ChecksumAlgorithm,
-            metadata.ChecksumAlgorithm == S3.Checksums.ChecksumAlgorithm.None ? ObjectChecksumType.None : type);
+            metadata.ChecksumAlgorithm == S3.Checksums.ChecksumAlgorithm.None ? ObjectChecksumType.None : type)
+        {
+            VersionId = metadata.VersionId,
+            IsNullVersion = metadata.IsNullVersion,
+        };
+    }
+
+    /// <summary>The version index record of a noncurrent version or delete marker (it must have an id).</summary>
+    public static IndexEntry VersionEntryFor(ObjectMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        var entry = EntryFor(metadata with { Key = "-" });
+        return new IndexEntry(VersionKeys.Of(metadata.Key, metadata.VersionId!), entry.Size, entry.ETag,
+            entry.LastModifiedUtcTicks, entry.StorageClass, entry.ChecksumAlgorithm, entry.ChecksumType, 0)
+        {
+            VersionId = metadata.VersionId,
+            IsNullVersion = metadata.IsNullVersion,
+            IsDeleteMarker = metadata.IsDeleteMarker,
+        };
     }
 
     /// <summary>Flushes and closes every index.</summary>

@@ -12,4 +12,10 @@ public enum BucketSetting
 
     /// <summary>PutBucketLifecycleConfiguration's rules (applied by <see cref="Lifecycle.LifecycleWorker"/>).</summary>
     Lifecycle,
+
+    /// <summary>
+    /// PutBucketVersioning's configuration (Status Enabled or Suspended). Stores read it (cached) on every write:
+    /// it decides what a write or delete does (<see cref="VersioningState"/>).
+    /// </summary>
+    Versioning,
 }

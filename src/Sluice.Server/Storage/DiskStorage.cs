@@ -10,7 +10,7 @@ namespace Sluice.Server.Storage;
 /// takes one lock, its key's commit stripe in the store, under which the index records the version durably
 /// (<see cref="IndexJournal"/>) just before the rename or unlink publishes it.
 /// </summary>
-public sealed class DiskStorage : IObjectStorage
+public sealed partial class DiskStorage : IObjectStorage
 {
     private readonly ConcurrentDictionary<string, IndexJournal> _journals = new(StringComparer.Ordinal);
 
@@ -70,7 +70,8 @@ public sealed class DiskStorage : IObjectStorage
 
     public ValueTask SetBucketSettingAsync(string bucket, BucketSetting setting, byte[]? document,
         CancellationToken cancellationToken = default) =>
-        Store.SetBucketSettingAsync(bucket, setting, document, cancellationToken);
+        setting == BucketSetting.Versioning ? SetVersioningAsync(bucket, document, cancellationToken)
+            : Store.SetBucketSettingAsync(bucket, setting, document, cancellationToken);
 
     // ---------------------------------------------------------------- objects
 
@@ -163,6 +164,7 @@ public sealed class DiskStorage : IObjectStorage
     public async ValueTask CloseAsync(bool cleanStop)
     {
         Indexes.Dispose();
+        _noVersions.Dispose();
         if (cleanStop) Indexes.MarkCleanStop();
         await Store.DisposeAsync().ConfigureAwait(false);
     }

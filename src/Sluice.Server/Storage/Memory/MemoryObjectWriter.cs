@@ -24,8 +24,7 @@ internal sealed class MemoryObjectWriter(MemoryStorage storage, MemoryBucket buc
             Checksum = checksum,
             ChecksumType = checksum == null ? null : ObjectStore.FullObject,
         };
-        Storage.Publish(bucket, new MemoryObject(metadata, body, null), condition);
-        return ValueTask.FromResult(metadata);
+        return ValueTask.FromResult(Storage.Publish(bucket, new MemoryObject(metadata, body, null), condition));
     }
 }
 
