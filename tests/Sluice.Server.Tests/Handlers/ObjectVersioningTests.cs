@@ -306,4 +306,57 @@ public class ObjectVersioningTests
         Assert.Equal("d/1", Listed((await c.SendAsync("GET", "/ver-vl", "versions&key-marker=ab")).Text)[0].Key);
         Assert.Equal("InvalidArgument", (await c.SendAsync("GET", "/ver-vl", "versions&key-marker=a&version-id-marker=zzz")).ErrorCode);
     }
+
+    [Theory]
+    [MemberData(nameof(Fronts.OnDisk), MemberType = typeof(Fronts))]
+    public async Task The_disk_store_refuses_to_version_and_changes_nothing(string front)
+    {
+        await using var t = await TestServer.StartAsync(front);
+        var c = t.Client;
+        Assert.Equal(200, (await c.SendAsync("PUT", "/ver-disk")).Status);
+        Assert.Equal(200, (await c.PutObjectAsync("ver-disk", "k", B("one"))).Status);
+        foreach (var xml in new[] { EnableXml, SuspendXml })
+        {
+            var refused = await c.SendAsync("PUT", "/ver-disk", "versioning", xml);
+            Assert.Equal(501, refused.Status);
+            Assert.Equal("NotImplemented", refused.ErrorCode);
+        }
+        Assert.DoesNotContain("<Status>", (await c.SendAsync("GET", "/ver-disk", "versioning")).Text, StringComparison.Ordinal);
+        var put = await c.PutObjectAsync("ver-disk", "k", B("two"));
+        Assert.Null(put.Header("x-amz-version-id"));
+        // Every object is its null version: readable as such; any other id names nothing.
+        Assert.Equal("two", (await c.SendAsync("GET", "/ver-disk/k", "versionId=null")).Text);
+        Assert.Equal("NoSuchVersion", (await c.SendAsync("GET", "/ver-disk/k", "versionId=" + Sluice.Server.Storage.VersionIds.New())).ErrorCode);
+        Assert.Equal(204, (await c.SendAsync("DELETE", "/ver-disk/k", "versionId=null")).Status);
+        Assert.Equal(404, (await c.GetObjectAsync("ver-disk", "k")).Status);
+    }
+
+    [Theory]
+    [InlineData("inprocess/memory")]
+    [InlineData("uring/memory")]
+    public async Task Concurrent_writes_and_deletes_of_one_key_leave_one_ordered_history(string front)
+    {
+        await using var t = await TestServer.StartAsync(front);
+        var c = t.Client;
+        Assert.Equal(200, (await c.SendAsync("PUT", "/ver-race")).Status);
+        Assert.Equal(200, (await c.SendAsync("PUT", "/ver-race", "versioning", EnableXml)).Status);
+        var acknowledged = new System.Collections.Concurrent.ConcurrentBag<string>();
+        await Task.WhenAll(Enumerable.Range(0, 40).Select(async i =>
+        {
+            var r = i % 4 == 3 ? await c.SendAsync("DELETE", "/ver-race/k") : await c.PutObjectAsync("ver-race", "k", B("body " + i));
+            Assert.True(r.Status is 200 or 204, r.Text);
+            acknowledged.Add(r.Header("x-amz-version-id")!);
+        }));
+        var listed = Listed((await c.SendAsync("GET", "/ver-race", "versions")).Text);
+        // Every acknowledged version and marker is listed once, exactly one is latest (the first), newest first.
+        Assert.Equal(acknowledged.OrderBy(id => id, StringComparer.Ordinal), listed.Select(v => v.Id).OrderBy(id => id, StringComparer.Ordinal));
+        Assert.Equal(1, listed.Count(v => v.Latest));
+        Assert.True(listed[0].Latest);
+        var noncurrent = listed.Skip(1).Select(v => v.Id).ToList();
+        Assert.Equal(noncurrent.OrderBy(id => id, StringComparer.Ordinal), noncurrent);
+        // What GET answers agrees with the listing's latest entry.
+        var get = await c.GetObjectAsync("ver-race", "k");
+        Assert.Equal(listed[0].Id, get.Header("x-amz-version-id"));
+        Assert.Equal(listed[0].Kind == "DeleteMarker" ? 404 : 200, get.Status);
+    }
 }
