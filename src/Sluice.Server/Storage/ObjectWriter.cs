@@ -46,6 +46,7 @@ public sealed class ObjectWriter : BodyWriter, IObjectWriter
             Checksum = checksum,
             ChecksumType = checksum == null ? null : ObjectStore.FullObject,
         };
+        metadata = ObjectStore.Stamp(metadata, Journal); // the version id goes into the header
         await SealAsync(ObjectHeader.EncodeMetadata(metadata), cancellationToken).ConfigureAwait(false);
         await Store.PublishAsync(TempPath, Bucket, Key, _location, metadata, options?.Condition, Journal, cancellationToken)
             .ConfigureAwait(false);

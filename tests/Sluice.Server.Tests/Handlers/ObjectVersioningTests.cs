@@ -11,10 +11,6 @@ namespace Sluice.Server.Tests.Handlers;
 /// </summary>
 public class ObjectVersioningTests
 {
-    /// <summary>The fronts × stores that version (the disk store refuses versioning until it has it).</summary>
-    public static TheoryData<string> Stores => new(new[] { "uring", "managed", Fronts.InProcess, Fronts.KestrelHttp1, Fronts.KestrelH2c, Fronts.KestrelTls }
-        .Select(f => f + Fronts.MemorySuffix));
-
     private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
 
     private static readonly byte[] EnableXml = B("<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>");
@@ -37,7 +33,7 @@ public class ObjectVersioningTests
     }
 
     [Theory]
-    [MemberData(nameof(Stores))]
+    [MemberData(nameof(Fronts.All), MemberType = typeof(Fronts))]
     public async Task Bucket_versioning_is_enabled_and_suspended_never_turned_off_and_MFA_is_refused(string front)
     {
         await using var t = await TestServer.StartAsync(front);
@@ -72,7 +68,7 @@ public class ObjectVersioningTests
     }
 
     [Theory]
-    [MemberData(nameof(Stores))]
+    [MemberData(nameof(Fronts.All), MemberType = typeof(Fronts))]
     public async Task Versions_delete_markers_and_reads_by_version_id_behave_as_S3(string front)
     {
         await using var t = await TestServer.StartAsync(front);
@@ -151,7 +147,7 @@ public class ObjectVersioningTests
     }
 
     [Theory]
-    [MemberData(nameof(Stores))]
+    [MemberData(nameof(Fronts.All), MemberType = typeof(Fronts))]
     public async Task Suspended_versioning_replaces_the_null_version_and_keeps_the_others(string front)
     {
         await using var t = await TestServer.StartAsync(front);
@@ -180,7 +176,7 @@ public class ObjectVersioningTests
     }
 
     [Theory]
-    [MemberData(nameof(Stores))]
+    [MemberData(nameof(Fronts.All), MemberType = typeof(Fronts))]
     public async Task Copies_tags_multipart_and_DeleteObjects_take_version_ids(string front)
     {
         await using var t = await TestServer.StartAsync(front);
@@ -243,7 +239,7 @@ public class ObjectVersioningTests
     }
 
     [Theory]
-    [MemberData(nameof(Stores))]
+    [MemberData(nameof(Fronts.All), MemberType = typeof(Fronts))]
     public async Task ListObjectVersions_pages_prefixes_and_markers_over_many_versions(string front)
     {
         await using var t = await TestServer.StartAsync(front);
@@ -308,32 +304,10 @@ public class ObjectVersioningTests
     }
 
     [Theory]
-    [MemberData(nameof(Fronts.OnDisk), MemberType = typeof(Fronts))]
-    public async Task The_disk_store_refuses_to_version_and_changes_nothing(string front)
-    {
-        await using var t = await TestServer.StartAsync(front);
-        var c = t.Client;
-        Assert.Equal(200, (await c.SendAsync("PUT", "/ver-disk")).Status);
-        Assert.Equal(200, (await c.PutObjectAsync("ver-disk", "k", B("one"))).Status);
-        foreach (var xml in new[] { EnableXml, SuspendXml })
-        {
-            var refused = await c.SendAsync("PUT", "/ver-disk", "versioning", xml);
-            Assert.Equal(501, refused.Status);
-            Assert.Equal("NotImplemented", refused.ErrorCode);
-        }
-        Assert.DoesNotContain("<Status>", (await c.SendAsync("GET", "/ver-disk", "versioning")).Text, StringComparison.Ordinal);
-        var put = await c.PutObjectAsync("ver-disk", "k", B("two"));
-        Assert.Null(put.Header("x-amz-version-id"));
-        // Every object is its null version: readable as such; any other id names nothing.
-        Assert.Equal("two", (await c.SendAsync("GET", "/ver-disk/k", "versionId=null")).Text);
-        Assert.Equal("NoSuchVersion", (await c.SendAsync("GET", "/ver-disk/k", "versionId=" + Sluice.Server.Storage.VersionIds.New())).ErrorCode);
-        Assert.Equal(204, (await c.SendAsync("DELETE", "/ver-disk/k", "versionId=null")).Status);
-        Assert.Equal(404, (await c.GetObjectAsync("ver-disk", "k")).Status);
-    }
-
-    [Theory]
     [InlineData("inprocess/memory")]
     [InlineData("uring/memory")]
+    [InlineData("inprocess")]
+    [InlineData("uring")]
     public async Task Concurrent_writes_and_deletes_of_one_key_leave_one_ordered_history(string front)
     {
         await using var t = await TestServer.StartAsync(front);

@@ -20,6 +20,8 @@ public class VersionLifecycleTests
     [Theory]
     [InlineData("inprocess/memory")]
     [InlineData("uring/memory")]
+    [InlineData("inprocess")]
+    [InlineData("uring")]
     public async Task Noncurrent_versions_and_expired_delete_markers_are_removed_by_the_rules(string front)
     {
         var clock = new ManualClock(DateTimeOffset.UtcNow);
