@@ -201,7 +201,14 @@ public sealed partial class S3RequestHandler
             int count = 0;
             string? lastKey = null, lastVersion = null;
             byte[]? resumedKey = null; // its newest version was on an earlier page
-            if (skipMarkerKey)
+            int rolled = skipMarkerKey && _delimiter.Length > 0 ? start.AsSpan(_prefix.Length).IndexOf(_delimiter) : -1;
+            if (rolled >= 0)
+            {
+                // key-marker lies under a common prefix (it is one, as NextKeyMarker names them): everything under it
+                // was rolled up on an earlier page.
+                SkipPast(start.AsSpan(0, _prefix.Length + rolled + _delimiter.Length).ToArray());
+            }
+            else if (skipMarkerKey)
             {
                 // Continue inside key-marker's versions after version-id-marker, or after the key altogether.
                 bool currentIsMarkerKey = _hasCurrent && _current.CurrentKey.Span.SequenceEqual(start);

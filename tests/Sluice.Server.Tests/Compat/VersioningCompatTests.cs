@@ -3,16 +3,16 @@ using System.Text.Json;
 namespace Sluice.Server.Tests.Compat;
 
 /// <summary>
-/// Versioning through awscli's `s3api` and boto3 against the memory store (the disk store refuses to enable
-/// versioning until it keeps versions): put-bucket-versioning, versioned put-object, list-object-versions across pages,
+/// Versioning through awscli's `s3api` and boto3 against the disk store (and the memory store:
+/// <see cref="VersioningMemoryCompatTests"/>): put-bucket-versioning, versioned put-object, list-object-versions across pages,
 /// get-object --version-id, delete markers, delete-object --version-id, copies from a version, DeleteObjects with
 /// version ids, suspension and MFA refused.
 /// </summary>
-public sealed class VersioningCompatTests : AwsCliTestBase, IClassFixture<MemoryCompatServer>
+public class VersioningCompatTests : AwsCliTestBase, IClassFixture<CompatServer>
 {
     private static readonly string s_script = Path.Combine(AppContext.BaseDirectory, "Compat", "Scripts", "boto3_versioning.py");
 
-    public VersioningCompatTests(MemoryCompatServer server) : base(server)
+    public VersioningCompatTests(CompatServer server) : base(server)
     {
     }
 
