@@ -17,7 +17,6 @@ namespace Sluice.Server.Lifecycle;
 /// T + days × day. An expiration deletes the key only while it still holds the version that was judged (If-Match on
 /// its ETag), so a write that lands during the pass is never removed by it. Noncurrent versions and expired delete
 /// markers are removed by version id from the bucket's version index (NoncurrentVersionExpiration, ExpiredObjectDeleteMarker).
-/// On the disk store, which keeps no versions yet, those rules have nothing to act on.
 /// </remarks>
 public sealed class LifecycleWorker : IAsyncDisposable
 {

@@ -4,13 +4,11 @@ namespace Sluice.Cli.Tests.Commands;
 
 /// <summary>
 /// `sluice versioning enable|suspend|get` and `sluice ls --versions` through the real executable against the embedded
-/// server's memory store, which keeps versions: two writes of a key are two versions, newest first and latest, and a
-/// removal leaves a delete marker in front of them.
+/// server (disk store; <see cref="VersionsMemoryCommandTests"/>: memory store): two writes of a key are two versions,
+/// newest first and latest, and a removal leaves a delete marker in front of them.
 /// </summary>
-public sealed class VersionsCommandTests() : ServerCommandTests("AKIDVERS", "vers/secret", "versions")
+public class VersionsCommandTests() : ServerCommandTests("AKIDVERS", "vers/secret", "versions")
 {
-    protected override bool InMemory => true;
-
     [Fact]
     public void Two_writes_of_a_key_are_listed_as_two_versions_and_a_removal_as_a_delete_marker()
     {
