@@ -502,6 +502,8 @@ public sealed partial class ObjectStore
     internal static ObjectMetadata Stamp(ObjectMetadata metadata, IPublishJournal? journal)
     {
         var state = journal?.Versioning ?? VersioningState.Unversioned;
+        if (state == VersioningState.Unversioned && metadata is { VersionId: null, IsNullVersion: false, IsDeleteMarker: false })
+            return metadata; // the common case: nothing to change, nothing allocated
         return state == VersioningState.Unversioned
             ? metadata with { VersionId = null, IsNullVersion = false, IsDeleteMarker = false }
             : metadata with { VersionId = VersionIds.New(), IsNullVersion = state == VersioningState.Suspended, IsDeleteMarker = false };
