@@ -32,9 +32,16 @@ public class VersioningTests
         Assert.Equal(keys.Order(StringComparer.Ordinal), listed.Select(v => v.Key));
         Assert.All(listed, v => Assert.True(v.VersionId == "null" && v.IsLatest && !v.IsDeleteMarker && v.Size == 1));
 
-        var refused = await Assert.ThrowsAsync<S3Exception>(() => client.PutBucketVersioningAsync("vers", enabled: true));
-        Assert.Equal("NotImplemented", refused.Code);
-        Assert.Null((await client.GetBucketVersioningAsync("vers")).Status);
+        // Enabled: a new write of a key stacks a version with an id on the null version.
+        await client.PutBucketVersioningAsync("vers", enabled: true);
+        Assert.Equal("Enabled", (await client.GetBucketVersioningAsync("vers")).Status);
+        await client.PutObjectAsync(new PutObjectRequest("vers", keys[0]), new byte[] { 1, 2 });
+        var history = new List<ListedVersion>();
+        await foreach (var page in client.ListObjectVersionsPagesAsync(new ListObjectsRequest("vers") { Prefix = keys[0], MaxKeys = 1 }))
+            history.AddRange(page.Versions);
+        Assert.Equal(2, history.Count);
+        Assert.True(history[0].IsLatest && history[0].VersionId.Length == 32 && history[0].Size == 2);
+        Assert.True(!history[1].IsLatest && history[1].VersionId == "null");
     }
 
     [RgwFact]

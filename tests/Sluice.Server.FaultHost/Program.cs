@@ -21,7 +21,8 @@ public static class Program
 
     public static async Task<int> Main(string[] args)
     {
-        if (args.Length != 3 || args[0] != "put-loop") { Console.Error.WriteLine("usage: put-loop DIR uring|managed"); return 2; }
+        if (args.Length == 3 && args[0] == "versioned-loop") return await VersionedLoopAsync(args[1], args[2]);
+        if (args.Length != 3 || args[0] != "put-loop") { Console.Error.WriteLine("usage: put-loop|versioned-loop DIR uring|managed"); return 2; }
         await using var engine = IoEngine.Create(new IoEngineOptions { Mode = args[2], ReactorCount = 2 });
         await using var store = await ObjectStore.OpenAsync(engine, args[1]);
         await store.CreateBucketAsync("crash");
@@ -37,6 +38,54 @@ public static class Program
             }
             await store.PutAsync("crash", "same", body, new ObjectAttributes { UserMetadata = [new("version", System.Text.Encoding.ASCII.GetBytes(i.ToString(System.Globalization.CultureInfo.InvariantCulture)))] });
             Console.WriteLine("ack " + i);
+        }
+    }
+
+    /// <summary>
+    /// `versioned-loop DIR MODE`: the disk store with its journaled indexes (as `sluice serve` runs it), bucket "crash"
+    /// with versioning enabled, key "v" written with body i — every fourth step a delete (a delete marker) instead, and
+    /// every fifth the version two steps back removed by id — printing "ack i put|marker|removed ID" once each is
+    /// acknowledged.
+    /// </summary>
+    private static async Task<int> VersionedLoopAsync(string directory, string mode)
+    {
+        await using var engine = IoEngine.Create(new IoEngineOptions { Mode = mode, ReactorCount = 2 });
+        var store = await ObjectStore.OpenAsync(engine, directory);
+        var indexes = new BucketIndexes(store);
+        await indexes.OpenAllAsync();
+        await using var disk = new DiskStorage(store, indexes);
+        await disk.CreateBucketAsync("crash");
+        await disk.SetBucketSettingAsync("crash", BucketSetting.Versioning,
+            "<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>"u8.ToArray());
+        Console.WriteLine("ready");
+        var puts = new List<string>();
+        for (int i = 0; ; i++)
+        {
+            if (i % 5 == 4 && puts.Count >= 2)
+            {
+                string old = puts[^2];
+                puts.RemoveAt(puts.Count - 2);
+                var removed = await disk.DeleteVersionAsync("crash", "v", old, null);
+                Console.WriteLine($"ack {i} removed {removed.VersionId}");
+            }
+            else if (i % 4 == 3)
+            {
+                var marker = await disk.DeleteVersionAsync("crash", "v", null, null);
+                Console.WriteLine($"ack {i} marker {marker.VersionId}");
+            }
+            else
+            {
+                byte[] body = Body(i);
+                ObjectMetadata written;
+                await using (var writer = await disk.BeginPutAsync("crash", "v", Sluice.S3.Checksums.ChecksumAlgorithm.None))
+                {
+                    await writer.WriteAsync(body);
+                    written = await writer.CommitAsync(new ObjectAttributes { UserMetadata = [new("step", System.Text.Encoding.ASCII.GetBytes(i.ToString(System.Globalization.CultureInfo.InvariantCulture)))] },
+                        null, null, null);
+                }
+                puts.Add(written.VersionId!);
+                Console.WriteLine($"ack {i} put {written.VersionId}");
+            }
         }
     }
 }

@@ -357,7 +357,8 @@ public sealed partial class S3RequestHandler
         IReadOnlyList<long> streams = [stored.Length];
         if (m.PartCount > 0)
         {
-            var parts = await _objects.GetPartsAsync(bucket, key, details: false);
+            // The parts of this very version (a noncurrent one is named by its id).
+            var parts = await _objects.GetPartsAsync(bucket, key, m.VersionIdHeader, details: false);
             var lengths = parts.Parts.Select(p => p.Size).ToArray();
             if (parts.Metadata.ETag != m.ETag || parts.Metadata.LastModified != m.LastModified || lengths.Sum() != stored.Length)
                 throw new S3RequestException(new S3Error(S3ErrorCode.OperationAborted) { Resource = "/" + bucket + "/" + key });
@@ -407,7 +408,7 @@ public sealed partial class S3RequestHandler
             for (int i = 0; i < number - 1; i++) offset += EncryptedLayout.PlainLength(parts.Parts[i].Size, e.ChunkSize);
             part = new Sluice.S3.Ranges.ByteRange(offset, EncryptedLayout.PlainLength(parts.Parts[number - 1].Size, e.ChunkSize));
         }
-        await using var stored = head ? null : await _objects.OpenReadAsync(bucket, key);
+        await using var stored = head ? null : await _objects.OpenReadAsync(bucket, key, VersionIdOf(c));
         if (stored != null && (stored.Metadata.ETag != metadata.ETag || stored.Metadata.LastModified != metadata.LastModified))
             throw new S3RequestException(new S3Error(S3ErrorCode.OperationAborted) { Resource = c.Route.GetResource() });
         if (!_objects.TryCountRead(c.Route.Bucket, c.Route.Key))
@@ -464,6 +465,7 @@ public sealed partial class S3RequestHandler
         AddHeader(x, KnownHeader.ETag, metadata.ETag);
         AddChecksumHeaders(x, metadata);
         AddSseHeaders(x, sse.Template, write: true);
+        AddVersionHeader(x, metadata);
         await x.SendAsync(ReadOnlyMemory<byte>.Empty);
     }
 
@@ -526,10 +528,10 @@ public sealed partial class S3RequestHandler
     /// key) is written as a new version, encrypted as the request (or the destination bucket's default) says. Nothing
     /// is shared with the source: a copy between SSE-C keys, or from SSE-S3 to plaintext, re-encrypts every byte.
     /// </summary>
-    private async ValueTask<ObjectMetadata> CopyEncryptedAsync(S3Exchange x, string sourceBucket, string sourceKey, string bucket, string key,
-        Func<ObjectMetadata, ObjectAttributes> attributesFor, WriteCondition? condition, SseWrite? destination)
+    private async ValueTask<ObjectMetadata> CopyEncryptedAsync(S3Exchange x, string sourceBucket, string sourceKey, string? sourceVersionId,
+        string bucket, string key, Func<ObjectMetadata, ObjectAttributes> attributesFor, WriteCondition? condition, SseWrite? destination)
     {
-        await using var stored = await _objects.OpenReadAsync(sourceBucket, sourceKey);
+        await using var stored = await OpenCopySourceAsync(sourceBucket, sourceKey, sourceVersionId);
         SseDecryptingReader? plain = null;
         try
         {

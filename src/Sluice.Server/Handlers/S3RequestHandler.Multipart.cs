@@ -106,9 +106,9 @@ public sealed partial class S3RequestHandler
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
         string uploadId = c.Route.Query.GetString(S3QueryParameter.UploadId) ?? string.Empty;
         int partNumber = c.Route.Query.PartNumber;
-        ParseCopySource(x, out string sourceBucket, out string sourceKey);
+        ParseCopySource(x, out string sourceBucket, out string sourceKey, out string? sourceVersionId);
         var upload = await _objects.GetMultipartUploadAsync(bucket, key, uploadId);
-        await using var reader = await _objects.OpenReadAsync(sourceBucket, sourceKey);
+        await using var reader = await OpenCopySourceAsync(sourceBucket, sourceKey, sourceVersionId);
         if (upload.Attributes.Encryption != null || reader.Metadata.Attributes.Encryption != null
             || HasHeaderPrefix(x, CopySourceCustomerPrefix) || HasHeaderPrefix(x, CustomerPrefix))
         {
@@ -116,7 +116,7 @@ public sealed partial class S3RequestHandler
             var copyResult = new CopyPartResult { LastModified = copied.LastModified, ETag = copied.ETag };
             var copyBody = new ArrayBufferWriter<byte>(256);
             copyResult.WriteTo(copyBody);
-            await SendXmlAsync(x, copyBody, upload.Attributes.Encryption);
+            await SendVersionedXmlAsync(x, copyBody, null, reader.Metadata.VersionIdHeader, upload.Attributes.Encryption);
             return;
         }
         CheckCopySourceConditions(x, reader.Metadata);
@@ -132,7 +132,21 @@ public sealed partial class S3RequestHandler
         var result = new CopyPartResult { LastModified = part.LastModified, ETag = part.ETag };
         var body = new ArrayBufferWriter<byte>(256);
         result.WriteTo(body);
-        await SendXmlAsync(x, body);
+        await SendVersionedXmlAsync(x, body, null, reader.Metadata.VersionIdHeader);
+    }
+
+    /// <summary>A copy source version open for reading; a delete marker named by id is InvalidRequest, as S3 answers.</summary>
+    private async ValueTask<IObjectReader> OpenCopySourceAsync(string bucket, string key, string? versionId)
+    {
+        try
+        {
+            return await _objects.OpenReadAsync(bucket, key, versionId);
+        }
+        catch (S3StorageException e) when (e.Code == S3ErrorCode.MethodNotAllowed)
+        {
+            throw new S3RequestException(new S3Error(S3ErrorCode.InvalidRequest,
+                "The source of a copy request may not specifically refer to a delete marker by version id."));
+        }
     }
 
     private static ByteRange CopyRange(S3Exchange x, long sourceLength)
@@ -176,7 +190,7 @@ public sealed partial class S3RequestHandler
         if (metadata.Checksum != null) result.Checksums.ChecksumType = metadata.ChecksumType;
         var body = new ArrayBufferWriter<byte>(512);
         result.WriteTo(body);
-        await SendXmlAsync(x, body, metadata.Attributes.Encryption);
+        await SendVersionedXmlAsync(x, body, metadata.VersionIdHeader, encryption: metadata.Attributes.Encryption);
     }
 
     /// <summary>What Complete asserts about the whole object in its headers (null when nothing); a malformed size or

@@ -63,6 +63,7 @@ public sealed partial class S3RequestHandler
         x.SetStatus(200);
         AddHeader(x, KnownHeader.ETag, metadata.ETag);
         AddChecksumHeaders(x, metadata);
+        AddVersionHeader(x, metadata);
         await x.SendAsync(ReadOnlyMemory<byte>.Empty);
     }
 
@@ -139,6 +140,11 @@ public sealed partial class S3RequestHandler
             await GetObjectPartAsync(x, c, head);
             return;
         }
+        if (c.Route.Query.Has(S3QueryParameter.VersionId))
+        {
+            await GetObjectVersionAsync(x, c, head);
+            return;
+        }
         // A hot small object comes from the store's open-object cache with no allocation and no system call; otherwise
         // HEAD reads the header alone (a multipart object's part files are opened only to send them).
         if (!_objects.TryOpenCached(c.Route.Bucket, c.Route.Key, out var cached) && !head)
@@ -153,6 +159,18 @@ public sealed partial class S3RequestHandler
             return;
         }
         if (HasCustomerKeyHeaders(x)) ThrowProblem(S3ErrorCode.InvalidRequest, "The encryption parameters are not applicable to this object.");
+        var outcome = PrepareRead(x, c.Route.Query, metadata, out var range);
+        await AnswerReadAsync(x, c, outcome, metadata.Size, range, reader, head);
+    }
+
+    /// <summary>GET/HEAD ?versionId=: that version (404 NoSuchVersion, 405 for a delete marker), never from the cache.</summary>
+    private async ValueTask GetObjectVersionAsync(S3Exchange x, RequestContext c, bool head)
+    {
+        string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
+        string? versionId = VersionIdOf(c);
+        await using var reader = head ? null : await _objects.OpenReadAsync(bucket, key, versionId);
+        var metadata = reader?.Metadata ?? await _objects.HeadAsync(bucket, key, versionId);
+        (await _objects.GetKeyIndexAsync(bucket)).CountRead(c.Route.Key);
         var outcome = PrepareRead(x, c.Route.Query, metadata, out var range);
         await AnswerReadAsync(x, c, outcome, metadata.Size, range, reader, head);
     }
@@ -222,6 +240,7 @@ public sealed partial class S3RequestHandler
         AddDateHeader(x, KnownHeader.LastModified, m.LastModified);
         x.AddHeader(KnownHeader.ETag, etag[..etagLength]);
         x.AddHeader(KnownHeader.AcceptRanges, "bytes"u8);
+        AddVersionHeader(x, m);
         if (partsCount > 0) x.AddHeader(KnownHeader.XAmzMpPartsCount, partsCount);
         if (partial)
         {
@@ -275,8 +294,10 @@ public sealed partial class S3RequestHandler
     internal async ValueTask DeleteObjectAsync(S3Exchange x, RequestContext c)
     {
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
-        await _objects.DeleteAsync(bucket, key, ReadDeleteCondition(x));
-        await SendEmptyAsync(x, 204);
+        string? versionId = VersionIdOf(c);
+        RefuseMfa(x);
+        var outcome = await _objects.DeleteVersionAsync(bucket, key, versionId, ReadDeleteCondition(x));
+        await SendVersionedEmptyAsync(x, 204, outcome.VersionId, outcome.DeleteMarker);
     }
 
     /// <summary>
@@ -313,6 +334,7 @@ public sealed partial class S3RequestHandler
     {
         string bucket = c.Route.GetBucketString();
         await _objects.GetBucketAsync(bucket);
+        RefuseMfa(x);
         // S3 requires an integrity check on Multi-Object Delete: Content-MD5 or an x-amz-checksum-*.
         byte[] xml = await ReadVerifiedXmlAsync(x, c, auth, integrityRequired: true);
         var request = DeleteObjectsRequest.Read(xml);
@@ -322,6 +344,7 @@ public sealed partial class S3RequestHandler
             ThrowProblem(S3ErrorCode.MalformedXML, "The XML you provided was not well-formed or did not validate against our published schema");
 
         var outcomes = new DeleteError?[objects.Count];
+        var deleted = new DeletedObject?[objects.Count];
         int next = -1;
         var workers = new Task[Math.Min(DeleteObjectsParallelism, objects.Count)];
         for (int w = 0; w < workers.Length; w++) workers[w] = DeleteWorkerAsync();
@@ -331,7 +354,7 @@ public sealed partial class S3RequestHandler
         for (int i = 0; i < objects.Count; i++)
         {
             if (outcomes[i] is { } error) result.Errors.Add(error);
-            else if (!request.Value.Quiet) result.Deleted.Add(new DeletedObject { Key = objects[i].Key });
+            else if (!request.Value.Quiet) result.Deleted.Add(deleted[i] ?? new DeletedObject { Key = objects[i].Key });
         }
         var body = new ArrayBufferWriter<byte>(256 + (objects.Count * 64));
         result.WriteTo(body);
@@ -340,27 +363,44 @@ public sealed partial class S3RequestHandler
         async Task DeleteWorkerAsync()
         {
             for (int i; (i = Interlocked.Increment(ref next)) < objects.Count;)
-                outcomes[i] = await DeleteOneAsync(bucket, objects[i]);
+                (outcomes[i], deleted[i]) = await DeleteOneAsync(bucket, objects[i]);
         }
     }
 
-    /// <summary>One key of a DeleteObjects: null when deleted (or absent), else the key's error.</summary>
-    private async Task<DeleteError?> DeleteOneAsync(string bucket, ObjectIdentifier o)
+    /// <summary>One key of a DeleteObjects: what was deleted (VersionId, DeleteMarker, DeleteMarkerVersionId as S3
+    /// reports them), or the key's error.</summary>
+    private async Task<(DeleteError? Error, DeletedObject? Deleted)> DeleteOneAsync(string bucket, ObjectIdentifier o)
     {
         byte[] keyBytes = Encoding.UTF8.GetBytes(o.Key);
         var problem = ObjectKeyRules.Validate(keyBytes);
-        if (!problem.IsNone) return new DeleteError { Key = o.Key, Code = problem.Code!, Message = problem.Message };
-        if (o.VersionId != null && o.VersionId != "null")
-            return new DeleteError { Key = o.Key, VersionId = o.VersionId, Code = S3ErrorCode.NoSuchVersion, Message = "The specified version does not exist." };
+        if (!problem.IsNone) return (new DeleteError { Key = o.Key, Code = problem.Code!, Message = problem.Message }, null);
+        if (o.VersionId != null && !VersionIds.IsValidRequestId(o.VersionId))
+            return (new DeleteError { Key = o.Key, VersionId = o.VersionId, Code = S3ErrorCode.NoSuchVersion, Message = "The specified version does not exist." }, null);
         var condition = new WriteCondition(o.ETag, null) { IfMatchLastModified = o.LastModifiedTime, IfMatchSize = o.Size };
         try
         {
-            await _objects.DeleteAsync(bucket, o.Key, condition.IsEmpty ? null : condition);
-            return null;
+            var outcome = await _objects.DeleteVersionAsync(bucket, o.Key, o.VersionId, condition.IsEmpty ? null : condition);
+            var deleted = new DeletedObject { Key = o.Key };
+            if (o.VersionId != null)
+            {
+                // A version removed by id: named back; a delete marker removed so says so.
+                deleted.VersionId = o.VersionId;
+                if (outcome.DeleteMarker)
+                {
+                    deleted.DeleteMarker = true;
+                    deleted.DeleteMarkerVersionId = o.VersionId;
+                }
+            }
+            else if (outcome.DeleteMarker)
+            {
+                deleted.DeleteMarker = true;
+                deleted.DeleteMarkerVersionId = outcome.VersionId;
+            }
+            return (null, deleted);
         }
         catch (S3StorageException e)
         {
-            return new DeleteError { Key = o.Key, Code = e.Code, Message = e.Error.Message };
+            return (new DeleteError { Key = o.Key, VersionId = o.VersionId, Code = e.Code, Message = e.Error.Message }, null);
         }
     }
 
@@ -394,7 +434,7 @@ public sealed partial class S3RequestHandler
     internal async ValueTask CopyObjectAsync(S3Exchange x, RequestContext c)
     {
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
-        ParseCopySource(x, out string sourceBucket, out string sourceKey);
+        ParseCopySource(x, out string sourceBucket, out string sourceKey, out string? sourceVersionId);
         string directive = ObjectHeaders.Get(x, KnownHeader.XAmzMetadataDirective)?.Trim() ?? "COPY";
         if (directive is not ("COPY" or "REPLACE"))
             throw new S3RequestException(new S3Error(S3ErrorCode.InvalidArgument, "Unknown metadata directive.")
@@ -410,14 +450,17 @@ public sealed partial class S3RequestHandler
             ThrowProblem(S3ErrorCode.InvalidStorageClass);
         string? storageClass = ObjectHeaders.Get(x, KnownHeader.XAmzStorageClass)?.Trim();
         if (storageClass != null && !StorageClasses.Contains(storageClass)) ThrowProblem(S3ErrorCode.InvalidStorageClass);
-        if (replacement == null && storageClass == null && sourceBucket == bucket && sourceKey == key && !HasSseHeaders(x))
+        if (replacement == null && storageClass == null && sourceBucket == bucket && sourceKey == key && sourceVersionId == null
+            && !HasSseHeaders(x))
             ThrowProblem(S3ErrorCode.InvalidRequest,
                 "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
         var condition = ReadWriteCondition(x);
 
+        string? copiedVersion = null;
         ObjectAttributes AttributesFor(ObjectMetadata source)
         {
             CheckCopySourceConditions(x, source);
+            copiedVersion = source.VersionIdHeader;
             var attributes = replacement ?? (storageClass == null ? source.Attributes
                 : source.Attributes with { StorageClass = storageClass == "STANDARD" ? null : storageClass });
             return attributes with { Tags = newTags ?? source.Attributes.Tags };
@@ -426,13 +469,13 @@ public sealed partial class S3RequestHandler
         var destination = await ReadWriteEncryptionAsync(x, bucket);
         ObjectMetadata metadata;
         if (destination != null || HasHeaderPrefix(x, CopySourceCustomerPrefix)
-            || (await _objects.HeadAsync(sourceBucket, sourceKey)).Attributes.Encryption != null)
+            || await IsEncryptedCopySourceAsync(sourceBucket, sourceKey, sourceVersionId))
         {
-            metadata = await CopyEncryptedAsync(x, sourceBucket, sourceKey, bucket, key, AttributesFor, condition, destination);
+            metadata = await CopyEncryptedAsync(x, sourceBucket, sourceKey, sourceVersionId, bucket, key, AttributesFor, condition, destination);
         }
         else
         {
-            metadata = await _objects.CopyAsync(sourceBucket, sourceKey, bucket, key, source =>
+            metadata = await _objects.CopyAsync(sourceBucket, sourceKey, sourceVersionId, bucket, key, source =>
             {
                 // Encrypted since it was looked at: a byte copy would mislabel ciphertext; the client retries (409).
                 if (source.Attributes.Encryption != null) ThrowProblem(S3ErrorCode.OperationAborted);
@@ -444,14 +487,28 @@ public sealed partial class S3RequestHandler
         SetChecksum(result.Checksums, metadata.ChecksumAlgorithm, metadata.Checksum);
         var body = new ArrayBufferWriter<byte>(256);
         result.WriteTo(body);
-        await SendXmlAsync(x, body, metadata.Attributes.Encryption);
+        await SendVersionedXmlAsync(x, body, metadata.VersionIdHeader, copiedVersion, metadata.Attributes.Encryption);
     }
 
-    private static void ParseCopySource(S3Exchange x, out string bucket, out string key)
+    /// <summary>Whether the copy source (the version named, or the current one) is encrypted; a source that cannot be
+    /// read is not judged here: the copy itself answers what S3 answers for it (NoSuchKey, a delete marker...).</summary>
+    private async ValueTask<bool> IsEncryptedCopySourceAsync(string bucket, string key, string? versionId)
+    {
+        try
+        {
+            return (await _objects.HeadAsync(bucket, key, versionId)).Attributes.Encryption != null;
+        }
+        catch (S3StorageException)
+        {
+            return false;
+        }
+    }
+
+    private static void ParseCopySource(S3Exchange x, out string bucket, out string key, out string? versionId)
     {
         var value = x.Request.Headers.GetValue(KnownHeader.XAmzCopySource, x.HeadBytes.Span);
         var decoded = new byte[value.Length];
-        var problem = CopySource.Parse(value, decoded, out var b, out var k);
+        var problem = CopySource.Parse(value, decoded, out var b, out var k, out versionId);
         if (!problem.IsNone) throw new S3RequestException(problem.ToError());
         bucket = Encoding.ASCII.GetString(b.Of(decoded));
         key = Encoding.UTF8.GetString(k.Of(decoded));

@@ -29,9 +29,10 @@ public sealed partial class S3RequestHandler
         if (x.Request.Headers.TryGet(KnownHeader.Range, out _))
             ThrowProblem(S3ErrorCode.InvalidRequest, "Cannot specify both Range header and partNumber query parameter.");
         int number = c.Route.Query.PartNumber;
+        string? versionId = VersionIdOf(c);
         for (int attempt = 0; ; attempt++)
         {
-            var parts = await _objects.GetPartsAsync(bucket, key, details: false);
+            var parts = await _objects.GetPartsAsync(bucket, key, versionId, details: false);
             var metadata = parts.Metadata;
             if (metadata.Attributes.Encryption != null)
             {
@@ -53,7 +54,7 @@ public sealed partial class S3RequestHandler
                 range = new ByteRange(offset, parts.Parts[number - 1].Size);
             }
 
-            await using var reader = head ? null : await _objects.OpenReadAsync(bucket, key);
+            await using var reader = head ? null : await _objects.OpenReadAsync(bucket, key, versionId);
             if (reader != null && reader.Metadata.ETag != metadata.ETag)
             {
                 // Replaced since its parts were read: find the part in the version that is there now.
@@ -82,7 +83,7 @@ public sealed partial class S3RequestHandler
         int maxParts = ReadPartsHeader(x, "x-amz-max-parts", 1000);
         int marker = ReadPartsHeader(x, "x-amz-part-number-marker", 0);
         bool partsWanted = wanted.Contains("ObjectParts");
-        var parts = await _objects.GetPartsAsync(bucket, key, details: partsWanted);
+        var parts = await _objects.GetPartsAsync(bucket, key, VersionIdOf(c), details: partsWanted);
         if (parts.Metadata.Attributes.Encryption != null) parts = PresentEncryptedParts(x, parts);
         var m = parts.Metadata;
 
@@ -118,6 +119,7 @@ public sealed partial class S3RequestHandler
         result.WriteTo(body);
         x.SetStatus(200);
         AddDateHeader(x, KnownHeader.LastModified, m.LastModified);
+        AddVersionHeader(x, m);
         x.AddHeader(KnownHeader.ContentType, "application/xml"u8);
         await x.SendAsync(body.WrittenMemory);
     }

@@ -18,23 +18,23 @@ public sealed partial class S3RequestHandler
 {
     internal async ValueTask GetObjectTaggingAsync(S3Exchange x, RequestContext c)
     {
-        var metadata = await _objects.HeadAsync(c.Route.GetBucketString(), c.Route.GetKeyString());
-        await SendTaggingAsync(x, metadata.Attributes.Tags);
+        var metadata = await _objects.HeadAsync(c.Route.GetBucketString(), c.Route.GetKeyString(), VersionIdOf(c));
+        await SendTaggingAsync(x, metadata.Attributes.Tags, metadata.VersionIdHeader);
     }
 
     internal async ValueTask PutObjectTaggingAsync(S3Exchange x, RequestContext c, SigV4AuthResult auth)
     {
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
         var tags = await ReadTaggingBodyAsync(x, c, auth, forBucket: false);
-        await _objects.UpdateAttributesAsync(bucket, key, m => m.Attributes with { Tags = tags });
-        await SendEmptyAsync(x, 200);
+        var metadata = await _objects.UpdateAttributesAsync(bucket, key, VersionIdOf(c), m => m.Attributes with { Tags = tags });
+        await SendVersionedEmptyAsync(x, 200, metadata.VersionIdHeader);
     }
 
     internal async ValueTask DeleteObjectTaggingAsync(S3Exchange x, RequestContext c)
     {
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
-        await _objects.UpdateAttributesAsync(bucket, key, m => m.Attributes with { Tags = [] });
-        await SendEmptyAsync(x, 204);
+        var metadata = await _objects.UpdateAttributesAsync(bucket, key, VersionIdOf(c), m => m.Attributes with { Tags = [] });
+        await SendVersionedEmptyAsync(x, 204, metadata.VersionIdHeader);
     }
 
     internal async ValueTask GetBucketTaggingAsync(S3Exchange x, RequestContext c)
@@ -92,12 +92,12 @@ public sealed partial class S3RequestHandler
         return tags;
     }
 
-    private static ValueTask SendTaggingAsync(S3Exchange x, IReadOnlyList<KeyValuePair<string, string>> tags)
+    private static ValueTask SendTaggingAsync(S3Exchange x, IReadOnlyList<KeyValuePair<string, string>> tags, string? versionId = null)
     {
         var tagging = new Tagging();
         foreach (var tag in tags) tagging.TagSet.Add(tag);
         var body = new ArrayBufferWriter<byte>(128 + (tags.Count * 96));
         tagging.WriteTo(body);
-        return SendXmlAsync(x, body);
+        return SendVersionedXmlAsync(x, body, versionId);
     }
 }

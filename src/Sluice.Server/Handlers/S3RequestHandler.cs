@@ -130,7 +130,8 @@ public sealed partial class S3RequestHandler : IExchangeHandler
         catch (Exception e) when (!exchange.ResponseStarted && ErrorOf(e) is { } error)
         {
             error.Resource ??= route.GetResource();
-            await exchange.SendErrorAsync(error);
+            if (e is S3StorageException { DeleteMarkerVersionId: { } marker }) await SendDeleteMarkerErrorAsync(exchange, error, marker);
+            else await exchange.SendErrorAsync(error);
         }
     }
 

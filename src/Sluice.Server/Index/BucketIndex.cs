@@ -289,6 +289,9 @@ public sealed class BucketIndex : IDisposable
         page.Complete(result, !query.Delimiter.IsEmpty);
     }
 
+    /// <summary>A cursor over the entries as the map is now (merged listings such as ListObjectVersions walk two).</summary>
+    internal IndexCursor CreateCursor() => new(Volatile.Read(ref _map));
+
     /// <summary>
     /// Every entry in key order, from the map as it is now (a fixed snapshot: later writes are not seen). For
     /// reconciling the index with the object store at start; listings use <see cref="List(in ListQuery)"/>.

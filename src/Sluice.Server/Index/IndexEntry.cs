@@ -12,6 +12,12 @@ public sealed class IndexEntry
     /// <summary>S3's key limit in UTF-8 bytes; the journal stores key lengths in 16 bits.</summary>
     public const int MaxKeyLength = 1024;
 
+    /// <summary>
+    /// The longest key an entry holds: a version index's keys are an object key (NUL and 0x01 bytes escaped to two
+    /// bytes), a 0x00 separator and a version id (<see cref="VersionKeys"/>); S3's own limit is checked before that.
+    /// </summary>
+    internal const int MaxStoredKeyLength = (2 * MaxKeyLength) + 64;
+
     /// <summary>The longest ETag or storage class the journal stores (one length byte).</summary>
     public const int MaxTextLength = 255;
 
@@ -29,7 +35,7 @@ public sealed class IndexEntry
         ChecksumAlgorithm checksumAlgorithm = ChecksumAlgorithm.None,
         ObjectChecksumType checksumType = ObjectChecksumType.None,
         ulong locator = 0)
-        : this(key.ToArray(), size, eTag, lastModified.UtcTicks, storageClass, checksumAlgorithm, checksumType, locator)
+        : this(CheckedKey(key.ToArray()), size, eTag, lastModified.UtcTicks, storageClass, checksumAlgorithm, checksumType, locator)
     {
     }
 
@@ -43,7 +49,7 @@ public sealed class IndexEntry
         ChecksumAlgorithm checksumAlgorithm = ChecksumAlgorithm.None,
         ObjectChecksumType checksumType = ObjectChecksumType.None,
         ulong locator = 0)
-        : this(Encoding.UTF8.GetBytes(key ?? throw new ArgumentNullException(nameof(key))), size, eTag, lastModified.UtcTicks, storageClass, checksumAlgorithm, checksumType, locator)
+        : this(CheckedKey(Encoding.UTF8.GetBytes(key ?? throw new ArgumentNullException(nameof(key)))), size, eTag, lastModified.UtcTicks, storageClass, checksumAlgorithm, checksumType, locator)
     {
     }
 
@@ -60,7 +66,7 @@ public sealed class IndexEntry
     {
         ArgumentNullException.ThrowIfNull(eTag);
         ArgumentNullException.ThrowIfNull(storageClass);
-        if (key.Length is 0 or > MaxKeyLength)
+        if (key.Length is 0 or > MaxStoredKeyLength)
         {
             throw new ArgumentException($"A key is 1 to {MaxKeyLength} UTF-8 bytes.", nameof(key));
         }
@@ -86,6 +92,25 @@ public sealed class IndexEntry
         ChecksumType = checksumType;
         Locator = locator;
     }
+
+    /// <summary>
+    /// The version's id (<see cref="Storage.VersionIds"/>), or null for a version written before its bucket was ever
+    /// versioned (S3's null version; so are versions with <see cref="IsNullVersion"/>).
+    /// </summary>
+    public string? VersionId { get; init; }
+
+    /// <summary>A null version written while the bucket's versioning was suspended (it has an id for ordering only).</summary>
+    public bool IsNullVersion { get; init; }
+
+    /// <summary>A delete marker (version index only): no bytes, and a key whose newest version it is reads as absent.</summary>
+    public bool IsDeleteMarker { get; init; }
+
+    /// <summary>The id S3 reports: <c>null</c> for a null version.</summary>
+    public string ReportedVersionId => VersionId == null || IsNullVersion ? Storage.VersionIds.Null : VersionId;
+
+    private static byte[] CheckedKey(byte[] key) => key.Length is 0 or > MaxKeyLength
+        ? throw new ArgumentException($"A key is 1 to {MaxKeyLength} UTF-8 bytes.", nameof(key))
+        : key;
 
     /// <summary>The key's UTF-8 bytes.</summary>
     public ReadOnlySpan<byte> Key => _key;
@@ -132,7 +157,10 @@ public sealed class IndexEntry
         && StorageClass == other.StorageClass
         && ChecksumAlgorithm == other.ChecksumAlgorithm
         && ChecksumType == other.ChecksumType
-        && Locator == other.Locator;
+        && Locator == other.Locator
+        && VersionId == other.VersionId
+        && IsNullVersion == other.IsNullVersion
+        && IsDeleteMarker == other.IsDeleteMarker;
 
     /// <inheritdoc/>
     public override string ToString() => GetKeyString();

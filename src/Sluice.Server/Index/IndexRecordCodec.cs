@@ -9,6 +9,8 @@ namespace Sluice.Server.Index;
 /// <c>[u32 payload length][u32 CRC-32C of length and payload][payload]</c>, little-endian; the payload starts
 /// with a <see cref="RecordKind"/>. Put: kind, u64 sequence, u16 key length, key, i64 size, i64 last-modified
 /// UTC ticks, u64 locator, u8 checksum algorithm, u8 checksum type, u8 + ETag (ASCII), u8 + storage class.
+/// A version's entry adds u8 flags (1: delete marker, 2: null version) and u8 + version id; an entry without
+/// either ends after the storage class, as every record did before versions.
 /// Delete: kind, u64 sequence, u16 key length, key. The CRC covers the length so a torn or flipped length is
 /// caught too.
 /// </summary>
@@ -40,6 +42,11 @@ internal static class IndexRecordCodec
         n += 26;
         n += WriteText(p[n..], entry.ETag);
         n += WriteText(p[n..], entry.StorageClass);
+        if (entry.VersionId != null || entry.IsDeleteMarker || entry.IsNullVersion)
+        {
+            p[n++] = (byte)((entry.IsDeleteMarker ? 1 : 0) | (entry.IsNullVersion ? 2 : 0));
+            n += WriteText(p[n..], entry.VersionId ?? string.Empty);
+        }
         return Frame(destination, n);
     }
 
@@ -116,13 +123,28 @@ internal static class IndexRecordCodec
         n += 26;
         if (size < 0 || ticks < 0 || ticks > DateTime.MaxValue.Ticks
             || !Enum.IsDefined(algorithm) || !Enum.IsDefined(type) || key.IsEmpty
-            || !TryReadText(payload, ref n, out string? eTag) || !TryReadText(payload, ref n, out string? storageClass)
-            || n != payload.Length)
+            || !TryReadText(payload, ref n, out string? eTag) || !TryReadText(payload, ref n, out string? storageClass))
         {
             return false;
         }
 
-        entry = new IndexEntry(key.ToArray(), size, eTag!, ticks, Intern(storageClass!), algorithm, type, locator);
+        byte flags = 0;
+        string? versionId = null;
+        if (n != payload.Length)
+        {
+            flags = payload[n++];
+            if (flags > 3 || !TryReadText(payload, ref n, out versionId) || n != payload.Length)
+            {
+                return false;
+            }
+        }
+
+        entry = new IndexEntry(key.ToArray(), size, eTag!, ticks, Intern(storageClass!), algorithm, type, locator)
+        {
+            VersionId = string.IsNullOrEmpty(versionId) ? null : versionId,
+            IsDeleteMarker = (flags & 1) != 0,
+            IsNullVersion = (flags & 2) != 0,
+        };
         return true;
     }
 
@@ -168,7 +190,7 @@ internal static class IndexRecordCodec
 
         sequence = BinaryPrimitives.ReadInt64LittleEndian(payload[1..]);
         int keyLength = BinaryPrimitives.ReadUInt16LittleEndian(payload[9..]);
-        if (keyLength > IndexEntry.MaxKeyLength || payload.Length < 11 + keyLength)
+        if (keyLength > IndexEntry.MaxStoredKeyLength || payload.Length < 11 + keyLength)
         {
             return false;
         }

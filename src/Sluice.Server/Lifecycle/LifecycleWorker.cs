@@ -15,8 +15,8 @@ namespace Sluice.Server.Lifecycle;
 /// Days are S3's: an object written at T expires at the first midnight UTC after T + days. With a shortened day
 /// (<c>--lifecycle-day SECONDS</c>, for rehearsing rules in seconds) there is no midnight to round to: it expires at
 /// T + days × day. An expiration deletes the key only while it still holds the version that was judged (If-Match on
-/// its ETag), so a write that lands during the pass is never removed by it. Noncurrent-version rules and expired
-/// delete markers have nothing to act on while the server keeps no versions; they are accepted and stored.
+/// its ETag), so a write that lands during the pass is never removed by it. Noncurrent versions and expired delete
+/// markers are removed by version id from the bucket's version index (NoncurrentVersionExpiration, ExpiredObjectDeleteMarker).
 /// </remarks>
 public sealed class LifecycleWorker : IAsyncDisposable
 {
@@ -73,7 +73,7 @@ public sealed class LifecycleWorker : IAsyncDisposable
     /// <summary>One pass over every bucket with a lifecycle configuration, at the clock's now.</summary>
     public async Task<LifecycleReport> RunOnceAsync(CancellationToken cancellationToken = default)
     {
-        int expired = 0, aborted = 0;
+        int expired = 0, aborted = 0, noncurrent = 0, deleteMarkers = 0;
         foreach (var bucket in await _objects.ListBucketsAsync().ConfigureAwait(false))
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -97,9 +97,15 @@ public sealed class LifecycleWorker : IAsyncDisposable
                     expired += await ExpireAsync(bucket.Name, rule, now, cancellationToken).ConfigureAwait(false);
                 if (rule.AbortDaysAfterInitiation is { } days)
                     aborted += await AbortAsync(bucket.Name, rule.Filter.Prefix, days, now).ConfigureAwait(false);
+                if (rule.HasNoncurrentExpiration || rule.ExpiredObjectDeleteMarker == true)
+                {
+                    var (versions, markers) = await ExpireVersionsAsync(bucket.Name, rule, now, cancellationToken).ConfigureAwait(false);
+                    noncurrent += versions;
+                    deleteMarkers += markers;
+                }
             }
         }
-        return new LifecycleReport(expired, aborted);
+        return new LifecycleReport(expired, aborted) { NoncurrentExpired = noncurrent, DeleteMarkersRemoved = deleteMarkers };
     }
 
     /// <summary>When something written at <paramref name="written"/> is <paramref name="days"/> days old by the rules.</summary>
@@ -151,6 +157,80 @@ public sealed class LifecycleWorker : IAsyncDisposable
             if (!page.IsTruncated) return count;
             marker = System.Text.Encoding.UTF8.GetString(page.LastItem.Span);
         }
+    }
+
+    /// <summary>
+    /// NoncurrentVersionExpiration and ExpiredObjectDeleteMarker over the bucket's version index, key by key under the
+    /// rule's prefix: a noncurrent version goes when it has been noncurrent for NoncurrentDays (counted from when its
+    /// successor was written) and more than NewerNoncurrentVersions newer noncurrent versions are kept; a delete marker
+    /// goes when it is a key's newest version with no version left behind it. Removals are by version id, so a version
+    /// written during the pass is never the one removed.
+    /// </summary>
+    private async Task<(int Versions, int Markers)> ExpireVersionsAsync(string bucket, LifecycleRule rule, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        BucketIndex current, versions;
+        try
+        {
+            current = await _objects.GetKeyIndexAsync(bucket).ConfigureAwait(false);
+            versions = await _objects.GetVersionIndexAsync(bucket).ConfigureAwait(false);
+        }
+        catch (S3StorageException)
+        {
+            return (0, 0);
+        }
+        var doomed = new List<(string Key, string VersionId, bool Marker)>();
+        byte[] start = VersionKeys.PrefixOf(rule.Filter.Prefix);
+        var cursor = versions.CreateCursor();
+        bool more = cursor.Seek(start.AsSpan(0, start.Length - 1), inclusive: true);
+        while (more)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            string key = VersionKeys.KeyOf(cursor.CurrentKey.Span);
+            if (!key.StartsWith(rule.Filter.Prefix, StringComparison.Ordinal)) break;
+            byte[] prefix = VersionKeys.PrefixOf(key);
+            var history = new List<IndexEntry>();
+            for (; more && cursor.CurrentKey.Span.StartsWith(prefix); more = cursor.MoveNext()) history.Add(cursor.Current);
+            current.TryGet(System.Text.Encoding.UTF8.GetBytes(key), out var latest);
+            if (rule.ExpiredObjectDeleteMarker == true && latest == null && history.Count == 1 && history[0].IsDeleteMarker)
+            {
+                doomed.Add((key, history[0].ReportedVersionId, true));
+                continue;
+            }
+            if (!rule.HasNoncurrentExpiration) continue;
+            DateTimeOffset? successor = latest?.LastModified;
+            int newer = 0;
+            foreach (var entry in history)
+            {
+                var became = successor;
+                successor = entry.LastModified;
+                if (entry.IsDeleteMarker) continue;
+                bool old = became is { } at && (rule.NoncurrentDays is not { } days || DueAt(at, days) <= now);
+                bool surplus = rule.NewerNoncurrentVersions is not { } keep || newer >= keep;
+                newer++;
+                if (!old || !surplus) continue;
+                var tags = rule.Filter.Tags.Count == 0 ? []
+                    : (await _objects.HeadAsync(bucket, key, entry.ReportedVersionId).ConfigureAwait(false)).Attributes.Tags;
+                if (rule.Filter.Matches(key, entry.Size, tags)) doomed.Add((key, entry.ReportedVersionId, false));
+            }
+        }
+        int versionsRemoved = 0, markersRemoved = 0;
+        foreach (var (key, versionId, marker) in doomed)
+        {
+            try
+            {
+                if ((await _objects.DeleteVersionAsync(bucket, key, versionId, null).ConfigureAwait(false)).Existed)
+                {
+                    if (marker) markersRemoved++;
+                    else versionsRemoved++;
+                }
+            }
+            catch (S3StorageException)
+            {
+                // The bucket went meanwhile.
+            }
+        }
+        return (versionsRemoved, markersRemoved);
     }
 
     private async Task<IReadOnlyList<KeyValuePair<string, string>>?> TagsAsync(string bucket, string key)

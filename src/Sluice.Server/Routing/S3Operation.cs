@@ -52,9 +52,11 @@ public enum S3Operation
     AbortMultipartUpload,
     /// <summary>GET /bucket/key?uploadId</summary>
     ListParts,
-    /// <summary>GET /bucket?versioning (never enabled on this server: an empty configuration)</summary>
+    /// <summary>GET /bucket?versioning (an empty configuration while versioning was never set)</summary>
     GetBucketVersioning,
-    /// <summary>GET /bucket?versions (every version is the "null" version of a never-versioned bucket)</summary>
+    /// <summary>PUT /bucket?versioning (Enabled or Suspended)</summary>
+    PutBucketVersioning,
+    /// <summary>GET /bucket?versions (every version and delete marker, newest first within a key)</summary>
     ListObjectVersions,
     /// <summary>GET /bucket?tagging</summary>
     GetBucketTagging,

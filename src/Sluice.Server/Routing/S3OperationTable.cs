@@ -103,11 +103,8 @@ internal static class S3OperationTable
             Parameters = static (q, _) => q.ValidateListMultipartUploads(),
         },
         new(S3Operation.DeleteObjects, S3ResourceLevel.Bucket, KnownMethod.Post, "delete", false, static (h, x, c, a) => h.DeleteObjectsAsync(x, c, a)),
-        // Versioning is never enabled here; PutBucketVersioning (the other ?versioning form) is 501.
-        new(S3Operation.GetBucketVersioning, S3ResourceLevel.Bucket, KnownMethod.Get, "versioning", false, static (h, x, c, _) => h.GetBucketVersioningAsync(x, c))
-        {
-            SharedSelector = true,
-        },
+        new(S3Operation.GetBucketVersioning, S3ResourceLevel.Bucket, KnownMethod.Get, "versioning", false, static (h, x, c, _) => h.GetBucketVersioningAsync(x, c)),
+        new(S3Operation.PutBucketVersioning, S3ResourceLevel.Bucket, KnownMethod.Put, "versioning", false, static (h, x, c, a) => h.PutBucketVersioningAsync(x, c, a)),
         new(S3Operation.ListObjectVersions, S3ResourceLevel.Bucket, KnownMethod.Get, "versions", false, static (h, x, c, _) => h.ListObjectVersionsAsync(x, c))
         {
             Parameters = static (q, _) => q.ValidateListObjectVersions(),

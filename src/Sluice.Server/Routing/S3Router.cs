@@ -164,13 +164,21 @@ public sealed class S3Router
                     $"The '{Encoding.ASCII.GetString(S3Subresources.Table[selector].Name)}' subresource is not implemented.");
         }
 
-        if (level == S3ResourceLevel.Object && q.Has(S3QueryParameter.VersionId))
+        S3Problem selected = Select(candidates, method, level, q, out operation);
+        if (selected.IsNone && level == S3ResourceLevel.Object && q.Has(S3QueryParameter.VersionId) && !TakesVersionId(operation))
         {
-            return S3Problem.Of(S3ErrorCode.NotImplemented, "Object versions are not implemented.");
+            // An operation that would ignore the version it was asked about must not answer as if it had used it.
+            operation = S3Operation.None;
+            return S3Problem.Of(S3ErrorCode.NotImplemented, "This operation does not take a versionId here.");
         }
 
-        return Select(candidates, method, level, q, out operation);
+        return selected;
     }
+
+    /// <summary>The object operations that act on the version <c>versionId</c> names.</summary>
+    private static bool TakesVersionId(S3Operation operation) => operation is S3Operation.GetObject or S3Operation.HeadObject
+        or S3Operation.DeleteObject or S3Operation.GetObjectTagging or S3Operation.PutObjectTagging
+        or S3Operation.DeleteObjectTagging or S3Operation.GetObjectAttributes;
 
     /// <summary>The first of <paramref name="candidates"/> (<see cref="S3OperationTable"/> rows) whose
     /// <see cref="S3OperationInfo.When"/> holds, or its <see cref="S3OperationInfo.Check"/> problem; 405 without one.</summary>

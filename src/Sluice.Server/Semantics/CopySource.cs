@@ -7,8 +7,7 @@ namespace Sluice.Server.Semantics;
 
 /// <summary>
 /// Parses <c>x-amz-copy-source</c>: the URL-encoded source as <c>bucket/key</c> or <c>/bucket/key</c>
-/// (CopyObject API reference), optionally followed by <c>?versionId=…</c>, which names a version this server does not
-/// keep and so answers NotImplemented.
+/// (CopyObject API reference), optionally followed by <c>?versionId=…</c>, the source version.
 /// </summary>
 public static class CopySource
 {
@@ -20,11 +19,17 @@ public static class CopySource
     /// <summary>
     /// Decodes <paramref name="value"/> into <paramref name="decoded"/> (at least as long as the value) and locates
     /// the bucket and the key in it. Problems: InvalidArgument (no bucket or key, bad encoding, invalid bucket name),
-    /// KeyTooLongError, NotImplemented (versionId).
+    /// KeyTooLongError.
     /// </summary>
-    public static S3Problem Parse(ReadOnlySpan<byte> value, Span<byte> decoded, out HttpSlice bucket, out HttpSlice key)
+    public static S3Problem Parse(ReadOnlySpan<byte> value, Span<byte> decoded, out HttpSlice bucket, out HttpSlice key) =>
+        Parse(value, decoded, out bucket, out key, out _);
+
+    /// <summary>As <see cref="Parse(ReadOnlySpan{byte}, Span{byte}, out HttpSlice, out HttpSlice)"/>, with the
+    /// <c>versionId</c> the source names (null without one): <c>null</c> or a well-formed id, else InvalidArgument.</summary>
+    public static S3Problem Parse(ReadOnlySpan<byte> value, Span<byte> decoded, out HttpSlice bucket, out HttpSlice key, out string? versionId)
     {
         bucket = key = default;
+        versionId = null;
         ReadOnlySpan<byte> path = value.Trim(" \t"u8);
         int q = path.IndexOf((byte)'?');
         if (q >= 0)
@@ -37,7 +42,13 @@ public static class CopySource
                 int eq = pair.IndexOf((byte)'=');
                 if ((eq < 0 ? pair : pair[..eq]).SequenceEqual("versionId"u8))
                 {
-                    return S3Problem.Of(S3ErrorCode.NotImplemented, "Copying from an object version is not implemented.", "Header", HeaderName);
+                    string id = eq < 0 ? string.Empty : System.Text.Encoding.ASCII.GetString(pair[(eq + 1)..]);
+                    if (!Storage.VersionIds.IsValidRequestId(id))
+                    {
+                        return S3Problem.InvalidArgument("Invalid version id specified", HeaderName, value);
+                    }
+
+                    versionId = id;
                 }
             }
         }

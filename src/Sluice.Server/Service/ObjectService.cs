@@ -108,6 +108,34 @@ public sealed class ObjectService
     public ValueTask SetBucketSettingAsync(string bucket, BucketSetting setting, byte[]? document) =>
         Storage.SetBucketSettingAsync(bucket, setting, document);
 
+    // ---------------------------------------------------------------- versions
+
+    public ValueTask<VersioningState> GetVersioningAsync(string bucket) => Storage.GetVersioningAsync(bucket);
+
+    /// <summary>The bucket's noncurrent versions and delete markers, in key order, newest first within a key.</summary>
+    public ValueTask<BucketIndex> GetVersionIndexAsync(string bucket) => Storage.GetVersionIndexAsync(bucket);
+
+    /// <summary>A version (null: the current one) open for reading.</summary>
+    public ValueTask<IObjectReader> OpenReadAsync(string bucket, string key, string? versionId) =>
+        Storage.OpenReadAsync(bucket, key, versionId);
+
+    public ValueTask<ObjectMetadata> HeadAsync(string bucket, string key, string? versionId) => Storage.HeadAsync(bucket, key, versionId);
+
+    public ValueTask<ObjectParts> GetPartsAsync(string bucket, string key, string? versionId, bool details) =>
+        Storage.GetPartsAsync(bucket, key, versionId, details);
+
+    /// <summary>DeleteObject by the bucket's versioning state, or of one version.</summary>
+    public ValueTask<DeleteOutcome> DeleteVersionAsync(string bucket, string key, string? versionId, WriteCondition? condition) =>
+        Storage.DeleteVersionAsync(bucket, key, versionId, condition);
+
+    public ValueTask<ObjectMetadata> CopyAsync(string sourceBucket, string sourceKey, string? sourceVersionId, string bucket,
+        string key, Func<ObjectMetadata, ObjectAttributes> attributesFor, WriteCondition? condition) =>
+        Storage.CopyAsync(sourceBucket, sourceKey, sourceVersionId, bucket, key, attributesFor, condition);
+
+    public ValueTask<ObjectMetadata> UpdateAttributesAsync(string bucket, string key, string? versionId,
+        Func<ObjectMetadata, ObjectAttributes> update) =>
+        Storage.UpdateAttributesAsync(bucket, key, versionId, update);
+
     // ---------------------------------------------------------------- multipart uploads
 
     public ValueTask<MultipartUploadInfo> CreateMultipartUploadAsync(string bucket, string key, ObjectAttributes attributes,

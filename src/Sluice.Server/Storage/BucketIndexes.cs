@@ -20,6 +20,9 @@ public sealed class BucketIndexes : IDisposable
     private readonly KeyIndexOptions? _options;
 
     private readonly ConcurrentDictionary<string, BucketIndex> _open = new(StringComparer.Ordinal);
+
+    // Version indexes (noncurrent versions and delete markers) under DIR/.index/.versions/<bucket>.
+    private readonly ConcurrentDictionary<string, BucketIndex> _versions = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly HashSet<string> _rebuilt = new(StringComparer.Ordinal);
     private bool _allPersisted = true;
@@ -37,6 +40,8 @@ public sealed class BucketIndexes : IDisposable
 
     private string DirectoryOf(string bucket) => Path.Join(_root, bucket);
 
+    private string VersionsDirectoryOf(string bucket) => Path.Join(_root, ".versions", bucket);
+
     /// <summary>
     /// Opens the index of every existing bucket (rebuilding lost ones) so requests never wait for a scan. When the
     /// last run did not stop cleanly, every loaded index is reconciled with the store; the returned repair counts
@@ -50,6 +55,13 @@ public sealed class BucketIndexes : IDisposable
         var repair = default(IndexRepair);
         foreach (var bucket in await _store.ListBucketsAsync(cancellationToken).ConfigureAwait(false))
         {
+            if (!clean)
+            {
+                // Versions first: their files decide which version is current, which the key index then follows.
+                int moved = await _store.ReconcileVersionsAsync(bucket.Name, cancellationToken).ConfigureAwait(false);
+                await RebuildVersionsAsync(bucket.Name, cancellationToken).ConfigureAwait(false);
+                if (moved > 0) repair = repair with { Reconciled = true };
+            }
             var index = await GetAsync(bucket.Name, cancellationToken).ConfigureAwait(false);
             if (!clean && !_rebuilt.Contains(bucket.Name))
                 repair += await ReconcileAsync(bucket.Name, index, cancellationToken).ConfigureAwait(false);
@@ -120,7 +132,7 @@ public sealed class BucketIndexes : IDisposable
 
     /// <summary>Buckets whose index cannot be written now (read-only for writes), with the reason.</summary>
     public IReadOnlyList<(string Bucket, Exception Cause)> ReadOnlyBuckets() =>
-        [.. _open.Where(p => p.Value.ReadOnlyCause != null).Select(p => (p.Key, p.Value.ReadOnlyCause!))];
+        [.. _open.Concat(_versions).Where(p => p.Value.ReadOnlyCause != null).Select(p => (p.Key, p.Value.ReadOnlyCause!)).DistinctBy(p => p.Key)];
 
     /// <summary>
     /// Records a clean stop (after every index is flushed) so the next start can skip reconciling. False when the
@@ -176,6 +188,43 @@ public sealed class BucketIndexes : IDisposable
         }
     }
 
+    /// <summary>The bucket's version index; opened from its files, or rebuilt from the bucket's version files.</summary>
+    public ValueTask<BucketIndex> GetVersionsAsync(string bucket, CancellationToken cancellationToken = default) =>
+        _versions.TryGetValue(bucket, out var index) ? ValueTask.FromResult(index) : OpenVersionsAsync(bucket, cancellationToken);
+
+    private async ValueTask<BucketIndex> OpenVersionsAsync(string bucket, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_versions.TryGetValue(bucket, out var index)) return index;
+            await _store.GetBucketAsync(bucket, cancellationToken).ConfigureAwait(false);
+            string directory = VersionsDirectoryOf(bucket);
+            var entries = new List<IndexEntry>();
+            if (!System.IO.Directory.Exists(directory) || !System.IO.Directory.EnumerateFileSystemEntries(directory).Any())
+                await foreach (var version in _store.EnumerateVersionsAsync(bucket, cancellationToken).ConfigureAwait(false))
+                    entries.Add(VersionEntryFor(version));
+            index = BucketIndex.OpenOrRebuild(directory, () => entries, _options);
+            _versions[bucket] = index;
+            return index;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Rebuilds the bucket's version index from its version files (after an unclean stop, once they are reconciled).</summary>
+    private async ValueTask RebuildVersionsAsync(string bucket, CancellationToken cancellationToken)
+    {
+        var entries = new List<IndexEntry>();
+        await foreach (var version in _store.EnumerateVersionsAsync(bucket, cancellationToken).ConfigureAwait(false))
+            entries.Add(VersionEntryFor(version));
+        if (_versions.TryRemove(bucket, out var old)) old.Dispose();
+        System.IO.Directory.CreateDirectory(Path.Join(_root, ".versions"));
+        _versions[bucket] = BucketIndex.Rebuild(VersionsDirectoryOf(bucket), entries, _options);
+    }
+
     /// <summary>A new bucket starts with an empty index (replacing anything left by an earlier bucket of that name).</summary>
     public async ValueTask CreateAsync(string bucket, CancellationToken cancellationToken = default)
     {
@@ -184,6 +233,9 @@ public sealed class BucketIndexes : IDisposable
         {
             if (_open.TryRemove(bucket, out var old)) old.Dispose();
             _open[bucket] = BucketIndex.Rebuild(DirectoryOf(bucket), [], _options);
+            if (_versions.TryRemove(bucket, out var oldVersions)) oldVersions.Dispose();
+            System.IO.Directory.CreateDirectory(Path.Join(_root, ".versions"));
+            _versions[bucket] = BucketIndex.Rebuild(VersionsDirectoryOf(bucket), [], _options);
         }
         finally
         {
@@ -200,6 +252,9 @@ public sealed class BucketIndexes : IDisposable
             if (_open.TryRemove(bucket, out var old)) old.Dispose();
             string directory = DirectoryOf(bucket);
             if (System.IO.Directory.Exists(directory)) System.IO.Directory.Delete(directory, recursive: true);
+            if (_versions.TryRemove(bucket, out var oldVersions)) oldVersions.Dispose();
+            string versions = VersionsDirectoryOf(bucket);
+            if (System.IO.Directory.Exists(versions)) System.IO.Directory.Delete(versions, recursive: true);
         }
         finally
         {
@@ -219,18 +274,37 @@ public sealed class BucketIndexes : IDisposable
         };
         return new IndexEntry(metadata.Key, ObjectEncryption.VisibleSize(metadata), metadata.ETag, metadata.LastModified,
             metadata.Attributes.StorageClass ?? "STANDARD", metadata.ChecksumAlgorithm,
-            metadata.ChecksumAlgorithm == S3.Checksums.ChecksumAlgorithm.None ? ObjectChecksumType.None : type);
+            metadata.ChecksumAlgorithm == S3.Checksums.ChecksumAlgorithm.None ? ObjectChecksumType.None : type)
+        {
+            VersionId = metadata.VersionId,
+            IsNullVersion = metadata.IsNullVersion,
+        };
+    }
+
+    /// <summary>The version index record of a noncurrent version or delete marker (it must have an id).</summary>
+    public static IndexEntry VersionEntryFor(ObjectMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        var entry = EntryFor(metadata with { Key = "-" });
+        return new IndexEntry(VersionKeys.Of(metadata.Key, metadata.VersionId!), entry.Size, entry.ETag,
+            entry.LastModifiedUtcTicks, entry.StorageClass, entry.ChecksumAlgorithm, entry.ChecksumType, 0)
+        {
+            VersionId = metadata.VersionId,
+            IsNullVersion = metadata.IsNullVersion,
+            IsDeleteMarker = metadata.IsDeleteMarker,
+        };
     }
 
     /// <summary>Flushes and closes every index.</summary>
     public void Dispose()
     {
-        foreach (var index in _open.Values)
+        foreach (var index in _open.Values.Concat(_versions.Values))
         {
             index.Dispose();
             _allPersisted &= index.IsPersisted;
         }
         _open.Clear();
+        _versions.Clear();
         _gate.Dispose();
     }
 }

@@ -15,4 +15,10 @@ public enum BucketSetting
 
     /// <summary>PutBucketEncryption's default encryption (applied to writes that ask for none).</summary>
     Encryption,
+
+    /// <summary>
+    /// PutBucketVersioning's configuration (Status Enabled or Suspended). Stores read it (cached) on every write:
+    /// it decides what a write or delete does (<see cref="VersioningState"/>).
+    /// </summary>
+    Versioning,
 }

@@ -10,7 +10,7 @@ namespace Sluice.Server.Storage;
 /// takes one lock, its key's commit stripe in the store, under which the index records the version durably
 /// (<see cref="IndexJournal"/>) just before the rename or unlink publishes it.
 /// </summary>
-public sealed class DiskStorage : IObjectStorage
+public sealed partial class DiskStorage : IObjectStorage
 {
     private readonly ConcurrentDictionary<string, IndexJournal> _journals = new(StringComparer.Ordinal);
 
@@ -32,8 +32,13 @@ public sealed class DiskStorage : IObjectStorage
     private async ValueTask<IndexJournal> JournalAsync(string bucket, CancellationToken cancellationToken)
     {
         var index = await Indexes.GetAsync(bucket, cancellationToken).ConfigureAwait(false);
-        if (_journals.TryGetValue(bucket, out var journal) && ReferenceEquals(journal.Index, index)) return journal;
-        journal = new IndexJournal(Store, bucket, index); // a recreated bucket has a new index
+        var versions = await Indexes.GetVersionsAsync(bucket, cancellationToken).ConfigureAwait(false);
+        if (_journals.TryGetValue(bucket, out var journal) && ReferenceEquals(journal.Index, index) && ReferenceEquals(journal.Versions, versions))
+            return journal;
+        await StateAsync(bucket, cancellationToken).ConfigureAwait(false);
+        // A recreated bucket has new indexes; the state is read (cached) on every write.
+        journal = new IndexJournal(Store, bucket, index, versions,
+            () => _versioning.TryGetValue(bucket, out var state) ? state : VersioningState.Unversioned);
         _journals[bucket] = journal;
         return journal;
     }
@@ -44,6 +49,7 @@ public sealed class DiskStorage : IObjectStorage
     {
         var info = await Store.CreateBucketAsync(bucket, cancellationToken).ConfigureAwait(false);
         await Indexes.CreateAsync(bucket, cancellationToken).ConfigureAwait(false);
+        _versioning[bucket] = VersioningState.Unversioned;
         return info;
     }
 
@@ -58,6 +64,7 @@ public sealed class DiskStorage : IObjectStorage
         await Store.DeleteBucketAsync(bucket, cancellationToken).ConfigureAwait(false);
         await Indexes.DeleteAsync(bucket, cancellationToken).ConfigureAwait(false);
         _journals.TryRemove(bucket, out _);
+        _versioning.TryRemove(bucket, out _);
     }
 
     public ValueTask<BucketIndex> GetKeyIndexAsync(string bucket, CancellationToken cancellationToken = default) =>
@@ -70,7 +77,8 @@ public sealed class DiskStorage : IObjectStorage
 
     public ValueTask SetBucketSettingAsync(string bucket, BucketSetting setting, byte[]? document,
         CancellationToken cancellationToken = default) =>
-        Store.SetBucketSettingAsync(bucket, setting, document, cancellationToken);
+        setting == BucketSetting.Versioning ? SetVersioningAsync(bucket, document, cancellationToken)
+            : Store.SetBucketSettingAsync(bucket, setting, document, cancellationToken);
 
     // ---------------------------------------------------------------- objects
 
@@ -90,20 +98,21 @@ public sealed class DiskStorage : IObjectStorage
         return hit;
     }
 
-    public async ValueTask<IObjectReader> OpenReadAsync(string bucket, string key, CancellationToken cancellationToken = default) =>
-        await Store.OpenReadAsync(bucket, key, cancellationToken).ConfigureAwait(false);
+    // The current version; a key whose newest version is a delete marker answers with the marker's headers.
+    public ValueTask<IObjectReader> OpenReadAsync(string bucket, string key, CancellationToken cancellationToken = default) =>
+        OpenReadAsync(bucket, key, null, cancellationToken);
 
     public ValueTask<ObjectMetadata> HeadAsync(string bucket, string key, CancellationToken cancellationToken = default) =>
-        Store.HeadAsync(bucket, key, cancellationToken);
+        HeadAsync(bucket, key, null, cancellationToken);
 
     public ValueTask<ObjectParts> GetPartsAsync(string bucket, string key, bool details, CancellationToken cancellationToken = default) =>
-        Store.GetPartsAsync(bucket, key, details, cancellationToken);
+        GetPartsAsync(bucket, key, null, details, cancellationToken);
 
     public async ValueTask<bool> DeleteAsync(string bucket, string key, WriteCondition? condition = null,
         CancellationToken cancellationToken = default)
     {
-        var journal = await JournalAsync(bucket, cancellationToken).ConfigureAwait(false);
-        return await Store.DeleteAsync(bucket, key, condition, journal, cancellationToken).ConfigureAwait(false);
+        // As the bucket's versioning state has it: in a versioned bucket this adds a delete marker.
+        return (await DeleteVersionAsync(bucket, key, null, condition, cancellationToken).ConfigureAwait(false)).Existed;
     }
 
     public async ValueTask<ObjectMetadata> CopyAsync(string sourceBucket, string sourceKey, string bucket, string key,

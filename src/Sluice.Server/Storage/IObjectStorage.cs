@@ -90,6 +90,48 @@ public interface IObjectStorage : IAsyncDisposable
     ValueTask<ObjectMetadata> UpdateAttributesAsync(string bucket, string key, Func<ObjectMetadata, ObjectAttributes> update,
         CancellationToken cancellationToken = default);
 
+    // ---------------------------------------------------------------- versions
+    // A versionId is null (the key's current version), "null" (its null version) or an id the store issued; the
+    // handlers refuse any other (InvalidArgument). An id that names no version is NoSuchVersion; a delete marker is
+    // NoSuchKey without an id and MethodNotAllowed with one (both with DeleteMarkerVersionId set).
+
+    /// <summary>The bucket's versioning state, as its stores decide writes by it.</summary>
+    ValueTask<VersioningState> GetVersioningAsync(string bucket, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The bucket's version index: its noncurrent versions and delete markers (every version but the current ones,
+    /// which the key index holds), keyed by <see cref="VersionKeys"/> so a key's versions are adjacent, newest first.
+    /// </summary>
+    ValueTask<BucketIndex> GetVersionIndexAsync(string bucket, CancellationToken cancellationToken = default);
+
+    /// <summary>A version open for reading.</summary>
+    ValueTask<IObjectReader> OpenReadAsync(string bucket, string key, string? versionId, CancellationToken cancellationToken = default);
+
+    /// <summary>A version's metadata.</summary>
+    ValueTask<ObjectMetadata> HeadAsync(string bucket, string key, string? versionId, CancellationToken cancellationToken = default);
+
+    /// <summary>A version and its parts (see the overload without a version).</summary>
+    ValueTask<ObjectParts> GetPartsAsync(string bucket, string key, string? versionId, bool details,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// DeleteObject as the bucket's versioning state has it: without <paramref name="versionId"/>, removes the
+    /// current version (never versioned), adds a delete marker (enabled), or replaces the null version with a null
+    /// delete marker (suspended); with one, removes that version for good (the next newest becomes current). The
+    /// <paramref name="condition"/> is evaluated against the version the delete concerns.
+    /// </summary>
+    ValueTask<DeleteOutcome> DeleteVersionAsync(string bucket, string key, string? versionId, WriteCondition? condition,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>CopyObject from a source version (null: the current one).</summary>
+    ValueTask<ObjectMetadata> CopyAsync(string sourceBucket, string sourceKey, string? sourceVersionId, string bucket, string key,
+        Func<ObjectMetadata, ObjectAttributes> attributesFor, WriteCondition? condition,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>New attributes (tags) on a version (null: the current one).</summary>
+    ValueTask<ObjectMetadata> UpdateAttributesAsync(string bucket, string key, string? versionId,
+        Func<ObjectMetadata, ObjectAttributes> update, CancellationToken cancellationToken = default);
+
     // ---------------------------------------------------------------- multipart uploads
 
     /// <summary>Starts an upload; <paramref name="checksumType"/> (FULL_OBJECT or COMPOSITE, already checked against

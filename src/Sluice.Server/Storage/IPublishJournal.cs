@@ -15,4 +15,17 @@ internal interface IPublishJournal
 
     /// <summary>After a recorded write failed to publish: makes the key's record match the store (never throws).</summary>
     ValueTask ResyncAsync(string key);
+
+    /// <summary>The bucket's versioning state (cached; read on every write to decide what it does).</summary>
+    VersioningState Versioning { get; }
+
+    /// <summary>The bucket's version index (noncurrent versions and delete markers).</summary>
+    Index.BucketIndex Versions { get; }
+
+    /// <summary>
+    /// Records a versioned change of <paramref name="key"/>, durably, before any file moves: its current version
+    /// (<paramref name="current"/>, null: none), versions entering the version index and entries leaving it.
+    /// </summary>
+    ValueTask RecordVersionsAsync(string key, ObjectMetadata? current, IReadOnlyList<ObjectMetadata> versionPuts,
+        IReadOnlyList<Index.IndexEntry> versionDeletes);
 }

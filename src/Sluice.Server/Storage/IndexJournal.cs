@@ -10,9 +10,38 @@ namespace Sluice.Server.Storage;
 /// visible. A write the index cannot journal changes nothing (the store never publishes it); a publish that fails
 /// after the record leaves the index resynced to what the store holds. One per open index.
 /// </summary>
-internal sealed class IndexJournal(ObjectStore store, string bucket, BucketIndex index) : IPublishJournal
+internal sealed class IndexJournal(ObjectStore store, string bucket, BucketIndex index, BucketIndex versions,
+    Func<VersioningState> versioning) : IPublishJournal
 {
     public BucketIndex Index { get; } = index;
+
+    public BucketIndex Versions { get; } = versions;
+
+    public VersioningState Versioning => versioning();
+
+    public async ValueTask RecordVersionsAsync(string key, ObjectMetadata? current, IReadOnlyList<ObjectMetadata> versionPuts,
+        IReadOnlyList<IndexEntry> versionDeletes)
+    {
+        try
+        {
+            CommitTicket versionTicket = default;
+            foreach (var entry in versionDeletes)
+                if (Versions.TryDelete(entry.Key, out _, out var t)) versionTicket = t;
+            foreach (var m in versionPuts) versionTicket = Versions.Put(BucketIndexes.VersionEntryFor(m));
+            CommitTicket keyTicket = default;
+            if (current != null) keyTicket = Index.Put(BucketIndexes.EntryFor(current));
+            else Index.TryDelete(Encoding.UTF8.GetBytes(key), out _, out keyTicket);
+            await Versions.WaitDurableAsync(versionTicket).ConfigureAwait(false);
+            await Index.WaitDurableAsync(keyTicket).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            // One index may hold what the other does not: the next start rebuilds the version index from the files.
+            Versions.MarkDiverged();
+            Index.MarkDiverged();
+            throw IndexWriteFailed(e);
+        }
+    }
 
     public async ValueTask RecordPutAsync(ObjectMetadata metadata)
     {
@@ -65,6 +94,8 @@ internal sealed class IndexJournal(ObjectStore store, string bucket, BucketIndex
             // The failure that brought us here is the one the client sees.
             Index.MarkDiverged();
         }
+        // A versioned change may have moved files the version index described: reconciled at the next start.
+        if (Versioning != VersioningState.Unversioned) Versions.MarkDiverged();
     }
 
     /// <summary>

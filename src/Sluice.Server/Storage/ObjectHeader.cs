@@ -74,6 +74,9 @@ internal static class ObjectHeader
             if (m.PartCount > 0) w.WriteNumber("parts"u8, m.PartCount);
             if (partsDirectory != null) w.WriteString("partsDir"u8, partsDirectory);
             if (uploadId != null) w.WriteString("upload"u8, uploadId);
+            if (m.VersionId != null) w.WriteString("versionId"u8, m.VersionId);
+            if (m.IsNullVersion) w.WriteBoolean("nullVersion"u8, true);
+            if (m.IsDeleteMarker) w.WriteBoolean("deleteMarker"u8, true);
             if (m.ChecksumAlgorithm != ChecksumAlgorithm.None)
             {
                 w.WriteString("checksumAlgorithm"u8, m.ChecksumAlgorithm.GetS3Name());
@@ -299,6 +302,8 @@ internal static class ObjectHeader
         string? cacheControl = null, expires = null, storageClass = null;
         long size = -1, modified = 0;
         int parts = 0, part = 0;
+        string? versionId = null;
+        bool nullVersion = false, deleteMarker = false;
         var algorithm = ChecksumAlgorithm.None;
         List<KeyValuePair<string, byte[]>>? meta = null;
         List<KeyValuePair<string, string>>? tags = null;
@@ -321,6 +326,9 @@ internal static class ObjectHeader
                     case "parts": parts = r.GetInt32(); break;
                     case "partsDir": partsDirectory = r.GetString(); break;
                     case "upload": uploadId = r.GetString(); break;
+                    case "versionId": versionId = r.GetString(); break;
+                    case "nullVersion": nullVersion = r.GetBoolean(); break;
+                    case "deleteMarker": deleteMarker = r.GetBoolean(); break;
                     case "checksumAlgorithm":
                         if (!ChecksumAlgorithmExtensions.TryParse(r.GetString().AsSpan(), out algorithm))
                             throw Corrupt(path, "unknown checksum algorithm");
@@ -392,6 +400,9 @@ internal static class ObjectHeader
             Checksum = checksum,
             ChecksumType = checksumType,
             PartCount = parts,
+            VersionId = versionId,
+            IsNullVersion = nullVersion,
+            IsDeleteMarker = deleteMarker,
         }, part, partsDirectory, uploadId);
     }
 

@@ -32,4 +32,25 @@ public sealed record ObjectMetadata
 
     /// <summary>Parts of a multipart object; 0 for a single PUT (or a copy of one).</summary>
     public int PartCount { get; init; }
+
+    /// <summary>
+    /// The version's id (<see cref="VersionIds"/>); null for a version written while its bucket was never versioned
+    /// (S3's null version, which sends no x-amz-version-id).
+    /// </summary>
+    public string? VersionId { get; init; }
+
+    /// <summary>A null version written while versioning was suspended (<see cref="VersionId"/> only orders it).</summary>
+    public bool IsNullVersion { get; init; }
+
+    /// <summary>A delete marker: no bytes; a key whose newest version it is reads as absent.</summary>
+    public bool IsDeleteMarker { get; init; }
+
+    /// <summary>True for S3's null version (never versioned, or written while suspended).</summary>
+    public bool IsNull => VersionId == null || IsNullVersion;
+
+    /// <summary>The id S3 reports (listings, headers of a versioned bucket): <c>null</c> for a null version.</summary>
+    public string ReportedVersionId => IsNull ? VersionIds.Null : VersionId!;
+
+    /// <summary>What x-amz-version-id says, or null when the header is not sent (a never-versioned write).</summary>
+    public string? VersionIdHeader => VersionId == null ? null : ReportedVersionId;
 }

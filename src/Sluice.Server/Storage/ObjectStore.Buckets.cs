@@ -73,7 +73,7 @@ public sealed partial class ObjectStore
         {
             for (; held < _stripes.Length; held++) await _stripes[held].WaitAsync(cancellationToken).ConfigureAwait(false);
             await ThrowIfNoBucketAsync(bucket, cancellationToken).ConfigureAwait(false);
-            if (HoldsObjects(path) || HoldsEntries(Layout.MultipartBucket(bucket)))
+            if (HoldsObjects(path) || HoldsVersions(Path.Join(path, ".versions")) || HoldsEntries(Layout.MultipartBucket(bucket)))
                 throw S3StorageException.Of(S3ErrorCode.BucketNotEmpty, null, "/" + bucket);
             ForgetDirectories(path);
             await DisposeAllAsync(_openObjects.Clear()).ConfigureAwait(false); // none can be of this bucket; cheap to be sure
@@ -132,6 +132,10 @@ public sealed partial class ObjectStore
         }
         return false;
     }
+
+    /// <summary>Whether a noncurrent version or delete marker is left (a bucket holding only those is not empty).</summary>
+    private static bool HoldsVersions(string root) =>
+        System.IO.Directory.Exists(root) && System.IO.Directory.EnumerateDirectories(root).Any(HoldsEntries);
 
     private static bool HoldsEntries(string directory) =>
         System.IO.Directory.Exists(directory) && System.IO.Directory.EnumerateFileSystemEntries(directory).Any();

@@ -213,7 +213,7 @@ public sealed partial class ObjectStore
                 headers[i] = header;
                 stored[i] = ToPartInfo(parts[i].PartNumber, header);
             }
-            var metadata = MultipartAssembly.Assemble(key, upload, parts, stored, Now(), checks);
+            var metadata = Stamp(MultipartAssembly.Assemble(key, upload, parts, stored, Now(), checks), journal);
             var manifest = new ManifestPart[parts.Count];
             for (int i = 0; i < parts.Count; i++)
                 manifest[i] = new ManifestPart(parts[i].PartNumber, headers[i].BodyOffset, headers[i].BodyLength);
@@ -248,11 +248,13 @@ public sealed partial class ObjectStore
             string bucket = Path.GetFileName(bucketPath);
             string root = Path.Join(bucketPath, ".parts");
             if (bucket.StartsWith('.') || !System.IO.Directory.Exists(root)) continue;
+            var versionParts = await VersionPartsDirectoriesAsync(bucket, cancellationToken).ConfigureAwait(false);
             foreach (string directory in System.IO.Directory.EnumerateDirectories(root))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 string name = Path.GetFileName(directory);
                 if (!StorageLayout.TryParsePartsDirectoryName(name, out string objectName)) continue; // not ours
+                if (versionParts.Contains(name)) continue; // a noncurrent version's manifest uses it
                 StoredHeader? header;
                 try
                 {

@@ -292,6 +292,10 @@ public sealed partial class ObjectStore : IAsyncDisposable
         await stripe.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (journal != null && journal.Versioning != VersioningState.Unversioned)
+                // Begun before versioning was enabled: unlinking would drop a version instead of adding a marker.
+                throw S3StorageException.Of(S3ErrorCode.OperationAborted,
+                    "The bucket's versioning changed while this delete was in progress. Please try again.", "/" + bucket + "/" + key);
             if (condition != null) await CheckConditionAsync(bucket, key, location, condition, cancellationToken).ConfigureAwait(false);
             oldParts = await CurrentPartsDirectoryAsync(location, cancellationToken).ConfigureAwait(false);
             if (journal != null)
@@ -373,9 +377,10 @@ public sealed partial class ObjectStore : IAsyncDisposable
 
     private async ValueTask<ObjectMetadata> CopyAsync(string sourceBucket, string sourceKey, string bucket, string key,
         Func<ObjectMetadata, ObjectAttributes>? attributes, WriteCondition? condition, IPublishJournal? journal,
-        bool inPlace, CancellationToken cancellationToken)
+        bool inPlace, CancellationToken cancellationToken, string? sourceFile = null)
     {
         var source = Layout.Object(sourceBucket, sourceKey);
+        sourceFile ??= source.File; // a noncurrent version's file, or the key's
         var destination = Layout.Object(bucket, key);
         await ThrowIfNoBucketAsync(bucket, cancellationToken).ConfigureAwait(false);
         for (int attempt = 0; attempt < MaxOpenAttempts; attempt++)
@@ -384,7 +389,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
             string snapshot = Layout.NewTemp();
             try
             {
-                StorageNative.HardLink(source.File, snapshot);
+                StorageNative.HardLink(sourceFile, snapshot);
             }
             catch (IoException e) when (e.Errno == StorageNative.ENOENT)
             {
@@ -409,6 +414,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
                     Attributes = attributes?.Invoke(header.Metadata) ?? header.Metadata.Attributes,
                 };
                 if (inPlace) condition = WriteCondition.Matching(header.Metadata.ETag);
+                else metadata = Stamp(metadata, journal);
                 if (parts != null)
                 {
                     string sourceParts = Layout.PartsDirectory(sourceBucket, header.PartsDirectory!);
@@ -577,23 +583,39 @@ public sealed partial class ObjectStore : IAsyncDisposable
             {
                 bool createOnly = condition != null &&
                     await CheckConditionAsync(bucket, key, location, condition, cancellationToken).ConfigureAwait(false);
-                oldParts = createOnly ? null : await CurrentPartsDirectoryAsync(location, cancellationToken).ConfigureAwait(false);
-                if (journal != null)
+                if (metadata.VersionId != null && journal != null)
                 {
-                    await journal.RecordPutAsync(metadata).ConfigureAwait(false);
+                    // A versioned write: the current version is linked down, not replaced (ObjectStore.Versions.cs).
                     recorded = true;
+                    oldParts = await PublishVersionLockedAsync(temp, bucket, key, location, metadata, journal, cancellationToken)
+                        .ConfigureAwait(false);
+                    published = true;
                 }
-                await DisposeAsync(_openObjects.BeginChange(bucket, key)).ConfigureAwait(false);
-                try
+                else
                 {
-                    await RenameIntoPlaceAsync(temp, bucket, location, createOnly, cancellationToken).ConfigureAwait(false);
+                    if (journal != null && journal.Versioning != VersioningState.Unversioned
+                        && (await CurrentHeaderAsync(key, location, cancellationToken).ConfigureAwait(false))?.Metadata.VersionId != null)
+                        // Begun before versioning was enabled: publishing it as never-versioned would drop a version.
+                        throw S3StorageException.Of(S3ErrorCode.OperationAborted,
+                            "The bucket's versioning changed while this write was in progress. Please try again.", "/" + bucket + "/" + key);
+                    oldParts = createOnly ? null : await CurrentPartsDirectoryAsync(location, cancellationToken).ConfigureAwait(false);
+                    if (journal != null)
+                    {
+                        await journal.RecordPutAsync(metadata).ConfigureAwait(false);
+                        recorded = true;
+                    }
+                    await DisposeAsync(_openObjects.BeginChange(bucket, key)).ConfigureAwait(false);
+                    try
+                    {
+                        await RenameIntoPlaceAsync(temp, bucket, location, createOnly, cancellationToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        await DisposeAsync(_openObjects.EndChange(bucket, key)).ConfigureAwait(false);
+                    }
+                    published = true;
+                    await FsyncDirectoryAsync(location.Directory, CancellationToken.None).ConfigureAwait(false);
                 }
-                finally
-                {
-                    await DisposeAsync(_openObjects.EndChange(bucket, key)).ConfigureAwait(false);
-                }
-                published = true;
-                await FsyncDirectoryAsync(location.Directory, CancellationToken.None).ConfigureAwait(false);
             }
             catch when (recorded)
             {

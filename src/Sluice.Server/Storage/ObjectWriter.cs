@@ -47,6 +47,7 @@ public sealed class ObjectWriter : BodyWriter, IObjectWriter
             ChecksumType = checksum == null ? null : ObjectStore.FullObject,
         };
         metadata = ObjectEncryption.Seal(metadata);
+        metadata = ObjectStore.Stamp(metadata, Journal); // the version id goes into the header
         await SealAsync(ObjectHeader.EncodeMetadata(metadata), cancellationToken).ConfigureAwait(false);
         await Store.PublishAsync(TempPath, Bucket, Key, _location, metadata, options?.Condition, Journal, cancellationToken)
             .ConfigureAwait(false);

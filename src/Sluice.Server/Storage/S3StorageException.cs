@@ -25,6 +25,12 @@ public sealed class S3StorageException : Exception
     /// <summary>The S3 error to answer with.</summary>
     public S3Error Error { get; }
 
+    /// <summary>
+    /// Set when the answer concerns a delete marker (a key whose newest version is one: NoSuchKey; a delete marker
+    /// named by id: MethodNotAllowed): its reported version id, sent as x-amz-version-id with x-amz-delete-marker.
+    /// </summary>
+    public string? DeleteMarkerVersionId { get; init; }
+
     /// <summary>Shortcut for <c>Error.Code</c>, e.g. <see cref="S3ErrorCode.NoSuchKey"/>.</summary>
     public string Code => Error.Code;
 
@@ -36,6 +42,25 @@ public sealed class S3StorageException : Exception
 
     internal static S3StorageException NoSuchKey(string bucket, string key) =>
         new(new S3Error(S3ErrorCode.NoSuchKey) { Resource = "/" + bucket + "/" + key }.WithDetail("Key", key));
+
+    internal static S3StorageException NoSuchVersion(string bucket, string key, string versionId) =>
+        new(new S3Error(S3ErrorCode.NoSuchVersion) { Resource = "/" + bucket + "/" + key }
+            .WithDetail("Key", key).WithDetail("VersionId", versionId));
+
+    /// <summary>A read without a version id of a key whose newest version is a delete marker.</summary>
+    internal static S3StorageException DeletedKey(string bucket, string key, string markerVersionId) =>
+        new(new S3Error(S3ErrorCode.NoSuchKey) { Resource = "/" + bucket + "/" + key }.WithDetail("Key", key))
+        {
+            DeleteMarkerVersionId = markerVersionId,
+        };
+
+    /// <summary>A delete marker named by its version id, for anything but DELETE (S3: 405 MethodNotAllowed).</summary>
+    internal static S3StorageException DeleteMarkerNamed(string bucket, string key, string markerVersionId, string method) =>
+        new(new S3Error(S3ErrorCode.MethodNotAllowed) { Resource = "/" + bucket + "/" + key }
+            .WithDetail("Method", method).WithDetail("ResourceType", "DeleteMarker"))
+        {
+            DeleteMarkerVersionId = markerVersionId,
+        };
 
     internal static S3StorageException NoSuchUpload(string uploadId) =>
         new(new S3Error(S3ErrorCode.NoSuchUpload).WithDetail("UploadId", uploadId));

@@ -6,20 +6,23 @@ namespace Sluice.Cli.Tests.Commands;
 
 /// <summary>
 /// `sluice versioning get|enable|suspend` and `sluice lifecycle get|set|rm` through the real executable: against the
-/// embedded server (versioning never enabled, enabling refused with the server's error; lifecycle rules set, read
-/// back, refused when invalid, removed) and against the real RADOS Gateway, which versions.
+/// embedded server (versioning never enabled, then enabled and suspended; lifecycle rules set, read back, refused
+/// when invalid, removed) and against the real RADOS Gateway.
 /// </summary>
 public sealed class BucketConfigCommandTests() : ServerCommandTests("AKIDCONF", "conf/secret", "bucketconf")
 {
     [Fact]
-    public void Versioning_is_shown_and_enabling_is_refused_by_a_server_without_versions()
+    public void Versioning_is_shown_enabled_and_suspended()
     {
         Ok(Sluice("mb", "s3://vconf"));
         Assert.Equal("vconf: never enabled\n", Ok(Sluice("versioning", "get", "s3://vconf")).StdOut);
         var json = JsonDocument.Parse(Ok(Sluice("versioning", "get", "--json", "s3://vconf")).StdOut.Split('\n')[0]).RootElement;
         Assert.Equal("versioning", json.GetProperty("type").GetString());
         Assert.Equal(JsonValueKind.Null, json.GetProperty("status").ValueKind);
-        OneLineError(Sluice("versioning", "enable", "s3://vconf"), 1, "NotImplemented");
+        Ok(Sluice("versioning", "enable", "s3://vconf"));
+        Assert.Equal("vconf: Enabled\n", Ok(Sluice("versioning", "get", "s3://vconf")).StdOut);
+        Ok(Sluice("versioning", "suspend", "s3://vconf"));
+        Assert.Equal("vconf: Suspended\n", Ok(Sluice("versioning", "get", "s3://vconf")).StdOut);
         OneLineError(Sluice("versioning", "get", "s3://vconf/key"), 2, "names an object");
     }
 

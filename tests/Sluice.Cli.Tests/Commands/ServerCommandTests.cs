@@ -22,12 +22,16 @@ public abstract class ServerCommandTests : IAsyncLifetime
     protected string Root { get; }
     protected SluiceServer Server { get; private set; } = null!;
 
+    /// <summary>True: the embedded server runs the memory store instead of a data directory.</summary>
+    protected virtual bool InMemory => false;
+
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(Root);
         Server = await SluiceServer.StartAsync(new SluiceServerOptions
         {
-            DataDirectory = Path.Combine(Root, "data"),
+            DataDirectory = InMemory ? null : Path.Combine(Root, "data"),
+            InMemory = InMemory,
             Listen = new IPEndPoint(IPAddress.Loopback, 0),
             Credentials = new Dictionary<string, string> { [AccessKey] = Secret },
             Reactors = 2,

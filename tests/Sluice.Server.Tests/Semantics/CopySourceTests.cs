@@ -48,10 +48,21 @@ public sealed class CopySourceTests
     }
 
     [Fact]
-    public void Version_ids_are_not_implemented()
+    public void A_version_id_names_the_source_version_and_a_malformed_one_is_InvalidArgument()
     {
-        byte[] raw = "bucket/key?versionId=QUpfdndhfd8438MNFDN93jdnJFkdmqnh893"u8.ToArray();
-        Assert.Equal(S3ErrorCode.NotImplemented, CopySource.Parse(raw, new byte[raw.Length], out _, out _).Code);
+        string id = Sluice.Server.Storage.VersionIds.New();
+        byte[] raw = Encoding.ASCII.GetBytes("bucket/key?versionId=" + id);
+        byte[] decoded = new byte[raw.Length];
+        Assert.True(CopySource.Parse(raw, decoded, out _, out var key, out string? versionId).IsNone);
+        Assert.Equal(id, versionId);
+        Assert.Equal("key", Encoding.ASCII.GetString(key.Of(decoded)));
+        byte[] nullVersion = "/bucket/key?versionId=null"u8.ToArray();
+        Assert.True(CopySource.Parse(nullVersion, new byte[nullVersion.Length], out _, out _, out versionId).IsNone);
+        Assert.Equal("null", versionId);
+        byte[] bad = "bucket/key?versionId=QUpfdndhfd8438MNFDN93jdnJFkdmqnh893"u8.ToArray();
+        var problem = CopySource.Parse(bad, new byte[bad.Length], out _, out _, out _);
+        Assert.Equal(S3ErrorCode.InvalidArgument, problem.Code);
+        Assert.Equal("Invalid version id specified", problem.Message);
     }
 
     [Fact]

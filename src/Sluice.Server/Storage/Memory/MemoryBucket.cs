@@ -47,6 +47,15 @@ internal sealed class MemoryBucket(string name, DateTimeOffset created)
 
     public ConcurrentDictionary<string, MemoryUpload> Uploads { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Noncurrent versions and delete markers by (key, version id); ordered by <see cref="VersionIndex"/>.</summary>
+    public ConcurrentDictionary<(string Key, string VersionId), MemoryObject> Versions { get; } = new();
+
+    /// <summary>The order of <see cref="Versions"/> (<see cref="VersionKeys"/>): what ListObjectVersions walks.</summary>
+    public BucketIndex VersionIndex { get; } = BucketIndex.CreateInMemory();
+
+    /// <summary>The versioning state every write reads (kept with the <see cref="BucketSetting.Versioning"/> document).</summary>
+    public VersioningState Versioning { get; set; }
+
     /// <summary>Bucket-level documents (tagging...), each replaced whole.</summary>
     public ConcurrentDictionary<BucketSetting, byte[]> Settings { get; } = new();
 

@@ -25,8 +25,7 @@ internal sealed class MemoryObjectWriter(MemoryStorage storage, MemoryBucket buc
             ChecksumType = checksum == null ? null : ObjectStore.FullObject,
         };
         metadata = ObjectEncryption.Seal(metadata);
-        Storage.Publish(bucket, new MemoryObject(metadata, body, null), condition);
-        return ValueTask.FromResult(metadata);
+        return ValueTask.FromResult(Storage.Publish(bucket, new MemoryObject(metadata, body, null), condition));
     }
 }
 

@@ -16,7 +16,7 @@ namespace Sluice.Server.Storage.Memory;
 /// but never the process. The limit counts body bytes as stored (a copy counts again, though it shares them);
 /// metadata and the key index are not counted. Nothing survives the process.
 /// </summary>
-public sealed class MemoryStorage : IObjectStorage
+public sealed partial class MemoryStorage : IObjectStorage
 {
     private readonly ConcurrentDictionary<string, MemoryBucket> _buckets = new(StringComparer.Ordinal);
     private readonly object _bucketsGate = new();
@@ -85,12 +85,13 @@ public sealed class MemoryStorage : IObjectStorage
             var b = Bucket(bucket);
             b.UnderAllStripes(() =>
             {
-                if (!b.Objects.IsEmpty || !b.Uploads.IsEmpty)
+                if (!b.Objects.IsEmpty || !b.Versions.IsEmpty || !b.Uploads.IsEmpty)
                     throw S3StorageException.Of(S3ErrorCode.BucketNotEmpty, null, "/" + bucket);
                 b.Deleted = true;
             });
             _buckets.TryRemove(bucket, out _);
             b.Index.Dispose();
+            b.VersionIndex.Dispose();
         }
         return default;
     }
@@ -102,6 +103,17 @@ public sealed class MemoryStorage : IObjectStorage
         CancellationToken cancellationToken = default)
     {
         var b = Bucket(bucket);
+        if (setting == BucketSetting.Versioning)
+        {
+            // Under every stripe: no write is between reading the old state and publishing by it.
+            b.UnderAllStripes(() =>
+            {
+                b.Versioning = VersioningStates.Of(document);
+                if (document == null) b.Settings.TryRemove(setting, out _);
+                else b.Settings[setting] = document;
+            });
+            return ValueTask.CompletedTask;
+        }
         if (document == null) b.Settings.TryRemove(setting, out _);
         else b.Settings[setting] = document;
         return ValueTask.CompletedTask;
@@ -130,58 +142,41 @@ public sealed class MemoryStorage : IObjectStorage
         return false;
     }
 
-    public ValueTask<IObjectReader> OpenReadAsync(string bucket, string key, CancellationToken cancellationToken = default)
-    {
-        var found = Find(bucket, key);
-        return ValueTask.FromResult<IObjectReader>(new MemoryObjectReader(found.Metadata, found.Body));
-    }
+    public ValueTask<IObjectReader> OpenReadAsync(string bucket, string key, CancellationToken cancellationToken = default) =>
+        OpenReadAsync(bucket, key, null, cancellationToken);
 
     public ValueTask<ObjectMetadata> HeadAsync(string bucket, string key, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(Find(bucket, key).Metadata);
+        HeadAsync(bucket, key, null, cancellationToken);
 
-    private MemoryObject Find(string bucket, string key) =>
-        Bucket(bucket).Objects.TryGetValue(key, out var found) ? found : throw S3StorageException.NoSuchKey(bucket, key);
+    public ValueTask<ObjectParts> GetPartsAsync(string bucket, string key, bool details, CancellationToken cancellationToken = default) =>
+        GetPartsAsync(bucket, key, null, details, cancellationToken);
 
-    public ValueTask<ObjectParts> GetPartsAsync(string bucket, string key, bool details, CancellationToken cancellationToken = default)
-    {
-        var found = Find(bucket, key);
-        return ValueTask.FromResult(new ObjectParts(found.Metadata, found.Parts));
-    }
-
-    public ValueTask<bool> DeleteAsync(string bucket, string key, WriteCondition? condition = null,
-        CancellationToken cancellationToken = default)
-    {
-        var b = Bucket(bucket);
-        MemoryObject? removed;
-        lock (b.StripeOf(key))
-        {
-            if (condition != null)
-            {
-                b.Objects.TryGetValue(key, out var current);
-                condition.Evaluate(current?.Metadata, bucket, key);
-            }
-            if (!b.Objects.TryRemove(key, out removed)) return ValueTask.FromResult(false);
-            b.Index.TryDelete(Encoding.UTF8.GetBytes(key), out _, out _);
-        }
-        Release(removed.Body.Reserved);
-        return ValueTask.FromResult(true);
-    }
+    public async ValueTask<bool> DeleteAsync(string bucket, string key, WriteCondition? condition = null,
+        CancellationToken cancellationToken = default) =>
+        (await DeleteVersionAsync(bucket, key, null, condition, cancellationToken).ConfigureAwait(false)).Existed;
 
     public ValueTask<ObjectMetadata> CopyAsync(string sourceBucket, string sourceKey, string bucket, string key,
         Func<ObjectMetadata, ObjectAttributes> attributesFor, WriteCondition? condition,
+        CancellationToken cancellationToken = default) =>
+        CopyAsync(sourceBucket, sourceKey, null, bucket, key, attributesFor, condition, cancellationToken);
+
+    public ValueTask<ObjectMetadata> CopyAsync(string sourceBucket, string sourceKey, string? sourceVersionId, string bucket,
+        string key, Func<ObjectMetadata, ObjectAttributes> attributesFor, WriteCondition? condition,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(attributesFor);
         var target = Bucket(bucket);
-        var source = Find(sourceBucket, sourceKey);
+        var source = FindCopySource(sourceBucket, sourceKey, sourceVersionId);
         var metadata = source.Metadata with
         {
             Key = key,
             LastModified = ObjectStore.Now(),
             Attributes = attributesFor(source.Metadata),
+            VersionId = null,
+            IsNullVersion = false,
         };
         Reserve(source.Body.Length);
-        Publish(target, new MemoryObject(metadata, source.Body.Share(source.Body.Length), null) { Parts = source.Parts }, condition);
+        metadata = Publish(target, new MemoryObject(metadata, source.Body.Share(source.Body.Length), null) { Parts = source.Parts }, condition);
         return ValueTask.FromResult(metadata);
     }
 
@@ -191,10 +186,11 @@ public sealed class MemoryStorage : IObjectStorage
     /// version's own reservation is released when <paramref name="releaseOnFailure"/> (a new body, then gone), not
     /// when its bytes stay held elsewhere (an upload's parts).
     /// </summary>
-    internal void Publish(MemoryBucket bucket, MemoryObject version, WriteCondition? condition, bool releaseOnFailure = true)
+    internal ObjectMetadata Publish(MemoryBucket bucket, MemoryObject version, WriteCondition? condition, bool releaseOnFailure = true)
     {
         string key = version.Metadata.Key;
         MemoryObject? replaced = null;
+        List<MemoryObject>? released = null;
         try
         {
             lock (bucket.StripeOf(key))
@@ -203,9 +199,17 @@ public sealed class MemoryStorage : IObjectStorage
                 bucket.Objects.TryGetValue(key, out var current);
                 if (condition != null && condition.Evaluate(current?.Metadata, bucket.Name, key) && current != null)
                     throw S3StorageException.Of(S3ErrorCode.PreconditionFailed, null, "/" + bucket.Name + "/" + key);
-                bucket.Index.Put(BucketIndexes.EntryFor(version.Metadata));
-                bucket.Objects[key] = version;
-                replaced = current;
+                if (bucket.Versioning == VersioningState.Unversioned)
+                {
+                    bucket.Index.Put(BucketIndexes.EntryFor(version.Metadata));
+                    bucket.Objects[key] = version;
+                    replaced = current;
+                }
+                else
+                {
+                    released = [];
+                    version = PublishVersionLocked(bucket, version, current, released);
+                }
             }
         }
         catch when (releaseOnFailure)
@@ -214,9 +218,15 @@ public sealed class MemoryStorage : IObjectStorage
             throw;
         }
         if (replaced != null) Release(replaced.Body.Reserved);
+        if (released != null) foreach (var gone in released) Release(gone.Body.Reserved);
+        return version.Metadata;
     }
 
     public ValueTask<ObjectMetadata> UpdateAttributesAsync(string bucket, string key,
+        Func<ObjectMetadata, ObjectAttributes> update, CancellationToken cancellationToken = default) =>
+        UpdateAttributesAsync(bucket, key, null, update, cancellationToken);
+
+    public ValueTask<ObjectMetadata> UpdateAttributesAsync(string bucket, string key, string? versionId,
         Func<ObjectMetadata, ObjectAttributes> update, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(update);
@@ -224,10 +234,11 @@ public sealed class MemoryStorage : IObjectStorage
         lock (b.StripeOf(key))
         {
             if (b.Deleted) throw S3StorageException.NoSuchBucket(bucket);
-            if (!b.Objects.TryGetValue(key, out var current)) throw S3StorageException.NoSuchKey(bucket, key);
+            var found = FindLocked(b, key, versionId, "PUT");
             // The same body under new metadata: no bytes move and the reservation stays with the body.
-            var metadata = current.Metadata with { Attributes = update(current.Metadata) };
-            b.Objects[key] = current with { Metadata = metadata };
+            var metadata = found.Metadata with { Attributes = update(found.Metadata) };
+            if (b.Objects.TryGetValue(key, out var current) && ReferenceEquals(current, found)) b.Objects[key] = found with { Metadata = metadata };
+            else b.Versions[(key, found.Metadata.VersionId!)] = found with { Metadata = metadata };
             return ValueTask.FromResult(metadata);
         }
     }
@@ -345,7 +356,7 @@ public sealed class MemoryStorage : IObjectStorage
             long kept = bodies.Sum(body => body.Reserved);
             long dropped = upload.Parts.Values.Sum(p => p.Body.Reserved) - kept;
             // The listed parts' reservations pass to the object; if it is refused they stay with the upload.
-            Publish(b, new MemoryObject(metadata, MemoryBody.Concat(bodies, kept), uploadId) { Parts = stored.Select(p => p!).ToArray() },
+            metadata = Publish(b, new MemoryObject(metadata, MemoryBody.Concat(bodies, kept), uploadId) { Parts = stored.Select(p => p!).ToArray() },
                 condition, releaseOnFailure: false);
             upload.Ended = true;
             upload.Parts.Clear();
@@ -369,7 +380,11 @@ public sealed class MemoryStorage : IObjectStorage
 
     public ValueTask DisposeAsync()
     {
-        foreach (var b in _buckets.Values) b.Index.Dispose();
+        foreach (var b in _buckets.Values)
+        {
+            b.Index.Dispose();
+            b.VersionIndex.Dispose();
+        }
         _buckets.Clear();
         Interlocked.Exchange(ref _used, 0);
         return default;
