@@ -171,6 +171,12 @@ public sealed partial class S3RequestHandler
         await using var reader = head ? null : await _objects.OpenReadAsync(bucket, key, versionId);
         var metadata = reader?.Metadata ?? await _objects.HeadAsync(bucket, key, versionId);
         (await _objects.GetKeyIndexAsync(bucket)).CountRead(c.Route.Key);
+        if (metadata.Attributes.Encryption != null)
+        {
+            await GetEncryptedAsync(x, c, head, reader, metadata);
+            return;
+        }
+        if (HasCustomerKeyHeaders(x)) ThrowProblem(S3ErrorCode.InvalidRequest, "The encryption parameters are not applicable to this object.");
         var outcome = PrepareRead(x, c.Route.Query, metadata, out var range);
         await AnswerReadAsync(x, c, outcome, metadata.Size, range, reader, head);
     }

@@ -508,4 +508,47 @@ public class EncryptionHandlerTests
             // The response was cut after its head (or, in process, the read's own error reached the caller): a failed read too.
         }
     }
+
+    [Theory]
+    [MemberData(nameof(Fronts.All), MemberType = typeof(Fronts))]
+    public async Task Versions_keep_their_own_encryption_and_are_read_and_copied_by_id(string front)
+    {
+        await using var t = await StartAsync(front);
+        var c = t.Client;
+        Assert.Equal(200, (await c.SendAsync("PUT", "/ssev")).Status);
+        var enable = Encoding.UTF8.GetBytes("<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>");
+        Assert.Equal(200, (await c.SendAsync("PUT", "/ssev", "versioning", enable)).Status);
+        byte[] first = Plaintext(150_000, "FIRST-VERSION"), second = Plaintext(90_000, "SECOND-VERSION");
+
+        var v1 = await c.PutObjectAsync("ssev", "k", first, ("x-amz-server-side-encryption", "AES256"));
+        Assert.True(v1.Status == 200, v1.Text);
+        string id1 = v1.Header("x-amz-version-id")!;
+        Assert.NotNull(id1);
+        var v2 = await c.PutObjectAsync("ssev", "k", second, Customer(KeyA));
+        Assert.True(v2.Status == 200, v2.Text);
+        string id2 = v2.Header("x-amz-version-id")!;
+        Assert.NotEqual(id1, id2);
+
+        // The current version needs its customer key; the older one is SSE-S3 and reads without one, by id.
+        Assert.Equal(400, (await c.GetObjectAsync("ssev", "k")).Status);
+        Assert.Equal(second, (await c.GetObjectAsync("ssev", "k", Customer(KeyA))).Body);
+        var old = await c.SendAsync("GET", "/ssev/k", "versionId=" + id1);
+        Assert.Equal(first, old.Body);
+        Assert.Equal((id1, "AES256"), (old.Header("x-amz-version-id"), old.Header("x-amz-server-side-encryption")));
+        var oldPart = await c.SendAsync("GET", "/ssev/k", "partNumber=1&versionId=" + id1);
+        Assert.Equal(first, oldPart.Body);
+        await CheckRangesAsync(c, "ssev", "k", second, Customer(KeyA));
+
+        // A copy of the older version by id decrypts that version, whatever is current.
+        var copy = await c.SendAsync("PUT", "/ssev/copy", headers: [("x-amz-copy-source", "/ssev/k?versionId=" + id1)]);
+        Assert.True(copy.Status == 200, copy.Text);
+        Assert.Equal(id1, copy.Header("x-amz-copy-source-version-id"));
+        Assert.NotNull(copy.Header("x-amz-version-id"));
+        Assert.Equal(first, (await c.GetObjectAsync("ssev", "copy")).Body);
+        // Into SSE-C under another key, from the SSE-C current version.
+        var recrypt = await c.SendAsync("PUT", "/ssev/recrypt", headers: With([("x-amz-copy-source", "/ssev/k?versionId=" + id2)],
+            Customer(KeyA, "x-amz-copy-source-server-side-encryption-customer-"), Customer(KeyB)));
+        Assert.True(recrypt.Status == 200, recrypt.Text);
+        Assert.Equal(second, (await c.GetObjectAsync("ssev", "recrypt", Customer(KeyB))).Body);
+    }
 }
