@@ -65,6 +65,10 @@ public sealed class BucketIndexes : IDisposable
             var index = await GetAsync(bucket.Name, cancellationToken).ConfigureAwait(false);
             if (!clean && !_rebuilt.Contains(bucket.Name))
                 repair += await ReconcileAsync(bucket.Name, index, cancellationToken).ConfigureAwait(false);
+            // New ids must sort above every stored one, whatever the clock says now (VersionIds.Observe).
+            foreach (var entry in index.EnumerateEntries()) VersionIds.Observe(entry.VersionId);
+            foreach (var entry in (await GetVersionsAsync(bucket.Name, cancellationToken).ConfigureAwait(false)).EnumerateEntries())
+                VersionIds.Observe(entry.VersionId);
         }
         if (clean)
         {

@@ -41,6 +41,22 @@ public static class VersionIds
         return Format(sequence);
     }
 
+    /// <summary>
+    /// Makes every id issued from now on sort newer than <paramref name="id"/> (an id already stored, seen at start). A
+    /// disk store's versions outlive the process, and the clock may be behind where it was when they were written (a
+    /// restart before the clock is corrected): without this, a new PUT could get an id older than the key's current
+    /// version, enter the history below it, and a GET would keep answering the old bytes.
+    /// </summary>
+    public static void Observe(string? id)
+    {
+        long sequence = SequenceOf(id);
+        while (true)
+        {
+            long last = Volatile.Read(ref s_last);
+            if (sequence <= last || Interlocked.CompareExchange(ref s_last, sequence, last) == last) return;
+        }
+    }
+
     /// <summary>An id for a version written at <paramref name="lastModified"/> before the bucket was versioned
     /// (its null version, given a place in the key's history when a newer version pushes it down).</summary>
     public static string ForOlderVersion(DateTimeOffset lastModified) => Format(SequenceAt(lastModified));

@@ -44,4 +44,19 @@ public class VersionKeysTests
         Assert.False(VersionIds.IsValidRequestId(a[..^1] + "-"));
         Assert.False(VersionIds.IsValidRequestId("W" + a[1..])); // the first character holds only 4 bits
     }
+
+    [Fact]
+    public void Ids_issued_after_a_stored_id_is_observed_sort_newer_than_it_whatever_the_clock()
+    {
+        // A stored id from a clock ten seconds ahead of this one (a restart before the clock was corrected).
+        string ahead = VersionIds.ForOlderVersion(DateTimeOffset.UtcNow.AddSeconds(10));
+        Assert.True(string.CompareOrdinal(VersionIds.New(), ahead) > 0); // without Observe: older than the stored one
+        VersionIds.Observe(ahead);
+        string next = VersionIds.New();
+        Assert.True(VersionIds.SequenceOf(next) > VersionIds.SequenceOf(ahead));
+        Assert.True(string.CompareOrdinal(next, ahead) < 0); // newest first in byte order
+        VersionIds.Observe(null); // ids that carry no sequence change nothing
+        VersionIds.Observe("null");
+        Assert.True(VersionIds.SequenceOf(VersionIds.New()) > VersionIds.SequenceOf(next));
+    }
 }
