@@ -30,9 +30,11 @@ public sealed partial class S3RequestHandler
             ThrowProblem(S3ErrorCode.InvalidRequest, "Cannot specify both Range header and partNumber query parameter.");
         int number = c.Route.Query.PartNumber;
         string? versionId = VersionIdOf(c);
+        bool checksumMode = Ascii.EqualsIgnoreCase(x.Request.Headers.GetValue(KnownHeader.XAmzChecksumMode, x.HeadBytes.Span), "ENABLED"u8);
         for (int attempt = 0; ; attempt++)
         {
-            var parts = await _objects.GetPartsAsync(bucket, key, versionId, details: false);
+            // The parts' checksums only when asked for (checksum mode): otherwise their numbers and sizes suffice.
+            var parts = await _objects.GetPartsAsync(bucket, key, versionId, details: checksumMode);
             var metadata = parts.Metadata;
             if (metadata.Attributes.Encryption != null)
             {
@@ -67,9 +69,29 @@ public sealed partial class S3RequestHandler
             var outcome = metadata.Size == 0
                 ? PrepareRead(x, c.Route.Query, metadata, out range)
                 : PrepareRead(x, c.Route.Query, metadata, out range, range, parts.Parts.Count);
+            if (checksumMode && outcome == ReadOutcome.Send) AddPartChecksumHeaders(x, parts, number);
             await AnswerReadAsync(x, c, outcome, metadata.Size, range, reader, head);
             return;
         }
+    }
+
+    /// <summary>
+    /// A part's checksum, as S3 answers a read by part in checksum mode: the object's own for one written in one piece
+    /// (its part 1 is the whole), the part's checksum for a COMPOSITE multipart object (what its composite is made of,
+    /// so a client can check the part's bytes), none for a FULL_OBJECT one (its value covers the whole object only).
+    /// </summary>
+    private static void AddPartChecksumHeaders(S3Exchange x, ObjectParts parts, int number)
+    {
+        var m = parts.Metadata;
+        if (m.ChecksumAlgorithm == ChecksumAlgorithm.None) return;
+        if (parts.Parts.Count == 0)
+        {
+            AddChecksumHeaders(x, m);
+            return;
+        }
+        if (m.ChecksumType != ObjectStore.Composite || parts.Parts[number - 1].Checksum is not { } checksum) return;
+        x.AddHeader(m.ChecksumAlgorithm.GetHeaderNameUtf8(), Encoding.ASCII.GetBytes(checksum));
+        AddHeader(x, KnownHeader.XAmzChecksumType, m.ChecksumType);
     }
 
     private static S3RequestException InvalidPartNumber(RequestContext c) =>

@@ -94,6 +94,47 @@ public class PartReadTests
 
     [Theory]
     [MemberData(nameof(Fronts.All), MemberType = typeof(Fronts))]
+    public async Task A_read_by_part_in_checksum_mode_carries_the_parts_checksum(string front)
+    {
+        await using var t = await TestServer.StartAsync(front);
+        var c = t.Client;
+        Assert.Equal(200, (await c.SendAsync("PUT", "/parts")).Status);
+        (string, string)[] mode = [("x-amz-checksum-mode", "ENABLED")];
+
+        // COMPOSITE: each part's own checksum (what the composite is made of), so the part's bytes can be checked.
+        var (parts, _) = await UploadAsync(c, "sha", "SHA256");
+        for (int n = 1; n <= parts.Length; n++)
+        {
+            string expected = Convert.ToBase64String(SHA256.HashData(parts[n - 1]));
+            var get = await c.SendAsync("GET", "/parts/sha", $"partNumber={n}", headers: mode);
+            Assert.Equal(parts[n - 1], get.Body);
+            Assert.Equal((expected, "COMPOSITE"), (get.Header("x-amz-checksum-sha256"), get.Header("x-amz-checksum-type")));
+            Assert.Equal(expected, (await c.SendAsync("HEAD", "/parts/sha", $"partNumber={n}", headers: mode)).Header("x-amz-checksum-sha256"));
+            Assert.Null((await c.SendAsync("GET", "/parts/sha", $"partNumber={n}")).Header("x-amz-checksum-sha256")); // only when asked
+        }
+
+        // FULL_OBJECT: the value covers the whole object only, so a part gets none (the whole object still has it).
+        var full = await c.SendAsync("POST", "/parts/full", "uploads", headers: [("x-amz-checksum-algorithm", "CRC32C"), ("x-amz-checksum-type", "FULL_OBJECT")]);
+        string id = Uri.EscapeDataString(Element(full.Text, "UploadId")!);
+        byte[] only = RandomNumberGenerator.GetBytes(1000);
+        var up = await c.SendAsync("PUT", "/parts/full", $"partNumber=1&uploadId={id}", only);
+        Assert.Equal(200, (await c.SendAsync("POST", "/parts/full", "uploadId=" + id,
+            Encoding.UTF8.GetBytes($"<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>{up.Header("ETag")}</ETag></Part></CompleteMultipartUpload>"))).Status);
+        var fullPart = await c.SendAsync("GET", "/parts/full", "partNumber=1", headers: mode);
+        Assert.Equal(only, fullPart.Body);
+        Assert.Null(fullPart.Header("x-amz-checksum-crc32c"));
+        Assert.NotNull((await c.SendAsync("HEAD", "/parts/full", headers: mode)).Header("x-amz-checksum-crc32c"));
+
+        // One piece: its part 1 is the whole object, with the object's checksum.
+        byte[] single = RandomNumberGenerator.GetBytes(2000);
+        string sha = Convert.ToBase64String(SHA256.HashData(single));
+        Assert.Equal(200, (await c.PutObjectAsync("parts", "one", single, ("x-amz-checksum-sha256", sha))).Status);
+        var one = await c.SendAsync("GET", "/parts/one", "partNumber=1", headers: mode);
+        Assert.Equal((206, sha), (one.Status, one.Header("x-amz-checksum-sha256")));
+    }
+
+    [Theory]
+    [MemberData(nameof(Fronts.All), MemberType = typeof(Fronts))]
     public async Task GetObjectAttributes_answers_what_is_asked_for(string front)
     {
         await using var t = await TestServer.StartAsync(front);
