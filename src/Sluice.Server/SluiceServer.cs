@@ -171,7 +171,9 @@ public sealed class SluiceServer : IAsyncDisposable
             {
                 Telemetry = telemetry,
                 Keys = new Service.Encryption.SseKeyring(options.InMemory ? null : options.DataDirectory, options.KmsKeys),
+                LifecycleDay = options.LifecycleDay,
             };
+            await handler.LoadExpirationRulesAsync().ConfigureAwait(false);
             var frontOptions = new HttpServerOptions { Logger = ErrorLogger(options), Tls = tls, HandshakeTimeout = options.TlsHandshakeTimeout };
             http = HttpServer.Start(engine, options.Listen, handler, frontOptions);
             var front = http;

@@ -54,6 +54,7 @@ public sealed partial class S3RequestHandler
         string bucket = c.Route.GetBucketString();
         await _objects.DeleteBucketAsync(bucket);
         ForgetBucketEncryption(bucket); // a bucket created again under the name starts with no default encryption
+        ForgetExpirationRules(bucket); // nor lifecycle rules
         await SendEmptyAsync(x, 204);
     }
 

@@ -375,6 +375,7 @@ public sealed partial class S3RequestHandler
         var presented = ObjectEncryption.Present(metadata);
         var outcome = PrepareRead(x, c.Route.Query, presented, out var range);
         if (outcome is ReadOutcome.Send or ReadOutcome.NotModified) AddSseHeaders(x, e);
+        if (outcome == ReadOutcome.Send && !c.Route.Query.Has(Routing.S3QueryParameter.VersionId)) AddExpirationHeader(x, c, metadata);
         SseDecryptingReader? plain = null;
         try
         {
@@ -466,6 +467,7 @@ public sealed partial class S3RequestHandler
         AddChecksumHeaders(x, metadata);
         AddSseHeaders(x, sse.Template, write: true);
         AddVersionHeader(x, metadata);
+        AddExpirationHeader(x, c, metadata);
         await x.SendAsync(ReadOnlyMemory<byte>.Empty);
     }
 

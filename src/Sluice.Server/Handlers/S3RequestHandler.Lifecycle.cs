@@ -36,13 +36,13 @@ public sealed partial class S3RequestHandler
             if (rule.Id.Length == 0) rule.Id = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
         var canonical = new ArrayBufferWriter<byte>(512);
         configuration.WriteTo(canonical);
-        await _objects.SetBucketSettingAsync(bucket, BucketSetting.Lifecycle, canonical.WrittenSpan.ToArray());
+        await SetLifecycleAsync(bucket, canonical.WrittenSpan.ToArray());
         await SendEmptyAsync(x, 200);
     }
 
     internal async ValueTask DeleteBucketLifecycleAsync(S3Exchange x, RequestContext c)
     {
-        await _objects.SetBucketSettingAsync(c.Route.GetBucketString(), BucketSetting.Lifecycle, null);
+        await SetLifecycleAsync(c.Route.GetBucketString(), null);
         await SendEmptyAsync(x, 204);
     }
 }

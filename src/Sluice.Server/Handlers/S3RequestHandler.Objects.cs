@@ -64,6 +64,7 @@ public sealed partial class S3RequestHandler
         AddHeader(x, KnownHeader.ETag, metadata.ETag);
         AddChecksumHeaders(x, metadata);
         AddVersionHeader(x, metadata);
+        AddExpirationHeader(x, c, metadata);
         await x.SendAsync(ReadOnlyMemory<byte>.Empty);
     }
 
@@ -160,6 +161,7 @@ public sealed partial class S3RequestHandler
         }
         if (HasCustomerKeyHeaders(x)) ThrowProblem(S3ErrorCode.InvalidRequest, "The encryption parameters are not applicable to this object.");
         var outcome = PrepareRead(x, c.Route.Query, metadata, out var range);
+        if (outcome == ReadOutcome.Send) AddExpirationHeader(x, c, metadata);
         await AnswerReadAsync(x, c, outcome, metadata.Size, range, reader, head);
     }
 

@@ -109,10 +109,14 @@ public sealed class LifecycleWorker : IAsyncDisposable
     }
 
     /// <summary>When something written at <paramref name="written"/> is <paramref name="days"/> days old by the rules.</summary>
-    public DateTimeOffset DueAt(DateTimeOffset written, int days)
+    public DateTimeOffset DueAt(DateTimeOffset written, int days) => DueAt(written, days, Day);
+
+    /// <summary>When an object written at <paramref name="written"/> is due after <paramref name="days"/> lifecycle days
+    /// of length <paramref name="day"/>: S3's next midnight UTC for real days, exact for a shortened day.</summary>
+    public static DateTimeOffset DueAt(DateTimeOffset written, int days, TimeSpan day)
     {
-        var due = written + (Day * days);
-        if (Day != TimeSpan.FromDays(1)) return due;
+        var due = written + (day * days);
+        if (day != TimeSpan.FromDays(1)) return due;
         var midnight = new DateTimeOffset(due.UtcDateTime.Date, TimeSpan.Zero);
         return midnight == due ? due : midnight.AddDays(1);
     }

@@ -21,6 +21,64 @@ public class LifecycleTests
 
     [Theory]
     [MemberData(nameof(Fronts.All), MemberType = typeof(Fronts))]
+    public async Task Put_get_and_head_carry_x_amz_expiration_for_objects_a_rule_expires(string front)
+    {
+        await using var t = await TestServer.StartAsync(front);
+        var c = t.Client;
+        Assert.Equal(200, (await c.SendAsync("PUT", "/exp")).Status);
+        Assert.Null((await c.PutObjectAsync("exp", "logs/before", [1])).Header("x-amz-expiration")); // no rules yet
+        var rules = Xml("<Rule><ID>logs-30</ID><Filter><Prefix>logs/</Prefix></Filter><Status>Enabled</Status><Expiration><Days>30</Days></Expiration></Rule>"
+            + "<Rule><ID>tmp-date</ID><Filter><And><Prefix>logs/</Prefix><Tag><Key>tmp</Key><Value>1</Value></Tag></And></Filter><Status>Enabled</Status>"
+            + "<Expiration><Date>2030-01-01T00:00:00Z</Date></Expiration></Rule>"
+            + "<Rule><ID>off</ID><Filter><Prefix>other/</Prefix></Filter><Status>Disabled</Status><Expiration><Days>1</Days></Expiration></Rule>");
+        Assert.Equal(200, (await c.SendAsync("PUT", "/exp", "lifecycle", rules, headers: [("Content-MD5", S3TestClient.Md5Base64(rules))])).Status);
+
+        // 30 days after Last-Modified, rounded up to the next midnight UTC, as S3 computes it.
+        static string DueIn30Days(string lastModified)
+        {
+            var due = DateTimeOffset.Parse(lastModified, System.Globalization.CultureInfo.InvariantCulture).AddDays(30);
+            var midnight = new DateTimeOffset(due.UtcDateTime.Date, TimeSpan.Zero);
+            return (midnight == due ? due : midnight.AddDays(1)).UtcDateTime.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        }
+        var put = await c.PutObjectAsync("exp", "logs/a", [1, 2, 3]);
+        var head = await c.SendAsync("HEAD", "/exp/logs/a");
+        string expected = $"expiry-date=\"{DueIn30Days(head.Header("Last-Modified")!)}\", rule-id=\"logs-30\"";
+        Assert.Equal(expected, put.Header("x-amz-expiration"));
+        Assert.Equal(expected, head.Header("x-amz-expiration"));
+        Assert.Equal(expected, (await c.GetObjectAsync("exp", "logs/a")).Header("x-amz-expiration"));
+        // The earliest matching rule wins: a tagged object also matches the dated rule (2030 is later than 30 days).
+        var tagged = await c.PutObjectAsync("exp", "logs/t", [1], ("x-amz-tagging", "tmp=1"));
+        Assert.Contains("rule-id=\"logs-30\"", tagged.Header("x-amz-expiration"));
+        // Outside every enabled rule's filter: none; a disabled rule counts for nothing.
+        Assert.Null((await c.PutObjectAsync("exp", "data/b", [1])).Header("x-amz-expiration"));
+        Assert.Null((await c.PutObjectAsync("exp", "other/c", [1])).Header("x-amz-expiration"));
+
+        // A date rule alone: its date.
+        var dated = Xml("<Rule><ID>d</ID><Filter><Prefix></Prefix></Filter><Status>Enabled</Status><Expiration><Date>2030-01-01T00:00:00Z</Date></Expiration></Rule>");
+        Assert.Equal(200, (await c.SendAsync("PUT", "/exp", "lifecycle", dated, headers: [("Content-MD5", S3TestClient.Md5Base64(dated))])).Status);
+        Assert.Equal("expiry-date=\"Tue, 01 Jan 2030 00:00:00 GMT\", rule-id=\"d\"", (await c.SendAsync("HEAD", "/exp/data/b")).Header("x-amz-expiration"));
+
+        // Deleting the configuration removes the header at once.
+        Assert.Equal(204, (await c.SendAsync("DELETE", "/exp", "lifecycle")).Status);
+        Assert.Null((await c.SendAsync("HEAD", "/exp/data/b")).Header("x-amz-expiration"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Fronts.OnDisk), MemberType = typeof(Fronts))]
+    public async Task Expiration_rules_stored_before_a_restart_still_give_the_header(string front)
+    {
+        await using var t = await TestServer.StartAsync(front);
+        var c = t.Client;
+        Assert.Equal(200, (await c.SendAsync("PUT", "/expr")).Status);
+        var rules = Xml("<Rule><ID>all</ID><Filter><Prefix></Prefix></Filter><Status>Enabled</Status><Expiration><Date>2031-06-01T00:00:00Z</Date></Expiration></Rule>");
+        Assert.Equal(200, (await c.SendAsync("PUT", "/expr", "lifecycle", rules, headers: [("Content-MD5", S3TestClient.Md5Base64(rules))])).Status);
+        Assert.Equal(200, (await c.PutObjectAsync("expr", "k", [1])).Status);
+        await t.RestartAsync();
+        Assert.Equal("expiry-date=\"Sun, 01 Jun 2031 00:00:00 GMT\", rule-id=\"all\"", (await t.Client.SendAsync("HEAD", "/expr/k")).Header("x-amz-expiration"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Fronts.All), MemberType = typeof(Fronts))]
     public async Task Configurations_are_validated_stored_and_deleted(string front)
     {
         await using var t = await TestServer.StartAsync(front);
