@@ -100,7 +100,8 @@ public sealed partial class S3Client
     public async Task<ObjectMetadata> HeadObjectAsync(GetObjectRequest request, CancellationToken cancellationToken = default)
     {
         S3Call call = ReadCall(request, "HEAD");
-        call.NotFoundCode = S3ErrorCode.NoSuchKey;
+        // A HEAD answer has no body to say which is missing: with a version named, it is reported as the version.
+        call.NotFoundCode = request.VersionId is null ? S3ErrorCode.NoSuchKey : S3ErrorCode.NoSuchVersion;
         S3CallResult result = await _transport.SendAsync(call, ResponseSink.Discard, cancellationToken).ConfigureAwait(false);
         return result.Metadata!;
     }

@@ -14,10 +14,12 @@ internal static class CatCommand
     {
         var target = new Argument<string>("object") { Description = "s3://bucket/key" };
         var command = new Command("cat", "Write an object to stdout\n\nExamples:\n  sluice cat s3://logs/app.log | less\n" +
-            "  sluice cat s3://backups/home.tar | tar x")
+            "  sluice cat s3://backups/home.tar | tar x\n  sluice cat 's3://conf/app.json?versionId=ID'   (that version; or --version-id ID)")
         {
             target,
         };
+        var version = new VersionOption();
+        version.AddTo(command);
         var shared = ClientCommand.AddTo(command);
         // Taken so that a script passing --json to every command hears why not, rather than an unknown option.
         var outputOptions = OutputOptions.AddTo(command, summary: false);
@@ -25,9 +27,9 @@ internal static class CatCommand
         {
             output.DataOnStdout("cat", "cat");
             // One object: a pattern would concatenate objects in an order nobody chose.
-            var path = ObjectCommands.Object("cat", parse.GetValue(target)!);
+            var (path, versionId) = version.Read(parse, "cat", ObjectCommands.Object("cat", parse.GetValue(target)!));
             await using var client = shared.CreateClient(parse);
-            using var engine = new TransferEngine(client, new TransferOptions());
+            using var engine = new TransferEngine(client, new TransferOptions { SourceVersionId = versionId });
             await using var stdout = StdioStream.Output();
             var result = await engine.DownloadToStreamAsync(path.Bucket!, path.Key, stdout, null, ct);
             if (UnverifiedDownloads.Warning([result]) is { } warning) output.Warning(warning);

@@ -20,7 +20,8 @@ internal static class CpCommand
     private const string CopyHelp = "Copy files and objects\n\nExamples:\n  sluice cp big.iso s3://isos/\n  sluice cp s3://isos/big.iso /tmp/big.iso\n" +
         "  sluice cp -r ./photos s3://photos/2024/ --exclude '*.tmp'\n  sluice cp s3://a/k s3://b/k\n  tar c . | sluice cp - s3://backups/home.tar\n" +
         "  sluice cp 's3://logs/2024-*.gz' ./logs/      (* crosses '/', ? is one character; keys keep their path below logs/)\n" +
-        "  sluice cp -n -r ./site s3://www/             (--no-clobber: keep what is there; -s: only other sizes; -u: only newer)";
+        "  sluice cp -n -r ./site s3://www/             (--no-clobber: keep what is there; -s: only other sizes; -u: only newer)\n" +
+        "  sluice cp 's3://docs/a.pdf?versionId=ID' .  (that version of the object; the same as --version-id ID)";
 
     private const string MoveHelp = "Move files and objects: copy, then delete each source once its copy succeeded\n\nExamples:\n" +
         "  sluice mv report.pdf s3://docs/\n  sluice mv s3://inbox/a.csv ./done/\n  sluice mv -r s3://stage/batch1/ s3://archive/batch1/\n" +
@@ -64,6 +65,7 @@ internal static class CpCommand
         };
         var raw = new Option<bool>("--raw") { Description = "Take * and ? in the source key literally, not as a pattern" };
         var conditions = new CopyConditions();
+        var version = new VersionOption();
         var command = new Command(verb, move ? MoveHelp : CopyHelp)
         {
             source, destination, recursive, partSize, concurrency, memory, checksum, dryRun, resume, noResume, raw, noProgress,
@@ -71,12 +73,14 @@ internal static class CpCommand
         var shared = ClientCommand.AddTo(command);
         filters.AddTo(command);
         conditions.AddTo(command);
+        version.AddTo(command);
         attributes.AddTo(command);
         var outputOptions = OutputOptions.AddTo(command, summary: true);
         command.SetAction((parse, ct) => outputOptions.RunAsync(parse, shared, async output =>
         {
-            var src = Parse(verb, parse.GetValue(source)!);
+            var (src, versionId) = version.Read(parse, verb, Parse(verb, parse.GetValue(source)!), literal: parse.GetValue(raw));
             var dst = Parse(verb, parse.GetValue(destination)!);
+            if (!parse.GetValue(raw)) VersionOption.RefuseOn(verb, dst);
             bool recurse = parse.GetValue(recursive), dry = parse.GetValue(dryRun);
             output.DryRun = dry;
             output.NoProgress = parse.GetValue(noProgress);
@@ -127,6 +131,18 @@ internal static class CpCommand
                 Filter = filter, Listed = listed, Pattern = pattern, Rules = rules, Upload = upload, Copy = copy,
             } : null;
             items?.CheckUsage();
+            if (versionId != null)
+            {
+                // One version of one object: anything that selects or deletes objects by their current versions is refused.
+                string? why = !src.IsS3 ? $"{src} is not an s3:// object"
+                    : move ? "mv deletes its source, and not by version"
+                    : recurse ? "not with --recursive"
+                    : pattern != null ? $"{src} is a pattern"
+                    : src.Key.Length == 0 || src.Key.EndsWith('/') ? $"{src} is a prefix"
+                    : items != null ? "not with -n/-s/-u" : null;
+                if (why != null) throw new CliException($"{verb}: a version id names one source object: {why}", Program.ExitUsage);
+                options = options with { SourceVersionId = versionId };
+            }
             if (dst.IsStdio) output.DataOnStdout(verb);
 
             await using var client = shared.CreateClient(parse);

@@ -15,22 +15,25 @@ internal static class StatCommand
     {
         var target = new Argument<string>("object") { Description = "s3://bucket/key" };
         var command = new Command("stat", "Show an object's size, ETag, times, type, storage class, checksum and metadata\n\nExample:\n" +
-            "  sluice stat s3://photos/cat.jpg")
+            "  sluice stat s3://photos/cat.jpg\n  sluice stat s3://photos/cat.jpg --version-id ID")
         {
             target,
         };
+        var version = new VersionOption();
+        version.AddTo(command);
         var shared = ClientCommand.AddTo(command);
         var outputOptions = OutputOptions.AddTo(command, summary: false);
         command.SetAction((parse, ct) => outputOptions.RunAsync(parse, shared, async output =>
         {
-            var path = ObjectCommands.Object("stat", parse.GetValue(target)!);
+            var (path, versionId) = version.Read(parse, "stat", ObjectCommands.Object("stat", parse.GetValue(target)!));
             await using var client = shared.CreateClient(parse);
-            var head = await client.HeadObjectAsync(new GetObjectRequest(path.Bucket!, path.Key) { ChecksumMode = true }, ct);
+            var head = await client.HeadObjectAsync(new GetObjectRequest(path.Bucket!, path.Key) { ChecksumMode = true, VersionId = versionId }, ct);
             var lines = new List<(string Name, string? Value)>
             {
                 ("Name", path.ToString()),
                 ("Size", head.ObjectSize.ToString(CultureInfo.InvariantCulture)),
                 ("ETag", head.ETag),
+                ("Version-Id", head.VersionId),
                 ("Last-Modified", head.LastModified?.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)),
                 ("Content-Type", head.ContentType),
                 ("Storage-Class", head.StorageClass ?? "STANDARD"),

@@ -28,7 +28,7 @@ public sealed partial class TransferEngine
         ArgumentException.ThrowIfNullOrEmpty(key);
         options ??= new CopyOptions();
         var sourceKeyOfCustomer = options.SourceCustomerKey ?? Options.SourceCustomerKey;
-        var head = await Client.HeadObjectAsync(new GetObjectRequest(sourceBucket, sourceKey) { ChecksumMode = true, CustomerKey = sourceKeyOfCustomer },
+        var head = await Client.HeadObjectAsync(new GetObjectRequest(sourceBucket, sourceKey) { ChecksumMode = true, CustomerKey = sourceKeyOfCustomer, VersionId = Options.SourceVersionId },
             cancellationToken).ConfigureAwait(false);
         long size = head.ObjectSize;
         string? etag = head.ETag;
@@ -37,7 +37,7 @@ public sealed partial class TransferEngine
         {
             var copied = await Client.CopyObjectAsync(new CopyObjectRequest(sourceBucket, sourceKey, bucket, key)
             {
-                SourceConditions = IfMatch(etag),
+                SourceConditions = IfMatch(etag), SourceVersionId = Options.SourceVersionId,
                 ReplaceMetadata = options.ReplaceMetadata,
                 ContentType = options.ContentType, CacheControl = options.CacheControl, ContentDisposition = options.ContentDisposition,
                 ContentEncoding = options.ContentEncoding, ContentLanguage = options.ContentLanguage, Expires = options.Expires,
@@ -87,7 +87,7 @@ public sealed partial class TransferEngine
                     long offset = plan.OffsetOf(index), length = plan.LengthOf(index);
                     var response = await Client.UploadPartCopyAsync(new UploadPartCopyRequest(sourceBucket, sourceKey, bucket, key, uploadId, index + 1)
                     {
-                        SourceRangeStart = offset, SourceRangeEnd = offset + length - 1, SourceConditions = IfMatch(etag),
+                        SourceRangeStart = offset, SourceRangeEnd = offset + length - 1, SourceConditions = IfMatch(etag), SourceVersionId = Options.SourceVersionId,
                         CustomerKey = options.CustomerKey, SourceCustomerKey = sourceKeyOfCustomer,
                     }, ct).ConfigureAwait(false);
                     completed[index] = response.ToCompletedPart();

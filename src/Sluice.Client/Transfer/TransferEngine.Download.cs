@@ -132,8 +132,8 @@ public sealed partial class TransferEngine
             try
             {
                 var request = whole
-                    ? new GetObjectRequest(bucket, key) { ChecksumMode = true, CustomerKey = Options.SourceCustomerKey }
-                    : GetObjectRequest.ForRange(bucket, key, 0, partSize - 1) with { ChecksumMode = true, CustomerKey = Options.SourceCustomerKey };
+                    ? new GetObjectRequest(bucket, key) { ChecksumMode = true, CustomerKey = Options.SourceCustomerKey, VersionId = Options.SourceVersionId }
+                    : GetObjectRequest.ForRange(bucket, key, 0, partSize - 1) with { ChecksumMode = true, CustomerKey = Options.SourceCustomerKey, VersionId = Options.SourceVersionId };
                 first = await GetFirstAsync(request, buffer.Memory, cancellationToken).ConfigureAwait(false);
             }
             catch (S3Exception e) when (e.StatusCode == 416 || whole && e.Code == S3ClientErrorCodes.DestinationTooSmall)
@@ -145,7 +145,7 @@ public sealed partial class TransferEngine
                     buffer = null!;
                     return await FreshDownloadAsync(bucket, key, sink, -1, tracker, cancellationToken).ConfigureAwait(false);
                 }
-                first = await GetFirstAsync(new GetObjectRequest(bucket, key) { ChecksumMode = true, CustomerKey = Options.SourceCustomerKey }, buffer.Memory, cancellationToken).ConfigureAwait(false);
+                first = await GetFirstAsync(new GetObjectRequest(bucket, key) { ChecksumMode = true, CustomerKey = Options.SourceCustomerKey, VersionId = Options.SourceVersionId }, buffer.Memory, cancellationToken).ConfigureAwait(false);
             }
             string etag = first.ETag ?? throw new TransferException($"s3://{bucket}/{key}: the response carried no ETag", bucket, key);
             long size = first.ObjectSize;
@@ -190,7 +190,7 @@ public sealed partial class TransferEngine
                             check = DownloadCheck.Unverifiable(UnevenPartsReason(check, unknownSizes, refetched: firstPart > 0));
                             break;
                         }
-                        var again = await Client.GetObjectAsync(GetObjectRequest.ForRange(bucket, key, 0, firstPart - 1) with { Conditions = IfMatch(etag), CustomerKey = Options.SourceCustomerKey },
+                        var again = await Client.GetObjectAsync(GetObjectRequest.ForRange(bucket, key, 0, firstPart - 1) with { Conditions = IfMatch(etag), CustomerKey = Options.SourceCustomerKey, VersionId = Options.SourceVersionId },
                             data, cancellationToken).ConfigureAwait(false);
                         CheckPartLength(bucket, key, plan, 0, again);
                         sums.Set(0, crc = PartChecksums.Compute(algorithm, data.Span));
@@ -233,7 +233,7 @@ public sealed partial class TransferEngine
     }
 
     private Task<ObjectMetadata> HeadPinnedAsync(string bucket, string key, string etag, CancellationToken cancellationToken) =>
-        Client.HeadObjectAsync(new GetObjectRequest(bucket, key) { Conditions = IfMatch(etag), CustomerKey = Options.SourceCustomerKey, ChecksumMode = true }, cancellationToken);
+        Client.HeadObjectAsync(new GetObjectRequest(bucket, key) { Conditions = IfMatch(etag), CustomerKey = Options.SourceCustomerKey, VersionId = Options.SourceVersionId, ChecksumMode = true }, cancellationToken);
 
     private async Task<TransferResult> ResumeDownloadAsync(string bucket, string key, DownloadSink sink, DownloadState resume,
         ProgressTracker tracker, CancellationToken cancellationToken)
@@ -280,7 +280,7 @@ public sealed partial class TransferEngine
                     long offset = plan.OffsetOf(index);
                     int length = (int)plan.LengthOf(index);
                     var target = buffer?.Memory[..length] ?? sink.DirectTarget(offset, length);
-                    var request = GetObjectRequest.ForRange(bucket, key, offset, offset + length - 1) with { Conditions = IfMatch(etag), CustomerKey = Options.SourceCustomerKey };
+                    var request = GetObjectRequest.ForRange(bucket, key, offset, offset + length - 1) with { Conditions = IfMatch(etag), CustomerKey = Options.SourceCustomerKey, VersionId = Options.SourceVersionId };
                     var meta = await Client.GetObjectAsync(request, target, ct).ConfigureAwait(false);
                     CheckPartLength(bucket, key, plan, index, meta);
                     ulong crc = PartChecksums.Compute(sums.Algorithm, target.Span);
@@ -375,7 +375,7 @@ public sealed partial class TransferEngine
         ObjectMetadata first;
         try
         {
-            first = await Client.HeadObjectAsync(new GetObjectRequest(bucket, key) { PartNumber = 1, Conditions = IfMatch(etag), CustomerKey = Options.SourceCustomerKey }, cancellationToken)
+            first = await Client.HeadObjectAsync(new GetObjectRequest(bucket, key) { PartNumber = 1, Conditions = IfMatch(etag), CustomerKey = Options.SourceCustomerKey, VersionId = Options.SourceVersionId }, cancellationToken)
                 .ConfigureAwait(false);
         }
         catch (S3Exception e) when (!IsPreconditionFailed(e))
@@ -412,7 +412,7 @@ public sealed partial class TransferEngine
                 new ParallelOptions { MaxDegreeOfParallelism = PartSizeQueries, CancellationToken = cancellationToken },
                 async (number, ct) =>
                 {
-                    var meta = await Client.HeadObjectAsync(new GetObjectRequest(bucket, key) { PartNumber = number, Conditions = IfMatch(etag), CustomerKey = Options.SourceCustomerKey }, ct)
+                    var meta = await Client.HeadObjectAsync(new GetObjectRequest(bucket, key) { PartNumber = number, Conditions = IfMatch(etag), CustomerKey = Options.SourceCustomerKey, VersionId = Options.SourceVersionId }, ct)
                         .ConfigureAwait(false);
                     sizes[number - 1] = meta.PartsCount == parts ? meta.ContentLength : -1;
                 }).ConfigureAwait(false);
@@ -513,7 +513,7 @@ public sealed partial class TransferEngine
             if (length == 0) continue;
             using var buffer = await Memory.RentAsync(length, cancellationToken).ConfigureAwait(false);
             var data = buffer.Memory[..length];
-            var meta = await Client.GetObjectAsync(GetObjectRequest.ForRange(bucket, key, offset, offset + length - 1) with { Conditions = IfMatch(etag), CustomerKey = Options.SourceCustomerKey },
+            var meta = await Client.GetObjectAsync(GetObjectRequest.ForRange(bucket, key, offset, offset + length - 1) with { Conditions = IfMatch(etag), CustomerKey = Options.SourceCustomerKey, VersionId = Options.SourceVersionId },
                 data, cancellationToken).ConfigureAwait(false);
             CheckPartLength(bucket, key, plan, index, meta);
             ulong crc = PartChecksums.Compute(sums.Algorithm, data.Span);

@@ -59,6 +59,12 @@ public sealed record TransferOptions
     /// </summary>
     public Model.SseCustomerKey? SourceCustomerKey { get; init; }
 
+    /// <summary>
+    /// The version this engine reads of each source object (null: the current one): named by every GET and HEAD of a
+    /// download and by the source of every copy, so the parts of one object all come from that version.
+    /// </summary>
+    public string? SourceVersionId { get; init; }
+
     /// <summary>How often progress is reported at most (the final report is always sent).</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
