@@ -28,19 +28,7 @@ public sealed class RgwChecksumCommandTests : IDisposable
         Directory.Delete(_root, recursive: true);
     }
 
-    private static Dictionary<string, string?> Environment()
-    {
-        var rgw = RgwEnvironment.Current!;
-        return new()
-        {
-            ["AWS_ENDPOINT_URL"] = rgw.Endpoint.ToString(),
-            ["AWS_ACCESS_KEY_ID"] = rgw.AccessKey,
-            ["AWS_SECRET_ACCESS_KEY"] = rgw.SecretKey,
-            ["AWS_PROFILE"] = null,
-            ["AWS_CONFIG_FILE"] = "/nonexistent-sluice-config",
-            ["AWS_SHARED_CREDENTIALS_FILE"] = "/nonexistent-sluice-credentials",
-        };
-    }
+    private static Dictionary<string, string?> Environment() => RgwCli.Environment();
 
     private static SluiceProcess.Result Sluice(params string[] args) => SluiceProcess.Run(Environment(), null, args);
 

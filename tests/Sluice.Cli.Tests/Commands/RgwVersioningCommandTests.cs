@@ -7,19 +7,7 @@ namespace Sluice.Cli.Tests.Commands;
 /// <summary>`sluice versioning` against the real RADOS Gateway (skipped without one).</summary>
 public sealed class RgwVersioningCommandTests
 {
-    private static Dictionary<string, string?> Environment()
-    {
-        var rgw = RgwEnvironment.Current!;
-        return new()
-        {
-            ["AWS_ENDPOINT_URL"] = rgw.Endpoint.ToString(),
-            ["AWS_ACCESS_KEY_ID"] = rgw.AccessKey,
-            ["AWS_SECRET_ACCESS_KEY"] = rgw.SecretKey,
-            ["AWS_PROFILE"] = null,
-            ["AWS_CONFIG_FILE"] = "/nonexistent-sluice-config",
-            ["AWS_SHARED_CREDENTIALS_FILE"] = "/nonexistent-sluice-credentials",
-        };
-    }
+    private static Dictionary<string, string?> Environment() => RgwCli.Environment();
 
     private static SluiceProcess.Result Ok(SluiceProcess.Result r)
     {
