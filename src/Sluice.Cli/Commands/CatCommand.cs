@@ -27,7 +27,9 @@ internal static class CatCommand
         {
             output.DataOnStdout("cat", "cat");
             // One object: a pattern would concatenate objects in an order nobody chose.
-            var (path, versionId) = version.Read(parse, "cat", ObjectCommands.Object("cat", parse.GetValue(target)!));
+            string text = parse.GetValue(target)!;
+            var (path, versionId) = version.Read(parse, "cat", ObjectCommands.Object("cat", text));
+            path = ObjectCommands.Object("cat", path, text);
             await using var client = shared.CreateClient(parse);
             using var engine = new TransferEngine(client, new TransferOptions { SourceVersionId = versionId });
             await using var stdout = StdioStream.Output();

@@ -25,7 +25,9 @@ internal static class StatCommand
         var outputOptions = OutputOptions.AddTo(command, summary: false);
         command.SetAction((parse, ct) => outputOptions.RunAsync(parse, shared, async output =>
         {
-            var (path, versionId) = version.Read(parse, "stat", ObjectCommands.Object("stat", parse.GetValue(target)!));
+            string text = parse.GetValue(target)!;
+            var (path, versionId) = version.Read(parse, "stat", ObjectCommands.Object("stat", text));
+            path = ObjectCommands.Object("stat", path, text);
             await using var client = shared.CreateClient(parse);
             var head = await client.HeadObjectAsync(new GetObjectRequest(path.Bucket!, path.Key) { ChecksumMode = true, VersionId = versionId }, ct);
             var lines = new List<(string Name, string? Value)>

@@ -158,6 +158,10 @@ internal sealed class FileDownloadSink : DownloadSink
         File.Delete(SidecarPath);
     }
 
+    /// <summary>Whether the last <see cref="FailAsync"/> kept a partial download to resume (a failure before any
+    /// response, such as an unknown key or version, keeps nothing).</summary>
+    public bool KeptForResume { get; private set; }
+
     public override async ValueTask FailAsync(bool keepForResume)
     {
         if (_file != null)
@@ -165,7 +169,8 @@ internal sealed class FileDownloadSink : DownloadSink
             await _file.DisposeAsync().ConfigureAwait(false);
             _file = null;
         }
-        if (keepForResume && _state != null) SaveState();
+        KeptForResume = keepForResume && _state != null;
+        if (KeptForResume) SaveState();
         else Discard();
     }
 

@@ -106,7 +106,7 @@ public sealed partial class TransferEngine
             if (IsPreconditionFailed(e))
                 throw new TransferException($"download of s3://{bucket}/{key} failed: the object changed during the transfer", bucket, key, null, e);
             throw new TransferException($"download of s3://{bucket}/{key} failed: {e.Message}" +
-                (sink is FileDownloadSink ? " (the partial download is kept; run it again to resume)" : ""), bucket, key, null, e);
+                (sink is FileDownloadSink { KeptForResume: true } ? " (the partial download is kept; run it again to resume)" : ""), bucket, key, null, e);
         }
     }
 

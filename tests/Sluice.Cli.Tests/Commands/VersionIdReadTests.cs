@@ -87,12 +87,17 @@ public class VersionIdReadTests() : ServerCommandTests("AKIDVRD", "vrd/secret", 
         OneLineError(Sluice("mv", $"s3://vuse/dir/k.bin?versionId={id}", Local("m.bin")), 2, "^sluice: mv: .*version id");
         OneLineError(Sluice("cp", "s3://vuse/dir/k.bin?versionId=", Local("e.bin")), 2, "^sluice: cp: .*no version id");
         OneLineError(Sluice("cat", "--version-id", "", "s3://vuse/dir/k.bin"), 2, "^sluice: cat: --version-id needs a version id");
+        // A folder once the suffix is split off: as `cat s3://vuse/dir/` is, a usage error, not a HEAD of "dir/".
+        OneLineError(Sluice("cat", $"s3://vuse/dir/?versionId={id}"), 2, "^sluice: cat: .*is not an object");
+        OneLineError(Sluice("stat", $"s3://vuse/dir/?versionId={id}"), 2, "^sluice: stat: .*is not an object");
         Assert.False(File.Exists(Local("n.bin")) || File.Exists(Local("m.bin")) || File.Exists(Local("e.bin")));
         Ok(Sluice("stat", "s3://vuse/dir/k.bin")); // mv did not delete its source
 
         // A version that is not there: the server's NoSuchVersion, one line, exit 1, no file left behind.
         string unknown = id[..^1] + (id[^1] == 'A' ? 'B' : 'A');
-        OneLineError(Sluice("cp", $"s3://vuse/dir/k.bin?versionId={unknown}", Local("u.bin")), 1, "NoSuchVersion");
+        var missing = Sluice("cp", $"s3://vuse/dir/k.bin?versionId={unknown}", Local("u.bin"));
+        OneLineError(missing, 1, "NoSuchVersion");
+        Assert.DoesNotContain("partial download is kept", missing.StdErr); // nothing was downloaded, so nothing is kept
         OneLineError(Sluice("cat", "--version-id", unknown, "s3://vuse/dir/k.bin"), 1, "NoSuchVersion");
         OneLineError(Sluice("stat", "--version-id", unknown, "s3://vuse/dir/k.bin"), 1, "NoSuchVersion");
         OneLineError(Sluice("cp", $"s3://vuse/dir/k.bin?versionId={unknown}", "s3://vuse/c.bin"), 1, "NoSuchVersion");
