@@ -69,8 +69,27 @@ internal static class AmzDate
             chars[i] = (char)text[i];
         }
 
-        return DateTimeOffset.TryParseExact(chars.Trim(), "r", CultureInfo.InvariantCulture,
-            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out value);
+        ReadOnlySpan<char> date = chars.Trim();
+        if (DateTimeOffset.TryParseExact(date, "r", CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out value))
+        {
+            return true;
+        }
+
+        // RFC 2822's numeric zone ("Mon, 07 Dec 2026 21:44:52 -0000"), which botocore writes in Date.
+        if (date.Length < 6 || date[^6] != ' ' || date[^5] is not ('+' or '-')
+            || !int.TryParse(date[^4..], NumberStyles.None, CultureInfo.InvariantCulture, out int zone)
+            || zone % 100 >= 60 || zone / 100 > 14
+            || !DateTime.TryParseExact(date[..^6], "ddd, dd MMM yyyy HH:mm:ss", CultureInfo.InvariantCulture,
+                DateTimeStyles.None, out var local))
+        {
+            return false;
+        }
+
+        var offset = new TimeSpan(zone / 100, zone % 100, 0);
+        value = new DateTimeOffset(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), date[^5] == '-' ? -offset : offset)
+            .ToUniversalTime();
+        return true;
     }
 
     private static void WriteDigits(Span<byte> destination, int value)

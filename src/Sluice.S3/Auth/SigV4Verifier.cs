@@ -44,6 +44,7 @@ public sealed class SigV4Verifier
         "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.";
     private const string MsgQueryAlgorithm = "X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\"";
     private const string MsgExpiresNumber = "X-Amz-Expires should be a number";
+    private const string MsgExpiresNegative = "X-Amz-Expires must be non-negative";
     private const string MsgExpiresTooLarge =
         "X-Amz-Expires must be less than a week (in seconds) that is, the given X-Amz-Expires must be less than 604800 seconds";
     private const string MsgExpired = "Request has expired";
@@ -373,7 +374,8 @@ public sealed class SigV4Verifier
 
             if (!TryParseSeconds(expiresRaw, out long expiresSeconds))
             {
-                return SigV4AuthResult.Fail(QueryError, MsgExpiresNumber);
+                bool negative = expiresRaw.Length > 1 && expiresRaw[0] == '-' && TryParseSeconds(expiresRaw[1..], out _);
+                return SigV4AuthResult.Fail(QueryError, negative ? MsgExpiresNegative : MsgExpiresNumber);
             }
 
             if (expiresSeconds > SigV4VerifierOptions.MaxPresignedExpirySeconds)

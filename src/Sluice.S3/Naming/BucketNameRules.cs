@@ -43,8 +43,9 @@ public static class BucketNameRules
             byte c = name[i];
             if (c == '.')
             {
-                // "Bucket names must not contain two adjacent periods."
-                if (name[i - 1] == '.')
+                // "Bucket names must not contain two adjacent periods", and each dot-separated label must begin and
+                // end with a letter or digit (DNS-compatible names: "foo.-bar" and "foo-.bar" are InvalidBucketName).
+                if (name[i - 1] is (byte)'.' or (byte)'-' || name[i + 1] == '-')
                 {
                     return false;
                 }

@@ -317,8 +317,11 @@ public sealed class SigV4VerifierTests
         string Drop(string name) => string.Join('&', query.Split('&').Where(p => !p.StartsWith(name + "=", StringComparison.Ordinal)));
         Assert.Equal(S3ErrorCode.AuthorizationQueryParametersError,
             Verify(verifier, "PUT", "/bucket/my%20key.txt", Drop("X-Amz-Date"), headers, DocTime).ErrorCode);
-        Assert.Equal(S3ErrorCode.AuthorizationQueryParametersError,
-            Verify(verifier, "PUT", "/bucket/my%20key.txt", query.Replace("X-Amz-Expires=3600", "X-Amz-Expires=-5", StringComparison.Ordinal), headers, DocTime).ErrorCode);
+        var negative = Verify(verifier, "PUT", "/bucket/my%20key.txt", query.Replace("X-Amz-Expires=3600", "X-Amz-Expires=-5", StringComparison.Ordinal), headers, DocTime);
+        Assert.Equal(S3ErrorCode.AuthorizationQueryParametersError, negative.ErrorCode);
+        Assert.Equal("X-Amz-Expires must be non-negative", negative.ErrorMessage);
+        Assert.Equal("X-Amz-Expires should be a number",
+            Verify(verifier, "PUT", "/bucket/my%20key.txt", query.Replace("X-Amz-Expires=3600", "X-Amz-Expires=5m", StringComparison.Ordinal), headers, DocTime).ErrorMessage);
         Assert.Equal(S3ErrorCode.AuthorizationQueryParametersError,
             Verify(verifier, "PUT", "/bucket/my%20key.txt", query.Replace("AWS4-HMAC-SHA256", "AWS4-HMAC-SHA1", StringComparison.Ordinal), headers, DocTime).ErrorCode);
 
