@@ -15,6 +15,12 @@ internal sealed class PolicyPattern
 
     private readonly Part[] _parts;
 
+    /// <summary>Without variables: the pattern flattened once (characters, wildcard marks) and its literal text, so a
+    /// match allocates nothing.</summary>
+    private readonly string? _flat;
+    private readonly byte[]? _marks;
+    private readonly string? _literal;
+
     private PolicyPattern(string source, Part[] parts)
     {
         Source = source;
@@ -23,6 +29,15 @@ internal sealed class PolicyPattern
         {
             if (p.Kind is PartKind.Star or PartKind.One) HasWildcards = true;
             if (p.Kind == PartKind.Variable) HasVariables = true;
+        }
+        if (!HasVariables)
+        {
+            var chars = new StringBuilder(source.Length);
+            var marks = new List<byte>(source.Length);
+            Flatten(chars, marks, null, wildcards: true, variablesAsStar: false);
+            _flat = chars.ToString();
+            _marks = [.. marks];
+            _literal = _flat;
         }
     }
 
@@ -138,7 +153,7 @@ internal sealed class PolicyPattern
     /// <summary>The text with variables resolved (wildcards literal); null when a variable has no value.</summary>
     public string? Resolve(PolicyContext? context)
     {
-        if (!HasVariables) return Source.Contains("${", StringComparison.Ordinal) ? Literal() : Source;
+        if (_literal != null) return _literal;
         var text = new StringBuilder();
         foreach (var p in _parts)
         {
@@ -156,19 +171,24 @@ internal sealed class PolicyPattern
         return text.ToString();
     }
 
-    private string Literal()
-    {
-        var text = new StringBuilder();
-        foreach (var p in _parts) text.Append(p.Kind switch { PartKind.Star => "*", PartKind.One => "?", _ => p.Text });
-        return text.ToString();
-    }
-
     /// <summary>Flattens the parts into characters and a per-character wildcard mark (0 literal, 1 star, 2 one), then
     /// matches with the classic backtracking glob walk (linear in practice, no recursion).</summary>
     private bool MatchCore(string value, PolicyContext? context, bool ignoreCase, bool wildcards, bool variablesAsStar)
     {
+        if (_flat != null)
+        {
+            return wildcards
+                ? Glob(_flat, _marks!, value, ignoreCase)
+                : string.Equals(_literal, value, ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+        }
         var chars = new StringBuilder(Source.Length);
         var marks = new List<byte>(Source.Length);
+        return Flatten(chars, marks, context, wildcards, variablesAsStar) && Glob(chars.ToString(), [.. marks], value, ignoreCase);
+    }
+
+    /// <summary>Writes the pattern's characters and marks; false when a variable has no value.</summary>
+    private bool Flatten(StringBuilder chars, List<byte> marks, PolicyContext? context, bool wildcards, bool variablesAsStar)
+    {
         foreach (var p in _parts)
         {
             switch (p.Kind)
@@ -194,10 +214,10 @@ internal sealed class PolicyPattern
                     break;
             }
         }
-        return Glob(chars.ToString(), marks, value, ignoreCase);
+        return true;
     }
 
-    private static bool Glob(string pattern, List<byte> marks, string input, bool ignoreCase)
+    private static bool Glob(string pattern, byte[] marks, string input, bool ignoreCase)
     {
         int p = 0, s = 0, star = -1, resume = 0;
         while (s < input.Length)
