@@ -334,7 +334,7 @@ public class ServeTests
 
     /// <summary>Runs `sluice serve` on a free port with <paramref name="extra"/> arguments, hands the announced endpoint
     /// to <paramref name="use"/>, then stops it with SIGTERM and checks a clean exit 0 before the returned check.</summary>
-    private static async Task ServeAsync(string[] extra, Func<Uri, string, string, Task<Action>> use, int bannerLines = 1,
+    internal static async Task ServeAsync(string[] extra, Func<Uri, string, string, Task<Action>> use, int bannerLines = 1,
         bool memory = false)
     {
         string data = Path.Combine(Path.GetTempPath(), "sluice-serve-" + Guid.NewGuid().ToString("N"));

@@ -78,4 +78,12 @@ public enum S3Operation
     PutBucketEncryption,
     /// <summary>DELETE /bucket?encryption</summary>
     DeleteBucketEncryption,
+    /// <summary>GET /bucket?policy</summary>
+    GetBucketPolicy,
+    /// <summary>PUT /bucket?policy</summary>
+    PutBucketPolicy,
+    /// <summary>DELETE /bucket?policy</summary>
+    DeleteBucketPolicy,
+    /// <summary>GET /bucket?policyStatus</summary>
+    GetBucketPolicyStatus,
 }

@@ -118,6 +118,10 @@ internal static class S3OperationTable
         new(S3Operation.GetBucketEncryption, S3ResourceLevel.Bucket, KnownMethod.Get, "encryption", false, static (h, x, c, _) => h.GetBucketEncryptionAsync(x, c)),
         new(S3Operation.PutBucketEncryption, S3ResourceLevel.Bucket, KnownMethod.Put, "encryption", false, static (h, x, c, a) => h.PutBucketEncryptionAsync(x, c, a)),
         new(S3Operation.DeleteBucketEncryption, S3ResourceLevel.Bucket, KnownMethod.Delete, "encryption", false, static (h, x, c, _) => h.DeleteBucketEncryptionAsync(x, c)),
+        new(S3Operation.GetBucketPolicy, S3ResourceLevel.Bucket, KnownMethod.Get, "policy", false, static (h, x, c, _) => h.GetBucketPolicyAsync(x, c)),
+        new(S3Operation.PutBucketPolicy, S3ResourceLevel.Bucket, KnownMethod.Put, "policy", false, static (h, x, c, a) => h.PutBucketPolicyAsync(x, c, a)),
+        new(S3Operation.DeleteBucketPolicy, S3ResourceLevel.Bucket, KnownMethod.Delete, "policy", false, static (h, x, c, _) => h.DeleteBucketPolicyAsync(x, c)),
+        new(S3Operation.GetBucketPolicyStatus, S3ResourceLevel.Bucket, KnownMethod.Get, "policyStatus", false, static (h, x, c, _) => h.GetBucketPolicyStatusAsync(x, c)),
         // POST on a bucket is the browser form upload.
         new(S3Operation.None, S3ResourceLevel.Bucket, KnownMethod.Post, null, false, null)
         {

@@ -21,4 +21,10 @@ public enum BucketSetting
     /// it decides what a write or delete does (<see cref="VersioningState"/>).
     /// </summary>
     Versioning,
+
+    /// <summary>
+    /// PutBucketPolicy's JSON document, stored byte for byte as written (GetBucketPolicy answers it back); judged
+    /// through <see cref="Access.BucketPolicyCache"/>, which parses it once per change.
+    /// </summary>
+    Policy,
 }
