@@ -66,6 +66,8 @@ public static class S3ErrorCode
     /// <summary>An SSE-KMS key id the key service does not know (S3 passes KMS's code on with its prefix).</summary>
     public const string KmsNotFound = "KMS.NotFoundException";
     public const string NoSuchTagSet = nameof(NoSuchTagSet);
+    public const string ObjectLockConfigurationNotFoundError = nameof(ObjectLockConfigurationNotFoundError);
+    public const string InvalidRetentionPeriod = nameof(InvalidRetentionPeriod);
     public const string NoSuchUpload = nameof(NoSuchUpload);
     public const string NoSuchVersion = nameof(NoSuchVersion);
     public const string NotImplemented = nameof(NotImplemented);
@@ -137,6 +139,8 @@ public static class S3ErrorCode
         [InvalidEncryptionAlgorithmError] = new(400, "The encryption request you specified is not valid. The valid value is AES256.", false),
         [KmsNotFound] = new(400, "Invalid keyId", false),
         [NoSuchTagSet] = new(404, "The TagSet does not exist.", false),
+        [ObjectLockConfigurationNotFoundError] = new(404, "Object Lock configuration does not exist for this bucket", false),
+        [InvalidRetentionPeriod] = new(400, "Default retention period must be a positive integer value.", false),
         [NoSuchUpload] = new(404, "The specified multipart upload does not exist. The upload ID might be invalid, or the multipart upload might have been aborted or completed.", false),
         [NoSuchVersion] = new(404, "The version ID specified in the request does not match an existing version.", false),
         [NotImplemented] = new(501, "A header you provided implies functionality that is not implemented.", false),

@@ -21,4 +21,10 @@ public enum BucketSetting
     /// it decides what a write or delete does (<see cref="VersioningState"/>).
     /// </summary>
     Versioning,
+
+    /// <summary>
+    /// The bucket's object lock configuration (ObjectLockEnabled and the optional default retention); present only on
+    /// a bucket with object lock, which can never be turned off again. Handlers cache it per bucket.
+    /// </summary>
+    ObjectLock,
 }
