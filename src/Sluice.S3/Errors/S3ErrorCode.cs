@@ -68,6 +68,7 @@ public static class S3ErrorCode
     public const string NoSuchTagSet = nameof(NoSuchTagSet);
     public const string ObjectLockConfigurationNotFoundError = nameof(ObjectLockConfigurationNotFoundError);
     public const string InvalidRetentionPeriod = nameof(InvalidRetentionPeriod);
+    public const string NoSuchObjectLockConfiguration = nameof(NoSuchObjectLockConfiguration);
     public const string NoSuchUpload = nameof(NoSuchUpload);
     public const string NoSuchVersion = nameof(NoSuchVersion);
     public const string NotImplemented = nameof(NotImplemented);
@@ -140,6 +141,7 @@ public static class S3ErrorCode
         [KmsNotFound] = new(400, "Invalid keyId", false),
         [NoSuchTagSet] = new(404, "The TagSet does not exist.", false),
         [ObjectLockConfigurationNotFoundError] = new(404, "Object Lock configuration does not exist for this bucket", false),
+        [NoSuchObjectLockConfiguration] = new(404, "The specified object does not have a ObjectLock configuration", false),
         [InvalidRetentionPeriod] = new(400, "Default retention period must be a positive integer value.", false),
         [NoSuchUpload] = new(404, "The specified multipart upload does not exist. The upload ID might be invalid, or the multipart upload might have been aborted or completed.", false),
         [NoSuchVersion] = new(404, "The version ID specified in the request does not match an existing version.", false),

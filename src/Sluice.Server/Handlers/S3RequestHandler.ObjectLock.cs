@@ -188,7 +188,7 @@ public sealed partial class S3RequestHandler
         var metadata = await _objects.HeadAsync(bucket, key, VersionIdOf(c));
         var a = metadata.Attributes;
         if (a.LockMode == null)
-            ThrowProblem("NoSuchObjectLockConfiguration", "The specified object does not have a ObjectLock configuration");
+            ThrowProblem(S3ErrorCode.NoSuchObjectLockConfiguration, "The specified object does not have a ObjectLock configuration");
         var body = new ArrayBufferWriter<byte>(256);
         new ObjectLockRetention { Mode = a.LockMode, RetainUntilDate = a.RetainUntil }.WriteTo(body);
         await SendXmlAsync(x, body);
