@@ -328,9 +328,14 @@ public sealed partial class S3RequestHandler
     /// </summary>
     private async ValueTask<WriteCondition?> WithObjectLockAsync(S3Exchange x, string bucket, string? versionId, WriteCondition? condition)
     {
-        if (versionId == null || await GetBucketLockAsync(bucket) == null) return condition;
-        return (condition ?? new WriteCondition(null, null)) with { RespectObjectLock = true, BypassGovernance = AsksToBypassGovernance(x) };
+        if (versionId == null || await ObjectLockGuardAsync(x, bucket) is not { } guard) return condition;
+        return (condition ?? new WriteCondition(null, null)) with { RespectObjectLock = true, BypassGovernance = guard.BypassGovernance };
     }
+
+    /// <summary>The object lock condition deletes by version id carry in this bucket (with the request's bypass);
+    /// null when the bucket has no object lock.</summary>
+    private async ValueTask<WriteCondition?> ObjectLockGuardAsync(S3Exchange x, string bucket) =>
+        await GetBucketLockAsync(bucket) == null ? null : WriteCondition.ObjectLock(AsksToBypassGovernance(x));
 
     /// <summary>The object lock headers GET and HEAD answer with (a version with none costs two field reads).</summary>
     private static void AddObjectLockHeaders(S3Exchange x, ObjectAttributes a)

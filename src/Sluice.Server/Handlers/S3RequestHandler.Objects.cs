@@ -354,7 +354,7 @@ public sealed partial class S3RequestHandler
         if (objects.Count == 0 || objects.Count > 1000)
             ThrowProblem(S3ErrorCode.MalformedXML, "The XML you provided was not well-formed or did not validate against our published schema");
         // Versions named by id are removed only if object lock allows (the bypass header applies to every key).
-        var lockGuard = await WithObjectLockAsync(x, bucket, "", null);
+        var lockGuard = await ObjectLockGuardAsync(x, bucket);
 
         var outcomes = new DeleteError?[objects.Count];
         var deleted = new DeletedObject?[objects.Count];
