@@ -88,15 +88,23 @@ public sealed partial class S3Client
             .ConfigureAwait(false);
     }
 
-    /// <summary>GetObjectLegalHold of a version (null: the current one): true when ON.</summary>
+    /// <summary>GetObjectLegalHold of a version (null: the current one): true when ON; false when OFF or never set
+    /// (S3's NoSuchObjectLockConfiguration).</summary>
     public async Task<bool> GetObjectLegalHoldAsync(string bucket, string key, string? versionId = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(bucket);
         ArgumentException.ThrowIfNullOrEmpty(key);
-        ObjectLockLegalHold hold = await SendXmlAsync(S3Call.Create("GET", bucket, key, VersionQuery("legal-hold", versionId), idempotent: true),
-            ObjectLockLegalHold.Read, cancellationToken).ConfigureAwait(false);
-        return hold.Status == "ON";
+        try
+        {
+            ObjectLockLegalHold hold = await SendXmlAsync(S3Call.Create("GET", bucket, key, VersionQuery("legal-hold", versionId), idempotent: true),
+                ObjectLockLegalHold.Read, cancellationToken).ConfigureAwait(false);
+            return hold.Status == "ON";
+        }
+        catch (S3Exception e) when (e.Code == Sluice.S3.Errors.S3ErrorCode.NoSuchObjectLockConfiguration)
+        {
+            return false;
+        }
     }
 
     /// <summary>PutObjectLegalHold: ON (<paramref name="on"/>) or OFF on a version (null: the current one).</summary>

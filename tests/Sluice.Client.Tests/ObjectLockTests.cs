@@ -44,6 +44,7 @@ public class ObjectLockTests
 
         // The default retention (GOVERNANCE, two days) on a plain put; shortened only with the bypass.
         var plain = await client.PutObjectAsync(new PutObjectRequest("locked", "g"), new byte[] { 4 });
+        Assert.False(await client.GetObjectLegalHoldAsync("locked", "g")); // never set
         head = await client.HeadObjectAsync("locked", "g");
         Assert.Equal("GOVERNANCE", head.ObjectLockMode);
         Assert.True(head.ObjectLockRetainUntilDate > DateTimeOffset.UtcNow.AddDays(1));

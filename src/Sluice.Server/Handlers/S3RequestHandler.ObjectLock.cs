@@ -48,10 +48,15 @@ public sealed partial class S3RequestHandler
     }
 
     /// <summary>What a write asks for (or the bucket's default gives): stored on the new version.</summary>
-    private sealed record ObjectLockWrite(string? Mode, DateTimeOffset? RetainUntil, bool LegalHold)
+    private sealed record ObjectLockWrite(string? Mode, DateTimeOffset? RetainUntil, bool? LegalHold)
     {
-        public ObjectAttributes Apply(ObjectAttributes attributes) =>
-            attributes with { LockMode = Mode, RetainUntil = Mode == null ? null : RetainUntil, LegalHold = LegalHold };
+        public ObjectAttributes Apply(ObjectAttributes attributes) => attributes with
+        {
+            LockMode = Mode,
+            RetainUntil = Mode == null ? null : RetainUntil,
+            LegalHold = LegalHold == true,
+            LegalHoldSet = LegalHold != null,
+        };
     }
 
     // ---------------------------------------------------------------- the bucket's configuration
@@ -234,6 +239,8 @@ public sealed partial class S3RequestHandler
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
         await RequireBucketLockAsync(bucket);
         var metadata = await _objects.HeadAsync(bucket, key, VersionIdOf(c));
+        if (!metadata.Attributes.LegalHoldSet && !metadata.Attributes.LegalHold)
+            ThrowProblem(S3ErrorCode.NoSuchObjectLockConfiguration, "The specified object does not have a ObjectLock configuration");
         var body = new ArrayBufferWriter<byte>(128);
         new ObjectLockLegalHold { Status = metadata.Attributes.LegalHold ? "ON" : "OFF" }.WriteTo(body);
         await SendXmlAsync(x, body);
@@ -248,7 +255,7 @@ public sealed partial class S3RequestHandler
         var read = ObjectLockLegalHold.Read(xml);
         if (!read.IsSuccess || read.Value!.Status is not ("ON" or "OFF")) ThrowProblem(S3ErrorCode.MalformedXML, MalformedXmlMessage);
         bool on = read.Value!.Status == "ON";
-        var metadata = await _objects.UpdateAttributesAsync(bucket, key, versionId, m => m.Attributes with { LegalHold = on });
+        var metadata = await _objects.UpdateAttributesAsync(bucket, key, versionId, m => m.Attributes with { LegalHold = on, LegalHoldSet = true });
         await SendVersionedEmptyAsync(x, 200, versionId == null ? null : metadata.VersionIdHeader);
     }
 
@@ -278,7 +285,7 @@ public sealed partial class S3RequestHandler
         bool headers = HasLockHeaders(x);
         var bucketLock = await GetBucketLockAsync(bucket);
         if (!headers) return bucketLock?.Mode is { } defaultMode
-            ? new ObjectLockWrite(defaultMode, Truncate(bucketLock.DefaultUntil(DateTimeOffset.UtcNow)), false)
+            ? new ObjectLockWrite(defaultMode, Truncate(bucketLock.DefaultUntil(DateTimeOffset.UtcNow)), null)
             : null;
         if (bucketLock == null) ThrowProblem(S3ErrorCode.InvalidRequest, MissingLockMessage);
         string? mode = FindHeader(x, LockModeHeader)?.Trim();
@@ -308,7 +315,7 @@ public sealed partial class S3RequestHandler
             mode = fallback;
             until = Truncate(bucketLock.DefaultUntil(DateTimeOffset.UtcNow));
         }
-        return new ObjectLockWrite(mode, until, hold == "ON");
+        return new ObjectLockWrite(mode, until, hold == null ? null : hold == "ON");
     }
 
     /// <summary>Content-MD5, an x-amz-checksum-* header, or one announced in a trailer (x-amz-trailer).</summary>
@@ -351,7 +358,7 @@ public sealed partial class S3RequestHandler
                 x.AddHeader("x-amz-object-lock-retain-until-date"u8, text[..n]);
             }
         }
-        if (a.LegalHold) x.AddHeader("x-amz-object-lock-legal-hold"u8, "ON"u8);
+        if (a.LegalHold || a.LegalHoldSet) x.AddHeader("x-amz-object-lock-legal-hold"u8, a.LegalHold ? "ON"u8 : "OFF"u8);
     }
 
     /// <summary>An ISO 8601 date and time (with or without fractional seconds, Z or an offset).</summary>

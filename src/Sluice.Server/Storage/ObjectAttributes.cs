@@ -43,8 +43,12 @@ public sealed record ObjectAttributes
     /// <summary>Object lock legal hold (ON): the version cannot be deleted until it is turned off.</summary>
     public bool LegalHold { get; init; }
 
+    /// <summary>A legal hold was ever set on the version, ON or OFF (S3 answers GetObjectLegalHold for one never set
+    /// with NoSuchObjectLockConfiguration, and reports OFF once set).</summary>
+    public bool LegalHoldSet { get; init; }
+
     /// <summary>True when anything of object lock is set on the version (a mode or a legal hold, in force or not).</summary>
-    public bool HasLock => LockMode != null || LegalHold;
+    public bool HasLock => LockMode != null || LegalHold || LegalHoldSet;
 
     /// <summary>
     /// True while the version is protected at <paramref name="now"/>: a legal hold, a COMPLIANCE retention not yet
@@ -54,5 +58,5 @@ public sealed record ObjectAttributes
         LegalHold || (RetainUntil is { } until && until > now && (LockMode == "COMPLIANCE" || !bypassGovernance));
 
     /// <summary>The same attributes without any object lock setting (a copy's source keeps its own).</summary>
-    public ObjectAttributes WithoutLock() => HasLock ? this with { LockMode = null, RetainUntil = null, LegalHold = false } : this;
+    public ObjectAttributes WithoutLock() => HasLock ? this with { LockMode = null, RetainUntil = null, LegalHold = false, LegalHoldSet = false } : this;
 }

@@ -107,7 +107,7 @@ internal static class ObjectHeader
             if (a.Encryption is { } e) WriteEncryption(w, e);
             WriteOptional(w, "lockMode"u8, a.LockMode);
             if (a.RetainUntil is { } until) w.WriteNumber("retainUntil"u8, until.ToUnixTimeMilliseconds());
-            if (a.LegalHold) w.WriteBoolean("legalHold"u8, true);
+            if (a.LegalHold || a.LegalHoldSet) w.WriteBoolean("legalHold"u8, a.LegalHold);
             w.WriteEndObject();
         }
         if (output.WrittenCount > MaxMetadataBytes)
@@ -306,7 +306,7 @@ internal static class ObjectHeader
         long size = -1, modified = 0;
         int parts = 0, part = 0;
         string? versionId = null;
-        bool nullVersion = false, deleteMarker = false, legalHold = false;
+        bool nullVersion = false, deleteMarker = false, legalHold = false, legalHoldSet = false;
         string? lockMode = null;
         long? retainUntil = null;
         var algorithm = ChecksumAlgorithm.None;
@@ -376,7 +376,7 @@ internal static class ObjectHeader
                     case "sse": encryption = ReadEncryption(ref r); break;
                     case "lockMode": lockMode = r.GetString(); break;
                     case "retainUntil": retainUntil = r.GetInt64(); break;
-                    case "legalHold": legalHold = r.GetBoolean(); break;
+                    case "legalHold": legalHold = r.GetBoolean(); legalHoldSet = true; break;
                     default: r.Skip(); break; // fields from a later minor format are ignored
                 }
             }
@@ -399,6 +399,7 @@ internal static class ObjectHeader
             LockMode = lockMode,
             RetainUntil = retainUntil is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null,
             LegalHold = legalHold,
+            LegalHoldSet = legalHoldSet,
         };
         return (new ObjectMetadata
         {

@@ -121,8 +121,11 @@ public class ObjectLockHandlerTests
         await CreateLockedBucketAsync(c, "gov");
         string v1 = (await c.PutObjectAsync("gov", "k", B("abc"))).Header("x-amz-version-id")!;
         Assert.NotNull(v1);
-        Assert.Equal(404, (await c.SendAsync("GET", "/gov/k", "retention")).Status); // none yet
-        Assert.Equal("OFF", Element((await c.SendAsync("GET", "/gov/k", "legal-hold")).Text, "Status"));
+        // Neither a retention nor a legal hold yet: S3's NoSuchObjectLockConfiguration for both.
+        var noRetention = await c.SendAsync("GET", "/gov/k", "retention");
+        Assert.Equal((404, "NoSuchObjectLockConfiguration"), (noRetention.Status, noRetention.ErrorCode));
+        var noHold = await c.SendAsync("GET", "/gov/k", "legal-hold");
+        Assert.Equal((404, "NoSuchObjectLockConfiguration"), (noHold.Status, noHold.ErrorCode));
 
         Assert.Equal(200, (await PutXml(c, "/gov/k", "retention", Retention("GOVERNANCE", Farther))).Status);
         var retention = await c.SendAsync("GET", "/gov/k", "retention");
@@ -199,7 +202,8 @@ public class ObjectLockHandlerTests
         // The legal hold off, the COMPLIANCE retention still holds, bypass or not; it cannot be shortened, removed
         // or turned into GOVERNANCE; it can be extended.
         Assert.Equal(200, (await PutXml(c, "/comp/k", "legal-hold", "<LegalHold><Status>OFF</Status></LegalHold>")).Status);
-        Assert.Null((await c.SendAsync("HEAD", "/comp/k")).Header("x-amz-object-lock-legal-hold"));
+        Assert.Equal("OFF", (await c.SendAsync("HEAD", "/comp/k")).Header("x-amz-object-lock-legal-hold"));
+        Assert.Equal("OFF", Element((await c.SendAsync("GET", "/comp/k", "legal-hold")).Text, "Status"));
         Assert.Equal(403, (await c.SendAsync("DELETE", "/comp/k", "versionId=" + v1, headers: [bypass])).Status);
         Assert.Equal(403, (await PutXml(c, "/comp/k", "retention", Retention("COMPLIANCE", "2029-06-01T00:00:00Z"), bypass)).Status);
         Assert.Equal(403, (await PutXml(c, "/comp/k", "retention", Retention("GOVERNANCE", Farther), bypass)).Status);
