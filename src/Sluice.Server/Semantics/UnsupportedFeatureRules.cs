@@ -10,7 +10,7 @@ namespace Sluice.Server.Semantics;
 /// ACLs and grants, website redirects, appends (<c>x-amz-write-offset-bytes</c>). (SSE-S3, SSE-KMS and
 /// SSE-C headers are the handlers', which encrypt.)
 /// Ignoring such a header would answer 200 while storing the object without what the client asked for (single-layer,
-/// unlocked), so the request is refused before anything changes: 501 NotImplemented naming the header
+/// without the grants), so the request is refused before anything changes: 501 NotImplemented naming the header
 /// for a valid value, 400 InvalidArgument for a value S3 itself would refuse. Values the server honours as they
 /// are — the default <c>x-amz-acl: private</c> (and <c>bucket-owner-full-control</c>: the one owner is the bucket
 /// owner), <c>x-amz-object-ownership: BucketOwnerEnforced</c> — are accepted. Tagging and object lock headers are the
