@@ -115,6 +115,7 @@ public sealed partial class S3Client
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        request = WithLockIntegrity(request);
         string? checksum = WriteChecksum(request.ChecksumAlgorithm, request.ChecksumValue, body.Span);
         S3Call call = WriteCall(request, checksum);
         call.Body = body;
@@ -132,6 +133,7 @@ public sealed partial class S3Client
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(body);
         ArgumentOutOfRangeException.ThrowIfNegative(contentLength);
+        request = WithLockIntegrity(request);
         string? checksum = await WriteChecksumAsync(request.ChecksumAlgorithm, request.ChecksumValue, body, contentLength,
             cancellationToken).ConfigureAwait(false);
         S3Call call = WriteCall(request, checksum);
@@ -220,6 +222,7 @@ public sealed partial class S3Client
             AddTags(ref headers, request.Tags);
         }
 
+        AddObjectLock(ref headers, request.ObjectLockMode, request.ObjectLockRetainUntilDate, request.ObjectLockLegalHold);
         if (request.ChecksumAlgorithm != ChecksumAlgorithm.None)
         {
             AddHeader(ref headers, "x-amz-checksum-algorithm", request.ChecksumAlgorithm.GetS3Name());
@@ -320,6 +323,7 @@ public sealed partial class S3Client
         AddAcl(ref headers, request.Acl);
         AddEncryption(ref headers, request.ServerSideEncryption, request.SseKmsKeyId, request.CustomerKey);
         AddTags(ref headers, request.Tags);
+        AddObjectLock(ref headers, request.ObjectLockMode, request.ObjectLockRetainUntilDate, request.ObjectLockLegalHold);
         return headers;
     }
 

@@ -22,7 +22,8 @@ public static class Program
     public static async Task<int> Main(string[] args)
     {
         if (args.Length == 3 && args[0] == "versioned-loop") return await VersionedLoopAsync(args[1], args[2]);
-        if (args.Length != 3 || args[0] != "put-loop") { Console.Error.WriteLine("usage: put-loop|versioned-loop DIR uring|managed"); return 2; }
+        if (args.Length == 3 && args[0] == "lock-loop") return await LockLoopAsync(args[1], args[2]);
+        if (args.Length != 3 || args[0] != "put-loop") { Console.Error.WriteLine("usage: put-loop|versioned-loop|lock-loop DIR uring|managed"); return 2; }
         await using var engine = IoEngine.Create(new IoEngineOptions { Mode = args[2], ReactorCount = 2 });
         await using var store = await ObjectStore.OpenAsync(engine, args[1]);
         await store.CreateBucketAsync("crash");
@@ -81,6 +82,58 @@ public static class Program
                 {
                     await writer.WriteAsync(body);
                     written = await writer.CommitAsync(new ObjectAttributes { UserMetadata = [new("step", System.Text.Encoding.ASCII.GetBytes(i.ToString(System.Globalization.CultureInfo.InvariantCulture)))] },
+                        null, null, null);
+                }
+                puts.Add(written.VersionId!);
+                Console.WriteLine($"ack {i} put {written.VersionId}");
+            }
+        }
+    }
+
+    /// <summary>The retain-until date step i of lock-loop writes or extends to (far in the future, distinct per step).</summary>
+    public static DateTimeOffset RetainUntil(int i) => new DateTimeOffset(2090, 1, 1, 0, 0, 0, TimeSpan.Zero).AddDays(i);
+
+    /// <summary>
+    /// `lock-loop DIR MODE`: object lock state on disk as `sluice serve` keeps it. Bucket "crash", versioned; key "L"
+    /// written with a GOVERNANCE retention (step i: until <see cref="RetainUntil"/>(i)), then by turns a legal hold put
+    /// on a version by id or a version's retention extended by id — printing "ack i put|hold|extend ID" once each is
+    /// acknowledged.
+    /// </summary>
+    private static async Task<int> LockLoopAsync(string directory, string mode)
+    {
+        await using var engine = IoEngine.Create(new IoEngineOptions { Mode = mode, ReactorCount = 2 });
+        var store = await ObjectStore.OpenAsync(engine, directory);
+        var indexes = new BucketIndexes(store);
+        await indexes.OpenAllAsync();
+        await using var disk = new DiskStorage(store, indexes);
+        await disk.CreateBucketAsync("crash");
+        await disk.SetBucketSettingAsync("crash", BucketSetting.Versioning,
+            "<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>"u8.ToArray());
+        Console.WriteLine("ready");
+        var puts = new List<string>();
+        for (int i = 0; ; i++)
+        {
+            if (i % 3 == 1 && puts.Count > 0)
+            {
+                string id = puts[i % puts.Count];
+                await disk.UpdateAttributesAsync("crash", "L", id, m => m.Attributes with { LegalHold = true });
+                Console.WriteLine($"ack {i} hold {id}");
+            }
+            else if (i % 3 == 2 && puts.Count > 0)
+            {
+                string id = puts[(i * 7) % puts.Count];
+                var until = RetainUntil(i);
+                await disk.UpdateAttributesAsync("crash", "L", id, m => m.Attributes with { RetainUntil = until });
+                Console.WriteLine($"ack {i} extend {id}");
+            }
+            else
+            {
+                byte[] body = Body(i);
+                ObjectMetadata written;
+                await using (var writer = await disk.BeginPutAsync("crash", "L", Sluice.S3.Checksums.ChecksumAlgorithm.None))
+                {
+                    await writer.WriteAsync(body);
+                    written = await writer.CommitAsync(new ObjectAttributes { LockMode = "GOVERNANCE", RetainUntil = RetainUntil(i) },
                         null, null, null);
                 }
                 puts.Add(written.VersionId!);

@@ -11,14 +11,22 @@ internal static class BucketCommands
     public static Command CreateMakeBucket()
     {
         var target = new Argument<string>("bucket") { Description = "s3://bucket to create" };
-        var command = new Command("mb", "Create a bucket\n\nExample:\n  sluice mb s3://photos") { target };
+        var objectLock = new Option<bool>("--object-lock")
+        {
+            Description = "Create the bucket with object lock (versioning is enabled with it, for good)",
+        };
+        var command = new Command("mb", "Create a bucket\n\nExamples:\n  sluice mb s3://photos\n  sluice mb --object-lock s3://records")
+        {
+            target, objectLock,
+        };
         var shared = ClientCommand.AddTo(command);
         var outputOptions = OutputOptions.AddTo(command, summary: false);
         command.SetAction((parse, ct) => outputOptions.RunAsync(parse, shared, async output =>
         {
             string bucket = BucketOf(parse.GetValue(target)!, "mb");
             await using var client = shared.CreateClient(parse);
-            await client.CreateBucketAsync(bucket, null, ct);
+            if (parse.GetValue(objectLock)) await client.CreateBucketWithObjectLockAsync(bucket, ct);
+            else await client.CreateBucketAsync(bucket, null, ct);
             output.MadeBucket(bucket);
             return Program.ExitOk;
         }));

@@ -43,10 +43,14 @@ internal sealed class ObjectAttributeOptions
     public Option<string> SseCCopySource { get; } = new("--sse-c-copy-source") { Description = "The source of a copy is SSE-C encrypted: AES256", Arity = ArgumentArity.ZeroOrOne };
     public Option<string> SseCCopySourceKey { get; } = new("--sse-c-copy-source-key") { Description = "The key of --sse-c-copy-source (as --sse-c-key)" };
     public Option<string> Tagging { get; } = new("--tagging") { Description = "Tags of what is written, URL-encoded: key=value&key2=value2" };
+    public Option<string> ObjectLockMode { get; } = new("--object-lock-mode") { Description = "Object lock retention of what is written: GOVERNANCE or COMPLIANCE (with --object-lock-retain-until-date; the bucket must have object lock)" };
+    public Option<string> ObjectLockRetainUntilDate { get; } = new("--object-lock-retain-until-date") { Description = "Until when --object-lock-mode holds: a date and time such as 2030-01-01T00:00:00Z" };
+    public Option<string> ObjectLockLegalHold { get; } = new("--object-lock-legal-hold-status") { Description = "Object lock legal hold of what is written: ON or OFF" };
 
     private Option[] Content => [ContentType, CacheControl, ContentDisposition, ContentEncoding, ContentLanguage, Expires, Metadata];
 
-    private Option[] Written => [.. Content, NoGuessMimeType, StorageClass, Acl, Sse, SseKmsKeyId, Tagging];
+    private Option[] Written => [.. Content, NoGuessMimeType, StorageClass, Acl, Sse, SseKmsKeyId, Tagging, ObjectLockMode,
+        ObjectLockRetainUntilDate, ObjectLockLegalHold];
 
     private Option[] All => [.. Written, MetadataDirective, SseC, SseCKey, SseCCopySource, SseCCopySourceKey];
 
@@ -57,6 +61,8 @@ internal sealed class ObjectAttributeOptions
         Sse.AcceptOnlyFromAmong("AES256", "aws:kms", "aws:kms:dsse");
         SseC.AcceptOnlyFromAmong("AES256");
         SseCCopySource.AcceptOnlyFromAmong("AES256");
+        ObjectLockMode.AcceptOnlyFromAmong("GOVERNANCE", "COMPLIANCE");
+        ObjectLockLegalHold.AcceptOnlyFromAmong("ON", "OFF");
     }
 
     public void AddTo(Command command)
@@ -85,6 +91,9 @@ internal sealed class ObjectAttributeOptions
             SseKmsKeyId = parse.GetValue(SseKmsKeyId),
             CustomerKey = CustomerKey(parse, verb, SseC, SseCKey),
             Tags = ParseTags(parse, verb),
+            ObjectLockMode = parse.GetValue(ObjectLockMode),
+            ObjectLockRetainUntilDate = RetainUntil(parse, verb),
+            ObjectLockLegalHold = LegalHoldOf(parse),
         };
     }
 
@@ -116,6 +125,9 @@ internal sealed class ObjectAttributeOptions
             CustomerKey = CustomerKey(parse, verb, SseC, SseCKey),
             SourceCustomerKey = CustomerKey(parse, verb, SseCCopySource, SseCCopySourceKey),
             Tags = ParseTags(parse, verb),
+            ObjectLockMode = parse.GetValue(ObjectLockMode),
+            ObjectLockRetainUntilDate = RetainUntil(parse, verb),
+            ObjectLockLegalHold = LegalHoldOf(parse),
         };
     }
 
@@ -191,6 +203,25 @@ internal sealed class ObjectAttributeOptions
             throw new CliException($"{verb}: {keyOption.Name} must be {SseCustomerKey.KeyLength} bytes (an AES-256 key), not {key.Length}", Program.ExitUsage);
         return new SseCustomerKey(key);
     }
+
+    /// <summary>--object-lock-retain-until-date (UTC unless it says), which goes with --object-lock-mode.</summary>
+    private DateTimeOffset? RetainUntil(ParseResult parse, string verb)
+    {
+        string? text = parse.GetValue(ObjectLockRetainUntilDate);
+        if ((text is null) != (parse.GetValue(ObjectLockMode) is null))
+            throw new CliException($"{verb}: --object-lock-mode and --object-lock-retain-until-date go together", Program.ExitUsage);
+        if (text is null) return null;
+        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces, out var at))
+            throw new CliException($"{verb}: --object-lock-retain-until-date: '{text}' is not a date and time such as 2030-01-01T00:00:00Z", Program.ExitUsage);
+        return at.ToUniversalTime();
+    }
+
+    private bool? LegalHoldOf(ParseResult parse) => parse.GetValue(ObjectLockLegalHold) switch
+    {
+        null => null,
+        "ON" => true,
+        _ => false,
+    };
 
     /// <summary>--expires as the HTTP date S3 stores: an ISO 8601 date and time (UTC unless it says) or an HTTP date.</summary>
     private string? HttpDate(ParseResult parse, string verb)

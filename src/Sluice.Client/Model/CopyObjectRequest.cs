@@ -50,4 +50,13 @@ public sealed record CopyObjectRequest(string SourceBucket, string SourceKey, st
 
     /// <summary>Preconditions on the destination (e.g. IfNoneMatch = "*").</summary>
     public ObjectConditions? Conditions { get; init; }
+
+    /// <summary>Object lock retention for the copy ("GOVERNANCE" or "COMPLIANCE", with the date); a copy never takes
+    /// the source version's lock (without these the destination bucket's default retention applies).</summary>
+    public string? ObjectLockMode { get; init; }
+
+    public DateTimeOffset? ObjectLockRetainUntilDate { get; init; }
+
+    /// <summary>Object lock legal hold for the copy (ON or OFF); null: not sent.</summary>
+    public bool? ObjectLockLegalHold { get; init; }
 }

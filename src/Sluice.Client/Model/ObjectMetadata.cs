@@ -55,6 +55,15 @@ public sealed record ObjectMetadata
     /// <summary>x-amz-tagging-count: how many tags the object has (S3 sends it on GET when there are any).</summary>
     public int? TagCount { get; init; }
 
+    /// <summary>x-amz-object-lock-mode: GOVERNANCE or COMPLIANCE when the version has a retention.</summary>
+    public string? ObjectLockMode { get; init; }
+
+    /// <summary>x-amz-object-lock-retain-until-date: until when <see cref="ObjectLockMode"/> holds.</summary>
+    public DateTimeOffset? ObjectLockRetainUntilDate { get; init; }
+
+    /// <summary>x-amz-object-lock-legal-hold: true for ON, false for OFF, null when not sent.</summary>
+    public bool? ObjectLockLegalHold { get; init; }
+
     /// <summary>x-amz-meta-* headers with the prefix removed; names are lower case.</summary>
     public IReadOnlyDictionary<string, string> UserMetadata { get; init; } = EmptyMetadata;
 

@@ -52,4 +52,20 @@ public sealed record PutObjectRequest(string Bucket, string Key)
     /// "FULL_OBJECT"; null leaves it to the server's default for the algorithm. Not sent with PutObject.
     /// </summary>
     public string? ChecksumType { get; init; }
+
+    /// <summary>
+    /// Object lock retention for the new version (x-amz-object-lock-mode): "GOVERNANCE" or "COMPLIANCE", with
+    /// <see cref="ObjectLockRetainUntilDate"/>. The bucket must have object lock. A PutObject with any lock setting
+    /// and no <see cref="ChecksumAlgorithm"/> sends a CRC32 checksum, as S3 requires an integrity check then.
+    /// </summary>
+    public string? ObjectLockMode { get; init; }
+
+    /// <summary>Until when <see cref="ObjectLockMode"/> holds (x-amz-object-lock-retain-until-date).</summary>
+    public DateTimeOffset? ObjectLockRetainUntilDate { get; init; }
+
+    /// <summary>Object lock legal hold for the new version (x-amz-object-lock-legal-hold: ON or OFF); null: not sent.</summary>
+    public bool? ObjectLockLegalHold { get; init; }
+
+    /// <summary>True when any object lock setting is given.</summary>
+    internal bool HasObjectLock => ObjectLockMode is not null || ObjectLockRetainUntilDate is not null || ObjectLockLegalHold is not null;
 }

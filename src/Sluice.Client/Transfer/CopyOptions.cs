@@ -39,4 +39,13 @@ public sealed record CopyOptions
 
     /// <summary>The checksum the server stores for the copy; None: the server's choice.</summary>
     public ChecksumAlgorithm ChecksumAlgorithm { get; init; }
+
+    /// <summary>Object lock retention of what is written ("GOVERNANCE" or "COMPLIANCE", with <see cref="ObjectLockRetainUntilDate"/>).</summary>
+    public string? ObjectLockMode { get; init; }
+
+    /// <summary>Until when <see cref="ObjectLockMode"/> holds.</summary>
+    public DateTimeOffset? ObjectLockRetainUntilDate { get; init; }
+
+    /// <summary>Object lock legal hold of what is written (ON: true, OFF: false); null: not sent.</summary>
+    public bool? ObjectLockLegalHold { get; init; }
 }

@@ -44,6 +44,8 @@ public sealed partial class TransferEngine
                 Metadata = options.Metadata, StorageClass = options.StorageClass, Acl = options.Acl,
                 ServerSideEncryption = options.ServerSideEncryption, SseKmsKeyId = options.SseKmsKeyId, CustomerKey = options.CustomerKey,
                 SourceCustomerKey = sourceKeyOfCustomer, Tags = options.Tags, ChecksumAlgorithm = options.ChecksumAlgorithm,
+                ObjectLockMode = options.ObjectLockMode, ObjectLockRetainUntilDate = options.ObjectLockRetainUntilDate,
+                ObjectLockLegalHold = options.ObjectLockLegalHold,
             }, cancellationToken).ConfigureAwait(false);
             tracker.AddBytes(size);
             tracker.PartDone();
@@ -75,6 +77,8 @@ public sealed partial class TransferEngine
         {
             StorageClass = options.StorageClass, Acl = options.Acl, ServerSideEncryption = options.ServerSideEncryption,
             SseKmsKeyId = options.SseKmsKeyId, CustomerKey = options.CustomerKey, Tags = options.Tags, ChecksumAlgorithm = options.ChecksumAlgorithm,
+            ObjectLockMode = options.ObjectLockMode, ObjectLockRetainUntilDate = options.ObjectLockRetainUntilDate,
+            ObjectLockLegalHold = options.ObjectLockLegalHold,
         };
         string uploadId = await Client.CreateMultipartUploadAsync(request, cancellationToken).ConfigureAwait(false);
         var completed = new CompletedPart[plan.PartCount];

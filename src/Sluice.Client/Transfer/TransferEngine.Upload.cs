@@ -206,6 +206,9 @@ public sealed partial class TransferEngine
         SseKmsKeyId = options.SseKmsKeyId,
         CustomerKey = options.CustomerKey,
         Tags = options.Tags,
+        ObjectLockMode = options.ObjectLockMode,
+        ObjectLockRetainUntilDate = options.ObjectLockRetainUntilDate,
+        ObjectLockLegalHold = options.ObjectLockLegalHold,
     };
 
     private async Task<TransferResult> PutSingleAsync(string bucket, string key, UploadOptions options, ReadOnlyMemory<byte> data,

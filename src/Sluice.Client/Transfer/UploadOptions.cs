@@ -60,4 +60,13 @@ public sealed record UploadOptions
 
     /// <summary>Abort the multipart upload when the transfer fails or is cancelled instead of leaving it for a resume.</summary>
     public bool AbortOnFailure { get; init; }
+
+    /// <summary>Object lock retention of what is written ("GOVERNANCE" or "COMPLIANCE", with <see cref="ObjectLockRetainUntilDate"/>).</summary>
+    public string? ObjectLockMode { get; init; }
+
+    /// <summary>Until when <see cref="ObjectLockMode"/> holds.</summary>
+    public DateTimeOffset? ObjectLockRetainUntilDate { get; init; }
+
+    /// <summary>Object lock legal hold of what is written (ON: true, OFF: false); null: not sent.</summary>
+    public bool? ObjectLockLegalHold { get; init; }
 }

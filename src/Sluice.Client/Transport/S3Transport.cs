@@ -680,7 +680,9 @@ internal sealed class S3Transport : IAsyncDisposable
         var checksums = new ObjectChecksums();
         string? eTag = null, contentType = null, encoding = null, disposition = null, language = null, cacheControl = null;
         string? expires = null, versionId = null, storageClass = null, requestId = null, sse = null, sseCustomer = null, kmsKey = null;
-        DateTimeOffset? lastModified = null;
+        string? lockMode = null;
+        DateTimeOffset? lastModified = null, retainUntil = null;
+        bool? legalHold = null;
         int? partsCount = null, tagCount = null;
         (long, long)? range = null;
         long objectSize = head.ContentLength;
@@ -755,6 +757,20 @@ internal sealed class S3Transport : IAsyncDisposable
                     {
                         kmsKey = Encoding.UTF8.GetString(value);
                     }
+                    else if (Ascii.EqualsIgnoreCase(name, "x-amz-object-lock-mode"u8))
+                    {
+                        lockMode = Encoding.UTF8.GetString(value);
+                    }
+                    else if (Ascii.EqualsIgnoreCase(name, "x-amz-object-lock-retain-until-date"u8)
+                        && DateTimeOffset.TryParse(Encoding.UTF8.GetString(value), CultureInfo.InvariantCulture,
+                            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out DateTimeOffset until))
+                    {
+                        retainUntil = until;
+                    }
+                    else if (Ascii.EqualsIgnoreCase(name, "x-amz-object-lock-legal-hold"u8))
+                    {
+                        legalHold = Ascii.EqualsIgnoreCase(value, "ON"u8);
+                    }
 
                     break;
             }
@@ -781,6 +797,9 @@ internal sealed class S3Transport : IAsyncDisposable
             SseCustomerAlgorithm = sseCustomer,
             SseKmsKeyId = kmsKey,
             TagCount = tagCount,
+            ObjectLockMode = lockMode,
+            ObjectLockRetainUntilDate = retainUntil,
+            ObjectLockLegalHold = legalHold,
             UserMetadata = user ?? ObjectMetadata.EmptyMetadata,
             Checksums = checksums,
             RequestId = requestId,

@@ -69,6 +69,9 @@ public static class S3ErrorCode
     public const string NoSuchBucketPolicy = nameof(NoSuchBucketPolicy);
     public const string MalformedPolicy = nameof(MalformedPolicy);
     public const string PolicyTooLarge = nameof(PolicyTooLarge);
+    public const string ObjectLockConfigurationNotFoundError = nameof(ObjectLockConfigurationNotFoundError);
+    public const string InvalidRetentionPeriod = nameof(InvalidRetentionPeriod);
+    public const string NoSuchObjectLockConfiguration = nameof(NoSuchObjectLockConfiguration);
     public const string NoSuchUpload = nameof(NoSuchUpload);
     public const string NoSuchVersion = nameof(NoSuchVersion);
     public const string NotImplemented = nameof(NotImplemented);
@@ -143,6 +146,9 @@ public static class S3ErrorCode
         [NoSuchBucketPolicy] = new(404, "The bucket policy does not exist", false),
         [MalformedPolicy] = new(400, "Policies must be valid JSON and the first byte must be '{'", false),
         [PolicyTooLarge] = new(400, "Policy exceeds the maximum allowed document size.", false),
+        [ObjectLockConfigurationNotFoundError] = new(404, "Object Lock configuration does not exist for this bucket", false),
+        [NoSuchObjectLockConfiguration] = new(404, "The specified object does not have a ObjectLock configuration", false),
+        [InvalidRetentionPeriod] = new(400, "Default retention period must be a positive integer value.", false),
         [NoSuchUpload] = new(404, "The specified multipart upload does not exist. The upload ID might be invalid, or the multipart upload might have been aborted or completed.", false),
         [NoSuchVersion] = new(404, "The version ID specified in the request does not match an existing version.", false),
         [NotImplemented] = new(501, "A header you provided implies functionality that is not implemented.", false),

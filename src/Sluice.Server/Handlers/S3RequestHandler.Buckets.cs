@@ -36,6 +36,8 @@ public sealed partial class S3RequestHandler
                     $"The specified location-constraint is not valid for this server (region {_region}).");
         }
         await _objects.CreateBucketAsync(bucket);
+        if (AsksForObjectLock(x)) await EnableObjectLockOnNewBucketAsync(bucket);
+        else ForgetBucketLock(bucket);
         x.SetStatus(200);
         x.AddHeader(KnownHeader.Location, Utf8("/" + bucket));
         await x.SendAsync(ReadOnlyMemory<byte>.Empty);
@@ -56,6 +58,7 @@ public sealed partial class S3RequestHandler
         ForgetBucketEncryption(bucket); // a bucket created again under the name starts with no default encryption
         ForgetExpirationRules(bucket); // nor lifecycle rules
         BucketPolicies.Forget(bucket); // nor a policy
+        ForgetBucketLock(bucket); // nor object lock
         await SendEmptyAsync(x, 204);
     }
 

@@ -34,6 +34,9 @@ public sealed partial class S3RequestHandler
             throw new S3RequestException(new S3Error(S3ErrorCode.InvalidRequest, wrongType));
         var sse = await ReadWriteEncryptionAsync(x, bucket);
         if (sse != null) attributes = attributes with { Encryption = sse.Template };
+        // The lock (headers, else the bucket's default, dated from now: the upload's initiation) is stored with the
+        // upload and given to the version CompleteMultipartUpload publishes.
+        if (await ReadObjectLockWriteAsync(x, bucket, integrity: false) is { } lockWrite) attributes = lockWrite.Apply(attributes);
         var upload = await _objects.CreateMultipartUploadAsync(bucket, key, attributes, algorithm, type);
         var result = new InitiateMultipartUploadResult { Bucket = bucket, Key = key, UploadId = upload.UploadId };
         var body = new ArrayBufferWriter<byte>(512);

@@ -37,6 +37,7 @@ public sealed partial class S3RequestHandler
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
         CheckUploadLength(x, auth, MaxPutSize);
         var attributes = ReadWriteAttributes(x);
+        if (await ReadObjectLockWriteAsync(x, bucket, integrity: true) is { } lockWrite) attributes = lockWrite.Apply(attributes);
         var condition = ReadWriteCondition(x);
         if (!ObjectHeaders.TryGetChecksum(x, out var algorithm, out string? checksumHeader, out bool inTrailer))
             ThrowProblem(S3ErrorCode.InvalidRequest, "Expecting a single x-amz-checksum- header.");
@@ -266,6 +267,7 @@ public sealed partial class S3RequestHandler
         AddHeader(x, KnownHeader.XAmzStorageClass, a.StorageClass);
         foreach (var pair in a.UserMetadata) AddUserMetadata(x, pair.Key, pair.Value);
         if (a.Tags.Count > 0) x.AddHeader(KnownHeader.XAmzTaggingCount, a.Tags.Count);
+        if (a.HasLock) AddObjectLockHeaders(x, a);
         // Checksums describe the whole object: S3 returns them only when asked, and not for a range.
         if (!partial && Ascii.EqualsIgnoreCase(headers.GetValue(KnownHeader.XAmzChecksumMode, head), "ENABLED"u8))
             AddChecksumHeaders(x, m);
@@ -304,7 +306,8 @@ public sealed partial class S3RequestHandler
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
         string? versionId = VersionIdOf(c);
         RefuseMfa(x);
-        var outcome = await _objects.DeleteVersionAsync(bucket, key, versionId, ReadDeleteCondition(x));
+        var condition = await WithObjectLockAsync(x, bucket, versionId, ReadDeleteCondition(x));
+        var outcome = await _objects.DeleteVersionAsync(bucket, key, versionId, condition);
         await SendVersionedEmptyAsync(x, 204, outcome.VersionId, outcome.DeleteMarker);
     }
 
@@ -350,6 +353,8 @@ public sealed partial class S3RequestHandler
         var objects = request.Value!.Objects;
         if (objects.Count == 0 || objects.Count > 1000)
             ThrowProblem(S3ErrorCode.MalformedXML, "The XML you provided was not well-formed or did not validate against our published schema");
+        // Versions named by id are removed only if object lock allows (the bypass header applies to every key).
+        var lockGuard = await ObjectLockGuardAsync(x, bucket);
 
         var outcomes = new DeleteError?[objects.Count];
         var deleted = new DeletedObject?[objects.Count];
@@ -371,13 +376,14 @@ public sealed partial class S3RequestHandler
         async Task DeleteWorkerAsync()
         {
             for (int i; (i = Interlocked.Increment(ref next)) < objects.Count;)
-                (outcomes[i], deleted[i]) = await DeleteOneAsync(bucket, objects[i]);
+                (outcomes[i], deleted[i]) = await DeleteOneAsync(bucket, objects[i], lockGuard);
         }
     }
 
     /// <summary>One key of a DeleteObjects: what was deleted (VersionId, DeleteMarker, DeleteMarkerVersionId as S3
     /// reports them), or the key's error.</summary>
-    private async Task<(DeleteError? Error, DeletedObject? Deleted)> DeleteOneAsync(string bucket, ObjectIdentifier o)
+    private async Task<(DeleteError? Error, DeletedObject? Deleted)> DeleteOneAsync(string bucket, ObjectIdentifier o,
+        WriteCondition? lockGuard)
     {
         byte[] keyBytes = Encoding.UTF8.GetBytes(o.Key);
         var problem = ObjectKeyRules.Validate(keyBytes);
@@ -385,6 +391,8 @@ public sealed partial class S3RequestHandler
         if (o.VersionId != null && !VersionIds.IsValidRequestId(o.VersionId))
             return (new DeleteError { Key = o.Key, VersionId = o.VersionId, Code = S3ErrorCode.NoSuchVersion, Message = "The specified version does not exist." }, null);
         var condition = new WriteCondition(o.ETag, null) { IfMatchLastModified = o.LastModifiedTime, IfMatchSize = o.Size };
+        if (o.VersionId != null && lockGuard != null)
+            condition = condition with { RespectObjectLock = true, BypassGovernance = lockGuard.BypassGovernance };
         try
         {
             var outcome = await _objects.DeleteVersionAsync(bucket, o.Key, o.VersionId, condition.IsEmpty ? null : condition);
@@ -463,6 +471,7 @@ public sealed partial class S3RequestHandler
             ThrowProblem(S3ErrorCode.InvalidRequest,
                 "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
         var condition = ReadWriteCondition(x);
+        var lockWrite = await ReadObjectLockWriteAsync(x, bucket, integrity: false);
 
         string? copiedVersion = null;
         ObjectAttributes AttributesFor(ObjectMetadata source)
@@ -471,6 +480,9 @@ public sealed partial class S3RequestHandler
             copiedVersion = source.VersionIdHeader;
             var attributes = replacement ?? (storageClass == null ? source.Attributes
                 : source.Attributes with { StorageClass = storageClass == "STANDARD" ? null : storageClass });
+            // The copy's lock is its own (headers or the bucket's default), never the source version's.
+            attributes = attributes.WithoutLock();
+            if (lockWrite != null) attributes = lockWrite.Apply(attributes);
             return attributes with { Tags = newTags ?? source.Attributes.Tags };
         }
         // Encryption on either side: the plaintext is read and written again (never a byte copy of ciphertext).

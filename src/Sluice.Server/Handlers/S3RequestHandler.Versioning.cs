@@ -56,6 +56,7 @@ public sealed partial class S3RequestHandler
         if (configuration.MfaDelete == "Enabled")
             ThrowProblem(S3ErrorCode.NotImplemented,
                 "MFA delete is not implemented: this server has no MFA devices to check a token against. Nothing was changed.");
+        await RefuseSuspendingLockedBucketAsync(bucket, configuration.Status);
         if (configuration.Status != null)
         {
             var document = new ArrayBufferWriter<byte>(128);

@@ -115,7 +115,7 @@ public sealed partial class S3RequestHandler : IExchangeHandler
             await exchange.SendErrorAsync(authError);
             return;
         }
-        // A header asking for a feature the server lacks (encryption, object lock, ACL grants, tags...) is refused
+        // A header asking for a feature the server lacks (dual-layer KMS, ACL grants, appends...) is refused
         // before anything changes, never ignored.
         problem = UnsupportedFeatureRules.Check(route.Operation, exchange.Request.Headers, exchange.HeadBytes.Span, OwnerId);
         if (!problem.IsNone)

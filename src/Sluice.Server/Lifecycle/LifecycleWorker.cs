@@ -223,7 +223,9 @@ public sealed class LifecycleWorker : IAsyncDisposable
         {
             try
             {
-                if ((await _objects.DeleteVersionAsync(bucket, key, versionId, null).ConfigureAwait(false)).Existed)
+                // Never a version object lock protects: the store refuses it (AccessDenied) atomically, and it stays.
+                if ((await _objects.DeleteVersionAsync(bucket, key, versionId, WriteCondition.ObjectLock(bypassGovernance: false))
+                        .ConfigureAwait(false)).Existed)
                 {
                     if (marker) markersRemoved++;
                     else versionsRemoved++;
@@ -231,7 +233,7 @@ public sealed class LifecycleWorker : IAsyncDisposable
             }
             catch (S3StorageException)
             {
-                // The bucket went meanwhile.
+                // The bucket went meanwhile, or object lock keeps the version (retention or legal hold in force).
             }
         }
         return (versionsRemoved, markersRemoved);

@@ -86,4 +86,16 @@ public enum S3Operation
     DeleteBucketPolicy,
     /// <summary>GET /bucket?policyStatus</summary>
     GetBucketPolicyStatus,
+    /// <summary>GET /bucket?object-lock</summary>
+    GetObjectLockConfiguration,
+    /// <summary>PUT /bucket?object-lock</summary>
+    PutObjectLockConfiguration,
+    /// <summary>GET /bucket/key?retention</summary>
+    GetObjectRetention,
+    /// <summary>PUT /bucket/key?retention</summary>
+    PutObjectRetention,
+    /// <summary>GET /bucket/key?legal-hold</summary>
+    GetObjectLegalHold,
+    /// <summary>PUT /bucket/key?legal-hold</summary>
+    PutObjectLegalHold,
 }

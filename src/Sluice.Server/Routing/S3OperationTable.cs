@@ -122,6 +122,8 @@ internal static class S3OperationTable
         new(S3Operation.PutBucketPolicy, S3ResourceLevel.Bucket, KnownMethod.Put, "policy", false, static (h, x, c, a) => h.PutBucketPolicyAsync(x, c, a)),
         new(S3Operation.DeleteBucketPolicy, S3ResourceLevel.Bucket, KnownMethod.Delete, "policy", false, static (h, x, c, _) => h.DeleteBucketPolicyAsync(x, c)),
         new(S3Operation.GetBucketPolicyStatus, S3ResourceLevel.Bucket, KnownMethod.Get, "policyStatus", false, static (h, x, c, _) => h.GetBucketPolicyStatusAsync(x, c)),
+        new(S3Operation.GetObjectLockConfiguration, S3ResourceLevel.Bucket, KnownMethod.Get, "object-lock", false, static (h, x, c, _) => h.GetObjectLockConfigurationAsync(x, c)),
+        new(S3Operation.PutObjectLockConfiguration, S3ResourceLevel.Bucket, KnownMethod.Put, "object-lock", false, static (h, x, c, a) => h.PutObjectLockConfigurationAsync(x, c, a)),
         // POST on a bucket is the browser form upload.
         new(S3Operation.None, S3ResourceLevel.Bucket, KnownMethod.Post, null, false, null)
         {
@@ -157,6 +159,10 @@ internal static class S3OperationTable
         new(S3Operation.GetObjectTagging, S3ResourceLevel.Object, KnownMethod.Get, "tagging", false, static (h, x, c, _) => h.GetObjectTaggingAsync(x, c)),
         new(S3Operation.PutObjectTagging, S3ResourceLevel.Object, KnownMethod.Put, "tagging", false, static (h, x, c, a) => h.PutObjectTaggingAsync(x, c, a)),
         new(S3Operation.DeleteObjectTagging, S3ResourceLevel.Object, KnownMethod.Delete, "tagging", false, static (h, x, c, _) => h.DeleteObjectTaggingAsync(x, c)),
+        new(S3Operation.GetObjectRetention, S3ResourceLevel.Object, KnownMethod.Get, "retention", false, static (h, x, c, _) => h.GetObjectRetentionAsync(x, c)),
+        new(S3Operation.PutObjectRetention, S3ResourceLevel.Object, KnownMethod.Put, "retention", false, static (h, x, c, a) => h.PutObjectRetentionAsync(x, c, a)),
+        new(S3Operation.GetObjectLegalHold, S3ResourceLevel.Object, KnownMethod.Get, "legal-hold", false, static (h, x, c, _) => h.GetObjectLegalHoldAsync(x, c)),
+        new(S3Operation.PutObjectLegalHold, S3ResourceLevel.Object, KnownMethod.Put, "legal-hold", false, static (h, x, c, a) => h.PutObjectLegalHoldAsync(x, c, a)),
         new(S3Operation.CreateMultipartUpload, S3ResourceLevel.Object, KnownMethod.Post, Uploads, false, static (h, x, c, _) => h.CreateMultipartUploadAsync(x, c))
         {
             Headers = FeatureHeaderScope.ObjectWrite,

@@ -18,6 +18,6 @@ internal enum FeatureHeaderScope
     ObjectWrite,
     /// <summary>CopyObject: an object write plus the copy source's SSE-C and the tagging directive.</summary>
     ObjectCopy,
-    /// <summary>CreateBucket: ACLs, grants, object lock, object ownership.</summary>
+    /// <summary>CreateBucket: ACLs, grants, object lock (true or false), object ownership.</summary>
     BucketCreate,
 }

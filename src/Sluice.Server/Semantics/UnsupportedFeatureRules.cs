@@ -7,14 +7,15 @@ namespace Sluice.Server.Semantics;
 
 /// <summary>
 /// Refuses requests whose headers ask for a feature the server does not have: dual-layer SSE-KMS (<c>aws:kms:dsse</c>),
-/// object lock, ACLs and grants, website redirects, appends (<c>x-amz-write-offset-bytes</c>). (SSE-S3, SSE-KMS and
+/// ACLs and grants, website redirects, appends (<c>x-amz-write-offset-bytes</c>). (SSE-S3, SSE-KMS and
 /// SSE-C headers are the handlers', which encrypt.)
 /// Ignoring such a header would answer 200 while storing the object without what the client asked for (single-layer,
-/// unlocked), so the request is refused before anything changes: 501 NotImplemented naming the header
+/// without the grants), so the request is refused before anything changes: 501 NotImplemented naming the header
 /// for a valid value, 400 InvalidArgument for a value S3 itself would refuse. Values the server honours as they
 /// are — the default <c>x-amz-acl: private</c> (and <c>bucket-owner-full-control</c>: the one owner is the bucket
-/// owner), <c>x-amz-bucket-object-lock-enabled: false</c>, <c>x-amz-object-ownership: BucketOwnerEnforced</c> — are
-/// accepted. Tagging headers are the handlers' (objects store their tags).
+/// owner), <c>x-amz-object-ownership: BucketOwnerEnforced</c> — are accepted. Tagging and object lock headers are the
+/// handlers' (objects store their tags and their retention; CreateBucket's <c>x-amz-bucket-object-lock-enabled</c>
+/// must be true or false).
 /// </summary>
 /// <remarks>Only headers whose name is not one the handlers read are looked at by name, so a request without any
 /// costs one pass over its header table and allocates nothing; strings appear only in a refusal.</remarks>
@@ -89,12 +90,8 @@ public static class UnsupportedFeatureRules
 
         // Encryption headers (SSE-C keys, the copy source's SSE-C key, the SSE-KMS key id, context and bucket key) are
         // read and checked by the handlers.
+        // Object lock headers (retention mode, date, legal hold) are the handlers', which store them.
         bool objectWrite = scope is FeatureHeaderScope.ObjectWrite or FeatureHeaderScope.ObjectCopy;
-        if (objectWrite && StartsWith(name, "x-amz-object-lock-"u8))
-        {
-            return NotImplemented(name); // retention mode, date, legal hold
-        }
-
         if ((objectWrite || scope == FeatureHeaderScope.BucketCreate) && StartsWith(name, "x-amz-grant-"u8))
         {
             return NotImplemented(name);
@@ -104,8 +101,8 @@ public static class UnsupportedFeatureRules
         {
             if (Ascii.EqualsIgnoreCase(name, "x-amz-bucket-object-lock-enabled"u8))
             {
-                return Ascii.EqualsIgnoreCase(value, "false"u8) ? default
-                    : Ascii.EqualsIgnoreCase(value, "true"u8) ? NotImplemented(name)
+                // true creates the bucket with object lock (the handler's); anything else is not a value.
+                return Ascii.EqualsIgnoreCase(value, "false"u8) || Ascii.EqualsIgnoreCase(value, "true"u8) ? default
                     : Invalid("Invalid value for x-amz-bucket-object-lock-enabled.", name, value);
             }
 

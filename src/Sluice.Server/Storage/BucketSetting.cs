@@ -27,4 +27,10 @@ public enum BucketSetting
     /// through <see cref="Access.BucketPolicyCache"/>, which parses it once per change.
     /// </summary>
     Policy,
+
+    /// <summary>
+    /// The bucket's object lock configuration (ObjectLockEnabled and the optional default retention); present only on
+    /// a bucket with object lock, which can never be turned off again. Handlers cache it per bucket.
+    /// </summary>
+    ObjectLock,
 }

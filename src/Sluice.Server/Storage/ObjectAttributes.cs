@@ -33,4 +33,30 @@ public sealed record ObjectAttributes
 
     /// <summary>Encryption at rest (SSE-C, SSE-S3, SSE-KMS) of the stored body; null: stored as sent.</summary>
     public ObjectEncryption? Encryption { get; init; }
+
+    /// <summary>Object lock retention of this version: GOVERNANCE or COMPLIANCE (with <see cref="RetainUntil"/>); null: none.</summary>
+    public string? LockMode { get; init; }
+
+    /// <summary>Until when the retention in <see cref="LockMode"/> holds (whole seconds, UTC); null with no mode.</summary>
+    public DateTimeOffset? RetainUntil { get; init; }
+
+    /// <summary>Object lock legal hold (ON): the version cannot be deleted until it is turned off.</summary>
+    public bool LegalHold { get; init; }
+
+    /// <summary>A legal hold was ever set on the version, ON or OFF (S3 answers GetObjectLegalHold for one never set
+    /// with NoSuchObjectLockConfiguration, and reports OFF once set).</summary>
+    public bool LegalHoldSet { get; init; }
+
+    /// <summary>True when anything of object lock is set on the version (a mode or a legal hold, in force or not).</summary>
+    public bool HasLock => LockMode != null || LegalHold || LegalHoldSet;
+
+    /// <summary>
+    /// True while the version is protected at <paramref name="now"/>: a legal hold, a COMPLIANCE retention not yet
+    /// expired, or (unless <paramref name="bypassGovernance"/>) a GOVERNANCE retention not yet expired.
+    /// </summary>
+    public bool IsLockedAt(DateTimeOffset now, bool bypassGovernance) =>
+        LegalHold || (RetainUntil is { } until && until > now && (LockMode == "COMPLIANCE" || !bypassGovernance));
+
+    /// <summary>The same attributes without any object lock setting (a copy's source keeps its own).</summary>
+    public ObjectAttributes WithoutLock() => HasLock ? this with { LockMode = null, RetainUntil = null, LegalHold = false, LegalHoldSet = false } : this;
 }

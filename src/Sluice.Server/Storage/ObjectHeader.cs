@@ -105,6 +105,9 @@ internal static class ObjectHeader
                 w.WriteEndArray();
             }
             if (a.Encryption is { } e) WriteEncryption(w, e);
+            WriteOptional(w, "lockMode"u8, a.LockMode);
+            if (a.RetainUntil is { } until) w.WriteNumber("retainUntil"u8, until.ToUnixTimeMilliseconds());
+            if (a.LegalHold || a.LegalHoldSet) w.WriteBoolean("legalHold"u8, a.LegalHold);
             w.WriteEndObject();
         }
         if (output.WrittenCount > MaxMetadataBytes)
@@ -303,7 +306,9 @@ internal static class ObjectHeader
         long size = -1, modified = 0;
         int parts = 0, part = 0;
         string? versionId = null;
-        bool nullVersion = false, deleteMarker = false;
+        bool nullVersion = false, deleteMarker = false, legalHold = false, legalHoldSet = false;
+        string? lockMode = null;
+        long? retainUntil = null;
         var algorithm = ChecksumAlgorithm.None;
         List<KeyValuePair<string, byte[]>>? meta = null;
         List<KeyValuePair<string, string>>? tags = null;
@@ -369,6 +374,9 @@ internal static class ObjectHeader
                         }
                         break;
                     case "sse": encryption = ReadEncryption(ref r); break;
+                    case "lockMode": lockMode = r.GetString(); break;
+                    case "retainUntil": retainUntil = r.GetInt64(); break;
+                    case "legalHold": legalHold = r.GetBoolean(); legalHoldSet = true; break;
                     default: r.Skip(); break; // fields from a later minor format are ignored
                 }
             }
@@ -388,6 +396,10 @@ internal static class ObjectHeader
             UserMetadata = (IReadOnlyList<KeyValuePair<string, byte[]>>?)meta ?? [],
             Tags = (IReadOnlyList<KeyValuePair<string, string>>?)tags ?? [],
             Encryption = encryption,
+            LockMode = lockMode,
+            RetainUntil = retainUntil is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null,
+            LegalHold = legalHold,
+            LegalHoldSet = legalHoldSet,
         };
         return (new ObjectMetadata
         {

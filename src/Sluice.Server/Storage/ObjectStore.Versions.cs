@@ -296,6 +296,7 @@ public sealed partial class ObjectStore
             else if (current != null && VersionIndexReads.Names(current, versionId))
             {
                 condition?.Evaluate(current, bucket, key);
+                condition?.EvaluateLock(current);
                 goneParts = header!.Value.PartsDirectory;
                 var (promoted, promotedEntry) = await NextCurrentAsync(bucket, location, journal.Versions, prefix, skip: null, cancellationToken)
                     .ConfigureAwait(false);
@@ -317,6 +318,7 @@ public sealed partial class ObjectStore
                 {
                     var named = entry.IsDeleteMarker ? null : await VersionHeaderAsync(bucket, key, location, entry, cancellationToken).ConfigureAwait(false);
                     condition.Evaluate(named?.Metadata, bucket, key);
+                    condition.EvaluateLock(named?.Metadata);
                 }
                 ObjectMetadata? promoted = null;
                 IndexEntry? promotedEntry = null;

@@ -28,7 +28,31 @@ public sealed record WriteCondition(string? IfMatch, string? IfNoneMatch)
 
     /// <summary>True when no condition is set at all.</summary>
     public bool IsEmpty => string.IsNullOrWhiteSpace(IfMatch) && string.IsNullOrWhiteSpace(IfNoneMatch)
-        && IfMatchLastModified == null && IfMatchSize == null;
+        && IfMatchLastModified == null && IfMatchSize == null && !RespectObjectLock;
+
+    /// <summary>
+    /// A delete of one version in a bucket with object lock: refused (AccessDenied) while the version's retention or
+    /// legal hold is in force (<see cref="ObjectAttributes.IsLockedAt"/>), checked atomically with the removal.
+    /// </summary>
+    public bool RespectObjectLock { get; init; }
+
+    /// <summary>x-amz-bypass-governance-retention: true (by one allowed to): a GOVERNANCE retention does not refuse.</summary>
+    public bool BypassGovernance { get; init; }
+
+    /// <summary>A delete that only honours object lock (no precondition).</summary>
+    public static WriteCondition ObjectLock(bool bypassGovernance) =>
+        new(null, null) { RespectObjectLock = true, BypassGovernance = bypassGovernance };
+
+    /// <summary>
+    /// Refuses the permanent removal of <paramref name="version"/> (null or a delete marker: nothing to protect) while
+    /// object lock protects it, as S3 answers: 403 AccessDenied.
+    /// </summary>
+    internal void EvaluateLock(ObjectMetadata? version)
+    {
+        if (!RespectObjectLock || version == null || version.IsDeleteMarker) return;
+        if (version.Attributes.IsLockedAt(DateTimeOffset.UtcNow, BypassGovernance))
+            throw S3StorageException.Of(S3ErrorCode.AccessDenied, "Access Denied because object protected by object lock.");
+    }
 
     /// <summary>
     /// Evaluates the condition against the key's current version (null: none), as every store does atomically with

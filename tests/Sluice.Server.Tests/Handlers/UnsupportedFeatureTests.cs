@@ -22,9 +22,9 @@ public class UnsupportedFeatureTests
         { "x-amz-server-side-encryption-customer-algorithm", "AES256", "InvalidArgument" },
         { "x-amz-server-side-encryption-customer-key", SseCKey, "InvalidArgument" },
         { "x-amz-server-side-encryption-customer-key-MD5", SseCKeyMd5, "InvalidArgument" },
-        { "x-amz-object-lock-mode", "COMPLIANCE", "NotImplemented" },
-        { "x-amz-object-lock-retain-until-date", "2030-01-01T00:00:00Z", "NotImplemented" },
-        { "x-amz-object-lock-legal-hold", "ON", "NotImplemented" },
+        { "x-amz-object-lock-mode", "COMPLIANCE", "InvalidRequest" }, // on a bucket without object lock
+        { "x-amz-object-lock-retain-until-date", "2030-01-01T00:00:00Z", "InvalidRequest" }, // on a bucket without object lock
+        { "x-amz-object-lock-legal-hold", "ON", "InvalidRequest" }, // on a bucket without object lock
         { "x-amz-acl", "public-read", "NotImplemented" },
         { "x-amz-acl", "bogus-acl", "InvalidArgument" },
         { "x-amz-grant-read", "uri=\"http://acs.amazonaws.com/groups/global/AllUsers\"", "NotImplemented" },
@@ -99,7 +99,6 @@ public class UnsupportedFeatureTests
             Assert.True(r.ErrorCode == code, $"{header}: {value}: {r.Status} {r.Text}");
             Assert.Equal(404, (await c.SendAsync("HEAD", "/" + bucket)).Status);
         }
-        await Refused("bk1", "x-amz-bucket-object-lock-enabled", "true", "NotImplemented");
         await Refused("bk2", "x-amz-bucket-object-lock-enabled", "maybe", "InvalidArgument");
         await Refused("bk3", "x-amz-acl", "public-read-write", "NotImplemented");
         await Refused("bk4", "x-amz-acl", "bogus-acl", "InvalidArgument");

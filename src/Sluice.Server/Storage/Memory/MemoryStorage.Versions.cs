@@ -210,6 +210,7 @@ public sealed partial class MemoryStorage
         if (b.Objects.TryGetValue(key, out var current) && VersionIndexReads.Names(current.Metadata, versionId))
         {
             condition?.Evaluate(current.Metadata, b.Name, key);
+            condition?.EvaluateLock(current.Metadata);
             b.Objects.TryRemove(key, out _);
             b.Index.TryDelete(Encoding.UTF8.GetBytes(key), out _, out _);
             released.Add(current);
@@ -224,6 +225,7 @@ public sealed partial class MemoryStorage
             return new DeleteOutcome(false, versionId, false);
         }
         condition?.Evaluate(version.Metadata.IsDeleteMarker ? null : version.Metadata, b.Name, key);
+        condition?.EvaluateLock(version.Metadata);
         b.VersionIndex.TryDelete(entry.Key, out _, out _);
         b.Versions.TryRemove((key, entry.VersionId!), out _);
         released.Add(version);
