@@ -107,7 +107,7 @@ public sealed partial class S3RequestHandler : IExchangeHandler
             await exchange.SendErrorAsync(problem.ToError(route.GetResource()));
             return;
         }
-        var auth = _auth.Authenticate(exchange, out var authError);
+        var auth = _auth.Authenticate(exchange, route, out var authError);
         context.Principal = auth.Credential?.AccessKeyId;
         if (authError != null)
         {

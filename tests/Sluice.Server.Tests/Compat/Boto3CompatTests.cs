@@ -120,9 +120,10 @@ public class Boto3CompatTests : IClassFixture<CompatServer>
         var (path, data) = _s.RandomFile(200_000);
         var r = await Run("presigned", path);
         Assert.Equal(200, r.GetProperty("putStatus").GetInt32());
+        Assert.Equal(200, r.GetProperty("v2PutStatus").GetInt32());
         var v2 = r.GetProperty("v2Error");
-        Assert.Equal(400, v2[0].GetInt32());
-        Assert.Contains("Please use AWS4-HMAC-SHA256", v2[1].GetString());
+        Assert.Equal(403, v2[0].GetInt32());
+        Assert.Contains("<Code>SignatureDoesNotMatch</Code>", v2[1].GetString());
         // The GET URL works from another HTTP client too, and only for the key it was signed for.
         string url = r.GetProperty("getUrl").GetString()!;
         var (status, body) = await CompatServer.HttpAsync(HttpMethod.Get, url);

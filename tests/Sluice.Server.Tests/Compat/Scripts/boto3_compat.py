@@ -172,11 +172,23 @@ def presigned(s3, args):
     (path,) = args
     data = read(path)
     s3.create_bucket(Bucket="boto-presign")
-    # botocore 1.29 presigns S3 URLs with SigV2 unless told otherwise; Sluice verifies SigV4 only and must say so.
-    v2_url = s3.generate_presigned_url("get_object", Params={"Bucket": "boto-presign", "Key": "p"}, ExpiresIn=300)
+    # botocore 1.29 presigns S3 URLs with SigV2 (AWSAccessKeyId/Expires/Signature) unless told otherwise: a PUT and a
+    # GET through such URLs, and the GET URL for another key refused.
+    v2_put = s3.generate_presigned_url("put_object", Params={"Bucket": "boto-presign", "Key": "v2"}, ExpiresIn=300)
+    check("AWSAccessKeyId=" in v2_put and "X-Amz-" not in v2_put, "not a SigV2 URL: " + v2_put)
+    # urllib would add a form Content-Type the URL did not sign (SigV2 signs Content-Type): send none.
     try:
-        urllib.request.urlopen(v2_url)
-        raise AssertionError("a SigV2 presigned URL was accepted")
+        with urllib.request.urlopen(urllib.request.Request(v2_put, data=data, method="PUT",
+                                                           headers={"Content-Type": ""})) as r:
+            v2_put_status = r.status
+    except urllib.error.HTTPError as e:
+        raise AssertionError("SigV2 presigned PUT: %d %s" % (e.code, e.read().decode().replace("\n", " "))) from e
+    v2_url = s3.generate_presigned_url("get_object", Params={"Bucket": "boto-presign", "Key": "v2"}, ExpiresIn=300)
+    with urllib.request.urlopen(v2_url) as r:
+        check(r.read() == data, "SigV2 presigned GET differs")
+    try:
+        urllib.request.urlopen(v2_url.replace("/v2?", "/p?"))
+        raise AssertionError("a SigV2 URL for another key was accepted")
     except urllib.error.HTTPError as e:
         v2_error = [e.code, e.read().decode()]
     s3 = client(sys.argv[2], signature_version="s3v4")
@@ -190,7 +202,7 @@ def presigned(s3, args):
     with urllib.request.urlopen(get_url) as r:
         check(r.read() == data, "presigned GET differs")
     check(s3.get_object(Bucket="boto-presign", Key="p")["Body"].read() == data, "presigned PUT stored other bytes")
-    return {"putStatus": put_status, "getUrl": get_url, "v2Error": v2_error}
+    return {"putStatus": put_status, "getUrl": get_url, "v2PutStatus": v2_put_status, "v2Error": v2_error}
 
 
 def listing(s3, args):
