@@ -16,13 +16,26 @@ public sealed class RequestAuthenticator
 {
     private readonly SigV4Verifier _verifier;
     private readonly SigV2Verifier _sigV2;
+    private readonly ISigV4CredentialProvider _credentials;
     private readonly bool _allowAnonymous;
 
     public RequestAuthenticator(ISigV4CredentialProvider credentials, string? region, bool allowAnonymous)
     {
         _verifier = new SigV4Verifier(credentials, new SigV4VerifierOptions { Region = region });
         _sigV2 = new SigV2Verifier(credentials);
+        _credentials = credentials;
         _allowAnonymous = allowAnonymous;
+    }
+
+    /// <summary>Whether unsigned requests are served (the server's anonymous mode).</summary>
+    public bool AllowsAnonymous => _allowAnonymous;
+
+    /// <summary>The credential of <paramref name="accessKeyId"/>, for a signature carried elsewhere than the request
+    /// (a POST upload's form fields); null when the key is unknown.</summary>
+    public SigV4Credential? FindCredential(string accessKeyId)
+    {
+        ArgumentNullException.ThrowIfNull(accessKeyId);
+        return _credentials.TryGetCredential(System.Text.Encoding.UTF8.GetBytes(accessKeyId), out var credential) ? credential : null;
     }
 
     /// <summary>

@@ -78,4 +78,6 @@ public enum S3Operation
     PutBucketEncryption,
     /// <summary>DELETE /bucket?encryption</summary>
     DeleteBucketEncryption,
+    /// <summary>POST /bucket with a multipart/form-data body (a browser form upload)</summary>
+    PostObject,
 }

@@ -119,11 +119,7 @@ internal static class S3OperationTable
         new(S3Operation.PutBucketEncryption, S3ResourceLevel.Bucket, KnownMethod.Put, "encryption", false, static (h, x, c, a) => h.PutBucketEncryptionAsync(x, c, a)),
         new(S3Operation.DeleteBucketEncryption, S3ResourceLevel.Bucket, KnownMethod.Delete, "encryption", false, static (h, x, c, _) => h.DeleteBucketEncryptionAsync(x, c)),
         // POST on a bucket is the browser form upload.
-        new(S3Operation.None, S3ResourceLevel.Bucket, KnownMethod.Post, null, false, null)
-        {
-            Name = "PostObject",
-            Check = static (_, _) => S3Problem.Of(S3ErrorCode.NotImplemented, "POST object uploads (HTML forms) are not implemented."),
-        },
+        new(S3Operation.PostObject, S3ResourceLevel.Bucket, KnownMethod.Post, null, false, static (h, x, c, a) => h.PostObjectAsync(x, c, a)),
 
         // Object
         new(S3Operation.PutObject, S3ResourceLevel.Object, KnownMethod.Put, null, false, static (h, x, c, a) => h.PutObjectAsync(x, c, a))
