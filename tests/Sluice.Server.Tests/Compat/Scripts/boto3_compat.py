@@ -260,6 +260,36 @@ def tagging(s3, args):
     return result
 
 
+def post_form(url, fields, file_name, data):
+    """POSTs a multipart/form-data upload with requests (which Debian's botocore itself imports)."""
+    import requests
+    r = requests.post(url, data=fields, files={"file": (file_name, data)})
+    return r.status_code, r.text
+
+
+def presigned_post(s3, args):
+    """generate_presigned_post (SigV2 fields by default in botocore 1.29, SigV4 with s3v4), uploaded as a form."""
+    (path,) = args
+    data = read(path)
+    s3.create_bucket(Bucket="boto-post")
+    result = {}
+    for name, signer in (("v2", s3), ("v4", client(sys.argv[2], signature_version="s3v4"))):
+        post = signer.generate_presigned_post(
+            "boto-post", name + "/${filename}", Fields={"Content-Type": "image/png", "x-amz-meta-by": "boto3"},
+            Conditions=[{"Content-Type": "image/png"}, {"x-amz-meta-by": "boto3"}, ["content-length-range", 1, len(data)]],
+            ExpiresIn=300)
+        status, text = post_form(post["url"], post["fields"], "picture.png", data)
+        check(status == 204, "%s POST: %d %s" % (name, status, text))
+        head = s3.head_object(Bucket="boto-post", Key=name + "/picture.png")
+        check(s3.get_object(Bucket="boto-post", Key=name + "/picture.png")["Body"].read() == data, name + " POST stored other bytes")
+        # One byte more than content-length-range allows: refused, nothing stored.
+        too_large = post_form(post["url"], post["fields"], "large.png", data + b"!")
+        result[name] = {"fields": sorted(post["fields"]), "contentType": head["ContentType"], "metadata": head["Metadata"],
+                        "tooLarge": list(too_large)}
+        check(error_of(lambda: s3.head_object(Bucket="boto-post", Key=name + "/large.png"))[1] == 404, "refused POST stored")
+    return result
+
+
 def main():
     scenario, endpoint, args = sys.argv[1], sys.argv[2], sys.argv[3:]
     s3 = client(endpoint)
