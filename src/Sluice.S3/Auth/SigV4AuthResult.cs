@@ -48,6 +48,19 @@ public readonly struct SigV4AuthResult
         }
     }
 
+    /// <summary>A request verified with Signature Version 2 (<see cref="SigV2Verifier"/>): the same credential and
+    /// method as SigV4 reports, an ordinary payload (SigV2 has no chunk signing) and no signing key.</summary>
+    internal SigV4AuthResult(SigV4Credential credential, SigV4AuthMethod method, DateTimeOffset requestTime, DateTimeOffset? expires)
+    {
+        Status = SigV4AuthStatus.Authenticated;
+        Credential = credential;
+        Method = method;
+        PayloadMode = SigV4PayloadMode.UnsignedPayload;
+        RequestTime = requestTime;
+        Expires = expires;
+        IsSigV2 = true;
+    }
+
     /// <summary>The result for a request without any authentication.</summary>
     public static SigV4AuthResult Anonymous => default;
 
@@ -65,6 +78,13 @@ public readonly struct SigV4AuthResult
 
     /// <summary>The verified credential (its <see cref="SigV4Credential.Principal"/> is the caller's identity).</summary>
     public SigV4Credential? Credential { get; }
+
+    /// <summary>True when the request was signed with the legacy Signature Version 2.</summary>
+    public bool IsSigV2 { get; }
+
+    /// <summary>The signature version as the <c>s3:signatureversion</c> condition key names it: <c>AWS</c> (SigV2) or
+    /// <c>AWS4-HMAC-SHA256</c>; null for an anonymous or failed request.</summary>
+    public string? SignatureVersion => !IsAuthenticated ? null : IsSigV2 ? "AWS" : "AWS4-HMAC-SHA256";
 
     /// <summary>Header or query-string authentication.</summary>
     public SigV4AuthMethod Method { get; }

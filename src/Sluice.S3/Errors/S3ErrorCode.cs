@@ -51,6 +51,10 @@ public static class S3ErrorCode
     public const string InvalidURI = nameof(InvalidURI);
     public const string KeyTooLongError = nameof(KeyTooLongError);
     public const string MalformedXML = nameof(MalformedXML);
+    public const string MalformedPOSTRequest = nameof(MalformedPOSTRequest);
+    public const string InvalidPolicyDocument = nameof(InvalidPolicyDocument);
+    public const string MaxPostPreDataLengthExceeded = nameof(MaxPostPreDataLengthExceeded);
+    public const string IncorrectNumberOfFilesInPostRequest = nameof(IncorrectNumberOfFilesInPostRequest);
     public const string MaxMessageLengthExceeded = nameof(MaxMessageLengthExceeded);
     public const string MetadataTooLarge = nameof(MetadataTooLarge);
     public const string MethodNotAllowed = nameof(MethodNotAllowed);
@@ -131,6 +135,10 @@ public static class S3ErrorCode
         [KeyTooLongError] = new(400, "Your key is too long.", false),
         [MalformedXML] = new(400, "The XML you provided was not well-formed or did not validate against our published schema.", false),
         [MaxMessageLengthExceeded] = new(400, "Your request was too big.", false),
+        [MalformedPOSTRequest] = new(400, "The body of your POST request is not well-formed multipart/form-data.", false),
+        [InvalidPolicyDocument] = new(400, "The content of the form does not meet the conditions specified in the policy document.", false),
+        [MaxPostPreDataLengthExceeded] = new(400, "Your POST request fields preceding the upload file were too large.", false),
+        [IncorrectNumberOfFilesInPostRequest] = new(400, "POST requires exactly one file upload per request.", false),
         [MetadataTooLarge] = new(400, "Your metadata headers exceed the maximum allowed metadata size.", false),
         [MethodNotAllowed] = new(405, "The specified method is not allowed against this resource.", false),
         [MissingContentLength] = new(411, "You must provide the Content-Length HTTP header.", false),

@@ -107,9 +107,10 @@ public sealed partial class S3RequestHandler : IExchangeHandler
             await exchange.SendErrorAsync(problem.ToError(route.GetResource()));
             return;
         }
-        var auth = _auth.Authenticate(exchange, out var authError);
+        var auth = _auth.Authenticate(exchange, route, out var authError);
         context.Principal = auth.Credential?.AccessKeyId;
-        if (authError != null)
+        // A form upload carries its signature in the form: an unsigned POST is judged by PostObjectAsync.
+        if (authError != null && !(route.Operation == S3Operation.PostObject && auth.Status == SigV4AuthStatus.Anonymous))
         {
             authError.Resource ??= route.GetResource();
             await exchange.SendErrorAsync(authError);

@@ -98,4 +98,6 @@ public enum S3Operation
     GetObjectLegalHold,
     /// <summary>PUT /bucket/key?legal-hold</summary>
     PutObjectLegalHold,
+    /// <summary>POST /bucket with a multipart/form-data body (a browser form upload)</summary>
+    PostObject,
 }

@@ -125,11 +125,7 @@ internal static class S3OperationTable
         new(S3Operation.GetObjectLockConfiguration, S3ResourceLevel.Bucket, KnownMethod.Get, "object-lock", false, static (h, x, c, _) => h.GetObjectLockConfigurationAsync(x, c)),
         new(S3Operation.PutObjectLockConfiguration, S3ResourceLevel.Bucket, KnownMethod.Put, "object-lock", false, static (h, x, c, a) => h.PutObjectLockConfigurationAsync(x, c, a)),
         // POST on a bucket is the browser form upload.
-        new(S3Operation.None, S3ResourceLevel.Bucket, KnownMethod.Post, null, false, null)
-        {
-            Name = "PostObject",
-            Check = static (_, _) => S3Problem.Of(S3ErrorCode.NotImplemented, "POST object uploads (HTML forms) are not implemented."),
-        },
+        new(S3Operation.PostObject, S3ResourceLevel.Bucket, KnownMethod.Post, null, false, static (h, x, c, a) => h.PostObjectAsync(x, c, a)),
 
         // Object
         new(S3Operation.PutObject, S3ResourceLevel.Object, KnownMethod.Put, null, false, static (h, x, c, a) => h.PutObjectAsync(x, c, a))

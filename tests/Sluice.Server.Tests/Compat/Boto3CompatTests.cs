@@ -7,8 +7,8 @@ namespace Sluice.Server.Tests.Compat;
 /// scenario): buckets, put/get with metadata, s3transfer's multipart upload and ranged parallel download of
 /// ≥ 100 MB, ranges, copy_object and the managed multipart copy, DeleteObjects, flexible checksums in headers and as
 /// aws-chunked trailers (CRC32, CRC32C, SHA-1, SHA-256; validated on GET with ChecksumMode=ENABLED), conditional
-/// reads and a create-only PUT, object and bucket tagging, presigned GET and PUT (SigV4; botocore 1.29's default SigV2 presigning is refused
-/// with a clear error), and V1/V2 paginators across 1000 keys. boto3 1.26 (botocore
+/// reads and a create-only PUT, object and bucket tagging, presigned GET and PUT (SigV4, and botocore 1.29's default SigV2),
+/// generate_presigned_post forms (SigV2 and SigV4 fields) uploaded with requests, and V1/V2 paginators across 1000 keys. boto3 1.26 (botocore
 /// 1.29) predates CRC64NVME and sends trailers only over TLS, which the script switches on for plain HTTP.
 /// </summary>
 public class Boto3CompatTests : IClassFixture<CompatServer>
@@ -120,15 +120,35 @@ public class Boto3CompatTests : IClassFixture<CompatServer>
         var (path, data) = _s.RandomFile(200_000);
         var r = await Run("presigned", path);
         Assert.Equal(200, r.GetProperty("putStatus").GetInt32());
+        Assert.Equal(200, r.GetProperty("v2PutStatus").GetInt32());
         var v2 = r.GetProperty("v2Error");
-        Assert.Equal(400, v2[0].GetInt32());
-        Assert.Contains("Please use AWS4-HMAC-SHA256", v2[1].GetString());
+        Assert.Equal(403, v2[0].GetInt32());
+        Assert.Contains("<Code>SignatureDoesNotMatch</Code>", v2[1].GetString());
         // The GET URL works from another HTTP client too, and only for the key it was signed for.
         string url = r.GetProperty("getUrl").GetString()!;
         var (status, body) = await CompatServer.HttpAsync(HttpMethod.Get, url);
         Assert.Equal(200, status);
         Assert.True(data.AsSpan().SequenceEqual(body));
         Assert.Equal(403, (await CompatServer.HttpAsync(HttpMethod.Get, url.Replace("/p?", "/q?", StringComparison.Ordinal))).Status);
+    }
+
+    [ClientFact(S3Client.Boto3)]
+    public async Task Presigned_post_uploads_with_sigv2_and_sigv4_fields()
+    {
+        var (path, _) = _s.RandomFile(100_000);
+        var r = await Run("presigned_post", path);
+        Assert.Equal(["AWSAccessKeyId", "Content-Type", "key", "policy", "signature", "x-amz-meta-by"],
+            r.GetProperty("v2").GetProperty("fields").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["Content-Type", "key", "policy", "x-amz-algorithm", "x-amz-credential", "x-amz-date", "x-amz-meta-by", "x-amz-signature"],
+            r.GetProperty("v4").GetProperty("fields").EnumerateArray().Select(e => e.GetString()));
+        foreach (string v in new[] { "v2", "v4" })
+        {
+            var result = r.GetProperty(v);
+            Assert.Equal("image/png", result.GetProperty("contentType").GetString());
+            Assert.Equal("boto3", result.GetProperty("metadata").GetProperty("by").GetString());
+            Assert.Equal(400, result.GetProperty("tooLarge")[0].GetInt32());
+            Assert.Contains("<Code>EntityTooLarge</Code>", result.GetProperty("tooLarge")[1].GetString());
+        }
     }
 
     [ClientFact(S3Client.Boto3)]

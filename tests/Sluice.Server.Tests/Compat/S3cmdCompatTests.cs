@@ -4,8 +4,9 @@ namespace Sluice.Server.Tests.Compat;
 /// Debian's s3cmd (SigV4, path-style, plain HTTP) against the in-process server: buckets, small and ≥ 100 MB
 /// multipart puts (15 MiB chunks) and gets, a ranged GET (`get --continue` resumes a partial file with a Range
 /// request), copy, move, delete, recursive (batch) delete, sync, and listings with delimiter across 1000 keys.
-/// s3cmd cannot send conditional headers and `signurl` makes SigV2 URLs only, which Sluice refuses with a clear
-/// error (checked); presigned SigV4 and conditions are covered by the awscli and boto3 tests.
+/// s3cmd cannot send conditional headers; `signurl` makes SigV2 URLs (checked), and with `signature_v2 = True` every
+/// request is SigV2-signed (put, multipart put, get, info, ls, delete checked); conditions are covered by the awscli
+/// and boto3 tests.
 /// </summary>
 public class S3cmdCompatTests : IClassFixture<CompatServer>
 {
@@ -102,11 +103,44 @@ public class S3cmdCompatTests : IClassFixture<CompatServer>
         (await S3cmd("del", "--recursive", "--force", "s3://s3cmd-objects/synced/")).Ok();
         Assert.Equal(["s3://s3cmd-objects/dir/small.bin"], Urls((await S3cmd("ls", "--recursive", "s3://s3cmd-objects")).Ok()));
 
-        // signurl: SigV2 only; the server refuses it and says which scheme to use.
+        // signurl makes SigV2 query-string URLs: the URL reads the object, and only that object.
         string url = (await S3cmd("signurl", "s3://s3cmd-objects/dir/small.bin", "+300")).Ok().Stdout.Trim();
+        Assert.Contains("AWSAccessKeyId=", url);
         var (status, body) = await CompatServer.HttpAsync(HttpMethod.Get, url);
-        Assert.Equal(400, status);
-        Assert.Contains("AWS4-HMAC-SHA256", System.Text.Encoding.UTF8.GetString(body));
+        Assert.Equal(200, status);
+        Assert.True(smallData.AsSpan().SequenceEqual(body));
+        var (otherStatus, otherBody) = await CompatServer.HttpAsync(HttpMethod.Get, url.Replace("/small.bin?", "/other.bin?", StringComparison.Ordinal));
+        Assert.Equal(403, otherStatus);
+        Assert.Contains("<Code>SignatureDoesNotMatch</Code>", System.Text.Encoding.UTF8.GetString(otherBody));
+    }
+
+    [ClientFact(S3Client.S3cmd)]
+    public async Task Signature_v2_requests_put_get_list_and_delete()
+    {
+        string config = Path.Combine(_s.WorkDirectory, "s3cmd-v2.cfg");
+        File.WriteAllText(config, File.ReadAllText(_config).Replace("signature_v2 = False", "signature_v2 = True", StringComparison.Ordinal));
+        Task<ProcessResult> V2(params string[] args) => _s.RunAsync(Clients.S3cmd, ["-c", config, "--debug", .. args]);
+        (await V2("mb", "s3://s3cmd-v2")).Ok();
+        var (small, smallData) = _s.RandomFile(5000, "v2-small");
+        var (large, largeData) = _s.RandomFile(20 * 1024 * 1024 + 7, "v2-large");
+        var put = (await V2("put", "--add-header=x-amz-meta-team:blue", small, "s3://s3cmd-v2/dir/small file.bin")).Ok();
+        // The debug log shows the request was signed with SigV2 (its string to sign), never SigV4.
+        Assert.Contains("Using signature v2", put.Stderr);
+        Assert.Contains("SignHeaders: 'PUT\\n", put.Stderr);
+        Assert.DoesNotContain("signature v4", put.Stderr);
+        (await V2("put", large, "s3://s3cmd-v2/large.bin")).Ok(); // multipart: ?uploads, ?partNumber&uploadId signed
+        string smallOut = _s.NewPath(), largeOut = _s.NewPath();
+        (await V2("get", "s3://s3cmd-v2/dir/small file.bin", smallOut)).Ok();
+        (await V2("get", "s3://s3cmd-v2/large.bin", largeOut)).Ok();
+        CompatServer.AssertFileEquals(smallData, smallOut);
+        CompatServer.AssertFileEquals(largeData, largeOut);
+        Assert.Contains("x-amz-meta-team: blue", (await V2("info", "s3://s3cmd-v2/dir/small file.bin")).Ok().Stdout,
+            StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(["s3://s3cmd-v2/dir/small file.bin", "s3://s3cmd-v2/large.bin"],
+            Urls((await V2("ls", "--recursive", "s3://s3cmd-v2")).Ok()));
+        (await V2("del", "--recursive", "--force", "s3://s3cmd-v2/")).Ok();
+        Assert.Empty(Urls((await V2("ls", "--recursive", "s3://s3cmd-v2")).Ok()));
+        (await V2("rb", "s3://s3cmd-v2")).Ok();
     }
 
     [ClientFact(S3Client.S3cmd)]

@@ -36,6 +36,7 @@ public sealed class S3RouterClassificationTests
     [InlineData("GET", "/bucket?versions", false, S3Operation.ListObjectVersions)]
     [InlineData("GET", "/bucket?versions&key-marker=a&version-id-marker=null&max-keys=5&encoding-type=url", false, S3Operation.ListObjectVersions)]
     [InlineData("POST", "/bucket?delete", false, S3Operation.DeleteObjects)]
+    [InlineData("POST", "/bucket", false, S3Operation.PostObject)]
     [InlineData("POST", "/bucket?delete=", false, S3Operation.DeleteObjects)]
     [InlineData("PUT", "/bucket/key", false, S3Operation.PutObject)]
     [InlineData("PUT", "/bucket/key", true, S3Operation.CopyObject)]
@@ -97,7 +98,6 @@ public sealed class S3RouterClassificationTests
     // Operations that would ignore a version they were asked about (they act on the key, not a version).
     [InlineData("PUT", "/bucket/key?versionId=3HL4kqtJlcpXroDTDmJ")]
     [InlineData("POST", "/bucket/key?uploads&versionId=3HL4kqtJlcpXroDTDmJ")]
-    [InlineData("POST", "/bucket")]
     [InlineData("OPTIONS", "/bucket/key")]
     [InlineData("BREW", "/bucket/key")]
     public void Unimplemented_functionality_is_NotImplemented(string method, string target)

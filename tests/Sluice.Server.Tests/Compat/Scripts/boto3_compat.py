@@ -172,11 +172,23 @@ def presigned(s3, args):
     (path,) = args
     data = read(path)
     s3.create_bucket(Bucket="boto-presign")
-    # botocore 1.29 presigns S3 URLs with SigV2 unless told otherwise; Sluice verifies SigV4 only and must say so.
-    v2_url = s3.generate_presigned_url("get_object", Params={"Bucket": "boto-presign", "Key": "p"}, ExpiresIn=300)
+    # botocore 1.29 presigns S3 URLs with SigV2 (AWSAccessKeyId/Expires/Signature) unless told otherwise: a PUT and a
+    # GET through such URLs, and the GET URL for another key refused.
+    v2_put = s3.generate_presigned_url("put_object", Params={"Bucket": "boto-presign", "Key": "v2"}, ExpiresIn=300)
+    check("AWSAccessKeyId=" in v2_put and "X-Amz-" not in v2_put, "not a SigV2 URL: " + v2_put)
+    # urllib would add a form Content-Type the URL did not sign (SigV2 signs Content-Type): send none.
     try:
-        urllib.request.urlopen(v2_url)
-        raise AssertionError("a SigV2 presigned URL was accepted")
+        with urllib.request.urlopen(urllib.request.Request(v2_put, data=data, method="PUT",
+                                                           headers={"Content-Type": ""})) as r:
+            v2_put_status = r.status
+    except urllib.error.HTTPError as e:
+        raise AssertionError("SigV2 presigned PUT: %d %s" % (e.code, e.read().decode().replace("\n", " "))) from e
+    v2_url = s3.generate_presigned_url("get_object", Params={"Bucket": "boto-presign", "Key": "v2"}, ExpiresIn=300)
+    with urllib.request.urlopen(v2_url) as r:
+        check(r.read() == data, "SigV2 presigned GET differs")
+    try:
+        urllib.request.urlopen(v2_url.replace("/v2?", "/p?"))
+        raise AssertionError("a SigV2 URL for another key was accepted")
     except urllib.error.HTTPError as e:
         v2_error = [e.code, e.read().decode()]
     s3 = client(sys.argv[2], signature_version="s3v4")
@@ -190,7 +202,7 @@ def presigned(s3, args):
     with urllib.request.urlopen(get_url) as r:
         check(r.read() == data, "presigned GET differs")
     check(s3.get_object(Bucket="boto-presign", Key="p")["Body"].read() == data, "presigned PUT stored other bytes")
-    return {"putStatus": put_status, "getUrl": get_url, "v2Error": v2_error}
+    return {"putStatus": put_status, "getUrl": get_url, "v2PutStatus": v2_put_status, "v2Error": v2_error}
 
 
 def listing(s3, args):
@@ -245,6 +257,36 @@ def tagging(s3, args):
     result["bucket"] = [(t["Key"], t["Value"]) for t in s3.get_bucket_tagging(Bucket=b)["TagSet"]]
     s3.delete_bucket_tagging(Bucket=b)
     result["bucketDeleted"] = error_of(lambda: s3.get_bucket_tagging(Bucket=b))
+    return result
+
+
+def post_form(url, fields, file_name, data):
+    """POSTs a multipart/form-data upload with requests (which Debian's botocore itself imports)."""
+    import requests
+    r = requests.post(url, data=fields, files={"file": (file_name, data)})
+    return r.status_code, r.text
+
+
+def presigned_post(s3, args):
+    """generate_presigned_post (SigV2 fields by default in botocore 1.29, SigV4 with s3v4), uploaded as a form."""
+    (path,) = args
+    data = read(path)
+    s3.create_bucket(Bucket="boto-post")
+    result = {}
+    for name, signer in (("v2", s3), ("v4", client(sys.argv[2], signature_version="s3v4"))):
+        post = signer.generate_presigned_post(
+            "boto-post", name + "/${filename}", Fields={"Content-Type": "image/png", "x-amz-meta-by": "boto3"},
+            Conditions=[{"Content-Type": "image/png"}, {"x-amz-meta-by": "boto3"}, ["content-length-range", 1, len(data)]],
+            ExpiresIn=300)
+        status, text = post_form(post["url"], post["fields"], "picture.png", data)
+        check(status == 204, "%s POST: %d %s" % (name, status, text))
+        head = s3.head_object(Bucket="boto-post", Key=name + "/picture.png")
+        check(s3.get_object(Bucket="boto-post", Key=name + "/picture.png")["Body"].read() == data, name + " POST stored other bytes")
+        # One byte more than content-length-range allows: refused, nothing stored.
+        too_large = post_form(post["url"], post["fields"], "large.png", data + b"!")
+        result[name] = {"fields": sorted(post["fields"]), "contentType": head["ContentType"], "metadata": head["Metadata"],
+                        "tooLarge": list(too_large)}
+        check(error_of(lambda: s3.head_object(Bucket="boto-post", Key=name + "/large.png"))[1] == 404, "refused POST stored")
     return result
 
 
