@@ -55,6 +55,7 @@ public sealed partial class S3RequestHandler
         await _objects.DeleteBucketAsync(bucket);
         ForgetBucketEncryption(bucket); // a bucket created again under the name starts with no default encryption
         ForgetExpirationRules(bucket); // nor lifecycle rules
+        _cors.Forget(bucket); // nor CORS rules
         await SendEmptyAsync(x, 204);
     }
 

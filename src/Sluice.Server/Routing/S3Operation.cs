@@ -78,4 +78,12 @@ public enum S3Operation
     PutBucketEncryption,
     /// <summary>DELETE /bucket?encryption</summary>
     DeleteBucketEncryption,
+    /// <summary>GET /bucket?cors</summary>
+    GetBucketCors,
+    /// <summary>PUT /bucket?cors</summary>
+    PutBucketCors,
+    /// <summary>DELETE /bucket?cors</summary>
+    DeleteBucketCors,
+    /// <summary>OPTIONS on a bucket or an object (any query): a browser's CORS preflight, never signed.</summary>
+    CorsPreflight,
 }

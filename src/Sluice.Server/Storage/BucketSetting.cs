@@ -21,4 +21,8 @@ public enum BucketSetting
     /// it decides what a write or delete does (<see cref="VersioningState"/>).
     /// </summary>
     Versioning,
+
+    /// <summary>PutBucketCors's rules (applied to OPTIONS preflights and to requests carrying Origin; parsed once and
+    /// cached by <see cref="Cors.BucketCorsCache"/>).</summary>
+    Cors,
 }

@@ -78,7 +78,6 @@ public sealed class S3RouterClassificationTests
     [InlineData("GET", "/bucket?acl")]
     [InlineData("PUT", "/bucket?acl")]
     [InlineData("GET", "/bucket?policy")]
-    [InlineData("GET", "/bucket?cors")]
     [InlineData("GET", "/bucket?website")]
     [InlineData("GET", "/bucket?object-lock")]
     [InlineData("GET", "/bucket/key?acl")]
@@ -91,7 +90,6 @@ public sealed class S3RouterClassificationTests
     [InlineData("PUT", "/bucket/key?versionId=3HL4kqtJlcpXroDTDmJ")]
     [InlineData("POST", "/bucket/key?uploads&versionId=3HL4kqtJlcpXroDTDmJ")]
     [InlineData("POST", "/bucket")]
-    [InlineData("OPTIONS", "/bucket/key")]
     [InlineData("BREW", "/bucket/key")]
     public void Unimplemented_functionality_is_NotImplemented(string method, string target)
     {
