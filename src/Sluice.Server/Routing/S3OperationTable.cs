@@ -82,7 +82,10 @@ internal static class S3OperationTable
     public static readonly S3OperationInfo[] Rows =
     [
         // Service
-        new(S3Operation.ListBuckets, S3ResourceLevel.Service, KnownMethod.Get, null, false, static (h, x, _, _) => h.ListBucketsAsync(x)),
+        new(S3Operation.ListBuckets, S3ResourceLevel.Service, KnownMethod.Get, null, false, static (h, x, c, _) => h.ListBucketsAsync(x, c))
+        {
+            Parameters = static (q, _) => q.ValidateListBuckets(),
+        },
 
         // Bucket
         new(S3Operation.CreateBucket, S3ResourceLevel.Bucket, KnownMethod.Put, null, false, static (h, x, c, a) => h.CreateBucketAsync(x, c, a))
