@@ -35,7 +35,11 @@ internal static class ServerGates
     /// <paramref name="accessLogged"/>, the access log is on (into a writer that counts lines): what an operator who
     /// watches the server pays per request.
     /// </summary>
-    public static async Task<long> CachedSmallGetAsync(string engine, bool observed = false, bool accessLogged = false)
+    /// <remarks>With <paramref name="origin"/>, each GET carries that Origin header: to a bucket without CORS rules
+    /// (it must cost nothing), or with <paramref name="corsRules"/> to one whose rule matches it (the Access-Control-*
+    /// headers are answered from buffers the connection keeps).</remarks>
+    public static async Task<long> CachedSmallGetAsync(string engine, bool observed = false, bool accessLogged = false,
+        string? origin = null, bool corsRules = false)
     {
         string directory = Path.Combine(Path.GetTempPath(), "sluice-gate-" + Guid.NewGuid().ToString("N"));
         using var listener = new MeterListener();
@@ -71,8 +75,25 @@ internal static class ServerGates
             Random.Shared.NextBytes(body);
             Exchange(socket, Signed("PUT", "/gate", port, 0), buffer, 0);
             Exchange(socket, [.. Signed("PUT", "/gate/hot", port, body.Length), .. body], buffer, 0);
+            if (corsRules)
+            {
+                byte[] rules = "<CORSConfiguration><CORSRule><AllowedMethod>GET</AllowedMethod><AllowedOrigin>http://*.example</AllowedOrigin><MaxAgeSeconds>60</MaxAgeSeconds></CORSRule></CORSConfiguration>"u8.ToArray();
+                using var digest = new Sluice.S3.Checksums.Md5Digest();
+                digest.Append(rules);
+                byte[] hash = new byte[16];
+                digest.GetHashAndReset(hash);
+                string md5 = Convert.ToBase64String(hash);
+                Exchange(socket, [.. Signed("PUT", "/gate", port, rules.Length, "cors", ("Content-MD5", md5)), .. rules], buffer, 0);
+            }
 
-            byte[] get = Signed("GET", "/gate/hot", port, null);
+            byte[] get = origin == null ? Signed("GET", "/gate/hot", port, null) : Signed("GET", "/gate/hot", port, null, null, ("Origin", origin));
+            if (corsRules)
+            {
+                // The gate measures the matched path only if the rule really matched.
+                Exchange(socket, get, buffer, body.Length);
+                if (buffer.AsSpan().IndexOf("Access-Control-Allow-Origin: http://app.example\r\n"u8) < 0)
+                    throw new InvalidOperationException("the CORS rule did not match the gate's GET");
+            }
             allocated = await Task.Run(() =>
             {
                 for (int i = 0; i < Warmup; i++) Exchange(socket, get, buffer, body.Length);
@@ -103,12 +124,14 @@ internal static class ServerGates
     public static long Bound => MaxBytesPerGet * Measured;
 
     /// <summary>A request head signed with an unsigned payload (a body of <paramref name="contentLength"/> follows, if given).</summary>
-    private static byte[] Signed(string method, string path, int port, int? contentLength)
+    private static byte[] Signed(string method, string path, int port, int? contentLength, string? query = null,
+        params (string Name, string Value)[] extra)
     {
         var headers = new SigV4HeaderList();
         headers.Add("Host", $"127.0.0.1:{port}");
-        new SigV4Signer(AccessKey, Secret, "us-east-1").SignHeaders(headers, method, path, null, SigV4PayloadHash.UnsignedPayload, DateTimeOffset.UtcNow);
-        var text = new StringBuilder($"{method} {path} HTTP/1.1\r\n");
+        foreach (var (name, value) in extra) headers.Add(name, value);
+        new SigV4Signer(AccessKey, Secret, "us-east-1").SignHeaders(headers, method, path, query, SigV4PayloadHash.UnsignedPayload, DateTimeOffset.UtcNow);
+        var text = new StringBuilder($"{method} {path}{(query != null ? "?" + query : "")} HTTP/1.1\r\n");
         for (int i = 0; i < headers.Count; i++) text.Append(headers.GetNameString(i)).Append(": ").Append(headers.GetValueString(i)).Append("\r\n");
         if (contentLength is { } length) text.Append("Content-Length: ").Append(length).Append("\r\n");
         return Encoding.ASCII.GetBytes(text.Append("\r\n").ToString());

@@ -46,6 +46,7 @@ public static class Program
         root.Subcommands.Add(BucketConfigCommands.CreateVersioning());
         root.Subcommands.Add(BucketConfigCommands.CreateLifecycle());
         root.Subcommands.Add(PolicyCommands.Create());
+        root.Subcommands.Add(CorsCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());

@@ -10,6 +10,38 @@ public sealed partial class S3Client
     public Task<ListAllMyBucketsResult> ListBucketsAsync(CancellationToken cancellationToken = default) =>
         SendXmlAsync(S3Call.Create("GET", null, null, null, idempotent: true), ListAllMyBucketsResult.Read, cancellationToken);
 
+    /// <summary>
+    /// One page of ListBuckets: at most <paramref name="maxBuckets"/> (1 to 10000) buckets in name order, after
+    /// <paramref name="continuationToken"/> (the previous page's <see cref="ListAllMyBucketsResult.ContinuationToken"/>),
+    /// those starting with <paramref name="prefix"/> and in <paramref name="bucketRegion"/> when given. The page's
+    /// ContinuationToken is set while more remain.
+    /// </summary>
+    public Task<ListAllMyBucketsResult> ListBucketsPageAsync(int maxBuckets, string? continuationToken = null, string? prefix = null,
+        string? bucketRegion = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBuckets, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxBuckets, 10_000);
+        var q = new System.Text.StringBuilder();
+        AddQuery(q, "bucket-region", bucketRegion);
+        AddQuery(q, "continuation-token", continuationToken);
+        AddQuery(q, "max-buckets", maxBuckets.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        AddQuery(q, "prefix", prefix);
+        return SendXmlAsync(S3Call.Create("GET", null, null, q.ToString(), idempotent: true), ListAllMyBucketsResult.Read, cancellationToken);
+    }
+
+    /// <summary>Every page of ListBuckets (<see cref="ListBucketsPageAsync"/>), following the continuation tokens.</summary>
+    public async IAsyncEnumerable<ListAllMyBucketsResult> ListBucketsPagesAsync(int maxBuckets = 1000, string? prefix = null,
+        string? bucketRegion = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        string? token = null;
+        do
+        {
+            var page = await ListBucketsPageAsync(maxBuckets, token, prefix, bucketRegion, cancellationToken).ConfigureAwait(false);
+            yield return page;
+            token = page.ContinuationToken;
+        } while (!string.IsNullOrEmpty(token));
+    }
+
     /// <summary>CreateBucket; <paramref name="locationConstraint"/> is sent as CreateBucketConfiguration when given.</summary>
     public async Task CreateBucketAsync(string bucket, string? locationConstraint = null, CancellationToken cancellationToken = default)
     {

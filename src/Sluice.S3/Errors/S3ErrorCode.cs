@@ -22,6 +22,12 @@ namespace Sluice.S3.Errors;
 public static class S3ErrorCode
 {
     public const string AccessDenied = nameof(AccessDenied);
+
+    /// <summary>A CORS preflight S3 refuses (no configuration, or no rule matches): 403, with Method and ResourceType.</summary>
+    public const string AccessForbidden = nameof(AccessForbidden);
+
+    /// <summary>A CORS preflight without the headers it needs (Origin, Access-Control-Request-Method).</summary>
+    public const string BadRequest = nameof(BadRequest);
     public const string AuthorizationHeaderMalformed = nameof(AuthorizationHeaderMalformed);
     public const string AuthorizationQueryParametersError = nameof(AuthorizationQueryParametersError);
     public const string BadDigest = nameof(BadDigest);
@@ -64,6 +70,7 @@ public static class S3ErrorCode
     public const string NoSuchBucket = nameof(NoSuchBucket);
     public const string NoSuchKey = nameof(NoSuchKey);
     public const string NoSuchLifecycleConfiguration = nameof(NoSuchLifecycleConfiguration);
+    public const string NoSuchCORSConfiguration = nameof(NoSuchCORSConfiguration);
     public const string ServerSideEncryptionConfigurationNotFoundError = nameof(ServerSideEncryptionConfigurationNotFoundError);
     public const string InvalidEncryptionAlgorithmError = nameof(InvalidEncryptionAlgorithmError);
 
@@ -105,6 +112,8 @@ public static class S3ErrorCode
     private static readonly FrozenDictionary<string, S3ErrorInfo> Known = new Dictionary<string, S3ErrorInfo>(StringComparer.Ordinal)
     {
         [AccessDenied] = new(403, "Access Denied", false),
+        [AccessForbidden] = new(403, "CORSResponse: This CORS request is not allowed.", false),
+        [BadRequest] = new(400, "Bad Request", false),
         [AuthorizationHeaderMalformed] = new(400, "The authorization header you provided is invalid.", false),
         [AuthorizationQueryParametersError] = new(400, "The authorization query parameters you provided are invalid.", false),
         [BadDigest] = new(400, "The Content-MD5 or checksum value that you specified did not match what the server received.", false),
@@ -147,6 +156,7 @@ public static class S3ErrorCode
         [NoSuchBucket] = new(404, "The specified bucket does not exist.", false),
         [NoSuchKey] = new(404, "The specified key does not exist.", false),
         [NoSuchLifecycleConfiguration] = new(404, "The lifecycle configuration does not exist.", false),
+        [NoSuchCORSConfiguration] = new(404, "The CORS configuration does not exist", false),
         [ServerSideEncryptionConfigurationNotFoundError] = new(404, "The server side encryption configuration was not found", false),
         [InvalidEncryptionAlgorithmError] = new(400, "The encryption request you specified is not valid. The valid value is AES256.", false),
         [KmsNotFound] = new(400, "Invalid keyId", false),

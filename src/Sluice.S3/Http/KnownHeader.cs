@@ -164,4 +164,10 @@ public enum KnownHeader : byte
     XAmzWriteOffsetBytes,
     /// <summary>x-amz-bucket-region</summary>
     XAmzBucketRegion,
+    /// <summary>Origin (a browser's cross-origin request)</summary>
+    Origin,
+    /// <summary>Access-Control-Request-Method (a CORS preflight)</summary>
+    AccessControlRequestMethod,
+    /// <summary>Access-Control-Request-Headers (a CORS preflight)</summary>
+    AccessControlRequestHeaders,
 }

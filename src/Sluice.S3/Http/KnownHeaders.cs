@@ -146,6 +146,9 @@ public static class KnownHeaders
         Add(KnownHeader.XAmzObjectSize, "x-amz-object-size"u8);
         Add(KnownHeader.XAmzWriteOffsetBytes, "x-amz-write-offset-bytes"u8);
         Add(KnownHeader.XAmzBucketRegion, "x-amz-bucket-region"u8);
+        Add(KnownHeader.Origin, "Origin"u8);
+        Add(KnownHeader.AccessControlRequestMethod, "Access-Control-Request-Method"u8);
+        Add(KnownHeader.AccessControlRequestHeaders, "Access-Control-Request-Headers"u8);
 
         int max = 0;
         for (int id = 1; id < Names.Length; id++)

@@ -56,6 +56,16 @@ public abstract class S3Exchange
     public object? HandlerState { get; set; }
 
     /// <summary>
+    /// Headers the core adds to every response of the current request (a matched CORS rule's, error answers included);
+    /// null: none. Each front's <see cref="SetStatus"/> writes them after the headers every response carries
+    /// (<see cref="AddScopedHeaders"/>); the core clears it when the request ends.
+    /// </summary>
+    internal IScopedResponseHeaders? ScopedHeaders { get; set; }
+
+    /// <summary>Writes <see cref="ScopedHeaders"/>; fronts call it at the end of <see cref="SetStatus"/>.</summary>
+    protected void AddScopedHeaders() => ScopedHeaders?.AddTo(this);
+
+    /// <summary>
     /// Reads body bytes into <paramref name="destination"/>; returns 0 once the body is complete. A client that stops
     /// early, malformed framing or a stalled body throws <see cref="HttpBodyException"/>.
     /// </summary>

@@ -10,6 +10,11 @@ internal sealed class RequestContext
 
     public PayloadReader Payload { get; } = new();
 
+    private Cors.CorsResponse? _cors;
+
+    /// <summary>The CORS headers of the connection's current request (made on its first request carrying Origin).</summary>
+    public Cors.CorsResponse Cors => _cors ??= new();
+
     /// <summary>The request's access key once authenticated (null: anonymous, or not yet): the access log's principal.</summary>
     public string? Principal { get; set; }
 }

@@ -10,13 +10,53 @@ namespace Sluice.Server.Handlers;
 
 public sealed partial class S3RequestHandler
 {
-    internal async ValueTask ListBucketsAsync(S3Exchange x)
+    /// <summary>
+    /// ListBuckets. Without a parameter every bucket, as before pagination existed; with max-buckets,
+    /// continuation-token, prefix or bucket-region a page in name order: at most max-buckets (all when absent) of the
+    /// buckets after the token's that start with the prefix and are in the region asked (this server has one), with a
+    /// ContinuationToken while more remain and the Prefix echoed. The token is opaque to clients (the last name
+    /// returned, base64url-encoded); one that does not decode is InvalidArgument.
+    /// </summary>
+    internal async ValueTask ListBucketsAsync(S3Exchange x, RequestContext c)
     {
+        var q = c.Route.Query;
         var buckets = await _objects.ListBucketsAsync();
         var result = new ListAllMyBucketsResult { Owner = Owner };
-        foreach (var b in buckets)
-            result.Buckets.Add(new ListedBucket { Name = b.Name, CreationDate = b.CreationDate, BucketRegion = _region });
-        var body = new ArrayBufferWriter<byte>(256 + (buckets.Count * 128));
+        if (!q.PaginatesBuckets)
+        {
+            foreach (var b in buckets)
+                result.Buckets.Add(new ListedBucket { Name = b.Name, CreationDate = b.CreationDate, BucketRegion = _region });
+        }
+        else
+        {
+            string? after = null;
+            if (q.Has(Routing.S3QueryParameter.ContinuationToken))
+            {
+                after = BucketToken.Decode(q.GetString(Routing.S3QueryParameter.ContinuationToken)!);
+                if (after == null)
+                    throw new S3RequestException(S3Problem.InvalidArgument("The continuation token provided is incorrect", "continuation-token",
+                        q.Get(Routing.S3QueryParameter.ContinuationToken)).ToError());
+            }
+            string prefix = q.GetString(Routing.S3QueryParameter.Prefix) ?? string.Empty;
+            string? region = q.GetString(Routing.S3QueryParameter.BucketRegion);
+            int max = q.MaxBuckets > 0 ? q.MaxBuckets : int.MaxValue;
+            if (q.Has(Routing.S3QueryParameter.Prefix)) result.Prefix = prefix;
+            if (region == null || string.Equals(region, _region, StringComparison.Ordinal))
+            {
+                foreach (var b in buckets.OrderBy(b => b.Name, StringComparer.Ordinal))
+                {
+                    if (after != null && string.CompareOrdinal(b.Name, after) <= 0) continue;
+                    if (!b.Name.StartsWith(prefix, StringComparison.Ordinal)) continue;
+                    if (result.Buckets.Count == max)
+                    {
+                        result.ContinuationToken = BucketToken.Encode(result.Buckets[^1].Name);
+                        break;
+                    }
+                    result.Buckets.Add(new ListedBucket { Name = b.Name, CreationDate = b.CreationDate, BucketRegion = _region });
+                }
+            }
+        }
+        var body = new ArrayBufferWriter<byte>(256 + (result.Buckets.Count * 128));
         result.WriteTo(body);
         await SendXmlAsync(x, body);
     }
@@ -59,6 +99,7 @@ public sealed partial class S3RequestHandler
         ForgetExpirationRules(bucket); // nor lifecycle rules
         BucketPolicies.Forget(bucket); // nor a policy
         ForgetBucketLock(bucket); // nor object lock
+        _cors.Forget(bucket); // nor CORS rules
         await SendEmptyAsync(x, 204);
     }
 

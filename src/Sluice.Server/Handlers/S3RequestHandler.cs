@@ -100,39 +100,56 @@ public sealed partial class S3RequestHandler : IExchangeHandler
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))] // one per request: reuse the state machine box
     private async ValueTask ServeAsync(S3Exchange exchange, RequestContext context)
     {
-        var route = context.Route;
-        var problem = _router.Route(exchange.Request, exchange.HeadBytes.Span, route);
-        if (!problem.IsNone)
-        {
-            await exchange.SendErrorAsync(problem.ToError(route.GetResource()));
-            return;
-        }
-        var auth = _auth.Authenticate(exchange, route, out var authError);
-        context.Principal = auth.Credential?.AccessKeyId;
-        // A form upload carries its signature in the form: an unsigned POST is judged by PostObjectAsync.
-        if (authError != null && !(route.Operation == S3Operation.PostObject && auth.Status == SigV4AuthStatus.Anonymous))
-        {
-            authError.Resource ??= route.GetResource();
-            await exchange.SendErrorAsync(authError);
-            return;
-        }
-        // A header asking for a feature the server lacks (dual-layer KMS, ACL grants, appends...) is refused
-        // before anything changes, never ignored.
-        problem = UnsupportedFeatureRules.Check(route.Operation, exchange.Request.Headers, exchange.HeadBytes.Span, OwnerId);
-        if (!problem.IsNone)
-        {
-            await exchange.SendErrorAsync(problem.ToError(route.GetResource()));
-            return;
-        }
         try
         {
-            await DispatchAsync(exchange, context, auth);
+            var route = context.Route;
+            exchange.ScopedHeaders = null;
+            var problem = _router.Route(exchange.Request, exchange.HeadBytes.Span, route);
+            if (!problem.IsNone)
+            {
+                await exchange.SendErrorAsync(problem.ToError(route.GetResource()));
+                return;
+            }
+            if (S3OperationTable.Of(route.Operation) is { Unauthenticated: true } open)
+            {
+                // The CORS preflight: browsers never sign it, so it is answered before authentication and everything after.
+                await open.Handler!(this, exchange, context, default);
+                return;
+            }
+            // Only a request carrying Origin to a bucket looks at CORS rules (cached per bucket after the first).
+            if (route.HasBucket && exchange.Request.Headers.TryGet(KnownHeader.Origin, out _)) await ApplyCorsAsync(exchange, context);
+            var auth = _auth.Authenticate(exchange, route, out var authError);
+            context.Principal = auth.Credential?.AccessKeyId;
+            // A form upload carries its signature in the form: an unsigned POST is judged by PostObjectAsync.
+            if (authError != null && !(route.Operation == S3Operation.PostObject && auth.Status == SigV4AuthStatus.Anonymous))
+            {
+                authError.Resource ??= route.GetResource();
+                await exchange.SendErrorAsync(authError);
+                return;
+            }
+            // A header asking for a feature the server lacks (dual-layer KMS, ACL grants, appends...) is refused
+            // before anything changes, never ignored.
+            problem = UnsupportedFeatureRules.Check(route.Operation, exchange.Request.Headers, exchange.HeadBytes.Span, OwnerId);
+            if (!problem.IsNone)
+            {
+                await exchange.SendErrorAsync(problem.ToError(route.GetResource()));
+                return;
+            }
+            try
+            {
+                await DispatchAsync(exchange, context, auth);
+            }
+            catch (Exception e) when (!exchange.ResponseStarted && ErrorOf(e) is { } error)
+            {
+                error.Resource ??= route.GetResource();
+                if (e is S3StorageException { DeleteMarkerVersionId: { } marker }) await SendDeleteMarkerErrorAsync(exchange, error, marker);
+                else await exchange.SendErrorAsync(error);
+            }
         }
-        catch (Exception e) when (!exchange.ResponseStarted && ErrorOf(e) is { } error)
+        finally
         {
-            error.Resource ??= route.GetResource();
-            if (e is S3StorageException { DeleteMarkerVersionId: { } marker }) await SendDeleteMarkerErrorAsync(exchange, error, marker);
-            else await exchange.SendErrorAsync(error);
+            // CORS headers belong to this request's answer only: the front may answer the next one itself.
+            exchange.ScopedHeaders = null;
         }
     }
 

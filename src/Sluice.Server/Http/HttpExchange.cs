@@ -191,6 +191,7 @@ internal sealed class HttpExchange : S3Exchange
         ok = ok && w.TryWriteHeader(KnownHeader.XAmzRequestId, idBytes);
         if (!ok) throw new InvalidOperationException($"response head: {w.Error}");
         _responseHeadLength = w.BytesWritten;
+        AddScopedHeaders();
     }
 
     public override void AddHeader(KnownHeader header, ReadOnlySpan<byte> value) => Add(header, default, value, null);

@@ -76,6 +76,7 @@ internal sealed class InProcessExchange : S3Exchange
         Status = statusCode;
         Headers.Clear();
         Headers.Add(("x-amz-request-id", RequestId.ToString("X16", System.Globalization.CultureInfo.InvariantCulture)));
+        AddScopedHeaders();
     }
 
     public override void AddHeader(KnownHeader header, ReadOnlySpan<byte> value) =>

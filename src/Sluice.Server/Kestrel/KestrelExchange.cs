@@ -176,6 +176,7 @@ internal sealed class KestrelExchange : S3Exchange
         response.Headers.Clear();
         response.Headers.Server = _serverName; // Kestrel adds Date itself; its own Server header is off
         response.Headers["x-amz-request-id"] = RequestId.ToString("X16", CultureInfo.InvariantCulture);
+        AddScopedHeaders();
     }
 
     public override void AddHeader(KnownHeader header, ReadOnlySpan<byte> value) => Add(KnownHeaders.GetName(header), value);

@@ -100,4 +100,12 @@ public enum S3Operation
     PutObjectLegalHold,
     /// <summary>POST /bucket with a multipart/form-data body (a browser form upload)</summary>
     PostObject,
+    /// <summary>GET /bucket?cors</summary>
+    GetBucketCors,
+    /// <summary>PUT /bucket?cors</summary>
+    PutBucketCors,
+    /// <summary>DELETE /bucket?cors</summary>
+    DeleteBucketCors,
+    /// <summary>OPTIONS on a bucket or an object (any query): a browser's CORS preflight, never signed.</summary>
+    CorsPreflight,
 }

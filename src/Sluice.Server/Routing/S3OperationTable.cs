@@ -56,6 +56,10 @@ internal sealed record S3OperationInfo(S3Operation Operation, S3ResourceLevel Le
     /// it answers 501 NotImplemented (as an unimplemented subresource) instead of 405 MethodNotAllowed.</summary>
     public bool SharedSelector { get; init; }
 
+    /// <summary>True: answered before authentication (and any stage after it) — the CORS preflight, which browsers
+    /// send without credentials, whatever the actual request will carry.</summary>
+    public bool Unauthenticated { get; init; }
+
     /// <summary>The feature headers (encryption, object lock, ACLs, tags...) the operation takes, which
     /// <see cref="UnsupportedFeatureRules"/> refuses while the server lacks the feature; None: no such header applies.</summary>
     public FeatureHeaderScope Headers { get; init; }
@@ -78,7 +82,10 @@ internal static class S3OperationTable
     public static readonly S3OperationInfo[] Rows =
     [
         // Service
-        new(S3Operation.ListBuckets, S3ResourceLevel.Service, KnownMethod.Get, null, false, static (h, x, _, _) => h.ListBucketsAsync(x)),
+        new(S3Operation.ListBuckets, S3ResourceLevel.Service, KnownMethod.Get, null, false, static (h, x, c, _) => h.ListBucketsAsync(x, c))
+        {
+            Parameters = static (q, _) => q.ValidateListBuckets(),
+        },
 
         // Bucket
         new(S3Operation.CreateBucket, S3ResourceLevel.Bucket, KnownMethod.Put, null, false, static (h, x, c, a) => h.CreateBucketAsync(x, c, a))
@@ -124,6 +131,15 @@ internal static class S3OperationTable
         new(S3Operation.GetBucketPolicyStatus, S3ResourceLevel.Bucket, KnownMethod.Get, "policyStatus", false, static (h, x, c, _) => h.GetBucketPolicyStatusAsync(x, c)),
         new(S3Operation.GetObjectLockConfiguration, S3ResourceLevel.Bucket, KnownMethod.Get, "object-lock", false, static (h, x, c, _) => h.GetObjectLockConfigurationAsync(x, c)),
         new(S3Operation.PutObjectLockConfiguration, S3ResourceLevel.Bucket, KnownMethod.Put, "object-lock", false, static (h, x, c, a) => h.PutObjectLockConfigurationAsync(x, c, a)),
+        new(S3Operation.GetBucketCors, S3ResourceLevel.Bucket, KnownMethod.Get, "cors", false, static (h, x, c, _) => h.GetBucketCorsAsync(x, c)),
+        new(S3Operation.PutBucketCors, S3ResourceLevel.Bucket, KnownMethod.Put, "cors", false, static (h, x, c, a) => h.PutBucketCorsAsync(x, c, a)),
+        new(S3Operation.DeleteBucketCors, S3ResourceLevel.Bucket, KnownMethod.Delete, "cors", false, static (h, x, c, _) => h.DeleteBucketCorsAsync(x, c)),
+        // The router sends every OPTIONS here, at any level and with any query (a preflight names the actual request's
+        // resource): it is answered from the bucket's CORS rules alone, before and without authentication.
+        new(S3Operation.CorsPreflight, S3ResourceLevel.Object, KnownMethod.Options, null, false, static (h, x, c, _) => h.PreflightAsync(x, c))
+        {
+            Unauthenticated = true,
+        },
         // POST on a bucket is the browser form upload.
         new(S3Operation.PostObject, S3ResourceLevel.Bucket, KnownMethod.Post, null, false, static (h, x, c, a) => h.PostObjectAsync(x, c, a)),
 

@@ -34,6 +34,7 @@ public sealed class S3Query
         "versionId"u8.ToArray(), "response-content-type"u8.ToArray(), "response-content-language"u8.ToArray(),
         "response-expires"u8.ToArray(), "response-cache-control"u8.ToArray(),
         "response-content-disposition"u8.ToArray(), "response-content-encoding"u8.ToArray(), "version-id-marker"u8.ToArray(),
+        "max-buckets"u8.ToArray(), "bucket-region"u8.ToArray(),
     ];
 
     private readonly HttpSlice[] _values = new HttpSlice[ParameterCount];
@@ -140,6 +141,28 @@ public sealed class S3Query
     /// (measured against AWS by github.com/brekkylab/backlot; messages as AWS words them).</summary>
     public S3Problem Validate(S3Operation operation, bool partNumberReads) =>
         S3OperationTable.Of(operation)?.Parameters?.Invoke(this, partNumberReads) ?? default;
+
+    /// <summary>AWS's most buckets in one ListBuckets page.</summary>
+    public const int MaxBucketsLimit = 10_000;
+
+    /// <summary>max-buckets, 1..10000; 0 when absent.</summary>
+    public int MaxBuckets { get; private set; }
+
+    /// <summary>True when any of ListBuckets' pagination or filter parameters is present: the answer is then a page.</summary>
+    public bool PaginatesBuckets => Has(S3QueryParameter.MaxBuckets) || Has(S3QueryParameter.ContinuationToken)
+        || Has(S3QueryParameter.Prefix) || Has(S3QueryParameter.BucketRegion);
+
+    /// <summary>ListBuckets: max-buckets is an integer from 1 to 10000 (InvalidArgument otherwise, as AWS answers).</summary>
+    internal S3Problem ValidateListBuckets()
+    {
+        MaxBuckets = 0;
+        if (!Has(S3QueryParameter.MaxBuckets)) return default;
+        ReadOnlySpan<byte> value = Get(S3QueryParameter.MaxBuckets);
+        if (!TryParseInt32(value, out long max) || max is < 1 or > MaxBucketsLimit)
+            return S3Problem.InvalidArgument($"Argument max-buckets must be an integer between 1 and {MaxBucketsLimit}", "max-buckets", value);
+        MaxBuckets = (int)max;
+        return default;
+    }
 
     /// <summary>ListMultipartUploads: max-uploads and encoding-type.</summary>
     internal S3Problem ValidateListMultipartUploads()

@@ -52,4 +52,8 @@ public enum S3QueryParameter
     ResponseContentEncoding,
     /// <summary>version-id-marker</summary>
     VersionIdMarker,
+    /// <summary>max-buckets (paginated ListBuckets)</summary>
+    MaxBuckets,
+    /// <summary>bucket-region (ListBuckets filter)</summary>
+    BucketRegion,
 }

@@ -127,9 +127,17 @@ public sealed class S3Router
     private S3Problem Classify(KnownMethod method, S3Route route, bool hasCopySource, out S3Operation operation)
     {
         operation = S3Operation.None;
-        if (method is KnownMethod.Unknown or KnownMethod.Options)
+        if (method == KnownMethod.Options)
         {
-            // An unrecognised method is 501 (RFC 9110 §15.6.2); OPTIONS would be CORS, which is not implemented.
+            // A CORS preflight: S3 answers it from the bucket's rules whatever subresource or presign parameters the
+            // URL of the actual request carries.
+            operation = S3Operation.CorsPreflight;
+            return default;
+        }
+
+        if (method == KnownMethod.Unknown)
+        {
+            // An unrecognised method is 501 (RFC 9110 §15.6.2).
             return S3Problem.Of(S3ErrorCode.NotImplemented, "The method is not implemented.");
         }
 

@@ -33,4 +33,8 @@ public enum BucketSetting
     /// a bucket with object lock, which can never be turned off again. Handlers cache it per bucket.
     /// </summary>
     ObjectLock,
+
+    /// <summary>PutBucketCors's rules (applied to OPTIONS preflights and to requests carrying Origin; parsed once and
+    /// cached by <see cref="Cors.BucketCorsCache"/>).</summary>
+    Cors,
 }

@@ -83,7 +83,7 @@ public class BucketHandlerTests
         var acl = await t.Client.SendAsync("GET", "/bkt", "acl");
         Assert.Equal(501, acl.Status);
         Assert.Equal("NotImplemented", acl.ErrorCode);
-        var cors = await t.Client.SendAsync("PUT", "/bkt", "cors", "<CORSConfiguration/>"u8.ToArray());
-        Assert.Equal(501, cors.Status);
+        var website = await t.Client.SendAsync("PUT", "/bkt", "website", "<WebsiteConfiguration/>"u8.ToArray());
+        Assert.Equal(501, website.Status);
     }
 }

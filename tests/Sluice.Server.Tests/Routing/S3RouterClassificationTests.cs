@@ -89,7 +89,6 @@ public sealed class S3RouterClassificationTests
     [InlineData("GET", "/bucket?acl")]
     [InlineData("PUT", "/bucket?acl")]
     [InlineData("GET", "/bucket?publicAccessBlock")]
-    [InlineData("GET", "/bucket?cors")]
     [InlineData("GET", "/bucket?website")]
     [InlineData("GET", "/bucket/key?acl")]
     [InlineData("GET", "/bucket/key?torrent")]
@@ -98,7 +97,6 @@ public sealed class S3RouterClassificationTests
     // Operations that would ignore a version they were asked about (they act on the key, not a version).
     [InlineData("PUT", "/bucket/key?versionId=3HL4kqtJlcpXroDTDmJ")]
     [InlineData("POST", "/bucket/key?uploads&versionId=3HL4kqtJlcpXroDTDmJ")]
-    [InlineData("OPTIONS", "/bucket/key")]
     [InlineData("BREW", "/bucket/key")]
     public void Unimplemented_functionality_is_NotImplemented(string method, string target)
     {
