@@ -242,7 +242,7 @@ public class ServeTests
         };
         foreach (var a in new[] { "-c", "ulimit -n 256 && exec dotnet \"$@\"", "bash",
                      Path.Combine(AppContext.BaseDirectory, "sluice.dll"), "serve", "--data", data,
-                     "--listen", "127.0.0.1:0", "--reactors", "2", "--anonymous", "--engine", engine })
+                     "--listen", "127.0.0.1:0", "--reactors", "2", "--anonymous-full-access", "--engine", engine })
             psi.ArgumentList.Add(a);
         using var process = Process.Start(psi)!;
         var flood = new List<Socket>();

@@ -5,17 +5,23 @@ using Sluice.S3.Http;
 using Sluice.S3.Xml;
 using Sluice.Server.Exchange;
 using Sluice.Server.Http;
+using Sluice.Server.Storage;
 
 namespace Sluice.Server.Handlers;
 
 public sealed partial class S3RequestHandler
 {
-    internal async ValueTask ListBucketsAsync(S3Exchange x)
+    internal async ValueTask ListBucketsAsync(S3Exchange x, RequestContext c)
     {
         var buckets = await _objects.ListBucketsAsync();
-        var result = new ListAllMyBucketsResult { Owner = Owner };
+        var caller = c.Caller ?? throw DeniedException("/");
+        // Each user sees the buckets it owns; the administrator sees every bucket.
+        var result = new ListAllMyBucketsResult { Owner = OwnerOf(caller.CanonicalId) };
         foreach (var b in buckets)
+        {
+            if (!caller.IsAdmin && (b.OwnerId ?? Users.LegacyOwner) != caller.CanonicalId) continue;
             result.Buckets.Add(new ListedBucket { Name = b.Name, CreationDate = b.CreationDate, BucketRegion = _region });
+        }
         var body = new ArrayBufferWriter<byte>(256 + (buckets.Count * 128));
         result.WriteTo(body);
         await SendXmlAsync(x, body);
@@ -35,7 +41,23 @@ public sealed partial class S3RequestHandler
                 ThrowProblem(S3ErrorCode.InvalidLocationConstraint,
                     $"The specified location-constraint is not valid for this server (region {_region}).");
         }
-        await _objects.CreateBucketAsync(bucket);
+        var caller = c.Caller ?? throw DeniedException("/" + bucket);
+        var acl = ReadRequestAcl(x, caller.CanonicalId, caller.CanonicalId, forBucket: true);
+        try
+        {
+            await _objects.CreateBucketAsync(bucket, caller.CanonicalId, acl?.ToBytes());
+        }
+        catch (S3StorageException e) when (e.Error.Code == S3ErrorCode.BucketAlreadyOwnedByYou)
+        {
+            var existing = await _objects.GetBucketAsync(bucket);
+            // Another user's bucket: the name is taken. The caller's own: 409 BucketAlreadyOwnedByYou everywhere but
+            // us-east-1, where S3 keeps its legacy answer — 200, and the bucket's ACL reset to the request's.
+            if ((existing.OwnerId ?? Users.LegacyOwner) != caller.CanonicalId)
+                throw new S3RequestException(new S3Error(S3ErrorCode.BucketAlreadyExists) { Resource = "/" + bucket }.WithDetail("BucketName", bucket));
+            if (_region != "us-east-1") throw;
+            await _objects.SetBucketSettingAsync(bucket, BucketSetting.Acl, acl?.ToBytes());
+            AccessCache.Invalidate(bucket);
+        }
         x.SetStatus(200);
         x.AddHeader(KnownHeader.Location, Utf8("/" + bucket));
         await x.SendAsync(ReadOnlyMemory<byte>.Empty);
@@ -53,6 +75,7 @@ public sealed partial class S3RequestHandler
     {
         string bucket = c.Route.GetBucketString();
         await _objects.DeleteBucketAsync(bucket);
+        AccessCache.Invalidate(bucket); // a bucket created again under the name has its new owner and ACL
         ForgetBucketEncryption(bucket); // a bucket created again under the name starts with no default encryption
         ForgetExpirationRules(bucket); // nor lifecycle rules
         await SendEmptyAsync(x, 204);

@@ -78,4 +78,12 @@ public enum S3Operation
     PutBucketEncryption,
     /// <summary>DELETE /bucket?encryption</summary>
     DeleteBucketEncryption,
+    /// <summary>GET /bucket?acl</summary>
+    GetBucketAcl,
+    /// <summary>PUT /bucket?acl</summary>
+    PutBucketAcl,
+    /// <summary>GET /bucket/key?acl</summary>
+    GetObjectAcl,
+    /// <summary>PUT /bucket/key?acl</summary>
+    PutObjectAcl,
 }

@@ -21,4 +21,11 @@ public enum BucketSetting
     /// it decides what a write or delete does (<see cref="VersioningState"/>).
     /// </summary>
     Versioning,
+
+    /// <summary>
+    /// The bucket's ACL (PutBucketAcl, CreateBucket's x-amz-acl / x-amz-grant-*), in
+    /// <see cref="Access.AccessControlList"/>'s stored form; none: the owner's FULL_CONTROL only. The authorization
+    /// stage caches it (<see cref="Access.BucketAccessCache"/>), so the document is read once per bucket, not per request.
+    /// </summary>
+    Acl,
 }

@@ -33,4 +33,10 @@ public sealed record ObjectAttributes
 
     /// <summary>Encryption at rest (SSE-C, SSE-S3, SSE-KMS) of the stored body; null: stored as sent.</summary>
     public ObjectEncryption? Encryption { get; init; }
+
+    /// <summary>
+    /// The version's ACL (x-amz-acl, x-amz-grant-*, PutObjectAcl) with its owner; null: owned by the bucket's owner
+    /// with the default ACL (FULL_CONTROL to the owner), which is what an owner's plain write stores — nothing.
+    /// </summary>
+    public Access.AccessControlList? Acl { get; init; }
 }

@@ -105,6 +105,7 @@ internal static class ObjectHeader
                 w.WriteEndArray();
             }
             if (a.Encryption is { } e) WriteEncryption(w, e);
+            if (a.Acl is { } acl) w.WriteString("acl"u8, acl.Serialize());
             w.WriteEndObject();
         }
         if (output.WrittenCount > MaxMetadataBytes)
@@ -139,6 +140,18 @@ internal static class ObjectHeader
             w.WriteEndArray();
         }
         w.WriteEndArray();
+    }
+
+    private static Access.AccessControlList ParseAcl(string? stored, string path)
+    {
+        try
+        {
+            return Access.AccessControlList.Parse(stored ?? "");
+        }
+        catch (FormatException e)
+        {
+            throw Corrupt(path, "acl: " + e.Message);
+        }
     }
 
     /// <summary>Encryption at rest: what finds the data key again (never a key itself) and the plaintext's size.</summary>
@@ -308,6 +321,7 @@ internal static class ObjectHeader
         List<KeyValuePair<string, byte[]>>? meta = null;
         List<KeyValuePair<string, string>>? tags = null;
         ObjectEncryption? encryption = null;
+        Access.AccessControlList? acl = null;
         try
         {
             var r = new Utf8JsonReader(json);
@@ -369,6 +383,7 @@ internal static class ObjectHeader
                         }
                         break;
                     case "sse": encryption = ReadEncryption(ref r); break;
+                    case "acl": acl = ParseAcl(r.GetString(), path); break;
                     default: r.Skip(); break; // fields from a later minor format are ignored
                 }
             }
@@ -388,6 +403,7 @@ internal static class ObjectHeader
             UserMetadata = (IReadOnlyList<KeyValuePair<string, byte[]>>?)meta ?? [],
             Tags = (IReadOnlyList<KeyValuePair<string, string>>?)tags ?? [],
             Encryption = encryption,
+            Acl = acl,
         };
         return (new ObjectMetadata
         {

@@ -238,7 +238,7 @@ internal sealed class TestServer : IAsyncDisposable
         Credentials = new Dictionary<string, string> { [AccessKey] = Secret },
         Reactors = 2,
         EngineMode = Fronts.Engine(front),
-        AllowAnonymous = anonymous,
+        AnonymousFullAccess = anonymous,
     };
 
     /// <summary>Starts the test's own Kestrel front if the front needs one, and the client.</summary>
