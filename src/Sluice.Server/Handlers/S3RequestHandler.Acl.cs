@@ -240,7 +240,9 @@ public sealed partial class S3RequestHandler
         }
         var body = new ArrayBufferWriter<byte>(512);
         document.WriteTo(body);
+        x.SetStatus(200);
         AddHeader(x, KnownHeader.XAmzVersionId, versionId);
-        return SendXmlAsync(x, body);
+        x.AddHeader(KnownHeader.ContentType, "application/xml"u8);
+        return x.SendAsync(body.WrittenMemory);
     }
 }
