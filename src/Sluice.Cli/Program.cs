@@ -45,6 +45,7 @@ public static class Program
         root.Subcommands.Add(MpuCommand.Create());
         root.Subcommands.Add(BucketConfigCommands.CreateVersioning());
         root.Subcommands.Add(BucketConfigCommands.CreateLifecycle());
+        root.Subcommands.Add(AclCommands.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());

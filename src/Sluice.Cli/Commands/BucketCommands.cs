@@ -11,14 +11,17 @@ internal static class BucketCommands
     public static Command CreateMakeBucket()
     {
         var target = new Argument<string>("bucket") { Description = "s3://bucket to create" };
-        var command = new Command("mb", "Create a bucket\n\nExample:\n  sluice mb s3://photos") { target };
+        var acl = new Option<string>("--acl") { Description = "Canned ACL of the new bucket: " + string.Join(", ", AclCommands.CannedNames.Keys) };
+        acl.AcceptOnlyFromAmong([.. AclCommands.CannedNames.Keys]);
+        var command = new Command("mb", "Create a bucket\n\nExamples:\n  sluice mb s3://photos\n  sluice mb s3://site --acl public-read") { target, acl };
         var shared = ClientCommand.AddTo(command);
         var outputOptions = OutputOptions.AddTo(command, summary: false);
         command.SetAction((parse, ct) => outputOptions.RunAsync(parse, shared, async output =>
         {
             string bucket = BucketOf(parse.GetValue(target)!, "mb");
             await using var client = shared.CreateClient(parse);
-            await client.CreateBucketAsync(bucket, null, ct);
+            CannedAcl? canned = parse.GetValue(acl) is { } name ? AclCommands.CannedNames[name] : null;
+            await client.CreateBucketAsync(bucket, null, canned, ct);
             output.MadeBucket(bucket);
             return Program.ExitOk;
         }));

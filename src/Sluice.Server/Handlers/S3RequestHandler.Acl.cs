@@ -57,6 +57,9 @@ public sealed partial class S3RequestHandler
             return new AccessControlList(ownerId, grants);
         }
         if (canned == null) return null;
+        if (canned == "aws-exec-read") // grants to EC2, an account this server has not
+            throw new S3RequestException(new S3Error(S3ErrorCode.NotImplemented,
+                "A header you provided implies functionality that is not implemented.").WithDetail("Header", "x-amz-acl"));
         // bucket-owner-* name the bucket owner beside an object's writer; on a bucket they are the owner's own ACL.
         return AccessControlList.Canned(canned, ownerId, forBucket ? ownerId : bucketOwnerId)
             ?? throw new S3RequestException(S3Problem.InvalidArgument("Invalid canned ACL.", "x-amz-acl", canned).ToError());
