@@ -181,7 +181,7 @@ public sealed class SluiceServer : IAsyncDisposable
                 LifecycleDay = options.LifecycleDay,
             };
             // The bucket-policy hook: an IBucketPolicySource goes here (null: no bucket has a policy yet).
-            handler.CreateAccessCache(policies: null);
+            handler.CreateAccessCache(options.BucketPolicies);
             await handler.LoadExpirationRulesAsync().ConfigureAwait(false);
             var frontOptions = new HttpServerOptions { Logger = ErrorLogger(options), Tls = tls, HandshakeTimeout = options.TlsHandshakeTimeout };
             http = HttpServer.Start(engine, options.Listen, handler, frontOptions);

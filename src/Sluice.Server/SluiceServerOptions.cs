@@ -144,6 +144,10 @@ public sealed class SluiceServerOptions
     /// <summary>The clock lifecycle rules are judged by (tests move it); null: the system clock.</summary>
     public TimeProvider? LifecycleClock { get; init; }
 
+    /// <summary>Where bucket policies come from (the authorization stage's <see cref="Access.IBucketPolicySource"/> hook);
+    /// null: no bucket has a policy. Tests give one; the policy engine plugs in here.</summary>
+    internal Access.IBucketPolicySource? BucketPolicies { get; init; }
+
     /// <summary>Injected failures of every bucket's key-index writes (tests).</summary>
     internal Index.IndexFaults? IndexFaults { get; init; }
 }

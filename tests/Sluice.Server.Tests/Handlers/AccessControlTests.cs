@@ -268,4 +268,25 @@ public sealed class AccessControlTests
 
     private static string Policy(string owner, params string[] grants) =>
         $"<AccessControlPolicy xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Owner><ID>{owner}</ID></Owner><AccessControlList>{string.Join("", grants)}</AccessControlList></AccessControlPolicy>";
+
+    [Theory]
+    [MemberData(nameof(Fronts.OnDisk), MemberType = typeof(Fronts))]
+    public async Task A_bucket_from_before_owners_belongs_to_the_first_user(string engine)
+    {
+        var (t, main, alt) = await StartAsync(engine);
+        await using var _ = t;
+        using (alt) Assert.Equal(200, (await alt.SendAsync("PUT", "/old")).Status);
+        // The record an earlier version wrote: the creation date alone.
+        await t.RestartAsync(whileStopped: async () =>
+        {
+            string record = Path.Combine(t.Directory, "old", ".bucket");
+            string date = (await File.ReadAllTextAsync(record)).Split('\n')[0];
+            await File.WriteAllTextAsync(record, date);
+        });
+        var list = await t.Client.SendAsync("GET", "/");
+        Assert.Contains("<Name>old</Name>", list.Text, StringComparison.Ordinal); // main: the first user
+        Assert.Equal(200, (await t.Client.SendAsync("GET", "/old", "list-type=2", headers: [("x-amz-expected-bucket-owner", TestServer.MainId)])).Status);
+        using var altAgain = t.ClientFor(TestServer.AltAccessKey, TestServer.AltSecret);
+        Denied(await altAgain.SendAsync("GET", "/old", "list-type=2"), "/old");
+    }
 }

@@ -226,11 +226,11 @@ internal sealed class TestServer : IAsyncDisposable
 
     public static async Task<TestServer> StartAsync(string? engine = null, string? directory = null, bool anonymous = false,
         IndexFaults? indexFaults = null, TimeProvider? lifecycleClock = null, IReadOnlyList<Service.Encryption.KmsKey>? kmsKeys = null,
-        bool users = false)
+        bool users = false, Access.IBucketPolicySource? policies = null)
     {
         directory ??= Path.Combine(Path.GetTempPath(), "sluice-handlers-" + Guid.NewGuid().ToString("N"));
         string front = engine ?? "default";
-        var server = await SluiceServer.StartAsync(Options(directory, front, anonymous, indexFaults, lifecycleClock, kmsKeys, users));
+        var server = await SluiceServer.StartAsync(Options(directory, front, anonymous, indexFaults, lifecycleClock, kmsKeys, users, policies));
         var t = new TestServer(directory, server, indexFaults, front) { _kmsKeys = kmsKeys, _users = users };
         await t.StartFrontAsync();
         return t;
@@ -243,8 +243,10 @@ internal sealed class TestServer : IAsyncDisposable
     public const long MemoryLimit = 1L << 30;
 
     private static SluiceServerOptions Options(string directory, string front, bool anonymous, IndexFaults? indexFaults,
-        TimeProvider? lifecycleClock = null, IReadOnlyList<Service.Encryption.KmsKey>? kmsKeys = null, bool users = false) => new()
+        TimeProvider? lifecycleClock = null, IReadOnlyList<Service.Encryption.KmsKey>? kmsKeys = null, bool users = false,
+        Access.IBucketPolicySource? policies = null) => new()
     {
+        BucketPolicies = policies,
         Users = users ? TwoUsers : null,
         KmsKeys = kmsKeys,
         LifecycleClock = lifecycleClock,
