@@ -289,4 +289,26 @@ public sealed class AccessControlTests
         using var altAgain = t.ClientFor(TestServer.AltAccessKey, TestServer.AltSecret);
         Denied(await altAgain.SendAsync("GET", "/old", "list-type=2"), "/old");
     }
+
+    [Fact]
+    public async Task Outside_us_east_1_creating_your_own_bucket_again_is_BucketAlreadyOwnedByYou()
+    {
+        await using var server = await SluiceServer.StartAsync(new SluiceServerOptions
+        {
+            InMemory = true, Region = "eu-west-1", Listen = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0), Reactors = 2,
+            Credentials = new Dictionary<string, string> { [TestServer.AccessKey] = TestServer.Secret, [TestServer.AltAccessKey] = TestServer.AltSecret },
+            Users = TestServer.TwoUsers.Take(2).ToArray(),
+        });
+        Sluice.Client.S3Client ClientOf(string key, string secret) => new(new Sluice.Client.S3ClientOptions
+        {
+            Endpoint = server.Endpoint, AccessKeyId = key, SecretAccessKey = secret, Region = "eu-west-1", ForcePathStyle = true,
+        });
+        await using var main = ClientOf(TestServer.AccessKey, TestServer.Secret);
+        await using var alt = ClientOf(TestServer.AltAccessKey, TestServer.AltSecret);
+        await main.CreateBucketAsync("eu-bucket", "eu-west-1");
+        var again = await Assert.ThrowsAsync<Sluice.Client.S3Exception>(() => main.CreateBucketAsync("eu-bucket", "eu-west-1"));
+        Assert.Equal(("BucketAlreadyOwnedByYou", 409), (again.Code, again.StatusCode));
+        var taken = await Assert.ThrowsAsync<Sluice.Client.S3Exception>(() => alt.CreateBucketAsync("eu-bucket", "eu-west-1"));
+        Assert.Equal(("BucketAlreadyExists", 409), (taken.Code, taken.StatusCode));
+    }
 }
