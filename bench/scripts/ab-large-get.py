@@ -3,7 +3,7 @@
 
 Usage: ab-large-get.py BEFORE/sluice.dll AFTER/sluice.dll [ROUNDS]
 
-Starts both servers at once (own temp data directories, loopback, --anonymous), PUTs the same 1 GiB object into
+Starts both servers at once (own temp data directories, loopback, unsigned requests allowed), PUTs the same 1 GiB object into
 each, reads it once to warm the page cache, then GETs it from each in turn, ROUNDS times (the order alternates each
 round), with curl -o /dev/null. Per GET: the server process's CPU (utime + stime from /proc) and the wall time.
 Prints medians per build. Both servers run the whole time, so machine noise falls on both alike.
@@ -38,7 +38,11 @@ def main():
     try:
         for side, dll in builds.items():
             data = os.path.join(work, side)
-            p = subprocess.Popen(['dotnet', dll, 'serve', '--data', data, '--listen', '127.0.0.1:0', '--anonymous',
+            # Unsigned curl requests need the development switch: --anonymous-full-access since users and ACLs,
+            # --anonymous in builds from before.
+            flags = subprocess.run(['dotnet', dll, 'serve', '--help'], capture_output=True, text=True).stdout
+            anonymous = '--anonymous-full-access' if '--anonymous-full-access' in flags else '--anonymous'
+            p = subprocess.Popen(['dotnet', dll, 'serve', '--data', data, '--listen', '127.0.0.1:0', anonymous,
                                   '--engine', 'uring'], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
             servers[side] = p
             ports[side] = int(re.search(r'127\.0\.0\.1:(\d+)', p.stdout.readline()).group(1))

@@ -47,6 +47,7 @@ public static class Program
         root.Subcommands.Add(BucketConfigCommands.CreateLifecycle());
         root.Subcommands.Add(PolicyCommands.Create());
         root.Subcommands.Add(CorsCommand.Create());
+        root.Subcommands.Add(AclCommands.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());

@@ -43,10 +43,15 @@ public sealed partial class S3Client
     }
 
     /// <summary>CreateBucket; <paramref name="locationConstraint"/> is sent as CreateBucketConfiguration when given.</summary>
-    public async Task CreateBucketAsync(string bucket, string? locationConstraint = null, CancellationToken cancellationToken = default)
+    public Task CreateBucketAsync(string bucket, string? locationConstraint = null, CancellationToken cancellationToken = default) =>
+        CreateBucketAsync(bucket, locationConstraint, null, cancellationToken);
+
+    /// <summary>CreateBucket with a canned ACL (x-amz-acl) for the new bucket.</summary>
+    public async Task CreateBucketAsync(string bucket, string? locationConstraint, Model.CannedAcl? acl, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(bucket);
         S3Call call = S3Call.Create("PUT", bucket, null, null, idempotent: true);
+        if (acl is { } canned) call.Headers = [new("x-amz-acl", AclName(canned))];
         if (locationConstraint is not null)
         {
             var body = new ArrayBufferWriter<byte>();

@@ -14,12 +14,18 @@ public sealed partial class S3Client
     /// CreateBucket with object lock (x-amz-bucket-object-lock-enabled: true): the bucket is versioned for good and its
     /// versions can be given retention and legal holds. A server without object lock refuses it, which throws.
     /// </summary>
-    public async Task CreateBucketWithObjectLockAsync(string bucket, CancellationToken cancellationToken = default)
+    public Task CreateBucketWithObjectLockAsync(string bucket, CancellationToken cancellationToken = default) =>
+        CreateBucketWithObjectLockAsync(bucket, null, cancellationToken);
+
+    /// <summary>CreateBucket with object lock and a canned ACL (x-amz-acl) for the new bucket.</summary>
+    public async Task CreateBucketWithObjectLockAsync(string bucket, Model.CannedAcl? acl, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(bucket);
         S3Call call = S3Call.Create("PUT", bucket, null, null, idempotent: true);
         call.BodyLength = 0;
-        call.Headers = [new("x-amz-bucket-object-lock-enabled", "true")];
+        call.Headers = acl is { } canned
+            ? [new("x-amz-bucket-object-lock-enabled", "true"), new("x-amz-acl", AclName(canned))]
+            : [new("x-amz-bucket-object-lock-enabled", "true")];
         await _transport.SendAsync(call, ResponseSink.Discard, cancellationToken).ConfigureAwait(false);
     }
 

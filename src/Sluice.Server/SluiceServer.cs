@@ -136,7 +136,11 @@ public sealed class SluiceServer : IAsyncDisposable
         if (!options.InMemory) ArgumentException.ThrowIfNullOrEmpty(options.DataDirectory);
         // Before anything is opened: a certificate without its key is the operator's error, not every client's.
         var tls = options.TlsCertificate is { } certificate ? HttpServerOptions.ForCertificate(certificate) : null;
-        var (credentials, source) = ResolveCredentials(options);
+        var (credentials, source, accessKeys) = ResolveCredentials(options);
+        var users = new Access.ServerUsers(options.Users, accessKeys);
+        foreach (var user in options.Users ?? [])
+            foreach (string key in user.AccessKeys)
+                if (!accessKeys.Contains(key)) throw new ArgumentException($"user {user.Name}: access key {key} has no secret in the credentials");
         var engine = IoEngine.Create(new IoEngineOptions { Mode = options.EngineMode, ReactorCount = options.Reactors });
         IObjectStorage? storage = null;
         HttpServer? http = null;
@@ -166,13 +170,18 @@ public sealed class SluiceServer : IAsyncDisposable
             if (options.AccessLog != null) accessLog = new AccessLog(options.AccessLog);
             telemetry = new ServerTelemetry(accessLog, engine.Buffers);
             var objects = new ObjectService(storage, engine.Buffers);
+            // Unsigned requests pass authentication as the anonymous principal: the authorization stage judges them.
             var handler = new S3RequestHandler(objects, new S3Router(routerOptions),
-                new RequestAuthenticator(credentials, options.Region, options.AllowAnonymous), options.Region)
+                new RequestAuthenticator(credentials, options.Region, allowAnonymous: true), options.Region)
             {
+                Users = users,
+                AnonymousFullAccess = options.AnonymousFullAccess,
                 Telemetry = telemetry,
                 Keys = new Service.Encryption.SseKeyring(options.InMemory ? null : options.DataDirectory, options.KmsKeys),
                 LifecycleDay = options.LifecycleDay,
             };
+            // The bucket-policy hook: an IBucketPolicySource goes here (null: no bucket has a policy yet).
+            handler.CreateAccessCache(options.BucketPolicies);
             await handler.LoadExpirationRulesAsync().ConfigureAwait(false);
             var frontOptions = new HttpServerOptions { Logger = ErrorLogger(options), Tls = tls, HandshakeTimeout = options.TlsHandshakeTimeout };
             http = HttpServer.Start(engine, options.Listen, handler, frontOptions);
@@ -218,27 +227,34 @@ public sealed class SluiceServer : IAsyncDisposable
         return factory != null && writer != null ? new TeeLogger(factory, writer) : factory ?? (ILogger?)writer;
     }
 
-    private static (SigV4CredentialStore, string) ResolveCredentials(SluiceServerOptions options)
+    private static (SigV4CredentialStore, string, HashSet<string>) ResolveCredentials(SluiceServerOptions options)
     {
         var store = new SigV4CredentialStore();
+        var keys = new HashSet<string>(StringComparer.Ordinal);
         string source;
         if (options.Credentials is { Count: > 0 } given)
         {
-            foreach (var (key, secret) in given) store.Add(new SigV4Credential(key, secret, options.SessionTokens?.GetValueOrDefault(key)));
+            foreach (var (key, secret) in given)
+            {
+                store.Add(new SigV4Credential(key, secret, options.SessionTokens?.GetValueOrDefault(key)));
+                keys.Add(key);
+            }
             source = "options";
         }
         else if (Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID") is { Length: > 0 } envKey
             && Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY") is { Length: > 0 } envSecret)
         {
             store.Add(new SigV4Credential(envKey, envSecret));
+            keys.Add(envKey);
             source = "environment";
         }
         else
         {
             store.Add(new SigV4Credential(SluiceServerOptions.DevAccessKey, SluiceServerOptions.DevSecretKey));
+            keys.Add(SluiceServerOptions.DevAccessKey);
             source = "development defaults";
         }
-        return (store, source);
+        return (store, source, keys);
     }
 
     /// <summary>

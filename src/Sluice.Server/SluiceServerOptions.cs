@@ -53,8 +53,20 @@ public sealed class SluiceServerOptions
     /// <summary>Reactor threads; 0 = the engine's default.</summary>
     public int Reactors { get; init; }
 
-    /// <summary>Serve unsigned requests (off by default: they get AccessDenied).</summary>
-    public bool AllowAnonymous { get; init; }
+    /// <summary>
+    /// The users (<c>sluice serve --credentials</c> lines naming one): distinct principals and bucket owners, each
+    /// signing with the <see cref="Credentials"/> keys its <see cref="Access.ServerUser.AccessKeys"/> names. The first
+    /// owns buckets created before owners were recorded. Keys no user names — and all keys when this is null — act as
+    /// <see cref="Access.ServerUser.Default"/>. Unsigned requests are always the anonymous principal, allowed only what
+    /// an ACL (or a bucket policy) grants everyone.
+    /// </summary>
+    public IReadOnlyList<Access.ServerUser>? Users { get; init; }
+
+    /// <summary>
+    /// Development only, wide open: unsigned requests act as the first user with every right on every bucket
+    /// (<c>sluice serve --anonymous-full-access</c>), instead of as the anonymous principal. Never on a shared network.
+    /// </summary>
+    public bool AnonymousFullAccess { get; init; }
 
     /// <summary>I/O engine: "uring", "managed", or null for the best available.</summary>
     public string? EngineMode { get; init; }
@@ -131,6 +143,10 @@ public sealed class SluiceServerOptions
 
     /// <summary>The clock lifecycle rules are judged by (tests move it); null: the system clock.</summary>
     public TimeProvider? LifecycleClock { get; init; }
+
+    /// <summary>Where bucket policies come from (the authorization stage's <see cref="Access.IBucketPolicySource"/> hook);
+    /// null: no bucket has a policy. Tests give one; the policy engine plugs in here.</summary>
+    internal Access.IBucketPolicySource? BucketPolicies { get; init; }
 
     /// <summary>Injected failures of every bucket's key-index writes (tests).</summary>
     internal Index.IndexFaults? IndexFaults { get; init; }

@@ -185,7 +185,40 @@ public class ServeTests
             await File.WriteAllTextAsync(file, "only-one-field\n");
             var bad = SluiceProcess.Run("serve", "--data", Path.Combine(Path.GetTempPath(), "unused"), "--credentials", file);
             Assert.Equal(Program.ExitFailure, bad.ExitCode);
-            Assert.Matches("^sluice: --credentials: .*:1: expected 'ACCESS_KEY SECRET_KEY'$", bad.StdErr.Trim());
+            Assert.Matches("^sluice: --credentials: .*:1: expected 'ACCESS_KEY SECRET_KEY \\[USER .*\\]'$", bad.StdErr.Trim());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Serve_credentials_name_users_who_own_their_buckets()
+    {
+        string file = Path.GetTempFileName();
+        await File.WriteAllTextAsync(file, "AKIDALICE alice/secret alice\nAKIDALICE2 alice2/secret alice\nAKIDBOB bob/secret bob - email=bob@example.com\n");
+        try
+        {
+            await ServeAsync(["--credentials", file], async (endpoint, line, _) =>
+            {
+                using var http = new HttpClient();
+                Assert.Equal(200, (int)(await SendAsync(http, endpoint, HttpMethod.Put, "/alices", "AKIDALICE", "alice/secret")).StatusCode);
+                // Two keys, one user: the second key sees (and owns) the first's bucket; bob neither.
+                var mine = await (await SendAsync(http, endpoint, HttpMethod.Get, "/", "AKIDALICE2", "alice2/secret")).Content.ReadAsStringAsync();
+                Assert.Contains("<Name>alices</Name>", mine, StringComparison.Ordinal);
+                Assert.Contains("<DisplayName>alice</DisplayName>", mine, StringComparison.Ordinal);
+                var bobs = await (await SendAsync(http, endpoint, HttpMethod.Get, "/", "AKIDBOB", "bob/secret")).Content.ReadAsStringAsync();
+                Assert.DoesNotContain("alices", bobs, StringComparison.Ordinal);
+                Assert.Equal(409, (int)(await SendAsync(http, endpoint, HttpMethod.Put, "/alices", "AKIDBOB", "bob/secret")).StatusCode);
+                Assert.Equal(403, (int)(await SendAsync(http, endpoint, HttpMethod.Get, "/alices/x", "AKIDBOB", "bob/secret")).StatusCode);
+                Assert.Equal(403, (int)(await http.GetAsync(new Uri(endpoint, "/alices?list-type=2"))).StatusCode); // anonymous
+                return () => { };
+            });
+            await File.WriteAllTextAsync(file, "K1 S1 alice\nK2 S2 alice - admin\n");
+            var bad = SluiceProcess.Run("serve", "--data", Path.Combine(Path.GetTempPath(), "unused"), "--credentials", file);
+            Assert.Equal(Program.ExitFailure, bad.ExitCode);
+            Assert.Matches("^sluice: --credentials: .*:2: user 'alice' is described differently on an earlier line$", bad.StdErr.Trim());
         }
         finally
         {
@@ -242,7 +275,7 @@ public class ServeTests
         };
         foreach (var a in new[] { "-c", "ulimit -n 256 && exec dotnet \"$@\"", "bash",
                      Path.Combine(AppContext.BaseDirectory, "sluice.dll"), "serve", "--data", data,
-                     "--listen", "127.0.0.1:0", "--reactors", "2", "--anonymous", "--engine", engine })
+                     "--listen", "127.0.0.1:0", "--reactors", "2", "--anonymous-full-access", "--engine", engine })
             psi.ArgumentList.Add(a);
         using var process = Process.Start(psi)!;
         var flood = new List<Socket>();

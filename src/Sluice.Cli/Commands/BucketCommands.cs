@@ -15,9 +15,12 @@ internal static class BucketCommands
         {
             Description = "Create the bucket with object lock (versioning is enabled with it, for good)",
         };
-        var command = new Command("mb", "Create a bucket\n\nExamples:\n  sluice mb s3://photos\n  sluice mb --object-lock s3://records")
+        var acl = new Option<string>("--acl") { Description = "Canned ACL of the new bucket: " + string.Join(", ", AclCommands.CannedNames.Keys) };
+        acl.AcceptOnlyFromAmong([.. AclCommands.CannedNames.Keys]);
+        var command = new Command("mb",
+            "Create a bucket\n\nExamples:\n  sluice mb s3://photos\n  sluice mb s3://site --acl public-read\n  sluice mb --object-lock s3://records")
         {
-            target, objectLock,
+            target, objectLock, acl,
         };
         var shared = ClientCommand.AddTo(command);
         var outputOptions = OutputOptions.AddTo(command, summary: false);
@@ -25,8 +28,9 @@ internal static class BucketCommands
         {
             string bucket = BucketOf(parse.GetValue(target)!, "mb");
             await using var client = shared.CreateClient(parse);
-            if (parse.GetValue(objectLock)) await client.CreateBucketWithObjectLockAsync(bucket, ct);
-            else await client.CreateBucketAsync(bucket, null, ct);
+            CannedAcl? canned = parse.GetValue(acl) is { } name ? AclCommands.CannedNames[name] : null;
+            if (parse.GetValue(objectLock)) await client.CreateBucketWithObjectLockAsync(bucket, canned, ct);
+            else await client.CreateBucketAsync(bucket, null, canned, ct);
             output.MadeBucket(bucket);
             return Program.ExitOk;
         }));

@@ -34,11 +34,14 @@ internal static class ServeCommand
         var secretKey = new Option<string>("--secret-key") { Description = "Secret key for --access-key" };
         var credentialsFile = new Option<FileInfo>("--credentials")
         {
-            Description = "File of access-key/secret-key pairs, one 'KEY SECRET' per line (# comments); instead of --access-key",
+            Description = "File of users' keys, one 'KEY SECRET [USER [CANONICAL-ID|-] [admin] [email=ADDR]]' per line (# comments); instead of --access-key",
         };
         var region = new Option<string>("--region") { Description = "Region requests are signed for", DefaultValueFactory = _ => "us-east-1" };
         var reactors = new Option<int>("--reactors") { Description = "Reactor threads (0 = engine default)" };
-        var anonymous = new Option<bool>("--anonymous") { Description = "Allow unsigned requests" };
+        var anonymous = new Option<bool>("--anonymous-full-access")
+        {
+            Description = "DEVELOPMENT ONLY, wide open: unsigned requests act as the first user with every right (without it they are the anonymous principal, allowed what ACLs grant everyone)",
+        };
         var engine = new Option<string>("--engine") { Description = "I/O engine: uring, managed or auto" };
         engine.AcceptOnlyFromAmong("uring", "managed", "auto");
         var openCache = new Option<int>("--open-cache")
@@ -90,11 +93,12 @@ internal static class ServeCommand
             string? key = parse.GetValue(accessKey), secret = parse.GetValue(secretKey);
             IReadOnlyDictionary<string, string>? credentials = key != null && secret != null
                 ? new Dictionary<string, string> { [key] = secret } : null;
+            IReadOnlyList<Sluice.Server.Access.ServerUser>? users = null;
             if (parse.GetValue(credentialsFile) is { } file)
             {
                 try
                 {
-                    credentials = ReadCredentials(file.FullName);
+                    (credentials, users) = ReadUsers(file.FullName);
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
                 {
@@ -154,7 +158,8 @@ internal static class ServeCommand
                 Credentials = credentials,
                 Region = parse.GetValue(region)!,
                 Reactors = parse.GetValue(reactors),
-                AllowAnonymous = parse.GetValue(anonymous),
+                Users = users,
+                AnonymousFullAccess = parse.GetValue(anonymous),
                 EngineMode = parse.GetValue(engine),
                 OpenObjectCacheSize = parse.GetValue(openCache),
                 ErrorLog = Console.Error,
@@ -196,9 +201,21 @@ internal static class ServeCommand
     };
 
     /// <summary>Reads 'ACCESS_KEY SECRET_KEY' pairs, one per line; blank lines and '#' comments are skipped.</summary>
-    internal static Dictionary<string, string> ReadCredentials(string path)
+    internal static Dictionary<string, string> ReadCredentials(string path) => ReadUsers(path).Keys;
+
+    /// <summary>
+    /// Reads the credentials file: one access key per line, 'ACCESS_KEY SECRET [USER [CANONICAL-ID|-] [admin]
+    /// [email=ADDRESS]]'. Two fields: the key of the default user (as before users existed). Lines naming the same
+    /// user give it several keys. CANONICAL-ID '-' (or none) derives one from the name; 'admin' makes the user the
+    /// administrator; email= lets ACL grants name the user by address. The first line's user owns buckets created
+    /// before owners were recorded.
+    /// </summary>
+    internal static (Dictionary<string, string> Keys, IReadOnlyList<Sluice.Server.Access.ServerUser>? Users) ReadUsers(string path)
     {
         var pairs = new Dictionary<string, string>(StringComparer.Ordinal);
+        var users = new List<Sluice.Server.Access.ServerUser>();
+        var keysOf = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        bool named = false;
         int number = 0;
         foreach (string raw in File.ReadLines(path))
         {
@@ -206,13 +223,44 @@ internal static class ServeCommand
             string line = raw.Trim();
             if (line.Length == 0 || line.StartsWith('#')) continue;
             string[] fields = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-            if (fields.Length != 2)
-                throw new FormatException($"{path}:{number}: expected 'ACCESS_KEY SECRET_KEY'");
+            if (fields.Length < 2)
+                throw new FormatException($"{path}:{number}: expected 'ACCESS_KEY SECRET_KEY [USER [CANONICAL-ID|-] [admin] [email=ADDRESS]]'");
             if (!pairs.TryAdd(fields[0], fields[1]))
                 throw new FormatException($"{path}:{number}: access key '{fields[0]}' appears twice");
+            var user = Sluice.Server.Access.ServerUser.Default;
+            if (fields.Length > 2)
+            {
+                named = true;
+                string name = fields[2];
+                string id = fields.Length > 3 && fields[3] != "-" ? fields[3] : Sluice.Server.Access.ServerUser.CanonicalIdFor(name);
+                bool admin = false;
+                string? email = null;
+                foreach (string option in fields.Skip(4))
+                {
+                    if (option == "admin") admin = true;
+                    else if (option.StartsWith("email=", StringComparison.Ordinal) && option.Length > 6) email = option[6..];
+                    else throw new FormatException($"{path}:{number}: unknown '{option}' (expected admin or email=ADDRESS)");
+                }
+                user = new Sluice.Server.Access.ServerUser(name, id) { IsAdmin = admin, Email = email };
+            }
+            int at = users.FindIndex(u => u.Name == user.Name);
+            if (at < 0)
+            {
+                users.Add(user);
+                keysOf[user.Name] = [];
+            }
+            else if (users[at].CanonicalId != user.CanonicalId || (fields.Length > 4 && users[at] with { AccessKeys = [] } != user))
+            {
+                throw new FormatException($"{path}:{number}: user '{user.Name}' is described differently on an earlier line");
+            }
+            keysOf[user.Name].Add(fields[0]);
         }
         if (pairs.Count == 0) throw new FormatException($"{path}: no credentials in the file");
-        return pairs;
+        if (users.Select(u => u.CanonicalId).Distinct(StringComparer.Ordinal).Count() != users.Count)
+            throw new FormatException($"{path}: two users have the same canonical id");
+        if (users.Count(u => u.IsAdmin) > 1) throw new FormatException($"{path}: more than one user is marked admin");
+        // A file of pairs only keeps its old meaning exactly: every key is the default user's.
+        return (pairs, named ? users.Select(u => u with { AccessKeys = keysOf[u.Name] }).ToList() : null);
     }
 
     private static async Task<int> RunAsync(SluiceServerOptions options, CancellationToken cancellationToken)
@@ -242,7 +290,7 @@ internal static class ServeCommand
             ? $"development credentials {SluiceServerOptions.DevAccessKey} / {SluiceServerOptions.DevSecretKey}"
             : $"credentials from {server.CredentialsSource}";
         string metrics = server.MetricsEndPoint is { } m ? $"; metrics at http://{m}/metrics" : "";
-        Console.WriteLine($"sluice: serving S3 at {server.Endpoint} (HTTP/1.1; {Stored(server)}, engine {server.EngineName}, region {options.Region}, {credentials}{(options.AllowAnonymous ? ", anonymous allowed" : "")}){metrics}");
+        Console.WriteLine($"sluice: serving S3 at {server.Endpoint} (HTTP/1.1; {Stored(server)}, engine {server.EngineName}, region {options.Region}, {credentials}{(options.AnonymousFullAccess ? ", UNSIGNED REQUESTS HAVE FULL ACCESS (development)" : "")}){metrics}");
         if (server.Http2Endpoint is { } h2)
             Console.WriteLine($"sluice: serving S3 at {h2} ({server.Http2Protocols}; Kestrel)");
         if (server.StartupRepair is { Reconciled: true } r)

@@ -56,6 +56,7 @@ public static class S3ErrorCode
     public const string InvalidToken = nameof(InvalidToken);
     public const string InvalidURI = nameof(InvalidURI);
     public const string KeyTooLongError = nameof(KeyTooLongError);
+    public const string MalformedACLError = nameof(MalformedACLError);
     public const string MalformedXML = nameof(MalformedXML);
     public const string MalformedPOSTRequest = nameof(MalformedPOSTRequest);
     public const string InvalidPolicyDocument = nameof(InvalidPolicyDocument);
@@ -68,6 +69,7 @@ public static class S3ErrorCode
     public const string MissingRequestBodyError = nameof(MissingRequestBodyError);
     public const string MissingSecurityHeader = nameof(MissingSecurityHeader);
     public const string NoSuchBucket = nameof(NoSuchBucket);
+    public const string UnresolvableGrantByEmailAddress = nameof(UnresolvableGrantByEmailAddress);
     public const string NoSuchKey = nameof(NoSuchKey);
     public const string NoSuchLifecycleConfiguration = nameof(NoSuchLifecycleConfiguration);
     public const string NoSuchCORSConfiguration = nameof(NoSuchCORSConfiguration);
@@ -114,6 +116,8 @@ public static class S3ErrorCode
         [AccessDenied] = new(403, "Access Denied", false),
         [AccessForbidden] = new(403, "CORSResponse: This CORS request is not allowed.", false),
         [BadRequest] = new(400, "Bad Request", false),
+        [MalformedACLError] = new(400, "The XML you provided was not well-formed or did not validate against our published schema.", false),
+        [UnresolvableGrantByEmailAddress] = new(400, "The email address you provided does not match any account on record.", false),
         [AuthorizationHeaderMalformed] = new(400, "The authorization header you provided is invalid.", false),
         [AuthorizationQueryParametersError] = new(400, "The authorization query parameters you provided are invalid.", false),
         [BadDigest] = new(400, "The Content-MD5 or checksum value that you specified did not match what the server received.", false),

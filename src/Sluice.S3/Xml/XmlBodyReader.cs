@@ -89,6 +89,10 @@ internal sealed class XmlBodyReader
     /// <summary>Local name of the current element.</summary>
     public string Name => _reader.LocalName;
 
+    /// <summary>The current element's attribute <paramref name="localName"/> in <paramref name="ns"/> (e.g. a Grantee's
+    /// <c>xsi:type</c>), or null.</summary>
+    public string? Attribute(string localName, string ns) => _reader.GetAttribute(localName, ns);
+
     /// <summary>
     /// Iterates the child elements of the current element. Each step leaves the reader on a child start tag;
     /// the loop body must consume it (read its text, iterate its children, or <see cref="Skip"/>).

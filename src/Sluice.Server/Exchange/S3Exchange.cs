@@ -128,6 +128,13 @@ public abstract class S3Exchange
     /// </summary>
     public virtual OwnerAwaitable ResumeOnOwner() => default;
 
+    /// <summary>The client's address (a policy's aws:SourceIp); null when the front does not know it. Read only when a
+    /// bucket policy asks, so a front may compute it.</summary>
+    public virtual System.Net.IPAddress? RemoteAddress => null;
+
+    /// <summary>True when the request came over TLS (a policy's aws:SecureTransport).</summary>
+    public virtual bool IsSecure => false;
+
     /// <summary>Sends an S3 XML error; a HEAD request gets the status and headers only (HEAD has no body).</summary>
     public ValueTask SendErrorAsync(S3Error error, ReadOnlySpan<byte> contentRange = default)
     {

@@ -17,4 +17,13 @@ internal sealed class RequestContext
 
     /// <summary>The request's access key once authenticated (null: anonymous, or not yet): the access log's principal.</summary>
     public string? Principal { get; set; }
+
+    /// <summary>Who the request acts as, once authenticated (the authorization stage's principal).</summary>
+    public Access.AccessPrincipal? Caller { get; set; }
+
+    /// <summary>The addressed bucket's access state, once the authorization stage found it (null: none addressed).</summary>
+    public Access.BucketAccess? Bucket { get; set; }
+
+    /// <summary>The request's authentication (the policy condition keys s3:authType and s3:signatureversion).</summary>
+    public Sluice.S3.Auth.SigV4AuthResult Auth { get; set; }
 }

@@ -5,6 +5,7 @@ using Sluice.S3.Http;
 using Sluice.S3.Xml;
 using Sluice.Server.Exchange;
 using Sluice.Server.Http;
+using Sluice.Server.Storage;
 
 namespace Sluice.Server.Handlers;
 
@@ -21,11 +22,16 @@ public sealed partial class S3RequestHandler
     {
         var q = c.Route.Query;
         var buckets = await _objects.ListBucketsAsync();
-        var result = new ListAllMyBucketsResult { Owner = Owner };
+        var caller = c.Caller ?? throw DeniedException("/");
+        // Each user sees the buckets it owns; the administrator sees every bucket.
+        var result = new ListAllMyBucketsResult { Owner = OwnerOf(caller.CanonicalId) };
+        bool Visible(Storage.BucketInfo b) => caller.IsAdmin || (b.OwnerId ?? Users.LegacyOwner) == caller.CanonicalId;
         if (!q.PaginatesBuckets)
         {
             foreach (var b in buckets)
-                result.Buckets.Add(new ListedBucket { Name = b.Name, CreationDate = b.CreationDate, BucketRegion = _region });
+            {
+                if (Visible(b)) result.Buckets.Add(new ListedBucket { Name = b.Name, CreationDate = b.CreationDate, BucketRegion = _region });
+            }
         }
         else
         {
@@ -45,6 +51,7 @@ public sealed partial class S3RequestHandler
             {
                 foreach (var b in buckets.OrderBy(b => b.Name, StringComparer.Ordinal))
                 {
+                    if (!Visible(b)) continue;
                     if (after != null && string.CompareOrdinal(b.Name, after) <= 0) continue;
                     if (!b.Name.StartsWith(prefix, StringComparison.Ordinal)) continue;
                     if (result.Buckets.Count == max)
@@ -75,9 +82,28 @@ public sealed partial class S3RequestHandler
                 ThrowProblem(S3ErrorCode.InvalidLocationConstraint,
                     $"The specified location-constraint is not valid for this server (region {_region}).");
         }
-        await _objects.CreateBucketAsync(bucket);
-        if (AsksForObjectLock(x)) await EnableObjectLockOnNewBucketAsync(bucket);
-        else ForgetBucketLock(bucket);
+        var caller = c.Caller ?? throw DeniedException("/" + bucket);
+        var acl = ReadRequestAcl(x, caller.CanonicalId, caller.CanonicalId, forBucket: true);
+        bool created = false;
+        try
+        {
+            await _objects.CreateBucketAsync(bucket, caller.CanonicalId, acl?.ToBytes());
+            created = true;
+        }
+        catch (S3StorageException e) when (e.Error.Code == S3ErrorCode.BucketAlreadyOwnedByYou)
+        {
+            var existing = await _objects.GetBucketAsync(bucket);
+            // Another user's bucket: the name is taken. The caller's own: 409 BucketAlreadyOwnedByYou everywhere but
+            // us-east-1, where S3 keeps its legacy answer — 200, and the bucket's ACL reset to the request's.
+            if ((existing.OwnerId ?? Users.LegacyOwner) != caller.CanonicalId)
+                throw new S3RequestException(new S3Error(S3ErrorCode.BucketAlreadyExists) { Resource = "/" + bucket }.WithDetail("BucketName", bucket));
+            if (_region != "us-east-1") throw;
+            await _objects.SetBucketSettingAsync(bucket, BucketSetting.Acl, acl?.ToBytes());
+            AccessCache.Invalidate(bucket);
+        }
+        // A bucket created again (us-east-1's 200) keeps the object lock it has or lacks: lock is chosen at creation only.
+        if (created && AsksForObjectLock(x)) await EnableObjectLockOnNewBucketAsync(bucket);
+        else if (created) ForgetBucketLock(bucket);
         x.SetStatus(200);
         x.AddHeader(KnownHeader.Location, Utf8("/" + bucket));
         await x.SendAsync(ReadOnlyMemory<byte>.Empty);
@@ -95,6 +121,7 @@ public sealed partial class S3RequestHandler
     {
         string bucket = c.Route.GetBucketString();
         await _objects.DeleteBucketAsync(bucket);
+        AccessCache.Invalidate(bucket); // a bucket created again under the name has its new owner and ACL
         ForgetBucketEncryption(bucket); // a bucket created again under the name starts with no default encryption
         ForgetExpirationRules(bucket); // nor lifecycle rules
         BucketPolicies.Forget(bucket); // nor a policy

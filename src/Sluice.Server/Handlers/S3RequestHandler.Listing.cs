@@ -18,12 +18,12 @@ public sealed partial class S3RequestHandler
     {
         string bucket = c.Route.GetBucketString();
         var index = await _objects.GetKeyIndexAsync(bucket);
-        var body = BuildListing(bucket, index, c.Route.Query, v2);
+        var body = BuildListing(bucket, index, c.Route.Query, v2, BucketOwnerOf(c));
         await SendXmlAsync(x, body);
     }
 
     /// <summary>One page of ListObjects(V2) from the index, as XML.</summary>
-    private static ArrayBufferWriter<byte> BuildListing(string bucket, BucketIndex index, S3Query q, bool v2)
+    private static ArrayBufferWriter<byte> BuildListing(string bucket, BucketIndex index, S3Query q, bool v2, S3Owner bucketOwner)
     {
         string? prefix = q.GetString(S3QueryParameter.Prefix);
         string? delimiter = q.GetString(S3QueryParameter.Delimiter);
@@ -63,6 +63,9 @@ public sealed partial class S3RequestHandler
         }
         // V1 always lists the owner; V2 only with fetch-owner=true.
         bool owner = !v2 || q.FetchOwner;
+        // The bucket owner stands for every object's owner: an index entry does not carry the object's ACL (objects
+        // another user wrote name their own owner in GetObjectAcl).
+        var listOwner = owner ? bucketOwner : null;
         foreach (var entry in page.Contents)
         {
             result.Contents.Add(new ListedObject
@@ -72,7 +75,7 @@ public sealed partial class S3RequestHandler
                 ETag = entry.ETag,
                 Size = entry.Size,
                 StorageClass = entry.StorageClass,
-                Owner = owner ? Owner : null,
+                Owner = listOwner,
                 ChecksumAlgorithm = ChecksumAlgorithmName(entry),
                 ChecksumType = ChecksumTypeName(entry),
             });

@@ -24,7 +24,7 @@ public sealed partial class S3RequestHandler
     internal async ValueTask CreateMultipartUploadAsync(S3Exchange x, RequestContext c)
     {
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
-        var attributes = ReadWriteAttributes(x);
+        var attributes = WithRequestAcl(x, c, ReadWriteAttributes(x));
         string? named = ObjectHeaders.Get(x, KnownHeader.XAmzChecksumAlgorithm);
         var algorithm = ChecksumAlgorithm.None;
         if (named != null && !ChecksumAlgorithmExtensions.TryParse(named.Trim().AsSpan(), out algorithm))
@@ -111,7 +111,10 @@ public sealed partial class S3RequestHandler
         int partNumber = c.Route.Query.PartNumber;
         ParseCopySource(x, out string sourceBucket, out string sourceKey, out string? sourceVersionId);
         var upload = await _objects.GetMultipartUploadAsync(bucket, key, uploadId);
+        var sourceAccess = await SourceAccessAsync(sourceBucket);
+        CheckSourceOwner(x, sourceAccess, sourceBucket);
         await using var reader = await OpenCopySourceAsync(sourceBucket, sourceKey, sourceVersionId);
+        AuthorizeCopySource(x, c, sourceAccess, sourceBucket, sourceKey, sourceVersionId, reader.Metadata);
         if (upload.Attributes.Encryption != null || reader.Metadata.Attributes.Encryption != null
             || HasHeaderPrefix(x, CopySourceCustomerPrefix) || HasHeaderPrefix(x, CustomerPrefix))
         {
@@ -237,8 +240,8 @@ public sealed partial class S3RequestHandler
             Bucket = bucket,
             Key = key,
             UploadId = uploadId,
-            Initiator = Owner,
-            Owner = Owner,
+            Initiator = UploaderOf(c, upload.Attributes),
+            Owner = UploaderOf(c, upload.Attributes),
             StorageClass = upload.Attributes.StorageClass ?? "STANDARD",
             PartNumberMarker = q.PartNumberMarker,
             MaxParts = q.MaxParts,
@@ -326,8 +329,8 @@ public sealed partial class S3RequestHandler
             {
                 Key = u.Key,
                 UploadId = u.UploadId,
-                Initiator = Owner,
-                Owner = Owner,
+                Initiator = UploaderOf(c, u.Attributes),
+                Owner = UploaderOf(c, u.Attributes),
                 StorageClass = u.Attributes.StorageClass ?? "STANDARD",
                 Initiated = u.Initiated,
                 ChecksumAlgorithm = u.ChecksumAlgorithm == ChecksumAlgorithm.None ? null : u.ChecksumAlgorithm.GetS3Name(),

@@ -36,7 +36,7 @@ public sealed partial class S3RequestHandler
     {
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
         CheckUploadLength(x, auth, MaxPutSize);
-        var attributes = ReadWriteAttributes(x);
+        var attributes = WithRequestAcl(x, c, ReadWriteAttributes(x));
         if (await ReadObjectLockWriteAsync(x, bucket, integrity: true) is { } lockWrite) attributes = lockWrite.Apply(attributes);
         var condition = ReadWriteCondition(x);
         if (!ObjectHeaders.TryGetChecksum(x, out var algorithm, out string? checksumHeader, out bool inTrailer))
@@ -153,6 +153,7 @@ public sealed partial class S3RequestHandler
             cached = await _objects.OpenReadAsync(c.Route.GetBucketString(), c.Route.GetKeyString());
         await using var reader = cached;
         var metadata = reader?.Metadata ?? await _objects.HeadAsync(c.Route.GetBucketString(), c.Route.GetKeyString());
+        AuthorizeObject(x, c, metadata); // the object's ACL is stored with it: judged now that it is known
         if (!_objects.TryCountRead(c.Route.Bucket, c.Route.Key))
             (await _objects.GetKeyIndexAsync(c.Route.GetBucketString())).CountRead(c.Route.Key);
         if (metadata.Attributes.Encryption != null)
@@ -173,6 +174,7 @@ public sealed partial class S3RequestHandler
         string? versionId = VersionIdOf(c);
         await using var reader = head ? null : await _objects.OpenReadAsync(bucket, key, versionId);
         var metadata = reader?.Metadata ?? await _objects.HeadAsync(bucket, key, versionId);
+        AuthorizeObject(x, c, metadata);
         (await _objects.GetKeyIndexAsync(bucket)).CountRead(c.Route.Key);
         if (metadata.Attributes.Encryption != null)
         {
@@ -472,10 +474,15 @@ public sealed partial class S3RequestHandler
                 "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
         var condition = ReadWriteCondition(x);
         var lockWrite = await ReadObjectLockWriteAsync(x, bucket, integrity: false);
+        // The copy's ACL is the request's (never the source's); the caller must be allowed to read the source.
+        var acl = ObjectAclFor(x, c);
+        var sourceAccess = await SourceAccessAsync(sourceBucket);
+        CheckSourceOwner(x, sourceAccess, sourceBucket);
 
         string? copiedVersion = null;
         ObjectAttributes AttributesFor(ObjectMetadata source)
         {
+            AuthorizeCopySource(x, c, sourceAccess, sourceBucket, sourceKey, sourceVersionId, source);
             CheckCopySourceConditions(x, source);
             copiedVersion = source.VersionIdHeader;
             var attributes = replacement ?? (storageClass == null ? source.Attributes
@@ -483,7 +490,7 @@ public sealed partial class S3RequestHandler
             // The copy's lock is its own (headers or the bucket's default), never the source version's.
             attributes = attributes.WithoutLock();
             if (lockWrite != null) attributes = lockWrite.Apply(attributes);
-            return attributes with { Tags = newTags ?? source.Attributes.Tags };
+            return attributes with { Tags = newTags ?? source.Attributes.Tags, Acl = acl };
         }
         // Encryption on either side: the plaintext is read and written again (never a byte copy of ciphertext).
         var destination = await ReadWriteEncryptionAsync(x, bucket);

@@ -36,6 +36,7 @@ public sealed partial class S3RequestHandler
             // The parts' checksums only when asked for (checksum mode): otherwise their numbers and sizes suffice.
             var parts = await _objects.GetPartsAsync(bucket, key, versionId, details: checksumMode);
             var metadata = parts.Metadata;
+            AuthorizeObject(x, c, metadata);
             if (metadata.Attributes.Encryption != null)
             {
                 await GetEncryptedPartAsync(x, c, head, parts, number);
@@ -106,6 +107,7 @@ public sealed partial class S3RequestHandler
         int marker = ReadPartsHeader(x, "x-amz-part-number-marker", 0);
         bool partsWanted = wanted.Contains("ObjectParts");
         var parts = await _objects.GetPartsAsync(bucket, key, VersionIdOf(c), details: partsWanted);
+        AuthorizeObject(x, c, parts.Metadata);
         if (parts.Metadata.Attributes.Encryption != null) parts = PresentEncryptedParts(x, parts);
         var m = parts.Metadata;
 

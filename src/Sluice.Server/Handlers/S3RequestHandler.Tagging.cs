@@ -19,6 +19,7 @@ public sealed partial class S3RequestHandler
     internal async ValueTask GetObjectTaggingAsync(S3Exchange x, RequestContext c)
     {
         var metadata = await _objects.HeadAsync(c.Route.GetBucketString(), c.Route.GetKeyString(), VersionIdOf(c));
+        AuthorizeObject(x, c, metadata);
         await SendTaggingAsync(x, metadata.Attributes.Tags, metadata.VersionIdHeader);
     }
 
@@ -26,14 +27,22 @@ public sealed partial class S3RequestHandler
     {
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
         var tags = await ReadTaggingBodyAsync(x, c, auth, forBucket: false);
-        var metadata = await _objects.UpdateAttributesAsync(bucket, key, VersionIdOf(c), m => m.Attributes with { Tags = tags });
+        var metadata = await _objects.UpdateAttributesAsync(bucket, key, VersionIdOf(c), m =>
+        {
+            AuthorizeObject(x, c, m);
+            return m.Attributes with { Tags = tags };
+        });
         await SendVersionedEmptyAsync(x, 200, metadata.VersionIdHeader);
     }
 
     internal async ValueTask DeleteObjectTaggingAsync(S3Exchange x, RequestContext c)
     {
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
-        var metadata = await _objects.UpdateAttributesAsync(bucket, key, VersionIdOf(c), m => m.Attributes with { Tags = [] });
+        var metadata = await _objects.UpdateAttributesAsync(bucket, key, VersionIdOf(c), m =>
+        {
+            AuthorizeObject(x, c, m);
+            return m.Attributes with { Tags = [] };
+        });
         await SendVersionedEmptyAsync(x, 204, metadata.VersionIdHeader);
     }
 

@@ -160,7 +160,7 @@ public sealed partial class S3RequestHandler
             MaxKeys = q.MaxKeys,
             EncodingType = q.UrlEncoded ? "url" : null,
         };
-        var listing = new VersionListing(index, versions, prefix, delimiter, Math.Min(q.MaxKeys, S3Query.MaxPageSize), Owner);
+        var listing = new VersionListing(index, versions, prefix, delimiter, Math.Min(q.MaxKeys, S3Query.MaxPageSize), BucketOwnerOf(c));
         listing.Run(keyMarker, string.IsNullOrEmpty(versionIdMarker) ? null : versionIdMarker, result);
         var body = new ArrayBufferWriter<byte>(512 + (result.Versions.Count * 300));
         result.WriteTo(body);

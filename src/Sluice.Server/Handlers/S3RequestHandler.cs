@@ -51,11 +51,6 @@ public sealed partial class S3RequestHandler : IExchangeHandler
         _region = region ?? "us-east-1";
     }
 
-    private static readonly S3Owner Owner = new() { Id = "sluice", DisplayName = "sluice" };
-
-    /// <summary>The one owner of every bucket, as x-amz-expected-bucket-owner must name it.</summary>
-    private static ReadOnlySpan<byte> OwnerId => "sluice"u8;
-
     /// <summary>Metrics, traces and the access log (<see cref="ServerTelemetry"/>); null: none kept.</summary>
     internal ServerTelemetry? Telemetry { get; init; }
 
@@ -127,9 +122,16 @@ public sealed partial class S3RequestHandler : IExchangeHandler
                 await exchange.SendErrorAsync(authError);
                 return;
             }
-            // A header asking for a feature the server lacks (dual-layer KMS, ACL grants, appends...) is refused
+            // Who may do what: the authorization stage (S3RequestHandler.Access.cs), before anything is read or changed.
+            // A form upload is judged for the form's signer by PostObjectAsync.
+            if (route.Operation != S3Operation.PostObject && await AuthorizeAsync(exchange, context, auth) is { } denied)
+            {
+                await exchange.SendErrorAsync(denied);
+                return;
+            }
+            // A header asking for a feature the server lacks (dual-layer KMS, appends...) is refused
             // before anything changes, never ignored.
-            problem = UnsupportedFeatureRules.Check(route.Operation, exchange.Request.Headers, exchange.HeadBytes.Span, OwnerId);
+            problem = UnsupportedFeatureRules.Check(route.Operation, exchange.Request.Headers, exchange.HeadBytes.Span);
             if (!problem.IsNone)
             {
                 await exchange.SendErrorAsync(problem.ToError(route.GetResource()));
@@ -142,6 +144,12 @@ public sealed partial class S3RequestHandler : IExchangeHandler
             catch (Exception e) when (!exchange.ResponseStarted && ErrorOf(e) is { } error)
             {
                 error.Resource ??= route.GetResource();
+                // Whoever may not list the bucket learns nothing of which keys exist: S3 answers them AccessDenied.
+                if (error.Code is S3ErrorCode.NoSuchKey or S3ErrorCode.NoSuchVersion && !MayLearnMissingKeys(exchange, context))
+                {
+                    await exchange.SendErrorAsync(Denied(error.Resource));
+                    return;
+                }
                 if (e is S3StorageException { DeleteMarkerVersionId: { } marker }) await SendDeleteMarkerErrorAsync(exchange, error, marker);
                 else await exchange.SendErrorAsync(error);
             }

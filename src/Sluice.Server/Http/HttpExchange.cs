@@ -279,6 +279,10 @@ internal sealed class HttpExchange : S3Exchange
 
     public override OwnerAwaitable ResumeOnOwner() => _owner.Connection.ResumeOnOwner();
 
+    public override System.Net.IPAddress? RemoteAddress => (_owner.Connection.RemoteEndPoint as System.Net.IPEndPoint)?.Address;
+
+    public override bool IsSecure => _owner.IsTls;
+
     private void FinishHead(long contentLength)
     {
         if (_status == 0) throw new InvalidOperationException("SetStatus first");

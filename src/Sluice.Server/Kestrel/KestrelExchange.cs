@@ -76,6 +76,10 @@ internal sealed class KestrelExchange : S3Exchange
 
     public override int ResponseStatus => _status;
 
+    public override System.Net.IPAddress? RemoteAddress => _context.Connection.RemoteIpAddress;
+
+    public override bool IsSecure => _context.Request.IsHttps;
+
     public override long ResponseContentLength => _started ? _context.Response.ContentLength ?? -1 : -1;
 
     public override bool BodyCompleted => _bodyDone;

@@ -108,4 +108,12 @@ public enum S3Operation
     DeleteBucketCors,
     /// <summary>OPTIONS on a bucket or an object (any query): a browser's CORS preflight, never signed.</summary>
     CorsPreflight,
+    /// <summary>GET /bucket?acl</summary>
+    GetBucketAcl,
+    /// <summary>PUT /bucket?acl</summary>
+    PutBucketAcl,
+    /// <summary>GET /bucket/key?acl</summary>
+    GetObjectAcl,
+    /// <summary>PUT /bucket/key?acl</summary>
+    PutObjectAcl,
 }

@@ -3,6 +3,7 @@ using Sluice.S3.Errors;
 using Sluice.S3.Http;
 using Sluice.Server.Exchange;
 using Sluice.Server.Handlers;
+using Sluice.Server.Access;
 using Sluice.Server.Semantics;
 
 namespace Sluice.Server.Routing;
@@ -56,6 +57,17 @@ internal sealed record S3OperationInfo(S3Operation Operation, S3ResourceLevel Le
     /// it answers 501 NotImplemented (as an unimplemented subresource) instead of 405 MethodNotAllowed.</summary>
     public bool SharedSelector { get; init; }
 
+    /// <summary>The IAM action a policy names the operation by (AWS's "Actions, resources, and condition keys for Amazon
+    /// S3"); by default "s3:" and the operation's name, which is right for most bucket configuration operations.</summary>
+    public string Action { get; init; } = "s3:" + Operation;
+
+    /// <summary>The action when the request names a version (<c>?versionId=</c>): s3:GetObjectVersion...; null: the same.</summary>
+    public string? VersionAction { get; init; }
+
+    /// <summary>What the operation needs in S3's ACL model (the authorization stage's input beside the policy);
+    /// undeclared: the bucket owner only.</summary>
+    public Access.AccessRight Access { get; init; }
+
     /// <summary>True: answered before authentication (and any stage after it) — the CORS preflight, which browsers
     /// send without credentials, whatever the actual request will carry.</summary>
     public bool Unauthenticated { get; init; }
@@ -84,120 +96,320 @@ internal static class S3OperationTable
         // Service
         new(S3Operation.ListBuckets, S3ResourceLevel.Service, KnownMethod.Get, null, false, static (h, x, c, _) => h.ListBucketsAsync(x, c))
         {
+            Action = "s3:ListAllMyBuckets",
+            Access = AccessRight.Authenticated,
             Parameters = static (q, _) => q.ValidateListBuckets(),
         },
 
         // Bucket
         new(S3Operation.CreateBucket, S3ResourceLevel.Bucket, KnownMethod.Put, null, false, static (h, x, c, a) => h.CreateBucketAsync(x, c, a))
         {
+            Action = "s3:CreateBucket",
+            Access = AccessRight.Authenticated,
             Headers = FeatureHeaderScope.BucketCreate,
         },
-        new(S3Operation.HeadBucket, S3ResourceLevel.Bucket, KnownMethod.Head, null, false, static (h, x, c, _) => h.HeadBucketAsync(x, c)),
-        new(S3Operation.DeleteBucket, S3ResourceLevel.Bucket, KnownMethod.Delete, null, false, static (h, x, c, _) => h.DeleteBucketAsync(x, c)),
+        new(S3Operation.HeadBucket, S3ResourceLevel.Bucket, KnownMethod.Head, null, false, static (h, x, c, _) => h.HeadBucketAsync(x, c))
+        {
+            Action = "s3:ListBucket",
+            Access = AccessRight.BucketRead,
+        },
+        new(S3Operation.DeleteBucket, S3ResourceLevel.Bucket, KnownMethod.Delete, null, false, static (h, x, c, _) => h.DeleteBucketAsync(x, c))
+        {
+            Action = "s3:DeleteBucket",
+            Access = AccessRight.BucketOwner,
+        },
         // Only list-type=2 selects V2; any other value (or none) is V1, as on AWS.
         new(S3Operation.ListObjectsV2, S3ResourceLevel.Bucket, KnownMethod.Get, null, false, static (h, x, c, _) => h.ListObjectsAsync(x, c, v2: true))
         {
+            Action = "s3:ListBucket",
+            Access = AccessRight.BucketRead,
             Parameters = static (q, _) => q.ValidateListObjects(v2: true),
             When = static q => q.Get(S3QueryParameter.ListType).SequenceEqual("2"u8),
         },
         new(S3Operation.ListObjects, S3ResourceLevel.Bucket, KnownMethod.Get, null, false, static (h, x, c, _) => h.ListObjectsAsync(x, c, v2: false))
         {
+            Action = "s3:ListBucket",
+            Access = AccessRight.BucketRead,
             Parameters = static (q, _) => q.ValidateListObjects(v2: false),
         },
-        new(S3Operation.GetBucketLocation, S3ResourceLevel.Bucket, KnownMethod.Get, "location", false, static (h, x, c, _) => h.GetBucketLocationAsync(x, c)),
+        new(S3Operation.GetBucketLocation, S3ResourceLevel.Bucket, KnownMethod.Get, "location", false, static (h, x, c, _) => h.GetBucketLocationAsync(x, c))
+        {
+            Action = "s3:GetBucketLocation",
+            Access = AccessRight.BucketOwner,
+        },
         new(S3Operation.ListMultipartUploads, S3ResourceLevel.Bucket, KnownMethod.Get, Uploads, false, static (h, x, c, _) => h.ListMultipartUploadsAsync(x, c))
         {
+            Action = "s3:ListBucketMultipartUploads",
+            Access = AccessRight.BucketRead,
             Parameters = static (q, _) => q.ValidateListMultipartUploads(),
         },
-        new(S3Operation.DeleteObjects, S3ResourceLevel.Bucket, KnownMethod.Post, "delete", false, static (h, x, c, a) => h.DeleteObjectsAsync(x, c, a)),
-        new(S3Operation.GetBucketVersioning, S3ResourceLevel.Bucket, KnownMethod.Get, "versioning", false, static (h, x, c, _) => h.GetBucketVersioningAsync(x, c)),
-        new(S3Operation.PutBucketVersioning, S3ResourceLevel.Bucket, KnownMethod.Put, "versioning", false, static (h, x, c, a) => h.PutBucketVersioningAsync(x, c, a)),
+        new(S3Operation.DeleteObjects, S3ResourceLevel.Bucket, KnownMethod.Post, "delete", false, static (h, x, c, a) => h.DeleteObjectsAsync(x, c, a))
+        {
+            Action = "s3:DeleteObject",
+            Access = AccessRight.BucketWrite,
+        },
+        new(S3Operation.GetBucketVersioning, S3ResourceLevel.Bucket, KnownMethod.Get, "versioning", false, static (h, x, c, _) => h.GetBucketVersioningAsync(x, c))
+        {
+            Action = "s3:GetBucketVersioning",
+            Access = AccessRight.BucketOwner,
+        },
+        new(S3Operation.PutBucketVersioning, S3ResourceLevel.Bucket, KnownMethod.Put, "versioning", false, static (h, x, c, a) => h.PutBucketVersioningAsync(x, c, a))
+        {
+            Action = "s3:PutBucketVersioning",
+            Access = AccessRight.BucketOwner,
+        },
         new(S3Operation.ListObjectVersions, S3ResourceLevel.Bucket, KnownMethod.Get, "versions", false, static (h, x, c, _) => h.ListObjectVersionsAsync(x, c))
         {
+            Action = "s3:ListBucketVersions",
+            Access = AccessRight.BucketRead,
             Parameters = static (q, _) => q.ValidateListObjectVersions(),
         },
-        new(S3Operation.GetBucketTagging, S3ResourceLevel.Bucket, KnownMethod.Get, "tagging", false, static (h, x, c, _) => h.GetBucketTaggingAsync(x, c)),
-        new(S3Operation.PutBucketTagging, S3ResourceLevel.Bucket, KnownMethod.Put, "tagging", false, static (h, x, c, a) => h.PutBucketTaggingAsync(x, c, a)),
-        new(S3Operation.DeleteBucketTagging, S3ResourceLevel.Bucket, KnownMethod.Delete, "tagging", false, static (h, x, c, _) => h.DeleteBucketTaggingAsync(x, c)),
-        new(S3Operation.GetBucketLifecycleConfiguration, S3ResourceLevel.Bucket, KnownMethod.Get, "lifecycle", false, static (h, x, c, _) => h.GetBucketLifecycleAsync(x, c)),
-        new(S3Operation.PutBucketLifecycleConfiguration, S3ResourceLevel.Bucket, KnownMethod.Put, "lifecycle", false, static (h, x, c, a) => h.PutBucketLifecycleAsync(x, c, a)),
-        new(S3Operation.DeleteBucketLifecycle, S3ResourceLevel.Bucket, KnownMethod.Delete, "lifecycle", false, static (h, x, c, _) => h.DeleteBucketLifecycleAsync(x, c)),
-        new(S3Operation.GetBucketEncryption, S3ResourceLevel.Bucket, KnownMethod.Get, "encryption", false, static (h, x, c, _) => h.GetBucketEncryptionAsync(x, c)),
-        new(S3Operation.PutBucketEncryption, S3ResourceLevel.Bucket, KnownMethod.Put, "encryption", false, static (h, x, c, a) => h.PutBucketEncryptionAsync(x, c, a)),
-        new(S3Operation.DeleteBucketEncryption, S3ResourceLevel.Bucket, KnownMethod.Delete, "encryption", false, static (h, x, c, _) => h.DeleteBucketEncryptionAsync(x, c)),
-        new(S3Operation.GetBucketPolicy, S3ResourceLevel.Bucket, KnownMethod.Get, "policy", false, static (h, x, c, _) => h.GetBucketPolicyAsync(x, c)),
-        new(S3Operation.PutBucketPolicy, S3ResourceLevel.Bucket, KnownMethod.Put, "policy", false, static (h, x, c, a) => h.PutBucketPolicyAsync(x, c, a)),
-        new(S3Operation.DeleteBucketPolicy, S3ResourceLevel.Bucket, KnownMethod.Delete, "policy", false, static (h, x, c, _) => h.DeleteBucketPolicyAsync(x, c)),
-        new(S3Operation.GetBucketPolicyStatus, S3ResourceLevel.Bucket, KnownMethod.Get, "policyStatus", false, static (h, x, c, _) => h.GetBucketPolicyStatusAsync(x, c)),
-        new(S3Operation.GetObjectLockConfiguration, S3ResourceLevel.Bucket, KnownMethod.Get, "object-lock", false, static (h, x, c, _) => h.GetObjectLockConfigurationAsync(x, c)),
-        new(S3Operation.PutObjectLockConfiguration, S3ResourceLevel.Bucket, KnownMethod.Put, "object-lock", false, static (h, x, c, a) => h.PutObjectLockConfigurationAsync(x, c, a)),
-        new(S3Operation.GetBucketCors, S3ResourceLevel.Bucket, KnownMethod.Get, "cors", false, static (h, x, c, _) => h.GetBucketCorsAsync(x, c)),
-        new(S3Operation.PutBucketCors, S3ResourceLevel.Bucket, KnownMethod.Put, "cors", false, static (h, x, c, a) => h.PutBucketCorsAsync(x, c, a)),
-        new(S3Operation.DeleteBucketCors, S3ResourceLevel.Bucket, KnownMethod.Delete, "cors", false, static (h, x, c, _) => h.DeleteBucketCorsAsync(x, c)),
+        new(S3Operation.GetBucketTagging, S3ResourceLevel.Bucket, KnownMethod.Get, "tagging", false, static (h, x, c, _) => h.GetBucketTaggingAsync(x, c))
+        {
+            Action = "s3:GetBucketTagging",
+            Access = AccessRight.BucketOwner,
+        },
+        new(S3Operation.PutBucketTagging, S3ResourceLevel.Bucket, KnownMethod.Put, "tagging", false, static (h, x, c, a) => h.PutBucketTaggingAsync(x, c, a))
+        {
+            Action = "s3:PutBucketTagging",
+            Access = AccessRight.BucketOwner,
+        },
+        new(S3Operation.DeleteBucketTagging, S3ResourceLevel.Bucket, KnownMethod.Delete, "tagging", false, static (h, x, c, _) => h.DeleteBucketTaggingAsync(x, c))
+        {
+            Action = "s3:PutBucketTagging",
+            Access = AccessRight.BucketOwner,
+        },
+        new(S3Operation.GetBucketLifecycleConfiguration, S3ResourceLevel.Bucket, KnownMethod.Get, "lifecycle", false, static (h, x, c, _) => h.GetBucketLifecycleAsync(x, c))
+        {
+            Action = "s3:GetLifecycleConfiguration",
+            Access = AccessRight.BucketOwner,
+        },
+        new(S3Operation.PutBucketLifecycleConfiguration, S3ResourceLevel.Bucket, KnownMethod.Put, "lifecycle", false, static (h, x, c, a) => h.PutBucketLifecycleAsync(x, c, a))
+        {
+            Action = "s3:PutLifecycleConfiguration",
+            Access = AccessRight.BucketOwner,
+        },
+        new(S3Operation.DeleteBucketLifecycle, S3ResourceLevel.Bucket, KnownMethod.Delete, "lifecycle", false, static (h, x, c, _) => h.DeleteBucketLifecycleAsync(x, c))
+        {
+            Action = "s3:PutLifecycleConfiguration",
+            Access = AccessRight.BucketOwner,
+        },
+        new(S3Operation.GetBucketEncryption, S3ResourceLevel.Bucket, KnownMethod.Get, "encryption", false, static (h, x, c, _) => h.GetBucketEncryptionAsync(x, c))
+        {
+            Action = "s3:GetEncryptionConfiguration",
+            Access = AccessRight.BucketOwner,
+        },
+        new(S3Operation.PutBucketEncryption, S3ResourceLevel.Bucket, KnownMethod.Put, "encryption", false, static (h, x, c, a) => h.PutBucketEncryptionAsync(x, c, a))
+        {
+            Action = "s3:PutEncryptionConfiguration",
+            Access = AccessRight.BucketOwner,
+        },
+        new(S3Operation.DeleteBucketEncryption, S3ResourceLevel.Bucket, KnownMethod.Delete, "encryption", false, static (h, x, c, _) => h.DeleteBucketEncryptionAsync(x, c))
+        {
+            Action = "s3:PutEncryptionConfiguration",
+            Access = AccessRight.BucketOwner,
+        },
+        new(S3Operation.GetBucketAcl, S3ResourceLevel.Bucket, KnownMethod.Get, "acl", false, static (h, x, c, _) => h.GetBucketAclAsync(x, c))
+        {
+            Action = "s3:GetBucketAcl",
+            Access = AccessRight.BucketReadAcp,
+        },
+        new(S3Operation.PutBucketAcl, S3ResourceLevel.Bucket, KnownMethod.Put, "acl", false, static (h, x, c, a) => h.PutBucketAclAsync(x, c, a))
+        {
+            Action = "s3:PutBucketAcl",
+            Access = AccessRight.BucketWriteAcp,
+        },
+        // POST on a bucket is the browser form upload.
+        new(S3Operation.GetBucketPolicy, S3ResourceLevel.Bucket, KnownMethod.Get, "policy", false, static (h, x, c, _) => h.GetBucketPolicyAsync(x, c))
+        {
+            Action = "s3:GetBucketPolicy",
+            Access = AccessRight.BucketOwner,
+        },
+        new(S3Operation.PutBucketPolicy, S3ResourceLevel.Bucket, KnownMethod.Put, "policy", false, static (h, x, c, a) => h.PutBucketPolicyAsync(x, c, a))
+        {
+            Action = "s3:PutBucketPolicy",
+            Access = AccessRight.BucketOwner,
+        },
+        new(S3Operation.DeleteBucketPolicy, S3ResourceLevel.Bucket, KnownMethod.Delete, "policy", false, static (h, x, c, _) => h.DeleteBucketPolicyAsync(x, c))
+        {
+            Action = "s3:DeleteBucketPolicy",
+            Access = AccessRight.BucketOwner,
+        },
+        new(S3Operation.GetBucketPolicyStatus, S3ResourceLevel.Bucket, KnownMethod.Get, "policyStatus", false, static (h, x, c, _) => h.GetBucketPolicyStatusAsync(x, c))
+        {
+            Action = "s3:GetBucketPolicyStatus",
+            Access = AccessRight.BucketOwner,
+        },
+        new(S3Operation.GetObjectLockConfiguration, S3ResourceLevel.Bucket, KnownMethod.Get, "object-lock", false, static (h, x, c, _) => h.GetObjectLockConfigurationAsync(x, c))
+        {
+            Action = "s3:GetBucketObjectLockConfiguration",
+            Access = AccessRight.BucketOwner,
+        },
+        new(S3Operation.PutObjectLockConfiguration, S3ResourceLevel.Bucket, KnownMethod.Put, "object-lock", false, static (h, x, c, a) => h.PutObjectLockConfigurationAsync(x, c, a))
+        {
+            Action = "s3:PutBucketObjectLockConfiguration",
+            Access = AccessRight.BucketOwner,
+        },
+        new(S3Operation.GetBucketCors, S3ResourceLevel.Bucket, KnownMethod.Get, "cors", false, static (h, x, c, _) => h.GetBucketCorsAsync(x, c))
+        {
+            Action = "s3:GetBucketCORS",
+            Access = AccessRight.BucketOwner,
+        },
+        new(S3Operation.PutBucketCors, S3ResourceLevel.Bucket, KnownMethod.Put, "cors", false, static (h, x, c, a) => h.PutBucketCorsAsync(x, c, a))
+        {
+            Action = "s3:PutBucketCORS",
+            Access = AccessRight.BucketOwner,
+        },
+        new(S3Operation.DeleteBucketCors, S3ResourceLevel.Bucket, KnownMethod.Delete, "cors", false, static (h, x, c, _) => h.DeleteBucketCorsAsync(x, c))
+        {
+            Action = "s3:PutBucketCORS",
+            Access = AccessRight.BucketOwner,
+        },
         // The router sends every OPTIONS here, at any level and with any query (a preflight names the actual request's
         // resource): it is answered from the bucket's CORS rules alone, before and without authentication.
         new(S3Operation.CorsPreflight, S3ResourceLevel.Object, KnownMethod.Options, null, false, static (h, x, c, _) => h.PreflightAsync(x, c))
         {
             Unauthenticated = true,
         },
-        // POST on a bucket is the browser form upload.
-        new(S3Operation.PostObject, S3ResourceLevel.Bucket, KnownMethod.Post, null, false, static (h, x, c, a) => h.PostObjectAsync(x, c, a)),
+        // POST on a bucket is the browser form upload, judged for the form's signer by PostObjectAsync.
+        new(S3Operation.PostObject, S3ResourceLevel.Bucket, KnownMethod.Post, null, false, static (h, x, c, a) => h.PostObjectAsync(x, c, a))
+        {
+            Action = "s3:PutObject",
+            Access = AccessRight.BucketWrite,
+        },
 
         // Object
         new(S3Operation.PutObject, S3ResourceLevel.Object, KnownMethod.Put, null, false, static (h, x, c, a) => h.PutObjectAsync(x, c, a))
         {
+            Action = "s3:PutObject",
+            Access = AccessRight.BucketWrite,
             Headers = FeatureHeaderScope.ObjectWrite,
             Check = PartNumberWithoutUploadId,
         },
         new(S3Operation.CopyObject, S3ResourceLevel.Object, KnownMethod.Put, null, true, static (h, x, c, _) => h.CopyObjectAsync(x, c))
         {
+            Action = "s3:PutObject",
+            Access = AccessRight.BucketWrite,
             Headers = FeatureHeaderScope.ObjectCopy,
             Check = PartNumberWithoutUploadId,
         },
         new(S3Operation.GetObject, S3ResourceLevel.Object, KnownMethod.Get, null, false, static (h, x, c, _) => h.GetObjectAsync(x, c, head: false))
         {
+            Action = "s3:GetObject",
+            VersionAction = "s3:GetObjectVersion",
+            Access = AccessRight.ObjectRead,
             Headers = FeatureHeaderScope.ObjectRead,
             Check = PartNumberRead,
             Parameters = static (q, partNumberReads) => q.ValidateObjectRead(partNumberReads),
         },
         new(S3Operation.HeadObject, S3ResourceLevel.Object, KnownMethod.Head, null, false, static (h, x, c, _) => h.GetObjectAsync(x, c, head: true))
         {
+            Action = "s3:GetObject",
+            VersionAction = "s3:GetObjectVersion",
+            Access = AccessRight.ObjectRead,
             Headers = FeatureHeaderScope.ObjectRead,
             Check = PartNumberRead,
             Parameters = static (q, partNumberReads) => q.ValidateObjectRead(partNumberReads),
         },
-        new(S3Operation.DeleteObject, S3ResourceLevel.Object, KnownMethod.Delete, null, false, static (h, x, c, _) => h.DeleteObjectAsync(x, c)),
-        new(S3Operation.GetObjectAttributes, S3ResourceLevel.Object, KnownMethod.Get, "attributes", false, static (h, x, c, _) => h.GetObjectAttributesAsync(x, c)),
-        new(S3Operation.GetObjectTagging, S3ResourceLevel.Object, KnownMethod.Get, "tagging", false, static (h, x, c, _) => h.GetObjectTaggingAsync(x, c)),
-        new(S3Operation.PutObjectTagging, S3ResourceLevel.Object, KnownMethod.Put, "tagging", false, static (h, x, c, a) => h.PutObjectTaggingAsync(x, c, a)),
-        new(S3Operation.DeleteObjectTagging, S3ResourceLevel.Object, KnownMethod.Delete, "tagging", false, static (h, x, c, _) => h.DeleteObjectTaggingAsync(x, c)),
-        new(S3Operation.GetObjectRetention, S3ResourceLevel.Object, KnownMethod.Get, "retention", false, static (h, x, c, _) => h.GetObjectRetentionAsync(x, c)),
-        new(S3Operation.PutObjectRetention, S3ResourceLevel.Object, KnownMethod.Put, "retention", false, static (h, x, c, a) => h.PutObjectRetentionAsync(x, c, a)),
-        new(S3Operation.GetObjectLegalHold, S3ResourceLevel.Object, KnownMethod.Get, "legal-hold", false, static (h, x, c, _) => h.GetObjectLegalHoldAsync(x, c)),
-        new(S3Operation.PutObjectLegalHold, S3ResourceLevel.Object, KnownMethod.Put, "legal-hold", false, static (h, x, c, a) => h.PutObjectLegalHoldAsync(x, c, a)),
+        new(S3Operation.DeleteObject, S3ResourceLevel.Object, KnownMethod.Delete, null, false, static (h, x, c, _) => h.DeleteObjectAsync(x, c))
+        {
+            Action = "s3:DeleteObject",
+            VersionAction = "s3:DeleteObjectVersion",
+            Access = AccessRight.BucketWrite,
+        },
+        new(S3Operation.GetObjectAttributes, S3ResourceLevel.Object, KnownMethod.Get, "attributes", false, static (h, x, c, _) => h.GetObjectAttributesAsync(x, c))
+        {
+            Action = "s3:GetObjectAttributes",
+            VersionAction = "s3:GetObjectVersionAttributes",
+            Access = AccessRight.ObjectRead,
+        },
+        new(S3Operation.GetObjectTagging, S3ResourceLevel.Object, KnownMethod.Get, "tagging", false, static (h, x, c, _) => h.GetObjectTaggingAsync(x, c))
+        {
+            Action = "s3:GetObjectTagging",
+            VersionAction = "s3:GetObjectVersionTagging",
+            Access = AccessRight.ObjectOwner,
+        },
+        new(S3Operation.PutObjectTagging, S3ResourceLevel.Object, KnownMethod.Put, "tagging", false, static (h, x, c, a) => h.PutObjectTaggingAsync(x, c, a))
+        {
+            Action = "s3:PutObjectTagging",
+            VersionAction = "s3:PutObjectVersionTagging",
+            Access = AccessRight.ObjectOwner,
+        },
+        new(S3Operation.DeleteObjectTagging, S3ResourceLevel.Object, KnownMethod.Delete, "tagging", false, static (h, x, c, _) => h.DeleteObjectTaggingAsync(x, c))
+        {
+            Action = "s3:DeleteObjectTagging",
+            VersionAction = "s3:DeleteObjectVersionTagging",
+            Access = AccessRight.ObjectOwner,
+        },
+        new(S3Operation.GetObjectAcl, S3ResourceLevel.Object, KnownMethod.Get, "acl", false, static (h, x, c, _) => h.GetObjectAclAsync(x, c))
+        {
+            Action = "s3:GetObjectAcl",
+            VersionAction = "s3:GetObjectVersionAcl",
+            Access = AccessRight.ObjectReadAcp,
+        },
+        new(S3Operation.PutObjectAcl, S3ResourceLevel.Object, KnownMethod.Put, "acl", false, static (h, x, c, a) => h.PutObjectAclAsync(x, c, a))
+        {
+            Action = "s3:PutObjectAcl",
+            VersionAction = "s3:PutObjectVersionAcl",
+            Access = AccessRight.ObjectWriteAcp,
+        },
+        new(S3Operation.GetObjectRetention, S3ResourceLevel.Object, KnownMethod.Get, "retention", false, static (h, x, c, _) => h.GetObjectRetentionAsync(x, c))
+        {
+            Action = "s3:GetObjectRetention",
+            Access = AccessRight.BucketOwner,
+        },
+        new(S3Operation.PutObjectRetention, S3ResourceLevel.Object, KnownMethod.Put, "retention", false, static (h, x, c, a) => h.PutObjectRetentionAsync(x, c, a))
+        {
+            Action = "s3:PutObjectRetention",
+            Access = AccessRight.BucketOwner,
+        },
+        new(S3Operation.GetObjectLegalHold, S3ResourceLevel.Object, KnownMethod.Get, "legal-hold", false, static (h, x, c, _) => h.GetObjectLegalHoldAsync(x, c))
+        {
+            Action = "s3:GetObjectLegalHold",
+            Access = AccessRight.BucketOwner,
+        },
+        new(S3Operation.PutObjectLegalHold, S3ResourceLevel.Object, KnownMethod.Put, "legal-hold", false, static (h, x, c, a) => h.PutObjectLegalHoldAsync(x, c, a))
+        {
+            Action = "s3:PutObjectLegalHold",
+            Access = AccessRight.BucketOwner,
+        },
         new(S3Operation.CreateMultipartUpload, S3ResourceLevel.Object, KnownMethod.Post, Uploads, false, static (h, x, c, _) => h.CreateMultipartUploadAsync(x, c))
         {
+            Action = "s3:PutObject",
+            Access = AccessRight.BucketWrite,
             Headers = FeatureHeaderScope.ObjectWrite,
         },
         new(S3Operation.UploadPart, S3ResourceLevel.Object, KnownMethod.Put, UploadId, false, static (h, x, c, a) => h.UploadPartAsync(x, c, a))
         {
+            Action = "s3:PutObject",
+            Access = AccessRight.BucketWrite,
             Headers = FeatureHeaderScope.Part,
             Check = PartNumberRequired,
             Parameters = static (q, _) => q.ParsePartNumber(),
         },
         new(S3Operation.UploadPartCopy, S3ResourceLevel.Object, KnownMethod.Put, UploadId, true, static (h, x, c, _) => h.UploadPartCopyAsync(x, c))
         {
+            Action = "s3:PutObject",
+            Access = AccessRight.BucketWrite,
             Headers = FeatureHeaderScope.PartCopy,
             Check = PartNumberRequired,
             Parameters = static (q, _) => q.ParsePartNumber(),
         },
         new(S3Operation.CompleteMultipartUpload, S3ResourceLevel.Object, KnownMethod.Post, UploadId, false, static (h, x, c, a) => h.CompleteMultipartUploadAsync(x, c, a))
         {
+            Action = "s3:PutObject",
+            Access = AccessRight.BucketWrite,
             Headers = FeatureHeaderScope.Part,
         },
-        new(S3Operation.AbortMultipartUpload, S3ResourceLevel.Object, KnownMethod.Delete, UploadId, false, static (h, x, c, _) => h.AbortMultipartUploadAsync(x, c)),
+        new(S3Operation.AbortMultipartUpload, S3ResourceLevel.Object, KnownMethod.Delete, UploadId, false, static (h, x, c, _) => h.AbortMultipartUploadAsync(x, c))
+        {
+            Action = "s3:AbortMultipartUpload",
+            Access = AccessRight.BucketWrite,
+        },
         new(S3Operation.ListParts, S3ResourceLevel.Object, KnownMethod.Get, UploadId, false, static (h, x, c, _) => h.ListPartsAsync(x, c))
         {
+            Action = "s3:ListMultipartUploadParts",
+            Access = AccessRight.BucketWrite,
             Parameters = static (q, _) => q.ValidateListParts(),
         },
     ];

@@ -186,7 +186,7 @@ public sealed class S3Router
     /// <summary>The object operations that act on the version <c>versionId</c> names.</summary>
     private static bool TakesVersionId(S3Operation operation) => operation is S3Operation.GetObject or S3Operation.HeadObject
         or S3Operation.DeleteObject or S3Operation.GetObjectTagging or S3Operation.PutObjectTagging
-        or S3Operation.DeleteObjectTagging or S3Operation.GetObjectAttributes
+        or S3Operation.DeleteObjectTagging or S3Operation.GetObjectAttributes or S3Operation.GetObjectAcl or S3Operation.PutObjectAcl
         or S3Operation.GetObjectRetention or S3Operation.PutObjectRetention
         or S3Operation.GetObjectLegalHold or S3Operation.PutObjectLegalHold;
 

@@ -7,15 +7,14 @@ namespace Sluice.Server.Semantics;
 
 /// <summary>
 /// Refuses requests whose headers ask for a feature the server does not have: dual-layer SSE-KMS (<c>aws:kms:dsse</c>),
-/// ACLs and grants, website redirects, appends (<c>x-amz-write-offset-bytes</c>). (SSE-S3, SSE-KMS and
+/// the aws-exec-read canned ACL, website redirects, appends (<c>x-amz-write-offset-bytes</c>). (SSE-S3, SSE-KMS and
 /// SSE-C headers are the handlers', which encrypt.)
 /// Ignoring such a header would answer 200 while storing the object without what the client asked for (single-layer,
 /// without the grants), so the request is refused before anything changes: 501 NotImplemented naming the header
 /// for a valid value, 400 InvalidArgument for a value S3 itself would refuse. Values the server honours as they
-/// are — the default <c>x-amz-acl: private</c> (and <c>bucket-owner-full-control</c>: the one owner is the bucket
-/// owner), <c>x-amz-object-ownership: BucketOwnerEnforced</c> — are accepted. Tagging and object lock headers are the
+/// are — <c>x-amz-object-ownership: ObjectWriter</c> — are accepted. Tagging and object lock headers are the
 /// handlers' (objects store their tags and their retention; CreateBucket's <c>x-amz-bucket-object-lock-enabled</c>
-/// must be true or false).
+/// must be true or false), and so are canned ACLs and x-amz-grant-* (buckets and objects store their ACLs).
 /// </summary>
 /// <remarks>Only headers whose name is not one the handlers read are looked at by name, so a request without any
 /// costs one pass over its header table and allocates nothing; strings appear only in a refusal.</remarks>
@@ -23,18 +22,10 @@ public static class UnsupportedFeatureRules
 {
     private const string MsgNotImplemented = "A header you provided implies functionality that is not implemented.";
 
-    /// <summary>
-    /// The first reason to refuse <paramref name="operation"/> for its headers, or <c>default</c>. Every bucket is
-    /// owned by <paramref name="ownerId"/>: an <c>x-amz-expected-bucket-owner</c> (or, on a copy,
-    /// <c>x-amz-source-expected-bucket-owner</c>) naming anyone else is AccessDenied, as S3 answers a mismatch.
-    /// </summary>
-    public static S3Problem Check(S3Operation operation, HttpHeaderTable headers, ReadOnlySpan<byte> buffer, ReadOnlySpan<byte> ownerId)
+    /// <summary>The first reason to refuse <paramref name="operation"/> for its headers, or <c>default</c>. (Whether an
+    /// x-amz-expected-bucket-owner names the bucket's real owner is the authorization stage's question.)</summary>
+    public static S3Problem Check(S3Operation operation, HttpHeaderTable headers, ReadOnlySpan<byte> buffer)
     {
-        if (headers.TryGet(KnownHeader.XAmzExpectedBucketOwner, out var expected) && !expected.Value.Of(buffer).SequenceEqual(ownerId))
-        {
-            return S3Problem.Of(S3ErrorCode.AccessDenied, "Access Denied");
-        }
-
         var scope = S3OperationTable.Of(operation)?.Headers ?? FeatureHeaderScope.None;
         if (scope == FeatureHeaderScope.None)
         {
@@ -44,7 +35,7 @@ public static class UnsupportedFeatureRules
         foreach (var field in headers.Fields)
         {
             S3Problem p = field.Header == KnownHeader.Unknown
-                ? CheckByName(scope, field.Name.Of(buffer), field.Value.Of(buffer), ownerId)
+                ? CheckByName(scope, field.Name.Of(buffer), field.Value.Of(buffer))
                 : CheckKnown(scope, field.Header, field.Name.Of(buffer), field.Value.Of(buffer));
             if (!p.IsNone)
             {
@@ -75,28 +66,17 @@ public static class UnsupportedFeatureRules
         }
     }
 
-    private static S3Problem CheckByName(FeatureHeaderScope scope, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, ReadOnlySpan<byte> ownerId)
+    private static S3Problem CheckByName(FeatureHeaderScope scope, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
     {
         if (name.Length <= 6 || !Ascii.EqualsIgnoreCase(name[..6], "x-amz-"u8))
         {
             return default;
         }
 
-        if ((scope is FeatureHeaderScope.ObjectCopy or FeatureHeaderScope.PartCopy) && Ascii.EqualsIgnoreCase(name, "x-amz-source-expected-bucket-owner"u8)
-            && !value.SequenceEqual(ownerId))
-        {
-            return S3Problem.Of(S3ErrorCode.AccessDenied, "Access Denied");
-        }
-
         // Encryption headers (SSE-C keys, the copy source's SSE-C key, the SSE-KMS key id, context and bucket key) are
         // read and checked by the handlers.
         // Object lock headers (retention mode, date, legal hold) are the handlers', which store them.
         bool objectWrite = scope is FeatureHeaderScope.ObjectWrite or FeatureHeaderScope.ObjectCopy;
-        if ((objectWrite || scope == FeatureHeaderScope.BucketCreate) && StartsWith(name, "x-amz-grant-"u8))
-        {
-            return NotImplemented(name);
-        }
-
         if (scope == FeatureHeaderScope.BucketCreate)
         {
             if (Ascii.EqualsIgnoreCase(name, "x-amz-bucket-object-lock-enabled"u8))
@@ -108,8 +88,9 @@ public static class UnsupportedFeatureRules
 
             if (Ascii.EqualsIgnoreCase(name, "x-amz-object-ownership"u8))
             {
-                return value.SequenceEqual("BucketOwnerEnforced"u8) ? default
-                    : IsAny(value, "BucketOwnerPreferred"u8, "ObjectWriter"u8) ? NotImplemented(name)
+                // Buckets keep ACLs and writers own their objects (ObjectWriter); disabling ACLs is not done here.
+                return value.SequenceEqual("ObjectWriter"u8) ? default
+                    : IsAny(value, "BucketOwnerPreferred"u8, "BucketOwnerEnforced"u8) ? NotImplemented(name)
                     : Invalid("Invalid x-amz-object-ownership header.", name, value);
             }
         }
@@ -118,21 +99,15 @@ public static class UnsupportedFeatureRules
     }
 
     /// <summary>
-    /// The canned ACLs that describe what the server does anyway (only the owner, who owns every bucket, has
-    /// access) are accepted; the others would grant access the server would not give.
+    /// Canned ACLs are the handlers' (S3RequestHandler.Acl.cs) but for aws-exec-read, which grants to EC2 — an account
+    /// this server has not — and names S3 does not know (InvalidArgument).
     /// </summary>
-    private static S3Problem CheckCannedAcl(ReadOnlySpan<byte> raw)
+    private static S3Problem CheckCannedAcl(ReadOnlySpan<byte> value)
     {
-        var value = raw;
-        if (IsAny(value, "private"u8, "bucket-owner-full-control"u8))
-        {
-            return default;
-        }
-
-        return IsAny(value, "public-read"u8, "public-read-write"u8, "authenticated-read"u8, "aws-exec-read"u8)
-            || IsAny(value, "bucket-owner-read"u8, "log-delivery-write"u8)
-            ? NotImplemented("x-amz-acl"u8)
-            : Invalid("Invalid canned ACL.", "x-amz-acl"u8, raw);
+        if (value.SequenceEqual("aws-exec-read"u8)) return NotImplemented("x-amz-acl"u8);
+        foreach (string name in Access.AccessControlList.CannedNames)
+            if (Ascii.Equals(value, name)) return default;
+        return Invalid("Invalid canned ACL.", "x-amz-acl"u8, value);
     }
 
     private static S3Problem NotImplemented(ReadOnlySpan<byte> header) =>

@@ -39,7 +39,8 @@ public sealed class ObjectService
 
     // ---------------------------------------------------------------- buckets
 
-    public ValueTask<BucketInfo> CreateBucketAsync(string bucket) => Storage.CreateBucketAsync(bucket);
+    public ValueTask<BucketInfo> CreateBucketAsync(string bucket, string? ownerId = null, byte[]? acl = null) =>
+        Storage.CreateBucketAsync(bucket, ownerId, acl);
 
     /// <summary>The bucket, or NoSuchBucket.</summary>
     public ValueTask<BucketInfo> GetBucketAsync(string bucket) => Storage.GetBucketAsync(bucket);

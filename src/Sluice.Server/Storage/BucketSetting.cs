@@ -37,4 +37,10 @@ public enum BucketSetting
     /// <summary>PutBucketCors's rules (applied to OPTIONS preflights and to requests carrying Origin; parsed once and
     /// cached by <see cref="Cors.BucketCorsCache"/>).</summary>
     Cors,
+
+    /// The bucket's ACL (PutBucketAcl, CreateBucket's x-amz-acl / x-amz-grant-*), in
+    /// <see cref="Access.AccessControlList"/>'s stored form; none: the owner's FULL_CONTROL only. The authorization
+    /// stage caches it (<see cref="Access.BucketAccessCache"/>), so the document is read once per bucket, not per request.
+    /// </summary>
+    Acl,
 }

@@ -45,9 +45,10 @@ public sealed partial class DiskStorage : IObjectStorage
 
     // ---------------------------------------------------------------- buckets
 
-    public async ValueTask<BucketInfo> CreateBucketAsync(string bucket, CancellationToken cancellationToken = default)
+    public async ValueTask<BucketInfo> CreateBucketAsync(string bucket, string? ownerId = null, byte[]? acl = null,
+        CancellationToken cancellationToken = default)
     {
-        var info = await Store.CreateBucketAsync(bucket, cancellationToken).ConfigureAwait(false);
+        var info = await Store.CreateBucketAsync(bucket, ownerId, acl, cancellationToken).ConfigureAwait(false);
         await Indexes.CreateAsync(bucket, cancellationToken).ConfigureAwait(false);
         _versioning[bucket] = VersioningState.Unversioned;
         return info;

@@ -18,8 +18,13 @@ public interface IObjectStorage : IAsyncDisposable
 
     // ---------------------------------------------------------------- buckets
 
-    /// <summary>Creates a bucket; BucketAlreadyOwnedByYou when it exists.</summary>
-    ValueTask<BucketInfo> CreateBucketAsync(string bucket, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Creates a bucket owned by <paramref name="ownerId"/> (null: the legacy owner) with its
+    /// <see cref="BucketSetting.Acl"/> document <paramref name="acl"/> (null: the default), both recorded with the bucket
+    /// in one step; BucketAlreadyOwnedByYou when it exists (whoever owns it: the caller tells the owner apart).
+    /// </summary>
+    ValueTask<BucketInfo> CreateBucketAsync(string bucket, string? ownerId = null, byte[]? acl = null,
+        CancellationToken cancellationToken = default);
 
     /// <summary>The bucket, or NoSuchBucket.</summary>
     ValueTask<BucketInfo> GetBucketAsync(string bucket, CancellationToken cancellationToken = default);

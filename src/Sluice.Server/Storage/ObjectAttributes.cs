@@ -59,4 +59,10 @@ public sealed record ObjectAttributes
 
     /// <summary>The same attributes without any object lock setting (a copy's source keeps its own).</summary>
     public ObjectAttributes WithoutLock() => HasLock ? this with { LockMode = null, RetainUntil = null, LegalHold = false, LegalHoldSet = false } : this;
+
+    /// <summary>
+    /// The version's ACL (x-amz-acl, x-amz-grant-*, PutObjectAcl) with its owner; null: owned by the bucket's owner
+    /// with the default ACL (FULL_CONTROL to the owner), which is what an owner's plain write stores — nothing.
+    /// </summary>
+    public Access.AccessControlList? Acl { get; init; }
 }

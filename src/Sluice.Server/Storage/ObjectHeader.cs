@@ -108,6 +108,7 @@ internal static class ObjectHeader
             WriteOptional(w, "lockMode"u8, a.LockMode);
             if (a.RetainUntil is { } until) w.WriteNumber("retainUntil"u8, until.ToUnixTimeMilliseconds());
             if (a.LegalHold || a.LegalHoldSet) w.WriteBoolean("legalHold"u8, a.LegalHold);
+            if (a.Acl is { } acl) w.WriteString("acl"u8, acl.Serialize());
             w.WriteEndObject();
         }
         if (output.WrittenCount > MaxMetadataBytes)
@@ -142,6 +143,18 @@ internal static class ObjectHeader
             w.WriteEndArray();
         }
         w.WriteEndArray();
+    }
+
+    private static Access.AccessControlList ParseAcl(string? stored, string path)
+    {
+        try
+        {
+            return Access.AccessControlList.Parse(stored ?? "");
+        }
+        catch (FormatException e)
+        {
+            throw Corrupt(path, "acl: " + e.Message);
+        }
     }
 
     /// <summary>Encryption at rest: what finds the data key again (never a key itself) and the plaintext's size.</summary>
@@ -313,6 +326,7 @@ internal static class ObjectHeader
         List<KeyValuePair<string, byte[]>>? meta = null;
         List<KeyValuePair<string, string>>? tags = null;
         ObjectEncryption? encryption = null;
+        Access.AccessControlList? acl = null;
         try
         {
             var r = new Utf8JsonReader(json);
@@ -377,6 +391,7 @@ internal static class ObjectHeader
                     case "lockMode": lockMode = r.GetString(); break;
                     case "retainUntil": retainUntil = r.GetInt64(); break;
                     case "legalHold": legalHold = r.GetBoolean(); legalHoldSet = true; break;
+                    case "acl": acl = ParseAcl(r.GetString(), path); break;
                     default: r.Skip(); break; // fields from a later minor format are ignored
                 }
             }
@@ -400,6 +415,7 @@ internal static class ObjectHeader
             RetainUntil = retainUntil is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null,
             LegalHold = legalHold,
             LegalHoldSet = legalHoldSet,
+            Acl = acl,
         };
         return (new ObjectMetadata
         {

@@ -9,11 +9,17 @@ namespace Sluice.Server.Storage;
 // Buckets: directories published by one rename, with their creation date inside.
 public sealed partial class ObjectStore
 {
+    /// <summary>A bucket record (date and owner id) is far smaller; a file this long is damage.</summary>
+    private const int MaxBucketRecordBytes = 4096;
+
     /// <summary>
-    /// CreateBucket: the directory and its creation-date file are prepared under DIR/.tmp, fsynced, then renamed into
-    /// place with RENAME_NOREPLACE (BucketAlreadyOwnedByYou when it exists), then DIR is fsynced.
+    /// CreateBucket: the directory and its record (creation date, then the owner's canonical id on a second line) — and
+    /// the ACL setting, when one is given — are prepared under DIR/.tmp, fsynced, then renamed into place with
+    /// RENAME_NOREPLACE (BucketAlreadyOwnedByYou when it exists), then DIR is fsynced: the bucket appears with its owner
+    /// and ACL or not at all.
     /// </summary>
-    public async ValueTask<BucketInfo> CreateBucketAsync(string bucket, CancellationToken cancellationToken = default)
+    public async ValueTask<BucketInfo> CreateBucketAsync(string bucket, string? ownerId = null, byte[]? acl = null,
+        CancellationToken cancellationToken = default)
     {
         string path = Layout.Bucket(bucket);
         if (await BucketExistsAsync(bucket, cancellationToken).ConfigureAwait(false))
@@ -26,9 +32,21 @@ public sealed partial class ObjectStore
             await using (var file = await Engine.OpenFileAsync(Path.Join(temp, ".bucket"), CreateNew, cancellationToken)
                 .ConfigureAwait(false))
             {
-                await file.WriteAsync(Encoding.ASCII.GetBytes(created.ToString("O", CultureInfo.InvariantCulture)), 0,
-                    cancellationToken).ConfigureAwait(false);
+                string record = created.ToString("O", CultureInfo.InvariantCulture) + (ownerId != null ? "\n" + ownerId : "");
+                await file.WriteAsync(Encoding.UTF8.GetBytes(record), 0, cancellationToken).ConfigureAwait(false);
                 await file.FlushAsync(dataOnly: true, cancellationToken).ConfigureAwait(false);
+            }
+            if (acl != null)
+            {
+                string config = Path.Join(temp, ".config");
+                StorageNative.MakeDirectory(config);
+                await using (var file = await Engine.OpenFileAsync(Path.Join(config, BucketSetting.Acl.ToString().ToLowerInvariant()),
+                    CreateNew, cancellationToken).ConfigureAwait(false))
+                {
+                    await file.WriteAsync(acl, 0, cancellationToken).ConfigureAwait(false);
+                    await file.FlushAsync(dataOnly: true, cancellationToken).ConfigureAwait(false);
+                }
+                await FsyncDirectoryAsync(config, cancellationToken).ConfigureAwait(false);
             }
             await FsyncDirectoryAsync(temp, cancellationToken).ConfigureAwait(false);
             if (!StorageNative.RenameNoReplace(temp, path)) throw AlreadyOwned(bucket);
@@ -39,7 +57,7 @@ public sealed partial class ObjectStore
             throw;
         }
         await FsyncDirectoryAsync(Layout.Root, CancellationToken.None).ConfigureAwait(false);
-        return new BucketInfo(bucket, created);
+        return new BucketInfo(bucket, created) { OwnerId = ownerId };
     }
 
     /// <summary>HeadBucket: the bucket's creation date, or NoSuchBucket.</summary>
@@ -92,12 +110,18 @@ public sealed partial class ObjectStore
         if (file == null) return null;
         await using (file.ConfigureAwait(false))
         {
-            byte[] buffer = new byte[64];
-            int n = await file.ReadAsync(buffer, 0, cancellationToken).ConfigureAwait(false);
-            if (!DateTimeOffset.TryParseExact(Encoding.ASCII.GetString(buffer, 0, n), "O", CultureInfo.InvariantCulture,
+            byte[] buffer = new byte[MaxBucketRecordBytes];
+            int n = 0, read;
+            while (n < buffer.Length && (read = await file.ReadAsync(buffer.AsMemory(n), n, cancellationToken).ConfigureAwait(false)) > 0) n += read;
+            // Line 1: the creation date; line 2 (absent in records written before owners existed): the owner's id.
+            string record = Encoding.UTF8.GetString(buffer, 0, n);
+            int newline = record.IndexOf('\n', StringComparison.Ordinal);
+            string date = newline < 0 ? record : record[..newline];
+            string? owner = newline < 0 ? null : record[(newline + 1)..];
+            if (n == buffer.Length || owner is { Length: 0 } || !DateTimeOffset.TryParseExact(date, "O", CultureInfo.InvariantCulture,
                     DateTimeStyles.AssumeUniversal, out var created))
                 throw new IoException("read", 5, $"corrupt bucket record {file.Path}");
-            return new BucketInfo(bucket, created);
+            return new BucketInfo(bucket, created) { OwnerId = owner };
         }
     }
 

@@ -143,7 +143,7 @@ public sealed class ObjectAttributeCommandTests() : ServerCommandTests("AKIDCLIA
         foreach (string[] flags in new string[][]
                  {
                      // SSE-S3 and SSE-C are done (EncryptionCommandTests); SSE-KMS needs a key file this server was not given.
-                     ["--acl", "public-read"], ["--sse", "aws:kms", "--sse-kms-key-id", "k1"],
+                     ["--acl", "aws-exec-read"], ["--sse", "aws:kms", "--sse-kms-key-id", "k1"],
                  })
         {
             foreach (string file in new[] { small, big })
@@ -156,7 +156,7 @@ public sealed class ObjectAttributeCommandTests() : ServerCommandTests("AKIDCLIA
         }
         OneLineError(Sluice("ls", "s3://unsup/obj"), 1, "^sluice: ls: nothing matches ");
         Ok(Sluice("cp", small, "s3://unsup/src"));
-        var copy = Sluice("cp", "s3://unsup/src", "s3://unsup/dst", "--acl", "public-read");
+        var copy = Sluice("cp", "s3://unsup/src", "s3://unsup/dst", "--acl", "aws-exec-read");
         Assert.Equal(1, copy.ExitCode);
         Assert.Contains("NotImplemented", copy.StdErr);
     }

@@ -24,7 +24,7 @@ public class AwsCliListingCompatTests : AwsCliTestBase, IClassFixture<CompatServ
         Assert.Contains("cli-buckets", names);
         Assert.Contains("cli-buckets-2", names);
 
-        (await Aws("s3api", "create-bucket", "--bucket", "cli-buckets")).Failed("BucketAlreadyOwnedByYou");
+        (await Aws("s3api", "create-bucket", "--bucket", "cli-buckets")).Ok(); // the owner again, in us-east-1: S3's legacy 200
         var (file, _) = _s.RandomFile(10);
         (await Aws("s3", "cp", "--only-show-errors", file, "s3://cli-buckets-2/x")).Ok();
         (await Aws("s3api", "delete-bucket", "--bucket", "cli-buckets-2")).Failed("BucketNotEmpty");

@@ -59,7 +59,7 @@ public class Boto3CompatTests : IClassFixture<CompatServer>
         var r = await Run("buckets");
         Assert.Contains("boto-buckets", r.GetProperty("names").EnumerateArray().Select(n => n.GetString()));
         Assert.Equal(JsonValueKind.Null, r.GetProperty("location").ValueKind); // us-east-1 is reported as no constraint
-        Assert.Equal(("BucketAlreadyOwnedByYou", 409), Error(r.GetProperty("again")));
+        Assert.Equal(200, r.GetProperty("again").GetInt32());
         Assert.Equal(("BucketNotEmpty", 409), Error(r.GetProperty("notEmpty")));
         Assert.Equal(("404", 404), Error(r.GetProperty("gone")));
         Assert.Equal(("NoSuchBucket", 404), Error(r.GetProperty("missing")));

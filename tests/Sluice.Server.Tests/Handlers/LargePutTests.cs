@@ -144,7 +144,7 @@ public class LargePutTests
             var server = await SluiceServer.StartAsync(new SluiceServerOptions
             {
                 DataDirectory = directory, Listen = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0), Reactors = 2,
-                EngineMode = engine, AllowAnonymous = true, ShutdownGrace = TimeSpan.Zero,
+                EngineMode = engine, AnonymousFullAccess = true, ShutdownGrace = TimeSpan.Zero,
                 Credentials = new Dictionary<string, string> { [TestServer.AccessKey] = TestServer.Secret },
             });
             var sockets = new List<Socket>();

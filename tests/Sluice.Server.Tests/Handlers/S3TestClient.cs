@@ -176,6 +176,23 @@ internal sealed class TestServer : IAsyncDisposable
 {
     public const string AccessKey = "AKIDHANDLERTEST", Secret = "handler/secret+KEY";
 
+    /// <summary>With <c>users: true</c>: the second user's key (user "alt"); <see cref="AccessKey"/> is then user "main",
+    /// and <see cref="AdminAccessKey"/> the administrator "root".</summary>
+    public const string AltAccessKey = "AKIDALTUSER", AltSecret = "alt/secret+KEY", AdminAccessKey = "AKIDADMIN", AdminSecret = "admin/secret";
+
+    public const string MainId = "main0000000000000000000000000000000000000000000000000000000000000";
+    public const string AltId = "alt00000000000000000000000000000000000000000000000000000000000000";
+
+    /// <summary>The users of a server started with <c>users: true</c>.</summary>
+    public static IReadOnlyList<Access.ServerUser> TwoUsers { get; } =
+    [
+        new("main", MainId) { AccessKeys = [AccessKey], Email = "main@example.com" },
+        new("alt", AltId) { AccessKeys = [AltAccessKey], Email = "alt@example.com" },
+        new("root", Access.ServerUser.CanonicalIdFor("root")) { AccessKeys = [AdminAccessKey], IsAdmin = true },
+    ];
+
+    private bool _users;
+
     private readonly string _front;
     private KestrelFront? _extra;
 
@@ -208,12 +225,13 @@ internal sealed class TestServer : IAsyncDisposable
     public IndexFaults? IndexFaults { get; }
 
     public static async Task<TestServer> StartAsync(string? engine = null, string? directory = null, bool anonymous = false,
-        IndexFaults? indexFaults = null, TimeProvider? lifecycleClock = null, IReadOnlyList<Service.Encryption.KmsKey>? kmsKeys = null)
+        IndexFaults? indexFaults = null, TimeProvider? lifecycleClock = null, IReadOnlyList<Service.Encryption.KmsKey>? kmsKeys = null,
+        bool users = false, Access.IBucketPolicySource? policies = null)
     {
         directory ??= Path.Combine(Path.GetTempPath(), "sluice-handlers-" + Guid.NewGuid().ToString("N"));
         string front = engine ?? "default";
-        var server = await SluiceServer.StartAsync(Options(directory, front, anonymous, indexFaults, lifecycleClock, kmsKeys));
-        var t = new TestServer(directory, server, indexFaults, front) { _kmsKeys = kmsKeys };
+        var server = await SluiceServer.StartAsync(Options(directory, front, anonymous, indexFaults, lifecycleClock, kmsKeys, users, policies));
+        var t = new TestServer(directory, server, indexFaults, front) { _kmsKeys = kmsKeys, _users = users };
         await t.StartFrontAsync();
         return t;
     }
@@ -225,8 +243,11 @@ internal sealed class TestServer : IAsyncDisposable
     public const long MemoryLimit = 1L << 30;
 
     private static SluiceServerOptions Options(string directory, string front, bool anonymous, IndexFaults? indexFaults,
-        TimeProvider? lifecycleClock = null, IReadOnlyList<Service.Encryption.KmsKey>? kmsKeys = null) => new()
+        TimeProvider? lifecycleClock = null, IReadOnlyList<Service.Encryption.KmsKey>? kmsKeys = null, bool users = false,
+        Access.IBucketPolicySource? policies = null) => new()
     {
+        BucketPolicies = policies,
+        Users = users ? TwoUsers : null,
         KmsKeys = kmsKeys,
         LifecycleClock = lifecycleClock,
         IndexFaults = indexFaults,
@@ -235,10 +256,12 @@ internal sealed class TestServer : IAsyncDisposable
         MemoryLimit = MemoryLimit,
         Listen = new IPEndPoint(IPAddress.Loopback, 0),
         ListenHttp2 = Fronts.FrontOf(front) is Fronts.KestrelH2c or Fronts.KestrelHttp1 ? new IPEndPoint(IPAddress.Loopback, 0) : null,
-        Credentials = new Dictionary<string, string> { [AccessKey] = Secret },
+        Credentials = users
+            ? new Dictionary<string, string> { [AccessKey] = Secret, [AltAccessKey] = AltSecret, [AdminAccessKey] = AdminSecret }
+            : new Dictionary<string, string> { [AccessKey] = Secret },
         Reactors = 2,
         EngineMode = Fronts.Engine(front),
-        AllowAnonymous = anonymous,
+        AnonymousFullAccess = anonymous,
     };
 
     /// <summary>Starts the test's own Kestrel front if the front needs one, and the client.</summary>
@@ -264,6 +287,10 @@ internal sealed class TestServer : IAsyncDisposable
         Client = new S3TestClient(Endpoint, AccessKey, Secret, handler, HttpVersion);
     }
 
+    /// <summary>A client through the same front signing with another access key (an unknown one signs nothing useful).</summary>
+    public S3TestClient ClientFor(string accessKey, string secret) =>
+        new(Endpoint, accessKey, secret, _front == Fronts.InProcess ? Server.CreateInProcessFront() : SocketHandler(), HttpVersion);
+
     /// <summary>A socket handler for the front: TLS trusts the test CA only.</summary>
     private SocketsHttpHandler SocketHandler()
     {
@@ -284,7 +311,7 @@ internal sealed class TestServer : IAsyncDisposable
         await StopFrontAsync();
         await Server.StopAsync();
         if (whileStopped != null) await whileStopped();
-        Server = await SluiceServer.StartAsync(Options(Directory, engine ?? _front, false, IndexFaults, kmsKeys: _kmsKeys));
+        Server = await SluiceServer.StartAsync(Options(Directory, engine ?? _front, false, IndexFaults, kmsKeys: _kmsKeys, users: _users));
         await StartFrontAsync();
     }
 

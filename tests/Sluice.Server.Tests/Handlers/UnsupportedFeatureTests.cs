@@ -25,10 +25,10 @@ public class UnsupportedFeatureTests
         { "x-amz-object-lock-mode", "COMPLIANCE", "InvalidRequest" }, // on a bucket without object lock
         { "x-amz-object-lock-retain-until-date", "2030-01-01T00:00:00Z", "InvalidRequest" }, // on a bucket without object lock
         { "x-amz-object-lock-legal-hold", "ON", "InvalidRequest" }, // on a bucket without object lock
-        { "x-amz-acl", "public-read", "NotImplemented" },
+        { "x-amz-acl", "aws-exec-read", "NotImplemented" },
         { "x-amz-acl", "bogus-acl", "InvalidArgument" },
-        { "x-amz-grant-read", "uri=\"http://acs.amazonaws.com/groups/global/AllUsers\"", "NotImplemented" },
-        { "x-amz-grant-full-control", "id=\"123\"", "NotImplemented" },
+        { "x-amz-grant-read", "uri=\"http://acs.amazonaws.com/groups/global/Nobody\"", "InvalidArgument" },
+        { "x-amz-grant-full-control", "id=\"123\"", "InvalidArgument" },
         { "x-amz-website-redirect-location", "/other", "NotImplemented" },
         { "x-amz-write-offset-bytes", "4", "NotImplemented" },
         { "x-amz-storage-class", "BOGUS", "InvalidStorageClass" },
@@ -100,10 +100,11 @@ public class UnsupportedFeatureTests
             Assert.Equal(404, (await c.SendAsync("HEAD", "/" + bucket)).Status);
         }
         await Refused("bk2", "x-amz-bucket-object-lock-enabled", "maybe", "InvalidArgument");
-        await Refused("bk3", "x-amz-acl", "public-read-write", "NotImplemented");
+        await Refused("bk3", "x-amz-acl", "aws-exec-read", "NotImplemented");
         await Refused("bk4", "x-amz-acl", "bogus-acl", "InvalidArgument");
-        await Refused("bk5", "x-amz-grant-write", "id=\"1\"", "NotImplemented");
-        await Refused("bk6", "x-amz-object-ownership", "ObjectWriter", "NotImplemented");
+        await Refused("bk5", "x-amz-grant-write", "id=\"1\"", "InvalidArgument");
+        // ACLs are enabled (object writer ownership): disabling them is not done here.
+        await Refused("bk6", "x-amz-object-ownership", "BucketOwnerEnforced", "NotImplemented");
         await Refused("bk7", "x-amz-object-ownership", "Nobody", "InvalidArgument");
     }
 
@@ -113,7 +114,7 @@ public class UnsupportedFeatureTests
         await using var t = await WithObject();
         var c = t.Client;
         (string, string)[] bucketHeaders =
-            [("x-amz-bucket-object-lock-enabled", "false"), ("x-amz-acl", "private"), ("x-amz-object-ownership", "BucketOwnerEnforced")];
+            [("x-amz-bucket-object-lock-enabled", "false"), ("x-amz-acl", "private"), ("x-amz-object-ownership", "ObjectWriter")];
         for (int i = 0; i < bucketHeaders.Length; i++)
             Assert.Equal(200, (await c.SendAsync("PUT", "/ok" + i, headers: [bucketHeaders[i]])).Status);
         (string, string)[] honoured =

@@ -31,13 +31,13 @@ internal sealed class MemoryUpload(MultipartUploadInfo info)
 /// A memory store bucket: its objects by key, its key index (in memory) for listings, and its uploads. A key's
 /// version and its index entry change together under the key's commit stripe.
 /// </summary>
-internal sealed class MemoryBucket(string name, DateTimeOffset created)
+internal sealed class MemoryBucket(string name, DateTimeOffset created, string? ownerId = null)
 {
     private const int StripeCount = 256;
 
     private readonly object[] _stripes = Enumerable.Range(0, StripeCount).Select(_ => new object()).ToArray();
 
-    public BucketInfo Info { get; } = new(name, created);
+    public BucketInfo Info { get; } = new(name, created) { OwnerId = ownerId };
 
     public string Name => Info.Name;
 

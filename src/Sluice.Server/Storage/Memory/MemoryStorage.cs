@@ -54,14 +54,16 @@ public sealed partial class MemoryStorage : IObjectStorage
 
     // ---------------------------------------------------------------- buckets
 
-    public ValueTask<BucketInfo> CreateBucketAsync(string bucket, CancellationToken cancellationToken = default)
+    public ValueTask<BucketInfo> CreateBucketAsync(string bucket, string? ownerId = null, byte[]? acl = null,
+        CancellationToken cancellationToken = default)
     {
         lock (_bucketsGate)
         {
             if (_buckets.ContainsKey(bucket))
                 throw new S3StorageException(new S3Error(S3ErrorCode.BucketAlreadyOwnedByYou) { Resource = "/" + bucket }
                     .WithDetail("BucketName", bucket));
-            var created = new MemoryBucket(bucket, ObjectStore.Now());
+            var created = new MemoryBucket(bucket, ObjectStore.Now(), ownerId);
+            if (acl != null) created.Settings[BucketSetting.Acl] = acl;
             _buckets[bucket] = created;
             return ValueTask.FromResult(created.Info);
         }
