@@ -180,8 +180,8 @@ public sealed class SluiceServer : IAsyncDisposable
                 Keys = new Service.Encryption.SseKeyring(options.InMemory ? null : options.DataDirectory, options.KmsKeys),
                 LifecycleDay = options.LifecycleDay,
             };
-            // The bucket-policy hook: an IBucketPolicySource goes here (null: no bucket has a policy yet).
-            handler.CreateAccessCache(options.BucketPolicies);
+            // The bucket-policy hook: the handler's own policy cache (Put/DeleteBucketPolicy), unless a test gives one.
+            handler.CreateAccessCache(options.BucketPolicies ?? handler.BucketPolicies);
             await handler.LoadExpirationRulesAsync().ConfigureAwait(false);
             var frontOptions = new HttpServerOptions { Logger = ErrorLogger(options), Tls = tls, HandshakeTimeout = options.TlsHandshakeTimeout };
             http = HttpServer.Start(engine, options.Listen, handler, frontOptions);

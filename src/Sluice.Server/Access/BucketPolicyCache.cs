@@ -8,7 +8,7 @@ namespace Sluice.Server.Access;
 /// has the new document. A stored document that no longer parses (written by hand, or by a future version) is kept
 /// as a policy that denies every request it is asked about: access never fails open.
 /// </summary>
-public sealed class BucketPolicyCache
+public sealed class BucketPolicyCache : IBucketPolicySource
 {
     private readonly Func<string, ValueTask<byte[]?>> _load;
     private readonly ConcurrentDictionary<string, IAccessPolicy?> _policies = new(StringComparer.Ordinal);
@@ -49,6 +49,9 @@ public sealed class BucketPolicyCache
     }
 
     /// <summary>Records the bucket's new policy (null: deleted), once the store has it.</summary>
+    /// <summary>The authorization stage's hook (<see cref="IBucketPolicySource"/>): the bucket's parsed policy.</summary>
+    public ValueTask<IAccessPolicy?> GetPolicyAsync(string bucket, CancellationToken cancellationToken = default) => GetAsync(bucket);
+
     public void Set(string bucket, BucketPolicy? policy)
     {
         lock (_policies)

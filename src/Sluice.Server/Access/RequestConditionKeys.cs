@@ -96,7 +96,7 @@ internal sealed class RequestConditionKeys(S3Exchange exchange, S3Route route, S
                 one = Header(KnownHeader.XAmzMetadataDirective);
                 break;
             case "s3:signatureversion":
-                one = auth.Method == SigV4AuthMethod.None ? null : "AWS4-HMAC-SHA256";
+                one = auth.SignatureVersion; // "AWS" (Signature Version 2) or "AWS4-HMAC-SHA256"
                 break;
             case "s3:authtype":
                 one = auth.Method switch

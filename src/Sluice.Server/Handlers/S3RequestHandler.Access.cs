@@ -34,11 +34,20 @@ public sealed partial class S3RequestHandler
     /// handler), else the error to answer. The bucket owner's request on a bucket with no policy and the default ACL
     /// finds the bucket's cached state and allocates nothing.
     /// </summary>
-    private async ValueTask<S3Error?> AuthorizeAsync(S3Exchange x, RequestContext c, SigV4AuthResult auth)
+    private ValueTask<S3Error?> AuthorizeAsync(S3Exchange x, RequestContext c, SigV4AuthResult auth) =>
+        AuthorizeAsync(x, c, auth, PrincipalOf(auth.Credential));
+
+    /// <summary>Who signed with <paramref name="credential"/>: its user; null: the anonymous principal (or, in the
+    /// wide-open development mode, the development principal).</summary>
+    private AccessPrincipal PrincipalOf(SigV4Credential? credential) =>
+        credential != null ? Users.OfAccessKey(credential.AccessKeyId)
+            : AnonymousFullAccess ? Users.DevelopmentPrincipal : AccessPrincipal.Anonymous;
+
+    /// <summary>Judges the request as made by <paramref name="principal"/> (a POST form's signer, who signs the form,
+    /// not the request).</summary>
+    private async ValueTask<S3Error?> AuthorizeAsync(S3Exchange x, RequestContext c, SigV4AuthResult auth, AccessPrincipal principal)
     {
         var route = c.Route;
-        var principal = auth.Credential is { } credential ? Users.OfAccessKey(credential.AccessKeyId)
-            : AnonymousFullAccess ? Users.DevelopmentPrincipal : AccessPrincipal.Anonymous;
         c.Caller = principal;
         c.Bucket = null;
         c.Auth = auth;

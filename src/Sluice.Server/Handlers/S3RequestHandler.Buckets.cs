@@ -121,10 +121,10 @@ public sealed partial class S3RequestHandler
     {
         string bucket = c.Route.GetBucketString();
         await _objects.DeleteBucketAsync(bucket);
-        AccessCache.Invalidate(bucket); // a bucket created again under the name has its new owner and ACL
-        ForgetBucketEncryption(bucket); // a bucket created again under the name starts with no default encryption
+        BucketPolicies.Forget(bucket); // a bucket created again under the name has no policy (forgotten first: the
+        AccessCache.Invalidate(bucket); // access state reloaded next must not find the old one), its new owner and ACL,
+        ForgetBucketEncryption(bucket); // no default encryption
         ForgetExpirationRules(bucket); // nor lifecycle rules
-        BucketPolicies.Forget(bucket); // nor a policy
         ForgetBucketLock(bucket); // nor object lock
         _cors.Forget(bucket); // nor CORS rules
         await SendEmptyAsync(x, 204);

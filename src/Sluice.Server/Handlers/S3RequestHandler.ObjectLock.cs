@@ -209,7 +209,7 @@ public sealed partial class S3RequestHandler
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
         await RequireBucketLockAsync(bucket);
         string? versionId = VersionIdOf(c);
-        bool bypass = AsksToBypassGovernance(x);
+        bool bypass = AsksToBypassGovernance(x, c);
         byte[] xml = await ReadVerifiedXmlAsync(x, c, auth, integrityRequired: true);
         var read = ObjectLockRetention.Read(xml);
         if (!read.IsSuccess) ThrowProblem(S3ErrorCode.MalformedXML, MalformedXmlMessage);
@@ -323,26 +323,38 @@ public sealed partial class S3RequestHandler
         ObjectHeaders.Get(x, KnownHeader.ContentMD5) != null
         || (ObjectHeaders.TryGetChecksum(x, out _, out string? checksum, out bool inTrailer) && (checksum != null || inTrailer));
 
-    /// <summary>x-amz-bypass-governance-retention: true, from a principal allowed to bypass. Every request here is the
-    /// owner's, who holds s3:BypassGovernanceRetention; the authorization stage will check the action for others.</summary>
-    private static bool AsksToBypassGovernance(S3Exchange x) =>
-        FindHeader(x, BypassHeader)?.Trim().Equals("true", StringComparison.OrdinalIgnoreCase) == true;
+    /// <summary>
+    /// x-amz-bypass-governance-retention: true, from a principal allowed s3:BypassGovernanceRetention: the bucket's owner
+    /// (who holds every permission on it) or the administrator, or a user the bucket policy allows it. Anyone else's
+    /// header is not honoured, so a GOVERNANCE retention still refuses them (AccessDenied), as on S3.
+    /// </summary>
+    private static bool AsksToBypassGovernance(S3Exchange x, RequestContext c)
+    {
+        if (FindHeader(x, BypassHeader)?.Trim().Equals("true", StringComparison.OrdinalIgnoreCase) != true) return false;
+        var principal = c.Caller;
+        var entry = c.Bucket;
+        if (principal == null || entry == null) return false; // never fail open
+        if (principal.IsAdmin || IsOwner(principal, entry.OwnerId)) return true;
+        return entry.Policy != null && Evaluate(entry.Policy, x, c, "s3:BypassGovernanceRetention", c.Route.GetBucketString(),
+            c.Route.HasKey ? c.Route.GetKeyString() : null, null) == Access.AccessDecision.Allow;
+    }
 
     /// <summary>
     /// The condition a delete of one version carries in a bucket with object lock: the store refuses (AccessDenied)
     /// a version under retention or legal hold, atomically with the removal. Without a version id (a delete marker
     /// is added) or without object lock, <paramref name="condition"/> as it was.
     /// </summary>
-    private async ValueTask<WriteCondition?> WithObjectLockAsync(S3Exchange x, string bucket, string? versionId, WriteCondition? condition)
+    private async ValueTask<WriteCondition?> WithObjectLockAsync(S3Exchange x, RequestContext c, string bucket, string? versionId,
+        WriteCondition? condition)
     {
-        if (versionId == null || await ObjectLockGuardAsync(x, bucket) is not { } guard) return condition;
+        if (versionId == null || await ObjectLockGuardAsync(x, c, bucket) is not { } guard) return condition;
         return (condition ?? new WriteCondition(null, null)) with { RespectObjectLock = true, BypassGovernance = guard.BypassGovernance };
     }
 
     /// <summary>The object lock condition deletes by version id carry in this bucket (with the request's bypass);
     /// null when the bucket has no object lock.</summary>
-    private async ValueTask<WriteCondition?> ObjectLockGuardAsync(S3Exchange x, string bucket) =>
-        await GetBucketLockAsync(bucket) == null ? null : WriteCondition.ObjectLock(AsksToBypassGovernance(x));
+    private async ValueTask<WriteCondition?> ObjectLockGuardAsync(S3Exchange x, RequestContext c, string bucket) =>
+        await GetBucketLockAsync(bucket) == null ? null : WriteCondition.ObjectLock(AsksToBypassGovernance(x, c));
 
     /// <summary>The object lock headers GET and HEAD answer with (a version with none costs two field reads).</summary>
     private static void AddObjectLockHeaders(S3Exchange x, ObjectAttributes a)

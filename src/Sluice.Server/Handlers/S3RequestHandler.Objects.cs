@@ -308,7 +308,7 @@ public sealed partial class S3RequestHandler
         string bucket = c.Route.GetBucketString(), key = c.Route.GetKeyString();
         string? versionId = VersionIdOf(c);
         RefuseMfa(x);
-        var condition = await WithObjectLockAsync(x, bucket, versionId, ReadDeleteCondition(x));
+        var condition = await WithObjectLockAsync(x, c, bucket, versionId, ReadDeleteCondition(x));
         var outcome = await _objects.DeleteVersionAsync(bucket, key, versionId, condition);
         await SendVersionedEmptyAsync(x, 204, outcome.VersionId, outcome.DeleteMarker);
     }
@@ -356,7 +356,7 @@ public sealed partial class S3RequestHandler
         if (objects.Count == 0 || objects.Count > 1000)
             ThrowProblem(S3ErrorCode.MalformedXML, "The XML you provided was not well-formed or did not validate against our published schema");
         // Versions named by id are removed only if object lock allows (the bypass header applies to every key).
-        var lockGuard = await ObjectLockGuardAsync(x, bucket);
+        var lockGuard = await ObjectLockGuardAsync(x, c, bucket);
 
         var outcomes = new DeleteError?[objects.Count];
         var deleted = new DeletedObject?[objects.Count];

@@ -49,6 +49,7 @@ public sealed partial class S3RequestHandler
         }
         await _objects.SetBucketSettingAsync(bucket, BucketSetting.Policy, document);
         BucketPolicies.Set(bucket, policy);
+        AccessCache.Invalidate(bucket); // the authorization stage judges the next request by the new policy
         await SendEmptyAsync(x, 204);
     }
 
@@ -57,6 +58,7 @@ public sealed partial class S3RequestHandler
         string bucket = c.Route.GetBucketString();
         await _objects.SetBucketSettingAsync(bucket, BucketSetting.Policy, null);
         BucketPolicies.Set(bucket, null);
+        AccessCache.Invalidate(bucket);
         await SendEmptyAsync(x, 204);
     }
 

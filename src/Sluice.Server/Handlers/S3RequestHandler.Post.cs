@@ -34,8 +34,8 @@ public sealed partial class S3RequestHandler
     /// POST object (a browser form upload): the multipart/form-data body is read as it streams — the fields before the
     /// file (at most 20 KiB), then the file part straight into the store through the same writer PutObject uses
     /// (durable, checksummed) — after the form's signature (SigV4 x-amz-* fields or SigV2 AWSAccessKeyId/signature over
-    /// the base64 policy) and its policy (expiration, conditions, no field outside them) are checked. An unsigned form
-    /// is served only when the server allows anonymous access. Answers 204 (or success_action_status 200/201, 201 with
+    /// the base64 policy) and its policy (expiration, conditions, no field outside them) are checked, and the signer (for
+    /// an unsigned form, the anonymous principal) is judged for s3:PutObject on the bucket. Answers 204 (or success_action_status 200/201, 201 with
     /// the PostResponse XML) or a 303 to success_action_redirect.
     /// </summary>
     internal async ValueTask PostObjectAsync(S3Exchange x, RequestContext c, SigV4AuthResult auth)
@@ -75,10 +75,14 @@ public sealed partial class S3RequestHandler
         if (key.Length == 0) throw MissingField("key");
         if (!keyProblem.IsNone) throw new S3RequestException(keyProblem.ToError());
 
-        var policy = AuthenticateForm(c, auth, fields);
+        var policy = AuthenticateForm(c, auth, fields, out var signer);
         policy?.Check(fields, bucket, DateTimeOffset.UtcNow);
+        // The form's signer (or the anonymous principal) must be allowed s3:PutObject on the bucket: its WRITE ACL
+        // grant, the bucket policy, or ownership.
+        if (await AuthorizeAsync(x, c, auth, PrincipalOf(signer)) is { } denied) throw new S3RequestException(denied);
 
         var attributes = PostAttributes(fields);
+        if (ObjectAclFor(x, c) is { } acl) attributes = attributes with { Acl = acl }; // another user's upload is theirs
         var (algorithm, expectedChecksum) = PostChecksum(fields);
         string? contentMd5 = fields.GetValueOrDefault("Content-MD5");
         CheckContentMd5Syntax(contentMd5);
@@ -113,8 +117,10 @@ public sealed partial class S3RequestHandler
     /// header instead acts as its signer. Returns the policy to enforce (null: an unsigned form, or a header-signed
     /// request without one).
     /// </summary>
-    private PostPolicy? AuthenticateForm(RequestContext c, SigV4AuthResult auth, Dictionary<string, string> fields)
+    private PostPolicy? AuthenticateForm(RequestContext c, SigV4AuthResult auth, Dictionary<string, string> fields,
+        out SigV4Credential? signer)
     {
+        signer = auth.IsAuthenticated ? auth.Credential : null;
         string? policyText = fields.GetValueOrDefault("policy");
         bool v4 = fields.ContainsKey("x-amz-signature") || fields.ContainsKey("x-amz-algorithm") || fields.ContainsKey("x-amz-credential");
         bool v2 = fields.ContainsKey("AWSAccessKeyId") || fields.ContainsKey("signature");
@@ -124,10 +130,8 @@ public sealed partial class S3RequestHandler
         {
             if (auth.IsAuthenticated) return policyText == null ? null : PostPolicy.Parse(policyText);
             if (policyText != null) throw MissingField("AWSAccessKeyId");
-            // Until bucket policies and ACLs can grant anonymous writes, an unsigned form is the anonymous server's only.
-            if (!_auth.AllowsAnonymous)
-                ThrowProblem(S3ErrorCode.AccessDenied, "Anonymous access is not allowed on this server.");
-            return null;
+            return null; // an unsigned form: the anonymous principal's, allowed what the bucket's ACL or policy grants
+
         }
         if (policyText == null) throw MissingField("policy");
         SigV4Credential credential;
@@ -164,6 +168,7 @@ public sealed partial class S3RequestHandler
                     "The request signature we calculated does not match the signature you provided. Check your key and signing method.");
         }
         c.Principal = credential.AccessKeyId;
+        signer = credential;
         return PostPolicy.Parse(policyText);
     }
 

@@ -113,6 +113,8 @@ public sealed partial class S3RequestHandler : IExchangeHandler
             }
             // Only a request carrying Origin to a bucket looks at CORS rules (cached per bucket after the first).
             if (route.HasBucket && exchange.Request.Headers.TryGet(KnownHeader.Origin, out _)) await ApplyCorsAsync(exchange, context);
+            context.Caller = null; // a request not yet judged has no caller (never the connection's previous one)
+            context.Bucket = null;
             var auth = _auth.Authenticate(exchange, route, out var authError);
             context.Principal = auth.Credential?.AccessKeyId;
             // A form upload carries its signature in the form: an unsigned POST is judged by PostObjectAsync.

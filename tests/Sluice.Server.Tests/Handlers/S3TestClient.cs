@@ -184,11 +184,11 @@ internal sealed class TestServer : IAsyncDisposable
     public const string AltId = "alt00000000000000000000000000000000000000000000000000000000000000";
 
     /// <summary>The users of a server started with <c>users: true</c>.</summary>
-    public static IReadOnlyList<Access.ServerUser> TwoUsers { get; } =
+    public static IReadOnlyList<Sluice.Server.Access.ServerUser> TwoUsers { get; } =
     [
         new("main", MainId) { AccessKeys = [AccessKey], Email = "main@example.com" },
         new("alt", AltId) { AccessKeys = [AltAccessKey], Email = "alt@example.com" },
-        new("root", Access.ServerUser.CanonicalIdFor("root")) { AccessKeys = [AdminAccessKey], IsAdmin = true },
+        new("root", Sluice.Server.Access.ServerUser.CanonicalIdFor("root")) { AccessKeys = [AdminAccessKey], IsAdmin = true },
     ];
 
     private bool _users;
@@ -226,7 +226,7 @@ internal sealed class TestServer : IAsyncDisposable
 
     public static async Task<TestServer> StartAsync(string? engine = null, string? directory = null, bool anonymous = false,
         IndexFaults? indexFaults = null, TimeProvider? lifecycleClock = null, IReadOnlyList<Service.Encryption.KmsKey>? kmsKeys = null,
-        bool users = false, Access.IBucketPolicySource? policies = null)
+        bool users = false, Sluice.Server.Access.IBucketPolicySource? policies = null)
     {
         directory ??= Path.Combine(Path.GetTempPath(), "sluice-handlers-" + Guid.NewGuid().ToString("N"));
         string front = engine ?? "default";
@@ -244,7 +244,7 @@ internal sealed class TestServer : IAsyncDisposable
 
     private static SluiceServerOptions Options(string directory, string front, bool anonymous, IndexFaults? indexFaults,
         TimeProvider? lifecycleClock = null, IReadOnlyList<Service.Encryption.KmsKey>? kmsKeys = null, bool users = false,
-        Access.IBucketPolicySource? policies = null) => new()
+        Sluice.Server.Access.IBucketPolicySource? policies = null) => new()
     {
         BucketPolicies = policies,
         Users = users ? TwoUsers : null,
