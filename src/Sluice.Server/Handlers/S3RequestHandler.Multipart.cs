@@ -196,7 +196,7 @@ public sealed partial class S3RequestHandler
         if (metadata.Checksum != null) result.Checksums.ChecksumType = metadata.ChecksumType;
         var body = new ArrayBufferWriter<byte>(512);
         result.WriteTo(body);
-        await SendVersionedXmlAsync(x, body, metadata.VersionIdHeader, encryption: metadata.Attributes.Encryption);
+        await SendWrittenXmlAsync(x, c, body, metadata); // with its expiry, as S3 tells a PUT
     }
 
     /// <summary>What Complete asserts about the whole object in its headers (null when nothing); a malformed size or

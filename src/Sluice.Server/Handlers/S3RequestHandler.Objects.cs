@@ -514,7 +514,7 @@ public sealed partial class S3RequestHandler
         SetChecksum(result.Checksums, metadata.ChecksumAlgorithm, metadata.Checksum);
         var body = new ArrayBufferWriter<byte>(256);
         result.WriteTo(body);
-        await SendVersionedXmlAsync(x, body, metadata.VersionIdHeader, copiedVersion, metadata.Attributes.Encryption);
+        await SendWrittenXmlAsync(x, c, body, metadata, copiedVersion); // with the copy's expiry, by the destination's rules
     }
 
     /// <summary>Whether the copy source (the version named, or the current one) is encrypted; a source that cannot be

@@ -98,9 +98,21 @@ public sealed partial class S3RequestHandler
 
     /// <summary>An XML answer (200) with x-amz-version-id (when set) and x-amz-copy-source-version-id (when set).</summary>
     private static ValueTask SendVersionedXmlAsync(S3Exchange x, ArrayBufferWriter<byte> body, string? versionId,
-        string? copySourceVersionId = null, ObjectEncryption? encryption = null)
+        string? copySourceVersionId = null, ObjectEncryption? encryption = null) =>
+        SendVersionedXmlAsync(x, body, versionId, copySourceVersionId, encryption, null, null);
+
+    /// <summary>The answer to a write that made <paramref name="written"/> (CopyObject, CompleteMultipartUpload): as
+    /// above, with the new version's x-amz-expiration when a lifecycle rule will expire it, as S3 tells a PUT.</summary>
+    private ValueTask SendWrittenXmlAsync(S3Exchange x, RequestContext c, ArrayBufferWriter<byte> body, ObjectMetadata written,
+        string? copySourceVersionId = null) =>
+        SendVersionedXmlAsync(x, body, written.VersionIdHeader, copySourceVersionId, written.Attributes.Encryption, this, c, written);
+
+    private static ValueTask SendVersionedXmlAsync(S3Exchange x, ArrayBufferWriter<byte> body, string? versionId,
+        string? copySourceVersionId, ObjectEncryption? encryption, S3RequestHandler? handler, RequestContext? c,
+        ObjectMetadata? written = null)
     {
         x.SetStatus(200);
+        if (handler != null && c != null && written != null) handler.AddExpirationHeader(x, c, written);
         if (encryption != null) AddSseHeaders(x, encryption, write: true);
         x.AddHeader(KnownHeader.ContentType, "application/xml"u8);
         if (versionId != null) AddHeader(x, KnownHeader.XAmzVersionId, versionId);

@@ -57,6 +57,18 @@ public class LifecycleTests
         var dated = Xml("<Rule><ID>d</ID><Filter><Prefix></Prefix></Filter><Status>Enabled</Status><Expiration><Date>2030-01-01T00:00:00Z</Date></Expiration></Rule>");
         Assert.Equal(200, (await c.SendAsync("PUT", "/exp", "lifecycle", dated, headers: [("Content-MD5", S3TestClient.Md5Base64(dated))])).Status);
         Assert.Equal("expiry-date=\"Tue, 01 Jan 2030 00:00:00 GMT\", rule-id=\"d\"", (await c.SendAsync("HEAD", "/exp/data/b")).Header("x-amz-expiration"));
+        // A copy and a completed multipart upload are told their expiry as a PUT is.
+        const string Dated = "expiry-date=\"Tue, 01 Jan 2030 00:00:00 GMT\", rule-id=\"d\"";
+        var copied = await c.SendAsync("PUT", "/exp/copies/b", headers: [("x-amz-copy-source", "/exp/data/b")]);
+        Assert.True(copied.Status == 200, copied.Text);
+        Assert.Equal(Dated, copied.Header("x-amz-expiration"));
+        var init = await c.SendAsync("POST", "/exp/mp", "uploads");
+        string uploadId = System.Text.RegularExpressions.Regex.Match(init.Text, "<UploadId>([^<]+)</UploadId>").Groups[1].Value;
+        var part = await c.SendAsync("PUT", "/exp/mp", $"partNumber=1&uploadId={Uri.EscapeDataString(uploadId)}", body: [1, 2]);
+        var completed = await c.SendAsync("POST", "/exp/mp", $"uploadId={Uri.EscapeDataString(uploadId)}",
+            body: System.Text.Encoding.UTF8.GetBytes($"<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>{part.Header("ETag")}</ETag></Part></CompleteMultipartUpload>"));
+        Assert.True(completed.Status == 200, completed.Text);
+        Assert.Equal(Dated, completed.Header("x-amz-expiration"));
 
         // Deleting the configuration removes the header at once.
         Assert.Equal(204, (await c.SendAsync("DELETE", "/exp", "lifecycle")).Status);
