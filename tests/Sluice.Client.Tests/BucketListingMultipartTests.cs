@@ -15,9 +15,9 @@ public class BucketListingMultipartTests
         await using var server = await ClientTestServer.StartAsync(protocol: protocol);
         await using var client = server.CreateClient();
         await client.CreateBucketAsync("alpha");
-        var dup = await Assert.ThrowsAsync<S3Exception>(() => client.CreateBucketAsync("alpha"));
-        Assert.Equal("BucketAlreadyOwnedByYou", dup.Code);
-        Assert.Equal(409, dup.StatusCode);
+        // Creating your own bucket again is us-east-1's legacy success (elsewhere S3 answers 409
+        // BucketAlreadyOwnedByYou, which the server's AccessControlTests check outside us-east-1).
+        await client.CreateBucketAsync("alpha");
         await client.HeadBucketAsync("alpha");
         Assert.True(await client.BucketExistsAsync("alpha"));
         Assert.False(await client.BucketExistsAsync("beta"));
