@@ -80,6 +80,7 @@ public static class S3ErrorCode
     public const string KmsNotFound = "KMS.NotFoundException";
     public const string NoSuchTagSet = nameof(NoSuchTagSet);
     public const string NoSuchBucketPolicy = nameof(NoSuchBucketPolicy);
+    public const string NoSuchPublicAccessBlockConfiguration = nameof(NoSuchPublicAccessBlockConfiguration);
     public const string MalformedPolicy = nameof(MalformedPolicy);
     public const string PolicyTooLarge = nameof(PolicyTooLarge);
     public const string ObjectLockConfigurationNotFoundError = nameof(ObjectLockConfigurationNotFoundError);
@@ -166,6 +167,7 @@ public static class S3ErrorCode
         [KmsNotFound] = new(400, "Invalid keyId", false),
         [NoSuchTagSet] = new(404, "The TagSet does not exist.", false),
         [NoSuchBucketPolicy] = new(404, "The bucket policy does not exist", false),
+        [NoSuchPublicAccessBlockConfiguration] = new(404, "The public access block configuration was not found", false),
         [MalformedPolicy] = new(400, "Policies must be valid JSON and the first byte must be '{'", false),
         [PolicyTooLarge] = new(400, "Policy exceeds the maximum allowed document size.", false),
         [ObjectLockConfigurationNotFoundError] = new(404, "Object Lock configuration does not exist for this bucket", false),

@@ -6,7 +6,7 @@ namespace Sluice.Server.Access;
 
 /// <summary>
 /// Every bucket's <see cref="BucketAccess"/>, loaded on a bucket's first request (its record, its ACL document, its
-/// policy) and kept until <see cref="Invalidate"/>: an ordinary request finds it with one allocation-free lookup by
+/// policy, its public access block) and kept until <see cref="Invalidate"/>: an ordinary request finds it with one allocation-free lookup by
 /// the route's bucket bytes. Whoever changes a bucket's owner, ACL or policy invalidates after the change is stored;
 /// a load that overlapped an invalidation is not kept, so no stale entry survives a change.
 /// </summary>
@@ -24,6 +24,10 @@ public sealed class BucketAccessCache
         _legacyOwner = legacyOwner;
     }
 
+    /// <summary>The account id of a canonical user id (RestrictPublicBuckets grants a public policy's allow to the
+    /// bucket owner's account only); null: unknown.</summary>
+    public Func<string, string?>? AccountOf { get; init; }
+
     /// <summary>Where bucket policies come from; null: no bucket has one.</summary>
     public IBucketPolicySource? Policies { get; init; }
 
@@ -35,11 +39,12 @@ public sealed class BucketAccessCache
         long generation;
         lock (_gate) generation = _generation;
         BucketInfo info;
-        byte[]? document;
+        byte[]? document, blockDocument;
         try
         {
             info = await _storage.GetBucketAsync(bucket).ConfigureAwait(false);
             document = await _storage.GetBucketSettingAsync(bucket, BucketSetting.Acl).ConfigureAwait(false);
+            blockDocument = await _storage.GetBucketSettingAsync(bucket, BucketSetting.PublicAccessBlock).ConfigureAwait(false);
         }
         catch (S3StorageException e) when (e.Error.Code == S3ErrorCode.NoSuchBucket)
         {
@@ -52,6 +57,7 @@ public sealed class BucketAccessCache
         string owner = info.OwnerId ?? _legacyOwner;
         AccessControlList? acl = null;
         IAccessPolicy? policy = null;
+        PublicAccessBlock? block = null;
         bool damaged = false;
         try
         {
@@ -60,13 +66,14 @@ public sealed class BucketAccessCache
                 acl = AccessControlList.Parse(document);
                 if (acl.IsOwnerFullControlOnly && acl.OwnerId == owner) acl = null; // the default: keep the fast path
             }
+            if (blockDocument != null) block = PublicAccessBlock.Parse(blockDocument);
             if (Policies != null) policy = await Policies.GetPolicyAsync(bucket).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             damaged = true; // never fail open: deny until the document is fixed (not cached, so a fix takes effect)
         }
-        var entry = new BucketAccess(owner, acl, policy, damaged);
+        var entry = new BucketAccess(owner, acl, policy, damaged, block, AccountOf?.Invoke(owner));
         if (!damaged)
         {
             lock (_gate)

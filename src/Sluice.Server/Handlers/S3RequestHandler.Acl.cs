@@ -118,8 +118,9 @@ public sealed partial class S3RequestHandler
         string bucketOwner = c.Bucket?.OwnerId ?? Users.LegacyOwner;
         // The development principal (unsigned, full access) and administrators write as the bucket owner.
         string writer = caller.IsAdmin ? bucketOwner : caller.CanonicalId;
-        var acl = ReadRequestAcl(x, writer, bucketOwner, forBucket: false)
-            ?? (writer == bucketOwner ? null : AccessControlList.Private(writer));
+        var acl = ReadRequestAcl(x, writer, bucketOwner, forBucket: false);
+        CheckPublicAclAllowed(c, acl);
+        acl ??= writer == bucketOwner ? null : AccessControlList.Private(writer);
         return acl != null && acl.IsOwnerFullControlOnly && acl.OwnerId == bucketOwner ? null : acl;
     }
 
@@ -143,6 +144,7 @@ public sealed partial class S3RequestHandler
         string bucket = c.Route.GetBucketString();
         var entry = c.Bucket ?? throw DeniedException(c.Route.GetResource());
         var acl = await ReadAclRequestAsync(x, c, auth, entry.OwnerId, entry.OwnerId, forBucket: true);
+        CheckPublicAclAllowed(c, acl);
         await _objects.SetBucketSettingAsync(bucket, BucketSetting.Acl, acl.IsOwnerFullControlOnly ? null : acl.ToBytes());
         AccessCache.Invalidate(bucket);
         await SendEmptyAsync(x, 200);
@@ -169,6 +171,7 @@ public sealed partial class S3RequestHandler
         AuthorizeObject(x, c, current);
         string owner = current.Attributes.Acl?.OwnerId ?? bucketOwner;
         var acl = await ReadAclRequestAsync(x, c, auth, owner, bucketOwner, forBucket: false);
+        CheckPublicAclAllowed(c, acl);
         var stored = acl.IsOwnerFullControlOnly && owner == bucketOwner ? null : acl;
         var metadata = await _objects.UpdateAttributesAsync(bucket, key, versionId, m =>
         {

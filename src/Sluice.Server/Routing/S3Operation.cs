@@ -116,4 +116,10 @@ public enum S3Operation
     GetObjectAcl,
     /// <summary>PUT /bucket/key?acl</summary>
     PutObjectAcl,
+    /// <summary>GET /bucket?publicAccessBlock</summary>
+    GetPublicAccessBlock,
+    /// <summary>PUT /bucket?publicAccessBlock</summary>
+    PutPublicAccessBlock,
+    /// <summary>DELETE /bucket?publicAccessBlock</summary>
+    DeletePublicAccessBlock,
 }

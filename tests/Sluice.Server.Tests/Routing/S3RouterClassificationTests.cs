@@ -88,7 +88,7 @@ public sealed class S3RouterClassificationTests
     [Theory]
     [InlineData("GET", "/bucket?acl")]
     [InlineData("PUT", "/bucket?acl")]
-    [InlineData("GET", "/bucket?publicAccessBlock")]
+    [InlineData("GET", "/bucket?logging")]
     [InlineData("GET", "/bucket?website")]
     [InlineData("GET", "/bucket/key?acl")]
     [InlineData("GET", "/bucket/key?torrent")]
