@@ -6,8 +6,14 @@ namespace Sluice.Server.Access;
 /// (null: none) and the public access block (null: none). Immutable: a change replaces the entry.
 /// </summary>
 internal sealed class BucketAccess(string ownerId, AccessControlList? acl, IAccessPolicy? policy, bool damaged = false,
-    PublicAccessBlock? block = null, string? ownerAccountId = null)
+    PublicAccessBlock? block = null, string? ownerAccountId = null, ObjectOwnership ownership = ObjectOwnership.ObjectWriter)
 {
+    /// <summary>The bucket's object ownership (no controls: ObjectWriter).</summary>
+    public ObjectOwnership Ownership { get; } = ownership;
+
+    /// <summary>BucketOwnerEnforced: ACLs are disabled — the bucket owner owns every object, ACLs grant nothing.</summary>
+    public bool AclsDisabled => Ownership == ObjectOwnership.BucketOwnerEnforced;
+
     /// <summary>The bucket owner's canonical id.</summary>
     public string OwnerId { get; } = ownerId;
 

@@ -39,12 +39,13 @@ public sealed class BucketAccessCache
         long generation;
         lock (_gate) generation = _generation;
         BucketInfo info;
-        byte[]? document, blockDocument;
+        byte[]? document, blockDocument, ownershipDocument;
         try
         {
             info = await _storage.GetBucketAsync(bucket).ConfigureAwait(false);
             document = await _storage.GetBucketSettingAsync(bucket, BucketSetting.Acl).ConfigureAwait(false);
             blockDocument = await _storage.GetBucketSettingAsync(bucket, BucketSetting.PublicAccessBlock).ConfigureAwait(false);
+            ownershipDocument = await _storage.GetBucketSettingAsync(bucket, BucketSetting.OwnershipControls).ConfigureAwait(false);
         }
         catch (S3StorageException e) when (e.Error.Code == S3ErrorCode.NoSuchBucket)
         {
@@ -58,6 +59,7 @@ public sealed class BucketAccessCache
         AccessControlList? acl = null;
         IAccessPolicy? policy = null;
         PublicAccessBlock? block = null;
+        var ownership = ObjectOwnership.ObjectWriter;
         bool damaged = false;
         try
         {
@@ -67,13 +69,15 @@ public sealed class BucketAccessCache
                 if (acl.IsOwnerFullControlOnly && acl.OwnerId == owner) acl = null; // the default: keep the fast path
             }
             if (blockDocument != null) block = PublicAccessBlock.Parse(blockDocument);
+            if (ownershipDocument != null) ownership = ParseOwnership(ownershipDocument);
+            if (ownership == ObjectOwnership.BucketOwnerEnforced) acl = null; // ACLs disabled: the owner's alone
             if (Policies != null) policy = await Policies.GetPolicyAsync(bucket).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             damaged = true; // never fail open: deny until the document is fixed (not cached, so a fix takes effect)
         }
-        var entry = new BucketAccess(owner, acl, policy, damaged, block, AccountOf?.Invoke(owner));
+        var entry = new BucketAccess(owner, acl, policy, damaged, block, AccountOf?.Invoke(owner), ownership);
         if (!damaged)
         {
             lock (_gate)
@@ -82,6 +86,28 @@ public sealed class BucketAccessCache
             }
         }
         return entry;
+    }
+
+    /// <summary>The stored OwnershipControls document's setting; a damaged one throws <see cref="FormatException"/>.</summary>
+    internal static ObjectOwnership ParseOwnership(byte[] document)
+    {
+        var read = Sluice.S3.Xml.OwnershipControls.Read(document);
+        if (!read.IsSuccess || !TryParseOwnership(read.Value!.ObjectOwnership, out var ownership))
+            throw new FormatException("damaged ownership controls document");
+        return ownership;
+    }
+
+    /// <summary>An ObjectOwnership value as S3 spells it (case-sensitive).</summary>
+    internal static bool TryParseOwnership(string? text, out ObjectOwnership ownership)
+    {
+        ownership = text switch
+        {
+            "ObjectWriter" => ObjectOwnership.ObjectWriter,
+            "BucketOwnerPreferred" => ObjectOwnership.BucketOwnerPreferred,
+            "BucketOwnerEnforced" => ObjectOwnership.BucketOwnerEnforced,
+            _ => (ObjectOwnership)(-1),
+        };
+        return ownership >= 0;
     }
 
     /// <summary>Forgets the bucket's access state (its owner, ACL or policy changed, or it was deleted): the next

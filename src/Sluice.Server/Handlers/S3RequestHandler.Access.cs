@@ -116,7 +116,8 @@ public sealed partial class S3RequestHandler
         if (principal.IsAdmin) return;
         string resource = "/" + bucket + "/" + key;
         if (entry.Damaged) throw DeniedException(resource);
-        var acl = metadata.Attributes.Acl;
+        // BucketOwnerEnforced: every object is the bucket owner's and its stored ACL (from before) counts for nothing.
+        var acl = entry.AclsDisabled ? null : metadata.Attributes.Acl;
         string objectOwner = acl?.OwnerId ?? entry.OwnerId;
         var policy = entry.Policy == null ? AccessDecision.NotApplicable : Evaluate(entry.Policy, x, c, action, bucket, key, metadata);
         if (policy == AccessDecision.ExplicitDeny) throw DeniedException(resource);

@@ -119,9 +119,26 @@ public sealed partial class S3RequestHandler
         // The development principal (unsigned, full access) and administrators write as the bucket owner.
         string writer = caller.IsAdmin ? bucketOwner : caller.CanonicalId;
         var acl = ReadRequestAcl(x, writer, bucketOwner, forBucket: false);
+        switch (c.Bucket?.Ownership)
+        {
+            case ObjectOwnership.BucketOwnerEnforced:
+                // ACLs disabled: the bucket owner owns what anyone writes; only an ACL that says just that is taken.
+                if (acl != null) RequireBucketOwnerOnly(ReadRequestAcl(x, bucketOwner, bucketOwner, forBucket: false)!, bucketOwner);
+                return null;
+            case ObjectOwnership.BucketOwnerPreferred when Header(x, KnownHeader.XAmzAcl)?.Trim() == "bucket-owner-full-control":
+                return null; // the writer hands the object to the bucket owner
+        }
         CheckPublicAclAllowed(c, acl);
         acl ??= writer == bucketOwner ? null : AccessControlList.Private(writer);
         return acl != null && acl.IsOwnerFullControlOnly && acl.OwnerId == bucketOwner ? null : acl;
+    }
+
+    /// <summary>On a bucket with ACLs disabled (BucketOwnerEnforced) an ACL is taken only when it grants the bucket
+    /// owner FULL_CONTROL and nothing else (bucket-owner-full-control or its equivalent); anything else is 400
+    /// AccessControlListNotSupported, as S3 answers.</summary>
+    private static void RequireBucketOwnerOnly(AccessControlList acl, string bucketOwner)
+    {
+        if (!(acl.IsOwnerFullControlOnly && acl.OwnerId == bucketOwner)) ThrowProblem(S3ErrorCode.AccessControlListNotSupported);
     }
 
     /// <summary>The attributes of a new object version with the request's ACL (see <see cref="ObjectAclFor"/>).</summary>
@@ -144,6 +161,7 @@ public sealed partial class S3RequestHandler
         string bucket = c.Route.GetBucketString();
         var entry = c.Bucket ?? throw DeniedException(c.Route.GetResource());
         var acl = await ReadAclRequestAsync(x, c, auth, entry.OwnerId, entry.OwnerId, forBucket: true);
+        if (entry.AclsDisabled) RequireBucketOwnerOnly(acl, entry.OwnerId); // the only ACL a bucket without ACLs takes
         CheckPublicAclAllowed(c, acl);
         await _objects.SetBucketSettingAsync(bucket, BucketSetting.Acl, acl.IsOwnerFullControlOnly ? null : acl.ToBytes());
         AccessCache.Invalidate(bucket);
@@ -158,7 +176,8 @@ public sealed partial class S3RequestHandler
         var metadata = await _objects.HeadAsync(bucket, key, VersionIdOf(c));
         AuthorizeObject(x, c, metadata);
         string bucketOwner = c.Bucket?.OwnerId ?? Users.LegacyOwner;
-        await SendAclAsync(x, metadata.Attributes.Acl ?? AccessControlList.Private(bucketOwner), metadata.VersionIdHeader);
+        var acl = c.Bucket?.AclsDisabled == true ? null : metadata.Attributes.Acl; // ACLs disabled: the bucket owner's
+        await SendAclAsync(x, acl ?? AccessControlList.Private(bucketOwner), metadata.VersionIdHeader);
     }
 
     internal async ValueTask PutObjectAclAsync(S3Exchange x, RequestContext c, SigV4AuthResult auth)
@@ -169,6 +188,16 @@ public sealed partial class S3RequestHandler
         // Judged and read against the version as it is now; the update below re-checks that it is the same owner's.
         var current = await _objects.HeadAsync(bucket, key, versionId);
         AuthorizeObject(x, c, current);
+        if (c.Bucket?.AclsDisabled == true)
+        {
+            // ACLs disabled: the object is the bucket owner's with FULL_CONTROL already; only that ACL is accepted,
+            // and setting it changes nothing.
+            RequireBucketOwnerOnly(await ReadAclRequestAsync(x, c, auth, bucketOwner, bucketOwner, forBucket: false), bucketOwner);
+            x.SetStatus(200);
+            AddHeader(x, KnownHeader.XAmzVersionId, current.VersionIdHeader);
+            await x.SendAsync(ReadOnlyMemory<byte>.Empty);
+            return;
+        }
         string owner = current.Attributes.Acl?.OwnerId ?? bucketOwner;
         var acl = await ReadAclRequestAsync(x, c, auth, owner, bucketOwner, forBucket: false);
         CheckPublicAclAllowed(c, acl);

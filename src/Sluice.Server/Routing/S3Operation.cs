@@ -122,4 +122,10 @@ public enum S3Operation
     PutPublicAccessBlock,
     /// <summary>DELETE /bucket?publicAccessBlock</summary>
     DeletePublicAccessBlock,
+    /// <summary>GET /bucket?ownershipControls</summary>
+    GetBucketOwnershipControls,
+    /// <summary>PUT /bucket?ownershipControls</summary>
+    PutBucketOwnershipControls,
+    /// <summary>DELETE /bucket?ownershipControls</summary>
+    DeleteBucketOwnershipControls,
 }

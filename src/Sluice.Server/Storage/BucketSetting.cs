@@ -48,4 +48,8 @@ public enum BucketSetting
     /// BlockPublicPolicy, RestrictPublicBuckets); cached with the bucket's access state by
     /// <see cref="Access.BucketAccessCache"/>, which the handlers invalidate on change.</summary>
     PublicAccessBlock,
+
+    /// <summary>PutBucketOwnershipControls' (or CreateBucket's x-amz-object-ownership) OwnershipControls XML; none:
+    /// ObjectWriter. Cached with the bucket's access state by <see cref="Access.BucketAccessCache"/>.</summary>
+    OwnershipControls,
 }

@@ -86,11 +86,10 @@ public sealed class S3RouterClassificationTests
 
     // Unimplemented subresources answer 501, never the plain operation's success.
     [Theory]
-    [InlineData("GET", "/bucket?acl")]
-    [InlineData("PUT", "/bucket?acl")]
+    [InlineData("GET", "/bucket?analytics")]
+    [InlineData("PUT", "/bucket?replication")]
     [InlineData("GET", "/bucket?logging")]
     [InlineData("GET", "/bucket?website")]
-    [InlineData("GET", "/bucket/key?acl")]
     [InlineData("GET", "/bucket/key?torrent")]
     [InlineData("POST", "/bucket/key?restore")]
     [InlineData("POST", "/bucket/key?select&select-type=2")]
