@@ -107,7 +107,8 @@ public sealed partial class S3RequestHandler
             AccessCache.Invalidate(bucket);
         }
         // A bucket created again (us-east-1's 200) keeps the object lock it has or lacks: lock is chosen at creation only.
-        if (created && ownership != null) await SetOwnershipAsync(bucket, ownership.Value);
+        // Also on us-east-1's re-creation (its ACL was just reset to the request's): the request's setting is never ignored.
+        if (ownership != null) await SetOwnershipAsync(bucket, ownership.Value);
         if (created && AsksForObjectLock(x)) await EnableObjectLockOnNewBucketAsync(bucket);
         else if (created) ForgetBucketLock(bucket);
         x.SetStatus(200);
