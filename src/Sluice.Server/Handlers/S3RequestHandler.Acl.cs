@@ -118,16 +118,25 @@ public sealed partial class S3RequestHandler
         string bucketOwner = c.Bucket?.OwnerId ?? Users.LegacyOwner;
         // The development principal (unsigned, full access) and administrators write as the bucket owner.
         string writer = caller.IsAdmin ? bucketOwner : caller.CanonicalId;
-        var acl = ReadRequestAcl(x, writer, bucketOwner, forBucket: false);
-        switch (c.Bucket?.Ownership)
+        if (c.Bucket?.AclsDisabled == true)
         {
-            case ObjectOwnership.BucketOwnerEnforced:
-                // ACLs disabled: the bucket owner owns what anyone writes; only an ACL that says just that is taken.
-                if (acl != null) RequireBucketOwnerOnly(ReadRequestAcl(x, bucketOwner, bucketOwner, forBucket: false)!, bucketOwner);
-                return null;
-            case ObjectOwnership.BucketOwnerPreferred when Header(x, KnownHeader.XAmzAcl)?.Trim() == "bucket-owner-full-control":
-                return null; // the writer hands the object to the bucket owner
+            // ACLs disabled: the bucket owner owns what anyone writes; only an ACL that says just that is taken (and an
+            // ACL S3 could not even read is refused as an ACL first).
+            AccessControlList? asked;
+            try
+            {
+                asked = ReadRequestAcl(x, bucketOwner, bucketOwner, forBucket: false);
+            }
+            catch (S3RequestException e) when (IsAclReadError(e))
+            {
+                throw new S3RequestException(new S3Error(S3ErrorCode.AccessControlListNotSupported));
+            }
+            if (asked != null) RequireBucketOwnerOnly(asked, bucketOwner);
+            return null;
         }
+        var acl = ReadRequestAcl(x, writer, bucketOwner, forBucket: false);
+        if (c.Bucket?.Ownership == ObjectOwnership.BucketOwnerPreferred && Header(x, KnownHeader.XAmzAcl)?.Trim() == "bucket-owner-full-control")
+            return null; // the writer hands the object to the bucket owner
         CheckPublicAclAllowed(c, acl);
         acl ??= writer == bucketOwner ? null : AccessControlList.Private(writer);
         return acl != null && acl.IsOwnerFullControlOnly && acl.OwnerId == bucketOwner ? null : acl;
@@ -140,6 +149,13 @@ public sealed partial class S3RequestHandler
     {
         if (!(acl.IsOwnerFullControlOnly && acl.OwnerId == bucketOwner)) ThrowProblem(S3ErrorCode.AccessControlListNotSupported);
     }
+
+    /// <summary>On a bucket with ACLs disabled an ACL the request names badly (unknown grantee, both a canned ACL and
+    /// grants, …) is refused as what it is, an ACL: AccessControlListNotSupported.</summary>
+    /// <remarks>No closure here: this sits on every write's path, which must not allocate.</remarks>
+    private static bool IsAclReadError(S3RequestException e) =>
+        e.Error.Code is S3ErrorCode.InvalidArgument or S3ErrorCode.MalformedACLError or S3ErrorCode.UnresolvableGrantByEmailAddress
+            or S3ErrorCode.InvalidRequest or S3ErrorCode.NotImplemented;
 
     /// <summary>The attributes of a new object version with the request's ACL (see <see cref="ObjectAclFor"/>).</summary>
     private ObjectAttributes WithRequestAcl(S3Exchange x, RequestContext c, ObjectAttributes attributes)
@@ -160,7 +176,15 @@ public sealed partial class S3RequestHandler
     {
         string bucket = c.Route.GetBucketString();
         var entry = c.Bucket ?? throw DeniedException(c.Route.GetResource());
-        var acl = await ReadAclRequestAsync(x, c, auth, entry.OwnerId, entry.OwnerId, forBucket: true);
+        AccessControlList acl;
+        try
+        {
+            acl = await ReadAclRequestAsync(x, c, auth, entry.OwnerId, entry.OwnerId, forBucket: true);
+        }
+        catch (S3RequestException e) when (entry.AclsDisabled && IsAclReadError(e))
+        {
+            throw new S3RequestException(new S3Error(S3ErrorCode.AccessControlListNotSupported));
+        }
         if (entry.AclsDisabled) RequireBucketOwnerOnly(acl, entry.OwnerId); // the only ACL a bucket without ACLs takes
         CheckPublicAclAllowed(c, acl);
         await _objects.SetBucketSettingAsync(bucket, BucketSetting.Acl, acl.IsOwnerFullControlOnly ? null : acl.ToBytes());
@@ -192,7 +216,16 @@ public sealed partial class S3RequestHandler
         {
             // ACLs disabled: the object is the bucket owner's with FULL_CONTROL already; only that ACL is accepted,
             // and setting it changes nothing.
-            RequireBucketOwnerOnly(await ReadAclRequestAsync(x, c, auth, bucketOwner, bucketOwner, forBucket: false), bucketOwner);
+            AccessControlList asked;
+            try
+            {
+                asked = await ReadAclRequestAsync(x, c, auth, bucketOwner, bucketOwner, forBucket: false);
+            }
+            catch (S3RequestException e) when (IsAclReadError(e))
+            {
+                throw new S3RequestException(new S3Error(S3ErrorCode.AccessControlListNotSupported));
+            }
+            RequireBucketOwnerOnly(asked, bucketOwner);
             x.SetStatus(200);
             AddHeader(x, KnownHeader.XAmzVersionId, current.VersionIdHeader);
             await x.SendAsync(ReadOnlyMemory<byte>.Empty);

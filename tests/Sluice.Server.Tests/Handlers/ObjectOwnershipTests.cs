@@ -104,9 +104,12 @@ public sealed class ObjectOwnershipTests
         // Setting ACLs is refused, but for the bucket owner's FULL_CONTROL alone.
         NoAcls(await main.SendAsync("PUT", "/enf", "acl", headers: [("x-amz-acl", "public-read")]));
         NoAcls(await main.SendAsync("PUT", "/enf/pub", "acl", headers: [("x-amz-acl", "public-read")]));
+        NoAcls(await main.SendAsync("PUT", "/enf", "acl", headers: [("x-amz-grant-full-control", "id=\"nobody-known\"")]));
+        NoAcls(await main.SendAsync("PUT", "/enf/pub", "acl", headers: [("x-amz-grant-read", "uri=\"http://example.com/nogroup\"")]));
         NoAcls(await main.PutObjectAsync("enf", "new", B("n"), ("x-amz-acl", "public-read")));
         NoAcls(await main.PutObjectAsync("enf", "new", B("n"), ("x-amz-grant-read", $"id=\"{AltId}\"")));
         NoAcls(await main.SendAsync("POST", "/enf/mp", "uploads", headers: [("x-amz-acl", "authenticated-read")]));
+        NoAcls(await main.PutObjectAsync("enf", "new", B("n"), ("x-amz-grant-read", "id=\"nobody-known\"")));
         Assert.Equal(404, (await main.GetObjectAsync("enf", "new")).Status);
         Assert.Equal(200, (await main.SendAsync("PUT", "/enf", "acl", headers: [("x-amz-acl", "bucket-owner-full-control")])).Status);
         Assert.Equal(200, (await main.SendAsync("PUT", "/enf/pub", "acl", headers: [("x-amz-acl", "private")])).Status);
