@@ -80,6 +80,10 @@ public static class S3ErrorCode
     public const string KmsNotFound = "KMS.NotFoundException";
     public const string NoSuchTagSet = nameof(NoSuchTagSet);
     public const string NoSuchBucketPolicy = nameof(NoSuchBucketPolicy);
+    public const string NoSuchPublicAccessBlockConfiguration = nameof(NoSuchPublicAccessBlockConfiguration);
+    public const string OwnershipControlsNotFoundError = nameof(OwnershipControlsNotFoundError);
+    public const string AccessControlListNotSupported = nameof(AccessControlListNotSupported);
+    public const string InvalidBucketAclWithObjectOwnership = nameof(InvalidBucketAclWithObjectOwnership);
     public const string MalformedPolicy = nameof(MalformedPolicy);
     public const string PolicyTooLarge = nameof(PolicyTooLarge);
     public const string ObjectLockConfigurationNotFoundError = nameof(ObjectLockConfigurationNotFoundError);
@@ -166,6 +170,10 @@ public static class S3ErrorCode
         [KmsNotFound] = new(400, "Invalid keyId", false),
         [NoSuchTagSet] = new(404, "The TagSet does not exist.", false),
         [NoSuchBucketPolicy] = new(404, "The bucket policy does not exist", false),
+        [NoSuchPublicAccessBlockConfiguration] = new(404, "The public access block configuration was not found", false),
+        [OwnershipControlsNotFoundError] = new(404, "The bucket ownership controls were not found", false),
+        [AccessControlListNotSupported] = new(400, "The bucket does not allow ACLs", false),
+        [InvalidBucketAclWithObjectOwnership] = new(400, "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting", false),
         [MalformedPolicy] = new(400, "Policies must be valid JSON and the first byte must be '{'", false),
         [PolicyTooLarge] = new(400, "Policy exceeds the maximum allowed document size.", false),
         [ObjectLockConfigurationNotFoundError] = new(404, "Object Lock configuration does not exist for this bucket", false),

@@ -81,14 +81,16 @@ public sealed class AccessControlList
         return new AccessControlList(ownerId, grants);
     }
 
-    /// <summary>What the ACL grants <paramref name="principal"/>, directly or through a group it belongs to.</summary>
-    public AclRights PermissionsOf(AccessPrincipal principal)
+    /// <summary>What the ACL grants <paramref name="principal"/>, directly or through a group it belongs to; with
+    /// <paramref name="ignorePublic"/> (the public access block's IgnorePublicAcls) grants to AllUsers and
+    /// AuthenticatedUsers count for nothing.</summary>
+    public AclRights PermissionsOf(AccessPrincipal principal, bool ignorePublic = false)
     {
         AclRights rights = AclRights.None;
         foreach (var g in Grants)
         {
             bool applies = g.IsGroup
-                ? g.Grantee == AllUsers || (g.Grantee == AuthenticatedUsers && !principal.IsAnonymous)
+                ? !ignorePublic && (g.Grantee == AllUsers || (g.Grantee == AuthenticatedUsers && !principal.IsAnonymous))
                 : !principal.IsAnonymous && g.Grantee == principal.CanonicalId;
             if (applies) rights |= g.Rights;
         }

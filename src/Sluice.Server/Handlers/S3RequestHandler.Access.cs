@@ -27,7 +27,11 @@ public sealed partial class S3RequestHandler
 
     /// <summary>Sets <see cref="AccessCache"/> over the handler's store (an init accessor cannot see the store).</summary>
     internal BucketAccessCache CreateAccessCache(IBucketPolicySource? policies) =>
-        AccessCache = new BucketAccessCache(_objects.Storage, Users.LegacyOwner) { Policies = policies };
+        AccessCache = new BucketAccessCache(_objects.Storage, Users.LegacyOwner)
+        {
+            Policies = policies,
+            AccountOf = id => Users.OfId(id)?.AccountId,
+        };
 
     /// <summary>
     /// Judges the routed, authenticated request; null when it may proceed (object ACLs are still to be judged by the
@@ -83,7 +87,7 @@ public sealed partial class S3RequestHandler
             AccessRight.BucketWriteAcp => owner || (rights & AclRights.WriteAcp) != 0,
             _ => owner, // bucket configuration: the owner's
         };
-        return granted || policy == AccessDecision.Allow ? null : Denied(route.GetResource());
+        return granted || (policy == AccessDecision.Allow && entry.PolicyAllowCountsFor(principal)) ? null : Denied(route.GetResource());
     }
 
     /// <summary>
@@ -112,12 +116,13 @@ public sealed partial class S3RequestHandler
         if (principal.IsAdmin) return;
         string resource = "/" + bucket + "/" + key;
         if (entry.Damaged) throw DeniedException(resource);
-        var acl = metadata.Attributes.Acl;
+        // BucketOwnerEnforced: every object is the bucket owner's and its stored ACL (from before) counts for nothing.
+        var acl = entry.AclsDisabled ? null : metadata.Attributes.Acl;
         string objectOwner = acl?.OwnerId ?? entry.OwnerId;
         var policy = entry.Policy == null ? AccessDecision.NotApplicable : Evaluate(entry.Policy, x, c, action, bucket, key, metadata);
         if (policy == AccessDecision.ExplicitDeny) throw DeniedException(resource);
         bool isOwner = IsOwner(principal, objectOwner);
-        var rights = acl != null ? acl.PermissionsOf(principal) : isOwner ? AclRights.FullControl : AclRights.None;
+        var rights = acl != null ? acl.PermissionsOf(principal, entry.IgnoresPublicAcls) : isOwner ? AclRights.FullControl : AclRights.None;
         bool granted = right switch
         {
             AccessRight.ObjectRead => (rights & AclRights.Read) != 0,
@@ -127,7 +132,8 @@ public sealed partial class S3RequestHandler
         };
         // The bucket owner's policy speaks for the objects the bucket owner owns, not for others' (as on S3 with
         // object ownership "object writer").
-        if (!granted && !(policy == AccessDecision.Allow && objectOwner == entry.OwnerId)) throw DeniedException(resource);
+        if (!granted && !(policy == AccessDecision.Allow && objectOwner == entry.OwnerId && entry.PolicyAllowCountsFor(principal)))
+            throw DeniedException(resource);
     }
 
     /// <summary>
@@ -173,7 +179,8 @@ public sealed partial class S3RequestHandler
         if (principal == null || entry == null || entry.Damaged) return principal?.IsAdmin == true;
         if (principal.IsAdmin) return true;
         if ((entry.PermissionsOf(principal) & AclRights.Read) != 0) return true;
-        return entry.Policy != null && Evaluate(entry.Policy, x, c, "s3:ListBucket", c.Route.GetBucketString(), null, null) == AccessDecision.Allow;
+        return entry.Policy != null && entry.PolicyAllowCountsFor(principal)
+            && Evaluate(entry.Policy, x, c, "s3:ListBucket", c.Route.GetBucketString(), null, null) == AccessDecision.Allow;
     }
 
     private static AccessDecision Evaluate(IAccessPolicy policy, S3Exchange x, RequestContext c, string action, string bucket, string? key,

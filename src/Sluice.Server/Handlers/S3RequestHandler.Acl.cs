@@ -118,10 +118,44 @@ public sealed partial class S3RequestHandler
         string bucketOwner = c.Bucket?.OwnerId ?? Users.LegacyOwner;
         // The development principal (unsigned, full access) and administrators write as the bucket owner.
         string writer = caller.IsAdmin ? bucketOwner : caller.CanonicalId;
-        var acl = ReadRequestAcl(x, writer, bucketOwner, forBucket: false)
-            ?? (writer == bucketOwner ? null : AccessControlList.Private(writer));
+        if (c.Bucket?.AclsDisabled == true)
+        {
+            // ACLs disabled: the bucket owner owns what anyone writes; only an ACL that says just that is taken (and an
+            // ACL S3 could not even read is refused as an ACL first).
+            AccessControlList? asked;
+            try
+            {
+                asked = ReadRequestAcl(x, bucketOwner, bucketOwner, forBucket: false);
+            }
+            catch (S3RequestException e) when (IsAclReadError(e))
+            {
+                throw new S3RequestException(new S3Error(S3ErrorCode.AccessControlListNotSupported));
+            }
+            if (asked != null) RequireBucketOwnerOnly(asked, bucketOwner);
+            return null;
+        }
+        var acl = ReadRequestAcl(x, writer, bucketOwner, forBucket: false);
+        if (c.Bucket?.Ownership == ObjectOwnership.BucketOwnerPreferred && Header(x, KnownHeader.XAmzAcl)?.Trim() == "bucket-owner-full-control")
+            return null; // the writer hands the object to the bucket owner
+        CheckPublicAclAllowed(c, acl);
+        acl ??= writer == bucketOwner ? null : AccessControlList.Private(writer);
         return acl != null && acl.IsOwnerFullControlOnly && acl.OwnerId == bucketOwner ? null : acl;
     }
+
+    /// <summary>On a bucket with ACLs disabled (BucketOwnerEnforced) an ACL is taken only when it grants the bucket
+    /// owner FULL_CONTROL and nothing else (bucket-owner-full-control or its equivalent); anything else is 400
+    /// AccessControlListNotSupported, as S3 answers.</summary>
+    private static void RequireBucketOwnerOnly(AccessControlList acl, string bucketOwner)
+    {
+        if (!(acl.IsOwnerFullControlOnly && acl.OwnerId == bucketOwner)) ThrowProblem(S3ErrorCode.AccessControlListNotSupported);
+    }
+
+    /// <summary>On a bucket with ACLs disabled an ACL the request names badly (unknown grantee, both a canned ACL and
+    /// grants, …) is refused as what it is, an ACL: AccessControlListNotSupported.</summary>
+    /// <remarks>No closure here: this sits on every write's path, which must not allocate.</remarks>
+    private static bool IsAclReadError(S3RequestException e) =>
+        e.Error.Code is S3ErrorCode.InvalidArgument or S3ErrorCode.MalformedACLError or S3ErrorCode.UnresolvableGrantByEmailAddress
+            or S3ErrorCode.InvalidRequest or S3ErrorCode.NotImplemented;
 
     /// <summary>The attributes of a new object version with the request's ACL (see <see cref="ObjectAclFor"/>).</summary>
     private ObjectAttributes WithRequestAcl(S3Exchange x, RequestContext c, ObjectAttributes attributes)
@@ -142,7 +176,17 @@ public sealed partial class S3RequestHandler
     {
         string bucket = c.Route.GetBucketString();
         var entry = c.Bucket ?? throw DeniedException(c.Route.GetResource());
-        var acl = await ReadAclRequestAsync(x, c, auth, entry.OwnerId, entry.OwnerId, forBucket: true);
+        AccessControlList acl;
+        try
+        {
+            acl = await ReadAclRequestAsync(x, c, auth, entry.OwnerId, entry.OwnerId, forBucket: true);
+        }
+        catch (S3RequestException e) when (entry.AclsDisabled && IsAclReadError(e))
+        {
+            throw new S3RequestException(new S3Error(S3ErrorCode.AccessControlListNotSupported));
+        }
+        if (entry.AclsDisabled) RequireBucketOwnerOnly(acl, entry.OwnerId); // the only ACL a bucket without ACLs takes
+        CheckPublicAclAllowed(c, acl);
         await _objects.SetBucketSettingAsync(bucket, BucketSetting.Acl, acl.IsOwnerFullControlOnly ? null : acl.ToBytes());
         AccessCache.Invalidate(bucket);
         await SendEmptyAsync(x, 200);
@@ -156,7 +200,8 @@ public sealed partial class S3RequestHandler
         var metadata = await _objects.HeadAsync(bucket, key, VersionIdOf(c));
         AuthorizeObject(x, c, metadata);
         string bucketOwner = c.Bucket?.OwnerId ?? Users.LegacyOwner;
-        await SendAclAsync(x, metadata.Attributes.Acl ?? AccessControlList.Private(bucketOwner), metadata.VersionIdHeader);
+        var acl = c.Bucket?.AclsDisabled == true ? null : metadata.Attributes.Acl; // ACLs disabled: the bucket owner's
+        await SendAclAsync(x, acl ?? AccessControlList.Private(bucketOwner), metadata.VersionIdHeader);
     }
 
     internal async ValueTask PutObjectAclAsync(S3Exchange x, RequestContext c, SigV4AuthResult auth)
@@ -167,8 +212,28 @@ public sealed partial class S3RequestHandler
         // Judged and read against the version as it is now; the update below re-checks that it is the same owner's.
         var current = await _objects.HeadAsync(bucket, key, versionId);
         AuthorizeObject(x, c, current);
+        if (c.Bucket?.AclsDisabled == true)
+        {
+            // ACLs disabled: the object is the bucket owner's with FULL_CONTROL already; only that ACL is accepted,
+            // and setting it changes nothing.
+            AccessControlList asked;
+            try
+            {
+                asked = await ReadAclRequestAsync(x, c, auth, bucketOwner, bucketOwner, forBucket: false);
+            }
+            catch (S3RequestException e) when (IsAclReadError(e))
+            {
+                throw new S3RequestException(new S3Error(S3ErrorCode.AccessControlListNotSupported));
+            }
+            RequireBucketOwnerOnly(asked, bucketOwner);
+            x.SetStatus(200);
+            AddHeader(x, KnownHeader.XAmzVersionId, current.VersionIdHeader);
+            await x.SendAsync(ReadOnlyMemory<byte>.Empty);
+            return;
+        }
         string owner = current.Attributes.Acl?.OwnerId ?? bucketOwner;
         var acl = await ReadAclRequestAsync(x, c, auth, owner, bucketOwner, forBucket: false);
+        CheckPublicAclAllowed(c, acl);
         var stored = acl.IsOwnerFullControlOnly && owner == bucketOwner ? null : acl;
         var metadata = await _objects.UpdateAttributesAsync(bucket, key, versionId, m =>
         {

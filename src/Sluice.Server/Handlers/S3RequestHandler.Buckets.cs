@@ -3,6 +3,7 @@ using Sluice.S3.Auth;
 using Sluice.S3.Errors;
 using Sluice.S3.Http;
 using Sluice.S3.Xml;
+using Sluice.Server.Access;
 using Sluice.Server.Exchange;
 using Sluice.Server.Http;
 using Sluice.Server.Storage;
@@ -84,6 +85,10 @@ public sealed partial class S3RequestHandler
         }
         var caller = c.Caller ?? throw DeniedException("/" + bucket);
         var acl = ReadRequestAcl(x, caller.CanonicalId, caller.CanonicalId, forBucket: true);
+        var ownership = RequestedOwnership(x);
+        // A bucket created without ACLs takes no ACL but its owner's FULL_CONTROL (S3's answer for any other).
+        if (ownership == ObjectOwnership.BucketOwnerEnforced && acl != null && !acl.IsOwnerFullControlOnly)
+            ThrowProblem(S3ErrorCode.InvalidBucketAclWithObjectOwnership);
         bool created = false;
         try
         {
@@ -102,6 +107,8 @@ public sealed partial class S3RequestHandler
             AccessCache.Invalidate(bucket);
         }
         // A bucket created again (us-east-1's 200) keeps the object lock it has or lacks: lock is chosen at creation only.
+        // Also on us-east-1's re-creation (its ACL was just reset to the request's): the request's setting is never ignored.
+        if (ownership != null) await SetOwnershipAsync(bucket, ownership.Value);
         if (created && AsksForObjectLock(x)) await EnableObjectLockOnNewBucketAsync(bucket);
         else if (created) ForgetBucketLock(bucket);
         x.SetStatus(200);

@@ -47,6 +47,9 @@ public sealed partial class S3RequestHandler
         {
             throw new S3RequestException(new S3Error(e.Code, e.Message));
         }
+        // BlockPublicPolicy: a public policy is refused (read from the store, not the cache: the block must hold even
+        // while a change to it is in flight on another connection).
+        if (policy.IsPublic && await BlocksPublicPolicyAsync(bucket)) throw DeniedException("/" + bucket);
         await _objects.SetBucketSettingAsync(bucket, BucketSetting.Policy, document);
         BucketPolicies.Set(bucket, policy);
         AccessCache.Invalidate(bucket); // the authorization stage judges the next request by the new policy
@@ -71,6 +74,12 @@ public sealed partial class S3RequestHandler
         var body = new ArrayBufferWriter<byte>(160);
         new PolicyStatus { IsPublic = policy.IsPublic }.WriteTo(body);
         await SendXmlAsync(x, body);
+    }
+
+    private async ValueTask<bool> BlocksPublicPolicyAsync(string bucket)
+    {
+        byte[]? document = await _objects.GetBucketSettingAsync(bucket, BucketSetting.PublicAccessBlock);
+        return document != null && PublicAccessBlock.Parse(document).BlockPublicPolicy;
     }
 
     private static S3RequestException NoSuchBucketPolicy(string bucket) =>

@@ -116,4 +116,16 @@ public enum S3Operation
     GetObjectAcl,
     /// <summary>PUT /bucket/key?acl</summary>
     PutObjectAcl,
+    /// <summary>GET /bucket?publicAccessBlock</summary>
+    GetPublicAccessBlock,
+    /// <summary>PUT /bucket?publicAccessBlock</summary>
+    PutPublicAccessBlock,
+    /// <summary>DELETE /bucket?publicAccessBlock</summary>
+    DeletePublicAccessBlock,
+    /// <summary>GET /bucket?ownershipControls</summary>
+    GetBucketOwnershipControls,
+    /// <summary>PUT /bucket?ownershipControls</summary>
+    PutBucketOwnershipControls,
+    /// <summary>DELETE /bucket?ownershipControls</summary>
+    DeleteBucketOwnershipControls,
 }

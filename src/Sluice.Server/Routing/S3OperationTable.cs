@@ -240,6 +240,38 @@ internal static class S3OperationTable
             Action = "s3:GetBucketPolicyStatus",
             Access = AccessRight.BucketOwner,
         },
+        new(S3Operation.GetPublicAccessBlock, S3ResourceLevel.Bucket, KnownMethod.Get, "publicAccessBlock", false, static (h, x, c, _) => h.GetPublicAccessBlockAsync(x, c))
+        {
+            Action = "s3:GetBucketPublicAccessBlock",
+            Access = AccessRight.BucketOwner,
+        },
+        new(S3Operation.PutPublicAccessBlock, S3ResourceLevel.Bucket, KnownMethod.Put, "publicAccessBlock", false, static (h, x, c, a) => h.PutPublicAccessBlockAsync(x, c, a))
+        {
+            Action = "s3:PutBucketPublicAccessBlock",
+            Access = AccessRight.BucketOwner,
+        },
+        new(S3Operation.DeletePublicAccessBlock, S3ResourceLevel.Bucket, KnownMethod.Delete, "publicAccessBlock", false, static (h, x, c, _) => h.DeletePublicAccessBlockAsync(x, c))
+        {
+            // AWS names no separate delete action: DeletePublicAccessBlock needs s3:PutBucketPublicAccessBlock.
+            Action = "s3:PutBucketPublicAccessBlock",
+            Access = AccessRight.BucketOwner,
+        },
+        new(S3Operation.GetBucketOwnershipControls, S3ResourceLevel.Bucket, KnownMethod.Get, "ownershipControls", false, static (h, x, c, _) => h.GetBucketOwnershipControlsAsync(x, c))
+        {
+            Action = "s3:GetBucketOwnershipControls",
+            Access = AccessRight.BucketOwner,
+        },
+        new(S3Operation.PutBucketOwnershipControls, S3ResourceLevel.Bucket, KnownMethod.Put, "ownershipControls", false, static (h, x, c, a) => h.PutBucketOwnershipControlsAsync(x, c, a))
+        {
+            Action = "s3:PutBucketOwnershipControls",
+            Access = AccessRight.BucketOwner,
+        },
+        new(S3Operation.DeleteBucketOwnershipControls, S3ResourceLevel.Bucket, KnownMethod.Delete, "ownershipControls", false, static (h, x, c, _) => h.DeleteBucketOwnershipControlsAsync(x, c))
+        {
+            // AWS names no separate delete action: DeleteBucketOwnershipControls needs s3:PutBucketOwnershipControls.
+            Action = "s3:PutBucketOwnershipControls",
+            Access = AccessRight.BucketOwner,
+        },
         new(S3Operation.GetObjectLockConfiguration, S3ResourceLevel.Bucket, KnownMethod.Get, "object-lock", false, static (h, x, c, _) => h.GetObjectLockConfigurationAsync(x, c))
         {
             Action = "s3:GetBucketObjectLockConfiguration",

@@ -12,7 +12,7 @@ namespace Sluice.Server.Semantics;
 /// Ignoring such a header would answer 200 while storing the object without what the client asked for (single-layer,
 /// without the grants), so the request is refused before anything changes: 501 NotImplemented naming the header
 /// for a valid value, 400 InvalidArgument for a value S3 itself would refuse. Values the server honours as they
-/// are — <c>x-amz-object-ownership: ObjectWriter</c> — are accepted. Tagging and object lock headers are the
+/// are — <c>x-amz-object-ownership</c> (ObjectWriter, BucketOwnerPreferred, BucketOwnerEnforced) — are accepted. Tagging and object lock headers are the
 /// handlers' (objects store their tags and their retention; CreateBucket's <c>x-amz-bucket-object-lock-enabled</c>
 /// must be true or false), and so are canned ACLs and x-amz-grant-* (buckets and objects store their ACLs).
 /// </summary>
@@ -88,9 +88,8 @@ public static class UnsupportedFeatureRules
 
             if (Ascii.EqualsIgnoreCase(name, "x-amz-object-ownership"u8))
             {
-                // Buckets keep ACLs and writers own their objects (ObjectWriter); disabling ACLs is not done here.
-                return value.SequenceEqual("ObjectWriter"u8) ? default
-                    : IsAny(value, "BucketOwnerPreferred"u8, "BucketOwnerEnforced"u8) ? NotImplemented(name)
+                // All three settings are the handler's (stored as the bucket's ownership controls).
+                return IsAny(value, "ObjectWriter"u8, "BucketOwnerPreferred"u8, "BucketOwnerEnforced"u8) ? default
                     : Invalid("Invalid x-amz-object-ownership header.", name, value);
             }
         }

@@ -43,4 +43,13 @@ public enum BucketSetting
     /// stage caches it (<see cref="Access.BucketAccessCache"/>), so the document is read once per bucket, not per request.
     /// </summary>
     Acl,
+
+    /// <summary>PutPublicAccessBlock's PublicAccessBlockConfiguration XML (BlockPublicAcls, IgnorePublicAcls,
+    /// BlockPublicPolicy, RestrictPublicBuckets); cached with the bucket's access state by
+    /// <see cref="Access.BucketAccessCache"/>, which the handlers invalidate on change.</summary>
+    PublicAccessBlock,
+
+    /// <summary>PutBucketOwnershipControls' (or CreateBucket's x-amz-object-ownership) OwnershipControls XML; none:
+    /// ObjectWriter. Cached with the bucket's access state by <see cref="Access.BucketAccessCache"/>.</summary>
+    OwnershipControls,
 }

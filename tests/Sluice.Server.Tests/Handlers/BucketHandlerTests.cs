@@ -86,7 +86,7 @@ public class BucketHandlerTests
         var website = await t.Client.SendAsync("GET", "/bkt", "website");
         Assert.Equal(501, website.Status);
         Assert.Equal("NotImplemented", website.ErrorCode);
-        var publicAccessBlock = await t.Client.SendAsync("GET", "/bkt", "publicAccessBlock");
-        Assert.Equal(501, publicAccessBlock.Status);
+        var logging = await t.Client.SendAsync("GET", "/bkt", "logging");
+        Assert.Equal(501, logging.Status);
     }
 }

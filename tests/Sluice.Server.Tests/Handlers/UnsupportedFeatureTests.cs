@@ -103,8 +103,10 @@ public class UnsupportedFeatureTests
         await Refused("bk3", "x-amz-acl", "aws-exec-read", "NotImplemented");
         await Refused("bk4", "x-amz-acl", "bogus-acl", "InvalidArgument");
         await Refused("bk5", "x-amz-grant-write", "id=\"1\"", "InvalidArgument");
-        // ACLs are enabled (object writer ownership): disabling them is not done here.
-        await Refused("bk6", "x-amz-object-ownership", "BucketOwnerEnforced", "NotImplemented");
+        // ACLs disabled and a public ACL asked for at once: S3 refuses the pair.
+        var both = await c.SendAsync("PUT", "/bk6", headers: [("x-amz-object-ownership", "BucketOwnerEnforced"), ("x-amz-acl", "public-read")]);
+        Assert.True(both.ErrorCode == "InvalidBucketAclWithObjectOwnership", both.Text);
+        Assert.Equal(404, (await c.SendAsync("HEAD", "/bk6")).Status);
         await Refused("bk7", "x-amz-object-ownership", "Nobody", "InvalidArgument");
     }
 
@@ -114,7 +116,8 @@ public class UnsupportedFeatureTests
         await using var t = await WithObject();
         var c = t.Client;
         (string, string)[] bucketHeaders =
-            [("x-amz-bucket-object-lock-enabled", "false"), ("x-amz-acl", "private"), ("x-amz-object-ownership", "ObjectWriter")];
+            [("x-amz-bucket-object-lock-enabled", "false"), ("x-amz-acl", "private"), ("x-amz-object-ownership", "ObjectWriter"),
+             ("x-amz-object-ownership", "BucketOwnerPreferred"), ("x-amz-object-ownership", "BucketOwnerEnforced")];
         for (int i = 0; i < bucketHeaders.Length; i++)
             Assert.Equal(200, (await c.SendAsync("PUT", "/ok" + i, headers: [bucketHeaders[i]])).Status);
         (string, string)[] honoured =

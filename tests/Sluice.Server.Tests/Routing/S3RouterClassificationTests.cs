@@ -86,9 +86,9 @@ public sealed class S3RouterClassificationTests
 
     // Unimplemented subresources answer 501, never the plain operation's success.
     [Theory]
-    [InlineData("GET", "/bucket?logging")]
+    [InlineData("GET", "/bucket?analytics")]
     [InlineData("PUT", "/bucket?replication")]
-    [InlineData("GET", "/bucket?publicAccessBlock")]
+    [InlineData("GET", "/bucket?logging")]
     [InlineData("GET", "/bucket?website")]
     [InlineData("GET", "/bucket/key?torrent")]
     [InlineData("POST", "/bucket/key?restore")]
