@@ -71,9 +71,9 @@ public sealed class SigV2Verifier
         }
 
         return !rawQuery.IsEmpty
-            && (HasParam(rawQuery, "AWSAccessKeyId"u8) || HasParam(rawQuery, "Signature"u8))
-            && !HasParam(rawQuery, "X-Amz-Algorithm"u8) && !HasParam(rawQuery, "X-Amz-Credential"u8)
-            && !HasParam(rawQuery, "X-Amz-Signature"u8);
+            && (SigV4Verifier.HasQueryParam(rawQuery, "AWSAccessKeyId"u8) || SigV4Verifier.HasQueryParam(rawQuery, "Signature"u8))
+            && !SigV4Verifier.HasQueryParam(rawQuery, "X-Amz-Algorithm"u8) && !SigV4Verifier.HasQueryParam(rawQuery, "X-Amz-Credential"u8)
+            && !SigV4Verifier.HasQueryParam(rawQuery, "X-Amz-Signature"u8);
     }
 
     /// <summary>
@@ -96,8 +96,8 @@ public sealed class SigV2Verifier
         THeaders headers, int authorization, ReadOnlySpan<byte> virtualHostBucket, DateTimeOffset now, out S3Error? error)
         where THeaders : ISigV4Headers, allows ref struct
     {
-        if (HasParam(rawQuery, "AWSAccessKeyId"u8) || HasParam(rawQuery, "Signature"u8) || HasParam(rawQuery, "X-Amz-Signature"u8)
-            || HasParam(rawQuery, "X-Amz-Algorithm"u8))
+        if (SigV4Verifier.HasQueryParam(rawQuery, "AWSAccessKeyId"u8) || SigV4Verifier.HasQueryParam(rawQuery, "Signature"u8) || SigV4Verifier.HasQueryParam(rawQuery, "X-Amz-Signature"u8)
+            || SigV4Verifier.HasQueryParam(rawQuery, "X-Amz-Algorithm"u8))
         {
             return Fail(new S3Error(S3ErrorCode.InvalidArgument, MsgTwoMechanisms), out error);
         }
@@ -160,9 +160,9 @@ public sealed class SigV2Verifier
             return Fail(new S3Error(S3ErrorCode.InvalidArgument, MsgRepeatedQuery), out error);
         }
 
-        TryGetParam(rawQuery, "AWSAccessKeyId"u8, out ReadOnlySpan<byte> keyRaw);
-        TryGetParam(rawQuery, "Signature"u8, out ReadOnlySpan<byte> signatureRaw);
-        TryGetParam(rawQuery, "Expires"u8, out ReadOnlySpan<byte> expiresRaw);
+        SigV4Verifier.TryGetQueryParam(rawQuery, "AWSAccessKeyId"u8, out ReadOnlySpan<byte> keyRaw);
+        SigV4Verifier.TryGetQueryParam(rawQuery, "Signature"u8, out ReadOnlySpan<byte> signatureRaw);
+        SigV4Verifier.TryGetQueryParam(rawQuery, "Expires"u8, out ReadOnlySpan<byte> expiresRaw);
         byte[] accessKey = Decode(keyRaw, plusIsSpace: true);
         // A signature is base64: a '+' in it is a plus however the client encoded it.
         byte[] signature = Decode(signatureRaw, plusIsSpace: false);
@@ -442,8 +442,6 @@ public sealed class SigV2Verifier
         return SigV4AuthResult.Fail(e.Code, e.Message);
     }
 
-    private static bool HasParam(ReadOnlySpan<byte> query, ReadOnlySpan<byte> name) => CountParam(query, name) > 0;
-
     private static int CountParam(ReadOnlySpan<byte> query, ReadOnlySpan<byte> name)
     {
         int count = 0;
@@ -460,24 +458,5 @@ public sealed class SigV2Verifier
         }
 
         return count;
-    }
-
-    private static bool TryGetParam(ReadOnlySpan<byte> query, ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value)
-    {
-        ReadOnlySpan<byte> rest = query;
-        while (!rest.IsEmpty)
-        {
-            int amp = rest.IndexOf((byte)'&');
-            ReadOnlySpan<byte> pair = amp < 0 ? rest : rest[..amp];
-            rest = amp < 0 ? default : rest[(amp + 1)..];
-            if (pair.StartsWith(name) && (pair.Length == name.Length || pair[name.Length] == (byte)'='))
-            {
-                value = pair.Length == name.Length ? default : pair[(name.Length + 1)..];
-                return true;
-            }
-        }
-
-        value = default;
-        return false;
     }
 }

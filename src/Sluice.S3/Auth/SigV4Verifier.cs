@@ -658,10 +658,11 @@ public sealed class SigV4Verifier
         return true;
     }
 
-    private static bool HasQueryParam(ReadOnlySpan<byte> query, ReadOnlySpan<byte> name) => TryGetQueryParam(query, name, out _);
+    internal static bool HasQueryParam(ReadOnlySpan<byte> query, ReadOnlySpan<byte> name) => TryGetQueryParam(query, name, out _);
 
-    /// <summary>First raw (still encoded) value of the parameter named exactly <paramref name="name"/>.</summary>
-    private static bool TryGetQueryParam(ReadOnlySpan<byte> query, ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value)
+    /// <summary>First raw (still encoded) value of the parameter named exactly <paramref name="name"/> (SigV2's
+    /// verifier reads its query parameters with it too).</summary>
+    internal static bool TryGetQueryParam(ReadOnlySpan<byte> query, ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value)
     {
         ReadOnlySpan<byte> rest = query;
         while (!rest.IsEmpty)
