@@ -15,6 +15,9 @@ public sealed class CorsConfiguration
     /// <summary>S3's limit on rules in one configuration.</summary>
     public const int MaxRules = 100;
 
+    /// <summary>S3's limit on a configuration document's size (64 KB).</summary>
+    public const int MaxDocumentBytes = 64 * 1024;
+
     /// <summary>S3's limit on a rule ID's length.</summary>
     public const int MaxIdLength = 255;
 

@@ -33,10 +33,18 @@ public sealed class PublicAccessBlockConfiguration
         w.Flush();
     }
 
-    /// <summary>Reads a request or response body; a value other than true/false fails, as does anything not XML; unknown elements are skipped. Never
-    /// throws on malformed input.</summary>
-    public static XmlReadResult<PublicAccessBlockConfiguration> Read(ReadOnlyMemory<byte> xml) =>
-        XmlBodyReader.Read(xml, "PublicAccessBlockConfiguration", static reader =>
+    /// <summary>Reads a response body (or a stored document); a value other than true/false fails, as does anything
+    /// not XML; unknown elements are skipped, so a newer server's additions do not break the client. Never throws on
+    /// malformed input.</summary>
+    public static XmlReadResult<PublicAccessBlockConfiguration> Read(ReadOnlyMemory<byte> xml) => Read(xml, rejectUnknown: false);
+
+    /// <summary>Reads a PutPublicAccessBlock request body: as <see cref="Read(ReadOnlyMemory{byte})"/>, but an unknown
+    /// element fails too — a misspelt switch answered 200 would leave the bucket less protected than its owner
+    /// believes (S3 answers MalformedXML).</summary>
+    public static XmlReadResult<PublicAccessBlockConfiguration> ReadRequest(ReadOnlyMemory<byte> xml) => Read(xml, rejectUnknown: true);
+
+    private static XmlReadResult<PublicAccessBlockConfiguration> Read(ReadOnlyMemory<byte> xml, bool rejectUnknown) =>
+        XmlBodyReader.Read(xml, "PublicAccessBlockConfiguration", reader =>
         {
             var result = new PublicAccessBlockConfiguration();
             foreach (string name in reader.Children())
@@ -47,7 +55,10 @@ public sealed class PublicAccessBlockConfiguration
                     case "IgnorePublicAcls": result.IgnorePublicAcls = reader.ReadBoolean(); break;
                     case "BlockPublicPolicy": result.BlockPublicPolicy = reader.ReadBoolean(); break;
                     case "RestrictPublicBuckets": result.RestrictPublicBuckets = reader.ReadBoolean(); break;
-                    default: reader.Skip(); break;
+                    default:
+                        if (rejectUnknown) XmlBodyReader.Fail($"unknown element <{name}>");
+                        reader.Skip();
+                        break;
                 }
             }
 

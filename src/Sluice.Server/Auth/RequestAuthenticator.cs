@@ -9,8 +9,9 @@ namespace Sluice.Server.Auth;
 
 /// <summary>
 /// Authenticates a request with SigV4 in all its forms (header, presigned query, and the streaming payload modes,
-/// whose chunks <see cref="PayloadReader"/> verifies as they arrive). Unsigned requests are refused unless the
-/// server was started with anonymous access.
+/// whose chunks <see cref="PayloadReader"/> verifies as they arrive). The server passes unsigned requests on as the
+/// anonymous principal, which the authorization stage judges; an authenticator built without anonymous access
+/// refuses them here.
 /// </summary>
 public sealed class RequestAuthenticator
 {
@@ -26,9 +27,6 @@ public sealed class RequestAuthenticator
         _credentials = credentials;
         _allowAnonymous = allowAnonymous;
     }
-
-    /// <summary>Whether unsigned requests are served (the server's anonymous mode).</summary>
-    public bool AllowsAnonymous => _allowAnonymous;
 
     /// <summary>The credential of <paramref name="accessKeyId"/>, for a signature carried elsewhere than the request
     /// (a POST upload's form fields); null when the key is unknown.</summary>

@@ -27,7 +27,8 @@ public sealed partial class S3RequestHandler
         SendBucketSettingAsync(x, c.Route.GetBucketString(), BucketSetting.Cors, S3ErrorCode.NoSuchCORSConfiguration);
 
     /// <summary>
-    /// PutBucketCors: the body needs Content-MD5 or an x-amz-checksum (S3's InvalidRequest otherwise); 1 to 100 rules,
+    /// PutBucketCors: the body needs Content-MD5 or an x-amz-checksum (S3's InvalidRequest otherwise), at most 64 KB
+    /// (MalformedXML); 1 to 100 rules,
     /// each with an origin and a method (MalformedXML), methods among GET, PUT, HEAD, POST and DELETE and at most one
     /// <c>*</c> in an origin or allowed header (InvalidRequest). Stored durably as the canonical document, then the
     /// cached policy is dropped.
@@ -37,6 +38,8 @@ public sealed partial class S3RequestHandler
         string bucket = c.Route.GetBucketString();
         await _objects.GetBucketAsync(bucket);
         byte[] xml = await ReadVerifiedXmlAsync(x, c, auth, integrityRequired: true);
+        if (xml.Length > CorsConfiguration.MaxDocumentBytes)
+            ThrowProblem(S3ErrorCode.MalformedXML, $"The CORS configuration must not exceed {CorsConfiguration.MaxDocumentBytes} bytes.");
         var read = CorsConfiguration.Read(xml);
         if (!read.IsSuccess) ThrowProblem(S3ErrorCode.MalformedXML, read.Detail);
         var problem = read.Value!.Validate();

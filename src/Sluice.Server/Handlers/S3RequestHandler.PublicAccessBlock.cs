@@ -33,7 +33,7 @@ public sealed partial class S3RequestHandler
         await _objects.GetBucketAsync(bucket);
         // S3 requires an integrity header on this call (Content-MD5 or an x-amz-checksum-*).
         byte[] xml = await ReadVerifiedXmlAsync(x, c, auth, integrityRequired: true);
-        var read = PublicAccessBlockConfiguration.Read(xml);
+        var read = PublicAccessBlockConfiguration.ReadRequest(xml);
         if (!read.IsSuccess) ThrowProblem(S3ErrorCode.MalformedXML, MalformedXmlMessage);
         var canonical = new ArrayBufferWriter<byte>(320);
         read.Value!.WriteTo(canonical);

@@ -98,6 +98,9 @@ public class CorsHandlerTests
         await Refused(Cors("<CORSRule><AllowedMethod>GET</AllowedMethod><AllowedOrigin>*</AllowedOrigin><Other/></CORSRule>"), "MalformedXML");
         await Refused("<CORSConfiguration><CORSRule>"u8.ToArray(), "MalformedXML");
         await Refused(Cors(Rule(["GET"], ["*"], id: new string('i', 256))), "InvalidArgument");
+        // S3 caps the document at 64 KB: 100 rules are allowed, but not when they add up to more.
+        await Refused(Cors(Enumerable.Range(0, 100).Select(_ => Rule(["GET"], ["https://" + new string('o', 700) + ".example"])).ToArray()),
+            "MalformedXML", "The CORS configuration must not exceed 65536 bytes.");
 
         // At the limits: 100 rules, an empty origin (S3 keeps it).
         Assert.Equal(200, (await PutCorsAsync(c, "corsb", Cors(Enumerable.Range(0, 100).Select(_ => Rule(["GET"], [""])).ToArray()))).Status);

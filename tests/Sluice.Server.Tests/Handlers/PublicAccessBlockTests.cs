@@ -61,8 +61,10 @@ public sealed class PublicAccessBlockTests
         Assert.Contains("<BlockPublicAcls>false</BlockPublicAcls>", got.Text, StringComparison.Ordinal);
         Assert.Contains("<IgnorePublicAcls>true</IgnorePublicAcls>", got.Text, StringComparison.Ordinal);
 
-        // Malformed documents are MalformedXML and change nothing.
-        foreach (string bad in new[] { "<PublicAccessBlockConfiguration><BlockPublicAcls>yes</BlockPublicAcls></PublicAccessBlockConfiguration>", "<Nope/>", "not xml" })
+        // Malformed documents are MalformedXML and change nothing — a misspelt switch too, since answering 200 would
+        // leave the bucket less protected than its owner believes.
+        foreach (string bad in new[] { "<PublicAccessBlockConfiguration><BlockPublicAcls>yes</BlockPublicAcls></PublicAccessBlockConfiguration>", "<Nope/>", "not xml",
+            "<PublicAccessBlockConfiguration><BlockPublicAcl>true</BlockPublicAcl></PublicAccessBlockConfiguration>" })
         {
             var r = await PutBlockAsync(main, "pab", bad);
             Assert.True(r.Status == 400 && r.ErrorCode == "MalformedXML", $"{bad}: {r.Status} {r.Text}");
