@@ -40,22 +40,13 @@ public sealed partial class S3Client
 
     /// <summary>PutBucketCors with the document as given (S3's CORSConfiguration XML, sent unchanged with its Content-MD5,
     /// which S3 requires).</summary>
-    public async Task PutBucketCorsAsync(string bucket, ReadOnlyMemory<byte> document, CancellationToken cancellationToken = default)
+    public Task PutBucketCorsAsync(string bucket, ReadOnlyMemory<byte> document, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(bucket);
-        S3Call call = S3Call.Create("PUT", bucket, null, "cors", idempotent: true);
-        call.Body = document;
-        call.BodyLength = document.Length;
-        call.PayloadHash = Sluice.S3.Auth.SigV4PayloadHash.Sha256Hex(document.Span);
-        call.Headers = [new("content-md5", ContentMd5(document.Span)), new("content-type", "application/xml")];
-        await _transport.SendAsync(call, ResponseSink.Discard, cancellationToken).ConfigureAwait(false);
+        return PutSubresourceAsync(bucket, null, "cors", document, cancellationToken);
     }
 
     /// <summary>DeleteBucketCors (204 whether or not the bucket had rules).</summary>
-    public async Task DeleteBucketCorsAsync(string bucket, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(bucket);
-        await _transport.SendAsync(S3Call.Create("DELETE", bucket, null, "cors", idempotent: true), ResponseSink.Discard,
-            cancellationToken).ConfigureAwait(false);
-    }
+    public Task DeleteBucketCorsAsync(string bucket, CancellationToken cancellationToken = default) =>
+        DeleteSubresourceAsync(bucket, "cors", cancellationToken);
 }

@@ -43,22 +43,13 @@ public sealed partial class S3Client
     }
 
     /// <summary>PutBucketLifecycleConfiguration with the document as given (S3's XML, sent unchanged).</summary>
-    public async Task PutBucketLifecycleAsync(string bucket, ReadOnlyMemory<byte> document, CancellationToken cancellationToken = default)
+    public Task PutBucketLifecycleAsync(string bucket, ReadOnlyMemory<byte> document, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(bucket);
-        S3Call call = S3Call.Create("PUT", bucket, null, "lifecycle", idempotent: true);
-        call.Body = document;
-        call.BodyLength = document.Length;
-        call.PayloadHash = Sluice.S3.Auth.SigV4PayloadHash.Sha256Hex(document.Span);
-        call.Headers = [new("content-md5", ContentMd5(document.Span)), new("content-type", "application/xml")];
-        await _transport.SendAsync(call, ResponseSink.Discard, cancellationToken).ConfigureAwait(false);
+        return PutSubresourceAsync(bucket, null, "lifecycle", document, cancellationToken);
     }
 
     /// <summary>DeleteBucketLifecycle.</summary>
-    public async Task DeleteBucketLifecycleAsync(string bucket, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(bucket);
-        await _transport.SendAsync(S3Call.Create("DELETE", bucket, null, "lifecycle", idempotent: true), ResponseSink.Discard,
-            cancellationToken).ConfigureAwait(false);
-    }
+    public Task DeleteBucketLifecycleAsync(string bucket, CancellationToken cancellationToken = default) =>
+        DeleteSubresourceAsync(bucket, "lifecycle", cancellationToken);
 }

@@ -39,16 +39,12 @@ public sealed partial class S3Client
             BlockPublicPolicy = block.BlockPublicPolicy,
             RestrictPublicBuckets = block.RestrictPublicBuckets,
         }.WriteTo(body);
-        return PutXmlSubresourceAsync(bucket, "publicAccessBlock", body, cancellationToken);
+        return PutSubresourceAsync(bucket, null, "publicAccessBlock", body.WrittenMemory, cancellationToken);
     }
 
     /// <summary>DeletePublicAccessBlock (succeeds when the bucket has none).</summary>
-    public async Task DeletePublicAccessBlockAsync(string bucket, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(bucket);
-        await _transport.SendAsync(S3Call.Create("DELETE", bucket, null, "publicAccessBlock", idempotent: true), ResponseSink.Discard,
-            cancellationToken).ConfigureAwait(false);
-    }
+    public Task DeletePublicAccessBlockAsync(string bucket, CancellationToken cancellationToken = default) =>
+        DeleteSubresourceAsync(bucket, "publicAccessBlock", cancellationToken);
 
     /// <summary>GetBucketOwnershipControls: the bucket's ObjectOwnership (BucketOwnerEnforced, BucketOwnerPreferred or
     /// ObjectWriter); null when it has no ownership controls (S3's OwnershipControlsNotFoundError).</summary>
@@ -74,25 +70,10 @@ public sealed partial class S3Client
         ArgumentException.ThrowIfNullOrEmpty(objectOwnership);
         var body = new ArrayBufferWriter<byte>(200);
         new OwnershipControls { ObjectOwnership = objectOwnership, RuleCount = 1 }.WriteTo(body);
-        return PutXmlSubresourceAsync(bucket, "ownershipControls", body, cancellationToken);
+        return PutSubresourceAsync(bucket, null, "ownershipControls", body.WrittenMemory, cancellationToken);
     }
 
     /// <summary>DeleteBucketOwnershipControls (succeeds when the bucket has none).</summary>
-    public async Task DeleteBucketOwnershipControlsAsync(string bucket, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(bucket);
-        await _transport.SendAsync(S3Call.Create("DELETE", bucket, null, "ownershipControls", idempotent: true), ResponseSink.Discard,
-            cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>A PUT of an XML configuration document with the integrity header S3 asks for on these calls.</summary>
-    private async Task PutXmlSubresourceAsync(string bucket, string subresource, ArrayBufferWriter<byte> body, CancellationToken cancellationToken)
-    {
-        S3Call call = S3Call.Create("PUT", bucket, null, subresource, idempotent: true);
-        call.Body = body.WrittenMemory;
-        call.BodyLength = body.WrittenCount;
-        call.PayloadHash = Sluice.S3.Auth.SigV4PayloadHash.Sha256Hex(body.WrittenSpan);
-        call.Headers = [new("content-md5", ContentMd5(body.WrittenSpan)), new("content-type", "application/xml")];
-        await _transport.SendAsync(call, ResponseSink.Discard, cancellationToken).ConfigureAwait(false);
-    }
+    public Task DeleteBucketOwnershipControlsAsync(string bucket, CancellationToken cancellationToken = default) =>
+        DeleteSubresourceAsync(bucket, "ownershipControls", cancellationToken);
 }

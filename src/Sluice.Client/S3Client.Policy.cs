@@ -38,22 +38,12 @@ public sealed partial class S3Client
         ArgumentException.ThrowIfNullOrEmpty(bucket);
         ArgumentNullException.ThrowIfNull(policy);
         byte[] document = Encoding.UTF8.GetBytes(policy);
-        S3Call call = S3Call.Create("PUT", bucket, null, "policy", idempotent: true);
-        call.Body = document;
-        call.BodyLength = document.Length;
-        call.PayloadHash = Sluice.S3.Auth.SigV4PayloadHash.Sha256Hex(document);
-        // S3's model asks for an integrity check on policy writes, as the AWS SDKs send it.
-        call.Headers = [new("content-md5", ContentMd5(document)), new("content-type", "application/json")];
-        await _transport.SendAsync(call, ResponseSink.Discard, cancellationToken).ConfigureAwait(false);
+        await PutSubresourceAsync(bucket, null, "policy", document, cancellationToken, "application/json").ConfigureAwait(false);
     }
 
     /// <summary>DeleteBucketPolicy (succeeds when the bucket has none).</summary>
-    public async Task DeleteBucketPolicyAsync(string bucket, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(bucket);
-        await _transport.SendAsync(S3Call.Create("DELETE", bucket, null, "policy", idempotent: true), ResponseSink.Discard,
-            cancellationToken).ConfigureAwait(false);
-    }
+    public Task DeleteBucketPolicyAsync(string bucket, CancellationToken cancellationToken = default) =>
+        DeleteSubresourceAsync(bucket, "policy", cancellationToken);
 
     /// <summary>GetBucketPolicyStatus: whether the bucket's policy makes it public; null when it has no policy (S3
     /// answers NoSuchBucketPolicy).</summary>

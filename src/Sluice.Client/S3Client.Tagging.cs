@@ -63,12 +63,8 @@ public sealed partial class S3Client
         PutTaggingAsync(bucket, null, tags, forBucket: true, cancellationToken);
 
     /// <summary>DeleteBucketTagging.</summary>
-    public async Task DeleteBucketTaggingAsync(string bucket, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(bucket);
-        await _transport.SendAsync(S3Call.Create("DELETE", bucket, null, "tagging", idempotent: true), ResponseSink.Discard,
-            cancellationToken).ConfigureAwait(false);
-    }
+    public Task DeleteBucketTaggingAsync(string bucket, CancellationToken cancellationToken = default) =>
+        DeleteSubresourceAsync(bucket, "tagging", cancellationToken);
 
     private async Task PutTaggingAsync(string bucket, string? key, IEnumerable<KeyValuePair<string, string>> tags,
         bool forBucket, CancellationToken cancellationToken)
@@ -81,12 +77,6 @@ public sealed partial class S3Client
         if (!problem.IsNone) throw new ArgumentException(problem.Message, nameof(tags));
         var body = new ArrayBufferWriter<byte>();
         tagging.WriteTo(body);
-        S3Call call = S3Call.Create("PUT", bucket, key, "tagging", idempotent: true);
-        call.Body = body.WrittenMemory;
-        call.BodyLength = body.WrittenCount;
-        call.PayloadHash = Sluice.S3.Auth.SigV4PayloadHash.Sha256Hex(body.WrittenSpan);
-        // S3 requires an integrity check on tagging writes, as on DeleteObjects.
-        call.Headers = [new("content-md5", ContentMd5(body.WrittenSpan)), new("content-type", "application/xml")];
-        await _transport.SendAsync(call, ResponseSink.Discard, cancellationToken).ConfigureAwait(false);
+        await PutSubresourceAsync(bucket, key, "tagging", body.WrittenMemory, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -29,12 +29,7 @@ public sealed partial class S3Client
         ArgumentException.ThrowIfNullOrEmpty(bucket);
         var body = new ArrayBufferWriter<byte>();
         new VersioningConfiguration { Status = enabled ? "Enabled" : "Suspended" }.WriteTo(body);
-        S3Call call = S3Call.Create("PUT", bucket, null, "versioning", idempotent: true);
-        call.Body = body.WrittenMemory;
-        call.BodyLength = body.WrittenCount;
-        call.PayloadHash = Sluice.S3.Auth.SigV4PayloadHash.Sha256Hex(body.WrittenSpan);
-        call.Headers = [new("content-md5", ContentMd5(body.WrittenSpan)), new("content-type", "application/xml")];
-        await _transport.SendAsync(call, ResponseSink.Discard, cancellationToken).ConfigureAwait(false);
+        await PutSubresourceAsync(bucket, null, "versioning", body.WrittenMemory, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>One ListObjectVersions page after (<paramref name="keyMarker"/>, <paramref name="versionIdMarker"/>);

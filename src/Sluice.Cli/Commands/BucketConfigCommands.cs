@@ -22,15 +22,9 @@ internal static class BucketConfigCommands
         return command;
     }
 
-    private static Command Versioning(string name, string description, bool? enable)
-    {
-        var target = new Argument<string>("bucket") { Description = "s3://bucket" };
-        var command = new Command(name, description) { target };
-        var shared = ClientCommand.AddTo(command);
-        var outputOptions = OutputOptions.AddTo(command, summary: false);
-        command.SetAction((parse, ct) => outputOptions.RunAsync(parse, shared, async output =>
+    private static Command Versioning(string name, string description, bool? enable) =>
+        BucketDocumentCommand.OnBucket("versioning", name, description, async (parse, bucket, shared, output, ct) =>
         {
-            string bucket = BucketCommands.BucketOf(parse.GetValue(target)!, "versioning " + name);
             await using var client = shared.CreateClient(parse);
             if (enable is { } on) await client.PutBucketVersioningAsync(bucket, on, ct);
             var status = (await client.GetBucketVersioningAsync(bucket, ct)).Status;
@@ -41,93 +35,53 @@ internal static class BucketConfigCommands
                 else w.WriteString("status", status);
             });
             return Program.ExitOk;
-        }));
-        return command;
-    }
+        });
 
     public static Command CreateLifecycle()
     {
         var command = new Command("lifecycle", "Show, set or remove a bucket's lifecycle rules (S3's XML)\n\nExamples:\n" +
             "  sluice lifecycle get s3://logs\n  sluice lifecycle set s3://logs rules.xml\n  sluice lifecycle rm s3://logs");
-        var getTarget = new Argument<string>("bucket") { Description = "s3://bucket" };
-        var get = new Command("get", "Print the rules as a LifecycleConfiguration document (exit 1 when there are none)") { getTarget };
-        var getShared = ClientCommand.AddTo(get);
-        var getOutput = OutputOptions.AddTo(get, summary: false);
-        get.SetAction((parse, ct) => getOutput.RunAsync(parse, getShared, async output =>
-        {
-            string bucket = BucketCommands.BucketOf(parse.GetValue(getTarget)!, "lifecycle get");
-            await using var client = getShared.CreateClient(parse);
-            var configuration = await client.GetBucketLifecycleAsync(bucket, ct)
-                ?? throw new CliException($"lifecycle get: s3://{bucket} has no lifecycle configuration", Program.ExitFailure);
-            var xml = new ArrayBufferWriter<byte>();
-            configuration.WriteTo(xml);
-            string document = Encoding.UTF8.GetString(xml.WrittenSpan);
-            output.Record("lifecycle", document, notice: false, w =>
+        command.Subcommands.Add(BucketDocumentCommand.OnBucket("lifecycle", "get",
+            "Print the rules as a LifecycleConfiguration document (exit 1 when there are none)", async (parse, bucket, shared, output, ct) =>
             {
-                w.WriteString("bucket", bucket);
-                w.WriteString("document", document);
-                w.WriteNumber("rules", configuration.Rules.Count);
-            });
-            return Program.ExitOk;
-        }));
+                await using var client = shared.CreateClient(parse);
+                var configuration = await client.GetBucketLifecycleAsync(bucket, ct)
+                    ?? throw new CliException($"lifecycle get: s3://{bucket} has no lifecycle configuration", Program.ExitFailure);
+                var xml = new ArrayBufferWriter<byte>();
+                configuration.WriteTo(xml);
+                string document = Encoding.UTF8.GetString(xml.WrittenSpan);
+                output.Record("lifecycle", document, notice: false, w =>
+                {
+                    w.WriteString("bucket", bucket);
+                    w.WriteString("document", document);
+                    w.WriteNumber("rules", configuration.Rules.Count);
+                });
+                return Program.ExitOk;
+            }));
 
-        var setTarget = new Argument<string>("bucket") { Description = "s3://bucket" };
         var file = new Argument<string>("file") { Description = "A LifecycleConfiguration XML document (- for stdin)" };
-        var set = new Command("set", "Replace the rules with a LifecycleConfiguration document") { setTarget, file };
-        var setShared = ClientCommand.AddTo(set);
-        var setOutput = OutputOptions.AddTo(set, summary: false);
-        set.SetAction((parse, ct) => setOutput.RunAsync(parse, setShared, async output =>
-        {
-            string bucket = BucketCommands.BucketOf(parse.GetValue(setTarget)!, "lifecycle set");
-            string path = parse.GetValue(file)!;
-            byte[] bytes;
-            try
+        command.Subcommands.Add(BucketDocumentCommand.OnBucket("lifecycle", "set",
+            "Replace the rules with a LifecycleConfiguration document", async (parse, bucket, shared, output, ct) =>
             {
-                bytes = path == "-" ? await ReadStdinAsync(ct) : await File.ReadAllBytesAsync(path, ct);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new CliException($"lifecycle set: {path}: {e.Message}", Program.ExitUsage);
-            }
-            var read = LifecycleConfiguration.Read(bytes);
-            if (!read.IsSuccess) throw new CliException($"lifecycle set: {path}: not a LifecycleConfiguration document ({read.Detail})", Program.ExitUsage);
-            var problem = read.Value.Validate();
-            if (!problem.IsNone) throw new CliException($"lifecycle set: {path}: {problem.Message}", Program.ExitUsage);
-            await using var client = setShared.CreateClient(parse);
-            // Sent as written (checked, not rewritten): a server with storage tiers gets the transitions too.
-            await client.PutBucketLifecycleAsync(bucket, bytes, ct);
-            output.Record("lifecycleSet", $"lifecycle: s3://{bucket}: {read.Value.Rules.Count} rule(s) set", notice: true, w =>
-            {
-                w.WriteString("bucket", bucket);
-                w.WriteNumber("rules", read.Value.Rules.Count);
-            });
-            return Program.ExitOk;
-        }));
+                string path = parse.GetValue(file)!;
+                byte[] bytes = await BucketDocumentCommand.ReadAsync(path, "lifecycle set", ct);
+                var read = LifecycleConfiguration.Read(bytes);
+                if (!read.IsSuccess) throw new CliException($"lifecycle set: {path}: not a LifecycleConfiguration document ({read.Detail})", Program.ExitUsage);
+                var problem = read.Value.Validate();
+                if (!problem.IsNone) throw new CliException($"lifecycle set: {path}: {problem.Message}", Program.ExitUsage);
+                await using var client = shared.CreateClient(parse);
+                // Sent as written (checked, not rewritten): a server with storage tiers gets the transitions too.
+                await client.PutBucketLifecycleAsync(bucket, bytes, ct);
+                output.Record("lifecycleSet", $"lifecycle: s3://{bucket}: {read.Value.Rules.Count} rule(s) set", notice: true, w =>
+                {
+                    w.WriteString("bucket", bucket);
+                    w.WriteNumber("rules", read.Value.Rules.Count);
+                });
+                return Program.ExitOk;
+            }, file));
 
-        var rmTarget = new Argument<string>("bucket") { Description = "s3://bucket" };
-        var rm = new Command("rm", "Remove the rules") { rmTarget };
-        var rmShared = ClientCommand.AddTo(rm);
-        var rmOutput = OutputOptions.AddTo(rm, summary: false);
-        rm.SetAction((parse, ct) => rmOutput.RunAsync(parse, rmShared, async output =>
-        {
-            string bucket = BucketCommands.BucketOf(parse.GetValue(rmTarget)!, "lifecycle rm");
-            await using var client = rmShared.CreateClient(parse);
-            await client.DeleteBucketLifecycleAsync(bucket, ct);
-            output.Record("lifecycleRemoved", $"lifecycle: s3://{bucket}: rules removed", notice: true, w => w.WriteString("bucket", bucket));
-            return Program.ExitOk;
-        }));
-
-        command.Subcommands.Add(get);
-        command.Subcommands.Add(set);
-        command.Subcommands.Add(rm);
+        command.Subcommands.Add(BucketDocumentCommand.Remove("lifecycle", "Remove the rules", "lifecycleRemoved", "rules removed",
+            (client, bucket, ct) => client.DeleteBucketLifecycleAsync(bucket, ct)));
         return command;
-    }
-
-    private static async Task<byte[]> ReadStdinAsync(CancellationToken ct)
-    {
-        using var stdin = Console.OpenStandardInput();
-        using var buffer = new MemoryStream();
-        await stdin.CopyToAsync(buffer, ct);
-        return buffer.ToArray();
     }
 }

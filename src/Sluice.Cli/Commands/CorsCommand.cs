@@ -19,75 +19,44 @@ internal static class CorsCommand
         var command = new Command("cors", "Show, set or remove a bucket's CORS rules (S3's XML, or awscli's JSON)\n\nExamples:\n" +
             "  sluice cors get s3://assets\n  sluice cors set s3://assets cors.json\n  sluice cors rm s3://assets");
 
-        var getTarget = new Argument<string>("bucket") { Description = "s3://bucket" };
-        var get = new Command("get", "Print the rules as a CORSConfiguration document (exit 1 when there are none)") { getTarget };
-        var getShared = ClientCommand.AddTo(get);
-        var getOutput = OutputOptions.AddTo(get, summary: false);
-        get.SetAction((parse, ct) => getOutput.RunAsync(parse, getShared, async output =>
-        {
-            string bucket = BucketCommands.BucketOf(parse.GetValue(getTarget)!, "cors get");
-            await using var client = getShared.CreateClient(parse);
-            var configuration = await client.GetBucketCorsAsync(bucket, ct)
-                ?? throw new CliException($"cors get: s3://{bucket} has no CORS configuration", Program.ExitFailure);
-            var xml = new ArrayBufferWriter<byte>();
-            configuration.WriteTo(xml);
-            string document = Encoding.UTF8.GetString(xml.WrittenSpan);
-            output.Record("cors", document, notice: false, w =>
+        command.Subcommands.Add(BucketDocumentCommand.OnBucket("cors", "get",
+            "Print the rules as a CORSConfiguration document (exit 1 when there are none)", async (parse, bucket, shared, output, ct) =>
             {
-                w.WriteString("bucket", bucket);
-                w.WriteString("document", document);
-                w.WriteNumber("rules", configuration.Rules.Count);
-            });
-            return Program.ExitOk;
-        }));
+                await using var client = shared.CreateClient(parse);
+                var configuration = await client.GetBucketCorsAsync(bucket, ct)
+                    ?? throw new CliException($"cors get: s3://{bucket} has no CORS configuration", Program.ExitFailure);
+                var xml = new ArrayBufferWriter<byte>();
+                configuration.WriteTo(xml);
+                string document = Encoding.UTF8.GetString(xml.WrittenSpan);
+                output.Record("cors", document, notice: false, w =>
+                {
+                    w.WriteString("bucket", bucket);
+                    w.WriteString("document", document);
+                    w.WriteNumber("rules", configuration.Rules.Count);
+                });
+                return Program.ExitOk;
+            }));
 
-        var setTarget = new Argument<string>("bucket") { Description = "s3://bucket" };
         var file = new Argument<string>("file") { Description = "A CORSConfiguration XML document or awscli's JSON (- for stdin)" };
-        var set = new Command("set", "Replace the rules with a CORSConfiguration (XML, or JSON as awscli takes it)") { setTarget, file };
-        var setShared = ClientCommand.AddTo(set);
-        var setOutput = OutputOptions.AddTo(set, summary: false);
-        set.SetAction((parse, ct) => setOutput.RunAsync(parse, setShared, async output =>
-        {
-            string bucket = BucketCommands.BucketOf(parse.GetValue(setTarget)!, "cors set");
-            string path = parse.GetValue(file)!;
-            byte[] bytes;
-            try
+        command.Subcommands.Add(BucketDocumentCommand.OnBucket("cors", "set",
+            "Replace the rules with a CORSConfiguration (XML, or JSON as awscli takes it)", async (parse, bucket, shared, output, ct) =>
             {
-                bytes = path == "-" ? await ReadStdinAsync(ct) : await File.ReadAllBytesAsync(path, ct);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new CliException($"cors set: {path}: {e.Message}", Program.ExitUsage);
-            }
-            var configuration = Parse(bytes, path);
-            var problem = configuration.Validate();
-            if (!problem.IsNone) throw new CliException($"cors set: {path}: {problem.Message}", Program.ExitUsage);
-            await using var client = setShared.CreateClient(parse);
-            await client.PutBucketCorsAsync(bucket, configuration, ct);
-            output.Record("corsSet", $"cors: s3://{bucket}: {configuration.Rules.Count} rule(s) set", notice: true, w =>
-            {
-                w.WriteString("bucket", bucket);
-                w.WriteNumber("rules", configuration.Rules.Count);
-            });
-            return Program.ExitOk;
-        }));
+                string path = parse.GetValue(file)!;
+                var configuration = Parse(await BucketDocumentCommand.ReadAsync(path, "cors set", ct), path);
+                var problem = configuration.Validate();
+                if (!problem.IsNone) throw new CliException($"cors set: {path}: {problem.Message}", Program.ExitUsage);
+                await using var client = shared.CreateClient(parse);
+                await client.PutBucketCorsAsync(bucket, configuration, ct);
+                output.Record("corsSet", $"cors: s3://{bucket}: {configuration.Rules.Count} rule(s) set", notice: true, w =>
+                {
+                    w.WriteString("bucket", bucket);
+                    w.WriteNumber("rules", configuration.Rules.Count);
+                });
+                return Program.ExitOk;
+            }, file));
 
-        var rmTarget = new Argument<string>("bucket") { Description = "s3://bucket" };
-        var rm = new Command("rm", "Remove the rules") { rmTarget };
-        var rmShared = ClientCommand.AddTo(rm);
-        var rmOutput = OutputOptions.AddTo(rm, summary: false);
-        rm.SetAction((parse, ct) => rmOutput.RunAsync(parse, rmShared, async output =>
-        {
-            string bucket = BucketCommands.BucketOf(parse.GetValue(rmTarget)!, "cors rm");
-            await using var client = rmShared.CreateClient(parse);
-            await client.DeleteBucketCorsAsync(bucket, ct);
-            output.Record("corsRemoved", $"cors: s3://{bucket}: rules removed", notice: true, w => w.WriteString("bucket", bucket));
-            return Program.ExitOk;
-        }));
-
-        command.Subcommands.Add(get);
-        command.Subcommands.Add(set);
-        command.Subcommands.Add(rm);
+        command.Subcommands.Add(BucketDocumentCommand.Remove("cors", "Remove the rules", "corsRemoved", "rules removed",
+            (client, bucket, ct) => client.DeleteBucketCorsAsync(bucket, ct)));
         return command;
     }
 
@@ -156,13 +125,5 @@ internal static class CorsCommand
             if (item.ValueKind != JsonValueKind.String) throw new CliException($"cors set: {path}: {property.Name} is an array of strings", Program.ExitUsage);
             list.Add(item.GetString()!);
         }
-    }
-
-    private static async Task<byte[]> ReadStdinAsync(CancellationToken ct)
-    {
-        using var stdin = Console.OpenStandardInput();
-        using var buffer = new MemoryStream();
-        await stdin.CopyToAsync(buffer, ct);
-        return buffer.ToArray();
     }
 }
