@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using Sluice.S3.Errors;
 using Sluice.Server.FaultHost;
 using Sluice.Server.Storage;
@@ -22,39 +20,7 @@ public class ObjectLockKillTests
         string directory = Path.Combine(Path.GetTempPath(), "sluice-lockkill-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var acks = new List<(int Step, string Kind, string Id)>();
-            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-            psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Sluice.Server.FaultHost.dll"));
-            psi.ArgumentList.Add("lock-loop");
-            psi.ArgumentList.Add(directory);
-            psi.ArgumentList.Add(mode);
-            void Parse(string text)
-            {
-                var parts = text.Split(' ');
-                if (parts.Length == 4 && parts[0] == "ack") acks.Add((int.Parse(parts[1], CultureInfo.InvariantCulture), parts[2], parts[3]));
-            }
-            using (var child = Process.Start(psi)!)
-            {
-                var stderr = child.StandardError.ReadToEndAsync();
-                int target = 15 + Random.Shared.Next(45);
-                var timeout = Task.Delay(TimeSpan.FromMinutes(10)); // a hang guard for a loaded machine, not a timing
-                while (acks.Count < target)
-                {
-                    var line = child.StandardOutput.ReadLineAsync();
-                    if (await Task.WhenAny(line, timeout) == timeout || await line is not { } text)
-                    {
-                        child.Kill();
-                        Assert.Fail($"the writer stopped after {acks.Count} acknowledgements: {await stderr}");
-                        return;
-                    }
-                    Parse(text);
-                }
-                await Task.Delay(Random.Shared.Next(20)); // a random slice of the next step
-                child.Kill();
-                await child.WaitForExitAsync();
-                foreach (string text in (await child.StandardOutput.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries))
-                    Parse(text);
-            }
+            var acks = await AckedKill.RunAsync("lock-loop", directory, mode, 15, 45);
 
             // What the acknowledgements promise, per version: its retention at least until the last acknowledged date,
             // and a legal hold if one was acknowledged.
