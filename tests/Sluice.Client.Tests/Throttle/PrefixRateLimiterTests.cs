@@ -183,6 +183,32 @@ public class PrefixRateLimiterTests
     }
 
     [Fact]
+    public void Requests_that_need_no_wait_do_not_allocate()
+    {
+        var clock = new ManualTimeProvider();
+        var limiter = new PrefixRateLimiter(new PrefixRateOptions { BurstSeconds = 100, Increase = 0 }, clock);
+        limiter.OnThrottled("bucket", "hot/1", limiter.Timestamp()); // 1750/s with 175,000 tokens: no waits below
+
+        void Round()
+        {
+            for (int i = 0; i < 1000; i++)
+            {
+                Assert.True(Done(limiter.WaitAsync("bucket", "hot/some/key", CancellationToken.None)));
+                Assert.True(Done(limiter.WaitAsync("bucket", "cold/some/key", CancellationToken.None)));
+                Assert.True(Done(limiter.WaitAsync("bucket", "flat-key", CancellationToken.None)));
+            }
+        }
+
+        static bool Done(ValueTask wait) => wait.IsCompletedSuccessfully; // a completed ValueTask needs no consuming
+
+        Round(); // warm up
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Round();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, Assert.Single(limiter.Snapshot()).Delayed);
+    }
+
+    [Fact]
     public void Bad_options_are_refused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new PrefixRateLimiter(new PrefixRateOptions { Decrease = 1 }));
