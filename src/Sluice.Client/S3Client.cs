@@ -62,6 +62,13 @@ public sealed partial class S3Client : IAsyncDisposable
     /// <summary>Tokens left in the retry budget.</summary>
     public int RetryBudgetAvailable => _transport.RetryBudgetAvailable;
 
+    /// <summary>What throttling this client met: throttled answers, their retries, quota give-ups, and each throttled
+    /// prefix's rate (see <see cref="Retry.PrefixRateOptions"/>).</summary>
+    public Retry.ThrottlingReport Throttling => _transport.Throttling;
+
+    /// <summary>The per-prefix rate limiter (state of the prefixes slowed after throttling).</summary>
+    public Retry.PrefixRateLimiter PrefixRates => _transport.PrefixRates;
+
     /// <summary>True when requests for <paramref name="bucket"/> use path-style addressing.</summary>
     public bool UsesPathStyle(string bucket) => _transport.AddressingOf(bucket) == S3Addressing.PathStyle;
 

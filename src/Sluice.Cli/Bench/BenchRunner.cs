@@ -76,6 +76,7 @@ internal sealed class BenchRunner
         using var self = Process.GetCurrentProcess();
         TimeSpan clientCpu0 = self.TotalProcessorTime, serverCpu0 = _server?.CpuTime ?? TimeSpan.Zero;
         var io0 = _client.Engine.Counters;
+        var throttled0 = _client.Throttling;
         double nominal = job.WarmupSeconds + job.DurationSeconds;
         long started = Stopwatch.GetTimestamp();
         using var timeUp = new CancellationTokenSource(TimeSpan.FromSeconds(nominal));
@@ -202,6 +203,14 @@ internal sealed class BenchRunner
             EnterCalls = _client.Engine.Name != "managed" ? io.EnterCalls : null,
             ServerCpuSeconds = _server is null ? null : (_server.CpuTime - serverCpu0).TotalSeconds,
             ServerPeakRssBytes = _server?.PeakRss,
+        };
+        var throttled = _client.Throttling;
+        usage = usage with
+        {
+            ThrottledRequests = throttled.ThrottledResponses - throttled0.ThrottledResponses,
+            ThrottledRetries = throttled.ThrottledRetries - throttled0.ThrottledRetries,
+            ThrottledPrefixes = throttled.Prefixes.Count == 0 ? null
+                : [.. throttled.Prefixes.Select(p => new ThrottledPrefix(p.Prefix, Math.Round(p.Rate, 1), Math.Round(p.LowestRate, 1), p.Throttles))],
         };
         cancellationToken.ThrowIfCancellationRequested();
         return new JobRun(Math.Max(0, elapsed - job.WarmupSeconds), autoTerminated, usage,

@@ -107,6 +107,9 @@ public sealed class JobStats
             ServerCpuMsPerOp = usage.ServerCpuSeconds is { } s && operations > 0 ? s * 1000 / operations : null,
             ServerCpuSecondsPerGiB = usage.ServerCpuSeconds is { } g && bytes > 0 ? g / gib : null,
             ServerPeakRssBytes = usage.ServerPeakRssBytes,
+            ThrottledRequests = usage.ThrottledRequests,
+            ThrottledRetries = usage.ThrottledRetries,
+            ThrottledPrefixes = usage.ThrottledPrefixes,
         };
     }
 

@@ -18,6 +18,15 @@ public sealed record ResourceUsage
     /// <summary>Peak resident set of the embedded server, bytes.</summary>
     public long? ServerPeakRssBytes { get; init; }
 
+    /// <summary>Throttling answers (503 SlowDown, 429, throttling codes) the client received during the run.</summary>
+    public long ThrottledRequests { get; init; }
+
+    /// <summary>Of those, the ones the client retried (the rest failed, see the errors).</summary>
+    public long ThrottledRetries { get; init; }
+
+    /// <summary>The prefixes the client slowed, slowest first, as they stood at the end (null: none).</summary>
+    public IReadOnlyList<ThrottledPrefix>? ThrottledPrefixes { get; init; }
+
     /// <summary>Sums two clients' usage (agents of one run); the server is the same one, so taken from the first.</summary>
     public ResourceUsage Plus(ResourceUsage other)
     {
@@ -27,6 +36,11 @@ public sealed record ResourceUsage
             ClientCpuSeconds = ClientCpuSeconds + other.ClientCpuSeconds,
             ClientPeakRssBytes = Math.Max(ClientPeakRssBytes, other.ClientPeakRssBytes),
             EnterCalls = EnterCalls is { } a && other.EnterCalls is { } b ? a + b : null,
+            ThrottledRequests = ThrottledRequests + other.ThrottledRequests,
+            ThrottledRetries = ThrottledRetries + other.ThrottledRetries,
+            ThrottledPrefixes = ThrottledPrefixes is null ? other.ThrottledPrefixes
+                : other.ThrottledPrefixes is null ? ThrottledPrefixes
+                : [.. ThrottledPrefixes.Concat(other.ThrottledPrefixes).OrderBy(p => p.RequestsPerSecond)],
         };
     }
 }

@@ -90,6 +90,18 @@ public static class SummaryTable
         var text = new System.Text.StringBuilder();
         foreach (var r in results.Where(r => r.AutoTerminated))
             text.Append(CultureInfo.InvariantCulture, $"{r.Name}: throughput was stable, --autoterm ended it after {r.Seconds:F1} s measured\n");
+        foreach (var r in results.Where(r => r.ThrottledRequests > 0))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{r.Name}: {r.ThrottledRequests} requests throttled (503 SlowDown), {r.ThrottledRetries} retried");
+            if (r.ThrottledPrefixes is { Count: > 0 } prefixes)
+            {
+                text.Append("; prefixes settled at ");
+                text.AppendJoin(", ", prefixes.Take(5).Select(p => string.Create(CultureInfo.InvariantCulture,
+                    $"{p.Prefix} {Rate(p.RequestsPerSecond)} req/s (lowest {Rate(p.LowestRequestsPerSecond)})")));
+                if (prefixes.Count > 5) text.Append(CultureInfo.InvariantCulture, $" and {prefixes.Count - 5} more");
+            }
+            text.Append('\n');
+        }
         foreach (var r in results.Where(r => r.Agents > 0).Take(1))
             text.Append(CultureInfo.InvariantCulture, $"figures merged from {r.Agents} agents, each running {r.Concurrency} requests in flight\n");
         return text.ToString();

@@ -57,6 +57,15 @@ public sealed record WorkloadResult
     /// <summary>Failed operations by S3 error code (or exception type).</summary>
     public required IReadOnlyDictionary<string, long> Errors { get; init; }
 
+    /// <summary>Throttling answers (503 SlowDown, ...) the client received; each retried one is not an error (null: not measured).</summary>
+    public long? ThrottledRequests { get; init; }
+
+    /// <summary>Of <see cref="ThrottledRequests"/>, those retried.</summary>
+    public long? ThrottledRetries { get; init; }
+
+    /// <summary>The prefixes the client slowed and the rate each settled at, slowest first (null: none).</summary>
+    public IReadOnlyList<ThrottledPrefix>? ThrottledPrefixes { get; init; }
+
     /// <summary>CPU seconds the client process used.</summary>
     public double ClientCpuSeconds { get; init; }
 

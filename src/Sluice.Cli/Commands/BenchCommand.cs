@@ -127,6 +127,9 @@ internal static class BenchCommand
                     };
                 }
                 if (io is "uring" or "managed") Environment.SetEnvironmentVariable("SLUICE_IO", io);
+                // The bench's keys are root/job/key (hashed: root/job/hash/obj-N): three segments make each hash prefix
+                // its own rate after throttling, as S3 would give each its own partition.
+                options = options with { Retry = options.Retry with { PrefixRate = options.Retry.PrefixRate with { Depth = 3 } } };
                 await using var client = new S3Client(options);
                 string bucketName = parse.GetValue(bucket) ?? "sluice-bench-" + Guid.NewGuid().ToString("N")[..10];
                 bool created = parse.GetValue(bucket) is null;

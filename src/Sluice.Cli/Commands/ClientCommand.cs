@@ -44,7 +44,7 @@ internal sealed class ClientCommand
 
     public Option<string> CaBundle { get; } = new("--ca-bundle") { Description = "PEM file of CA certificates to trust for https, besides the system's (else AWS_CA_BUNDLE / the profile's ca_bundle)" };
 
-    public Option<int?> Retries { get; } = new("--retries") { Description = "Retries of a failed request after the first attempt (default 4; 0: none; else AWS_MAX_ATTEMPTS - 1)" };
+    public Option<int?> Retries { get; } = new("--retries") { Description = "Retries of a failed request after the first attempt (default 2; 0: none; else AWS_MAX_ATTEMPTS - 1)" };
 
     public Option<string> ConnectTimeout { get; } = new("--connect-timeout") { Description = "Wait for a connection at most this long, e.g. 5s (default 10s)" };
 

@@ -146,6 +146,7 @@ internal static class CpCommand
             if (dst.IsStdio) output.DataOnStdout(verb);
 
             await using var client = shared.CreateClient(parse);
+            using var throttled = new ThrottleSummary(client, output); // before the client is disposed
             using var engine = new TransferEngine(client, options);
             // mv, patterns, overwrite conditions and resumed directory uploads go item by item (see ItemTransfer).
             if (items != null) return await items.RunAsync(engine, output, ct);

@@ -82,6 +82,7 @@ internal static class SyncCommand
             if (!dst.IsS3 && File.Exists(dst.LocalPath)) throw new CliException($"sync: {dst.LocalPath} is a file, not a directory", Program.ExitUsage);
 
             await using var client = shared.CreateClient(parse);
+            using var throttled = new ThrottleSummary(client, output); // before the client is disposed
             using var engine = new TransferEngine(client, options);
             var notRegular = new List<string>();
             var sources = await ListAsync(engine, src, filter, notRegular, ct);

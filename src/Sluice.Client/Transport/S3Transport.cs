@@ -52,14 +52,16 @@ internal sealed class S3Transport : IAsyncDisposable
     private readonly TlsSettings? _tls;
     private readonly RetryBudget _budget;
     private readonly ConcurrentDictionary<string, IExchangePool> _pools = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentDictionary<string, long> _slowPrefixes = new(StringComparer.Ordinal);
+    private readonly PrefixRateLimiter _prefixRates;
     private readonly string _endpointHost;
     private readonly int _port;
     private readonly string _hostHeader;
     private readonly string _basePath;
     private readonly bool _pathStyle;
     private readonly bool _https;
-    private int _slowPrefixCount;
+    private long _throttled;
+    private long _throttleRetries;
+    private long _quotaExhausted;
 
     public S3Transport(S3ClientOptions options, IoEngine engine, bool ownsEngine)
     {
@@ -85,7 +87,15 @@ internal sealed class S3Transport : IAsyncDisposable
         _ownsCredentials = !ReferenceEquals(_credentials, provider);
         _signer = new CredentialSigner(null, null);
         _budget = new RetryBudget(options.Retry.BudgetCapacity);
+        _prefixRates = new PrefixRateLimiter(options.Retry.PrefixRate, options.Retry.TimeProvider);
     }
+
+    /// <summary>The per-prefix rates after throttling.</summary>
+    public PrefixRateLimiter PrefixRates => _prefixRates;
+
+    /// <summary>What throttling this client met so far.</summary>
+    public ThrottlingReport Throttling => new(Interlocked.Read(ref _throttled), Interlocked.Read(ref _throttleRetries),
+        Interlocked.Read(ref _quotaExhausted), _prefixRates.Snapshot());
 
     public S3ClientOptions Options => _options;
 
@@ -150,14 +160,14 @@ internal sealed class S3Transport : IAsyncDisposable
         long objectTotal = -1;
         ObjectMetadata? firstMetadata = null;
         string? resumeETag = null;
-        string? prefix = null;
+        int lastRetryCost = 0;
 
         for (int attempt = 1; ; attempt++)
         {
-            if (Volatile.Read(ref _slowPrefixCount) > 0 && call.Bucket is not null)
+            if (call.Bucket is not null && retry.PerPrefixSlowDown)
             {
-                prefix ??= SlowDownPrefix(call.Bucket, call.Key);
-                await WaitForPrefixAsync(prefix, cancellationToken).ConfigureAwait(false);
+                // Completes at once, allocation-free, unless this request's prefix was throttled and is out of tokens.
+                await _prefixRates.WaitAsync(call.Bucket, call.Key, cancellationToken).ConfigureAwait(false);
             }
 
             if (_options.RequestRateLimit is { } rate)
@@ -175,6 +185,9 @@ internal sealed class S3Transport : IAsyncDisposable
             bool reused = false;
             bool bodyStarted = false;
             long deliveredBefore = delivered;
+            long sentAt = 0;
+            TimeSpan? retryAfter = null;
+            TimeSpan delay;
             try
             {
                 connection = await pool.RentAsync(cancellationToken).ConfigureAwait(false);
@@ -194,6 +207,7 @@ internal sealed class S3Transport : IAsyncDisposable
                 }
 
                 reused = connection.Uses > 0;
+                sentAt = _prefixRates.Timestamp();
                 connection.BeginRequest();
                 long rangeStart = call.RangeStart, rangeEnd = call.RangeEnd;
                 bool resuming = delivered > 0 && sink.Kind is SinkKind.Memory or SinkKind.Writer or SinkKind.Stream;
@@ -246,6 +260,7 @@ internal sealed class S3Transport : IAsyncDisposable
                 connection.BeginBody(hasBody);
                 if (status is < 200 or >= 300)
                 {
+                    retryAfter = RetryAfterOf(connection);
                     S3Exception error = await ReadErrorAsync(connection, call, status, cancellationToken).ConfigureAwait(false);
                     reuse = true;
                     throw error;
@@ -293,7 +308,8 @@ internal sealed class S3Transport : IAsyncDisposable
                 }
 
                 reuse = true;
-                _budget.Deposit(retry.SuccessRefund);
+                // As the SDKs refund: a first-try success adds a little; a success after retries returns its last retry's cost.
+                _budget.Deposit(attempt == 1 ? retry.SuccessRefund : lastRetryCost);
                 ObjectMetadata? metadata = firstMetadata;
                 if (metadata is not null && sink.Kind is SinkKind.Memory or SinkKind.Writer or SinkKind.Stream
                     && metadata.ContentLength != delivered)
@@ -318,16 +334,37 @@ internal sealed class S3Transport : IAsyncDisposable
                     || (call.RetryServerErrors && e.StatusCode >= 500)
                     || (reused && connection.ResponseBytes == 0 && e.Code == S3ClientErrorCodes.ConnectionReset);
                 bool rewindable = call.BodyStream is null || streamStart >= 0;
-                if (e.Code == S3ErrorCode.SlowDown && call.Bucket is not null && retry.PerPrefixSlowDown)
+                // Throttling as the SDKs classify it (429 or a throttling code; a bodiless 503 reads as SlowDown),
+                // not every 503: ServiceUnavailable is a transient failure and takes the short backoff.
+                bool throttled = e.StatusCode == 429 || S3ErrorCode.IsThrottle(e.Code, 0);
+                if (throttled)
                 {
-                    NoteSlowDown(prefix ??= SlowDownPrefix(call.Bucket, call.Key), attempt);
+                    Interlocked.Increment(ref _throttled);
+                    if (call.Bucket is not null && retry.PerPrefixSlowDown)
+                    {
+                        _prefixRates.OnThrottled(call.Bucket, call.Key, sentAt, retry.HonourRetryAfter ? retryAfter : null);
+                    }
                 }
 
-                if (!e.IsRetryable || !safe || !rewindable || attempt >= retry.MaxAttempts
-                    || !_budget.TryWithdraw(IsTimeout(e) ? retry.TimeoutRetryCost : retry.RetryCost))
+                if (!e.IsRetryable || !safe || !rewindable || attempt >= retry.MaxAttempts)
                 {
                     throw;
                 }
+
+                int cost = throttled ? retry.ThrottleRetryCost : IsTimeout(e) ? retry.TimeoutRetryCost : retry.RetryCost;
+                if (!_budget.TryWithdraw(cost))
+                {
+                    Interlocked.Increment(ref _quotaExhausted);
+                    throw new RetryQuotaExceededException(e, _budget.Available, cost);
+                }
+
+                lastRetryCost = cost;
+                if (throttled)
+                {
+                    Interlocked.Increment(ref _throttleRetries);
+                }
+
+                delay = RetryDelay.Compute(retry, attempt, throttled, Random.Shared.NextDouble(), retryAfter);
             }
             finally
             {
@@ -343,7 +380,7 @@ internal sealed class S3Transport : IAsyncDisposable
                 }
             }
 
-            await Task.Delay(Backoff.Delay(retry, attempt), cancellationToken).ConfigureAwait(false);
+            await Task.Delay(delay, retry.TimeProvider, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -807,44 +844,19 @@ internal sealed class S3Transport : IAsyncDisposable
         };
     }
 
-    private static string SlowDownPrefix(string bucket, string? key)
+    /// <summary>The answer's <c>x-amz-retry-after</c> (milliseconds), when valid.</summary>
+    private static TimeSpan? RetryAfterOf(IHttpExchange connection)
     {
-        int slash = key?.IndexOf('/', StringComparison.Ordinal) ?? -1;
-        return slash > 0 ? bucket + "/" + key![..slash] : bucket;
-    }
-
-    private void NoteSlowDown(string prefix, int attempt)
-    {
-        long until = Environment.TickCount64 + (long)Backoff.Delay(_options.Retry, attempt).TotalMilliseconds;
-        if (_slowPrefixes.TryAdd(prefix, until))
+        ReadOnlySpan<byte> bytes = connection.HeadBytes;
+        foreach (HttpField f in connection.Head.Headers.Fields)
         {
-            Interlocked.Increment(ref _slowPrefixCount);
-        }
-        else
-        {
-            _slowPrefixes[prefix] = until;
-        }
-    }
-
-    private async ValueTask WaitForPrefixAsync(string prefix, CancellationToken cancellationToken)
-    {
-        if (!_slowPrefixes.TryGetValue(prefix, out long until))
-        {
-            return;
-        }
-
-        long wait = until - Environment.TickCount64;
-        if (wait <= 0)
-        {
-            if (_slowPrefixes.TryRemove(prefix, out _))
+            if (Ascii.EqualsIgnoreCase(f.Name.Of(bytes), "x-amz-retry-after"u8))
             {
-                Interlocked.Decrement(ref _slowPrefixCount);
+                return RetryDelay.ParseRetryAfter(f.Value.Of(bytes));
             }
-
-            return;
         }
 
-        await Task.Delay(TimeSpan.FromMilliseconds(wait), cancellationToken).ConfigureAwait(false);
+        return null;
     }
 
     public async ValueTask DisposeAsync()

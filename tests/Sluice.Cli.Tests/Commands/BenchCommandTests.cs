@@ -94,6 +94,51 @@ public class BenchCommandTests
     }
 
     [Fact]
+    public async Task Throttling_is_absorbed_and_reported_with_the_rate_each_prefix_settled_at()
+    {
+        string data = Path.Combine(Path.GetTempPath(), "sluice-bench-thr-" + Guid.NewGuid().ToString("N"));
+        string json = Path.Combine(Path.GetTempPath(), $"sluice-bench-thr-{Guid.NewGuid():N}.json");
+        await using var server = await SluiceServer.StartAsync(new SluiceServerOptions
+        {
+            DataDirectory = data,
+            Listen = new IPEndPoint(IPAddress.Loopback, 0),
+            Credentials = new Dictionary<string, string> { ["AKIDBENCH"] = "bench/secret" },
+            Reactors = 2,
+        });
+        try
+        {
+            var env = new Dictionary<string, string?>
+            {
+                ["AWS_ACCESS_KEY_ID"] = "AKIDBENCH", ["AWS_SECRET_ACCESS_KEY"] = "bench/secret",
+                ["AWS_ENDPOINT_URL"] = null, ["AWS_PROFILE"] = null,
+            };
+            Assert.Equal(0, SluiceProcess.Run(env, null, "mb", "--endpoint", server.Endpoint.ToString(), "s3://thrbench").ExitCode);
+            // The first five object PUTs are answered 503 SlowDown, as a hot S3 partition would; bucket calls pass.
+            var throttle = new Sluice.Client.Tests.Faults.ScriptedThrottle("/thrbench/sluice-bench-", times: 5, retryAfterMs: 1);
+            await using var proxy = new Sluice.Client.Tests.Faults.FaultProxy(server.LocalEndPoint, _ => Sluice.Client.Tests.Faults.Fault.None,
+                answer: throttle.Answer);
+            var run = SluiceProcess.Run(env, null, "bench", "--endpoint", proxy.Endpoint.ToString(), "--bucket", "thrbench", "--retries", "10",
+                "-n", "30", "-d", "60s", "-s", "4KiB", "-w", "put", "-c", "4", "--keys", "hashed", "--json", json);
+            Assert.True(run.ExitCode == 0, run.StdErr);
+            Assert.Equal(5, throttle.Answered);
+            WorkloadResult r = Assert.Single(BenchReport.Load(json).Results);
+            Assert.Equal((30L, 5L, 5L), (r.Operations, r.ThrottledRequests, r.ThrottledRetries));
+            Assert.Empty(r.Errors); // every 503 absorbed by the client's backoff
+            Assert.NotNull(r.ThrottledPrefixes);
+            Assert.All(r.ThrottledPrefixes, p => Assert.Matches("^thrbench/sluice-bench-[0-9a-f]+/put-[0-9A-Za-z]+/[0-9a-f]{4}$", p.Prefix));
+            Assert.All(r.ThrottledPrefixes, p => Assert.InRange(p.LowestRequestsPerSecond, 1, 1750));
+            Assert.Equal(5, r.ThrottledPrefixes.Sum(p => p.Throttles));
+            Assert.Matches(new Regex(@"^put \S+: 5 requests throttled \(503 SlowDown\), 5 retried; prefixes settled at thrbench/", RegexOptions.Multiline), run.StdOut);
+        }
+        finally
+        {
+            await server.StopAsync();
+            Directory.Delete(data, recursive: true);
+            File.Delete(json);
+        }
+    }
+
+    [Fact]
     public void Count_ends_each_workload_after_exactly_that_many_operations()
     {
         string json = Path.Combine(Path.GetTempPath(), $"sluice-bench-count-{Guid.NewGuid():N}.json");

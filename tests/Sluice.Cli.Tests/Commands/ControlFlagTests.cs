@@ -69,6 +69,32 @@ public sealed class ControlFlagTests() : ServerCommandTests("AKIDCLICTL", "cli/c
     }
 
     [Fact]
+    public async Task A_throttled_copy_says_so_in_its_summary()
+    {
+        Ok(Sluice("mb", "s3://thr"));
+        string file = NewFile("t.bin", 5000, 3);
+        // Two SlowDowns (with x-amz-retry-after: 1 ms) for keys under hot/; --retries 4 absorbs them.
+        var throttle = new ScriptedThrottle("/thr/hot/", times: 2, retryAfterMs: 1);
+        await using var proxy = new FaultProxy(Server.LocalEndPoint, _ => Fault.None, answer: throttle.Answer);
+        var r = SluiceProcess.Run(Through(proxy.Endpoint), null, "cp", "--summary", "--retries", "4", file, "s3://thr/hot/t.bin");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        Assert.Equal(2, throttle.Answered);
+        Assert.Matches(@"summary: 1 file \([^)]+\), 2 throttled \(2 retried\), s3://thr/hot at \d+ req/s, 0 errors", r.StdErr);
+
+        var json = SluiceProcess.Run(Through(proxy.Endpoint), null, "cp", "--json", file, "s3://thr/cold/t.bin");
+        Assert.True(json.ExitCode == 0, json.StdErr);
+        Assert.DoesNotContain("throttled", json.StdOut); // nothing happened, nothing said
+
+        var again = new ScriptedThrottle("/thr/hot/", times: 1);
+        await using var proxy2 = new FaultProxy(Server.LocalEndPoint, _ => Fault.None, answer: again.Answer);
+        NewFile("thrsync/a.bin", 100, 1);
+        var synced = SluiceProcess.Run(Through(proxy2.Endpoint), null, "sync", "--json", Local("thrsync"), "s3://thr/hot/");
+        Assert.True(synced.ExitCode == 0, synced.StdErr);
+        Assert.Contains("\"throttled\":1,", synced.StdOut);
+        Assert.Matches("\"slowestPrefixRate\":\\d+", synced.StdOut);
+    }
+
+    [Fact]
     public async Task Addressing_follows_the_flag_over_the_profile()
     {
         Ok(Sluice("mb", "s3://vhosted"));

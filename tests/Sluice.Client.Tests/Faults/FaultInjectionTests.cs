@@ -18,7 +18,11 @@ public class FaultInjectionTests
     {
         StallTimeout = TimeSpan.FromSeconds(1),
         FirstByteTimeout = TimeSpan.FromSeconds(3),
-        Retry = new RetryOptions { MaxAttempts = attempts, BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(20) },
+        Retry = new RetryOptions
+        {
+            MaxAttempts = attempts, BaseDelay = TimeSpan.FromMilliseconds(1), ThrottleBaseDelay = TimeSpan.FromMilliseconds(1),
+            MaxDelay = TimeSpan.FromMilliseconds(20),
+        },
     };
 
     private static async Task<byte[]> SeedAsync(ClientTestServer server)
@@ -156,11 +160,13 @@ public class FaultInjectionTests
             Retry = new RetryOptions { MaxAttempts = 10, BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(2), BudgetCapacity = 12, RetryCost = 5 },
         };
         await using var client = new S3Client(options);
-        var first = await Assert.ThrowsAsync<S3Exception>(() => client.HeadObjectAsync("faults", "x"));
+        var first = await Assert.ThrowsAsync<RetryQuotaExceededException>(() => client.HeadObjectAsync("faults", "x"));
         Assert.Equal(3, first.Attempts); // 12 tokens pay for two retries of 5
-        var second = await Assert.ThrowsAsync<S3Exception>(() => client.HeadObjectAsync("faults", "x"));
+        Assert.Equal(2, first.TokensLeft);
+        var second = await Assert.ThrowsAsync<RetryQuotaExceededException>(() => client.HeadObjectAsync("faults", "x"));
         Assert.Equal(1, second.Attempts);
         Assert.Equal("InternalError", second.Code);
+        Assert.Equal("InternalError", Assert.IsType<S3Exception>(second.InnerException).Code);
     }
 
     [Fact]

@@ -35,7 +35,8 @@ internal sealed class FaultProxy : IAsyncDisposable
     /// For the first <paramref name="corruptions"/> requests whose head (as in <see cref="RequestHeads"/>) matches: relay
     /// the answer with one body byte flipped (<see cref="CorruptBodyOffset"/>), as a damaged wire would.
     /// </param>
-    /// <param name="answer">A raw HTTP response to send instead of relaying a bodiless request whose head matches, or null to relay it.</param>
+    /// <param name="answer">A raw HTTP response to send instead of relaying a request whose head matches, or null to relay
+    /// it. The request's Content-Length body is read and dropped, so the connection stays usable (keep-alive).</param>
     public FaultProxy(IPEndPoint upstream, Func<int, Fault> policy, Func<string, bool>? dropResponseTo = null,
         Func<string, bool>? corruptResponseTo = null, int corruptions = int.MaxValue, Func<string, string?>? answer = null)
     {
@@ -119,6 +120,7 @@ internal sealed class FaultProxy : IAsyncDisposable
     private async Task RelayRequestsAsync(Socket from, Socket to, StrongBox<bool> drop, StrongBox<bool> corrupt)
     {
         byte[] buffer = new byte[64 * 1024];
+        long swallow = 0; // body bytes of an answered request still to drop
         while (true)
         {
             int n = await from.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
@@ -126,6 +128,13 @@ internal sealed class FaultProxy : IAsyncDisposable
             {
                 to.Shutdown(SocketShutdown.Send);
                 return;
+            }
+
+            if (swallow > 0)
+            {
+                // No pipelining: the client sends nothing else until it has read the answer, so these bytes are all body.
+                swallow -= n;
+                continue;
             }
 
             // HTTP/1.1 without pipelining: when a request arrives, every earlier answer on the connection was relayed,
@@ -146,12 +155,28 @@ internal sealed class FaultProxy : IAsyncDisposable
             if (head is not null && _answer?.Invoke(head) is { } response)
             {
                 // The server never sees it; nothing else is being answered on this connection (no pipelining).
+                swallow = BodyBytesStillToCome(buffer.AsSpan(0, n));
                 await from.SendAsync(Encoding.Latin1.GetBytes(response), SocketFlags.None, _stop.Token);
                 continue;
             }
 
             await to.SendAsync(buffer.AsMemory(0, n), SocketFlags.None, _stop.Token);
         }
+    }
+
+    /// <summary>The body bytes of the request starting in <paramref name="bytes"/> that have not arrived yet.</summary>
+    private static long BodyBytesStillToCome(ReadOnlySpan<byte> bytes)
+    {
+        string text = Encoding.Latin1.GetString(bytes);
+        int end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        if (end < 0)
+        {
+            return 0;
+        }
+
+        string? lengthLine = text[..end].Split("\r\n").FirstOrDefault(l => l.StartsWith("content-length:", StringComparison.OrdinalIgnoreCase));
+        long length = lengthLine is null ? 0 : long.Parse(lengthLine[15..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        return Math.Max(0, length - (bytes.Length - end - 4));
     }
 
     /// <summary>Records the request heads that start in <paramref name="bytes"/>; returns the last request line and its record.</summary>

@@ -6,6 +6,7 @@ internal sealed class ManualTimeProvider : TimeProvider
     private readonly Lock _lock = new();
     private readonly List<ManualTimer> _timers = [];
     private long _ticks;
+    private TaskCompletionSource _armed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public override long TimestampFrequency => TimeSpan.TicksPerSecond;
 
@@ -20,6 +21,26 @@ internal sealed class ManualTimeProvider : TimeProvider
         {
             lock (_lock) return _timers.Count(t => t.Due >= 0);
         }
+    }
+
+    /// <summary>Completes when a timer is pending (at once if one is): a driver then advances to it, no sleeping.</summary>
+    public Task TimerArmedAsync()
+    {
+        lock (_lock) return _timers.Any(t => t.Due >= 0) ? Task.CompletedTask : _armed.Task;
+    }
+
+    /// <summary>Moves the clock to the earliest pending timer and fires it; returns how far it moved (null: no timer).</summary>
+    public TimeSpan? AdvanceToNextTimer()
+    {
+        long by;
+        lock (_lock)
+        {
+            var pending = _timers.Where(t => t.Due >= 0).ToList();
+            if (pending.Count == 0) return null;
+            by = Math.Max(0, pending.Min(t => t.Due) - _ticks);
+        }
+        Advance(TimeSpan.FromTicks(by));
+        return TimeSpan.FromTicks(by);
     }
 
     public void Advance(TimeSpan by)
@@ -50,13 +71,20 @@ internal sealed class ManualTimeProvider : TimeProvider
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
             bool fireNow = false;
+            TaskCompletionSource? armed = null;
             lock (owner._lock)
             {
                 if (!owner._timers.Contains(this)) owner._timers.Add(this);
                 if (dueTime == Timeout.InfiniteTimeSpan) Due = -1;
                 else if (dueTime <= TimeSpan.Zero) fireNow = true;
-                else Due = owner._ticks + dueTime.Ticks;
+                else
+                {
+                    Due = owner._ticks + dueTime.Ticks;
+                    armed = owner._armed;
+                    owner._armed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
             }
+            armed?.TrySetResult();
             if (fireNow) Fire();
             return true;
         }

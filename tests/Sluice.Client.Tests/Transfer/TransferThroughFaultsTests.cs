@@ -26,7 +26,7 @@ public class TransferThroughFaultsTests(TransferServerFixture fx) : IClassFixtur
             Endpoint = proxy.Endpoint,
             AccessKeyId = SluiceServerOptions.DevAccessKey,
             SecretAccessKey = SluiceServerOptions.DevSecretKey,
-            Retry = new Retry.RetryOptions { MaxAttempts = 8, BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(50) },
+            Retry = new Retry.RetryOptions { MaxAttempts = 8, BaseDelay = TimeSpan.FromMilliseconds(5), ThrottleBaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(50) },
         });
         using var engine = new TransferEngine(client, TransferServerFixture.SmallParts() with { Concurrency = 3 });
         var data = TransferServerFixture.RandomBytes(21 * MiB + 5, 31);

@@ -1,0 +1,219 @@
+using Sluice.Client.Retry;
+
+namespace Sluice.Client.Tests.Throttle;
+
+/// <summary>The AIMD per-prefix limiter and the retry delay, on a clock that moves only when told: no waiting, no timing.</summary>
+public class PrefixRateLimiterTests
+{
+    private static readonly PrefixRateOptions Small = new() { StartRate = 100, MinRate = 5, Decrease = 0.5, Increase = 10, BurstSeconds = 0 };
+
+    [Fact]
+    public void Prefixes_are_the_bucket_and_the_keys_leading_segments_or_characters()
+    {
+        var depth1 = new PrefixRateLimiter(new PrefixRateOptions());
+        Assert.Equal("b/logs", depth1.PrefixOf("b", "logs/2026/12/08.gz"));
+        Assert.Equal("b", depth1.PrefixOf("b", "flat-key-0001"));
+        Assert.Equal("b", depth1.PrefixOf("b", null));
+        Assert.Equal("b", depth1.PrefixOf("b", "/leading"));
+
+        var depth2 = new PrefixRateLimiter(new PrefixRateOptions { Depth = 2 });
+        Assert.Equal("b/logs/2026", depth2.PrefixOf("b", "logs/2026/12/08.gz"));
+        Assert.Equal("b/logs", depth2.PrefixOf("b", "logs/08.gz")); // fewer segments: up to the last delimiter
+
+        var chars = new PrefixRateLimiter(new PrefixRateOptions { Characters = 2 });
+        Assert.Equal("b/a3", chars.PrefixOf("b", "a3f9-object"));
+        Assert.Equal("b/z", chars.PrefixOf("b", "z"));
+
+        var capped = new PrefixRateLimiter(new PrefixRateOptions { MaxLength = 4 });
+        Assert.Equal("b/very", capped.PrefixOf("b", "verylongsegment/x"));
+    }
+
+    [Fact]
+    public void A_throttle_cuts_the_rate_once_per_window_down_to_the_floor()
+    {
+        var clock = new ManualTimeProvider();
+        var limiter = new PrefixRateLimiter(Small with { Increase = 0 }, clock);
+        long sentBefore = limiter.Timestamp();
+        Assert.Null(limiter.RateOf("b/hot"));
+
+        clock.Advance(TimeSpan.FromMilliseconds(10));
+        limiter.OnThrottled("b", "hot/1", sentBefore);
+        Assert.Equal(50, limiter.RateOf("b/hot"));
+
+        // More answers to requests that left before the cut: the same window, no further cut.
+        clock.Advance(TimeSpan.FromMilliseconds(10));
+        limiter.OnThrottled("b", "hot/2", sentBefore);
+        limiter.OnThrottled("b", "hot/3", sentBefore);
+        Assert.Equal(50, limiter.RateOf("b/hot"));
+
+        // A request sent after the cut and throttled too: the new rate is still too high.
+        long sentAfter = limiter.Timestamp();
+        clock.Advance(TimeSpan.FromMilliseconds(10));
+        limiter.OnThrottled("b", "hot/4", sentAfter);
+        Assert.Equal(25, limiter.RateOf("b/hot"));
+
+        for (int i = 0; i < 10; i++)
+        {
+            limiter.OnThrottled("b", "hot/x", limiter.Timestamp());
+        }
+
+        Assert.Equal(5, limiter.RateOf("b/hot")); // the floor
+        PrefixRateSnapshot snap = Assert.Single(limiter.Snapshot());
+        Assert.Equal("b/hot", snap.Prefix);
+        Assert.Equal(14, snap.Throttles);
+        Assert.Equal(12, snap.Cuts);
+        Assert.Equal(5, snap.LowestRate);
+        Assert.True(snap.Limiting);
+        Assert.Equal(14, limiter.Throttles);
+        Assert.Null(limiter.RateOf("b/cold"));
+    }
+
+    [Fact]
+    public void The_rate_climbs_back_additively_and_a_recovered_prefix_is_not_limited()
+    {
+        var clock = new ManualTimeProvider();
+        var limiter = new PrefixRateLimiter(Small, clock);
+        limiter.OnThrottled("b", "hot/1", limiter.Timestamp());
+        Assert.Equal(50, limiter.RateOf("b/hot"));
+
+        clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(70, limiter.RateOf("b/hot"));
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(80, limiter.RateOf("b/hot"));
+
+        clock.Advance(TimeSpan.FromSeconds(60));
+        Assert.Equal(100, limiter.RateOf("b/hot")); // capped at the start rate
+        for (int i = 0; i < 1000; i++)
+        {
+            Assert.Equal(TimeSpan.Zero, limiter.Reserve("b", "hot/k"));
+        }
+
+        PrefixRateSnapshot snap = Assert.Single(limiter.Snapshot());
+        Assert.False(snap.Limiting);
+        Assert.Equal(50, snap.LowestRate);
+        Assert.Equal(0, snap.Delayed);
+    }
+
+    [Fact]
+    public void Reservations_on_a_throttled_prefix_are_spaced_at_its_rate_and_other_prefixes_never_wait()
+    {
+        var clock = new ManualTimeProvider();
+        var limiter = new PrefixRateLimiter(Small with { Increase = 0 }, clock);
+        limiter.OnThrottled("b", "hot/1", limiter.Timestamp()); // 50 requests/s, no burst: one token at most
+
+        var waits = new List<TimeSpan>();
+        for (int i = 0; i < 5; i++)
+        {
+            waits.Add(limiter.Reserve("b", "hot/" + i));
+            Assert.Equal(TimeSpan.Zero, limiter.Reserve("b", "cold/" + i));
+            Assert.Equal(TimeSpan.Zero, limiter.Reserve("other", "hot/" + i));
+        }
+
+        // Each taker waits one interval (20 ms) longer than the one before it; the first had a token.
+        Assert.Equal(TimeSpan.Zero, waits[0]);
+        for (int i = 1; i < 5; i++)
+        {
+            Assert.Equal(TimeSpan.FromMilliseconds(20 * i), waits[i]);
+        }
+
+        Assert.Equal(1, limiter.Count); // the cold prefix got no bucket
+        Assert.Equal(4, Assert.Single(limiter.Snapshot()).Delayed);
+
+        // Once the debt is repaid the next one goes at once again.
+        clock.Advance(TimeSpan.FromMilliseconds(100));
+        Assert.Equal(TimeSpan.Zero, limiter.Reserve("b", "hot/late"));
+    }
+
+    [Fact]
+    public void Retry_after_pauses_the_prefix_until_then()
+    {
+        var clock = new ManualTimeProvider();
+        var limiter = new PrefixRateLimiter(Small with { Increase = 0, BurstSeconds = 1 }, clock);
+        limiter.OnThrottled("b", "hot/1", limiter.Timestamp(), TimeSpan.FromMilliseconds(1500));
+        Assert.Equal(TimeSpan.FromMilliseconds(1500), limiter.Reserve("b", "hot/2"));
+        clock.Advance(TimeSpan.FromMilliseconds(1000));
+        Assert.Equal(TimeSpan.FromMilliseconds(500), limiter.Reserve("b", "hot/3"));
+        clock.Advance(TimeSpan.FromMilliseconds(500));
+        Assert.Equal(TimeSpan.Zero, limiter.Reserve("b", "hot/4")); // tokens left from before the pause
+        Assert.Equal(TimeSpan.Zero, limiter.Reserve("b2", "hot/4"));
+    }
+
+    [Fact]
+    public void The_map_is_bounded_and_forgets_the_prefix_throttled_longest_ago()
+    {
+        var clock = new ManualTimeProvider();
+        var limiter = new PrefixRateLimiter(Small with { MaxPrefixes = 2 }, clock);
+        limiter.OnThrottled("b", "one/x", limiter.Timestamp());
+        clock.Advance(TimeSpan.FromSeconds(1));
+        limiter.OnThrottled("b", "two/x", limiter.Timestamp());
+        clock.Advance(TimeSpan.FromSeconds(1));
+        limiter.OnThrottled("b", "one/y", limiter.Timestamp()); // "one" is now the most recent
+        clock.Advance(TimeSpan.FromSeconds(1));
+        limiter.OnThrottled("b", "three/x", limiter.Timestamp());
+
+        Assert.Equal(2, limiter.Count);
+        Assert.Null(limiter.RateOf("b/two"));
+        Assert.NotNull(limiter.RateOf("b/one"));
+        Assert.NotNull(limiter.RateOf("b/three"));
+    }
+
+    [Fact]
+    public async Task Waiting_completes_synchronously_when_free_waits_for_the_clock_and_can_be_cancelled()
+    {
+        var clock = new ManualTimeProvider();
+        var limiter = new PrefixRateLimiter(Small with { Increase = 0 }, clock);
+        Assert.True(limiter.WaitAsync("b", "hot/0", CancellationToken.None).AsTask().IsCompletedSuccessfully); // nothing throttled yet
+
+        limiter.OnThrottled("b", "hot/1", limiter.Timestamp());
+        Assert.True(limiter.WaitAsync("b", "hot/2", CancellationToken.None).AsTask().IsCompletedSuccessfully); // the one token
+        Assert.True(limiter.WaitAsync("b", "cold/2", CancellationToken.None).AsTask().IsCompletedSuccessfully);
+
+        Task waiting = limiter.WaitAsync("b", "hot/3", CancellationToken.None).AsTask();
+        Assert.False(waiting.IsCompleted);
+        Assert.Equal(1, clock.PendingTimers); // one timer, no polling
+        clock.Advance(TimeSpan.FromMilliseconds(20));
+        await waiting;
+
+        using var cts = new CancellationTokenSource();
+        Task cancelled = limiter.WaitAsync("b", "hot/4", cts.Token).AsTask();
+        Assert.False(cancelled.IsCompleted);
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+        Assert.Equal(0, clock.PendingTimers);
+    }
+
+    [Fact]
+    public void Requests_that_need_no_wait_do_not_allocate()
+    {
+        var clock = new ManualTimeProvider();
+        var limiter = new PrefixRateLimiter(new PrefixRateOptions { BurstSeconds = 100, Increase = 0 }, clock);
+        limiter.OnThrottled("bucket", "hot/1", limiter.Timestamp()); // 1750/s with 175,000 tokens: no waits below
+
+        void Round()
+        {
+            for (int i = 0; i < 1000; i++)
+            {
+                Assert.True(Done(limiter.WaitAsync("bucket", "hot/some/key", CancellationToken.None)));
+                Assert.True(Done(limiter.WaitAsync("bucket", "cold/some/key", CancellationToken.None)));
+                Assert.True(Done(limiter.WaitAsync("bucket", "flat-key", CancellationToken.None)));
+            }
+        }
+
+        static bool Done(ValueTask wait) => wait.IsCompletedSuccessfully; // a completed ValueTask needs no consuming
+
+        Round(); // warm up
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Round();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, Assert.Single(limiter.Snapshot()).Delayed);
+    }
+
+    [Fact]
+    public void Bad_options_are_refused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PrefixRateLimiter(new PrefixRateOptions { Decrease = 1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PrefixRateLimiter(new PrefixRateOptions { MinRate = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PrefixRateLimiter(new PrefixRateOptions { Depth = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PrefixRateLimiter(new PrefixRateOptions { StartRate = 1, MinRate = 2 }));
+    }
+}
