@@ -76,6 +76,7 @@ internal sealed class BenchRunner
         using var self = Process.GetCurrentProcess();
         TimeSpan clientCpu0 = self.TotalProcessorTime, serverCpu0 = _server?.CpuTime ?? TimeSpan.Zero;
         var io0 = _client.Engine.Counters;
+        int connections0 = _client.ConnectionsOpened;
         double nominal = job.WarmupSeconds + job.DurationSeconds;
         long started = Stopwatch.GetTimestamp();
         using var timeUp = new CancellationTokenSource(TimeSpan.FromSeconds(nominal));
@@ -200,6 +201,7 @@ internal sealed class BenchRunner
             ClientCpuSeconds = (self.TotalProcessorTime - clientCpu0).TotalSeconds,
             ClientPeakRssBytes = self.PeakWorkingSet64,
             EnterCalls = _client.Engine.Name != "managed" ? io.EnterCalls : null,
+            ConnectionsOpened = _client.ConnectionsOpened - connections0,
             ServerCpuSeconds = _server is null ? null : (_server.CpuTime - serverCpu0).TotalSeconds,
             ServerPeakRssBytes = _server?.PeakRss,
         };

@@ -12,6 +12,9 @@ public sealed record ResourceUsage
     /// <summary>io_uring_enter calls of the client (null on the managed engine, whose sockets are not counted).</summary>
     public long? EnterCalls { get; init; }
 
+    /// <summary>Connections the client opened during the run (HTTP/1.1 keep-alive or HTTP/2; null when not known).</summary>
+    public int? ConnectionsOpened { get; init; }
+
     /// <summary>CPU seconds of the embedded server (null for a remote endpoint).</summary>
     public double? ServerCpuSeconds { get; init; }
 
@@ -27,6 +30,7 @@ public sealed record ResourceUsage
             ClientCpuSeconds = ClientCpuSeconds + other.ClientCpuSeconds,
             ClientPeakRssBytes = Math.Max(ClientPeakRssBytes, other.ClientPeakRssBytes),
             EnterCalls = EnterCalls is { } a && other.EnterCalls is { } b ? a + b : null,
+            ConnectionsOpened = ConnectionsOpened is { } c && other.ConnectionsOpened is { } d ? c + d : null,
         };
     }
 }
