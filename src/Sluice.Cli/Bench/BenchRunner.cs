@@ -76,7 +76,6 @@ internal sealed class BenchRunner
         using var self = Process.GetCurrentProcess();
         TimeSpan clientCpu0 = self.TotalProcessorTime, serverCpu0 = _server?.CpuTime ?? TimeSpan.Zero;
         var io0 = _client.Engine.Counters;
-        int connections0 = _client.ConnectionsOpened;
         double nominal = job.WarmupSeconds + job.DurationSeconds;
         long started = Stopwatch.GetTimestamp();
         using var timeUp = new CancellationTokenSource(TimeSpan.FromSeconds(nominal));
@@ -201,7 +200,8 @@ internal sealed class BenchRunner
             ClientCpuSeconds = (self.TotalProcessorTime - clientCpu0).TotalSeconds,
             ClientPeakRssBytes = self.PeakWorkingSet64,
             EnterCalls = _client.Engine.Name != "managed" ? io.EnterCalls : null,
-            ConnectionsOpened = _client.ConnectionsOpened - connections0,
+            // Since the client started (its preparation included): a workload's own would be 0 once the pool is warm.
+            ConnectionsOpened = _client.ConnectionsOpened,
             ServerCpuSeconds = _server is null ? null : (_server.CpuTime - serverCpu0).TotalSeconds,
             ServerPeakRssBytes = _server?.PeakRss,
         };

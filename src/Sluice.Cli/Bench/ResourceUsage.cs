@@ -12,7 +12,7 @@ public sealed record ResourceUsage
     /// <summary>io_uring_enter calls of the client (null on the managed engine, whose sockets are not counted).</summary>
     public long? EnterCalls { get; init; }
 
-    /// <summary>Connections the client opened during the run (HTTP/1.1 keep-alive or HTTP/2; null when not known).</summary>
+    /// <summary>Connections the client had opened by the end of the run, preparation included (HTTP/1.1 or HTTP/2).</summary>
     public int? ConnectionsOpened { get; init; }
 
     /// <summary>CPU seconds of the embedded server (null for a remote endpoint).</summary>

@@ -72,7 +72,7 @@ public sealed record WorkloadResult
     /// <summary>io_uring_enter calls (or socket system calls on the fallback) per request, from the reactors' counters.</summary>
     public double? SyscallsPerRequest { get; init; }
 
-    /// <summary>Connections the client opened during the run (warm-up included; a warm pool opens none).</summary>
+    /// <summary>Connections the client had opened by the end of the run, since it started (preparation and earlier workloads included).</summary>
     public int? ConnectionsOpened { get; init; }
 
     /// <summary>CPU seconds of the embedded server (null for a remote endpoint).</summary>
