@@ -11,9 +11,10 @@ using Sluice.Client.Retry;
 namespace Sluice.Client.Tests;
 
 /// <summary>
-/// 503 answers over HTTP/2 (the fault proxy's canned answers are HTTP/1.1): a Kestrel h2c-only server that answers
-/// SlowDown to the first attempts of each request, then as S3 would. Retries must give byte-exact results, and a
-/// server that never recovers must end in the typed error, never a success.
+/// Server faults over HTTP/2. 503 answers (the fault proxy's canned answers are HTTP/1.1): a Kestrel h2c-only server
+/// that answers SlowDown to the first attempts of each request, then as S3 would; retries must give byte-exact
+/// results, and a server that never recovers must end in the typed error, never a success. An upload stall: a
+/// connection that stops granting flow-control window mid-body.
 /// </summary>
 public sealed class Http2ServerErrorTests
 {
@@ -88,6 +89,30 @@ public sealed class Http2ServerErrorTests
 #pragma warning disable CA5351 // S3's ETag of a single-part object is the MD5 of its bytes
     private static string ETag(byte[] data) => $"\"{Convert.ToHexStringLower(MD5.HashData(data))}\"";
 #pragma warning restore CA5351
+
+    [Fact]
+    public async Task An_upload_whose_connection_stops_granting_window_is_retried_on_a_new_connection_byte_exact()
+    {
+        await using var server = await ClientTestServer.StartAsync(protocol: ClientTestServer.H2c);
+        await using (var direct = server.CreateClient())
+        {
+            await direct.CreateBucketAsync("stalled");
+        }
+
+        // The first connection relays nothing from the server: no SETTINGS, no WINDOW_UPDATE, so the upload stops
+        // after the protocol's initial 64 KiB window, with the request still being sent. Later connections relay all.
+        await using var proxy = new Faults.FaultProxy(new IPEndPoint(IPAddress.Loopback, server.Endpoint.Port),
+            n => n == 0 ? new Faults.Fault(Faults.FaultKind.Stall, AfterBytes: 0) : Faults.Fault.None);
+        await using var client = new S3Client(server.Options(proxy.Endpoint) with
+        {
+            StallTimeout = TimeSpan.FromSeconds(1),
+            Retry = new RetryOptions { MaxAttempts = 3, BaseDelay = TimeSpan.FromMilliseconds(1) },
+        });
+        byte[] payload = RandomNumberGenerator.GetBytes(8 * 1024 * 1024 + 5);
+        await client.PutObjectAsync(new PutObjectRequest("stalled", "k"), payload);
+        Assert.Equal(2, proxy.Connections);
+        Assert.Equal(payload, await client.GetObjectBytesAsync("stalled", "k"));
+    }
 
     private static S3ClientOptions Options(Uri endpoint, int attempts) => new()
     {
