@@ -201,6 +201,8 @@ internal sealed class BenchRunner
             ClientCpuSeconds = (self.TotalProcessorTime - clientCpu0).TotalSeconds,
             ClientPeakRssBytes = self.PeakWorkingSet64,
             EnterCalls = _client.Engine.Name != "managed" ? io.EnterCalls : null,
+            // Since the client started (its preparation included): a workload's own would be 0 once the pool is warm.
+            ConnectionsOpened = _client.ConnectionsOpened,
             ServerCpuSeconds = _server is null ? null : (_server.CpuTime - serverCpu0).TotalSeconds,
             ServerPeakRssBytes = _server?.PeakRss,
         };

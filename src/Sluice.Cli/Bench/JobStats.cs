@@ -103,6 +103,7 @@ public sealed class JobStats
             ClientCpuMsPerOp = operations > 0 ? clientCpu * 1000 / operations : 0,
             ClientPeakRssBytes = usage.ClientPeakRssBytes,
             SyscallsPerRequest = operations > 0 && usage.EnterCalls is { } calls ? (double)calls / operations : null,
+            ConnectionsOpened = usage.ConnectionsOpened,
             ServerCpuSeconds = usage.ServerCpuSeconds,
             ServerCpuMsPerOp = usage.ServerCpuSeconds is { } s && operations > 0 ? s * 1000 / operations : null,
             ServerCpuSecondsPerGiB = usage.ServerCpuSeconds is { } g && bytes > 0 ? g / gib : null,

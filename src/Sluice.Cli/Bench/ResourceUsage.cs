@@ -12,6 +12,9 @@ public sealed record ResourceUsage
     /// <summary>io_uring_enter calls of the client (null on the managed engine, whose sockets are not counted).</summary>
     public long? EnterCalls { get; init; }
 
+    /// <summary>Connections the client had opened by the end of the run, preparation included (HTTP/1.1 or HTTP/2).</summary>
+    public int? ConnectionsOpened { get; init; }
+
     /// <summary>CPU seconds of the embedded server (null for a remote endpoint).</summary>
     public double? ServerCpuSeconds { get; init; }
 
@@ -41,6 +44,7 @@ public sealed record ResourceUsage
             ThrottledPrefixes = ThrottledPrefixes is null ? other.ThrottledPrefixes
                 : other.ThrottledPrefixes is null ? ThrottledPrefixes
                 : [.. ThrottledPrefixes.Concat(other.ThrottledPrefixes).OrderBy(p => p.RequestsPerSecond)],
+            ConnectionsOpened = ConnectionsOpened is { } c && other.ConnectionsOpened is { } d ? c + d : null,
         };
     }
 }

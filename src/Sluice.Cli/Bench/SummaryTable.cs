@@ -15,7 +15,7 @@ public static class SummaryTable
     private static readonly string[] Narrow = ["workload", "ops/s", "MiB/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "TTFB ms", "errors"];
 
     private static readonly string[] Extra =
-        ["client CPU s/GiB", "client CPU ms/op", "client peak RSS", "syscalls/req", "server CPU ms/op", "server peak RSS"];
+        ["client CPU s/GiB", "client CPU ms/op", "client peak RSS", "syscalls/req", "conns", "server CPU ms/op", "server peak RSS"];
 
     // Dropped in this order while the default view is wider than MaxWidth (a very long size range in the name).
     private static readonly string[] Optional = ["p90 ms", "TTFB ms", "max ms"];
@@ -64,7 +64,7 @@ public static class SummaryTable
                 row.AddRange(
                 [
                     r.ClientCpuSecondsPerGiB is { } g ? F(g, 2) : "-", F(r.ClientCpuMsPerOp, 3), Units.FormatSize(r.ClientPeakRssBytes),
-                    r.SyscallsPerRequest is { } s ? F(s, 2) : "-", r.ServerCpuMsPerOp is { } m ? F(m, 3) : "-",
+                    r.SyscallsPerRequest is { } s ? F(s, 2) : "-", r.ConnectionsOpened is { } c ? c.ToString(CultureInfo.InvariantCulture) : "-", r.ServerCpuMsPerOp is { } m ? F(m, 3) : "-",
                     r.ServerPeakRssBytes is { } p ? Units.FormatSize(p) : "-",
                 ]);
             }

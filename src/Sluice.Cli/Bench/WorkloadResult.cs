@@ -81,6 +81,9 @@ public sealed record WorkloadResult
     /// <summary>io_uring_enter calls (or socket system calls on the fallback) per request, from the reactors' counters.</summary>
     public double? SyscallsPerRequest { get; init; }
 
+    /// <summary>Connections the client had opened by the end of the run, since it started (preparation and earlier workloads included).</summary>
+    public int? ConnectionsOpened { get; init; }
+
     /// <summary>CPU seconds of the embedded server (null for a remote endpoint).</summary>
     public double? ServerCpuSeconds { get; init; }
 

@@ -24,6 +24,15 @@ namespace Sluice.Server.Kestrel;
 /// </summary>
 internal sealed class KestrelFront : IAsyncDisposable
 {
+    /// <summary>HTTP/2 receive window per stream (see <see cref="Configure"/>).</summary>
+    public const int Http2StreamWindow = 4 * 1024 * 1024;
+
+    /// <summary>HTTP/2 receive window per connection.</summary>
+    public const int Http2ConnectionWindow = 16 * 1024 * 1024;
+
+    /// <summary>The largest HTTP/2 frame accepted (SETTINGS_MAX_FRAME_SIZE).</summary>
+    public const int Http2MaxFrameSize = 64 * 1024;
+
     private readonly IHost _host;
     private readonly ConnectionCount _connections;
     private int _stopped;
@@ -113,6 +122,18 @@ internal sealed class KestrelFront : IAsyncDisposable
         limits.KeepAliveTimeout = front.IdleTimeout;
         limits.RequestHeadersTimeout = front.HeaderTimeout;
         limits.MinRequestBodyDataRate = new MinDataRate(front.MinRequestBodyDataRate, front.MinRequestBodyDataRateGracePeriod);
+        // HTTP/2 uploads are paced by the windows Kestrel grants. A stream's window must cover the upload path's
+        // bandwidth-delay product or each stream idles a round trip per window: Kestrel's defaults (768 KiB per stream,
+        // 1 MiB per connection) cap one upload at ~1 MiB per round trip (~400 Mbit/s at 20 ms) and cost a WINDOW_UPDATE
+        // every few hundred KiB. 4 MiB per stream covers 1 Gbit/s × 33 ms or 10 Gbit/s × 3 ms; the connection's 16 MiB
+        // lets four such streams run at once on one connection. Memory stays bounded by the connection window: Kestrel
+        // credits it back only as the core reads the bodies, so at most 16 MiB of unread upload per connection.
+        limits.Http2.InitialStreamWindowSize = Http2StreamWindow;
+        limits.Http2.InitialConnectionWindowSize = Http2ConnectionWindow;
+        // The largest DATA frame a client may send: 16 KiB (the protocol's default) costs a frame header and a parse per
+        // 16 KiB; clients that honour a larger setting send fewer, larger frames. Kestrel holds a whole frame before
+        // parsing it, so this is also the per-connection read buffer's floor: 64 KiB keeps that small.
+        limits.Http2.MaxFrameSize = Http2MaxFrameSize;
         options.Listen(endPoint, l =>
         {
             bound(l);

@@ -43,6 +43,6 @@ public class SummaryTableTests
     public void The_wide_view_adds_cpu_memory_and_syscalls()
     {
         string wide = SummaryTable.Render([HtmlReportTests.SampleReport("get 4KiB").Results[0]], wide: true);
-        foreach (string column in new[] { "client CPU ms/op", "client peak RSS", "syscalls/req", "server peak RSS" }) Assert.Contains(column, wide);
+        foreach (string column in new[] { "client CPU ms/op", "client peak RSS", "syscalls/req", "conns", "server peak RSS" }) Assert.Contains(column, wide);
     }
 }

@@ -3,19 +3,22 @@ using Sluice.IO;
 namespace Sluice.Client.Transport;
 
 /// <summary>
-/// A receive buffer under .NET's HTTP/2 connection (and under its SslStream for h2): the handler reads in pieces of
-/// a few KiB (its frame buffer starts at 4 KiB), which over an engine connection is one receive system call each —
-/// ~260,000 of them per GiB measured. Reading up to 64 KiB per call and serving the handler's small reads from that
-/// costs one copy of the bytes and saves most of the calls. Large reads bypass the buffer. Writes pass through.
+/// The stream under .NET's HTTP/2 connection (and under its SslStream for h2), buffered both ways. Receives: the
+/// handler reads in pieces of a few KiB (its frame buffer starts at 4 KiB), which over an engine connection is one
+/// receive system call each — ~260,000 of them per GiB measured; reading up to 64 KiB per call and serving the
+/// handler's small reads from that costs one copy of the bytes and saves most of the calls (large reads bypass the
+/// buffer). Sends: the handler writes each DATA frame by itself and never flushes; <see cref="SendCoalescer"/> gathers
+/// what it writes while a send is in flight into the next send (one copy, most of the calls saved, nothing held back).
 /// </summary>
-internal sealed class ReceiveBufferedStream : Stream
+internal sealed class BufferedConnectionStream : Stream
 {
     /// <summary>As the HTTP/1.1 connection's receive buffer.</summary>
     public const int BufferSize = HttpConnection.ReceiveBufferSize;
 
     private readonly Stream _inner;
     private readonly Connection _connection;
-    private readonly Action<ReceiveBufferedStream>? _closed;
+    private readonly Action<BufferedConnectionStream>? _closed;
+    private readonly SendCoalescer _sender;
 
     // Not pooled: a receive may still be writing into it when the handler disposes the stream, and the buffer lives
     // as long as the connection (which carries many requests).
@@ -29,10 +32,11 @@ internal sealed class ReceiveBufferedStream : Stream
     /// <param name="connection">The engine connection read and written (through its stream).</param>
     /// <param name="priorKnowledge">True for h2c: the first bytes received are checked for an HTTP/1.x answer.</param>
     /// <param name="closed">Called once when the handler disposes the stream (the connection is gone).</param>
-    public ReceiveBufferedStream(Connection connection, bool priorKnowledge, Action<ReceiveBufferedStream>? closed)
+    public BufferedConnectionStream(Connection connection, bool priorKnowledge, Action<BufferedConnectionStream>? closed)
     {
         _connection = connection;
         _inner = connection.AsStream();
+        _sender = new SendCoalescer(connection);
         _checkFirstBytes = priorKnowledge;
         _closed = closed;
         LastReceive = Environment.TickCount64;
@@ -109,17 +113,22 @@ internal sealed class ReceiveBufferedStream : Stream
     public override int Read(byte[] buffer, int offset, int count) =>
         ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 
+    /// <summary>Socket sends made for the handler's writes (tests and diagnostics).</summary>
+    public long Sends => _sender.Sends;
+
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
-        _inner.WriteAsync(buffer, cancellationToken);
+        _sender.WriteAsync(buffer, cancellationToken);
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        _inner.WriteAsync(buffer, offset, count, cancellationToken);
+        _sender.WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override void Write(byte[] buffer, int offset, int count) => _inner.Write(buffer, offset, count);
+    public override void Write(byte[] buffer, int offset, int count) =>
+        _sender.WriteAsync(buffer.AsMemory(offset, count), CancellationToken.None).AsTask().GetAwaiter().GetResult();
 
-    public override void Flush() => _inner.Flush();
+    public override void Flush() => _sender.FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
 
-    public override Task FlushAsync(CancellationToken cancellationToken) => _inner.FlushAsync(cancellationToken);
+    /// <summary>Waits until what was written has been handed to the socket (the handler does not call it; SslStream may).</summary>
+    public override Task FlushAsync(CancellationToken cancellationToken) => _sender.FlushAsync(cancellationToken);
 
     private int _closedNoted;
     private readonly TaskCompletionSource _closedTask = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -131,6 +140,7 @@ internal sealed class ReceiveBufferedStream : Stream
     {
         if (Interlocked.Exchange(ref _closedNoted, 1) == 0)
         {
+            _sender.Close();
             _closed?.Invoke(this);
             _closedTask.TrySetResult();
         }
