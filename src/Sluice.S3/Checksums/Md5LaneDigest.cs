@@ -27,6 +27,7 @@ public sealed unsafe class Md5LaneDigest : IValueTaskSource, IDisposable
     private long _length;
     private int _tailLength;
     private bool _busy;
+    private bool _disposed;
 
     // The job the hasher works on (written before it is submitted, read and advanced by the hasher only).
     private MemoryHandle _pin;
@@ -130,11 +131,19 @@ public sealed unsafe class Md5LaneDigest : IValueTaskSource, IDisposable
         _tailLength = 0;
     }
 
-    /// <summary>Gives the stream back to its hasher. It must be idle (its last <see cref="AppendAsync"/> awaited).</summary>
+    /// <summary>
+    /// Gives the digest back to its hasher. Its last <see cref="AppendAsync"/> should have completed; if it has not
+    /// (a caller's bug), the digest is not reused: the hasher finishes the job and the object is left to the GC.
+    /// </summary>
     public void Dispose()
     {
-        Reset();
-        _hasher.Return(this);
+        if (_disposed) return;
+        _disposed = true;
+        _hasher.Return(this, reuse: !_busy);
+        if (_busy) return;
+        _state = Md5State.Initial;
+        _length = 0;
+        _tailLength = 0;
     }
 
     /// <summary>Called by the hasher when the job's last block is in the state.</summary>
@@ -147,8 +156,12 @@ public sealed unsafe class Md5LaneDigest : IValueTaskSource, IDisposable
         _core.SetResult(true);
     }
 
+    /// <summary>Called by the hasher when it hands the digest out again.</summary>
+    internal void Revive() => _disposed = false;
+
     private void CheckIdle()
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (_busy) throw new InvalidOperationException("the previous AppendAsync has not completed");
     }
 

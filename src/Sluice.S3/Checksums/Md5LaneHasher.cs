@@ -42,6 +42,9 @@ public sealed class Md5LaneHasher : IThreadPoolWorkItem
         _manual = manual;
     }
 
+    /// <summary>Whether passes run in vectors on this CPU (AVX2); without, sharing a hasher gains nothing.</summary>
+    public static bool IsVectorized => Md5x8.IsVectorized;
+
     /// <summary>The process's hasher.</summary>
     public static Md5LaneHasher Shared { get; } = new();
 
@@ -60,16 +63,18 @@ public sealed class Md5LaneHasher : IThreadPoolWorkItem
         lock (_gate)
         {
             _rented++;
-            return _free.TryPop(out var stream) ? stream : new Md5LaneDigest(this);
+            if (!_free.TryPop(out var stream)) return new Md5LaneDigest(this);
+            stream.Revive();
+            return stream;
         }
     }
 
-    internal void Return(Md5LaneDigest stream)
+    internal void Return(Md5LaneDigest stream, bool reuse)
     {
         lock (_gate)
         {
             _rented--;
-            _free.Push(stream);
+            if (reuse) _free.Push(stream);
         }
     }
 
