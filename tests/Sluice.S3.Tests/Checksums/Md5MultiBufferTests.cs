@@ -280,4 +280,25 @@ public class Md5MultiBufferTests
         digest.Finish(hash);
         Assert.Equal(Reference(data), Hex(hash));
     }
+
+    [Fact]
+    public async Task A_digest_disposed_with_a_chunk_in_its_lane_is_never_handed_out_again()
+    {
+        var hasher = new Md5LaneHasher(vectorized: true, manual: true);
+        var abandoned = hasher.Rent();
+        var data = Random(4, 64 * 1024);
+        var inFlight = abandoned.AppendAsync(data).AsTask();
+        abandoned.Dispose(); // a caller's bug: the chunk is still queued
+        Assert.Equal(0, hasher.ActiveStreams);
+        using var next = hasher.Rent();
+        Assert.NotSame(abandoned, next);
+        var other = Random(5, 96 * 1024);
+        var second = next.AppendAsync(other).AsTask();
+        hasher.RunPending(); // the worker still finishes the abandoned chunk, beside the new one
+        await Task.WhenAll(inFlight, second);
+        var hash = new byte[16];
+        next.Finish(hash);
+        Assert.Equal(Reference(other), Hex(hash));
+        Assert.Throws<ObjectDisposedException>(() => abandoned.Append(data));
+    }
 }
