@@ -10,11 +10,23 @@ namespace Sluice.Server.Storage;
 /// checksum, fed in body order, on the caller's thread or on the thread pool (<see cref="HashElsewhereAsync"/>), and
 /// checked at the end against what the client sent.
 /// </summary>
+/// <remarks>
+/// A large body's MD5 runs elsewhere in one of two ways, chosen at its first chunk: alone, on a thread-pool thread
+/// with the platform's MD5 (the fastest one-stream chain), or, when other large bodies are being received at the same
+/// time, in a lane of the shared <see cref="Md5LaneHasher"/>, which hashes up to eight bodies' blocks in one vector
+/// pass, so concurrent PUTs and parts stop queueing for the one core a serial MD5 chain can use.
+/// </remarks>
 internal sealed class BodyDigests : IDisposable
 {
+    /// <summary>Bodies whose MD5 runs elsewhere now (in either way): the others a new one would share the hasher with.</summary>
+    private static int s_bodiesHashingElsewhere;
+
     private readonly Md5Digest _md5 = new();
     private readonly S3Checksum? _checksum;
     private OffThreadHasher? _hasher;
+    private Md5LaneDigest? _lanes;  // non-null: the MD5 is this lane digest's, not _md5's
+    private bool _fedHere;          // bytes went into _md5 on the caller's thread: it stays the MD5
+    private bool _counted;          // counted in s_bodiesHashingElsewhere
 
     public BodyDigests(ChecksumAlgorithm algorithm)
     {
@@ -24,15 +36,61 @@ internal sealed class BodyDigests : IDisposable
 
     public ChecksumAlgorithm Algorithm { get; }
 
+    /// <summary>Whether the MD5 runs in the shared multi-buffer hasher (decided at the first chunk hashed elsewhere).</summary>
+    public bool UsesLanes => _lanes != null;
+
     public void Append(ReadOnlySpan<byte> bytes)
     {
-        _md5.Append(bytes);
+        if (_lanes != null)
+        {
+            _lanes.Append(bytes);
+        }
+        else
+        {
+            _md5.Append(bytes);
+            _fedHere |= !bytes.IsEmpty;
+        }
         _checksum?.Append(bytes);
     }
 
-    /// <summary>Feeds a native buffer's bytes (and <paramref name="extra"/>) on a thread-pool thread; await before the next chunk.</summary>
-    public ValueTask HashElsewhereAsync(NativeBuffer buffer, int length, S3Checksum? extra) =>
-        (_hasher ??= new OffThreadHasher()).HashAsync(_md5, _checksum, extra, buffer, length);
+    /// <summary>
+    /// Feeds a native buffer's bytes (and <paramref name="extra"/>) off the caller's thread; await before the next chunk
+    /// and before disposing — also after a failure, as the bytes are read until it completes.
+    /// </summary>
+    public ValueTask HashElsewhereAsync(NativeBuffer buffer, int length, S3Checksum? extra)
+    {
+        if (!_counted)
+        {
+            _counted = true;
+            bool others = Interlocked.Increment(ref s_bodiesHashingElsewhere) > 1;
+            if (others && !_fedHere && Md5LaneHasher.IsVectorized) _lanes = Md5LaneHasher.Shared.Rent();
+        }
+        if (_lanes == null) return (_hasher ??= new OffThreadHasher()).HashAsync(_md5, _checksum, extra, buffer, length);
+        var md5 = _lanes.AppendAsync(buffer.Memory[..length]);
+        if (_checksum == null && extra == null) return md5;
+        // The checksums (CRCs, or SHAs) run beside the lanes on a thread-pool thread, as they would with MD5.
+        return BothAsync(md5, (_hasher ??= new OffThreadHasher()).HashAsync(null, _checksum, extra, buffer, length));
+    }
+
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
+    private static async ValueTask BothAsync(ValueTask first, ValueTask second)
+    {
+        try
+        {
+            await first.ConfigureAwait(false);
+        }
+        finally
+        {
+            await second.ConfigureAwait(false); // both read the buffer: wait for both whatever happens
+        }
+    }
+
+    private void Uncount()
+    {
+        if (!_counted) return;
+        _counted = false;
+        Interlocked.Decrement(ref s_bodiesHashingElsewhere);
+    }
 
     /// <summary>
     /// Ends the digests: the MD5, the checksum (base64, or null), and a BadDigest message when Content-MD5 or the
@@ -43,7 +101,9 @@ internal sealed class BodyDigests : IDisposable
         if (expectedChecksum != null && _checksum == null)
             throw new InvalidOperationException("an expected checksum needs a writer started with that checksum algorithm");
         var md5 = new byte[Md5Digest.HashSizeInBytes];
-        _md5.GetHashAndReset(md5);
+        if (_lanes != null) _lanes.Finish(md5);
+        else _md5.GetHashAndReset(md5);
+        Uncount();
         string? checksum = null;
         if (_checksum != null)
         {
@@ -64,6 +124,9 @@ internal sealed class BodyDigests : IDisposable
 
     public void Dispose()
     {
+        Uncount();
+        _lanes?.Dispose();
+        _lanes = null;
         _md5.Dispose();
         _checksum?.Dispose();
     }

@@ -5,7 +5,7 @@ using Sluice.S3.Checksums;
 namespace Sluice.Server.Storage;
 
 /// <summary>
-/// Runs one body chunk's digests (MD5 and up to two checksums) on a thread-pool thread, so a large body's reactor
+/// Runs one body chunk's digests (MD5, unless the shared multi-buffer hasher has it, and up to two checksums) on a thread-pool thread, so a large body's reactor
 /// receives and writes the next chunk while another core hashes this one. One job at a time: the caller awaits a
 /// job before starting the next, which keeps the digests in body order. Reused for every chunk of a body: a job
 /// allocates nothing.
@@ -20,7 +20,7 @@ internal sealed class OffThreadHasher : IThreadPoolWorkItem, IValueTaskSource
     private int _length;
 
     /// <summary>Starts hashing the first <paramref name="length"/> bytes of <paramref name="buffer"/>.</summary>
-    public ValueTask HashAsync(Md5Digest md5, S3Checksum? first, S3Checksum? second, NativeBuffer buffer, int length)
+    public ValueTask HashAsync(Md5Digest? md5, S3Checksum? first, S3Checksum? second, NativeBuffer buffer, int length)
     {
         _core.Reset();
         _md5 = md5;
@@ -37,7 +37,7 @@ internal sealed class OffThreadHasher : IThreadPoolWorkItem, IValueTaskSource
         try
         {
             var bytes = _buffer!.GetSpan()[.._length];
-            _md5!.Append(bytes);
+            _md5?.Append(bytes);
             _first?.Append(bytes);
             _second?.Append(bytes);
             _buffer = null;
