@@ -155,39 +155,30 @@ internal sealed class ParallelLister
         Exception? failure = null;
         try
         {
-            string? last = lower;
-            ListObjectsRequest request = _request with { StartAfter = lower };
-            await foreach (ListBucketResult page in _client.ListObjectsV2PagesAsync(request, stop.Token).ConfigureAwait(false))
+            var walk = new RangeWalk(lower, upper);
+            string? gapStart = lower;
+            string? block = null;
+            if (lower is not null && !ReferenceEquals(lower, _request.StartAfter))
             {
-                var batch = new List<ListedObject>(page.Contents.Count);
-                bool past = false;
-                foreach (ListedObject item in page.Contents)
+                // A boundary is a prefix: the keys that start with it follow it without a gap, so one listing narrowed
+                // to it walks them and the server stops at the block's end instead of a page past it.
+                block = lower;
+                await WalkAsync(_request with { Prefix = block, StartAfter = lower }, walk, null, writer, stop.Token).ConfigureAwait(false);
+                // Past every key that starts with the block (a key continuing it with U+10FFFF and more is dropped below).
+                gapStart = lower + "\U0010FFFF";
+            }
+
+            if (!walk.Past)
+            {
+                // Keys between the block and the upper boundary: usually none, so a one-key probe asks first rather
+                // than a page that would be all the next range's.
+                ListBucketResult probe = await _client.ListObjectsV2PageAsync(_request with { StartAfter = gapStart, MaxKeys = 1 }, null,
+                    stop.Token).ConfigureAwait(false);
+                bool empty = probe.Contents.Count == 0 && !probe.IsTruncated
+                    || probe.Contents.Count == 1 && upper is not null && S3KeyComparer.Compare(probe.Contents[0].Key, upper) > 0;
+                if (!empty)
                 {
-                    // At or before where this range starts (a server that ignores StartAfter, or repeats a key):
-                    // already listed, or another range's.
-                    if (last is not null && S3KeyComparer.Compare(item.Key, last) <= 0)
-                    {
-                        continue;
-                    }
-
-                    if (upper is not null && S3KeyComparer.Compare(item.Key, upper) > 0)
-                    {
-                        past = true;
-                        break;
-                    }
-
-                    batch.Add(item);
-                    last = item.Key;
-                }
-
-                if (batch.Count > 0)
-                {
-                    await writer.WriteAsync(batch, stop.Token).ConfigureAwait(false);
-                }
-
-                if (past)
-                {
-                    break;
+                    await WalkAsync(_request with { StartAfter = gapStart }, walk, block, writer, stop.Token).ConfigureAwait(false);
                 }
             }
         }
@@ -205,6 +196,57 @@ internal sealed class ParallelLister
             writer.TryComplete(failure);
             slots.Release();
         }
+    }
+
+    /// <summary>
+    /// Walks one listing's pages into the range's channel: drops keys at or before the last one written (a server that
+    /// ignores StartAfter starts over at the prefix's first key) and keys under <paramref name="skipPrefix"/> (walked
+    /// already), and stops at the first key past the range.
+    /// </summary>
+    private async Task WalkAsync(ListObjectsRequest request, RangeWalk walk, string? skipPrefix, ChannelWriter<List<ListedObject>> writer,
+        CancellationToken cancellationToken)
+    {
+        await foreach (ListBucketResult page in _client.ListObjectsV2PagesAsync(request, cancellationToken).ConfigureAwait(false))
+        {
+            var batch = new List<ListedObject>(page.Contents.Count);
+            foreach (ListedObject item in page.Contents)
+            {
+                if (walk.Last is not null && S3KeyComparer.Compare(item.Key, walk.Last) <= 0
+                    || skipPrefix is not null && item.Key.StartsWith(skipPrefix, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                if (walk.Upper is not null && S3KeyComparer.Compare(item.Key, walk.Upper) > 0)
+                {
+                    walk.Past = true;
+                    break;
+                }
+
+                batch.Add(item);
+                walk.Last = item.Key;
+            }
+
+            if (batch.Count > 0)
+            {
+                await writer.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (walk.Past)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Where a range's walk stands: its upper end, the last key written, whether a key past the end was seen.</summary>
+    private sealed class RangeWalk(string? last, string? upper)
+    {
+        public string? Last { get; set; } = last;
+
+        public string? Upper { get; } = upper;
+
+        public bool Past { get; set; }
     }
 
     /// <summary>

@@ -22,7 +22,7 @@ public sealed class ParallelListerTests
 
         keys.AddRange([
             "data/!before-every-prefix", "data/3", "data/3/", "data/5", "data/a-not-hashed", "data/zz-after-every-prefix",
-            "data/7/ü ñ & <x> +%20", "data/7/\uFF5E-tilde", "data/7/😀-emoji", "data/7/\uE000-private", "data/c/tab\there",
+            "data/7/ü ñ & <x> +%20", "data/7\U0010FFFFx", "data/7/\U0010FFFF", "data/7/\uFF5E-tilde", "data/7/😀-emoji", "data/7/\uE000-private", "data/c/tab\there",
             "data", "dat", "datb/outside", "other/x", "\uFF5E", "😀",
         ]);
         return keys;
