@@ -18,6 +18,9 @@ namespace Sluice.Client;
 /// </summary>
 internal sealed class ParallelLister
 {
+    /// <summary>Entries a discovery listing below the top level asks for.</summary>
+    private const int DeepDiscoveryPage = 100;
+
     private readonly S3Client _client;
     private readonly ListObjectsRequest _request;
     private readonly ParallelListOptions _options;
@@ -314,6 +317,9 @@ internal sealed class ParallelLister
                         Prefix = prefix.Length > 0 ? prefix : null,
                         Delimiter = _options.DiscoveryDelimiter,
                         StartAfter = _request.StartAfter,
+                        // Below the top, a level often holds keys rather than prefixes: a short page tells which
+                        // without reading a full page of keys per prefix.
+                        MaxKeys = depth == 0 ? null : DeepDiscoveryPage,
                     };
                     return await _client.ListObjectsV2PageAsync(request, null, cancellationToken).ConfigureAwait(false);
                 }
