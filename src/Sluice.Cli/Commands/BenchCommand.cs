@@ -43,8 +43,7 @@ internal static class BenchCommand
         var autotermWindow = new Option<string>("--autoterm-window") { Description = "Seconds that must agree for --autoterm", DefaultValueFactory = _ => "5s" };
         var autotermPct = new Option<double>("--autoterm-pct") { Description = "How close (± % of their mean) they must be for --autoterm", DefaultValueFactory = _ => 7.5 };
         var count = new Option<long?>("--count", "-n") { Description = "Stop each workload after this many measured operations, per agent with --agents (or at --duration, whichever is first)" };
-        var keys = new Option<string>("--keys") { Description = "Key naming: sequential, random, hashed or reversed", DefaultValueFactory = _ => "sequential" };
-        keys.AcceptOnlyFromAmong([.. BenchKeys.Schemes]);
+        var keys = new Option<string>("--keys") { Description = "Key naming: sequential, random, hashed[:N] (N hex characters of MD5 prefix, default 4) or reversed", DefaultValueFactory = _ => "sequential" };
         var bucket = new Option<string>("--bucket") { Description = "Bucket to use (default: a new one, deleted afterwards)" };
         var json = new Option<string>("--json") { Description = "Write every figure and the configuration to this JSON file" };
         var report = new Option<string>("--report") { Description = "Write a self-contained HTML report with charts to this file" };
@@ -78,6 +77,7 @@ internal static class BenchCommand
                     throw Usage($"--size: '{s}' is not a size from 1B to 1GiB, or a range such as 4KiB..16MiB");
                 sizeList.Add(spec);
             }
+            if (!BenchKeys.IsValid(parse.GetValue(keys)!, out string? keysError)) throw Usage(keysError!);
             if (parse.GetValue(count) is < 1) throw Usage("--count must be at least 1");
             if (parse.GetValue(objects) is < 1) throw Usage("--objects must be at least 1");
             if (parse.GetValue(concurrency) is < 1 or > 4096) throw Usage("--concurrency must be 1 to 4096");

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Sluice.Cli.Bench;
 using Sluice.Cli.Output;
+using Sluice.Client;
 using Sluice.Client.Model;
 
 namespace Sluice.Cli.Commands;
@@ -19,6 +20,9 @@ internal static class LsCommand
     /// <summary>Width of the size column (right-aligned).</summary>
     private const int SizeWidth = 10;
 
+    /// <summary>Most listings --parallel runs at once.</summary>
+    private const int MaxParallel = 256;
+
     public static Command Create()
     {
         var target = new Argument<string?>("target") { Description = "s3://bucket[/prefix]; omit to list buckets", Arity = ArgumentArity.ZeroOrOne };
@@ -35,12 +39,16 @@ internal static class LsCommand
         {
             Description = "List every version and delete marker (newest first within a key): time, size, version id, latest, key",
         };
+        var parallel = new Option<int?>("--parallel")
+        {
+            Description = "With --recursive: list with N listings at once over ranges of the key space (cut at common prefixes), output still in key order",
+        };
         var command = new Command("ls", "List buckets, or objects under an s3:// prefix")
         {
-            target, recursive, human, summarize, utc, incomplete, olderThan, versions,
+            target, recursive, human, summarize, utc, incomplete, olderThan, versions, parallel,
         };
         command.Description += "\n\nExamples:\n  sluice ls\n  sluice ls s3://photos/2024/\n  sluice ls -r -H --summarize s3://photos\n" +
-            "  sluice ls --incomplete --older-than 7d s3://backups\n  sluice ls --versions -r s3://photos/2024/";
+            "  sluice ls -r --parallel 16 s3://logs/\n  sluice ls --incomplete --older-than 7d s3://backups\n  sluice ls --versions -r s3://photos/2024/";
         var shared = ClientCommand.AddTo(command);
         var outputOptions = OutputOptions.AddTo(command, summary: false);
         command.SetAction((parse, ct) => outputOptions.RunAsync(parse, shared, async output =>
@@ -50,6 +58,10 @@ internal static class LsCommand
             bool humanSizes = parse.GetValue(human), inUtc = parse.GetValue(utc);
             if (parse.GetValue(incomplete) && parse.GetValue(summarize)) throw new CliException("ls: --summarize counts objects, not --incomplete uploads", Program.ExitUsage);
             if (parse.GetValue(incomplete) && parse.GetValue(versions)) throw new CliException("ls: --versions and --incomplete list different things: give one", Program.ExitUsage);
+            int? lanes = parse.GetValue(parallel);
+            if (lanes is not null && (lanes < 1 || lanes > MaxParallel)) throw new CliException($"ls: --parallel must be 1 to {MaxParallel}", Program.ExitUsage);
+            if (lanes is not null && (!parse.GetValue(recursive) || parse.GetValue(incomplete) || parse.GetValue(versions)))
+                throw new CliException("ls: --parallel lists objects with --recursive (not --versions or --incomplete)", Program.ExitUsage);
             if (parse.GetValue(incomplete)) return await ListIncompleteAsync(client, text, output, parse.GetValue(olderThan), inUtc, ct);
             if (parse.GetValue(versions))
                 return await ListVersionsAsync(client, text, output, parse.GetValue(recursive), humanSizes, inUtc, ct);
@@ -70,19 +82,28 @@ internal static class LsCommand
                 Delimiter = parse.GetValue(recursive) ? null : "/",
             };
             long count = 0, total = 0, prefixes = 0;
-            await foreach (var page in client.ListObjectsV2PagesAsync(request, ct))
+            void Emit(Sluice.S3.Xml.ListedObject o)
             {
-                foreach (string prefix in page.CommonPrefixes)
+                count++;
+                total += o.Size;
+                string size = humanSizes ? Units.FormatSize(o.Size) : o.Size.ToString(CultureInfo.InvariantCulture);
+                output.Object(o, $"{Stamp(o.LastModified, inUtc)} {size,SizeWidth} {(request.Delimiter is null ? o.Key : Relative(o.Key, request))}");
+            }
+
+            if (lanes is int n)
+            {
+                await foreach (var o in client.ListObjectsV2ParallelAsync(request, new ParallelListOptions { MaxConcurrency = n }, ct)) Emit(o);
+            }
+            else
+            {
+                await foreach (var page in client.ListObjectsV2PagesAsync(request, ct))
                 {
-                    prefixes++;
-                    output.Prefix(prefix, $"{"PRE",StampWidth + 1 + SizeWidth} {Relative(prefix, request)}");
-                }
-                foreach (var o in page.Contents)
-                {
-                    count++;
-                    total += o.Size;
-                    string size = humanSizes ? Units.FormatSize(o.Size) : o.Size.ToString(CultureInfo.InvariantCulture);
-                    output.Object(o, $"{Stamp(o.LastModified, inUtc)} {size,SizeWidth} {(request.Delimiter is null ? o.Key : Relative(o.Key, request))}");
+                    foreach (string prefix in page.CommonPrefixes)
+                    {
+                        prefixes++;
+                        output.Prefix(prefix, $"{"PRE",StampWidth + 1 + SizeWidth} {Relative(prefix, request)}");
+                    }
+                    foreach (var o in page.Contents) Emit(o);
                 }
             }
             output.Count("prefixes", prefixes, Plural(prefixes, "prefix", "prefixes"));
