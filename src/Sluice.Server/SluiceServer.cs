@@ -276,6 +276,9 @@ public sealed class SluiceServer : IAsyncDisposable
     public async ValueTask<IReadOnlyList<PartitionInfo>> GetPartitionMapAsync(string bucket, CancellationToken cancellationToken = default) =>
         (await _storage.GetKeyIndexAsync(bucket, cancellationToken).ConfigureAwait(false)).GetPartitionMap();
 
+    /// <summary>The bucket's key index (tests change its partition map directly).</summary>
+    internal ValueTask<BucketIndex> GetKeyIndexAsync(string bucket) => _storage.GetKeyIndexAsync(bucket);
+
     /// <summary>One pass of the background partition policy now (heat splits, cold merges), for every open bucket index.</summary>
     public Task RunPartitionPolicyAsync(CancellationToken cancellationToken = default) => _partitions!.RunOnceAsync(cancellationToken);
 

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Globalization;
+using System.Text;
+using System.Text.Json;
 using Sluice.S3.Errors;
 using Sluice.S3.Http;
 using Sluice.Server.Exchange;
@@ -54,5 +56,59 @@ public sealed partial class S3RequestHandler
         retryAfterMilliseconds.TryFormat(digits, out int n, default, CultureInfo.InvariantCulture);
         x.AddHeader("x-amz-retry-after"u8, digits[..n]);
         return x.Request.Method == KnownMethod.Head ? x.SendHeadAsync(0) : x.SendAsync(body.WrittenMemory);
+    }
+
+    /// <summary>
+    /// GET /bucket?sluice-partitions: the bucket's key-index partitions as JSON — each range, its key count, request
+    /// counts and decaying rates, and requests the emulation throttled. The administrator's only: it shows key names
+    /// and load that a bucket's own users may not be meant to see.
+    /// </summary>
+    internal async ValueTask GetBucketPartitionsAsync(S3Exchange x, RequestContext c)
+    {
+        if (c.Caller is not { IsAdmin: true }) throw DeniedException(c.Route.GetResource());
+        string bucket = c.Route.GetBucketString();
+        var index = await _objects.GetKeyIndexAsync(bucket);
+        var map = index.GetPartitionMap();
+        var body = new ArrayBufferWriter<byte>(256 + (map.Count * 192));
+        using (var w = new Utf8JsonWriter(body, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("bucket", bucket);
+            if (Limits?.Budget is { } budget)
+            {
+                w.WriteStartObject("emulation");
+                w.WriteString("profile", budget.Name);
+                w.WriteNumber("readsPerSecond", budget.ReadsPerSecond);
+                w.WriteNumber("writesPerSecond", budget.WritesPerSecond);
+                w.WriteEndObject();
+            }
+            else
+            {
+                w.WriteNull("emulation");
+            }
+            w.WriteNumber("keys", index.Count);
+            w.WriteStartArray("partitions");
+            foreach (var p in map)
+            {
+                w.WriteStartObject();
+                // Decoded leniently: a boundary cut from a sampled key is UTF-8, but shown even if it were not.
+                w.WriteString("low", Encoding.UTF8.GetString(p.LowKey.Span));
+                if (p.HighKey.IsEmpty) w.WriteNull("high");
+                else w.WriteString("high", Encoding.UTF8.GetString(p.HighKey.Span));
+                w.WriteNumber("keys", p.KeyCount);
+                w.WriteNumber("reads", p.Reads);
+                w.WriteNumber("writes", p.Writes);
+                w.WriteNumber("throttled", p.Throttled);
+                w.WriteNumber("readRate", Math.Round(p.ReadRate, 3));
+                w.WriteNumber("writeRate", Math.Round(p.WriteRate, 3));
+                w.WriteNumber("throttledRate", Math.Round(p.ThrottledRate, 3));
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        x.SetStatus(200);
+        x.AddHeader(KnownHeader.ContentType, "application/json"u8);
+        await x.SendAsync(body.WrittenMemory);
     }
 }

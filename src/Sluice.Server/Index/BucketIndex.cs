@@ -358,7 +358,7 @@ public sealed class BucketIndex : IDisposable
     /// partition starts at <paramref name="low"/>, or <paramref name="at"/> is not strictly inside it).
     /// </summary>
     /// <exception cref="IndexReadOnlyException">The journal cannot be written.</exception>
-    internal bool TrySplitAt(byte[] low, byte[] at)
+    public bool TrySplitAt(byte[] low, byte[] at)
     {
         lock (_writeLock)
         {
@@ -382,7 +382,7 @@ public sealed class BucketIndex : IDisposable
     /// journaled. False when no partition starts there (the map changed meanwhile) or it is the first.
     /// </summary>
     /// <exception cref="IndexReadOnlyException">The journal cannot be written.</exception>
-    internal bool TryMergeAt(byte[] boundary)
+    public bool TryMergeAt(byte[] boundary)
     {
         lock (_writeLock)
         {
@@ -881,10 +881,11 @@ public sealed class BucketIndex : IDisposable
         KeyPartition old = map[p];
         (PartitionData left, PartitionData right, byte[] splitKey) = at is null ? old.Data.Split() : old.Data.SplitAt(at);
         double share = PartitionPolicy.ShareBelow(old.Heat.SampledKeys(), splitKey);
+        (PartitionHeat leftHeat, PartitionHeat rightHeat) = PartitionHeat.Divide(old.Heat, share);
         var next = new KeyPartition[map.Length + 1];
         map.AsSpan(0, p).CopyTo(next);
-        next[p] = new KeyPartition(old.LowKey, splitKey, left, PartitionHeat.Inherit(old.Heat, share));
-        next[p + 1] = new KeyPartition(splitKey, old.HighKey, right, PartitionHeat.Inherit(old.Heat, 1 - share));
+        next[p] = new KeyPartition(old.LowKey, splitKey, left, leftHeat);
+        next[p + 1] = new KeyPartition(splitKey, old.HighKey, right, rightHeat);
         map.AsSpan(p + 1).CopyTo(next.AsSpan(p + 2));
         Volatile.Write(ref _map, next);
     }

@@ -26,7 +26,7 @@ internal sealed class KeyPartition
 
     public PartitionData Data => Volatile.Read(ref _data);
 
-    /// <summary>Request counters and rates (kept across splits and merges: see <see cref="PartitionHeat.Inherit"/>).</summary>
+    /// <summary>Request counters and rates (kept across splits and merges: see <see cref="PartitionHeat.Divide"/>).</summary>
     public PartitionHeat Heat { get; }
 
     public long Reads => Heat.Reads;

@@ -109,21 +109,31 @@ internal sealed class PartitionHeat
     }
 
     /// <summary>
-    /// A half of a split partition: <paramref name="share"/> (0..1) of the parent's counts and rates, so a split keeps
-    /// the history (the sum over the halves is the parent's) instead of starting cold.
+    /// The halves of a split partition: the left takes <paramref name="share"/> (0..1) of the parent's counts and
+    /// rates, the right the rest, so a split keeps the history (the halves sum to the parent) instead of starting cold.
     /// </summary>
-    public static PartitionHeat Inherit(PartitionHeat parent, double share)
+    public static (PartitionHeat Left, PartitionHeat Right) Divide(PartitionHeat parent, double share)
     {
-        var heat = new PartitionHeat
+        long reads = parent.Reads, writes = parent.Writes, throttled = parent.Throttled;
+        var left = new PartitionHeat
         {
-            _baseReads = (long)(parent.Reads * share),
-            _baseWrites = (long)(parent.Writes * share),
-            _baseThrottled = (long)(parent.Throttled * share),
+            _baseReads = (long)Math.Round(reads * share),
+            _baseWrites = (long)Math.Round(writes * share),
+            _baseThrottled = (long)Math.Round(throttled * share),
             _readRate = parent._readRate * share,
             _writeRate = parent._writeRate * share,
             _throttledRate = parent._throttledRate * share,
         };
-        return heat;
+        var right = new PartitionHeat
+        {
+            _baseReads = reads - left._baseReads,
+            _baseWrites = writes - left._baseWrites,
+            _baseThrottled = throttled - left._baseThrottled,
+            _readRate = parent._readRate - left._readRate,
+            _writeRate = parent._writeRate - left._writeRate,
+            _throttledRate = parent._throttledRate - left._throttledRate,
+        };
+        return (left, right);
     }
 
     /// <summary>The two neighbours of a merge, summed.</summary>
@@ -158,6 +168,11 @@ internal sealed class PartitionHeat
         if (key.IsEmpty) return;
         int slot = (int)((uint)Interlocked.Increment(ref _sampleNext) % SampleSlots);
         int length = Math.Min(key.Length, SampleKeyBytes);
+        while (length < key.Length && length > 0 && (key[length] & 0xC0) == 0x80)
+        {
+            length--; // cut at a character boundary: a boundary key made from the sample stays valid UTF-8
+        }
+
         key[..length].CopyTo(_sampleKeys.AsSpan(slot * SampleKeyBytes, SampleKeyBytes));
         Volatile.Write(ref _sampleLengths[slot], (byte)length);
     }
