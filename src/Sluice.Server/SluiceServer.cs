@@ -187,6 +187,7 @@ public sealed class SluiceServer : IAsyncDisposable
                 Keys = new Service.Encryption.SseKeyring(options.InMemory ? null : options.DataDirectory, options.KmsKeys),
                 LifecycleDay = options.LifecycleDay,
                 Limits = limits,
+                SingleUser = options.Users is not { Count: > 0 },
             };
             // The bucket-policy hook: the handler's own policy cache (Put/DeleteBucketPolicy), unless a test gives one.
             handler.CreateAccessCache(options.BucketPolicies ?? handler.BucketPolicies);

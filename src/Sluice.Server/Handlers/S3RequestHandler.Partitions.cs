@@ -15,6 +15,9 @@ public sealed partial class S3RequestHandler
     /// <summary>The S3 limits emulation (<c>--emulate-s3-limits</c>); null: off, and no request pays for it.</summary>
     internal S3LimitsEmulation? Limits { get; init; }
 
+    /// <summary>True when the server has no users file: its one user (every key acts as it) is its operator.</summary>
+    internal bool SingleUser { get; init; }
+
     /// <summary>
     /// Takes the object request from its partition's budget, or answers it 503 SlowDown with x-amz-retry-after and
     /// returns false. GET and HEAD spend the read budget; PUT, POST and DELETE (copies, uploads, deletes) the write budget.
@@ -60,12 +63,14 @@ public sealed partial class S3RequestHandler
 
     /// <summary>
     /// GET /bucket?sluice-partitions: the bucket's key-index partitions as JSON — each range, its key count, request
-    /// counts and decaying rates, and requests the emulation throttled. The administrator's only: it shows key names
-    /// and load that a bucket's own users may not be meant to see.
+    /// counts and decaying rates, and requests the emulation throttled. The administrator's only (on a server without a
+    /// users file, its one user's): it shows key names and load across the server that a bucket's users may not be
+    /// meant to see.
     /// </summary>
     internal async ValueTask GetBucketPartitionsAsync(S3Exchange x, RequestContext c)
     {
-        if (c.Caller is not { IsAdmin: true }) throw DeniedException(c.Route.GetResource());
+        bool operatorCaller = c.Caller is { IsAdmin: true } || (SingleUser && c.Caller is { IsAnonymous: false });
+        if (!operatorCaller) throw DeniedException(c.Route.GetResource());
         string bucket = c.Route.GetBucketString();
         var index = await _objects.GetKeyIndexAsync(bucket);
         var map = index.GetPartitionMap();

@@ -89,6 +89,12 @@ public class PartitionEmulationTests
         var map = await t.Server.GetPartitionMapAsync("open");
         Assert.Equal(0, map.Sum(p => p.Throttled));
         Assert.True(map.Sum(p => p.Writes) >= 40);
+
+        // A server without a users file: its one user sees the map; an unsigned request does not.
+        var mine = await c.SendAsync("GET", "/open", "sluice-partitions");
+        Assert.Equal(200, mine.Status);
+        using (var json = JsonDocument.Parse(mine.Body)) Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("emulation").ValueKind);
+        Assert.Equal(403, (await c.SendAsync("GET", "/open", "sluice-partitions", sign: false)).Status);
     }
 
     /// <summary>
