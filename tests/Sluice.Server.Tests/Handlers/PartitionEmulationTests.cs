@@ -24,11 +24,12 @@ public class PartitionEmulationTests
         public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
     }
 
-    private static PartitionPolicySettings Manual(ManualClock clock, double splitDelaySeconds = 3) => new()
+    private static PartitionPolicySettings Manual(ManualClock clock, double splitDelaySeconds = 3, double mergeAfterSeconds = 600) => new()
     {
         Clock = clock,
         Interval = Timeout.InfiniteTimeSpan,
         HeatSplitDelay = TimeSpan.FromSeconds(splitDelaySeconds),
+        MergeColdAfter = TimeSpan.FromSeconds(mergeAfterSeconds),
     };
 
     [Theory]
@@ -106,7 +107,7 @@ public class PartitionEmulationTests
     public async Task A_partition_hot_for_the_split_delay_splits_and_each_half_gets_a_budget(string front)
     {
         var clock = new ManualClock();
-        await using var t = await TestServer.StartAsync(front, limits: Tiny, partitions: Manual(clock, splitDelaySeconds: 3));
+        await using var t = await TestServer.StartAsync(front, limits: Tiny, partitions: Manual(clock, splitDelaySeconds: 3, mergeAfterSeconds: 20));
         var c = t.Client;
         Assert.Equal(200, (await c.SendAsync("PUT", "/hot")).Status);
         await t.Server.RunPartitionPolicyAsync();
@@ -143,6 +144,20 @@ public class PartitionEmulationTests
         }
         Assert.Equal(503, (await c.PutObjectAsync("hot", boundary + "-above9", [1])).Status);
         Assert.Equal(503, (await c.PutObjectAsync("hot", "!9", [1])).Status);
+
+        // The load stops: once both halves have been cold (a tenth of their budget) for the merge delay, they merge
+        // back, keeping every key and the history.
+        int quiet = 0;
+        while ((await t.Server.GetPartitionMapAsync("hot")).Count > 1)
+        {
+            Assert.True(++quiet <= 40, "the cold neighbours never merged");
+            clock.Advance(TimeSpan.FromSeconds(5));
+            await t.Server.RunPartitionPolicyAsync();
+        }
+        Assert.InRange(quiet, 5, 20); // the rates decay below the cold line (~30 s), then 20 s cold
+        var merged = Assert.Single(await t.Server.GetPartitionMapAsync("hot"));
+        Assert.Equal(ticks * 10 + 8, merged.Writes);
+        Assert.Equal(200, (await c.GetObjectAsync("hot", "!0")).Status);
     }
 
     /// <summary>
