@@ -90,11 +90,16 @@ internal sealed class PartitionHeat
     {
         long reads = Sum(static s => s.Reads), writes = Sum(static s => s.Writes), throttled = Sum(static s => s.Throttled);
         double seconds = (now - _sampledAt) / (double)timestampFrequency;
-        if (_sampledAt == 0 || seconds <= 0)
+        if (_sampledAt == 0)
         {
             // The first fold only starts the interval (a partition's creation is not timed: it happens under the write lock).
             (_foldedReads, _foldedWrites, _foldedThrottled, _sampledAt) = (reads, writes, throttled, now);
             return;
+        }
+
+        if (seconds <= 0)
+        {
+            return; // no time has passed: the counts wait for the next fold
         }
 
         // Weight of the new interval: 1 - e^(-dt/tau), so the rate decays the same whatever the tick length.
@@ -123,6 +128,7 @@ internal sealed class PartitionHeat
             _readRate = parent._readRate * share,
             _writeRate = parent._writeRate * share,
             _throttledRate = parent._throttledRate * share,
+            _sampledAt = parent._sampledAt, // the rates are as of the parent's last fold: the next fold decays them from there
         };
         var right = new PartitionHeat
         {
@@ -132,6 +138,7 @@ internal sealed class PartitionHeat
             _readRate = parent._readRate - left._readRate,
             _writeRate = parent._writeRate - left._writeRate,
             _throttledRate = parent._throttledRate - left._throttledRate,
+            _sampledAt = parent._sampledAt,
         };
         return (left, right);
     }
@@ -147,6 +154,7 @@ internal sealed class PartitionHeat
             _readRate = left._readRate + right._readRate,
             _writeRate = left._writeRate + right._writeRate,
             _throttledRate = left._throttledRate + right._throttledRate,
+            _sampledAt = Math.Max(left._sampledAt, right._sampledAt),
         };
     }
 
