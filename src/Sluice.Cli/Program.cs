@@ -37,6 +37,7 @@ public static class Program
         root.Subcommands.Add(CatCommand.Create());
         root.Subcommands.Add(StatCommand.Create());
         root.Subcommands.Add(DuCommand.Create());
+        root.Subcommands.Add(PartitionsCommand.Create());
         root.Subcommands.Add(BucketCommands.CreateMakeBucket());
         root.Subcommands.Add(BucketCommands.CreateRemoveBucket());
         root.Subcommands.Add(PresignCommand.Create());

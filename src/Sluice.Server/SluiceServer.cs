@@ -39,9 +39,13 @@ public sealed class SluiceServer : IAsyncDisposable
     private ServerTelemetry? _telemetry;
     private PrometheusEndpoint? _metrics;
     private Lifecycle.LifecycleWorker? _lifecycle;
+    private PartitionPolicyWorker? _partitions;
 
     private static readonly Action<ILogger, Exception?> LifecycleFailed =
         LoggerMessage.Define(LogLevel.Error, new EventId(20, "LifecycleFailed"), "lifecycle pass failed (tried again at the next interval)");
+
+    private static readonly Action<ILogger, Exception?> PartitionPolicyFailed =
+        LoggerMessage.Define(LogLevel.Error, new EventId(21, "PartitionPolicyFailed"), "partition policy pass failed (tried again at the next interval)");
     private int _stopped;
 
     private SluiceServer(IoEngine engine, IObjectStorage storage, S3RequestHandler handler, HttpServer http,
@@ -170,6 +174,9 @@ public sealed class SluiceServer : IAsyncDisposable
             if (options.AccessLog != null) accessLog = new AccessLog(options.AccessLog);
             telemetry = new ServerTelemetry(accessLog, engine.Buffers);
             var objects = new ObjectService(storage, engine.Buffers);
+            options.Partitions.Validate();
+            var limits = options.EmulateS3Limits is { } profile
+                ? new S3LimitsEmulation(profile.Scaled(options.PartitionRate), options.Partitions.Clock) : null;
             // Unsigned requests pass authentication as the anonymous principal: the authorization stage judges them.
             var handler = new S3RequestHandler(objects, new S3Router(routerOptions),
                 new RequestAuthenticator(credentials, options.Region, allowAnonymous: true), options.Region)
@@ -179,6 +186,8 @@ public sealed class SluiceServer : IAsyncDisposable
                 Telemetry = telemetry,
                 Keys = new Service.Encryption.SseKeyring(options.InMemory ? null : options.DataDirectory, options.KmsKeys),
                 LifecycleDay = options.LifecycleDay,
+                Limits = limits,
+                SingleUser = options.Users is not { Count: > 0 },
             };
             // The bucket-policy hook: the handler's own policy cache (Put/DeleteBucketPolicy), unless a test gives one.
             handler.CreateAccessCache(options.BucketPolicies ?? handler.BucketPolicies);
@@ -200,11 +209,15 @@ public sealed class SluiceServer : IAsyncDisposable
             var lifecycle = new Lifecycle.LifecycleWorker(objects, options.LifecycleDay, interval, options.LifecycleClock,
                 e => { if (errors != null) LifecycleFailed(errors, e); });
             lifecycle.Start();
+            var partitionPolicy = new PartitionPolicy(options.Partitions, limits?.Budget ?? S3LimitsProfile.Aws);
+            var partitions = new PartitionPolicyWorker(storage, partitionPolicy, options.Partitions.Interval,
+                e => { if (errors != null) PartitionPolicyFailed(errors, e); });
             return new SluiceServer(engine, storage, handler, http, kestrel, options.ShutdownGrace, source, repair, tls != null)
             {
                 _telemetry = telemetry,
                 _metrics = metrics,
                 _lifecycle = lifecycle,
+                _partitions = partitions,
             };
         }
         catch
@@ -264,6 +277,15 @@ public sealed class SluiceServer : IAsyncDisposable
     public async ValueTask<IReadOnlyList<PartitionInfo>> GetPartitionMapAsync(string bucket, CancellationToken cancellationToken = default) =>
         (await _storage.GetKeyIndexAsync(bucket, cancellationToken).ConfigureAwait(false)).GetPartitionMap();
 
+    /// <summary>The bucket's key index (tests change its partition map directly).</summary>
+    internal ValueTask<BucketIndex> GetKeyIndexAsync(string bucket) => _storage.GetKeyIndexAsync(bucket);
+
+    /// <summary>One pass of the background partition policy now (heat splits, cold merges), for every open bucket index.</summary>
+    public Task RunPartitionPolicyAsync(CancellationToken cancellationToken = default) => _partitions!.RunOnceAsync(cancellationToken);
+
+    /// <summary>The S3 limits emulation's per-partition budget; null when the emulation is off.</summary>
+    public S3LimitsProfile? PartitionBudget => _handler.Limits?.Budget;
+
     /// <summary>Splits the partition holding <paramref name="key"/> at its middle key (the request-rate hook); false
     /// when it holds fewer than two keys.</summary>
     public async ValueTask<bool> SplitPartitionAsync(string bucket, string key, CancellationToken cancellationToken = default) =>
@@ -275,6 +297,7 @@ public sealed class SluiceServer : IAsyncDisposable
         if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
         // The lifecycle loop first: a pass in progress ends before the store it deletes from closes.
         if (_lifecycle != null) await _lifecycle.DisposeAsync().ConfigureAwait(false);
+        if (_partitions != null) await _partitions.DisposeAsync().ConfigureAwait(false);
         // Both fronts drain at once; each returns when its connections have ended (aborted past the grace period).
         await Task.WhenAll(_http.StopAsync(_grace), _kestrel?.StopAsync(_grace) ?? Task.CompletedTask).ConfigureAwait(false);
         // Every connection has ended (those past the grace period were aborted), so no request commits after the

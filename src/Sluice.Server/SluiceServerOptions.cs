@@ -144,6 +144,18 @@ public sealed class SluiceServerOptions
     /// <summary>The clock lifecycle rules are judged by (tests move it); null: the system clock.</summary>
     public TimeProvider? LifecycleClock { get; init; }
 
+    /// <summary>
+    /// The S3 limits emulation: each key-range partition takes at most this profile's requests per second (times
+    /// <see cref="PartitionRate"/>); the rest get 503 SlowDown with x-amz-retry-after. Null (the default): off.
+    /// </summary>
+    public Index.S3LimitsProfile? EmulateS3Limits { get; init; }
+
+    /// <summary>Scales <see cref="EmulateS3Limits"/>' budget (0.01: a hundredth of AWS's rates, for a small machine).</summary>
+    public double PartitionRate { get; init; } = 1;
+
+    /// <summary>The background partition policy (heat splits, cold merges) and its clock.</summary>
+    public Index.PartitionPolicySettings Partitions { get; init; } = new();
+
     /// <summary>Where bucket policies come from (the authorization stage's <see cref="Access.IBucketPolicySource"/> hook);
     /// null: no bucket has a policy. Tests give one; the policy engine plugs in here.</summary>
     internal Access.IBucketPolicySource? BucketPolicies { get; init; }

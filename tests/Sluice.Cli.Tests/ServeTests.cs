@@ -29,6 +29,47 @@ public class ServeTests
         });
     }
 
+    /// <summary>
+    /// `--emulate-s3-limits` with a budget so small that one write spends it for minutes (the test cannot be slow enough
+    /// to see it refill): the second PUT to the partition is 503 SlowDown with x-amz-retry-after, and `sluice partitions`
+    /// (the real executable) shows the throttled request.
+    /// </summary>
+    [Fact]
+    public async Task Serve_emulating_s3_limits_answers_slowdown_and_sluice_partitions_shows_it()
+    {
+        await ServeAsync(["--access-key", AccessKey, "--secret-key", Secret, "--emulate-s3-limits=aws", "--partition-rate", "0.000001"],
+            async (endpoint, line, data) =>
+            {
+                Assert.Contains("sluice: emulating S3 limits (aws): each partition takes 0 writes/s and 0.01 reads/s, then 503 SlowDown; a partition hot for 60 s splits", line);
+                using var http = new HttpClient();
+                Assert.Equal(200, (int)(await SendAsync(http, endpoint, HttpMethod.Put, "/limited", AccessKey, Secret)).StatusCode);
+                Assert.Equal(200, (int)(await SendAsync(http, endpoint, HttpMethod.Put, "/limited/a", AccessKey, Secret, body: [1])).StatusCode);
+                using var refused = await SendAsync(http, endpoint, HttpMethod.Put, "/limited/b", AccessKey, Secret, body: [2]);
+                Assert.Equal(503, (int)refused.StatusCode);
+                Assert.Contains("<Code>SlowDown</Code><Message>Please reduce your request rate.</Message>", await refused.Content.ReadAsStringAsync());
+                Assert.True(long.Parse(refused.Headers.GetValues("x-amz-retry-after").Single(), System.Globalization.CultureInfo.InvariantCulture) > 60_000);
+
+                var shown = SluiceProcess.Run(new Dictionary<string, string?>
+                {
+                    ["AWS_ENDPOINT_URL"] = endpoint.ToString(),
+                    ["AWS_ACCESS_KEY_ID"] = AccessKey,
+                    ["AWS_SECRET_ACCESS_KEY"] = Secret,
+                    ["AWS_PROFILE"] = null,
+                    ["AWS_CONFIG_FILE"] = Path.Combine(data, "no-config"),
+                    ["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(data, "no-credentials"),
+                }, null, "partitions", "s3://limited");
+                Assert.True(shown.ExitCode == 0, shown.StdErr);
+                string[] lines = shown.StdOut.TrimEnd('\n').Split('\n');
+                Assert.Equal("s3://limited: 1 partitions, 1 keys; S3 limits emulation 'aws': 0 writes/s, 0.01 reads/s per partition", lines[0]);
+                Assert.Matches(@"^\(start\)\s+\(end\)\s+1\s+\S+\s+\S+\s+1\s+\S+$", lines[2]);
+                return () => { };
+            }, bannerLines: 2);
+
+        Assert.Equal(Program.ExitUsage, SluiceProcess.Run("serve", "--memory", "--partition-rate", "0.1").ExitCode);
+        Assert.Equal(Program.ExitUsage, SluiceProcess.Run("serve", "--memory", "--emulate-s3-limits=azure").ExitCode);
+        Assert.Equal(Program.ExitUsage, SluiceProcess.Run("serve", "--memory", "--emulate-s3-limits", "--partition-rate", "0").ExitCode);
+    }
+
     [Fact]
     public async Task Serve_with_a_tls_certificate_announces_https_and_answers_over_tls()
     {

@@ -23,6 +23,7 @@ public static class Program
     {
         if (args.Length == 3 && args[0] == "versioned-loop") return await VersionedLoopAsync(args[1], args[2]);
         if (args.Length == 3 && args[0] == "lock-loop") return await LockLoopAsync(args[1], args[2]);
+        if (args.Length == 3 && args[0] == "split-loop") return await SplitLoopAsync(args[1], args[2]);
         if (args.Length != 3 || args[0] != "put-loop") { Console.Error.WriteLine("usage: put-loop|versioned-loop|lock-loop DIR uring|managed"); return 2; }
         await using var engine = IoEngine.Create(new IoEngineOptions { Mode = args[2], ReactorCount = 2 });
         await using var store = await ObjectStore.OpenAsync(engine, args[1]);
@@ -89,6 +90,51 @@ public static class Program
             }
         }
     }
+
+    /// <summary>
+    /// `split-loop DIR MODE`: the disk store with its journaled indexes; bucket "crash" gets key "p-i" (body
+    /// <see cref="Body"/>(i) cut to 1 KiB) at step i, printing "ack i" once the put is acknowledged; between puts the
+    /// partition map changes as the partition policy changes it: every third step a split at the newest key
+    /// ("split KEY"), every eighth a merge of the oldest boundary still there ("merge KEY"), each printed once it
+    /// returned (journaled, not yet known durable: a later ack makes it so).
+    /// </summary>
+    private static async Task<int> SplitLoopAsync(string directory, string mode)
+    {
+        await using var engine = IoEngine.Create(new IoEngineOptions { Mode = mode, ReactorCount = 2 });
+        var store = await ObjectStore.OpenAsync(engine, directory);
+        var indexes = new BucketIndexes(store);
+        await indexes.OpenAllAsync();
+        await using var disk = new DiskStorage(store, indexes);
+        await disk.CreateBucketAsync("crash");
+        var index = await disk.GetKeyIndexAsync("crash");
+        Console.WriteLine("ready");
+        for (int i = 0; ; i++)
+        {
+            string key = SplitLoopKey(i);
+            byte[] body = Body(i).AsSpan(0, Math.Min(1024, Body(i).Length)).ToArray();
+            await using (var writer = await disk.BeginPutAsync("crash", key, Sluice.S3.Checksums.ChecksumAlgorithm.None))
+            {
+                await writer.WriteAsync(body);
+                await writer.CommitAsync(new ObjectAttributes(), null, null, null);
+            }
+            Console.WriteLine("ack " + i);
+            byte[] at = System.Text.Encoding.UTF8.GetBytes(key);
+            if (i % 3 == 2)
+            {
+                var map = index.GetPartitionMap();
+                var holder = map.Last(p => p.LowKey.Span.SequenceCompareTo(at) <= 0);
+                if (index.TrySplitAt(holder.LowKey.ToArray(), at)) Console.WriteLine("split " + key);
+            }
+            if (i % 8 == 7 && index.GetPartitionMap() is { Count: > 1 } current)
+            {
+                byte[] boundary = current[1].LowKey.ToArray();
+                if (index.TryMergeAt(boundary)) Console.WriteLine("merge " + System.Text.Encoding.UTF8.GetString(boundary));
+            }
+        }
+    }
+
+    /// <summary>The key split-loop writes at step i.</summary>
+    public static string SplitLoopKey(int i) => "p-" + i.ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The retain-until date step i of lock-loop writes or extends to (far in the future, distinct per step).</summary>
     public static DateTimeOffset RetainUntil(int i) => new DateTimeOffset(2090, 1, 1, 0, 0, 0, TimeSpan.Zero).AddDays(i);

@@ -60,13 +60,28 @@ internal static class ServeCommand
             Description = "SSE-KMS keys: one 'KEY-ID BASE64-256-BIT-KEY' per line (# comments; the first is the default key)",
         };
 
+        var emulateLimits = new Option<string?>("--emulate-s3-limits")
+        {
+            Description = "Give each key-range partition S3's request budget (PROFILE 'aws': 3,500 writes and 5,500 reads per second); over it, 503 SlowDown",
+            Arity = ArgumentArity.ZeroOrOne,
+            HelpName = "PROFILE",
+        };
+        var partitionRate = new Option<double?>("--partition-rate")
+        {
+            Description = "With --emulate-s3-limits: scale the budget (0.01 = a hundredth, so a small machine shows the effect)",
+        };
+        var splitDelay = new Option<double?>("--partition-split-delay")
+        {
+            Description = "Seconds a partition stays hot before it splits (default 60; S3 scales gradually)",
+        };
+
         var command = new Command("serve", "Run the embedded S3-compatible server\n\nExamples:\n  sluice serve --data ./s3-data\n" +
             "  sluice serve --data /srv/s3 --listen 127.0.0.1:9000 --credentials keys.txt\n" +
             "  sluice serve --memory --memory-limit 2GiB   (a throwaway S3 for tests)\n" +
             "  sluice serve --data ./d --listen 127.0.0.1:9000 --listen-h2 127.0.0.1:9443   (curl --http2-prior-knowledge)\n  AWS_ACCESS_KEY_ID=k AWS_SECRET_ACCESS_KEY=s sluice serve --data ./d --reactors 2")
         {
             data, memory, memoryLimit, listen, listenH2, tlsCert, tlsKey, accessKey, secretKey, credentialsFile, region, reactors, anonymous, engine,
-            openCache, accessLog, metrics, lifecycleDay, kmsKeys,
+            openCache, accessLog, metrics, lifecycleDay, kmsKeys, emulateLimits, partitionRate, splitDelay,
         };
         command.Validators.Add(result =>
         {
@@ -85,6 +100,17 @@ internal static class ServeCommand
             }
             if (result.GetValue(lifecycleDay) is { } seconds && (seconds <= 0 || double.IsNaN(seconds) || seconds > 86400))
                 result.AddError("--lifecycle-day is a number of seconds from 0 (exclusive) to 86400");
+            bool emulating = result.GetResult(emulateLimits) != null;
+            if (emulating && result.GetValue(emulateLimits) is { } profileName && Sluice.Server.Index.S3LimitsProfile.Find(profileName) == null)
+                result.AddError($"--emulate-s3-limits: unknown profile '{profileName}' (known: {string.Join(", ", Sluice.Server.Index.S3LimitsProfile.All.Select(p => p.Name))})");
+            if (result.GetResult(partitionRate) != null)
+            {
+                if (!emulating) result.AddError("--partition-rate goes with --emulate-s3-limits");
+                else if (result.GetValue(partitionRate) is not { } rate || !(rate > 0) || double.IsInfinity(rate))
+                    result.AddError("--partition-rate is a positive number");
+            }
+            if (result.GetValue(splitDelay) is { } delay && (!(delay >= 0) || delay > 86400))
+                result.AddError("--partition-split-delay is a number of seconds from 0 to 86400");
             if ((result.GetResult(tlsCert) != null) != (result.GetResult(tlsKey) != null))
                 result.AddError("--tls-cert and --tls-key go together");
         });
@@ -169,6 +195,14 @@ internal static class ServeCommand
                 AccessLog = log,
                 LifecycleDay = parse.GetValue(lifecycleDay) is { } day ? TimeSpan.FromSeconds(day) : TimeSpan.FromDays(1),
                 KmsKeys = kms,
+                EmulateS3Limits = parse.GetResult(emulateLimits) == null ? null
+                    : Sluice.Server.Index.S3LimitsProfile.Find(parse.GetValue(emulateLimits) ?? "aws"),
+                PartitionRate = parse.GetValue(partitionRate) ?? 1,
+                Partitions = new Sluice.Server.Index.PartitionPolicySettings
+                {
+                    HeatSplitDelay = parse.GetValue(splitDelay) is { } seconds ? TimeSpan.FromSeconds(seconds)
+                        : Sluice.Server.Index.PartitionPolicySettings.DefaultHeatSplitDelay,
+                },
             };
             try
             {
@@ -293,6 +327,9 @@ internal static class ServeCommand
         Console.WriteLine($"sluice: serving S3 at {server.Endpoint} (HTTP/1.1; {Stored(server)}, engine {server.EngineName}, region {options.Region}, {credentials}{(options.AnonymousFullAccess ? ", UNSIGNED REQUESTS HAVE FULL ACCESS (development)" : "")}){metrics}");
         if (server.Http2Endpoint is { } h2)
             Console.WriteLine($"sluice: serving S3 at {h2} ({server.Http2Protocols}; Kestrel)");
+        if (server.PartitionBudget is { } budget)
+            Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"sluice: emulating S3 limits ({budget.Name}): each partition takes {budget.WritesPerSecond:0.##} writes/s and {budget.ReadsPerSecond:0.##} reads/s, then 503 SlowDown; a partition hot for {options.Partitions.HeatSplitDelay.TotalSeconds:0.##} s splits"));
         if (server.StartupRepair is { Reconciled: true } r)
             Console.WriteLine($"sluice: the last run did not stop cleanly; key index checked against the store ({r.Added} added, {r.Updated} updated, {r.Removed} removed)");
         foreach (var (bucket, cause) in server.ReadOnlyBuckets)

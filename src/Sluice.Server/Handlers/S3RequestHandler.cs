@@ -139,6 +139,8 @@ public sealed partial class S3RequestHandler : IExchangeHandler
                 await exchange.SendErrorAsync(problem.ToError(route.GetResource()));
                 return;
             }
+            // The S3 limits emulation (off: one null check): a partition over its budget answers 503 SlowDown.
+            if (Limits != null && route.HasKey && !await AdmitAsync(exchange, context)) return;
             try
             {
                 await DispatchAsync(exchange, context, auth);

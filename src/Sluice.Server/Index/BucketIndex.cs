@@ -178,7 +178,7 @@ public sealed class BucketIndex : IDisposable
     {
         KeyPartition[] map = Volatile.Read(ref _map);
         KeyPartition partition = map[FindPartition(map, key)];
-        partition.CountRead();
+        partition.CountRead(key);
         return partition.Data.TryGet(key, out entry);
     }
 
@@ -187,7 +187,7 @@ public sealed class BucketIndex : IDisposable
     public void CountRead(ReadOnlySpan<byte> key)
     {
         KeyPartition[] map = Volatile.Read(ref _map);
-        map[FindPartition(map, key)].CountRead();
+        map[FindPartition(map, key)].CountRead(key);
     }
 
     /// <summary>Inserts or replaces the entry for its key. The write is visible at once and durable after
@@ -223,7 +223,7 @@ public sealed class BucketIndex : IDisposable
             ticket = Journal(entry, entry.KeyArray, previous);
             PartitionData updated = data.With(entry, out _);
             partition.Publish(updated);
-            partition.CountWrite();
+            partition.CountWrite(entry.Key);
             if (previous is null)
             {
                 Volatile.Write(ref _count, _count + 1);
@@ -259,7 +259,7 @@ public sealed class BucketIndex : IDisposable
             ticket = Journal(null, removed.KeyArray, removed);
             PartitionData updated = data.Without(key, out _);
             partition.Publish(updated);
-            partition.CountWrite();
+            partition.CountWrite(key);
             Volatile.Write(ref _count, _count - 1);
             if (updated.Count == 0 && map.Length > 1)
             {
@@ -315,7 +315,14 @@ public sealed class BucketIndex : IDisposable
         for (int i = 0; i < map.Length; i++)
         {
             KeyPartition p = map[i];
-            infos[i] = new PartitionInfo(p.LowKey, p.HighKey ?? ReadOnlyMemory<byte>.Empty, p.Data.Count, p.Reads, p.Writes);
+            PartitionHeat heat = p.Heat;
+            infos[i] = new PartitionInfo(p.LowKey, p.HighKey ?? ReadOnlyMemory<byte>.Empty, p.Data.Count, heat.Reads, heat.Writes)
+            {
+                ReadRate = heat.ReadRate,
+                WriteRate = heat.WriteRate,
+                Throttled = heat.Throttled,
+                ThrottledRate = heat.ThrottledRate,
+            };
         }
 
         return infos;
@@ -337,9 +344,130 @@ public sealed class BucketIndex : IDisposable
                 return false;
             }
 
-            SplitLocked(p);
+            EnsureWritableLocked();
+            byte[] middle = _map[p].Data.Split().SplitKey;
+            JournalMapChange(RecordKind.Split, middle);
+            SplitAtLocked(p, middle);
             return true;
         }
+    }
+
+    /// <summary>
+    /// Splits the partition that starts at <paramref name="low"/> at <paramref name="at"/> (a heat split: either half
+    /// may hold no keys yet), journaled so the map survives a restart. False when the map changed meanwhile (no
+    /// partition starts at <paramref name="low"/>, or <paramref name="at"/> is not strictly inside it).
+    /// </summary>
+    /// <exception cref="IndexReadOnlyException">The journal cannot be written.</exception>
+    public bool TrySplitAt(byte[] low, byte[] at)
+    {
+        lock (_writeLock)
+        {
+            ThrowIfDisposed();
+            int p = FindPartition(_map, at);
+            KeyPartition partition = _map[p];
+            if (!partition.LowKey.AsSpan().SequenceEqual(low) || at.AsSpan().SequenceCompareTo(low) <= 0)
+            {
+                return false;
+            }
+
+            EnsureWritableLocked();
+            JournalMapChange(RecordKind.Split, at);
+            SplitAtLocked(p, at);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Merges the partition starting at <paramref name="boundary"/> into its left neighbour (cold neighbours),
+    /// journaled. False when no partition starts there (the map changed meanwhile) or it is the first.
+    /// </summary>
+    /// <exception cref="IndexReadOnlyException">The journal cannot be written.</exception>
+    public bool TryMergeAt(byte[] boundary)
+    {
+        lock (_writeLock)
+        {
+            ThrowIfDisposed();
+            int p = FindPartition(_map, boundary);
+            if (p == 0 || !_map[p].LowKey.AsSpan().SequenceEqual(boundary))
+            {
+                return false;
+            }
+
+            EnsureWritableLocked();
+            JournalMapChange(RecordKind.Merge, boundary);
+            MergeIntoLeftLocked(p);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Folds every partition's counters into its decaying rates and returns the map (the partition policy's tick;
+    /// one caller at a time).
+    /// </summary>
+    internal KeyPartition[] FoldHeat(long now, long timestampFrequency)
+    {
+        KeyPartition[] map = Volatile.Read(ref _map);
+        foreach (KeyPartition partition in map)
+        {
+            partition.Heat.Fold(now, timestampFrequency);
+        }
+
+        return map;
+    }
+
+    /// <summary>Keys per partition before a write splits it.</summary>
+    internal int SplitKeyCount => _options.SplitKeyCount;
+
+    /// <summary>The partitions as they are now (the S3 limits emulation finds a request's partition here).</summary>
+    internal KeyPartition[] Map => Volatile.Read(ref _map);
+
+    private void ReplayMapChange(RecordKind kind, byte[] boundary)
+    {
+        lock (_writeLock)
+        {
+            int p = FindPartition(_map, boundary);
+            bool isBoundary = _map[p].LowKey.AsSpan().SequenceEqual(boundary);
+            if (kind == RecordKind.Split && !isBoundary)
+            {
+                SplitAtLocked(p, boundary);
+            }
+            else if (kind == RecordKind.Merge && isBoundary && p > 0)
+            {
+                MergeIntoLeftLocked(p);
+            }
+
+            // Otherwise the map already has the change (a count split or an empty range's merge that the replayed
+            // puts and deletes made again): nothing to do.
+        }
+    }
+
+    /// <summary>Appends a split or merge record (no undo: a map change never changes what a read or listing sees).</summary>
+    private void JournalMapChange(RecordKind kind, byte[] boundary)
+    {
+        if (_directory is null || _replaying)
+        {
+            return;
+        }
+
+        long sequence = _sequence + 1;
+        Span<byte> record = stackalloc byte[IndexRecordCodec.MaxRecordLength];
+        int length = IndexRecordCodec.WriteMapChange(record, kind, sequence, boundary);
+        _journal!.Append(record[..length], sequence);
+        _sequence = sequence;
+    }
+
+    private void MergeIntoLeftLocked(int p)
+    {
+        KeyPartition[] map = _map;
+        KeyPartition left = map[p - 1], right = map[p];
+        PartitionData data = right.Data.Count == 0 ? left.Data
+            : left.Data.Count == 0 ? right.Data
+            : PartitionData.FromSorted([.. left.Data.Enumerate(), .. right.Data.Enumerate()]);
+        var next = new KeyPartition[map.Length - 1];
+        map.AsSpan(0, p - 1).CopyTo(next);
+        next[p - 1] = new KeyPartition(left.LowKey, right.HighKey, data, PartitionHeat.Combine(left.Heat, right.Heat));
+        map.AsSpan(p + 1).CopyTo(next.AsSpan(p));
+        Volatile.Write(ref _map, next);
     }
 
     /// <summary>Completes when the write behind <paramref name="ticket"/> (and every earlier one) is on disk.</summary>
@@ -743,15 +871,21 @@ public sealed class BucketIndex : IDisposable
         });
     }
 
-    private void SplitLocked(int p)
+    private void SplitLocked(int p) => SplitAtLocked(p, null);
+
+    /// <summary>Splits partition <paramref name="p"/> at <paramref name="at"/> (null: its middle key); each half takes
+    /// the share of the heat its sampled keys show (half each without a sample).</summary>
+    private void SplitAtLocked(int p, byte[]? at)
     {
         KeyPartition[] map = _map;
         KeyPartition old = map[p];
-        (PartitionData left, PartitionData right, byte[] splitKey) = old.Data.Split();
+        (PartitionData left, PartitionData right, byte[] splitKey) = at is null ? old.Data.Split() : old.Data.SplitAt(at);
+        double share = PartitionPolicy.ShareBelow(old.Heat.SampledKeys(), splitKey);
+        (PartitionHeat leftHeat, PartitionHeat rightHeat) = PartitionHeat.Divide(old.Heat, share);
         var next = new KeyPartition[map.Length + 1];
         map.AsSpan(0, p).CopyTo(next);
-        next[p] = new KeyPartition(old.LowKey, splitKey, left);
-        next[p + 1] = new KeyPartition(splitKey, old.HighKey, right);
+        next[p] = new KeyPartition(old.LowKey, splitKey, left, leftHeat);
+        next[p + 1] = new KeyPartition(splitKey, old.HighKey, right, rightHeat);
         map.AsSpan(p + 1).CopyTo(next.AsSpan(p + 2));
         Volatile.Write(ref _map, next);
     }
@@ -764,12 +898,12 @@ public sealed class BucketIndex : IDisposable
         if (p > 0)
         {
             map.AsSpan(0, p - 1).CopyTo(next);
-            next[p - 1] = new KeyPartition(map[p - 1].LowKey, map[p].HighKey, map[p - 1].Data);
+            next[p - 1] = new KeyPartition(map[p - 1].LowKey, map[p].HighKey, map[p - 1].Data, PartitionHeat.Combine(map[p - 1].Heat, map[p].Heat));
             map.AsSpan(p + 1).CopyTo(next.AsSpan(p));
         }
         else
         {
-            next[0] = new KeyPartition(map[0].LowKey, map[1].HighKey, map[1].Data);
+            next[0] = new KeyPartition(map[0].LowKey, map[1].HighKey, map[1].Data, PartitionHeat.Combine(map[0].Heat, map[1].Heat));
             map.AsSpan(2).CopyTo(next.AsSpan(1));
         }
 
@@ -866,7 +1000,7 @@ public sealed class BucketIndex : IDisposable
             {
                 next = IndexFiles.ReplayJournal(
                     IndexFiles.JournalPath(directory, journals[i]), journals[i], next, i == journals.Count - 1,
-                    e => Put(e), k => TryDelete(k, out _, out _), out validLength, out headerValid);
+                    e => Put(e), k => TryDelete(k, out _, out _), out validLength, out headerValid, ReplayMapChange);
             }
 
             _sequence = next - 1;

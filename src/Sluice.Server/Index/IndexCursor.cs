@@ -56,7 +56,7 @@ internal struct IndexCursor : IKeyCursor<IndexEntry>
     {
         _partition = partition;
         KeyPartition p = _map[partition];
-        p.CountRead();
+        p.CountRead(default); // a list page: heat, but no key to sample
         _data = p.Data;
     }
 

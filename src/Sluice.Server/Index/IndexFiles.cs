@@ -66,7 +66,8 @@ internal static class IndexFiles
     /// <paramref name="headerValid"/> is false when the last journal's own header is torn (crash while creating it;
     /// it then holds no records).
     /// </summary>
-    public static long ReplayJournal(string path, long generation, long expectedSequence, bool isLast, Action<IndexEntry> put, Action<byte[]> delete, out long validLength, out bool headerValid)
+    public static long ReplayJournal(string path, long generation, long expectedSequence, bool isLast, Action<IndexEntry> put, Action<byte[]> delete, out long validLength, out bool headerValid,
+        Action<RecordKind, byte[]>? mapChange = null)
     {
         using var reader = new RecordFileReader(path);
         validLength = 0;
@@ -119,6 +120,11 @@ internal static class IndexFiles
             {
                 CheckSequence(path, offset, sequence, expectedSequence);
                 delete(key.ToArray());
+            }
+            else if (mapChange != null && IndexRecordCodec.TryParseMapChange(payload, out RecordKind kind, out sequence, out ReadOnlySpan<byte> boundary))
+            {
+                CheckSequence(path, offset, sequence, expectedSequence);
+                mapChange(kind, boundary.ToArray());
             }
             else
             {

@@ -11,8 +11,8 @@ namespace Sluice.Server.Index;
 /// UTC ticks, u64 locator, u8 checksum algorithm, u8 checksum type, u8 + ETag (ASCII), u8 + storage class.
 /// A version's entry adds u8 flags (1: delete marker, 2: null version) and u8 + version id; an entry without
 /// either ends after the storage class, as every record did before versions.
-/// Delete: kind, u64 sequence, u16 key length, key. The CRC covers the length so a torn or flipped length is
-/// caught too.
+/// Delete, Split and Merge: kind, u64 sequence, u16 key length, key (Split and Merge name a partition boundary).
+/// The CRC covers the length so a torn or flipped length is caught too.
 /// </summary>
 internal static class IndexRecordCodec
 {
@@ -52,6 +52,10 @@ internal static class IndexRecordCodec
 
     public static int WriteDelete(Span<byte> destination, long sequence, ReadOnlySpan<byte> key) =>
         Frame(destination, WriteKeyed(destination[FrameHeaderLength..], RecordKind.Delete, sequence, key));
+
+    /// <summary>A partition map change (<see cref="RecordKind.Split"/> or <see cref="RecordKind.Merge"/>) at a boundary key.</summary>
+    public static int WriteMapChange(Span<byte> destination, RecordKind kind, long sequence, ReadOnlySpan<byte> boundary) =>
+        Frame(destination, WriteKeyed(destination[FrameHeaderLength..], kind, sequence, boundary));
 
     /// <summary>A header-like record: the kind followed by u64 values.</summary>
     public static int WriteValues(Span<byte> destination, RecordKind kind, ReadOnlySpan<long> values)
@@ -150,6 +154,19 @@ internal static class IndexRecordCodec
 
     public static bool TryParseDelete(ReadOnlySpan<byte> payload, out long sequence, out ReadOnlySpan<byte> key) =>
         TryParseKeyed(payload, RecordKind.Delete, out sequence, out key, out int n) && n == payload.Length && !key.IsEmpty;
+
+    public static bool TryParseMapChange(ReadOnlySpan<byte> payload, out RecordKind kind, out long sequence, out ReadOnlySpan<byte> boundary)
+    {
+        kind = payload.IsEmpty ? default : (RecordKind)payload[0];
+        if (kind is not (RecordKind.Split or RecordKind.Merge))
+        {
+            sequence = 0;
+            boundary = default;
+            return false;
+        }
+
+        return TryParseKeyed(payload, kind, out sequence, out boundary, out int n) && n == payload.Length && !boundary.IsEmpty;
+    }
 
     public static bool TryParseBoundary(ReadOnlySpan<byte> payload, out ReadOnlySpan<byte> key) =>
         TryParseKeyed(payload, RecordKind.Boundary, out _, out key, out int n) && n == payload.Length && !key.IsEmpty;

@@ -8,17 +8,14 @@ namespace Sluice.Server.Index;
 internal sealed class KeyPartition
 {
     private PartitionData _data;
+    private PartitionBudget? _budget;
 
-    // Request counters for a later request-rate split policy. Plain increments: lost updates under races only
-    // make a rate estimate slightly low, and a locked add on every GET would cost more than it tells.
-    private long _reads;
-    private long _writes;
-
-    public KeyPartition(byte[] lowKey, byte[]? highKey, PartitionData data)
+    public KeyPartition(byte[] lowKey, byte[]? highKey, PartitionData data, PartitionHeat? heat = null)
     {
         LowKey = lowKey;
         HighKey = highKey;
         _data = data;
+        Heat = heat ?? new PartitionHeat();
     }
 
     /// <summary>Inclusive low bound; empty for the first partition.</summary>
@@ -29,14 +26,29 @@ internal sealed class KeyPartition
 
     public PartitionData Data => Volatile.Read(ref _data);
 
-    public long Reads => Volatile.Read(ref _reads);
+    /// <summary>Request counters and rates (kept across splits and merges: see <see cref="PartitionHeat.Divide"/>).</summary>
+    public PartitionHeat Heat { get; }
 
-    public long Writes => Volatile.Read(ref _writes);
+    public long Reads => Heat.Reads;
+
+    public long Writes => Heat.Writes;
+
+    /// <summary>The request budget of the S3 limits emulation; null until the emulation first admits a request here.</summary>
+    public PartitionBudget? Budget => Volatile.Read(ref _budget);
 
     /// <summary>Replaces the run; callers hold the bucket's write lock.</summary>
     public void Publish(PartitionData data) => Volatile.Write(ref _data, data);
 
-    public void CountRead() => _reads++;
+    /// <summary>The budget, made on first use (one per partition, for as long as the partition lives).</summary>
+    public PartitionBudget GetOrCreateBudget(S3LimitsProfile profile, long now, long timestampFrequency)
+    {
+        PartitionBudget? budget = Volatile.Read(ref _budget);
+        if (budget != null) return budget;
+        Interlocked.CompareExchange(ref _budget, new PartitionBudget(profile.ReadsPerSecond, profile.WritesPerSecond, now, timestampFrequency), null);
+        return _budget!;
+    }
 
-    public void CountWrite() => _writes++;
+    public void CountRead(ReadOnlySpan<byte> key) => Heat.CountRead(key);
+
+    public void CountWrite(ReadOnlySpan<byte> key) => Heat.CountWrite(key);
 }

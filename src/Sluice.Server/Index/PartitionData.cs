@@ -206,6 +206,30 @@ internal sealed class PartitionData
         return (new PartitionData(left, leftCount), new PartitionData(right, Count - leftCount), right[0][0].KeyArray);
     }
 
+    /// <summary>
+    /// Splits into the entries below <paramref name="key"/> and those at or above it (either may be empty: a heat
+    /// split isolates a range by its load, not by its keys); the boundary is <paramref name="key"/>.
+    /// </summary>
+    public (PartitionData Left, PartitionData Right, byte[] SplitKey) SplitAt(byte[] key)
+    {
+        IndexEntry[] all = [.. Enumerate()];
+        int lo = 0, hi = all.Length;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (all[mid].Key.SequenceCompareTo(key) < 0)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return (FromSorted(all.AsSpan(0, lo)), FromSorted(all.AsSpan(lo)), key);
+    }
+
     /// <summary>Every entry in order (for snapshots and tests).</summary>
     public IEnumerable<IndexEntry> Enumerate()
     {

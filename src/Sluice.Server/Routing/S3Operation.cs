@@ -128,4 +128,6 @@ public enum S3Operation
     PutBucketOwnershipControls,
     /// <summary>DELETE /bucket?ownershipControls</summary>
     DeleteBucketOwnershipControls,
+    /// <summary>GET /bucket?sluice-partitions (Sluice's own, the administrator's): the key index's partition map as JSON</summary>
+    GetBucketPartitions,
 }

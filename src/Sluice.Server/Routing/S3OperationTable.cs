@@ -297,6 +297,12 @@ internal static class S3OperationTable
             Action = "s3:PutBucketCORS",
             Access = AccessRight.BucketOwner,
         },
+        // Sluice's own, not S3's: the administrator's view of the bucket's key-index partitions (S3RequestHandler.Partitions.cs).
+        new(S3Operation.GetBucketPartitions, S3ResourceLevel.Bucket, KnownMethod.Get, "sluice-partitions", false, static (h, x, c, _) => h.GetBucketPartitionsAsync(x, c))
+        {
+            Action = "sluice:GetBucketPartitions",
+            Access = AccessRight.BucketOwner,
+        },
         // The router sends every OPTIONS here, at any level and with any query (a preflight names the actual request's
         // resource): it is answered from the bucket's CORS rules alone, before and without authentication.
         new(S3Operation.CorsPreflight, S3ResourceLevel.Object, KnownMethod.Options, null, false, static (h, x, c, _) => h.PreflightAsync(x, c))

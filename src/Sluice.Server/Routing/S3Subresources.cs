@@ -46,6 +46,7 @@ internal static class S3Subresources
         ("restore"u8.ToArray(), Object),
         ("retention"u8.ToArray(), Object),
         ("select"u8.ToArray(), Object),
+        ("sluice-partitions"u8.ToArray(), Bucket), // Sluice's own: the key index's partition map (administrator only)
         ("tagging"u8.ToArray(), Bucket | Object),
         ("torrent"u8.ToArray(), Object),
         ("uploadId"u8.ToArray(), Object),

@@ -226,12 +226,13 @@ internal sealed class TestServer : IAsyncDisposable
 
     public static async Task<TestServer> StartAsync(string? engine = null, string? directory = null, bool anonymous = false,
         IndexFaults? indexFaults = null, TimeProvider? lifecycleClock = null, IReadOnlyList<Service.Encryption.KmsKey>? kmsKeys = null,
-        bool users = false, Sluice.Server.Access.IBucketPolicySource? policies = null)
+        bool users = false, Sluice.Server.Access.IBucketPolicySource? policies = null, S3LimitsProfile? limits = null,
+        PartitionPolicySettings? partitions = null)
     {
         directory ??= Path.Combine(Path.GetTempPath(), "sluice-handlers-" + Guid.NewGuid().ToString("N"));
         string front = engine ?? "default";
-        var server = await SluiceServer.StartAsync(Options(directory, front, anonymous, indexFaults, lifecycleClock, kmsKeys, users, policies));
-        var t = new TestServer(directory, server, indexFaults, front) { _kmsKeys = kmsKeys, _users = users };
+        var server = await SluiceServer.StartAsync(Options(directory, front, anonymous, indexFaults, lifecycleClock, kmsKeys, users, policies, limits, partitions));
+        var t = new TestServer(directory, server, indexFaults, front) { _kmsKeys = kmsKeys, _users = users, _limits = limits, _partitions = partitions };
         await t.StartFrontAsync();
         return t;
     }
@@ -239,13 +240,19 @@ internal sealed class TestServer : IAsyncDisposable
     /// <summary>The SSE-KMS keys the server was started with (kept for a restart).</summary>
     private IReadOnlyList<Service.Encryption.KmsKey>? _kmsKeys;
 
+    /// <summary>The S3 limits emulation and partition policy the server was started with (kept for a restart).</summary>
+    private S3LimitsProfile? _limits;
+    private PartitionPolicySettings? _partitions;
+
     /// <summary>The memory store's limit in the tests: room for every test's objects at once.</summary>
     public const long MemoryLimit = 1L << 30;
 
     private static SluiceServerOptions Options(string directory, string front, bool anonymous, IndexFaults? indexFaults,
         TimeProvider? lifecycleClock = null, IReadOnlyList<Service.Encryption.KmsKey>? kmsKeys = null, bool users = false,
-        Sluice.Server.Access.IBucketPolicySource? policies = null) => new()
+        Sluice.Server.Access.IBucketPolicySource? policies = null, S3LimitsProfile? limits = null, PartitionPolicySettings? partitions = null) => new()
     {
+        EmulateS3Limits = limits,
+        Partitions = partitions ?? new PartitionPolicySettings(),
         BucketPolicies = policies,
         Users = users ? TwoUsers : null,
         KmsKeys = kmsKeys,
@@ -311,7 +318,8 @@ internal sealed class TestServer : IAsyncDisposable
         await StopFrontAsync();
         await Server.StopAsync();
         if (whileStopped != null) await whileStopped();
-        Server = await SluiceServer.StartAsync(Options(Directory, engine ?? _front, false, IndexFaults, kmsKeys: _kmsKeys, users: _users));
+        Server = await SluiceServer.StartAsync(Options(Directory, engine ?? _front, false, IndexFaults, kmsKeys: _kmsKeys, users: _users,
+            limits: _limits, partitions: _partitions));
         await StartFrontAsync();
     }
 
