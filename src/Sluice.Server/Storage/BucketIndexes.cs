@@ -163,6 +163,9 @@ public sealed class BucketIndexes : IDisposable
     /// <summary>The open index of a bucket named by its ASCII bytes (as routed), without allocating; false if not open yet.</summary>
     public bool TryGetOpen(ReadOnlySpan<byte> bucket, out BucketIndex? index) => BucketLookup.TryGet(_open, bucket, out index);
 
+    /// <summary>The key indexes open now (not the version indexes).</summary>
+    public IEnumerable<BucketIndex> Open => _open.Values;
+
     /// <summary>The bucket's index; NoSuchBucket (<see cref="S3StorageException"/>) when there is no such bucket.</summary>
     public ValueTask<BucketIndex> GetAsync(string bucket, CancellationToken cancellationToken = default) =>
         _open.TryGetValue(bucket, out var index) ? ValueTask.FromResult(index) : OpenAsync(bucket, cancellationToken);

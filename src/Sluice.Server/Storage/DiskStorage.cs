@@ -73,6 +73,8 @@ public sealed partial class DiskStorage : IObjectStorage
 
     public bool TryGetKeyIndex(ReadOnlySpan<byte> bucket, out BucketIndex? index) => Indexes.TryGetOpen(bucket, out index);
 
+    public IEnumerable<BucketIndex> OpenKeyIndexes() => Indexes.Open;
+
     public ValueTask<byte[]?> GetBucketSettingAsync(string bucket, BucketSetting setting, CancellationToken cancellationToken = default) =>
         Store.GetBucketSettingAsync(bucket, setting, cancellationToken);
 

@@ -44,6 +44,10 @@ public interface IObjectStorage : IAsyncDisposable
     /// <summary>The key index of a bucket already opened, without allocating; false otherwise.</summary>
     bool TryGetKeyIndex(ReadOnlySpan<byte> bucket, out BucketIndex? index);
 
+    /// <summary>The key indexes open now (the partition policy's pass: a closed index has no heat to act on). Reads no
+    /// directory and no bucket file, so a pass every second costs next to nothing.</summary>
+    IEnumerable<BucketIndex> OpenKeyIndexes();
+
     /// <summary>The bucket's <paramref name="setting"/> document, or null when it has none (NoSuchBucket).</summary>
     ValueTask<byte[]?> GetBucketSettingAsync(string bucket, BucketSetting setting, CancellationToken cancellationToken = default);
 

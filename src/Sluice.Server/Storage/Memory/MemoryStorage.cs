@@ -124,6 +124,8 @@ public sealed partial class MemoryStorage : IObjectStorage
     public ValueTask<BucketIndex> GetKeyIndexAsync(string bucket, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(Bucket(bucket).Index);
 
+    public IEnumerable<BucketIndex> OpenKeyIndexes() => _buckets.Values.Select(b => b.Index);
+
     public bool TryGetKeyIndex(ReadOnlySpan<byte> bucket, out BucketIndex? index)
     {
         bool found = BucketLookup.TryGet(_buckets, bucket, out var b);
