@@ -252,7 +252,7 @@ public sealed class PrefixRateLimiter
 
                 Accrue(now, rate, options);
                 _tokens -= 1;
-                double seconds = Math.Max(0, _last - now) / _frequency + Math.Max(0, -_tokens) / rate;
+                double seconds = Math.Max(0, _last - now) / _frequency + SecondsToEarn(Math.Max(0, -_tokens), rate, options);
                 if (seconds <= 0)
                 {
                     return TimeSpan.Zero;
@@ -311,6 +311,25 @@ public sealed class PrefixRateLimiter
                 _tokens = Math.Min(Burst(rate, options), _tokens + (now - _last) / _frequency * rate);
                 _last = now;
             }
+        }
+
+        /// <summary>
+        /// How long until <paramref name="deficit"/> tokens are earned, with the rate climbing from
+        /// <paramref name="rate"/> by <see cref="PrefixRateOptions.Increase"/> a second up to the start rate — the rate
+        /// the prefix will have, not the one it has now. Priced at today's rate, a queue built up at the floor (1/s) kept
+        /// its requests asleep for minutes after the rate had recovered: 64 in flight at 1/s is a 64 s wait, where the
+        /// climbing rate earns 64 tokens in under 2 s.
+        /// </summary>
+        private static double SecondsToEarn(double deficit, double rate, PrefixRateOptions options)
+        {
+            if (deficit <= 0) return 0;
+            double a = options.Increase;
+            if (a <= 0 || rate >= options.StartRate) return deficit / rate;
+            double rampSeconds = (options.StartRate - rate) / a;
+            double rampTokens = (rate * rampSeconds) + (a * rampSeconds * rampSeconds / 2);
+            if (deficit > rampTokens) return rampSeconds + ((deficit - rampTokens) / options.StartRate);
+            // deficit = rate·t + a·t²/2, solved for t.
+            return (Math.Sqrt((rate * rate) + (2 * a * deficit)) - rate) / a;
         }
 
         private static double Burst(double rate, PrefixRateOptions options) => Math.Max(1, rate * options.BurstSeconds);

@@ -29,6 +29,26 @@ public class PrefixRateLimiterTests
     }
 
     [Fact]
+    public void A_queue_built_at_the_floor_is_priced_at_the_climbing_rate_not_the_floor()
+    {
+        // Cut to the floor (1/s), then 40 requests queue at once. At the floor's price the last would sleep ~40 s,
+        // long after the rate (climbing 10/s each second) could carry them; priced at the climbing rate it earns its
+        // token when 1·t + 10·t²/2 = 40, t ≈ 2.73 s.
+        var clock = new ManualTimeProvider();
+        var limiter = new PrefixRateLimiter(Small with { MinRate = 1 }, clock);
+        for (int i = 0; i < 10; i++) limiter.OnThrottled("b", "hot/x", limiter.Timestamp());
+        Assert.Equal(1, limiter.RateOf("b/hot"));
+        TimeSpan last = TimeSpan.Zero;
+        for (int i = 0; i < 40; i++)
+        {
+            TimeSpan wait = limiter.Reserve("b", "hot/" + i);
+            Assert.True(wait >= last, $"waits grow with the queue: {wait} after {last}");
+            last = wait;
+        }
+        Assert.InRange(last.TotalSeconds, 2.0, 3.5);
+    }
+
+    [Fact]
     public void A_throttle_cuts_the_rate_once_per_window_down_to_the_floor()
     {
         var clock = new ManualTimeProvider();
