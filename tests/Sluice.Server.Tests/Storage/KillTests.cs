@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Sluice.Server.FaultHost;
 using Sluice.Server.Storage;
@@ -19,36 +18,8 @@ public class KillTests
         string directory = Path.Combine(Path.GetTempPath(), "sluice-kill-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-            psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Sluice.Server.FaultHost.dll"));
-            psi.ArgumentList.Add("put-loop");
-            psi.ArgumentList.Add(directory);
-            psi.ArgumentList.Add(mode);
-            int lastAck = -1;
-            using (var child = Process.Start(psi)!)
-            {
-                var stderr = child.StandardError.ReadToEndAsync();
-                int target = 20 + Random.Shared.Next(60); // kill after a random number of acknowledgements...
-                var timeout = Task.Delay(TimeSpan.FromMinutes(10)); // a hang guard: the child starts slowly on a loaded machine
-                while (lastAck < target)
-                {
-                    var line = child.StandardOutput.ReadLineAsync();
-                    if (await Task.WhenAny(line, timeout) == timeout || await line is not { } text)
-                    {
-                        child.Kill();
-                        Assert.Fail($"the writer stopped after ack {lastAck}: {await stderr}");
-                        return;
-                    }
-                    if (text.StartsWith("ack ", StringComparison.Ordinal)) lastAck = int.Parse(text.AsSpan(4), CultureInfo.InvariantCulture);
-                }
-                await Task.Delay(Random.Shared.Next(20)); // ...plus a random slice of the next write
-                child.Kill(); // SIGKILL on Unix
-                await child.WaitForExitAsync();
-                // Anything printed after our last read is also acknowledged.
-                string rest = await child.StandardOutput.ReadToEndAsync();
-                foreach (string text in rest.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-                    if (text.StartsWith("ack ", StringComparison.Ordinal)) lastAck = int.Parse(text.AsSpan(4), CultureInfo.InvariantCulture);
-            }
+            // Killed after a random number of acknowledgements plus a random slice of the next write.
+            int lastAck = AckedKill.LastAck(await AckedKill.RunLinesAsync("put-loop", directory, mode, 21, 60));
 
             await using var engine = StorageEngines.Create(mode);
             await using var store = await ObjectStore.OpenAsync(engine, directory);

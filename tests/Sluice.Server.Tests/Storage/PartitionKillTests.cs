@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using Sluice.Server.FaultHost;
 using Sluice.Server.Index;
@@ -22,39 +20,8 @@ public class PartitionKillTests
         string directory = Path.Combine(Path.GetTempPath(), "sluice-split-kill-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-            psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Sluice.Server.FaultHost.dll"));
-            psi.ArgumentList.Add("split-loop");
-            psi.ArgumentList.Add(directory);
-            psi.ArgumentList.Add(mode);
-            var lines = new List<string>();
-            int lastAck = -1;
-            using (var child = Process.Start(psi)!)
-            {
-                var stderr = child.StandardError.ReadToEndAsync();
-                int target = 40 + Random.Shared.Next(80);
-                var timeout = Task.Delay(TimeSpan.FromMinutes(10)); // a hang guard for a loaded machine
-                while (lastAck < target)
-                {
-                    var line = child.StandardOutput.ReadLineAsync();
-                    if (await Task.WhenAny(line, timeout) == timeout || await line is not { } text)
-                    {
-                        child.Kill();
-                        Assert.Fail($"the writer stopped after ack {lastAck}: {await stderr}");
-                        return;
-                    }
-                    lines.Add(text);
-                    if (text.StartsWith("ack ", StringComparison.Ordinal)) lastAck = int.Parse(text.AsSpan(4), CultureInfo.InvariantCulture);
-                }
-                await Task.Delay(Random.Shared.Next(20)); // a random slice of the next step
-                child.Kill(); // SIGKILL on Unix
-                await child.WaitForExitAsync();
-                foreach (string text in (await child.StandardOutput.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries))
-                {
-                    lines.Add(text);
-                    if (text.StartsWith("ack ", StringComparison.Ordinal)) lastAck = int.Parse(text.AsSpan(4), CultureInfo.InvariantCulture);
-                }
-            }
+            var lines = await AckedKill.RunLinesAsync("split-loop", directory, mode, 41, 80);
+            int lastAck = AckedKill.LastAck(lines);
 
             // The map as of the last ack: every change printed before it was journaled before that put's record.
             int lastAckLine = lines.FindLastIndex(l => l.StartsWith("ack ", StringComparison.Ordinal));
