@@ -1,9 +1,5 @@
-using System.Globalization;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Reports;
-using BenchmarkDotNet.Running;
 using Sluice.S3.Checksums;
 
 namespace Sluice.Benchmarks;
@@ -99,43 +95,7 @@ public class ChecksumBenchmarks
 
     private sealed class ThroughputConfig : ManualConfig
     {
-        public ThroughputConfig() => AddColumn(new GibPerSecondColumn());
-    }
-
-    /// <summary>Size / mean time, in GiB/s.</summary>
-    private sealed class GibPerSecondColumn : IColumn
-    {
-        public string Id => nameof(GibPerSecondColumn);
-
-        public string ColumnName => "GiB/s";
-
-        public bool AlwaysShow => true;
-
-        public ColumnCategory Category => ColumnCategory.Custom;
-
-        public int PriorityInCategory => 0;
-
-        public bool IsNumeric => true;
-
-        public UnitType UnitType => UnitType.Dimensionless;
-
-        public string Legend => "Throughput: Size bytes / Mean, in GiB per second";
-
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, summary.Style);
-
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
-        {
-            double? meanNs = summary[benchmarkCase]?.ResultStatistics?.Mean;
-            if (meanNs is not > 0 || benchmarkCase.Parameters["Size"] is not int size)
-            {
-                return "-";
-            }
-
-            return (size / (meanNs.Value * 1e-9) / (1 << 30)).ToString("F2", CultureInfo.InvariantCulture);
-        }
-
-        public bool IsAvailable(Summary summary) => true;
-
-        public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+        public ThroughputConfig() => AddColumn(new GibPerSecondColumn("Throughput: Size bytes / Mean, in GiB per second",
+            c => c.Parameters["Size"] is int size ? size : null));
     }
 }

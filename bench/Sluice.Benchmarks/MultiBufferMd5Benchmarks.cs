@@ -1,10 +1,6 @@
-using System.Globalization;
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Reports;
-using BenchmarkDotNet.Running;
 using Sluice.S3.Checksums;
 
 namespace Sluice.Benchmarks;
@@ -128,39 +124,7 @@ public class MultiBufferMd5Benchmarks
 
     private sealed class AggregateConfig : ManualConfig
     {
-        public AggregateConfig() => AddColumn(new AggregateGibPerSecondColumn());
-    }
-
-    /// <summary>Streams × 1 MiB / mean time, in GiB/s.</summary>
-    private sealed class AggregateGibPerSecondColumn : IColumn
-    {
-        public string Id => nameof(AggregateGibPerSecondColumn);
-
-        public string ColumnName => "GiB/s";
-
-        public bool AlwaysShow => true;
-
-        public ColumnCategory Category => ColumnCategory.Custom;
-
-        public int PriorityInCategory => 0;
-
-        public bool IsNumeric => true;
-
-        public UnitType UnitType => UnitType.Dimensionless;
-
-        public string Legend => "Aggregate throughput: Streams × 1 MiB / Mean, in GiB per second";
-
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, summary.Style);
-
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
-        {
-            double? meanNs = summary[benchmarkCase]?.ResultStatistics?.Mean;
-            if (meanNs is not > 0 || benchmarkCase.Parameters["Streams"] is not int streams) return "-";
-            return ((double)streams * StreamBytes / (meanNs.Value * 1e-9) / (1 << 30)).ToString("F2", CultureInfo.InvariantCulture);
-        }
-
-        public bool IsAvailable(Summary summary) => true;
-
-        public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+        public AggregateConfig() => AddColumn(new GibPerSecondColumn("Aggregate throughput: Streams × 1 MiB / Mean, in GiB per second",
+            c => c.Parameters["Streams"] is int streams ? (long)streams * StreamBytes : null));
     }
 }
