@@ -11,6 +11,12 @@ namespace Sluice.Client.Retry;
 /// </summary>
 public sealed class PrefixRateLimiter
 {
+    /// <summary>
+    /// Two children of one prefix throttled within this time share a rate: S3 answers SlowDown for a whole partition at
+    /// once, so throttles that far apart from different children come from one overloaded partition.
+    /// </summary>
+    public static readonly TimeSpan SiblingWindow = TimeSpan.FromSeconds(1);
+
     /// <summary>Longest prefix formed on the stack; longer ones (long bucket names with a large MaxLength) are allocated.</summary>
     private const int StackPrefixChars = 256;
 
@@ -19,7 +25,10 @@ public sealed class PrefixRateLimiter
     private readonly ConcurrentDictionary<string, PrefixState> _prefixes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, PrefixState>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly Lock _addLock = new();
+    private readonly Lock _siblingLock = new();
+    private readonly Dictionary<string, (string Child, long At)> _lastChild = new(StringComparer.Ordinal);
     private volatile bool _active;
+    private volatile bool _sharing;
     private long _throttles;
 
     public PrefixRateLimiter(PrefixRateOptions options, TimeProvider? timeProvider = null)
@@ -54,8 +63,7 @@ public sealed class PrefixRateLimiter
     public string PrefixOf(string bucket, string? key)
     {
         ArgumentNullException.ThrowIfNull(bucket);
-        int keyPart = KeyPartLength(key);
-        return keyPart == 0 ? bucket : string.Concat(bucket, "/", key.AsSpan(0, keyPart));
+        return Concat(bucket, key, KeyPartLength(key));
     }
 
     /// <summary>The rate <paramref name="prefix"/> is held to now; null when it is not tracked (full speed).</summary>
@@ -67,19 +75,29 @@ public sealed class PrefixRateLimiter
     /// </summary>
     public TimeSpan Reserve(string bucket, string? key)
     {
-        PrefixState? state = Find(bucket, key);
-        return state is null ? TimeSpan.Zero : state.Reserve(_time.GetTimestamp(), _options);
+        if (!_active)
+        {
+            return TimeSpan.Zero;
+        }
+
+        int own = KeyPartLength(key);
+        PrefixState? state = Lookup(bucket, key, own);
+        PrefixState? shared = _sharing && own > 0 ? Lookup(bucket, key, ParentLength(key!, own)) : null;
+        if (state is null && shared is null)
+        {
+            return TimeSpan.Zero;
+        }
+
+        long now = _time.GetTimestamp();
+        TimeSpan wait = state?.Reserve(now, _options) ?? TimeSpan.Zero;
+        TimeSpan sharedWait = shared?.Reserve(now, _options) ?? TimeSpan.Zero;
+        return sharedWait > wait ? sharedWait : wait;
     }
 
     /// <summary>Waits for a token for a request to <paramref name="bucket"/>/<paramref name="key"/>; completes at once,
     /// without allocating, when none is needed. Cancellation ends the wait (the token stays spent).</summary>
     public ValueTask WaitAsync(string bucket, string? key, CancellationToken cancellationToken)
     {
-        if (!_active)
-        {
-            return ValueTask.CompletedTask;
-        }
-
         TimeSpan wait = Reserve(bucket, key);
         return wait <= TimeSpan.Zero ? ValueTask.CompletedTask : new ValueTask(Task.Delay(wait, _time, cancellationToken));
     }
@@ -91,11 +109,53 @@ public sealed class PrefixRateLimiter
     /// </summary>
     public void OnThrottled(string bucket, string? key, long sentAt, TimeSpan? retryAfter = null)
     {
+        ArgumentNullException.ThrowIfNull(bucket);
         Interlocked.Increment(ref _throttles);
         long now = _time.GetTimestamp();
-        PrefixState state = Find(bucket, key) ?? Add(PrefixOf(bucket, key), now);
+        int own = KeyPartLength(key);
+        PrefixState state = Lookup(bucket, key, own) ?? Add(Concat(bucket, key, own), now);
         long pause = retryAfter is { } r && r > TimeSpan.Zero ? (long)(r.TotalSeconds * _time.TimestampFrequency) : 0;
         state.Throttled(now, sentAt, pause, _options);
+        if (own > 0)
+        {
+            SharedOf(bucket, key!, own, state.Prefix, now)?.Throttled(now, sentAt, pause, _options);
+        }
+    }
+
+    /// <summary>
+    /// The rate shared by <paramref name="child"/> and its siblings (the prefix one level up, or the bucket), once
+    /// throttles have come from two of its children within <see cref="SiblingWindow"/>: one S3 partition spans them
+    /// all — a new bucket starts as one partition for every prefix — so slowing each child alone would let the others
+    /// keep the partition over its budget (with hash-prefixed keys, every request is a child of its own and none would
+    /// ever slow). Null while only one child has been throttled.
+    /// </summary>
+    private PrefixState? SharedOf(string bucket, string key, int own, string child, long now)
+    {
+        int parentPart = ParentLength(key, own);
+        if (Lookup(bucket, key, parentPart) is { } shared)
+        {
+            return shared;
+        }
+
+        string parent = Concat(bucket, key, parentPart);
+        long window = (long)(SiblingWindow.TotalSeconds * _time.TimestampFrequency);
+        lock (_siblingLock)
+        {
+            bool spread = _lastChild.TryGetValue(parent, out (string Child, long At) seen)
+                && !string.Equals(seen.Child, child, StringComparison.Ordinal) && now - seen.At < window;
+            if (!spread)
+            {
+                if (_lastChild.Count >= _options.MaxPrefixes) _lastChild.Clear(); // bounded like the prefixes
+                _lastChild[parent] = (child, now);
+                return null;
+            }
+
+            _lastChild.Remove(parent);
+        }
+
+        PrefixState created = Add(parent, now);
+        _sharing = true;
+        return created;
     }
 
     /// <summary>The tracked prefixes, slowest first.</summary>
@@ -115,14 +175,10 @@ public sealed class PrefixRateLimiter
     /// <summary>The current timestamp of the limiter's clock (what <see cref="OnThrottled"/> expects as sentAt).</summary>
     public long Timestamp() => _time.GetTimestamp();
 
-    private PrefixState? Find(string bucket, string? key)
+    /// <summary>The state of the prefix made of the bucket and <paramref name="keyPart"/> characters of the key, formed
+    /// on the stack (no allocation) unless it is very long.</summary>
+    private PrefixState? Lookup(string bucket, string? key, int keyPart)
     {
-        if (!_active)
-        {
-            return null;
-        }
-
-        int keyPart = KeyPartLength(key);
         if (keyPart == 0)
         {
             return _lookup.TryGetValue(bucket.AsSpan(), out PrefixState? whole) ? whole : null;
@@ -131,7 +187,7 @@ public sealed class PrefixRateLimiter
         int length = bucket.Length + 1 + keyPart;
         if (length > StackPrefixChars)
         {
-            return _prefixes.TryGetValue(PrefixOf(bucket, key), out PrefixState? big) ? big : null;
+            return _prefixes.TryGetValue(Concat(bucket, key, keyPart), out PrefixState? big) ? big : null;
         }
 
         Span<char> prefix = stackalloc char[length];
@@ -140,6 +196,9 @@ public sealed class PrefixRateLimiter
         key.AsSpan(0, keyPart).CopyTo(prefix[(bucket.Length + 1)..]);
         return _lookup.TryGetValue(prefix, out PrefixState? state) ? state : null;
     }
+
+    private static string Concat(string bucket, string? key, int keyPart) =>
+        keyPart == 0 ? bucket : string.Concat(bucket, "/", key.AsSpan(0, keyPart));
 
     private PrefixState Add(string prefix, long now)
     {
@@ -201,6 +260,11 @@ public sealed class PrefixRateLimiter
 
         return Math.Min(length, _options.MaxLength);
     }
+
+    /// <summary>Characters of the key in the parent of a prefix of <paramref name="own"/> characters: up to the
+    /// prefix's last delimiter, or none (the bucket) — always the bucket for character prefixes.</summary>
+    private int ParentLength(string key, int own) =>
+        _options.Characters > 0 ? 0 : Math.Max(0, key.AsSpan(0, own).LastIndexOf(_options.Delimiter));
 
     /// <summary>One prefix's bucket. Timestamps are the limiter clock's; all fields are guarded by the lock.</summary>
     private sealed class PrefixState

@@ -18,6 +18,13 @@ namespace Sluice.Client.Retry;
 /// a prefix back at <see cref="StartRate"/> is not limited. At most <see cref="MaxPrefixes"/> prefixes are tracked;
 /// beyond that the one throttled longest ago is forgotten.
 /// </para>
+/// <para>
+/// <b>Shared rates</b>: when two different prefixes under one parent (the prefix one segment shorter, or the bucket)
+/// are throttled within <see cref="PrefixRateLimiter.SiblingWindow"/>, the parent gets a rate of its own, cut and
+/// climbing by the same rules, and every request under it waits for both — one S3 partition often spans many
+/// prefixes (all of a new bucket's, or all of a set of hash prefixes), and only a rate they share keeps it under
+/// its budget.
+/// </para>
 /// </summary>
 public sealed record PrefixRateOptions
 {

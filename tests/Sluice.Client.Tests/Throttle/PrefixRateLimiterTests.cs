@@ -145,6 +145,67 @@ public class PrefixRateLimiterTests
     }
 
     [Fact]
+    public void Throttles_from_two_children_in_one_window_give_their_parent_a_shared_rate()
+    {
+        // Hash-prefixed keys: each request is a prefix of its own, and one server partition spans them all.
+        var clock = new ManualTimeProvider();
+        var limiter = new PrefixRateLimiter(Small with { Depth = 3, Increase = 0 }, clock);
+        limiter.OnThrottled("b", "run/job/a1/obj-1", limiter.Timestamp());
+        Assert.Null(limiter.RateOf("b/run/job")); // one child: nothing shared yet
+        Assert.Equal(TimeSpan.Zero, limiter.Reserve("b", "run/job/ff/obj-2"));
+
+        clock.Advance(TimeSpan.FromMilliseconds(300));
+        limiter.OnThrottled("b", "run/job/c7/obj-3", limiter.Timestamp());
+        Assert.Equal(50, limiter.RateOf("b/run/job")); // 100 × 0.5, as a first cut
+
+        // A sibling never throttled itself now waits on the shared rate (50/s, one token, then 20 ms apart) ...
+        Assert.Equal(TimeSpan.Zero, limiter.Reserve("b", "run/job/0e/obj-4"));
+        Assert.Equal(TimeSpan.FromMilliseconds(20), limiter.Reserve("b", "run/job/9d/obj-5"));
+        // ... while other jobs and buckets go at once.
+        Assert.Equal(TimeSpan.Zero, limiter.Reserve("b", "run/other/9d/obj-5"));
+        Assert.Equal(TimeSpan.Zero, limiter.Reserve("b2", "run/job/9d/obj-5"));
+
+        // Further throttles of the children cut the shared rate too, once per window.
+        clock.Advance(TimeSpan.FromMilliseconds(100));
+        limiter.OnThrottled("b", "run/job/51/obj-6", limiter.Timestamp());
+        Assert.Equal(25, limiter.RateOf("b/run/job"));
+    }
+
+    [Fact]
+    public void Throttles_of_one_child_or_of_children_far_apart_share_nothing()
+    {
+        var clock = new ManualTimeProvider();
+        var limiter = new PrefixRateLimiter(Small with { Increase = 0 }, clock);
+        for (int i = 0; i < 5; i++)
+        {
+            limiter.OnThrottled("b", "hot/" + i, limiter.Timestamp());
+            clock.Advance(TimeSpan.FromMilliseconds(10));
+        }
+
+        Assert.Null(limiter.RateOf("b")); // sequential keys under one prefix: only that prefix slows
+
+        clock.Advance(TimeSpan.FromSeconds(5));
+        limiter.OnThrottled("b", "warm/1", limiter.Timestamp());
+        clock.Advance(PrefixRateLimiter.SiblingWindow);
+        limiter.OnThrottled("b", "cool/1", limiter.Timestamp());
+        Assert.Null(limiter.RateOf("b"));
+        Assert.Equal(3, limiter.Count);
+        Assert.Equal(TimeSpan.Zero, limiter.Reserve("b", "cold/1"));
+    }
+
+    [Fact]
+    public void Character_prefixes_share_the_buckets_rate()
+    {
+        var clock = new ManualTimeProvider();
+        var limiter = new PrefixRateLimiter(Small with { Characters = 2, Increase = 0 }, clock);
+        limiter.OnThrottled("b", "a3f9-x", limiter.Timestamp());
+        limiter.OnThrottled("b", "7c01-y", limiter.Timestamp());
+        Assert.Equal(50, limiter.RateOf("b"));
+        Assert.Equal(TimeSpan.Zero, limiter.Reserve("b", "ee00-z"));
+        Assert.Equal(TimeSpan.FromMilliseconds(20), limiter.Reserve("b", "0000-z"));
+    }
+
+    [Fact]
     public void Retry_after_pauses_the_prefix_until_then()
     {
         var clock = new ManualTimeProvider();
