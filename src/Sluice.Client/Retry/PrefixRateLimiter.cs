@@ -40,10 +40,10 @@ public sealed class PrefixRateLimiter
         }
 
         if (!(options.Decrease is > 0 and < 1) || !(options.Increase >= 0) || options.Depth < 1 || options.MaxPrefixes < 1
-            || options.MaxLength < 0 || options.Characters < 0 || !(options.BurstSeconds >= 0))
+            || options.MaxLength < 0 || options.Characters < 0 || !(options.BurstSeconds >= 0) || !(options.Growth >= 0) || options.MinCutInterval < TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(options),
-                "Decrease must be in (0, 1), Increase and BurstSeconds at least 0, Depth and MaxPrefixes at least 1.");
+                "Decrease must be in (0, 1), Increase, BurstSeconds, Growth and MinCutInterval at least 0, Depth and MaxPrefixes at least 1.");
         }
 
         _options = options;
@@ -336,8 +336,10 @@ public sealed class PrefixRateLimiter
                 LastThrottle = now;
                 double rate = Rate(now, options);
                 Accrue(now, rate, options);
-                // An answer to a request sent before the last cut was sent at the old rate: it says nothing about the new one.
-                if (_cuts == 0 || sentAt >= _cutAt)
+                // An answer to a request sent before the last cut was sent at the old rate: it says nothing about the new
+                // one. And at most one cut per MinCutInterval: the retries of one burst of 503s, bunched by a busy
+                // client, otherwise cut a rate to the floor within a second.
+                if (_cuts == 0 || (sentAt >= _cutAt && now - _cutAt >= options.MinCutInterval.TotalSeconds * _frequency))
                 {
                     _rateAtCut = Math.Max(options.MinRate, rate * options.Decrease);
                     _cutAt = now;
@@ -365,7 +367,9 @@ public sealed class PrefixRateLimiter
         private double Rate(long now, PrefixRateOptions options)
         {
             double since = Math.Max(0, now - _cutAt) / _frequency;
-            return Math.Min(options.StartRate, _rateAtCut + options.Increase * since);
+            return options.Growth > 0
+                ? Math.Min(options.StartRate, _rateAtCut * Math.Exp(Math.Log(1 + options.Growth) * since))
+                : Math.Min(options.StartRate, _rateAtCut + options.Increase * since);
         }
 
         private void Accrue(long now, double rate, PrefixRateOptions options)
@@ -379,18 +383,30 @@ public sealed class PrefixRateLimiter
 
         /// <summary>
         /// How long until <paramref name="deficit"/> tokens are earned, with the rate climbing from
-        /// <paramref name="rate"/> by <see cref="PrefixRateOptions.Increase"/> a second up to the start rate — the rate
-        /// the prefix will have, not the one it has now. Priced at today's rate, a queue built up at the floor (1/s) kept
-        /// its requests asleep for minutes after the rate had recovered: 64 in flight at 1/s is a 64 s wait, where the
-        /// climbing rate earns 64 tokens in under 2 s.
+        /// <paramref name="rate"/> (by <see cref="PrefixRateOptions.Growth"/> or <see cref="PrefixRateOptions.Increase"/>)
+        /// up to the start rate — the rate the prefix will have, not the one it has now. Priced at today's rate, a queue
+        /// built up at the floor (1/s) kept its requests asleep for minutes after the rate had recovered: 64 in flight at
+        /// 1/s is a 64 s wait, where the climbing rate earns 64 tokens in seconds.
         /// </summary>
         private static double SecondsToEarn(double deficit, double rate, PrefixRateOptions options)
         {
             if (deficit <= 0) return 0;
+            if (rate >= options.StartRate) return deficit / rate;
+            double rampSeconds, rampTokens;
+            if (options.Growth > 0)
+            {
+                // rate·e^(kt): earns rate·(e^(kt) − 1)/k tokens in t seconds.
+                double k = Math.Log(1 + options.Growth);
+                rampSeconds = Math.Log(options.StartRate / rate) / k;
+                rampTokens = (options.StartRate - rate) / k;
+                if (deficit > rampTokens) return rampSeconds + ((deficit - rampTokens) / options.StartRate);
+                return Math.Log(1 + (k * deficit / rate)) / k;
+            }
+
             double a = options.Increase;
-            if (a <= 0 || rate >= options.StartRate) return deficit / rate;
-            double rampSeconds = (options.StartRate - rate) / a;
-            double rampTokens = (rate * rampSeconds) + (a * rampSeconds * rampSeconds / 2);
+            if (a <= 0) return deficit / rate;
+            rampSeconds = (options.StartRate - rate) / a;
+            rampTokens = (rate * rampSeconds) + (a * rampSeconds * rampSeconds / 2);
             if (deficit > rampTokens) return rampSeconds + ((deficit - rampTokens) / options.StartRate);
             // deficit = rate·t + a·t²/2, solved for t.
             return (Math.Sqrt((rate * rate) + (2 * a * deficit)) - rate) / a;

@@ -164,6 +164,10 @@ internal sealed class S3Transport : IAsyncDisposable
 
         for (int attempt = 1; ; attempt++)
         {
+            // When the request took its token: it was paced at the rate of that moment, so a throttle answering it says
+            // nothing about a rate cut while it waited (stamping the send instead cut a queue's rate once per answer, to
+            // the floor).
+            long sentAt = _prefixRates.Timestamp();
             if (call.Bucket is not null && retry.PerPrefixSlowDown)
             {
                 // Completes at once, allocation-free, unless this request's prefix was throttled and is out of tokens.
@@ -185,7 +189,6 @@ internal sealed class S3Transport : IAsyncDisposable
             bool reused = false;
             bool bodyStarted = false;
             long deliveredBefore = delivered;
-            long sentAt = 0;
             TimeSpan? retryAfter = null;
             TimeSpan delay;
             try
@@ -207,7 +210,6 @@ internal sealed class S3Transport : IAsyncDisposable
                 }
 
                 reused = connection.Uses > 0;
-                sentAt = _prefixRates.Timestamp();
                 connection.BeginRequest();
                 long rangeStart = call.RangeStart, rangeEnd = call.RangeEnd;
                 bool resuming = delivered > 0 && sink.Kind is SinkKind.Memory or SinkKind.Writer or SinkKind.Stream;

@@ -24,10 +24,13 @@ public sealed class PartitionPolicySettings
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// A partition is hot when its offered load (reads over the read budget plus writes over the write budget) is at
-    /// least this: 1.0 is "at its budget", where S3 starts answering SlowDown.
+    /// A partition is hot when its offered load (reads over the read budget plus writes over the write budget,
+    /// refused requests included) is at least this. Not 1.0 ("at its budget"): a client that backs off on SlowDown, as
+    /// the SDKs do, saws between half its budget and all of it — about 0.7 on average — and the decaying rate only
+    /// approaches its budget from below, so at 1.0 only a client that ignores the 503s would ever earn a split. S3
+    /// scales a prefix for a sustained high request rate, however politely it is asked for.
     /// </summary>
-    public const double DefaultHotLoad = 1.0;
+    public const double DefaultHotLoad = 0.6;
 
     /// <summary>A partition is cold below this load: a tenth of its budget leaves room to take a returning load.</summary>
     public const double DefaultColdLoad = 0.1;

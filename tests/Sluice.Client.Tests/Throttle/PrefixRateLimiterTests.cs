@@ -5,7 +5,7 @@ namespace Sluice.Client.Tests.Throttle;
 /// <summary>The AIMD per-prefix limiter and the retry delay, on a clock that moves only when told: no waiting, no timing.</summary>
 public class PrefixRateLimiterTests
 {
-    private static readonly PrefixRateOptions Small = new() { StartRate = 100, MinRate = 5, Decrease = 0.5, Increase = 10, BurstSeconds = 0 };
+    private static readonly PrefixRateOptions Small = new() { StartRate = 100, MinRate = 5, Decrease = 0.5, Increase = 10, BurstSeconds = 0, Growth = 0, MinCutInterval = TimeSpan.Zero };
 
     [Fact]
     public void Prefixes_are_the_bucket_and_the_keys_leading_segments_or_characters()
@@ -203,6 +203,48 @@ public class PrefixRateLimiterTests
         Assert.Equal(50, limiter.RateOf("b"));
         Assert.Equal(TimeSpan.Zero, limiter.Reserve("b", "ee00-z"));
         Assert.Equal(TimeSpan.FromMilliseconds(20), limiter.Reserve("b", "0000-z"));
+    }
+
+    [Fact]
+    public void A_cut_rate_grows_back_by_a_fraction_a_second_and_cuts_are_spaced()
+    {
+        var clock = new ManualTimeProvider();
+        var limiter = new PrefixRateLimiter(Small with { StartRate = 1000, MinRate = 1, Growth = 0.25, MinCutInterval = TimeSpan.FromMilliseconds(500) }, clock);
+        limiter.OnThrottled("b", "hot/0", limiter.Timestamp());
+        Assert.Equal(500, limiter.RateOf("b/hot"));
+
+        // Answers to requests sent after the cut, within the interval: no further cut ...
+        clock.Advance(TimeSpan.FromMilliseconds(100));
+        limiter.OnThrottled("b", "hot/1", limiter.Timestamp());
+        clock.Advance(TimeSpan.FromMilliseconds(300));
+        limiter.OnThrottled("b", "hot/2", limiter.Timestamp());
+        Assert.Equal(500 * Math.Pow(1.25, 0.4), limiter.RateOf("b/hot")!.Value, 6);
+        // ... and one after it cuts the grown rate.
+        clock.Advance(TimeSpan.FromMilliseconds(100));
+        limiter.OnThrottled("b", "hot/3", limiter.Timestamp());
+        Assert.Equal(250 * Math.Pow(1.25, 0.5), limiter.RateOf("b/hot")!.Value, 6);
+
+        // +25 % a second, compounding, up to the start rate.
+        double cut = limiter.RateOf("b/hot")!.Value;
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(cut * 1.25, limiter.RateOf("b/hot")!.Value, 6);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(cut * 1.5625, limiter.RateOf("b/hot")!.Value, 6);
+        clock.Advance(TimeSpan.FromSeconds(60));
+        Assert.Equal(1000, limiter.RateOf("b/hot"));
+    }
+
+    [Fact]
+    public void A_queue_is_priced_at_the_growing_rate()
+    {
+        // Cut to 8/s with no tokens; 30 requests queue. Growing by 25 % a second, 8·(1.25^t − 1)/ln 1.25 = 30 at
+        // t = ln(1 + 30·ln 1.25 / 8)/ln 1.25 ≈ 2.725 s; at the flat 8/s it would be 3.75 s.
+        var clock = new ManualTimeProvider();
+        var limiter = new PrefixRateLimiter(Small with { StartRate = 16, MinRate = 1, Growth = 0.25, BurstSeconds = 0 }, clock);
+        limiter.OnThrottled("b", "hot/0", limiter.Timestamp());
+        TimeSpan last = TimeSpan.Zero;
+        for (int i = 0; i < 31; i++) last = limiter.Reserve("b", "hot/" + i);
+        Assert.Equal(2.725, last.TotalSeconds, 2);
     }
 
     [Fact]

@@ -13,7 +13,7 @@ namespace Sluice.Client.Tests.Throttle;
 /// </summary>
 public class PrefixThrottlingTests
 {
-    private static readonly PrefixRateOptions Rates = new() { StartRate = 32, Decrease = 0.5, Increase = 0, MinRate = 1, BurstSeconds = 0 };
+    private static readonly PrefixRateOptions Rates = new() { StartRate = 32, Decrease = 0.5, Increase = 0, MinRate = 1, BurstSeconds = 0, Growth = 0, MinCutInterval = TimeSpan.Zero };
 
     private static S3ClientOptions Options(ClientTestServer server, FaultProxy proxy, ManualTimeProvider clock,
         int attempts = 8, int budget = 500, bool honourRetryAfter = true) => server.Options(proxy.Endpoint) with
