@@ -13,6 +13,9 @@ internal abstract class DownloadSink : IAsyncDisposable
 
     protected static readonly IReadOnlyDictionary<int, ulong> EmptyParts = new Dictionary<int, ulong>();
 
+    /// <summary>Whether parts are written in order (a stream): an early part waits holding its buffer, so parts in flight are capped (<see cref="TransferOptions.StreamWindow"/>).</summary>
+    public virtual bool InOrder => false;
+
     /// <summary>Looks for resumable state before the first request.</summary>
     public virtual ValueTask PrepareAsync(string bucket, string key, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 

@@ -72,6 +72,18 @@ public static class PartPlanner
         return (int)Math.Max(1, Math.Min(Math.Min(wanted, budgetParts), Math.Max(1, partCount)));
     }
 
+    /// <summary>
+    /// Parts in flight for a download written in order (<see cref="TransferOptions.StreamWindow"/>): what
+    /// <see cref="ConcurrencyFor"/> allows, capped to the window's parts unless the concurrency was given.
+    /// </summary>
+    public static int StreamConcurrencyFor(TransferOptions options, long partSize, int partCount)
+    {
+        int concurrency = ConcurrencyFor(options, partSize, partCount);
+        if (options.Concurrency != null) return concurrency;
+        long windowParts = Math.Max(1, options.StreamWindow / Math.Max(1, partSize));
+        return (int)Math.Min(concurrency, windowParts);
+    }
+
     /// <summary>Parts needed for <paramref name="objectSize"/> bytes (an empty object is one empty part).</summary>
     public static int CountParts(long objectSize, long partSize)
     {

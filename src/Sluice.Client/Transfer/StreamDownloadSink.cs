@@ -10,6 +10,8 @@ internal sealed class StreamDownloadSink(Stream destination) : DownloadSink
 {
     private readonly PartTurns _turns = new();
 
+    public override bool InOrder => true;
+
     public override ValueTask OpenAsync(string bucket, string key, PartPlan plan, string etag, ChecksumAlgorithm algorithm, CancellationToken cancellationToken) =>
         ValueTask.CompletedTask;
 

@@ -111,6 +111,11 @@ public sealed partial class TransferEngine
     }
 
 
+    /// <summary>Parts in flight for a download into <paramref name="sink"/>: an in-order sink holds early parts, so its window caps them.</summary>
+    private int ConcurrencyFor(DownloadSink sink, long partSize, int count) => sink.InOrder
+        ? PartPlanner.StreamConcurrencyFor(Options, partSize, count)
+        : PartPlanner.ConcurrencyFor(Options, partSize, count);
+
     /// <summary>
     /// How many times a part that can be verified on its own (an object fetched in one request) is fetched before its
     /// mismatch fails the transfer; a damaged response is rare, the same damage every time means the stored bytes differ.
@@ -150,7 +155,7 @@ public sealed partial class TransferEngine
             string etag = first.ETag ?? throw new TransferException($"s3://{bucket}/{key}: the response carried no ETag", bucket, key);
             long size = first.ObjectSize;
             int count = PartPlanner.CountParts(size, partSize);
-            var plan = new PartPlan(size, partSize, count, PartPlanner.ConcurrencyFor(Options, partSize, count));
+            var plan = new PartPlan(size, partSize, count, ConcurrencyFor(sink, partSize, count));
             tracker.SetTotal(size, count);
 
             // A whole-object response carried the stored checksums; otherwise one HEAD pinned to the ETag asks for them,
@@ -239,7 +244,7 @@ public sealed partial class TransferEngine
         ProgressTracker tracker, CancellationToken cancellationToken)
     {
         int count = PartPlanner.CountParts(resume.Size, resume.PartSize);
-        var plan = new PartPlan(resume.Size, resume.PartSize, count, PartPlanner.ConcurrencyFor(Options, resume.PartSize, count));
+        var plan = new PartPlan(resume.Size, resume.PartSize, count, ConcurrencyFor(sink, resume.PartSize, count));
         // Pinned to the recorded ETag: an object changed since answers 412 and the download starts over.
         var stored = await HeadPinnedAsync(bucket, key, resume.ETag, cancellationToken).ConfigureAwait(false);
         var check = await PlanCheckAsync(bucket, key, resume.ETag, plan, stored, resume.Algorithm, cancellationToken).ConfigureAwait(false);

@@ -15,6 +15,12 @@ public sealed record TransferOptions
     /// <summary>256 MiB: enough for 32 parts of 8 MiB in flight, small enough to run anywhere.</summary>
     public const long DefaultMemoryBudget = 256L << 20;
 
+    /// <summary>
+    /// 16 MiB: two parts of 8 MiB in flight for a download written to a stream in order, one being written while the
+    /// next arrives (docs/transfer.md, "Downloads to a stream").
+    /// </summary>
+    public const long DefaultStreamWindow = 16L << 20;
+
     /// <summary>Objects at most this large go up with one PutObject (16 MiB, aws-c-s3 and the CLI use similar).</summary>
     public const long DefaultMultipartThreshold = 16L << 20;
 
@@ -32,6 +38,14 @@ public sealed record TransferOptions
 
     /// <summary>Bytes of part buffers all transfers of one engine may hold at once. Peak buffer memory never exceeds it.</summary>
     public long MemoryBudget { get; init; } = DefaultMemoryBudget;
+
+    /// <summary>
+    /// Bytes of part buffers one download to a stream (stdout, a pipe, a FIFO, a device: written in order) may hold. A
+    /// part that lands before its turn waits holding its buffer, so without a window such a download holds every part
+    /// in flight; here parts in flight are capped to what fits (at least one) unless <see cref="Concurrency"/> is given.
+    /// Downloads to a file or memory write parts where they belong and are not limited by it.
+    /// </summary>
+    public long StreamWindow { get; init; } = DefaultStreamWindow;
 
     /// <summary>Uploads at most this large use a single PutObject.</summary>
     public long MultipartThreshold { get; init; } = DefaultMultipartThreshold;
@@ -77,6 +91,7 @@ public sealed record TransferOptions
             throw new ArgumentOutOfRangeException(nameof(PartSize), p, $"must be within {PartPlanner.MinimumPartSize}..{PartPlanner.MaximumPartSize} (S3's part limits)");
         if (PartSize is { } q && q > MemoryBudget)
             throw new ArgumentOutOfRangeException(nameof(PartSize), q, $"is larger than the memory budget ({MemoryBudget})");
+        if (StreamWindow < 1) throw new ArgumentOutOfRangeException(nameof(StreamWindow), StreamWindow, "must be positive");
         if (Concurrency is { } c && c < 1) throw new ArgumentOutOfRangeException(nameof(Concurrency), c, "must be at least 1");
         if (FileConcurrency < 1) throw new ArgumentOutOfRangeException(nameof(FileConcurrency), FileConcurrency, "must be at least 1");
         if (MultipartThreshold < 0) throw new ArgumentOutOfRangeException(nameof(MultipartThreshold));
