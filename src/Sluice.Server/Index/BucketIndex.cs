@@ -11,12 +11,12 @@ namespace Sluice.Server.Index;
 /// <para>Reads (Get, List, the partition map) take no lock: the map and every partition's run are immutable
 /// snapshots swapped in with a volatile write. A list page reads each partition's run once, so it never
 /// skips or repeats a key; a write that lands while a page is walked may or may not appear in it.</para>
-/// <para>Writes lock their partition, not the bucket: a write takes the map lock shared and its partition's
+/// <para>Writes lock their partition, not the bucket: a write passes the bucket gate (<see cref="PartitionMapGate"/>) shared and its partition's
 /// <see cref="PartitionCell.Gate"/>, applies to the partition (copy-on-write of one small chunk) and appends the record
 /// to the one journal buffer (a short append lock assigns the sequence number, so buffer order is sequence order).
 /// Writes to different partitions run side by side; within a partition, apply order is journal order. A count split
 /// or an emptied partition's merge happens under the writer's own partition lock (so a replay repeats it at the same
-/// record); a policy split or merge, a compaction's journal rotation and a recovery take the map lock exclusively. The
+/// record); a policy split or merge, a compaction's journal rotation and a recovery close the gate. The
 /// fsync is under no lock: <see cref="WaitDurableAsync"/> group-commits every record buffered so far with one
 /// fsync.</para>
 /// <para>Persistence (when opened on a directory): an append-only journal of framed, CRC-32C-checked put and
@@ -32,8 +32,8 @@ namespace Sluice.Server.Index;
 public sealed class BucketIndex : IDisposable
 {
     // Shared by every write, exclusive for a change that must see no write in progress (policy split and merge,
-    // journal rotation, recovery, close). Recursive: a recovery re-enters TryPut/TryDelete to undo writes.
-    private readonly ReaderWriterLockSlim _mapLock = new(LockRecursionPolicy.SupportsRecursion);
+    // journal rotation, recovery, close). Nests: a recovery re-enters TryPut/TryDelete to undo writes.
+    private readonly PartitionMapGate _mapLock = new();
 
     // Serialises publishing a new map by writers that each hold their own partition's lock (count split, empty merge).
     private readonly Lock _mapPublish = new();
@@ -91,14 +91,14 @@ public sealed class BucketIndex : IDisposable
     {
         get
         {
-            _mapLock.EnterWriteLock();
+            _mapLock.EnterExclusive();
             try
             {
                 return _directory is null || (!_unpersisted && !_diverged && _journal is { Failed: false });
             }
             finally
             {
-                _mapLock.ExitWriteLock();
+                _mapLock.ExitExclusive();
             }
         }
     }
@@ -110,9 +110,9 @@ public sealed class BucketIndex : IDisposable
     /// </summary>
     public void MarkDiverged()
     {
-        _mapLock.EnterWriteLock();
+        _mapLock.EnterExclusive();
         _diverged = true;
-        _mapLock.ExitWriteLock();
+        _mapLock.ExitExclusive();
     }
 
     /// <summary>An index that lives only in memory (tests, benchmarks, scratch buckets).</summary>
@@ -271,7 +271,7 @@ public sealed class BucketIndex : IDisposable
         }
         finally
         {
-            _mapLock.ExitReadLock();
+            _mapLock.ExitShared();
         }
     }
 
@@ -325,7 +325,7 @@ public sealed class BucketIndex : IDisposable
         }
         finally
         {
-            _mapLock.ExitReadLock();
+            _mapLock.ExitShared();
         }
     }
 
@@ -393,7 +393,7 @@ public sealed class BucketIndex : IDisposable
     /// </summary>
     public bool TrySplitPartition(ReadOnlySpan<byte> key)
     {
-        _mapLock.EnterWriteLock();
+        _mapLock.EnterExclusive();
         try
         {
             ThrowIfDisposed();
@@ -411,7 +411,7 @@ public sealed class BucketIndex : IDisposable
         }
         finally
         {
-            _mapLock.ExitWriteLock();
+            _mapLock.ExitExclusive();
         }
     }
 
@@ -423,7 +423,7 @@ public sealed class BucketIndex : IDisposable
     /// <exception cref="IndexReadOnlyException">The journal cannot be written.</exception>
     public bool TrySplitAt(byte[] low, byte[] at)
     {
-        _mapLock.EnterWriteLock();
+        _mapLock.EnterExclusive();
         try
         {
             ThrowIfDisposed();
@@ -441,7 +441,7 @@ public sealed class BucketIndex : IDisposable
         }
         finally
         {
-            _mapLock.ExitWriteLock();
+            _mapLock.ExitExclusive();
         }
     }
 
@@ -452,7 +452,7 @@ public sealed class BucketIndex : IDisposable
     /// <exception cref="IndexReadOnlyException">The journal cannot be written.</exception>
     public bool TryMergeAt(byte[] boundary)
     {
-        _mapLock.EnterWriteLock();
+        _mapLock.EnterExclusive();
         try
         {
             ThrowIfDisposed();
@@ -469,7 +469,7 @@ public sealed class BucketIndex : IDisposable
         }
         finally
         {
-            _mapLock.ExitWriteLock();
+            _mapLock.ExitExclusive();
         }
     }
 
@@ -496,7 +496,7 @@ public sealed class BucketIndex : IDisposable
 
     private void ReplayMapChange(RecordKind kind, byte[] boundary)
     {
-        _mapLock.EnterWriteLock();
+        _mapLock.EnterExclusive();
         try
         {
             int p = FindPartition(_map, boundary);
@@ -515,7 +515,7 @@ public sealed class BucketIndex : IDisposable
         }
         finally
         {
-            _mapLock.ExitWriteLock();
+            _mapLock.ExitExclusive();
         }
     }
 
@@ -598,7 +598,7 @@ public sealed class BucketIndex : IDisposable
             PartitionData[] runs;
             int count;
             JournalWriter old;
-            _mapLock.EnterWriteLock();
+            _mapLock.EnterExclusive();
             try
             {
                 ThrowIfDisposed();
@@ -617,7 +617,7 @@ public sealed class BucketIndex : IDisposable
             }
             finally
             {
-                _mapLock.ExitWriteLock();
+                _mapLock.ExitExclusive();
             }
 
             old.Dispose();
@@ -630,7 +630,7 @@ public sealed class BucketIndex : IDisposable
     public void Dispose()
     {
         Task? compaction;
-        _mapLock.EnterWriteLock();
+        _mapLock.EnterExclusive();
         try
         {
             if (_disposed)
@@ -642,7 +642,7 @@ public sealed class BucketIndex : IDisposable
         }
         finally
         {
-            _mapLock.ExitWriteLock();
+            _mapLock.ExitExclusive();
         }
 
         try
@@ -656,7 +656,7 @@ public sealed class BucketIndex : IDisposable
 
         lock (_compactLock)
         {
-            _mapLock.EnterWriteLock();
+            _mapLock.EnterExclusive();
             try
             {
                 _disposed = true;
@@ -678,7 +678,7 @@ public sealed class BucketIndex : IDisposable
             }
             finally
             {
-                _mapLock.ExitWriteLock();
+                _mapLock.ExitExclusive();
             }
         }
     }
@@ -779,17 +779,17 @@ public sealed class BucketIndex : IDisposable
     }
 
     /// <summary>
-    /// Takes the map lock shared for a write, first making the index writable (which needs the lock exclusively) when
+    /// Passes the bucket gate shared for a write, first making the index writable (which needs it closed) when
     /// a journal failure or an unpersisted start left it read-only. Returns holding the shared lock.
     /// </summary>
     private void EnterWriter()
     {
         while (true)
         {
-            _mapLock.EnterReadLock();
+            _mapLock.EnterShared();
             if (_disposed)
             {
-                _mapLock.ExitReadLock();
+                _mapLock.ExitShared();
                 ThrowIfDisposed();
             }
 
@@ -798,7 +798,7 @@ public sealed class BucketIndex : IDisposable
                 return;
             }
 
-            if (_mapLock.IsWriteLockHeld)
+            if (_mapLock.IsExclusiveHeld)
             {
                 // A recovery or start-up reconciliation writing: it already excludes every other writer.
                 try
@@ -807,15 +807,15 @@ public sealed class BucketIndex : IDisposable
                 }
                 catch
                 {
-                    _mapLock.ExitReadLock();
+                    _mapLock.ExitShared();
                     throw;
                 }
 
                 return;
             }
 
-            _mapLock.ExitReadLock();
-            _mapLock.EnterWriteLock();
+            _mapLock.ExitShared();
+            _mapLock.EnterExclusive();
             try
             {
                 ThrowIfDisposed();
@@ -823,7 +823,7 @@ public sealed class BucketIndex : IDisposable
             }
             finally
             {
-                _mapLock.ExitWriteLock();
+                _mapLock.ExitExclusive();
             }
         }
     }
@@ -834,7 +834,7 @@ public sealed class BucketIndex : IDisposable
     /// </summary>
     internal void HoldPartitionLock(ReadOnlySpan<byte> key, Action held)
     {
-        _mapLock.EnterReadLock();
+        _mapLock.EnterShared();
         try
         {
             while (true)
@@ -855,7 +855,7 @@ public sealed class BucketIndex : IDisposable
         }
         finally
         {
-            _mapLock.ExitReadLock();
+            _mapLock.ExitShared();
         }
     }
 
@@ -968,14 +968,14 @@ public sealed class BucketIndex : IDisposable
 
     private bool DurableInEndedEpoch(CommitTicket ticket)
     {
-        _mapLock.EnterWriteLock();
+        _mapLock.EnterExclusive();
         try
         {
             return ticket.Epoch < _epochDurable.Count && ticket.Sequence <= _epochDurable[(int)ticket.Epoch];
         }
         finally
         {
-            _mapLock.ExitWriteLock();
+            _mapLock.ExitExclusive();
         }
     }
 
@@ -991,7 +991,7 @@ public sealed class BucketIndex : IDisposable
         catch (IOException)
         {
             // Undo at once, so listings stop showing the failed writes even if no other write comes to heal.
-            _mapLock.EnterWriteLock();
+            _mapLock.EnterExclusive();
             try
             {
                 if (!_disposed)
@@ -1001,7 +1001,7 @@ public sealed class BucketIndex : IDisposable
             }
             finally
             {
-                _mapLock.ExitWriteLock();
+                _mapLock.ExitExclusive();
             }
 
             throw;
@@ -1014,7 +1014,7 @@ public sealed class BucketIndex : IDisposable
     /// </summary>
     internal void ApplyUnjournaled(Action<BucketIndex> changes)
     {
-        _mapLock.EnterWriteLock();
+        _mapLock.EnterExclusive();
         try
         {
             ThrowIfDisposed();
@@ -1041,7 +1041,7 @@ public sealed class BucketIndex : IDisposable
         }
         finally
         {
-            _mapLock.ExitWriteLock();
+            _mapLock.ExitExclusive();
         }
     }
 

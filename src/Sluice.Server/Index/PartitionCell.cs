@@ -24,9 +24,9 @@ internal sealed class PartitionCell
     /// <summary>The run moved to other cells: a writer holding <see cref="Gate"/> must find its key's cell again.</summary>
     public bool Retired => _retired;
 
-    /// <summary>Replaces the run; callers hold <see cref="Gate"/> (or the bucket's map lock exclusively).</summary>
+    /// <summary>Replaces the run; callers hold <see cref="Gate"/> (or the bucket's gate closed).</summary>
     public void Publish(PartitionData data) => Volatile.Write(ref _data, data);
 
-    /// <summary>Marks the cell replaced; callers hold <see cref="Gate"/> or the bucket's map lock exclusively.</summary>
+    /// <summary>Marks the cell replaced; callers hold <see cref="Gate"/> or the bucket's gate closed.</summary>
     public void Retire() => _retired = true;
 }
