@@ -11,9 +11,14 @@ namespace Sluice.Server.Index;
 /// <para>Reads (Get, List, the partition map) take no lock: the map and every partition's run are immutable
 /// snapshots swapped in with a volatile write. A list page reads each partition's run once, so it never
 /// skips or repeats a key; a write that lands while a page is walked may or may not appear in it.</para>
-/// <para>Writes serialize per bucket on one short lock: apply to the partition (copy-on-write of one small
-/// chunk) and append the record to the journal buffer, both in sequence order. The fsync is not under the
-/// lock: <see cref="WaitDurableAsync"/> group-commits every record buffered so far with one fsync.</para>
+/// <para>Writes lock their partition, not the bucket: a write passes the bucket gate (<see cref="PartitionMapGate"/>) shared and its partition's
+/// <see cref="PartitionCell.Gate"/>, applies to the partition (copy-on-write of one small chunk) and appends the record
+/// to the one journal buffer (a short append lock assigns the sequence number, so buffer order is sequence order).
+/// Writes to different partitions run side by side; within a partition, apply order is journal order. A count split
+/// or an emptied partition's merge happens under the writer's own partition lock (so a replay repeats it at the same
+/// record); a policy split or merge, a compaction's journal rotation and a recovery close the gate. The
+/// fsync is under no lock: <see cref="WaitDurableAsync"/> group-commits every record buffered so far with one
+/// fsync.</para>
 /// <para>Persistence (when opened on a directory): an append-only journal of framed, CRC-32C-checked put and
 /// delete records, compacted into a snapshot (temp file, fsync, rename, directory fsync) when it grows past
 /// <see cref="KeyIndexOptions.CompactJournalBytes"/>. Load replays snapshot + journal; a torn last record is
@@ -26,7 +31,15 @@ namespace Sluice.Server.Index;
 /// </remarks>
 public sealed class BucketIndex : IDisposable
 {
-    private readonly object _writeLock = new();
+    // Shared by every write, exclusive for a change that must see no write in progress (policy split and merge,
+    // journal rotation, recovery, close). Nests: a recovery re-enters TryPut/TryDelete to undo writes.
+    private readonly PartitionMapGate _mapLock = new();
+
+    // Serialises publishing a new map by writers that each hold their own partition's lock (count split, empty merge).
+    private readonly Lock _mapPublish = new();
+
+    // Orders journal appends: the sequence number, the journal buffer, the undo queue and the compaction trigger.
+    private readonly Lock _appendLock = new();
     private readonly object _compactLock = new();
     private readonly KeyIndexOptions _options;
     private readonly string? _directory;
@@ -39,7 +52,7 @@ public sealed class BucketIndex : IDisposable
     private bool _disposed;
     private Task? _compaction;
 
-    // Journaled writes not yet known durable, oldest first: what a journal failure undoes. Under _writeLock.
+    // Journaled writes not yet known durable, oldest first: what a journal failure undoes. Under _appendLock.
     private readonly Queue<UndoRecord> _undo = new();
 
     // Recoveries from journal failures so far, and for each ended epoch the last sequence durable when it ended.
@@ -78,9 +91,14 @@ public sealed class BucketIndex : IDisposable
     {
         get
         {
-            lock (_writeLock)
+            _mapLock.EnterExclusive();
+            try
             {
                 return _directory is null || (!_unpersisted && !_diverged && _journal is { Failed: false });
+            }
+            finally
+            {
+                _mapLock.ExitExclusive();
             }
         }
     }
@@ -92,10 +110,9 @@ public sealed class BucketIndex : IDisposable
     /// </summary>
     public void MarkDiverged()
     {
-        lock (_writeLock)
-        {
-            _diverged = true;
-        }
+        _mapLock.EnterExclusive();
+        _diverged = true;
+        _mapLock.ExitExclusive();
     }
 
     /// <summary>An index that lives only in memory (tests, benchmarks, scratch buckets).</summary>
@@ -205,69 +222,110 @@ public sealed class BucketIndex : IDisposable
     public bool TryPut(IndexEntry entry, PutCondition condition, out CommitTicket ticket, out IndexEntry? previous)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        lock (_writeLock)
+        EnterWriter();
+        try
         {
-            ThrowIfDisposed();
-            EnsureWritableLocked();
-            KeyPartition[] map = _map;
-            int p = FindPartition(map, entry.Key);
-            KeyPartition partition = map[p];
-            PartitionData data = partition.Data;
-            data.TryGet(entry.Key, out previous);
-            if (!condition.Allows(previous))
+            while (true)
             {
-                ticket = default;
-                return false;
-            }
+                KeyPartition[] map = Volatile.Read(ref _map);
+                KeyPartition partition = map[FindPartition(map, entry.Key)];
+                PartitionCell cell = partition.Cell;
+                lock (cell.Gate)
+                {
+                    if (cell.Retired)
+                    {
+                        continue; // split or merged away since the map was read: find the key's new partition
+                    }
 
-            ticket = Journal(entry, entry.KeyArray, previous);
-            PartitionData updated = data.With(entry, out _);
-            partition.Publish(updated);
-            partition.CountWrite(entry.Key);
-            if (previous is null)
-            {
-                Volatile.Write(ref _count, _count + 1);
-            }
+                    PartitionData data = cell.Data;
+                    data.TryGet(entry.Key, out previous);
+                    if (!condition.Allows(previous))
+                    {
+                        ticket = default;
+                        return false;
+                    }
 
-            if (updated.Count > _options.SplitKeyCount)
-            {
-                SplitLocked(p);
-            }
+                    ticket = Journal(entry, entry.KeyArray, previous);
+                    PartitionData updated = data.With(entry, out _);
+                    cell.Publish(updated);
+                    partition.CountWrite(entry.Key);
+                    if (previous is null)
+                    {
+                        Interlocked.Increment(ref _count);
+                    }
 
-            AfterWriteLocked();
-            return true;
+                    if (updated.Count > _options.SplitKeyCount)
+                    {
+                        // Under this partition's lock, right after the write that crossed the threshold: a replay
+                        // of the journal splits at the same record, so a restart rebuilds the same map.
+                        lock (_mapPublish)
+                        {
+                            SplitLocked(FindPartition(_map, entry.Key));
+                        }
+                    }
+                }
+
+                AfterWrite();
+                return true;
+            }
+        }
+        finally
+        {
+            _mapLock.ExitShared();
         }
     }
 
     /// <summary>Removes a key. False (and no journal record) when it was not there.</summary>
     public bool TryDelete(ReadOnlySpan<byte> key, [NotNullWhen(true)] out IndexEntry? removed, out CommitTicket ticket)
     {
-        lock (_writeLock)
+        EnterWriter();
+        try
         {
-            ThrowIfDisposed();
-            EnsureWritableLocked();
-            KeyPartition[] map = _map;
-            int p = FindPartition(map, key);
-            KeyPartition partition = map[p];
-            PartitionData data = partition.Data;
-            if (!data.TryGet(key, out removed))
+            while (true)
             {
-                ticket = default;
-                return false;
-            }
+                KeyPartition[] map = Volatile.Read(ref _map);
+                KeyPartition partition = map[FindPartition(map, key)];
+                PartitionCell cell = partition.Cell;
+                lock (cell.Gate)
+                {
+                    if (cell.Retired)
+                    {
+                        continue;
+                    }
 
-            ticket = Journal(null, removed.KeyArray, removed);
-            PartitionData updated = data.Without(key, out _);
-            partition.Publish(updated);
-            partition.CountWrite(key);
-            Volatile.Write(ref _count, _count - 1);
-            if (updated.Count == 0 && map.Length > 1)
-            {
-                MergeEmptyLocked(p);
-            }
+                    PartitionData data = cell.Data;
+                    if (!data.TryGet(key, out removed))
+                    {
+                        ticket = default;
+                        return false;
+                    }
 
-            AfterWriteLocked();
-            return true;
+                    ticket = Journal(null, removed.KeyArray, removed);
+                    PartitionData updated = data.Without(key, out _);
+                    cell.Publish(updated);
+                    partition.CountWrite(key);
+                    Interlocked.Decrement(ref _count);
+                    if (updated.Count == 0)
+                    {
+                        // The emptied range joins a neighbour's cell, so only this partition's lock is needed: the
+                        // neighbour's writers keep writing into the same cell under its wider range.
+                        lock (_mapPublish)
+                        {
+                            if (_map.Length > 1)
+                            {
+                                MergeEmptyLocked(FindPartition(_map, key));
+                            }
+                        }
+                    }
+                }
+
+                AfterWrite();
+                return true;
+            }
+        }
+        finally
+        {
+            _mapLock.ExitShared();
         }
     }
 
@@ -335,7 +393,8 @@ public sealed class BucketIndex : IDisposable
     /// </summary>
     public bool TrySplitPartition(ReadOnlySpan<byte> key)
     {
-        lock (_writeLock)
+        _mapLock.EnterExclusive();
+        try
         {
             ThrowIfDisposed();
             int p = FindPartition(_map, key);
@@ -350,6 +409,10 @@ public sealed class BucketIndex : IDisposable
             SplitAtLocked(p, middle);
             return true;
         }
+        finally
+        {
+            _mapLock.ExitExclusive();
+        }
     }
 
     /// <summary>
@@ -360,7 +423,8 @@ public sealed class BucketIndex : IDisposable
     /// <exception cref="IndexReadOnlyException">The journal cannot be written.</exception>
     public bool TrySplitAt(byte[] low, byte[] at)
     {
-        lock (_writeLock)
+        _mapLock.EnterExclusive();
+        try
         {
             ThrowIfDisposed();
             int p = FindPartition(_map, at);
@@ -375,6 +439,10 @@ public sealed class BucketIndex : IDisposable
             SplitAtLocked(p, at);
             return true;
         }
+        finally
+        {
+            _mapLock.ExitExclusive();
+        }
     }
 
     /// <summary>
@@ -384,7 +452,8 @@ public sealed class BucketIndex : IDisposable
     /// <exception cref="IndexReadOnlyException">The journal cannot be written.</exception>
     public bool TryMergeAt(byte[] boundary)
     {
-        lock (_writeLock)
+        _mapLock.EnterExclusive();
+        try
         {
             ThrowIfDisposed();
             int p = FindPartition(_map, boundary);
@@ -397,6 +466,10 @@ public sealed class BucketIndex : IDisposable
             JournalMapChange(RecordKind.Merge, boundary);
             MergeIntoLeftLocked(p);
             return true;
+        }
+        finally
+        {
+            _mapLock.ExitExclusive();
         }
     }
 
@@ -423,7 +496,8 @@ public sealed class BucketIndex : IDisposable
 
     private void ReplayMapChange(RecordKind kind, byte[] boundary)
     {
-        lock (_writeLock)
+        _mapLock.EnterExclusive();
+        try
         {
             int p = FindPartition(_map, boundary);
             bool isBoundary = _map[p].LowKey.AsSpan().SequenceEqual(boundary);
@@ -439,6 +513,10 @@ public sealed class BucketIndex : IDisposable
             // Otherwise the map already has the change (a count split or an empty range's merge that the replayed
             // puts and deletes made again): nothing to do.
         }
+        finally
+        {
+            _mapLock.ExitExclusive();
+        }
     }
 
     /// <summary>Appends a split or merge record (no undo: a map change never changes what a read or listing sees).</summary>
@@ -449,11 +527,14 @@ public sealed class BucketIndex : IDisposable
             return;
         }
 
-        long sequence = _sequence + 1;
         Span<byte> record = stackalloc byte[IndexRecordCodec.MaxRecordLength];
-        int length = IndexRecordCodec.WriteMapChange(record, kind, sequence, boundary);
-        _journal!.Append(record[..length], sequence);
-        _sequence = sequence;
+        lock (_appendLock)
+        {
+            long sequence = _sequence + 1;
+            int length = IndexRecordCodec.WriteMapChange(record, kind, sequence, boundary);
+            _journal!.Append(record[..length], sequence);
+            _sequence = sequence;
+        }
     }
 
     private void MergeIntoLeftLocked(int p)
@@ -467,6 +548,8 @@ public sealed class BucketIndex : IDisposable
         map.AsSpan(0, p - 1).CopyTo(next);
         next[p - 1] = new KeyPartition(left.LowKey, right.HighKey, data, PartitionHeat.Combine(left.Heat, right.Heat));
         map.AsSpan(p + 1).CopyTo(next.AsSpan(p));
+        left.Cell.Retire();
+        right.Cell.Retire();
         Volatile.Write(ref _map, next);
     }
 
@@ -515,7 +598,8 @@ public sealed class BucketIndex : IDisposable
             PartitionData[] runs;
             int count;
             JournalWriter old;
-            lock (_writeLock)
+            _mapLock.EnterExclusive();
+            try
             {
                 ThrowIfDisposed();
 
@@ -531,6 +615,10 @@ public sealed class BucketIndex : IDisposable
                 runs = Array.ConvertAll(map, p => p.Data);
                 count = _count;
             }
+            finally
+            {
+                _mapLock.ExitExclusive();
+            }
 
             old.Dispose();
             IndexFiles.WriteSnapshot(_directory, generation, nextSequence, Boundaries(map), runs.SelectMany(r => r.Enumerate()), count, _options.Faults);
@@ -542,7 +630,8 @@ public sealed class BucketIndex : IDisposable
     public void Dispose()
     {
         Task? compaction;
-        lock (_writeLock)
+        _mapLock.EnterExclusive();
+        try
         {
             if (_disposed)
             {
@@ -550,6 +639,10 @@ public sealed class BucketIndex : IDisposable
             }
 
             compaction = _compaction;
+        }
+        finally
+        {
+            _mapLock.ExitExclusive();
         }
 
         try
@@ -563,7 +656,8 @@ public sealed class BucketIndex : IDisposable
 
         lock (_compactLock)
         {
-            lock (_writeLock)
+            _mapLock.EnterExclusive();
+            try
             {
                 _disposed = true;
                 try
@@ -581,6 +675,10 @@ public sealed class BucketIndex : IDisposable
                 {
                     _journal?.Dispose();
                 }
+            }
+            finally
+            {
+                _mapLock.ExitExclusive();
             }
         }
     }
@@ -654,24 +752,111 @@ public sealed class BucketIndex : IDisposable
             return default;
         }
 
-        JournalWriter journal = _journal!;
-        long sequence = _sequence + 1;
         Span<byte> record = stackalloc byte[IndexRecordCodec.MaxRecordLength];
-        int length = put is not null
-            ? IndexRecordCodec.WritePut(record, sequence, put)
-            : IndexRecordCodec.WriteDelete(record, sequence, key);
-
-        // Append first: if the journal has failed this throws and nothing is applied.
-        journal.Append(record[..length], sequence);
-        _sequence = sequence;
-        long durable = journal.Durable;
-        while (_undo.Count > 0 && _undo.Peek().Sequence <= durable)
+        lock (_appendLock)
         {
-            _undo.Dequeue();
-        }
+            // Writers of different partitions meet only here, for the encode and a copy into the journal buffer: the
+            // sequence number is taken and the record buffered in one step, so the buffer stays in sequence order and
+            // one fsync makes every record up to a sequence durable.
+            JournalWriter journal = _journal!;
+            long sequence = _sequence + 1;
+            int length = put is not null
+                ? IndexRecordCodec.WritePut(record, sequence, put)
+                : IndexRecordCodec.WriteDelete(record, sequence, key);
 
-        _undo.Enqueue(new UndoRecord(sequence, key, previous));
-        return new CommitTicket(sequence) { Epoch = _epoch };
+            // Append first: if the journal has failed this throws and nothing is applied.
+            journal.Append(record[..length], sequence);
+            _sequence = sequence;
+            long durable = journal.Durable;
+            while (_undo.Count > 0 && _undo.Peek().Sequence <= durable)
+            {
+                _undo.Dequeue();
+            }
+
+            _undo.Enqueue(new UndoRecord(sequence, key, previous));
+            return new CommitTicket(sequence) { Epoch = _epoch };
+        }
+    }
+
+    /// <summary>
+    /// Passes the bucket gate shared for a write, first making the index writable (which needs it closed) when
+    /// a journal failure or an unpersisted start left it read-only. Returns holding the shared lock.
+    /// </summary>
+    private void EnterWriter()
+    {
+        while (true)
+        {
+            _mapLock.EnterShared();
+            if (_disposed)
+            {
+                _mapLock.ExitShared();
+                ThrowIfDisposed();
+            }
+
+            if (_directory is null || _replaying || (!_unpersisted && _journal is { Failed: false }))
+            {
+                return;
+            }
+
+            if (_mapLock.IsExclusiveHeld)
+            {
+                // A recovery or start-up reconciliation writing: it already excludes every other writer.
+                try
+                {
+                    EnsureWritableLocked();
+                }
+                catch
+                {
+                    _mapLock.ExitShared();
+                    throw;
+                }
+
+                return;
+            }
+
+            _mapLock.ExitShared();
+            _mapLock.EnterExclusive();
+            try
+            {
+                ThrowIfDisposed();
+                EnsureWritableLocked();
+            }
+            finally
+            {
+                _mapLock.ExitExclusive();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Test hook: runs <paramref name="held"/> while holding the write lock of the partition that holds
+    /// <paramref name="key"/> (as a writer between reading the entry and publishing the new one would).
+    /// </summary>
+    internal void HoldPartitionLock(ReadOnlySpan<byte> key, Action held)
+    {
+        _mapLock.EnterShared();
+        try
+        {
+            while (true)
+            {
+                KeyPartition[] map = Volatile.Read(ref _map);
+                PartitionCell cell = map[FindPartition(map, key)].Cell;
+                lock (cell.Gate)
+                {
+                    if (cell.Retired)
+                    {
+                        continue;
+                    }
+
+                    held();
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            _mapLock.ExitShared();
+        }
     }
 
     /// <summary>
@@ -783,9 +968,14 @@ public sealed class BucketIndex : IDisposable
 
     private bool DurableInEndedEpoch(CommitTicket ticket)
     {
-        lock (_writeLock)
+        _mapLock.EnterExclusive();
+        try
         {
             return ticket.Epoch < _epochDurable.Count && ticket.Sequence <= _epochDurable[(int)ticket.Epoch];
+        }
+        finally
+        {
+            _mapLock.ExitExclusive();
         }
     }
 
@@ -801,12 +991,17 @@ public sealed class BucketIndex : IDisposable
         catch (IOException)
         {
             // Undo at once, so listings stop showing the failed writes even if no other write comes to heal.
-            lock (_writeLock)
+            _mapLock.EnterExclusive();
+            try
             {
                 if (!_disposed)
                 {
                     UndoLostLocked();
                 }
+            }
+            finally
+            {
+                _mapLock.ExitExclusive();
             }
 
             throw;
@@ -819,7 +1014,8 @@ public sealed class BucketIndex : IDisposable
     /// </summary>
     internal void ApplyUnjournaled(Action<BucketIndex> changes)
     {
-        lock (_writeLock)
+        _mapLock.EnterExclusive();
+        try
         {
             ThrowIfDisposed();
             UndoLostLocked();
@@ -843,16 +1039,33 @@ public sealed class BucketIndex : IDisposable
                 // Read-only until a write can persist it (ReadOnlyCause says why).
             }
         }
+        finally
+        {
+            _mapLock.ExitExclusive();
+        }
     }
 
-    private void AfterWriteLocked()
+    private void AfterWrite()
     {
-        if (_journal is null || _replaying || _options.CompactJournalBytes == 0 || _compaction is { IsCompleted: false }
+        if (_journal is null || _replaying || _options.CompactJournalBytes == 0 || Volatile.Read(ref _compaction) is { IsCompleted: false }
             || _journal.Length < _options.CompactJournalBytes)
         {
             return;
         }
 
+        lock (_appendLock)
+        {
+            if (_compaction is { IsCompleted: false })
+            {
+                return; // another writer started it meanwhile
+            }
+
+            StartCompaction();
+        }
+    }
+
+    private void StartCompaction()
+    {
         _compaction = Task.Run(() =>
         {
             try
@@ -887,6 +1100,9 @@ public sealed class BucketIndex : IDisposable
         next[p] = new KeyPartition(old.LowKey, splitKey, left, leftHeat);
         next[p + 1] = new KeyPartition(splitKey, old.HighKey, right, rightHeat);
         map.AsSpan(p + 1).CopyTo(next.AsSpan(p + 2));
+
+        // Writers waiting on the old cell's lock look their key up again, in the map published here.
+        old.Cell.Retire();
         Volatile.Write(ref _map, next);
     }
 
@@ -898,15 +1114,18 @@ public sealed class BucketIndex : IDisposable
         if (p > 0)
         {
             map.AsSpan(0, p - 1).CopyTo(next);
-            next[p - 1] = new KeyPartition(map[p - 1].LowKey, map[p].HighKey, map[p - 1].Data, PartitionHeat.Combine(map[p - 1].Heat, map[p].Heat));
+            next[p - 1] = new KeyPartition(map[p - 1].LowKey, map[p].HighKey, map[p - 1].Cell, PartitionHeat.Combine(map[p - 1].Heat, map[p].Heat));
             map.AsSpan(p + 1).CopyTo(next.AsSpan(p));
         }
         else
         {
-            next[0] = new KeyPartition(map[0].LowKey, map[1].HighKey, map[1].Data, PartitionHeat.Combine(map[0].Heat, map[1].Heat));
+            next[0] = new KeyPartition(map[0].LowKey, map[1].HighKey, map[1].Cell, PartitionHeat.Combine(map[0].Heat, map[1].Heat));
             map.AsSpan(2).CopyTo(next.AsSpan(1));
         }
 
+        // The neighbour keeps its cell (its writers, who do not hold this partition's lock, lose nothing); the emptied
+        // cell is retired so its waiting writers find the wider range.
+        map[p].Cell.Retire();
         Volatile.Write(ref _map, next);
     }
 

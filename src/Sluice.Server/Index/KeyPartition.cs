@@ -3,18 +3,23 @@ namespace Sluice.Server.Index;
 /// <summary>
 /// One key range [<see cref="LowKey"/>, <see cref="HighKey"/>) of a bucket and its current sorted run. The range
 /// never changes: a split retires this partition and publishes two new ones, so a reader holding an old map
-/// still sees a consistent, gap-free cover of the key space.
+/// still sees a consistent, gap-free cover of the key space. The run lives in a <see cref="PartitionCell"/>, which
+/// also holds the partition's write lock.
 /// </summary>
 internal sealed class KeyPartition
 {
-    private PartitionData _data;
     private PartitionBudget? _budget;
 
     public KeyPartition(byte[] lowKey, byte[]? highKey, PartitionData data, PartitionHeat? heat = null)
+        : this(lowKey, highKey, new PartitionCell(data), heat)
+    {
+    }
+
+    public KeyPartition(byte[] lowKey, byte[]? highKey, PartitionCell cell, PartitionHeat? heat = null)
     {
         LowKey = lowKey;
         HighKey = highKey;
-        _data = data;
+        Cell = cell;
         Heat = heat ?? new PartitionHeat();
     }
 
@@ -24,7 +29,10 @@ internal sealed class KeyPartition
     /// <summary>Exclusive high bound; null for the last partition.</summary>
     public byte[]? HighKey { get; }
 
-    public PartitionData Data => Volatile.Read(ref _data);
+    /// <summary>The run and the write lock (shared with the partition this one replaced when an empty neighbour merged in).</summary>
+    public PartitionCell Cell { get; }
+
+    public PartitionData Data => Cell.Data;
 
     /// <summary>Request counters and rates (kept across splits and merges: see <see cref="PartitionHeat.Divide"/>).</summary>
     public PartitionHeat Heat { get; }
@@ -36,8 +44,8 @@ internal sealed class KeyPartition
     /// <summary>The request budget of the S3 limits emulation; null until the emulation first admits a request here.</summary>
     public PartitionBudget? Budget => Volatile.Read(ref _budget);
 
-    /// <summary>Replaces the run; callers hold the bucket's write lock.</summary>
-    public void Publish(PartitionData data) => Volatile.Write(ref _data, data);
+    /// <summary>Replaces the run; callers hold the cell's lock.</summary>
+    public void Publish(PartitionData data) => Cell.Publish(data);
 
     /// <summary>The budget, made on first use (one per partition, for as long as the partition lives).</summary>
     public PartitionBudget GetOrCreateBudget(S3LimitsProfile profile, long now, long timestampFrequency)
