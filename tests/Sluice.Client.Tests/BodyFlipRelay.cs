@@ -7,7 +7,7 @@ namespace Sluice.Client.Tests;
 /// A TCP relay on 127.0.0.1 that flips one bit of the first request body on every connection, at
 /// <c>offset</c> bytes into the body as the client framed it — for HTTP/1.1 after the first request head, for h2c
 /// into the DATA frames' payloads (frame headers are left alone, so the HTTP/2 connection stays valid) — as a damaged
-/// path would. Answers are relayed untouched.
+/// path would (a negative offset flips nothing). Answers are relayed untouched.
 /// </summary>
 internal sealed class BodyFlipRelay : IAsyncDisposable
 {
@@ -34,6 +34,9 @@ internal sealed class BodyFlipRelay : IAsyncDisposable
 
     /// <summary>Bits flipped so far (one per connection that sent that far).</summary>
     public int Flipped => Volatile.Read(ref _flipped);
+
+    /// <summary>HTTP/1.1: the x-amz-content-sha256 value of every request head seen (the payload mode on the wire).</summary>
+    public List<string> PayloadHashes { get; } = [];
 
     private async Task AcceptLoopAsync()
     {
@@ -101,12 +104,35 @@ internal sealed class BodyFlipRelay : IAsyncDisposable
                 return;
             }
 
+            if (!_h2)
+            {
+                RecordPayloadHashes(buffer.AsSpan(0, n));
+            }
+
             if (scan.Step(buffer.AsSpan(0, n)))
             {
                 Interlocked.Increment(ref _flipped);
             }
 
             await to.SendAsync(buffer.AsMemory(0, n), SocketFlags.None, _stop.Token);
+        }
+    }
+
+    private void RecordPayloadHashes(ReadOnlySpan<byte> bytes)
+    {
+        string text = System.Text.Encoding.Latin1.GetString(bytes);
+        for (int at = text.IndexOf("\r\nx-amz-content-sha256:", StringComparison.OrdinalIgnoreCase); at >= 0;
+             at = text.IndexOf("\r\nx-amz-content-sha256:", at + 1, StringComparison.OrdinalIgnoreCase))
+        {
+            int start = at + "\r\nx-amz-content-sha256:".Length;
+            int end = text.IndexOf('\r', start);
+            if (end > start)
+            {
+                lock (PayloadHashes)
+                {
+                    PayloadHashes.Add(text[start..end].Trim());
+                }
+            }
         }
     }
 
