@@ -134,17 +134,20 @@ internal sealed class ClientCommand
             StallTimeout = read ?? options.StallTimeout,
             BandwidthLimit = bandwidth ?? options.BandwidthLimit,
             RequestRateLimit = requests ?? options.RequestRateLimit,
-            PayloadSigning = parse.GetValue(PayloadSigning) switch
-            {
-                "unsigned-payload" => Client.PayloadSigning.UnsignedPayload,
-                "signed-body" => Client.PayloadSigning.SignedBody,
-                "streaming-signed" => Client.PayloadSigning.StreamingSigned,
-                "streaming-signed-trailer" => Client.PayloadSigning.StreamingSignedTrailer,
-                "streaming-unsigned-trailer" => Client.PayloadSigning.StreamingUnsignedTrailer,
-                _ => options.PayloadSigning,
-            },
+            PayloadSigning = PayloadSigningFlag(parse) ?? options.PayloadSigning,
         };
     }
+
+    /// <summary>The payload mode --payload-signing asks for (null: not given).</summary>
+    public PayloadSigning? PayloadSigningFlag(ParseResult parse) => parse.GetValue(PayloadSigning) switch
+    {
+        "unsigned-payload" => Client.PayloadSigning.UnsignedPayload,
+        "signed-body" => Client.PayloadSigning.SignedBody,
+        "streaming-signed" => Client.PayloadSigning.StreamingSigned,
+        "streaming-signed-trailer" => Client.PayloadSigning.StreamingSignedTrailer,
+        "streaming-unsigned-trailer" => Client.PayloadSigning.StreamingUnsignedTrailer,
+        _ => null,
+    };
 
     /// <summary>The protocol --http2 / --http1 ask for (null: neither); both at once is a usage error.</summary>
     public HttpProtocol? ProtocolFlag(ParseResult parse)
