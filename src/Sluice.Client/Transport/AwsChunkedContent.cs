@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using Sluice.S3.Auth;
 using Sluice.S3.Checksums;
 using Sluice.S3.Http;
@@ -170,6 +171,8 @@ internal sealed class AwsChunkedContent : Stream
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
+    // Pooled state machines: a read that waits for the source stream allocates nothing per chunk.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
     {
         if (_signed && _signer is null)
@@ -228,6 +231,7 @@ internal sealed class AwsChunkedContent : Stream
         return _stage.AsMemory(0, need);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ProduceChunkAsync(Memory<byte> target, int size, CancellationToken cancellationToken)
     {
         int header = AwsChunkedEncoder.GetChunkHeaderLength(size, _signed);
