@@ -45,11 +45,15 @@ public sealed partial class S3Client
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        string? checksum = WriteChecksum(request.ChecksumAlgorithm, request.ChecksumValue, body.Span);
-        S3Call call = PartCall(request, checksum);
-        call.Body = body;
-        call.BodyLength = body.Length;
-        return ToPartResponse(request.PartNumber, await _transport.SendAsync(call, ResponseSink.Discard, cancellationToken).ConfigureAwait(false));
+        PayloadSigning? mode = Options.PayloadSigning;
+        ChecksumAlgorithm trailer = TrailerAlgorithm(mode, request.ChecksumAlgorithm);
+        string? checksum = trailer != ChecksumAlgorithm.None ? null : WriteChecksum(request.ChecksumAlgorithm, request.ChecksumValue, body.Span);
+        (S3Call call, AwsChunkedContent? chunked) = await WithUploadBodyAsync(PartCall(request, checksum), mode, trailer,
+            request.ChecksumValue, body, null, body.Length, cancellationToken).ConfigureAwait(false);
+        using (chunked)
+        {
+            return ToPartResponse(request.PartNumber, await _transport.SendAsync(call, ResponseSink.Discard, cancellationToken).ConfigureAwait(false));
+        }
     }
 
     /// <summary>UploadPart from a stream of exactly <paramref name="contentLength"/> bytes.</summary>
@@ -59,12 +63,16 @@ public sealed partial class S3Client
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(body);
         ArgumentOutOfRangeException.ThrowIfNegative(contentLength);
-        string? checksum = await WriteChecksumAsync(request.ChecksumAlgorithm, request.ChecksumValue, body, contentLength,
-            cancellationToken).ConfigureAwait(false);
-        S3Call call = PartCall(request, checksum);
-        call.BodyStream = body;
-        call.BodyLength = contentLength;
-        return ToPartResponse(request.PartNumber, await _transport.SendAsync(call, ResponseSink.Discard, cancellationToken).ConfigureAwait(false));
+        PayloadSigning? mode = Options.PayloadSigning;
+        ChecksumAlgorithm trailer = TrailerAlgorithm(mode, request.ChecksumAlgorithm);
+        string? checksum = trailer != ChecksumAlgorithm.None ? null
+            : await WriteChecksumAsync(request.ChecksumAlgorithm, request.ChecksumValue, body, contentLength, cancellationToken).ConfigureAwait(false);
+        (S3Call call, AwsChunkedContent? chunked) = await WithUploadBodyAsync(PartCall(request, checksum), mode, trailer,
+            request.ChecksumValue, default, body, contentLength, cancellationToken).ConfigureAwait(false);
+        using (chunked)
+        {
+            return ToPartResponse(request.PartNumber, await _transport.SendAsync(call, ResponseSink.Discard, cancellationToken).ConfigureAwait(false));
+        }
     }
 
     /// <summary>UploadPartCopy: a part copied server-side from (a byte range of) another object.</summary>

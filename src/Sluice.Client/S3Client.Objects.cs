@@ -116,11 +116,15 @@ public sealed partial class S3Client
     {
         ArgumentNullException.ThrowIfNull(request);
         request = WithLockIntegrity(request);
-        string? checksum = WriteChecksum(request.ChecksumAlgorithm, request.ChecksumValue, body.Span);
-        S3Call call = WriteCall(request, checksum);
-        call.Body = body;
-        call.BodyLength = body.Length;
-        return ToPutResponse(await _transport.SendAsync(call, ResponseSink.Discard, cancellationToken).ConfigureAwait(false));
+        PayloadSigning? mode = Options.PayloadSigning;
+        ChecksumAlgorithm trailer = TrailerAlgorithm(mode, request.ChecksumAlgorithm);
+        string? checksum = trailer != ChecksumAlgorithm.None ? null : WriteChecksum(request.ChecksumAlgorithm, request.ChecksumValue, body.Span);
+        (S3Call call, AwsChunkedContent? chunked) = await WithUploadBodyAsync(WriteCall(request, checksum), mode, trailer,
+            request.ChecksumValue, body, null, body.Length, cancellationToken).ConfigureAwait(false);
+        using (chunked)
+        {
+            return ToPutResponse(await _transport.SendAsync(call, ResponseSink.Discard, cancellationToken).ConfigureAwait(false));
+        }
     }
 
     /// <summary>
@@ -134,12 +138,16 @@ public sealed partial class S3Client
         ArgumentNullException.ThrowIfNull(body);
         ArgumentOutOfRangeException.ThrowIfNegative(contentLength);
         request = WithLockIntegrity(request);
-        string? checksum = await WriteChecksumAsync(request.ChecksumAlgorithm, request.ChecksumValue, body, contentLength,
-            cancellationToken).ConfigureAwait(false);
-        S3Call call = WriteCall(request, checksum);
-        call.BodyStream = body;
-        call.BodyLength = contentLength;
-        return ToPutResponse(await _transport.SendAsync(call, ResponseSink.Discard, cancellationToken).ConfigureAwait(false));
+        PayloadSigning? mode = Options.PayloadSigning;
+        ChecksumAlgorithm trailer = TrailerAlgorithm(mode, request.ChecksumAlgorithm);
+        string? checksum = trailer != ChecksumAlgorithm.None ? null
+            : await WriteChecksumAsync(request.ChecksumAlgorithm, request.ChecksumValue, body, contentLength, cancellationToken).ConfigureAwait(false);
+        (S3Call call, AwsChunkedContent? chunked) = await WithUploadBodyAsync(WriteCall(request, checksum), mode, trailer,
+            request.ChecksumValue, default, body, contentLength, cancellationToken).ConfigureAwait(false);
+        using (chunked)
+        {
+            return ToPutResponse(await _transport.SendAsync(call, ResponseSink.Discard, cancellationToken).ConfigureAwait(false));
+        }
     }
 
     /// <summary>DeleteObject (succeeds for a missing key too, as S3 does).</summary>

@@ -89,8 +89,19 @@ public sealed record S3ClientOptions
     /// </summary>
     public HttpProtocol Protocol { get; init; } = HttpProtocol.Http11;
 
-    /// <summary>Sign the SHA-256 of bodies sent from memory (otherwise UNSIGNED-PAYLOAD, as over TLS SDKs do).</summary>
+    /// <summary>Sign the SHA-256 of bodies sent from memory (otherwise UNSIGNED-PAYLOAD, as over TLS SDKs do).
+    /// For object uploads <see cref="PayloadSigning"/>, when set, decides instead.</summary>
     public bool SignPayload { get; init; }
+
+    /// <summary>
+    /// How PutObject and UploadPart send their bodies (docs/client.md, "Payload modes"); null: as
+    /// <see cref="SignPayload"/> says (UNSIGNED-PAYLOAD, or the SHA-256 of a body in memory).
+    /// </summary>
+    public PayloadSigning? PayloadSigning { get; init; }
+
+    /// <summary>The checksum a trailer mode sends when the request names none (S3 needs one in the trailer; the
+    /// AWS SDKs' default is CRC32).</summary>
+    public Sluice.S3.Checksums.ChecksumAlgorithm TrailerChecksum { get; init; } = Sluice.S3.Checksums.ChecksumAlgorithm.Crc32;
 
     /// <summary>Where the options came from (for diagnostics), e.g. "env", "profile default".</summary>
     public string? Source { get; init; }

@@ -129,7 +129,11 @@ internal static class BenchCommand
                 if (io is "uring" or "managed") Environment.SetEnvironmentVariable("SLUICE_IO", io);
                 // The bench's keys are root/job/key (hashed: root/job/hash/obj-N): three segments make each hash prefix
                 // its own rate after throttling, as S3 would give each its own partition.
-                options = options with { Retry = options.Retry with { PrefixRate = options.Retry.PrefixRate with { Depth = 3 } } };
+                options = options with
+                {
+                    Retry = options.Retry with { PrefixRate = options.Retry.PrefixRate with { Depth = 3 } },
+                    PayloadSigning = shared.PayloadSigningFlag(parse) ?? options.PayloadSigning, // the embedded server's options too
+                };
                 await using var client = new S3Client(options);
                 string bucketName = parse.GetValue(bucket) ?? "sluice-bench-" + Guid.NewGuid().ToString("N")[..10];
                 bool created = parse.GetValue(bucket) is null;

@@ -64,10 +64,18 @@ internal sealed class ClientCommand
 
     public Option<bool> Http1 { get; } = new("--http1") { Description = "Speak HTTP/1.1 (the default)" };
 
+    public Option<string> PayloadSigning { get; } = new("--payload-signing")
+    {
+        Description = "How uploads send their bodies: unsigned-payload (the default), signed-body, or aws-chunked with " +
+            "streaming-signed, streaming-signed-trailer or streaming-unsigned-trailer (a checksum computed while sending, in a trailer)",
+    };
+
     private ClientCommand()
     {
         Io.AcceptOnlyFromAmong("uring", "managed", "auto");
         Addressing.AcceptOnlyFromAmong("path", "virtual", "auto");
+        PayloadSigning.AcceptOnlyFromAmong("unsigned-payload", "signed-body", "streaming-signed", "streaming-signed-trailer",
+            "streaming-unsigned-trailer");
     }
 
     /// <summary>Creates the shared options and adds them to <paramref name="command"/>.</summary>
@@ -81,7 +89,7 @@ internal sealed class ClientCommand
         command.Options.Add(shared.Quiet);
         command.Options.Add(shared.Debug);
         foreach (Option option in new Option[] { shared.Addressing, shared.CaBundle, shared.NoVerifySsl, shared.Retries, shared.ConnectTimeout,
-                     shared.ReadTimeout, shared.BandwidthLimit, shared.TpsLimit, shared.Http2, shared.Http1 })
+                     shared.ReadTimeout, shared.BandwidthLimit, shared.TpsLimit, shared.Http2, shared.Http1, shared.PayloadSigning })
             command.Options.Add(option);
         return shared;
     }
@@ -126,8 +134,20 @@ internal sealed class ClientCommand
             StallTimeout = read ?? options.StallTimeout,
             BandwidthLimit = bandwidth ?? options.BandwidthLimit,
             RequestRateLimit = requests ?? options.RequestRateLimit,
+            PayloadSigning = PayloadSigningFlag(parse) ?? options.PayloadSigning,
         };
     }
+
+    /// <summary>The payload mode --payload-signing asks for (null: not given).</summary>
+    public PayloadSigning? PayloadSigningFlag(ParseResult parse) => parse.GetValue(PayloadSigning) switch
+    {
+        "unsigned-payload" => Client.PayloadSigning.UnsignedPayload,
+        "signed-body" => Client.PayloadSigning.SignedBody,
+        "streaming-signed" => Client.PayloadSigning.StreamingSigned,
+        "streaming-signed-trailer" => Client.PayloadSigning.StreamingSignedTrailer,
+        "streaming-unsigned-trailer" => Client.PayloadSigning.StreamingUnsignedTrailer,
+        _ => null,
+    };
 
     /// <summary>The protocol --http2 / --http1 ask for (null: neither); both at once is a usage error.</summary>
     public HttpProtocol? ProtocolFlag(ParseResult parse)

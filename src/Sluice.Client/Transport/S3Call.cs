@@ -31,6 +31,10 @@ internal struct S3Call
     public ReadOnlyMemory<byte> Body;
     public Stream? BodyStream;
 
+    /// <summary>An aws-chunked body (also <see cref="BodyStream"/>): signed with its mode's payload hash, and restarted
+    /// from each attempt's signature.</summary>
+    public AwsChunkedContent? Chunked;
+
     /// <summary>Content-Length of the body (memory or stream); -1 sends no Content-Length (bodiless methods).</summary>
     public long BodyLength;
 

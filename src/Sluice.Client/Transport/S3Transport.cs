@@ -450,6 +450,12 @@ internal sealed class S3Transport : IAsyncDisposable
             }
         }
 
+        if (call.Chunked is { } chunked)
+        {
+            chunked.Begin(signer.SignHeaders(headers, call.Method, path, call.Query, chunked.PayloadHash, DateTimeOffset.UtcNow));
+            return;
+        }
+
         string payloadHash = call.PayloadHash ?? (call.BodyLength <= 0 ? SigV4PayloadHash.EmptySha256
             : _options.SignPayload && call.BodyStream is null ? SigV4PayloadHash.Sha256Hex(call.Body.Span)
             : SigV4PayloadHash.UnsignedPayload);
