@@ -60,8 +60,10 @@ internal sealed class WanNetwork : IDisposable
         var network = default(WanNetwork);
         try
         {
-            var psi = new ProcessStartInfo(layout.SelfCommand[0]) { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true };
-            foreach (string a in layout.SelfCommand.Skip(1).Concat([WanWire.Command, devA, devB, profile.Name,
+            // The wire is the network, not a client: at nice -15 it keeps forwarding at the profile's rate while builds
+            // and the clients load the machine (it sleeps in ppoll between packets, so it takes only what the rate needs).
+            var psi = new ProcessStartInfo("/usr/bin/nice") { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true };
+            foreach (string a in new[] { "-n", "-15" }.Concat(layout.SelfCommand).Concat([WanWire.Command, devA, devB, profile.Name,
                 profile.LossPercent.ToString(CultureInfo.InvariantCulture), profile.Mtu.ToString(CultureInfo.InvariantCulture)]))
                 psi.ArgumentList.Add(a);
             ChildEnvironment.Isolate(psi, null);
