@@ -29,4 +29,6 @@ cleanup() {
     done
 }
 trap cleanup EXIT
+# Preflight: the profile's network comes up, delays, carries data intact and goes away again.
+dotnet "$bench" wan-check "$profile"
 dotnet "$bench" "$scenario" --profile "$profile" --small-sizes 64K "$@"
