@@ -18,6 +18,11 @@ internal sealed class BenchOptions
           --port N             server port on 127.0.0.1 (default 80: this awscrt always connects to port 80)
           --work DIR           scratch directory (default: a new one under the temp directory; removed at the end)
           --out FILE           also write the markdown results there
+          --profile NAME       an emulated WAN: the server in its own network namespace behind a wire of this RTT and
+                               rate, e.g. wan-20ms-1g, wan-80ms-1g, wan-20ms-10g (root; nginx and budget runs are skipped)
+          --wan-loss PERCENT   random loss each way on a WAN profile (default 0.01)
+          --wan-mtu N          MTU of the WAN profile's devices (default 1500)
+          --small-sizes LIST   small object sizes (default 4K,64K)
           --sluice-runner DLL  run Sluice from this build of Sluice.ClientBench.dll instead of the one the harness
                                publishes at start (ReadyToRun, src/Sluice.Cli/Publish.props, as the CLI ships)
         """;
@@ -35,11 +40,16 @@ internal sealed class BenchOptions
     public string? Work { get; private set; }
     public string? Out { get; private set; }
     public string? SluiceRunner { get; private set; }
+    public WanProfile? Profile { get; private set; }
+    public IReadOnlyList<int> SmallSizes { get; private set; } = [4 << 10, 64 << 10];
 
     public static BenchOptions Parse(string[] args)
     {
         if (args.Length == 0 || args[0] is not ("all" or "large" or "small" or "budget")) throw new ArgumentException(Usage);
         var o = new BenchOptions { Scenario = args[0] };
+        string? profile = null;
+        double loss = WanProfile.DefaultLossPercent;
+        int mtu = WanProfile.DefaultMtu;
         for (int i = 1; i < args.Length; i++)
         {
             string name = args[i];
@@ -55,6 +65,13 @@ internal sealed class BenchOptions
                 case "--budget-size": o.BudgetSize = ParseSize(value); break;
                 case "--port": o.Port = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--work": o.Work = value; break;
+                case "--profile": profile = value; break;
+                case "--wan-loss": loss = double.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--wan-mtu": mtu = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--small-sizes":
+                    o.SmallSizes = [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => checked((int)ParseSize(v)))];
+                    if (o.SmallSizes.Count == 0 || o.SmallSizes.Any(v => v < 1)) throw new ArgumentException("--small-sizes needs positive sizes");
+                    break;
                 case "--out": o.Out = value; break;
                 case "--sluice-runner": o.SluiceRunner = File.Exists(value) ? Path.GetFullPath(value) : throw new ArgumentException($"--sluice-runner: no file {value}"); break;
                 case "--clients":
@@ -67,6 +84,7 @@ internal sealed class BenchOptions
         }
         if (o.Runs < 1 || o.Objects < 1 || o.Size < o.PartSize || o.Concurrency < 1 || o.SmallConcurrency < 1)
             throw new ArgumentException("--runs, --objects, --concurrency must be positive and --size at least --part-size");
+        if (profile != null) o.Profile = WanProfile.Parse(profile, loss, mtu);
         if (o.BudgetSize % o.Size != 0) throw new ArgumentException("--budget-size must be a multiple of --size (it is composed of copies)");
         return o;
     }

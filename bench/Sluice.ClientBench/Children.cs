@@ -12,7 +12,14 @@ internal static class Children
 {
     private static readonly Lock Sync = new();
     private static readonly HashSet<Process> Live = [];
+    private static readonly List<Action> Cleanups = [];
     private static PosixSignalRegistration? _sigterm, _sigint;
+
+    /// <summary>Runs after the children are killed (e.g. removing a WAN profile's namespace), once.</summary>
+    public static void OnCleanup(Action cleanup)
+    {
+        lock (Sync) Cleanups.Add(cleanup);
+    }
 
     public static void InstallCleanup()
     {
@@ -74,6 +81,13 @@ internal static class Children
         Process[] all;
         lock (Sync) all = [.. Live];
         foreach (var p in all) Kill(p);
+        Action[] cleanups;
+        lock (Sync)
+        {
+            cleanups = [.. Cleanups];
+            Cleanups.Clear();
+        }
+        foreach (var cleanup in cleanups) cleanup();
         _ = _sigterm;
         _ = _sigint;
     }

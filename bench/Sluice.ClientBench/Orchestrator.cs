@@ -11,13 +11,15 @@ internal sealed class Orchestrator(Layout layout, BenchOptions options)
 {
     public const string Bucket = "bench";
     private const string LargeKey = "large", BudgetKey = "budget";
-    private static readonly int[] SmallSizes = [4 << 10, 64 << 10];
     private static readonly TimeSpan ChildLimit = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan SeedLimit = TimeSpan.FromMinutes(30);
 
     public List<Sample> Samples { get; } = [];
     public List<Failure> Failures { get; } = [];
     public List<string> Notes { get; } = [];
+
+    /// <summary>The WAN profile's network while it is up (null on loopback).</summary>
+    public WanNetwork? Wan { get; private set; }
     private Context _c = null!;
     private bool _largeSeeded;
 
@@ -42,7 +44,36 @@ internal sealed class Orchestrator(Layout layout, BenchOptions options)
             PublishedBuild.Publish(layout, "src/Sluice.Cli/Sluice.Cli.csproj", Path.Combine(work, "cli"));
             cli = Path.Combine(work, "cli", "sluice");
         }
-        using (var server = ServerProcess.Start(layout, Path.Combine(work, "data"), options.Port))
+        if (options.Profile != null)
+        {
+            Wan = WanNetwork.Create(layout, options.Profile);
+            Notes.Add("network: " + options.Profile.Describe() + ".");
+        }
+        try
+        {
+            RunOnServer(work, clients, rcloneConfig, runner, cli);
+        }
+        finally
+        {
+            Wan?.Dispose();
+            if (Wan?.WireCounters is { } counters) Notes.Add("wire counters over the whole run: " + counters);
+        }
+        if (Wan != null)
+        {
+            Notes.Add("nginx and budget runs are not part of a WAN profile.");
+            return;
+        }
+        // GET-only runs against nginx on the same address (the server above is stopped first: awscrt needs port 80).
+        if (options.Scenario is "all" or "large" && _largeSeeded)
+        {
+            if (NginxProcess.Installed) Nginx(clients, work);
+            else Notes.Add("nginx runs skipped: nginx is not installed.");
+        }
+    }
+
+    private void RunOnServer(string work, List<string> clients, string rcloneConfig, string? runner, string? cli)
+    {
+        using (var server = ServerProcess.Start(layout, Path.Combine(work, "data"), options.Port, Wan))
         {
             File.WriteAllText(rcloneConfig, $"""
                 [s3]
@@ -59,13 +90,7 @@ internal sealed class Orchestrator(Layout layout, BenchOptions options)
             Seed("bucket", Bucket);
             if (options.Scenario is "all" or "large") Large(clients);
             if (options.Scenario is "all" or "small") Small([.. clients.Where(ClientKinds.RunsSmall)]);
-            if (options.Scenario is "all" or "budget") Budget(clients);
-        }
-        // GET-only runs against nginx on the same address (the server above is stopped first: awscrt needs port 80).
-        if (options.Scenario is "all" or "large" && _largeSeeded)
-        {
-            if (NginxProcess.Installed) Nginx(clients, work);
-            else Notes.Add("nginx runs skipped: nginx is not installed.");
+            if (options.Scenario is "all" or "budget" && Wan == null) Budget(clients);
         }
     }
 
@@ -128,7 +153,7 @@ internal sealed class Orchestrator(Layout layout, BenchOptions options)
 
     private void Small(List<string> clients)
     {
-        foreach (int size in SmallSizes)
+        foreach (int size in options.SmallSizes)
         {
             string scenario = $"small {size >> 10} KiB";
             string local = Path.Combine(_c.Work, $"small-{size}");

@@ -14,6 +14,8 @@ internal static class Program
         try
         {
             if (args.Length > 0 && args[0] == SluiceRunner.Command) return await SluiceRunner.RunAsync(args[1..]);
+            if (args.Length > 0 && args[0] == WanWire.Command) return WanWire.Run(args[1..]);
+            if (args.Length > 0 && args[0] == WanCheck.Command) return WanCheck.Run(args[1..]);
             return Orchestrate(BenchOptions.Parse(args));
         }
         catch (ArgumentException e)

@@ -19,14 +19,19 @@ internal sealed class ServerProcess : IDisposable
         Endpoint = endpoint;
     }
 
-    /// <summary>http://127.0.0.1:PORT (no trailing slash).</summary>
+    /// <summary>http://ADDRESS:PORT (no trailing slash).</summary>
     public string Endpoint { get; }
 
-    public static ServerProcess Start(Layout layout, string dataDirectory, int port)
+    /// <summary>
+    /// Starts the server on <paramref name="address"/>:<paramref name="port"/>; <paramref name="wan"/> (a WAN profile)
+    /// runs it inside the profile's namespace, on the namespace's address.
+    /// </summary>
+    public static ServerProcess Start(Layout layout, string dataDirectory, int port, WanNetwork? wan = null)
     {
+        string address = wan?.ServerAddress ?? "127.0.0.1";
         var psi = new ProcessStartInfo("/usr/bin/python3") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in new[] { layout.Peer("measure.py"), layout.DotNet, layout.SluiceDll, "serve", "--data", dataDirectory,
-            "--listen", ResultLine.Format($"127.0.0.1:{port}"), "--engine", "uring" })
+        foreach (string a in new[] { layout.Peer("measure.py") }.Concat(wan?.Exec ?? []).Concat([layout.DotNet, layout.SluiceDll, "serve", "--data", dataDirectory,
+            "--listen", ResultLine.Format($"{address}:{port}"), "--engine", "uring"]))
             psi.ArgumentList.Add(a);
         ChildEnvironment.Isolate(psi, null);
         var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start sluice serve");
@@ -55,7 +60,7 @@ internal sealed class ServerProcess : IDisposable
             throw;
         }
         Console.Error.WriteLine(ready.Task.Result);
-        return new ServerProcess(process, ResultLine.Format($"http://127.0.0.1:{port}"));
+        return new ServerProcess(process, ResultLine.Format($"http://{address}:{port}"));
     }
 
     public void Dispose()
