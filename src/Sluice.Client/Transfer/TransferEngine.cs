@@ -37,6 +37,11 @@ public sealed partial class TransferEngine : IDisposable
 
     private IoEngine Io => Client.Engine;
 
+    /// <summary>The directory fsyncs of this engine's downloads, shared among the files in flight.</summary>
+    internal DirectorySyncGroup DirectorySyncs => _directorySyncs ??= new DirectorySyncGroup(Io);
+
+    private DirectorySyncGroup? _directorySyncs;
+
     /// <summary>
     /// A buffer pool for <see cref="IoEngineOptions.BufferPoolFactory"/> that adds a class of the part size holding
     /// the whole memory budget, so part buffers are registered with the rings (file I/O becomes READ_FIXED /
