@@ -9,16 +9,17 @@ namespace Sluice.Client.Transfer;
 /// <list type="bullet">
 /// <item><see cref="SyncAsync"/> is a group commit: a caller waits for an fsync of the directory that started after
 /// its call; callers that arrive while one is running all share the next one. A file is durable when it returns.</item>
-/// <item><see cref="Defer"/> only records the directory; <see cref="FlushDeferredAsync"/> then fsyncs each recorded
-/// directory once, all in flight together. A directory transfer reports its files only after that.</item>
+/// <item><see cref="DeferAsync"/> takes a complete file still under its partial name; <see cref="FlushDeferredAsync"/>
+/// then makes the whole batch durable at once: one syncfs per directory written to (the data of every file in one
+/// journal commit, instead of one fdatasync and commit per file), the renames, then one fsync per directory. A
+/// directory transfer reports its files only after that.</item>
 /// </list>
-/// The fsyncs go through the I/O engine (io_uring FSYNC on the reactors), so many are in flight at once.
+/// The directory fsyncs go through the I/O engine (io_uring FSYNC on the reactors), so many are in flight at once.
 /// </summary>
 internal sealed class DirectorySyncGroup
 {
     private readonly IoEngine _engine;
     private readonly Dictionary<string, Slot> _slots = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _deferred = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
     public DirectorySyncGroup(IoEngine engine) => _engine = engine;
@@ -72,32 +73,95 @@ internal sealed class DirectorySyncGroup
     private readonly Dictionary<string, List<string>> _made = new(StringComparer.Ordinal);
     private readonly HashSet<string> _existing = new(StringComparer.Ordinal);
 
-    /// <summary>Records <paramref name="directory"/> for <see cref="FlushDeferredAsync"/>.</summary>
-    public void Defer(string directory)
-    {
-        lock (_lock) _deferred.Add(directory);
-    }
+    /// <summary>A deferred file: written in full (and verified) to its partial name, not yet synced nor renamed.</summary>
+    private sealed record PendingFile(string Partial, string Destination, string? Sidecar, long Size, IReadOnlyList<string> Directories);
 
-    /// <summary>fsyncs every directory recorded by <see cref="Defer"/> once, concurrently; they are forgotten after.</summary>
-    public async Task FlushDeferredAsync(CancellationToken cancellationToken)
+    /// <summary>A batch is made durable once it holds this many files or bytes (and at the end), so a long transfer
+    /// does not keep everything pending until its end.</summary>
+    private const int BatchFiles = 4096;
+    private const long BatchBytes = 1L << 30;
+
+    private List<PendingFile> _pending = [];
+    private long _pendingBytes;
+    private Exception? _batchError;
+    private Task _flushes = Task.CompletedTask; // flushes run one after another, each after the one before
+
+    /// <summary>
+    /// Hands over a complete file for the batch: its data is synced, it is renamed into place and its directories are
+    /// fsynced by the next flush (this call runs one when the batch is full; <see cref="FlushDeferredAsync"/> runs the
+    /// last). Until then it exists only under its partial name.
+    /// </summary>
+    public async Task DeferAsync(string partial, string destination, string? sidecar, long size, IReadOnlyList<string> directories)
     {
-        string[] directories;
+        bool full;
         lock (_lock)
         {
-            directories = [.. _deferred];
-            _deferred.Clear();
+            _pending.Add(new PendingFile(partial, destination, sidecar, size, directories));
+            _pendingBytes += size;
+            full = _pending.Count >= BatchFiles || _pendingBytes >= BatchBytes;
         }
-        if (directories.Length == 0) return;
-        var syncs = new Task[directories.Length];
-        for (int i = 0; i < directories.Length; i++) syncs[i] = FsyncAsync(directories[i], cancellationToken);
-        try { await Task.WhenAll(syncs).ConfigureAwait(false); }
-        catch
+        if (!full) return;
+        // A failed batch fails the whole transfer at its FlushDeferredAsync, not this one file (its batch mates too).
+        try { await FlushDeferredAsync(CancellationToken.None).ConfigureAwait(false); }
+        catch (IOException e) { lock (_lock) _batchError ??= e; }
+    }
+
+    /// <summary>
+    /// Makes every deferred file durable under its final name: one syncfs per directory holding new files (all of a
+    /// batch's data written and committed at once; see <see cref="FileSystemSync"/>), then each file renamed into
+    /// place — so no final name ever shows unsynced bytes — then one fsync per directory touched, all in flight
+    /// together. Throws if this or an earlier batch failed.
+    /// </summary>
+    public Task FlushDeferredAsync(CancellationToken cancellationToken)
+    {
+        Task run;
+        lock (_lock) _flushes = run = FlushAfterAsync(_flushes);
+        return run.WaitAsync(cancellationToken);
+    }
+
+    private async Task FlushAfterAsync(Task previous)
+    {
+        // The previous flush's failure was its caller's (and is recorded for the transfer): this one goes on.
+        try { await previous.ConfigureAwait(false); }
+        catch (IOException) { }
         {
-            // Not synced: recorded again, so a retried flush covers them.
+            List<PendingFile> batch;
             lock (_lock)
-                for (int i = 0; i < directories.Length; i++)
-                    if (!syncs[i].IsCompletedSuccessfully) _deferred.Add(directories[i]);
-            throw;
+            {
+                if (_batchError is { } earlier) throw new IOException($"making downloaded files durable failed: {earlier.Message}", earlier);
+                batch = _pending;
+                _pending = [];
+                _pendingBytes = 0;
+            }
+            if (batch.Count == 0) return;
+            var dataDirectories = batch.Select(f => f.Directories[0]).Distinct(StringComparer.Ordinal).ToArray();
+            var touched = batch.SelectMany(f => f.Directories).Distinct(StringComparer.Ordinal).ToArray();
+            // Blocking calls (syncfs waits for the disk; rename is a quick metadata change): off the caller's thread.
+            await Task.WhenAll(dataDirectories.Select(d => Task.Run(() => FileSystemSync.Sync(d)))).ConfigureAwait(false);
+            var failed = await Task.Run(() =>
+            {
+                var failures = new List<string>();
+                foreach (var f in batch)
+                {
+                    try
+                    {
+                        File.Move(f.Partial, f.Destination, overwrite: true);
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        // Not put in place (a directory in the way, say): nothing of it stays behind, the others go on.
+                        failures.Add($"{f.Destination}: {e.Message}");
+                        File.Delete(f.Partial);
+                    }
+                    if (f.Sidecar != null) File.Delete(f.Sidecar);
+                }
+                return failures;
+            }, CancellationToken.None).ConfigureAwait(false);
+            var syncs = new Task[touched.Length];
+            for (int i = 0; i < touched.Length; i++) syncs[i] = FsyncAsync(touched[i], CancellationToken.None);
+            await Task.WhenAll(syncs).ConfigureAwait(false);
+            if (failed.Count > 0)
+                throw new IOException($"{failed.Count} of {batch.Count} file(s) could not be renamed into place; first: {failed[0]}");
         }
     }
 

@@ -8,9 +8,10 @@ namespace Sluice.Client.Transfer;
 /// Writes parts at their offsets into <c>&lt;dst&gt;.sluice-part</c> (O_DIRECT for aligned parts), records finished
 /// parts in the sidecar, and renames to the destination only after every part and the object checksum are verified.
 /// Durability: the data is fdatasynced before the rename, so the final name never shows a partial file, and the
-/// directory (with the parents of any directory made for it) is fsynced after — at once through the engine's
-/// <see cref="DirectorySyncGroup"/> (a group commit shared with the other files in flight), or, for a directory
-/// transfer, deferred to one fsync per directory at its end. An object of one part keeps no sidecar: there is
+/// directory (with the parents of any directory made for it) is fsynced after, through the engine's
+/// <see cref="DirectorySyncGroup"/> (a group commit shared with the other files in flight). A directory transfer
+/// hands the complete partial file to the group's batch instead: one syncfs for the data of many files, then the
+/// renames, then one fsync per directory. An object of one part keeps no sidecar: there is
 /// nothing to resume in it, and the sidecar's own write, fsync and rename were most of a small file's cost.
 /// </summary>
 internal sealed class FileDownloadSink : DownloadSink
@@ -173,16 +174,21 @@ internal sealed class FileDownloadSink : DownloadSink
 
     public override async ValueTask CommitAsync(CancellationToken cancellationToken)
     {
+        if (_deferDirectorySync)
+        {
+            // A directory transfer: the batch syncs the data of many files at once, then renames them (see DirectorySyncGroup).
+            await _file!.DisposeAsync().ConfigureAwait(false);
+            _file = null;
+            await _syncs.DeferAsync(PartialPath, _destination, _sidecar ? SidecarPath : null, _state?.Size ?? 0,
+                _directories.Count > 0 ? _directories : [Path.GetDirectoryName(_destination)!]).ConfigureAwait(false);
+            return;
+        }
         await _file!.FlushAsync(cancellationToken).ConfigureAwait(false);
         await _file.DisposeAsync().ConfigureAwait(false);
         _file = null;
         await _engine.RenameAsync(PartialPath, _destination, cancellationToken).ConfigureAwait(false);
         if (_sidecar) File.Delete(SidecarPath);
-        if (_deferDirectorySync)
-        {
-            foreach (string directory in _directories) _syncs.Defer(directory);
-        }
-        else if (_directories.Count == 1) await _syncs.SyncAsync(_directories[0], cancellationToken).ConfigureAwait(false);
+        if (_directories.Count == 1) await _syncs.SyncAsync(_directories[0], cancellationToken).ConfigureAwait(false);
         else if (_directories.Count > 1)
             await Task.WhenAll(_directories.Select(d => _syncs.SyncAsync(d, cancellationToken))).ConfigureAwait(false);
     }

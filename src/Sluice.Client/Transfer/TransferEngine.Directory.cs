@@ -105,7 +105,8 @@ public sealed partial class TransferEngine
             catch (IOException) { }
             throw;
         }
-        await DirectorySyncs.FlushDeferredAsync(cancellationToken).ConfigureAwait(false);
+        try { await DirectorySyncs.FlushDeferredAsync(cancellationToken).ConfigureAwait(false); }
+        catch (IOException e) { throw new TransferException($"{root}: {e.Message}", e); }
         total.Complete();
         return new DirectoryTransferResult { Files = results, Bytes = results.Sum(r => r.Size), Skipped = skipped };
     }

@@ -18,8 +18,9 @@ public sealed partial class TransferEngine
         IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default) =>
         DownloadFileAsync(bucket, key, destinationPath, sizeHint: -1, progress, cancellationToken);
 
-    /// <param name="deferDirectorySync">Leave the directory fsync to <see cref="DirectorySyncGroup.FlushDeferredAsync"/>
-    /// (a directory transfer, which reports nothing before it); otherwise the file is durable when this returns.</param>
+    /// <param name="deferDirectorySync">Leave syncing and renaming the complete file to the batch of
+    /// <see cref="DirectorySyncGroup.FlushDeferredAsync"/> (a directory transfer, which reports nothing before it);
+    /// otherwise the file is durable under its name when this returns.</param>
     internal async Task<TransferResult> DownloadFileAsync(string bucket, string key, string destinationPath, long sizeHint,
         IProgress<TransferProgress>? progress, CancellationToken cancellationToken, bool deferDirectorySync = false)
     {
