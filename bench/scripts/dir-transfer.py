@@ -26,14 +26,17 @@ def free_port():
 def run(cmd, env):
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     wall = time.perf_counter() - start
+    if done.returncode != 0:
+        return None, (done.stderr.strip().splitlines() or ['(no message)'])[-1]
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def count_files(root):
-    return sum(len(files) for _, _, files in os.walk(root))
+    # Only complete files under their final names count (a leftover .sluice-part would not).
+    return sum(1 for _, _, files in os.walk(root) for f in files if '.sluice-part' not in f)
 
 
 def main():
@@ -95,6 +98,7 @@ def main():
 
         names = list(downloads('x')) + list(uploads('x'))
         results = {n: [] for n in names}
+        failures = {}
         print(f'load before: {os.getloadavg()}', flush=True)
         for r in range(rounds):
             order = names[r % len(names):] + names[:r % len(names)]
@@ -104,6 +108,11 @@ def main():
                 os.sync()  # the previous run's dirty pages are not this one's cost
                 cmd = downloads(into)[n] if n in downloads(into) else uploads(f'up-{r}-{names.index(n)}')[n]
                 wall, cpu = run(cmd, env)
+                if wall is None:
+                    # A failed run is shown and left out of the medians (it is counted in the summary).
+                    print(f'round {r + 1} {n:18s} FAILED: {cpu}', flush=True)
+                    failures[n] = failures.get(n, 0) + 1
+                    continue
                 if n.endswith('GET'):
                     got = count_files(into)
                     if got != nfiles:
@@ -113,12 +122,15 @@ def main():
                 print(f'round {r + 1} {n:18s} {wall:6.2f} s  {cpu:5.2f} CPU s  {nfiles / wall:7.0f} files/s', flush=True)
         print(f'load after: {os.getloadavg()}\n')
         print(f'{"command":18s} {"median s":>9s} {"files/s":>8s} {"CPU s":>6s} {"vs rclone":>9s} {"vs aws":>7s}')
-        medians = {n: statistics.median(w for w, _ in results[n]) for n in names}
+        nan = float('nan')
+        medians = {n: statistics.median(w for w, _ in results[n]) if results[n] else nan for n in names}
+        cpus = {n: statistics.median(c for _, c in results[n]) if results[n] else nan for n in names}
         for n in names:
             way = n.split()[-1]
             rate = nfiles / medians[n]
-            print(f'{n:18s} {medians[n]:9.2f} {rate:8.0f} {statistics.median(c for _, c in results[n]):6.2f} '
-                  f'{medians[f"rclone copy {way}"] / medians[n]:8.2f}x {medians[f"aws s3 cp {way}"] / medians[n]:6.2f}x')
+            print(f'{n:18s} {medians[n]:9.2f} {rate:8.0f} {cpus[n]:6.2f} '
+                  f'{medians[f"rclone copy {way}"] / medians[n]:8.2f}x {medians[f"aws s3 cp {way}"] / medians[n]:6.2f}x'
+                  + (f'  ({failures[n]} run(s) failed)' if n in failures else ''))
     finally:
         server.terminate()
         server.wait()
