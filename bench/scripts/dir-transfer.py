@@ -5,7 +5,8 @@ Usage: dir-transfer.py SLUICE [ROUNDS] [FILES] [SIZE_KIB]
   SLUICE    the sluice executable to measure (and to serve with): an installed one (install.sh) or a build's apphost
   ROUNDS    runs per command (default 5); FILES (default 2000) files of SIZE_KIB (default 64) KiB in 20 directories
 
-Starts `sluice serve --memory` on loopback (so the server's disk is not what is measured), uploads the tree once as the
+Starts `sluice serve --memory` on loopback (so the server's disk is not what is measured; its limit sized to hold
+every upload of the run), uploads the tree once as the
 download source, then per round runs every command in turn (the order rotates each round, so machine noise falls on
 all alike): each download into a new empty directory on the same disk, each upload to a new prefix. Per run: wall time,
 the child's CPU time (user + system) and files/s; the medians per command, and each tool's files/s as a ratio to
@@ -63,7 +64,7 @@ def main():
     })
     open(env['RCLONE_CONFIG'], 'w').close()
     server = subprocess.Popen([sluice, 'serve', '--memory', '--listen', f'127.0.0.1:{port}', '--access-key', KEY,
-                               '--secret-key', SECRET], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               '--secret-key', SECRET, '--memory-limit', f'{max(2, (rounds * 4 + 2) * nfiles * size // (1 << 30) + 1)}GiB'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(200):
             try:
