@@ -103,8 +103,8 @@ internal sealed class ItemTransfer
                 else if (!Destination.IsS3)
                 {
                     if (!single && !TransferEngine.IsSafeRelativePath(item.Relative)) throw new CliException($"{from} would land outside {Destination.LocalPath}");
+                    // The engine makes the directory, and fsyncs its parent before the file counts as durable.
                     string full = Path.GetFullPath(item.To);
-                    Directory.CreateDirectory(Path.GetDirectoryName(full)!);
                     if (Fresh)
                     {
                         File.Delete(DownloadState.PartialPath(full));

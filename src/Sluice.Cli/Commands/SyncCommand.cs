@@ -142,7 +142,7 @@ internal static class SyncCommand
                         else if (dst.IsS3) await engine.CopyAsync(src.Bucket!, Key(src, s.Relative), dst.Bucket!, Key(dst, s.Relative), copy, fileProgress, token);
                         else
                         {
-                            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(to))!);
+                            // The engine makes the directory and returns once the file and its name are durable.
                             var result = await engine.DownloadFileAsync(src.Bucket!, Key(src, s.Relative), to, fileProgress, token);
                             downloads.Enqueue(result);
                             verified = result.ChecksumVerified;

@@ -38,14 +38,15 @@ public sealed partial class TransferEngine
         {
             string relative = Path.GetRelativePath(root, info.FullName).Replace(Path.DirectorySeparatorChar, '/');
             if (!filter.IsMatch(relative, info.Length, info.LastWriteTimeUtc)) skipped++;
-            // Devices, FIFOs and sockets report no length: only empty entries (and links) need the statx that tells them apart.
-            else if ((info.Length == 0 || info.LinkTarget != null) && await IsStreamFileAsync(info.FullName, cancellationToken).ConfigureAwait(false)) notRegular.Add(info.FullName);
+            // Devices, FIFOs and sockets report no length: only empty entries (and links) need the statx that tells them
+            // apart. A link is told by the walk's own lstat (the attributes), not by a readlink per file.
+            else if ((info.Length == 0 || info.Attributes.HasFlag(FileAttributes.ReparsePoint)) && await IsStreamFileAsync(info.FullName, cancellationToken).ConfigureAwait(false)) notRegular.Add(info.FullName);
             else files.Add((info.FullName, relative, info.Length));
         }
         var total = new ProgressTracker(root, progress, Options.ProgressInterval, files.Sum(f => f.Size), files.Count);
         var results = await RunFilesAsync(files, async (f, ct) =>
         {
-            var result = await UploadFileAsync(f.Path, bucket, prefix + f.Relative, options, null, ct).ConfigureAwait(false);
+            var result = await UploadFileAsync(f.Path, bucket, prefix + f.Relative, options, null, knownRegular: true, ct).ConfigureAwait(false);
             total.AddBytes(result.Size);
             total.PartDone();
             return result;
@@ -83,14 +84,29 @@ public sealed partial class TransferEngine
         if (unsafeKeys.Count > 0)
             throw new TransferException($"refusing to download {unsafeKeys.Count} key(s) that would land outside {root}, e.g. '{unsafeKeys[0]}'", bucket, unsafeKeys[0]);
         var total = new ProgressTracker($"s3://{bucket}/{prefix}", progress, Options.ProgressInterval, objects.Sum(o => o.Size), objects.Count);
-        var results = await RunFilesAsync(objects, async (o, ct) =>
+        // Each file is fdatasynced and renamed into place as it finishes (its data in flight with the others'); the
+        // directories are fsynced once each at the end, before anything is reported, so every file listed is durable.
+        List<TransferResult> results;
+        try
         {
-            string path = Path.Combine(root, o.Relative.Replace('/', Path.DirectorySeparatorChar));
-            var result = await DownloadFileAsync(bucket, o.Key, path, o.Size, null, ct).ConfigureAwait(false);
-            total.AddBytes(result.Size);
-            total.PartDone();
-            return result;
-        }, o => o.Key, cancellationToken).ConfigureAwait(false);
+            results = await RunFilesAsync(objects, async (o, ct) =>
+            {
+                string path = Path.Combine(root, o.Relative.Replace('/', Path.DirectorySeparatorChar));
+                var result = await DownloadFileAsync(bucket, o.Key, path, o.Size, null, ct, deferDirectorySync: true).ConfigureAwait(false);
+                total.AddBytes(result.Size);
+                total.PartDone();
+                return result;
+            }, o => o.Key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TransferException)
+        {
+            // The files that did arrive are made durable too; the failure stays the error.
+            try { await DirectorySyncs.FlushDeferredAsync(CancellationToken.None).ConfigureAwait(false); }
+            catch (IOException) { }
+            throw;
+        }
+        try { await DirectorySyncs.FlushDeferredAsync(cancellationToken).ConfigureAwait(false); }
+        catch (IOException e) { throw new TransferException($"{root}: {e.Message}", e); }
         total.Complete();
         return new DirectoryTransferResult { Files = results, Bytes = results.Sum(r => r.Size), Skipped = skipped };
     }

@@ -18,8 +18,11 @@ public sealed partial class TransferEngine
         IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default) =>
         DownloadFileAsync(bucket, key, destinationPath, sizeHint: -1, progress, cancellationToken);
 
+    /// <param name="deferDirectorySync">Leave syncing and renaming the complete file to the batch of
+    /// <see cref="DirectorySyncGroup.FlushDeferredAsync"/> (a directory transfer, which reports nothing before it);
+    /// otherwise the file is durable under its name when this returns.</param>
     internal async Task<TransferResult> DownloadFileAsync(string bucket, string key, string destinationPath, long sizeHint,
-        IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
+        IProgress<TransferProgress>? progress, CancellationToken cancellationToken, bool deferDirectorySync = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(destinationPath);
         if (await IsStreamFileAsync(destinationPath, cancellationToken).ConfigureAwait(false))
@@ -28,7 +31,7 @@ public sealed partial class TransferEngine
             await using var stream = new FileStream(destinationPath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0);
             return await DownloadToStreamAsync(bucket, key, stream, progress, cancellationToken).ConfigureAwait(false);
         }
-        await using var sink = new FileDownloadSink(Io, destinationPath, Options.UseDirectIo, resume: true);
+        await using var sink = new FileDownloadSink(Io, destinationPath, Options.UseDirectIo, resume: true, DirectorySyncs, deferDirectorySync);
         return await DownloadAsync(bucket, key, sink, sizeHint, progress, cancellationToken).ConfigureAwait(false);
     }
 

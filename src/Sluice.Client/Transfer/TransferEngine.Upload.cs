@@ -14,14 +14,19 @@ public sealed partial class TransferEngine
     /// A source that is not a regular file (a FIFO, a device, /dev/fd/N of a pipe) has no length to plan parts by: it
     /// is read in order like <see cref="UploadStreamAsync"/>, so the object holds exactly the bytes read.
     /// </summary>
-    public async Task<TransferResult> UploadFileAsync(string sourcePath, string bucket, string key, UploadOptions? options = null,
-        IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
+    public Task<TransferResult> UploadFileAsync(string sourcePath, string bucket, string key, UploadOptions? options = null,
+        IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        UploadFileAsync(sourcePath, bucket, key, options, progress, knownRegular: false, cancellationToken);
+
+    /// <param name="knownRegular">The caller's directory walk already told a regular file: its statx is not paid again.</param>
+    internal async Task<TransferResult> UploadFileAsync(string sourcePath, string bucket, string key, UploadOptions? options,
+        IProgress<TransferProgress>? progress, bool knownRegular, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(sourcePath);
         ArgumentException.ThrowIfNullOrEmpty(bucket);
         ArgumentException.ThrowIfNullOrEmpty(key);
         options ??= new UploadOptions();
-        if (await IsStreamFileAsync(sourcePath, cancellationToken).ConfigureAwait(false))
+        if (!knownRegular && await IsStreamFileAsync(sourcePath, cancellationToken).ConfigureAwait(false))
         {
             if (options.ResumeUploadId != null) throw new ArgumentException($"{sourcePath} is not a regular file: it cannot be re-read to resume", nameof(options));
             await using var stream = new FileStream(sourcePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);

@@ -37,6 +37,21 @@ public sealed partial class TransferEngine : IDisposable
 
     private IoEngine Io => Client.Engine;
 
+    /// <summary>The directory fsyncs of this engine's downloads, shared among the files in flight.</summary>
+    internal DirectorySyncGroup DirectorySyncs
+    {
+        get
+        {
+            // Made on first use, by whichever of the files in flight comes first: exactly one, or a file's commit would
+            // land in a group that the end of its transfer never flushes.
+            if (Volatile.Read(ref _directorySyncs) is { } made) return made;
+            Interlocked.CompareExchange(ref _directorySyncs, new DirectorySyncGroup(Io), null);
+            return _directorySyncs;
+        }
+    }
+
+    private DirectorySyncGroup? _directorySyncs;
+
     /// <summary>
     /// A buffer pool for <see cref="IoEngineOptions.BufferPoolFactory"/> that adds a class of the part size holding
     /// the whole memory budget, so part buffers are registered with the rings (file I/O becomes READ_FIXED /
