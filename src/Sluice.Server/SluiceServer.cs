@@ -38,7 +38,7 @@ public sealed class SluiceServer : IAsyncDisposable
     private readonly TimeSpan _grace;
     private ServerTelemetry? _telemetry;
     private PrometheusEndpoint? _metrics;
-    private Placement.IPlacementProvider? _placement;
+    private Placement.ShmPlacementProvider? _placement;
     private Lifecycle.LifecycleWorker? _lifecycle;
     private PartitionPolicyWorker? _partitions;
 
@@ -103,10 +103,10 @@ public sealed class SluiceServer : IAsyncDisposable
     public IPEndPoint? MetricsEndPoint => _metrics?.EndPoint;
 
     /// <summary>The shared-memory placement provider's socket (null: placement off).</summary>
-    public string? PlacementSocket => (_placement as Placement.ShmPlacementProvider)?.SocketPath;
+    public string? PlacementSocket => _placement?.SocketPath;
 
     /// <summary>Placement regions registered now (0 with placement off).</summary>
-    public int PlacementRegionCount => (_placement as Placement.ShmPlacementProvider)?.RegionCount ?? 0;
+    public int PlacementRegionCount => _placement?.RegionCount ?? 0;
 
     /// <summary>The lifecycle worker: its background loop runs passes; <see cref="Lifecycle.LifecycleWorker.RunOnceAsync"/>
     /// runs one now (tests, operators).</summary>
