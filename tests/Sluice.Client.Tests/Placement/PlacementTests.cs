@@ -21,38 +21,38 @@ public sealed class PlacementTests
     {
         await using var server = await PlacementTestServer.StartAsync(store, front);
         await using var client = new S3Client(server.Options(PlacementMode.Shm));
-        await client.CreateBucketAsync("b");
+        await client.CreateBucketAsync("bkt");
         byte[] data = Random((3 << 20) + 12345);
         using var buffer = await client.RentPlacementBufferAsync(data.Length);
         Assert.True(buffer.IsRegistered);
         data.CopyTo(buffer.Memory);
 
-        var put = await client.PutObjectAsync(new PutObjectRequest("b", "k"), buffer, data.Length);
+        var put = await client.PutObjectAsync(new PutObjectRequest("bkt", "k"), buffer, data.Length);
         Assert.Equal(1, client.PlacedRequests);
-        Assert.Equal(data, await client.GetObjectBytesAsync("b", "k")); // the stored bytes, read over HTTP
+        Assert.Equal(data, await client.GetObjectBytesAsync("bkt", "k")); // the stored bytes, read over HTTP
 
         buffer.Memory.Span.Clear();
-        var whole = await client.GetObjectAsync(new GetObjectRequest("b", "k") { ChecksumMode = true }, buffer);
+        var whole = await client.GetObjectAsync(new GetObjectRequest("bkt", "k") { ChecksumMode = true }, buffer);
         Assert.Equal(data.Length, whole.ContentLength);
         Assert.Equal(put.ETag, whole.ETag);
         Assert.Equal(200, whole.PlacementReply);
         Assert.True(data.AsSpan().SequenceEqual(buffer.Memory.Span[..data.Length]));
 
         using var small = await client.RentPlacementBufferAsync(100_000);
-        var ranged = await client.GetObjectAsync(new GetObjectRequest("b", "k") { RangeStart = 1_000_000, RangeEnd = 1_099_999 }, small);
+        var ranged = await client.GetObjectAsync(new GetObjectRequest("bkt", "k") { RangeStart = 1_000_000, RangeEnd = 1_099_999 }, small);
         Assert.Equal(206, ranged.StatusCode);
         Assert.Equal(206, ranged.PlacementReply);
         Assert.Equal((1_000_000L, 1_099_999L), ranged.Range);
         Assert.Equal(100_000, ranged.ContentLength);
         Assert.True(data.AsSpan(1_000_000, 100_000).SequenceEqual(small.Memory.Span[..100_000]));
 
-        string upload = await client.CreateMultipartUploadAsync(new PutObjectRequest("b", "mp"));
+        string upload = await client.CreateMultipartUploadAsync(new PutObjectRequest("bkt", "mp"));
         byte[] p1 = Random(5 << 20), p2 = Random((1 << 20) + 7);
-        var r1 = await client.UploadPartAsync(new UploadPartRequest("b", "mp", upload, 1), p1);
-        var r2 = await client.UploadPartAsync(new UploadPartRequest("b", "mp", upload, 2), p2);
-        await client.CompleteMultipartUploadAsync("b", "mp", upload, [r1.ToCompletedPart(), r2.ToCompletedPart()]);
+        var r1 = await client.UploadPartAsync(new UploadPartRequest("bkt", "mp", upload, 1), p1);
+        var r2 = await client.UploadPartAsync(new UploadPartRequest("bkt", "mp", upload, 2), p2);
+        await client.CompleteMultipartUploadAsync("bkt", "mp", upload, [r1.ToCompletedPart(), r2.ToCompletedPart()]);
         using var partBuffer = await client.RentPlacementBufferAsync(p2.Length);
-        var part = await client.GetObjectAsync(new GetObjectRequest("b", "mp") { PartNumber = 2 }, partBuffer);
+        var part = await client.GetObjectAsync(new GetObjectRequest("bkt", "mp") { PartNumber = 2 }, partBuffer);
         Assert.Equal(p2.Length, part.ContentLength);
         Assert.True(p2.AsSpan().SequenceEqual(partBuffer.Memory.Span[..p2.Length]));
 
@@ -66,17 +66,17 @@ public sealed class PlacementTests
     {
         await using var server = await PlacementTestServer.StartAsync(store, front);
         await using var client = new S3Client(server.Options(PlacementMode.Shm));
-        await client.CreateBucketAsync("b");
+        await client.CreateBucketAsync("bkt");
         using var buffer = await client.RentPlacementBufferAsync(1 << 20);
         Random(1 << 20).CopyTo(buffer.Memory);
-        var request = new PutObjectRequest("b", "bad")
+        var request = new PutObjectRequest("bkt", "bad")
         {
             ChecksumAlgorithm = Sluice.S3.Checksums.ChecksumAlgorithm.Crc64Nvme,
             ChecksumValue = "AAAAAAAAAAA=", // a well-formed CRC64NVME of other bytes
         };
         var e = await Assert.ThrowsAsync<S3Exception>(() => client.PutObjectAsync(request, buffer, 1 << 20));
         Assert.Equal("BadDigest", e.Code);
-        var missing = await Assert.ThrowsAsync<S3Exception>(() => client.HeadObjectAsync("b", "bad"));
+        var missing = await Assert.ThrowsAsync<S3Exception>(() => client.HeadObjectAsync("bkt", "bad"));
         Assert.Equal(404, missing.StatusCode);
     }
 
@@ -85,9 +85,9 @@ public sealed class PlacementTests
     {
         await using var server = await PlacementTestServer.StartAsync();
         await using var http = new S3Client(server.Options(PlacementMode.Http));
-        await http.CreateBucketAsync("b");
+        await http.CreateBucketAsync("bkt");
         byte[] data = Random(4096);
-        await http.PutObjectAsync(new PutObjectRequest("b", "k"), data);
+        await http.PutObjectAsync(new PutObjectRequest("bkt", "k"), data);
         using var mine = await ShmPlacementClient.RegisterAsync(server.Socket, 1 << 20);
         using var other = await ShmPlacementClient.RegisterAsync(server.Socket, 1 << 20);
         string valid = mine.Token(0, 4096);
@@ -103,34 +103,34 @@ public sealed class PlacementTests
 
         foreach (string token in new[] { forged, foreign, outside, "not-a-token", valid.ToUpperInvariant() })
         {
-            var refused = await SignedRequests.SendAsync(server.Endpoint, "GET", "/b/k", [("x-amz-rdma-token", token)]);
+            var refused = await SignedRequests.SendAsync(server.Endpoint, "GET", "/bkt/k", [("x-amz-rdma-token", token)]);
             Assert.Equal(400, refused.Status);
             Assert.Equal("InvalidRDMAToken", refused.ErrorCode);
         }
         // A valid token outside the signed headers could have been swapped in flight.
-        var unsigned = await SignedRequests.SendAsync(server.Endpoint, "GET", "/b/k", [], [("x-amz-rdma-token", valid)]);
+        var unsigned = await SignedRequests.SendAsync(server.Endpoint, "GET", "/bkt/k", [], [("x-amz-rdma-token", valid)]);
         Assert.Equal(400, unsigned.Status);
         Assert.Equal("InvalidRDMAToken", unsigned.ErrorCode);
 
-        var placed = await SignedRequests.SendAsync(server.Endpoint, "GET", "/b/k", [("x-amz-rdma-token", valid)]);
+        var placed = await SignedRequests.SendAsync(server.Endpoint, "GET", "/bkt/k", [("x-amz-rdma-token", valid)]);
         Assert.Equal(200, placed.Status);
         Assert.Equal("200", placed.Header("x-amz-rdma-reply"));
         Assert.Equal("4096", placed.Header("x-amz-rdma-bytes-transferred"));
         Assert.Equal(0, placed.ContentLength);
         Assert.Empty(placed.Body);
-        var head = await SignedRequests.SendAsync(server.Endpoint, "HEAD", "/b/k", [("x-amz-rdma-token", valid)]);
+        var head = await SignedRequests.SendAsync(server.Endpoint, "HEAD", "/bkt/k", [("x-amz-rdma-token", valid)]);
         Assert.Equal(200, head.Status);
         Assert.Equal(4096, head.ContentLength);
 
         // A token whose buffer is smaller than the object: refused, never a short read.
-        var tooSmall = await SignedRequests.SendAsync(server.Endpoint, "GET", "/b/k", [("x-amz-rdma-token", mine.Token(0, 100))]);
+        var tooSmall = await SignedRequests.SendAsync(server.Endpoint, "GET", "/bkt/k", [("x-amz-rdma-token", mine.Token(0, 100))]);
         Assert.Equal(400, tooSmall.Status);
         Assert.Equal("InvalidRDMAToken", tooSmall.ErrorCode);
         // A token naming a region its client has since unregistered.
         string gone = other.Token(0, 4096);
         other.Dispose();
         await WaitForRegionsAsync(server, 1);
-        var unregistered = await SignedRequests.SendAsync(server.Endpoint, "GET", "/b/k", [("x-amz-rdma-token", gone)]);
+        var unregistered = await SignedRequests.SendAsync(server.Endpoint, "GET", "/bkt/k", [("x-amz-rdma-token", gone)]);
         Assert.Equal("InvalidRDMAToken", unregistered.ErrorCode);
     }
 
@@ -139,17 +139,17 @@ public sealed class PlacementTests
     {
         await using var server = await PlacementTestServer.StartAsync(placement: false);
         await using var client = new S3Client(server.Options(PlacementMode.Http));
-        await client.CreateBucketAsync("b");
+        await client.CreateBucketAsync("bkt");
         byte[] data = Random(10_000);
-        await client.PutObjectAsync(new PutObjectRequest("b", "k"), data);
+        await client.PutObjectAsync(new PutObjectRequest("bkt", "k"), data);
         // Its token names memory of a provider the server does not run: style (a) for GET, RDMANotSupported for PUT.
         await using var provider = ShmPlacementProvider.Start(Path.Combine(Path.GetTempPath(), "sluice-pl-" + Guid.NewGuid().ToString("N")[..12] + ".sock"));
         using var region = await ShmPlacementClient.RegisterAsync(provider.SocketPath, 1 << 20);
-        var get = await SignedRequests.SendAsync(server.Endpoint, "GET", "/b/k", [("x-amz-rdma-token", region.Token(0, 10_000))]);
+        var get = await SignedRequests.SendAsync(server.Endpoint, "GET", "/bkt/k", [("x-amz-rdma-token", region.Token(0, 10_000))]);
         Assert.Equal(200, get.Status);
         Assert.Equal("501", get.Header("x-amz-rdma-reply"));
         Assert.Equal(data, get.Body);
-        var put = await SignedRequests.SendAsync(server.Endpoint, "PUT", "/b/p",
+        var put = await SignedRequests.SendAsync(server.Endpoint, "PUT", "/bkt/p",
             [("x-amz-rdma-token", region.Token(0, 10_000)), ("x-amz-checksum-crc64nvme", "AAAAAAAAAAA=")]);
         Assert.Equal(501, put.Status);
         Assert.Equal("RDMANotSupported", put.ErrorCode);
@@ -158,11 +158,11 @@ public sealed class PlacementTests
         await using var placing = new S3Client(server.Options(PlacementMode.Shm) with { PlacementSocket = provider.SocketPath });
         using var buffer = await placing.RentPlacementBufferAsync(data.Length);
         Assert.True(buffer.IsRegistered);
-        var m = await placing.GetObjectAsync(new GetObjectRequest("b", "k"), buffer);
+        var m = await placing.GetObjectAsync(new GetObjectRequest("bkt", "k"), buffer);
         Assert.Equal(data.Length, m.ContentLength);
         Assert.True(data.AsSpan().SequenceEqual(buffer.Memory.Span[..data.Length]));
-        await placing.PutObjectAsync(new PutObjectRequest("b", "p"), buffer, data.Length);
-        Assert.Equal(data, await client.GetObjectBytesAsync("b", "p"));
+        await placing.PutObjectAsync(new PutObjectRequest("bkt", "p"), buffer, data.Length);
+        Assert.Equal(data, await client.GetObjectBytesAsync("bkt", "p"));
         Assert.Equal(0, placing.PlacedRequests);
         Assert.Equal(2, placing.DeclinedRequests);
     }
@@ -184,14 +184,14 @@ public sealed class PlacementTests
         });
         using var buffer = await client.RentPlacementBufferAsync(data.Length);
         Assert.True(buffer.IsRegistered);
-        var m = await client.GetObjectAsync(new GetObjectRequest("b", "k"), buffer);
+        var m = await client.GetObjectAsync(new GetObjectRequest("bkt", "k"), buffer);
         Assert.Equal(data.Length, m.ContentLength);
         Assert.True(data.AsSpan().SequenceEqual(buffer.Memory.Span[..data.Length]));
         Assert.Equal(1, client.DeclinedRequests);
 
         byte[] upload = Random(30_000);
         upload.CopyTo(buffer.Memory);
-        await client.PutObjectAsync(new PutObjectRequest("b", "k"), buffer, upload.Length);
+        await client.PutObjectAsync(new PutObjectRequest("bkt", "k"), buffer, upload.Length);
         Assert.Equal(upload, declining.Object); // resent with the body
         Assert.Equal(2, client.DeclinedRequests);
         Assert.Equal(0, client.PlacedRequests);
@@ -209,7 +209,7 @@ public sealed class PlacementTests
             PlacementSocket = provider.SocketPath, PlacementRegionBytes = 1 << 20,
         });
         using var buffer = await client.RentPlacementBufferAsync(100);
-        var e = await Assert.ThrowsAsync<S3Exception>(() => client.GetObjectAsync(new GetObjectRequest("b", "k"), buffer));
+        var e = await Assert.ThrowsAsync<S3Exception>(() => client.GetObjectAsync(new GetObjectRequest("bkt", "k"), buffer));
         Assert.Equal(400, e.StatusCode);
         Assert.Equal("InvalidArgument", e.Code);
         Assert.Equal(0, client.DeclinedRequests);
@@ -234,29 +234,29 @@ public sealed class PlacementTests
     {
         await using var server = await PlacementTestServer.StartAsync(store);
         await using var http = new S3Client(server.Options(PlacementMode.Http));
-        await http.CreateBucketAsync("b");
+        await http.CreateBucketAsync("bkt");
         byte[] data = Random(48 << 20);
-        await http.PutObjectAsync(new PutObjectRequest("b", "big"), data);
+        await http.PutObjectAsync(new PutObjectRequest("bkt", "big"), data);
 
         var client = new S3Client(server.Options(PlacementMode.Shm, regionBytes: 128L << 20));
         var getBuffer = await client.RentPlacementBufferAsync(data.Length);
         var putBuffer = await client.RentPlacementBufferAsync(data.Length);
         data.CopyTo(putBuffer.Memory);
         Assert.Equal(1, server.Server.PlacementRegionCount);
-        var get = client.GetObjectAsync(new GetObjectRequest("b", "big"), getBuffer);
-        var put = client.PutObjectAsync(new PutObjectRequest("b", "p"), putBuffer, data.Length);
+        var get = client.GetObjectAsync(new GetObjectRequest("bkt", "big"), getBuffer);
+        var put = client.PutObjectAsync(new PutObjectRequest("bkt", "p"), putBuffer, data.Length);
         // The client closes its connections and unregisters (unmaps) its region while both are in flight.
         await client.DisposeAsync();
         await Task.WhenAll(get, put).ContinueWith(_ => { }, TaskScheduler.Default);
         await WaitForRegionsAsync(server, 0);
 
         // The server still serves, and the PUT either stored every byte or nothing.
-        Assert.Equal(data, await http.GetObjectBytesAsync("b", "big"));
+        Assert.Equal(data, await http.GetObjectBytesAsync("bkt", "big"));
         try
         {
-            var head = await http.HeadObjectAsync("b", "p");
+            var head = await http.HeadObjectAsync("bkt", "p");
             Assert.Equal(data.Length, head.ContentLength);
-            Assert.Equal(data, await http.GetObjectBytesAsync("b", "p"));
+            Assert.Equal(data, await http.GetObjectBytesAsync("bkt", "p"));
         }
         catch (S3Exception e) when (e.StatusCode == 404)
         {
@@ -264,7 +264,7 @@ public sealed class PlacementTests
         // A new client registers and places again.
         await using var again = new S3Client(server.Options(PlacementMode.Shm));
         using var buffer = await again.RentPlacementBufferAsync(data.Length);
-        await again.GetObjectAsync(new GetObjectRequest("b", "big"), buffer);
+        await again.GetObjectAsync(new GetObjectRequest("bkt", "big"), buffer);
         Assert.Equal(1, again.PlacedRequests);
         Assert.True(data.AsSpan().SequenceEqual(buffer.Memory.Span[..data.Length]));
     }
