@@ -26,7 +26,7 @@ internal static class SignedRequests
         foreach (var (n, v) in signed) list.Add(n, v);
         new SigV4Signer(PlacementTestServer.AccessKey, PlacementTestServer.Secret, "us-east-1")
             .SignHeaders(list, method, path, null, Convert.ToHexStringLower(SHA256.HashData(body)), DateTimeOffset.UtcNow);
-        using var http = new HttpClient();
+        using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false });
         using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(endpoint, path)) { Version = HttpVersion.Version11 };
         if (method is "PUT") request.Content = new ByteArrayContent(body);
         for (int i = 0; i < list.Count; i++)
