@@ -72,7 +72,11 @@ public sealed partial class S3Client : IAsyncDisposable
     /// <summary>True when requests for <paramref name="bucket"/> use path-style addressing.</summary>
     public bool UsesPathStyle(string bucket) => _transport.AddressingOf(bucket) == S3Addressing.PathStyle;
 
-    public ValueTask DisposeAsync() => _transport.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        DisposePlacement();
+        return _transport.DisposeAsync();
+    }
 
     private static string Encode(string value) => SigV4Encoding.UriEncode(value, keepSlash: false);
 

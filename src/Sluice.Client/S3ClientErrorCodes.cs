@@ -6,6 +6,9 @@ public static class S3ClientErrorCodes
     /// <summary>The connection could not be opened (refused, unreachable, DNS).</summary>
     public const string ConnectFailed = nameof(ConnectFailed);
 
+    /// <summary>A placed answer (x-amz-rdma-reply) that does not account for the bytes asked: never taken as success.</summary>
+    public const string PlacementFailed = nameof(PlacementFailed);
+
     /// <summary>The connection was opened but not within the connect timeout.</summary>
     public const string ConnectTimeout = nameof(ConnectTimeout);
 

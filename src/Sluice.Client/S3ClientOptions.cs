@@ -103,6 +103,19 @@ public sealed record S3ClientOptions
     /// AWS SDKs' default is CRC32).</summary>
     public Sluice.S3.Checksums.ChecksumAlgorithm TrailerChecksum { get; init; } = Sluice.S3.Checksums.ChecksumAlgorithm.Crc32;
 
+    /// <summary>
+    /// Direct placement (S3 over RDMA's protocol with the same-host shared-memory provider, docs/placement.md): Http
+    /// (the default) never asks; Shm registers a shared-memory region with the server and fails if it cannot; Auto
+    /// registers when the server offers it and uses HTTP otherwise. Declined requests go over HTTP either way.
+    /// </summary>
+    public PlacementMode Placement { get; init; } = PlacementMode.Http;
+
+    /// <summary>The server's placement socket; null: the default both sides use (the temp directory's sluice-placement.sock).</summary>
+    public string? PlacementSocket { get; init; }
+
+    /// <summary>Size of the shared-memory region registered for placement (buffers are carved from it): 256 MiB.</summary>
+    public long PlacementRegionBytes { get; init; } = 256L << 20;
+
     /// <summary>Where the options came from (for diagnostics), e.g. "env", "profile default".</summary>
     public string? Source { get; init; }
 }

@@ -57,6 +57,9 @@ public class S3Exception : Exception
     /// <summary>True when sending the same request again may succeed (throttling, 5xx, timeouts, resets).</summary>
     public bool IsRetryable { get; }
 
+    /// <summary>The answer's x-amz-rdma-reply (501: the server declined direct placement); 0 when it had none.</summary>
+    public int PlacementReply { get; internal set; }
+
     /// <summary>How many attempts were made before giving up (1 = no retry).</summary>
     public int Attempts { get; internal set; } = 1;
 }

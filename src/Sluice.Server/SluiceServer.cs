@@ -38,6 +38,7 @@ public sealed class SluiceServer : IAsyncDisposable
     private readonly TimeSpan _grace;
     private ServerTelemetry? _telemetry;
     private PrometheusEndpoint? _metrics;
+    private Placement.ShmPlacementProvider? _placement;
     private Lifecycle.LifecycleWorker? _lifecycle;
     private PartitionPolicyWorker? _partitions;
 
@@ -101,6 +102,12 @@ public sealed class SluiceServer : IAsyncDisposable
     /// <summary>Where metrics are served (GET /metrics; the real port when started on port 0); null when not served.</summary>
     public IPEndPoint? MetricsEndPoint => _metrics?.EndPoint;
 
+    /// <summary>The shared-memory placement provider's socket (null: placement off).</summary>
+    public string? PlacementSocket => _placement?.SocketPath;
+
+    /// <summary>Placement regions registered now (0 with placement off).</summary>
+    public int PlacementRegionCount => _placement?.RegionCount ?? 0;
+
     /// <summary>The lifecycle worker: its background loop runs passes; <see cref="Lifecycle.LifecycleWorker.RunOnceAsync"/>
     /// runs one now (tests, operators).</summary>
     public Lifecycle.LifecycleWorker Lifecycle => _lifecycle!;
@@ -151,6 +158,7 @@ public sealed class SluiceServer : IAsyncDisposable
         KestrelFront? kestrel = null;
         AccessLog? accessLog = null;
         ServerTelemetry? telemetry = null;
+        Placement.ShmPlacementProvider? placement = null;
         try
         {
             var repair = default(IndexRepair);
@@ -177,6 +185,12 @@ public sealed class SluiceServer : IAsyncDisposable
             options.Partitions.Validate();
             var limits = options.EmulateS3Limits is { } profile
                 ? new S3LimitsEmulation(profile.Scaled(options.PartitionRate), options.Partitions.Clock) : null;
+            placement = options.Placement switch
+            {
+                null => null,
+                "shm" => Placement.ShmPlacementProvider.Start(options.PlacementSocket ?? SluiceServerOptions.DefaultPlacementSocket, ErrorLogger(options)),
+                var other => throw new ArgumentException($"unknown placement provider '{other}' (known: shm)"),
+            };
             // Unsigned requests pass authentication as the anonymous principal: the authorization stage judges them.
             var handler = new S3RequestHandler(objects, new S3Router(routerOptions),
                 new RequestAuthenticator(credentials, options.Region, allowAnonymous: true), options.Region)
@@ -187,6 +201,7 @@ public sealed class SluiceServer : IAsyncDisposable
                 Keys = new Service.Encryption.SseKeyring(options.InMemory ? null : options.DataDirectory, options.KmsKeys),
                 LifecycleDay = options.LifecycleDay,
                 Limits = limits,
+                Placement = placement,
                 SingleUser = options.Users is not { Count: > 0 },
             };
             // The bucket-policy hook: the handler's own policy cache (Put/DeleteBucketPolicy), unless a test gives one.
@@ -216,6 +231,7 @@ public sealed class SluiceServer : IAsyncDisposable
             {
                 _telemetry = telemetry,
                 _metrics = metrics,
+                _placement = placement,
                 _lifecycle = lifecycle,
                 _partitions = partitions,
             };
@@ -226,6 +242,7 @@ public sealed class SluiceServer : IAsyncDisposable
             if (kestrel != null) await kestrel.StopAsync(TimeSpan.Zero).ConfigureAwait(false);
             if (accessLog != null) await accessLog.DisposeAsync().ConfigureAwait(false);
             telemetry?.Dispose();
+            if (placement != null) await placement.DisposeAsync().ConfigureAwait(false);
             if (storage != null) await storage.DisposeAsync().ConfigureAwait(false);
             await engine.DisposeAsync().ConfigureAwait(false);
             throw;
@@ -306,6 +323,7 @@ public sealed class SluiceServer : IAsyncDisposable
         // No request is left to log or count: the access log's queue is written out, then metrics stop being served.
         if (_telemetry?.AccessLog is { } accessLog) await accessLog.DisposeAsync().ConfigureAwait(false);
         _metrics?.Dispose();
+        if (_placement != null) await _placement.DisposeAsync().ConfigureAwait(false);
         _telemetry?.Dispose();
         if (_storage is DiskStorage disk) await disk.CloseAsync(cleanStop: drained).ConfigureAwait(false);
         else await _storage.DisposeAsync().ConfigureAwait(false);

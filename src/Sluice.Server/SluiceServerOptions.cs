@@ -160,6 +160,18 @@ public sealed class SluiceServerOptions
     /// null: no bucket has a policy. Tests give one; the policy engine plugs in here.</summary>
     internal Access.IBucketPolicySource? BucketPolicies { get; init; }
 
+    /// <summary>
+    /// Direct placement (S3 over RDMA's protocol, docs/placement.md): "shm" serves tokens of same-host clients that
+    /// registered shared memory on <see cref="PlacementSocket"/>; null (the default): off, tokens declined.
+    /// </summary>
+    public string? Placement { get; init; }
+
+    /// <summary>The Unix socket clients register shared memory on; null: <see cref="DefaultPlacementSocket"/>.</summary>
+    public string? PlacementSocket { get; init; }
+
+    /// <summary>The placement socket both the server and the client use unless told otherwise.</summary>
+    public static string DefaultPlacementSocket => Path.Combine(Path.GetTempPath(), "sluice-placement.sock");
+
     /// <summary>Injected failures of every bucket's key-index writes (tests).</summary>
     internal Index.IndexFaults? IndexFaults { get; init; }
 }

@@ -66,6 +66,17 @@ internal static class ServeCommand
             Arity = ArgumentArity.ZeroOrOne,
             HelpName = "PROFILE",
         };
+        var placement = new Option<string?>("--placement")
+        {
+            Description = "Direct placement (S3 over RDMA's protocol): 'shm' places GET/PUT bytes in the memory of same-host clients that register it (docs/placement.md); off by default",
+            HelpName = "PROVIDER",
+        };
+        placement.AcceptOnlyFromAmong("shm");
+        var placementSocket = new Option<string?>("--placement-socket")
+        {
+            Description = "With --placement shm: the Unix socket clients register memory on (default: the temp directory's sluice-placement.sock)",
+            HelpName = "PATH",
+        };
         var partitionRate = new Option<double?>("--partition-rate")
         {
             Description = "With --emulate-s3-limits: scale the budget (0.01 = a hundredth, so a small machine shows the effect)",
@@ -81,7 +92,7 @@ internal static class ServeCommand
             "  sluice serve --data ./d --listen 127.0.0.1:9000 --listen-h2 127.0.0.1:9443   (curl --http2-prior-knowledge)\n  AWS_ACCESS_KEY_ID=k AWS_SECRET_ACCESS_KEY=s sluice serve --data ./d --reactors 2")
         {
             data, memory, memoryLimit, listen, listenH2, tlsCert, tlsKey, accessKey, secretKey, credentialsFile, region, reactors, anonymous, engine,
-            openCache, accessLog, metrics, lifecycleDay, kmsKeys, emulateLimits, partitionRate, splitDelay,
+            openCache, accessLog, metrics, lifecycleDay, kmsKeys, emulateLimits, partitionRate, splitDelay, placement, placementSocket,
         };
         command.Validators.Add(result =>
         {
@@ -198,6 +209,8 @@ internal static class ServeCommand
                 EmulateS3Limits = parse.GetResult(emulateLimits) == null ? null
                     : Sluice.Server.Index.S3LimitsProfile.Find(parse.GetValue(emulateLimits) ?? "aws"),
                 PartitionRate = parse.GetValue(partitionRate) ?? 1,
+                Placement = parse.GetValue(placement),
+                PlacementSocket = parse.GetValue(placementSocket),
                 Partitions = new Sluice.Server.Index.PartitionPolicySettings
                 {
                     HeatSplitDelay = parse.GetValue(splitDelay) is { } seconds ? TimeSpan.FromSeconds(seconds)
@@ -327,6 +340,8 @@ internal static class ServeCommand
         Console.WriteLine($"sluice: serving S3 at {server.Endpoint} (HTTP/1.1; {Stored(server)}, engine {server.EngineName}, region {options.Region}, {credentials}{(options.AnonymousFullAccess ? ", UNSIGNED REQUESTS HAVE FULL ACCESS (development)" : "")}){metrics}");
         if (server.Http2Endpoint is { } h2)
             Console.WriteLine($"sluice: serving S3 at {h2} ({server.Http2Protocols}; Kestrel)");
+        if (server.PlacementSocket is { } placementAt)
+            Console.WriteLine($"sluice: direct placement (shm): clients register memory at {placementAt}");
         if (server.PartitionBudget is { } budget)
             Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"sluice: emulating S3 limits ({budget.Name}): each partition takes {budget.WritesPerSecond:0.##} writes/s and {budget.ReadsPerSecond:0.##} reads/s, then 503 SlowDown; a partition hot for {options.Partitions.HeatSplitDelay.TotalSeconds:0.##} s splits"));

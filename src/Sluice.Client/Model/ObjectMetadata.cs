@@ -10,6 +10,12 @@ public sealed record ObjectMetadata
 {
     public int StatusCode { get; init; }
 
+    /// <summary>The answer's x-amz-rdma-reply (S3 over RDMA): 200/206 placed, 501 declined, 0 none, -1 unreadable.</summary>
+    public int PlacementReply { get; init; }
+
+    /// <summary>The answer's x-amz-rdma-bytes-transferred (-1 without one).</summary>
+    public long PlacedBytes { get; init; } = -1;
+
     /// <summary>The ETag as sent, quotes included.</summary>
     public string? ETag { get; init; }
 

@@ -654,6 +654,7 @@ internal sealed class S3Transport : IAsyncDisposable
         string? requestId = GetString(connection, KnownHeader.XAmzRequestId);
         string? hostId = GetString(connection, KnownHeader.XAmzId2);
         (byte[] body, int length) = await CollectAsync(connection, cancellationToken, MaxErrorBody).ConfigureAwait(false);
+        int placementReply = PlacementReplyOf(connection);
         try
         {
             if (length > 0)
@@ -663,7 +664,7 @@ internal sealed class S3Transport : IAsyncDisposable
                 {
                     // Retryable or not by S3ErrorCode.IsRetryable, the exception's default.
                     return new S3Exception(error.Code, status, $"{error.Code}: {error.Message}",
-                        requestId ?? error.RequestId, hostId ?? error.HostId, error.Resource);
+                        requestId ?? error.RequestId, hostId ?? error.HostId, error.Resource) { PlacementReply = placementReply };
                 }
             }
         }
@@ -684,8 +685,13 @@ internal sealed class S3Transport : IAsyncDisposable
             _ => "Http" + status.ToString(CultureInfo.InvariantCulture),
         };
         return new S3Exception(code, status, $"{code}: HTTP {status} for {call.Method} {call.Bucket}/{call.Key}",
-            requestId, hostId);
+            requestId, hostId) { PlacementReply = placementReply };
     }
+
+    /// <summary>The answer's x-amz-rdma-reply (S3 over RDMA), 0 without one (or an unreadable one).</summary>
+    private static int PlacementReplyOf(IHttpExchange connection) =>
+        int.TryParse(connection.Head.Headers.GetValue(KnownHeader.XAmzRdmaReply, connection.HeadBytes), NumberStyles.None,
+            CultureInfo.InvariantCulture, out int reply) ? reply : 0;
 
     private static bool IsTimeout(S3Exception e) =>
         e.Code is S3ClientErrorCodes.FirstByteTimeout or S3ClientErrorCodes.Stalled or S3ClientErrorCodes.ConnectTimeout;
@@ -731,6 +737,8 @@ internal sealed class S3Transport : IAsyncDisposable
         int? partsCount = null, tagCount = null;
         (long, long)? range = null;
         long objectSize = head.ContentLength;
+        int placementReply = 0;
+        long placedBytes = -1;
         foreach (HttpField f in head.Headers.Fields)
         {
             ReadOnlySpan<byte> value = f.Value.Of(bytes);
@@ -787,6 +795,12 @@ internal sealed class S3Transport : IAsyncDisposable
 
                     break;
                 case KnownHeader.XAmzChecksumType: checksums.ChecksumType = Encoding.UTF8.GetString(value); break;
+                case KnownHeader.XAmzRdmaReply:
+                    placementReply = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int pr) ? pr : -1;
+                    break;
+                case KnownHeader.XAmzRdmaBytesTransferred:
+                    placedBytes = long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long pb) ? pb : -1;
+                    break;
                 case KnownHeader.Unknown:
                     ReadOnlySpan<byte> name = f.Name.Of(bytes);
                     if (name.Length > 11 && Ascii.EqualsIgnoreCase(name[..11], "x-amz-meta-"u8))
@@ -824,6 +838,8 @@ internal sealed class S3Transport : IAsyncDisposable
         return new ObjectMetadata
         {
             StatusCode = head.StatusCode,
+            PlacementReply = placementReply,
+            PlacedBytes = placedBytes,
             ETag = eTag,
             LastModified = lastModified,
             ContentLength = head.IsChunked ? -1 : head.ContentLength,

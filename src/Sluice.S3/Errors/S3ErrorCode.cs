@@ -106,6 +106,13 @@ public static class S3ErrorCode
     public const string UnexpectedContent = nameof(UnexpectedContent);
     public const string XAmzContentSHA256Mismatch = nameof(XAmzContentSHA256Mismatch);
 
+    /// <summary>S3 over RDMA: the x-amz-rdma-token is malformed, unknown, or names memory the caller did not register.</summary>
+    public const string InvalidRDMAToken = nameof(InvalidRDMAToken);
+    /// <summary>S3 over RDMA: the direct transfer failed after the server accepted the token (nothing was stored).</summary>
+    public const string RDMATransferFailed = nameof(RDMATransferFailed);
+    /// <summary>S3 over RDMA: the server does not place this request directly; the client resends it with a body.</summary>
+    public const string RDMANotSupported = nameof(RDMANotSupported);
+
     /// <summary>Sluice's memory store is full (507; not retryable: space comes back only when objects are deleted).</summary>
     public const string XSluiceStorageFull = nameof(XSluiceStorageFull);
 
@@ -194,6 +201,9 @@ public static class S3ErrorCode
         [TemporaryRedirect] = new(307, "You are being redirected to the bucket while DNS updates.", false),
         [TooManyBuckets] = new(400, "You have attempted to create more buckets than allowed.", false),
         [UnexpectedContent] = new(400, "This request does not support content.", false),
+        [InvalidRDMAToken] = new(400, "The x-amz-rdma-token is malformed or names memory this client did not register.", false),
+        [RDMATransferFailed] = new(500, "The direct memory transfer failed; nothing was stored.", true),
+        [RDMANotSupported] = new(501, "This server does not place data directly for this request; send it with a body.", false),
         [XAmzContentSHA256Mismatch] = new(400, "The provided 'x-amz-content-sha256' header does not match what was computed.", false),
         [XSluiceStorageFull] = new(507, "The server's storage is full: nothing was stored.", false),
     }.ToFrozenDictionary(StringComparer.Ordinal);

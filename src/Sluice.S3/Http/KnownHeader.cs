@@ -164,6 +164,10 @@ public enum KnownHeader : byte
     XAmzWriteOffsetBytes,
     /// <summary>x-amz-bucket-region</summary>
     XAmzBucketRegion,
+    /// <summary>x-amz-rdma-reply (S3 over RDMA: the status of a placed answer, or 501 for a decline)</summary>
+    XAmzRdmaReply,
+    /// <summary>x-amz-rdma-bytes-transferred (S3 over RDMA: bytes a GET placed)</summary>
+    XAmzRdmaBytesTransferred,
     /// <summary>Origin (a browser's cross-origin request)</summary>
     Origin,
     /// <summary>Access-Control-Request-Method (a CORS preflight)</summary>

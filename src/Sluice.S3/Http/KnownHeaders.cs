@@ -146,6 +146,8 @@ public static class KnownHeaders
         Add(KnownHeader.XAmzObjectSize, "x-amz-object-size"u8);
         Add(KnownHeader.XAmzWriteOffsetBytes, "x-amz-write-offset-bytes"u8);
         Add(KnownHeader.XAmzBucketRegion, "x-amz-bucket-region"u8);
+        Add(KnownHeader.XAmzRdmaReply, "x-amz-rdma-reply"u8);
+        Add(KnownHeader.XAmzRdmaBytesTransferred, "x-amz-rdma-bytes-transferred"u8);
         Add(KnownHeader.Origin, "Origin"u8);
         Add(KnownHeader.AccessControlRequestMethod, "Access-Control-Request-Method"u8);
         Add(KnownHeader.AccessControlRequestHeaders, "Access-Control-Request-Headers"u8);

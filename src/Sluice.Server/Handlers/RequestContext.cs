@@ -26,4 +26,7 @@ internal sealed class RequestContext
 
     /// <summary>The request's authentication (the policy condition keys s3:authType and s3:signatureversion).</summary>
     public Sluice.S3.Auth.SigV4AuthResult Auth { get; set; }
+
+    /// <summary>What the request's x-amz-rdma-token asks (S3RequestHandler.Placement.cs); None without one.</summary>
+    public PlacementAction Placement { get; set; }
 }

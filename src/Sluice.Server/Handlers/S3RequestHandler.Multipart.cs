@@ -62,6 +62,7 @@ public sealed partial class S3RequestHandler
             ThrowProblem(S3ErrorCode.InvalidRequest, "Expecting a single x-amz-checksum- header.");
         string? contentMd5 = ObjectHeaders.Get(x, KnownHeader.ContentMD5);
         CheckContentMd5Syntax(contentMd5);
+        if (c.Placement != PlacementAction.None) CheckPlacedWrite(x, c, checksumHeader, inTrailer);
 
         c.Payload.Reset(x, auth);
         PartInfo part;
@@ -71,6 +72,7 @@ public sealed partial class S3RequestHandler
             encryption = writer.Upload.Attributes.Encryption;
             if (encryption != null)
             {
+                if (c.Placement != PlacementAction.None) throw PlacementDeclined(x); // encrypted parts take the HTTP path
                 part = await UploadEncryptedPartAsync(x, c, writer, encryption, algorithm, checksumHeader, inTrailer, contentMd5);
                 algorithm = writer.ChecksumAlgorithm;
             }
@@ -81,7 +83,8 @@ public sealed partial class S3RequestHandler
                 // A checksum other than the upload's is verified here; the upload's own is verified by the writer.
                 using var extra = algorithm != ChecksumAlgorithm.None && algorithm != writer.ChecksumAlgorithm
                     ? new S3Checksum(algorithm) : null;
-                await _objects.WriteBodyAsync(c.Payload, x.Request.ContentLength, writer, extra);
+                if (c.Placement == PlacementAction.Place) await PullPartAsync(x, writer, extra);
+                else await _objects.WriteBodyAsync(c.Payload, x.Request.ContentLength, writer, extra);
                 string? expected = checksumHeader ?? (inTrailer ? ObjectHeaders.FindTrailer(c.Payload.Trailers, algorithm) : null);
                 if (extra != null && expected != null && !MatchesBase64(extra, expected))
                 {
@@ -93,6 +96,7 @@ public sealed partial class S3RequestHandler
             }
         }
         x.SetStatus(200);
+        if (c.Placement == PlacementAction.Place) x.AddHeader(KnownHeader.XAmzRdmaReply, "200"u8);
         AddHeader(x, KnownHeader.ETag, part.ETag);
         if (encryption != null) AddSseHeaders(x, encryption);
         if (part.Checksum != null && algorithm != ChecksumAlgorithm.None)

@@ -47,6 +47,11 @@ public sealed partial class S3RequestHandler
         // Create-only against a key that exists: refuse before receiving the body (the store re-checks atomically).
         if (condition?.IfNoneMatch == "*" && index.TryGet(c.Route.Key, out _))
             ThrowProblem(S3ErrorCode.PreconditionFailed, "At least one of the pre-conditions you specified did not hold");
+        if (c.Placement != PlacementAction.None)
+        {
+            await PutPlacedAsync(x, c, bucket, key, attributes, condition, algorithm, checksumHeader, inTrailer, contentMd5);
+            return;
+        }
         if (await ReadWriteEncryptionAsync(x, bucket) is { } sse)
         {
             await PutEncryptedAsync(x, c, auth, sse, attributes, condition, algorithm, checksumHeader, inTrailer, contentMd5);
@@ -188,7 +193,7 @@ public sealed partial class S3RequestHandler
 
     /// <summary>Sends what <see cref="PrepareRead"/> decided: 304, 412, 416, or the head and the range's bytes
     /// (the head alone for HEAD, an empty range, or no open reader).</summary>
-    private static ValueTask AnswerReadAsync(S3Exchange x, RequestContext c, ReadOutcome outcome, long size, ByteRange range,
+    private ValueTask AnswerReadAsync(S3Exchange x, RequestContext c, ReadOutcome outcome, long size, ByteRange range,
         IObjectReader? reader, bool head) => outcome switch
     {
         ReadOutcome.NotModified => x.SendHeadAsync(0),
@@ -196,6 +201,7 @@ public sealed partial class S3RequestHandler
             "At least one of the pre-conditions you specified did not hold") { Resource = c.Route.GetResource() }
             .WithDetail("Condition", "If-Match")),
         ReadOutcome.Unsatisfiable => SendInvalidRangeAsync(x, c.Route.GetResource(), size),
+        _ when c.Placement != PlacementAction.None && !head && reader != null => PlaceReadAsync(x, c, reader, range),
         _ => head || reader == null || range.Length == 0 ? x.SendHeadAsync(range.Length) : reader.SendAsync(x, range.Offset, range.Length),
     };
 

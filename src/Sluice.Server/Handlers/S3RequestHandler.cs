@@ -139,6 +139,14 @@ public sealed partial class S3RequestHandler : IExchangeHandler
                 await exchange.SendErrorAsync(problem.ToError(route.GetResource()));
                 return;
             }
+            // S3 over RDMA: a token is judged before anything is read or changed (off: one counter read).
+            context.Placement = PlacementAction.None;
+            if (exchange.Request.Headers.CountOf(KnownHeader.XAmzRdmaToken) != 0 && JudgePlacement(exchange, context, auth) is { } refused)
+            {
+                refused.Resource ??= route.GetResource();
+                await exchange.SendErrorAsync(refused);
+                return;
+            }
             // The S3 limits emulation (off: one null check): a partition over its budget answers 503 SlowDown.
             if (Limits != null && route.HasKey && !await AdmitAsync(exchange, context)) return;
             try
