@@ -458,6 +458,8 @@ public class ServeTests
     [InlineData("serve", "--data", "/tmp/x", "--memory-limit", "1GiB")]
     [InlineData("serve", "--memory", "--memory-limit", "lots")]
     [InlineData("serve", "--memory", "--lifecycle-day", "0")]
+    [InlineData("serve", "--memory", "--placement-socket", "/tmp/sluice-placement-test.sock")]
+    [InlineData("serve", "--memory", "--partition-rate", "0.1")]
     public void Bad_serve_arguments_are_usage_errors(params string[] args)
     {
         var r = SluiceProcess.Run(args);

@@ -124,6 +124,8 @@ internal static class ServeCommand
                 result.AddError("--partition-split-delay is a number of seconds from 0 to 86400");
             if ((result.GetResult(tlsCert) != null) != (result.GetResult(tlsKey) != null))
                 result.AddError("--tls-cert and --tls-key go together");
+            if (result.GetResult(placementSocket) != null && result.GetResult(placement) == null)
+                result.AddError("--placement-socket goes with --placement shm");
         });
         command.SetAction(async (parse, cancellationToken) =>
         {
