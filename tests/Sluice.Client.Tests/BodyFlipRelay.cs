@@ -9,28 +9,19 @@ namespace Sluice.Client.Tests;
 /// into the DATA frames' payloads (frame headers are left alone, so the HTTP/2 connection stays valid) — as a damaged
 /// path would (a negative offset flips nothing). Answers are relayed untouched.
 /// </summary>
-internal sealed class BodyFlipRelay : IAsyncDisposable
+internal sealed class BodyFlipRelay : LoopbackRelay
 {
     private const int PrefaceLength = 24; // "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly IPEndPoint _upstream;
     private readonly bool _h2;
     private readonly long _offset;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly List<Task> _tasks = [];
-    private readonly Task _accept;
     private int _flipped;
 
     public BodyFlipRelay(IPEndPoint upstream, bool h2, long offset)
+        : base(upstream)
     {
-        _upstream = upstream;
         _h2 = h2;
         _offset = offset;
-        _listener.Start();
-        _accept = AcceptLoopAsync();
     }
-
-    public Uri Endpoint => new($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
 
     /// <summary>Bits flipped so far (one per connection that sent that far).</summary>
     public int Flipped => Volatile.Read(ref _flipped);
@@ -38,34 +29,13 @@ internal sealed class BodyFlipRelay : IAsyncDisposable
     /// <summary>HTTP/1.1: the x-amz-content-sha256 value of every request head seen (the payload mode on the wire).</summary>
     public List<string> PayloadHashes { get; } = [];
 
-    private async Task AcceptLoopAsync()
-    {
-        while (true)
-        {
-            Socket client;
-            try
-            {
-                client = await _listener.AcceptSocketAsync(_stop.Token);
-            }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            lock (_tasks)
-            {
-                _tasks.Add(Task.Run(() => HandleAsync(client)));
-            }
-        }
-    }
-
-    private async Task HandleAsync(Socket client)
+    protected override async Task HandleAsync(Socket client)
     {
         using var _ = client;
         try
         {
             using var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            await server.ConnectAsync(_upstream, _stop.Token);
+            await server.ConnectAsync(Upstream, Stopping);
             Task up = RelayRequestAsync(client, server);
             Task down = RelayAsync(server, client);
             await Task.WhenAny(up, down);
@@ -80,14 +50,14 @@ internal sealed class BodyFlipRelay : IAsyncDisposable
         byte[] buffer = new byte[64 * 1024];
         while (true)
         {
-            int n = await from.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
+            int n = await from.ReceiveAsync(buffer, SocketFlags.None, Stopping);
             if (n == 0)
             {
                 to.Shutdown(SocketShutdown.Send);
                 return;
             }
 
-            await to.SendAsync(buffer.AsMemory(0, n), SocketFlags.None, _stop.Token);
+            await to.SendAsync(buffer.AsMemory(0, n), SocketFlags.None, Stopping);
         }
     }
 
@@ -97,7 +67,7 @@ internal sealed class BodyFlipRelay : IAsyncDisposable
         var scan = new Scanner(_h2, _offset);
         while (true)
         {
-            int n = await from.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
+            int n = await from.ReceiveAsync(buffer, SocketFlags.None, Stopping);
             if (n == 0)
             {
                 to.Shutdown(SocketShutdown.Send);
@@ -114,7 +84,7 @@ internal sealed class BodyFlipRelay : IAsyncDisposable
                 Interlocked.Increment(ref _flipped);
             }
 
-            await to.SendAsync(buffer.AsMemory(0, n), SocketFlags.None, _stop.Token);
+            await to.SendAsync(buffer.AsMemory(0, n), SocketFlags.None, Stopping);
         }
     }
 
@@ -200,20 +170,5 @@ internal sealed class BodyFlipRelay : IAsyncDisposable
 
             return flipped;
         }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        await _accept;
-        Task[] tasks;
-        lock (_tasks)
-        {
-            tasks = [.. _tasks];
-        }
-
-        await Task.WhenAll(tasks);
-        _stop.Dispose();
     }
 }

@@ -8,61 +8,26 @@ namespace Sluice.Client.Tests;
 /// <see cref="GoAwaySeen"/> at the first GOAWAY frame, so a test can act exactly when the server has announced it is
 /// going away. Bytes are relayed untouched both ways; a connection the upstream refuses is closed at once.
 /// </summary>
-internal sealed class GoAwaySniffingRelay : IAsyncDisposable
+internal sealed class GoAwaySniffingRelay : LoopbackRelay
 {
     private const byte GoAwayType = 7;
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly IPEndPoint _upstream;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly List<Task> _tasks = [];
-    private readonly Task _accept;
     private readonly TaskCompletionSource _goAway = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _connections;
 
     public GoAwaySniffingRelay(IPEndPoint upstream)
+        : base(upstream)
     {
-        _upstream = upstream;
-        _listener.Start();
-        _accept = AcceptLoopAsync();
     }
-
-    public Uri Endpoint => new($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
 
     /// <summary>Completes when a GOAWAY frame from the server has been relayed to the client.</summary>
     public Task GoAwaySeen => _goAway.Task;
 
-    /// <summary>Connections accepted so far.</summary>
-    public int Connections => Volatile.Read(ref _connections);
-
-    private async Task AcceptLoopAsync()
-    {
-        while (true)
-        {
-            Socket client;
-            try
-            {
-                client = await _listener.AcceptSocketAsync(_stop.Token);
-            }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            Interlocked.Increment(ref _connections);
-            lock (_tasks)
-            {
-                _tasks.Add(Task.Run(() => HandleAsync(client)));
-            }
-        }
-    }
-
-    private async Task HandleAsync(Socket client)
+    protected override async Task HandleAsync(Socket client)
     {
         using var _ = client;
         try
         {
             using var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            await server.ConnectAsync(_upstream, _stop.Token);
+            await server.ConnectAsync(Upstream, Stopping);
             Task up = RelayAsync(client, server, sniff: false);
             Task down = RelayAsync(server, client, sniff: true);
             await Task.WhenAny(up, down);
@@ -80,7 +45,7 @@ internal sealed class GoAwaySniffingRelay : IAsyncDisposable
         long payloadLeft = 0;
         while (true)
         {
-            int n = await from.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
+            int n = await from.ReceiveAsync(buffer, SocketFlags.None, Stopping);
             if (n == 0)
             {
                 to.Shutdown(SocketShutdown.Send);
@@ -88,7 +53,7 @@ internal sealed class GoAwaySniffingRelay : IAsyncDisposable
             }
 
             // Relay first: the GOAWAY must be on its way to the client when the test is told.
-            await to.SendAsync(buffer.AsMemory(0, n), SocketFlags.None, _stop.Token);
+            await to.SendAsync(buffer.AsMemory(0, n), SocketFlags.None, Stopping);
             for (int i = 0; sniff && i < n;)
             {
                 if (payloadLeft > 0)
@@ -111,20 +76,5 @@ internal sealed class GoAwaySniffingRelay : IAsyncDisposable
                 }
             }
         }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        await _accept;
-        Task[] tasks;
-        lock (_tasks)
-        {
-            tasks = [.. _tasks];
-        }
-
-        await Task.WhenAll(tasks);
-        _stop.Dispose();
     }
 }
