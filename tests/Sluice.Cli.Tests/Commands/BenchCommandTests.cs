@@ -125,9 +125,13 @@ public class BenchCommandTests
             Assert.Equal((30L, 5L, 5L), (r.Operations, r.ThrottledRequests, r.ThrottledRetries));
             Assert.Empty(r.Errors); // every 503 absorbed by the client's backoff
             Assert.NotNull(r.ThrottledPrefixes);
-            Assert.All(r.ThrottledPrefixes, p => Assert.Matches("^thrbench/sluice-bench-[0-9a-f]+/put-[0-9A-Za-z]+/[0-9a-f]{4}$", p.Prefix));
+            // Each hash prefix is a prefix of its own; two of them throttled within a second also give the job's prefix
+            // (their parent) a shared rate (PrefixRateLimiter.SiblingWindow), which a slow machine may not reach.
+            var hashPrefixes = r.ThrottledPrefixes.Where(p => p.Prefix.Count(c => c == '/') == 3).ToList();
+            Assert.All(hashPrefixes, p => Assert.Matches("^thrbench/sluice-bench-[0-9a-f]+/put-[0-9A-Za-z]+/[0-9a-f]{4}$", p.Prefix));
+            Assert.All(r.ThrottledPrefixes.Except(hashPrefixes), p => Assert.Matches("^thrbench/sluice-bench-[0-9a-f]+/put-[0-9A-Za-z]+$", p.Prefix));
             Assert.All(r.ThrottledPrefixes, p => Assert.InRange(p.LowestRequestsPerSecond, 1, 1750));
-            Assert.Equal(5, r.ThrottledPrefixes.Sum(p => p.Throttles));
+            Assert.Equal(5, hashPrefixes.Sum(p => p.Throttles));
             Assert.Matches(new Regex(@"^put \S+: 5 requests throttled \(503 SlowDown\), 5 retried; prefixes settled at thrbench/", RegexOptions.Multiline), run.StdOut);
         }
         finally
